@@ -1,0 +1,230 @@
+/*
+ * ids/plugin.h - the detector plugin ABI.
+ *
+ * This header (with ids/packet.h, which it includes) is the whole public API
+ * of the sensor: a plugin compiles against include/ alone and never sees the
+ * sensor's own headers.
+ *
+ * A plugin is a shared object that exports one function, IDS_PLUGIN_ENTRY_NAME
+ * ("ids_plugin_entry"), returning a pointer to a constant struct ids_plugin.
+ * The host dlopen()s the object with RTLD_NOW | RTLD_LOCAL, calls the entry,
+ * refuses the plugin when abi_major differs from IDS_ABI_MAJOR or when
+ * struct_size is smaller than the 1.0 descriptor, and reads slots that a
+ * later minor version added only when abi_minor says they are there.
+ *
+ * Lifecycle (every callback may be NULL, meaning "not supported"):
+ *
+ *   main thread      init(args, &global)           once, after the config and
+ *                                                  the plugin's rules are loaded
+ *   each worker      thread_init(global, ...)      once per worker thread
+ *   each worker      on_packet(thread_ctx, ...)    for every decoded packet
+ *   each worker      tick(thread_ctx, ...)         about once per second of
+ *                                                  packet time
+ *   each worker      thread_fini(thread_ctx)       when the worker stops
+ *   main thread      fini(global)                  after every worker stopped
+ *
+ * Threading contract: init and fini run alone on the main thread. The
+ * per-thread callbacks of one worker always run on that worker's thread and
+ * never concurrently with each other; different workers run in parallel, so
+ * anything reachable from `global` is read-only after init returns, and
+ * anything a worker writes lives in its own thread_ctx. The host takes no
+ * lock around any callback, and a plugin must not block in on_packet.
+ *
+ * ABI rules: structs only grow at the end. A minor version may add slots at
+ * the end of struct ids_plugin, struct ids_services and struct ids_packet,
+ * and new values to enums; anything else (removing, reordering, changing a
+ * type or a meaning) needs a major bump. See docs/plugin-guide.md.
+ */
+#ifndef IDS_PLUGIN_H
+#define IDS_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ids/packet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IDS_ABI_MAJOR 1
+#define IDS_ABI_MINOR 0
+
+/* Name of the one symbol a plugin exports. */
+#define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
+
+#if defined(__GNUC__)
+#define IDS_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define IDS_PLUGIN_EXPORT
+#endif
+
+/* Opaque host objects. */
+struct ids_thread;  /* one per worker thread, owned by the host */
+struct ids_matcher; /* a compiled rule set, see ids_services.matcher_* */
+
+/* ---------------------------------------------------------------- rules */
+
+/*
+ * A rule as the plugin sees it. The host parses every rule file, keeps the
+ * rules whose `detector` names this plugin and hands them to init(). Rules
+ * are owned by the host and live until after fini() returns. A plugin that
+ * raises alerts of its own (no rule file behind them) may fill a struct
+ * ids_rule itself with priv == NULL; it must then live as long as the plugin.
+ */
+struct ids_rule {
+	uint32_t id;          /* signature id, unique across all rule files */
+	uint32_t rev;         /* revision, default 1 */
+	uint32_t gid;         /* generator id, 1 for rule files */
+	int severity;         /* 1 (highest) .. 4, default 3 */
+	const char *msg;      /* alert.signature */
+	const char *category; /* alert.category, "" when unset */
+	const char *metadata_json; /* alert.metadata as a JSON object, or NULL */
+	const char *detector; /* name of the plugin evaluating it */
+	const char *file;     /* rule file it came from, for messages */
+	int line;             /* line of the rule in that file */
+	const void *priv;     /* host-private, do not touch */
+};
+
+/* ------------------------------------------------------------- options */
+
+enum ids_opt_type {
+	IDS_OPT_BOOL = 1,
+	IDS_OPT_INT = 2,    /* int64, checked against [min, max] */
+	IDS_OPT_STRING = 3,
+};
+
+/*
+ * A plugin declares its options as a table; the host validates the
+ * `options:` map of the plugin's entry in sensor.yaml against it (unknown
+ * names, wrong types and out-of-range values are config errors) and hands
+ * init() the values in the table's order, defaults filled in.
+ */
+struct ids_option_def {
+	const char *name;
+	enum ids_opt_type type;
+	const char *def;  /* default as text: "true", "42", "abc" */
+	int64_t min, max; /* range for IDS_OPT_INT */
+	const char *help; /* one line for `sensor --list-options` and docs */
+};
+
+union ids_opt_value {
+	int b;         /* IDS_OPT_BOOL */
+	int64_t i;     /* IDS_OPT_INT */
+	const char *s; /* IDS_OPT_STRING, owned by the host, lives until fini */
+};
+
+/* ------------------------------------------------------------ services */
+
+enum ids_log_level { IDS_LOG_ERROR = 0, IDS_LOG_WARN, IDS_LOG_INFO, IDS_LOG_DEBUG };
+
+/*
+ * Called for every rule of a matcher that matched a buffer completely:
+ * all its patterns (within their offset/depth), its pcre, and its header
+ * (proto, addresses, ports, direction) against the packet. Runs on the
+ * scanning thread, inside matcher_scan. Return 0 to go on, non-zero to stop
+ * the scan.
+ */
+typedef int (*ids_match_fn)(const struct ids_rule *rule, void *ctx);
+
+/*
+ * What the host offers a plugin. The table is owned by the host, constant,
+ * and valid from init() until fini() returns.
+ */
+struct ids_services {
+	uint32_t struct_size; /* sizeof the host's table: check before using
+	                         slots newer than your build */
+
+	/* Log a message tagged with the plugin's name. Any thread; never per
+	 * packet on the packet path. */
+	void (*log)(enum ids_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+		__attribute__((format(printf, 2, 3)))
+#endif
+		;
+
+	/* Raise an alert for `pkt` on rule `rule`. Worker thread only, with
+	 * the ids_thread the callback received. The host renders the EVE
+	 * record; neither pointer is kept after the call returns. */
+	void (*alert)(struct ids_thread *thr, const struct ids_packet *pkt,
+		      const struct ids_rule *rule);
+
+	/* Compile `rules` (patterns, pcre and headers) into one matcher.
+	 * Main thread, from init() only. Returns NULL and fills err (a
+	 * complete message naming file:line:column of the faulty rule) on
+	 * failure. The matcher is owned by the plugin; free it in fini(). The
+	 * rule pointers must stay valid as long as the matcher (host rules
+	 * do). */
+	struct ids_matcher *(*matcher_compile)(const struct ids_rule *const *rules, size_t n, char *err,
+					       size_t errlen);
+	void (*matcher_free)(struct ids_matcher *m);
+
+	/* Scan `buf` (usually pkt->payload) and call `cb` once per rule that
+	 * matches completely. Worker thread only; allocates nothing; the
+	 * per-thread scratch comes from `thr`. Returns the number of rules
+	 * reported. */
+	unsigned (*matcher_scan)(struct ids_thread *thr, const struct ids_matcher *m,
+				 const struct ids_packet *pkt, const uint8_t *buf, size_t len,
+				 ids_match_fn cb, void *ctx);
+
+	/* Worker index of `thr`, 0 .. thread_count-1. */
+	unsigned (*thread_index)(const struct ids_thread *thr);
+};
+
+/* ------------------------------------------------------------ descriptor */
+
+/* What init() receives. Everything is owned by the host and lives until
+ * fini() returns. */
+struct ids_plugin_init_args {
+	uint32_t struct_size;
+	const struct ids_services *svc;
+	const union ids_opt_value *opts; /* one per options[] entry, in order */
+	const struct ids_rule *const *rules; /* this plugin's rules */
+	size_t n_rules;
+	unsigned thread_count; /* how many workers will call thread_init */
+	char *err;             /* on failure, write a message here */
+	size_t errlen;
+};
+
+struct ids_plugin {
+	uint16_t abi_major;   /* IDS_ABI_MAJOR of the headers built against */
+	uint16_t abi_minor;   /* IDS_ABI_MINOR of the headers built against */
+	uint32_t struct_size; /* sizeof(struct ids_plugin) */
+	const char *name;     /* matches `name:` in sensor.yaml and `detector:` in rules */
+	const char *version;
+	const char *description;
+	const struct ids_option_def *options; /* may be NULL */
+	size_t n_options;
+
+	/* Main thread. Build the plugin's global state from its options and
+	 * rules; store it in *global. Return 0, or -1 with args->err filled. */
+	int (*init)(const struct ids_plugin_init_args *args, void **global);
+
+	/* Worker thread. Build the thread's own state in *thread_ctx. Return
+	 * 0 or -1 (the sensor then stops with an error). */
+	int (*thread_init)(void *global, struct ids_thread *thr, void **thread_ctx);
+
+	/* Worker thread, for every decoded packet, in capture order per flow.
+	 * `pkt` and everything it points to are valid only during the call. */
+	void (*on_packet)(void *thread_ctx, struct ids_thread *thr, const struct ids_packet *pkt);
+
+	/* Worker thread, roughly once per second of packet time (capture
+	 * time in file mode), with the current time in microseconds. */
+	void (*tick)(void *thread_ctx, struct ids_thread *thr, int64_t now_usec);
+
+	/* Worker thread: free the thread state. */
+	void (*thread_fini)(void *thread_ctx);
+
+	/* Main thread: free the global state. */
+	void (*fini)(void *global);
+
+	/* Slots added by later minor versions go here, at the end. */
+};
+
+/* The entry point every plugin defines, exported with IDS_PLUGIN_EXPORT. */
+typedef const struct ids_plugin *(*ids_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* IDS_PLUGIN_H */

@@ -1,0 +1,92 @@
+/*
+ * config.h - sensor.yaml: what the sensor runs with.
+ *
+ * The loader validates the whole file (unknown keys, wrong types, values out
+ * of range are errors with file:line:column and the valid choices) and fills
+ * struct sensor_config. Paths in the file are relative to the file's folder.
+ * Command-line options override what the file says after loading. Main
+ * thread only; the config lives for the whole run.
+ *
+ * Schema (every key optional):
+ *   log-dir: PATH                 where eve.json goes (default ".")
+ *   plugin-dir: PATH              where plugins are found (default: beside
+ *                                 the binary, then the install folder)
+ *   threads: N                    worker threads (default 1)
+ *   outputs:
+ *     eve:
+ *       enabled: BOOL             (true)
+ *       filename: NAME            (eve.json, relative to log-dir)
+ *       payload: BOOL             base64 payload in alerts (false)
+ *       payload-printable: BOOL   printable payload in alerts (false)
+ *       packet: BOOL              base64 packet in alerts (false)
+ *   flow:
+ *     max-flows: N                per worker (65536)
+ *     timeouts: { tcp: S, udp: S, icmp: S, other: S }   seconds
+ *   plugins:                      list; order is the order packets visit them
+ *     - name: NAME                plugin name (file NAME.so in plugin-dir)
+ *       path: PATH                optional explicit .so path
+ *       enabled: BOOL             (true)
+ *       rules: [PATH, ...]        rule files; their rules default
+ *                                 `detector` to this plugin
+ *       options: { ... }          validated against the plugin's table
+ *   rule-files: [PATH, ...]       rule files loaded for every plugin
+ *                                 (rules go to the plugin their `detector`
+ *                                 names, default signature); -S replaces
+ *                                 every rule file the config names
+ */
+#ifndef SENSOR_CONFIG_H
+#define SENSOR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct diag;
+struct ynode;
+
+struct plugin_conf {
+	char *name;
+	char *path;          /* explicit path or NULL */
+	bool enabled;
+	const struct ynode *options; /* the options map node, or NULL */
+	char **rule_files;   /* resolved paths; rules in them default their
+	                        `detector` to this plugin */
+	size_t n_rule_files;
+	int line;            /* of the list entry, for messages */
+};
+
+struct flow_config {
+	uint32_t max_flows; /* per worker */
+	uint32_t timeout_tcp, timeout_udp, timeout_icmp, timeout_other; /* seconds */
+};
+
+struct eve_config {
+	bool enabled;
+	char *filename;
+	bool payload;
+	bool payload_printable;
+	bool packet;
+};
+
+struct sensor_config {
+	char *file;       /* the config file loaded, or NULL for built-in defaults */
+	char *log_dir;
+	char *plugin_dir; /* NULL: find beside the binary */
+	unsigned threads;
+	struct eve_config eve;
+	struct flow_config flow;
+	struct plugin_conf *plugins;
+	size_t n_plugins;
+	char **rule_files; /* absolute or relative to cwd, resolved */
+	size_t n_rule_files;
+	struct ynode *tree; /* keeps option nodes alive */
+};
+
+/* Fill built-in defaults: the signature plugin, no rule files. */
+void config_defaults(struct sensor_config *c);
+/* Load `path` over the defaults. Returns 0, or -1 after reporting every
+ * problem through `d`. */
+int config_load(struct sensor_config *c, const char *path, struct diag *d);
+void config_free(struct sensor_config *c);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * plugin_loader.h - finding, loading and checking detector plugins.
+ *
+ * Each enabled entry of the config's `plugins:` list is loaded with
+ * dlopen(RTLD_NOW | RTLD_LOCAL) from `path:` or <plugin-dir>/<name>.so. The
+ * loader checks the entry symbol, the ABI major version, the descriptor's
+ * size and name, validates the entry's `options:` against the plugin's
+ * option table and resolves them into values. Every problem is reported
+ * through struct diag with the config file and line. Main thread only.
+ */
+#ifndef SENSOR_PLUGIN_LOADER_H
+#define SENSOR_PLUGIN_LOADER_H
+
+#include <stddef.h>
+
+#include "ids/plugin.h"
+
+struct diag;
+struct plugin_conf;
+struct ruleset;
+
+struct loaded_plugin {
+	const struct ids_plugin *desc;
+	void *handle;                /* dlopen handle */
+	char *path;
+	union ids_opt_value *opts;   /* desc->n_options values */
+	char **opt_strings;          /* storage for string values */
+	const struct ids_rule **rules; /* this plugin's rules */
+	size_t n_rules;
+	void *global;                /* from desc->init */
+	int initialised;
+};
+
+struct plugin_set {
+	struct loaded_plugin *p;
+	size_t n;
+};
+
+/* The folder plugins are loaded from when the config names none: beside
+ * the executable at ../<libdir>/sensor/plugins. Returns a static buffer. */
+const char *plugin_default_dir(void);
+
+/* Load every enabled plugin of `confs`. Returns the number of errors. */
+unsigned plugins_load(struct plugin_set *set, const struct plugin_conf *confs, size_t n,
+		      const char *plugin_dir, const char *config_file, struct diag *d);
+
+/* Hand each plugin its rules (by `detector`); a rule naming no loaded
+ * plugin is an error at the rule's file:line. Returns the number of errors. */
+unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, struct diag *d);
+
+/* Call every plugin's init. Returns the number of errors. */
+unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, unsigned threads,
+		      struct diag *d);
+
+/* fini every initialised plugin and dlclose them all. */
+void plugins_unload(struct plugin_set *set);
+
+#endif

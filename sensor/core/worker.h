@@ -1,0 +1,54 @@
+/*
+ * worker.h - a worker thread's whole state: struct ids_thread.
+ *
+ * A worker owns its flow table, decoder counters, matcher scratch, EVE
+ * buffer and one context per plugin. It decodes each frame, updates the
+ * flow, hands the packet to every plugin in config order and ticks plugins
+ * and flow timeouts once per second of packet time. Nothing in a worker is
+ * shared: the packet path takes no lock and allocates nothing.
+ */
+#ifndef SENSOR_WORKER_H
+#define SENSOR_WORKER_H
+
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "ids/plugin.h"
+
+struct plugin_set;
+struct flow_table;
+struct matcher_thread;
+struct eve_thread;
+struct eve_writer;
+struct sensor_config;
+struct capture_frame;
+
+struct ids_thread {
+	unsigned index;
+	const struct plugin_set *plugins;
+	void **plugin_ctx;          /* one per plugin, from thread_init */
+	struct flow_table *flows;
+	struct matcher_thread *mt;
+	struct eve_thread *eve;
+	const char *in_iface;       /* NULL in file mode */
+	struct decode_stats dstats;
+	struct packet pkt;          /* the packet being processed */
+	int64_t next_tick_usec;
+	int64_t last_usec;
+	uint64_t alerts;
+};
+
+/* Set up worker `index` (plugin thread_init included). Returns NULL with a
+ * logged error on failure. */
+struct ids_thread *worker_new(unsigned index, const struct sensor_config *cfg,
+			      const struct plugin_set *plugins, struct eve_writer *eve);
+/* Process one captured frame. */
+void worker_process(struct ids_thread *w, const struct capture_frame *f);
+/* End of input: end every flow, final tick, flush output. */
+void worker_finish(struct ids_thread *w);
+void worker_free(struct ids_thread *w);
+
+/* The services table handed to plugins. */
+extern const struct ids_services sensor_services;
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * yaml_tree.h - a YAML document as a tree of nodes with source positions.
+ *
+ * Built with libyaml's event API. Config and rule loaders walk the tree and
+ * report problems at the exact line and column of the offending node. Anchors
+ * and aliases are refused (a rule file has no use for them and they allow
+ * billion-laughs expansion). Only the first document of a stream is read.
+ * Main thread only; nodes are owned by the tree and freed with ytree_free().
+ */
+#ifndef SENSOR_YAML_TREE_H
+#define SENSOR_YAML_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct diag;
+
+enum ynode_type { YNODE_SCALAR = 1, YNODE_SEQ, YNODE_MAP };
+
+struct ynode {
+	enum ynode_type type;
+	const char *file; /* owned by the tree's root */
+	int line, col;    /* 1-based position of the node's first character */
+	/* YNODE_SCALAR: the decoded value, NUL-terminated; may contain NUL
+	 * bytes (from "\x00" escapes), so len is authoritative. */
+	char *str;
+	size_t len;
+	bool quoted; /* written in quotes (or block style): never null/bool/int */
+	/* YNODE_SEQ: items[0..n); YNODE_MAP: keys[i] -> items[i] */
+	struct ynode **keys;
+	struct ynode **items;
+	size_t n;
+};
+
+/* Parse `path`. On a syntax error, reports it through `d` (file:line:col)
+ * and returns NULL. An empty file gives an empty map. */
+struct ynode *ytree_load_file(const char *path, struct diag *d);
+/* Parse a buffer; `name` is used in messages. */
+struct ynode *ytree_load_buffer(const char *name, const char *buf, size_t len, struct diag *d);
+void ytree_free(struct ynode *root);
+
+/* Map lookup by key; NULL when absent or `map` is not a map. */
+struct ynode *ymap_get(const struct ynode *map, const char *key);
+
+/* Scalar conversions. Each returns false (and reports "expected ..." at the
+ * node through `d`) when the node is of the wrong type or out of range. */
+bool ynode_int(const struct ynode *n, int64_t min, int64_t max, int64_t *out, struct diag *d);
+bool ynode_bool(const struct ynode *n, bool *out, struct diag *d);
+/* A scalar as a string (any scalar is accepted). */
+bool ynode_str(const struct ynode *n, const char **out, struct diag *d);
+/* True when a plain scalar spells null ("", "~", "null"). */
+bool ynode_is_null(const struct ynode *n);
+
+/*
+ * Check that every key of `map` is one of the NULL-terminated `allowed`
+ * names; report each unknown key at its position with the list of valid
+ * ones. Returns the number of unknown keys. Reports and returns 1 when
+ * `map` is not a map ("expected a mapping").
+ */
+unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, const char *what,
+			 struct diag *d);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * decode.h - link, network and transport decoders.
+ *
+ * decode_frame() turns one captured frame into a struct packet: it walks the
+ * link header (Ethernet II with 802.1Q/802.1ad tags, Linux cooked SLL and
+ * SLL2, raw IP), the IP header (IPv4 with options, IPv6 with its extension
+ * headers) and the transport header (TCP with options, UDP, ICMPv4,
+ * ICMPv6). Every length is checked against both what was captured and what
+ * the enclosing header claims; a frame that fails a check is counted under
+ * its event (Suricata's decoder event names) and dropped from further
+ * processing. Bytes captured beyond the IP total length (Ethernet padding,
+ * trailers) are never part of the payload.
+ *
+ * Pure functions of (frame, length): no allocation, no global state; the
+ * caller owns the packet and the stats (one per worker thread).
+ */
+#ifndef SENSOR_DECODE_H
+#define SENSOR_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ids/packet.h"
+
+/* Link types (LINKTYPE_* values as in pcap files). */
+enum link_type {
+	LINK_NULL = 0,
+	LINK_ETHERNET = 1,
+	LINK_RAW = 101,      /* raw IPv4 or IPv6, version from the first nibble */
+	LINK_SLL = 113,
+	LINK_IPV4 = 228,
+	LINK_IPV6 = 229,
+	LINK_SLL2 = 276,
+};
+
+/* Decoder events. Names (decode_event_name) follow Suricata's. */
+enum decode_event {
+	EV_ETH_PKT_TOO_SMALL = 0, /* ethernet.pkt_too_small */
+	EV_VLAN_HEADER_TOO_SMALL, /* vlan.header_too_small */
+	EV_VLAN_TOO_MANY_LAYERS,  /* vlan.too_many_layers */
+	EV_SLL_PKT_TOO_SMALL,     /* sll.pkt_too_small */
+	EV_SLL2_PKT_TOO_SMALL,    /* sll2.pkt_too_small */
+	EV_IPV4_PKT_TOO_SMALL,    /* ipv4.pkt_too_small */
+	EV_IPV4_HLEN_TOO_SMALL,   /* ipv4.hlen_too_small */
+	EV_IPV4_IPLEN_SMALLER_THAN_HLEN, /* ipv4.iplen_smaller_than_hlen */
+	EV_IPV4_TRUNC_PKT,        /* ipv4.trunc_pkt */
+	EV_IPV4_OPT_INVALID,      /* ipv4.opt_invalid */
+	EV_IPV4_OPT_INVALID_LEN,  /* ipv4.opt_invalid_len */
+	EV_IPV4_WRONG_IP_VERSION, /* ipv4.wrong_ip_version */
+	EV_IPV6_PKT_TOO_SMALL,    /* ipv6.pkt_too_small */
+	EV_IPV6_TRUNC_PKT,        /* ipv6.trunc_pkt */
+	EV_IPV6_TRUNC_EXTHDR,     /* ipv6.trunc_exthdr */
+	EV_IPV6_WRONG_IP_VERSION, /* ipv6.wrong_ip_version */
+	EV_IPV6_EXTHDR_DUPL_FH,   /* ipv6.exthdr_dupl_fh */
+	EV_TCP_PKT_TOO_SMALL,     /* tcp.pkt_too_small */
+	EV_TCP_HLEN_TOO_SMALL,    /* tcp.hlen_too_small */
+	EV_TCP_INVALID_OPTLEN,    /* tcp.invalid_optlen */
+	EV_TCP_OPT_INVALID_LEN,   /* tcp.opt_invalid_len */
+	EV_UDP_PKT_TOO_SMALL,     /* udp.pkt_too_small */
+	EV_UDP_HLEN_TOO_SMALL,    /* udp.hlen_too_small */
+	EV_UDP_HLEN_INVALID,      /* udp.hlen_invalid */
+	EV_ICMPV4_PKT_TOO_SMALL,  /* icmpv4.pkt_too_small */
+	EV_ICMPV6_PKT_TOO_SMALL,  /* icmpv6.pkt_too_small */
+	EV_UNKNOWN_LINK_TYPE,     /* decoder.unknown_link_type (our own) */
+	EV_UNKNOWN_ETHERTYPE,     /* ethernet.unknown_ethertype */
+	EV_MAX
+};
+
+const char *decode_event_name(enum decode_event ev);
+
+/* Per-worker decoder counters (EVE stats.decoder.*). */
+struct decode_stats {
+	uint64_t pkts, bytes, invalid;
+	uint64_t ethernet, sll, sll2, raw, vlan, vlan_qinq;
+	uint64_t ipv4, ipv6, tcp, udp, icmpv4, icmpv6, other_ip;
+	uint64_t frag_ipv4, frag_ipv6; /* fragments seen (not yet reassembled) */
+	uint64_t events[EV_MAX];
+};
+
+/* The host's packet: the public view first, then decoder state the
+ * plugins do not see. */
+struct packet {
+	struct ids_packet pub;
+	const uint8_t *l4;   /* transport header, NULL for fragments/unknown */
+	uint32_t l4_len;     /* transport header + payload */
+	bool is_fragment;    /* IPv4 MF/offset or IPv6 fragment header */
+	bool frag_more;      /* more fragments follow */
+	uint32_t frag_offset; /* in bytes */
+	uint32_t frag_id;    /* IPv4 id or IPv6 identification */
+	uint8_t frag_next;   /* IPv6: next header after the fragment header */
+	int last_event;      /* last decoder event, -1 when none */
+};
+
+/*
+ * Decode one frame. Fills `p` (p->pub.frame/caplen/wirelen/ts_usec/pcap_cnt
+ * are set here from the arguments; flow fields are left 0). Returns 0 when
+ * the frame decoded to at least a valid IP header (fragments included),
+ * -1 when it was dropped (the event is counted in st->events and
+ * st->invalid, and p->last_event names it). Non-IP frames (ARP, ...) return
+ * -1 without an event.
+ */
+int decode_frame(struct packet *p, int linktype, const uint8_t *frame, uint32_t caplen,
+		 uint32_t wirelen, int64_t ts_usec, uint64_t pcap_cnt, struct decode_stats *st);
+
+/* Decode starting at an IP header (used by decode_frame and by defrag
+ * later). Same contract as decode_frame. */
+int decode_ip(struct packet *p, const uint8_t *l3, uint32_t len, struct decode_stats *st);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * addr.h - address and port sets of rule headers.
+ *
+ * An address set is a list of IPv4/IPv6 CIDR blocks with per-block
+ * negation, or "any". A port set is a list of inclusive ranges with
+ * negation, or "any". Matching follows Suricata/Snort: a value matches
+ * when it is in at least one positive element (or there are only negated
+ * elements) and in no negated element. Built on the main thread, read-only
+ * afterwards, matched on any thread without allocation.
+ */
+#ifndef SENSOR_ADDR_H
+#define SENSOR_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ids/packet.h"
+
+struct addr_block {
+	uint8_t family; /* 4 or 6 */
+	uint8_t prefix; /* 0..32 / 0..128 */
+	bool negated;
+	uint8_t bytes[16]; /* masked to the prefix */
+};
+
+struct addr_set {
+	bool any;
+	struct addr_block *blocks;
+	size_t n;
+};
+
+struct port_range {
+	uint16_t lo, hi;
+	bool negated;
+};
+
+struct port_set {
+	bool any;
+	struct port_range *ranges;
+	size_t n;
+};
+
+/* Parse one element "198.18.0.0/15", "2001:db8::1", "!10.0.0.1" into `b`.
+ * Returns 0 or -1 with a message in err. */
+int addr_block_parse(const char *s, struct addr_block *b, char *err, size_t errlen);
+/* "80", "1024:65535", ":1023", "1024:", "!22". */
+int port_range_parse(const char *s, struct port_range *r, char *err, size_t errlen);
+
+int addr_set_add(struct addr_set *set, const struct addr_block *b);
+int port_set_add(struct port_set *set, const struct port_range *r);
+void addr_set_free(struct addr_set *set);
+void port_set_free(struct port_set *set);
+
+bool addr_set_match(const struct addr_set *set, const struct ids_addr *a);
+bool port_set_match(const struct port_set *set, uint16_t port);
+
+#endif

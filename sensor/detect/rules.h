@@ -1,0 +1,96 @@
+/*
+ * rules.h - YAML rule files (schema v1) and the rules they hold.
+ *
+ * A rule file is a mapping with optional `vars:` (named address or port
+ * lists, referenced as $NAME, visible to that file) and `rules:` (a list).
+ * Each rule is checked completely when loaded; every problem is reported
+ * with file:line:column through struct diag and loading goes on, so one run
+ * lists them all. Regexes are checked here with PCRE2 so a bad one is
+ * reported at its exact column; Hyperscan compilation happens later in the
+ * matcher.
+ *
+ * Rule fields (see docs/rules.md):
+ *   id (required, 1..2^32-1, unique across all files), rev (1), msg
+ *   (required), category (""), severity (1..4, 3), metadata (map of scalar
+ *   or list of scalars), detector (plugin name; default given by the
+ *   caller), proto (tcp|udp|icmp|ip, default ip), src, dst (any | address
+ *   | CIDR | list | !negation | $VAR), src_port, dst_port (any | N | "N:M"
+ *   | list | !negation | $VAR), direction (to_server|to_client|any),
+ *   patterns (list of {content|regex, nocase, offset, depth}), pcre
+ *   ('/expr/flags' or plain expr).
+ *
+ * Main thread only. A ruleset owns its rules; rules live until
+ * ruleset_free().
+ */
+#ifndef SENSOR_RULES_H
+#define SENSOR_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/addr.h"
+#include "ids/plugin.h"
+
+struct diag;
+
+enum rule_proto { RULE_PROTO_IP = 0, RULE_PROTO_TCP, RULE_PROTO_UDP, RULE_PROTO_ICMP };
+enum rule_direction { RULE_DIR_ANY = 0, RULE_DIR_TO_SERVER, RULE_DIR_TO_CLIENT };
+enum pattern_kind { PAT_CONTENT = 1, PAT_REGEX };
+
+#define RULE_MAX_PATTERNS 64
+
+struct rule_pattern {
+	enum pattern_kind kind;
+	uint8_t *bytes;   /* content: exact bytes; regex: the expression, NUL-terminated */
+	size_t len;
+	bool nocase;
+	bool has_offset, has_depth;
+	uint32_t offset, depth;
+	int line, col;    /* of the content/regex scalar's first character */
+};
+
+struct rule {
+	struct ids_rule pub; /* pub.priv points back to this struct */
+	enum rule_proto proto;
+	enum rule_direction direction;
+	struct addr_set src, dst;
+	struct port_set sport, dport;
+	struct rule_pattern *patterns;
+	size_t n_patterns;
+	char *pcre;        /* expression without delimiters, or NULL */
+	uint32_t pcre_options; /* PCRE2_* compile options from the flags */
+	int pcre_line, pcre_col;
+	/* storage for pub strings */
+	char *msg, *category, *metadata_json, *detector, *file;
+};
+
+struct ruleset {
+	struct rule **rules;
+	size_t n;
+};
+
+void ruleset_init(struct ruleset *rs);
+/*
+ * Load every rule of `path` into `rs`; rules without `detector:` get
+ * `default_detector`. Duplicate ids (against rules already in rs) are
+ * errors naming both places. Returns the number of errors reported.
+ */
+unsigned ruleset_load_file(struct ruleset *rs, const char *path, const char *default_detector,
+			   struct diag *d);
+/* Same from a buffer; `name` is used in messages. */
+unsigned ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, size_t len,
+			     const char *default_detector, struct diag *d);
+void ruleset_free(struct ruleset *rs);
+
+/* The rule behind a public rule, or NULL for plugin-made rules. */
+static inline const struct rule *rule_from_pub(const struct ids_rule *r)
+{
+	return (const struct rule *)r->priv;
+}
+
+/* True when the rule's header (proto, addresses, ports, direction) accepts
+ * the packet. Any thread, no allocation. */
+bool rule_header_match(const struct rule *r, const struct ids_packet *p);
+
+#endif

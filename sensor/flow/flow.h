@@ -1,0 +1,88 @@
+/*
+ * flow.h - per-worker flow table.
+ *
+ * Flows are keyed by the bidirectional 5-tuple (protocol, both addresses,
+ * both ports) plus the VLAN ids; the client is the side that sent the
+ * flow's first packet. Each worker owns one table: nothing here is shared
+ * or locked. Flows come from a pool allocated at creation (max-flows), so
+ * the packet path allocates nothing; when the pool is empty the least
+ * recently seen flow is evicted (counted in flow_stats.evicted).
+ *
+ * flow_id is a pure function of the key and the flow's first timestamp
+ * (a 64-bit mix masked to 51 bits, never 0), so the same capture gives the
+ * same ids whatever the number of workers.
+ */
+#ifndef SENSOR_FLOW_H
+#define SENSOR_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ids/packet.h"
+
+struct packet;
+struct flow_config;
+
+#define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1)
+
+enum flow_end_reason { FLOW_END_TIMEOUT = 0, FLOW_END_EVICTED, FLOW_END_SHUTDOWN };
+
+struct flow_key {
+	uint8_t addr[2][16]; /* [0] the lower (address, port), [1] the higher */
+	uint16_t port[2];
+	uint16_t vlan[IDS_MAX_VLAN];
+	uint8_t family;      /* 4 or 6 */
+	uint8_t proto;
+	uint8_t pad[2];
+};
+
+struct flow {
+	struct flow_key key;
+	uint64_t hash;
+	uint64_t flow_id;
+	uint8_t client_side;  /* which key side (0/1) is the client */
+	uint8_t timeout_class;
+	uint8_t alerted;
+	uint8_t tcp_flags[2]; /* OR of TCP flags seen per direction (to_server, to_client) */
+	uint64_t pkts[2];     /* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
+	uint64_t bytes[2];
+	int64_t first_usec, last_usec;
+	/* table internals */
+	struct flow *hnext;               /* hash chain */
+	struct flow *lru_prev, *lru_next; /* per timeout class, oldest first */
+};
+
+struct flow_stats {
+	uint64_t created, expired, evicted, active, lookups;
+};
+
+typedef void (*flow_end_fn)(struct flow *f, enum flow_end_reason why, void *ctx);
+
+struct flow_table;
+
+/* Allocate a table with cfg->max_flows flows. NULL on allocation failure. */
+struct flow_table *flow_table_new(const struct flow_config *cfg);
+void flow_table_free(struct flow_table *t);
+
+/*
+ * Find or create the flow of `p` and account the packet to it: sets
+ * p->pub.flow_id and p->pub.direction, updates counters and last_usec.
+ * Returns the flow, or NULL for a packet without a flow (never for IP).
+ */
+struct flow *flow_table_update(struct flow_table *t, struct packet *p);
+
+/* End the flows idle longer than their timeout at `now_usec`, calling `cb`
+ * for each before it is recycled. */
+void flow_table_expire(struct flow_table *t, int64_t now_usec, flow_end_fn cb, void *ctx);
+
+/* End every flow (end of capture / shutdown). */
+void flow_table_flush(struct flow_table *t, flow_end_fn cb, void *ctx);
+
+const struct flow_stats *flow_table_stats(const struct flow_table *t);
+
+/* Key of a packet, normalised; *swapped tells whether the packet's source
+ * is key side 1. Exposed for tests. */
+void flow_key_from_packet(struct flow_key *k, const struct packet *p, bool *swapped);
+uint64_t flow_key_hash(const struct flow_key *k);
+
+#endif

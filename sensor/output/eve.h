@@ -1,0 +1,56 @@
+/*
+ * eve.h - EVE JSON output: one JSON object per line, Suricata's field names.
+ *
+ * One struct eve_writer per output file, shared by all workers; one struct
+ * eve_thread per worker holding that worker's buffer. A worker renders its
+ * records into its own buffer and hands complete lines to the file with one
+ * write() on an O_APPEND descriptor when the buffer passes its threshold,
+ * on tick and at the end, so records of different workers never interleave
+ * inside a line and no lock is taken. eve_writer_reopen() (SIGHUP) swaps the
+ * descriptor atomically.
+ */
+#ifndef SENSOR_EVE_H
+#define SENSOR_EVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ids/plugin.h"
+
+struct eve_config;
+struct flow;
+struct decode_stats;
+struct flow_stats;
+
+struct eve_writer;
+struct eve_thread;
+
+/* Open (create/append) `path`. NULL with err filled on failure. */
+struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cfg, char *err,
+				   size_t errlen);
+int eve_writer_reopen(struct eve_writer *w);
+void eve_writer_close(struct eve_writer *w);
+const char *eve_writer_path(const struct eve_writer *w);
+uint64_t eve_writer_alerts(const struct eve_writer *w); /* alerts written, all threads */
+
+struct eve_thread *eve_thread_new(struct eve_writer *w);
+/* Flush and free. */
+void eve_thread_free(struct eve_thread *t);
+/* Write the buffered records. Returns 0 or -1 (errno) on a write error. */
+int eve_thread_flush(struct eve_thread *t);
+
+/* An alert record for `p` on `r`. `in_iface` may be NULL (file mode). */
+void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
+	       const char *in_iface);
+
+/* Counters for the final stats record. */
+struct eve_stats_input {
+	int64_t ts_usec;
+	double uptime_s;
+	const struct decode_stats *decoder;
+	const struct flow_stats *flow;
+	uint64_t alerts;
+};
+void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);
+
+#endif
