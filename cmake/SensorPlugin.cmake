@@ -3,6 +3,10 @@
 # exported, against include/ alone. The module lands in the build tree's
 # plugin folder and installs beside the installed binary's.
 function(sensor_plugin name)
+  list(GET ARGN 0 _first)
+  if(NOT EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${_first}")
+    return() # not written yet while the tree is bootstrapped
+  endif()
   add_library(${name} MODULE ${ARGN})
   set_target_properties(${name} PROPERTIES
     PREFIX ""

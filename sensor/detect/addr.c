@@ -1,0 +1,229 @@
+/*
+ * addr.c - address and port sets of rule headers (see addr.h).
+ *
+ * Sets are small arrays walked linearly: rule headers list a handful of
+ * blocks, and the header is checked only for rules whose patterns already
+ * matched, so a tree would cost more than it saves. Blocks are stored
+ * masked to their prefix so a match is a masked compare.
+ */
+#include "detect/addr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void addr_mask(uint8_t *bytes, unsigned prefix, unsigned nbytes)
+{
+	for (unsigned i = 0; i < nbytes; i++) {
+		unsigned bits = prefix > i * 8 ? prefix - i * 8 : 0;
+
+		if (bits < 8)
+			bytes[i] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+static int parse_prefix(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int addr_block_parse(const char *s, struct addr_block *b, char *err, size_t errlen)
+{
+	char text[INET6_ADDRSTRLEN + 8];
+	const char *slash;
+	unsigned prefix, max;
+	size_t n;
+
+	memset(b, 0, sizeof(*b));
+	if (*s == '!') {
+		b->negated = true;
+		s++;
+	}
+	slash = strchr(s, '/');
+	n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof(text))
+		goto bad;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	if (inet_pton(AF_INET, text, b->bytes) == 1) {
+		b->family = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, text, b->bytes) == 1) {
+		b->family = 6;
+		max = 128;
+	} else {
+		goto bad;
+	}
+	prefix = max;
+	if (slash && parse_prefix(slash + 1, max, &prefix) < 0) {
+		snprintf(err, errlen, "bad prefix length in '%s' (0..%u)", s, max);
+		return -1;
+	}
+	b->prefix = (uint8_t)prefix;
+	addr_mask(b->bytes, prefix, b->family == 4 ? 4 : 16);
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address or CIDR block", s);
+	return -1;
+}
+
+static int parse_port(const char *s, size_t n, uint16_t *out)
+{
+	unsigned v = 0;
+
+	if (n == 0 || n > 5)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v > 65535)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+int port_range_parse(const char *s, struct port_range *r, char *err, size_t errlen)
+{
+	const char *colon;
+	const char *orig = s;
+
+	memset(r, 0, sizeof(*r));
+	if (*s == '!') {
+		r->negated = true;
+		s++;
+	}
+	colon = strchr(s, ':');
+	if (!colon) {
+		if (parse_port(s, strlen(s), &r->lo) < 0)
+			goto bad;
+		r->hi = r->lo;
+		return 0;
+	}
+	r->lo = 0;
+	r->hi = 65535;
+	if (colon > s && parse_port(s, (size_t)(colon - s), &r->lo) < 0)
+		goto bad;
+	if (colon[1] && parse_port(colon + 1, strlen(colon + 1), &r->hi) < 0)
+		goto bad;
+	if (colon == s && !colon[1])
+		goto bad;
+	if (r->lo > r->hi) {
+		snprintf(err, errlen, "port range '%s' is empty (low > high)", orig);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not a port (0..65535), a range \"N:M\" or a negation \"!N\"", orig);
+	return -1;
+}
+
+int addr_set_add(struct addr_set *set, const struct addr_block *b)
+{
+	struct addr_block *nb = realloc(set->blocks, (set->n + 1) * sizeof(*nb));
+
+	if (!nb)
+		return -ENOMEM;
+	nb[set->n++] = *b;
+	set->blocks = nb;
+	set->any = false;
+	return 0;
+}
+
+int port_set_add(struct port_set *set, const struct port_range *r)
+{
+	struct port_range *nr = realloc(set->ranges, (set->n + 1) * sizeof(*nr));
+
+	if (!nr)
+		return -ENOMEM;
+	nr[set->n++] = *r;
+	set->ranges = nr;
+	set->any = false;
+	return 0;
+}
+
+void addr_set_free(struct addr_set *set)
+{
+	if (!set)
+		return;
+	free(set->blocks);
+	set->blocks = NULL;
+	set->n = 0;
+}
+
+void port_set_free(struct port_set *set)
+{
+	if (!set)
+		return;
+	free(set->ranges);
+	set->ranges = NULL;
+	set->n = 0;
+}
+
+static bool addr_block_contains(const struct addr_block *b, const struct ids_addr *a)
+{
+	unsigned full = b->prefix / 8, rest = b->prefix % 8;
+
+	if (a->family != b->family)
+		return false;
+	if (memcmp(a->bytes, b->bytes, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return (a->bytes[full] & (uint8_t)(0xff00u >> rest)) == b->bytes[full];
+}
+
+bool addr_set_match(const struct addr_set *set, const struct ids_addr *a)
+{
+	bool positive_seen = false, positive_hit = false;
+
+	if (set->any || set->n == 0)
+		return true;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct addr_block *b = &set->blocks[i];
+		bool hit = addr_block_contains(b, a);
+
+		if (b->negated) {
+			if (hit)
+				return false;
+		} else {
+			positive_seen = true;
+			positive_hit |= hit;
+		}
+	}
+	return positive_hit || !positive_seen;
+}
+
+bool port_set_match(const struct port_set *set, uint16_t port)
+{
+	bool positive_seen = false, positive_hit = false;
+
+	if (set->any || set->n == 0)
+		return true;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct port_range *r = &set->ranges[i];
+		bool hit = port >= r->lo && port <= r->hi;
+
+		if (r->negated) {
+			if (hit)
+				return false;
+		} else {
+			positive_seen = true;
+			positive_hit |= hit;
+		}
+	}
+	return positive_hit || !positive_seen;
+}

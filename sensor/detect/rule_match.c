@@ -1,0 +1,47 @@
+/*
+ * rule_match.c - does a rule's header accept a packet (see rules.h).
+ *
+ * Called by the matcher only for rules whose patterns all matched, so it is
+ * off the per-byte hot path; still allocation-free and lock-free.
+ */
+#include "detect/rules.h"
+
+#include <netinet/in.h>
+
+static bool rule_proto_match(enum rule_proto proto, const struct ids_packet *p)
+{
+	switch (proto) {
+	case RULE_PROTO_IP:
+		return true;
+	case RULE_PROTO_TCP:
+		return p->proto == IPPROTO_TCP;
+	case RULE_PROTO_UDP:
+		return p->proto == IPPROTO_UDP;
+	case RULE_PROTO_ICMP:
+		return p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6;
+	}
+	return false;
+}
+
+static bool rule_has_ports(const struct ids_packet *p)
+{
+	return p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP || p->proto == IPPROTO_SCTP;
+}
+
+bool rule_header_match(const struct rule *r, const struct ids_packet *p)
+{
+	if (!rule_proto_match(r->proto, p))
+		return false;
+	if (r->direction == RULE_DIR_TO_SERVER && p->direction != IDS_DIR_TO_SERVER)
+		return false;
+	if (r->direction == RULE_DIR_TO_CLIENT && p->direction != IDS_DIR_TO_CLIENT)
+		return false;
+	if (!addr_set_match(&r->src, &p->src) || !addr_set_match(&r->dst, &p->dst))
+		return false;
+	if (r->sport.any && r->dport.any)
+		return true;
+	/* A port list never matches a protocol without ports. */
+	if (!rule_has_ports(p))
+		return false;
+	return port_set_match(&r->sport, p->sport) && port_set_match(&r->dport, p->dport);
+}
