@@ -55,18 +55,18 @@ struct ids_packet {
 	uint32_t caplen;      /* bytes captured */
 	uint32_t wirelen;     /* bytes on the wire */
 
-	const uint8_t *l3;    /* IP header */
-	uint32_t l3_len;      /* IP header + payload, as the IP header says */
+	const uint8_t *l3;	/* IP header */
+	uint32_t l3_len;	/* IP header + payload, as the IP header says */
 	const uint8_t *payload; /* TCP/UDP/ICMP payload (after the ICMP header);
-	                           for other protocols the IP payload */
+				   for other protocols the IP payload */
 	uint32_t payload_len;
 
 	struct ids_addr src, dst;
 	uint16_t sport, dport; /* 0 for protocols without ports */
 
 	uint8_t ip_version; /* 4 or 6 */
-	uint8_t proto;      /* IPPROTO_* of the transport (after IPv6 ext headers) */
-	uint8_t ttl;        /* IPv4 TTL / IPv6 hop limit */
+	uint8_t proto;	    /* IPPROTO_* of the transport (after IPv6 ext headers) */
+	uint8_t ttl;	    /* IPv4 TTL / IPv6 hop limit */
 	uint8_t direction;  /* enum ids_direction */
 	uint8_t pkt_src;    /* enum ids_pkt_src */
 	uint8_t tcp_flags;  /* IDS_TCP_* when proto is TCP */

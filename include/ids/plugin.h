@@ -73,24 +73,24 @@ struct ids_matcher; /* a compiled rule set, see ids_services.matcher_* */
  * ids_rule itself with priv == NULL; it must then live as long as the plugin.
  */
 struct ids_rule {
-	uint32_t id;          /* signature id, unique across all rule files */
-	uint32_t rev;         /* revision, default 1 */
-	uint32_t gid;         /* generator id, 1 for rule files */
-	int severity;         /* 1 (highest) .. 4, default 3 */
-	const char *msg;      /* alert.signature */
-	const char *category; /* alert.category, "" when unset */
+	uint32_t id;		   /* signature id, unique across all rule files */
+	uint32_t rev;		   /* revision, default 1 */
+	uint32_t gid;		   /* generator id, 1 for rule files */
+	int severity;		   /* 1 (highest) .. 4, default 3 */
+	const char *msg;	   /* alert.signature */
+	const char *category;	   /* alert.category, "" when unset */
 	const char *metadata_json; /* alert.metadata as a JSON object, or NULL */
-	const char *detector; /* name of the plugin evaluating it */
-	const char *file;     /* rule file it came from, for messages */
-	int line;             /* line of the rule in that file */
-	const void *priv;     /* host-private, do not touch */
+	const char *detector;	   /* name of the plugin evaluating it */
+	const char *file;	   /* rule file it came from, for messages */
+	int line;		   /* line of the rule in that file */
+	const void *priv;	   /* host-private, do not touch */
 };
 
 /* ------------------------------------------------------------- options */
 
 enum ids_opt_type {
 	IDS_OPT_BOOL = 1,
-	IDS_OPT_INT = 2,    /* int64, checked against [min, max] */
+	IDS_OPT_INT = 2, /* int64, checked against [min, max] */
 	IDS_OPT_STRING = 3,
 };
 
@@ -109,7 +109,7 @@ struct ids_option_def {
 };
 
 union ids_opt_value {
-	int b;         /* IDS_OPT_BOOL */
+	int b;	       /* IDS_OPT_BOOL */
 	int64_t i;     /* IDS_OPT_INT */
 	const char *s; /* IDS_OPT_STRING, owned by the host, lives until fini */
 };
@@ -133,7 +133,7 @@ typedef int (*ids_match_fn)(const struct ids_rule *rule, void *ctx);
  */
 struct ids_services {
 	uint32_t struct_size; /* sizeof the host's table: check before using
-	                         slots newer than your build */
+				 slots newer than your build */
 
 	/* Log a message tagged with the plugin's name. Any thread; never per
 	 * packet on the packet path. */
@@ -155,8 +155,8 @@ struct ids_services {
 	 * failure. The matcher is owned by the plugin; free it in fini(). The
 	 * rule pointers must stay valid as long as the matcher (host rules
 	 * do). */
-	struct ids_matcher *(*matcher_compile)(const struct ids_rule *const *rules, size_t n, char *err,
-					       size_t errlen);
+	struct ids_matcher *(*matcher_compile)(const struct ids_rule *const *rules, size_t n,
+					       char *err, size_t errlen);
 	void (*matcher_free)(struct ids_matcher *m);
 
 	/* Scan `buf` (usually pkt->payload) and call `cb` once per rule that
@@ -178,11 +178,11 @@ struct ids_services {
 struct ids_plugin_init_args {
 	uint32_t struct_size;
 	const struct ids_services *svc;
-	const union ids_opt_value *opts; /* one per options[] entry, in order */
+	const union ids_opt_value *opts;     /* one per options[] entry, in order */
 	const struct ids_rule *const *rules; /* this plugin's rules */
 	size_t n_rules;
 	unsigned thread_count; /* how many workers will call thread_init */
-	char *err;             /* on failure, write a message here */
+	char *err;	       /* on failure, write a message here */
 	size_t errlen;
 };
 
@@ -221,8 +221,10 @@ struct ids_plugin {
 	/* Slots added by later minor versions go here, at the end. */
 };
 
-/* The entry point every plugin defines, exported with IDS_PLUGIN_EXPORT. */
+/* The entry point every plugin defines (declared here so that its
+ * definition is checked against this prototype and exported). */
 typedef const struct ids_plugin *(*ids_plugin_entry_fn)(void);
+IDS_PLUGIN_EXPORT const struct ids_plugin *ids_plugin_entry(void);
 
 #ifdef __cplusplus
 }

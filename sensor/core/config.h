@@ -46,17 +46,17 @@ struct ynode;
 
 struct plugin_conf {
 	char *name;
-	char *path;          /* explicit path or NULL */
+	char *path; /* explicit path or NULL */
 	bool enabled;
 	const struct ynode *options; /* the options map node, or NULL */
-	char **rule_files;   /* resolved paths; rules in them default their
-	                        `detector` to this plugin */
+	char **rule_files;	     /* resolved paths; rules in them default their
+					`detector` to this plugin */
 	size_t n_rule_files;
-	int line;            /* of the list entry, for messages */
+	int line; /* of the list entry, for messages */
 };
 
 struct flow_config {
-	uint32_t max_flows; /* per worker */
+	uint32_t max_flows;						/* per worker */
 	uint32_t timeout_tcp, timeout_udp, timeout_icmp, timeout_other; /* seconds */
 };
 
@@ -69,7 +69,7 @@ struct eve_config {
 };
 
 struct sensor_config {
-	char *file;       /* the config file loaded, or NULL for built-in defaults */
+	char *file; /* the config file loaded, or NULL for built-in defaults */
 	char *log_dir;
 	char *plugin_dir; /* NULL: find beside the binary */
 	unsigned threads;

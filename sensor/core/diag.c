@@ -20,7 +20,8 @@ static void diag_emit(struct diag *d, const char *kind, const char *file, int li
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (file && line > 0 && col > 0)
-		n = snprintf(d->last, sizeof(d->last), "%s:%d:%d: %s: %s", file, line, col, kind, msg);
+		n = snprintf(d->last, sizeof(d->last), "%s:%d:%d: %s: %s", file, line, col, kind,
+			     msg);
 	else if (file && line > 0)
 		n = snprintf(d->last, sizeof(d->last), "%s:%d: %s: %s", file, line, kind, msg);
 	else if (file)

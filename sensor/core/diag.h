@@ -12,10 +12,10 @@
 #include <stdio.h>
 
 struct diag {
-	FILE *out;     /* where messages go; stderr when NULL */
+	FILE *out; /* where messages go; stderr when NULL */
 	unsigned errors;
 	unsigned warnings;
-	int quiet;     /* count but print nothing (unit tests) */
+	int quiet;	/* count but print nothing (unit tests) */
 	char last[512]; /* the last message, for tests */
 };
 

@@ -8,7 +8,7 @@
 
 int log_verbosity = LOG_LVL_WARN;
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {

@@ -21,13 +21,12 @@ struct ruleset;
 
 struct loaded_plugin {
 	const struct ids_plugin *desc;
-	void *handle;                /* dlopen handle */
+	void *handle; /* dlopen handle */
 	char *path;
-	union ids_opt_value *opts;   /* desc->n_options values */
-	char **opt_strings;          /* storage for string values */
+	union ids_opt_value *opts;     /* desc->n_options values */
 	const struct ids_rule **rules; /* this plugin's rules */
 	size_t n_rules;
-	void *global;                /* from desc->init */
+	void *global; /* from desc->init */
 	int initialised;
 };
 

@@ -17,6 +17,7 @@
 
 struct plugin_set;
 struct flow_table;
+struct flow;
 struct matcher_thread;
 struct eve_thread;
 struct eve_writer;
@@ -26,15 +27,16 @@ struct capture_frame;
 struct ids_thread {
 	unsigned index;
 	const struct plugin_set *plugins;
-	void **plugin_ctx;          /* one per plugin, from thread_init */
+	void **plugin_ctx; /* one per plugin, from thread_init */
 	struct flow_table *flows;
 	struct matcher_thread *mt;
 	struct eve_thread *eve;
-	const char *in_iface;       /* NULL in file mode */
+	const char *in_iface; /* NULL in file mode */
 	struct decode_stats dstats;
-	struct packet pkt;          /* the packet being processed */
-	int64_t next_tick_usec;
-	int64_t last_usec;
+	struct packet pkt;     /* the packet being processed */
+	struct flow *cur_flow; /* its flow, NULL when it has none */
+	size_t n_ctx_inited;   /* plugins whose thread_init succeeded */
+	int64_t first_usec, last_usec, next_tick_usec;
 	uint64_t alerts;
 };
 
@@ -44,7 +46,8 @@ struct ids_thread *worker_new(unsigned index, const struct sensor_config *cfg,
 			      const struct plugin_set *plugins, struct eve_writer *eve);
 /* Process one captured frame. */
 void worker_process(struct ids_thread *w, const struct capture_frame *f);
-/* End of input: end every flow, final tick, flush output. */
+/* End of input: end every flow, final tick, flush output. The caller
+ * writes the stats record (summed over all workers). */
 void worker_finish(struct ids_thread *w);
 void worker_free(struct ids_thread *w);
 

@@ -21,7 +21,7 @@ enum ynode_type { YNODE_SCALAR = 1, YNODE_SEQ, YNODE_MAP };
 struct ynode {
 	enum ynode_type type;
 	const char *file; /* owned by the tree's root */
-	int line, col;    /* 1-based position of the node's first character */
+	int line, col;	  /* 1-based position of the node's first character */
 	/* YNODE_SCALAR: the decoded value, NUL-terminated; may contain NUL
 	 * bytes (from "\x00" escapes), so len is authoritative. */
 	char *str;

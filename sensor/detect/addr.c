@@ -127,7 +127,8 @@ int port_range_parse(const char *s, struct port_range *r, char *err, size_t errl
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "'%s' is not a port (0..65535), a range \"N:M\" or a negation \"!N\"", orig);
+	snprintf(err, errlen, "'%s' is not a port (0..65535), a range \"N:M\" or a negation \"!N\"",
+		 orig);
 	return -1;
 }
 

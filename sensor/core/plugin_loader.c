@@ -1,0 +1,364 @@
+/*
+ * plugin_loader.c - finding, loading and checking detector plugins.
+ *
+ * Order of checks for each plugin, every failure reported at the config
+ * entry's file:line with the fix: the file exists and dlopen()s (RTLD_NOW
+ * so a missing symbol fails here, RTLD_LOCAL so plugins cannot see each
+ * other), it exports IDS_PLUGIN_ENTRY_NAME, the descriptor's ABI major equals
+ * ours and its struct_size covers the 1.0 descriptor, its name is the one
+ * the config asked for, and its `options:` map fits its option table.
+ *
+ * Everything here runs on the main thread before the workers start or
+ * after they stopped.
+ */
+#include "core/plugin_loader.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/diag.h"
+#include "core/yaml_tree.h"
+#include "detect/rules.h"
+
+/* The 1.0 descriptor ends with the fini slot. */
+#define PLUGIN_DESC_MIN_SIZE (offsetof(struct ids_plugin, fini) + sizeof(void (*)(void *)))
+
+const char *plugin_default_dir(void)
+{
+	static char dir[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return SENSOR_PLUGIN_RELDIR;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	if (snprintf(dir, sizeof(dir), "%s/%s", exe, SENSOR_PLUGIN_RELDIR) >= (int)sizeof(dir))
+		return SENSOR_PLUGIN_RELDIR;
+	return dir;
+}
+
+static const struct ids_option_def *option_find(const struct ids_plugin *desc, const char *name,
+						size_t *index)
+{
+	for (size_t i = 0; i < desc->n_options; i++) {
+		if (strcmp(desc->options[i].name, name) == 0) {
+			*index = i;
+			return &desc->options[i];
+		}
+	}
+	return NULL;
+}
+
+static void option_list(const struct ids_plugin *desc, char *out, size_t outlen)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < desc->n_options && used < outlen; i++)
+		used += (size_t)snprintf(out + used, outlen - used, "%s%s", i ? ", " : "",
+					 desc->options[i].name);
+	if (desc->n_options == 0)
+		snprintf(out, outlen, "none");
+}
+
+/* Parse an option's default text; a bad default is the plugin's bug. */
+static int option_default(struct loaded_plugin *lp, size_t i, struct diag *d)
+{
+	const struct ids_option_def *def = &lp->desc->options[i];
+	const char *text = def->def ? def->def : "";
+	char *end;
+
+	switch (def->type) {
+	case IDS_OPT_BOOL:
+		lp->opts[i].b = strcmp(text, "true") == 0;
+		return 0;
+	case IDS_OPT_INT:
+		errno = 0;
+		lp->opts[i].i = strtoll(text, &end, 0);
+		if (errno || *end || end == text) {
+			diag_error(d, lp->path, 0, 0, "plugin option '%s' has a bad default '%s'",
+				   def->name, text);
+			return -1;
+		}
+		return 0;
+	case IDS_OPT_STRING:
+		lp->opts[i].s = text;
+		return 0;
+	}
+	diag_error(d, lp->path, 0, 0, "plugin option '%s' has an unknown type %d", def->name,
+		   (int)def->type);
+	return -1;
+}
+
+static int option_set(struct loaded_plugin *lp, size_t i, const struct ynode *val, struct diag *d)
+{
+	const struct ids_option_def *def = &lp->desc->options[i];
+	const char *s;
+	bool b;
+
+	switch (def->type) {
+	case IDS_OPT_BOOL:
+		if (!ynode_bool(val, &b, d))
+			return -1;
+		lp->opts[i].b = b;
+		return 0;
+	case IDS_OPT_INT:
+		return ynode_int(val, def->min, def->max, &lp->opts[i].i, d) ? 0 : -1;
+	case IDS_OPT_STRING:
+		if (!ynode_str(val, &s, d))
+			return -1;
+		lp->opts[i].s = s; /* the config tree outlives the plugins */
+		return 0;
+	}
+	return -1;
+}
+
+static unsigned plugin_options(struct loaded_plugin *lp, const struct plugin_conf *pc,
+			       struct diag *d)
+{
+	const struct ids_plugin *desc = lp->desc;
+	const struct ynode *map = pc->options;
+	unsigned errors = 0;
+	char valid[256];
+
+	lp->opts = calloc(desc->n_options ? desc->n_options : 1, sizeof(*lp->opts));
+	if (!lp->opts) {
+		diag_error(d, NULL, 0, 0, "out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < desc->n_options; i++)
+		errors += option_default(lp, i, d) < 0;
+	if (!map || ynode_is_null(map))
+		return errors;
+	if (map->type != YNODE_MAP) {
+		diag_error(d, map->file, map->line, map->col,
+			   "options of plugin '%s' must be a mapping", desc->name);
+		return errors + 1;
+	}
+	option_list(desc, valid, sizeof(valid));
+	for (size_t k = 0; k < map->n; k++) {
+		const struct ynode *key = map->keys[k];
+		size_t idx;
+
+		if (!option_find(desc, key->str, &idx)) {
+			diag_error(d, key->file, key->line, key->col,
+				   "plugin '%s' has no option '%s' (valid: %s)", desc->name,
+				   key->str, valid);
+			errors++;
+			continue;
+		}
+		errors += option_set(lp, idx, map->items[k], d) < 0;
+	}
+	return errors;
+}
+
+static int plugin_check_desc(const struct ids_plugin *desc, const struct plugin_conf *pc,
+			     const char *path, const char *cfile, struct diag *d)
+{
+	if (desc->abi_major != IDS_ABI_MAJOR) {
+		diag_error(
+			d, cfile, pc->line, 0,
+			"plugin '%s' (%s) was built for plugin ABI %u.%u, this sensor has %u.%u: "
+			"rebuild it against this sensor's headers",
+			pc->name, path, desc->abi_major, desc->abi_minor, IDS_ABI_MAJOR,
+			IDS_ABI_MINOR);
+		return -1;
+	}
+	if (desc->struct_size < PLUGIN_DESC_MIN_SIZE) {
+		diag_error(d, cfile, pc->line, 0,
+			   "plugin '%s' (%s) has a descriptor of %u bytes, smaller than ABI %u.0's "
+			   "%zu: "
+			   "rebuild it against this sensor's headers",
+			   pc->name, path, desc->struct_size, IDS_ABI_MAJOR, PLUGIN_DESC_MIN_SIZE);
+		return -1;
+	}
+	if (!desc->name || strcmp(desc->name, pc->name) != 0) {
+		diag_error(d, cfile, pc->line, 0,
+			   "%s calls itself '%s', but the config loads it as '%s': fix `name:`",
+			   path, desc->name ? desc->name : "(null)", pc->name);
+		return -1;
+	}
+	if (desc->n_options && !desc->options) {
+		diag_error(d, cfile, pc->line, 0, "plugin '%s' declares %zu options but no table",
+			   pc->name, desc->n_options);
+		return -1;
+	}
+	return 0;
+}
+
+static unsigned plugin_load_one(struct loaded_plugin *lp, const struct plugin_conf *pc,
+				const char *dir, const char *cfile, struct diag *d)
+{
+	char path[PATH_MAX];
+	ids_plugin_entry_fn entry;
+	const struct ids_plugin *desc;
+
+	int n;
+
+	if (pc->path)
+		n = snprintf(path, sizeof(path), "%s", pc->path);
+	else
+		n = snprintf(path, sizeof(path), "%s/%s.so", dir, pc->name);
+	lp->path = strdup(path);
+	if (n >= (int)sizeof(path)) {
+		diag_error(d, cfile, pc->line, 0, "plugin '%s': path too long", pc->name);
+		return 1;
+	}
+	if (access(path, F_OK) != 0) {
+		diag_error(d, cfile, pc->line, 0,
+			   "unknown plugin '%s': %s does not exist (set `plugin-dir:` or the "
+			   "plugin's `path:`)",
+			   pc->name, path);
+		return 1;
+	}
+	lp->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!lp->handle) {
+		diag_error(d, cfile, pc->line, 0, "cannot load plugin '%s': %s", pc->name,
+			   dlerror());
+		return 1;
+	}
+	*(void **)&entry = dlsym(lp->handle, IDS_PLUGIN_ENTRY_NAME);
+	if (!entry) {
+		diag_error(d, cfile, pc->line, 0,
+			   "%s is not a sensor plugin: it does not export '%s' (see "
+			   "docs/plugin-guide.md)",
+			   path, IDS_PLUGIN_ENTRY_NAME);
+		return 1;
+	}
+	desc = entry();
+	if (!desc) {
+		diag_error(d, cfile, pc->line, 0, "plugin '%s': %s() returned NULL", pc->name,
+			   IDS_PLUGIN_ENTRY_NAME);
+		return 1;
+	}
+	if (plugin_check_desc(desc, pc, path, cfile, d) < 0)
+		return 1;
+	lp->desc = desc;
+	return plugin_options(lp, pc, d);
+}
+
+unsigned plugins_load(struct plugin_set *set, const struct plugin_conf *confs, size_t n,
+		      const char *plugin_dir, const char *config_file, struct diag *d)
+{
+	const char *dir = plugin_dir ? plugin_dir : plugin_default_dir();
+	const char *cfile = config_file ? config_file : "built-in configuration";
+	unsigned errors = 0;
+
+	set->p = calloc(n ? n : 1, sizeof(*set->p));
+	set->n = 0;
+	if (!set->p) {
+		diag_error(d, NULL, 0, 0, "out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!confs[i].enabled)
+			continue;
+		errors += plugin_load_one(&set->p[set->n++], &confs[i], dir, cfile, d);
+	}
+	return errors;
+}
+
+static struct loaded_plugin *plugin_by_name(struct plugin_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->p[i].desc && strcmp(set->p[i].desc->name, name) == 0)
+			return &set->p[i];
+	return NULL;
+}
+
+unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, struct diag *d)
+{
+	unsigned errors = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		set->p[i].rules = calloc(rs->n ? rs->n : 1, sizeof(*set->p[i].rules));
+		if (!set->p[i].rules) {
+			diag_error(d, NULL, 0, 0, "out of memory");
+			return errors + 1;
+		}
+	}
+	for (size_t r = 0; r < rs->n; r++) {
+		const struct ids_rule *pub = &rs->rules[r]->pub;
+		struct loaded_plugin *lp = plugin_by_name(set, pub->detector);
+
+		if (!lp) {
+			diag_error(d, pub->file, pub->line, 0,
+				   "rule %u: detector '%s' is not a loaded plugin (add it to "
+				   "`plugins:` "
+				   "in the config, or fix `detector:`)",
+				   pub->id, pub->detector);
+			errors++;
+			continue;
+		}
+		lp->rules[lp->n_rules++] = pub;
+	}
+	return errors;
+}
+
+unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, unsigned threads,
+		      struct diag *d)
+{
+	unsigned errors = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		struct loaded_plugin *lp = &set->p[i];
+		char err[512] = "";
+		struct ids_plugin_init_args args = {
+			.struct_size = sizeof(args),
+			.svc = svc,
+			.opts = lp->opts,
+			.rules = lp->rules,
+			.n_rules = lp->n_rules,
+			.thread_count = threads,
+			.err = err,
+			.errlen = sizeof(err),
+		};
+
+		if (!lp->desc->init) {
+			lp->initialised = 1;
+			continue;
+		}
+		if (lp->desc->init(&args, &lp->global) != 0) {
+			diag_error(d, NULL, 0, 0, "plugin '%s' failed to start: %s", lp->desc->name,
+				   err[0] ? err : "(no reason given)");
+			errors++;
+			continue;
+		}
+		lp->initialised = 1;
+	}
+	return errors;
+}
+
+void plugins_unload(struct plugin_set *set)
+{
+	if (!set || !set->p)
+		return;
+	for (size_t i = set->n; i-- > 0;) {
+		struct loaded_plugin *lp = &set->p[i];
+
+		if (lp->initialised && lp->desc->fini)
+			lp->desc->fini(lp->global);
+			/* Under ASan keep modules mapped so leak reports can name
+			 * their frames. */
+#ifndef SENSOR_KEEP_PLUGINS_MAPPED
+		if (lp->handle)
+			dlclose(lp->handle);
+#endif
+		free(lp->opts);
+		free(lp->rules);
+		free(lp->path);
+	}
+	free(set->p);
+	set->p = NULL;
+	set->n = 0;
+}
