@@ -1,0 +1,282 @@
+/*
+ * bench_sensor.c - the core benchmark: the sensor end to end on one worker
+ * against the raw Hyperscan scan of the same patterns over the same bytes.
+ *
+ *   bench_sensor SENSOR_BIN WORKDIR [MEGABYTES]
+ *
+ * Writes WORKDIR/bench.pcap (default 256 MB of HTTP-like TCP sessions and
+ * DNS-like UDP) and WORKDIR/bench-rules.yaml (1,000 rules: mostly literals,
+ * some regexes, a few that hit), runs `sensor --threads 1` on them and
+ * prints Mbit/s, packets/s and peak RSS; then compiles the same patterns
+ * into one Hyperscan block database and scans every payload once, which is
+ * the ceiling the sensor's per-packet work is measured against. Figures
+ * only: nothing here passes or fails.
+ */
+#include <hs/hs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pcapgen.h"
+
+#define N_RULES	  1000
+#define N_REGEX	  50
+#define N_HITTING 10
+
+struct payloads {
+	uint8_t *buf; /* every payload back to back */
+	size_t len, cap;
+	uint32_t *off; /* start of payload i; off[n] = len */
+	size_t n, ncap;
+};
+
+static uint32_t rng = 0x9e3779b9u;
+
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static void keep_payload(struct payloads *p, const void *data, size_t len)
+{
+	if (p->len + len > p->cap) {
+		p->cap = (p->cap + len) * 2;
+		p->buf = realloc(p->buf, p->cap);
+	}
+	if (p->n + 2 > p->ncap) {
+		p->ncap = p->ncap ? p->ncap * 2 : 4096;
+		p->off = realloc(p->off, p->ncap * sizeof(*p->off));
+	}
+	if (!p->buf || !p->off)
+		abort();
+	memcpy(p->buf + p->len, data, len);
+	p->off[p->n++] = (uint32_t)p->len;
+	p->len += len;
+	p->off[p->n] = (uint32_t)p->len;
+}
+
+static const char *const words[] = {
+	"the",	 "session", "value",  "content", "script",  "window",  "function", "return",
+	"class", "style",   "header", "button",	 "account", "request", "server",   "data",
+	"image", "index",   "token",  "user",	 "search",  "price",   "cart",	   "order",
+};
+
+/* HTML-like text of `len` bytes. */
+static void fill_text(char *out, size_t len)
+{
+	size_t at = 0;
+
+	while (at < len) {
+		const char *w = words[next_rand() % (sizeof(words) / sizeof(words[0]))];
+		size_t n = strlen(w);
+		int tag = next_rand() % 7 == 0;
+
+		if (tag && at + 2 < len)
+			out[at++] = '<';
+		for (size_t i = 0; i < n && at < len; i++)
+			out[at++] = w[i];
+		if (at < len)
+			out[at++] = tag ? '>' : ' ';
+	}
+}
+
+static void http_session(struct pcapgen *g, struct payloads *pl, unsigned i)
+{
+	char host[32], req[600], body[1460];
+	struct pg_tcp s;
+	int n;
+
+	snprintf(host, sizeof(host), "198.18.%u.%u", 1 + (i >> 8) % 250, 1 + i % 250);
+	pg_tcp_init(&s, g, host, (uint16_t)(10000 + i % 50000), "198.19.0.80", 80);
+	pg_tcp_handshake(&s);
+	n = snprintf(req, sizeof(req),
+		     "GET /shop/item/%u?ref=%u HTTP/1.1\r\nHost: www.shop%u.example\r\n"
+		     "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 "
+		     "Firefox/128.0\r\nAccept: text/html,application/xhtml+xml\r\n"
+		     "Accept-Language: en-US,en;q=0.5\r\nCookie: session=%08x%08x\r\n\r\n",
+		     i, next_rand() % 100000, i % 97, next_rand(), next_rand());
+	/* One session in 5,000 carries what the hitting rules look for. */
+	if (i % 5000 == 1)
+		n += snprintf(req + n, sizeof(req) - (size_t)n, "benchmark-hit-%u",
+			      i / 5000 % N_HITTING);
+	pg_tcp_send(&s, PG_TO_SERVER, req, (size_t)n);
+	keep_payload(pl, req, (size_t)n);
+	for (int seg = 0; seg < 8; seg++) {
+		fill_text(body, sizeof(body));
+		pg_tcp_send(&s, PG_TO_CLIENT, body, sizeof(body));
+		keep_payload(pl, body, sizeof(body));
+	}
+	pg_tcp_close(&s);
+}
+
+static void dns_like(struct pcapgen *g, struct payloads *pl, unsigned i)
+{
+	static const uint8_t question[] = "\x03www\x06shop00\x07"
+					  "example\x00\x00\x01\x00\x01";
+	uint8_t msg[64] = {(uint8_t)(i >> 8), (uint8_t)i, 1, 0, 0, 1};
+	size_t n = 12 + sizeof(question) - 1;
+
+	memcpy(msg + 12, question, sizeof(question) - 1);
+	msg[12 + 8] = (uint8_t)('0' + i / 10 % 10);
+	msg[12 + 9] = (uint8_t)('0' + i % 10);
+	pg_udp(g, "198.18.0.10", (uint16_t)(30000 + i % 20000), "198.19.0.53", 53, msg, n);
+	keep_payload(pl, msg, n);
+}
+
+/* Rule i's pattern as written in YAML and as a Hyperscan expression. */
+static void rule_pattern(unsigned i, char *yaml, size_t ylen, char *hs, size_t hlen,
+			 unsigned *flags)
+{
+	*flags = HS_FLAG_SINGLEMATCH;
+	if (i < N_HITTING) {
+		snprintf(yaml, ylen, "{content: \"benchmark-hit-%u\"}", i);
+		snprintf(hs, hlen, "benchmark\\-hit\\-%u", i);
+	} else if (i < N_HITTING + N_REGEX) {
+		snprintf(yaml, ylen, "{regex: 'cmd%u\\.(exe|dll)\\?[a-z]{2,8}=[0-9]+'}", i);
+		snprintf(hs, hlen, "cmd%u\\.(exe|dll)\\?[a-z]{2,8}=[0-9]+", i);
+	} else if (i % 4 == 0) {
+		snprintf(yaml, ylen, "{content: \"X-Trojan-%05u:\", nocase: true}", i);
+		snprintf(hs, hlen, "X\\-Trojan\\-%05u:", i);
+		*flags |= HS_FLAG_CASELESS;
+	} else {
+		snprintf(yaml, ylen, "{content: \"/beacon/%05u/%c%c%c.php\"}", i, 'a' + i % 26,
+			 'a' + i / 26 % 26, 'a' + i / 676 % 26);
+		snprintf(hs, hlen, "/beacon/%05u/%c%c%c\\.php", i, 'a' + i % 26, 'a' + i / 26 % 26,
+			 'a' + i / 676 % 26);
+	}
+}
+
+static void write_rules(const char *path, char **exprs, unsigned *flags)
+{
+	FILE *f = fopen(path, "w");
+	char yaml[256];
+
+	if (!f)
+		abort();
+	fprintf(f, "rules:\n");
+	for (unsigned i = 0; i < N_RULES; i++) {
+		exprs[i] = malloc(256);
+		rule_pattern(i, yaml, sizeof(yaml), exprs[i], 256, &flags[i]);
+		fprintf(f, "  - {id: %u, msg: \"bench rule %u\", proto: %s, patterns: [%s]}\n",
+			100000 + i, i, i % 10 == 9 ? "udp" : "tcp", yaml);
+	}
+	fclose(f);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned fl,
+		    void *ctx)
+{
+	++*(unsigned long long *)ctx;
+	return 0;
+}
+
+static void raw_scan(const struct payloads *pl, char **exprs, unsigned *flags)
+{
+	unsigned ids[N_RULES];
+	hs_database_t *db;
+	hs_compile_error_t *cerr;
+	hs_scratch_t *scratch = NULL;
+	unsigned long long matches = 0;
+	double t0, dt;
+
+	for (unsigned i = 0; i < N_RULES; i++)
+		ids[i] = i;
+	if (hs_compile_multi((const char *const *)exprs, flags, ids, N_RULES, HS_MODE_BLOCK, NULL,
+			     &db, &cerr) != HS_SUCCESS) {
+		fprintf(stderr, "hs_compile_multi: %s\n", cerr->message);
+		exit(1);
+	}
+	hs_alloc_scratch(db, &scratch);
+	t0 = now_s();
+	for (size_t i = 0; i < pl->n; i++)
+		hs_scan(db, (const char *)pl->buf + pl->off[i], pl->off[i + 1] - pl->off[i], 0,
+			scratch, on_match, &matches);
+	dt = now_s() - t0;
+	printf("raw Hyperscan block scan: %zu payloads, %.1f MB in %.3f s = %.2f Gbit/s "
+	       "(%llu matches)\n",
+	       pl->n, pl->len / 1e6, dt, pl->len * 8 / dt / 1e9, matches);
+	hs_free_scratch(scratch);
+	hs_free_database(db);
+}
+
+static void run_sensor(const char *bin, const char *dir, const char *pcap, const char *rules,
+		       uint64_t bytes, uint64_t frames, const struct payloads *pl)
+{
+	char logdir[4096];
+	struct rusage ru;
+	int st;
+	double t0 = now_s(), dt;
+	pid_t pid;
+
+	snprintf(logdir, sizeof(logdir), "%s/log", dir);
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		execl(bin, bin, "-r", pcap, "-S", rules, "-l", logdir, "--threads", "1",
+		      (char *)NULL);
+		_exit(127);
+	}
+	if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "sensor failed (status %d)\n", st);
+		exit(1);
+	}
+	dt = now_s() - t0;
+	printf("sensor, 1 worker: %llu packets, %.1f MB in %.3f s = %.2f Gbit/s, %.0f packets/s, "
+	       "payload %.2f Gbit/s, peak RSS %ld MB\n",
+	       (unsigned long long)frames, bytes / 1e6, dt, bytes * 8 / dt / 1e9, frames / dt,
+	       pl->len * 8 / dt / 1e9, ru.ru_maxrss / 1024);
+}
+
+int main(int argc, char **argv)
+{
+	struct payloads pl = {0};
+	struct pcapgen g;
+	char pcap[4096], rules[4096];
+	char *exprs[N_RULES];
+	unsigned flags[N_RULES];
+	long mb = argc > 3 ? atol(argv[3]) : 256;
+	unsigned i = 0;
+	long size;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: bench_sensor SENSOR_BIN WORKDIR [MEGABYTES]\n");
+		return 1;
+	}
+	snprintf(pcap, sizeof(pcap), "%s/bench.pcap", argv[2]);
+	snprintf(rules, sizeof(rules), "%s/bench-rules.yaml", argv[2]);
+	write_rules(rules, exprs, flags);
+	pg_open(&g, pcap, 1);
+	g.step_usec = 10;
+	do {
+		http_session(&g, &pl, i);
+		dns_like(&g, &pl, i);
+		i++;
+	} while ((size = ftell(g.f)) < mb * 1000000L);
+	pg_close(&g);
+	printf("capture: %s, %.1f MB, %llu frames, %u sessions; rules: %d (%d regex, %d hitting)\n",
+	       pcap, size / 1e6, (unsigned long long)g.frames, i, N_RULES, N_REGEX, N_HITTING);
+	run_sensor(argv[1], argv[2], pcap, rules, (uint64_t)size, g.frames, &pl);
+	raw_scan(&pl, exprs, flags);
+	for (unsigned r = 0; r < N_RULES; r++)
+		free(exprs[r]);
+	free(pl.buf);
+	free(pl.off);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * run.h - running the built sensor from integration tests.
+ *
+ * run_sensor() forks and execs the binary with the given arguments and
+ * collects its exit status, stdout and stderr; test_dir_new() makes a
+ * fresh temporary folder for a test's captures, configs and logs. Test code
+ * only.
+ */
+#ifndef TESTS_RUN_H
+#define TESTS_RUN_H
+
+#include <stddef.h>
+
+struct run_result {
+	int status; /* exit status, or 128 + signal when killed */
+	char *out;  /* everything written to stdout, NUL-terminated */
+	char *err;  /* everything written to stderr */
+};
+
+/* Run `argv` (NULL-terminated; argv[0] is the program path). */
+void run_cmd(struct run_result *r, const char *const *argv);
+/* Run SENSOR_BIN with the arguments (NULL-terminated). */
+void run_sensor(struct run_result *r, const char *bin, ...);
+void run_result_free(struct run_result *r);
+
+/* A new empty folder under $TMPDIR (or /tmp); the caller frees the path
+ * and removes the folder with test_dir_remove(). */
+char *test_dir_new(const char *tag);
+void test_dir_remove(char *dir);
+/* dir + "/" + name in a static buffer (one of 8 rotating buffers). */
+const char *test_path(const char *dir, const char *name);
+/* Write `text` to a file (aborts on failure). */
+void write_file(const char *path, const char *text);
+
+#endif
