@@ -83,7 +83,7 @@ struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cf
 		errlen = 0;
 	if (!w || !(w->path = strdup(path))) {
 		snprintf(err, errlen, "cannot open %s: out of memory", path);
-		goto fail_alloc;
+		goto free_writer;
 	}
 	w->enabled = !cfg || cfg->enabled;
 	w->payload = cfg && cfg->payload;
@@ -95,13 +95,13 @@ struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cf
 
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-			goto fail_alloc;
+			goto free_writer;
 		}
 		atomic_store(&w->fd, fd);
 	}
 	pthread_mutex_init(&w->reopen_mu, NULL);
 	return w;
-fail_alloc:
+free_writer:
 	if (w)
 		free(w->path);
 	free(w);
