@@ -32,6 +32,8 @@ int eve_writer_reopen(struct eve_writer *w);
 void eve_writer_close(struct eve_writer *w);
 const char *eve_writer_path(const struct eve_writer *w);
 uint64_t eve_writer_alerts(const struct eve_writer *w); /* alerts written, all threads */
+/* Failed writes plus records dropped for lack of memory, all threads. */
+uint64_t eve_writer_errors(const struct eve_writer *w);
 
 struct eve_thread *eve_thread_new(struct eve_writer *w);
 /* Flush and free. */

@@ -41,13 +41,16 @@ void jbuf_bool(struct jbuf *j, const char *key, bool v);
 void jbuf_raw(struct jbuf *j, const char *key, const char *json);
 /* base64 (RFC 4648, padded) of the bytes, as a string value. */
 void jbuf_base64(struct jbuf *j, const char *key, const uint8_t *p, size_t n);
-/* Suricata's payload_printable: printable ASCII kept, everything else '.'. */
+/* Suricata's payload_printable: printable ASCII and \r \n kept (as
+ * Suricata's PrintStringsToBuffer does), everything else '.'. */
 void jbuf_printable(struct jbuf *j, const char *key, const uint8_t *p, size_t n);
 /* Append raw text (for "\n" between records). */
 void jbuf_append(struct jbuf *j, const char *s, size_t n);
 
 /* Escape `n` bytes of `s` as a JSON string body (no quotes) into out;
- * returns bytes written or needed. For tests and the rule loader. */
+ * returns bytes written or needed. For tests and the rule loader.
+ * snprintf-like: NUL-terminated when outlen > 0, never ends inside an
+ * escape; a result >= outlen means the text was truncated. */
 size_t json_escape(char *out, size_t outlen, const char *s, size_t n);
 
 /* "2026-11-23T18:56:30.123456+0000" (UTC) into out (at least 32 bytes). */

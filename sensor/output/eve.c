@@ -1,0 +1,552 @@
+/*
+ * eve.c - EVE JSON records and the file they go to (see eve.h, docs/eve.md).
+ *
+ * Design: every worker owns a struct eve_thread with its own jbuf. A record
+ * is rendered at the end of that buffer and ends with '\n', so the buffer
+ * holds whole lines only. When it passes EVE_FLUSH_BYTES, on every tick and
+ * at the end, eve_thread_flush() hands it to the shared descriptor, opened
+ * with O_APPEND, in as few write() calls as the kernel allows (one, unless
+ * the disk fills up or a signal interrupts). Appends to a regular file are
+ * atomic with respect to each other, so the lines of different workers
+ * never interleave and no lock is taken on the packet path.
+ *
+ * Reopen (log rotation): eve_writer_reopen() opens the path again, swaps the
+ * descriptor with one atomic exchange and closes the old descriptor only
+ * after every flush that may have loaded it has finished. Flushes announce
+ * themselves in active[epoch & 1]; reopen bumps the epoch after the swap and
+ * waits for the old parity to drain (the same two-slot scheme as a minimal
+ * RCU). A flush that races a reopen therefore writes its lines to the old
+ * file or to the new one, never to a closed or recycled descriptor, and no
+ * line is lost. Reopens are serialised by a mutex that only they take.
+ *
+ * Errors: a record that cannot be rendered for lack of memory is dropped
+ * whole; a failed write drops the buffered lines (a full disk must not grow
+ * the buffer without bound). Both are counted (eve_writer_errors) and the
+ * first write error is logged once per writer; nothing here aborts.
+ *
+ * A writer whose config says enabled: false opens no file and every record
+ * is discarded.
+ *
+ * Threads: eve_writer_open/close/reopen on the main thread; eve_thread_*,
+ * eve_alert and eve_stats on the worker owning the eve_thread; counters are
+ * atomics readable from any thread.
+ */
+#include "output/eve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "output/json.h"
+
+#define EVE_FLUSH_BYTES (64 * 1024)
+#define EVE_OPEN_FLAGS	(O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC)
+#define EVE_FILE_MODE	0640
+
+struct eve_writer {
+	_Atomic int fd;		   /* -1 when disabled */
+	atomic_uint epoch;	   /* bumped by every reopen */
+	atomic_uint active[2];	   /* flushes in progress, by epoch parity */
+	pthread_mutex_t reopen_mu; /* serialises reopens */
+	char *path;		   /* owned */
+	bool enabled, payload, payload_printable, packet;
+	atomic_uint_least64_t alerts; /* alert lines written */
+	atomic_uint_least64_t errors; /* failed writes + records dropped */
+	atomic_bool error_logged;
+};
+
+struct eve_thread {
+	struct eve_writer *w;	 /* borrowed, outlives the thread */
+	struct jbuf j;		 /* whole lines waiting for the next flush */
+	uint64_t pending_alerts; /* alert lines in j */
+};
+
+/* ------------------------------------------------------------- writer */
+
+struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cfg, char *err,
+				   size_t errlen)
+{
+	struct eve_writer *w = calloc(1, sizeof(*w));
+
+	if (!err)
+		errlen = 0;
+	if (!w || !(w->path = strdup(path))) {
+		snprintf(err, errlen, "cannot open %s: out of memory", path);
+		goto free_writer;
+	}
+	w->enabled = !cfg || cfg->enabled;
+	w->payload = cfg && cfg->payload;
+	w->payload_printable = cfg && cfg->payload_printable;
+	w->packet = cfg && cfg->packet;
+	atomic_init(&w->fd, -1);
+	if (w->enabled) {
+		int fd = open(path, EVE_OPEN_FLAGS, EVE_FILE_MODE);
+
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			goto free_writer;
+		}
+		atomic_store(&w->fd, fd);
+	}
+	pthread_mutex_init(&w->reopen_mu, NULL);
+	return w;
+free_writer:
+	if (w)
+		free(w->path);
+	free(w);
+	return NULL;
+}
+
+/* Wait until no flush that may hold the descriptor of epoch parity `e`
+ * is still writing. */
+static void wait_drained(struct eve_writer *w, unsigned e)
+{
+	const struct timespec nap = {0, 100000};
+
+	while (atomic_load(&w->active[e]) != 0)
+		nanosleep(&nap, NULL);
+}
+
+int eve_writer_reopen(struct eve_writer *w)
+{
+	int fd, old, err;
+
+	if (!w->enabled)
+		return 0;
+	pthread_mutex_lock(&w->reopen_mu);
+	fd = open(w->path, EVE_OPEN_FLAGS, EVE_FILE_MODE);
+	if (fd < 0) {
+		err = errno;
+		pthread_mutex_unlock(&w->reopen_mu);
+		errno = err;
+		return -1;
+	}
+	old = atomic_exchange(&w->fd, fd);
+	wait_drained(w, atomic_fetch_add(&w->epoch, 1) & 1);
+	close(old);
+	pthread_mutex_unlock(&w->reopen_mu);
+	return 0;
+}
+
+void eve_writer_close(struct eve_writer *w)
+{
+	int fd;
+
+	if (!w)
+		return;
+	fd = atomic_load(&w->fd);
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_destroy(&w->reopen_mu);
+	free(w->path);
+	free(w);
+}
+
+const char *eve_writer_path(const struct eve_writer *w)
+{
+	return w->path;
+}
+
+uint64_t eve_writer_alerts(const struct eve_writer *w)
+{
+	return atomic_load(&((struct eve_writer *)w)->alerts);
+}
+
+uint64_t eve_writer_errors(const struct eve_writer *w)
+{
+	return atomic_load(&((struct eve_writer *)w)->errors);
+}
+
+/* write() until done; EINTR retried. 0, or -1 with errno. */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Write through the current descriptor, announced in active[] so that a
+ * reopen does not close it underneath (see the file comment). */
+static int writer_write(struct eve_writer *w, const char *p, size_t n)
+{
+	unsigned e;
+	int rc, err;
+
+	for (;;) {
+		e = atomic_load(&w->epoch);
+		atomic_fetch_add(&w->active[e & 1], 1);
+		if (atomic_load(&w->epoch) == e)
+			break;
+		atomic_fetch_sub(&w->active[e & 1], 1);
+	}
+	rc = write_all(atomic_load(&w->fd), p, n);
+	err = errno;
+	atomic_fetch_sub(&w->active[e & 1], 1);
+	errno = err;
+	return rc;
+}
+
+static void writer_error(struct eve_writer *w, int err)
+{
+	atomic_fetch_add(&w->errors, 1);
+	if (!atomic_exchange(&w->error_logged, true))
+		log_error("eve: writing %s failed: %s (records dropped; later errors are only "
+			  "counted)",
+			  w->path, strerror(err));
+}
+
+/* ------------------------------------------------------------- thread */
+
+struct eve_thread *eve_thread_new(struct eve_writer *w)
+{
+	struct eve_thread *t;
+
+	if (!w)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->w = w;
+	jbuf_init(&t->j);
+	return t;
+}
+
+void eve_thread_free(struct eve_thread *t)
+{
+	if (!t)
+		return;
+	eve_thread_flush(t);
+	jbuf_free(&t->j);
+	free(t);
+}
+
+int eve_thread_flush(struct eve_thread *t)
+{
+	int rc = 0, err = 0;
+
+	if (!t || t->j.len == 0)
+		return 0;
+	if (writer_write(t->w, t->j.buf, t->j.len) == 0) {
+		atomic_fetch_add(&t->w->alerts, t->pending_alerts);
+	} else {
+		err = errno;
+		writer_error(t->w, err);
+		rc = -1;
+	}
+	t->pending_alerts = 0;
+	jbuf_reset(&t->j);
+	errno = err ? err : errno;
+	return rc;
+}
+
+/* Start a record at the end of the buffer; returns where it starts. */
+static size_t record_begin(struct eve_thread *t, int64_t ts_usec, const char *event_type)
+{
+	size_t start = t->j.len;
+	char ts[40];
+
+	t->j.need_comma = false;
+	eve_format_time(ts, sizeof(ts), ts_usec);
+	jbuf_open_object(&t->j, NULL);
+	jbuf_str(&t->j, "timestamp", ts);
+	if (event_type)
+		jbuf_str(&t->j, "event_type", event_type);
+	return start;
+}
+
+/* Close the record and its line. Returns true when it is complete; an
+ * incomplete one (no memory) is cut off and counted. */
+static bool record_end(struct eve_thread *t, size_t start)
+{
+	jbuf_close_object(&t->j);
+	jbuf_append(&t->j, "\n", 1);
+	if (!t->j.oom)
+		return true;
+	t->j.len = start;
+	t->j.oom = false;
+	if (t->j.buf)
+		t->j.buf[start] = '\0';
+	atomic_fetch_add(&t->w->errors, 1);
+	return false;
+}
+
+static void maybe_flush(struct eve_thread *t)
+{
+	if (t->j.len >= EVE_FLUSH_BYTES)
+		eve_thread_flush(t);
+}
+
+/* -------------------------------------------------------------- alert */
+
+static const char *proto_name(uint8_t proto, char num[4])
+{
+	switch (proto) {
+	case 1:
+		return "ICMP";
+	case 6:
+		return "TCP";
+	case 17:
+		return "UDP";
+	case 47:
+		return "GRE";
+	case 50:
+		return "ESP";
+	case 51:
+		return "AH";
+	case 58:
+		return "IPv6-ICMP";
+	case 132:
+		return "SCTP";
+	default:
+		snprintf(num, 4, "%u", proto);
+		return num;
+	}
+}
+
+static bool proto_has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
+
+static bool proto_is_icmp(uint8_t proto)
+{
+	return proto == 1 || proto == 58;
+}
+
+static const char *pkt_src_name(uint8_t src)
+{
+	switch (src) {
+	case IDS_PKT_SRC_DEFRAG:
+		return "defrag";
+	case IDS_PKT_SRC_STREAM:
+		return "stream";
+	default:
+		return "wire/pcap";
+	}
+}
+
+/* From flow_id to direction: who sent it, to whom, over what. */
+static void alert_header(struct jbuf *j, const struct ids_packet *p, const char *in_iface)
+{
+	char addr[64], num[4];
+
+	if (p->flow_id)
+		jbuf_u64(j, "flow_id", p->flow_id);
+	if (p->pcap_cnt)
+		jbuf_u64(j, "pcap_cnt", p->pcap_cnt);
+	jbuf_str(j, "event_type", "alert");
+	if (in_iface)
+		jbuf_str(j, "in_iface", in_iface);
+	if (p->vlan_count) {
+		jbuf_open_array(j, "vlan");
+		for (unsigned i = 0; i < p->vlan_count && i < IDS_MAX_VLAN; i++)
+			jbuf_u64(j, NULL, p->vlan[i]);
+		jbuf_close_array(j);
+	}
+	eve_format_addr(addr, sizeof(addr), &p->src);
+	jbuf_str(j, "src_ip", addr);
+	if (proto_has_ports(p->proto))
+		jbuf_u64(j, "src_port", p->sport);
+	eve_format_addr(addr, sizeof(addr), &p->dst);
+	jbuf_str(j, "dest_ip", addr);
+	if (proto_has_ports(p->proto))
+		jbuf_u64(j, "dest_port", p->dport);
+	jbuf_str(j, "proto", proto_name(p->proto, num));
+	if (proto_is_icmp(p->proto)) {
+		jbuf_u64(j, "icmp_type", p->icmp_type);
+		jbuf_u64(j, "icmp_code", p->icmp_code);
+	}
+	jbuf_str(j, "pkt_src", pkt_src_name(p->pkt_src));
+	jbuf_str(j, "direction", p->direction == IDS_DIR_TO_CLIENT ? "to_client" : "to_server");
+}
+
+static void alert_object(struct jbuf *j, const struct ids_rule *r)
+{
+	jbuf_open_object(j, "alert");
+	jbuf_str(j, "action", "allowed");
+	jbuf_u64(j, "gid", r->gid);
+	jbuf_u64(j, "signature_id", r->id);
+	jbuf_u64(j, "rev", r->rev);
+	jbuf_str(j, "signature", r->msg ? r->msg : "");
+	jbuf_str(j, "category", r->category ? r->category : "");
+	jbuf_i64(j, "severity", r->severity);
+	if (r->metadata_json && r->metadata_json[0])
+		jbuf_raw(j, "metadata", r->metadata_json);
+	jbuf_close_object(j);
+}
+
+static void alert_payload(struct jbuf *j, const struct eve_writer *w, const struct ids_packet *p)
+{
+	const uint8_t *pl = p->payload;
+	size_t n = pl ? p->payload_len : 0;
+
+	if (w->payload)
+		jbuf_base64(j, "payload", pl, n);
+	if (w->payload_printable)
+		jbuf_printable(j, "payload_printable", pl, n);
+	jbuf_u64(j, "stream", 0);
+	if (w->packet)
+		jbuf_base64(j, "packet", p->frame, p->frame ? p->caplen : 0);
+}
+
+void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
+	       const char *in_iface)
+{
+	size_t start;
+
+	if (!t || !t->w->enabled || !p || !r)
+		return;
+	start = record_begin(t, p->ts_usec, NULL);
+	alert_header(&t->j, p, in_iface);
+	alert_object(&t->j, r);
+	alert_payload(&t->j, t->w, p);
+	if (record_end(t, start))
+		t->pending_alerts++;
+	maybe_flush(t);
+}
+
+/* -------------------------------------------------------------- stats */
+
+/* Length of the group part of an event name ("ipv4" of "ipv4.trunc_pkt"),
+ * 0 when it has none. */
+static size_t event_group_len(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	return dot ? (size_t)(dot - name) : 0;
+}
+
+static bool group_seen_before(int ev, const char *name, size_t glen)
+{
+	for (int i = 0; i < ev; i++) {
+		const char *other = decode_event_name((enum decode_event)i);
+
+		if (other && event_group_len(other) == glen && !strncmp(other, name, glen))
+			return true;
+	}
+	return false;
+}
+
+/* One object per group, in the order groups first appear in the enum,
+ * holding every event of the group, zeros included. */
+static void stats_events(struct jbuf *j, const uint64_t *events)
+{
+	jbuf_open_object(j, "event");
+	for (int ev = 0; ev < EV_MAX; ev++) {
+		const char *name = decode_event_name((enum decode_event)ev);
+		size_t glen = name ? event_group_len(name) : 0;
+		char group[64];
+
+		if (!name || (glen && group_seen_before(ev, name, glen)))
+			continue;
+		if (!glen) {
+			jbuf_u64(j, name, events[ev]);
+			continue;
+		}
+		snprintf(group, sizeof(group), "%.*s", (int)glen, name);
+		jbuf_open_object(j, group);
+		for (int k = ev; k < EV_MAX; k++) {
+			const char *nk = decode_event_name((enum decode_event)k);
+
+			if (nk && event_group_len(nk) == glen && !strncmp(nk, name, glen))
+				jbuf_u64(j, nk + glen + 1, events[k]);
+		}
+		jbuf_close_object(j);
+	}
+	jbuf_close_object(j);
+}
+
+static void stats_decoder(struct jbuf *j, const struct decode_stats *d)
+{
+	jbuf_open_object(j, "decoder");
+	jbuf_u64(j, "pkts", d->pkts);
+	jbuf_u64(j, "bytes", d->bytes);
+	jbuf_u64(j, "invalid", d->invalid);
+	jbuf_u64(j, "ipv4", d->ipv4);
+	jbuf_u64(j, "ipv6", d->ipv6);
+	jbuf_u64(j, "ethernet", d->ethernet);
+	jbuf_u64(j, "raw", d->raw);
+	jbuf_u64(j, "sll", d->sll);
+	jbuf_u64(j, "sll2", d->sll2);
+	jbuf_u64(j, "tcp", d->tcp);
+	jbuf_u64(j, "udp", d->udp);
+	jbuf_u64(j, "icmpv4", d->icmpv4);
+	jbuf_u64(j, "icmpv6", d->icmpv6);
+	jbuf_u64(j, "vlan", d->vlan);
+	jbuf_u64(j, "vlan_qinq", d->vlan_qinq);
+	jbuf_u64(j, "other_ip", d->other_ip);
+	stats_events(j, d->events);
+	jbuf_close_object(j);
+	jbuf_open_object(j, "defrag");
+	jbuf_open_object(j, "ipv4");
+	jbuf_u64(j, "fragments", d->frag_ipv4);
+	jbuf_close_object(j);
+	jbuf_open_object(j, "ipv6");
+	jbuf_u64(j, "fragments", d->frag_ipv6);
+	jbuf_close_object(j);
+	jbuf_close_object(j);
+}
+
+static void stats_flow(struct jbuf *j, const struct flow_stats *f)
+{
+	jbuf_open_object(j, "flow");
+	jbuf_u64(j, "total", f->created);
+	jbuf_u64(j, "active", f->active);
+	jbuf_u64(j, "evicted", f->evicted);
+	jbuf_u64(j, "expired", f->expired);
+	jbuf_close_object(j);
+}
+
+/* Whole seconds, truncated; nonsense (negative, NaN) is 0. */
+static int64_t uptime_seconds(double s)
+{
+	if (!(s >= 0))
+		return 0;
+	if (s >= 9.2e18)
+		return INT64_MAX;
+	return (int64_t)s;
+}
+
+void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
+{
+	size_t start;
+
+	if (!t || !t->w->enabled || !in)
+		return;
+	start = record_begin(t, in->ts_usec, "stats");
+	jbuf_open_object(&t->j, "stats");
+	jbuf_i64(&t->j, "uptime", uptime_seconds(in->uptime_s));
+	if (in->decoder)
+		stats_decoder(&t->j, in->decoder);
+	if (in->flow)
+		stats_flow(&t->j, in->flow);
+	jbuf_open_object(&t->j, "detect");
+	jbuf_u64(&t->j, "alert", in->alerts);
+	jbuf_close_object(&t->j);
+	jbuf_close_object(&t->j);
+	record_end(t, start);
+	maybe_flush(t);
+}
