@@ -191,7 +191,7 @@ Test(detect, payload_fields_and_escaping)
 	cr_expect_str_eq(jr_str(a, "alert.signature"), "quote \" backslash \\ tab \t done");
 	cr_expect_str_eq(jr_str(a, "alert.category"), "caf\xc3\xa9");
 	cr_expect_str_eq(jr_str(a, "payload"), "R0VUICJ4Ig0KAQ==");
-	cr_expect_str_eq(jr_str(a, "payload_printable"), "GET \"x\"...");
+	cr_expect_str_eq(jr_str(a, "payload_printable"), "GET \"x\"\r\n.");
 	cr_expect_not_null(jr_str(a, "packet"));
 	cr_expect_eq(jr_int(a, "stream", -1), 0);
 }
