@@ -762,7 +762,9 @@ static int rule_header(struct rparse *p, const struct ynode *map)
 static int rule_fields(struct rparse *p, const struct ynode *map)
 {
 	struct rule *r = p->r;
-	const char *det = p->ld->default_detector ? p->ld->default_detector : "signature";
+	const char *det = p->ld->default_detector && *p->ld->default_detector
+				  ? p->ld->default_detector
+				  : "signature";
 	int64_t rev = 1, severity = 3;
 	int rc = 0;
 
@@ -772,7 +774,7 @@ static int rule_fields(struct rparse *p, const struct ynode *map)
 	rc |= rule_uint(p, map, "severity", 1, 4, &severity);
 	rc |= rule_metadata(p, map);
 	rc |= rule_text(p, map, "detector", det, &r->detector);
-	if (r->detector && !*r->detector)
+	if (r->detector && !*r->detector) /* only an explicit empty value */
 		rc |= rerr(p, ymap_get(map, "detector"), false, "detector must not be empty");
 	rc |= rule_header(p, map);
 	rc |= rule_patterns(p, map);
