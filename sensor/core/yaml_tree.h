@@ -31,6 +31,10 @@ struct ynode {
 	struct ynode **keys;
 	struct ynode **items;
 	size_t n;
+	/* 1-based position just after the node's last character (for a quoted
+	 * scalar, after the closing quote); lets a loader map an offset inside
+	 * a one-line scalar to a column. */
+	int end_line, end_col;
 };
 
 /* Parse `path`. On a syntax error, reports it through `d` (file:line:col)

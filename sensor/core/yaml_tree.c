@@ -1,0 +1,634 @@
+/*
+ * yaml_tree.c - a YAML document as a tree of nodes with positions (see
+ * yaml_tree.h).
+ *
+ * Design: libyaml's event parser drives a recursive builder, one call per
+ * node. Recursion is bounded by YTREE_MAX_DEPTH collection levels so a
+ * hostile file cannot exhaust the stack; libyaml itself keeps its own
+ * state on the heap. The whole input is read into memory first so reader
+ * errors (bad UTF-8), which libyaml reports as a byte offset, can be turned
+ * into a line and column too.
+ *
+ * Structural problems stop the parse and return NULL after one message:
+ * libyaml syntax errors, anchors and aliases, tags, non-scalar keys, too
+ * deep nesting. A duplicate key is reported but the parse goes on (the
+ * second value is dropped) so a loader can still report the rest of the
+ * file; callers compare diag error counts to know whether anything failed.
+ *
+ * Invariants: every node's `file` points to the root's copy of the name,
+ * freed last by ytree_free(). Scalars always have a NUL after `len` bytes.
+ * A document whose root is a null scalar (an empty file, only comments, a
+ * lone "---") becomes an empty mapping.
+ *
+ * Booleans: true/false, yes/no, on/off in any letter case, unquoted only:
+ * a quoted "true" is a string. Integers: optional sign, then decimal digits
+ * or 0x and hex digits; quoted integers are accepted too.
+ */
+#include "core/yaml_tree.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "core/diag.h"
+
+#define YTREE_MAX_DEPTH 64
+
+struct ybuild {
+	yaml_parser_t parser;
+	const char *name; /* the root's copy of the file name */
+	const unsigned char *buf;
+	size_t len;
+	struct diag *d;
+};
+
+static void ynode_free(struct ynode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->keys)
+			ynode_free(n->keys[i]);
+		ynode_free(n->items[i]);
+	}
+	free(n->keys);
+	free(n->items);
+	free(n->str);
+	free(n);
+}
+
+void ytree_free(struct ynode *root)
+{
+	char *file;
+
+	if (!root)
+		return;
+	file = (char *)root->file;
+	ynode_free(root);
+	free(file);
+}
+
+/* Line and column (1-based) of byte `off` of the input. */
+static void ybuild_offset_pos(const struct ybuild *b, size_t off, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && i < b->len; i++) {
+		if (b->buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if ((b->buf[i] & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+static void ybuild_syntax_error(struct ybuild *b)
+{
+	const yaml_parser_t *p = &b->parser;
+	const char *problem = p->problem ? p->problem : "cannot parse YAML";
+	int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
+
+	if (p->error == YAML_READER_ERROR) {
+		ybuild_offset_pos(b, p->problem_offset, &line, &col);
+		diag_error(b->d, b->name, line, col, "%s", problem);
+	} else if (p->error == YAML_MEMORY_ERROR) {
+		diag_error(b->d, b->name, 0, 0, "out of memory");
+	} else if (p->context) {
+		diag_error(b->d, b->name, line, col, "%s (%s)", problem, p->context);
+	} else {
+		diag_error(b->d, b->name, line, col, "%s", problem);
+	}
+}
+
+static int ybuild_next(struct ybuild *b, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&b->parser, ev)) {
+		ybuild_syntax_error(b);
+		return -1;
+	}
+	return 0;
+}
+
+static struct ynode *ynode_new(const struct ybuild *b, enum ynode_type type, const yaml_event_t *ev)
+{
+	struct ynode *n = calloc(1, sizeof(*n));
+
+	if (!n) {
+		diag_error(b->d, b->name, 0, 0, "out of memory");
+		return NULL;
+	}
+	n->type = type;
+	n->file = b->name;
+	n->line = (int)ev->start_mark.line + 1;
+	n->col = (int)ev->start_mark.column + 1;
+	n->end_line = (int)ev->end_mark.line + 1;
+	n->end_col = (int)ev->end_mark.column + 1;
+	return n;
+}
+
+/* Anchors, aliases and tags are refused where they appear. */
+static int ybuild_check_props(struct ybuild *b, const yaml_event_t *ev)
+{
+	const yaml_char_t *anchor = NULL, *tag = NULL;
+	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+
+	if (ev->type == YAML_ALIAS_EVENT)
+		anchor = ev->data.alias.anchor;
+	else if (ev->type == YAML_SCALAR_EVENT) {
+		anchor = ev->data.scalar.anchor;
+		tag = ev->data.scalar.tag;
+	} else if (ev->type == YAML_SEQUENCE_START_EVENT) {
+		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
+	} else if (ev->type == YAML_MAPPING_START_EVENT) {
+		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
+	}
+	if (anchor || ev->type == YAML_ALIAS_EVENT) {
+		diag_error(b->d, b->name, line, col, "anchors and aliases are not supported");
+		return -1;
+	}
+	if (tag) {
+		diag_error(b->d, b->name, line, col,
+			   "tags ('%s') are not supported; quote a value that starts with '!'",
+			   (const char *)tag);
+		return -1;
+	}
+	return 0;
+}
+
+static struct ynode *ybuild_scalar(struct ybuild *b, const yaml_event_t *ev)
+{
+	struct ynode *n = ynode_new(b, YNODE_SCALAR, ev);
+
+	if (!n)
+		return NULL;
+	n->len = ev->data.scalar.length;
+	n->str = malloc(n->len + 1);
+	if (!n->str) {
+		diag_error(b->d, b->name, 0, 0, "out of memory");
+		free(n);
+		return NULL;
+	}
+	memcpy(n->str, ev->data.scalar.value, n->len);
+	n->str[n->len] = '\0';
+	n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+	return n;
+}
+
+/* Append keys[n] (may be NULL for sequences) and items[n]. */
+static int ynode_push(struct ybuild *b, struct ynode *parent, struct ynode *key, struct ynode *item)
+{
+	size_t cap = parent->n + 1;
+	struct ynode **items = realloc(parent->items, cap * sizeof(*items));
+
+	if (!items)
+		goto oom;
+	parent->items = items;
+	if (parent->type == YNODE_MAP) {
+		struct ynode **keys = realloc(parent->keys, cap * sizeof(*keys));
+
+		if (!keys)
+			goto oom;
+		parent->keys = keys;
+		keys[parent->n] = key;
+	}
+	items[parent->n++] = item;
+	return 0;
+oom:
+	diag_error(b->d, b->name, 0, 0, "out of memory");
+	return -1;
+}
+
+static struct ynode *ybuild_node(struct ybuild *b, yaml_event_t *ev, int depth);
+static const char *ynode_show(const struct ynode *n, char *buf, size_t size);
+
+/* Builds the node that starts with the next event. */
+static struct ynode *ybuild_next_node(struct ybuild *b, int depth)
+{
+	yaml_event_t ev;
+	struct ynode *n;
+
+	if (ybuild_next(b, &ev) < 0)
+		return NULL;
+	n = ybuild_node(b, &ev, depth);
+	yaml_event_delete(&ev);
+	return n;
+}
+
+static const struct ynode *ymap_find(const struct ynode *map, const char *s, size_t len)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (map->keys[i]->len == len && memcmp(map->keys[i]->str, s, len) == 0)
+			return map->keys[i];
+	return NULL;
+}
+
+/* Reads key/value pairs up to the end of the mapping. */
+static int ybuild_map_items(struct ybuild *b, struct ynode *map, int depth)
+{
+	for (;;) {
+		yaml_event_t ev;
+		struct ynode *key, *val;
+		const struct ynode *first;
+
+		if (ybuild_next(b, &ev) < 0)
+			return -1;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			map->end_line = (int)ev.end_mark.line + 1;
+			map->end_col = (int)ev.end_mark.column + 1;
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		key = ybuild_node(b, &ev, depth);
+		yaml_event_delete(&ev);
+		if (!key)
+			return -1;
+		if (key->type != YNODE_SCALAR) {
+			diag_error(b->d, b->name, key->line, key->col,
+				   "mapping keys must be scalars");
+			ynode_free(key);
+			return -1;
+		}
+		val = ybuild_next_node(b, depth);
+		if (!val) {
+			ynode_free(key);
+			return -1;
+		}
+		first = ymap_find(map, key->str, key->len);
+		if (first) {
+			char shown[96];
+
+			diag_error(b->d, b->name, key->line, key->col,
+				   "duplicate key %s (first at line %d)",
+				   ynode_show(key, shown, sizeof(shown)), first->line);
+			ynode_free(key);
+			ynode_free(val);
+			continue;
+		}
+		if (ynode_push(b, map, key, val) < 0) {
+			ynode_free(key);
+			ynode_free(val);
+			return -1;
+		}
+	}
+}
+
+static int ybuild_seq_items(struct ybuild *b, struct ynode *seq, int depth)
+{
+	for (;;) {
+		yaml_event_t ev;
+		struct ynode *item;
+
+		if (ybuild_next(b, &ev) < 0)
+			return -1;
+		if (ev.type == YAML_SEQUENCE_END_EVENT) {
+			seq->end_line = (int)ev.end_mark.line + 1;
+			seq->end_col = (int)ev.end_mark.column + 1;
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		item = ybuild_node(b, &ev, depth);
+		yaml_event_delete(&ev);
+		if (!item)
+			return -1;
+		if (ynode_push(b, seq, NULL, item) < 0) {
+			ynode_free(item);
+			return -1;
+		}
+	}
+}
+
+static struct ynode *ybuild_collection(struct ybuild *b, yaml_event_t *ev, int depth)
+{
+	bool is_map = ev->type == YAML_MAPPING_START_EVENT;
+	struct ynode *n;
+	int rc;
+
+	if (depth >= YTREE_MAX_DEPTH) {
+		diag_error(b->d, b->name, (int)ev->start_mark.line + 1,
+			   (int)ev->start_mark.column + 1, "nesting deeper than %d levels",
+			   YTREE_MAX_DEPTH);
+		return NULL;
+	}
+	n = ynode_new(b, is_map ? YNODE_MAP : YNODE_SEQ, ev);
+	if (!n)
+		return NULL;
+	if (is_map)
+		rc = ybuild_map_items(b, n, depth + 1);
+	else
+		rc = ybuild_seq_items(b, n, depth + 1);
+	if (rc < 0) {
+		ynode_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static struct ynode *ybuild_node(struct ybuild *b, yaml_event_t *ev, int depth)
+{
+	if (ybuild_check_props(b, ev) < 0)
+		return NULL;
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		return ybuild_scalar(b, ev);
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		return ybuild_collection(b, ev, depth);
+	default:
+		break;
+	}
+	diag_error(b->d, b->name, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+		   "unexpected YAML event %d", (int)ev->type);
+	return NULL;
+}
+
+static struct ynode *ynode_empty_map(const struct ybuild *b, int line, int col)
+{
+	struct ynode *n = calloc(1, sizeof(*n));
+
+	if (!n) {
+		diag_error(b->d, b->name, 0, 0, "out of memory");
+		return NULL;
+	}
+	n->type = YNODE_MAP;
+	n->file = b->name;
+	n->line = n->end_line = line;
+	n->col = n->end_col = col;
+	return n;
+}
+
+/* The first document's root, or an empty map for an empty stream. */
+static struct ynode *ybuild_document(struct ybuild *b)
+{
+	yaml_event_t ev;
+	struct ynode *root;
+
+	if (ybuild_next(b, &ev) < 0) /* stream start */
+		return NULL;
+	yaml_event_delete(&ev);
+	if (ybuild_next(b, &ev) < 0)
+		return NULL;
+	if (ev.type == YAML_STREAM_END_EVENT) {
+		yaml_event_delete(&ev);
+		return ynode_empty_map(b, 1, 1);
+	}
+	yaml_event_delete(&ev); /* document start */
+	root = ybuild_next_node(b, 0);
+	if (root && ynode_is_null(root)) {
+		struct ynode *map = ynode_empty_map(b, root->line, root->col);
+
+		ynode_free(root);
+		root = map;
+	}
+	return root;
+}
+
+struct ynode *ytree_load_buffer(const char *name, const char *buf, size_t len, struct diag *d)
+{
+	struct ybuild b = {.buf = (const unsigned char *)buf, .len = len, .d = d};
+	char *copy = strdup(name ? name : "<buffer>");
+	struct ynode *root;
+
+	if (!copy) {
+		diag_error(d, name, 0, 0, "out of memory");
+		return NULL;
+	}
+	b.name = copy;
+	if (!yaml_parser_initialize(&b.parser)) {
+		diag_error(d, name, 0, 0, "out of memory");
+		free(copy);
+		return NULL;
+	}
+	yaml_parser_set_input_string(&b.parser, b.buf, len);
+	root = ybuild_document(&b);
+	yaml_parser_delete(&b.parser);
+	if (!root) {
+		free(copy);
+		return NULL;
+	}
+	return root;
+}
+
+/* Reads the whole file; returns 0 or -1 with errno set. */
+static int read_file(const char *path, char **out, size_t *outlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int err;
+
+	if (!f)
+		return -1;
+	for (;;) {
+		if (len == cap) {
+			char *nb = realloc(buf, cap ? cap * 2 : 8192);
+
+			if (!nb)
+				goto fail_nomem;
+			buf = nb;
+			cap = cap ? cap * 2 : 8192;
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		err = EIO;
+		goto fail;
+	}
+	fclose(f);
+	*out = buf;
+	*outlen = len;
+	return 0;
+fail_nomem:
+	err = ENOMEM;
+fail:
+	free(buf);
+	fclose(f);
+	errno = err;
+	return -1;
+}
+
+struct ynode *ytree_load_file(const char *path, struct diag *d)
+{
+	char *buf;
+	size_t len;
+	struct ynode *root;
+
+	if (read_file(path, &buf, &len) < 0) {
+		diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	root = ytree_load_buffer(path, buf, len, d);
+	free(buf);
+	return root;
+}
+
+struct ynode *ymap_get(const struct ynode *map, const char *key)
+{
+	if (!map || map->type != YNODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->keys[i]->str, key) == 0 && strlen(key) == map->keys[i]->len)
+			return map->items[i];
+	return NULL;
+}
+
+/* "a list" / "a mapping" / "'text'" for messages; printable and short. */
+static const char *ynode_show(const struct ynode *n, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (n->type == YNODE_SEQ)
+		return "a list";
+	if (n->type == YNODE_MAP)
+		return "a mapping";
+	buf[o++] = '\'';
+	for (size_t i = 0; i < n->len && o + 8 < size; i++) {
+		unsigned char c = (unsigned char)n->str[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+	}
+	if (o + 8 >= size)
+		o += (size_t)snprintf(buf + o, size - o, "...");
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
+static bool parse_int(const char *s, size_t len, int64_t *out)
+{
+	const char *p = s;
+	bool neg = false;
+	int base = 10;
+	char *end;
+	unsigned long long v;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (!(base == 16 ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
+		return false;
+	errno = 0;
+	v = strtoull(p, &end, base);
+	if (errno || end != s + len)
+		return false;
+	if (neg ? v > (unsigned long long)INT64_MAX + 1 : v > (unsigned long long)INT64_MAX)
+		return false;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return true;
+}
+
+bool ynode_int(const struct ynode *n, int64_t min, int64_t max, int64_t *out, struct diag *d)
+{
+	char shown[96];
+	int64_t v;
+
+	if (n->type == YNODE_SCALAR && parse_int(n->str, n->len, &v) && v >= min && v <= max) {
+		*out = v;
+		return true;
+	}
+	diag_error(d, n->file, n->line, n->col, "expected an integer from %lld to %lld, got %s",
+		   (long long)min, (long long)max, ynode_show(n, shown, sizeof(shown)));
+	return false;
+}
+
+bool ynode_bool(const struct ynode *n, bool *out, struct diag *d)
+{
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
+	char shown[96];
+
+	if (n->type == YNODE_SCALAR && !n->quoted) {
+		for (size_t i = 0; i < 3; i++) {
+			if (strcasecmp(n->str, yes[i]) == 0 || strcasecmp(n->str, no[i]) == 0) {
+				*out = strcasecmp(n->str, yes[i]) == 0;
+				return true;
+			}
+		}
+	}
+	diag_error(d, n->file, n->line, n->col, "expected true or false%s, got %s",
+		   n->type == YNODE_SCALAR && n->quoted ? " (without quotes)" : "",
+		   ynode_show(n, shown, sizeof(shown)));
+	return false;
+}
+
+bool ynode_str(const struct ynode *n, const char **out, struct diag *d)
+{
+	char shown[96];
+
+	if (n->type == YNODE_SCALAR) {
+		*out = n->str;
+		return true;
+	}
+	diag_error(d, n->file, n->line, n->col, "expected a string, got %s",
+		   ynode_show(n, shown, sizeof(shown)));
+	return false;
+}
+
+bool ynode_is_null(const struct ynode *n)
+{
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+
+	if (!n || n->type != YNODE_SCALAR || n->quoted)
+		return false;
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (strcmp(n->str, nulls[i]) == 0 && n->len == strlen(nulls[i]))
+			return true;
+	return false;
+}
+
+static void keys_list(const char *const *allowed, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; allowed[i] && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", allowed[i]);
+}
+
+static bool key_allowed(const struct ynode *key, const char *const *allowed)
+{
+	for (size_t i = 0; allowed[i]; i++)
+		if (strlen(allowed[i]) == key->len && strcmp(allowed[i], key->str) == 0)
+			return true;
+	return false;
+}
+
+unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, const char *what,
+			 struct diag *d)
+{
+	char valid[300], shown[96];
+	unsigned bad = 0;
+
+	if (map->type != YNODE_MAP) {
+		diag_error(d, map->file, map->line, map->col, "expected a mapping for %s, got %s",
+			   what, ynode_show(map, shown, sizeof(shown)));
+		return 1;
+	}
+	keys_list(allowed, valid, sizeof(valid));
+	for (size_t i = 0; i < map->n; i++) {
+		const struct ynode *key = map->keys[i];
+
+		if (key_allowed(key, allowed))
+			continue;
+		diag_error(d, key->file, key->line, key->col, "unknown key %s in %s (valid: %s)",
+			   ynode_show(key, shown, sizeof(shown)), what, valid);
+		bad++;
+	}
+	return bad;
+}

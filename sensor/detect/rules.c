@@ -1,0 +1,968 @@
+/*
+ * rules.c - YAML rule files, schema v1 (see rules.h and docs/rules.md).
+ *
+ * Design: a file is parsed into a yaml_tree, then each entry of `rules:` is
+ * turned into a struct rule field by field. Every field parser reports its
+ * own problems at the offending node and returns -1; the rule parser runs
+ * all of them so one pass lists every problem of a rule, then drops the
+ * rule if any failed. Loading then goes on with the next rule. The number
+ * of errors returned is the growth of the diag error count.
+ *
+ * Variables: `vars:` maps a name to a scalar or a list, referenced as $NAME
+ * (or !$NAME) in src, dst, src_port and dst_port. A variable is parsed as
+ * an address or a port list only where it is used, so one variable may
+ * serve both. Lists are flattened: [A, !B, $V] is the set of A's elements,
+ * B negated and V's elements. Negating a variable negates each of its
+ * elements, which is only exact when none of them is negated already, so a
+ * negated item under a negation is refused. Expansion is depth-limited and
+ * cycles are reported. A broken element inside `vars:` is reported once,
+ * not once per rule that uses it.
+ *
+ * "any" inside a list matches every value, so the list's positive elements
+ * are dropped and only its negated ones remain; a set with nothing left is
+ * `any`.
+ *
+ * Invariants: every pub string points into the rule's own storage; pub.priv
+ * points to the rule; ids in a ruleset are unique (checked with a hash of
+ * the ruleset's ids built for each load). Main thread only.
+ */
+#include "detect/rules.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <errno.h>
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/diag.h"
+#include "core/yaml_tree.h"
+
+#define VAR_MAX_DEPTH 16
+
+/* Rule ids already in the ruleset: open addressing, id 0 marks a free slot. */
+struct idmap {
+	uint32_t *ids;
+	const struct rule **rules;
+	size_t cap; /* power of two, at least twice the count */
+	size_t n;
+};
+
+struct rload {
+	struct ruleset *rs;
+	const char *default_detector;
+	struct diag *d;
+	const struct ynode *vars; /* the vars map, or NULL */
+	struct idmap ids;
+	const struct ynode **reported; /* var elements already reported */
+	size_t n_reported;
+};
+
+/* One rule being parsed. */
+struct rparse {
+	struct rload *ld;
+	struct rule *r;
+	bool has_id;
+};
+
+enum set_kind { SET_ADDR, SET_PORT };
+
+/* One address or port field being expanded. */
+struct set_build {
+	enum set_kind kind;
+	void *set; /* struct addr_set or struct port_set */
+	bool any_seen;
+	const char *names[VAR_MAX_DEPTH]; /* variables being expanded */
+	size_t depth;
+};
+
+/* ------------------------------------------------------------ messages */
+
+/* Report at `n`, prefixed with the rule id when known. Inside a variable
+ * (`in_var`), an element is reported only the first time. */
+__attribute__((format(printf, 4, 5))) static int rerr(struct rparse *p, const struct ynode *n,
+						      bool in_var, const char *fmt, ...)
+{
+	struct rload *ld = p->ld;
+	char msg[400];
+	va_list ap;
+
+	if (in_var) {
+		for (size_t i = 0; i < ld->n_reported; i++)
+			if (ld->reported[i] == n)
+				return -1;
+		const struct ynode **nr = realloc(ld->reported, (ld->n_reported + 1) * sizeof(*nr));
+		if (nr) {
+			nr[ld->n_reported++] = n;
+			ld->reported = nr;
+		}
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->has_id)
+		diag_error(ld->d, n->file, n->line, n->col, "rule %u: %s", p->r->pub.id, msg);
+	else
+		diag_error(ld->d, n->file, n->line, n->col, "%s", msg);
+	return -1;
+}
+
+/* Column of byte `off` of a scalar's value when it can be known (one line,
+ * ASCII, no escapes), else the scalar's own column. */
+static int scalar_col(const struct ynode *n, size_t off)
+{
+	int span = n->end_col - n->col;
+
+	if (n->line != n->end_line)
+		return n->col;
+	for (size_t i = 0; i < n->len; i++)
+		if ((unsigned char)n->str[i] >= 0x80)
+			return n->col;
+	if (!n->quoted && span == (int)n->len)
+		return n->col + (int)off;
+	if (n->quoted && span == (int)n->len + 2)
+		return n->col + 1 + (int)off;
+	return n->col;
+}
+
+static bool has_nul(const struct ynode *n)
+{
+	return strlen(n->str) != n->len;
+}
+
+/* -------------------------------------------------------------- id map */
+
+static size_t idmap_slot(const struct idmap *m, uint32_t id)
+{
+	size_t i = (size_t)(id * 2654435761u) & (m->cap - 1);
+
+	while (m->ids[i] && m->ids[i] != id)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int idmap_put(struct idmap *m, const struct rule *r);
+
+static int idmap_grow(struct idmap *m)
+{
+	struct idmap bigger = {.cap = m->cap ? m->cap * 2 : 64};
+
+	bigger.ids = calloc(bigger.cap, sizeof(*bigger.ids));
+	bigger.rules = calloc(bigger.cap, sizeof(*bigger.rules));
+	if (!bigger.ids || !bigger.rules) {
+		free(bigger.ids);
+		free(bigger.rules);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->ids[i])
+			idmap_put(&bigger, m->rules[i]);
+	free(m->ids);
+	free(m->rules);
+	*m = bigger;
+	return 0;
+}
+
+static int idmap_put(struct idmap *m, const struct rule *r)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap && idmap_grow(m) < 0)
+		return -1;
+	i = idmap_slot(m, r->pub.id);
+	if (!m->ids[i])
+		m->n++;
+	m->ids[i] = r->pub.id;
+	m->rules[i] = r;
+	return 0;
+}
+
+static const struct rule *idmap_get(const struct idmap *m, uint32_t id)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = idmap_slot(m, id);
+	return m->ids[i] ? m->rules[i] : NULL;
+}
+
+static void idmap_free(struct idmap *m)
+{
+	free(m->ids);
+	free(m->rules);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---------------------------------------------------- address and ports */
+
+static int set_expand(struct rparse *p, struct set_build *sb, const struct ynode *n, bool negate);
+
+static int set_add_element(struct rparse *p, struct set_build *sb, const struct ynode *n,
+			   const char *text, bool negate)
+{
+	bool in_var = sb->depth > 0;
+	char err[200];
+	int rc;
+
+	if (sb->kind == SET_ADDR) {
+		struct addr_block b;
+
+		if (addr_block_parse(text, &b, err, sizeof(err)) < 0)
+			return rerr(p, n, in_var, "%s", err);
+		b.negated = negate;
+		rc = addr_set_add(sb->set, &b);
+	} else {
+		struct port_range r;
+
+		if (port_range_parse(text, &r, err, sizeof(err)) < 0)
+			return rerr(p, n, in_var, "%s", err);
+		r.negated = negate;
+		rc = port_set_add(sb->set, &r);
+	}
+	return rc < 0 ? rerr(p, n, false, "out of memory") : 0;
+}
+
+static int set_expand_var(struct rparse *p, struct set_build *sb, const struct ynode *n,
+			  const char *name, bool negate)
+{
+	bool in_var = sb->depth > 0;
+	const struct ynode *val = ymap_get(p->ld->vars, name);
+	int rc;
+
+	if (!val)
+		return rerr(p, n, in_var, "unknown variable '$%s'", name);
+	for (size_t i = 0; i < sb->depth; i++)
+		if (strcmp(sb->names[i], name) == 0)
+			return rerr(p, n, in_var, "variable '$%s' refers to itself", name);
+	if (sb->depth == VAR_MAX_DEPTH)
+		return rerr(p, n, in_var, "variables nested deeper than %d levels", VAR_MAX_DEPTH);
+	sb->names[sb->depth++] = name;
+	rc = set_expand(p, sb, val, negate);
+	sb->depth--;
+	return rc;
+}
+
+static int set_expand_scalar(struct rparse *p, struct set_build *sb, const struct ynode *n,
+			     bool negate)
+{
+	bool in_var = sb->depth > 0;
+	const char *s = n->str;
+
+	if (has_nul(n) || ynode_is_null(n))
+		return rerr(p, n, in_var, "expected %s, got '%s'",
+			    sb->kind == SET_ADDR ? "an address" : "a port", s);
+	if (*s == '!') {
+		if (negate || s[1] == '!')
+			return rerr(p, n, in_var,
+				    "'!' applied to an item that is already negated ('%s')", s);
+		negate = true;
+		s++;
+	}
+	if (*s == '$')
+		return set_expand_var(p, sb, n, s + 1, negate);
+	if (strcmp(s, "any") == 0) {
+		if (negate)
+			return rerr(p, n, in_var, "'!any' matches nothing");
+		sb->any_seen = true;
+		return 0;
+	}
+	return set_add_element(p, sb, n, s, negate);
+}
+
+static int set_expand(struct rparse *p, struct set_build *sb, const struct ynode *n, bool negate)
+{
+	int rc = 0;
+
+	if (n->type == YNODE_SCALAR)
+		return set_expand_scalar(p, sb, n, negate);
+	if (n->type == YNODE_MAP)
+		return rerr(p, n, sb->depth > 0, "expected %s, got a mapping",
+			    sb->kind == SET_ADDR ? "an address, a CIDR block, a list or any"
+						 : "a port, a range \"N:M\", a list or any");
+	if (n->n == 0)
+		return rerr(p, n, sb->depth > 0, "empty list");
+	for (size_t i = 0; i < n->n; i++)
+		rc |= set_expand(p, sb, n->items[i], negate);
+	return rc;
+}
+
+/* "any" absorbs every positive element; nothing left means any. */
+static void set_finish(struct set_build *sb)
+{
+	size_t kept = 0;
+
+	if (sb->kind == SET_ADDR) {
+		struct addr_set *s = sb->set;
+
+		for (size_t i = 0; i < s->n; i++)
+			if (!sb->any_seen || s->blocks[i].negated)
+				s->blocks[kept++] = s->blocks[i];
+		s->n = kept;
+		s->any = kept == 0;
+	} else {
+		struct port_set *s = sb->set;
+
+		for (size_t i = 0; i < s->n; i++)
+			if (!sb->any_seen || s->ranges[i].negated)
+				s->ranges[kept++] = s->ranges[i];
+		s->n = kept;
+		s->any = kept == 0;
+	}
+}
+
+static int rule_set(struct rparse *p, const struct ynode *map, const char *key, enum set_kind kind,
+		    void *set)
+{
+	const struct ynode *n = ymap_get(map, key);
+	struct set_build sb = {.kind = kind, .set = set};
+
+	if (!n)
+		return 0;
+	if (set_expand(p, &sb, n, false) < 0)
+		return -1;
+	set_finish(&sb);
+	return 0;
+}
+
+/* ------------------------------------------------------------- scalars */
+
+static int rule_id(struct rparse *p, const struct ynode *map)
+{
+	const struct ynode *n = ymap_get(map, "id");
+	const struct rule *first;
+	int64_t v;
+
+	if (!n)
+		return rerr(p, map, false, "missing required key 'id'");
+	if (!ynode_int(n, 1, UINT32_MAX, &v, p->ld->d))
+		return -1;
+	p->r->pub.id = (uint32_t)v;
+	p->has_id = true;
+	first = idmap_get(&p->ld->ids, p->r->pub.id);
+	if (first)
+		return rerr(p, n, false, "duplicate id (first defined at %s:%d)", first->pub.file,
+			    first->pub.line);
+	return 0;
+}
+
+static int rule_uint(struct rparse *p, const struct ynode *map, const char *key, int64_t min,
+		     int64_t max, int64_t *out)
+{
+	const struct ynode *n = ymap_get(map, key);
+
+	if (!n)
+		return 0;
+	return ynode_int(n, min, max, out, p->ld->d) ? 0 : -1;
+}
+
+/* A string field; `def` when absent (NULL: required). */
+static int rule_text(struct rparse *p, const struct ynode *map, const char *key, const char *def,
+		     char **out)
+{
+	const struct ynode *n = ymap_get(map, key);
+	const char *s = def;
+
+	if (!n && !def)
+		return rerr(p, map, false, "missing required key '%s'", key);
+	if (n) {
+		if (!ynode_str(n, &s, p->ld->d))
+			return -1;
+		if (has_nul(n))
+			return rerr(p, n, false, "%s must not contain NUL bytes", key);
+		if (!*s && !def)
+			return rerr(p, n, false, "%s must not be empty", key);
+	}
+	*out = strdup(s);
+	return *out ? 0 : rerr(p, map, false, "out of memory");
+}
+
+/* One of `names` (NULL-terminated); *out is its index. */
+static int rule_choice(struct rparse *p, const struct ynode *map, const char *key,
+		       const char *const *names, const char *valid, int *out)
+{
+	const struct ynode *n = ymap_get(map, key);
+
+	if (!n)
+		return 0;
+	if (n->type == YNODE_SCALAR)
+		for (int i = 0; names[i]; i++)
+			if (strcmp(n->str, names[i]) == 0 && !has_nul(n)) {
+				*out = i;
+				return 0;
+			}
+	return rerr(p, n, false, "%s must be one of %s, got %s%s%s", key, valid,
+		    n->type == YNODE_SCALAR ? "'" : "",
+		    n->type == YNODE_SCALAR ? n->str : "a collection",
+		    n->type == YNODE_SCALAR ? "'" : "");
+}
+
+/* ------------------------------------------------------------- regexes */
+
+/* Compile to check; report "bad regex" at the failing column. `skip` is
+ * the number of value bytes before the expression (the '/' delimiter). */
+static int regex_check(struct rparse *p, const struct ynode *n, const char *expr, size_t skip,
+		       uint32_t options)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re =
+		pcre2_compile((PCRE2_SPTR)expr, PCRE2_ZERO_TERMINATED, options, &code, &off, NULL);
+	PCRE2_UCHAR msg[256];
+
+	if (re) {
+		pcre2_code_free(re);
+		return 0;
+	}
+	pcre2_get_error_message(code, msg, sizeof(msg));
+	diag_error(p->ld->d, n->file, n->line, scalar_col(n, skip + off),
+		   "rule %u: bad regex: %s at offset %zu", p->r->pub.id, (const char *)msg,
+		   (size_t)off);
+	return -1;
+}
+
+static int pcre_flag(char c, uint32_t *opts)
+{
+	switch (c) {
+	case 'i':
+		*opts |= PCRE2_CASELESS;
+		return 0;
+	case 'm':
+		*opts |= PCRE2_MULTILINE;
+		return 0;
+	case 's':
+		*opts |= PCRE2_DOTALL;
+		return 0;
+	case 'x':
+		*opts |= PCRE2_EXTENDED;
+		return 0;
+	case 'U':
+		*opts |= PCRE2_UNGREEDY;
+		return 0;
+	}
+	return -1;
+}
+
+static int rule_pcre(struct rparse *p, const struct ynode *map)
+{
+	const struct ynode *n = ymap_get(map, "pcre");
+	const char *s, *end;
+	struct rule *r = p->r;
+	size_t skip = 0;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (!ynode_str(n, &s, p->ld->d))
+		return -1;
+	if (has_nul(n))
+		return rerr(p, n, false, "pcre must not contain NUL bytes (write \\x00)");
+	end = s + n->len;
+	if (*s == '/') {
+		end = strrchr(s, '/');
+		if (end == s)
+			return rerr(p, n, false, "pcre starting with '/' needs a closing '/'");
+		for (const char *f = end + 1; *f; f++)
+			if (pcre_flag(*f, &r->pcre_options) < 0) {
+				diag_error(p->ld->d, n->file, n->line,
+					   scalar_col(n, (size_t)(f - s)),
+					   "rule %u: unknown pcre flag '%c' (valid: i, m, s, x, U)",
+					   r->pub.id, *f);
+				rc = -1;
+			}
+		skip = 1;
+	}
+	if (end == s + skip)
+		return rerr(p, n, false, "pcre is empty");
+	r->pcre = strndup(s + skip, (size_t)(end - s - skip));
+	if (!r->pcre)
+		return rerr(p, n, false, "out of memory");
+	r->pcre_line = n->line;
+	r->pcre_col = n->col;
+	if (rc == 0)
+		rc = regex_check(p, n, r->pcre, skip, r->pcre_options);
+	return rc;
+}
+
+/* ------------------------------------------------------------ patterns */
+
+static const char *const pattern_keys[] = {"content", "regex", "nocase", "offset", "depth", NULL};
+
+static int pattern_value(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat,
+			 const struct ynode **valp)
+{
+	const struct ynode *content = ymap_get(pm, "content"), *regex = ymap_get(pm, "regex");
+	const struct ynode *v = content ? content : regex;
+	const char *s;
+
+	if (content && regex)
+		return rerr(p, regex, false,
+			    "a pattern has either 'content' or 'regex', not both (use two "
+			    "patterns)");
+	if (!v)
+		return rerr(p, pm, false, "a pattern needs 'content' or 'regex'");
+	if (!ynode_str(v, &s, p->ld->d))
+		return -1;
+	if (v->len == 0)
+		return rerr(p, v, false, "%s must not be empty", content ? "content" : "regex");
+	if (regex && has_nul(v))
+		return rerr(p, v, false, "regex must not contain NUL bytes (write \\x00)");
+	pat->kind = content ? PAT_CONTENT : PAT_REGEX;
+	pat->bytes = malloc(v->len + 1);
+	if (!pat->bytes)
+		return rerr(p, v, false, "out of memory");
+	memcpy(pat->bytes, v->str, v->len + 1);
+	pat->len = v->len;
+	pat->line = v->line;
+	pat->col = v->col;
+	*valp = v;
+	return 0;
+}
+
+static int pattern_modifiers(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat)
+{
+	const struct ynode *nocase = ymap_get(pm, "nocase"), *offset = ymap_get(pm, "offset");
+	const struct ynode *depth = ymap_get(pm, "depth");
+	int64_t v;
+	int rc = 0;
+
+	if (nocase && !ynode_bool(nocase, &pat->nocase, p->ld->d))
+		rc = -1;
+	if (offset) {
+		if (ynode_int(offset, 0, UINT32_MAX, &v, p->ld->d)) {
+			pat->has_offset = true;
+			pat->offset = (uint32_t)v;
+		} else {
+			rc = -1;
+		}
+	}
+	if (depth) {
+		if (ynode_int(depth, 1, UINT32_MAX, &v, p->ld->d)) {
+			pat->has_depth = true;
+			pat->depth = (uint32_t)v;
+		} else {
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat)
+{
+	const struct ynode *v = NULL;
+	int rc = 0;
+
+	if (ymap_check_keys(pm, pattern_keys, "pattern", p->ld->d))
+		return -1;
+	rc |= pattern_value(p, pm, pat, &v);
+	rc |= pattern_modifiers(p, pm, pat);
+	if (rc < 0)
+		return -1;
+	if (pat->kind == PAT_CONTENT && pat->has_depth && pat->depth < pat->len)
+		return rerr(p, ymap_get(pm, "depth"), false,
+			    "depth %u is shorter than the content (%zu bytes)", pat->depth,
+			    pat->len);
+	if (pat->kind == PAT_REGEX)
+		return regex_check(p, v, (const char *)pat->bytes, 0,
+				   pat->nocase ? PCRE2_CASELESS : 0);
+	return 0;
+}
+
+static int rule_patterns(struct rparse *p, const struct ynode *map)
+{
+	const struct ynode *n = ymap_get(map, "patterns");
+	struct rule *r = p->r;
+	int rc = 0;
+
+	if (!n || ynode_is_null(n))
+		return 0;
+	if (n->type != YNODE_SEQ)
+		return rerr(p, n, false, "patterns must be a list of mappings");
+	if (n->n > RULE_MAX_PATTERNS)
+		return rerr(p, n->items[RULE_MAX_PATTERNS], false,
+			    "more than %d patterns in one rule", RULE_MAX_PATTERNS);
+	if (n->n == 0)
+		return 0;
+	r->patterns = calloc(n->n, sizeof(*r->patterns));
+	if (!r->patterns)
+		return rerr(p, n, false, "out of memory");
+	for (size_t i = 0; i < n->n; i++) {
+		rc |= pattern_parse(p, n->items[i], &r->patterns[i]);
+		r->n_patterns++;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ metadata */
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *ns = realloc(b->s, cap);
+
+		if (!ns) {
+			b->oom = true;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/* A JSON string. Input is UTF-8 (libyaml checked it), so bytes >= 0x80
+ * pass through; quotes, backslashes and control bytes are escaped. */
+static void json_string(struct sbuf *b, const char *s, size_t n)
+{
+	char esc[8];
+
+	sbuf_add(b, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *e = NULL;
+
+		if (c == '"')
+			e = "\\\"";
+		else if (c == '\\')
+			e = "\\\\";
+		else if (c == '\n')
+			e = "\\n";
+		else if (c == '\r')
+			e = "\\r";
+		else if (c == '\t')
+			e = "\\t";
+		else if (c == '\b')
+			e = "\\b";
+		else if (c == '\f')
+			e = "\\f";
+		else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			e = esc;
+		}
+		if (e)
+			sbuf_add(b, e, strlen(e));
+		else
+			sbuf_add(b, (const char *)&s[i], 1);
+	}
+	sbuf_add(b, "\"", 1);
+}
+
+static int metadata_value(struct rparse *p, struct sbuf *b, const struct ynode *key,
+			  const struct ynode *v)
+{
+	bool list = v->type == YNODE_SEQ;
+	size_t n = list ? v->n : 1;
+
+	if (v->type == YNODE_MAP || ynode_is_null(v))
+		return rerr(p, v, false, "metadata '%s' must be a string or a list of strings",
+			    key->str);
+	sbuf_add(b, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *item = list ? v->items[i] : v;
+
+		if (item->type != YNODE_SCALAR)
+			return rerr(p, item, false, "metadata '%s' must be a list of strings",
+				    key->str);
+		if (i)
+			sbuf_add(b, ",", 1);
+		json_string(b, item->str, item->len);
+	}
+	sbuf_add(b, "]", 1);
+	return 0;
+}
+
+static int rule_metadata(struct rparse *p, const struct ynode *map)
+{
+	const struct ynode *n = ymap_get(map, "metadata");
+	struct sbuf b = {0};
+	int rc = 0;
+
+	if (!n || ynode_is_null(n))
+		return 0;
+	if (n->type != YNODE_MAP)
+		return rerr(p, n, false, "metadata must be a mapping");
+	if (n->n == 0)
+		return 0;
+	sbuf_add(&b, "{", 1);
+	for (size_t i = 0; i < n->n; i++) {
+		if (i)
+			sbuf_add(&b, ",", 1);
+		json_string(&b, n->keys[i]->str, n->keys[i]->len);
+		sbuf_add(&b, ":", 1);
+		rc |= metadata_value(p, &b, n->keys[i], n->items[i]);
+	}
+	sbuf_add(&b, "}", 1);
+	if (b.oom)
+		rc = rerr(p, n, false, "out of memory");
+	if (rc < 0) {
+		free(b.s);
+		return -1;
+	}
+	p->r->metadata_json = b.s;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- rule */
+
+static const char *const rule_keys[] = {
+	"id",  "rev", "msg",	  "category", "severity",  "metadata", "detector", "proto",
+	"src", "dst", "src_port", "dst_port", "direction", "patterns", "pcre",	   NULL};
+
+static void rule_free(struct rule *r)
+{
+	if (!r)
+		return;
+	addr_set_free(&r->src);
+	addr_set_free(&r->dst);
+	port_set_free(&r->sport);
+	port_set_free(&r->dport);
+	for (size_t i = 0; i < r->n_patterns; i++)
+		free(r->patterns[i].bytes);
+	free(r->patterns);
+	free(r->pcre);
+	free(r->msg);
+	free(r->category);
+	free(r->metadata_json);
+	free(r->detector);
+	free(r->file);
+	free(r);
+}
+
+static int rule_header(struct rparse *p, const struct ynode *map)
+{
+	static const char *const protos[] = {"ip", "tcp", "udp", "icmp", NULL};
+	static const char *const dirs[] = {"any", "to_server", "to_client", NULL};
+	struct rule *r = p->r;
+	int proto = RULE_PROTO_IP, dir = RULE_DIR_ANY, rc = 0;
+
+	rc |= rule_choice(p, map, "proto", protos, "tcp, udp, icmp, ip", &proto);
+	rc |= rule_choice(p, map, "direction", dirs, "to_server, to_client, any", &dir);
+	r->proto = (enum rule_proto)proto;
+	r->direction = (enum rule_direction)dir;
+	rc |= rule_set(p, map, "src", SET_ADDR, &r->src);
+	rc |= rule_set(p, map, "dst", SET_ADDR, &r->dst);
+	rc |= rule_set(p, map, "src_port", SET_PORT, &r->sport);
+	rc |= rule_set(p, map, "dst_port", SET_PORT, &r->dport);
+	return rc;
+}
+
+static int rule_fields(struct rparse *p, const struct ynode *map)
+{
+	struct rule *r = p->r;
+	const char *det = p->ld->default_detector && *p->ld->default_detector
+				  ? p->ld->default_detector
+				  : "signature";
+	int64_t rev = 1, severity = 3;
+	int rc = 0;
+
+	rc |= rule_uint(p, map, "rev", 1, UINT32_MAX, &rev);
+	rc |= rule_text(p, map, "msg", NULL, &r->msg);
+	rc |= rule_text(p, map, "category", "", &r->category);
+	rc |= rule_uint(p, map, "severity", 1, 4, &severity);
+	rc |= rule_metadata(p, map);
+	rc |= rule_text(p, map, "detector", det, &r->detector);
+	if (r->detector && !*r->detector) /* only an explicit empty value */
+		rc |= rerr(p, ymap_get(map, "detector"), false, "detector must not be empty");
+	rc |= rule_header(p, map);
+	rc |= rule_patterns(p, map);
+	rc |= rule_pcre(p, map);
+	r->pub.rev = (uint32_t)rev;
+	r->pub.severity = (int)severity;
+	return rc;
+}
+
+static struct rule *rule_parse(struct rload *ld, const struct ynode *map)
+{
+	struct rparse p = {.ld = ld};
+	struct rule *r;
+	int rc = 0;
+
+	if (map->type != YNODE_MAP) {
+		ymap_check_keys(map, rule_keys, "rule", ld->d);
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		diag_error(ld->d, map->file, map->line, map->col, "out of memory");
+		return NULL;
+	}
+	r->src.any = r->dst.any = r->sport.any = r->dport.any = true;
+	p.r = r;
+	rc |= rule_id(&p, map);
+	if (ymap_check_keys(map, rule_keys, "rule", ld->d))
+		rc = -1;
+	rc |= rule_fields(&p, map);
+	r->file = strdup(map->file);
+	if (rc < 0 || !r->file) {
+		rule_free(r);
+		return NULL;
+	}
+	r->pub.gid = 1;
+	r->pub.msg = r->msg;
+	r->pub.category = r->category;
+	r->pub.metadata_json = r->metadata_json;
+	r->pub.detector = r->detector;
+	r->pub.file = r->file;
+	r->pub.line = map->n ? map->keys[0]->line : map->line;
+	r->pub.priv = r;
+	return r;
+}
+
+/* ---------------------------------------------------------------- file */
+
+static bool var_name_ok(const struct ynode *k)
+{
+	const char *s = k->str;
+
+	if (k->len == 0 || has_nul(k) || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+/* Shape of `vars:`; element values are checked where they are used. */
+static void vars_check(struct rload *ld, const struct ynode *vars)
+{
+	struct rparse p = {.ld = ld};
+
+	if (!vars || ynode_is_null(vars))
+		return;
+	if (vars->type != YNODE_MAP) {
+		rerr(&p, vars, false, "vars must be a mapping of NAME: value or list");
+		return;
+	}
+	ld->vars = vars;
+	for (size_t i = 0; i < vars->n; i++) {
+		const struct ynode *k = vars->keys[i], *v = vars->items[i];
+
+		if (!var_name_ok(k))
+			rerr(&p, k, false,
+			     "bad variable name '%s' (letters, digits and '_', not starting "
+			     "with a digit)",
+			     k->str);
+		if (v->type == YNODE_MAP)
+			rerr(&p, v, true, "variable '%s' must be a scalar or a list", k->str);
+	}
+}
+
+static int ruleset_add(struct ruleset *rs, struct rule *r)
+{
+	/* capacity is the next power of two of n (at least 8) */
+	if (rs->n >= 8 && (rs->n & (rs->n - 1)) == 0) {
+		struct rule **nr = realloc(rs->rules, rs->n * 2 * sizeof(*nr));
+
+		if (!nr)
+			return -1;
+		rs->rules = nr;
+	} else if (!rs->rules) {
+		rs->rules = calloc(8, sizeof(*rs->rules));
+		if (!rs->rules)
+			return -1;
+	}
+	rs->rules[rs->n++] = r;
+	return 0;
+}
+
+static void rules_list(struct rload *ld, const struct ynode *list)
+{
+	struct rparse p = {.ld = ld};
+
+	if (!list || ynode_is_null(list))
+		return;
+	if (list->type != YNODE_SEQ) {
+		rerr(&p, list, false, "rules must be a list of rules");
+		return;
+	}
+	for (size_t i = 0; i < list->n; i++) {
+		struct rule *r = rule_parse(ld, list->items[i]);
+
+		if (!r)
+			continue;
+		if (ruleset_add(ld->rs, r) < 0 || idmap_put(&ld->ids, r) < 0) {
+			if (ld->rs->n && ld->rs->rules[ld->rs->n - 1] == r)
+				ld->rs->n--;
+			rerr(&p, list->items[i], false, "out of memory");
+			rule_free(r);
+		}
+	}
+}
+
+static void rules_tree(struct rload *ld, const struct ynode *root)
+{
+	static const char *const top_keys[] = {"vars", "rules", NULL};
+	struct rparse p = {.ld = ld};
+
+	if (root->type != YNODE_MAP) {
+		ymap_check_keys(root, top_keys, "rule file", ld->d);
+		return;
+	}
+	ymap_check_keys(root, top_keys, "rule file", ld->d);
+	for (size_t i = 0; i < ld->rs->n; i++)
+		if (idmap_put(&ld->ids, ld->rs->rules[i]) < 0) {
+			rerr(&p, root, false, "out of memory");
+			return;
+		}
+	vars_check(ld, ymap_get(root, "vars"));
+	rules_list(ld, ymap_get(root, "rules"));
+}
+
+static void rules_load_tree(struct ruleset *rs, struct ynode *root, const char *default_detector,
+			    struct diag *d)
+{
+	struct rload ld = {.rs = rs, .default_detector = default_detector, .d = d};
+
+	if (root)
+		rules_tree(&ld, root);
+	idmap_free(&ld.ids);
+	free(ld.reported);
+	ytree_free(root);
+}
+
+void ruleset_init(struct ruleset *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+}
+
+unsigned ruleset_load_file(struct ruleset *rs, const char *path, const char *default_detector,
+			   struct diag *d)
+{
+	unsigned before = d->errors;
+
+	rules_load_tree(rs, ytree_load_file(path, d), default_detector, d);
+	return d->errors - before;
+}
+
+unsigned ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, size_t len,
+			     const char *default_detector, struct diag *d)
+{
+	unsigned before = d->errors;
+
+	rules_load_tree(rs, ytree_load_buffer(name, buf, len, d), default_detector, d);
+	return d->errors - before;
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free(rs->rules[i]);
+	free(rs->rules);
+	memset(rs, 0, sizeof(*rs));
+}

@@ -1,0 +1,273 @@
+/*
+ * test_config.c - sensor.yaml: defaults, every key, paths, errors.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/diag.h"
+#include "core/yaml_tree.h"
+
+static struct diag d;
+static struct sensor_config c;
+static FILE *mem;
+static char *membuf;
+static size_t memlen;
+static char dir[] = "/tmp/test_config_XXXXXX";
+static char path[128];
+
+static void setup(void)
+{
+	mem = open_memstream(&membuf, &memlen);
+	diag_init(&d, mem);
+	config_defaults(&c);
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sensor.yaml", dir);
+}
+
+static void teardown(void)
+{
+	config_free(&c);
+	fclose(mem);
+	free(membuf);
+	unlink(path);
+	rmdir(dir);
+}
+
+TestSuite(config, .init = setup, .fini = teardown);
+
+static const char *out(void)
+{
+	fflush(mem);
+	return membuf;
+}
+
+/* The messages with the config's path shown as "F". */
+static const char *out_f(void)
+{
+	static char buf[8192];
+	const char *s = out();
+	size_t n = 0, plen = strlen(path);
+
+	while (*s && n + 2 < sizeof(buf)) {
+		if (strncmp(s, path, plen) == 0) {
+			buf[n++] = 'F';
+			s += plen;
+		} else {
+			buf[n++] = *s++;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int load(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	return config_load(&c, path, &d);
+}
+
+Test(config, defaults)
+{
+	cr_assert_null(c.file);
+	cr_assert_str_eq(c.log_dir, ".");
+	cr_assert_null(c.plugin_dir);
+	cr_assert_eq(c.threads, 1);
+	cr_assert(c.eve.enabled);
+	cr_assert_str_eq(c.eve.filename, "eve.json");
+	cr_assert(!c.eve.payload && !c.eve.payload_printable && !c.eve.packet);
+	cr_assert_eq(c.flow.max_flows, 65536);
+	cr_assert_eq(c.flow.timeout_tcp, 3600);
+	cr_assert_eq(c.flow.timeout_udp, 30);
+	cr_assert_eq(c.flow.timeout_icmp, 30);
+	cr_assert_eq(c.flow.timeout_other, 30);
+	cr_assert_eq(c.n_plugins, 1);
+	cr_assert_str_eq(c.plugins[0].name, "signature");
+	cr_assert(c.plugins[0].enabled);
+	cr_assert_null(c.plugins[0].path);
+	cr_assert_null(c.plugins[0].options);
+	cr_assert_eq(c.plugins[0].n_rule_files, 0);
+	cr_assert_eq(c.n_rule_files, 0);
+	cr_assert_null(c.tree);
+}
+
+Test(config, free_tolerates_zeroed_and_defaults)
+{
+	struct sensor_config z;
+
+	memset(&z, 0, sizeof(z));
+	config_free(&z);
+	config_free(&z);
+	config_defaults(&z);
+	config_free(&z);
+	cr_assert_null(z.log_dir);
+}
+
+Test(config, shipped_config_loads_cleanly)
+{
+	cr_assert_eq(config_load(&c, SOURCE_DIR "/conf/sensor.yaml", &d), 0, "%s", out());
+	cr_assert_str_eq(c.file, SOURCE_DIR "/conf/sensor.yaml");
+	cr_assert_str_eq(c.log_dir, SOURCE_DIR "/conf/.");
+	cr_assert_eq(c.n_plugins, 1);
+	cr_assert_str_eq(c.plugins[0].name, "signature");
+	cr_assert_eq(c.plugins[0].n_rule_files, 1);
+	cr_assert_str_eq(c.plugins[0].rule_files[0], SOURCE_DIR "/conf/../rules/signature.yaml");
+	cr_assert_eq(c.plugins[0].line, 33);
+	cr_assert_eq(d.errors, 0);
+}
+
+Test(config, every_key)
+{
+	char want[256];
+
+	cr_assert_eq(load("log-dir: logs\n"
+			  "plugin-dir: /opt/plugins\n"
+			  "threads: 4\n"
+			  "outputs:\n"
+			  "  eve:\n"
+			  "    enabled: false\n"
+			  "    filename: alerts.json\n"
+			  "    payload: true\n"
+			  "    payload-printable: yes\n"
+			  "    packet: on\n"
+			  "flow:\n"
+			  "  max-flows: 67108864\n"
+			  "  timeouts: {tcp: 86400, udp: 1, icmp: 2, other: 3}\n"
+			  "plugins:\n"
+			  "  - name: example\n"
+			  "    path: lib/example.so\n"
+			  "    enabled: false\n"
+			  "    rules: [a.yaml, /etc/b.yaml]\n"
+			  "    options: {min-ttl: 3}\n"
+			  "  - name: signature\n"
+			  "rule-files: [r/c.yaml]\n"),
+		     0, "%s", out());
+	snprintf(want, sizeof(want), "%s/logs", dir);
+	cr_assert_str_eq(c.log_dir, want);
+	cr_assert_str_eq(c.plugin_dir, "/opt/plugins");
+	cr_assert_eq(c.threads, 4);
+	cr_assert(!c.eve.enabled);
+	cr_assert_str_eq(c.eve.filename, "alerts.json");
+	cr_assert(c.eve.payload && c.eve.payload_printable && c.eve.packet);
+	cr_assert_eq(c.flow.max_flows, 67108864);
+	cr_assert_eq(c.flow.timeout_tcp, 86400);
+	cr_assert_eq(c.flow.timeout_udp, 1);
+	cr_assert_eq(c.flow.timeout_icmp, 2);
+	cr_assert_eq(c.flow.timeout_other, 3);
+	cr_assert_eq(c.n_plugins, 2);
+	cr_assert_str_eq(c.plugins[0].name, "example");
+	snprintf(want, sizeof(want), "%s/lib/example.so", dir);
+	cr_assert_str_eq(c.plugins[0].path, want);
+	cr_assert(!c.plugins[0].enabled);
+	cr_assert_eq(c.plugins[0].n_rule_files, 2);
+	snprintf(want, sizeof(want), "%s/a.yaml", dir);
+	cr_assert_str_eq(c.plugins[0].rule_files[0], want);
+	cr_assert_str_eq(c.plugins[0].rule_files[1], "/etc/b.yaml");
+	cr_assert_eq(c.plugins[0].line, 15);
+	cr_assert_not_null(c.plugins[0].options);
+	cr_assert_eq(c.plugins[0].options->type, YNODE_MAP);
+	cr_assert_str_eq(ymap_get(c.plugins[0].options, "min-ttl")->str, "3");
+	cr_assert_str_eq(c.plugins[1].name, "signature");
+	cr_assert(c.plugins[1].enabled);
+	cr_assert_null(c.plugins[1].options);
+	cr_assert_eq(c.n_rule_files, 1);
+	snprintf(want, sizeof(want), "%s/r/c.yaml", dir);
+	cr_assert_str_eq(c.rule_files[0], want);
+}
+
+Test(config, relative_config_path_resolves_against_its_folder)
+{
+	char cwd[512];
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_eq(chdir(dir), 0);
+	load("rule-files: [x.yaml]\nlog-dir: out\n");
+	config_free(&c);
+	config_defaults(&c);
+	cr_assert_eq(config_load(&c, "sensor.yaml", &d), 0, "%s", out());
+	cr_assert_str_eq(c.rule_files[0], "x.yaml");
+	cr_assert_str_eq(c.log_dir, "out");
+	cr_assert_eq(chdir(cwd), 0);
+}
+
+Test(config, empty_file_keeps_defaults)
+{
+	cr_assert_eq(load(""), 0);
+	cr_assert_eq(c.n_plugins, 1);
+	cr_assert_str_eq(c.plugins[0].name, "signature");
+	cr_assert_str_eq(c.eve.filename, "eve.json");
+}
+
+Test(config, empty_plugin_list_replaces_the_default)
+{
+	cr_assert_eq(load("plugins: []\n"), 0);
+	cr_assert_eq(c.n_plugins, 0);
+}
+
+Test(config, every_problem_is_reported)
+{
+	cr_assert_eq(load("threads: 0\n"
+			  "log-dir: ''\n"
+			  "outputs:\n"
+			  "  eve: {enabled: maybe, filenme: x}\n"
+			  "  syslog: {}\n"
+			  "flow:\n"
+			  "  max-flows: 67108865\n"
+			  "  timeouts: {tcp: 0, udp: 86401, ftp: 3}\n"
+			  "plugins:\n"
+			  "  - name: signature\n"
+			  "  - name: signature\n"
+			  "  - path: x.so\n"
+			  "  - name: ../evil\n"
+			  "  - just-a-name\n"
+			  "  - {name: x, rules: a.yaml, colour: red}\n"
+			  "rule-files: [[a]]\n"
+			  "extra: 1\n"),
+		     -1);
+	cr_assert_str_eq(
+		out_f(),
+		"F:17:1: error: unknown key 'extra' in the configuration (valid: log-dir, "
+		"plugin-dir, threads, outputs, flow, plugins, rule-files)\n"
+		"F:2:10: error: log-dir must not be empty\n"
+		"F:1:10: error: expected an integer from 1 to 1024, got '0'\n"
+		"F:5:3: error: unknown key 'syslog' in outputs (valid: eve)\n"
+		"F:4:25: error: unknown key 'filenme' in outputs.eve (valid: enabled, filename, "
+		"payload, payload-printable, packet)\n"
+		"F:4:18: error: expected true or false, got 'maybe'\n"
+		"F:7:14: error: expected an integer from 1 to 67108864, got '67108865'\n"
+		"F:8:34: error: unknown key 'ftp' in flow.timeouts (valid: tcp, udp, icmp, other)\n"
+		"F:8:19: error: expected an integer from 1 to 86400, got '0'\n"
+		"F:8:27: error: expected an integer from 1 to 86400, got '86401'\n"
+		"F:11:11: error: plugin 'signature' is listed twice (first at line 10)\n"
+		"F:12:5: error: plugin entry without 'name'\n"
+		"F:13:11: error: plugin name '../evil' may only contain letters, digits, '_' and "
+		"'-'\n"
+		"F:14:5: error: expected a mapping for plugin, got 'just-a-name'\n"
+		"F:15:30: error: unknown key 'colour' in plugin (valid: name, path, enabled, "
+		"rules, "
+		"options)\n"
+		"F:15:22: error: rules must be a list of paths\n"
+		"F:16:14: error: expected a string, got a list\n");
+	cr_assert_eq(d.errors, 17);
+	/* the defaults stay where the file was wrong */
+	cr_assert_eq(c.threads, 1);
+	cr_assert_eq(c.flow.max_flows, 65536);
+}
+
+Test(config, syntax_error_and_missing_file)
+{
+	cr_assert_eq(load("threads: [1\n"), -1);
+	cr_assert_str_eq(out_f(), "F:2:1: error: did not find expected ',' or ']' (while parsing "
+				  "a flow sequence)\n");
+	cr_assert_eq(config_load(&c, "/nonexistent/sensor.yaml", &d), -1);
+	cr_assert_str_eq(d.last, "/nonexistent/sensor.yaml: error: cannot read: No such file or "
+				 "directory");
+	cr_assert_eq(c.threads, 1);
+}
