@@ -16,10 +16,11 @@
  *   from the previous frame into this one.
  * - A check that fails drops the frame: the event is counted in
  *   st->events[] and st->invalid, p->last_event names it, and the decoder
- *   returns -1. One event is not a drop: a TCP option with a bad length is
- *   counted in st->events[] and named in p->last_event, but the segment is
- *   still delivered (hosts accept such segments, so dropping it would let
- *   a payload past detection).
+ *   returns -1. Two events are not drops: a TCP option with a bad length
+ *   and a UDP length field shorter than the IP payload are counted in
+ *   st->events[] and named in p->last_event, but the packet is still
+ *   delivered (hosts accept such packets, so dropping them would let a
+ *   payload past detection).
  * - Non-IP frames (ARP, LLDP, BSD loopback families other than IP) return
  *   -1 without an event and are not invalid.
  * - Fragments (IPv4 MF or offset, IPv6 fragment header with M or offset)
@@ -98,6 +99,7 @@ static const char *const event_names[EV_MAX] = {
 	[EV_UNKNOWN_LINK_TYPE] = "decoder.unknown_link_type",
 	[EV_UNKNOWN_ETHERTYPE] = "ethernet.unknown_ethertype",
 	[EV_NULL_PKT_TOO_SMALL] = "ltnull.pkt_too_small",
+	[EV_UDP_LEN_INVALID] = "udp.len_invalid",
 };
 
 const char *decode_event_name(enum decode_event ev)
@@ -184,6 +186,12 @@ static int decode_tcp(struct packet *p, const uint8_t *b, uint32_t len, struct d
 	return 0;
 }
 
+/*
+ * UDP, with Suricata's events: fewer than 8 bytes is udp.hlen_too_small, a
+ * length field below 8 udp.len_invalid, one beyond the IP payload
+ * udp.pkt_too_small (all drops); a length field shorter than the IP payload
+ * is udp.hlen_invalid, counted, and the datagram ends where its length says.
+ */
 static int decode_udp(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
 {
 	struct ids_packet *pub = &p->pub;
@@ -191,12 +199,14 @@ static int decode_udp(struct packet *p, const uint8_t *b, uint32_t len, struct d
 
 	st->udp++;
 	if (len < UDP_HLEN)
-		return drop(p, st, EV_UDP_PKT_TOO_SMALL);
+		return drop(p, st, EV_UDP_HLEN_TOO_SMALL);
 	ulen = rd16(b + 4);
 	if (ulen < UDP_HLEN)
-		return drop(p, st, EV_UDP_HLEN_TOO_SMALL);
+		return drop(p, st, EV_UDP_LEN_INVALID);
 	if (ulen > len)
-		return drop(p, st, EV_UDP_HLEN_INVALID);
+		return drop(p, st, EV_UDP_PKT_TOO_SMALL);
+	if (ulen < len)
+		note(p, st, EV_UDP_HLEN_INVALID);
 	pub->sport = rd16(b);
 	pub->dport = rd16(b + 2);
 	pub->payload = b + UDP_HLEN;

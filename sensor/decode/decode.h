@@ -64,6 +64,7 @@ enum decode_event {
 	EV_UNKNOWN_LINK_TYPE,     /* decoder.unknown_link_type (our own) */
 	EV_UNKNOWN_ETHERTYPE,     /* ethernet.unknown_ethertype */
 	EV_NULL_PKT_TOO_SMALL,    /* ltnull.pkt_too_small (BSD loopback header) */
+	EV_UDP_LEN_INVALID,       /* udp.len_invalid (length field below 8) */
 	EV_MAX
 };
 

@@ -955,18 +955,28 @@ static int dec_udp(uint16_t ulen, uint32_t seglen)
 
 Test(decode, udp_length_checks)
 {
-	expect_drop(dec_udp(8, 7), EV_UDP_PKT_TOO_SMALL);
-	expect_drop(dec_udp(7, 8), EV_UDP_HLEN_TOO_SMALL);
-	expect_drop(dec_udp(13, 12), EV_UDP_HLEN_INVALID);
+	expect_drop(dec_udp(8, 7), EV_UDP_HLEN_TOO_SMALL);
+	expect_drop(dec_udp(7, 8), EV_UDP_LEN_INVALID);
+	expect_drop(dec_udp(0, 12), EV_UDP_LEN_INVALID);
+	expect_drop(dec_udp(13, 12), EV_UDP_PKT_TOO_SMALL);
 	expect_ok(dec_udp(12, 12));
+	cr_assert_eq(pkt.last_event, -1);
 	cr_assert_eq(pkt.pub.payload_len, 4);
 	cr_assert_eq(pkt.l4_len, 12);
-	expect_ok(dec_udp(10, 12)); /* shorter than the IP payload: its own length wins */
-	cr_assert_eq(pkt.pub.payload_len, 2);
-	cr_assert_eq(pkt.l4_len, 10);
 	expect_ok(dec_udp(8, 8));
 	cr_assert_eq(pkt.pub.payload_len, 0);
 	cr_assert_eq(pkt.pub.sport, 4000);
+}
+
+Test(decode, udp_length_shorter_than_ip_payload_is_counted_not_dropped)
+{
+	cr_assert_eq(dec_udp(10, 12), 0);
+	cr_assert_eq(pkt.last_event, EV_UDP_HLEN_INVALID);
+	cr_assert_eq(st.events[EV_UDP_HLEN_INVALID], 1);
+	cr_assert_eq(st.invalid, 0);
+	cr_assert_eq(pkt.pub.payload_len, 2); /* its own length wins */
+	cr_assert_eq(pkt.l4_len, 10);
+	cr_assert_eq(memcmp(pkt.pub.payload, "uu", 2), 0);
 }
 
 Test(decode, icmpv4)
@@ -1096,6 +1106,8 @@ Test(decode, event_names)
 	cr_assert_str_eq(decode_event_name(EV_ICMPV6_PKT_TOO_SMALL), "icmpv6.pkt_too_small");
 	cr_assert_str_eq(decode_event_name(EV_UNKNOWN_LINK_TYPE), "decoder.unknown_link_type");
 	cr_assert_str_eq(decode_event_name(EV_NULL_PKT_TOO_SMALL), "ltnull.pkt_too_small");
+	cr_assert_str_eq(decode_event_name(EV_UDP_LEN_INVALID), "udp.len_invalid");
+	cr_assert_str_eq(decode_event_name(EV_UDP_HLEN_TOO_SMALL), "udp.hlen_too_small");
 	for (int i = 0; i < EV_MAX; i++) {
 		const char *n = decode_event_name(i);
 
