@@ -63,6 +63,8 @@ enum decode_event {
 	EV_ICMPV6_PKT_TOO_SMALL,  /* icmpv6.pkt_too_small */
 	EV_UNKNOWN_LINK_TYPE,     /* decoder.unknown_link_type (our own) */
 	EV_UNKNOWN_ETHERTYPE,     /* ethernet.unknown_ethertype */
+	EV_NULL_PKT_TOO_SMALL,    /* ltnull.pkt_too_small (BSD loopback header) */
+	EV_UDP_LEN_INVALID,       /* udp.len_invalid (length field below 8) */
 	EV_MAX
 };
 
@@ -103,7 +105,9 @@ int decode_frame(struct packet *p, int linktype, const uint8_t *frame, uint32_t 
 		 uint32_t wirelen, int64_t ts_usec, uint64_t pcap_cnt, struct decode_stats *st);
 
 /* Decode starting at an IP header (used by decode_frame and by defrag
- * later). Same contract as decode_frame. */
+ * later). Same contract as decode_frame, except that it keeps the frame's
+ * capture fields (frame, caplen, wirelen, ts_usec, pcap_cnt, pkt_src, VLAN
+ * ids) already in `p`, resets the rest, and counts neither pkts nor bytes. */
 int decode_ip(struct packet *p, const uint8_t *l3, uint32_t len, struct decode_stats *st);
 
 #endif

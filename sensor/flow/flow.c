@@ -1,0 +1,359 @@
+/*
+ * flow.c - per-worker flow table (see flow.h).
+ *
+ * Design: every flow comes from one array allocated by flow_table_new
+ * (max-flows entries); unused flows sit on a free list threaded through
+ * hnext. Live flows are in an open hash table of power-of-two buckets,
+ * chained through hnext, and in one LRU list per timeout class (tcp, udp,
+ * icmp, other), least recently seen first, so that expiry looks at the
+ * heads only and costs O(flows expired). When the pool is empty the least
+ * recently seen flow of all classes (the oldest of the four heads) is
+ * evicted to make room.
+ *
+ * Invariants:
+ * - A flow is either on the free list or in both its hash chain and its
+ *   class's LRU list, never in between.
+ * - Keys are fully zeroed before being filled (padding included), so keys
+ *   compare with memcmp.
+ * - flow_id and the hash depend only on the key bytes and the first
+ *   packet's timestamp (bytes read in a fixed order, not host order), so
+ *   one and many workers give the same ids.
+ * - The LRU is in order of packet arrival; with timestamps out of order a
+ *   flow may expire later than its timeout, never earlier.
+ *
+ * Accounting: bytes per direction are the IP lengths (l3_len: header and
+ * payload as the IP header says, without link header or padding). Flows
+ * ended by flush are not counted as expired; evicted flows are counted in
+ * evicted only.
+ *
+ * Threads: a table belongs to one worker and is used only on its thread.
+ */
+#include "flow/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "decode/decode.h"
+
+#define USEC_PER_SEC INT64_C(1000000)
+#define MIN_BUCKETS  16
+
+enum timeout_class { TC_TCP = 0, TC_UDP, TC_ICMP, TC_OTHER, TC_MAX };
+
+struct lru {
+	struct flow *head, *tail; /* head is the least recently seen */
+};
+
+struct flow_table {
+	struct flow *pool;     /* owned: max_flows entries */
+	struct flow **buckets; /* owned: nbuckets chain heads */
+	struct flow *free_list;
+	uint64_t mask; /* nbuckets - 1 */
+	uint32_t max_flows;
+	int64_t timeout_usec[TC_MAX];
+	struct lru lru[TC_MAX];
+	struct flow_stats stats;
+};
+
+/* ---------------------------------------------------------------- keys */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+static uint64_t load_le(const uint8_t *b, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	return v;
+}
+
+uint64_t flow_key_hash(const struct flow_key *k)
+{
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15);
+	uint8_t tail[8] = {0};
+
+	for (unsigned i = 0; i < 2; i++)
+		for (unsigned j = 0; j < 16; j += 8)
+			h = mix64(h ^ load_le(k->addr[i] + j, 8));
+	tail[0] = (uint8_t)(k->port[0] >> 8);
+	tail[1] = (uint8_t)k->port[0];
+	tail[2] = (uint8_t)(k->port[1] >> 8);
+	tail[3] = (uint8_t)k->port[1];
+	tail[4] = (uint8_t)(k->vlan[0] >> 8);
+	tail[5] = (uint8_t)k->vlan[0];
+	tail[6] = (uint8_t)(k->vlan[1] >> 8);
+	tail[7] = (uint8_t)k->vlan[1];
+	h = mix64(h ^ load_le(tail, 8));
+	return mix64(h ^ ((uint64_t)k->family << 8 | k->proto));
+}
+
+/* Is (a, pa) greater than (b, pb)? */
+static bool endpoint_greater(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+{
+	int c = memcmp(a, b, 16);
+
+	return c > 0 || (c == 0 && pa > pb);
+}
+
+void flow_key_from_packet(struct flow_key *k, const struct packet *p, bool *swapped)
+{
+	const struct ids_packet *pub = &p->pub;
+	bool ports = pub->proto != 1 && pub->proto != 58; /* ICMP has none */
+	uint16_t sp = ports ? pub->sport : 0, dp = ports ? pub->dport : 0;
+	bool sw = endpoint_greater(pub->src.bytes, sp, pub->dst.bytes, dp);
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr[sw ? 1 : 0], pub->src.bytes, 16);
+	memcpy(k->addr[sw ? 0 : 1], pub->dst.bytes, 16);
+	k->port[sw ? 1 : 0] = sp;
+	k->port[sw ? 0 : 1] = dp;
+	for (unsigned i = 0; i < pub->vlan_count && i < IDS_MAX_VLAN; i++)
+		k->vlan[i] = pub->vlan[i];
+	k->family = pub->ip_version;
+	k->proto = pub->proto;
+	*swapped = sw;
+}
+
+static uint64_t flow_id_of(uint64_t hash, int64_t first_usec)
+{
+	uint64_t id = mix64(hash ^ mix64((uint64_t)first_usec)) & FLOW_ID_MASK;
+
+	return id ? id : 1;
+}
+
+static enum timeout_class class_of(uint8_t proto)
+{
+	switch (proto) {
+	case 6:
+		return TC_TCP;
+	case 17:
+		return TC_UDP;
+	case 1:
+	case 58:
+		return TC_ICMP;
+	default:
+		return TC_OTHER;
+	}
+}
+
+/* ---------------------------------------------------------------- lists */
+
+static void lru_unlink(struct lru *l, struct flow *f)
+{
+	if (f->lru_prev)
+		f->lru_prev->lru_next = f->lru_next;
+	else
+		l->head = f->lru_next;
+	if (f->lru_next)
+		f->lru_next->lru_prev = f->lru_prev;
+	else
+		l->tail = f->lru_prev;
+	f->lru_prev = f->lru_next = NULL;
+}
+
+static void lru_append(struct lru *l, struct flow *f)
+{
+	f->lru_next = NULL;
+	f->lru_prev = l->tail;
+	if (l->tail)
+		l->tail->lru_next = f;
+	else
+		l->head = f;
+	l->tail = f;
+}
+
+static void hash_unlink(struct flow_table *t, struct flow *f)
+{
+	struct flow **pp = &t->buckets[f->hash & t->mask];
+
+	while (*pp && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+	f->hnext = NULL;
+}
+
+/* Take `f` out of the table, tell `cb`, and put it on the free list. */
+static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why, flow_end_fn cb,
+		     void *ctx)
+{
+	hash_unlink(t, f);
+	lru_unlink(&t->lru[f->timeout_class], f);
+	if (cb)
+		cb(f, why, ctx);
+	memset(f, 0, sizeof(*f));
+	f->hnext = t->free_list;
+	t->free_list = f;
+	t->stats.active--;
+}
+
+/* ---------------------------------------------------------------- table */
+
+struct flow_table *flow_table_new(const struct flow_config *cfg)
+{
+	struct flow_table *t = calloc(1, sizeof(*t));
+	uint64_t nb = MIN_BUCKETS;
+
+	if (!t)
+		return NULL;
+	t->max_flows = cfg->max_flows ? cfg->max_flows : 1;
+	while (nb < t->max_flows)
+		nb <<= 1;
+	t->mask = nb - 1;
+	t->pool = calloc(t->max_flows, sizeof(*t->pool));
+	if (!t->pool)
+		goto free_table;
+	t->buckets = calloc(nb, sizeof(*t->buckets));
+	if (!t->buckets)
+		goto free_pool;
+	for (uint32_t i = t->max_flows; i-- > 0;) {
+		t->pool[i].hnext = t->free_list;
+		t->free_list = &t->pool[i];
+	}
+	t->timeout_usec[TC_TCP] = (int64_t)cfg->timeout_tcp * USEC_PER_SEC;
+	t->timeout_usec[TC_UDP] = (int64_t)cfg->timeout_udp * USEC_PER_SEC;
+	t->timeout_usec[TC_ICMP] = (int64_t)cfg->timeout_icmp * USEC_PER_SEC;
+	t->timeout_usec[TC_OTHER] = (int64_t)cfg->timeout_other * USEC_PER_SEC;
+	return t;
+free_pool:
+	free(t->pool);
+free_table:
+	free(t);
+	return NULL;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	if (!t)
+		return;
+	free(t->buckets);
+	free(t->pool);
+	free(t);
+}
+
+static struct flow *lookup(struct flow_table *t, const struct flow_key *k, uint64_t hash)
+{
+	struct flow *f;
+
+	for (f = t->buckets[hash & t->mask]; f; f = f->hnext)
+		if (f->hash == hash && memcmp(&f->key, k, sizeof(*k)) == 0)
+			return f;
+	return NULL;
+}
+
+/* The least recently seen flow of all classes; the pool is full. */
+static struct flow *oldest(struct flow_table *t)
+{
+	struct flow *best = NULL;
+
+	for (unsigned c = 0; c < TC_MAX; c++) {
+		struct flow *h = t->lru[c].head;
+
+		if (h && (!best || h->last_usec < best->last_usec))
+			best = h;
+	}
+	return best;
+}
+
+static struct flow *flow_alloc(struct flow_table *t)
+{
+	struct flow *f = t->free_list;
+
+	if (!f) {
+		flow_end(t, oldest(t), FLOW_END_EVICTED, NULL, NULL);
+		t->stats.evicted++;
+		f = t->free_list;
+	}
+	t->free_list = f->hnext;
+	f->hnext = NULL;
+	return f;
+}
+
+static struct flow *flow_create(struct flow_table *t, const struct flow_key *k, uint64_t hash,
+				const struct packet *p, bool swapped)
+{
+	struct flow *f = flow_alloc(t);
+	struct flow **bucket = &t->buckets[hash & t->mask];
+	uint8_t syn_ack = IDS_TCP_SYN | IDS_TCP_ACK;
+	bool reversed = p->pub.proto == 6 && (p->pub.tcp_flags & syn_ack) == syn_ack;
+
+	f->key = *k;
+	f->hash = hash;
+	f->flow_id = flow_id_of(hash, p->pub.ts_usec);
+	/* The client sent the first packet, unless it answers a missed SYN. */
+	f->client_side = (uint8_t)((swapped ? 1 : 0) ^ (reversed ? 1 : 0));
+	f->timeout_class = (uint8_t)class_of(k->proto);
+	f->first_usec = f->last_usec = p->pub.ts_usec;
+	f->hnext = *bucket;
+	*bucket = f;
+	lru_append(&t->lru[f->timeout_class], f);
+	t->stats.created++;
+	t->stats.active++;
+	return f;
+}
+
+struct flow *flow_table_update(struct flow_table *t, struct packet *p)
+{
+	struct flow_key k;
+	struct flow *f;
+	bool swapped;
+	uint64_t hash;
+	unsigned dir;
+
+	if (p->pub.ip_version != 4 && p->pub.ip_version != 6)
+		return NULL;
+	t->stats.lookups++;
+	flow_key_from_packet(&k, p, &swapped);
+	hash = flow_key_hash(&k);
+	f = lookup(t, &k, hash);
+	if (f) {
+		lru_unlink(&t->lru[f->timeout_class], f);
+		lru_append(&t->lru[f->timeout_class], f);
+	} else {
+		f = flow_create(t, &k, hash, p, swapped);
+	}
+	dir = (swapped ? 1u : 0u) == f->client_side ? IDS_DIR_TO_SERVER : IDS_DIR_TO_CLIENT;
+	f->pkts[dir]++;
+	f->bytes[dir] += p->pub.l3_len;
+	if (p->pub.proto == 6)
+		f->tcp_flags[dir] |= p->pub.tcp_flags;
+	if (p->pub.ts_usec > f->last_usec)
+		f->last_usec = p->pub.ts_usec;
+	p->pub.flow_id = f->flow_id;
+	p->pub.direction = (uint8_t)dir;
+	return f;
+}
+
+void flow_table_expire(struct flow_table *t, int64_t now_usec, flow_end_fn cb, void *ctx)
+{
+	for (unsigned c = 0; c < TC_MAX; c++) {
+		struct flow *f;
+
+		while ((f = t->lru[c].head) && now_usec - f->last_usec > t->timeout_usec[c]) {
+			flow_end(t, f, FLOW_END_TIMEOUT, cb, ctx);
+			t->stats.expired++;
+		}
+	}
+}
+
+void flow_table_flush(struct flow_table *t, flow_end_fn cb, void *ctx)
+{
+	for (unsigned c = 0; c < TC_MAX; c++)
+		while (t->lru[c].head)
+			flow_end(t, t->lru[c].head, FLOW_END_SHUTDOWN, cb, ctx);
+}
+
+const struct flow_stats *flow_table_stats(const struct flow_table *t)
+{
+	return &t->stats;
+}
