@@ -165,7 +165,7 @@ Test(hostile, corrupted_headers_are_counted_by_kind)
 	cr_expect_eq(stats_int("decoder.invalid"), 5);
 	cr_expect_eq(stats_int("decoder.event.ipv4.hlen_too_small"), 1);
 	cr_expect_eq(stats_int("decoder.event.ipv4.iplen_smaller_than_hlen"), 1);
-	cr_expect_eq(stats_int("decoder.event.udp.hlen_invalid"), 1);
+	cr_expect_eq(stats_int("decoder.event.udp.len_invalid"), 1);
 	cr_expect_eq(stats_int("decoder.event.ipv4.wrong_ip_version"), 1);
 	cr_expect_eq(stats_int("decoder.event.ipv4.opt_invalid_len"), 1);
 }
