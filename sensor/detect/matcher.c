@@ -50,7 +50,11 @@
  * the largest matcher; call it after the last matcher_compile. The
  * prototype is freed with the last matcher. matcher_scan runs on the
  * thread that owns `mt`, allocates nothing and takes no lock: matchers are
- * shared read-only, everything written lives in `mt`.
+ * shared read-only, everything written lives in `mt` (PCRE2's interpreter
+ * keeps its backtracking frames in the thread's match data, grown on first
+ * need; JIT matches use the thread's preallocated JIT stack). A thread made
+ * before a matcher was compiled lacks room for it: scanning that matcher
+ * with it reports nothing rather than overrun.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -122,12 +126,16 @@ struct rstate {
 struct matcher_thread {
 	hs_scratch_t *scratch; /* NULL when no database existed */
 	pcre2_match_data *md;
+	pcre2_jit_stack *jit_stack; /* so deep JIT matches do not hit the 32 KiB default */
+	pcre2_match_context *mctx;
 	struct rstate *state; /* per rule, all zero between scans */
 	uint32_t *touched;    /* rules hit during the running scan */
 	size_t cap;	      /* rules state[] and touched[] hold */
 	const struct mpat *pats;
 	size_t n_touched;
 };
+
+#define JIT_STACK_MAX (1024 * 1024)
 
 /* Process-wide, main thread only (see the file header). */
 static hs_scratch_t *proto_scratch;
@@ -636,8 +644,11 @@ struct matcher_thread *matcher_thread_new(void)
 	mt->state = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->state));
 	mt->touched = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->touched));
 	mt->md = pcre2_match_data_create(1, NULL);
-	if (!mt->state || !mt->touched || !mt->md)
+	mt->mctx = pcre2_match_context_create(NULL);
+	mt->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	if (!mt->state || !mt->touched || !mt->md || !mt->mctx || !mt->jit_stack)
 		goto fail;
+	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
 	if (proto_scratch && hs_clone_scratch(proto_scratch, &mt->scratch) != HS_SUCCESS)
 		goto fail;
 	return mt;
@@ -652,6 +663,8 @@ void matcher_thread_free(struct matcher_thread *mt)
 		return;
 	hs_free_scratch(mt->scratch);
 	pcre2_match_data_free(mt->md);
+	pcre2_match_context_free(mt->mctx);
+	pcre2_jit_stack_free(mt->jit_stack);
 	free(mt->state);
 	free(mt->touched);
 	free(mt);
@@ -741,7 +754,8 @@ static void sort_indexes(uint32_t *a, size_t n)
 	}
 }
 
-static bool check_pcre(const struct mcheck *c, pcre2_match_data *md, const uint8_t *buf, size_t len)
+static bool check_pcre(const struct mcheck *c, const struct matcher_thread *mt, const uint8_t *buf,
+		       size_t len)
 {
 	size_t end = len;
 	uint32_t opts = 0;
@@ -752,7 +766,7 @@ static bool check_pcre(const struct mcheck *c, pcre2_match_data *md, const uint8
 		end = c->end;
 		opts = PCRE2_NOTEOL;
 	}
-	return pcre2_match(c->code, buf, end, c->start, opts, md, NULL) >= 0;
+	return pcre2_match(c->code, buf, end, c->start, opts, mt->md, mt->mctx) >= 0;
 }
 
 /* Header first (cheap), then the PCRE2 checks the scan left open. */
@@ -766,7 +780,7 @@ static bool rule_confirm(const struct mrule *mr, const struct rstate *st, struct
 	for (uint32_t i = 0; i < mr->n_checks; i++) {
 		const struct mcheck *c = &mr->checks[i];
 
-		if ((c->always || (c->bit & todo)) && !check_pcre(c, mt->md, buf, len))
+		if ((c->always || (c->bit & todo)) && !check_pcre(c, mt, buf, len))
 			return false;
 	}
 	return true;

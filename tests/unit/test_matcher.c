@@ -643,3 +643,33 @@ Test(matcher, empty_rule_set_reports_nothing)
 	cr_assert_eq(matcher_rule_count(m), 0);
 	cr_assert_eq(hits_on(m, "anything"), 0);
 }
+
+/* A match deeper than PCRE2's default 32 KiB JIT stack still succeeds. */
+Test(matcher, pcre_deep_match_uses_thread_jit_stack)
+{
+	struct ids_matcher *m;
+	struct ids_packet p = packet();
+	struct hits h;
+	static char buf[20001];
+
+	set_pcre(rule_new(1), "^(?:a|(b))+$", 0);
+	m = compile_all();
+	memset(buf, 'a', sizeof(buf) - 1);
+	cr_assert_eq(scan_pkt(m, &p, buf, sizeof(buf) - 1, &h), 1);
+	buf[sizeof(buf) - 2] = 'c';
+	cr_assert_eq(scan_pkt(m, &p, buf, sizeof(buf) - 1, &h), 0);
+}
+
+/* A thread made before a matcher has no room for it: nothing is reported,
+ * nothing is overrun. */
+Test(matcher, thread_older_than_matcher_reports_nothing)
+{
+	struct ids_matcher *m;
+
+	fx.mt = matcher_thread_new();
+	cr_assert_not_null(fx.mt);
+	content(rule_new(1), "abc");
+	content(rule_new(2), "abd");
+	m = compile_from(0, 0);
+	cr_assert_eq(hits_on(m, "abc abd"), 0);
+}
