@@ -226,12 +226,24 @@ static char *escape_literal(const uint8_t *bytes, size_t len)
 	return s;
 }
 
+/* A leading (*UTF), (*UCP), ... verb would put Hyperscan in UTF-8 mode,
+ * whose behaviour on invalid UTF-8 (hostile payloads) is undefined: such
+ * expressions are left to PCRE2, which reports invalid UTF-8 as no match. */
+static bool has_leading_verb(const char *expr)
+{
+	return expr[0] == '(' && expr[1] == '*';
+}
+
 /* Widths and exactness of a regex spec (mode, fixed, width, som). */
 static void classify_regex(struct pspec *s)
 {
 	hs_expr_info_t *info = NULL;
 	hs_compile_error_t *cerr = NULL;
 
+	if (has_leading_verb(s->expr)) {
+		s->mode = MODE_PCRE_ONLY;
+		return;
+	}
 	if (hs_expression_info(s->expr, s->flags, &info, &cerr) != HS_SUCCESS) {
 		snprintf(s->hs_err, sizeof(s->hs_err), "%s", cerr ? cerr->message : "unknown");
 		hs_free_compile_error(cerr);
@@ -331,7 +343,7 @@ static int add_pcre(struct build *b, uint32_t ri, const struct rule *r, uint64_t
 	if (!s->expr)
 		return -1;
 	snprintf(s->expr, n + 5, "%s%s", extended ? "(?x)" : "", r->pcre);
-	if (!bit || (r->pcre_options & ~(uint32_t)PCRE_OPTS_HS_SAFE)) {
+	if (!bit || (r->pcre_options & ~(uint32_t)PCRE_OPTS_HS_SAFE) || has_leading_verb(r->pcre)) {
 		s->mode = MODE_PCRE_ONLY;
 		return 0;
 	}

@@ -673,3 +673,61 @@ Test(matcher, thread_older_than_matcher_reports_nothing)
 	m = compile_from(0, 0);
 	cr_assert_eq(hits_on(m, "abc abd"), 0);
 }
+
+/* \K and subroutine calls: Hyperscan refuses them even as prefilters. */
+Test(matcher, regex_hyperscan_refuses_is_checked_by_pcre2)
+{
+	struct rule *r = rule_new(2);
+	struct ids_matcher *m;
+
+	regex(rule_new(1), "x(a(?1)?b)y");
+	content(r, "key=");
+	regex(r, "key=\\Kval");
+	m = compile_all();
+	cr_assert_eq(matcher_pattern_count(m), 1);
+	cr_assert_eq(hits_on(m, "xaabby"), 1);
+	cr_assert_eq(hits_on(m, "xaaby"), 0);
+	cr_assert_eq(hits_on(m, "key=val"), 1);
+	cr_assert_eq(hits_on(m, "key=var"), 0);
+}
+
+/* (*UTF) would put Hyperscan in UTF-8 mode: PCRE2 alone checks it, and
+ * invalid UTF-8 is no match. */
+Test(matcher, utf_verb_regex_is_left_to_pcre2)
+{
+	struct ids_matcher *m;
+
+	regex(rule_new(1), "(*UTF)^\\x{e9}$");
+	m = compile_all();
+	cr_assert_eq(matcher_pattern_count(m), 0);
+	cr_assert_eq(hits_on(m, "\xc3\xa9"), 1);
+	cr_assert_eq(hits_on(m, "\xc3"), 0);
+}
+
+/* With 64 patterns no bit is left for the pcre: PCRE2 checks it once the
+ * patterns matched. */
+Test(matcher, pcre_beside_64_patterns)
+{
+	struct rule *r = rule_new(64);
+	struct ids_matcher *m;
+	char all[64 * 4 + 2] = ""; /* room to shift it right by one */
+
+	for (int i = 0; i < RULE_MAX_PATTERNS; i++) {
+		char s[8];
+
+		snprintf(s, sizeof(s), "p%02d", i);
+		content(r, s);
+		strcat(all, s);
+		strcat(all, " ");
+	}
+	set_pcre(r, "^p00 .* p63 $", 0);
+	m = compile_all();
+	cr_assert_eq(matcher_pattern_count(m), 64);
+	cr_assert_eq(hits_on(m, all), 1);
+	all[0] = 'q'; /* p00 is gone */
+	cr_assert_eq(hits_on(m, all), 0);
+	all[0] = 'p';
+	memmove(all + 1, all, strlen(all) + 1);
+	all[0] = '-'; /* every pattern still there, the pcre's ^ is not */
+	cr_assert_eq(hits_on(m, all), 0);
+}
