@@ -1,0 +1,853 @@
+/*
+ * matcher.c - compiled rule sets: one Hyperscan block-mode database per
+ * matcher, PCRE2 where Hyperscan cannot decide alone (see matcher.h).
+ *
+ * Design. Every pattern of every rule gets one bit in its rule (bit i for
+ * pattern i, bit n_patterns for the rule's pcre) and, unless it is checked
+ * by PCRE2 alone, one Hyperscan pattern id. The database is compiled from:
+ *   - contents: escaped literals (\xHH per byte), HS_FLAG_CASELESS for
+ *     nocase, HS_FLAG_SINGLEMATCH, offset O / depth D as the extended
+ *     parameters min_offset = O + len and max_offset = O + D (Hyperscan
+ *     bounds the END of a match);
+ *   - regexes Hyperscan supports: the same bounds with the regex's width
+ *     when it is fixed; a variable-width regex with an offset gets
+ *     HS_FLAG_SOM_LEFTMOST and the callback checks start >= O. A match whose
+ *     leftmost start is before O may still hide a later start, so it only
+ *     marks the pattern "maybe" and PCRE2 decides;
+ *   - regexes Hyperscan rejects (backreferences, lookarounds, ...) and every
+ *     rule's pcre: HS_FLAG_PREFILTER, confirmed by PCRE2 (JIT) after the
+ *     scan on the same buffer within the same bounds: subject = buf,
+ *     length = min(len, O + D), start offset = O, so ^, \b and lookbehind
+ *     see the bytes before O as PCRE would (PCRE2_NOTEOL when the window
+ *     was cut, so $ does not match at the cut);
+ *   - a pattern that even prefilter mode refuses has no Hyperscan id and
+ *     PCRE2 checks it on every scan where the rule is otherwise complete.
+ * Each pattern starts at the most exact mode hs_expression_info accepts;
+ * when the database compile still names a pattern, that pattern moves one
+ * mode down and the database is compiled again.
+ *
+ * Scan. The callback only ORs the pattern's bit into its rule's per-thread
+ * state (`got`, or `maybe` for an early SOM start) and, on a rule's first
+ * hit, appends the rule to the thread's touched list; it never stops the
+ * scan. Afterwards the touched rules whose required bits are all present
+ * become candidates, are sorted by rule index and merged with the rules
+ * that have no Hyperscan pattern (header-only or PCRE2-only, checked on
+ * every scan); each candidate is reported when its PCRE2 checks and its
+ * header pass. Only touched rules are reset, so a scan costs nothing per
+ * rule that did not match.
+ *
+ * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
+ * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64
+ * patterns, is checked by PCRE2 alone); a matcher and its PCRE2 codes are
+ * read-only after matcher_compile; state[] and touched[] of a thread are
+ * all-zero / empty between scans.
+ *
+ * Threads. matcher_compile and matcher_free run on the main thread, before
+ * workers start and after they stop. They maintain the process-wide
+ * prototype scratch (grown by every compile with hs_alloc_scratch) and the
+ * largest rule count; both are touched by the main thread only, so no lock.
+ * matcher_thread_new clones the prototype and sizes the per-rule state for
+ * the largest matcher; call it after the last matcher_compile. The
+ * prototype is freed with the last matcher. matcher_scan runs on the
+ * thread that owns `mt`, allocates nothing and takes no lock: matchers are
+ * shared read-only, everything written lives in `mt` (PCRE2's interpreter
+ * keeps its backtracking frames in the thread's match data, grown on first
+ * need; JIT matches use the thread's preallocated JIT stack). A thread made
+ * before a matcher was compiled lacks room for it: scanning that matcher
+ * with it reports nothing rather than overrun.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "detect/matcher.h"
+
+#include <hs.h>
+#include <limits.h>
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/rules.h"
+
+/* How a pattern is matched, from most to least Hyperscan. */
+enum pat_mode {
+	MODE_EXACT = 0, /* Hyperscan alone decides (SOM patterns: when start >= O) */
+	MODE_PREFILTER, /* Hyperscan prefilter, PCRE2 confirms */
+	MODE_PCRE_ONLY, /* no Hyperscan pattern; PCRE2 on every candidate scan */
+};
+
+/* PCRE2 options Hyperscan can ignore or express while staying a superset
+ * of the pcre's matches (it is confirmed by PCRE2 anyway). */
+#define PCRE_OPTS_HS_SAFE                                                                          \
+	(PCRE2_CASELESS | PCRE2_DOTALL | PCRE2_MULTILINE | PCRE2_EXTENDED | PCRE2_UNGREEDY |       \
+	 PCRE2_ANCHORED | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES)
+
+/* One Hyperscan pattern id: all the match callback reads. */
+struct mpat {
+	uint32_t rule;	   /* index in the matcher's rules */
+	uint32_t min_from; /* a match starting before this only marks "maybe" (0: none) */
+	uint64_t bit;	   /* the pattern's bit in its rule's masks */
+};
+
+/* A PCRE2 check of one rule pattern or pcre. */
+struct mcheck {
+	pcre2_code *code; /* owned */
+	uint64_t bit;	  /* confirms this bit; 0 for a pcre without a bit */
+	bool always;	  /* no Hyperscan pattern: run whenever the rule is a candidate */
+	uint32_t start;	  /* offset O */
+	size_t end;	  /* O + D, or SIZE_MAX without depth */
+};
+
+struct mrule {
+	const struct ids_rule *pub; /* caller's, outlives the matcher */
+	const struct rule *r;
+	uint64_t need;	       /* bits Hyperscan must have reported (got or maybe) */
+	uint64_t confirm;      /* bits whose Hyperscan match PCRE2 must confirm */
+	struct mcheck *checks; /* owned */
+	uint32_t n_checks;
+};
+
+struct ids_matcher {
+	hs_database_t *db; /* NULL when no pattern went to Hyperscan */
+	struct mpat *pats; /* indexed by Hyperscan id */
+	size_t n_pats;
+	struct mrule *rules;
+	size_t n_rules;
+	uint32_t *always; /* rules without a Hyperscan pattern, ascending */
+	size_t n_always;
+};
+
+struct rstate {
+	uint64_t got, maybe;
+};
+
+struct matcher_thread {
+	hs_scratch_t *scratch; /* NULL when no database existed */
+	pcre2_match_data *md;
+	pcre2_jit_stack *jit_stack; /* so deep JIT matches do not hit the 32 KiB default */
+	pcre2_match_context *mctx;
+	struct rstate *state; /* per rule, all zero between scans */
+	uint32_t *touched;    /* rules hit during the running scan */
+	size_t cap;	      /* rules state[] and touched[] hold */
+	const struct mpat *pats;
+	size_t n_touched;
+};
+
+#define JIT_STACK_MAX (1024 * 1024)
+
+/* Process-wide, main thread only (see the file header). */
+static hs_scratch_t *proto_scratch;
+static size_t live_matchers;
+static size_t max_rules;
+
+/* ------------------------------------------------------------ compile */
+
+/* One pattern (or pcre) while the database is being built. */
+struct pspec {
+	uint32_t rule;
+	uint64_t bit;
+	const char *what; /* "content", "regex", "pcre" for messages */
+	int line, col;
+	char *expr; /* owned: Hyperscan expression */
+	const char *pcre_src;
+	uint32_t pcre_opts;
+	unsigned flags; /* Hyperscan flags of exact mode, before mode bits */
+	enum pat_mode mode;
+	bool content, som, bounded;
+	uint32_t offset;
+	bool has_depth;
+	uint32_t depth;
+	unsigned width; /* fixed width, or minimum width */
+	bool fixed;
+	char hs_err[200]; /* why exact mode was refused */
+};
+
+struct build {
+	struct pspec *specs;
+	size_t n, cap;
+	char *err;
+	size_t errlen;
+};
+
+static void fail_at(struct build *b, const struct ids_rule *pub, int line, int col, const char *fmt,
+		    ...) __attribute__((format(printf, 5, 6)));
+
+static void fail_at(struct build *b, const struct ids_rule *pub, int line, int col, const char *fmt,
+		    ...)
+{
+	const char *file = pub->file ? pub->file : "(no file)";
+	int n;
+	va_list ap;
+
+	if (!b->err || !b->errlen)
+		return;
+	if (col > 0)
+		n = snprintf(b->err, b->errlen, "%s:%d:%d: rule %u: ", file, line, col, pub->id);
+	else
+		n = snprintf(b->err, b->errlen, "%s:%d: rule %u: ", file, line, pub->id);
+	if (n < 0 || (size_t)n >= b->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->err + n, b->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static struct pspec *spec_new(struct build *b)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct pspec *ns = realloc(b->specs, cap * sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		b->specs = ns;
+		b->cap = cap;
+	}
+	memset(&b->specs[b->n], 0, sizeof(b->specs[0]));
+	return &b->specs[b->n++];
+}
+
+static char *escape_literal(const uint8_t *bytes, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *s = malloc(len * 4 + 1), *p = s;
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		*p++ = '\\';
+		*p++ = 'x';
+		*p++ = hex[bytes[i] >> 4];
+		*p++ = hex[bytes[i] & 15];
+	}
+	*p = '\0';
+	return s;
+}
+
+/* A leading (*UTF), (*UCP), ... verb would put Hyperscan in UTF-8 mode,
+ * whose behaviour on invalid UTF-8 (hostile payloads) is undefined: such
+ * expressions are left to PCRE2, which reports invalid UTF-8 as no match. */
+static bool has_leading_verb(const char *expr)
+{
+	return expr[0] == '(' && expr[1] == '*';
+}
+
+/* Widths and exactness of a regex spec (mode, fixed, width, som). */
+static void classify_regex(struct pspec *s)
+{
+	hs_expr_info_t *info = NULL;
+	hs_compile_error_t *cerr = NULL;
+
+	if (has_leading_verb(s->expr)) {
+		s->mode = MODE_PCRE_ONLY;
+		return;
+	}
+	if (hs_expression_info(s->expr, s->flags, &info, &cerr) != HS_SUCCESS) {
+		snprintf(s->hs_err, sizeof(s->hs_err), "%s", cerr ? cerr->message : "unknown");
+		hs_free_compile_error(cerr);
+		s->mode = MODE_PREFILTER;
+		if (hs_expression_info(s->expr, s->flags | HS_FLAG_PREFILTER, &info, &cerr) !=
+		    HS_SUCCESS) {
+			hs_free_compile_error(cerr);
+			s->mode = MODE_PCRE_ONLY;
+		}
+		free(info);
+		return;
+	}
+	s->fixed = info->min_width == info->max_width;
+	s->width = info->min_width;
+	s->som = !s->fixed && s->offset > 0;
+	free(info);
+}
+
+static int add_content(struct build *b, uint32_t ri, const struct ids_rule *pub,
+		       const struct rule_pattern *p, uint64_t bit)
+{
+	struct pspec *s;
+
+	if (p->len == 0) {
+		fail_at(b, pub, p->line, p->col, "empty content");
+		return -1;
+	}
+	if (p->has_depth && p->depth < p->len) {
+		fail_at(b, pub, p->line, p->col,
+			"depth %u is shorter than the content (%zu bytes): it can never match",
+			p->depth, p->len);
+		return -1;
+	}
+	s = spec_new(b);
+	if (!s)
+		return -1;
+	*s = (struct pspec){.rule = ri,
+			    .bit = bit,
+			    .what = "content",
+			    .line = p->line,
+			    .col = p->col,
+			    .content = true,
+			    .fixed = true,
+			    .width = (unsigned)p->len};
+	s->flags = p->nocase ? HS_FLAG_CASELESS : 0;
+	s->offset = p->has_offset ? p->offset : 0;
+	s->has_depth = p->has_depth;
+	s->depth = p->depth;
+	s->expr = escape_literal(p->bytes, p->len);
+	return s->expr ? 0 : -1;
+}
+
+static int add_regex(struct build *b, uint32_t ri, const struct rule_pattern *p, uint64_t bit)
+{
+	struct pspec *s = spec_new(b);
+
+	if (!s)
+		return -1;
+	*s = (struct pspec){
+		.rule = ri, .bit = bit, .what = "regex", .line = p->line, .col = p->col};
+	s->pcre_src = (const char *)p->bytes;
+	s->pcre_opts = p->nocase ? PCRE2_CASELESS : 0;
+	s->flags = HS_FLAG_ALLOWEMPTY | (p->nocase ? HS_FLAG_CASELESS : 0);
+	s->offset = p->has_offset ? p->offset : 0;
+	s->has_depth = p->has_depth;
+	s->depth = p->depth;
+	s->expr = strdup((const char *)p->bytes);
+	if (!s->expr)
+		return -1;
+	classify_regex(s);
+	return 0;
+}
+
+static int add_pcre(struct build *b, uint32_t ri, const struct rule *r, uint64_t bit)
+{
+	struct pspec *s = spec_new(b);
+	bool extended = r->pcre_options & PCRE2_EXTENDED;
+	hs_expr_info_t *info = NULL;
+	hs_compile_error_t *cerr = NULL;
+	size_t n = strlen(r->pcre);
+
+	if (!s)
+		return -1;
+	*s = (struct pspec){.rule = ri,
+			    .bit = bit,
+			    .what = "pcre",
+			    .line = r->pcre_line,
+			    .col = r->pcre_col,
+			    .mode = MODE_PREFILTER};
+	s->pcre_src = r->pcre;
+	s->pcre_opts = r->pcre_options;
+	s->flags = HS_FLAG_ALLOWEMPTY;
+	s->flags |= (r->pcre_options & PCRE2_CASELESS) ? HS_FLAG_CASELESS : 0;
+	s->flags |= (r->pcre_options & PCRE2_DOTALL) ? HS_FLAG_DOTALL : 0;
+	s->flags |= (r->pcre_options & PCRE2_MULTILINE) ? HS_FLAG_MULTILINE : 0;
+	s->expr = malloc(n + 5);
+	if (!s->expr)
+		return -1;
+	snprintf(s->expr, n + 5, "%s%s", extended ? "(?x)" : "", r->pcre);
+	if (!bit || (r->pcre_options & ~(uint32_t)PCRE_OPTS_HS_SAFE) || has_leading_verb(r->pcre)) {
+		s->mode = MODE_PCRE_ONLY;
+		return 0;
+	}
+	if (hs_expression_info(s->expr, s->flags | HS_FLAG_PREFILTER, &info, &cerr) != HS_SUCCESS) {
+		hs_free_compile_error(cerr);
+		s->mode = MODE_PCRE_ONLY;
+	}
+	free(info);
+	return 0;
+}
+
+static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
+{
+	const struct rule *r = rule_from_pub(pub);
+
+	if (!r) {
+		fail_at(b, pub, pub->line, 0, "not a rule from a rule file, cannot be compiled");
+		return -1;
+	}
+	if (r->n_patterns > RULE_MAX_PATTERNS) {
+		fail_at(b, pub, pub->line, 0, "%zu patterns, at most %d are allowed", r->n_patterns,
+			RULE_MAX_PATTERNS);
+		return -1;
+	}
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const struct rule_pattern *p = &r->patterns[i];
+		int rc = p->kind == PAT_CONTENT ? add_content(b, ri, pub, p, UINT64_C(1) << i)
+						: add_regex(b, ri, p, UINT64_C(1) << i);
+
+		if (rc < 0)
+			return -1;
+	}
+	if (r->pcre) {
+		uint64_t bit = r->n_patterns < 64 ? UINT64_C(1) << r->n_patterns : 0;
+
+		return add_pcre(b, ri, r, bit);
+	}
+	return 0;
+}
+
+/* Hyperscan flags and extended parameters of a spec in its current mode. */
+static unsigned spec_hs_flags(const struct pspec *s, hs_expr_ext_t *ext)
+{
+	memset(ext, 0, sizeof(*ext));
+	if (s->mode == MODE_PREFILTER)
+		return s->flags | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH;
+	if (s->offset > 0) {
+		ext->flags |= HS_EXT_FLAG_MIN_OFFSET;
+		ext->min_offset = (unsigned long long)s->offset + s->width;
+	}
+	if (s->has_depth) {
+		ext->flags |= HS_EXT_FLAG_MAX_OFFSET;
+		ext->max_offset = (unsigned long long)s->offset + s->depth;
+	}
+	return s->flags | (s->som ? HS_FLAG_SOM_LEFTMOST : HS_FLAG_SINGLEMATCH);
+}
+
+/* Compile the specs still meant for Hyperscan; on a pattern's failure move
+ * it one mode down and retry. `*db` stays NULL when no spec remains. */
+static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_database_t **db)
+{
+	size_t n = b->n ? b->n : 1;
+	const char **exprs = calloc(n, sizeof(*exprs));
+	unsigned *flags = calloc(n, sizeof(*flags)), *ids = calloc(n, sizeof(*ids));
+	hs_expr_ext_t *ext = calloc(n, sizeof(*ext));
+	const hs_expr_ext_t **extp = calloc(n, sizeof(*extp));
+	size_t *map = calloc(n, sizeof(*map));
+	int rc = -1;
+
+	if (!exprs || !flags || !ids || !ext || !extp || !map)
+		goto out_free;
+	for (;;) {
+		hs_compile_error_t *cerr = NULL;
+		unsigned k = 0;
+		struct pspec *s;
+
+		for (size_t i = 0; i < b->n; i++) {
+			if (b->specs[i].mode == MODE_PCRE_ONLY)
+				continue;
+			exprs[k] = b->specs[i].expr;
+			flags[k] = spec_hs_flags(&b->specs[i], &ext[k]);
+			extp[k] = &ext[k];
+			ids[k] = k;
+			map[k++] = i;
+		}
+		if (k == 0) {
+			rc = 0;
+			break;
+		}
+		if (hs_compile_ext_multi(exprs, flags, ids, extp, k, HS_MODE_BLOCK, NULL, db,
+					 &cerr) == HS_SUCCESS) {
+			rc = 0;
+			break;
+		}
+		if (!cerr || cerr->expression < 0) {
+			fail_at(b, rules[b->specs[0].rule], rules[b->specs[0].rule]->line, 0,
+				"Hyperscan cannot compile the rule set: %s",
+				cerr ? cerr->message : "unknown error");
+			hs_free_compile_error(cerr);
+			break;
+		}
+		s = &b->specs[map[cerr->expression]];
+		if (s->content) {
+			fail_at(b, rules[s->rule], s->line, s->col,
+				"Hyperscan cannot compile content: %s", cerr->message);
+			hs_free_compile_error(cerr);
+			break;
+		}
+		if (s->mode == MODE_EXACT && !s->hs_err[0])
+			snprintf(s->hs_err, sizeof(s->hs_err), "%s", cerr->message);
+		s->mode++;
+		s->som = false;
+		hs_free_compile_error(cerr);
+	}
+out_free:
+	free(exprs);
+	free(flags);
+	free(ids);
+	free(ext);
+	free(extp);
+	free(map);
+	return rc;
+}
+
+static pcre2_code *compile_pcre(struct build *b, const struct ids_rule *pub, const struct pspec *s)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)s->pcre_src, PCRE2_ZERO_TERMINATED, s->pcre_opts,
+				       &code, &off, NULL);
+	PCRE2_UCHAR msg[160];
+
+	if (re) {
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* interpreter when JIT fails */
+		return re;
+	}
+	if (s->hs_err[0]) {
+		fail_at(b, pub, s->line, s->col, "Hyperscan cannot compile %s: %s", s->what,
+			s->hs_err);
+		return NULL;
+	}
+	pcre2_get_error_message(code, msg, sizeof(msg));
+	fail_at(b, pub, s->line, s->col, "PCRE2 cannot compile %s: %s at offset %zu", s->what,
+		(const char *)msg, (size_t)off);
+	return NULL;
+}
+
+static void matcher_free_parts(struct ids_matcher *m)
+{
+	if (m->rules) {
+		for (size_t i = 0; i < m->n_rules; i++) {
+			for (uint32_t j = 0; j < m->rules[i].n_checks; j++)
+				pcre2_code_free(m->rules[i].checks[j].code);
+			free(m->rules[i].checks);
+		}
+	}
+	free(m->rules);
+	free(m->pats);
+	free(m->always);
+	hs_free_database(m->db);
+	free(m);
+}
+
+static bool spec_needs_pcre(const struct pspec *s)
+{
+	return s->mode != MODE_EXACT || s->som;
+}
+
+/* Rule masks, PCRE2 checks and the Hyperscan id table from the specs. */
+static int fill_rules(struct build *b, const struct ids_rule *const *rules, struct ids_matcher *m)
+{
+	size_t id = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+		struct mrule *mr = &m->rules[s->rule];
+		struct mcheck *c;
+
+		if (s->mode != MODE_PCRE_ONLY) {
+			m->pats[id++] = (struct mpat){
+				.rule = s->rule, .bit = s->bit, .min_from = s->som ? s->offset : 0};
+			mr->need |= s->bit;
+			if (s->mode == MODE_PREFILTER)
+				mr->confirm |= s->bit;
+		}
+		if (!spec_needs_pcre(s))
+			continue;
+		c = &mr->checks[mr->n_checks];
+		c->code = compile_pcre(b, rules[s->rule], s);
+		if (!c->code)
+			return -1;
+		mr->n_checks++;
+		c->bit = s->bit;
+		c->always = s->mode == MODE_PCRE_ONLY;
+		c->start = s->offset;
+		c->end = s->has_depth ? (size_t)s->offset + s->depth : SIZE_MAX;
+	}
+	m->n_pats = id;
+	return 0;
+}
+
+static int alloc_rules(struct build *b, struct ids_matcher *m, const struct ids_rule *const *rules,
+		       size_t n)
+{
+	m->rules = calloc(n ? n : 1, sizeof(*m->rules));
+	m->pats = calloc(b->n ? b->n : 1, sizeof(*m->pats));
+	m->always = calloc(n ? n : 1, sizeof(*m->always));
+	if (!m->rules || !m->pats || !m->always)
+		return -1;
+	m->n_rules = n;
+	for (size_t i = 0; i < n; i++) {
+		m->rules[i].pub = rules[i];
+		m->rules[i].r = rule_from_pub(rules[i]);
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		struct mrule *mr = &m->rules[b->specs[i].rule];
+
+		if (spec_needs_pcre(&b->specs[i]))
+			mr->n_checks++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct mrule *mr = &m->rules[i];
+
+		if (mr->n_checks && !(mr->checks = calloc(mr->n_checks, sizeof(*mr->checks))))
+			return -1;
+		mr->n_checks = 0;
+	}
+	return 0;
+}
+
+static void build_free(struct build *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->specs[i].expr);
+	free(b->specs);
+}
+
+struct ids_matcher *matcher_compile(const struct ids_rule *const *rules, size_t n, char *err,
+				    size_t errlen)
+{
+	struct build b = {.err = err, .errlen = errlen};
+	struct ids_matcher *m = calloc(1, sizeof(*m));
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!m)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (add_rule(&b, (uint32_t)i, rules[i]) < 0)
+			goto fail;
+	if (compile_db(&b, rules, &m->db) < 0)
+		goto fail;
+	if (alloc_rules(&b, m, rules, n) < 0)
+		goto fail;
+	if (fill_rules(&b, rules, m) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (!m->rules[i].need)
+			m->always[m->n_always++] = (uint32_t)i;
+	if (m->db && hs_alloc_scratch(m->db, &proto_scratch) != HS_SUCCESS) {
+		if (err && errlen)
+			snprintf(err, errlen, "cannot allocate Hyperscan scratch space");
+		goto fail;
+	}
+	build_free(&b);
+	live_matchers++;
+	if (n > max_rules)
+		max_rules = n;
+	return m;
+fail:
+	if (err && errlen && !err[0])
+		snprintf(err, errlen, "out of memory compiling rules");
+	build_free(&b);
+	if (m)
+		matcher_free_parts(m);
+	return NULL;
+}
+
+void matcher_free(struct ids_matcher *m)
+{
+	if (!m)
+		return;
+	matcher_free_parts(m);
+	if (--live_matchers == 0) {
+		hs_free_scratch(proto_scratch);
+		proto_scratch = NULL;
+		max_rules = 0;
+	}
+}
+
+size_t matcher_pattern_count(const struct ids_matcher *m)
+{
+	return m ? m->n_pats : 0;
+}
+
+size_t matcher_rule_count(const struct ids_matcher *m)
+{
+	return m ? m->n_rules : 0;
+}
+
+/* -------------------------------------------------------------- thread */
+
+struct matcher_thread *matcher_thread_new(void)
+{
+	struct matcher_thread *mt = calloc(1, sizeof(*mt));
+
+	if (!mt)
+		return NULL;
+	mt->cap = max_rules;
+	mt->state = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->state));
+	mt->touched = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->touched));
+	mt->md = pcre2_match_data_create(1, NULL);
+	mt->mctx = pcre2_match_context_create(NULL);
+	mt->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	if (!mt->state || !mt->touched || !mt->md || !mt->mctx || !mt->jit_stack)
+		goto fail;
+	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
+	if (proto_scratch && hs_clone_scratch(proto_scratch, &mt->scratch) != HS_SUCCESS)
+		goto fail;
+	return mt;
+fail:
+	matcher_thread_free(mt);
+	return NULL;
+}
+
+void matcher_thread_free(struct matcher_thread *mt)
+{
+	if (!mt)
+		return;
+	hs_free_scratch(mt->scratch);
+	pcre2_match_data_free(mt->md);
+	pcre2_match_context_free(mt->mctx);
+	pcre2_jit_stack_free(mt->jit_stack);
+	free(mt->state);
+	free(mt->touched);
+	free(mt);
+}
+
+/* ---------------------------------------------------------------- scan */
+
+static int on_hs_match(unsigned int id, unsigned long long from, unsigned long long to,
+		       unsigned int flags, void *ctx)
+{
+	struct matcher_thread *mt = ctx;
+	const struct mpat *p = &mt->pats[id];
+	struct rstate *st = &mt->state[p->rule];
+
+	if (!(st->got | st->maybe))
+		mt->touched[mt->n_touched++] = p->rule;
+	if (from >= p->min_from)
+		st->got |= p->bit;
+	else
+		st->maybe |= p->bit;
+	return 0;
+}
+
+/* Keep the touched rules whose required bits are all there; reset the
+ * others. Returns how many were kept (at the front of touched[]). */
+static size_t keep_candidates(struct matcher_thread *mt, const struct ids_matcher *m)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < mt->n_touched; i++) {
+		uint32_t ri = mt->touched[i];
+		struct rstate *st = &mt->state[ri];
+		uint64_t need = m->rules[ri].need;
+
+		if (((st->got | st->maybe) & need) == need)
+			mt->touched[k++] = ri;
+		else
+			*st = (struct rstate){0, 0};
+	}
+	return k;
+}
+
+static void drop_touched(struct matcher_thread *mt)
+{
+	for (size_t i = 0; i < mt->n_touched; i++)
+		mt->state[mt->touched[i]] = (struct rstate){0, 0};
+	mt->n_touched = 0;
+}
+
+static void sift_down(uint32_t *a, size_t root, size_t n)
+{
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		uint32_t t;
+
+		if (child + 1 < n && a[child + 1] > a[child])
+			child++;
+		if (a[root] >= a[child])
+			return;
+		t = a[root];
+		a[root] = a[child];
+		a[child] = t;
+	}
+}
+
+/* Ascending; insertion sort for the usual handful, heap sort beyond. */
+static void sort_indexes(uint32_t *a, size_t n)
+{
+	if (n <= 24) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t v = a[i];
+			size_t j = i;
+
+			for (; j > 0 && a[j - 1] > v; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(a, i, n);
+	for (size_t end = n - 1; end > 0; end--) {
+		uint32_t t = a[0];
+
+		a[0] = a[end];
+		a[end] = t;
+		sift_down(a, 0, end);
+	}
+}
+
+static bool check_pcre(const struct mcheck *c, const struct matcher_thread *mt, const uint8_t *buf,
+		       size_t len)
+{
+	size_t end = len;
+	uint32_t opts = 0;
+
+	if (c->start > len)
+		return false;
+	if (c->end < len) {
+		end = c->end;
+		opts = PCRE2_NOTEOL;
+	}
+	return pcre2_match(c->code, buf, end, c->start, opts, mt->md, mt->mctx) >= 0;
+}
+
+/* Header first (cheap), then the PCRE2 checks the scan left open. */
+static bool rule_confirm(const struct mrule *mr, const struct rstate *st, struct matcher_thread *mt,
+			 const struct ids_packet *pkt, const uint8_t *buf, size_t len)
+{
+	uint64_t todo = (st->maybe & ~st->got) | (st->got & mr->confirm);
+
+	if (pkt && !rule_header_match(mr->r, pkt))
+		return false;
+	for (uint32_t i = 0; i < mr->n_checks; i++) {
+		const struct mcheck *c = &mr->checks[i];
+
+		if ((c->always || (c->bit & todo)) && !check_pcre(c, mt, buf, len))
+			return false;
+	}
+	return true;
+}
+
+static unsigned report(struct matcher_thread *mt, const struct ids_matcher *m, size_t k,
+		       const struct ids_packet *pkt, const uint8_t *buf, size_t len,
+		       ids_match_fn cb, void *ctx)
+{
+	size_t i = 0, j = 0;
+	unsigned n = 0;
+
+	while (i < k || j < m->n_always) {
+		uint32_t ri;
+
+		if (j == m->n_always || (i < k && mt->touched[i] < m->always[j]))
+			ri = mt->touched[i++];
+		else
+			ri = m->always[j++];
+		if (!rule_confirm(&m->rules[ri], &mt->state[ri], mt, pkt, buf, len))
+			continue;
+		n++;
+		if (cb(m->rules[ri].pub, ctx))
+			break;
+	}
+	return n;
+}
+
+unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
+		      const struct ids_packet *pkt, const uint8_t *buf, size_t len, ids_match_fn cb,
+		      void *ctx)
+{
+	static const uint8_t empty[1];
+	unsigned n;
+	size_t k = 0;
+
+	if (!mt || !m || !cb || m->n_rules > mt->cap)
+		return 0;
+	if (!buf) {
+		buf = empty;
+		len = 0;
+	}
+	mt->pats = m->pats;
+	mt->n_touched = 0;
+	if (m->db) {
+		unsigned hlen = len > UINT_MAX ? UINT_MAX : (unsigned)len;
+
+		if (hs_scan(m->db, (const char *)buf, hlen, 0, mt->scratch, on_hs_match, mt) !=
+		    HS_SUCCESS)
+			drop_touched(mt); /* no scratch for this matcher: nothing matched */
+		k = keep_candidates(mt, m);
+		sort_indexes(mt->touched, k);
+	}
+	n = report(mt, m, k, pkt, buf, len, cb, ctx);
+	for (size_t i = 0; i < k; i++)
+		mt->state[mt->touched[i]] = (struct rstate){0, 0};
+	return n;
+}

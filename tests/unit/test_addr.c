@@ -1,0 +1,335 @@
+/*
+ * test_addr.c - address and port sets (sensor/detect/addr.c) and rule
+ * header matching (sensor/detect/rule_match.c).
+ */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detect/addr.h"
+#include "detect/rules.h"
+
+static struct addr_set aset;
+static struct port_set pset;
+static struct rule hr;
+
+static void fix_fini(void)
+{
+	addr_set_free(&aset);
+	port_set_free(&pset);
+	addr_set_free(&hr.src);
+	addr_set_free(&hr.dst);
+	port_set_free(&hr.sport);
+	port_set_free(&hr.dport);
+	memset(&aset, 0, sizeof(aset));
+	memset(&pset, 0, sizeof(pset));
+	memset(&hr, 0, sizeof(hr));
+}
+
+TestSuite(addr, .fini = fix_fini);
+
+static struct ids_addr ip(const char *s)
+{
+	struct ids_addr a = {0};
+
+	if (inet_pton(AF_INET, s, a.bytes) == 1)
+		a.family = 4;
+	else if (inet_pton(AF_INET6, s, a.bytes) == 1)
+		a.family = 6;
+	else
+		cr_assert_fail("bad test address %s", s);
+	return a;
+}
+
+static void add_block(struct addr_set *set, const char *s)
+{
+	struct addr_block b;
+	char err[128];
+
+	cr_assert_eq(addr_block_parse(s, &b, err, sizeof(err)), 0, "%s: %s", s, err);
+	cr_assert_eq(addr_set_add(set, &b), 0);
+}
+
+static void add_range(struct port_set *set, const char *s)
+{
+	struct port_range r;
+	char err[128];
+
+	cr_assert_eq(port_range_parse(s, &r, err, sizeof(err)), 0, "%s: %s", s, err);
+	cr_assert_eq(port_set_add(set, &r), 0);
+}
+
+static bool in(const struct addr_set *set, const char *s)
+{
+	struct ids_addr a = ip(s);
+
+	return addr_set_match(set, &a);
+}
+
+/* -------------------------------------------------------------- parsing */
+
+Test(addr, parses_ipv4_cidr_masked)
+{
+	struct addr_block b;
+	char err[128];
+	const uint8_t want[4] = {198, 18, 0, 0};
+
+	cr_assert_eq(addr_block_parse("198.19.255.7/15", &b, err, sizeof(err)), 0);
+	cr_assert_eq(b.family, 4);
+	cr_assert_eq(b.prefix, 15);
+	cr_assert_not(b.negated);
+	cr_assert_arr_eq(b.bytes, want, 4);
+}
+
+Test(addr, parses_ipv6_and_host_addresses)
+{
+	struct addr_block b;
+	char err[128];
+	struct ids_addr a = ip("2001:db8::1");
+
+	cr_assert_eq(addr_block_parse("2001:db8::1", &b, err, sizeof(err)), 0);
+	cr_assert_eq(b.family, 6);
+	cr_assert_eq(b.prefix, 128);
+	cr_assert_arr_eq(b.bytes, a.bytes, 16);
+	cr_assert_eq(addr_block_parse("!198.18.0.1", &b, err, sizeof(err)), 0);
+	cr_assert_eq(b.family, 4);
+	cr_assert_eq(b.prefix, 32);
+	cr_assert(b.negated);
+	cr_assert_eq(addr_block_parse("2001:db8:ffff::/33", &b, err, sizeof(err)), 0);
+	cr_assert_eq(b.bytes[4], 0x80);
+	cr_assert_eq(b.bytes[5], 0);
+}
+
+Test(addr, invalid_addresses_have_messages)
+{
+	struct addr_block b;
+	char err[128];
+
+	cr_assert_eq(addr_block_parse("198.18.0.300", &b, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "'198.18.0.300' is not an IPv4 or IPv6 address or CIDR block");
+	cr_assert_eq(addr_block_parse("", &b, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "'' is not an IPv4 or IPv6 address or CIDR block");
+	cr_assert_eq(addr_block_parse("198.18.0.0/33", &b, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "bad prefix length in '198.18.0.0/33' (0..32)");
+	cr_assert_eq(addr_block_parse("2001:db8::/129", &b, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "bad prefix length in '2001:db8::/129' (0..128)");
+	cr_assert_eq(addr_block_parse("198.18.0.0/x", &b, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "bad prefix length in '198.18.0.0/x' (0..32)");
+	cr_assert_eq(addr_block_parse("198.18.0.0/", &b, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "bad prefix length in '198.18.0.0/' (0..32)");
+}
+
+Test(addr, parses_port_forms)
+{
+	struct port_range r;
+	char err[128];
+
+	cr_assert_eq(port_range_parse("80", &r, err, sizeof(err)), 0);
+	cr_assert(r.lo == 80 && r.hi == 80 && !r.negated);
+	cr_assert_eq(port_range_parse(":1023", &r, err, sizeof(err)), 0);
+	cr_assert(r.lo == 0 && r.hi == 1023 && !r.negated);
+	cr_assert_eq(port_range_parse("1024:", &r, err, sizeof(err)), 0);
+	cr_assert(r.lo == 1024 && r.hi == 65535);
+	cr_assert_eq(port_range_parse("1024:2048", &r, err, sizeof(err)), 0);
+	cr_assert(r.lo == 1024 && r.hi == 2048);
+	cr_assert_eq(port_range_parse("!22", &r, err, sizeof(err)), 0);
+	cr_assert(r.lo == 22 && r.hi == 22 && r.negated);
+	cr_assert_eq(port_range_parse("65535", &r, err, sizeof(err)), 0);
+	cr_assert_eq(r.hi, 65535);
+}
+
+Test(addr, invalid_ports_have_messages)
+{
+	static const char *bad[] = {"65536", "", ":", "http", "1:2:3", "-1", "123456", "!"};
+	struct port_range r;
+	char err[128], want[160];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(port_range_parse(bad[i], &r, err, sizeof(err)), -1, "%s", bad[i]);
+		snprintf(want, sizeof(want),
+			 "'%s' is not a port (0..65535), a range \"N:M\" or a negation \"!N\"",
+			 bad[i]);
+		cr_assert_str_eq(err, want);
+	}
+	cr_assert_eq(port_range_parse("2000:1000", &r, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "port range '2000:1000' is empty (low > high)");
+}
+
+/* ------------------------------------------------------------- matching */
+
+Test(addr, cidr_v4_match)
+{
+	add_block(&aset, "198.18.0.0/15");
+	cr_assert(in(&aset, "198.18.0.1"));
+	cr_assert(in(&aset, "198.19.255.255"));
+	cr_assert_not(in(&aset, "198.20.0.0"));
+	cr_assert_not(in(&aset, "198.17.255.255"));
+	cr_assert_not(in(&aset, "2001:db8::1"));
+}
+
+Test(addr, cidr_v6_match)
+{
+	add_block(&aset, "2001:db8:1::/48");
+	cr_assert(in(&aset, "2001:db8:1::1"));
+	cr_assert(in(&aset, "2001:db8:1:ffff::1"));
+	cr_assert_not(in(&aset, "2001:db8:2::1"));
+	cr_assert_not(in(&aset, "198.18.0.1"));
+}
+
+Test(addr, prefix_zero_and_any)
+{
+	cr_assert(in(&aset, "198.18.0.1")); /* empty set is any */
+	add_block(&aset, "0.0.0.0/0");
+	cr_assert(in(&aset, "198.18.0.1"));
+	cr_assert_not(in(&aset, "2001:db8::1"));
+}
+
+Test(addr, negation_with_positive_blocks)
+{
+	add_block(&aset, "198.18.0.0/16");
+	add_block(&aset, "!198.18.1.0/24");
+	cr_assert(in(&aset, "198.18.0.5"));
+	cr_assert_not(in(&aset, "198.18.1.5"));
+	cr_assert_not(in(&aset, "198.19.0.5"));
+}
+
+Test(addr, only_negated_set_matches_everything_else)
+{
+	add_block(&aset, "!198.18.0.1");
+	add_block(&aset, "!2001:db8::/32");
+	cr_assert(in(&aset, "198.18.0.2"));
+	cr_assert(in(&aset, "2001:db9::1"));
+	cr_assert_not(in(&aset, "198.18.0.1"));
+	cr_assert_not(in(&aset, "2001:db8::5"));
+}
+
+Test(addr, port_ranges_match)
+{
+	add_range(&pset, ":1023");
+	cr_assert(port_set_match(&pset, 0));
+	cr_assert(port_set_match(&pset, 1023));
+	cr_assert_not(port_set_match(&pset, 1024));
+	port_set_free(&pset);
+	add_range(&pset, "1024:");
+	cr_assert_not(port_set_match(&pset, 1023));
+	cr_assert(port_set_match(&pset, 1024));
+	cr_assert(port_set_match(&pset, 65535));
+}
+
+Test(addr, port_negation)
+{
+	add_range(&pset, "!22");
+	cr_assert_not(port_set_match(&pset, 22));
+	cr_assert(port_set_match(&pset, 21));
+	cr_assert(port_set_match(&pset, 23));
+	add_range(&pset, "20:30");
+	cr_assert(port_set_match(&pset, 21));
+	cr_assert_not(port_set_match(&pset, 22));
+	cr_assert_not(port_set_match(&pset, 31));
+}
+
+/* ---------------------------------------------------- rule headers */
+
+static struct ids_packet pkt(uint8_t proto, const char *src, uint16_t sport, const char *dst,
+			     uint16_t dport, uint8_t dir)
+{
+	struct ids_packet p = {0};
+
+	p.src = ip(src);
+	p.dst = ip(dst);
+	p.ip_version = p.src.family;
+	p.proto = proto;
+	p.sport = sport;
+	p.dport = dport;
+	p.direction = dir;
+	return p;
+}
+
+static void header_any(void)
+{
+	memset(&hr, 0, sizeof(hr));
+	hr.src.any = hr.dst.any = true;
+	hr.sport.any = hr.dport.any = true;
+}
+
+Test(addr, header_any_matches_all)
+{
+	struct ids_packet p = pkt(IPPROTO_ICMP, "198.18.0.1", 0, "198.18.0.2", 0, 1);
+
+	header_any();
+	cr_assert(rule_header_match(&hr, &p));
+}
+
+Test(addr, header_proto)
+{
+	struct ids_packet tcp = pkt(IPPROTO_TCP, "198.18.0.1", 1, "198.18.0.2", 2, 0);
+	struct ids_packet udp = pkt(IPPROTO_UDP, "198.18.0.1", 1, "198.18.0.2", 2, 0);
+	struct ids_packet icmp6 = pkt(IPPROTO_ICMPV6, "2001:db8::1", 0, "2001:db8::2", 0, 0);
+
+	header_any();
+	hr.proto = RULE_PROTO_TCP;
+	cr_assert(rule_header_match(&hr, &tcp));
+	cr_assert_not(rule_header_match(&hr, &udp));
+	hr.proto = RULE_PROTO_UDP;
+	cr_assert(rule_header_match(&hr, &udp));
+	cr_assert_not(rule_header_match(&hr, &tcp));
+	hr.proto = RULE_PROTO_ICMP;
+	cr_assert(rule_header_match(&hr, &icmp6));
+	cr_assert_not(rule_header_match(&hr, &tcp));
+	hr.proto = RULE_PROTO_IP;
+	cr_assert(rule_header_match(&hr, &icmp6));
+}
+
+Test(addr, header_direction)
+{
+	struct ids_packet ts =
+		pkt(IPPROTO_TCP, "198.18.0.1", 1, "198.18.0.2", 2, IDS_DIR_TO_SERVER);
+	struct ids_packet tc =
+		pkt(IPPROTO_TCP, "198.18.0.2", 2, "198.18.0.1", 1, IDS_DIR_TO_CLIENT);
+
+	header_any();
+	hr.direction = RULE_DIR_TO_SERVER;
+	cr_assert(rule_header_match(&hr, &ts));
+	cr_assert_not(rule_header_match(&hr, &tc));
+	hr.direction = RULE_DIR_TO_CLIENT;
+	cr_assert_not(rule_header_match(&hr, &ts));
+	cr_assert(rule_header_match(&hr, &tc));
+	hr.direction = RULE_DIR_ANY;
+	cr_assert(rule_header_match(&hr, &ts) && rule_header_match(&hr, &tc));
+}
+
+Test(addr, header_addresses_and_ports)
+{
+	struct ids_packet p = pkt(IPPROTO_TCP, "2001:db8::10", 40000, "198.18.5.5", 443, 0);
+
+	header_any();
+	add_block(&hr.src, "2001:db8::/32");
+	add_block(&hr.dst, "198.18.0.0/16");
+	add_range(&hr.dport, "443");
+	add_range(&hr.sport, "1024:");
+	cr_assert(rule_header_match(&hr, &p));
+	p.dport = 80;
+	cr_assert_not(rule_header_match(&hr, &p));
+	p.dport = 443;
+	p.sport = 1000;
+	cr_assert_not(rule_header_match(&hr, &p));
+	p.sport = 40000;
+	p.dst = ip("198.19.5.5");
+	cr_assert_not(rule_header_match(&hr, &p));
+	p.dst = ip("198.18.5.5");
+	p.src = ip("2001:db9::10");
+	cr_assert_not(rule_header_match(&hr, &p));
+}
+
+Test(addr, header_ports_never_match_portless_protocols)
+{
+	struct ids_packet icmp = pkt(IPPROTO_ICMP, "198.18.0.1", 0, "198.18.0.2", 0, 0);
+	struct ids_packet udp = pkt(IPPROTO_UDP, "198.18.0.1", 5, "198.18.0.2", 0, 0);
+
+	header_any();
+	add_range(&hr.dport, "!22");
+	cr_assert_not(rule_header_match(&hr, &icmp));
+	cr_assert(rule_header_match(&hr, &udp)); /* port 0 is a port for UDP */
+}
