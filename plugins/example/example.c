@@ -80,6 +80,7 @@ static int example_thread_init(void *global, struct ids_thread *thr, void **thre
 {
 	struct example_thread *t = calloc(1, sizeof(*t));
 
+	(void)thr; /* this plugin keeps nothing per worker beyond its counter */
 	if (!t)
 		return -1;
 	t->g = global;

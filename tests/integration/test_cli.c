@@ -130,13 +130,14 @@ Test(cli, bad_regex_names_rule_and_position)
 Test(cli, every_problem_is_listed)
 {
 	itest_rules(&t, "rules:\n"
-			"  - id: 1\n    msg: one\n    sevrity: 2\n"
-			"  - id: 2\n    msg: two\n    severity: 9\n"
+			"  - id: 1\n    msg: one\n"
+			"  - id: 2\n    msg: two\n    severity: 9\n    sevrity: 2\n"
 			"  - id: 1\n    msg: again\n");
 	run_test_mode();
 	cr_expect_eq(t.res.status, 1);
-	expect_err(":4:5: error: unknown key 'sevrity'");
-	expect_err(":7:15: error: ");
+	expect_err(":6:15: error: expected an integer from 1 to 4, got '9'");
+	expect_err(":7:5: error: unknown key 'sevrity' in rule (valid: id, rev, msg, ");
+	expect_err(":8:");
 	expect_err("duplicate");
 	expect_err("3 errors, not started");
 }

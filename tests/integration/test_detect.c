@@ -179,7 +179,7 @@ Test(detect, header_only_rule_and_alerts_per_packet)
 Test(detect, payload_fields_and_escaping)
 {
 	itest_capture(&t, 1);
-	udp("GET \"x\"\r\n\x01", 11);
+	udp("GET \"x\"\r\n\x01", 10);
 	itest_config(&t, "outputs:\n  eve:\n    payload: true\n    payload-printable: true\n"
 			 "    packet: true\nplugins:\n  - name: signature\n");
 	itest_rules(&t, "rules:\n"
