@@ -216,39 +216,87 @@ static void raw_scan(const struct payloads *pl, char **exprs, unsigned *flags)
 	hs_free_database(db);
 }
 
-static void run_sensor(const char *bin, const char *dir, const char *pcap, const char *rules,
-		       uint64_t bytes, uint64_t frames, const struct payloads *pl)
-{
-	char logdir[4096];
-	struct rusage ru;
-	int st;
-	double t0 = now_s(), dt;
+/*
+ * The sensor runs are forked before the benchmark fills its memory with the
+ * payloads, and wait on a pipe: Linux carries a process's peak RSS across
+ * exec, so a child forked later would report the parent's memory as its own.
+ */
+struct launcher {
 	pid_t pid;
+	int go; /* write end of the pipe the child waits on */
+};
 
-	snprintf(logdir, sizeof(logdir), "%s/log", dir);
-	pid = fork();
-	if (pid == 0) {
-		freopen("/dev/null", "w", stdout);
-		execl(bin, bin, "-r", pcap, "-S", rules, "-l", logdir, "--threads", "1",
-		      (char *)NULL);
+static void launcher_new(struct launcher *l, const char *const *argv)
+{
+	int fds[2];
+	char c;
+
+	if (pipe(fds) < 0)
+		abort();
+	fflush(stdout);
+	l->pid = fork();
+	if (l->pid < 0)
+		abort();
+	if (l->pid == 0) {
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1)
+			_exit(126);
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	close(fds[0]);
+	l->go = fds[1];
+}
+
+/* Start the waiting sensor; returns its wall time in seconds. */
+static double launcher_run(struct launcher *l, struct rusage *ru)
+{
+	double t0 = now_s();
+	int st;
+
+	if (write(l->go, "g", 1) != 1)
+		abort();
+	close(l->go);
+	if (wait4(l->pid, &st, 0, ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "sensor failed (status %d)\n", st);
 		exit(1);
 	}
-	dt = now_s() - t0;
-	printf("sensor, 1 worker: %llu packets, %.1f MB in %.3f s = %.2f Gbit/s, %.0f packets/s, "
-	       "payload %.2f Gbit/s, peak RSS %ld MB\n",
-	       (unsigned long long)frames, bytes / 1e6, dt, bytes * 8 / dt / 1e9, frames / dt,
-	       pl->len * 8 / dt / 1e9, ru.ru_maxrss / 1024);
+	return now_s() - t0;
+}
+
+#define RUNS 3
+
+static void report(struct launcher *check, struct launcher *runs, uint64_t bytes, uint64_t frames,
+		   const struct payloads *pl)
+{
+	struct rusage ru;
+	double setup = launcher_run(check, &ru), best = 0, dt;
+	long rss = 0;
+
+	for (int i = 0; i < RUNS; i++) {
+		dt = launcher_run(&runs[i], &ru);
+		if (i == 0 || dt < best)
+			best = dt;
+		if (ru.ru_maxrss > rss)
+			rss = ru.ru_maxrss;
+	}
+	printf("sensor start-up (config, 1,000 rules compiled; sensor -T): %.3f s\n", setup);
+	printf("sensor, 1 worker, best of %d: %.3f s in all, %.3f s after start-up\n", RUNS, best,
+	       best - setup);
+	dt = best - setup > 0 ? best - setup : best;
+	printf("  %.2f Gbit/s of capture (%.0f packets/s), %.2f Gbit/s of payload; peak RSS %ld "
+	       "MB\n",
+	       bytes * 8 / dt / 1e9, frames / dt, pl->len * 8 / dt / 1e9, rss / 1024);
 }
 
 int main(int argc, char **argv)
 {
 	struct payloads pl = {0};
 	struct pcapgen g;
-	char pcap[4096], rules[4096];
+	char pcap[4096], rules[4096], logdir[4096];
+	struct launcher check, runs[RUNS];
 	char *exprs[N_RULES];
 	unsigned flags[N_RULES];
 	long mb = argc > 3 ? atol(argv[3]) : 256;
@@ -261,6 +309,16 @@ int main(int argc, char **argv)
 	}
 	snprintf(pcap, sizeof(pcap), "%s/bench.pcap", argv[2]);
 	snprintf(rules, sizeof(rules), "%s/bench-rules.yaml", argv[2]);
+	snprintf(logdir, sizeof(logdir), "%s/log", argv[2]);
+	{
+		const char *const check_argv[] = {argv[1], "-T", "-S", rules, NULL};
+		const char *const run_argv[] = {argv[1], "-r",	 pcap,	      "-S", rules,
+						"-l",	 logdir, "--threads", "1",  NULL};
+
+		launcher_new(&check, check_argv);
+		for (int r = 0; r < RUNS; r++)
+			launcher_new(&runs[r], run_argv);
+	}
 	write_rules(rules, exprs, flags);
 	pg_open(&g, pcap, 1);
 	g.step_usec = 10;
@@ -272,7 +330,7 @@ int main(int argc, char **argv)
 	pg_close(&g);
 	printf("capture: %s, %.1f MB, %llu frames, %u sessions; rules: %d (%d regex, %d hitting)\n",
 	       pcap, size / 1e6, (unsigned long long)g.frames, i, N_RULES, N_REGEX, N_HITTING);
-	run_sensor(argv[1], argv[2], pcap, rules, (uint64_t)size, g.frames, &pl);
+	report(&check, runs, (uint64_t)size, g.frames, &pl);
 	raw_scan(&pl, exprs, flags);
 	for (unsigned r = 0; r < N_RULES; r++)
 		free(exprs[r]);
