@@ -26,7 +26,7 @@
 enum link_type {
 	LINK_NULL = 0,
 	LINK_ETHERNET = 1,
-	LINK_RAW = 101,      /* raw IPv4 or IPv6, version from the first nibble */
+	LINK_RAW = 101, /* raw IPv4 or IPv6, version from the first nibble */
 	LINK_SLL = 113,
 	LINK_IPV4 = 228,
 	LINK_IPV6 = 229,
@@ -35,36 +35,36 @@ enum link_type {
 
 /* Decoder events. Names (decode_event_name) follow Suricata's. */
 enum decode_event {
-	EV_ETH_PKT_TOO_SMALL = 0, /* ethernet.pkt_too_small */
-	EV_VLAN_HEADER_TOO_SMALL, /* vlan.header_too_small */
-	EV_VLAN_TOO_MANY_LAYERS,  /* vlan.too_many_layers */
-	EV_SLL_PKT_TOO_SMALL,     /* sll.pkt_too_small */
-	EV_SLL2_PKT_TOO_SMALL,    /* sll2.pkt_too_small */
-	EV_IPV4_PKT_TOO_SMALL,    /* ipv4.pkt_too_small */
-	EV_IPV4_HLEN_TOO_SMALL,   /* ipv4.hlen_too_small */
+	EV_ETH_PKT_TOO_SMALL = 0,	 /* ethernet.pkt_too_small */
+	EV_VLAN_HEADER_TOO_SMALL,	 /* vlan.header_too_small */
+	EV_VLAN_TOO_MANY_LAYERS,	 /* vlan.too_many_layers */
+	EV_SLL_PKT_TOO_SMALL,		 /* sll.pkt_too_small */
+	EV_SLL2_PKT_TOO_SMALL,		 /* sll2.pkt_too_small */
+	EV_IPV4_PKT_TOO_SMALL,		 /* ipv4.pkt_too_small */
+	EV_IPV4_HLEN_TOO_SMALL,		 /* ipv4.hlen_too_small */
 	EV_IPV4_IPLEN_SMALLER_THAN_HLEN, /* ipv4.iplen_smaller_than_hlen */
-	EV_IPV4_TRUNC_PKT,        /* ipv4.trunc_pkt */
-	EV_IPV4_OPT_INVALID,      /* ipv4.opt_invalid */
-	EV_IPV4_OPT_INVALID_LEN,  /* ipv4.opt_invalid_len */
-	EV_IPV4_WRONG_IP_VERSION, /* ipv4.wrong_ip_version */
-	EV_IPV6_PKT_TOO_SMALL,    /* ipv6.pkt_too_small */
-	EV_IPV6_TRUNC_PKT,        /* ipv6.trunc_pkt */
-	EV_IPV6_TRUNC_EXTHDR,     /* ipv6.trunc_exthdr */
-	EV_IPV6_WRONG_IP_VERSION, /* ipv6.wrong_ip_version */
-	EV_IPV6_EXTHDR_DUPL_FH,   /* ipv6.exthdr_dupl_fh */
-	EV_TCP_PKT_TOO_SMALL,     /* tcp.pkt_too_small */
-	EV_TCP_HLEN_TOO_SMALL,    /* tcp.hlen_too_small */
-	EV_TCP_INVALID_OPTLEN,    /* tcp.invalid_optlen */
-	EV_TCP_OPT_INVALID_LEN,   /* tcp.opt_invalid_len */
-	EV_UDP_PKT_TOO_SMALL,     /* udp.pkt_too_small */
-	EV_UDP_HLEN_TOO_SMALL,    /* udp.hlen_too_small */
-	EV_UDP_HLEN_INVALID,      /* udp.hlen_invalid */
-	EV_ICMPV4_PKT_TOO_SMALL,  /* icmpv4.pkt_too_small */
-	EV_ICMPV6_PKT_TOO_SMALL,  /* icmpv6.pkt_too_small */
-	EV_UNKNOWN_LINK_TYPE,     /* decoder.unknown_link_type (our own) */
-	EV_UNKNOWN_ETHERTYPE,     /* ethernet.unknown_ethertype */
-	EV_NULL_PKT_TOO_SMALL,    /* ltnull.pkt_too_small (BSD loopback header) */
-	EV_UDP_LEN_INVALID,       /* udp.len_invalid (length field below 8) */
+	EV_IPV4_TRUNC_PKT,		 /* ipv4.trunc_pkt */
+	EV_IPV4_OPT_INVALID,		 /* ipv4.opt_invalid */
+	EV_IPV4_OPT_INVALID_LEN,	 /* ipv4.opt_invalid_len */
+	EV_IPV4_WRONG_IP_VERSION,	 /* ipv4.wrong_ip_version */
+	EV_IPV6_PKT_TOO_SMALL,		 /* ipv6.pkt_too_small */
+	EV_IPV6_TRUNC_PKT,		 /* ipv6.trunc_pkt */
+	EV_IPV6_TRUNC_EXTHDR,		 /* ipv6.trunc_exthdr */
+	EV_IPV6_WRONG_IP_VERSION,	 /* ipv6.wrong_ip_version */
+	EV_IPV6_EXTHDR_DUPL_FH,		 /* ipv6.exthdr_dupl_fh */
+	EV_TCP_PKT_TOO_SMALL,		 /* tcp.pkt_too_small */
+	EV_TCP_HLEN_TOO_SMALL,		 /* tcp.hlen_too_small */
+	EV_TCP_INVALID_OPTLEN,		 /* tcp.invalid_optlen */
+	EV_TCP_OPT_INVALID_LEN,		 /* tcp.opt_invalid_len */
+	EV_UDP_PKT_TOO_SMALL,		 /* udp.pkt_too_small */
+	EV_UDP_HLEN_TOO_SMALL,		 /* udp.hlen_too_small */
+	EV_UDP_HLEN_INVALID,		 /* udp.hlen_invalid */
+	EV_ICMPV4_PKT_TOO_SMALL,	 /* icmpv4.pkt_too_small */
+	EV_ICMPV6_PKT_TOO_SMALL,	 /* icmpv6.pkt_too_small */
+	EV_UNKNOWN_LINK_TYPE,		 /* decoder.unknown_link_type (our own) */
+	EV_UNKNOWN_ETHERTYPE,		 /* ethernet.unknown_ethertype */
+	EV_NULL_PKT_TOO_SMALL,		 /* ltnull.pkt_too_small (BSD loopback header) */
+	EV_UDP_LEN_INVALID,		 /* udp.len_invalid (length field below 8) */
 	EV_MAX
 };
 
@@ -83,14 +83,14 @@ struct decode_stats {
  * plugins do not see. */
 struct packet {
 	struct ids_packet pub;
-	const uint8_t *l4;   /* transport header, NULL for fragments/unknown */
-	uint32_t l4_len;     /* transport header + payload */
-	bool is_fragment;    /* IPv4 MF/offset or IPv6 fragment header */
-	bool frag_more;      /* more fragments follow */
+	const uint8_t *l4;    /* transport header, NULL for fragments/unknown */
+	uint32_t l4_len;      /* transport header + payload */
+	bool is_fragment;     /* IPv4 MF/offset or IPv6 fragment header */
+	bool frag_more;	      /* more fragments follow */
 	uint32_t frag_offset; /* in bytes */
-	uint32_t frag_id;    /* IPv4 id or IPv6 identification */
-	uint8_t frag_next;   /* IPv6: next header after the fragment header */
-	int last_event;      /* last decoder event, -1 when none */
+	uint32_t frag_id;     /* IPv4 id or IPv6 identification */
+	uint8_t frag_next;    /* IPv6: next header after the fragment header */
+	int last_event;	      /* last decoder event, -1 when none */
 };
 
 /*

@@ -21,7 +21,7 @@ struct jbuf {
 	char *buf;
 	size_t len, cap;
 	bool need_comma; /* a value was written at the current level */
-	bool oom;        /* an allocation failed: the record is incomplete */
+	bool oom;	 /* an allocation failed: the record is incomplete */
 };
 
 void jbuf_init(struct jbuf *j);

@@ -2,10 +2,6 @@
  * test_eve.c - EVE records and the writer (sensor/output/eve.c): exact alert
  * and stats lines, the flush threshold, two workers on one file, reopen
  * after rotation, open and write errors.
- *
- * decode.c may not be linked in yet, so this file provides a weak
- * decode_event_name() with the names documented in decode.h; the real one,
- * once present, returns the same names.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -21,42 +17,6 @@
 #include "decode/decode.h"
 #include "flow/flow.h"
 #include "output/eve.h"
-
-__attribute__((weak)) const char *decode_event_name(enum decode_event ev)
-{
-	static const char *const names[EV_MAX] = {
-		[EV_ETH_PKT_TOO_SMALL] = "ethernet.pkt_too_small",
-		[EV_VLAN_HEADER_TOO_SMALL] = "vlan.header_too_small",
-		[EV_VLAN_TOO_MANY_LAYERS] = "vlan.too_many_layers",
-		[EV_SLL_PKT_TOO_SMALL] = "sll.pkt_too_small",
-		[EV_SLL2_PKT_TOO_SMALL] = "sll2.pkt_too_small",
-		[EV_IPV4_PKT_TOO_SMALL] = "ipv4.pkt_too_small",
-		[EV_IPV4_HLEN_TOO_SMALL] = "ipv4.hlen_too_small",
-		[EV_IPV4_IPLEN_SMALLER_THAN_HLEN] = "ipv4.iplen_smaller_than_hlen",
-		[EV_IPV4_TRUNC_PKT] = "ipv4.trunc_pkt",
-		[EV_IPV4_OPT_INVALID] = "ipv4.opt_invalid",
-		[EV_IPV4_OPT_INVALID_LEN] = "ipv4.opt_invalid_len",
-		[EV_IPV4_WRONG_IP_VERSION] = "ipv4.wrong_ip_version",
-		[EV_IPV6_PKT_TOO_SMALL] = "ipv6.pkt_too_small",
-		[EV_IPV6_TRUNC_PKT] = "ipv6.trunc_pkt",
-		[EV_IPV6_TRUNC_EXTHDR] = "ipv6.trunc_exthdr",
-		[EV_IPV6_WRONG_IP_VERSION] = "ipv6.wrong_ip_version",
-		[EV_IPV6_EXTHDR_DUPL_FH] = "ipv6.exthdr_dupl_fh",
-		[EV_TCP_PKT_TOO_SMALL] = "tcp.pkt_too_small",
-		[EV_TCP_HLEN_TOO_SMALL] = "tcp.hlen_too_small",
-		[EV_TCP_INVALID_OPTLEN] = "tcp.invalid_optlen",
-		[EV_TCP_OPT_INVALID_LEN] = "tcp.opt_invalid_len",
-		[EV_UDP_PKT_TOO_SMALL] = "udp.pkt_too_small",
-		[EV_UDP_HLEN_TOO_SMALL] = "udp.hlen_too_small",
-		[EV_UDP_HLEN_INVALID] = "udp.hlen_invalid",
-		[EV_ICMPV4_PKT_TOO_SMALL] = "icmpv4.pkt_too_small",
-		[EV_ICMPV6_PKT_TOO_SMALL] = "icmpv6.pkt_too_small",
-		[EV_UNKNOWN_LINK_TYPE] = "decoder.unknown_link_type",
-		[EV_UNKNOWN_ETHERTYPE] = "ethernet.unknown_ethertype",
-	};
-
-	return (unsigned)ev < EV_MAX ? names[ev] : "unknown";
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -416,10 +376,10 @@ Test(eve, stats_record_exact)
 		"\"wrong_ip_version\":0,\"exthdr_dupl_fh\":0},"
 		"\"tcp\":{\"pkt_too_small\":0,\"hlen_too_small\":1,\"invalid_optlen\":0,"
 		"\"opt_invalid_len\":0},"
-		"\"udp\":{\"pkt_too_small\":0,\"hlen_too_small\":0,\"hlen_invalid\":0},"
+		"\"udp\":{\"pkt_too_small\":0,\"hlen_too_small\":0,\"hlen_invalid\":0,\"len_invalid\":0},"
 		"\"icmpv4\":{\"pkt_too_small\":0},"
 		"\"icmpv6\":{\"pkt_too_small\":0},"
-		"\"decoder\":{\"unknown_link_type\":0}}},"
+		"\"decoder\":{\"unknown_link_type\":0},\"ltnull\":{\"pkt_too_small\":0}}},"
 		"\"defrag\":{\"ipv4\":{\"fragments\":3},\"ipv6\":{\"fragments\":0}},"
 		"\"flow\":{\"total\":30,\"active\":0,\"evicted\":1,\"expired\":29},"
 		"\"detect\":{\"alert\":9}}}\n");
