@@ -218,6 +218,9 @@ static int read_loop(struct pcap_source *src, struct worker_slot *slots, unsigne
 	char err[512];
 	int rc;
 
+	/* The reader decodes only to pick a worker; its counters are scratch
+	 * (each worker counts the frames it decodes). */
+	memset(&st, 0, sizeof(st));
 	while ((rc = pcap_source_next(src, &f, err, sizeof(err))) > 0) {
 		if (n == 1)
 			worker_process(slots[0].w, &f);
