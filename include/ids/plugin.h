@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 0
+#define IDS_ABI_MINOR 1
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
@@ -114,6 +114,47 @@ union ids_opt_value {
 	const char *s; /* IDS_OPT_STRING, owned by the host, lives until fini */
 };
 
+/* ------------------------------------------------------ streams (1.1) */
+
+/* Flags of a stream chunk. */
+#define IDS_STREAM_GAP 0x01 /* gap_before bytes of the stream were lost just before data[0] */
+#define IDS_STREAM_END 0x02 /* the direction ended (FIN, RST or flow end): no more data */
+
+/*
+ * In-order reassembled data of one direction of a TCP flow, as the
+ * destination host sees it (overlaps resolved by its reassembly policy,
+ * retransmissions delivered once). Chunks of a direction arrive in stream
+ * order, each byte once. `data` is valid only during the callback.
+ */
+struct ids_stream_chunk {
+	const uint8_t *data;
+	uint32_t len;	     /* may be 0 with IDS_STREAM_END */
+	uint32_t gap_before; /* bytes missing before data[0] (0 unless IDS_STREAM_GAP) */
+	uint64_t offset;     /* stream offset of data[0]: 0 is the first byte after the SYN */
+	uint8_t direction;   /* enum ids_direction */
+	uint8_t flags;	     /* IDS_STREAM_* */
+};
+
+/* Why a flow ended (EVE flow.reason). */
+enum ids_flow_end {
+	IDS_FLOW_END_TIMEOUT = 0,  /* idle past its timeout ("timeout") */
+	IDS_FLOW_END_EVICTED = 1,  /* dropped to make room ("forced") */
+	IDS_FLOW_END_SHUTDOWN = 2, /* end of capture or sensor stop ("shutdown") */
+};
+
+/* A flow that ended, for on_flow_end. Valid only during the callback. */
+struct ids_flow_info {
+	uint64_t flow_id;
+	struct ids_addr client, server;
+	uint16_t client_port, server_port;
+	uint8_t proto;
+	uint8_t end_reason;	    /* enum ids_flow_end */
+	uint8_t alerted;	    /* an alert was raised on the flow */
+	uint8_t tcp_flags[2];	    /* OR of TCP flags per direction */
+	uint64_t pkts[2], bytes[2]; /* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
+	int64_t first_usec, last_usec;
+};
+
 /* ------------------------------------------------------------ services */
 
 enum ids_log_level { IDS_LOG_ERROR = 0, IDS_LOG_WARN, IDS_LOG_INFO, IDS_LOG_DEBUG };
@@ -169,6 +210,27 @@ struct ids_services {
 
 	/* Worker index of `thr`, 0 .. thread_count-1. */
 	unsigned (*thread_index)(const struct ids_thread *thr);
+
+	/* ---- ABI 1.1: check struct_size before using these ---- */
+
+	/* Compile `rules` into a matcher for streams (Hyperscan stream mode).
+	 * Same contract as matcher_compile; free with matcher_free. Patterns'
+	 * offset and depth count from the start of the stream. */
+	struct ids_matcher *(*matcher_compile_stream)(const struct ids_rule *const *rules, size_t n,
+						      char *err, size_t errlen);
+
+	/* Scan the next chunk of a stream with a stream matcher, from
+	 * on_stream. The host keeps the matcher's state for each flow
+	 * direction (a pattern spanning any number of chunks is found, each
+	 * byte is scanned once, nothing is copied) and releases it when the
+	 * flow ends. `pkt` is the packet on_stream received: alerts raised
+	 * from `cb` carry it. Each rule is reported at most once per flow
+	 * direction unless it says `stream_alerts: every`. Worker thread
+	 * only; returns the number of rules reported. */
+	unsigned (*matcher_stream_scan)(struct ids_thread *thr, const struct ids_matcher *m,
+					const struct ids_packet *pkt,
+					const struct ids_stream_chunk *chunk, ids_match_fn cb,
+					void *ctx);
 };
 
 /* ------------------------------------------------------------ descriptor */
@@ -217,6 +279,21 @@ struct ids_plugin {
 
 	/* Main thread: free the global state. */
 	void (*fini)(void *global);
+
+	/* ---- ABI 1.1 (read only when abi_minor >= 1) ---- */
+
+	/* Worker thread: reassembled TCP data of one flow direction (see
+	 * struct ids_stream_chunk). `pkt` is the segment that carried the
+	 * data (pkt_src IDS_PKT_SRC_STREAM, its own capture time and
+	 * number, addresses and direction of the data's sender); with
+	 * IDS_STREAM_END and no data, the packet that ended the direction or
+	 * the flow's last packet. */
+	void (*on_stream)(void *thread_ctx, struct ids_thread *thr, const struct ids_packet *pkt,
+			  const struct ids_stream_chunk *chunk);
+
+	/* Worker thread: a flow ended (after its last on_stream). */
+	void (*on_flow_end)(void *thread_ctx, struct ids_thread *thr,
+			    const struct ids_flow_info *flow);
 
 	/* Slots added by later minor versions go here, at the end. */
 };

@@ -110,4 +110,18 @@ int decode_frame(struct packet *p, int linktype, const uint8_t *frame, uint32_t 
  * ids) already in `p`, resets the rest, and counts neither pkts nor bytes. */
 int decode_ip(struct packet *p, const uint8_t *l3, uint32_t len, struct decode_stats *st);
 
+/*
+ * Checksum validation (decode_csum.c), used when `checksum-validation` is
+ * on: a packet that fails is not used for defragmentation or reassembly,
+ * because the destination host would drop it. Pure functions of the
+ * decoded packet; the lengths they read were checked by the decoder.
+ */
+/* The IPv4 header checksum is right (always true for IPv6). */
+bool decode_ipv4_csum_ok(const struct packet *p);
+/* The TCP, UDP, ICMPv4 or ICMPv6 checksum over the transport header and
+ * payload (with the IPv4/IPv6 pseudo-header where the protocol has one) is
+ * right. UDP over IPv4 with checksum 0 (none) is right; UDP over IPv6 with
+ * 0 is not. True for other protocols and for packets without l4. */
+bool decode_l4_csum_ok(const struct packet *p);
+
 #endif

@@ -23,6 +23,7 @@
 #ifndef SENSOR_MATCHER_H
 #define SENSOR_MATCHER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,49 @@ void matcher_thread_free(struct matcher_thread *mt);
 unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 		      const struct ids_packet *pkt, const uint8_t *buf, size_t len, ids_match_fn cb,
 		      void *ctx);
+
+/* ------------------------------------------------------ stream mode */
+
+/*
+ * A stream matcher (matcher_compile_stream) holds the same kinds of rules in
+ * a Hyperscan stream-mode database. Each flow direction scanned with it has
+ * a struct matcher_stream: the Hyperscan stream, which patterns of which
+ * rules have matched so far, which rules were reported, and (when some
+ * pattern needs PCRE2 confirmation) a bounded window of the latest stream
+ * bytes. Rules' offset/depth count from the start of the stream
+ * (chunk->offset 0). A gap (IDS_STREAM_GAP) is never bridged: no pattern
+ * matches across it, patterns after it still match, and bounds keep
+ * counting from the stream start. A rule is reported once per stream
+ * unless r->stream_every, then at most once per chunk.
+ *
+ * The state is allocated on the first chunk of a direction (the worker's
+ * only allocation for a stream, bounded by the flow table) and freed by
+ * matcher_stream_close. Worker thread only, like matcher_scan.
+ */
+struct matcher_stream;
+
+struct ids_matcher *matcher_compile_stream(const struct ids_rule *const *rules, size_t n, char *err,
+					   size_t errlen);
+
+/* Scan the next chunk of one direction; *ms is NULL before the first
+ * call. `pkt` is handed to rule_header_match and, through cb, to alerts.
+ * Returns the number of rules reported. A chunk of length 0 is valid. */
+unsigned matcher_stream_scan(struct matcher_thread *mt, const struct ids_matcher *m,
+			     struct matcher_stream **ms, const struct ids_packet *pkt,
+			     const struct ids_stream_chunk *chunk, ids_match_fn cb, void *ctx);
+
+/* End of the direction: report what matches only at the end of data (a
+ * pattern ending in `$`), then free *ms and set it to NULL. `pkt` as for
+ * scans; cb may be NULL to discard (flow evicted). NULL *ms is a no-op. */
+unsigned matcher_stream_close(struct matcher_thread *mt, const struct ids_matcher *m,
+			      struct matcher_stream **ms, const struct ids_packet *pkt,
+			      ids_match_fn cb, void *ctx);
+
+/* True for a matcher made by matcher_compile_stream. */
+bool matcher_is_stream(const struct ids_matcher *m);
+
+/* Bytes of one direction's state before any match (for memory figures). */
+size_t matcher_stream_size(const struct ids_matcher *m);
 
 /* Number of Hyperscan patterns / rules in a matcher (for -T and tests). */
 size_t matcher_pattern_count(const struct ids_matcher *m);

@@ -37,17 +37,20 @@ struct diag;
 enum rule_proto { RULE_PROTO_IP = 0, RULE_PROTO_TCP, RULE_PROTO_UDP, RULE_PROTO_ICMP };
 enum rule_direction { RULE_DIR_ANY = 0, RULE_DIR_TO_SERVER, RULE_DIR_TO_CLIENT };
 enum pattern_kind { PAT_CONTENT = 1, PAT_REGEX };
+/* What a rule's patterns look at: each packet's payload, or the
+ * reassembled byte stream of a TCP flow direction (`scope:`). */
+enum rule_scope { RULE_SCOPE_PACKET = 0, RULE_SCOPE_STREAM };
 
 #define RULE_MAX_PATTERNS 64
 
 struct rule_pattern {
 	enum pattern_kind kind;
-	uint8_t *bytes;   /* content: exact bytes; regex: the expression, NUL-terminated */
+	uint8_t *bytes; /* content: exact bytes; regex: the expression, NUL-terminated */
 	size_t len;
 	bool nocase;
 	bool has_offset, has_depth;
 	uint32_t offset, depth;
-	int line, col;    /* of the content/regex scalar's first character */
+	int line, col; /* of the content/regex scalar's first character */
 };
 
 struct rule {
@@ -58,9 +61,17 @@ struct rule {
 	struct port_set sport, dport;
 	struct rule_pattern *patterns;
 	size_t n_patterns;
-	char *pcre;        /* expression without delimiters, or NULL */
+	char *pcre;	       /* expression without delimiters, or NULL */
 	uint32_t pcre_options; /* PCRE2_* compile options from the flags */
 	int pcre_line, pcre_col;
+	/* `scope:`; default stream for proto tcp, packet otherwise (UDP and
+	 * ICMP are always packet; proto ip rules with scope stream apply to
+	 * TCP only) */
+	enum rule_scope scope;
+	/* `stream_alerts: every`: a stream rule may alert again in each later
+	 * chunk it matches in; default (once) it alerts once per flow
+	 * direction */
+	bool stream_every;
 	/* storage for pub strings */
 	char *msg, *category, *metadata_json, *detector, *file;
 };

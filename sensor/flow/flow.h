@@ -22,6 +22,7 @@
 
 struct packet;
 struct flow_config;
+struct tcp_session;
 
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1)
 
@@ -31,7 +32,7 @@ struct flow_key {
 	uint8_t addr[2][16]; /* [0] the lower (address, port), [1] the higher */
 	uint16_t port[2];
 	uint16_t vlan[IDS_MAX_VLAN];
-	uint8_t family;      /* 4 or 6 */
+	uint8_t family; /* 4 or 6 */
 	uint8_t proto;
 	uint8_t pad[2];
 };
@@ -40,15 +41,19 @@ struct flow {
 	struct flow_key key;
 	uint64_t hash;
 	uint64_t flow_id;
-	uint8_t client_side;  /* which key side (0/1) is the client */
+	uint8_t client_side; /* which key side (0/1) is the client */
 	uint8_t timeout_class;
 	uint8_t alerted;
 	uint8_t tcp_flags[2]; /* OR of TCP flags seen per direction (to_server, to_client) */
 	uint64_t pkts[2];     /* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
 	uint64_t bytes[2];
 	int64_t first_usec, last_usec;
+	struct tcp_session *tcp; /* TCP state and buffered segments (stream_tcp.c), or NULL */
+	void **mstreams;	 /* per stream matcher: its state for each direction
+				    (worker.c), or NULL before the flow has stream data */
+	uint8_t end_reason;	 /* enum flow_end_reason, set when the flow ends */
 	/* table internals */
-	struct flow *hnext;               /* hash chain */
+	struct flow *hnext;		  /* hash chain */
 	struct flow *lru_prev, *lru_next; /* per timeout class, oldest first */
 };
 

@@ -1,0 +1,139 @@
+/*
+ * stream_tcp.h - TCP session tracking and stream reassembly.
+ *
+ * For every TCP packet of a flow the worker calls stream_tcp_packet(). The
+ * module follows the session (three-way handshake, sequence and
+ * acknowledgement numbers of both sides, window with scaling, FIN and RST),
+ * buffers each side's payload as segments, and hands the data to the worker
+ * in stream order, each byte once, the way the destination host would
+ * assemble it:
+ *
+ * - Out-of-order segments wait until the hole before them fills.
+ * - Retransmitted bytes are delivered once. Overlapping bytes that differ
+ *   are resolved by the destination's policy (os_policy.h) and reported
+ *   (STREAM_EV_OVERLAP_DIFF).
+ * - Data is final, and delivered, once the receiver acknowledged it: until
+ *   then a conflicting retransmission can still change it. Data that is
+ *   never acknowledged is delivered when the direction closes (FIN
+ *   acknowledged, or RST), when the flow ends, or when more than
+ *   `max_unacked` bytes wait in one direction (one-sided captures).
+ * - Bytes lost for good (a hole the sender never filled, seen once later
+ *   data is acknowledged or the flow ends) are reported as a gap
+ *   (gap_before > 0) and not papered over; data after the gap is still
+ *   delivered.
+ * - A RST is accepted only with an in-window sequence number (an attacker
+ *   injecting an out-of-window RST does not stop inspection); its payload
+ *   is never added to the stream. Pending data of both sides is delivered,
+ *   then the session is closed.
+ * - A segment outside the receiver's window is not added (the host would
+ *   drop it) and is reported (STREAM_EV_OUT_OF_WINDOW).
+ * - Sessions whose SYN was not seen are tracked only when `midstream` is
+ *   set (default off, as in Suricata); otherwise their payload is not
+ *   reassembled (packet-scope rules still see it).
+ * - `depth` bounds how many bytes of each direction are delivered; past it
+ *   the direction is no longer buffered (STREAM_EV_DEPTH_REACHED, once).
+ *   `memcap` bounds the bytes buffered by one worker; a segment that would
+ *   pass it is not buffered (STREAM_EV_MEMCAP, counted) and shows up as a
+ *   gap.
+ *
+ * Threads: one struct stream_tcp per worker; sessions belong to flows of
+ * that worker's table. The packet path allocates nothing in steady state:
+ * sessions and segment memory come from per-worker pools that grow up to
+ * the memcap and are reused.
+ */
+#ifndef SENSOR_STREAM_TCP_H
+#define SENSOR_STREAM_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/os_policy.h"
+
+struct flow;
+struct packet;
+
+struct stream_config {
+	bool midstream;	      /* pick up sessions without a handshake (false) */
+	uint32_t depth;	      /* bytes per direction delivered, 0: no limit (1 MiB) */
+	uint64_t memcap;      /* bytes of buffered data per worker (64 MiB) */
+	uint32_t max_unacked; /* deliver without ACK past this many bytes per direction (1 MiB) */
+	const struct os_policy_map *policies; /* NULL: bsd everywhere */
+};
+
+/* Anomalies, named as in EVE (`anomaly.event`, Suricata's names). */
+enum stream_event {
+	STREAM_EV_OVERLAP_DIFF = 0, /* "stream.reassembly_overlap_different_data" */
+	STREAM_EV_OUT_OF_WINDOW,    /* "stream.pkt_out_of_window" */
+	STREAM_EV_RST_INVALID,	    /* "stream.rst_invalid": RST outside the window, ignored */
+	STREAM_EV_RST_WITH_DATA,    /* "stream.rst_with_data": payload of a RST, not added */
+	STREAM_EV_GAP,		    /* "stream.reassembly_seq_gap" */
+	STREAM_EV_DEPTH_REACHED,    /* "stream.reassembly_depth_reached" */
+	STREAM_EV_MEMCAP,	    /* "stream.reassembly_memcap" */
+	STREAM_EV_NO_HANDSHAKE,	    /* "stream.midstream_ignored": data without a session */
+	STREAM_EV_MAX
+};
+
+const char *stream_event_name(enum stream_event ev);
+
+struct stream_stats {
+	uint64_t sessions;	  /* sessions created */
+	uint64_t midstream;	  /* of which picked up midstream */
+	uint64_t segments;	  /* data segments buffered */
+	uint64_t retransmissions; /* segments whose data was all seen already */
+	uint64_t bytes_delivered; /* bytes handed to the data callback */
+	uint64_t gaps, gap_bytes; /* holes reported and their total length */
+	uint64_t events[STREAM_EV_MAX];
+	uint64_t memuse, memuse_peak; /* buffered bytes now / at most */
+};
+
+/*
+ * What the module calls, on the worker thread, from inside
+ * stream_tcp_packet / stream_tcp_flow_end:
+ *
+ * data(): the next in-order bytes of direction `dir` (enum ids_direction)
+ * of flow `f`: `offset` is the stream offset of data[0] (0 = first byte
+ * after the SYN), `gap_before` the bytes lost right before it, `ts_usec`
+ * and `pcap_cnt` those of the packet that carried these bytes (so an alert
+ * names the segment that completed a match), `end` true on the last call
+ * for the direction (len may then be 0). Data is delivered segment by
+ * segment: one call never mixes bytes of two packets.
+ *
+ * event(): an anomaly; `p` is the packet that caused it (NULL when none,
+ * e.g. a gap found at flow end).
+ */
+struct stream_out {
+	void *ctx;
+	void (*data)(void *ctx, struct flow *f, int dir, const uint8_t *data, uint32_t len,
+		     uint64_t offset, uint32_t gap_before, int64_t ts_usec, uint64_t pcap_cnt,
+		     bool end);
+	void (*event)(void *ctx, struct flow *f, enum stream_event ev, const struct packet *p);
+};
+
+struct stream_tcp;
+
+struct stream_tcp *stream_tcp_new(const struct stream_config *cfg, const struct stream_out *out);
+void stream_tcp_free(struct stream_tcp *st);
+
+/* A decoded TCP packet (p->pub.proto TCP, p->l4 set) of flow `f`, with
+ * p->pub.direction set by the flow table. Creates f->tcp when a session
+ * starts. */
+void stream_tcp_packet(struct stream_tcp *st, struct flow *f, const struct packet *p);
+
+/* The flow ends: deliver what is still buffered (unacknowledged data too,
+ * holes as gaps), signal the end of both directions, release f->tcp. */
+void stream_tcp_flow_end(struct stream_tcp *st, struct flow *f);
+
+/* Suricata's names for the session state ("new", "syn_sent", "syn_recv",
+ * "established", "fin_wait1", "fin_wait2", "time_wait", "close_wait",
+ * "last_ack", "closing", "closed"), or NULL when the flow has no session. */
+const char *stream_tcp_state_name(const struct flow *f);
+/* True once the session is closed (both FINs acknowledged, or a valid RST):
+ * the flow table then uses the short `closed` timeout. */
+bool stream_tcp_closed(const struct flow *f);
+
+const struct stream_stats *stream_tcp_stats(const struct stream_tcp *st);
+
+/* Bytes a session costs before any data is buffered (for memory figures). */
+size_t stream_tcp_session_size(void);
+
+#endif
