@@ -718,8 +718,9 @@ static int rule_metadata(struct rparse *p, const struct ynode *map)
 /* ---------------------------------------------------------------- rule */
 
 static const char *const rule_keys[] = {
-	"id",  "rev", "msg",	  "category", "severity",  "metadata", "detector", "proto",
-	"src", "dst", "src_port", "dst_port", "direction", "patterns", "pcre",	   NULL};
+	"id",	     "rev",	 "msg",	 "category", "severity",      "metadata",
+	"detector",  "proto",	 "src",	 "dst",	     "src_port",      "dst_port",
+	"direction", "patterns", "pcre", "scope",    "stream_alerts", NULL};
 
 static void rule_free(struct rule *r)
 {
@@ -741,6 +742,37 @@ static void rule_free(struct rule *r)
 	free(r);
 }
 
+/*
+ * `scope:` (packet | stream) and `stream_alerts:` (once | every). TCP rules
+ * default to the stream; UDP and ICMP have no stream; an ip rule looks at
+ * packets unless it asks for the stream (then it applies to TCP only).
+ * Runs after proto is known.
+ */
+static int rule_scope(struct rparse *p, const struct ynode *map)
+{
+	static const char *const scopes[] = {"packet", "stream", NULL};
+	static const char *const alerts[] = {"once", "every", NULL};
+	struct rule *r = p->r;
+	int scope = r->proto == RULE_PROTO_TCP ? RULE_SCOPE_STREAM : RULE_SCOPE_PACKET;
+	int every = 0, rc = 0;
+	const struct ynode *n = ymap_get(map, "scope");
+
+	rc |= rule_choice(p, map, "scope", scopes, "packet, stream", &scope);
+	rc |= rule_choice(p, map, "stream_alerts", alerts, "once, every", &every);
+	if (rc == 0 && n && scope == RULE_SCOPE_STREAM &&
+	    (r->proto == RULE_PROTO_UDP || r->proto == RULE_PROTO_ICMP))
+		rc = rerr(
+			p, n, false,
+			"scope stream needs proto tcp or ip: %s has no stream (use scope: packet)",
+			r->proto == RULE_PROTO_UDP ? "udp" : "icmp");
+	if (rc == 0 && every && scope != RULE_SCOPE_STREAM)
+		rc = rerr(p, ymap_get(map, "stream_alerts"), false,
+			  "stream_alerts applies to stream rules only (add scope: stream)");
+	r->scope = (enum rule_scope)scope;
+	r->stream_every = every == 1;
+	return rc;
+}
+
 static int rule_header(struct rparse *p, const struct ynode *map)
 {
 	static const char *const protos[] = {"ip", "tcp", "udp", "icmp", NULL};
@@ -752,6 +784,7 @@ static int rule_header(struct rparse *p, const struct ynode *map)
 	rc |= rule_choice(p, map, "direction", dirs, "to_server, to_client, any", &dir);
 	r->proto = (enum rule_proto)proto;
 	r->direction = (enum rule_direction)dir;
+	rc |= rule_scope(p, map);
 	rc |= rule_set(p, map, "src", SET_ADDR, &r->src);
 	rc |= rule_set(p, map, "dst", SET_ADDR, &r->dst);
 	rc |= rule_set(p, map, "src_port", SET_PORT, &r->sport);

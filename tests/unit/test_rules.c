@@ -286,7 +286,7 @@ Test(rules, unknown_keys_list_the_valid_ones)
 			 "r.yaml:8:1: error: unknown key 'rule' in rule file (valid: vars, rules)\n"
 			 "r.yaml:4:5: error: unknown key 'sevrity' in rule (valid: id, rev, msg, "
 			 "category, severity, metadata, detector, proto, src, dst, src_port, "
-			 "dst_port, direction, patterns, pcre)\n"
+			 "dst_port, direction, patterns, pcre, scope, stream_alerts)\n"
 			 "r.yaml:7:9: error: unknown key 'nocse' in pattern (valid: content, "
 			 "regex, nocase, offset, depth)\n");
 }
@@ -514,4 +514,38 @@ Test(rules, missing_file_is_one_error)
 	cr_assert_eq(ruleset_load_file(&rs, "/nonexistent/r.yaml", "signature", &d), 1);
 	cr_assert_str_eq(out(), "/nonexistent/r.yaml: error: cannot read: No such file or "
 				"directory\n");
+}
+
+Test(rules, scope_defaults_by_protocol)
+{
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: a, proto: tcp}\n"
+			  "  - {id: 2, msg: b, proto: udp}\n"
+			  "  - {id: 3, msg: c}\n"
+			  "  - {id: 4, msg: d, proto: tcp, scope: packet}\n"
+			  "  - {id: 5, msg: e, scope: stream, stream_alerts: every}\n"),
+		     0, "%s", out());
+	cr_assert_eq(find(1)->scope, RULE_SCOPE_STREAM);
+	cr_assert_eq(find(2)->scope, RULE_SCOPE_PACKET);
+	cr_assert_eq(find(3)->scope, RULE_SCOPE_PACKET);
+	cr_assert_eq(find(4)->scope, RULE_SCOPE_PACKET);
+	cr_assert_eq(find(5)->scope, RULE_SCOPE_STREAM);
+	cr_assert_not(find(1)->stream_every);
+	cr_assert(find(5)->stream_every);
+}
+
+Test(rules, scope_errors)
+{
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: a, proto: udp, scope: stream}\n"
+			  "  - {id: 2, msg: b, scope: flow}\n"
+			  "  - {id: 3, msg: c, proto: udp, stream_alerts: every}\n"),
+		     3);
+	cr_assert_str_eq(out(),
+			 "r.yaml:2:40: error: rule 1: scope stream needs proto tcp or ip: udp "
+			 "has no stream (use scope: packet)\n"
+			 "r.yaml:3:28: error: rule 2: scope must be one of packet, stream, got "
+			 "'flow'\n"
+			 "r.yaml:4:48: error: rule 3: stream_alerts applies to stream rules only "
+			 "(add scope: stream)\n");
 }
