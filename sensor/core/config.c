@@ -15,6 +15,8 @@
  */
 #include "core/config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +26,8 @@
 #define THREADS_MAX   1024
 #define MAX_FLOWS_MAX (1u << 26)
 #define TIMEOUT_MAX   86400
+#define MiB	      (UINT64_C(1) << 20)
+#define SIZE_MAX_CFG  (UINT64_C(1) << 40) /* 1 TiB: a typo, not a size */
 
 struct cload {
 	struct sensor_config *c;
@@ -55,11 +59,22 @@ void config_defaults(struct sensor_config *c)
 	c->threads = 1;
 	c->eve.enabled = true;
 	c->eve.filename = strdup("eve.json");
+	c->eve.alert = c->eve.anomaly = c->eve.flow = c->eve.stats = true;
 	c->flow.max_flows = 65536;
+	c->flow.new_tcp = 60;
 	c->flow.timeout_tcp = 3600;
-	c->flow.timeout_udp = 30;
-	c->flow.timeout_icmp = 30;
-	c->flow.timeout_other = 30;
+	c->flow.closed_tcp = 60;
+	c->flow.new_udp = c->flow.new_icmp = c->flow.new_other = 30;
+	c->flow.timeout_udp = c->flow.timeout_icmp = c->flow.timeout_other = 300;
+	c->policies.def = OS_POLICY_BSD;
+	c->stream.depth = (uint32_t)MiB;
+	c->stream.memcap = 64 * MiB;
+	c->stream.max_unacked = (uint32_t)MiB;
+	c->stream.policies = &c->policies;
+	c->defrag.timeout_s = 60;
+	c->defrag.memcap = 32 * MiB;
+	c->defrag.max_trackers = 65536;
+	c->defrag.policies = &c->policies;
 	c->plugins = calloc(1, sizeof(*c->plugins));
 	if (c->plugins) {
 		c->plugins[0].name = strdup("signature");
@@ -76,6 +91,7 @@ void config_free(struct sensor_config *c)
 	free(c->log_dir);
 	free(c->plugin_dir);
 	free(c->eve.filename);
+	free(c->policies.nets);
 	plugins_free(c->plugins, c->n_plugins);
 	strv_free(c->rule_files, c->n_rule_files);
 	ytree_free(c->tree);
@@ -167,11 +183,47 @@ static void cfg_paths(struct cload *l, const struct ynode *n, const char *what, 
 			(*nout)++;
 }
 
+/* `types: [alert, anomaly, flow, stats]`: the records written. */
+static void cfg_eve_types(struct cload *l, const struct ynode *n)
+{
+	static const char *const names[] = {"alert", "anomaly", "flow", "stats", NULL};
+	struct eve_config *e = &l->c->eve;
+	bool *flags[] = {&e->alert, &e->anomaly, &e->flow, &e->stats};
+	bool on[4] = {false, false, false, false};
+
+	if (!n)
+		return;
+	if (n->type != YNODE_SEQ && !ynode_is_null(n)) {
+		diag_error(l->d, n->file, n->line, n->col,
+			   "types must be a list of record types (alert, anomaly, flow, stats)");
+		return;
+	}
+	for (size_t i = 0; n->type == YNODE_SEQ && i < n->n; i++) {
+		const struct ynode *t = n->items[i];
+		size_t k = 0;
+
+		while (names[k] && (t->type != YNODE_SCALAR || strcmp(t->str, names[k]) != 0))
+			k++;
+		if (!names[k]) {
+			diag_error(
+				l->d, t->file, t->line, t->col,
+				"unknown record type %s%s%s (valid: alert, anomaly, flow, stats)",
+				t->type == YNODE_SCALAR ? "'" : "",
+				t->type == YNODE_SCALAR ? t->str : "(a collection)",
+				t->type == YNODE_SCALAR ? "'" : "");
+			continue;
+		}
+		on[k] = true;
+	}
+	for (size_t k = 0; k < 4; k++)
+		*flags[k] = on[k];
+}
+
 static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 {
 	static const char *const out_keys[] = {"eve", NULL};
-	static const char *const eve_keys[] = {"enabled",	    "filename", "payload",
-					       "payload-printable", "packet",	NULL};
+	static const char *const eve_keys[] = {
+		"enabled", "filename", "payload", "payload-printable", "packet", "types", NULL};
 	struct eve_config *e = &l->c->eve;
 	const struct ynode *eve, *fn;
 	const char *s;
@@ -187,6 +239,7 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 	cfg_bool(l, eve, "payload", &e->payload);
 	cfg_bool(l, eve, "payload-printable", &e->payload_printable);
 	cfg_bool(l, eve, "packet", &e->packet);
+	cfg_eve_types(l, ymap_get(eve, "types"));
 	fn = ymap_get(eve, "filename");
 	if (fn && cfg_text(l, fn, "filename", &s) == 0) {
 		char *copy = strdup(s);
@@ -198,6 +251,33 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 		free(e->filename);
 		e->filename = copy;
 	}
+}
+
+/* A protocol's timeouts: one number for every state, or a map of states
+ * (`closed` for TCP only). */
+static void cfg_timeouts(struct cload *l, const struct ynode *n, const char *what, uint32_t *new_s,
+			 uint32_t *est_s, uint32_t *closed_s)
+{
+	static const char *const tcp_keys[] = {"new", "established", "closed", NULL};
+	static const char *const keys[] = {"new", "established", NULL};
+	int64_t v;
+
+	if (!n)
+		return;
+	if (n->type == YNODE_SCALAR) {
+		if (ynode_int(n, 1, TIMEOUT_MAX, &v, l->d)) {
+			*new_s = *est_s = (uint32_t)v;
+			if (closed_s)
+				*closed_s = (uint32_t)v;
+		}
+		return;
+	}
+	if (ymap_check_keys(n, closed_s ? tcp_keys : keys, what, l->d) && n->type != YNODE_MAP)
+		return;
+	cfg_uint(l, n, "new", 1, TIMEOUT_MAX, new_s);
+	cfg_uint(l, n, "established", 1, TIMEOUT_MAX, est_s);
+	if (closed_s)
+		cfg_uint(l, n, "closed", 1, TIMEOUT_MAX, closed_s);
 }
 
 static void cfg_flow(struct cload *l, const struct ynode *flow)
@@ -215,10 +295,141 @@ static void cfg_flow(struct cload *l, const struct ynode *flow)
 		return;
 	if (ymap_check_keys(to, to_keys, "flow.timeouts", l->d) && to->type != YNODE_MAP)
 		return;
-	cfg_uint(l, to, "tcp", 1, TIMEOUT_MAX, &f->timeout_tcp);
-	cfg_uint(l, to, "udp", 1, TIMEOUT_MAX, &f->timeout_udp);
-	cfg_uint(l, to, "icmp", 1, TIMEOUT_MAX, &f->timeout_icmp);
-	cfg_uint(l, to, "other", 1, TIMEOUT_MAX, &f->timeout_other);
+	cfg_timeouts(l, ymap_get(to, "tcp"), "flow.timeouts.tcp", &f->new_tcp, &f->timeout_tcp,
+		     &f->closed_tcp);
+	cfg_timeouts(l, ymap_get(to, "udp"), "flow.timeouts.udp", &f->new_udp, &f->timeout_udp,
+		     NULL);
+	cfg_timeouts(l, ymap_get(to, "icmp"), "flow.timeouts.icmp", &f->new_icmp, &f->timeout_icmp,
+		     NULL);
+	cfg_timeouts(l, ymap_get(to, "other"), "flow.timeouts.other", &f->new_other,
+		     &f->timeout_other, NULL);
+}
+
+/* A byte size: an integer, or a number with kb, mb or gb (powers of 1024). */
+static void cfg_size(struct cload *l, const struct ynode *map, const char *key, uint64_t max,
+		     uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		unsigned shift;
+	} units[] = {{"", 0}, {"b", 0}, {"kb", 10}, {"mb", 20}, {"gb", 30}};
+	const struct ynode *n = ymap_get(map, key);
+	unsigned long long v;
+	char *end;
+
+	if (!n)
+		return;
+	errno = 0;
+	v = n->type == YNODE_SCALAR && isdigit((unsigned char)n->str[0])
+		    ? strtoull(n->str, &end, 10)
+		    : 0;
+	if (n->type == YNODE_SCALAR && isdigit((unsigned char)n->str[0]) && !errno)
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcasecmp(end, units[i].suffix) == 0 && v <= (max >> units[i].shift)) {
+				*out = (uint64_t)v << units[i].shift;
+				return;
+			}
+	diag_error(l->d, n->file, n->line, n->col,
+		   "%s must be a size in bytes (e.g. 65536, 64kb, 32mb, 1gb) of at most %llu "
+		   "bytes, got %s%s%s",
+		   key, (unsigned long long)max, n->type == YNODE_SCALAR ? "'" : "",
+		   n->type == YNODE_SCALAR ? n->str : "a collection",
+		   n->type == YNODE_SCALAR ? "'" : "");
+}
+
+static void cfg_size32(struct cload *l, const struct ynode *map, const char *key, uint32_t *out)
+{
+	uint64_t v = *out;
+
+	cfg_size(l, map, key, UINT32_MAX, &v);
+	*out = (uint32_t)v;
+}
+
+static void cfg_stream(struct cload *l, const struct ynode *st)
+{
+	static const char *const keys[] = {"midstream", "checksum-validation", "memcap",
+					   "reassembly", NULL};
+	static const char *const rkeys[] = {"depth", "max-unacked", NULL};
+	struct stream_config *sc = &l->c->stream;
+	const struct ynode *r;
+
+	if (ymap_check_keys(st, keys, "stream", l->d) && st->type != YNODE_MAP)
+		return;
+	cfg_bool(l, st, "midstream", &sc->midstream);
+	cfg_bool(l, st, "checksum-validation", &l->c->checksum_validation);
+	cfg_size(l, st, "memcap", SIZE_MAX_CFG, &sc->memcap);
+	r = ymap_get(st, "reassembly");
+	if (!r || (ymap_check_keys(r, rkeys, "stream.reassembly", l->d) && r->type != YNODE_MAP))
+		return;
+	cfg_size32(l, r, "depth", &sc->depth);
+	cfg_size32(l, r, "max-unacked", &sc->max_unacked);
+}
+
+static void cfg_defrag(struct cload *l, const struct ynode *df)
+{
+	static const char *const keys[] = {"timeout", "memcap", "max-trackers", NULL};
+	struct defrag_config *dc = &l->c->defrag;
+
+	if (ymap_check_keys(df, keys, "defrag", l->d) && df->type != YNODE_MAP)
+		return;
+	cfg_uint(l, df, "timeout", 1, TIMEOUT_MAX, &dc->timeout_s);
+	cfg_size(l, df, "memcap", SIZE_MAX_CFG, &dc->memcap);
+	cfg_uint(l, df, "max-trackers", 1, MAX_FLOWS_MAX, &dc->max_trackers);
+}
+
+/* One network of `host-os-policy: NAME: [...]`. */
+static void cfg_policy_net(struct cload *l, const struct ynode *n, enum os_policy pol)
+{
+	struct os_policy_map *m = &l->c->policies;
+	struct os_policy_net *nets;
+	char err[160];
+	const char *s;
+
+	if (!ynode_str(n, &s, l->d))
+		return;
+	nets = realloc(m->nets, (m->n + 1) * sizeof(*nets));
+	if (!nets) {
+		oom(l, n);
+		return;
+	}
+	m->nets = nets;
+	if (addr_block_parse(s, &nets[m->n].net, err, sizeof(err)) < 0 || nets[m->n].net.negated) {
+		diag_error(l->d, n->file, n->line, n->col, "host-os-policy: %s",
+			   nets[m->n].net.negated ? "a network cannot be negated here" : err);
+		return;
+	}
+	nets[m->n++].policy = pol;
+}
+
+static void cfg_policies(struct cload *l, const struct ynode *map)
+{
+	enum os_policy pol;
+
+	if (map->type != YNODE_MAP) {
+		diag_error(l->d, map->file, map->line, map->col,
+			   "host-os-policy must be a mapping of policy names to networks");
+		return;
+	}
+	for (size_t i = 0; i < map->n; i++) {
+		const struct ynode *k = map->keys[i], *v = map->items[i];
+		bool is_def = strcmp(k->str, "default") == 0;
+		const char *name = is_def && v->type == YNODE_SCALAR ? v->str : k->str;
+
+		if (os_policy_parse(name, &pol) < 0) {
+			const struct ynode *at = is_def ? v : k;
+
+			diag_error(l->d, at->file, at->line, at->col,
+				   "unknown policy '%s' (valid: %s)", name, os_policy_names());
+			continue;
+		}
+		if (is_def)
+			l->c->policies.def = pol;
+		else if (v->type == YNODE_SEQ)
+			for (size_t j = 0; j < v->n; j++)
+				cfg_policy_net(l, v->items[j], pol);
+		else
+			cfg_policy_net(l, v, pol);
+	}
 }
 
 static bool plugin_name_ok(const char *s)
@@ -305,8 +516,9 @@ static void cfg_plugins(struct cload *l, const struct ynode *list)
 
 static void cfg_root(struct cload *l, const struct ynode *root)
 {
-	static const char *const keys[] = {"log-dir", "plugin-dir", "threads",	  "outputs",
-					   "flow",    "plugins",    "rule-files", NULL};
+	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
+					   "flow",    "plugins",	"rule-files", "stream",
+					   "defrag",  "host-os-policy", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -323,6 +535,12 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_outputs(l, n);
 	if ((n = ymap_get(root, "flow")))
 		cfg_flow(l, n);
+	if ((n = ymap_get(root, "stream")))
+		cfg_stream(l, n);
+	if ((n = ymap_get(root, "defrag")))
+		cfg_defrag(l, n);
+	if ((n = ymap_get(root, "host-os-policy")))
+		cfg_policies(l, n);
 	if ((n = ymap_get(root, "plugins")))
 		cfg_plugins(l, n);
 	if ((n = ymap_get(root, "rule-files")))

@@ -19,9 +19,22 @@
  *       payload: BOOL             base64 payload in alerts (false)
  *       payload-printable: BOOL   printable payload in alerts (false)
  *       packet: BOOL              base64 packet in alerts (false)
+ *       types: [alert, anomaly, flow, stats]   records written (all)
  *   flow:
  *     max-flows: N                per worker (65536)
- *     timeouts: { tcp: S, udp: S, icmp: S, other: S }   seconds
+ *     timeouts:                   seconds; a number sets every state
+ *       tcp: { new: 60, established: 3600, closed: 60 }
+ *       udp|icmp|other: { new: 30, established: 300 }
+ *   host-os-policy:               overlap policy of defrag and reassembly
+ *     default: NAME               (bsd)
+ *     NAME: [CIDR, ...]           destinations using policy NAME
+ *   stream:
+ *     midstream: BOOL             (false)
+ *     checksum-validation: BOOL   (false)
+ *     memcap: SIZE                (64mb) bytes buffered per worker
+ *     reassembly: { depth: SIZE (1mb, 0: no limit), max-unacked: SIZE (1mb) }
+ *   defrag:
+ *     timeout: S (60), memcap: SIZE (32mb), max-trackers: N (65536)
  *   plugins:                      list; order is the order packets visit them
  *     - name: NAME                plugin name (file NAME.so in plugin-dir)
  *       path: PATH                optional explicit .so path
@@ -41,6 +54,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/os_policy.h"
+#include "defrag/defrag.h"
+#include "stream/stream_tcp.h"
+
 struct diag;
 struct ynode;
 
@@ -56,8 +73,15 @@ struct plugin_conf {
 };
 
 struct flow_config {
-	uint32_t max_flows;						/* per worker */
-	uint32_t timeout_tcp, timeout_udp, timeout_icmp, timeout_other; /* seconds */
+	uint32_t max_flows; /* per worker */
+	/* Idle seconds before a flow ends, established state (packets seen
+	 * both ways). */
+	uint32_t timeout_tcp, timeout_udp, timeout_icmp, timeout_other;
+	/* Same while only one direction was seen; 0: as established. */
+	uint32_t new_tcp, new_udp, new_icmp, new_other;
+	/* A TCP session that closed (FIN both ways, or RST); 0: as
+	 * established. */
+	uint32_t closed_tcp;
 };
 
 struct eve_config {
@@ -66,6 +90,8 @@ struct eve_config {
 	bool payload;
 	bool payload_printable;
 	bool packet;
+	/* Record types written (`types:`); all on by default. */
+	bool alert, anomaly, flow, stats;
 };
 
 struct sensor_config {
@@ -79,7 +105,13 @@ struct sensor_config {
 	size_t n_plugins;
 	char **rule_files; /* absolute or relative to cwd, resolved */
 	size_t n_rule_files;
-	struct ynode *tree; /* keeps option nodes alive */
+	/* Drop packets with bad IP/TCP/UDP/ICMP checksums from defrag and
+	 * reassembly (`stream.checksum-validation`, default off) */
+	bool checksum_validation;
+	struct os_policy_map policies; /* `host-os-policy:` */
+	struct stream_config stream;   /* stream.policies points to policies */
+	struct defrag_config defrag;   /* defrag.policies points to policies */
+	struct ynode *tree;	       /* keeps option nodes alive */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -83,7 +83,7 @@ void defrag_free(struct defrag *d);
 
 /*
  * Add fragment `p` (p->is_fragment). Returns 1 when it completed a datagram:
- * *out/*out_len is the rebuilt IP packet, owned by `d` and valid until the
+ * *out and *out_len are the rebuilt IP packet, owned by `d` and valid until the
  * next defrag call. Returns 0 when the datagram is still incomplete or the
  * fragment was dropped (an anomaly was reported where one applies).
  */

@@ -4,11 +4,13 @@
  * Design: every flow comes from one array allocated by flow_table_new
  * (max-flows entries); unused flows sit on a free list threaded through
  * hnext. Live flows are in an open hash table of power-of-two buckets,
- * chained through hnext, and in one LRU list per timeout class (tcp, udp,
- * icmp, other), least recently seen first, so that expiry looks at the
- * heads only and costs O(flows expired). When the pool is empty the least
- * recently seen flow of all classes (the oldest of the four heads) is
- * evicted to make room.
+ * chained through hnext, and in one LRU list per timeout class, least
+ * recently seen first, so that expiry looks at the heads only and costs
+ * O(flows expired). A class is a protocol (tcp, udp, icmp, other) and a
+ * state (new: one direction seen; established: both; closed: the TCP
+ * session ended), each with its own timeout. When the pool is empty the
+ * least recently seen flow of all classes is evicted to make room, and the
+ * table's end callback hears about it.
  *
  * Invariants:
  * - A flow is either on the free list or in both its hash chain and its
@@ -39,7 +41,13 @@
 #define USEC_PER_SEC INT64_C(1000000)
 #define MIN_BUCKETS  16
 
-enum timeout_class { TC_TCP = 0, TC_UDP, TC_ICMP, TC_OTHER, TC_MAX };
+enum proto_class { PC_TCP = 0, PC_UDP, PC_ICMP, PC_OTHER, PC_MAX };
+
+#define N_STATES 3
+#define TC_MAX	 (PC_MAX * N_STATES)
+
+/* The class of (protocol class, state). */
+#define TCLASS(pc, state) ((pc)*N_STATES + (state))
 
 struct lru {
 	struct flow *head, *tail; /* head is the least recently seen */
@@ -54,6 +62,8 @@ struct flow_table {
 	int64_t timeout_usec[TC_MAX];
 	struct lru lru[TC_MAX];
 	struct flow_stats stats;
+	flow_end_fn end_cb; /* for evictions */
+	void *end_ctx;
 };
 
 /* ---------------------------------------------------------------- keys */
@@ -131,18 +141,18 @@ static uint64_t flow_id_of(uint64_t hash, int64_t first_usec)
 	return id ? id : 1;
 }
 
-static enum timeout_class class_of(uint8_t proto)
+static enum proto_class class_of(uint8_t proto)
 {
 	switch (proto) {
 	case 6:
-		return TC_TCP;
+		return PC_TCP;
 	case 17:
-		return TC_UDP;
+		return PC_UDP;
 	case 1:
 	case 58:
-		return TC_ICMP;
+		return PC_ICMP;
 	default:
-		return TC_OTHER;
+		return PC_OTHER;
 	}
 }
 
@@ -189,6 +199,7 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason 
 {
 	hash_unlink(t, f);
 	lru_unlink(&t->lru[f->timeout_class], f);
+	f->end_reason = (uint8_t)why;
 	if (cb)
 		cb(f, why, ctx);
 	memset(f, 0, sizeof(*f));
@@ -198,6 +209,46 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason 
 }
 
 /* ---------------------------------------------------------------- table */
+
+/* Timeouts of one protocol class; 0 for new or closed means "as
+ * established". */
+static void set_timeouts(struct flow_table *t, enum proto_class pc, uint32_t new_s, uint32_t est_s,
+			 uint32_t closed_s)
+{
+	t->timeout_usec[TCLASS(pc, FLOW_STATE_NEW)] =
+		(int64_t)(new_s ? new_s : est_s) * USEC_PER_SEC;
+	t->timeout_usec[TCLASS(pc, FLOW_STATE_ESTABLISHED)] = (int64_t)est_s * USEC_PER_SEC;
+	t->timeout_usec[TCLASS(pc, FLOW_STATE_CLOSED)] =
+		(int64_t)(closed_s ? closed_s : est_s) * USEC_PER_SEC;
+}
+
+void flow_table_set_end_cb(struct flow_table *t, flow_end_fn cb, void *ctx)
+{
+	t->end_cb = cb;
+	t->end_ctx = ctx;
+}
+
+/* Move `f` to the LRU of another state (as the most recently seen). */
+static void set_state(struct flow_table *t, struct flow *f, enum flow_state st)
+{
+	lru_unlink(&t->lru[f->timeout_class], f);
+	f->state = (uint8_t)st;
+	f->timeout_class = (uint8_t)TCLASS(class_of(f->key.proto), st);
+	lru_append(&t->lru[f->timeout_class], f);
+}
+
+void flow_table_set_closed(struct flow_table *t, struct flow *f)
+{
+	if (f->state != FLOW_STATE_CLOSED)
+		set_state(t, f, FLOW_STATE_CLOSED);
+}
+
+const char *flow_state_name(const struct flow *f)
+{
+	static const char *const names[N_STATES] = {"new", "established", "closed"};
+
+	return f->state < N_STATES ? names[f->state] : "new";
+}
 
 struct flow_table *flow_table_new(const struct flow_config *cfg)
 {
@@ -220,10 +271,10 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 		t->pool[i].hnext = t->free_list;
 		t->free_list = &t->pool[i];
 	}
-	t->timeout_usec[TC_TCP] = (int64_t)cfg->timeout_tcp * USEC_PER_SEC;
-	t->timeout_usec[TC_UDP] = (int64_t)cfg->timeout_udp * USEC_PER_SEC;
-	t->timeout_usec[TC_ICMP] = (int64_t)cfg->timeout_icmp * USEC_PER_SEC;
-	t->timeout_usec[TC_OTHER] = (int64_t)cfg->timeout_other * USEC_PER_SEC;
+	set_timeouts(t, PC_TCP, cfg->new_tcp, cfg->timeout_tcp, cfg->closed_tcp);
+	set_timeouts(t, PC_UDP, cfg->new_udp, cfg->timeout_udp, 0);
+	set_timeouts(t, PC_ICMP, cfg->new_icmp, cfg->timeout_icmp, 0);
+	set_timeouts(t, PC_OTHER, cfg->new_other, cfg->timeout_other, 0);
 	return t;
 free_pool:
 	free(t->pool);
@@ -270,7 +321,7 @@ static struct flow *flow_alloc(struct flow_table *t)
 	struct flow *f = t->free_list;
 
 	if (!f) {
-		flow_end(t, oldest(t), FLOW_END_EVICTED, NULL, NULL);
+		flow_end(t, oldest(t), FLOW_END_EVICTED, t->end_cb, t->end_ctx);
 		t->stats.evicted++;
 		f = t->free_list;
 	}
@@ -292,7 +343,8 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *k, 
 	f->flow_id = flow_id_of(hash, p->pub.ts_usec);
 	/* The client sent the first packet, unless it answers a missed SYN. */
 	f->client_side = (uint8_t)((swapped ? 1 : 0) ^ (reversed ? 1 : 0));
-	f->timeout_class = (uint8_t)class_of(k->proto);
+	f->state = FLOW_STATE_NEW;
+	f->timeout_class = (uint8_t)TCLASS(class_of(k->proto), FLOW_STATE_NEW);
 	f->first_usec = f->last_usec = p->pub.ts_usec;
 	f->hnext = *bucket;
 	*bucket = f;
@@ -323,6 +375,8 @@ struct flow *flow_table_update(struct flow_table *t, struct packet *p)
 		f = flow_create(t, &k, hash, p, swapped);
 	}
 	dir = (swapped ? 1u : 0u) == f->client_side ? IDS_DIR_TO_SERVER : IDS_DIR_TO_CLIENT;
+	if (f->state == FLOW_STATE_NEW && f->pkts[dir ^ 1] && !f->pkts[dir])
+		set_state(t, f, FLOW_STATE_ESTABLISHED);
 	f->pkts[dir]++;
 	f->bytes[dir] += p->pub.l3_len;
 	if (p->pub.proto == 6)

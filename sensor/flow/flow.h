@@ -26,7 +26,11 @@ struct tcp_session;
 
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1)
 
+/* Same values as enum ids_flow_end. */
 enum flow_end_reason { FLOW_END_TIMEOUT = 0, FLOW_END_EVICTED, FLOW_END_SHUTDOWN };
+
+/* EVE flow.state; each state has its own timeout. */
+enum flow_state { FLOW_STATE_NEW = 0, FLOW_STATE_ESTABLISHED, FLOW_STATE_CLOSED };
 
 struct flow_key {
 	uint8_t addr[2][16]; /* [0] the lower (address, port), [1] the higher */
@@ -43,6 +47,7 @@ struct flow {
 	uint64_t flow_id;
 	uint8_t client_side; /* which key side (0/1) is the client */
 	uint8_t timeout_class;
+	uint8_t state; /* enum flow_state */
 	uint8_t alerted;
 	uint8_t tcp_flags[2]; /* OR of TCP flags seen per direction (to_server, to_client) */
 	uint64_t pkts[2];     /* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
@@ -67,6 +72,14 @@ struct flow_table;
 
 /* Allocate a table with cfg->max_flows flows. NULL on allocation failure. */
 struct flow_table *flow_table_new(const struct flow_config *cfg);
+/* Who hears about flows evicted to make room (flow_table_update may evict
+ * one); NULL: nobody. */
+void flow_table_set_end_cb(struct flow_table *t, flow_end_fn cb, void *ctx);
+/* Mark a flow closed (its TCP session ended): it now idles out after the
+ * `closed` timeout. */
+void flow_table_set_closed(struct flow_table *t, struct flow *f);
+/* "new", "established", "closed". */
+const char *flow_state_name(const struct flow *f);
 void flow_table_free(struct flow_table *t);
 
 /*

@@ -84,10 +84,26 @@ Test(config, defaults)
 	cr_assert_str_eq(c.eve.filename, "eve.json");
 	cr_assert(!c.eve.payload && !c.eve.payload_printable && !c.eve.packet);
 	cr_assert_eq(c.flow.max_flows, 65536);
+	cr_assert_eq(c.flow.new_tcp, 60);
 	cr_assert_eq(c.flow.timeout_tcp, 3600);
-	cr_assert_eq(c.flow.timeout_udp, 30);
-	cr_assert_eq(c.flow.timeout_icmp, 30);
-	cr_assert_eq(c.flow.timeout_other, 30);
+	cr_assert_eq(c.flow.closed_tcp, 60);
+	cr_assert_eq(c.flow.new_udp, 30);
+	cr_assert_eq(c.flow.timeout_udp, 300);
+	cr_assert_eq(c.flow.timeout_icmp, 300);
+	cr_assert_eq(c.flow.timeout_other, 300);
+	cr_assert(c.eve.alert && c.eve.anomaly && c.eve.flow && c.eve.stats);
+	cr_assert_not(c.checksum_validation);
+	cr_assert_eq(c.policies.def, OS_POLICY_BSD);
+	cr_assert_eq(c.policies.n, 0);
+	cr_assert_not(c.stream.midstream);
+	cr_assert_eq(c.stream.depth, 1 << 20);
+	cr_assert_eq(c.stream.memcap, 64 << 20);
+	cr_assert_eq(c.stream.max_unacked, 1 << 20);
+	cr_assert_eq(c.stream.policies, &c.policies);
+	cr_assert_eq(c.defrag.timeout_s, 60);
+	cr_assert_eq(c.defrag.memcap, 32 << 20);
+	cr_assert_eq(c.defrag.max_trackers, 65536);
+	cr_assert_eq(c.defrag.policies, &c.policies);
 	cr_assert_eq(c.n_plugins, 1);
 	cr_assert_str_eq(c.plugins[0].name, "signature");
 	cr_assert(c.plugins[0].enabled);
@@ -158,6 +174,8 @@ Test(config, every_key)
 	cr_assert(c.eve.payload && c.eve.payload_printable && c.eve.packet);
 	cr_assert_eq(c.flow.max_flows, 67108864);
 	cr_assert_eq(c.flow.timeout_tcp, 86400);
+	cr_assert_eq(c.flow.new_tcp, 86400);
+	cr_assert_eq(c.flow.closed_tcp, 86400);
 	cr_assert_eq(c.flow.timeout_udp, 1);
 	cr_assert_eq(c.flow.timeout_icmp, 2);
 	cr_assert_eq(c.flow.timeout_other, 3);
@@ -234,12 +252,13 @@ Test(config, every_problem_is_reported)
 	cr_assert_str_eq(
 		out_f(),
 		"F:17:1: error: unknown key 'extra' in the configuration (valid: log-dir, "
-		"plugin-dir, threads, outputs, flow, plugins, rule-files)\n"
+		"plugin-dir, threads, outputs, flow, plugins, rule-files, stream, defrag, "
+		"host-os-policy)\n"
 		"F:2:10: error: log-dir must not be empty\n"
 		"F:1:10: error: expected an integer from 1 to 1024, got '0'\n"
 		"F:5:3: error: unknown key 'syslog' in outputs (valid: eve)\n"
 		"F:4:25: error: unknown key 'filenme' in outputs.eve (valid: enabled, filename, "
-		"payload, payload-printable, packet)\n"
+		"payload, payload-printable, packet, types)\n"
 		"F:4:18: error: expected true or false, got 'maybe'\n"
 		"F:7:14: error: expected an integer from 1 to 67108864, got '67108865'\n"
 		"F:8:34: error: unknown key 'ftp' in flow.timeouts (valid: tcp, udp, icmp, other)\n"
@@ -270,4 +289,72 @@ Test(config, syntax_error_and_missing_file)
 	cr_assert_str_eq(d.last, "/nonexistent/sensor.yaml: error: cannot read: No such file or "
 				 "directory");
 	cr_assert_eq(c.threads, 1);
+}
+
+Test(config, stream_defrag_policies_and_types)
+{
+	cr_assert_eq(load("stream:\n"
+			  "  midstream: true\n"
+			  "  checksum-validation: yes\n"
+			  "  memcap: 128mb\n"
+			  "  reassembly: {depth: 64kb, max-unacked: 4096}\n"
+			  "defrag: {timeout: 30, memcap: 1gb, max-trackers: 100}\n"
+			  "host-os-policy:\n"
+			  "  default: linux\n"
+			  "  windows: [198.18.10.0/24, '2001:db8:10::/48']\n"
+			  "  first: 198.18.20.1\n"
+			  "flow:\n"
+			  "  timeouts:\n"
+			  "    tcp: {new: 5, established: 50, closed: 2}\n"
+			  "    udp: {new: 7}\n"
+			  "outputs:\n"
+			  "  eve: {types: [alert, flow]}\n"),
+		     0, "%s", out());
+	cr_assert(c.stream.midstream);
+	cr_assert(c.checksum_validation);
+	cr_assert_eq(c.stream.memcap, UINT64_C(128) << 20);
+	cr_assert_eq(c.stream.depth, 65536);
+	cr_assert_eq(c.stream.max_unacked, 4096);
+	cr_assert_eq(c.defrag.timeout_s, 30);
+	cr_assert_eq(c.defrag.memcap, UINT64_C(1) << 30);
+	cr_assert_eq(c.defrag.max_trackers, 100);
+	cr_assert_eq(c.policies.def, OS_POLICY_LINUX);
+	cr_assert_eq(c.policies.n, 3);
+	cr_assert_eq(c.policies.nets[0].policy, OS_POLICY_WINDOWS);
+	cr_assert_eq(c.policies.nets[1].net.family, 6);
+	cr_assert_eq(c.policies.nets[2].policy, OS_POLICY_FIRST);
+	cr_assert_eq(c.policies.nets[2].net.prefix, 32);
+	cr_assert_eq(c.flow.new_tcp, 5);
+	cr_assert_eq(c.flow.timeout_tcp, 50);
+	cr_assert_eq(c.flow.closed_tcp, 2);
+	cr_assert_eq(c.flow.new_udp, 7);
+	cr_assert_eq(c.flow.timeout_udp, 300);
+	cr_assert(c.eve.alert && c.eve.flow);
+	cr_assert(!c.eve.anomaly && !c.eve.stats);
+}
+
+Test(config, bad_sizes_policies_and_types)
+{
+	cr_assert_eq(load("stream: {memcap: lots, reassembly: {depth: 5gb}}\n"
+			  "host-os-policy: {default: beos, amiga: [198.18.0.0/16], "
+			  "linux: ['!198.18.1.0/24', 300.1.1.1]}\n"
+			  "flow: {timeouts: {udp: {closed: 3}}}\n"
+			  "outputs: {eve: {types: [alert, dns]}}\n"),
+		     -1);
+	cr_assert_str_eq(
+		out_f(),
+		"F:4:32: error: unknown record type 'dns' (valid: alert, anomaly, flow, stats)\n"
+		"F:3:25: error: unknown key 'closed' in flow.timeouts.udp (valid: new, "
+		"established)\n"
+		"F:1:18: error: memcap must be a size in bytes (e.g. 65536, 64kb, 32mb, 1gb) of at "
+		"most 1099511627776 bytes, got 'lots'\n"
+		"F:1:44: error: depth must be a size in bytes (e.g. 65536, 64kb, 32mb, 1gb) of at "
+		"most 4294967295 bytes, got '5gb'\n"
+		"F:2:27: error: unknown policy 'beos' (valid: first, last, bsd, bsd-right, linux, "
+		"old-linux, windows, vista, solaris)\n"
+		"F:2:33: error: unknown policy 'amiga' (valid: first, last, bsd, bsd-right, linux, "
+		"old-linux, windows, vista, solaris)\n"
+		"F:2:65: error: host-os-policy: a network cannot be negated here\n"
+		"F:2:83: error: host-os-policy: '300.1.1.1' is not an IPv4 or IPv6 address or CIDR "
+		"block\n");
 }

@@ -394,3 +394,65 @@ Test(flow, free_null)
 {
 	flow_table_free(NULL);
 }
+
+Test(flow, eviction_is_reported_to_the_end_callback)
+{
+	struct flow_config cfg = cfg_default;
+	struct flow_table *t;
+	struct ended e = {0};
+	struct packet p;
+
+	cfg.max_flows = 1;
+	t = flow_table_new(&cfg);
+	flow_table_set_end_cb(t, on_end, &e);
+	pkt4(&p, 17, 1, 1000, 2, 53, 0, 1 * SEC, 60);
+	flow_table_update(t, &p);
+	pkt4(&p, 17, 1, 1001, 2, 53, 0, 2 * SEC, 60);
+	flow_table_update(t, &p);
+	cr_assert_eq(e.n, 1);
+	cr_assert_eq(e.why[0], FLOW_END_EVICTED);
+	cr_assert_eq(e.pkts[0], 1);
+	flow_table_flush(t, NULL, NULL);
+	flow_table_free(t);
+}
+
+Test(flow, state_timeouts_new_established_closed)
+{
+	struct flow_config cfg = cfg_default;
+	struct flow_table *t;
+	struct ended e = {0};
+	struct packet p;
+	struct flow *f;
+
+	cfg.new_udp = 1;     /* one direction only: 1 s */
+	cfg.timeout_udp = 5; /* both directions: 5 s */
+	cfg.new_tcp = 2;
+	cfg.timeout_tcp = 100;
+	cfg.closed_tcp = 3;
+	t = flow_table_new(&cfg);
+	pkt4(&p, 17, 1, 1000, 2, 53, 0, 0, 60); /* a query never answered */
+	f = flow_table_update(t, &p);
+	cr_assert_str_eq(flow_state_name(f), "new");
+	pkt4(&p, 17, 1, 1001, 2, 53, 0, 0, 60); /* a query answered */
+	flow_table_update(t, &p);
+	pkt4(&p, 17, 2, 53, 1, 1001, 0, 0, 60);
+	f = flow_table_update(t, &p);
+	cr_assert_str_eq(flow_state_name(f), "established");
+	pkt4(&p, 6, 1, 2000, 2, 80, IDS_TCP_SYN, 0, 60);
+	flow_table_update(t, &p);
+	pkt4(&p, 6, 2, 80, 1, 2000, IDS_TCP_SYN | IDS_TCP_ACK, 0, 60);
+	f = flow_table_update(t, &p);
+	flow_table_set_closed(t, f);
+	cr_assert_str_eq(flow_state_name(f), "closed");
+	flow_table_expire(t, 1 * SEC + 1, on_end, &e);
+	cr_assert_eq(e.n, 1);
+	cr_assert_eq(e.proto[0], 17);
+	cr_assert_eq(e.pkts[0], 1);
+	flow_table_expire(t, 3 * SEC + 1, on_end, &e);
+	cr_assert_eq(e.n, 2);
+	cr_assert_eq(e.proto[1], 6);
+	flow_table_expire(t, 5 * SEC + 1, on_end, &e);
+	cr_assert_eq(e.n, 3);
+	cr_assert_eq(e.pkts[2], 2);
+	flow_table_free(t);
+}
