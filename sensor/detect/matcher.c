@@ -1,6 +1,7 @@
 /*
- * matcher.c - compiled rule sets: one Hyperscan block-mode database per
- * matcher, PCRE2 where Hyperscan cannot decide alone (see matcher.h).
+ * matcher.c - compiled rule sets: one Hyperscan database per matcher (block
+ * mode, or stream mode for reassembled streams), PCRE2 where Hyperscan
+ * cannot decide alone (see matcher.h).
  *
  * Design. Every pattern of every rule gets one bit in its rule (bit i for
  * pattern i, bit n_patterns for the rule's pcre) and, unless it is checked
@@ -36,6 +37,49 @@
  * header pass. Only touched rules are reset, so a scan costs nothing per
  * rule that did not match.
  *
+ * Stream mode (matcher_compile_stream). The same specs go to one
+ * HS_MODE_STREAM database (with HS_MODE_SOM_HORIZON_SMALL only when a
+ * variable-width regex with an offset needs its start). Offsets count from
+ * stream offset 0, but a gap restarts the Hyperscan stream at offset 0, so
+ * Hyperscan only gets depth (max_offset, which a restart can only loosen)
+ * and the callback checks the exact bounds on stream offsets (base + end,
+ * base = stream offset of the Hyperscan stream's first byte): a fixed-width
+ * match needs end - width >= O, a SOM match start >= O (else "maybe", as is
+ * a start past the SOM horizon), any match end <= O + D. Patterns keep
+ * HS_FLAG_SINGLEMATCH only where the first match decides: no offset, no
+ * anchor, rule not stream_every. A regex that may hold ^/\A/\G is "maybe"
+ * after a restart (its ^ would match there) and confirmed by PCRE2.
+ *
+ * Per direction, struct matcher_stream holds the Hyperscan stream, the
+ * progress of the rules it touched (rule index, bits matched, reported) as
+ * an array sorted by rule, inline for the first SPROG_INLINE rules and then
+ * grown fourfold up to the rule count, and, only when some pattern needs
+ * PCRE2, a ring of the last STREAM_WINDOW (4096) bytes. A chunk is scanned
+ * once with hs_scan_stream into the thread's per-rule state exactly as a
+ * block scan; then, in rule order, every touched rule and every `always`
+ * rule (no Hyperscan pattern, or a PCRE2-only one) gets its "maybe" bits
+ * confirmed by PCRE2 on the window ending with the chunk and starting
+ * STREAM_WINDOW bytes before the first "maybe" match end (ring and chunk
+ * head joined in the thread's window buffer; the chunk itself is never
+ * copied beyond that), its PCRE2-only patterns checked on the ring and the
+ * chunk, its bits merged into the stream's progress, and it is reported
+ * when complete and its header accepts the chunk's packet: once per stream,
+ * or with stream_every once in each chunk where one of its patterns
+ * matched. A PCRE2-confirmed match longer than STREAM_WINDOW bytes is not
+ * found; PCRE2 sees ^ only at stream offset 0 and $ only at the end of the
+ * data, and its lookarounds see no further than the window.
+ *
+ * Gaps (IDS_STREAM_GAP, or a chunk not at the offset where the last one
+ * ended): hs_reset_stream reports what ends with the data before the gap
+ * (`foo$`: a real match), that end-of-data pass is evaluated like a chunk,
+ * then the ring is emptied and base moves to the new offset; progress bits
+ * stay and bounds keep counting from stream offset 0, so a pattern whose
+ * depth ended before the gap never matches again. IDS_STREAM_END closes the
+ * Hyperscan stream after the chunk (end-of-data matches reported with it);
+ * later chunks are ignored. Allocation: the state on the first chunk, and
+ * the progress array when a stream touches more than SPROG_INLINE rules;
+ * nothing else per chunk.
+ *
  * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
  * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64
  * patterns, is checked by PCRE2 alone); a matcher and its PCRE2 codes are
@@ -54,7 +98,9 @@
  * keeps its backtracking frames in the thread's match data, grown on first
  * need; JIT matches use the thread's preallocated JIT stack). A thread made
  * before a matcher was compiled lacks room for it: scanning that matcher
- * with it reports nothing rather than overrun.
+ * with it reports nothing rather than overrun. Stream scans follow the
+ * same rules; a struct matcher_stream belongs to the worker whose flow it
+ * is and is touched only on that worker's thread.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
