@@ -1,6 +1,7 @@
 /*
- * matcher.c - compiled rule sets: one Hyperscan block-mode database per
- * matcher, PCRE2 where Hyperscan cannot decide alone (see matcher.h).
+ * matcher.c - compiled rule sets: one Hyperscan database per matcher (block
+ * mode, or stream mode for reassembled streams), PCRE2 where Hyperscan
+ * cannot decide alone (see matcher.h).
  *
  * Design. Every pattern of every rule gets one bit in its rule (bit i for
  * pattern i, bit n_patterns for the rule's pcre) and, unless it is checked
@@ -36,6 +37,49 @@
  * header pass. Only touched rules are reset, so a scan costs nothing per
  * rule that did not match.
  *
+ * Stream mode (matcher_compile_stream). The same specs go to one
+ * HS_MODE_STREAM database (with HS_MODE_SOM_HORIZON_SMALL only when a
+ * variable-width regex with an offset needs its start). Offsets count from
+ * stream offset 0, but a gap restarts the Hyperscan stream at offset 0, so
+ * Hyperscan only gets depth (max_offset, which a restart can only loosen)
+ * and the callback checks the exact bounds on stream offsets (base + end,
+ * base = stream offset of the Hyperscan stream's first byte): a fixed-width
+ * match needs end - width >= O, a SOM match start >= O (else "maybe", as is
+ * a start past the SOM horizon), any match end <= O + D. Patterns keep
+ * HS_FLAG_SINGLEMATCH only where the first match decides: no offset, no
+ * anchor, rule not stream_every. A regex that may hold ^/\A/\G is "maybe"
+ * after a restart (its ^ would match there) and confirmed by PCRE2.
+ *
+ * Per direction, struct matcher_stream holds the Hyperscan stream, the
+ * progress of the rules it touched (rule index, bits matched, reported) as
+ * an array sorted by rule, inline for the first SPROG_INLINE rules and then
+ * grown fourfold up to the rule count, and, only when some pattern needs
+ * PCRE2, a ring of the last STREAM_WINDOW (4096) bytes. A chunk is scanned
+ * once with hs_scan_stream into the thread's per-rule state exactly as a
+ * block scan; then, in rule order, every touched rule and every `always`
+ * rule (no Hyperscan pattern, or a PCRE2-only one) gets its "maybe" bits
+ * confirmed by PCRE2 on the window ending with the chunk and starting
+ * STREAM_WINDOW bytes before the first "maybe" match end (ring and chunk
+ * head joined in the thread's window buffer; the chunk itself is never
+ * copied beyond that), its PCRE2-only patterns checked on the ring and the
+ * chunk, its bits merged into the stream's progress, and it is reported
+ * when complete and its header accepts the chunk's packet: once per stream,
+ * or with stream_every once in each chunk where one of its patterns
+ * matched. A PCRE2-confirmed match longer than STREAM_WINDOW bytes is not
+ * found; PCRE2 sees ^ only at stream offset 0 and $ only at the end of the
+ * data, and its lookarounds see no further than the window.
+ *
+ * Gaps (IDS_STREAM_GAP, or a chunk not at the offset where the last one
+ * ended): hs_reset_stream reports what ends with the data before the gap
+ * (`foo$`: a real match), that end-of-data pass is evaluated like a chunk,
+ * then the ring is emptied and base moves to the new offset; progress bits
+ * stay and bounds keep counting from stream offset 0, so a pattern whose
+ * depth ended before the gap never matches again. IDS_STREAM_END closes the
+ * Hyperscan stream after the chunk (end-of-data matches reported with it);
+ * later chunks are ignored. Allocation: the state on the first chunk, and
+ * the progress array when a stream touches more than SPROG_INLINE rules;
+ * nothing else per chunk.
+ *
  * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
  * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64
  * patterns, is checked by PCRE2 alone); a matcher and its PCRE2 codes are
@@ -54,7 +98,9 @@
  * keeps its backtracking frames in the thread's match data, grown on first
  * need; JIT matches use the thread's preallocated JIT stack). A thread made
  * before a matcher was compiled lacks room for it: scanning that matcher
- * with it reports nothing rather than overrun.
+ * with it reports nothing rather than overrun. Stream scans follow the
+ * same rules; a struct matcher_stream belongs to the worker whose flow it
+ * is and is touched only on that worker's thread.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -84,11 +130,22 @@ enum pat_mode {
 	(PCRE2_CASELESS | PCRE2_DOTALL | PCRE2_MULTILINE | PCRE2_EXTENDED | PCRE2_UNGREEDY |       \
 	 PCRE2_ANCHORED | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES)
 
-/* One Hyperscan pattern id: all the match callback reads. */
+/* How the stream callback judges a Hyperscan match (see "Stream mode"). */
+enum mpat_kind {
+	MP_END = 0, /* sure when min_end <= end <= max_end (fixed width, or offset 0) */
+	MP_SOM,	    /* sure when start >= min_from and end <= max_end, else "maybe" */
+	MP_CONFIRM, /* prefilter: always "maybe", PCRE2 confirms */
+};
+
+/* One Hyperscan pattern id: all the match callbacks read. */
 struct mpat {
 	uint32_t rule;	   /* index in the matcher's rules */
 	uint32_t min_from; /* a match starting before this only marks "maybe" (0: none) */
 	uint64_t bit;	   /* the pattern's bit in its rule's masks */
+	/* stream mode only: bounds in stream offsets, checked by the callback */
+	uint64_t min_end, max_end; /* O + width, O + D (UINT64_MAX: no depth) */
+	uint8_t kind;		   /* enum mpat_kind */
+	bool anchor;		   /* may hold ^ or \A: "maybe" once the stream restarted */
 };
 
 /* A PCRE2 check of one rule pattern or pcre. */
@@ -105,8 +162,10 @@ struct mrule {
 	const struct rule *r;
 	uint64_t need;	       /* bits Hyperscan must have reported (got or maybe) */
 	uint64_t confirm;      /* bits whose Hyperscan match PCRE2 must confirm */
+	uint64_t sneed;	       /* stream mode: need plus the bits of `always` checks */
 	struct mcheck *checks; /* owned */
 	uint32_t n_checks;
+	bool every; /* stream mode: r->stream_every */
 };
 
 struct ids_matcher {
@@ -115,12 +174,16 @@ struct ids_matcher {
 	size_t n_pats;
 	struct mrule *rules;
 	size_t n_rules;
-	uint32_t *always; /* rules without a Hyperscan pattern, ascending */
+	uint32_t *always; /* rules without a Hyperscan pattern (stream mode: or with an
+			     `always` check), ascending */
 	size_t n_always;
+	bool stream;	/* made by matcher_compile_stream */
+	bool need_ring; /* stream mode: some pattern needs PCRE2, streams keep a ring */
 };
 
 struct rstate {
 	uint64_t got, maybe;
+	uint64_t lo; /* stream mode: stream offset of the first "maybe" match end */
 };
 
 struct matcher_thread {
@@ -133,9 +196,15 @@ struct matcher_thread {
 	size_t cap;	      /* rules state[] and touched[] hold */
 	const struct mpat *pats;
 	size_t n_touched;
+	uint64_t base;	 /* stream mode: stream offset of the Hyperscan stream's byte 0 */
+	uint8_t *window; /* stream mode: 2 * STREAM_WINDOW bytes to join ring and chunk */
 };
 
 #define JIT_STACK_MAX (1024 * 1024)
+
+/* Bytes of stream history a stream keeps for PCRE2 confirmation (see the
+ * file header): a confirmed match longer than this is not found. */
+#define STREAM_WINDOW 4096
 
 /* Process-wide, main thread only (see the file header). */
 static hs_scratch_t *proto_scratch;
@@ -161,12 +230,15 @@ struct pspec {
 	uint32_t depth;
 	unsigned width; /* fixed width, or minimum width */
 	bool fixed;
+	bool every;	  /* the rule's stream_every */
+	bool anchor;	  /* a regex that may hold ^, \A or \G */
 	char hs_err[200]; /* why exact mode was refused */
 };
 
 struct build {
 	struct pspec *specs;
 	size_t n, cap;
+	bool stream; /* compiling for Hyperscan stream mode */
 	char *err;
 	size_t errlen;
 };
@@ -313,6 +385,7 @@ static int add_regex(struct build *b, uint32_t ri, const struct rule_pattern *p,
 	s->expr = strdup((const char *)p->bytes);
 	if (!s->expr)
 		return -1;
+	s->anchor = strchr(s->expr, '^') || strstr(s->expr, "\\A") || strstr(s->expr, "\\G");
 	classify_regex(s);
 	return 0;
 }
@@ -355,19 +428,9 @@ static int add_pcre(struct build *b, uint32_t ri, const struct rule *r, uint64_t
 	return 0;
 }
 
-static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
+static int add_patterns(struct build *b, uint32_t ri, const struct ids_rule *pub,
+			const struct rule *r)
 {
-	const struct rule *r = rule_from_pub(pub);
-
-	if (!r) {
-		fail_at(b, pub, pub->line, 0, "not a rule from a rule file, cannot be compiled");
-		return -1;
-	}
-	if (r->n_patterns > RULE_MAX_PATTERNS) {
-		fail_at(b, pub, pub->line, 0, "%zu patterns, at most %d are allowed", r->n_patterns,
-			RULE_MAX_PATTERNS);
-		return -1;
-	}
 	for (size_t i = 0; i < r->n_patterns; i++) {
 		const struct rule_pattern *p = &r->patterns[i];
 		int rc = p->kind == PAT_CONTENT ? add_content(b, ri, pub, p, UINT64_C(1) << i)
@@ -384,10 +447,54 @@ static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
 	return 0;
 }
 
+static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
+{
+	const struct rule *r = rule_from_pub(pub);
+	size_t first = b->n;
+
+	if (!r) {
+		fail_at(b, pub, pub->line, 0, "not a rule from a rule file, cannot be compiled");
+		return -1;
+	}
+	if (r->n_patterns > RULE_MAX_PATTERNS) {
+		fail_at(b, pub, pub->line, 0, "%zu patterns, at most %d are allowed", r->n_patterns,
+			RULE_MAX_PATTERNS);
+		return -1;
+	}
+	if (add_patterns(b, ri, pub, r) < 0)
+		return -1;
+	for (size_t i = first; i < b->n; i++)
+		b->specs[i].every = r->stream_every;
+	return 0;
+}
+
+/* Stream mode: only depth goes to Hyperscan, as max_offset, which bounds
+ * the match end from the Hyperscan stream's start, never after the stream
+ * offset (a restart after a gap only makes it looser). The offset is the
+ * callback's check; so are the exact bounds. One report per stream is
+ * enough unless the rule reports every chunk, or a later match may be the
+ * one in bounds (an offset), or PCRE2 may refuse one (an anchor). */
+static unsigned spec_hs_flags_stream(const struct pspec *s, hs_expr_ext_t *ext)
+{
+	bool single = !s->every && s->offset == 0 && !s->anchor;
+
+	if (s->mode == MODE_PREFILTER)
+		return s->flags | HS_FLAG_PREFILTER;
+	if (s->has_depth) {
+		ext->flags |= HS_EXT_FLAG_MAX_OFFSET;
+		ext->max_offset = (unsigned long long)s->offset + s->depth;
+	}
+	if (s->som)
+		return s->flags | HS_FLAG_SOM_LEFTMOST;
+	return s->flags | (single ? HS_FLAG_SINGLEMATCH : 0);
+}
+
 /* Hyperscan flags and extended parameters of a spec in its current mode. */
-static unsigned spec_hs_flags(const struct pspec *s, hs_expr_ext_t *ext)
+static unsigned spec_hs_flags(const struct pspec *s, hs_expr_ext_t *ext, bool stream)
 {
 	memset(ext, 0, sizeof(*ext));
+	if (stream)
+		return spec_hs_flags_stream(s, ext);
 	if (s->mode == MODE_PREFILTER)
 		return s->flags | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH;
 	if (s->offset > 0) {
@@ -417,14 +524,16 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 		goto out_free;
 	for (;;) {
 		hs_compile_error_t *cerr = NULL;
-		unsigned k = 0;
+		unsigned k = 0, mode = b->stream ? HS_MODE_STREAM : HS_MODE_BLOCK;
 		struct pspec *s;
 
 		for (size_t i = 0; i < b->n; i++) {
 			if (b->specs[i].mode == MODE_PCRE_ONLY)
 				continue;
 			exprs[k] = b->specs[i].expr;
-			flags[k] = spec_hs_flags(&b->specs[i], &ext[k]);
+			flags[k] = spec_hs_flags(&b->specs[i], &ext[k], b->stream);
+			if (b->stream && (flags[k] & HS_FLAG_SOM_LEFTMOST))
+				mode |= HS_MODE_SOM_HORIZON_SMALL;
 			extp[k] = &ext[k];
 			ids[k] = k;
 			map[k++] = i;
@@ -433,8 +542,8 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 			rc = 0;
 			break;
 		}
-		if (hs_compile_ext_multi(exprs, flags, ids, extp, k, HS_MODE_BLOCK, NULL, db,
-					 &cerr) == HS_SUCCESS) {
+		if (hs_compile_ext_multi(exprs, flags, ids, extp, k, mode, NULL, db, &cerr) ==
+		    HS_SUCCESS) {
 			rc = 0;
 			break;
 		}
@@ -507,9 +616,28 @@ static void matcher_free_parts(struct ids_matcher *m)
 	free(m);
 }
 
-static bool spec_needs_pcre(const struct pspec *s)
+/* Stream mode also confirms an anchored regex once the Hyperscan stream
+ * restarted after a gap (its ^ would match at the restart). */
+static bool spec_needs_pcre(const struct pspec *s, bool stream)
 {
-	return s->mode != MODE_EXACT || s->som;
+	return s->mode != MODE_EXACT || s->som || (stream && s->anchor);
+}
+
+static struct mpat spec_mpat(const struct pspec *s)
+{
+	struct mpat p = {.rule = s->rule,
+			 .bit = s->bit,
+			 .min_from = s->som ? s->offset : 0,
+			 .max_end = s->has_depth ? (uint64_t)s->offset + s->depth : UINT64_MAX,
+			 .anchor = s->anchor};
+
+	if (s->mode == MODE_PREFILTER)
+		p.kind = MP_CONFIRM;
+	else if (s->som)
+		p.kind = MP_SOM;
+	else if (s->offset > 0) /* not SOM: fixed width */
+		p.min_end = (uint64_t)s->offset + s->width;
+	return p;
 }
 
 /* Rule masks, PCRE2 checks and the Hyperscan id table from the specs. */
@@ -523,14 +651,15 @@ static int fill_rules(struct build *b, const struct ids_rule *const *rules, stru
 		struct mcheck *c;
 
 		if (s->mode != MODE_PCRE_ONLY) {
-			m->pats[id++] = (struct mpat){
-				.rule = s->rule, .bit = s->bit, .min_from = s->som ? s->offset : 0};
+			m->pats[id++] = spec_mpat(s);
 			mr->need |= s->bit;
 			if (s->mode == MODE_PREFILTER)
 				mr->confirm |= s->bit;
 		}
-		if (!spec_needs_pcre(s))
+		mr->sneed |= s->bit;
+		if (!spec_needs_pcre(s, b->stream))
 			continue;
+		m->need_ring = m->stream;
 		c = &mr->checks[mr->n_checks];
 		c->code = compile_pcre(b, rules[s->rule], s);
 		if (!c->code)
@@ -557,11 +686,12 @@ static int alloc_rules(struct build *b, struct ids_matcher *m, const struct ids_
 	for (size_t i = 0; i < n; i++) {
 		m->rules[i].pub = rules[i];
 		m->rules[i].r = rule_from_pub(rules[i]);
+		m->rules[i].every = m->rules[i].r->stream_every;
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct mrule *mr = &m->rules[b->specs[i].rule];
 
-		if (spec_needs_pcre(&b->specs[i]))
+		if (spec_needs_pcre(&b->specs[i], b->stream))
 			mr->n_checks++;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -581,16 +711,29 @@ static void build_free(struct build *b)
 	free(b->specs);
 }
 
-struct ids_matcher *matcher_compile(const struct ids_rule *const *rules, size_t n, char *err,
-				    size_t errlen)
+/* Rules checked on every scan: no Hyperscan pattern; in stream mode also
+ * the rules with a PCRE2-only pattern (run on each chunk until it matched). */
+static void fill_always(struct ids_matcher *m)
 {
-	struct build b = {.err = err, .errlen = errlen};
+	for (size_t i = 0; i < m->n_rules; i++) {
+		const struct mrule *mr = &m->rules[i];
+
+		if (!mr->need || (m->stream && mr->sneed != mr->need))
+			m->always[m->n_always++] = (uint32_t)i;
+	}
+}
+
+static struct ids_matcher *compile(const struct ids_rule *const *rules, size_t n, char *err,
+				   size_t errlen, bool stream)
+{
+	struct build b = {.err = err, .errlen = errlen, .stream = stream};
 	struct ids_matcher *m = calloc(1, sizeof(*m));
 
 	if (err && errlen)
 		err[0] = '\0';
 	if (!m)
 		goto fail;
+	m->stream = stream;
 	for (size_t i = 0; i < n; i++)
 		if (add_rule(&b, (uint32_t)i, rules[i]) < 0)
 			goto fail;
@@ -600,9 +743,7 @@ struct ids_matcher *matcher_compile(const struct ids_rule *const *rules, size_t 
 		goto fail;
 	if (fill_rules(&b, rules, m) < 0)
 		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (!m->rules[i].need)
-			m->always[m->n_always++] = (uint32_t)i;
+	fill_always(m);
 	if (m->db && hs_alloc_scratch(m->db, &proto_scratch) != HS_SUCCESS) {
 		if (err && errlen)
 			snprintf(err, errlen, "cannot allocate Hyperscan scratch space");
@@ -620,6 +761,18 @@ fail:
 	if (m)
 		matcher_free_parts(m);
 	return NULL;
+}
+
+struct ids_matcher *matcher_compile(const struct ids_rule *const *rules, size_t n, char *err,
+				    size_t errlen)
+{
+	return compile(rules, n, err, errlen, false);
+}
+
+struct ids_matcher *matcher_compile_stream(const struct ids_rule *const *rules, size_t n, char *err,
+					   size_t errlen)
+{
+	return compile(rules, n, err, errlen, true);
 }
 
 void matcher_free(struct ids_matcher *m)
@@ -658,7 +811,8 @@ struct matcher_thread *matcher_thread_new(void)
 	mt->md = pcre2_match_data_create(1, NULL);
 	mt->mctx = pcre2_match_context_create(NULL);
 	mt->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-	if (!mt->state || !mt->touched || !mt->md || !mt->mctx || !mt->jit_stack)
+	mt->window = malloc(2 * STREAM_WINDOW);
+	if (!mt->state || !mt->touched || !mt->md || !mt->mctx || !mt->jit_stack || !mt->window)
 		goto fail;
 	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
 	if (proto_scratch && hs_clone_scratch(proto_scratch, &mt->scratch) != HS_SUCCESS)
@@ -679,6 +833,7 @@ void matcher_thread_free(struct matcher_thread *mt)
 	pcre2_jit_stack_free(mt->jit_stack);
 	free(mt->state);
 	free(mt->touched);
+	free(mt->window);
 	free(mt);
 }
 
@@ -714,7 +869,7 @@ static size_t keep_candidates(struct matcher_thread *mt, const struct ids_matche
 		if (((st->got | st->maybe) & need) == need)
 			mt->touched[k++] = ri;
 		else
-			*st = (struct rstate){0, 0};
+			*st = (struct rstate){0, 0, 0};
 	}
 	return k;
 }
@@ -722,7 +877,7 @@ static size_t keep_candidates(struct matcher_thread *mt, const struct ids_matche
 static void drop_touched(struct matcher_thread *mt)
 {
 	for (size_t i = 0; i < mt->n_touched; i++)
-		mt->state[mt->touched[i]] = (struct rstate){0, 0};
+		mt->state[mt->touched[i]] = (struct rstate){0, 0, 0};
 	mt->n_touched = 0;
 }
 
@@ -829,7 +984,7 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 	unsigned n;
 	size_t k = 0;
 
-	if (!mt || !m || !cb || m->n_rules > mt->cap)
+	if (!mt || !m || !cb || m->stream || m->n_rules > mt->cap)
 		return 0;
 	if (!buf) {
 		buf = empty;
@@ -848,6 +1003,430 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 	}
 	n = report(mt, m, k, pkt, buf, len, cb, ctx);
 	for (size_t i = 0; i < k; i++)
-		mt->state[mt->touched[i]] = (struct rstate){0, 0};
+		mt->state[mt->touched[i]] = (struct rstate){0, 0, 0};
 	return n;
+}
+
+bool matcher_is_stream(const struct ids_matcher *m)
+{
+	return m && m->stream;
+}
+
+/* ---------------------------------------------------------- stream mode */
+
+/* Progress of one rule in one stream. */
+struct sprog {
+	uint32_t rule;	   /* index in the matcher's rules */
+	uint32_t reported; /* reported at least once in this stream */
+	uint64_t got;	   /* bits matched so far (sure or confirmed) */
+};
+
+#define SPROG_INLINE 4
+
+struct matcher_stream {
+	hs_stream_t *hs;	   /* NULL without database, or after the end of data */
+	uint64_t base;		   /* stream offset of the Hyperscan stream's byte 0 */
+	uint64_t next;		   /* stream offset after the last byte scanned */
+	struct sprog *prog;	   /* sorted by rule: small[] or an owned array */
+	uint32_t n_prog, cap_prog; /* entries used, room in prog */
+	uint16_t ring_head;	   /* ring[] position the next byte goes to */
+	uint16_t ring_len;	   /* bytes ring[] holds, <= STREAM_WINDOW */
+	bool ended;		   /* IDS_STREAM_END seen: later chunks are ignored */
+	struct sprog small[SPROG_INLINE];
+	uint8_t ring[]; /* STREAM_WINDOW bytes when the matcher needs PCRE2 */
+};
+
+/* One pass over a stream: a chunk, or the end of the data (before a gap,
+ * at IDS_STREAM_END or at close). */
+struct spass {
+	const uint8_t *data; /* never NULL */
+	size_t len;
+	uint64_t off;	/* stream offset of data[0], right after the ring's bytes */
+	bool eod;	/* the data ends the Hyperscan stream: $ may match at its end */
+	bool data_pass; /* a chunk: header-only rules are checked too */
+	bool stop;	/* the callback asked to stop reporting */
+	const struct ids_packet *pkt;
+	ids_match_fn cb;
+	void *ctx;
+};
+
+static const uint8_t stream_empty[1];
+
+static int on_hs_stream_match(unsigned int id, unsigned long long from, unsigned long long to,
+			      unsigned int flags, void *ctx)
+{
+	struct matcher_thread *mt = ctx;
+	const struct mpat *p = &mt->pats[id];
+	struct rstate *st = &mt->state[p->rule];
+	uint64_t end = mt->base + to;
+	bool sure = p->kind == MP_END;
+
+	if (end > p->max_end || end < p->min_end)
+		return 0;
+	if (p->kind == MP_SOM)
+		sure = from != HS_OFFSET_PAST_HORIZON && mt->base + from >= p->min_from;
+	if (p->anchor && mt->base)
+		sure = false;
+	if (!(st->got | st->maybe))
+		mt->touched[mt->n_touched++] = p->rule;
+	if (sure) {
+		st->got |= p->bit;
+		return 0;
+	}
+	if (!st->maybe || end < st->lo)
+		st->lo = end;
+	st->maybe |= p->bit;
+	return 0;
+}
+
+/* Binary search; *at is where the rule's entry is or would go. */
+static struct sprog *prog_find(struct matcher_stream *ms, uint32_t rule, uint32_t *at)
+{
+	uint32_t lo = 0, hi = ms->n_prog;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (ms->prog[mid].rule < rule)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return lo < ms->n_prog && ms->prog[lo].rule == rule ? &ms->prog[lo] : NULL;
+}
+
+/* Four times the room, at most one entry per rule. */
+static int prog_grow(struct matcher_stream *ms, size_t n_rules)
+{
+	size_t cap = (size_t)ms->cap_prog * 4;
+	struct sprog *np;
+
+	if (cap > n_rules)
+		cap = n_rules;
+	if (cap <= ms->cap_prog)
+		return -1;
+	np = malloc(cap * sizeof(*np));
+	if (!np)
+		return -1;
+	memcpy(np, ms->prog, ms->n_prog * sizeof(*np));
+	if (ms->prog != ms->small)
+		free(ms->prog);
+	ms->prog = np;
+	ms->cap_prog = (uint32_t)cap;
+	return 0;
+}
+
+/* NULL when out of memory: the rule's progress is then not kept. */
+static struct sprog *prog_add(struct matcher_stream *ms, uint32_t rule, uint32_t at, size_t n_rules)
+{
+	if (ms->n_prog == ms->cap_prog && prog_grow(ms, n_rules) < 0)
+		return NULL;
+	memmove(&ms->prog[at + 1], &ms->prog[at], (ms->n_prog - at) * sizeof(ms->prog[0]));
+	ms->prog[at] = (struct sprog){.rule = rule};
+	ms->n_prog++;
+	return &ms->prog[at];
+}
+
+static void ring_push(struct matcher_stream *ms, const uint8_t *data, size_t len)
+{
+	size_t head = ms->ring_head, first, held = (size_t)ms->ring_len + len;
+
+	if (len >= STREAM_WINDOW) {
+		memcpy(ms->ring, data + len - STREAM_WINDOW, STREAM_WINDOW);
+		ms->ring_head = 0;
+		ms->ring_len = STREAM_WINDOW;
+		return;
+	}
+	first = STREAM_WINDOW - head < len ? STREAM_WINDOW - head : len;
+	memcpy(ms->ring + head, data, first);
+	memcpy(ms->ring, data + first, len - first);
+	ms->ring_head = (uint16_t)((head + len) % STREAM_WINDOW);
+	ms->ring_len = (uint16_t)(held > STREAM_WINDOW ? STREAM_WINDOW : held);
+}
+
+/* Copy the ring's last n bytes (n <= ring_len) to dst. */
+static void ring_tail(const struct matcher_stream *ms, uint8_t *dst, size_t n)
+{
+	size_t start = (ms->ring_head + STREAM_WINDOW - n) % STREAM_WINDOW;
+	size_t first = STREAM_WINDOW - start < n ? STREAM_WINDOW - start : n;
+
+	memcpy(dst, ms->ring + start, first);
+	memcpy(dst + first, ms->ring, n - first);
+}
+
+static bool pcre_run(const struct mcheck *c, const struct matcher_thread *mt, const uint8_t *subj,
+		     size_t len, size_t start, uint32_t opts)
+{
+	return pcre2_match(c->code, subj, len, start, opts, mt->md, mt->mctx) >= 0;
+}
+
+/*
+ * PCRE2 check `c` for a match that may end as early as stream offset `lo`:
+ * the subject starts at max(lo - STREAM_WINDOW, oldest byte kept) and ends
+ * at min(end of the pass's data, O + D); the search starts at max(subject
+ * start, O). ^ matches only at stream offset 0 (PCRE2_NOTBOL elsewhere), $
+ * only at the end of data. A subject starting in the ring is the ring's
+ * bytes joined with the chunk's first STREAM_WINDOW bytes in the thread's
+ * window; the rest of the chunk is searched in place after that.
+ */
+static bool stream_confirm(const struct mcheck *c, struct matcher_thread *mt,
+			   const struct matcher_stream *ms, const struct spass *ps, uint64_t lo)
+{
+	uint64_t oldest = ps->off - ms->ring_len, end = ps->off + ps->len;
+	uint64_t s = lo > oldest + STREAM_WINDOW ? lo - STREAM_WINDOW : oldest;
+	uint64_t from = s > c->start ? s : c->start, jend;
+	uint32_t eol = ps->eod ? 0 : PCRE2_NOTEOL, bol = ps->off ? PCRE2_NOTBOL : 0;
+	size_t post = ps->len < STREAM_WINDOW ? ps->len : STREAM_WINDOW;
+
+	if (c->end < end) {
+		end = c->end;
+		eol = PCRE2_NOTEOL;
+	}
+	if (from > end)
+		return false;
+	if (from >= ps->off)
+		return pcre_run(c, mt, ps->data, end - ps->off, from - ps->off, eol | bol);
+	ring_tail(ms, mt->window, ps->off - s);
+	memcpy(mt->window + (ps->off - s), ps->data, post);
+	jend = ps->off + post < end ? ps->off + post : end;
+	if (pcre_run(c, mt, mt->window, jend - s, from - s,
+		     (jend == end ? eol : PCRE2_NOTEOL) | (s ? PCRE2_NOTBOL : 0)))
+		return true;
+	return end > jend && pcre_run(c, mt, ps->data, end - ps->off, 0, eol | bol);
+}
+
+/* Bits of rule `mr` found in this pass: Hyperscan's sure matches, "maybe"
+ * matches PCRE2 confirms, and the PCRE2-only patterns that match. Bits the
+ * stream already has are not checked again unless the rule reports every
+ * chunk. */
+static uint64_t pass_bits(struct matcher_thread *mt, const struct mrule *mr,
+			  const struct rstate *st, const struct matcher_stream *ms,
+			  const struct spass *ps, uint64_t have)
+{
+	uint64_t got = st->got, skip = mr->every ? st->got : st->got | have;
+
+	for (uint32_t i = 0; i < mr->n_checks; i++) {
+		const struct mcheck *c = &mr->checks[i];
+		bool hit;
+
+		if (!c->bit || (c->bit & skip))
+			continue;
+		if (c->always)
+			hit = stream_confirm(c, mt, ms, ps, ps->off);
+		else
+			hit = (c->bit & st->maybe) && stream_confirm(c, mt, ms, ps, st->lo);
+		if (hit)
+			got |= c->bit;
+	}
+	return got;
+}
+
+/* Header, then the checks without a bit (a pcre beside 64 patterns). */
+static bool final_checks(const struct mrule *mr, struct matcher_thread *mt,
+			 const struct matcher_stream *ms, const struct spass *ps)
+{
+	if (ps->pkt && !rule_header_match(mr->r, ps->pkt))
+		return false;
+	for (uint32_t i = 0; i < mr->n_checks; i++) {
+		const struct mcheck *c = &mr->checks[i];
+
+		if (c->always && !c->bit && !stream_confirm(c, mt, ms, ps, ps->off))
+			return false;
+	}
+	return true;
+}
+
+/* Add this pass's bits to rule ri's progress and report it when complete:
+ * once per stream, or (every) in each pass it matched in. */
+static unsigned stream_rule(struct matcher_thread *mt, const struct ids_matcher *m,
+			    struct matcher_stream *ms, uint32_t ri, struct spass *ps)
+{
+	const struct mrule *mr = &m->rules[ri];
+	uint32_t at;
+	struct sprog *p = prog_find(ms, ri, &at);
+	uint64_t have = p ? p->got : 0, hit;
+	bool complete;
+
+	if (p && p->reported && !mr->every)
+		return 0;
+	hit = pass_bits(mt, mr, &mt->state[ri], ms, ps, have);
+	have |= hit;
+	complete = (have & mr->sneed) == mr->sneed;
+	if (!p && (hit || complete))
+		p = prog_add(ms, ri, at, m->n_rules);
+	if (p)
+		p->got = have;
+	if (!complete || ps->stop || (p && p->reported && !hit && mr->sneed))
+		return 0;
+	if (!final_checks(mr, mt, ms, ps))
+		return 0;
+	if (p)
+		p->reported = 1;
+	ps->stop = ps->cb(mr->pub, ps->ctx) != 0;
+	return 1;
+}
+
+/* Every rule Hyperscan touched in this pass and every `always` rule, in
+ * rule order; the thread's per-rule state is clean afterwards. */
+static unsigned stream_pass(struct matcher_thread *mt, const struct ids_matcher *m,
+			    struct matcher_stream *ms, struct spass *ps)
+{
+	size_t k = mt->n_touched, i = 0, j = 0;
+	unsigned n = 0;
+
+	sort_indexes(mt->touched, k);
+	while (i < k || j < m->n_always) {
+		uint32_t ri;
+
+		if (j == m->n_always || (i < k && mt->touched[i] <= m->always[j])) {
+			ri = mt->touched[i++];
+			j += j < m->n_always && m->always[j] == ri;
+		} else {
+			ri = m->always[j++];
+			if (!ps->data_pass && !m->rules[ri].n_checks)
+				continue;
+		}
+		n += stream_rule(mt, m, ms, ri, ps);
+	}
+	drop_touched(mt);
+	return n;
+}
+
+static void stream_begin(struct matcher_thread *mt, const struct ids_matcher *m,
+			 const struct matcher_stream *ms)
+{
+	mt->pats = m->pats;
+	mt->n_touched = 0;
+	mt->base = ms->base;
+}
+
+/* Free a Hyperscan stream, reporting its end-of-data matches if `report`. */
+static void close_hs(struct matcher_thread *mt, hs_stream_t *hs, bool report)
+{
+	if (report && hs_close_stream(hs, mt->scratch, on_hs_stream_match, mt) == HS_SUCCESS)
+		return;
+	if (report)
+		drop_touched(mt); /* refused before it freed anything */
+	hs_close_stream(hs, NULL, NULL, NULL);
+}
+
+/* The data jumps to stream offset `off` (a gap, or not where the last
+ * chunk ended): report what ends with the data before, restart the
+ * Hyperscan stream and forget the ring. Progress and bounds stay. */
+static unsigned stream_restart(struct matcher_thread *mt, const struct ids_matcher *m,
+			       struct matcher_stream *ms, struct spass *ps, uint64_t off)
+{
+	struct spass flush = {.data = stream_empty,
+			      .off = ms->next,
+			      .eod = true,
+			      .pkt = ps->pkt,
+			      .cb = ps->cb,
+			      .ctx = ps->ctx};
+	unsigned n = 0;
+
+	if (ms->hs && ms->next > ms->base) {
+		stream_begin(mt, m, ms);
+		if (hs_reset_stream(ms->hs, 0, mt->scratch, on_hs_stream_match, mt) != HS_SUCCESS) {
+			drop_touched(mt);
+			hs_reset_stream(ms->hs, 0, NULL, NULL, NULL);
+		}
+		n = stream_pass(mt, m, ms, &flush);
+		ps->stop = flush.stop;
+	}
+	ms->base = ms->next = off;
+	ms->ring_head = ms->ring_len = 0;
+	return n;
+}
+
+static struct matcher_stream *stream_open(const struct ids_matcher *m)
+{
+	struct matcher_stream *ms = calloc(1, sizeof(*ms) + (m->need_ring ? STREAM_WINDOW : 0));
+
+	if (!ms)
+		return NULL;
+	ms->prog = ms->small;
+	ms->cap_prog = SPROG_INLINE;
+	if (m->db && hs_open_stream(m->db, 0, &ms->hs) != HS_SUCCESS) {
+		free(ms);
+		return NULL;
+	}
+	return ms;
+}
+
+unsigned matcher_stream_scan(struct matcher_thread *mt, const struct ids_matcher *m,
+			     struct matcher_stream **ms, const struct ids_packet *pkt,
+			     const struct ids_stream_chunk *chunk, ids_match_fn cb, void *ctx)
+{
+	struct spass ps = {.data_pass = true, .pkt = pkt, .cb = cb, .ctx = ctx};
+	struct matcher_stream *s;
+	unsigned n = 0;
+
+	if (!mt || !m || !ms || !chunk || !cb || !m->stream || m->n_rules > mt->cap)
+		return 0;
+	ps.data = chunk->data ? chunk->data : stream_empty;
+	ps.len = chunk->data ? chunk->len : 0;
+	ps.off = chunk->offset;
+	if (ps.off > UINT64_MAX - ps.len || (!*ms && !(*ms = stream_open(m))))
+		return 0;
+	s = *ms;
+	if (s->ended)
+		return 0;
+	if ((chunk->flags & IDS_STREAM_GAP) || ps.off != s->next)
+		n = stream_restart(mt, m, s, &ps, ps.off);
+	stream_begin(mt, m, s);
+	if (s->hs && ps.len &&
+	    hs_scan_stream(s->hs, (const char *)ps.data, (unsigned)ps.len, 0, mt->scratch,
+			   on_hs_stream_match, mt) != HS_SUCCESS)
+		drop_touched(mt);
+	if (chunk->flags & IDS_STREAM_END) {
+		ps.eod = true;
+		s->ended = true;
+		if (s->hs)
+			close_hs(mt, s->hs, true);
+		s->hs = NULL;
+	}
+	n += stream_pass(mt, m, s, &ps);
+	s->next = ps.off + ps.len;
+	if (m->need_ring && !s->ended)
+		ring_push(s, ps.data, ps.len);
+	return n;
+}
+
+unsigned matcher_stream_close(struct matcher_thread *mt, const struct ids_matcher *m,
+			      struct matcher_stream **ms, const struct ids_packet *pkt,
+			      ids_match_fn cb, void *ctx)
+{
+	struct spass ps = {.data = stream_empty, .eod = true, .pkt = pkt, .cb = cb, .ctx = ctx};
+	struct matcher_stream *s;
+	bool report;
+	unsigned n = 0;
+
+	if (!ms || !*ms)
+		return 0;
+	s = *ms;
+	report = cb && mt && m && m->stream && m->n_rules <= mt->cap && !s->ended;
+	ps.off = s->next;
+	if (report)
+		stream_begin(mt, m, s);
+	if (s->hs)
+		close_hs(mt, s->hs, report);
+	if (report)
+		n = stream_pass(mt, m, s, &ps);
+	if (s->prog != s->small)
+		free(s->prog);
+	free(s);
+	*ms = NULL;
+	return n;
+}
+
+size_t matcher_stream_size(const struct ids_matcher *m)
+{
+	size_t hs = 0;
+
+	if (!m || !m->stream)
+		return 0;
+	if (m->db && hs_stream_size(m->db, &hs) != HS_SUCCESS)
+		hs = 0;
+	return sizeof(struct matcher_stream) + (m->need_ring ? STREAM_WINDOW : 0) + hs;
 }
