@@ -1363,3 +1363,24 @@ Test(stream_tcp, hostile_flags_and_jumps)
 	cr_assert_eq(strncmp(out(s.id, 0), "start", 5), 0);
 	stop();
 }
+
+Test(stream_tcp, largest_segment_stored_in_two_pieces)
+{
+	enum { N = 65495 }; /* an IPv4 packet of 65535 bytes */
+	static char big[N + 1];
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	for (int i = 0; i < N; i++)
+		big[i] = (char)('A' + i % 23);
+	start(&c);
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, big);
+	cr_assert_eq(stats()->memuse, N);
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_eq(strcmp(out(s.id, 0), big), 0);
+	cr_assert_eq(flow_out_of(s.id)->d[0].calls, 2, "one packet, two pieces");
+	cr_assert_eq(flow_out_of(s.id)->d[0].cnt[0], 4);
+	cr_assert_eq(flow_out_of(s.id)->d[0].cnt[1], 4);
+	stop();
+}
