@@ -49,15 +49,18 @@ struct defrag_config {
 
 /* Anomalies, named as in EVE (`anomaly.event`). */
 enum defrag_event {
-	DEFRAG_EV_OVERLAP = 0,	 /* "defrag.overlap_different_data" (ipv4./ipv6. prefix) */
-	DEFRAG_EV_TINY_FRAGMENT, /* a non-last fragment under 64 bytes of data? see .c */
-	DEFRAG_EV_TOO_LARGE,	 /* data past 65,535 bytes */
-	DEFRAG_EV_TIMEOUT,	 /* incomplete datagram timed out */
-	DEFRAG_EV_MEMCAP_DROP,	 /* incomplete datagram dropped to stay under the cap */
+	DEFRAG_EV_OVERLAP = 0,	 /* "frag_overlap": overlap with different data */
+	DEFRAG_EV_TINY_FRAGMENT, /* "frag_tiny": non-last fragment of <= 100 data bytes */
+	DEFRAG_EV_TOO_LARGE,	 /* "frag_too_large": data past 65,535 bytes */
+	DEFRAG_EV_TIMEOUT,	 /* "frag_timeout": incomplete datagram timed out */
+	DEFRAG_EV_MEMCAP_DROP,	 /* "frag_memcap_drop": dropped to stay under a cap */
+	DEFRAG_EV_BAD_LENGTH,	 /* "frag_bad_length": empty, non-last not a multiple of 8,
+				    or contradicting the datagram's end; dropped */
 	DEFRAG_EV_MAX
 };
 
-/* "frag_overlap", "frag_tiny", "frag_too_large", "frag_timeout", "frag_memcap_drop". */
+/* "frag_overlap", "frag_tiny", "frag_too_large", "frag_timeout", "frag_memcap_drop",
+ * "frag_bad_length"; EVE prefixes "ipv4." or "ipv6." by family. */
 const char *defrag_event_name(enum defrag_event ev);
 
 struct defrag_stats {
