@@ -84,6 +84,14 @@ struct ids_rule {
 	const char *file;	   /* rule file it came from, for messages */
 	int line;		   /* line of the rule in that file */
 	const void *priv;	   /* host-private, do not touch */
+	/* ---- ABI 1.1 (host rules only) ---- */
+	uint8_t scope; /* enum ids_rule_scope: what the rule's patterns look at */
+};
+
+/* What a rule's patterns look at (`scope:` in rule files). */
+enum ids_rule_scope {
+	IDS_SCOPE_PACKET = 0, /* each packet's payload: compile with matcher_compile */
+	IDS_SCOPE_STREAM = 1, /* the reassembled TCP stream: matcher_compile_stream */
 };
 
 /* ------------------------------------------------------------- options */

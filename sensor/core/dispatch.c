@@ -30,7 +30,9 @@
 #include "core/sensor.h"
 #include "core/worker.h"
 #include "decode/decode.h"
+#include "defrag/defrag.h"
 #include "flow/flow.h"
+#include "stream/stream_tcp.h"
 #include "output/eve.h"
 
 #define RING_BYTES    (8u << 20)
@@ -175,16 +177,21 @@ static void sum_u64(uint64_t *acc, const uint64_t *add, size_t n)
 		acc[i] += add[i];
 }
 
-/* One stats record over all workers. */
+/* One stats record over all workers. The counter structs summed here hold
+ * nothing but uint64_t counters (their tests check it). */
 static void write_stats(struct worker_slot *slots, unsigned n, struct dispatch_result *res)
 {
 	struct decode_stats ds;
 	struct flow_stats fs;
+	struct stream_stats ss;
+	struct defrag_stats dfs;
 	struct eve_stats_input in;
 	int64_t first = 0, last = 0;
 
 	memset(&ds, 0, sizeof(ds));
 	memset(&fs, 0, sizeof(fs));
+	memset(&ss, 0, sizeof(ss));
+	memset(&dfs, 0, sizeof(dfs));
 	memset(&in, 0, sizeof(in));
 	for (unsigned i = 0; i < n; i++) {
 		const struct ids_thread *w = slots[i].w;
@@ -193,6 +200,14 @@ static void write_stats(struct worker_slot *slots, unsigned n, struct dispatch_r
 		sum_u64((uint64_t *)&ds, (const uint64_t *)&w->dstats, sizeof(ds) / 8);
 		sum_u64((uint64_t *)&fs, (const uint64_t *)flow_table_stats(w->flows),
 			sizeof(fs) / 8);
+		/* Peaks add up to a bound on the process's peak. */
+		sum_u64((uint64_t *)&ss, (const uint64_t *)stream_tcp_stats(w->stream),
+			sizeof(ss) / 8);
+		sum_u64((uint64_t *)&dfs, (const uint64_t *)defrag_stats(w->defrag),
+			sizeof(dfs) / 8);
+		in.invalid_checksum_ip += w->csum_bad_ip;
+		in.invalid_checksum_tcp += w->csum_bad_tcp;
+		in.invalid_checksum_other += w->csum_bad_other;
 		in.alerts += w->alerts;
 		if (w->first_usec && (!first || w->first_usec < first))
 			first = w->first_usec;
@@ -203,6 +218,8 @@ static void write_stats(struct worker_slot *slots, unsigned n, struct dispatch_r
 	in.uptime_s = last > first ? (double)(last - first) / 1e6 : 0;
 	in.decoder = &ds;
 	in.flow = &fs;
+	in.stream = &ss;
+	in.defrag = &dfs;
 	eve_stats(slots[0].w->eve, &in);
 	eve_thread_flush(slots[0].w->eve);
 	res->packets = ds.pkts;

@@ -196,6 +196,20 @@ static int plugin_check_desc(const struct ids_plugin *desc, const struct plugin_
 	return 0;
 }
 
+/* Slots a later minor version added are read only when the plugin was
+ * built with them: its abi_minor says so and its descriptor is big
+ * enough to hold them. */
+static void plugin_minor_slots(struct loaded_plugin *lp)
+{
+	const struct ids_plugin *desc = lp->desc;
+	size_t end_1_1 = offsetof(struct ids_plugin, on_flow_end) + sizeof(desc->on_flow_end);
+
+	if (desc->abi_minor >= 1 && desc->struct_size >= end_1_1) {
+		lp->on_stream = desc->on_stream;
+		lp->on_flow_end = desc->on_flow_end;
+	}
+}
+
 static unsigned plugin_load_one(struct loaded_plugin *lp, const struct plugin_conf *pc,
 				const char *dir, const char *cfile, struct diag *d)
 {
@@ -244,6 +258,7 @@ static unsigned plugin_load_one(struct loaded_plugin *lp, const struct plugin_co
 	if (plugin_check_desc(desc, pc, path, cfile, d) < 0)
 		return 1;
 	lp->desc = desc;
+	plugin_minor_slots(lp);
 	return plugin_options(lp, pc, d);
 }
 

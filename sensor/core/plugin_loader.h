@@ -28,6 +28,12 @@ struct loaded_plugin {
 	size_t n_rules;
 	void *global; /* from desc->init */
 	int initialised;
+	/* ABI 1.1 slots, NULL when the plugin predates them or leaves them
+	 * out: read through these, never through desc. */
+	void (*on_stream)(void *thread_ctx, struct ids_thread *thr, const struct ids_packet *pkt,
+			  const struct ids_stream_chunk *chunk);
+	void (*on_flow_end)(void *thread_ctx, struct ids_thread *thr,
+			    const struct ids_flow_info *flow);
 };
 
 struct plugin_set {

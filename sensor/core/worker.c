@@ -2,18 +2,36 @@
  * worker.c - the packet path of one worker thread (see worker.h).
  *
  * For each frame: decode into the worker's one struct packet (reused, so
- * nothing is allocated), account it to its flow, hand it to each plugin in
- * config order. Time advances with the packets: once per second of packet
- * time the worker expires idle flows, ticks the plugins and writes its EVE
- * buffer out.
+ * nothing is allocated); a fragment goes to the defragmenter and, when it
+ * completes a datagram, the datagram is decoded in its place (pkt_src
+ * "defrag"); the packet is accounted to its flow and handed to each
+ * plugin's on_packet in config order; a TCP packet then goes to stream
+ * reassembly, whose in-order data reaches each plugin's on_stream as a
+ * packet of its own (pkt_src "stream", carrying the segment's capture time
+ * and number). Decoder, defrag and stream anomalies become EVE `anomaly`
+ * records. With checksum validation on, a packet with a bad checksum is
+ * still seen by on_packet but never used for defragmentation or
+ * reassembly, as the destination host would drop it.
+ *
+ * A flow ends (timeout, eviction, end of capture) through worker_flow_end:
+ * its stream is flushed (unacknowledged data too), the stream matchers'
+ * state is released, plugins' on_flow_end runs and the EVE `flow` record is
+ * written.
+ *
+ * Time advances with the packets: once per second of packet time the
+ * worker expires idle flows and datagrams, ticks the plugins and writes its
+ * EVE buffer out.
  *
  * Everything here runs on the worker's own thread, except worker_new and
- * worker_free, which run on the thread that starts and joins the worker.
+ * worker_free, which run on the thread that starts and joins the worker,
+ * and the stream-matcher registry, written on the main thread while
+ * plugins compile (before any worker exists) and only read afterwards.
  * This file also holds the services table: every slot that takes a struct
  * ids_thread is called by a plugin on that worker's thread.
  */
 #include "core/worker.h"
 
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +41,20 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/plugin_loader.h"
+#include "defrag/defrag.h"
 #include "detect/matcher.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "stream/stream_tcp.h"
 
 #define USEC_PER_SEC INT64_C(1000000)
+
+/* Stream matchers of all plugins: a flow keeps, per matcher and direction,
+ * the matcher's state in f->mstreams[slot * 2 + direction]. */
+#define MAX_STREAM_MATCHERS 16
+
+static const struct ids_matcher *stream_matchers[MAX_STREAM_MATCHERS];
+static unsigned n_stream_matchers;
 
 /* ------------------------------------------------------------ services */
 
@@ -63,33 +90,276 @@ static unsigned svc_thread_index(const struct ids_thread *thr)
 	return thr->index;
 }
 
+/* Main thread, from a plugin's init. */
+static struct ids_matcher *svc_compile_stream(const struct ids_rule *const *rules, size_t n,
+					      char *err, size_t errlen)
+{
+	struct ids_matcher *m;
+
+	if (n_stream_matchers == MAX_STREAM_MATCHERS) {
+		snprintf(err, errlen, "at most %d stream matchers can be compiled",
+			 MAX_STREAM_MATCHERS);
+		return NULL;
+	}
+	m = matcher_compile_stream(rules, n, err, errlen);
+	if (m)
+		stream_matchers[n_stream_matchers++] = m;
+	return m;
+}
+
+/* Main thread, from a plugin's fini (after every worker stopped). */
+static void svc_matcher_free(struct ids_matcher *m)
+{
+	for (unsigned i = 0; i < n_stream_matchers; i++) {
+		if (stream_matchers[i] != m)
+			continue;
+		stream_matchers[i] = stream_matchers[--n_stream_matchers];
+		break;
+	}
+	matcher_free(m);
+}
+
+static int stream_slot(const struct ids_matcher *m)
+{
+	for (unsigned i = 0; i < n_stream_matchers; i++)
+		if (stream_matchers[i] == m)
+			return (int)i;
+	return -1;
+}
+
+/* The matcher state of `slot` for one direction of the current flow. */
+static struct matcher_stream **stream_state(struct flow *f, int slot, unsigned dir)
+{
+	if (!f->mstreams) {
+		/* Once per flow that carries stream data, not per packet. */
+		f->mstreams = calloc(2 * (size_t)n_stream_matchers, sizeof(void *));
+		if (!f->mstreams)
+			return NULL;
+	}
+	return (struct matcher_stream **)&f->mstreams[slot * 2 + (dir & 1)];
+}
+
+static unsigned svc_stream_scan(struct ids_thread *thr, const struct ids_matcher *m,
+				const struct ids_packet *pkt, const struct ids_stream_chunk *chunk,
+				ids_match_fn cb, void *ctx)
+{
+	struct matcher_stream **ms;
+	int slot = stream_slot(m);
+	unsigned n;
+
+	if (slot < 0 || !thr->cur_flow || !chunk)
+		return 0;
+	ms = stream_state(thr->cur_flow, slot, chunk->direction);
+	if (!ms)
+		return 0;
+	n = matcher_stream_scan(thr->mt, m, ms, pkt, chunk, cb, ctx);
+	if (chunk->flags & IDS_STREAM_END)
+		n += matcher_stream_close(thr->mt, m, ms, pkt, cb, ctx);
+	return n;
+}
+
 const struct ids_services sensor_services = {
 	.struct_size = sizeof(struct ids_services),
 	.log = svc_log,
 	.alert = svc_alert,
 	.matcher_compile = matcher_compile,
-	.matcher_free = matcher_free,
+	.matcher_free = svc_matcher_free,
 	.matcher_scan = svc_scan,
 	.thread_index = svc_thread_index,
+	.matcher_compile_stream = svc_compile_stream,
+	.matcher_stream_scan = svc_stream_scan,
 };
 
+/* ----------------------------------------------------------- anomalies */
+
+static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool decoded)
+{
+	char event[80];
+	struct ids_packet bare;
+
+	snprintf(event, sizeof(event), "decoder.%s",
+		 decode_event_name((enum decode_event)p->last_event));
+	if (decoded) {
+		eve_anomaly(w->eve, p->pub.ts_usec, &p->pub, "decode", event, w->in_iface);
+		return;
+	}
+	/* The frame did not decode: only its time and number are sure. */
+	memset(&bare, 0, sizeof(bare));
+	bare.ts_usec = p->pub.ts_usec;
+	bare.pcap_cnt = p->pub.pcap_cnt;
+	eve_anomaly(w->eve, p->pub.ts_usec, &bare, "decode", event, w->in_iface);
+}
+
+static void on_defrag_event(void *ctx, enum defrag_event ev, int family, const struct packet *p)
+{
+	struct ids_thread *w = ctx;
+	char event[80];
+
+	snprintf(event, sizeof(event), "decoder.%s.%s", family == 6 ? "ipv6" : "ipv4",
+		 defrag_event_name(ev));
+	eve_anomaly(w->eve, w->last_usec, p ? &p->pub : NULL, "decode", event, w->in_iface);
+}
+
+static void on_stream_event(void *ctx, struct flow *f, enum stream_event ev, const struct packet *p)
+{
+	struct ids_thread *w = ctx;
+
+	eve_anomaly(w->eve, w->last_usec, p ? &p->pub : NULL, "stream", stream_event_name(ev),
+		    w->in_iface);
+}
+
+/* ------------------------------------------------------------- streams */
+
+/* The packet a stream chunk is handed to plugins as: the flow's endpoints
+ * in the direction of the data, the segment's time and number. */
+static void stream_packet(struct ids_packet *sp, const struct flow *f, int dir, int64_t ts_usec,
+			  uint64_t pcap_cnt, const uint8_t *data, uint32_t len)
+{
+	unsigned from = dir == IDS_DIR_TO_SERVER ? f->client_side : f->client_side ^ 1u;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->ts_usec = ts_usec;
+	sp->pcap_cnt = pcap_cnt;
+	sp->flow_id = f->flow_id;
+	sp->payload = data;
+	sp->payload_len = len;
+	sp->src.family = sp->dst.family = f->key.family;
+	memcpy(sp->src.bytes, f->key.addr[from], 16);
+	memcpy(sp->dst.bytes, f->key.addr[from ^ 1], 16);
+	sp->sport = f->key.port[from];
+	sp->dport = f->key.port[from ^ 1];
+	sp->ip_version = f->key.family;
+	sp->proto = IPPROTO_TCP;
+	sp->direction = (uint8_t)dir;
+	sp->pkt_src = IDS_PKT_SRC_STREAM;
+	for (unsigned i = 0; i < IDS_MAX_VLAN && f->key.vlan[i]; i++)
+		sp->vlan[sp->vlan_count++] = f->key.vlan[i];
+}
+
+static void on_stream_data(void *ctx, struct flow *f, int dir, const uint8_t *data, uint32_t len,
+			   uint64_t offset, uint32_t gap_before, int64_t ts_usec, uint64_t pcap_cnt,
+			   bool end)
+{
+	struct ids_thread *w = ctx;
+	const struct plugin_set *ps = w->plugins;
+	struct flow *saved = w->cur_flow;
+	struct ids_stream_chunk chunk = {
+		.data = data,
+		.len = len,
+		.gap_before = gap_before,
+		.offset = offset,
+		.direction = (uint8_t)dir,
+		.flags = (uint8_t)((gap_before ? IDS_STREAM_GAP : 0) | (end ? IDS_STREAM_END : 0)),
+	};
+	struct ids_packet sp;
+
+	stream_packet(&sp, f, dir, ts_usec ? ts_usec : w->last_usec, pcap_cnt, data, len);
+	w->cur_flow = f;
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->p[i].on_stream)
+			ps->p[i].on_stream(w->plugin_ctx[i], w, &sp, &chunk);
+	w->cur_flow = saved;
+}
+
+/* --------------------------------------------------------------- flows */
+
+static void flow_info(struct ids_flow_info *fi, const struct flow *f)
+{
+	unsigned c = f->client_side;
+
+	memset(fi, 0, sizeof(*fi));
+	fi->flow_id = f->flow_id;
+	fi->client.family = fi->server.family = f->key.family;
+	memcpy(fi->client.bytes, f->key.addr[c], 16);
+	memcpy(fi->server.bytes, f->key.addr[c ^ 1], 16);
+	fi->client_port = f->key.port[c];
+	fi->server_port = f->key.port[c ^ 1];
+	fi->proto = f->key.proto;
+	fi->end_reason = f->end_reason;
+	fi->alerted = f->alerted;
+	memcpy(fi->tcp_flags, f->tcp_flags, sizeof(fi->tcp_flags));
+	memcpy(fi->pkts, f->pkts, sizeof(fi->pkts));
+	memcpy(fi->bytes, f->bytes, sizeof(fi->bytes));
+	fi->first_usec = f->first_usec;
+	fi->last_usec = f->last_usec;
+}
+
+/* Stream matcher state a plugin did not close with its last chunk. */
+static void release_streams(struct ids_thread *w, struct flow *f)
+{
+	if (!f->mstreams)
+		return;
+	for (unsigned s = 0; s < n_stream_matchers; s++)
+		for (unsigned d = 0; d < 2; d++)
+			matcher_stream_close(w->mt, stream_matchers[s],
+					     (struct matcher_stream **)&f->mstreams[s * 2 + d],
+					     NULL, NULL, NULL);
+	free(f->mstreams);
+	f->mstreams = NULL;
+}
+
+static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
+{
+	struct ids_thread *w = ctx;
+	const struct plugin_set *ps = w->plugins;
+	const char *tcp_state = stream_tcp_state_name(f);
+	struct ids_flow_info fi;
+	struct eve_flow_input in;
+
+	if (f->tcp)
+		stream_tcp_flow_end(w->stream, f);
+	release_streams(w, f);
+	flow_info(&fi, f);
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->p[i].on_flow_end)
+			ps->p[i].on_flow_end(w->plugin_ctx[i], w, &fi);
+	fi.alerted = f->alerted; /* on_flow_end may have raised alerts */
+	memset(&in, 0, sizeof(in));
+	in.info = &fi;
+	in.vlan = f->key.vlan;
+	while (in.vlan_count < IDS_MAX_VLAN && f->key.vlan[in.vlan_count])
+		in.vlan_count++;
+	in.state = flow_state_name(f);
+	in.tcp_state = tcp_state;
+	in.in_iface = w->in_iface;
+	eve_flow(w->eve, &in);
+}
+
 /* ------------------------------------------------------------- worker */
+
+static int worker_parts(struct ids_thread *w, const struct sensor_config *cfg,
+			struct eve_writer *eve)
+{
+	const struct stream_out out = {w, on_stream_data, on_stream_event};
+
+	w->plugin_ctx = calloc(w->plugins->n ? w->plugins->n : 1, sizeof(void *));
+	w->flows = flow_table_new(&cfg->flow);
+	w->defrag = defrag_new(&cfg->defrag, on_defrag_event, w);
+	w->stream = stream_tcp_new(&cfg->stream, &out);
+	w->mt = matcher_thread_new();
+	w->eve = eve_thread_new(eve);
+	if (!w->plugin_ctx || !w->flows || !w->defrag || !w->stream || !w->mt || !w->eve)
+		return -1;
+	flow_table_set_end_cb(w->flows, worker_flow_end, w);
+	return 0;
+}
 
 struct ids_thread *worker_new(unsigned index, const struct sensor_config *cfg,
 			      const struct plugin_set *plugins, struct eve_writer *eve)
 {
 	struct ids_thread *w = calloc(1, sizeof(*w));
 
-	if (!w)
-		goto fail;
+	if (!w) {
+		log_error("worker %u: out of memory", index);
+		return NULL;
+	}
 	w->index = index;
+	w->cfg = cfg;
 	w->plugins = plugins;
-	w->plugin_ctx = calloc(plugins->n ? plugins->n : 1, sizeof(void *));
-	w->flows = flow_table_new(&cfg->flow);
-	w->mt = matcher_thread_new();
-	w->eve = eve_thread_new(eve);
-	if (!w->plugin_ctx || !w->flows || !w->mt || !w->eve)
+	if (worker_parts(w, cfg, eve) < 0) {
+		log_error("worker %u: out of memory", index);
 		goto fail;
+	}
 	for (size_t i = 0; i < plugins->n; i++) {
 		const struct loaded_plugin *lp = &plugins->p[i];
 
@@ -102,8 +372,6 @@ struct ids_thread *worker_new(unsigned index, const struct sensor_config *cfg,
 	}
 	return w;
 fail:
-	if (!w || !w->plugin_ctx || !w->flows || !w->mt || !w->eve)
-		log_error("worker %u: out of memory", index);
 	worker_free(w);
 	return NULL;
 }
@@ -112,7 +380,8 @@ static void worker_tick(struct ids_thread *w, int64_t now)
 {
 	const struct plugin_set *ps = w->plugins;
 
-	flow_table_expire(w->flows, now, NULL, NULL);
+	flow_table_expire(w->flows, now, worker_flow_end, w);
+	defrag_expire(w->defrag, now);
 	for (size_t i = 0; i < ps->n; i++)
 		if (ps->p[i].desc->tick)
 			ps->p[i].desc->tick(w->plugin_ctx[i], w, now);
@@ -120,10 +389,46 @@ static void worker_tick(struct ids_thread *w, int64_t now)
 	w->next_tick_usec = now + USEC_PER_SEC;
 }
 
+/* With validation on: may the host have accepted this packet? */
+static bool checksums_ok(struct ids_thread *w, const struct packet *p)
+{
+	if (!w->cfg->checksum_validation)
+		return true;
+	if (!decode_ipv4_csum_ok(p)) {
+		w->csum_bad_ip++;
+		return false;
+	}
+	if (p->is_fragment || decode_l4_csum_ok(p))
+		return true;
+	if (p->pub.proto == IPPROTO_TCP)
+		w->csum_bad_tcp++;
+	else
+		w->csum_bad_other++;
+	return false;
+}
+
+/* A fragment: 0 when it completed a datagram, now decoded in `p`. */
+static int reassemble(struct ids_thread *w, struct packet *p, bool csum_ok)
+{
+	const uint8_t *dgram;
+	uint32_t len;
+
+	if (!csum_ok || defrag_packet(w->defrag, p, &dgram, &len) != 1)
+		return -1;
+	if (decode_ip(p, dgram, len, &w->dstats) != 0) {
+		if (p->last_event >= 0)
+			decode_anomaly(w, p, false);
+		return -1;
+	}
+	p->pub.pkt_src = IDS_PKT_SRC_DEFRAG;
+	return 0;
+}
+
 void worker_process(struct ids_thread *w, const struct capture_frame *f)
 {
 	const struct plugin_set *ps = w->plugins;
 	struct packet *p = &w->pkt;
+	bool csum_ok;
 
 	if (w->first_usec == 0)
 		w->first_usec = f->ts_usec;
@@ -132,12 +437,28 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	if (w->last_usec >= w->next_tick_usec)
 		worker_tick(w, w->last_usec);
 	if (decode_frame(p, f->linktype, f->data, f->caplen, f->wirelen, f->ts_usec, f->pcap_cnt,
-			 &w->dstats) != 0)
+			 &w->dstats) != 0) {
+		if (p->last_event >= 0)
+			decode_anomaly(w, p, false);
 		return;
-	w->cur_flow = p->is_fragment ? NULL : flow_table_update(w->flows, p);
+	}
+	csum_ok = checksums_ok(w, p);
+	if (p->is_fragment) {
+		if (reassemble(w, p, csum_ok) < 0)
+			return;
+		csum_ok = checksums_ok(w, p);
+	}
+	w->cur_flow = flow_table_update(w->flows, p);
+	if (p->last_event >= 0)
+		decode_anomaly(w, p, true);
 	for (size_t i = 0; i < ps->n; i++)
 		if (ps->p[i].desc->on_packet)
 			ps->p[i].desc->on_packet(w->plugin_ctx[i], w, &p->pub);
+	if (w->cur_flow && p->pub.proto == IPPROTO_TCP && p->l4 && csum_ok) {
+		stream_tcp_packet(w->stream, w->cur_flow, p);
+		if (stream_tcp_closed(w->cur_flow))
+			flow_table_set_closed(w->flows, w->cur_flow);
+	}
 	w->cur_flow = NULL;
 }
 
@@ -145,7 +466,7 @@ void worker_finish(struct ids_thread *w)
 {
 	const struct plugin_set *ps = w->plugins;
 
-	flow_table_flush(w->flows, NULL, NULL);
+	flow_table_flush(w->flows, worker_flow_end, w);
 	for (size_t i = 0; i < ps->n; i++)
 		if (ps->p[i].desc->tick)
 			ps->p[i].desc->tick(w->plugin_ctx[i], w, w->last_usec);
@@ -165,6 +486,8 @@ void worker_free(struct ids_thread *w)
 	free(w->plugin_ctx);
 	eve_thread_free(w->eve);
 	matcher_thread_free(w->mt);
+	stream_tcp_free(w->stream);
+	defrag_free(w->defrag);
 	flow_table_free(w->flows);
 	free(w);
 }

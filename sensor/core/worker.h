@@ -1,11 +1,14 @@
 /*
  * worker.h - a worker thread's whole state: struct ids_thread.
  *
- * A worker owns its flow table, decoder counters, matcher scratch, EVE
- * buffer and one context per plugin. It decodes each frame, updates the
- * flow, hands the packet to every plugin in config order and ticks plugins
- * and flow timeouts once per second of packet time. Nothing in a worker is
- * shared: the packet path takes no lock and allocates nothing.
+ * A worker owns its flow table, defragmenter, TCP reassembly, decoder
+ * counters, matcher scratch, EVE buffer and one context per plugin. It
+ * decodes each frame, reassembles fragments, updates the flow, hands the
+ * packet to every plugin in config order, feeds TCP packets to stream
+ * reassembly (whose in-order data goes to the plugins' on_stream), and
+ * ticks plugins and timeouts once per second of packet time. Nothing in a
+ * worker is shared: the packet path takes no lock and allocates nothing in
+ * steady state.
  */
 #ifndef SENSOR_WORKER_H
 #define SENSOR_WORKER_H
@@ -23,12 +26,17 @@ struct eve_thread;
 struct eve_writer;
 struct sensor_config;
 struct capture_frame;
+struct defrag;
+struct stream_tcp;
 
 struct ids_thread {
 	unsigned index;
 	const struct plugin_set *plugins;
 	void **plugin_ctx; /* one per plugin, from thread_init */
+	const struct sensor_config *cfg;
 	struct flow_table *flows;
+	struct defrag *defrag;
+	struct stream_tcp *stream;
 	struct matcher_thread *mt;
 	struct eve_thread *eve;
 	const char *in_iface; /* NULL in file mode */
@@ -38,6 +46,8 @@ struct ids_thread {
 	size_t n_ctx_inited;   /* plugins whose thread_init succeeded */
 	int64_t first_usec, last_usec, next_tick_usec;
 	uint64_t alerts;
+	/* packets dropped from defrag/reassembly for a bad checksum */
+	uint64_t csum_bad_ip, csum_bad_tcp, csum_bad_other;
 };
 
 /* Set up worker `index` (plugin thread_init included). Returns NULL with a

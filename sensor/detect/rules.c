@@ -769,6 +769,7 @@ static int rule_scope(struct rparse *p, const struct ynode *map)
 		rc = rerr(p, ymap_get(map, "stream_alerts"), false,
 			  "stream_alerts applies to stream rules only (add scope: stream)");
 	r->scope = (enum rule_scope)scope;
+	r->pub.scope = (uint8_t)(scope == RULE_SCOPE_STREAM ? IDS_SCOPE_STREAM : IDS_SCOPE_PACKET);
 	r->stream_every = every == 1;
 	return rc;
 }

@@ -47,8 +47,10 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "decode/decode.h"
+#include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/json.h"
+#include "stream/stream_tcp.h"
 
 #define EVE_FLUSH_BYTES (64 * 1024)
 #define EVE_OPEN_FLAGS	(O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC)
@@ -61,8 +63,9 @@ struct eve_writer {
 	pthread_mutex_t reopen_mu; /* serialises reopens */
 	char *path;		   /* owned */
 	bool enabled, payload, payload_printable, packet;
-	atomic_uint_least64_t alerts; /* alert lines written */
-	atomic_uint_least64_t errors; /* failed writes + records dropped */
+	bool alert, anomaly, flow, stats; /* record types written */
+	atomic_uint_least64_t alerts;	  /* alert lines written */
+	atomic_uint_least64_t errors;	  /* failed writes + records dropped */
 	atomic_bool error_logged;
 };
 
@@ -89,6 +92,10 @@ struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cf
 	w->payload = cfg && cfg->payload;
 	w->payload_printable = cfg && cfg->payload_printable;
 	w->packet = cfg && cfg->packet;
+	w->alert = !cfg || cfg->alert;
+	w->anomaly = !cfg || cfg->anomaly;
+	w->flow = !cfg || cfg->flow;
+	w->stats = !cfg || cfg->stats;
 	atomic_init(&w->fd, -1);
 	if (w->enabled) {
 		int fd = open(path, EVE_OPEN_FLAGS, EVE_FILE_MODE);
@@ -348,33 +355,46 @@ static const char *pkt_src_name(uint8_t src)
 	}
 }
 
-/* From flow_id to direction: who sent it, to whom, over what. */
-static void alert_header(struct jbuf *j, const struct ids_packet *p, const char *in_iface)
+static void vlan_array(struct jbuf *j, const uint16_t *vlan, unsigned n)
+{
+	if (!n)
+		return;
+	jbuf_open_array(j, "vlan");
+	for (unsigned i = 0; i < n && i < IDS_MAX_VLAN; i++)
+		jbuf_u64(j, NULL, vlan[i]);
+	jbuf_close_array(j);
+}
+
+/* src_ip .. proto of one endpoint pair. */
+static void tuple(struct jbuf *j, const struct ids_addr *src, uint16_t sport,
+		  const struct ids_addr *dst, uint16_t dport, uint8_t proto)
 {
 	char addr[64], num[4];
 
+	eve_format_addr(addr, sizeof(addr), src);
+	jbuf_str(j, "src_ip", addr);
+	if (proto_has_ports(proto))
+		jbuf_u64(j, "src_port", sport);
+	eve_format_addr(addr, sizeof(addr), dst);
+	jbuf_str(j, "dest_ip", addr);
+	if (proto_has_ports(proto))
+		jbuf_u64(j, "dest_port", dport);
+	jbuf_str(j, "proto", proto_name(proto, num));
+}
+
+/* From flow_id to direction: who sent it, to whom, over what. */
+static void alert_header(struct jbuf *j, const struct ids_packet *p, const char *event_type,
+			 const char *in_iface)
+{
 	if (p->flow_id)
 		jbuf_u64(j, "flow_id", p->flow_id);
 	if (p->pcap_cnt)
 		jbuf_u64(j, "pcap_cnt", p->pcap_cnt);
-	jbuf_str(j, "event_type", "alert");
+	jbuf_str(j, "event_type", event_type);
 	if (in_iface)
 		jbuf_str(j, "in_iface", in_iface);
-	if (p->vlan_count) {
-		jbuf_open_array(j, "vlan");
-		for (unsigned i = 0; i < p->vlan_count && i < IDS_MAX_VLAN; i++)
-			jbuf_u64(j, NULL, p->vlan[i]);
-		jbuf_close_array(j);
-	}
-	eve_format_addr(addr, sizeof(addr), &p->src);
-	jbuf_str(j, "src_ip", addr);
-	if (proto_has_ports(p->proto))
-		jbuf_u64(j, "src_port", p->sport);
-	eve_format_addr(addr, sizeof(addr), &p->dst);
-	jbuf_str(j, "dest_ip", addr);
-	if (proto_has_ports(p->proto))
-		jbuf_u64(j, "dest_port", p->dport);
-	jbuf_str(j, "proto", proto_name(p->proto, num));
+	vlan_array(j, p->vlan, p->vlan_count);
+	tuple(j, &p->src, p->sport, &p->dst, p->dport, p->proto);
 	if (proto_is_icmp(p->proto)) {
 		jbuf_u64(j, "icmp_type", p->icmp_type);
 		jbuf_u64(j, "icmp_code", p->icmp_code);
@@ -407,7 +427,7 @@ static void alert_payload(struct jbuf *j, const struct eve_writer *w, const stru
 		jbuf_base64(j, "payload", pl, n);
 	if (w->payload_printable)
 		jbuf_printable(j, "payload_printable", pl, n);
-	jbuf_u64(j, "stream", 0);
+	jbuf_u64(j, "stream", p->pkt_src == IDS_PKT_SRC_STREAM ? 1 : 0);
 	if (w->packet)
 		jbuf_base64(j, "packet", p->frame, p->frame ? p->caplen : 0);
 }
@@ -417,14 +437,112 @@ void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct id
 {
 	size_t start;
 
-	if (!t || !t->w->enabled || !p || !r)
+	if (!t || !t->w->enabled || !t->w->alert || !p || !r)
 		return;
 	start = record_begin(t, p->ts_usec, NULL);
-	alert_header(&t->j, p, in_iface);
+	alert_header(&t->j, p, "alert", in_iface);
 	alert_object(&t->j, r);
 	alert_payload(&t->j, t->w, p);
 	if (record_end(t, start))
 		t->pending_alerts++;
+	maybe_flush(t);
+}
+
+/* ------------------------------------------------------------ anomaly */
+
+void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet *p,
+		 const char *type, const char *event, const char *in_iface)
+{
+	size_t start;
+
+	if (!t || !t->w->enabled || !t->w->anomaly || !type || !event)
+		return;
+	if (p) {
+		start = record_begin(t, p->ts_usec, NULL);
+		alert_header(&t->j, p, "anomaly", in_iface);
+	} else {
+		start = record_begin(t, ts_usec, "anomaly");
+		if (in_iface)
+			jbuf_str(&t->j, "in_iface", in_iface);
+	}
+	jbuf_open_object(&t->j, "anomaly");
+	jbuf_str(&t->j, "type", type);
+	jbuf_str(&t->j, "event", event);
+	jbuf_close_object(&t->j);
+	record_end(t, start);
+	maybe_flush(t);
+}
+
+/* --------------------------------------------------------------- flow */
+
+static void flow_object(struct jbuf *j, const struct eve_flow_input *in)
+{
+	static const char *const reasons[] = {"timeout", "forced", "shutdown"};
+	const struct ids_flow_info *f = in->info;
+	char ts[40];
+
+	jbuf_open_object(j, "flow");
+	jbuf_u64(j, "pkts_toserver", f->pkts[IDS_DIR_TO_SERVER]);
+	jbuf_u64(j, "pkts_toclient", f->pkts[IDS_DIR_TO_CLIENT]);
+	jbuf_u64(j, "bytes_toserver", f->bytes[IDS_DIR_TO_SERVER]);
+	jbuf_u64(j, "bytes_toclient", f->bytes[IDS_DIR_TO_CLIENT]);
+	eve_format_time(ts, sizeof(ts), f->first_usec);
+	jbuf_str(j, "start", ts);
+	eve_format_time(ts, sizeof(ts), f->last_usec);
+	jbuf_str(j, "end", ts);
+	jbuf_i64(j, "age",
+		 f->last_usec > f->first_usec ? (f->last_usec - f->first_usec) / 1000000 : 0);
+	jbuf_str(j, "state", in->state ? in->state : "new");
+	jbuf_str(j, "reason", f->end_reason < 3 ? reasons[f->end_reason] : "timeout");
+	jbuf_bool(j, "alerted", f->alerted != 0);
+	jbuf_close_object(j);
+}
+
+/* Suricata writes TCP flags as two hex digits and one boolean per flag
+ * that was seen. */
+static void tcp_object(struct jbuf *j, const struct eve_flow_input *in)
+{
+	static const char *const names[8] = {"fin", "syn", "rst", "psh",
+					     "ack", "urg", "ecn", "cwr"};
+	static const uint8_t order[8] = {1, 0, 2, 3, 4, 5, 6, 7}; /* syn first, as Suricata */
+	const struct ids_flow_info *f = in->info;
+	unsigned all = f->tcp_flags[0] | f->tcp_flags[1];
+	char hex[3];
+
+	jbuf_open_object(j, "tcp");
+	snprintf(hex, sizeof(hex), "%02x", all);
+	jbuf_str(j, "tcp_flags", hex);
+	snprintf(hex, sizeof(hex), "%02x", f->tcp_flags[IDS_DIR_TO_SERVER]);
+	jbuf_str(j, "tcp_flags_ts", hex);
+	snprintf(hex, sizeof(hex), "%02x", f->tcp_flags[IDS_DIR_TO_CLIENT]);
+	jbuf_str(j, "tcp_flags_tc", hex);
+	for (unsigned i = 0; i < 8; i++)
+		if (all & (1u << order[i]))
+			jbuf_bool(j, names[order[i]], true);
+	if (in->tcp_state)
+		jbuf_str(j, "state", in->tcp_state);
+	jbuf_close_object(j);
+}
+
+void eve_flow(struct eve_thread *t, const struct eve_flow_input *in)
+{
+	const struct ids_flow_info *f;
+	size_t start;
+
+	if (!t || !t->w->enabled || !t->w->flow || !in || !in->info)
+		return;
+	f = in->info;
+	start = record_begin(t, f->last_usec, NULL);
+	jbuf_u64(&t->j, "flow_id", f->flow_id);
+	jbuf_str(&t->j, "event_type", "flow");
+	if (in->in_iface)
+		jbuf_str(&t->j, "in_iface", in->in_iface);
+	vlan_array(&t->j, in->vlan, in->vlan_count);
+	tuple(&t->j, &f->client, f->client_port, &f->server, f->server_port, f->proto);
+	flow_object(&t->j, in);
+	if (f->proto == 6)
+		tcp_object(&t->j, in);
+	record_end(t, start);
 	maybe_flush(t);
 }
 
@@ -500,12 +618,48 @@ static void stats_decoder(struct jbuf *j, const struct decode_stats *d)
 	jbuf_u64(j, "other_ip", d->other_ip);
 	stats_events(j, d->events);
 	jbuf_close_object(j);
-	jbuf_open_object(j, "defrag");
-	jbuf_open_object(j, "ipv4");
-	jbuf_u64(j, "fragments", d->frag_ipv4);
+}
+
+static void stats_stream(struct jbuf *j, const struct stream_stats *s, uint64_t bad_csum)
+{
+	jbuf_open_object(j, "tcp");
+	jbuf_u64(j, "sessions", s->sessions);
+	jbuf_u64(j, "midstream_pickups", s->midstream);
+	jbuf_u64(j, "invalid_checksum", bad_csum);
+	jbuf_u64(j, "segments", s->segments);
+	jbuf_u64(j, "retransmissions", s->retransmissions);
+	jbuf_u64(j, "reassembled_bytes", s->bytes_delivered);
+	jbuf_u64(j, "reassembly_gap", s->gaps);
+	jbuf_u64(j, "reassembly_gap_bytes", s->gap_bytes);
+	jbuf_u64(j, "overlap_diff_data", s->events[STREAM_EV_OVERLAP_DIFF]);
+	jbuf_u64(j, "memuse", s->memuse);
+	jbuf_u64(j, "memuse_peak", s->memuse_peak);
+	jbuf_open_object(j, "event");
+	for (int ev = 0; ev < STREAM_EV_MAX; ev++) {
+		const char *name = stream_event_name((enum stream_event)ev);
+		const char *dot = strchr(name, '.');
+
+		jbuf_u64(j, dot ? dot + 1 : name, s->events[ev]);
+	}
 	jbuf_close_object(j);
-	jbuf_open_object(j, "ipv6");
-	jbuf_u64(j, "fragments", d->frag_ipv6);
+	jbuf_close_object(j);
+}
+
+static void stats_defrag(struct jbuf *j, const struct decode_stats *d,
+			 const struct defrag_stats *df)
+{
+	jbuf_open_object(j, "defrag");
+	for (int fam = 0; fam < 2; fam++) {
+		jbuf_open_object(j, fam ? "ipv6" : "ipv4");
+		jbuf_u64(j, "fragments", fam ? d->frag_ipv6 : d->frag_ipv4);
+		jbuf_u64(j, "reassembled", df ? df->reassembled[fam] : 0);
+		jbuf_close_object(j);
+	}
+	jbuf_u64(j, "memuse", df ? df->memuse : 0);
+	jbuf_u64(j, "memuse_peak", df ? df->memuse_peak : 0);
+	jbuf_open_object(j, "event");
+	for (int ev = 0; ev < DEFRAG_EV_MAX; ev++)
+		jbuf_u64(j, defrag_event_name((enum defrag_event)ev), df ? df->events[ev] : 0);
 	jbuf_close_object(j);
 	jbuf_close_object(j);
 }
@@ -534,15 +688,22 @@ void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
 {
 	size_t start;
 
-	if (!t || !t->w->enabled || !in)
+	if (!t || !t->w->enabled || !t->w->stats || !in)
 		return;
 	start = record_begin(t, in->ts_usec, "stats");
 	jbuf_open_object(&t->j, "stats");
 	jbuf_i64(&t->j, "uptime", uptime_seconds(in->uptime_s));
-	if (in->decoder)
+	if (in->decoder) {
 		stats_decoder(&t->j, in->decoder);
+		jbuf_u64(&t->j, "invalid_checksum",
+			 in->invalid_checksum_ip + in->invalid_checksum_tcp +
+				 in->invalid_checksum_other);
+		stats_defrag(&t->j, in->decoder, in->defrag);
+	}
 	if (in->flow)
 		stats_flow(&t->j, in->flow);
+	if (in->stream)
+		stats_stream(&t->j, in->stream, in->invalid_checksum_tcp);
 	jbuf_open_object(&t->j, "detect");
 	jbuf_u64(&t->j, "alert", in->alerts);
 	jbuf_close_object(&t->j);

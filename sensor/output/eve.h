@@ -21,6 +21,8 @@ struct eve_config;
 struct flow;
 struct decode_stats;
 struct flow_stats;
+struct stream_stats;
+struct defrag_stats;
 
 struct eve_writer;
 struct eve_thread;
@@ -45,12 +47,36 @@ int eve_thread_flush(struct eve_thread *t);
 void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
 	       const char *in_iface);
 
+/*
+ * An anomaly record: `type` "decode" or "stream", `event` Suricata's name
+ * ("decoder.ipv4.trunc_pkt", "decoder.ipv4.frag_overlap",
+ * "stream.reassembly_overlap_different_data"). `p` is the packet that
+ * caused it, or NULL for anomalies outside any packet (a datagram timing
+ * out): then only the time and the anomaly object are written.
+ */
+void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet *p,
+		 const char *type, const char *event, const char *in_iface);
+
+/* A flow that ended (EVE `flow` record, Suricata's field names). */
+struct eve_flow_input {
+	const struct ids_flow_info *info;
+	const uint16_t *vlan; /* vlan_count ids, outermost first */
+	unsigned vlan_count;
+	const char *state;     /* flow.state: "new", "established", "closed" */
+	const char *tcp_state; /* tcp.state, NULL without a TCP session */
+	const char *in_iface;  /* NULL in file mode */
+};
+void eve_flow(struct eve_thread *t, const struct eve_flow_input *in);
+
 /* Counters for the final stats record. */
 struct eve_stats_input {
 	int64_t ts_usec;
 	double uptime_s;
 	const struct decode_stats *decoder;
 	const struct flow_stats *flow;
+	const struct stream_stats *stream; /* may be NULL */
+	const struct defrag_stats *defrag; /* may be NULL */
+	uint64_t invalid_checksum_ip, invalid_checksum_tcp, invalid_checksum_other;
 	uint64_t alerts;
 };
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);

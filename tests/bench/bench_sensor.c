@@ -13,6 +13,7 @@
  * only: nothing here passes or fails.
  */
 #include <hs/hs.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,7 +156,9 @@ static void rule_pattern(unsigned i, char *yaml, size_t ylen, char *hs, size_t h
 	}
 }
 
-static void write_rules(const char *path, char **exprs, unsigned *flags)
+/* The rule file; TCP rules look at reassembled streams (their default)
+ * or, with `packet_only`, at each packet. */
+static void write_rules(const char *path, bool packet_only, char **exprs, unsigned *flags)
 {
 	FILE *f = fopen(path, "w");
 	char yaml[256];
@@ -166,10 +169,19 @@ static void write_rules(const char *path, char **exprs, unsigned *flags)
 	for (unsigned i = 0; i < N_RULES; i++) {
 		exprs[i] = malloc(256);
 		rule_pattern(i, yaml, sizeof(yaml), exprs[i], 256, &flags[i]);
-		fprintf(f, "  - {id: %u, msg: \"bench rule %u\", proto: %s, patterns: [%s]}\n",
-			100000 + i, i, i % 10 == 9 ? "udp" : "tcp", yaml);
+		fprintf(f,
+			"  - {id: %u, msg: \"bench rule %u\", proto: %s, scope: %s, "
+			"patterns: [%s]}\n",
+			100000 + i, i, i % 10 == 9 ? "udp" : "tcp",
+			packet_only || i % 10 == 9 ? "packet" : "stream", yaml);
 	}
 	fclose(f);
+}
+
+static void free_exprs(char **exprs)
+{
+	for (unsigned r = 0; r < N_RULES; r++)
+		free(exprs[r]);
 }
 
 static double now_s(void)
@@ -268,8 +280,8 @@ static double launcher_run(struct launcher *l, struct rusage *ru)
 
 #define RUNS 3
 
-static void report(struct launcher *check, struct launcher *runs, uint64_t bytes, uint64_t frames,
-		   const struct payloads *pl)
+static void report(const char *what, struct launcher *check, struct launcher *runs, uint64_t bytes,
+		   uint64_t frames, const struct payloads *pl)
 {
 	struct rusage ru;
 	double setup = launcher_run(check, &ru), best = 0, dt;
@@ -282,8 +294,9 @@ static void report(struct launcher *check, struct launcher *runs, uint64_t bytes
 		if (ru.ru_maxrss > rss)
 			rss = ru.ru_maxrss;
 	}
-	printf("sensor start-up (config, 1,000 rules compiled; sensor -T): %.3f s\n", setup);
-	printf("sensor, 1 worker, best of %d: %.3f s in all, %.3f s after start-up\n", RUNS, best,
+	printf("%s\n", what);
+	printf("  start-up (config, 1,000 rules compiled; sensor -T): %.3f s\n", setup);
+	printf("  1 worker, best of %d: %.3f s in all, %.3f s after start-up\n", RUNS, best,
 	       best - setup);
 	dt = best - setup > 0 ? best - setup : best;
 	printf("  %.2f Gbit/s of capture (%.0f packets/s), %.2f Gbit/s of payload; peak RSS %ld "
@@ -291,12 +304,25 @@ static void report(struct launcher *check, struct launcher *runs, uint64_t bytes
 	       bytes * 8 / dt / 1e9, frames / dt, pl->len * 8 / dt / 1e9, rss / 1024);
 }
 
+/* The -T check and the timed runs of one rule file, waiting to start. */
+static void launchers(const char *bin, const char *pcap, const char *rules, const char *logdir,
+		      struct launcher *check, struct launcher *runs)
+{
+	const char *const check_argv[] = {bin, "-T", "-S", rules, NULL};
+	const char *const run_argv[] = {bin,  "-r",   pcap,	   "-S", rules,
+					"-l", logdir, "--threads", "1",	 NULL};
+
+	launcher_new(check, check_argv);
+	for (int r = 0; r < RUNS; r++)
+		launcher_new(&runs[r], run_argv);
+}
+
 int main(int argc, char **argv)
 {
 	struct payloads pl = {0};
 	struct pcapgen g;
-	char pcap[4096], rules[4096], logdir[4096];
-	struct launcher check, runs[RUNS];
+	char pcap[4096], rules[4096], prules[4096], logdir[4096];
+	struct launcher check, runs[RUNS], pcheck, pruns[RUNS];
 	char *exprs[N_RULES];
 	unsigned flags[N_RULES];
 	long mb = argc > 3 ? atol(argv[3]) : 256;
@@ -309,17 +335,13 @@ int main(int argc, char **argv)
 	}
 	snprintf(pcap, sizeof(pcap), "%s/bench.pcap", argv[2]);
 	snprintf(rules, sizeof(rules), "%s/bench-rules.yaml", argv[2]);
+	snprintf(prules, sizeof(prules), "%s/bench-rules-packet.yaml", argv[2]);
 	snprintf(logdir, sizeof(logdir), "%s/log", argv[2]);
-	{
-		const char *const check_argv[] = {argv[1], "-T", "-S", rules, NULL};
-		const char *const run_argv[] = {argv[1], "-r",	 pcap,	      "-S", rules,
-						"-l",	 logdir, "--threads", "1",  NULL};
-
-		launcher_new(&check, check_argv);
-		for (int r = 0; r < RUNS; r++)
-			launcher_new(&runs[r], run_argv);
-	}
-	write_rules(rules, exprs, flags);
+	launchers(argv[1], pcap, rules, logdir, &check, runs);
+	launchers(argv[1], pcap, prules, logdir, &pcheck, pruns);
+	write_rules(prules, true, exprs, flags);
+	free_exprs(exprs);
+	write_rules(rules, false, exprs, flags);
 	pg_open(&g, pcap, 1);
 	g.step_usec = 10;
 	do {
@@ -330,10 +352,12 @@ int main(int argc, char **argv)
 	pg_close(&g);
 	printf("capture: %s, %.1f MB, %llu frames, %u sessions; rules: %d (%d regex, %d hitting)\n",
 	       pcap, size / 1e6, (unsigned long long)g.frames, i, N_RULES, N_REGEX, N_HITTING);
-	report(&check, runs, (uint64_t)size, g.frames, &pl);
+	report("TCP rules on reassembled streams (scope: stream, the default):", &check, runs,
+	       (uint64_t)size, g.frames, &pl);
+	report("the same rules on each packet (scope: packet):", &pcheck, pruns, (uint64_t)size,
+	       g.frames, &pl);
 	raw_scan(&pl, exprs, flags);
-	for (unsigned r = 0; r < N_RULES; r++)
-		free(exprs[r]);
+	free_exprs(exprs);
 	free(pl.buf);
 	free(pl.off);
 	return 0;

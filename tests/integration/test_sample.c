@@ -52,7 +52,8 @@ Test(sample, tcp_alert_has_suricata_fields)
 	cr_expect_str_eq(jr_str(a, "dest_ip"), "198.18.0.10");
 	cr_expect_eq(jr_int(a, "dest_port", 0), 49153);
 	cr_expect_str_eq(jr_str(a, "proto"), "TCP");
-	cr_expect_str_eq(jr_str(a, "pkt_src"), "wire/pcap");
+	cr_expect_str_eq(jr_str(a, "pkt_src"), "stream"); /* TCP rules look at the stream */
+	cr_expect_eq(jr_int(a, "stream", -1), 1);
 	cr_expect_str_eq(jr_str(a, "direction"), "to_client");
 	cr_expect_str_eq(jr_str(a, "alert.action"), "allowed");
 	cr_expect_eq(jr_int(a, "alert.gid", 0), 1);

@@ -264,6 +264,42 @@ size_t pg_build(const struct pcapgen *g, const struct pg_pkt *p, uint8_t *out, s
 	return at + build_ip(p, out + at, cap - at);
 }
 
+size_t pg_l4_bytes(const struct pcapgen *g, const struct pg_pkt *p, uint8_t *out, size_t cap)
+{
+	uint8_t frame[PG_MAX_FRAME];
+	struct pcapgen raw = {.linktype = 101};
+	size_t n = pg_build(&raw, p, frame, sizeof(frame));
+	size_t hl = (frame[0] >> 4) == 4 ? (size_t)(frame[0] & 15) * 4 : 40 + p->ip6_ext_len;
+
+	(void)g;
+	if (n - hl > cap)
+		pg_die("transport bytes too large");
+	memcpy(out, frame + hl, n - hl);
+	return n - hl;
+}
+
+void pg_fragment(struct pcapgen *g, const struct pg_pkt *p, const void *data, size_t len,
+		 uint16_t offset, bool more)
+{
+	struct pg_pkt f = *p;
+	uint8_t tmp[16],
+		fh[8] = {p->proto, 0, 0, 0, 0, 0, (uint8_t)(p->ip_id >> 8), (uint8_t)p->ip_id};
+
+	f.no_l4 = true;
+	f.payload = data;
+	f.len = len;
+	if (parse_addr(p->src, tmp) == 4) {
+		f.frag_off = offset;
+		f.more_frags = more;
+	} else {
+		put16(fh + 2, (uint16_t)(offset | (more ? 1 : 0)));
+		f.ip6_ext = fh;
+		f.ip6_ext_len = sizeof(fh);
+		f.ip6_ext_first = 44;
+	}
+	pg_packet(g, &f);
+}
+
 size_t pg_packet(struct pcapgen *g, const struct pg_pkt *p)
 {
 	static uint8_t frame[PG_MAX_FRAME];

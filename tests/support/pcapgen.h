@@ -100,6 +100,18 @@ void pg_tcp_close(struct pg_tcp *s);
 void pg_udp(struct pcapgen *g, const char *src, uint16_t sport, const char *dst, uint16_t dport,
 	    const void *data, size_t len);
 
+/* The transport bytes of `p` (header with its checksum, then payload), as
+ * the fragments of a datagram carry them; returns their length. */
+size_t pg_l4_bytes(const struct pcapgen *g, const struct pg_pkt *p, uint8_t *out, size_t cap);
+/*
+ * One fragment of datagram `p` (addresses, protocol, ip_id as the
+ * fragment id, VLANs, TTL): `len` bytes of `data` at byte `offset` of the
+ * datagram's transport bytes, `more` for the MF flag. IPv6 fragments carry
+ * a fragment header (next header p->proto, identification p->ip_id).
+ */
+void pg_fragment(struct pcapgen *g, const struct pg_pkt *p, const void *data, size_t len,
+		 uint16_t offset, bool more);
+
 /* Internet checksum helpers (exposed for tests that corrupt packets). */
 uint16_t pg_csum(const void *data, size_t len, uint32_t seed);
 

@@ -15,7 +15,9 @@
 
 #include "core/config.h"
 #include "decode/decode.h"
+#include "defrag/defrag.h"
 #include "flow/flow.h"
+#include "stream/stream_tcp.h"
 #include "output/eve.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -82,6 +84,10 @@ static long file_size(const char *p)
 static struct eve_config cfg_on(bool payload, bool printable, bool packet)
 {
 	struct eve_config c = {.enabled = true,
+			       .alert = true,
+			       .anomaly = true,
+			       .flow = true,
+			       .stats = true,
 			       .filename = NULL,
 			       .payload = payload,
 			       .payload_printable = printable,
@@ -324,6 +330,8 @@ Test(eve, stats_record_exact)
 	struct decode_stats ds;
 	struct flow_stats fs;
 	struct eve_stats_input in;
+	struct stream_stats ss;
+	struct defrag_stats dfs;
 	char *text;
 
 	memset(&ds, 0, sizeof(ds));
@@ -347,10 +355,28 @@ Test(eve, stats_record_exact)
 	fs.expired = 29;
 	fs.evicted = 1;
 	fs.lookups = 118;
+	memset(&ss, 0, sizeof(ss));
+	memset(&dfs, 0, sizeof(dfs));
+	ss.sessions = 12;
+	ss.segments = 40;
+	ss.retransmissions = 1;
+	ss.bytes_delivered = 52311;
+	ss.gaps = 2;
+	ss.gap_bytes = 8;
+	ss.events[STREAM_EV_OVERLAP_DIFF] = 1;
+	ss.events[STREAM_EV_GAP] = 2;
+	ss.memuse_peak = 9216;
+	dfs.reassembled[0] = 1;
+	dfs.events[DEFRAG_EV_OVERLAP] = 2;
+	dfs.memuse_peak = 1620;
 	in = (struct eve_stats_input){.ts_usec = INT64_C(1795460202000000),
 				      .uptime_s = 12.9,
 				      .decoder = &ds,
 				      .flow = &fs,
+				      .stream = &ss,
+				      .defrag = &dfs,
+				      .invalid_checksum_ip = 1,
+				      .invalid_checksum_tcp = 2,
 				      .alerts = 9};
 	eve_stats(t, &in);
 	cr_assert_eq(eve_thread_flush(t), 0);
@@ -376,12 +402,24 @@ Test(eve, stats_record_exact)
 		"\"wrong_ip_version\":0,\"exthdr_dupl_fh\":0},"
 		"\"tcp\":{\"pkt_too_small\":0,\"hlen_too_small\":1,\"invalid_optlen\":0,"
 		"\"opt_invalid_len\":0},"
-		"\"udp\":{\"pkt_too_small\":0,\"hlen_too_small\":0,\"hlen_invalid\":0,\"len_invalid\":0},"
+		"\"udp\":{\"pkt_too_small\":0,\"hlen_too_small\":0,\"hlen_invalid\":0,\"len_"
+		"invalid\":0},"
 		"\"icmpv4\":{\"pkt_too_small\":0},"
 		"\"icmpv6\":{\"pkt_too_small\":0},"
 		"\"decoder\":{\"unknown_link_type\":0},\"ltnull\":{\"pkt_too_small\":0}}},"
-		"\"defrag\":{\"ipv4\":{\"fragments\":3},\"ipv6\":{\"fragments\":0}},"
+		"\"invalid_checksum\":3,"
+		"\"defrag\":{\"ipv4\":{\"fragments\":3,\"reassembled\":1},"
+		"\"ipv6\":{\"fragments\":0,\"reassembled\":0},\"memuse\":0,\"memuse_peak\":1620,"
+		"\"event\":{\"frag_overlap\":2,\"frag_tiny\":0,\"frag_too_large\":0,"
+		"\"frag_timeout\":0,\"frag_memcap_drop\":0,\"frag_bad_length\":0}},"
 		"\"flow\":{\"total\":30,\"active\":0,\"evicted\":1,\"expired\":29},"
+		"\"tcp\":{\"sessions\":12,\"midstream_pickups\":0,\"invalid_checksum\":2,"
+		"\"segments\":40,\"retransmissions\":1,\"reassembled_bytes\":52311,"
+		"\"reassembly_gap\":2,\"reassembly_gap_bytes\":8,\"overlap_diff_data\":1,"
+		"\"memuse\":0,\"memuse_peak\":9216,"
+		"\"event\":{\"reassembly_overlap_different_data\":1,\"pkt_out_of_window\":0,"
+		"\"rst_invalid\":0,\"rst_with_data\":0,\"reassembly_seq_gap\":2,"
+		"\"reassembly_depth_reached\":0,\"reassembly_memcap\":0,\"midstream_ignored\":0}},"
 		"\"detect\":{\"alert\":9}}}\n");
 	free(text);
 }

@@ -108,11 +108,10 @@ Test(rules, shipped_rule_file_loads_cleanly)
 	cr_assert_eq(r->dst.n, 2);
 	cr_assert(addr_has(&r->dst, "198.18.0.0", 16, false));
 	cr_assert(addr_has(&r->dst, "2001:db8:1::", 48, false));
-	cr_assert_eq(r->n_patterns, 2);
-	cr_assert(r->patterns[0].has_depth);
-	cr_assert_eq(r->patterns[0].depth, 4);
-	cr_assert_eq(r->patterns[1].kind, PAT_REGEX);
-	cr_assert_str_eq((const char *)r->patterns[1].bytes, "(\\.\\./)+etc/passwd");
+	cr_assert_eq(r->n_patterns, 1);
+	cr_assert_eq(r->patterns[0].kind, PAT_REGEX);
+	cr_assert_str_eq((const char *)r->patterns[0].bytes, "GET [^\\r\\n]*(\\.\\./)+etc/passwd");
+	cr_assert_eq(r->scope, RULE_SCOPE_STREAM);
 
 	r = find(2100002);
 	cr_assert_eq(r->patterns[0].len, 19);
