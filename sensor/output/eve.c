@@ -498,6 +498,16 @@ static void flow_object(struct jbuf *j, const struct eve_flow_input *in)
 	jbuf_close_object(j);
 }
 
+static const char *hex2(char out[3], uint8_t v)
+{
+	static const char hexd[] = "0123456789abcdef";
+
+	out[0] = hexd[v >> 4];
+	out[1] = hexd[v & 15];
+	out[2] = '\0';
+	return out;
+}
+
 /* Suricata writes TCP flags as two hex digits and one boolean per flag
  * that was seen. */
 static void tcp_object(struct jbuf *j, const struct eve_flow_input *in)
@@ -510,12 +520,9 @@ static void tcp_object(struct jbuf *j, const struct eve_flow_input *in)
 	char hex[3];
 
 	jbuf_open_object(j, "tcp");
-	snprintf(hex, sizeof(hex), "%02x", all);
-	jbuf_str(j, "tcp_flags", hex);
-	snprintf(hex, sizeof(hex), "%02x", f->tcp_flags[IDS_DIR_TO_SERVER]);
-	jbuf_str(j, "tcp_flags_ts", hex);
-	snprintf(hex, sizeof(hex), "%02x", f->tcp_flags[IDS_DIR_TO_CLIENT]);
-	jbuf_str(j, "tcp_flags_tc", hex);
+	jbuf_str(j, "tcp_flags", hex2(hex, (uint8_t)all));
+	jbuf_str(j, "tcp_flags_ts", hex2(hex, f->tcp_flags[IDS_DIR_TO_SERVER]));
+	jbuf_str(j, "tcp_flags_tc", hex2(hex, f->tcp_flags[IDS_DIR_TO_CLIENT]));
 	for (unsigned i = 0; i < 8; i++)
 		if (all & (1u << order[i]))
 			jbuf_bool(j, names[order[i]], true);

@@ -296,22 +296,35 @@ void jbuf_str(struct jbuf *j, const char *key, const char *s)
 	jbuf_strn(j, key, s, s ? strlen(s) : 0);
 }
 
+/* Decimal digits of v, right-aligned ending at end; returns the first.
+ * (Numbers are on every record: this is the hot path snprintf was.) */
+static char *digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void jbuf_u64(struct jbuf *j, const char *key, uint64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
+	char num[24], *start = digits(num + sizeof(num), v);
 
 	put_key(j, key);
-	put(j, num, (size_t)n);
+	put(j, start, (size_t)(num + sizeof(num) - start));
 }
 
 void jbuf_i64(struct jbuf *j, const char *key, int64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, v);
+	char num[24], *start;
 
+	/* The magnitude as unsigned: INT64_MIN has no positive int64. */
+	start = digits(num + sizeof(num), v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--start = '-';
 	put_key(j, key);
-	put(j, num, (size_t)n);
+	put(j, start, (size_t)(num + sizeof(num) - start));
 }
 
 void jbuf_bool(struct jbuf *j, const char *key, bool v)
@@ -408,11 +421,34 @@ void jbuf_printable(struct jbuf *j, const char *key, const uint8_t *p, size_t n)
 
 /* ------------------------------------------------------ time, address */
 
+/* "YYYY-MM-DDTHH:MM:SS" of a second, cached per thread: records of one
+ * second share it, so gmtime_r and the formatting run once a second. */
+static const char *second_text(int64_t sec, int64_t *usec)
+{
+	static _Thread_local int64_t cached_sec = INT64_MIN;
+	static _Thread_local char cached[64];
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	if (sec == cached_sec)
+		return cached;
+	if (!gmtime_r(&t, &tm)) {
+		t = 0;
+		*usec = 0;
+		gmtime_r(&t, &tm);
+	}
+	snprintf(cached, sizeof(cached), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	cached_sec = t == (time_t)sec ? sec : INT64_MIN;
+	return cached;
+}
+
 void eve_format_time(char *out, size_t outlen, int64_t ts_usec)
 {
 	int64_t sec = ts_usec / 1000000, usec = ts_usec % 1000000;
-	time_t t;
-	struct tm tm;
+	char text[96];
+	const char *date;
+	size_t n;
 
 	if (!out || outlen == 0)
 		return;
@@ -420,14 +456,33 @@ void eve_format_time(char *out, size_t outlen, int64_t ts_usec)
 		usec += 1000000;
 		sec -= 1;
 	}
-	t = (time_t)sec;
-	if (!gmtime_r(&t, &tm)) {
-		t = 0;
-		usec = 0;
-		gmtime_r(&t, &tm);
+	date = second_text(sec, &usec);
+	n = strlen(date);
+	memcpy(text, date, n);
+	text[n++] = '.';
+	for (int i = 5; i >= 0; i--, usec /= 10)
+		text[n + (size_t)i] = (char)('0' + usec % 10);
+	memcpy(text + n + 6, "+0000", 6);
+	n = strlen(text);
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, text, n);
+	out[n] = '\0';
+}
+
+/* Dotted quad into out (at least 16 bytes): inet_ntop's formatting cost
+ * showed up on every record. */
+static void format_ipv4(char *out, const uint8_t b[4])
+{
+	char *o = out;
+
+	for (int i = 0; i < 4; i++) {
+		char num[4], *d = digits(num + sizeof(num), b[i]);
+
+		while (d < num + sizeof(num))
+			*o++ = *d++;
+		*o++ = i < 3 ? '.' : '\0';
 	}
-	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+0000", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)usec);
 }
 
 void eve_format_addr(char *out, size_t outlen, const struct ids_addr *a)
@@ -437,6 +492,10 @@ void eve_format_addr(char *out, size_t outlen, const struct ids_addr *a)
 
 	if (!out || outlen == 0)
 		return;
+	if (a && a->family == 4 && outlen >= 16) {
+		format_ipv4(out, a->bytes);
+		return;
+	}
 	if (a && a->family == 4)
 		r = inet_ntop(AF_INET, a->bytes, text, sizeof(text));
 	else if (a && a->family == 6)
