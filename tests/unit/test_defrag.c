@@ -847,3 +847,71 @@ Test(defrag, non_fragments_are_ignored)
 	defrag_free(d);
 	defrag_free(NULL);
 }
+
+/* Random overlapping fragments of one datagram: completion happens exactly
+ * when the bytes are covered, and under first and last the result is the
+ * byte-wise "first writer wins" / "last writer wins" model. */
+static void random_run(enum os_policy pol, uint32_t seed)
+{
+	struct os_policy_map map = {.def = pol};
+	struct events ev;
+	struct defrag *d = new_defrag(&ev, &map, 0, 0);
+	struct dgram g = {.proto = 253, .id = seed, .ts = T0};
+	uint8_t model[1024], buf[256];
+	bool have[1024] = {false};
+	uint32_t total = 512 + 8 * (seed % 64), covered = 0, x = seed;
+	const uint8_t *out = NULL;
+	uint32_t len = 0;
+	int rc = 0;
+
+	for (uint8_t k = 1; rc == 0; k++) {
+		uint32_t off, end;
+
+		x = x * 1103515245u + 12345u;
+		off = 8 * ((x >> 8) % (total / 8));
+		x = x * 1103515245u + 12345u;
+		end = off + 8 * (1 + (x >> 8) % 24);
+		if (end > total)
+			end = total;
+		memset(buf, k, end - off);
+		for (uint32_t i = off; i < end; i++) {
+			if (!have[i] || pol == OS_POLICY_LAST)
+				model[i] = k;
+			covered += !have[i];
+			have[i] = true;
+		}
+		rc = feed(d, &g, off, buf, end - off, end < total, &out, &len);
+		cr_assert_eq(rc, covered == total, "seed %u fragment %u", seed, k);
+	}
+	cr_assert_eq(len, 20 + total);
+	if (pol == OS_POLICY_FIRST || pol == OS_POLICY_LAST)
+		cr_assert_eq(memcmp(out + 20, model, total), 0, "%s seed %u", os_policy_name(pol),
+			     seed);
+	cr_assert_eq(defrag_stats(d)->trackers, 0);
+	defrag_free(d);
+}
+
+Test(defrag, random_overlaps_every_policy)
+{
+	for (int pol = 0; pol < OS_POLICY_COUNT; pol++) {
+		for (uint32_t seed = 1; seed <= 40; seed++)
+			random_run((enum os_policy)pol, seed * 7919u + (uint32_t)pol);
+	}
+}
+
+Test(defrag, memcap_smaller_than_one_fragment)
+{
+	const uint64_t cap = 1000; /* room for a tracker, not for a page */
+	struct events ev;
+	struct defrag *d = new_defrag(&ev, NULL, cap, 0);
+	struct dgram g = {.proto = 253, .id = 1, .ts = T0};
+	static uint8_t data[512];
+
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(feed(d, &g, 0, data, 256, true, NULL, NULL), 0);
+		cr_assert_eq(ev.n[DEFRAG_EV_MEMCAP_DROP], i + 1);
+		cr_assert_eq(defrag_stats(d)->trackers, 0);
+		cr_assert_leq(defrag_stats(d)->memuse, cap);
+	}
+	defrag_free(d);
+}
