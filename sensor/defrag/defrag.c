@@ -4,8 +4,10 @@
  * Design
  * ------
  * A tracker holds one incomplete datagram. Trackers are found through a
- * hash table keyed by (family, source, destination, IPv4 protocol or IPv6
- * next header after the fragment header, id, VLAN ids) with a per-instance
+ * hash table keyed by (family, source, destination, IPv4 protocol, id,
+ * VLAN ids; for IPv6 no protocol: hosts key IPv6 fragments on the addresses
+ * and the id only, and the next header that counts is the offset-0
+ * fragment's, so varying it must not split a datagram) with a per-instance
  * random seed, and sit on an age list in creation order (oldest first).
  * Since a tracker times out `timeout` seconds after its first fragment, the
  * age list is also the expiry order: expiry looks only at the head, so it
@@ -374,7 +376,7 @@ static void key_from_packet(struct df_key *k, const struct packet *p)
 	memcpy(k->src, pub->src.bytes, sizeof(k->src));
 	memcpy(k->dst, pub->dst.bytes, sizeof(k->dst));
 	k->id = p->frag_id;
-	k->proto = pub->ip_version == 6 ? p->frag_next : pub->proto;
+	k->proto = pub->ip_version == 6 ? 0 : pub->proto;
 	k->nvlan = pub->vlan_count < IDS_MAX_VLAN ? pub->vlan_count : IDS_MAX_VLAN;
 	for (unsigned i = 0; i < k->nvlan; i++)
 		k->vlan[i] = pub->vlan[i];
@@ -651,6 +653,7 @@ static int store_header(struct defrag *d, struct tracker *t, const struct frag *
 	t->have_hdr = true;
 	t->hdr_len = f->hdr_len;
 	t->nh_pos = f->nh_pos;
+	t->frag_next = p->frag_next; /* the offset-0 fragment names the protocol */
 	return 0;
 }
 

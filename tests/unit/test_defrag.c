@@ -915,3 +915,25 @@ Test(defrag, memcap_smaller_than_one_fragment)
 	}
 	defrag_free(d);
 }
+
+Test(defrag, ipv6_next_header_of_later_fragments_does_not_split_the_datagram)
+{
+	static uint8_t data[200], l4[300];
+	struct events ev;
+	struct defrag *d = new_defrag(&ev, NULL, 0, 0);
+	struct dgram first = {.v6 = true, .id = 9, .ts = T0};
+	struct dgram later = {.v6 = true, .id = 9, .ts = T0, .proto = IPPROTO_TCP};
+	const uint8_t *out;
+	uint32_t len;
+	size_t n;
+
+	fill(data, sizeof(data), 5);
+	n = udp_bytes(true, data, sizeof(data), l4);
+	/* The later fragment claims TCP; hosts key on addresses and id only,
+	 * and take the protocol from the offset-0 fragment. */
+	cr_assert_eq(feed(d, &later, 104, l4 + 104, n - 104, false, NULL, NULL), 0);
+	cr_assert_eq(feed(d, &first, 0, l4, 104, true, &out, &len), 1);
+	cr_assert_eq(out[6], IPPROTO_UDP);
+	check_udp(out, len, true, data, sizeof(data));
+	defrag_free(d);
+}
