@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 1
+#define IDS_ABI_MINOR 2
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
@@ -86,12 +86,33 @@ struct ids_rule {
 	const void *priv;	   /* host-private, do not touch */
 	/* ---- ABI 1.1 (host rules only) ---- */
 	uint8_t scope; /* enum ids_rule_scope: what the rule's patterns look at */
+	/* ---- ABI 1.2 (host rules only) ---- */
+	const char *buffer; /* `buffer:` the rule's patterns look at (a name a
+			       plugin declares, e.g. "http.uri"), or NULL for the
+			       packet payload / the stream as `scope` says */
 };
 
 /* What a rule's patterns look at (`scope:` in rule files). */
 enum ids_rule_scope {
 	IDS_SCOPE_PACKET = 0, /* each packet's payload: compile with matcher_compile */
 	IDS_SCOPE_STREAM = 1, /* the reassembled TCP stream: matcher_compile_stream */
+};
+
+/* ------------------------------------------------------ buffers (1.2) */
+
+/*
+ * A named view of the traffic a plugin extracts and matches rules on
+ * ("http.uri", "dns.query", "tls.sni", ...). A plugin lists the buffers it
+ * provides in its descriptor; a rule saying `buffer: NAME` goes to the
+ * plugin that declares NAME (its `detector` defaults to that plugin), and a
+ * rule naming a buffer no loaded plugin declares is a load error at the
+ * rule's file:line. The plugin compiles each buffer's rules with
+ * matcher_compile (offset and depth count from the buffer's start) and
+ * scans the buffer's bytes with matcher_scan.
+ */
+struct ids_buffer_def {
+	const char *name; /* "proto.field": lower case, digits, '_' and '.' */
+	const char *help; /* one line for docs */
 };
 
 /* ------------------------------------------------------------- options */
@@ -239,6 +260,32 @@ struct ids_services {
 					const struct ids_packet *pkt,
 					const struct ids_stream_chunk *chunk, ids_match_fn cb,
 					void *ctx);
+
+	/* ---- ABI 1.2: check struct_size before using these ---- */
+
+	/* The calling plugin's slot of per-flow data for the flow of the
+	 * packet or chunk being processed: *slot is NULL until the plugin
+	 * stores something; the plugin frees it in on_flow_end (the host
+	 * never touches it). Worker thread, from on_packet, on_stream and
+	 * on_flow_end; NULL when there is no flow (a fragment). */
+	void **(*flow_data)(struct ids_thread *thr);
+
+	/* Like alert, with protocol fields: `fields` is one or more JSON
+	 * object members, already rendered ("\"http\":{\"hostname\":...}"),
+	 * written after the `alert` object as Suricata writes its protocol
+	 * objects; NULL for none. Use json_escape for every string. */
+	void (*alert_fields)(struct ids_thread *thr, const struct ids_packet *pkt,
+			     const struct ids_rule *rule, const char *fields);
+
+	/* The application protocol the host recognised for the current flow
+	 * from its first bytes ("http", "tls", "dns", "ssh", "smtp", "ftp"),
+	 * or NULL while unknown. Worker thread. */
+	const char *(*app_proto)(struct ids_thread *thr);
+
+	/* Escape n bytes as the body of a JSON string (no quotes) into out,
+	 * NUL-terminated; returns the length needed (like snprintf). Bytes
+	 * that are not UTF-8 become \u00XX. Any thread. */
+	size_t (*json_escape)(char *out, size_t outlen, const char *s, size_t n);
 };
 
 /* ------------------------------------------------------------ descriptor */
@@ -302,6 +349,12 @@ struct ids_plugin {
 	/* Worker thread: a flow ended (after its last on_stream). */
 	void (*on_flow_end)(void *thread_ctx, struct ids_thread *thr,
 			    const struct ids_flow_info *flow);
+
+	/* ---- ABI 1.2 (read only when abi_minor >= 2) ---- */
+
+	/* The buffers this plugin provides (see struct ids_buffer_def). */
+	const struct ids_buffer_def *buffers;
+	size_t n_buffers;
 
 	/* Slots added by later minor versions go here, at the end. */
 };
