@@ -29,13 +29,13 @@ static bool could_start(const uint8_t *d, size_t len, const char *s)
 
 static enum app_proto probe_http(const uint8_t *d, size_t len, int to_server)
 {
-	static const char *const methods[] = {"GET ",	  "POST ",    "HEAD ",	  "PUT ",
-					      "DELETE ",  "OPTIONS ", "CONNECT ", "PATCH ",
-					      "TRACE ",	  "PROPFIND ", NULL};
+	static const char *const methods[] = {"GET ",	 "POST ",     "HEAD ",	  "PUT ",
+					      "DELETE ", "OPTIONS ",  "CONNECT ", "PATCH ",
+					      "TRACE ",	 "PROPFIND ", NULL};
 	bool maybe = false;
 
 	if (!to_server)
-		return starts_with(d, len, "HTTP/1.") ? APP_HTTP
+		return starts_with(d, len, "HTTP/1.")	? APP_HTTP
 		       : could_start(d, len, "HTTP/1.") ? APP_NEED_MORE
 							: APP_UNKNOWN;
 	for (unsigned i = 0; methods[i]; i++) {

@@ -321,8 +321,8 @@ static void buffer_list(const struct plugin_set *set, char *out, size_t outlen)
 	out[0] = '\0';
 	for (size_t i = 0; i < set->n; i++)
 		for (size_t b = 0; b < set->p[i].n_buffers && used < outlen; b++)
-			used += (size_t)snprintf(out + used, outlen - used, "%s%s", used ? ", " : "",
-						 set->p[i].buffers[b].name);
+			used += (size_t)snprintf(out + used, outlen - used, "%s%s",
+						 used ? ", " : "", set->p[i].buffers[b].name);
 	if (!out[0])
 		snprintf(out, outlen, "none: no loaded plugin declares buffers");
 }

@@ -253,8 +253,7 @@ static void on_stream_event(void *ctx, struct flow *f, enum stream_event ev, con
  * a few tries. */
 #define APP_MAX_TRIES 4
 
-static void detect_app(struct flow *f, const uint8_t *data, uint32_t len, uint8_t ip_proto,
-		       int dir)
+static void detect_app(struct flow *f, const uint8_t *data, uint32_t len, uint8_t ip_proto, int dir)
 {
 	enum app_proto a = app_detect(data, len, ip_proto, dir == IDS_DIR_TO_SERVER);
 

@@ -718,9 +718,9 @@ static int rule_metadata(struct rparse *p, const struct ynode *map)
 /* ---------------------------------------------------------------- rule */
 
 static const char *const rule_keys[] = {
-	"id",	     "rev",	 "msg",	 "category", "severity",      "metadata",
-	"detector",  "proto",	 "src",	 "dst",	     "src_port",      "dst_port",
-	"direction", "patterns", "pcre", "scope",    "stream_alerts", "buffer", NULL};
+	"id",	 "rev",	  "msg",	   "category", "severity", "metadata",	"detector",
+	"proto", "src",	  "dst",	   "src_port", "dst_port", "direction", "patterns",
+	"pcre",	 "scope", "stream_alerts", "buffer",   NULL};
 
 static void rule_free(struct rule *r)
 {

@@ -469,11 +469,16 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 
 	if (!t || !t->w->enabled || !t->w->anomaly || !type || !event)
 		return;
-	if (p) {
+	if (p && p->ip_version) {
 		start = record_begin(t, p->ts_usec, NULL);
 		alert_header(&t->j, p, "anomaly", in_iface);
 	} else {
-		start = record_begin(t, ts_usec, "anomaly");
+		/* No packet, or a frame that did not decode: only what is
+		 * sure about it. */
+		start = record_begin(t, p ? p->ts_usec : ts_usec, NULL);
+		if (p && p->pcap_cnt)
+			jbuf_u64(&t->j, "pcap_cnt", p->pcap_cnt);
+		jbuf_str(&t->j, "event_type", "anomaly");
 		if (in_iface)
 			jbuf_str(&t->j, "in_iface", in_iface);
 	}

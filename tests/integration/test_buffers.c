@@ -30,7 +30,7 @@ static void end(void)
 
 TestSuite(buffers, .init = begin, .fini = end);
 
-static void http_on_port(uint16_t port, const char *request)
+static void session_on_port(uint16_t port, const char *request, const char *response)
 {
 	struct pg_tcp s;
 
@@ -38,21 +38,22 @@ static void http_on_port(uint16_t port, const char *request)
 		    port);
 	pg_tcp_handshake(&s);
 	pg_tcp_send(&s, PG_TO_SERVER, request, strlen(request));
-	pg_tcp_send(&s, PG_TO_CLIENT, "HTTP/1.1 200 OK\r\n\r\n", 19);
+	pg_tcp_send(&s, PG_TO_CLIENT, response, strlen(response));
 	pg_tcp_close(&s);
 }
 
 Test(buffers, rules_on_a_plugin_buffer_with_protocol_fields_and_app_proto)
 {
 	itest_capture(&t, 1);
-	http_on_port(8888, "GET /admin \"x\" HTTP/1.1\r\nHost: a\r\n\r\n");
-	http_on_port(80, "HELLO /admin\r\n"); /* port 80, but not HTTP */
+	session_on_port(8888, "GET /admin \"x\" HTTP/1.1\r\nHost: a\r\n\r\n",
+			"HTTP/1.1 200 OK\r\n\r\n");
+	session_on_port(80, "HELLO /admin\r\n", "ERR\r\n"); /* port 80, but not HTTP */
 	itest_rules(&t, "rules:\n"
 			"  - {id: 1, msg: admin line, buffer: demo.first_line, "
-			"patterns: [{content: /admin, offset: 4}]}\n"
+			"patterns: [{content: /admin, offset: 4, depth: 6}]}\n"
 			"  - {id: 2, msg: anywhere, patterns: [{content: Host}]}\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
-	cr_assert_eq(itest_alerts(&t, 1), 1); /* offset 4 in the line: GET only */
+	cr_assert_eq(itest_alerts(&t, 1), 1); /* at 4..9 of the line: GET only */
 	const struct jr_val *a = eve_find(&t.eve, "alert.signature_id=1", 0);
 	cr_expect_str_eq(jr_str(a, "demo.line"), "GET /admin \"x\" HTTP/1.1\r");
 	cr_expect_str_eq(jr_str(a, "app_proto"), "http");
@@ -65,11 +66,13 @@ Test(buffers, rules_on_a_plugin_buffer_with_protocol_fields_and_app_proto)
 
 Test(buffers, unknown_buffer_is_a_load_error)
 {
-	itest_rules(&t, "rules:\n  - {id: 7, msg: x, buffer: http.uri, patterns: [{content: a}]}\n");
+	itest_rules(&t,
+		    "rules:\n  - {id: 7, msg: x, buffer: http.uri, patterns: [{content: a}]}\n");
 	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
 	cr_expect_eq(t.res.status, 1);
-	cr_expect(strstr(t.res.err, ":2: error: rule 7: no loaded plugin provides buffer 'http.uri' "
-				    "(buffers: demo.first_line)") != NULL,
+	cr_expect(strstr(t.res.err,
+			 ":2: error: rule 7: no loaded plugin provides buffer 'http.uri' "
+			 "(buffers: demo.first_line)") != NULL,
 		  "%s", t.res.err);
 }
 

@@ -447,11 +447,9 @@ Test(corpus, bug_7414_decoder_event_01)
 }
 
 /*
- * A truncated IPv4 header: one anomaly for packet 1. Suricata's alert has
- * no addresses or ports; docs/eve.md says ours has only timestamp,
- * pcap_cnt and the anomaly, but eve.c writes src_ip "", dest_ip "",
- * proto "0", pkt_src and direction for it (reported), so only the event
- * and the packet number are asserted here.
+ * A truncated IPv4 header: one anomaly for packet 1, with only the
+ * timestamp, pcap_cnt and the anomaly (the frame never decoded, so there
+ * are no addresses to write).
  */
 Test(corpus, ipv4_truncated)
 {
@@ -460,6 +458,9 @@ Test(corpus, ipv4_truncated)
 		     1);
 	cr_expect_null(jr_get(eve_find(&t.eve, "event_type=anomaly", 0), "src_port"));
 	cr_expect_null(jr_get(eve_find(&t.eve, "event_type=anomaly", 0), "flow_id"));
+	cr_expect_null(jr_get(eve_find(&t.eve, "event_type=anomaly", 0), "src_ip"));
+	cr_expect_null(jr_get(eve_find(&t.eve, "event_type=anomaly", 0), "proto"));
+	cr_expect_null(jr_get(eve_find(&t.eve, "event_type=anomaly", 0), "direction"));
 	cr_expect_eq(stat_int("decoder.event.ipv4.trunc_pkt"), 1);
 }
 

@@ -42,9 +42,8 @@ static int demo_init(const struct ids_plugin_init_args *args, void **global)
 	if (!g)
 		return -1;
 	g->svc = args->svc;
-	if (args->n_rules &&
-	    !(g->m = args->svc->matcher_compile(args->rules, args->n_rules, args->err,
-						args->errlen))) {
+	if (args->n_rules && !(g->m = args->svc->matcher_compile(args->rules, args->n_rules,
+								 args->err, args->errlen))) {
 		free(g);
 		return -1;
 	}

@@ -18,7 +18,8 @@ Test(app_detect, http_requests_and_responses)
 	cr_assert_eq(tcp("HTTP/1.1 200 OK\r\n", 0), APP_HTTP);
 	cr_assert_eq(tcp("GE", 1), APP_NEED_MORE);
 	cr_assert_eq(tcp("GETX / HTTP/1.1", 1), APP_UNKNOWN);
-	cr_assert_eq(tcp("HTTP/1.1 200 OK\r\n", 1), APP_UNKNOWN); /* a server line sent by a client */
+	cr_assert_eq(tcp("HTTP/1.1 200 OK\r\n", 1),
+		     APP_UNKNOWN); /* a server line sent by a client */
 	cr_assert_str_eq(app_proto_name(APP_HTTP), "http");
 }
 
@@ -37,8 +38,9 @@ Test(app_detect, tls_client_and_server_hello)
 
 Test(app_detect, dns_over_udp_and_tcp)
 {
-	static const uint8_t q[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w',
-				    'w', 7,	'e',  'x',  'a',  'm', 'p', 'l', 'e', 0, 0, 1, 0, 1};
+	static const uint8_t q[] = {0x12, 0x34, 0x01, 0x00, 0,	 1,   0, 0,   0,   0,
+				    0,	  0,	3,    'w',  'w', 'w', 7, 'e', 'x', 'a',
+				    'm',  'p',	'l',  'e',  0,	 0,   1, 0,   1};
 	uint8_t tcpq[2 + sizeof(q)] = {0, sizeof(q)};
 
 	memcpy(tcpq + 2, q, sizeof(q));
@@ -62,7 +64,7 @@ Test(app_detect, banners)
 Test(app_detect, no_read_past_the_end_at_any_length)
 {
 	static const char *const inputs[] = {"GET / HTTP/1.1\r\n", "HTTP/1.0 200\r\n",
-					      "220 x SMTP\r\n", "SSH-2.0-x\r\n"};
+					     "220 x SMTP\r\n", "SSH-2.0-x\r\n"};
 
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
 		for (size_t n = 0; n <= strlen(inputs[i]); n++) {

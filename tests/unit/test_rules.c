@@ -556,8 +556,9 @@ Test(rules, buffer_names)
 			  "  - {id: 2, msg: b, buffer: 'HTTP URI'}\n"
 			  "  - {id: 3, msg: c, detector: http, buffer: dns.query}\n"),
 		     1);
-	cr_assert_str_eq(out(), "r.yaml:3:29: error: rule 2: buffer 'HTTP URI' is not a buffer name "
-				"(lower-case letters, digits, '_' and '.', e.g. http.uri)\n");
+	cr_assert_str_eq(out(),
+			 "r.yaml:3:29: error: rule 2: buffer 'HTTP URI' is not a buffer name "
+			 "(lower-case letters, digits, '_' and '.', e.g. http.uri)\n");
 	cr_assert_str_eq(find(1)->pub.buffer, "http.uri");
 	cr_assert_not(find(1)->detector_explicit);
 	cr_assert(find(3)->detector_explicit);
