@@ -497,14 +497,16 @@ static void cfg_choice(struct cload *l, const struct ynode *map, const char *key
 			return;
 		}
 	diag_error(l->d, n->file, n->line, n->col, "%s must be one of %s, got %s%s%s", key, valid,
-		   n->type == YNODE_SCALAR ? "'" : "", n->type == YNODE_SCALAR ? n->str : "a collection",
+		   n->type == YNODE_SCALAR ? "'" : "",
+		   n->type == YNODE_SCALAR ? n->str : "a collection",
 		   n->type == YNODE_SCALAR ? "'" : "");
 }
 
 static void cfg_afpacket(struct cload *l, const struct ynode *af)
 {
-	static const char *const keys[] = {"block-size", "block-count", "frame-size", "block-timeout",
-					   "fanout",	 "defrag",	"group",      NULL};
+	static const char *const keys[] = {"block-size",    "block-count", "frame-size",
+					   "block-timeout", "fanout",	   "defrag",
+					   "group",	    NULL};
 	static const char *const fanouts[] = {"hash", "lb", "cpu", "qm", NULL};
 	struct live_config *lc = &l->c->live;
 	uint32_t group = lc->fanout_group;
@@ -525,8 +527,8 @@ static void cfg_afpacket(struct cload *l, const struct ynode *af)
 
 static void cfg_capture(struct cload *l, const struct ynode *cap)
 {
-	static const char *const keys[] = {"method", "interfaces", "bpf", "promisc",
-					   "af-packet", "raw", NULL};
+	static const char *const keys[] = {"method",	"interfaces", "bpf", "promisc",
+					   "af-packet", "raw",	      NULL};
 	static const char *const rkeys[] = {"batch", "snaplen", NULL};
 	static const char *const methods[] = {"af-packet", "raw", NULL};
 	struct live_config *lc = &l->c->live;
@@ -655,7 +657,8 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 {
 	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
 					   "flow",    "plugins",	"rule-files", "stream",
-					   "defrag",  "host-os-policy", NULL};
+					   "defrag",  "host-os-policy", "capture",    "stats",
+					   "pidfile", "run-as",		NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;

@@ -130,7 +130,7 @@ struct sensor_config {
 	char **ifaces;
 	size_t n_ifaces;
 	char *bpf;
-	unsigned threads_set;  /* `threads:` was given (else one per CPU live) */
+	unsigned threads_set;	 /* `threads:` was given (else one per CPU live) */
 	uint32_t stats_interval; /* seconds between stats records live, 0: off (30) */
 	char *pidfile;		 /* NULL: none */
 	char *run_as_user;	 /* NULL: keep the starting user */

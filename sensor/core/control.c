@@ -102,8 +102,7 @@ static void handle(struct run_ctl *c, int sig)
 		break;
 	case SIGHUP:
 		if (eve_writer_reopen(c->eve) < 0)
-			log_error("cannot reopen %s: %s", eve_writer_path(c->eve),
-				  strerror(errno));
+			log_error("cannot reopen %s: %s", eve_writer_path(c->eve), strerror(errno));
 		else
 			log_info("reopened %s", eve_writer_path(c->eve));
 		break;

@@ -22,7 +22,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: sensor -r FILE [-c CONF] [-S RULES]... [-l LOGDIR] [--threads N] [-v]\n"
-		"       sensor -i IFACE [-i IFACE]... [--bpf FILTER] [--capture-method af-packet|raw]\n"
+		"       sensor -i IFACE [-i IFACE]... [--bpf FILTER] [--capture-method "
+		"af-packet|raw]\n"
 		"              [--pidfile FILE] [-c CONF] [-S RULES]... [-l LOGDIR] [--threads N]\n"
 		"       sensor -T [-c CONF] [-S RULES]...\n"
 		"       sensor -V | -h\n"
@@ -93,7 +94,8 @@ static int parse_args(int argc, char **argv, struct sensor_opts *o)
 		case 'm':
 			if (strcmp(optarg, "af-packet") != 0 && strcmp(optarg, "raw") != 0) {
 				fprintf(stderr,
-					"sensor: --capture-method takes af-packet or raw, not '%s'\n",
+					"sensor: --capture-method takes af-packet or raw, not "
+					"'%s'\n",
 					optarg);
 				return -1;
 			}
@@ -143,8 +145,9 @@ static int parse_args(int argc, char **argv, struct sensor_opts *o)
 		return -1;
 	}
 	if (!o->test_only && !o->pcap_file && !o->n_ifaces) {
-		fprintf(stderr, "sensor: nothing to do: give -r FILE to read a capture, -i IFACE to "
-				"capture live, or -T to test the configuration (see -h)\n");
+		fprintf(stderr,
+			"sensor: nothing to do: give -r FILE to read a capture, -i IFACE to "
+			"capture live, or -T to test the configuration (see -h)\n");
 		return -1;
 	}
 	if (o->pcap_file && o->n_ifaces) {

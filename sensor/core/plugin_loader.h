@@ -53,7 +53,7 @@ struct loaded_plugin {
 struct plugin_set {
 	struct loaded_plugin *p;
 	size_t n;
-	bool clone;		/* shares the original's modules */
+	bool clone;		 /* shares the original's modules */
 	struct ruleset *ruleset; /* owned by a clone; NULL for the original */
 	const struct ids_matcher *stream_matchers[PLUGIN_MAX_STREAM_MATCHERS];
 	unsigned n_stream_matchers;
