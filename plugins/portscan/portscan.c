@@ -29,8 +29,8 @@
 
 #include "portscan_track.h"
 
-#define PORTSCAN_SID_PORTS 3400001u
-#define PORTSCAN_SID_HOSTS 3400002u
+#define PORTSCAN_SID_PORTS	 3400001u
+#define PORTSCAN_SID_HOSTS	 3400002u
 #define PORTSCAN_MAX_TABLE_BYTES ((size_t)1 << 30) /* per worker */
 
 enum { OPT_PORTS = 0, OPT_HOSTS, OPT_WINDOW, OPT_MAX_SOURCES, OPT_TCP_SYN_ONLY, OPT_COUNT };
@@ -88,8 +88,7 @@ static int portscan_no_rules(const struct ids_plugin_init_args *args)
 	return -1;
 }
 
-static int portscan_check_size(const struct ids_plugin_init_args *args,
-			       const struct ps_config *c)
+static int portscan_check_size(const struct ids_plugin_init_args *args, const struct ps_config *c)
 {
 	size_t bytes = ps_table_bytes(c);
 

@@ -48,8 +48,8 @@ struct ps_source {
 
 struct ps_table {
 	struct ps_config cfg;
-	uint32_t port_cap, host_cap;	 /* slots per set, powers of two */
-	uint32_t port_bits, host_bits;	 /* log2 of the caps */
+	uint32_t port_cap, host_cap;   /* slots per set, powers of two */
+	uint32_t port_bits, host_bits; /* log2 of the caps */
 	uint32_t bucket_mask;
 	uint32_t head, tail, free_head; /* LRU ends and free list */
 	uint32_t count;
@@ -390,8 +390,7 @@ unsigned ps_track(struct ps_table *t, const struct ids_addr *src, const struct i
 		s->last_seen = now_usec;
 	if (s->n_ports <= t->cfg.max_ports && ports_add(t, s, ports_of(t, idx), dport))
 		s->n_ports++;
-	if (s->n_hosts <= t->cfg.max_hosts &&
-	    hosts_add(t, s, hosts_of(t, idx), host_value(t, dst)))
+	if (s->n_hosts <= t->cfg.max_hosts && hosts_add(t, s, hosts_of(t, idx), host_value(t, dst)))
 		s->n_hosts++;
 	return crossed(t, s);
 }

@@ -26,12 +26,12 @@
 /* Largest thresholds and table the tracker accepts (ps_table_bytes()
  * returns 0 beyond them). */
 #define PS_MAX_THRESHOLD 1024
-#define PS_MAX_SOURCES (1u << 24)
+#define PS_MAX_SOURCES	 (1u << 24)
 
 struct ps_config {
-	uint32_t max_ports;  /* alert when a source touches more distinct ports */
-	uint32_t max_hosts;  /* ... or more distinct destination hosts */
-	int64_t window_usec; /* within this long from its first counted event */
+	uint32_t max_ports;   /* alert when a source touches more distinct ports */
+	uint32_t max_hosts;   /* ... or more distinct destination hosts */
+	int64_t window_usec;  /* within this long from its first counted event */
 	uint32_t max_sources; /* capacity of the table; the least recently seen
 				 source is evicted to make room */
 	uint64_t seed;	      /* hash seed: random in the plugin, fixed in tests */

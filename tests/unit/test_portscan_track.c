@@ -10,7 +10,7 @@
 #include "portscan_track.h"
 
 #define SEC 1000000LL
-#define T0 (1795000000LL * SEC)
+#define T0  (1795000000LL * SEC)
 
 static struct ids_addr ip(const char *text)
 {
@@ -99,8 +99,7 @@ Test(portscan_track, the_21st_distinct_port_crosses_20)
 	unsigned calls = 0;
 
 	cr_expect_eq(sweep_ports(t, "198.18.0.1", "198.18.1.1", 1000, 20, T0, &calls), 0);
-	cr_expect_eq(sweep_ports(t, "198.18.0.1", "198.18.1.1", 1020, 1, T0, &calls),
-		     PS_HIT_PORTS);
+	cr_expect_eq(sweep_ports(t, "198.18.0.1", "198.18.1.1", 1020, 1, T0, &calls), PS_HIT_PORTS);
 	cr_expect_eq(calls, 1);
 	cr_expect_eq(ps_table_stats(t)->port_alerts, 1);
 	cr_expect_eq(ps_table_stats(t)->host_alerts, 0);
@@ -112,8 +111,7 @@ Test(portscan_track, one_alert_per_source_per_window)
 	struct ps_table *t = table(20, 20, 60, 100);
 	unsigned calls = 0;
 
-	cr_expect_eq(sweep_ports(t, "198.18.0.1", "198.18.1.1", 1, 50, T0, &calls),
-		     PS_HIT_PORTS);
+	cr_expect_eq(sweep_ports(t, "198.18.0.1", "198.18.1.1", 1, 50, T0, &calls), PS_HIT_PORTS);
 	cr_expect_eq(sweep_ports(t, "198.18.0.1", "198.18.1.1", 100, 500, T0 + 30 * SEC, &calls),
 		     0);
 	cr_expect_eq(calls, 1);
