@@ -134,6 +134,55 @@ Test(tls, tls12_server_and_a_flow_that_is_not_tls)
 	cr_expect_eq(eve_count(&t.eve, "event_type=alert"), 5);
 }
 
+/* A client that sends `data` and closes. */
+static void client_sends(const char *cli, uint16_t cport, const void *data, size_t len)
+{
+	struct pg_tcp tcp;
+
+	pg_tcp_init(&tcp, &t.gen, cli, cport, "198.18.1.9", 443);
+	pg_tcp_handshake(&tcp);
+	pg_tcp_send(&tcp, PG_TO_SERVER, data, len);
+	pg_tcp_close(&tcp);
+}
+
+Test(tls, hostile_handshakes_raise_nothing_and_the_next_flow_still_works)
+{
+	static const uint8_t huge[] = {22, 3, 1, 0, 4, 1, 0x01, 0x11, 0x70}; /* 70000-byte hello */
+	static uint8_t garbage[1500];
+	struct th_spec s = th_foxio(true, "c2.example.net");
+	size_t n =
+		th_records(hs, th_handshake(1, body, th_client_hello(&s, body), hs), 16384, wire);
+
+	for (size_t i = 0; i < sizeof(garbage); i++)
+		garbage[i] = (uint8_t)(i * 131 + 7);
+	memcpy(garbage, (const uint8_t[]){22, 3, 1, 5, 0xdc, 1, 0, 5, 0xd8}, 9);
+	itest_capture(&t, 1);
+	client_sends("198.18.0.20", 40010, huge, sizeof(huge));
+	client_sends("198.18.0.21", 40011, garbage, sizeof(garbage));
+	client_sends("198.18.0.22", 40012, wire, n - 1); /* cut by the FIN */
+	wire[9 + 2 + 32] = 40;				 /* session id too long */
+	client_sends("198.18.0.23", 40013, wire, n);
+	wire[9 + 2 + 32] = 32;
+	client_sends("198.18.0.24", 40014, wire, n);
+	itest_rules(&t, every_buffer_rules);
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(eve_count(&t.eve, "event_type=alert src_ip=198.18.0.24"), 4); /* 1 2 4 5 */
+	cr_expect_eq(eve_count(&t.eve, "event_type=alert"), 4);
+}
+
+Test(tls, sni_bytes_are_escaped_in_eve)
+{
+	static const char sni[] = "q\"uo\\te\x01.example.net";
+
+	itest_capture(&t, 1);
+	tls_session("198.18.0.30", 40020, "198.18.1.1", 443, sni, 16384, 0x0304);
+	itest_rules(&t, "rules:\n  - {id: 1, msg: sni, buffer: tls.sni, patterns: [{content: "
+			"'\"uo\\te'}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_assert_eq(itest_alerts(&t, 1), 1);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "tls.sni"), sni);
+}
+
 Test(tls, without_ja3_alerts_carry_no_ja3)
 {
 	itest_config(&t, "plugins:\n  - name: tls\n    options:\n      ja3: false\n");
