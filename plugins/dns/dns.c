@@ -58,8 +58,11 @@
 
 /* Longest dns.answer text: name, type, rdata (TXT: up to 64 KiB). */
 #define ANSWER_TEXT_MAX (DNS_NAME_TEXT_MAX + 16 + 65536)
-/* Longest rendered `dns` object; lists are cut (whole elements) to fit. */
-#define FIELDS_MAX (64 * 1024)
+/* Longest rendered `dns` object; lists are cut (whole elements) to fit.
+ * Tests build the plugin with a smaller one. */
+#ifndef DNS_FIELDS_MAX
+#define DNS_FIELDS_MAX (64 * 1024)
+#endif
 /* Bytes the writer keeps free for closing brackets. */
 #define JW_RESERVE 16
 
@@ -104,7 +107,7 @@ struct dns_thread {
 	struct dns_record rrec;		 /* record being rendered */
 	char text[ANSWER_TEXT_MAX];	 /* dns.answer text being scanned */
 	char rtext[ANSWER_TEXT_MAX];	 /* rdata text being rendered */
-	char fields[FIELDS_MAX];	 /* the message's rendered `dns` object */
+	char fields[DNS_FIELDS_MAX];	 /* the message's rendered `dns` object */
 };
 
 /* Framing of one direction of a DNS-over-TCP flow. */
@@ -151,11 +154,17 @@ struct jw {
 	int over;
 };
 
+/* Bytes that may still be written before the reserve. */
+static size_t jw_room(const struct jw *w)
+{
+	return w->len + JW_RESERVE < w->cap ? w->cap - JW_RESERVE - w->len : 0;
+}
+
 static void jw_raw(struct jw *w, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (w->over || n > w->cap - JW_RESERVE - w->len) {
+	if (w->over || n > jw_room(w)) {
 		w->over = 1;
 		return;
 	}
@@ -176,13 +185,12 @@ static void jw_close(struct jw *w, const char *s)
 
 static void jw_str(struct jw *w, const char *s, size_t n)
 {
-	size_t room, need;
+	size_t room = jw_room(w), need;
 
-	if (w->over || w->cap - JW_RESERVE - w->len < 3) {
+	if (w->over || room < 3) {
 		w->over = 1;
 		return;
 	}
-	room = w->cap - JW_RESERVE - w->len;
 	w->buf[w->len] = '"';
 	need = w->svc->json_escape(w->buf + w->len + 1, room - 1, s, n);
 	if (need + 2 > room) {
@@ -352,13 +360,16 @@ static void render_group(struct jw *w, struct dns_scan *s, uint16_t type, int fi
 	char tmp[6];
 	const char *name = dns_type_name(type, tmp);
 	int first = 1;
+	size_t start = w->len;
 
 	dns_reader_init(&r, s->msg, s->len);
 	jw_raw(w, first_group ? "" : ",");
 	jw_str(w, name, strlen(name));
 	jw_raw(w, ":[");
-	if (w->over)
+	if (w->over) { /* no room for the list: leave it out, stop grouping */
+		w->len = start;
 		return;
+	}
 	while (dns_reader_next(&r, rr) == 1) {
 		size_t mark = w->len;
 
@@ -404,6 +415,8 @@ static void render_grouped(struct jw *w, struct dns_scan *s)
 			order[n++] = rr->type;
 	}
 	jw_raw(w, ",\"grouped\":{");
+	if (w->over)
+		return;
 	for (size_t i = 0; i < n && !w->over; i++)
 		render_group(w, s, order[i], i == 0);
 	jw_close(w, "}");
