@@ -88,10 +88,10 @@
  * sends in SYN-SENT to answer a segment it found unacceptable (Linux: a
  * bad timestamp echo; RFC 793: an unacceptable ACK; seq = that segment's
  * ACK, no ACK bit); it does not abort the client's own connection attempt
- * (a client aborting in SYN-SENT sends no RST at all), and it was not
- * addressed to a real answer. If it did reach a responder that had
- * answered (a SYN+ACK the sensor had not seen yet), that responder answers
- * the client's next segment with a RST, which closes the session then. A
+ * (a client aborting in SYN-SENT sends no RST at all). Should it reach a
+ * responder that had answered (a SYN+ACK the sensor has not seen yet) and
+ * drop its half-open connection, that responder answers the client's next
+ * segment with a RST, which closes the session then. A
  * valid RST flushes both halves and closes the session; an invalid one is
  * ignored (STREAM_EV_RST_INVALID).
  *
@@ -101,13 +101,14 @@
  * (STREAM_EV_INVALID_TIMESTAMP, Suricata's stream.pkt_invalid_timestamp):
  * - Answer to the SYN. In SYN_SENT, a segment with the ACK bit and a
  *   timestamp option from the responder (before its own SYN) must echo a
- *   TSval the initiator sent on its SYN: its TSecr must lie in [TSval of
- *   the first SYN, TSval of the last SYN] (Linux accepts any echo between
- *   the first SYN's clock and now; Suricata wants the last SYN's exactly or
- *   a queued earlier one). A TSecr of 0 means "no echo" and passes (Linux
- *   and Suricata). When the SYN carried no timestamp, any non-zero TSecr is
- *   invalid: nothing was sent to echo (Suricata's rule). This applies to
- *   RSTs too: Linux checks the echo before it looks at the RST bit.
+ *   TSval the initiator sent: its TSecr must lie in [TSval of the first
+ *   SYN, the initiator's latest TSval (its last SYN's)] (Linux accepts any
+ *   echo between the first SYN's clock and now; Suricata wants the last
+ *   SYN's exactly, or that of an earlier SYN it queued). A TSecr of 0
+ *   means "no echo" and passes (Linux and Suricata). When the SYN carried
+ *   no timestamp, any non-zero TSecr is invalid: nothing was sent to echo
+ *   (Suricata's rule). This applies to RSTs too: Linux checks the echo
+ *   before it looks at the RST bit.
  * - PAWS (RFC 7323 5.3 R1). Once both SYNs carried the option, each half
  *   keeps TS.Recent (`last_ts`): the sender's TSval recorded from its SYN,
  *   then from every accepted segment with SEG.TSval >= TS.Recent and
