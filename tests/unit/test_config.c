@@ -135,7 +135,7 @@ Test(config, shipped_config_loads_cleanly)
 	cr_assert_str_eq(c.plugins[0].name, "signature");
 	cr_assert_eq(c.plugins[0].n_rule_files, 1);
 	cr_assert_str_eq(c.plugins[0].rule_files[0], SOURCE_DIR "/conf/../rules/signature.yaml");
-	cr_assert_eq(c.plugins[0].line, 57);
+	cr_assert_eq(c.plugins[0].line, 77);
 	cr_assert_str_eq(c.plugins[1].name, "dns");
 	cr_assert_str_eq(c.plugins[2].name, "tls");
 	cr_assert_str_eq(c.plugins[3].name, "portscan");
