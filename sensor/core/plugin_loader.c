@@ -204,9 +204,15 @@ static void plugin_minor_slots(struct loaded_plugin *lp)
 	const struct ids_plugin *desc = lp->desc;
 	size_t end_1_1 = offsetof(struct ids_plugin, on_flow_end) + sizeof(desc->on_flow_end);
 
+	size_t end_1_2 = offsetof(struct ids_plugin, n_buffers) + sizeof(desc->n_buffers);
+
 	if (desc->abi_minor >= 1 && desc->struct_size >= end_1_1) {
 		lp->on_stream = desc->on_stream;
 		lp->on_flow_end = desc->on_flow_end;
+	}
+	if (desc->abi_minor >= 2 && desc->struct_size >= end_1_2 && desc->buffers) {
+		lp->buffers = desc->buffers;
+		lp->n_buffers = desc->n_buffers;
 	}
 }
 
@@ -291,6 +297,65 @@ static struct loaded_plugin *plugin_by_name(struct plugin_set *set, const char *
 	return NULL;
 }
 
+static bool plugin_declares(const struct loaded_plugin *lp, const char *buffer)
+{
+	for (size_t i = 0; i < lp->n_buffers; i++)
+		if (lp->buffers[i].name && strcmp(lp->buffers[i].name, buffer) == 0)
+			return true;
+	return false;
+}
+
+static struct loaded_plugin *plugin_by_buffer(struct plugin_set *set, const char *buffer)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->p[i].desc && plugin_declares(&set->p[i], buffer))
+			return &set->p[i];
+	return NULL;
+}
+
+/* "http.uri, http.host, ..." of every loaded plugin, or "none". */
+static void buffer_list(const struct plugin_set *set, char *out, size_t outlen)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < set->n; i++)
+		for (size_t b = 0; b < set->p[i].n_buffers && used < outlen; b++)
+			used += (size_t)snprintf(out + used, outlen - used, "%s%s",
+						 used ? ", " : "", set->p[i].buffers[b].name);
+	if (!out[0])
+		snprintf(out, outlen, "none: no loaded plugin declares buffers");
+}
+
+/* The plugin a rule goes to, or NULL after reporting why. */
+static struct loaded_plugin *rule_plugin(struct plugin_set *set, const struct rule *r,
+					 struct diag *d)
+{
+	const struct ids_rule *pub = &r->pub;
+	struct loaded_plugin *lp = NULL;
+	char valid[512];
+
+	if (r->buffer && !r->detector_explicit)
+		lp = plugin_by_buffer(set, r->buffer);
+	if (!lp)
+		lp = plugin_by_name(set, pub->detector);
+	if (!lp) {
+		diag_error(d, pub->file, pub->line, 0,
+			   "rule %u: detector '%s' is not a loaded plugin (add it to `plugins:` "
+			   "in the config, or fix `detector:`)",
+			   pub->id, pub->detector);
+		return NULL;
+	}
+	if (r->buffer && !plugin_declares(lp, r->buffer)) {
+		buffer_list(set, valid, sizeof(valid));
+		diag_error(d, pub->file, pub->line, 0,
+			   "rule %u: no loaded plugin provides buffer '%s' (buffers: %s)", pub->id,
+			   r->buffer, valid);
+		return NULL;
+	}
+	return lp;
+}
+
 unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, struct diag *d)
 {
 	unsigned errors = 0;
@@ -303,19 +368,15 @@ unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, 
 		}
 	}
 	for (size_t r = 0; r < rs->n; r++) {
-		const struct ids_rule *pub = &rs->rules[r]->pub;
-		struct loaded_plugin *lp = plugin_by_name(set, pub->detector);
+		struct loaded_plugin *lp = rule_plugin(set, rs->rules[r], d);
 
 		if (!lp) {
-			diag_error(d, pub->file, pub->line, 0,
-				   "rule %u: detector '%s' is not a loaded plugin (add it to "
-				   "`plugins:` "
-				   "in the config, or fix `detector:`)",
-				   pub->id, pub->detector);
 			errors++;
 			continue;
 		}
-		lp->rules[lp->n_rules++] = pub;
+		/* The detector a buffer rule went to, for messages and plugins. */
+		rs->rules[r]->pub.detector = lp->desc->name;
+		lp->rules[lp->n_rules++] = &rs->rules[r]->pub;
 	}
 	return errors;
 }

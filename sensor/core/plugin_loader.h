@@ -34,6 +34,9 @@ struct loaded_plugin {
 			  const struct ids_stream_chunk *chunk);
 	void (*on_flow_end)(void *thread_ctx, struct ids_thread *thr,
 			    const struct ids_flow_info *flow);
+	/* ABI 1.2: the buffers the plugin declares (n_buffers 0 before) */
+	const struct ids_buffer_def *buffers;
+	size_t n_buffers;
 };
 
 struct plugin_set {
@@ -50,7 +53,10 @@ unsigned plugins_load(struct plugin_set *set, const struct plugin_conf *confs, s
 		      const char *plugin_dir, const char *config_file, struct diag *d);
 
 /* Hand each plugin its rules (by `detector`); a rule naming no loaded
- * plugin is an error at the rule's file:line. Returns the number of errors. */
+ * plugin is an error at the rule's file:line. A rule with `buffer:` goes to
+ * the plugin declaring that buffer (its detector unless the rule names
+ * one, which must then declare it); a buffer no loaded plugin declares is
+ * an error listing the buffers there are. Returns the number of errors. */
 unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, struct diag *d);
 
 /* Call every plugin's init. Returns the number of errors. */

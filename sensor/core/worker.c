@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_detect.h"
 #include "capture/capture_pcap.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -45,6 +46,7 @@
 #include "detect/matcher.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/json.h"
 #include "stream/stream_tcp.h"
 
 #define USEC_PER_SEC INT64_C(1000000)
@@ -69,13 +71,45 @@ static void svc_log(enum ids_log_level level, const char *fmt, ...)
 	log_msg((enum log_level)level, "%s", line);
 }
 
-static void svc_alert(struct ids_thread *thr, const struct ids_packet *pkt,
-		      const struct ids_rule *rule)
+static const char *flow_app(const struct flow *f)
 {
-	eve_alert(thr->eve, pkt, rule, thr->in_iface);
+	return f ? app_proto_name((enum app_proto)f->app_proto) : NULL;
+}
+
+static void svc_alert_fields(struct ids_thread *thr, const struct ids_packet *pkt,
+			     const struct ids_rule *rule, const char *fields)
+{
+	eve_alert_fields(thr->eve, pkt, rule, thr->in_iface, flow_app(thr->cur_flow), fields);
 	thr->alerts++;
 	if (thr->cur_flow)
 		thr->cur_flow->alerted = 1;
+}
+
+static void svc_alert(struct ids_thread *thr, const struct ids_packet *pkt,
+		      const struct ids_rule *rule)
+{
+	svc_alert_fields(thr, pkt, rule, NULL);
+}
+
+static const char *svc_app_proto(struct ids_thread *thr)
+{
+	return flow_app(thr->cur_flow);
+}
+
+/* The calling plugin's slot in the current flow. Once per flow a plugin
+ * stores data in, not per packet. */
+static void **svc_flow_data(struct ids_thread *thr)
+{
+	struct flow *f = thr->cur_flow;
+
+	if (!f)
+		return NULL;
+	if (!f->plugin_data) {
+		f->plugin_data = calloc(thr->plugins->n ? thr->plugins->n : 1, sizeof(void *));
+		if (!f->plugin_data)
+			return NULL;
+	}
+	return &f->plugin_data[thr->cur_plugin];
 }
 
 static unsigned svc_scan(struct ids_thread *thr, const struct ids_matcher *m,
@@ -168,6 +202,10 @@ const struct ids_services sensor_services = {
 	.thread_index = svc_thread_index,
 	.matcher_compile_stream = svc_compile_stream,
 	.matcher_stream_scan = svc_stream_scan,
+	.flow_data = svc_flow_data,
+	.alert_fields = svc_alert_fields,
+	.app_proto = svc_app_proto,
+	.json_escape = json_escape,
 };
 
 /* ----------------------------------------------------------- anomalies */
@@ -209,6 +247,22 @@ static void on_stream_event(void *ctx, struct flow *f, enum stream_event ev, con
 }
 
 /* ------------------------------------------------------------- streams */
+
+/* Look at a flow's first data (each direction's first stream chunk, or a
+ * UDP flow's first datagrams) for its application protocol; give up after
+ * a few tries. */
+#define APP_MAX_TRIES 4
+
+static void detect_app(struct flow *f, const uint8_t *data, uint32_t len, uint8_t ip_proto, int dir)
+{
+	enum app_proto a = app_detect(data, len, ip_proto, dir == IDS_DIR_TO_SERVER);
+
+	if (a == APP_NEED_MORE && ++f->app_tries < APP_MAX_TRIES)
+		return;
+	if (a == APP_UNKNOWN && ++f->app_tries < APP_MAX_TRIES)
+		return; /* the other direction may still tell */
+	f->app_proto = (uint8_t)(a == APP_NEED_MORE ? APP_UNKNOWN : a);
+}
 
 /* The packet a stream chunk is handed to plugins as: the flow's endpoints
  * in the direction of the data, the segment's time and number. */
@@ -255,9 +309,14 @@ static void on_stream_data(void *ctx, struct flow *f, int dir, const uint8_t *da
 
 	stream_packet(&sp, f, dir, ts_usec ? ts_usec : w->last_usec, pcap_cnt, data, len);
 	w->cur_flow = f;
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->p[i].on_stream)
-			ps->p[i].on_stream(w->plugin_ctx[i], w, &sp, &chunk);
+	if (f->app_proto == APP_NONE && len)
+		detect_app(f, data, len, IPPROTO_TCP, dir);
+	for (size_t i = 0; i < ps->n; i++) {
+		if (!ps->p[i].on_stream)
+			continue;
+		w->cur_plugin = i;
+		ps->p[i].on_stream(w->plugin_ctx[i], w, &sp, &chunk);
+	}
 	w->cur_flow = saved;
 }
 
@@ -303,6 +362,7 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	struct ids_thread *w = ctx;
 	const struct plugin_set *ps = w->plugins;
 	const char *tcp_state = stream_tcp_state_name(f);
+	struct flow *saved;
 	struct ids_flow_info fi;
 	struct eve_flow_input in;
 
@@ -310,9 +370,17 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 		stream_tcp_flow_end(w->stream, f);
 	release_streams(w, f);
 	flow_info(&fi, f);
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->p[i].on_flow_end)
-			ps->p[i].on_flow_end(w->plugin_ctx[i], w, &fi);
+	saved = w->cur_flow;
+	w->cur_flow = f;
+	for (size_t i = 0; i < ps->n; i++) {
+		if (!ps->p[i].on_flow_end)
+			continue;
+		w->cur_plugin = i;
+		ps->p[i].on_flow_end(w->plugin_ctx[i], w, &fi);
+	}
+	w->cur_flow = saved;
+	free(f->plugin_data); /* each plugin freed what its slot held */
+	f->plugin_data = NULL;
 	fi.alerted = f->alerted; /* on_flow_end may have raised alerts */
 	memset(&in, 0, sizeof(in));
 	in.info = &fi;
@@ -321,6 +389,7 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 		in.vlan_count++;
 	in.state = flow_state_name(f);
 	in.tcp_state = tcp_state;
+	in.app_proto = flow_app(f);
 	in.in_iface = w->in_iface;
 	eve_flow(w->eve, &in);
 }
@@ -451,9 +520,16 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	w->cur_flow = flow_table_update(w->flows, p);
 	if (p->last_event >= 0)
 		decode_anomaly(w, p, true);
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->p[i].desc->on_packet)
-			ps->p[i].desc->on_packet(w->plugin_ctx[i], w, &p->pub);
+	if (w->cur_flow && w->cur_flow->app_proto == APP_NONE && p->pub.payload_len &&
+	    p->pub.proto == IPPROTO_UDP)
+		detect_app(w->cur_flow, p->pub.payload, p->pub.payload_len, IPPROTO_UDP,
+			   p->pub.direction);
+	for (size_t i = 0; i < ps->n; i++) {
+		if (!ps->p[i].desc->on_packet)
+			continue;
+		w->cur_plugin = i;
+		ps->p[i].desc->on_packet(w->plugin_ctx[i], w, &p->pub);
+	}
 	if (w->cur_flow && p->pub.proto == IPPROTO_TCP && p->l4 && csum_ok) {
 		stream_tcp_packet(w->stream, w->cur_flow, p);
 		if (stream_tcp_closed(w->cur_flow))

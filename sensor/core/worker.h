@@ -43,6 +43,7 @@ struct ids_thread {
 	struct decode_stats dstats;
 	struct packet pkt;     /* the packet being processed */
 	struct flow *cur_flow; /* its flow, NULL when it has none */
+	size_t cur_plugin;     /* index of the plugin being called */
 	size_t n_ctx_inited;   /* plugins whose thread_init succeeded */
 	int64_t first_usec, last_usec, next_tick_usec;
 	uint64_t alerts;

@@ -718,9 +718,9 @@ static int rule_metadata(struct rparse *p, const struct ynode *map)
 /* ---------------------------------------------------------------- rule */
 
 static const char *const rule_keys[] = {
-	"id",	     "rev",	 "msg",	 "category", "severity",      "metadata",
-	"detector",  "proto",	 "src",	 "dst",	     "src_port",      "dst_port",
-	"direction", "patterns", "pcre", "scope",    "stream_alerts", NULL};
+	"id",	 "rev",	  "msg",	   "category", "severity", "metadata",	"detector",
+	"proto", "src",	  "dst",	   "src_port", "dst_port", "direction", "patterns",
+	"pcre",	 "scope", "stream_alerts", "buffer",   NULL};
 
 static void rule_free(struct rule *r)
 {
@@ -738,6 +738,7 @@ static void rule_free(struct rule *r)
 	free(r->category);
 	free(r->metadata_json);
 	free(r->detector);
+	free(r->buffer);
 	free(r->file);
 	free(r);
 }
@@ -793,6 +794,27 @@ static int rule_header(struct rparse *p, const struct ynode *map)
 	return rc;
 }
 
+/* `buffer:` "proto.field": lower-case letters, digits, '_' and '.'. Whether
+ * a loaded plugin declares it is checked when rules are handed out. */
+static int rule_buffer(struct rparse *p, const struct ynode *map)
+{
+	const struct ynode *n = ymap_get(map, "buffer");
+	const char *s;
+
+	if (!n)
+		return 0;
+	if (rule_text(p, map, "buffer", NULL, &p->r->buffer) < 0)
+		return -1;
+	for (s = p->r->buffer; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+		      *s == '.'))
+			return rerr(p, n, false,
+				    "buffer '%s' is not a buffer name (lower-case letters, digits, "
+				    "'_' and '.', e.g. http.uri)",
+				    p->r->buffer);
+	return 0;
+}
+
 static int rule_fields(struct rparse *p, const struct ynode *map)
 {
 	struct rule *r = p->r;
@@ -810,6 +832,8 @@ static int rule_fields(struct rparse *p, const struct ynode *map)
 	rc |= rule_text(p, map, "detector", det, &r->detector);
 	if (r->detector && !*r->detector) /* only an explicit empty value */
 		rc |= rerr(p, ymap_get(map, "detector"), false, "detector must not be empty");
+	r->detector_explicit = ymap_get(map, "detector") != NULL;
+	rc |= rule_buffer(p, map);
 	rc |= rule_header(p, map);
 	rc |= rule_patterns(p, map);
 	rc |= rule_pcre(p, map);
@@ -850,6 +874,7 @@ static struct rule *rule_parse(struct rload *ld, const struct ynode *map)
 	r->pub.metadata_json = r->metadata_json;
 	r->pub.detector = r->detector;
 	r->pub.file = r->file;
+	r->pub.buffer = r->buffer;
 	r->pub.line = map->n ? map->keys[0]->line : map->line;
 	r->pub.priv = r;
 	return r;

@@ -17,7 +17,9 @@
  *   | CIDR | list | !negation | $VAR), src_port, dst_port (any | N | "N:M"
  *   | list | !negation | $VAR), direction (to_server|to_client|any),
  *   patterns (list of {content|regex, nocase, offset, depth}), pcre
- *   ('/expr/flags' or plain expr).
+ *   ('/expr/flags' or plain expr), scope (packet|stream), stream_alerts
+ *   (once|every), buffer (a buffer a plugin declares: "http.uri"; checked
+ *   against the loaded plugins by plugins_assign_rules).
  *
  * Main thread only. A ruleset owns its rules; rules live until
  * ruleset_free().
@@ -72,8 +74,10 @@ struct rule {
 	 * chunk it matches in; default (once) it alerts once per flow
 	 * direction */
 	bool stream_every;
-	/* storage for pub strings */
-	char *msg, *category, *metadata_json, *detector, *file;
+	/* `detector:` was written in the rule (not a default) */
+	bool detector_explicit;
+	/* storage for pub strings; buffer is NULL without `buffer:` */
+	char *msg, *category, *metadata_json, *detector, *file, *buffer;
 };
 
 struct ruleset {

@@ -57,6 +57,9 @@ struct flow {
 	void **mstreams;	 /* per stream matcher: its state for each direction
 				    (worker.c), or NULL before the flow has stream data */
 	uint8_t end_reason;	 /* enum flow_end_reason, set when the flow ends */
+	uint8_t app_proto;	 /* enum app_proto (app/app_detect.h) */
+	uint8_t app_tries;	 /* data packets looked at to find it */
+	void **plugin_data;	 /* one slot per plugin (flow_data service), or NULL */
 	/* table internals */
 	struct flow *hnext;		  /* hash chain */
 	struct flow *lru_prev, *lru_next; /* per timeout class, oldest first */

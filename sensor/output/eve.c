@@ -435,6 +435,12 @@ static void alert_payload(struct jbuf *j, const struct eve_writer *w, const stru
 void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
 	       const char *in_iface)
 {
+	eve_alert_fields(t, p, r, in_iface, NULL, NULL);
+}
+
+void eve_alert_fields(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
+		      const char *in_iface, const char *app_proto, const char *fields)
+{
 	size_t start;
 
 	if (!t || !t->w->enabled || !t->w->alert || !p || !r)
@@ -442,6 +448,12 @@ void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct id
 	start = record_begin(t, p->ts_usec, NULL);
 	alert_header(&t->j, p, "alert", in_iface);
 	alert_object(&t->j, r);
+	if (fields && fields[0]) {
+		jbuf_append(&t->j, ",", 1);
+		jbuf_append(&t->j, fields, strlen(fields));
+	}
+	if (app_proto)
+		jbuf_str(&t->j, "app_proto", app_proto);
 	alert_payload(&t->j, t->w, p);
 	if (record_end(t, start))
 		t->pending_alerts++;
@@ -457,11 +469,16 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 
 	if (!t || !t->w->enabled || !t->w->anomaly || !type || !event)
 		return;
-	if (p) {
+	if (p && p->ip_version) {
 		start = record_begin(t, p->ts_usec, NULL);
 		alert_header(&t->j, p, "anomaly", in_iface);
 	} else {
-		start = record_begin(t, ts_usec, "anomaly");
+		/* No packet, or a frame that did not decode: only what is
+		 * sure about it. */
+		start = record_begin(t, p ? p->ts_usec : ts_usec, NULL);
+		if (p && p->pcap_cnt)
+			jbuf_u64(&t->j, "pcap_cnt", p->pcap_cnt);
+		jbuf_str(&t->j, "event_type", "anomaly");
 		if (in_iface)
 			jbuf_str(&t->j, "in_iface", in_iface);
 	}
@@ -546,6 +563,8 @@ void eve_flow(struct eve_thread *t, const struct eve_flow_input *in)
 		jbuf_str(&t->j, "in_iface", in->in_iface);
 	vlan_array(&t->j, in->vlan, in->vlan_count);
 	tuple(&t->j, &f->client, f->client_port, &f->server, f->server_port, f->proto);
+	if (in->app_proto)
+		jbuf_str(&t->j, "app_proto", in->app_proto);
 	flow_object(&t->j, in);
 	if (f->proto == 6)
 		tcp_object(&t->j, in);

@@ -46,6 +46,11 @@ int eve_thread_flush(struct eve_thread *t);
 /* An alert record for `p` on `r`. `in_iface` may be NULL (file mode). */
 void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
 	       const char *in_iface);
+/* The same with the flow's `app_proto` (NULL: none) and protocol fields
+ * (pre-rendered JSON object members written after the `alert` object, as
+ * Suricata writes its `http`, `dns`, `tls` objects; NULL: none). */
+void eve_alert_fields(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
+		      const char *in_iface, const char *app_proto, const char *fields);
 
 /*
  * An anomaly record: `type` "decode" or "stream", `event` Suricata's name
@@ -64,6 +69,7 @@ struct eve_flow_input {
 	unsigned vlan_count;
 	const char *state;     /* flow.state: "new", "established", "closed" */
 	const char *tcp_state; /* tcp.state, NULL without a TCP session */
+	const char *app_proto; /* app_proto, NULL when none was recognised */
 	const char *in_iface;  /* NULL in file mode */
 };
 void eve_flow(struct eve_thread *t, const struct eve_flow_input *in);

@@ -448,13 +448,14 @@ static void deliver_until(struct stream_tcp *st, struct flow *f, int dir, uint64
 static void finish_half(struct stream_tcp *st, struct flow *f, int dir, const struct packet *p)
 {
 	struct tcp_half *h = &f->tcp->half[dir];
-	uint64_t end = h->delivered;
 	int64_t ts = p ? p->pub.ts_usec : f->last_usec;
 	uint64_t cnt = p ? p->pub.pcap_cnt : 0;
+	uint64_t end;
 
 	if (h->flags & HF_ENDED)
 		return;
 	deliver_until(st, f, dir, UINT64_MAX, p);
+	end = h->delivered; /* after the delivery: no hole unless an ACK shows one */
 	if ((h->flags & (HF_ISN | HF_ACK)) == (HF_ISN | HF_ACK)) {
 		int64_t acked = seq_off(h, h->ack);
 		uint64_t lim = data_limit(st, h);

@@ -285,7 +285,7 @@ Test(rules, unknown_keys_list_the_valid_ones)
 			 "r.yaml:8:1: error: unknown key 'rule' in rule file (valid: vars, rules)\n"
 			 "r.yaml:4:5: error: unknown key 'sevrity' in rule (valid: id, rev, msg, "
 			 "category, severity, metadata, detector, proto, src, dst, src_port, "
-			 "dst_port, direction, patterns, pcre, scope, stream_alerts)\n"
+			 "dst_port, direction, patterns, pcre, scope, stream_alerts, buffer)\n"
 			 "r.yaml:7:9: error: unknown key 'nocse' in pattern (valid: content, "
 			 "regex, nocase, offset, depth)\n");
 }
@@ -547,4 +547,20 @@ Test(rules, scope_errors)
 			 "'flow'\n"
 			 "r.yaml:4:48: error: rule 3: stream_alerts applies to stream rules only "
 			 "(add scope: stream)\n");
+}
+
+Test(rules, buffer_names)
+{
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: a, buffer: http.uri, patterns: [{content: x}]}\n"
+			  "  - {id: 2, msg: b, buffer: 'HTTP URI'}\n"
+			  "  - {id: 3, msg: c, detector: http, buffer: dns.query}\n"),
+		     1);
+	cr_assert_str_eq(out(),
+			 "r.yaml:3:29: error: rule 2: buffer 'HTTP URI' is not a buffer name "
+			 "(lower-case letters, digits, '_' and '.', e.g. http.uri)\n");
+	cr_assert_str_eq(find(1)->pub.buffer, "http.uri");
+	cr_assert_not(find(1)->detector_explicit);
+	cr_assert(find(3)->detector_explicit);
+	cr_assert_str_eq(find(3)->buffer, "dns.query");
 }

@@ -994,6 +994,28 @@ Test(stream_tcp, midstream_on_picks_up)
 	stop();
 }
 
+/* A one-sided pickup: the receiver never ACKs, so the flow end delivers
+ * the data and ends the direction right after it, without a gap
+ * (suricata-verify bug-4571-02 reported a gap of 2^64 - 12 bytes). */
+Test(stream_tcp, never_acked_half_ends_without_gap)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	c.midstream = true;
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	raw(&s, PG_TO_SERVER, 0, 129018, 0, "hello, world", 12);
+	flush();
+	cr_assert_str_eq(out(s.id, 0), "hello, world");
+	cr_assert_eq(flow_out_of(s.id)->d[0].ends, 1);
+	cr_assert_eq(flow_out_of(s.id)->d[0].next_off, 12);
+	cr_assert_eq(stats()->gaps, 0);
+	cr_assert_eq(stats()->gap_bytes, 0);
+	cr_assert_eq(H.ev[STREAM_EV_GAP], 0);
+	stop();
+}
+
 Test(stream_tcp, midstream_from_syn_ack)
 {
 	struct stream_config c = default_cfg();
