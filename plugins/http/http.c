@@ -363,13 +363,14 @@ static void body_end(struct http_conn *c, int dir, const struct http_msg *m)
 static int resp_head(struct http_conn *c, const struct http_msg *m)
 {
 	struct http_scan s = {.c = c, .req = &c->matched, .status = m->status, .length = -1};
-	struct http_req_info interim = {0};
+	bool interim = m->status < 200 && m->status != 101; /* the request still waits */
+	struct http_req_info waiting = {0};
 
 	c->t->responses++;
-	if (m->status < 200 && m->status != 101) { /* interim: the request still waits */
+	if (interim) {
 		if (c->q_len)
-			interim = c->queue[c->q_head];
-		s.req = &interim;
+			waiting = c->queue[c->q_head];
+		s.req = &waiting;
 	} else {
 		queue_pop(c);
 	}
@@ -379,6 +380,8 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	scan(&s, BUF_STATUS, m->status_digits.p, m->status_digits.len);
 	c->body[IDS_DIR_TO_CLIENT].len = 0;
 	c->body[IDS_DIR_TO_CLIENT].scanned = false;
+	if (interim)
+		return HTTP_CB_OK;
 	if (m->status == 101 || (method_is(&c->matched, "CONNECT") && m->status / 100 == 2)) {
 		http_parser_stop(&c->req); /* the connection is not HTTP any more */
 		return HTTP_CB_STOP;
@@ -528,9 +531,11 @@ static void http_on_flow_end(void *thread_ctx, struct ids_thread *thr,
 			     const struct ids_flow_info *flow)
 {
 	struct http_thread *t = thread_ctx;
-	void **slot = t->g->svc->flow_data(thr);
+	void **slot;
 
-	(void)flow;
+	if (flow->proto != 6) /* IPPROTO_TCP: only TCP flows have a conn */
+		return;
+	slot = t->g->svc->flow_data(thr);
 	if (!slot)
 		return;
 	if (*slot != NOT_HTTP)

@@ -361,3 +361,38 @@ Test(http, shipped_rules_fire)
 	cr_expect_eq(jr_int(alert(3100009), "http.status", 0), 500);
 	cr_expect_str_eq(jr_str(alert(3100005), "http.hostname"), "c2.duckdns.org");
 }
+
+/* A response to HEAD has no body even with a Content-Length, and a 100
+ * Continue does not use up the request it answers. */
+Test(http, head_and_continue_keep_pairing)
+{
+	struct pg_tcp s;
+	char resp[512];
+	const struct jr_val *a;
+
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.16", 41007, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	send_str(&s, PG_TO_SERVER,
+		 "HEAD /h HTTP/1.1\r\nHost: h.test\r\n\r\n"
+		 "POST /p HTTP/1.1\r\nHost: h.test\r\nExpect: 100-continue\r\n"
+		 "Content-Length: 10\r\n\r\n");
+	send_str(&s, PG_TO_CLIENT, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+	send_str(&s, PG_TO_CLIENT, "HTTP/1.1 100 Continue\r\n\r\n");
+	send_str(&s, PG_TO_SERVER, "cmd=whoami");
+	snprintf(resp, sizeof(resp), "HTTP/1.1 404 Not Found\r\nContent-Length: %zu\r\n\r\n%s",
+		 strlen(passwd), passwd);
+	send_str(&s, PG_TO_CLIENT, resp);
+	pg_tcp_close(&s);
+	run_ok();
+	cr_assert_eq(itest_alerts(&t, 6), 1);
+	cr_assert_eq(itest_alerts(&t, 7), 1);
+	cr_assert_eq(itest_alerts(&t, 8), 1);
+	cr_expect_str_eq(jr_str(alert(6), "http.url"), "/p");
+	a = alert(8);
+	cr_expect_str_eq(jr_str(a, "http.url"), "/p");
+	cr_expect_str_eq(jr_str(a, "http.http_method"), "POST");
+	cr_expect_eq(jr_int(a, "http.status", 0), 404);
+	cr_expect_eq(jr_int(a, "http.length", 0), (int64_t)strlen(passwd));
+	cr_expect_str_eq(jr_str(alert(7), "http.url"), "/p");
+}
