@@ -75,6 +75,8 @@ void config_defaults(struct sensor_config *c)
 	c->defrag.memcap = 32 * MiB;
 	c->defrag.max_trackers = 65536;
 	c->defrag.policies = &c->policies;
+	live_config_defaults(&c->live);
+	c->stats_interval = 30;
 	c->plugins = calloc(1, sizeof(*c->plugins));
 	if (c->plugins) {
 		c->plugins[0].name = strdup("signature");
@@ -92,6 +94,11 @@ void config_free(struct sensor_config *c)
 	free(c->plugin_dir);
 	free(c->eve.filename);
 	free(c->policies.nets);
+	strv_free(c->ifaces, c->n_ifaces);
+	free(c->bpf);
+	free(c->pidfile);
+	free(c->run_as_user);
+	free(c->run_as_group);
 	plugins_free(c->plugins, c->n_plugins);
 	strv_free(c->rule_files, c->n_rule_files);
 	ytree_free(c->tree);
@@ -184,6 +191,32 @@ static void cfg_paths(struct cload *l, const struct ynode *n, const char *what, 
 }
 
 /* `types: [alert, anomaly, flow, stats]`: the records written. */
+/* A list of plain names (interfaces); an empty value is an empty list. */
+static void cfg_names(struct cload *l, const struct ynode *n, const char *what, char ***out,
+		      size_t *nout)
+{
+	char **v;
+	const char *s;
+
+	if (ynode_is_null(n))
+		return;
+	if (n->type != YNODE_SEQ) {
+		diag_error(l->d, n->file, n->line, n->col, "%s must be a list of names", what);
+		return;
+	}
+	v = calloc(n->n ? n->n : 1, sizeof(*v));
+	if (!v) {
+		oom(l, n);
+		return;
+	}
+	strv_free(*out, *nout);
+	*out = v;
+	*nout = 0;
+	for (size_t i = 0; i < n->n; i++)
+		if (cfg_text(l, n->items[i], what, &s) == 0 && (v[*nout] = strdup(s)))
+			(*nout)++;
+}
+
 static void cfg_eve_types(struct cload *l, const struct ynode *n)
 {
 	static const char *const names[] = {"alert", "anomaly", "flow", "stats", NULL};
@@ -432,6 +465,112 @@ static void cfg_policies(struct cload *l, const struct ynode *map)
 	}
 }
 
+/* A string value into *out (replacing it). */
+static void cfg_string(struct cload *l, const struct ynode *map, const char *key, char **out)
+{
+	const struct ynode *n = ymap_get(map, key);
+	const char *s;
+	char *copy;
+
+	if (!n || cfg_text(l, n, key, &s) < 0)
+		return;
+	copy = strdup(s);
+	if (!copy) {
+		oom(l, n);
+		return;
+	}
+	free(*out);
+	*out = copy;
+}
+
+/* One of `names`: *out is its index. */
+static void cfg_choice(struct cload *l, const struct ynode *map, const char *key,
+		       const char *const *names, const char *valid, int *out)
+{
+	const struct ynode *n = ymap_get(map, key);
+
+	if (!n)
+		return;
+	for (int i = 0; n->type == YNODE_SCALAR && names[i]; i++)
+		if (strcmp(n->str, names[i]) == 0) {
+			*out = i;
+			return;
+		}
+	diag_error(l->d, n->file, n->line, n->col, "%s must be one of %s, got %s%s%s", key, valid,
+		   n->type == YNODE_SCALAR ? "'" : "",
+		   n->type == YNODE_SCALAR ? n->str : "a collection",
+		   n->type == YNODE_SCALAR ? "'" : "");
+}
+
+static void cfg_afpacket(struct cload *l, const struct ynode *af)
+{
+	static const char *const keys[] = {"block-size",    "block-count", "frame-size",
+					   "block-timeout", "fanout",	   "defrag",
+					   "group",	    NULL};
+	static const char *const fanouts[] = {"hash", "lb", "cpu", "qm", NULL};
+	struct live_config *lc = &l->c->live;
+	uint32_t group = lc->fanout_group;
+	int fanout = (int)lc->fanout;
+
+	if (ymap_check_keys(af, keys, "capture.af-packet", l->d) && af->type != YNODE_MAP)
+		return;
+	cfg_size32(l, af, "block-size", &lc->block_size);
+	cfg_uint(l, af, "block-count", 2, 65536, &lc->block_count);
+	cfg_uint(l, af, "frame-size", 64, 1 << 20, &lc->frame_size);
+	cfg_uint(l, af, "block-timeout", 1, 10000, &lc->block_timeout_ms);
+	cfg_choice(l, af, "fanout", fanouts, "hash, lb, cpu, qm", &fanout);
+	cfg_bool(l, af, "defrag", &lc->fanout_defrag);
+	cfg_uint(l, af, "group", 0, 65535, &group);
+	lc->fanout = (enum live_fanout)fanout;
+	lc->fanout_group = (uint16_t)group;
+}
+
+static void cfg_capture(struct cload *l, const struct ynode *cap)
+{
+	static const char *const keys[] = {"method",	"interfaces", "bpf", "promisc",
+					   "af-packet", "raw",	      NULL};
+	static const char *const rkeys[] = {"batch", "snaplen", NULL};
+	static const char *const methods[] = {"af-packet", "raw", NULL};
+	struct live_config *lc = &l->c->live;
+	const struct ynode *n;
+	int method = (int)lc->method;
+
+	if (ymap_check_keys(cap, keys, "capture", l->d) && cap->type != YNODE_MAP)
+		return;
+	cfg_choice(l, cap, "method", methods, "af-packet, raw", &method);
+	lc->method = (enum live_method)method;
+	cfg_bool(l, cap, "promisc", &lc->promisc);
+	cfg_string(l, cap, "bpf", &l->c->bpf);
+	if ((n = ymap_get(cap, "interfaces")))
+		cfg_names(l, n, "interfaces", &l->c->ifaces, &l->c->n_ifaces);
+	if ((n = ymap_get(cap, "af-packet")))
+		cfg_afpacket(l, n);
+	if ((n = ymap_get(cap, "raw")) &&
+	    !(ymap_check_keys(n, rkeys, "capture.raw", l->d) && n->type != YNODE_MAP)) {
+		cfg_uint(l, n, "batch", 1, 1024, &lc->batch);
+		cfg_uint(l, n, "snaplen", 64, 262144, &lc->snaplen);
+	}
+}
+
+static void cfg_stats(struct cload *l, const struct ynode *st)
+{
+	static const char *const keys[] = {"interval", NULL};
+
+	if (ymap_check_keys(st, keys, "stats", l->d) && st->type != YNODE_MAP)
+		return;
+	cfg_uint(l, st, "interval", 0, TIMEOUT_MAX, &l->c->stats_interval);
+}
+
+static void cfg_run_as(struct cload *l, const struct ynode *ra)
+{
+	static const char *const keys[] = {"user", "group", NULL};
+
+	if (ymap_check_keys(ra, keys, "run-as", l->d) && ra->type != YNODE_MAP)
+		return;
+	cfg_string(l, ra, "user", &l->c->run_as_user);
+	cfg_string(l, ra, "group", &l->c->run_as_group);
+}
+
 static bool plugin_name_ok(const char *s)
 {
 	for (; *s; s++)
@@ -518,7 +657,8 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 {
 	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
 					   "flow",    "plugins",	"rule-files", "stream",
-					   "defrag",  "host-os-policy", NULL};
+					   "defrag",  "host-os-policy", "capture",    "stats",
+					   "pidfile", "run-as",		NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -531,6 +671,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_path(l, n, "plugin-dir", &c->plugin_dir);
 	cfg_uint(l, root, "threads", 1, THREADS_MAX, &threads);
 	c->threads = threads;
+	c->threads_set = ymap_get(root, "threads") != NULL;
 	if ((n = ymap_get(root, "outputs")))
 		cfg_outputs(l, n);
 	if ((n = ymap_get(root, "flow")))
@@ -541,6 +682,14 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_defrag(l, n);
 	if ((n = ymap_get(root, "host-os-policy")))
 		cfg_policies(l, n);
+	if ((n = ymap_get(root, "capture")))
+		cfg_capture(l, n);
+	if ((n = ymap_get(root, "stats")))
+		cfg_stats(l, n);
+	if ((n = ymap_get(root, "pidfile")))
+		cfg_path(l, n, "pidfile", &c->pidfile);
+	if ((n = ymap_get(root, "run-as")))
+		cfg_run_as(l, n);
 	if ((n = ymap_get(root, "plugins")))
 		cfg_plugins(l, n);
 	if ((n = ymap_get(root, "rule-files")))

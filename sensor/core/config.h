@@ -35,6 +35,18 @@
  *     reassembly: { depth: SIZE (1mb, 0: no limit), max-unacked: SIZE (1mb) }
  *   defrag:
  *     timeout: S (60), memcap: SIZE (32mb), max-trackers: N (65536)
+ *   capture:                      live capture (sensor -i)
+ *     method: af-packet | raw     (af-packet)
+ *     interfaces: [NAME, ...]     -i overrides
+ *     bpf: FILTER                 --bpf overrides
+ *     promisc: BOOL               (true)
+ *     af-packet: { block-size: SIZE (1mb), block-count: N (64), frame-size: N (2048),
+ *                  block-timeout: MS (10), fanout: hash|lb|cpu|qm (hash),
+ *                  defrag: BOOL (true), group: N (from the pid) }
+ *     raw: { batch: N (64), snaplen: N (65535) }
+ *   stats: { interval: S }        stats records while capturing live (30, 0: off)
+ *   pidfile: PATH
+ *   run-as: { user: NAME, group: NAME }   drop privileges once capturing
  *   plugins:                      list; order is the order packets visit them
  *     - name: NAME                plugin name (file NAME.so in plugin-dir)
  *       path: PATH                optional explicit .so path
@@ -54,6 +66,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/capture_live.h"
 #include "core/os_policy.h"
 #include "defrag/defrag.h"
 #include "stream/stream_tcp.h"
@@ -111,7 +124,18 @@ struct sensor_config {
 	struct os_policy_map policies; /* `host-os-policy:` */
 	struct stream_config stream;   /* stream.policies points to policies */
 	struct defrag_config defrag;   /* defrag.policies points to policies */
-	struct ynode *tree;	       /* keeps option nodes alive */
+	/* Live capture (`capture:`); live.ifaces points to ifaces, live.bpf
+	 * to bpf. */
+	struct live_config live;
+	char **ifaces;
+	size_t n_ifaces;
+	char *bpf;
+	unsigned threads_set;	 /* `threads:` was given (else one per CPU live) */
+	uint32_t stats_interval; /* seconds between stats records live, 0: off (30) */
+	char *pidfile;		 /* NULL: none */
+	char *run_as_user;	 /* NULL: keep the starting user */
+	char *run_as_group;
+	struct ynode *tree; /* keeps option nodes alive */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -25,7 +25,9 @@
 #include <time.h>
 
 #include "capture/capture_pcap.h"
+#include "capture/capture_live.h"
 #include "core/config.h"
+#include "core/control.h"
 #include "core/log.h"
 #include "core/sensor.h"
 #include "core/worker.h"
@@ -171,68 +173,17 @@ static unsigned frame_worker(const struct capture_frame *f, struct packet *scrat
 	return (unsigned)(h % n);
 }
 
-static void sum_u64(uint64_t *acc, const uint64_t *add, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		acc[i] += add[i];
-}
+/* Frames between two looks at the control signals while reading a file. */
+#define SIGNAL_CHECK_FRAMES 1024
 
-/* One stats record over all workers. The counter structs summed here hold
- * nothing but uint64_t counters (their tests check it). */
-static void write_stats(struct worker_slot *slots, unsigned n, struct dispatch_result *res)
-{
-	struct decode_stats ds;
-	struct flow_stats fs;
-	struct stream_stats ss;
-	struct defrag_stats dfs;
-	struct eve_stats_input in;
-	int64_t first = 0, last = 0;
-
-	memset(&ds, 0, sizeof(ds));
-	memset(&fs, 0, sizeof(fs));
-	memset(&ss, 0, sizeof(ss));
-	memset(&dfs, 0, sizeof(dfs));
-	memset(&in, 0, sizeof(in));
-	for (unsigned i = 0; i < n; i++) {
-		const struct ids_thread *w = slots[i].w;
-
-		/* Both structs hold nothing but uint64_t counters. */
-		sum_u64((uint64_t *)&ds, (const uint64_t *)&w->dstats, sizeof(ds) / 8);
-		sum_u64((uint64_t *)&fs, (const uint64_t *)flow_table_stats(w->flows),
-			sizeof(fs) / 8);
-		/* Peaks add up to a bound on the process's peak. */
-		sum_u64((uint64_t *)&ss, (const uint64_t *)stream_tcp_stats(w->stream),
-			sizeof(ss) / 8);
-		sum_u64((uint64_t *)&dfs, (const uint64_t *)defrag_stats(w->defrag),
-			sizeof(dfs) / 8);
-		in.invalid_checksum_ip += w->csum_bad_ip;
-		in.invalid_checksum_tcp += w->csum_bad_tcp;
-		in.invalid_checksum_other += w->csum_bad_other;
-		in.alerts += w->alerts;
-		if (w->first_usec && (!first || w->first_usec < first))
-			first = w->first_usec;
-		if (w->last_usec > last)
-			last = w->last_usec;
-	}
-	in.ts_usec = last;
-	in.uptime_s = last > first ? (double)(last - first) / 1e6 : 0;
-	in.decoder = &ds;
-	in.flow = &fs;
-	in.stream = &ss;
-	in.defrag = &dfs;
-	eve_stats(slots[0].w->eve, &in);
-	eve_thread_flush(slots[0].w->eve);
-	res->packets = ds.pkts;
-	res->invalid = ds.invalid;
-	res->alerts = in.alerts;
-}
-
-static int read_loop(struct pcap_source *src, struct worker_slot *slots, unsigned n)
+static int read_loop(struct pcap_source *src, struct worker_slot *slots, unsigned n,
+		     struct run_ctl *ctl)
 {
 	struct capture_frame f;
 	struct packet scratch;
 	struct decode_stats st;
 	char err[512];
+	unsigned frames = 0;
 	int rc;
 
 	/* The reader decodes only to pick a worker; its counters are scratch
@@ -243,6 +194,8 @@ static int read_loop(struct pcap_source *src, struct worker_slot *slots, unsigne
 			worker_process(slots[0].w, &f);
 		else
 			ring_push(&slots[frame_worker(&f, &scratch, &st, n)].ring, &f);
+		if (++frames % SIGNAL_CHECK_FRAMES == 0 && ctl_poll(ctl, 0))
+			break; /* TERM or INT: stop reading, flush as at the end */
 	}
 	if (rc < 0) {
 		fprintf(stderr, "sensor: error: %s\n", err);
@@ -251,13 +204,31 @@ static int read_loop(struct pcap_source *src, struct worker_slot *slots, unsigne
 	return EXIT_OK;
 }
 
-static int start_workers(const struct sensor_config *cfg, const struct plugin_set *plugins,
-			 struct eve_writer *eve, struct worker_slot *slots, unsigned n)
+/* Make the workers (plugin thread contexts included) and tell `ctl`. */
+static int new_workers(const struct sensor_config *cfg, struct run_ctl *ctl,
+		       struct worker_slot *slots, unsigned n)
 {
+	struct plugin_set *ps = atomic_load_explicit(&ctl->current, memory_order_relaxed);
+
+	ctl->workers = calloc(n, sizeof(*ctl->workers));
+	if (!ctl->workers)
+		return -1;
 	for (unsigned i = 0; i < n; i++) {
-		slots[i].w = worker_new(i, cfg, plugins, eve);
+		slots[i].w = worker_new(i, cfg, ps, ctl->eve);
 		if (!slots[i].w)
 			return -1;
+		slots[i].w->current = &ctl->current;
+		ctl->workers[ctl->n_workers++] = slots[i].w;
+	}
+	return 0;
+}
+
+static int start_workers(const struct sensor_config *cfg, struct run_ctl *ctl,
+			 struct worker_slot *slots, unsigned n)
+{
+	if (new_workers(cfg, ctl, slots, n) < 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
 		if (n == 1)
 			continue;
 		slots[i].ring.buf = malloc(RING_BYTES);
@@ -283,8 +254,20 @@ static void stop_workers(struct worker_slot *slots, unsigned n)
 	}
 }
 
-int dispatch_run(const struct sensor_config *cfg, const struct plugin_set *plugins,
-		 struct eve_writer *eve, struct pcap_source *src, struct dispatch_result *res)
+static void free_workers(struct run_ctl *ctl, struct worker_slot *slots, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		worker_free(slots[i].w);
+		free(slots[i].ring.buf);
+	}
+	free(slots);
+	free(ctl->workers);
+	ctl->workers = NULL;
+	ctl->n_workers = 0;
+}
+
+int dispatch_run(const struct sensor_config *cfg, struct run_ctl *ctl, struct pcap_source *src,
+		 struct dispatch_result *res)
 {
 	unsigned n = cfg->threads ? cfg->threads : 1;
 	struct worker_slot *slots = calloc(n, sizeof(*slots));
@@ -293,19 +276,162 @@ int dispatch_run(const struct sensor_config *cfg, const struct plugin_set *plugi
 	memset(res, 0, sizeof(*res));
 	if (!slots)
 		return EXIT_RUNTIME;
-	if (start_workers(cfg, plugins, eve, slots, n) < 0)
+	if (start_workers(cfg, ctl, slots, n) < 0)
 		goto out;
-	rc = read_loop(src, slots, n);
+	rc = read_loop(src, slots, n, ctl);
 	if (n == 1)
 		worker_finish(slots[0].w);
 	stop_workers(slots, n);
-	write_stats(slots, n, res);
+	ctl_write_stats(ctl, true, &res->packets, &res->invalid, &res->alerts);
 out:
 	stop_workers(slots, n);
-	for (unsigned i = 0; i < n; i++) {
-		worker_free(slots[i].w);
-		free(slots[i].ring.buf);
+	free_workers(ctl, slots, n);
+	return rc;
+}
+
+/* -------------------------------------------------------- live capture */
+
+/* Milliseconds a live worker waits for frames before moving time on. */
+#define LIVE_POLL_MS 100
+
+struct live_slot {
+	struct ids_thread *w;
+	struct live_source *src;
+	_Atomic int *stop;
+	pthread_t tid;
+	int started;
+};
+
+static void live_frame(void *ctx, const struct capture_frame *f, const char *iface)
+{
+	struct ids_thread *w = ctx;
+
+	w->in_iface = iface;
+	worker_process(w, f);
+}
+
+static void *live_worker_main(void *arg)
+{
+	struct live_slot *s = arg;
+	char err[256];
+
+	while (!atomic_load_explicit(s->stop, memory_order_acquire)) {
+		int n = live_poll(s->src, LIVE_POLL_MS, live_frame, s->w, err, sizeof(err));
+
+		if (n < 0) {
+			log_error("worker %u: %s", s->w->index, err);
+			break;
+		}
+		if (n == 0)
+			worker_idle(s->w, ctl_now_usec());
 	}
+	worker_finish(s->w);
+	return NULL;
+}
+
+/* Open every worker's sockets; -1 after printing the first error. */
+static int open_sources(const struct sensor_config *cfg, struct live_slot *slots, unsigned n)
+{
+	struct live_config lc = cfg->live;
+	char err[512];
+
+	lc.ifaces = (const char *const *)cfg->ifaces;
+	lc.n_ifaces = cfg->n_ifaces;
+	lc.bpf = cfg->bpf;
+	lc.workers = n;
+	for (unsigned i = 0; i < n; i++) {
+		if (live_open(&lc, i, &slots[i].src, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sensor: error: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int start_live_workers(const struct sensor_config *cfg, struct run_ctl *ctl,
+			      struct live_slot *slots, _Atomic int *stop, unsigned n)
+{
+	struct worker_slot *ws = calloc(n, sizeof(*ws));
+	int rc = -1;
+
+	if (!ws || new_workers(cfg, ctl, ws, n) < 0)
+		goto out;
+	for (unsigned i = 0; i < n; i++) {
+		slots[i].w = ws[i].w;
+		slots[i].w->live = slots[i].src;
+		slots[i].stop = stop;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&slots[i].tid, NULL, live_worker_main, &slots[i]) != 0) {
+			log_error("cannot start worker thread %u", i);
+			goto out;
+		}
+		slots[i].started = 1;
+	}
+	rc = 0;
+out:
+	free(ws);
+	return rc;
+}
+
+/* The main thread's loop while capturing: signals and stats records. */
+static void live_control(const struct sensor_config *cfg, struct run_ctl *ctl)
+{
+	int64_t every = (int64_t)cfg->stats_interval * 1000000;
+	int64_t next = ctl->start_usec + every;
+
+	for (;;) {
+		int64_t now = ctl_now_usec();
+		int wait = every && next > now ? (int)((next - now) / 1000) : 1000;
+
+		if (ctl_poll(ctl, wait > 1000 ? 1000 : wait))
+			return;
+		now = ctl_now_usec();
+		if (every && now >= next) {
+			ctl_write_stats(ctl, false, NULL, NULL, NULL);
+			next += every * ((now - next) / every + 1);
+		}
+	}
+}
+
+int dispatch_live(const struct sensor_config *cfg, struct run_ctl *ctl, struct dispatch_result *res)
+{
+	unsigned n = cfg->threads ? cfg->threads : 1;
+	struct live_slot *slots = calloc(n, sizeof(*slots));
+	_Atomic int stop = 0;
+	char err[512];
+	int rc = EXIT_CONFIG;
+
+	memset(res, 0, sizeof(*res));
+	if (!slots)
+		return EXIT_RUNTIME;
+	if (open_sources(cfg, slots, n) < 0)
+		goto close;
+	if (ctl_drop_privileges(cfg->run_as_user, cfg->run_as_group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sensor: error: %s\n", err);
+		goto close;
+	}
+	rc = EXIT_RUNTIME;
+	ctl->live = true;
+	if (start_live_workers(cfg, ctl, slots, &stop, n) == 0) {
+		log_info("capturing on %zu interface(s) with %u worker(s)", cfg->n_ifaces, n);
+		live_control(cfg, ctl);
+		rc = EXIT_OK;
+	}
+	atomic_store_explicit(&stop, 1, memory_order_release);
+	for (unsigned i = 0; i < n; i++)
+		if (slots[i].started)
+			pthread_join(slots[i].tid, NULL);
+	if (ctl->n_workers == n)
+		ctl_write_stats(ctl, true, &res->packets, &res->invalid, &res->alerts);
+	for (unsigned i = 0; i < n; i++)
+		worker_free(slots[i].w);
+	free(ctl->workers);
+	ctl->workers = NULL;
+	ctl->n_workers = 0;
+close:
+	for (unsigned i = 0; i < n; i++)
+		live_close(slots[i].src);
 	free(slots);
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * dispatch.h - running the workers over a capture file.
+ * dispatch.h - running the workers over a capture file or live interfaces.
  *
  * With one worker the frames are processed on the calling thread. With N
  * workers the calling thread reads the file and hands every frame to the
@@ -15,18 +15,30 @@
 #include <stdint.h>
 
 struct sensor_config;
-struct plugin_set;
-struct eve_writer;
+struct run_ctl;
 struct pcap_source;
 
 struct dispatch_result {
 	uint64_t packets, invalid, alerts;
 };
 
-/* Read `src` to its end through cfg->threads workers, then write the stats
- * record. Returns an exit code (EXIT_OK, EXIT_CONFIG for a truncated
- * capture, EXIT_RUNTIME) and fills `res`. */
-int dispatch_run(const struct sensor_config *cfg, const struct plugin_set *plugins,
-		 struct eve_writer *eve, struct pcap_source *src, struct dispatch_result *res);
+/* Read `src` to its end (or until TERM/INT) through cfg->threads workers
+ * running ctl->current's plugins, then write the stats record. Returns an
+ * exit code (EXIT_OK, EXIT_CONFIG for a truncated capture, EXIT_RUNTIME)
+ * and fills `res`. */
+int dispatch_run(const struct sensor_config *cfg, struct run_ctl *ctl, struct pcap_source *src,
+		 struct dispatch_result *res);
+
+/*
+ * Capture live from cfg->ifaces with cfg->threads workers, each on its own
+ * thread with its own sockets (one fanout group per interface), until TERM
+ * or INT; the calling thread handles the signals and writes a stats record
+ * every cfg->stats_interval seconds. Privileges are dropped (run-as) once
+ * the sockets are open. Returns an exit code: EXIT_CONFIG when the
+ * interfaces cannot be opened (a message names the fix), EXIT_OK after a
+ * clean stop.
+ */
+int dispatch_live(const struct sensor_config *cfg, struct run_ctl *ctl,
+		  struct dispatch_result *res);
 
 #endif

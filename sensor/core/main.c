@@ -2,6 +2,7 @@
  * main.c - the sensor's command line.
  *
  *   sensor -r FILE [-c CONF] [-S RULES]... [-l LOGDIR] [--threads N] [-v]
+ *   sensor -i IFACE [-i IFACE]... [--bpf FILTER] [--capture-method M] [--pidfile F] ...
  *   sensor -T [-c CONF] [-S RULES]...
  *   sensor -V | -h
  *
@@ -21,10 +22,17 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: sensor -r FILE [-c CONF] [-S RULES]... [-l LOGDIR] [--threads N] [-v]\n"
+		"       sensor -i IFACE [-i IFACE]... [--bpf FILTER] [--capture-method "
+		"af-packet|raw]\n"
+		"              [--pidfile FILE] [-c CONF] [-S RULES]... [-l LOGDIR] [--threads N]\n"
 		"       sensor -T [-c CONF] [-S RULES]...\n"
 		"       sensor -V | -h\n"
 		"\n"
 		"  -r, --read FILE      read packets from a pcap or pcapng capture file\n"
+		"  -i, --interface IF   capture live from interface IF (repeat for several)\n"
+		"      --bpf FILTER     capture filter (BPF syntax), replaces the config's\n"
+		"      --capture-method af-packet (memory-mapped rings, default) or raw\n"
+		"      --pidfile FILE   write the process id to FILE while running\n"
 		"  -c, --config CONF    configuration file (default: the shipped sensor.yaml)\n"
 		"  -S, --rules RULES    rule file; repeat for several; replaces the config's\n"
 		"  -l, --log-dir DIR    where eve.json is written (default: the config's)\n"
@@ -33,6 +41,9 @@ static void usage(FILE *out)
 		"  -v, --verbose        more log output (repeat for debug)\n"
 		"  -V, --version        print the version\n"
 		"  -h, --help           this help\n"
+		"\n"
+		"Signals while running: TERM/INT stop (flows flushed, stats written), HUP reopens\n"
+		"eve.json (log rotation), USR2 reloads the rule files.\n"
 		"\n"
 		"Exit status: 0 success, 1 bad configuration, rules, plugins or capture file,\n"
 		"2 runtime failure.\n");
@@ -53,6 +64,10 @@ static int parse_args(int argc, char **argv, struct sensor_opts *o)
 {
 	static const struct option longopts[] = {
 		{"read", required_argument, NULL, 'r'},
+		{"interface", required_argument, NULL, 'i'},
+		{"bpf", required_argument, NULL, 'b'},
+		{"capture-method", required_argument, NULL, 'm'},
+		{"pidfile", required_argument, NULL, 'p'},
 		{"config", required_argument, NULL, 'c'},
 		{"rules", required_argument, NULL, 'S'},
 		{"log-dir", required_argument, NULL, 'l'},
@@ -65,10 +80,29 @@ static int parse_args(int argc, char **argv, struct sensor_opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:c:S:l:TvVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:c:S:l:TvVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->pcap_file = optarg;
+			break;
+		case 'i':
+			o->ifaces[o->n_ifaces++] = optarg;
+			break;
+		case 'b':
+			o->bpf = optarg;
+			break;
+		case 'm':
+			if (strcmp(optarg, "af-packet") != 0 && strcmp(optarg, "raw") != 0) {
+				fprintf(stderr,
+					"sensor: --capture-method takes af-packet or raw, not "
+					"'%s'\n",
+					optarg);
+				return -1;
+			}
+			o->capture_method = optarg;
+			break;
+		case 'p':
+			o->pidfile = optarg;
 			break;
 		case 'c':
 			o->config_file = optarg;
@@ -110,9 +144,15 @@ static int parse_args(int argc, char **argv, struct sensor_opts *o)
 		fprintf(stderr, "sensor: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (!o->test_only && !o->pcap_file) {
-		fprintf(stderr, "sensor: nothing to do: give -r FILE to read a capture, or -T to "
-				"test the configuration (see -h)\n");
+	if (!o->test_only && !o->pcap_file && !o->n_ifaces) {
+		fprintf(stderr,
+			"sensor: nothing to do: give -r FILE to read a capture, -i IFACE to "
+			"capture live, or -T to test the configuration (see -h)\n");
+		return -1;
+	}
+	if (o->pcap_file && o->n_ifaces) {
+		fprintf(stderr, "sensor: -r and -i exclude each other: read a file or capture "
+				"live\n");
 		return -1;
 	}
 	return 0;
@@ -125,14 +165,19 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.rule_files = calloc((size_t)argc, sizeof(char *));
-	if (!o.rule_files)
-		return EXIT_RUNTIME;
+	o.ifaces = calloc((size_t)argc, sizeof(char *));
+	if (!o.rule_files || !o.ifaces) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	if (parse_args(argc, argv, &o) < 0) {
-		free(o.rule_files);
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
+		goto out;
 	}
 	log_verbosity = LOG_LVL_WARN + o.verbose;
 	rc = sensor_run(&o);
+out:
 	free(o.rule_files);
+	free(o.ifaces);
 	return rc;
 }

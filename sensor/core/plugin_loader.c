@@ -415,26 +415,82 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 	return errors;
 }
 
+/* fini the globals of every initialised plugin, last first. */
+static void plugins_fini(struct plugin_set *set)
+{
+	for (size_t i = set->n; i-- > 0;) {
+		struct loaded_plugin *lp = &set->p[i];
+
+		if (lp->initialised && lp->desc && lp->desc->fini)
+			lp->desc->fini(lp->global);
+		lp->initialised = 0;
+		lp->global = NULL;
+		free(lp->rules);
+		lp->rules = NULL;
+		lp->n_rules = 0;
+	}
+	set->n_stream_matchers = 0;
+}
+
+void plugins_retire(struct plugin_set *set)
+{
+	if (!set)
+		return;
+	plugins_fini(set);
+	if (!set->clone)
+		return;
+	if (set->ruleset)
+		ruleset_free(set->ruleset);
+	free(set->ruleset);
+	free(set->p);
+	free(set);
+}
+
 void plugins_unload(struct plugin_set *set)
 {
 	if (!set || !set->p)
 		return;
+	if (set->clone) {
+		plugins_retire(set);
+		return;
+	}
+	plugins_fini(set);
 	for (size_t i = set->n; i-- > 0;) {
 		struct loaded_plugin *lp = &set->p[i];
 
-		if (lp->initialised && lp->desc->fini)
-			lp->desc->fini(lp->global);
-			/* Under ASan keep modules mapped so leak reports can name
-			 * their frames. */
+		/* Under ASan keep modules mapped so leak reports can name
+		 * their frames. */
 #ifndef SENSOR_KEEP_PLUGINS_MAPPED
 		if (lp->handle)
 			dlclose(lp->handle);
 #endif
 		free(lp->opts);
-		free(lp->rules);
 		free(lp->path);
 	}
 	free(set->p);
 	set->p = NULL;
 	set->n = 0;
+}
+
+struct plugin_set *plugins_clone(const struct plugin_set *orig)
+{
+	struct plugin_set *set = calloc(1, sizeof(*set));
+
+	if (!set)
+		return NULL;
+	set->p = calloc(orig->n ? orig->n : 1, sizeof(*set->p));
+	if (!set->p) {
+		free(set);
+		return NULL;
+	}
+	set->n = orig->n;
+	set->clone = true;
+	for (size_t i = 0; i < orig->n; i++) {
+		set->p[i] = orig->p[i]; /* modules, options, slots: shared */
+		set->p[i].rules = NULL;
+		set->p[i].n_rules = 0;
+		set->p[i].global = NULL;
+		set->p[i].initialised = 0;
+	}
+	return set;
 }

@@ -11,6 +11,7 @@
 #ifndef SENSOR_PLUGIN_LOADER_H
 #define SENSOR_PLUGIN_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ids/plugin.h"
@@ -39,9 +40,23 @@ struct loaded_plugin {
 	size_t n_buffers;
 };
 
+#define PLUGIN_MAX_STREAM_MATCHERS 16
+
+/*
+ * The loaded plugins with one generation of rules: their globals from
+ * init, the rules each got, and the stream matchers they compiled (a flow
+ * keeps its stream-matcher state by slot in this table). A rule reload
+ * builds a clone: the same modules (owned by the original set, which
+ * stays until exit), new rules, new globals; workers move to it between
+ * two packets and the old generation is retired once none uses it.
+ */
 struct plugin_set {
 	struct loaded_plugin *p;
 	size_t n;
+	bool clone;		 /* shares the original's modules */
+	struct ruleset *ruleset; /* owned by a clone; NULL for the original */
+	const struct ids_matcher *stream_matchers[PLUGIN_MAX_STREAM_MATCHERS];
+	unsigned n_stream_matchers;
 };
 
 /* The folder plugins are loaded from when the config names none: beside
@@ -63,7 +78,18 @@ unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, 
 unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, unsigned threads,
 		      struct diag *d);
 
-/* fini every initialised plugin and dlclose them all. */
+/* fini every initialised plugin and dlclose them all (the original set;
+ * for a clone, what plugins_retire does). */
 void plugins_unload(struct plugin_set *set);
+
+/* A new generation of `orig`'s plugins, without rules or globals yet: hand
+ * it rules with plugins_assign_rules and start it with plugins_init. NULL
+ * when out of memory. */
+struct plugin_set *plugins_clone(const struct plugin_set *orig);
+
+/* End a generation no worker uses any more: fini its globals and free its
+ * rules (and, for a clone, the set itself; the original set keeps its
+ * modules loaded until plugins_unload). */
+void plugins_retire(struct plugin_set *set);
 
 #endif

@@ -21,8 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/capture_live.h"
 #include "capture/capture_pcap.h"
 #include "core/config.h"
+#include "core/control.h"
 #include "core/diag.h"
 #include "core/dispatch.h"
 #include "core/log.h"
@@ -96,6 +98,55 @@ static int override_rule_files(struct sensor_config *c, const struct sensor_opts
 	return 0;
 }
 
+/* Live capture: one worker per CPU unless the config or --threads say. */
+static unsigned live_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+static char *dup_or_oom(struct run *r, const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		diag_error(&r->diag, NULL, 0, 0, "out of memory");
+	return d;
+}
+
+/* -i, --bpf, --capture-method, --pidfile over the config. */
+static int apply_live_options(struct run *r, const struct sensor_opts *o)
+{
+	struct sensor_config *c = &r->cfg;
+
+	if (o->n_ifaces) {
+		for (size_t i = 0; i < c->n_ifaces; i++)
+			free(c->ifaces[i]);
+		free(c->ifaces);
+		c->n_ifaces = 0;
+		c->ifaces = calloc(o->n_ifaces, sizeof(char *));
+		if (!c->ifaces)
+			return -1;
+		for (size_t i = 0; i < o->n_ifaces; i++)
+			if (!(c->ifaces[c->n_ifaces++] = dup_or_oom(r, o->ifaces[i])))
+				return -1;
+	}
+	if (o->bpf) {
+		free(c->bpf);
+		if (!(c->bpf = dup_or_oom(r, o->bpf)))
+			return -1;
+	}
+	if (o->capture_method)
+		c->live.method = strcmp(o->capture_method, "raw") == 0 ? LIVE_RAW : LIVE_AFPACKET;
+	if (o->pidfile) {
+		free(c->pidfile);
+		if (!(c->pidfile = dup_or_oom(r, o->pidfile)))
+			return -1;
+	}
+	return 0;
+}
+
 static int apply_options(struct run *r, const struct sensor_opts *o)
 {
 	struct sensor_config *c = &r->cfg;
@@ -116,26 +167,36 @@ static int apply_options(struct run *r, const struct sensor_opts *o)
 	}
 	if (o->threads)
 		c->threads = o->threads;
+	else if (o->n_ifaces && !c->threads_set)
+		c->threads = live_default_threads();
 	if (o->n_rule_files && override_rule_files(c, o) < 0) {
 		diag_error(&r->diag, NULL, 0, 0, "out of memory");
 		return -1;
 	}
-	return 0;
+	return apply_live_options(r, o);
 }
 
-static void load_rules(struct run *r)
+static void load_rules(struct run *r, struct ruleset *rs, struct diag *d)
 {
 	const struct sensor_config *c = &r->cfg;
 
 	for (size_t i = 0; i < c->n_rule_files; i++)
-		ruleset_load_file(&r->rules, c->rule_files[i], "signature", &r->diag);
+		ruleset_load_file(rs, c->rule_files[i], "signature", d);
 	for (size_t p = 0; p < c->n_plugins; p++) {
 		if (!c->plugins[p].enabled)
 			continue;
 		for (size_t i = 0; i < c->plugins[p].n_rule_files; i++)
-			ruleset_load_file(&r->rules, c->plugins[p].rule_files[i],
-					  c->plugins[p].name, &r->diag);
+			ruleset_load_file(rs, c->plugins[p].rule_files[i], c->plugins[p].name, d);
 	}
+}
+
+static void check_filter(struct run *r)
+{
+	const char *where = r->cfg.file ? r->cfg.file : "the command line";
+	char err[512];
+
+	if (r->cfg.bpf && live_check_filter(r->cfg.bpf, err, sizeof(err)) < 0)
+		diag_error(&r->diag, where, 0, 0, "%s", err);
 }
 
 /* Everything before the first packet. Returns 0 or -1 after reporting. */
@@ -145,15 +206,53 @@ static int setup(struct run *r, const struct sensor_opts *o)
 
 	if (apply_options(r, o) < 0)
 		return -1;
+	check_filter(r);
 	plugins_load(&r->plugins, c->plugins, c->n_plugins, c->plugin_dir, c->file, &r->diag);
-	load_rules(r);
+	load_rules(r, &r->rules, &r->diag);
 	if (r->diag.errors)
 		return -1;
 	if (plugins_assign_rules(&r->plugins, &r->rules, &r->diag) != 0)
 		return -1;
+	worker_compiling(&r->plugins);
 	if (plugins_init(&r->plugins, &sensor_services, c->threads, &r->diag) != 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * SIGUSR2: the rule files again, into a new generation of the plugins
+ * beside the running one. Every problem is logged as at start-up; the
+ * running generation stays when there is any.
+ */
+static struct plugin_set *reload_rules(void *arg)
+{
+	struct run *r = arg;
+	struct plugin_set *next = plugins_clone(&r->plugins);
+	struct ruleset *rs = calloc(1, sizeof(*rs));
+	struct diag d;
+
+	diag_init(&d, stderr);
+	if (!next || !rs) {
+		log_error("rule reload: out of memory");
+		goto fail;
+	}
+	ruleset_init(rs);
+	next->ruleset = rs;
+	load_rules(r, rs, &d);
+	if (d.errors || plugins_assign_rules(next, rs, &d) != 0)
+		goto fail;
+	worker_compiling(next);
+	if (plugins_init(next, &sensor_services, r->cfg.threads, &d) != 0)
+		goto fail;
+	log_info("rule reload: %zu rules compiled", rs->n);
+	return next;
+fail:
+	if (next)
+		plugins_retire(next);
+	else if (rs)
+		free(rs);
+	log_error("rule reload: %u error%s", d.errors, d.errors == 1 ? "" : "s");
+	return NULL;
 }
 
 static void print_test_summary(const struct run *r)
@@ -176,45 +275,98 @@ static int make_log_dir(const char *dir)
 	return -1;
 }
 
-static int run_capture(struct run *r, const struct sensor_opts *o)
+static struct eve_writer *open_eve(const struct sensor_config *c, char *path, size_t pathlen)
+{
+	char err[512];
+	struct eve_writer *eve;
+
+	snprintf(path, pathlen, "%s/%s", c->log_dir, c->eve.filename);
+	if (make_log_dir(c->log_dir) < 0) {
+		fprintf(stderr, "sensor: error: cannot create log folder %s: %s\n", c->log_dir,
+			strerror(errno));
+		return NULL;
+	}
+	eve = eve_writer_open(path, &c->eve, err, sizeof(err));
+	if (!eve)
+		fprintf(stderr, "sensor: error: %s\n", err);
+	return eve;
+}
+
+static void print_summary(const struct dispatch_result *res, const char *what, const char *path)
+{
+	char real[PATH_MAX];
+
+	printf("sensor: read %llu packets (%llu invalid) from %s\n",
+	       (unsigned long long)res->packets, (unsigned long long)res->invalid, what);
+	printf("sensor: %llu alerts written to %s\n", (unsigned long long)res->alerts,
+	       realpath(path, real) ? real : path);
+}
+
+/* The capture itself, file or live, with the run's control state. */
+static int capture(struct run *r, const struct sensor_opts *o, struct run_ctl *ctl,
+		   const char *path)
 {
 	const struct sensor_config *c = &r->cfg;
-	char path[PATH_MAX], err[512];
-	struct eve_writer *eve;
-	struct pcap_source *src;
 	struct dispatch_result res;
+	struct pcap_source *src;
+	char err[512];
 	int rc;
 
+	if (!o->pcap_file) {
+		rc = dispatch_live(c, ctl, &res);
+		if (rc == EXIT_OK)
+			print_summary(&res, "the interfaces", path);
+		return rc;
+	}
 	src = pcap_source_open(o->pcap_file, err, sizeof(err));
 	if (!src) {
 		fprintf(stderr, "sensor: error: %s\n", err);
 		return EXIT_CONFIG;
 	}
-	snprintf(path, sizeof(path), "%s/%s", c->log_dir, c->eve.filename);
-	if (make_log_dir(c->log_dir) < 0) {
-		fprintf(stderr, "sensor: error: cannot create log folder %s: %s\n", c->log_dir,
-			strerror(errno));
-		pcap_source_close(src);
-		return EXIT_RUNTIME;
-	}
-	eve = eve_writer_open(path, &c->eve, err, sizeof(err));
-	if (!eve) {
-		fprintf(stderr, "sensor: error: %s\n", err);
-		pcap_source_close(src);
-		return EXIT_RUNTIME;
-	}
-	rc = dispatch_run(c, &r->plugins, eve, src, &res);
-	if (rc == EXIT_OK || res.packets) {
-		char real[PATH_MAX];
-
-		printf("sensor: read %llu packets (%llu invalid) from %s\n",
-		       (unsigned long long)res.packets, (unsigned long long)res.invalid,
-		       o->pcap_file);
-		printf("sensor: %llu alerts written to %s\n", (unsigned long long)res.alerts,
-		       realpath(path, real) ? real : path);
-	}
-	eve_writer_close(eve);
+	rc = dispatch_run(c, ctl, src, &res);
+	if (rc == EXIT_OK || res.packets)
+		print_summary(&res, o->pcap_file, path);
 	pcap_source_close(src);
+	return rc;
+}
+
+static int run_capture(struct run *r, const struct sensor_opts *o)
+{
+	const struct sensor_config *c = &r->cfg;
+	char path[PATH_MAX], err[512];
+	struct run_ctl ctl;
+	struct plugin_set *last;
+	int rc;
+
+	memset(&ctl, 0, sizeof(ctl));
+	atomic_init(&ctl.current, &r->plugins);
+	ctl.reload = reload_rules;
+	ctl.reload_arg = r;
+	ctl.start_usec = ctl_now_usec();
+	ctl.eve = open_eve(c, path, sizeof(path));
+	if (!ctl.eve)
+		return EXIT_RUNTIME;
+	ctl.eve_main = eve_thread_new(ctl.eve);
+	if (!ctl.eve_main) {
+		eve_writer_close(ctl.eve);
+		return EXIT_RUNTIME;
+	}
+	if (c->pidfile && ctl_pidfile_write(c->pidfile, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sensor: error: %s\n", err);
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	rc = capture(r, o, &ctl, path);
+	ctl_pidfile_remove(c->pidfile);
+out:
+	/* Generations other than the original, last first. */
+	last = atomic_load(&ctl.current);
+	if (ctl.retiring && ctl.retiring != &r->plugins)
+		plugins_retire(ctl.retiring);
+	if (last != &r->plugins)
+		plugins_retire(last);
+	eve_thread_free(ctl.eve_main);
+	eve_writer_close(ctl.eve);
 	return rc;
 }
 
@@ -223,6 +375,9 @@ int sensor_run(const struct sensor_opts *o)
 	struct run r;
 	int rc;
 
+	/* Before any thread exists, so that workers inherit the mask and the
+	 * main thread alone takes TERM, INT, HUP and USR2. */
+	ctl_block_signals();
 	memset(&r, 0, sizeof(r));
 	diag_init(&r.diag, stderr);
 	ruleset_init(&r.rules);

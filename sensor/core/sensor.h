@@ -11,9 +11,14 @@
 enum { EXIT_OK = 0, EXIT_CONFIG = 1, EXIT_RUNTIME = 2 };
 
 struct sensor_opts {
-	const char *pcap_file;	 /* -r */
-	const char *config_file; /* -c, NULL: default */
-	const char **rule_files; /* -S, replaces the config's */
+	const char *pcap_file; /* -r */
+	const char **ifaces;   /* -i, repeatable: live capture */
+	size_t n_ifaces;
+	const char *bpf;	    /* --bpf */
+	const char *capture_method; /* --capture-method */
+	const char *pidfile;	    /* --pidfile */
+	const char *config_file;    /* -c, NULL: default */
+	const char **rule_files;    /* -S, replaces the config's */
 	size_t n_rule_files;
 	const char *log_dir; /* -l */
 	unsigned threads;    /* --threads, 0: config */

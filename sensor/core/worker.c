@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "app/app_detect.h"
+#include "capture/capture_live.h"
 #include "capture/capture_pcap.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -51,12 +52,16 @@
 
 #define USEC_PER_SEC INT64_C(1000000)
 
-/* Stream matchers of all plugins: a flow keeps, per matcher and direction,
- * the matcher's state in f->mstreams[slot * 2 + direction]. */
-#define MAX_STREAM_MATCHERS 16
+/* The rule generation whose plugins are being initialised (main thread):
+ * the stream matchers they compile are registered in it, and a flow keeps,
+ * per matcher and direction, the matcher's state in
+ * f->mstreams[slot * 2 + direction] of its worker's generation. */
+static struct plugin_set *compiling;
 
-static const struct ids_matcher *stream_matchers[MAX_STREAM_MATCHERS];
-static unsigned n_stream_matchers;
+void worker_compiling(struct plugin_set *set)
+{
+	compiling = set;
+}
 
 /* ------------------------------------------------------------ services */
 
@@ -130,43 +135,32 @@ static struct ids_matcher *svc_compile_stream(const struct ids_rule *const *rule
 {
 	struct ids_matcher *m;
 
-	if (n_stream_matchers == MAX_STREAM_MATCHERS) {
+	if (!compiling || compiling->n_stream_matchers == PLUGIN_MAX_STREAM_MATCHERS) {
 		snprintf(err, errlen, "at most %d stream matchers can be compiled",
-			 MAX_STREAM_MATCHERS);
+			 PLUGIN_MAX_STREAM_MATCHERS);
 		return NULL;
 	}
 	m = matcher_compile_stream(rules, n, err, errlen);
 	if (m)
-		stream_matchers[n_stream_matchers++] = m;
+		compiling->stream_matchers[compiling->n_stream_matchers++] = m;
 	return m;
 }
 
-/* Main thread, from a plugin's fini (after every worker stopped). */
-static void svc_matcher_free(struct ids_matcher *m)
+static int stream_slot(const struct plugin_set *ps, const struct ids_matcher *m)
 {
-	for (unsigned i = 0; i < n_stream_matchers; i++) {
-		if (stream_matchers[i] != m)
-			continue;
-		stream_matchers[i] = stream_matchers[--n_stream_matchers];
-		break;
-	}
-	matcher_free(m);
-}
-
-static int stream_slot(const struct ids_matcher *m)
-{
-	for (unsigned i = 0; i < n_stream_matchers; i++)
-		if (stream_matchers[i] == m)
+	for (unsigned i = 0; i < ps->n_stream_matchers; i++)
+		if (ps->stream_matchers[i] == m)
 			return (int)i;
 	return -1;
 }
 
 /* The matcher state of `slot` for one direction of the current flow. */
-static struct matcher_stream **stream_state(struct flow *f, int slot, unsigned dir)
+static struct matcher_stream **stream_state(const struct plugin_set *ps, struct flow *f, int slot,
+					    unsigned dir)
 {
 	if (!f->mstreams) {
 		/* Once per flow that carries stream data, not per packet. */
-		f->mstreams = calloc(2 * (size_t)n_stream_matchers, sizeof(void *));
+		f->mstreams = calloc(2 * (size_t)ps->n_stream_matchers, sizeof(void *));
 		if (!f->mstreams)
 			return NULL;
 	}
@@ -178,12 +172,12 @@ static unsigned svc_stream_scan(struct ids_thread *thr, const struct ids_matcher
 				ids_match_fn cb, void *ctx)
 {
 	struct matcher_stream **ms;
-	int slot = stream_slot(m);
+	int slot = stream_slot(thr->plugins, m);
 	unsigned n;
 
 	if (slot < 0 || !thr->cur_flow || !chunk)
 		return 0;
-	ms = stream_state(thr->cur_flow, slot, chunk->direction);
+	ms = stream_state(thr->plugins, thr->cur_flow, slot, chunk->direction);
 	if (!ms)
 		return 0;
 	n = matcher_stream_scan(thr->mt, m, ms, pkt, chunk, cb, ctx);
@@ -197,7 +191,7 @@ const struct ids_services sensor_services = {
 	.log = svc_log,
 	.alert = svc_alert,
 	.matcher_compile = matcher_compile,
-	.matcher_free = svc_matcher_free,
+	.matcher_free = matcher_free,
 	.matcher_scan = svc_scan,
 	.thread_index = svc_thread_index,
 	.matcher_compile_stream = svc_compile_stream,
@@ -311,7 +305,7 @@ static void on_stream_data(void *ctx, struct flow *f, int dir, const uint8_t *da
 	w->cur_flow = f;
 	if (f->app_proto == APP_NONE && len)
 		detect_app(f, data, len, IPPROTO_TCP, dir);
-	for (size_t i = 0; i < ps->n; i++) {
+	for (size_t i = 0; i < w->n_ctx_inited; i++) {
 		if (!ps->p[i].on_stream)
 			continue;
 		w->cur_plugin = i;
@@ -346,15 +340,22 @@ static void flow_info(struct ids_flow_info *fi, const struct flow *f)
 /* Stream matcher state a plugin did not close with its last chunk. */
 static void release_streams(struct ids_thread *w, struct flow *f)
 {
+	const struct plugin_set *ps = w->plugins;
+
 	if (!f->mstreams)
 		return;
-	for (unsigned s = 0; s < n_stream_matchers; s++)
+	for (unsigned s = 0; s < ps->n_stream_matchers; s++)
 		for (unsigned d = 0; d < 2; d++)
-			matcher_stream_close(w->mt, stream_matchers[s],
+			matcher_stream_close(w->mt, ps->stream_matchers[s],
 					     (struct matcher_stream **)&f->mstreams[s * 2 + d],
 					     NULL, NULL, NULL);
 	free(f->mstreams);
 	f->mstreams = NULL;
+}
+
+static void release_streams_of(struct flow *f, void *ctx)
+{
+	release_streams(ctx, f);
 }
 
 static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
@@ -372,7 +373,7 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	flow_info(&fi, f);
 	saved = w->cur_flow;
 	w->cur_flow = f;
-	for (size_t i = 0; i < ps->n; i++) {
+	for (size_t i = 0; i < w->n_ctx_inited; i++) {
 		if (!ps->p[i].on_flow_end)
 			continue;
 		w->cur_plugin = i;
@@ -413,6 +414,40 @@ static int worker_parts(struct ids_thread *w, const struct sensor_config *cfg,
 	return 0;
 }
 
+/* thread_init of every plugin of w->plugins; a plugin whose thread_init
+ * fails stops the list there (later ones are not called for this
+ * worker). Returns 0 or -1. */
+static int plugins_thread_init(struct ids_thread *w)
+{
+	const struct plugin_set *ps = w->plugins;
+
+	w->n_ctx_inited = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct loaded_plugin *lp = &ps->p[i];
+
+		w->plugin_ctx[i] = NULL;
+		if (lp->desc->thread_init &&
+		    lp->desc->thread_init(lp->global, w, &w->plugin_ctx[i]) != 0) {
+			log_error("plugin '%s' failed to start worker %u", lp->desc->name,
+				  w->index);
+			return -1;
+		}
+		w->n_ctx_inited = i + 1;
+	}
+	return 0;
+}
+
+static void plugins_thread_fini(struct ids_thread *w)
+{
+	for (size_t i = 0; i < w->n_ctx_inited; i++) {
+		const struct ids_plugin *desc = w->plugins->p[i].desc;
+
+		if (desc->thread_fini)
+			desc->thread_fini(w->plugin_ctx[i]);
+	}
+	w->n_ctx_inited = 0;
+}
+
 struct ids_thread *worker_new(unsigned index, const struct sensor_config *cfg,
 			      const struct plugin_set *plugins, struct eve_writer *eve)
 {
@@ -425,24 +460,91 @@ struct ids_thread *worker_new(unsigned index, const struct sensor_config *cfg,
 	w->index = index;
 	w->cfg = cfg;
 	w->plugins = plugins;
+	atomic_init(&w->gen_seen, plugins);
+	pthread_mutex_init(&w->snap_lock, NULL);
 	if (worker_parts(w, cfg, eve) < 0) {
 		log_error("worker %u: out of memory", index);
 		goto fail;
 	}
-	for (size_t i = 0; i < plugins->n; i++) {
-		const struct loaded_plugin *lp = &plugins->p[i];
-
-		if (lp->desc->thread_init &&
-		    lp->desc->thread_init(lp->global, w, &w->plugin_ctx[i]) != 0) {
-			log_error("plugin '%s' failed to start worker %u", lp->desc->name, index);
-			goto fail;
-		}
-		w->n_ctx_inited = i + 1;
-	}
+	if (plugins_thread_init(w) < 0)
+		goto fail;
 	return w;
 fail:
 	worker_free(w);
 	return NULL;
+}
+
+/*
+ * Move to the rule generation the main thread published: between two
+ * packets, so every packet is inspected by one complete rule set. The
+ * stream-matcher state of the old generation's matchers is released (a
+ * pattern spanning the reload in a stream is not found), the plugins'
+ * thread contexts are rebuilt on the new globals, and the matcher scratch
+ * is made anew to cover the new databases. Per-flow plugin data stays.
+ */
+static void worker_switch(struct ids_thread *w, const struct plugin_set *next)
+{
+	flow_table_foreach(w->flows, release_streams_of, w);
+	plugins_thread_fini(w);
+	matcher_thread_free(w->mt);
+	w->mt = matcher_thread_new();
+	w->plugins = next;
+	atomic_store_explicit(&w->gen_seen, next, memory_order_release);
+	if (!w->mt || plugins_thread_init(w) < 0)
+		log_error("worker %u: rules reloaded, but a plugin could not start on them: "
+			  "detection in this worker is incomplete",
+			  w->index);
+}
+
+static void maybe_switch(struct ids_thread *w)
+{
+	const struct plugin_set *next;
+
+	if (!w->current)
+		return;
+	next = atomic_load_explicit(w->current, memory_order_acquire);
+	if (next && next != w->plugins)
+		worker_switch(w, next);
+}
+
+void worker_counters(struct ids_thread *w, struct worker_snapshot *s)
+{
+	struct live_stats ls = {0, 0, 0};
+
+	memset(s, 0, sizeof(*s));
+	s->decoder = w->dstats;
+	s->flow = *flow_table_stats(w->flows);
+	s->stream = *stream_tcp_stats(w->stream);
+	s->defrag = *defrag_stats(w->defrag);
+	s->alerts = w->alerts;
+	s->csum_bad_ip = w->csum_bad_ip;
+	s->csum_bad_tcp = w->csum_bad_tcp;
+	s->csum_bad_other = w->csum_bad_other;
+	if (w->live)
+		live_stats(w->live, &ls);
+	s->kernel_packets = ls.packets;
+	s->kernel_drops = ls.drops;
+	s->kernel_freezes = ls.freezes;
+	s->first_usec = w->first_usec;
+	s->last_usec = w->last_usec;
+}
+
+void worker_snapshot(struct ids_thread *w, struct worker_snapshot *s)
+{
+	pthread_mutex_lock(&w->snap_lock);
+	*s = w->snap;
+	pthread_mutex_unlock(&w->snap_lock);
+}
+
+/* Once a second of packet time: publish the counters for stats records. */
+static void publish_counters(struct ids_thread *w)
+{
+	struct worker_snapshot s;
+
+	worker_counters(w, &s);
+	pthread_mutex_lock(&w->snap_lock);
+	w->snap = s;
+	pthread_mutex_unlock(&w->snap_lock);
 }
 
 static void worker_tick(struct ids_thread *w, int64_t now)
@@ -451,11 +553,23 @@ static void worker_tick(struct ids_thread *w, int64_t now)
 
 	flow_table_expire(w->flows, now, worker_flow_end, w);
 	defrag_expire(w->defrag, now);
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->p[i].desc->tick)
+	for (size_t i = 0; i < w->n_ctx_inited; i++)
+		if (ps->p[i].desc->tick) {
+			w->cur_plugin = i;
 			ps->p[i].desc->tick(w->plugin_ctx[i], w, now);
+		}
 	eve_thread_flush(w->eve);
+	publish_counters(w);
 	w->next_tick_usec = now + USEC_PER_SEC;
+}
+
+void worker_idle(struct ids_thread *w, int64_t now_usec)
+{
+	maybe_switch(w);
+	if (now_usec > w->last_usec && w->last_usec)
+		w->last_usec = now_usec;
+	if (w->last_usec && w->last_usec >= w->next_tick_usec)
+		worker_tick(w, w->last_usec);
 }
 
 /* With validation on: may the host have accepted this packet? */
@@ -499,6 +613,7 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	struct packet *p = &w->pkt;
 	bool csum_ok;
 
+	maybe_switch(w);
 	if (w->first_usec == 0)
 		w->first_usec = f->ts_usec;
 	if (f->ts_usec > w->last_usec)
@@ -524,7 +639,7 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	    p->pub.proto == IPPROTO_UDP)
 		detect_app(w->cur_flow, p->pub.payload, p->pub.payload_len, IPPROTO_UDP,
 			   p->pub.direction);
-	for (size_t i = 0; i < ps->n; i++) {
+	for (size_t i = 0; i < w->n_ctx_inited; i++) {
 		if (!ps->p[i].desc->on_packet)
 			continue;
 		w->cur_plugin = i;
@@ -543,22 +658,21 @@ void worker_finish(struct ids_thread *w)
 	const struct plugin_set *ps = w->plugins;
 
 	flow_table_flush(w->flows, worker_flow_end, w);
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->p[i].desc->tick)
+	for (size_t i = 0; i < w->n_ctx_inited; i++)
+		if (ps->p[i].desc->tick) {
+			w->cur_plugin = i;
 			ps->p[i].desc->tick(w->plugin_ctx[i], w, w->last_usec);
+		}
 	eve_thread_flush(w->eve);
+	publish_counters(w);
 }
 
 void worker_free(struct ids_thread *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n_ctx_inited; i++) {
-		const struct ids_plugin *desc = w->plugins->p[i].desc;
-
-		if (desc->thread_fini)
-			desc->thread_fini(w->plugin_ctx[i]);
-	}
+	plugins_thread_fini(w);
+	pthread_mutex_destroy(&w->snap_lock);
 	free(w->plugin_ctx);
 	eve_thread_free(w->eve);
 	matcher_thread_free(w->mt);

@@ -13,10 +13,15 @@
 #ifndef SENSOR_WORKER_H
 #define SENSOR_WORKER_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
+#include "defrag/defrag.h"
+#include "flow/flow.h"
 #include "ids/plugin.h"
+#include "stream/stream_tcp.h"
 
 struct plugin_set;
 struct flow_table;
@@ -28,10 +33,30 @@ struct sensor_config;
 struct capture_frame;
 struct defrag;
 struct stream_tcp;
+struct live_source;
+
+/* A worker's counters as of its last tick, for stats records written
+ * while it runs (copied under `lock`, taken once a second by the worker
+ * and once per stats record by the main thread). */
+struct worker_snapshot {
+	struct decode_stats decoder;
+	struct flow_stats flow;
+	struct stream_stats stream;
+	struct defrag_stats defrag;
+	uint64_t alerts, csum_bad_ip, csum_bad_tcp, csum_bad_other;
+	uint64_t kernel_packets, kernel_drops, kernel_freezes;
+	int64_t first_usec, last_usec;
+};
 
 struct ids_thread {
 	unsigned index;
-	const struct plugin_set *plugins;
+	const struct plugin_set *plugins; /* the rule generation in use */
+	/* The generation to use (a rule reload publishes a new one here; the
+	 * worker moves to it between two packets), or NULL. */
+	_Atomic(struct plugin_set *) *current;
+	/* The generation this worker runs, for the main thread to know when
+	 * an old one can be retired. */
+	_Atomic(const struct plugin_set *) gen_seen;
 	void **plugin_ctx; /* one per plugin, from thread_init */
 	const struct sensor_config *cfg;
 	struct flow_table *flows;
@@ -49,6 +74,9 @@ struct ids_thread {
 	uint64_t alerts;
 	/* packets dropped from defrag/reassembly for a bad checksum */
 	uint64_t csum_bad_ip, csum_bad_tcp, csum_bad_other;
+	struct live_source *live; /* live capture source, NULL in file mode */
+	pthread_mutex_t snap_lock;
+	struct worker_snapshot snap;
 };
 
 /* Set up worker `index` (plugin thread_init included). Returns NULL with a
@@ -57,6 +85,17 @@ struct ids_thread *worker_new(unsigned index, const struct sensor_config *cfg,
 			      const struct plugin_set *plugins, struct eve_writer *eve);
 /* Process one captured frame. */
 void worker_process(struct ids_thread *w, const struct capture_frame *f);
+/* Live capture, no frame for a while: move time on to `now_usec` (expire
+ * flows, tick plugins, write out EVE) and take up a new rule generation. */
+void worker_idle(struct ids_thread *w, int64_t now_usec);
+/* Fill `s` from the worker's counters: live (owner thread, or after it
+ * stopped) or from its last snapshot (any thread, while it runs). */
+void worker_counters(struct ids_thread *w, struct worker_snapshot *s);
+void worker_snapshot(struct ids_thread *w, struct worker_snapshot *s);
+
+/* Main thread, around plugins_init: the set whose stream matchers
+ * matcher_compile_stream registers. */
+void worker_compiling(struct plugin_set *set);
 /* End of input: end every flow, final tick, flush output. The caller
  * writes the stats record (summed over all workers). */
 void worker_finish(struct ids_thread *w);

@@ -407,6 +407,13 @@ void flow_table_flush(struct flow_table *t, flow_end_fn cb, void *ctx)
 			flow_end(t, t->lru[c].head, FLOW_END_SHUTDOWN, cb, ctx);
 }
 
+void flow_table_foreach(struct flow_table *t, void (*fn)(struct flow *f, void *ctx), void *ctx)
+{
+	for (unsigned c = 0; c < TC_MAX; c++)
+		for (struct flow *f = t->lru[c].head; f; f = f->lru_next)
+			fn(f, ctx);
+}
+
 const struct flow_stats *flow_table_stats(const struct flow_table *t)
 {
 	return &t->stats;

@@ -99,6 +99,10 @@ void flow_table_expire(struct flow_table *t, int64_t now_usec, flow_end_fn cb, v
 /* End every flow (end of capture / shutdown). */
 void flow_table_flush(struct flow_table *t, flow_end_fn cb, void *ctx);
 
+/* Call fn for every live flow (a rule reload releasing per-flow matcher
+ * state); fn must not end or create flows. */
+void flow_table_foreach(struct flow_table *t, void (*fn)(struct flow *f, void *ctx), void *ctx);
+
 const struct flow_stats *flow_table_stats(const struct flow_table *t);
 
 /* Key of a packet, normalised; *swapped tells whether the packet's source

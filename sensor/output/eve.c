@@ -710,29 +710,53 @@ static int64_t uptime_seconds(double s)
 	return (int64_t)s;
 }
 
+/* The counters of one stats object (the totals, or one worker's). */
+static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
+{
+	if (in->capture) {
+		jbuf_open_object(j, "capture");
+		jbuf_u64(j, "kernel_packets", in->kernel_packets);
+		jbuf_u64(j, "kernel_drops", in->kernel_drops);
+		jbuf_u64(j, "kernel_freezes", in->kernel_freezes);
+		jbuf_close_object(j);
+	}
+	if (in->decoder) {
+		stats_decoder(j, in->decoder);
+		jbuf_u64(j, "invalid_checksum",
+			 in->invalid_checksum_ip + in->invalid_checksum_tcp +
+				 in->invalid_checksum_other);
+		stats_defrag(j, in->decoder, in->defrag);
+	}
+	if (in->flow)
+		stats_flow(j, in->flow);
+	if (in->stream)
+		stats_stream(j, in->stream, in->invalid_checksum_tcp);
+	jbuf_open_object(j, "detect");
+	jbuf_u64(j, "alert", in->alerts);
+	jbuf_close_object(j);
+}
+
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
 {
 	size_t start;
+	char name[32];
 
 	if (!t || !t->w->enabled || !t->w->stats || !in)
 		return;
 	start = record_begin(t, in->ts_usec, "stats");
 	jbuf_open_object(&t->j, "stats");
 	jbuf_i64(&t->j, "uptime", uptime_seconds(in->uptime_s));
-	if (in->decoder) {
-		stats_decoder(&t->j, in->decoder);
-		jbuf_u64(&t->j, "invalid_checksum",
-			 in->invalid_checksum_ip + in->invalid_checksum_tcp +
-				 in->invalid_checksum_other);
-		stats_defrag(&t->j, in->decoder, in->defrag);
+	stats_body(&t->j, in);
+	if (in->threads && in->n_threads) {
+		jbuf_open_object(&t->j, "threads");
+		for (unsigned i = 0; i < in->n_threads; i++) {
+			snprintf(name, sizeof(name), "W#%02u", i + 1);
+			jbuf_open_object(&t->j, name);
+			stats_body(&t->j, &in->threads[i]);
+			jbuf_close_object(&t->j);
+		}
+		jbuf_close_object(&t->j);
 	}
-	if (in->flow)
-		stats_flow(&t->j, in->flow);
-	if (in->stream)
-		stats_stream(&t->j, in->stream, in->invalid_checksum_tcp);
-	jbuf_open_object(&t->j, "detect");
-	jbuf_u64(&t->j, "alert", in->alerts);
-	jbuf_close_object(&t->j);
 	jbuf_close_object(&t->j);
 	record_end(t, start);
 	maybe_flush(t);

@@ -12,6 +12,7 @@
 #ifndef SENSOR_EVE_H
 #define SENSOR_EVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,6 +85,12 @@ struct eve_stats_input {
 	const struct defrag_stats *defrag; /* may be NULL */
 	uint64_t invalid_checksum_ip, invalid_checksum_tcp, invalid_checksum_other;
 	uint64_t alerts;
+	/* Live capture: the kernel's counters (capture.kernel_*). */
+	bool capture;
+	uint64_t kernel_packets, kernel_drops, kernel_freezes;
+	/* Per-worker breakdown (stats.threads.W#N), same fields; may be NULL. */
+	const struct eve_stats_input *threads;
+	unsigned n_threads;
 };
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);
 

@@ -81,8 +81,56 @@
  * Linux answers an in-window but inexact RST with a challenge ACK; a passive
  * sensor cannot tell which bytes the receiver holds, so it takes the RFC 793
  * window, as Suricata does. In SYN_SENT, a RST from the responder is valid
- * when it ACKs the SYN. A valid RST flushes both halves and closes the
- * session; an invalid one is ignored (STREAM_EV_RST_INVALID).
+ * when it ACKs the SYN. A RST from the initiator is invalid while the
+ * responder has neither sent its SYN nor ACKed the initiator's: as far as
+ * the traffic shows the responder is still listening, and a listening host
+ * ignores RSTs (RFC 9293 3.10.7.2). Such a RST is what a client's stack
+ * sends in SYN-SENT to answer a segment it found unacceptable (Linux: a
+ * bad timestamp echo; RFC 793: an unacceptable ACK; seq = that segment's
+ * ACK, no ACK bit); it does not abort the client's own connection attempt
+ * (a client aborting in SYN-SENT sends no RST at all). Should it reach a
+ * responder that had answered (a SYN+ACK the sensor has not seen yet) and
+ * drop its half-open connection, that responder answers the client's next
+ * segment with a RST, which closes the session then. A
+ * valid RST flushes both halves and closes the session; an invalid one is
+ * ignored (STREAM_EV_RST_INVALID).
+ *
+ * Timestamps (RFC 7323), checked the way Linux checks them, since that is
+ * what the evasions this defeats aim at; a segment that fails is not used
+ * at all (no ACK, data, FIN, RST or handshake) and is reported
+ * (STREAM_EV_INVALID_TIMESTAMP, Suricata's stream.pkt_invalid_timestamp):
+ * - Answer to the SYN. In SYN_SENT, a segment with the ACK bit and a
+ *   timestamp option from the responder (before its own SYN) must echo a
+ *   TSval the initiator sent: its TSecr must lie in [TSval of the first
+ *   SYN, the initiator's latest TSval (its last SYN's)] (Linux accepts any
+ *   echo between the first SYN's clock and now; Suricata wants the last
+ *   SYN's exactly, or that of an earlier SYN it queued). A TSecr of 0
+ *   means "no echo" and passes (Linux and Suricata). When the SYN carried
+ *   no timestamp, any non-zero TSecr is invalid: nothing was sent to echo
+ *   (Suricata's rule). This applies to RSTs too: Linux checks the echo
+ *   before it looks at the RST bit.
+ * - PAWS (RFC 7323 5.3 R1). Once both SYNs carried the option, each half
+ *   keeps TS.Recent (`last_ts`): the sender's TSval recorded from its SYN,
+ *   then from every accepted segment with SEG.TSval >= TS.Recent and
+ *   SEG.SEQ <= the receiver's last ACK (R3, Last.ACK.sent). A segment whose
+ *   TSval is older than TS.Recent is dropped. "Older" is the wrap-around
+ *   comparison of RFC 7323: the signed 32-bit difference TS.Recent - TSval
+ *   is > 0; for a linux or old-linux receiver > 1, as Linux's PAWS window of
+ *   1 tick (Suricata does the same for linux). TS.Recent 0 is not checked
+ *   against (Linux and FreeBSD). Exceptions: a RST is never dropped for its
+ *   timestamp (RFC 7323 5.2 recommends that RSTs be acceptable whatever
+ *   their timestamp; Linux: "Reset is accepted even if it did not pass
+ *   PAWS"; FreeBSD handles RST before PAWS), only its sequence number
+ *   decides; Suricata differs here (it applies its timestamp check to RSTs
+ *   as well). A segment without the option is not checked (Linux, FreeBSD
+ *   and Suricata accept it, though RFC 7323 says to drop it). Sessions
+ *   picked up midstream, or whose SYNs did not both carry the option, are
+ *   never checked. Not modelled: TS.Recent older than 24 days stops
+ *   counting (RFC 7323 5.5) - a flow idle that long has ended long before
+ *   (flow timeouts are at most a day), so only a half that sends for 24
+ *   days without one accepted in-order segment would differ; and Linux's
+ *   leniency for a reordered duplicate pure ACK (tcp_disordered_ack), which
+ *   carries nothing the module uses, so dropping it only adds an event.
  *
  * FIN: the first FIN of a half fixes where its data ends; bytes after it
  * are dropped. When the receiver ACKs the FIN, the half is flushed and
@@ -149,10 +197,11 @@ enum half_flag {
 	HF_ACK = 1 << 2,       /* ack and rwin are set */
 	HF_FIN = 1 << 3,       /* fin_seq is set */
 	HF_FIN_ACKED = 1 << 4,
-	HF_ENDED = 1 << 5, /* end=true delivered */
-	HF_DEPTH = 1 << 6, /* depth event raised */
-	HF_WS = 1 << 7,	   /* the sender's SYN carried window scale */
-	HF_POLICY = 1 << 8 /* policy looked up */
+	HF_ENDED = 1 << 5,  /* end=true delivered */
+	HF_DEPTH = 1 << 6,  /* depth event raised */
+	HF_WS = 1 << 7,	    /* the sender's SYN carried window scale */
+	HF_POLICY = 1 << 8, /* policy looked up */
+	HF_TS = 1 << 9	    /* the sender's first SYN carried a timestamp */
 };
 
 /* The data one side sends, and what the other side says about it. */
@@ -165,6 +214,7 @@ struct tcp_half {
 	uint32_t rwin;		 /* receiver's window, scaled */
 	uint32_t fin_seq;	 /* sequence number of the FIN */
 	uint32_t buffered;	 /* bytes in pieces */
+	uint32_t last_ts;	 /* TS.Recent: the sender's last valid TSval, 0: none */
 	uint16_t flags;		 /* enum half_flag */
 	uint8_t wscale;		 /* shift from the sender's SYN option */
 	uint8_t policy;		 /* enum os_policy of the receiver */
@@ -174,16 +224,18 @@ enum sess_state { SS_NEW = 0, SS_SYN_SENT, SS_SYN_RECV, SS_ESTABLISHED };
 
 enum sess_flag {
 	SF_MIDSTREAM = 1 << 0,
-	SF_WSCALE = 1 << 1,	/* both SYNs carried window scale */
-	SF_RST = 1 << 2,	/* closed by a valid RST */
-	SF_SRV_FIN_1ST = 1 << 3 /* the server sent the first FIN */
+	SF_WSCALE = 1 << 1,	 /* both SYNs carried window scale */
+	SF_RST = 1 << 2,	 /* closed by a valid RST */
+	SF_SRV_FIN_1ST = 1 << 3, /* the server sent the first FIN */
+	SF_TS = 1 << 4		 /* both SYNs carried timestamps: PAWS applies */
 };
 
 struct tcp_session {
 	struct tcp_half half[2]; /* [enum ids_direction of the data] */
 	struct tcp_session *next_free;
-	uint8_t state; /* enum sess_state */
-	uint8_t flags; /* enum sess_flag */
+	uint8_t state;	    /* enum sess_state */
+	uint8_t flags;	    /* enum sess_flag */
+	uint32_t syn_tsval; /* TSval of the session's first SYN (its sender's HF_TS) */
 };
 
 struct sess_chunk {
@@ -217,6 +269,7 @@ static const char *const event_names[STREAM_EV_MAX] = {
 	[STREAM_EV_DEPTH_REACHED] = "stream.reassembly_depth_reached",
 	[STREAM_EV_MEMCAP] = "stream.reassembly_memcap",
 	[STREAM_EV_NO_HANDSHAKE] = "stream.midstream_ignored",
+	[STREAM_EV_INVALID_TIMESTAMP] = "stream.pkt_invalid_timestamp",
 };
 
 const char *stream_event_name(enum stream_event ev)
@@ -689,32 +742,49 @@ static void insert(struct stream_tcp *st, struct flow *f, int dir, uint32_t seq,
 
 /* ------------------------------------------------------------ TCP */
 
-static uint8_t parse_wscale(const struct packet *p, bool *present)
+/* The TCP options the module uses. */
+struct tcp_opts {
+	bool ws, ts;	       /* window scale (kind 3), timestamps (kind 8) present */
+	uint8_t wscale;	       /* shift, capped at 14 */
+	uint32_t tsval, tsecr; /* when ts */
+};
+
+static uint32_t get_be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Walk the options of `p` (hostile: stops at the end of the header, at EOL
+ * or at the first malformed option; the first of each kind counts). */
+static void parse_opts(const struct packet *p, struct tcp_opts *o)
 {
 	uint32_t hl = (uint32_t)(p->l4[12] >> 4) * 4;
 	uint32_t i = 20;
 
-	*present = false;
+	memset(o, 0, sizeof(*o));
 	if (hl > p->l4_len)
 		hl = p->l4_len;
 	while (i < hl) {
-		uint8_t kind = p->l4[i];
+		const uint8_t *opt = p->l4 + i;
 
-		if (kind == 0)
+		if (opt[0] == 0)
 			break;
-		if (kind == 1) {
+		if (opt[0] == 1) {
 			i++;
 			continue;
 		}
-		if (i + 1 >= hl || p->l4[i + 1] < 2 || i + p->l4[i + 1] > hl)
+		if (i + 1 >= hl || opt[1] < 2 || i + opt[1] > hl)
 			break;
-		if (kind == 3 && p->l4[i + 1] == 3) {
-			*present = true;
-			return p->l4[i + 2] > 14 ? 14 : p->l4[i + 2];
+		if (opt[0] == 3 && opt[1] == 3 && !o->ws) {
+			o->ws = true;
+			o->wscale = opt[2] > 14 ? 14 : opt[2];
+		} else if (opt[0] == 8 && opt[1] == 10 && !o->ts) {
+			o->ts = true;
+			o->tsval = get_be32(opt + 2);
+			o->tsecr = get_be32(opt + 6);
 		}
-		i += p->l4[i + 1];
+		i += opt[1];
 	}
-	return 0;
 }
 
 /* The receiver of half `h` is the destination of `p` (data) or its
@@ -741,12 +811,26 @@ static void update_established(struct tcp_session *s)
 		s->state = SS_ESTABLISHED;
 }
 
+/* The options of a half's first SYN. */
+static void half_syn_opts(struct tcp_session *s, struct tcp_half *h, const struct tcp_opts *o)
+{
+	if (o->ws) {
+		h->flags |= HF_WS;
+		h->wscale = o->wscale;
+	}
+	if (o->ts) {
+		h->flags |= HF_TS;
+		if (s->state == SS_NEW)
+			s->syn_tsval = o->tsval;
+	}
+}
+
 /* A SYN or SYN+ACK during the handshake. Returns -1 to ignore the packet. */
-static int handle_syn(struct tcp_session *s, int dir, const struct packet *p)
+static int handle_syn(struct tcp_session *s, int dir, const struct packet *p,
+		      const struct tcp_opts *o)
 {
 	struct tcp_half *hx = &s->half[dir], *hy = &s->half[dir ^ 1];
-	bool synack = p->pub.tcp_flags & IDS_TCP_ACK, ws;
-	uint8_t shift;
+	bool synack = p->pub.tcp_flags & IDS_TCP_ACK;
 
 	if (s->state >= SS_ESTABLISHED)
 		return -1;
@@ -758,14 +842,12 @@ static int handle_syn(struct tcp_session *s, int dir, const struct packet *p)
 			return -1;
 	} else {
 		half_start(hx, p->pub.tcp_seq);
-		shift = parse_wscale(p, &ws);
-		if (ws) {
-			hx->flags |= HF_WS;
-			hx->wscale = shift;
-		}
+		half_syn_opts(s, hx, o);
 	}
 	if ((hx->flags & HF_WS) && (hy->flags & HF_WS))
 		s->flags |= SF_WSCALE;
+	if ((hx->flags & HF_TS) && (hy->flags & HF_TS))
+		s->flags |= SF_TS;
 	if (synack)
 		s->state = SS_SYN_RECV;
 	else if (s->state == SS_NEW)
@@ -855,6 +937,8 @@ static bool rst_valid(const struct tcp_session *s, int dir, const struct packet 
 	if (!(hx->flags & HF_ISN))
 		return s->state == SS_SYN_SENT && (p->pub.tcp_flags & IDS_TCP_ACK) &&
 		       (hy->flags & HF_ISN) && p->pub.tcp_ack == hy->isn + 1;
+	if (s->state == SS_SYN_SENT && !(hy->flags & HF_ISN) && !(hx->flags & HF_ISN_ACKED))
+		return false; /* the initiator's, to a responder still listening */
 	if (seq == hx->next_seq)
 		return true;
 	ref = (hx->flags & HF_ACK) ? hx->ack : hx->next_seq;
@@ -875,6 +959,64 @@ static void handle_rst(struct stream_tcp *st, struct flow *f, int dir, const str
 	s->flags |= SF_RST;
 	finish_half(st, f, dir, p);
 	finish_half(st, f, dir ^ 1, p);
+}
+
+/* ------------------------------------------------------------ timestamps */
+
+/* Timestamps compare like sequence numbers: modulo 2^32 (RFC 7323). */
+
+/* In SYN_SENT, an answer from the responder (ACK bit, before its own SYN)
+ * whose TSecr echoes no TSval of the initiator's SYNs. */
+static bool bad_syn_echo(const struct tcp_session *s, int dir, const struct packet *p,
+			 const struct tcp_opts *o)
+{
+	const struct tcp_half *hx = &s->half[dir], *ini = &s->half[dir ^ 1];
+
+	if (s->state != SS_SYN_SENT || (s->flags & SF_MIDSTREAM) || (hx->flags & HF_ISN) ||
+	    !(ini->flags & HF_ISN) || !(p->pub.tcp_flags & IDS_TCP_ACK) || !o->ts || !o->tsecr)
+		return false;
+	if (!(ini->flags & HF_TS))
+		return true; /* nothing was sent to echo */
+	return SEQ_LT(o->tsecr, s->syn_tsval) || SEQ_GT(o->tsecr, ini->last_ts);
+}
+
+/* PAWS: the TSval of `p` (not a RST) is older than TS.Recent of its sender
+ * half `h`, by more than the receiver's tolerance. */
+static bool paws_reject(const struct tcp_session *s, const struct tcp_half *h,
+			const struct packet *p, const struct tcp_opts *o)
+{
+	int32_t older_by;
+
+	if (!(s->flags & SF_TS) || !o->ts || !h->last_ts || (p->pub.tcp_flags & IDS_TCP_RST))
+		return false;
+	older_by = (int32_t)(h->last_ts - o->tsval);
+	if (h->policy == OS_POLICY_LINUX || h->policy == OS_POLICY_OLD_LINUX)
+		return older_by > 1;
+	return older_by > 0;
+}
+
+/* Whether the timestamp of `p`, from direction `dir`, lets it be used. */
+static bool timestamp_valid(struct stream_tcp *st, struct tcp_session *s, int dir,
+			    const struct packet *p, const struct tcp_opts *o)
+{
+	struct tcp_half *h = &s->half[dir];
+
+	if (!o->ts)
+		return true;
+	half_policy(st, h, &p->pub.dst);
+	return !bad_syn_echo(s, dir, p, o) && !paws_reject(s, h, p, o);
+}
+
+/* RFC 7323 R3: an accepted segment with SEG.TSval >= TS.Recent and SEG.SEQ
+ * <= the receiver's last ACK (any, before the receiver ACKed anything:
+ * the SYNs) sets TS.Recent of its sender half `h`. */
+static void ts_update(struct tcp_half *h, const struct packet *p, const struct tcp_opts *o)
+{
+	if (!o->ts || (h->last_ts && SEQ_LT(o->tsval, h->last_ts)))
+		return;
+	if ((h->flags & HF_ACK) && SEQ_GT(p->pub.tcp_seq, h->ack))
+		return;
+	h->last_ts = o->tsval;
 }
 
 /* ------------------------------------------------------------ sessions */
@@ -925,6 +1067,7 @@ void stream_tcp_packet(struct stream_tcp *st, struct flow *f, const struct packe
 	struct tcp_session *s = f->tcp;
 	int dir = p->pub.direction ? 1 : 0;
 	uint8_t fl = p->pub.tcp_flags;
+	struct tcp_opts o;
 
 	if (!p->l4 || p->l4_len < 20 || p->pub.proto != 6)
 		return;
@@ -932,12 +1075,18 @@ void stream_tcp_packet(struct stream_tcp *st, struct flow *f, const struct packe
 		return;
 	if (session_closed(s))
 		return;
+	parse_opts(p, &o);
+	if (!timestamp_valid(st, s, dir, p, &o)) {
+		emit_event(st, f, STREAM_EV_INVALID_TIMESTAMP, p);
+		return;
+	}
 	if (fl & IDS_TCP_RST) {
 		handle_rst(st, f, dir, p);
 		return;
 	}
-	if ((fl & IDS_TCP_SYN) && handle_syn(s, dir, p) != 0)
+	if ((fl & IDS_TCP_SYN) && handle_syn(s, dir, p, &o) != 0)
 		return;
+	ts_update(&s->half[dir], p, &o);
 	if (fl & IDS_TCP_ACK)
 		handle_ack(st, f, dir ^ 1, p);
 	handle_data(st, f, dir, p);

@@ -27,6 +27,14 @@
  *   then the session is closed.
  * - A segment outside the receiver's window is not added (the host would
  *   drop it) and is reported (STREAM_EV_OUT_OF_WINDOW).
+ * - TCP timestamps (RFC 7323), checked as Linux does: while the client
+ *   waits for the SYN+ACK, an answer carrying a timestamp echo that is not
+ *   one of its SYN's is not used at all (an injected RST or FIN cannot end
+ *   the session); once both SYNs carried the option, a segment older than
+ *   its sender's last valid timestamp is dropped (PAWS), RSTs excepted.
+ *   Both are reported (STREAM_EV_INVALID_TIMESTAMP). A RST from the client
+ *   before the server answered its SYN is ignored (STREAM_EV_RST_INVALID):
+ *   a listening host ignores RSTs.
  * - Sessions whose SYN was not seen are tracked only when `midstream` is
  *   set (default off, as in Suricata); otherwise their payload is not
  *   reassembled (packet-scope rules still see it).
@@ -62,14 +70,15 @@ struct stream_config {
 
 /* Anomalies, named as in EVE (`anomaly.event`, Suricata's names). */
 enum stream_event {
-	STREAM_EV_OVERLAP_DIFF = 0, /* "stream.reassembly_overlap_different_data" */
-	STREAM_EV_OUT_OF_WINDOW,    /* "stream.pkt_out_of_window" */
-	STREAM_EV_RST_INVALID,	    /* "stream.rst_invalid": RST outside the window, ignored */
-	STREAM_EV_RST_WITH_DATA,    /* "stream.rst_with_data": payload of a RST, not added */
-	STREAM_EV_GAP,		    /* "stream.reassembly_seq_gap" */
-	STREAM_EV_DEPTH_REACHED,    /* "stream.reassembly_depth_reached" */
-	STREAM_EV_MEMCAP,	    /* "stream.reassembly_memcap" */
-	STREAM_EV_NO_HANDSHAKE,	    /* "stream.midstream_ignored": data without a session */
+	STREAM_EV_OVERLAP_DIFF = 0,  /* "stream.reassembly_overlap_different_data" */
+	STREAM_EV_OUT_OF_WINDOW,     /* "stream.pkt_out_of_window" */
+	STREAM_EV_RST_INVALID,	     /* "stream.rst_invalid": RST not accepted (above), ignored */
+	STREAM_EV_RST_WITH_DATA,     /* "stream.rst_with_data": payload of a RST, not added */
+	STREAM_EV_GAP,		     /* "stream.reassembly_seq_gap" */
+	STREAM_EV_DEPTH_REACHED,     /* "stream.reassembly_depth_reached" */
+	STREAM_EV_MEMCAP,	     /* "stream.reassembly_memcap" */
+	STREAM_EV_NO_HANDSHAKE,	     /* "stream.midstream_ignored": data without a session */
+	STREAM_EV_INVALID_TIMESTAMP, /* "stream.pkt_invalid_timestamp": segment not used */
 	STREAM_EV_MAX
 };
 

@@ -244,3 +244,21 @@ Test(cli, truncated_capture_keeps_what_was_read)
 	expect_err("truncated");
 	cr_expect_eq(itest_alerts(&t, 1), 1);
 }
+
+Test(cli, live_capture_options)
+{
+	run_sensor(&t.res, SENSOR_BIN, "-r", "x.pcap", "-i", "eth0", NULL);
+	cr_expect_eq(t.res.status, 1);
+	expect_err("-r and -i exclude each other");
+	run_result_free(&t.res);
+	run_sensor(&t.res, SENSOR_BIN, "-i", "eth0", "--capture-method", "pfring", NULL);
+	cr_expect_eq(t.res.status, 1);
+	expect_err("--capture-method takes af-packet or raw, not 'pfring'");
+	run_result_free(&t.res);
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "--bpf", "udp port", NULL);
+	cr_expect_eq(t.res.status, 1);
+	expect_err("bad capture filter 'udp port'");
+	run_result_free(&t.res);
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "--bpf", "udp port 53", NULL);
+	cr_expect_eq(t.res.status, 0, "%s", t.res.err);
+}

@@ -234,6 +234,65 @@ Test(corpus, bug_3286_01_no_evasion)
 	cr_expect_eq(count("event_type=alert"), 1);
 }
 
+/*
+ * The TCP timestamp evasion of bug-3286: after the SYN, a RST+ACK (packet
+ * 2) and a FIN+ACK (3) that ACK it but echo a timestamp the client never
+ * sent. Both are not used (stream.pkt_invalid_timestamp, as Suricata's
+ * stream-event sid 2210044 fires on them; that rule has no counterpart in
+ * our language, the anomaly records are asserted instead), so the real
+ * session is followed and THIS_IS_A_TEST in the response is inspected.
+ */
+static void bug_3286_evasion(const char *name, const char *pcap, const char *rules, int64_t cnt)
+{
+	char filter[96];
+
+	run_case(name, pcap, rules, NULL);
+	snprintf(filter, sizeof(filter), "alert.signature_id=1 direction=to_client pcap_cnt=%lld",
+		 (long long)cnt);
+	cr_expect_eq(count(filter), 1);
+	cr_expect_eq(count("event_type=alert"), 1);
+	cr_expect_eq(count("event_type=anomaly anomaly.type=stream "
+			   "anomaly.event=stream.pkt_invalid_timestamp pcap_cnt=2"),
+		     1);
+	cr_expect_eq(count("event_type=anomaly anomaly.type=stream "
+			   "anomaly.event=stream.pkt_invalid_timestamp pcap_cnt=3"),
+		     1);
+	cr_expect_eq(count("anomaly.event=stream.pkt_invalid_timestamp"), 2);
+	cr_expect_eq(stat_int("tcp.event.pkt_invalid_timestamp"), 2);
+	cr_expect_eq(count("event_type=flow tcp.state=established"), 1);
+}
+
+/* Linux client: it answers the bogus FIN+ACK with a RST (packet 4, seq
+ * ISN+1, no ACK) that we ignore as the server had not answered yet (our
+ * stream.rst_invalid; Suricata ignores it without an event). */
+Test(corpus, bug_3286_02_linux_evasion)
+{
+	bug_3286_evasion("bug-3286-02-linux-evasion", "with_evasion_linux.pcap",
+			 "bug-3286-02-linux-evasion.yaml", 9);
+	cr_expect_eq(count("event_type=anomaly anomaly.event=stream.rst_invalid pcap_cnt=4"), 1);
+	cr_expect_eq(count("event_type=anomaly"), 3);
+}
+
+/* Windows client: its SYN has no timestamps, so any echo is bogus. */
+Test(corpus, bug_3286_03_windows_evasion)
+{
+	bug_3286_evasion("bug-3286-03-windows-evasion", "with_evasion_windows.pcap",
+			 "bug-3286-03-windows-evasion.yaml", 8);
+	cr_expect_eq(count("event_type=anomaly"), 2);
+}
+
+/* The bug-3286-02 capture again; the case checks the stats counter of the
+ * event (Suricata's stats.stream.pkt_invalid_timestamp, ours
+ * stats.tcp.event.pkt_invalid_timestamp) and the 2 alerts of its
+ * stream-event rule (our 2 anomaly records). */
+Test(corpus, 7858_stream_events)
+{
+	run_case("bug-3286-02-linux-evasion", "with_evasion_linux.pcap", "empty.yaml", NULL);
+	cr_expect_eq(stat_int("tcp.event.pkt_invalid_timestamp"), 2);
+	cr_expect_eq(count("anomaly.event=stream.pkt_invalid_timestamp"), 2);
+	cr_expect_eq(count("event_type=alert"), 0);
+}
+
 static void split_handshake(const char *name, const char *pcap, const char *rules, int64_t cnt)
 {
 	char filter[96];

@@ -12,7 +12,11 @@
 void itest_begin(struct itest *t, const char *bin, const char *tag)
 {
 	memset(t, 0, sizeof(*t));
-	t->bin = bin;
+	t->bin = bin ? bin : getenv("SENSOR_BIN");
+	if (!t->bin) {
+		fprintf(stderr, "itest: no sensor binary: pass one or set SENSOR_BIN\n");
+		abort();
+	}
 	t->dir = test_dir_new(tag);
 	snprintf(t->pcap, sizeof(t->pcap), "%s/in.pcap", t->dir);
 	snprintf(t->rules, sizeof(t->rules), "%s/rules.yaml", t->dir);
@@ -49,6 +53,28 @@ void itest_rules(struct itest *t, const char *yaml)
 void itest_config(struct itest *t, const char *yaml)
 {
 	write_file(t->conf, yaml);
+}
+
+void itest_plugin(struct itest *t, const char *name, const char *so_path, const char *options)
+{
+	size_t cap = 256 + strlen(name) + strlen(so_path) + (options ? 8 * strlen(options) : 0);
+	char *yaml = malloc(cap), *w;
+	const char *line = options, *nl;
+
+	if (!yaml)
+		abort();
+	w = yaml + snprintf(yaml, cap, "plugins:\n  - name: %s\n    path: %s\n", name, so_path);
+	if (options && *options)
+		w += snprintf(w, cap - (size_t)(w - yaml), "    options:\n");
+	while (line && *line) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		w += snprintf(w, cap - (size_t)(w - yaml), "      %.*s\n", (int)(nl - line), line);
+		line = *nl ? nl + 1 : nl;
+	}
+	write_file(t->conf, yaml);
+	free(yaml);
 }
 
 int itest_run(struct itest *t, ...)

@@ -23,6 +23,15 @@ void run_cmd(struct run_result *r, const char *const *argv);
 void run_sensor(struct run_result *r, const char *bin, ...);
 void run_result_free(struct run_result *r);
 
+/* Start argv in the background, stdout and stderr into the given files;
+ * returns the pid. */
+int run_spawn(const char *const *argv, const char *out_path, const char *err_path);
+/* Wait up to timeout_ms for pid to exit: its exit status (128 + signal when
+ * killed), or -1 on timeout (the process is then killed). */
+int run_wait(int pid, int timeout_ms);
+/* Wait up to timeout_ms until file `path` contains `text`; true if it does. */
+int wait_for_text(const char *path, const char *text, int timeout_ms);
+
 /* A new empty folder under $TMPDIR (or /tmp); the caller frees the path
  * and removes the folder with test_dir_remove(). */
 char *test_dir_new(const char *tag);

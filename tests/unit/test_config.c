@@ -253,7 +253,7 @@ Test(config, every_problem_is_reported)
 		out_f(),
 		"F:17:1: error: unknown key 'extra' in the configuration (valid: log-dir, "
 		"plugin-dir, threads, outputs, flow, plugins, rule-files, stream, defrag, "
-		"host-os-policy)\n"
+		"host-os-policy, capture, stats, pidfile, run-as)\n"
 		"F:2:10: error: log-dir must not be empty\n"
 		"F:1:10: error: expected an integer from 1 to 1024, got '0'\n"
 		"F:5:3: error: unknown key 'syslog' in outputs (valid: eve)\n"
@@ -357,4 +357,52 @@ Test(config, bad_sizes_policies_and_types)
 		"F:2:65: error: host-os-policy: a network cannot be negated here\n"
 		"F:2:83: error: host-os-policy: '300.1.1.1' is not an IPv4 or IPv6 address or CIDR "
 		"block\n");
+}
+
+Test(config, live_capture_and_daemon_keys)
+{
+	cr_assert_eq(load("threads: 3\n"
+			  "capture:\n"
+			  "  method: raw\n"
+			  "  interfaces: [eth1, eth2]\n"
+			  "  bpf: 'not port 22'\n"
+			  "  promisc: false\n"
+			  "  af-packet: {block-size: 2mb, block-count: 32, frame-size: 4096,\n"
+			  "              block-timeout: 5, fanout: lb, defrag: false, group: 77}\n"
+			  "  raw: {batch: 16, snaplen: 1600}\n"
+			  "stats: {interval: 10}\n"
+			  "pidfile: /run/sensor.pid\n"
+			  "run-as: {user: sensor, group: adm}\n"),
+		     0, "%s", out());
+	cr_assert_eq(c.threads, 3);
+	cr_assert(c.threads_set);
+	cr_assert_eq(c.live.method, LIVE_RAW);
+	cr_assert_eq(c.n_ifaces, 2);
+	cr_assert_str_eq(c.ifaces[1], "eth2");
+	cr_assert_str_eq(c.bpf, "not port 22");
+	cr_assert_not(c.live.promisc);
+	cr_assert_eq(c.live.block_size, 2 << 20);
+	cr_assert_eq(c.live.block_count, 32);
+	cr_assert_eq(c.live.frame_size, 4096);
+	cr_assert_eq(c.live.block_timeout_ms, 5);
+	cr_assert_eq(c.live.fanout, FANOUT_MODE_LB);
+	cr_assert_not(c.live.fanout_defrag);
+	cr_assert_eq(c.live.fanout_group, 77);
+	cr_assert_eq(c.live.batch, 16);
+	cr_assert_eq(c.live.snaplen, 1600);
+	cr_assert_eq(c.stats_interval, 10);
+	cr_assert_str_eq(c.pidfile, "/run/sensor.pid");
+	cr_assert_str_eq(c.run_as_user, "sensor");
+	cr_assert_str_eq(c.run_as_group, "adm");
+}
+
+Test(config, live_capture_errors)
+{
+	cr_assert_eq(
+		load("capture: {method: pf_ring, interfaces: eth0, af-packet: {fanout: rr}}\n"),
+		-1);
+	cr_assert_str_eq(out_f(),
+			 "F:1:19: error: method must be one of af-packet, raw, got 'pf_ring'\n"
+			 "F:1:40: error: interfaces must be a list of names\n"
+			 "F:1:66: error: fanout must be one of hash, lb, cpu, qm, got 'rr'\n");
 }

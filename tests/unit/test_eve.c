@@ -419,7 +419,8 @@ Test(eve, stats_record_exact)
 		"\"memuse\":0,\"memuse_peak\":9216,"
 		"\"event\":{\"reassembly_overlap_different_data\":1,\"pkt_out_of_window\":0,"
 		"\"rst_invalid\":0,\"rst_with_data\":0,\"reassembly_seq_gap\":2,"
-		"\"reassembly_depth_reached\":0,\"reassembly_memcap\":0,\"midstream_ignored\":0}},"
+		"\"reassembly_depth_reached\":0,\"reassembly_memcap\":0,\"midstream_ignored\":0,"
+		"\"pkt_invalid_timestamp\":0}},"
 		"\"detect\":{\"alert\":9}}}\n");
 	free(text);
 }

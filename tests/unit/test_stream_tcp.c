@@ -302,6 +302,8 @@ Test(stream_tcp, event_names)
 			 "stream.reassembly_depth_reached");
 	cr_assert_str_eq(stream_event_name(STREAM_EV_MEMCAP), "stream.reassembly_memcap");
 	cr_assert_str_eq(stream_event_name(STREAM_EV_NO_HANDSHAKE), "stream.midstream_ignored");
+	cr_assert_str_eq(stream_event_name(STREAM_EV_INVALID_TIMESTAMP),
+			 "stream.pkt_invalid_timestamp");
 	cr_assert_str_eq(stream_event_name(STREAM_EV_MAX), "unknown");
 }
 
@@ -849,6 +851,401 @@ Test(stream_tcp, rst_storm_ignored)
 	cr_assert_eq(H.ev[STREAM_EV_RST_INVALID], 1000);
 	ack(&s, PG_TO_CLIENT);
 	cr_assert_str_eq(out(s.id, 0), "payload");
+	stop();
+}
+
+/* The initiator's RST before the responder answered its SYN: the responder
+ * is listening as far as the traffic shows, and a listener ignores RSTs. */
+Test(stream_tcp, client_rst_before_answer_ignored)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s.seq[0]++;
+	raw(&s, PG_TO_SERVER, IDS_TCP_RST, 1001, 0, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_RST_INVALID], 1);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "syn_sent");
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[1]++;
+	ack(&s, PG_TO_SERVER);
+	send_data(&s, PG_TO_SERVER, "still here");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_str_eq(out(s.id, 0), "still here");
+	/* once the responder answered, the initiator's RST counts */
+	seg(&s, PG_TO_SERVER, IDS_TCP_RST, 0, NULL, 0);
+	cr_assert(stream_tcp_closed(s.f));
+	cr_assert_eq(H.ev[STREAM_EV_RST_INVALID], 1);
+	stop();
+}
+
+Test(stream_tcp, client_rst_after_syn_ack_accepted)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s.seq[0]++;
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	raw(&s, PG_TO_SERVER, IDS_TCP_RST, 1001, 0, NULL, 0);
+	cr_assert(stream_tcp_closed(s.f));
+	cr_assert_eq(H.ev[STREAM_EV_RST_INVALID], 0);
+	stop();
+}
+
+/* ------------------------------------------------------------ timestamps */
+
+static void put_be32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+/* NOP, NOP, timestamps (kind 8, length 10) on the next packet. */
+static void ts_next(uint32_t tsval, uint32_t tsecr)
+{
+	uint8_t *o = H.opts + H.opt_len;
+
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 8;
+	o[3] = 10;
+	put_be32(o + 4, tsval);
+	put_be32(o + 8, tsecr);
+	H.opt_len += 12;
+}
+
+/* SYN (TSval cts), SYN+ACK (TSval sts echoing cts), ACK (TSval cts). */
+static void ts_handshake(struct sess *s, uint32_t cts, uint32_t sts)
+{
+	ts_next(cts, 0);
+	seg(s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s->seq[0]++;
+	ts_next(sts, cts);
+	seg(s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	s->seq[1]++;
+	ts_next(cts, sts);
+	ack(s, PG_TO_SERVER);
+}
+
+/* Data from `dir` with TSval `tsval`, advancing its sequence. */
+static void ts_data(struct sess *s, int dir, uint32_t tsval, const char *text)
+{
+	ts_next(tsval, 0);
+	send_data(s, dir, text);
+}
+
+/* A pure ACK from `dir` with TSval `tsval`. */
+static void ts_ack(struct sess *s, int dir, uint32_t tsval)
+{
+	ts_next(tsval, 0);
+	ack(s, dir);
+}
+
+Test(stream_tcp, timestamp_valid_echo_accepted)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_handshake(&s, 1821165629u, 26175);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "established");
+	ts_data(&s, PG_TO_SERVER, 1821165693u, "GET / HTTP/1.1\r\n\r\n");
+	ts_data(&s, PG_TO_CLIENT, 26200, "HTTP/1.1 200 OK\r\n\r\n");
+	ts_ack(&s, PG_TO_SERVER, 1821165700u);
+	cr_assert_str_eq(out(s.id, 0), "GET / HTTP/1.1\r\n\r\n");
+	cr_assert_str_eq(out(s.id, 1), "HTTP/1.1 200 OK\r\n\r\n");
+	for (int e = 0; e < STREAM_EV_MAX; e++)
+		cr_assert_eq(H.ev[e], 0, "event %s", stream_event_name((enum stream_event)e));
+	stop();
+}
+
+/*
+ * The bug-3286 evasion: after the SYN, a RST+ACK and a FIN+ACK that ACK it
+ * but echo a timestamp the client never sent, then the client's RST in
+ * answer to the FIN (seq ISN+1, no ACK), then the real SYN+ACK (TSecr 0,
+ * no echo). The session survives and its data is inspected.
+ */
+Test(stream_tcp, timestamp_wrong_echo_in_syn_sent_ignored)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 3810062735u, 26175);
+	ts_next(1821165629u, 0);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s.seq[0]++;
+	ts_next(100, 100);
+	raw(&s, PG_TO_CLIENT, IDS_TCP_RST | IDS_TCP_ACK, 0, 3810062736u, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 1);
+	cr_assert_eq(H.ev[STREAM_EV_RST_INVALID], 0, "not looked at as a RST");
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "syn_sent");
+	ts_next(100, 100);
+	raw(&s, PG_TO_CLIENT, IDS_TCP_FIN | IDS_TCP_ACK, 0, 3810062736u, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 2);
+	raw(&s, PG_TO_SERVER, IDS_TCP_RST, 3810062736u, 0, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_RST_INVALID], 1);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "syn_sent");
+	ts_next(1821165629u, 0);
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[1]++;
+	ts_ack(&s, PG_TO_SERVER, 1821165693u);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "established");
+	ts_data(&s, PG_TO_SERVER, 1821165693u, "GET /");
+	ts_data(&s, PG_TO_CLIENT, 1821165693u, "THIS_IS_A_TEST");
+	ts_ack(&s, PG_TO_SERVER, 1821165813u);
+	cr_assert_str_eq(out(s.id, 0), "GET /");
+	cr_assert_str_eq(out(s.id, 1), "THIS_IS_A_TEST");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 2);
+	cr_assert_eq(stats()->events[STREAM_EV_INVALID_TIMESTAMP], 2);
+	stop();
+}
+
+/* A SYN without timestamps: an answer echoing one is invalid, an answer
+ * with TSecr 0 (no echo) is not. */
+Test(stream_tcp, timestamp_echo_to_syn_without_timestamps)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1501560049u, 59247);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s.seq[0]++;
+	ts_next(100, 100);
+	raw(&s, PG_TO_CLIENT, IDS_TCP_RST | IDS_TCP_ACK, 0, 1501560050u, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 1);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "syn_sent");
+	ts_next(100, 0);
+	raw(&s, PG_TO_CLIENT, IDS_TCP_RST | IDS_TCP_ACK, 0, 1501560050u, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 1);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "closed");
+	stop();
+}
+
+/* The SYN was sent twice: a SYN+ACK may echo either (not older than the
+ * first, not newer than the last). */
+Test(stream_tcp, timestamp_echo_of_any_syn_sent)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_next(7000, 0);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	ts_next(8000, 0);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s.seq[0]++;
+	ts_next(300, 6999);
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	ts_next(300, 8001);
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 2);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "syn_sent");
+	ts_next(300, 7000);
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "syn_recv");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 2);
+	stop();
+}
+
+/* PAWS: a segment older than the sender's last timestamp is dropped, its
+ * data, ACK and FIN unused; newer ones go on. */
+Test(stream_tcp, paws_old_segment_ignored)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_handshake(&s, 2000, 9000);
+	ts_data(&s, PG_TO_SERVER, 2010, "abc");
+	ts_ack(&s, PG_TO_CLIENT, 9010);
+	ts_next(2009, 0);
+	seg(&s, PG_TO_SERVER, IDS_TCP_PSH | IDS_TCP_ACK | IDS_TCP_FIN, 0, "EVIL", 4);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 1);
+	ts_next(9000, 0);
+	raw(&s, PG_TO_CLIENT, IDS_TCP_ACK, s.seq[1], s.seq[0] + 4, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 2, "an old ACK is not used either");
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "established");
+	ts_data(&s, PG_TO_SERVER, 2010, "def"); /* the same timestamp is not older */
+	ts_ack(&s, PG_TO_CLIENT, 9020);
+	cr_assert_str_eq(out(s.id, 0), "abcdef");
+	cr_assert_eq(H.ev[STREAM_EV_OVERLAP_DIFF], 0);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 2);
+	stop();
+}
+
+/* Linux accepts a TSval one tick older than TS.Recent (its PAWS window);
+ * the default bsd receiver does not. */
+static void paws_one_tick(const struct stream_config *c, const char *expect, uint64_t events)
+{
+	struct sess s;
+
+	start(c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_handshake(&s, 2000, 9000);
+	ts_data(&s, PG_TO_SERVER, 2010, "abc");
+	ts_ack(&s, PG_TO_CLIENT, 9010);
+	ts_data(&s, PG_TO_SERVER, 2009, "def");
+	ts_ack(&s, PG_TO_CLIENT, 9011);
+	ts_next(2008, 0);
+	seg(&s, PG_TO_SERVER, IDS_TCP_PSH | IDS_TCP_ACK, 0, "ghi", 3);
+	ts_ack(&s, PG_TO_CLIENT, 9012);
+	flush();
+	cr_assert_str_eq(out(s.id, 0), expect);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], events);
+	stop();
+}
+
+Test(stream_tcp, paws_linux_tolerates_one_tick)
+{
+	struct stream_config c = default_cfg();
+	struct os_policy_map linux_map = {.def = OS_POLICY_LINUX, .nets = NULL, .n = 0};
+
+	paws_one_tick(&c, "abc", 2);
+	c.policies = &linux_map;
+	paws_one_tick(&c, "abcdef", 1);
+}
+
+/* RSTs are accepted whatever their timestamp (RFC 7323 5.2, Linux): only
+ * the sequence number decides. */
+Test(stream_tcp, paws_rst_accepted_with_old_timestamp)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_handshake(&s, 2000, 9000);
+	ts_data(&s, PG_TO_SERVER, 2010, "abc");
+	ts_next(1, 0);
+	seg(&s, PG_TO_CLIENT, IDS_TCP_RST, 100000, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_RST_INVALID], 1, "out of window still decides");
+	ts_next(1, 0);
+	seg(&s, PG_TO_CLIENT, IDS_TCP_RST | IDS_TCP_ACK, 0, NULL, 0);
+	cr_assert(stream_tcp_closed(s.f));
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 0);
+	cr_assert_str_eq(out(s.id, 0), "abc");
+	stop();
+}
+
+/* Timestamps on one SYN only, on no SYN, or a session picked up midstream:
+ * timestamps are never checked. */
+Test(stream_tcp, paws_needs_both_syns)
+{
+	struct stream_config c = default_cfg();
+	struct sess a, b, m;
+
+	c.midstream = true;
+	start(&c);
+	sess_init(&a, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_next(2000, 0);
+	seg(&a, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	a.seq[0]++;
+	seg(&a, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	a.seq[1]++;
+	ack(&a, PG_TO_SERVER);
+	ts_data(&a, PG_TO_SERVER, 3000, "one");
+	ts_data(&a, PG_TO_SERVER, 10, "two");
+	ack(&a, PG_TO_CLIENT);
+	cr_assert_str_eq(out(a.id, 0), "onetwo");
+	open_session(&b, 40001);
+	ts_data(&b, PG_TO_SERVER, 3000, "three");
+	ts_data(&b, PG_TO_SERVER, 10, "four");
+	ack(&b, PG_TO_CLIENT);
+	cr_assert_str_eq(out(b.id, 0), "threefour");
+	sess_init(&m, "198.18.0.1", 40002, "198.18.0.2", 80, 1000, 5000);
+	ts_data(&m, PG_TO_SERVER, 3000, "five");
+	ts_data(&m, PG_TO_SERVER, 10, "six");
+	ack(&m, PG_TO_CLIENT);
+	cr_assert_str_eq(out(m.id, 0), "fivesix");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 0);
+	stop();
+}
+
+/* Timestamps compare modulo 2^32: past 0xffffffff the clock goes on at 0;
+ * a TSval 2^31 or more ahead is older. */
+Test(stream_tcp, paws_wraparound)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_handshake(&s, 0xfffffff0u, 9000);
+	ts_data(&s, PG_TO_SERVER, 0xfffffffau, "a");
+	ts_ack(&s, PG_TO_CLIENT, 9001);
+	ts_data(&s, PG_TO_SERVER, 0x00000010u, "b"); /* wrapped: newer */
+	ts_ack(&s, PG_TO_CLIENT, 9002);
+	ts_next(0xfffffffcu, 0); /* older than 0x10 now */
+	seg(&s, PG_TO_SERVER, IDS_TCP_PSH | IDS_TCP_ACK, 0, "X", 1);
+	ts_next(0x80000011u, 0); /* 2^31 + 1 ahead of 0x10: older */
+	seg(&s, PG_TO_SERVER, IDS_TCP_PSH | IDS_TCP_ACK, 0, "Y", 1);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 2);
+	ts_data(&s, PG_TO_SERVER, 0x80000000u, "c"); /* 2^31 - 16 ahead: newer */
+	ts_ack(&s, PG_TO_CLIENT, 9003);
+	cr_assert_str_eq(out(s.id, 0), "abc");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 2);
+	stop();
+}
+
+/* RFC 7323 R3: TS.Recent takes the TSval of a segment starting at or
+ * before the receiver's last ACK; a segment sent ahead of the ACK (here
+ * the second of two back-to-back segments) does not move it. */
+Test(stream_tcp, paws_ts_recent_follows_the_ack)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_handshake(&s, 2000, 9000);
+	ts_data(&s, PG_TO_SERVER, 3000, "one");
+	ts_data(&s, PG_TO_SERVER, 5000, "two"); /* starts past the server's ACK */
+	ts_data(&s, PG_TO_SERVER, 4000, "three");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 0);
+	ts_ack(&s, PG_TO_CLIENT, 9001);
+	ts_data(&s, PG_TO_SERVER, 3500, "four"); /* TS.Recent is still 3000 */
+	ts_next(3499, 0);			 /* TS.Recent is 3500 now */
+	seg(&s, PG_TO_SERVER, IDS_TCP_PSH | IDS_TCP_ACK, 0, "EVIL", 4);
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 1);
+	ts_ack(&s, PG_TO_CLIENT, 9002);
+	cr_assert_str_eq(out(s.id, 0), "onetwothreefour");
+	stop();
+}
+
+/* Malformed options (a timestamp option of the wrong length, one running
+ * past the header) are not timestamps; the walk stops there. */
+Test(stream_tcp, timestamp_option_malformed_ignored)
+{
+	static const uint8_t bad_len[12] = {8, 9, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0};
+	static const uint8_t too_long[4] = {1, 1, 8, 10};
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	ts_handshake(&s, 2000, 9000);
+	ts_data(&s, PG_TO_SERVER, 2010, "abc");
+	memcpy(H.opts, bad_len, sizeof(bad_len));
+	H.opt_len = sizeof(bad_len);
+	send_data(&s, PG_TO_SERVER, "def");
+	memcpy(H.opts, too_long, sizeof(too_long));
+	H.opt_len = sizeof(too_long);
+	send_data(&s, PG_TO_SERVER, "ghi");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_str_eq(out(s.id, 0), "abcdefghi");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_TIMESTAMP], 0);
 	stop();
 }
 

@@ -1,0 +1,499 @@
+/*
+ * tls.c - the TLS detector plugin.
+ *
+ * What it does: reads the reassembled TCP streams of every flow whose
+ * first bytes (in either direction, at stream offset 0) look like a TLS
+ * handshake record, whatever the port; reassembles the ClientHello and the
+ * ServerHello across records and segments (tls_parser.c); fingerprints the
+ * client with JA3 and JA4 (tls_fp.c); and matches the rules of each of its
+ * buffers (tls.sni, tls.ja3, tls.ja3_string, tls.ja4 when the ClientHello
+ * is complete, tls.version when the ServerHello is) with one block matcher
+ * per buffer. Alerts carry Suricata's `tls` object (sni, version, ja3
+ * {hash, string}, ja4) rendered from what the flow has shown so far.
+ *
+ * State and threads: options and matchers are global, read-only after
+ * init. Each worker keeps its counters, the parsed hello and the rendering
+ * buffers in its thread context (nothing allocated per packet). Each TLS
+ * flow gets one struct tls_flow through svc->flow_data (allocated at its
+ * first TLS byte, freed in on_flow_end), plus, per direction, one body
+ * buffer only when a hello spans records or segments (freed as soon as it
+ * is parsed) and the JA3 string once the ClientHello is parsed. Flows whose
+ * first byte is not a TLS record cost nothing. The worker logs its counters
+ * once, in thread_fini.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ids/plugin.h>
+
+#include "tls_fp.h"
+#include "tls_parser.h"
+
+enum { BUF_SNI, BUF_VERSION, BUF_JA3, BUF_JA3_STRING, BUF_JA4, BUF_COUNT };
+
+static const struct ids_buffer_def tls_buffers[BUF_COUNT] = {
+	[BUF_SNI] = {"tls.sni", "host name of the ClientHello's server_name extension, as sent"},
+	[BUF_VERSION] = {"tls.version",
+			 "version the ServerHello selected, named as Suricata does: "
+			 "\"TLS 1.3\", \"TLS 1.2\", \"TLS 1.1\", \"TLSv1\", \"SSLv3\""},
+	[BUF_JA3] = {"tls.ja3", "JA3 hash of the ClientHello: 32 lower-case hex digits"},
+	[BUF_JA3_STRING] = {"tls.ja3_string",
+			    "JA3 string of the ClientHello (version,ciphers,extensions,groups,"
+			    "point formats; GREASE left out)"},
+	[BUF_JA4] = {"tls.ja4", "JA4 fingerprint of the ClientHello, e.g. "
+				"t13d1516h2_8daaf6152771_e5627efa2ab1"},
+};
+
+enum { OPT_JA3, OPT_JA4, OPT_MAX_HANDSHAKE, OPT_COUNT };
+
+static const struct ids_option_def tls_options[OPT_COUNT] = {
+	[OPT_JA3] = {"ja3", IDS_OPT_BOOL, "true", 0, 0,
+		     "compute JA3 (buffers tls.ja3, tls.ja3_string and alerts' tls.ja3)"},
+	[OPT_JA4] = {"ja4", IDS_OPT_BOOL, "true", 0, 0,
+		     "compute JA4 (buffer tls.ja4 and alerts' tls.ja4)"},
+	[OPT_MAX_HANDSHAKE] = {"max-handshake", IDS_OPT_INT, "65536", 512, TLS_MAX_HANDSHAKE,
+			       "largest hello message reassembled, in bytes; a longer one is "
+			       "counted and not parsed"},
+};
+
+#define TLS_FLOW_SNI_MAX 255 /* SNI bytes kept for alerts' tls.sni */
+#define TLS_FIELDS_MAX	 (TLS_JA3_MAX + 6 * TLS_FLOW_SNI_MAX + 256)
+
+struct tls_global {
+	const struct ids_services *svc;
+	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
+	bool ja3, ja4;
+	uint32_t max_handshake;
+};
+
+/* Per-thread counters, logged once in thread_fini. */
+struct tls_counters {
+	uint64_t flows, client_hellos, server_hellos;
+	uint64_t not_tls, bad_record, too_long, no_memory, gaps;
+	uint64_t truncated, malformed, limit;
+};
+
+struct tls_thread {
+	const struct tls_global *g;
+	struct tls_counters c;
+	struct tls_client_hello ch;
+	char ja3[TLS_JA3_MAX];
+	char fields[TLS_FIELDS_MAX];
+};
+
+/* What the flow has shown; owned by the flow's flow_data slot. */
+struct tls_flow {
+	struct tls_dir dir[2];
+	bool started[2]; /* the direction's offset 0 was seen */
+	bool have_client, have_server;
+	bool has_sni;
+	uint16_t sni_len;
+	uint16_t version; /* ServerHello's selection, 0 before */
+	char sni[TLS_FLOW_SNI_MAX];
+	char ja3_hash[TLS_JA3_HASH_LEN + 1]; /* "" without */
+	char ja4[TLS_JA4_LEN + 1];	     /* "" without */
+	char *ja3_string;		     /* owned, NULL without */
+	size_t ja3_len;
+};
+
+struct tls_scan {
+	struct tls_thread *t;
+	struct ids_thread *thr;
+	const struct ids_packet *pkt;
+	const struct tls_flow *f;
+	bool rendered;
+};
+
+/* ---------------------------------------------------------------- init */
+
+static void tls_fini(void *global)
+{
+	struct tls_global *g = global;
+
+	if (!g)
+		return;
+	for (int b = 0; b < BUF_COUNT; b++)
+		if (g->m[b])
+			g->svc->matcher_free(g->m[b]);
+	free(g);
+}
+
+static int buffer_index(const char *name)
+{
+	for (int b = 0; name && b < BUF_COUNT; b++)
+		if (strcmp(name, tls_buffers[b].name) == 0)
+			return b;
+	return -1;
+}
+
+/* Each rule names one of our buffers, whose fingerprint is enabled. */
+static int check_rule(const struct tls_global *g, const struct ids_rule *r, char *err, size_t len)
+{
+	int b = buffer_index(r->buffer);
+
+	if (!r->buffer) {
+		snprintf(err, len,
+			 "rule %u (%s:%d): the tls plugin matches rules on its buffers only: "
+			 "add `buffer:`",
+			 r->id, r->file, r->line);
+		return -1;
+	}
+	if (b < 0) {
+		snprintf(err, len, "rule %u (%s:%d): the tls plugin has no buffer '%s'", r->id,
+			 r->file, r->line, r->buffer);
+		return -1;
+	}
+	if (((b == BUF_JA3 || b == BUF_JA3_STRING) && !g->ja3) || (b == BUF_JA4 && !g->ja4)) {
+		snprintf(err, len, "rule %u (%s:%d): buffer %s needs the tls option %s: true",
+			 r->id, r->file, r->line, r->buffer, b == BUF_JA4 ? "ja4" : "ja3");
+		return -1;
+	}
+	return 0;
+}
+
+/* One matcher per buffer that has rules. */
+static int tls_compile(struct tls_global *g, const struct ids_plugin_init_args *args)
+{
+	const struct ids_rule **subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
+	int rc = -1;
+
+	if (!subset)
+		return -1;
+	for (size_t i = 0; i < args->n_rules; i++)
+		if (check_rule(g, args->rules[i], args->err, args->errlen) < 0)
+			goto out;
+	for (int b = 0; b < BUF_COUNT; b++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < args->n_rules; i++)
+			if (buffer_index(args->rules[i]->buffer) == b)
+				subset[n++] = args->rules[i];
+		if (n && !(g->m[b] = g->svc->matcher_compile(subset, n, args->err, args->errlen)))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(subset);
+	return rc;
+}
+
+static int tls_init(const struct ids_plugin_init_args *args, void **global)
+{
+	const struct ids_services *svc = args->svc;
+	struct tls_global *g;
+
+	if (svc->struct_size <
+	    offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)) {
+		snprintf(args->err, args->errlen,
+			 "the tls plugin needs a sensor with plugin ABI 1.2");
+		return -1;
+	}
+	if (!(g = calloc(1, sizeof(*g))))
+		return -1;
+	g->svc = svc;
+	g->ja3 = args->opts[OPT_JA3].b;
+	g->ja4 = args->opts[OPT_JA4].b;
+	g->max_handshake = (uint32_t)args->opts[OPT_MAX_HANDSHAKE].i;
+	if (tls_compile(g, args) < 0) {
+		tls_fini(g);
+		return -1;
+	}
+	*global = g;
+	return 0;
+}
+
+static int tls_thread_init(void *global, struct ids_thread *thr, void **thread_ctx)
+{
+	struct tls_thread *t = calloc(1, sizeof(*t));
+
+	(void)thr;
+	if (!t)
+		return -1;
+	t->g = global;
+	*thread_ctx = t;
+	return 0;
+}
+
+static void tls_thread_fini(void *thread_ctx)
+{
+	struct tls_thread *t = thread_ctx;
+	const struct tls_counters *c;
+
+	if (!t)
+		return;
+	c = &t->c;
+	if (c->flows)
+		t->g->svc->log(
+			IDS_LOG_INFO,
+			"%llu TLS flows, %llu client hellos, %llu server hellos; not TLS %llu, "
+			"bad records %llu, hellos too long %llu, truncated %llu, malformed "
+			"%llu, over limits %llu, gaps %llu, out of memory %llu",
+			(unsigned long long)c->flows, (unsigned long long)c->client_hellos,
+			(unsigned long long)c->server_hellos, (unsigned long long)c->not_tls,
+			(unsigned long long)c->bad_record, (unsigned long long)c->too_long,
+			(unsigned long long)c->truncated, (unsigned long long)c->malformed,
+			(unsigned long long)c->limit, (unsigned long long)c->gaps,
+			(unsigned long long)c->no_memory);
+	free(t);
+}
+
+/* ------------------------------------------------------------- alerts */
+
+/* Append `"key":"escaped value"` (with a leading comma unless first). */
+static size_t put_str(const struct ids_services *svc, char *out, size_t at, const char *key,
+		      const char *s, size_t n)
+{
+	size_t need;
+
+	at += (size_t)snprintf(out + at, TLS_FIELDS_MAX - at, "%s\"%s\":\"",
+			       out[at - 1] == '{' ? "" : ",", key);
+	need = svc->json_escape(out + at, TLS_FIELDS_MAX - at, s, n);
+	at += need < TLS_FIELDS_MAX - at ? need : TLS_FIELDS_MAX - at - 1;
+	if (at + 2 < TLS_FIELDS_MAX)
+		out[at++] = '"';
+	out[at] = '\0';
+	return at;
+}
+
+/* The Suricata `tls` object of what the flow has shown. */
+static void render_fields(struct tls_thread *t, const struct tls_flow *f)
+{
+	const struct ids_services *svc = t->g->svc;
+	char *out = t->fields, vbuf[8];
+	const char *v = tls_version_name(f->version, vbuf);
+	size_t at = (size_t)snprintf(out, TLS_FIELDS_MAX, "\"tls\":{");
+
+	if (f->has_sni)
+		at = put_str(svc, out, at, "sni", f->sni, f->sni_len);
+	at = put_str(svc, out, at, "version", v, strlen(v));
+	if (f->ja3_hash[0]) {
+		at += (size_t)snprintf(out + at, TLS_FIELDS_MAX - at, ",\"ja3\":{");
+		at = put_str(svc, out, at, "hash", f->ja3_hash, TLS_JA3_HASH_LEN);
+		at = put_str(svc, out, at, "string", f->ja3_string, f->ja3_len);
+		at += (size_t)snprintf(out + at, TLS_FIELDS_MAX - at, "}");
+	}
+	if (f->ja4[0])
+		at = put_str(svc, out, at, "ja4", f->ja4, TLS_JA4_LEN);
+	snprintf(out + at, TLS_FIELDS_MAX - at, "}");
+}
+
+static int on_match(const struct ids_rule *rule, void *ctx)
+{
+	struct tls_scan *s = ctx;
+
+	if (!s->rendered)
+		render_fields(s->t, s->f);
+	s->rendered = true;
+	s->t->g->svc->alert_fields(s->thr, s->pkt, rule, s->t->fields);
+	return 0;
+}
+
+static void scan(struct tls_scan *s, int b, const void *buf, size_t len)
+{
+	const struct tls_global *g = s->t->g;
+
+	if (g->m[b])
+		g->svc->matcher_scan(s->thr, g->m[b], s->pkt, buf, len, on_match, s);
+}
+
+/* -------------------------------------------------------------- hellos */
+
+static void count_parse_error(struct tls_counters *c, int rc)
+{
+	if (rc == TLS_PARSE_TRUNCATED)
+		c->truncated++;
+	else if (rc == TLS_PARSE_MALFORMED)
+		c->malformed++;
+	else
+		c->limit++;
+}
+
+/* Keep what alerts need from a parsed ClientHello; false without memory. */
+static bool keep_client(struct tls_thread *t, struct tls_flow *f)
+{
+	const struct tls_client_hello *ch = &t->ch;
+
+	f->has_sni = ch->sni.p != NULL;
+	f->sni_len = ch->sni.len < TLS_FLOW_SNI_MAX ? ch->sni.len : TLS_FLOW_SNI_MAX;
+	if (f->sni_len)
+		memcpy(f->sni, ch->sni.p, f->sni_len);
+	if (t->g->ja4)
+		tls_ja4(ch, f->ja4);
+	if (!t->g->ja3)
+		return true;
+	f->ja3_len = tls_ja3_string(ch, t->ja3);
+	if (!(f->ja3_string = malloc(f->ja3_len + 1)))
+		return false;
+	memcpy(f->ja3_string, t->ja3, f->ja3_len + 1);
+	tls_ja3_hash(f->ja3_string, f->ja3_len, f->ja3_hash);
+	return true;
+}
+
+static void client_hello(struct tls_scan *s, struct tls_flow *f, const struct tls_msg *msg)
+{
+	struct tls_thread *t = s->t;
+	int rc = tls_parse_client_hello(msg->body, msg->len, &t->ch);
+
+	if (rc) {
+		count_parse_error(&t->c, rc);
+		return;
+	}
+	t->c.client_hellos++;
+	f->have_client = true;
+	if (!keep_client(t, f)) {
+		t->c.no_memory++;
+		return;
+	}
+	if (t->ch.sni.p)
+		scan(s, BUF_SNI, t->ch.sni.p, t->ch.sni.len);
+	if (f->ja3_string) {
+		scan(s, BUF_JA3, f->ja3_hash, TLS_JA3_HASH_LEN);
+		scan(s, BUF_JA3_STRING, f->ja3_string, f->ja3_len);
+	}
+	if (f->ja4[0])
+		scan(s, BUF_JA4, f->ja4, TLS_JA4_LEN);
+}
+
+static void server_hello(struct tls_scan *s, struct tls_flow *f, const struct tls_msg *msg)
+{
+	struct tls_server_hello sh;
+	int rc = tls_parse_server_hello(msg->body, msg->len, &sh);
+	char vbuf[8];
+	const char *v;
+
+	if (rc) {
+		count_parse_error(&s->t->c, rc);
+		return;
+	}
+	s->t->c.server_hellos++;
+	f->have_server = true;
+	f->version = sh.selected_version;
+	v = tls_version_name(f->version, vbuf);
+	scan(s, BUF_VERSION, v, strlen(v));
+}
+
+/* ------------------------------------------------------------- streams */
+
+static void count_feed_end(struct tls_counters *c, int rc)
+{
+	switch (rc) {
+	case TLS_FEED_NOT_TLS:
+		c->not_tls++;
+		break;
+	case TLS_FEED_BAD_RECORD:
+		c->bad_record++;
+		break;
+	case TLS_FEED_TOO_LONG:
+		c->too_long++;
+		break;
+	case TLS_FEED_NO_MEMORY:
+		c->no_memory++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The flow's state, created when a direction starts with a TLS record. */
+static struct tls_flow *flow_get(struct tls_thread *t, struct ids_thread *thr,
+				 const struct ids_stream_chunk *chunk)
+{
+	void **slot = t->g->svc->flow_data(thr);
+	struct tls_flow *f;
+
+	if (!slot)
+		return NULL;
+	if (*slot)
+		return *slot;
+	if (chunk->offset != 0 || (chunk->flags & IDS_STREAM_GAP) ||
+	    !tls_looks_like_tls(chunk->data, chunk->len))
+		return NULL;
+	if (!(f = calloc(1, sizeof(*f)))) {
+		t->c.no_memory++;
+		return NULL;
+	}
+	tls_dir_init(&f->dir[0], t->g->max_handshake);
+	tls_dir_init(&f->dir[1], t->g->max_handshake);
+	t->c.flows++;
+	*slot = f;
+	return f;
+}
+
+static void tls_on_stream(void *thread_ctx, struct ids_thread *thr, const struct ids_packet *pkt,
+			  const struct ids_stream_chunk *chunk)
+{
+	struct tls_thread *t = thread_ctx;
+	struct tls_scan s = {t, thr, pkt, NULL, false};
+	struct tls_flow *f;
+	struct tls_dir *d;
+	struct tls_msg msg;
+	int rc;
+
+	if (chunk->len == 0 || chunk->direction > 1 || !(f = flow_get(t, thr, chunk)))
+		return;
+	d = &f->dir[chunk->direction];
+	if (d->status)
+		return;
+	if ((chunk->flags & IDS_STREAM_GAP) || (!f->started[chunk->direction] && chunk->offset)) {
+		t->c.gaps += (chunk->flags & IDS_STREAM_GAP) != 0;
+		tls_dir_free(d);
+		d->status = TLS_FEED_OTHER;
+		return;
+	}
+	f->started[chunk->direction] = true;
+	s.f = f;
+	rc = tls_dir_feed(d, chunk->data, chunk->len, &msg);
+	if (rc == TLS_FEED_MSG && msg.type == TLS_HS_CLIENT_HELLO && !f->have_client)
+		client_hello(&s, f, &msg);
+	else if (rc == TLS_FEED_MSG && msg.type == TLS_HS_SERVER_HELLO && !f->have_server)
+		server_hello(&s, f, &msg);
+	else
+		count_feed_end(&t->c, rc);
+	if (d->status)
+		tls_dir_free(d); /* ended: the hello (if any) is parsed */
+}
+
+static void tls_on_flow_end(void *thread_ctx, struct ids_thread *thr,
+			    const struct ids_flow_info *flow)
+{
+	struct tls_thread *t = thread_ctx;
+	void **slot = t->g->svc->flow_data(thr);
+	struct tls_flow *f;
+
+	(void)flow;
+	if (!slot || !(f = *slot))
+		return;
+	tls_dir_free(&f->dir[0]);
+	tls_dir_free(&f->dir[1]);
+	free(f->ja3_string);
+	free(f);
+	*slot = NULL;
+}
+
+static const struct ids_plugin tls_plugin = {
+	.abi_major = IDS_ABI_MAJOR,
+	.abi_minor = IDS_ABI_MINOR,
+	.struct_size = sizeof(struct ids_plugin),
+	.name = "tls",
+	.version = "1.0",
+	.description = "TLS handshakes on any port: SNI, negotiated version, JA3 and JA4 "
+		       "client fingerprints, rules on each of them",
+	.options = tls_options,
+	.n_options = OPT_COUNT,
+	.init = tls_init,
+	.thread_init = tls_thread_init,
+	.thread_fini = tls_thread_fini,
+	.fini = tls_fini,
+	.on_stream = tls_on_stream,
+	.on_flow_end = tls_on_flow_end,
+	.buffers = tls_buffers,
+	.n_buffers = BUF_COUNT,
+};
+
+IDS_PLUGIN_EXPORT const struct ids_plugin *ids_plugin_entry(void)
+{
+	return &tls_plugin;
+}

@@ -1,0 +1,66 @@
+/*
+ * tls_fp.h - TLS client fingerprints (JA3, JA4) and the two hashes they
+ * need (MD5, RFC 1321; SHA-256, FIPS 180-4), for the tls plugin.
+ *
+ * Pure functions of their input: no global state, nothing allocated, the
+ * caller owns every output buffer. Hex output is lower case.
+ */
+#ifndef TLS_FP_H
+#define TLS_FP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tls_parser.h"
+
+struct tls_md5 {
+	uint32_t h[4];
+	uint64_t len; /* bytes hashed */
+	uint8_t buf[64];
+};
+
+struct tls_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+};
+
+void tls_md5_init(struct tls_md5 *c);
+void tls_md5_update(struct tls_md5 *c, const void *data, size_t len);
+void tls_md5_final(struct tls_md5 *c, uint8_t out[16]);
+
+void tls_sha256_init(struct tls_sha256 *c);
+void tls_sha256_update(struct tls_sha256 *c, const void *data, size_t len);
+void tls_sha256_final(struct tls_sha256 *c, uint8_t out[32]);
+
+/* n bytes as 2n lower-case hex digits and a NUL. */
+void tls_hex(const uint8_t *in, size_t n, char *out);
+
+/* Longest JA3 string of a hello the parser accepts, NUL included. */
+#define TLS_JA3_MAX                                                                                \
+	(6 + 6 * TLS_MAX_CIPHERS + 6 * TLS_MAX_EXTS + 6 * TLS_MAX_GROUPS + 4 * TLS_MAX_POINTFMTS + \
+	 8)
+#define TLS_JA3_HASH_LEN 32
+#define TLS_JA4_LEN	 36
+
+/*
+ * The JA3 string "SSLVersion,Ciphers,Extensions,EllipticCurves,
+ * EllipticCurvePointFormats": decimal values joined by '-', GREASE values
+ * left out, an empty field when a list is empty or absent. Writes it with a
+ * NUL into out (TLS_JA3_MAX bytes) and returns its length.
+ */
+size_t tls_ja3_string(const struct tls_client_hello *ch, char out[TLS_JA3_MAX]);
+/* MD5 of `len` bytes of a JA3 string, as 32 hex digits and a NUL. */
+void tls_ja3_hash(const char *ja3, size_t len, char out[TLS_JA3_HASH_LEN + 1]);
+/*
+ * JA4 (FoxIO): "t" (TLS over TCP), version (highest of supported_versions,
+ * else legacy_version), "d"/"i" (SNI extension or not), cipher and
+ * extension counts (GREASE left out, at most 99), first and last character
+ * of the first ALPN value ("00" without), "_", the first 12 hex digits of
+ * the SHA-256 of the sorted cipher list, "_", same of the sorted extension
+ * list (SNI and ALPN left out) "_" the signature algorithms in their
+ * order. Writes 36 characters and a NUL.
+ */
+void tls_ja4(const struct tls_client_hello *ch, char out[TLS_JA4_LEN + 1]);
+
+#endif

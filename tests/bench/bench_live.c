@@ -1,0 +1,415 @@
+/*
+ * bench_live.c - the highest packet rate live capture keeps up with, with
+ * no kernel drops, per method and worker count. Not a test: it prints
+ * figures. Needs root.
+ *
+ *   bench_live                      table for af-packet and raw, 1 and 2 workers
+ *   bench_live af-packet|raw N      one configuration
+ *
+ * Set-up: a network namespace joined by a veth pair (tests/support/
+ * vethns.h, addresses 198.18.201.1/24 outside, .2/24 inside). A sender
+ * thread writes prepared Ethernet frames (64 flows, UDP and TCP, 128
+ * bytes of payload, to a MAC address no one owns so that the outer host
+ * does not process or answer them, like traffic seen on a tap) with an
+ * AF_PACKET socket created inside the namespace, paced with
+ * clock_nanosleep at a target rate for STEP_SECONDS. N worker threads run
+ * live_open/live_poll on the outer end (filter "ip src 198.18.201.2").
+ * The rate goes up step by step until a step shows kernel drops, frames
+ * missing, or a sender that cannot reach the target; the figure is the
+ * last clean step's achieved rate.
+ *
+ * Threads: main (set-up, steps, results), one sender, N capture workers
+ * each owning its source; the workers' counters are read with relaxed
+ * atomics, the sources' statistics after the workers stopped.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_packet.h>
+
+#include "capture/capture_live.h"
+#include "vethns.h"
+
+#define FLOWS	     64
+#define PAYLOAD	     128
+#define FRAME_LEN    (14 + 20 + 20 + PAYLOAD) /* the TCP frames; UDP ones are shorter */
+#define BATCH	     32
+#define STEP_SECONDS 0.5
+#define MAX_WORKERS  2
+
+static const uint64_t rates[] = {25000,	 50000,	 100000,  150000,  200000,  300000, 400000,
+				 600000, 800000, 1000000, 1200000, 1600000, 2000000};
+
+static struct vethns net;
+static uint8_t frames[FLOWS][FRAME_LEN];
+static size_t frame_len[FLOWS];
+
+static double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint16_t ip_checksum(const uint8_t *h, size_t len)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(h[i] << 8 | h[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Flow i: UDP for even i, TCP (ACK with data) for odd i; source port
+ * varies per flow. */
+static void build_frame(int i)
+{
+	static const uint8_t dst_mac[6] = {0x02, 0x00, 0xc6, 0x12, 0x00, 0x99};
+	static const uint8_t src_mac[6] = {0x02, 0x00, 0xc6, 0x12, 0x00, 0x02};
+	uint8_t *f = frames[i], *ip = f + 14, *l4 = ip + 20;
+	bool tcp = i % 2 == 1;
+	size_t l4len = (tcp ? 20 : 8) + PAYLOAD;
+
+	memset(f, 0, FRAME_LEN);
+	memcpy(f, dst_mac, 6);
+	memcpy(f + 6, src_mac, 6);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(20 + l4len));
+	ip[8] = 64;
+	ip[9] = tcp ? 6 : 17;
+	memcpy(ip + 12, "\xc6\x12\xc9\x02\xc6\x12\xc9\x01", 8); /* .201.2 -> .201.1 */
+	put16(ip + 10, ip_checksum(ip, 20));
+	put16(l4, (uint16_t)(20000 + i));
+	put16(l4 + 2, tcp ? 80 : 53);
+	if (tcp) {
+		l4[12] = 5 << 4;
+		l4[13] = 0x18; /* PSH ACK */
+		put16(l4 + 14, 65535);
+	} else {
+		put16(l4 + 4, (uint16_t)l4len);
+	}
+	memset(l4 + (tcp ? 20 : 8), 'a' + i % 26, PAYLOAD);
+	frame_len[i] = 14 + 20 + l4len;
+}
+
+/* An AF_PACKET socket inside the namespace, bound to the inner end. */
+static int open_sender_socket(void)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET};
+	int saved = vethns_enter(&net);
+	int fd;
+
+	if (saved < 0)
+		return -1;
+	sll.sll_ifindex = (int)if_nametoindex(net.inner);
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (vethns_leave(saved) < 0 || fd < 0 || sll.sll_ifindex == 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct sender {
+	int fd;
+	uint64_t rate;	 /* target frames per second */
+	uint64_t sent;	 /* frames the kernel took */
+	uint64_t failed; /* frames refused (ENOBUFS and the like) */
+	double seconds;	 /* how long sending took */
+};
+
+/* Send `n` frames starting at flow *next, in sendmmsg batches. */
+static void send_frames(struct sender *s, uint64_t n, unsigned *next)
+{
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+
+	while (n > 0) {
+		unsigned k = n < BATCH ? (unsigned)n : BATCH;
+		int r;
+
+		memset(msgs, 0, sizeof(msgs));
+		for (unsigned j = 0; j < k; j++) {
+			unsigned fl = (*next + j) % FLOWS;
+
+			iov[j].iov_base = frames[fl];
+			iov[j].iov_len = frame_len[fl];
+			msgs[j].msg_hdr.msg_iov = &iov[j];
+			msgs[j].msg_hdr.msg_iovlen = 1;
+		}
+		r = sendmmsg(s->fd, msgs, k, 0);
+		if (r <= 0) {
+			s->failed++;
+			r = 1; /* skip the frame the kernel refused */
+		} else {
+			s->sent += (uint64_t)r;
+		}
+		*next = (*next + (unsigned)r) % FLOWS;
+		n -= (uint64_t)r;
+	}
+}
+
+/* Every millisecond, send what the target rate says is due by now. */
+static void *sender_main(void *arg)
+{
+	struct sender *s = arg;
+	uint64_t total = (uint64_t)(s->rate * STEP_SECONDS), done = 0;
+	double start = now_sec();
+	struct timespec tick;
+	unsigned next = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &tick);
+	while (done < total) {
+		double due = (now_sec() - start) * (double)s->rate;
+		uint64_t want = due > (double)total ? total : (uint64_t)due;
+
+		if (want > done) {
+			send_frames(s, want - done, &next);
+			done = want;
+		}
+		tick.tv_nsec += 1000000;
+		if (tick.tv_nsec >= 1000000000) {
+			tick.tv_nsec -= 1000000000;
+			tick.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL);
+	}
+	s->seconds = now_sec() - start;
+	return NULL;
+}
+
+struct worker {
+	struct live_source *src;
+	uint64_t frames; /* written by the worker, read by main (relaxed) */
+	bool *stop;
+	bool failed;
+};
+
+static void count_frame(void *ctx, const struct capture_frame *f, const char *iface)
+{
+	struct worker *w = ctx;
+
+	__atomic_store_n(&w->frames, w->frames + 1, __ATOMIC_RELAXED);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char err[256];
+
+	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
+		if (live_poll(w->src, 50, count_frame, w, err, sizeof(err)) < 0) {
+			fprintf(stderr, "bench_live: %s\n", err);
+			w->failed = true;
+			break;
+		}
+	}
+	return NULL;
+}
+
+struct step {
+	uint64_t sent, failed, captured, drops;
+	double rate; /* achieved send rate */
+};
+
+static uint64_t captured(struct worker *w, unsigned n)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		sum += __atomic_load_n(&w[i].frames, __ATOMIC_RELAXED);
+	return sum;
+}
+
+/* Wait until everything sent was captured, or nothing more came for
+ * 300 ms. */
+static void wait_drained(struct worker *w, unsigned n, uint64_t sent)
+{
+	uint64_t last = captured(w, n);
+	double since = now_sec();
+
+	while (last < sent && now_sec() - since < 0.3) {
+		struct timespec ms = {0, 10000000};
+		uint64_t c;
+
+		nanosleep(&ms, NULL);
+		c = captured(w, n);
+		if (c != last) {
+			last = c;
+			since = now_sec();
+		}
+	}
+}
+
+static int open_workers(enum live_method m, unsigned n, struct worker *w, bool *stop)
+{
+	const char *ifaces[] = {net.outer};
+	struct live_config c;
+	char err[256];
+
+	live_config_defaults(&c);
+	c.ifaces = ifaces;
+	c.n_ifaces = 1;
+	c.method = m;
+	c.workers = n;
+	c.bpf = "ip src 198.18.201.2";
+	for (unsigned i = 0; i < n; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].stop = stop;
+		if (live_open(&c, i, &w[i].src, err, sizeof(err)) < 0) {
+			fprintf(stderr, "bench_live: %s\n", err);
+			while (i-- > 0)
+				live_close(w[i].src);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int run_step(int fd, enum live_method m, unsigned n, uint64_t rate, struct step *r)
+{
+	struct worker w[MAX_WORKERS];
+	pthread_t wt[MAX_WORKERS], st;
+	struct sender s = {.fd = fd, .rate = rate};
+	bool stop = false;
+
+	if (open_workers(m, n, w, &stop) < 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		pthread_create(&wt[i], NULL, worker_main, &w[i]);
+	pthread_create(&st, NULL, sender_main, &s);
+	pthread_join(st, NULL);
+	wait_drained(w, n, s.sent);
+	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
+	memset(r, 0, sizeof(*r));
+	for (unsigned i = 0; i < n; i++) {
+		struct live_stats ls;
+
+		pthread_join(wt[i], NULL);
+		live_stats(w[i].src, &ls); /* the worker stopped: main owns the source now */
+		r->drops += ls.drops;
+		live_close(w[i].src);
+	}
+	r->captured = captured(w, n);
+	r->sent = s.sent;
+	r->failed = s.failed;
+	r->rate = s.seconds > 0 ? (double)s.sent / s.seconds : 0;
+	return 0;
+}
+
+/* No kernel drops, nothing refused, every frame sent captured. */
+static bool clean(const struct step *r)
+{
+	return r->drops == 0 && r->failed == 0 && r->captured == r->sent;
+}
+
+static void print_step(enum live_method m, unsigned n, uint64_t target, const struct step *r)
+{
+	fprintf(stderr,
+		"  %s x%u, target %llu/s: sent %llu (%.0f/s), refused %llu, captured %llu, "
+		"kernel drops %llu\n",
+		m == LIVE_AFPACKET ? "af-packet" : "raw", n, (unsigned long long)target,
+		(unsigned long long)r->sent, r->rate, (unsigned long long)r->failed,
+		(unsigned long long)r->captured, (unsigned long long)r->drops);
+}
+
+/* Run the steps for one configuration and print its line: the best
+ * achieved rate of a clean step. The steps stop at the first step that is
+ * not clean, or once the sender falls short of its target (the kernel's
+ * transmit path, which on a veth also runs the receive side, is then the
+ * limit and higher targets cannot go faster). */
+static int bench(int fd, enum live_method m, unsigned n)
+{
+	struct step r;
+	double best = 0;
+	const char *why = "all steps clean";
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		if (run_step(fd, m, n, rates[i], &r) < 0)
+			return -1;
+		print_step(m, n, rates[i], &r);
+		if (!clean(&r)) {
+			why = r.drops	 ? "kernel drops"
+			      : r.failed ? "frames refused by sender"
+					 : "frames missing";
+			break;
+		}
+		if (r.rate > best)
+			best = r.rate;
+		if (r.rate < 0.9 * (double)rates[i]) {
+			why = "sender limit, no drops";
+			break;
+		}
+	}
+	printf("%-10s %7u %22.0f   %s\n", m == LIVE_AFPACKET ? "af-packet" : "raw", n, best, why);
+	fflush(stdout);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, enum live_method *m, unsigned *n)
+{
+	if (argc != 3)
+		return -1;
+	if (strcmp(argv[1], "af-packet") == 0)
+		*m = LIVE_AFPACKET;
+	else if (strcmp(argv[1], "raw") == 0)
+		*m = LIVE_RAW;
+	else
+		return -1;
+	*n = (unsigned)atoi(argv[2]);
+	return *n >= 1 && *n <= MAX_WORKERS ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	enum live_method m = LIVE_AFPACKET;
+	unsigned n = 1;
+	int fd, rc = 0;
+
+	if (argc > 1 && parse_args(argc, argv, &m, &n) < 0) {
+		fprintf(stderr, "usage: bench_live [af-packet|raw WORKERS(1-%d)]\n", MAX_WORKERS);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "bench_live: needs root (network namespace, packet sockets)\n");
+		return 2;
+	}
+	for (int i = 0; i < FLOWS; i++)
+		build_frame(i);
+	if (vethns_create(&net, "sensor-bench", "sb", 201) < 0 || (fd = open_sender_socket()) < 0) {
+		fprintf(stderr, "bench_live: cannot set up the namespace and veth pair\n");
+		vethns_destroy(&net);
+		return 1;
+	}
+	printf("%-10s %7s %22s   %s\n", "method", "workers", "max pkt/s, 0 drops", "stopped by");
+	if (argc > 1) {
+		rc = bench(fd, m, n);
+	} else {
+		for (int i = 0; i < 4 && rc == 0; i++)
+			rc = bench(fd, i < 2 ? LIVE_AFPACKET : LIVE_RAW, (unsigned)(i % 2 + 1));
+	}
+	close(fd);
+	vethns_destroy(&net);
+	return rc < 0 ? 1 : 0;
+}
