@@ -1,0 +1,695 @@
+/*
+ * http.c - the http detector plugin: HTTP/1.x requests and responses parsed
+ * from reassembled TCP streams, rules matched on the buffers it extracts
+ * (http.uri, http.host, ...), alerts carrying Suricata's `http` object.
+ *
+ * Design: the plugin looks at every TCP flow whatever its ports. The
+ * host's application-protocol guess rules out flows it recognised as
+ * something else; other flows get a struct http_conn in their flow_data
+ * slot on their first data: two parsers (http_parser.c), one per direction,
+ * and the queue of requests still waiting for their response (pipelining).
+ * A flow whose first start line is not HTTP is marked with not_http_mark
+ * and ignored from then on. Each buffer with rules has its own block
+ * matcher; a buffer is scanned once it is complete:
+ *
+ *   request head complete   http.method, http.uri, http.uri.raw,
+ *                           http.header, http.host, http.user_agent
+ *   request body            http.request_body, the first body-limit bytes
+ *   response head complete  http.status
+ *   response body           http.response_body, the first body-limit bytes
+ *
+ * Method and URI are scanned with the rest of the head rather than right
+ * after the request line, so that their alerts carry the hostname and user
+ * agent too. Alerts name the packet (stream segment) that completed the
+ * buffer. Responses are matched to requests in order; a request alert has
+ * no status, a response alert has the status and, when known, the length.
+ *
+ * State and threads: the matchers and options are built in init and only
+ * read afterwards. Each worker has a struct http_thread (counters and the
+ * buffer the `http` object is rendered into); each flow its http_conn,
+ * allocated once on the flow's first data, with body buffers allocated on
+ * the first body that has rules, and freed in on_flow_end. Nothing is
+ * allocated per packet; nothing is logged per packet (parse errors are
+ * counted per kind and logged once when the worker stops).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ids/plugin.h>
+
+#include "http_parser.h"
+
+enum http_buf {
+	BUF_METHOD = 0,
+	BUF_URI,
+	BUF_URI_RAW,
+	BUF_HOST,
+	BUF_UA,
+	BUF_HEADER,
+	BUF_REQ_BODY,
+	BUF_STATUS,
+	BUF_RESP_BODY,
+	BUF_COUNT
+};
+
+static const struct ids_buffer_def http_buffers[BUF_COUNT] = {
+	[BUF_METHOD] = {"http.method", "request method as sent (GET, POST, ...)"},
+	[BUF_URI] = {"http.uri", "request URI, percent-decoded, dot segments removed"},
+	[BUF_URI_RAW] = {"http.uri.raw", "request URI as sent"},
+	[BUF_HOST] = {"http.host", "Host header value, lower case, port stripped"},
+	[BUF_UA] = {"http.user_agent", "User-Agent header value"},
+	[BUF_HEADER] = {"http.header", "request header lines as received, \"Name: value\\r\\n\""},
+	[BUF_REQ_BODY] = {"http.request_body", "request body, de-chunked, first body-limit bytes"},
+	[BUF_STATUS] = {"http.status", "response status code, 3 digits"},
+	[BUF_RESP_BODY] = {"http.response_body",
+			   "response body, de-chunked, first body-limit bytes"},
+};
+
+enum { OPT_BODY_LIMIT = 0, OPT_COUNT };
+
+static const struct ids_option_def http_options[OPT_COUNT] = {
+	[OPT_BODY_LIMIT] = {"body-limit", IDS_OPT_INT, "65536", 0, 16777216,
+			    "bytes of each request and response body inspected (0: none)"},
+};
+
+/* Longest strings kept for the alerts' `http` object. */
+#define URL_MAX	   1024
+#define UA_MAX	   256
+#define METHOD_MAX 32
+#define PROTO_MAX  8
+#define QUEUE_MAX  8 /* requests awaiting their response */
+/* Room for the rendered object: every byte may escape to 6. */
+#define RENDER_MAX (256 + 6 * (HTTP_MAX_HOST + URL_MAX + UA_MAX + METHOD_MAX + PROTO_MAX))
+
+struct http_global {
+	const struct ids_services *svc;
+	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
+	size_t body_limit;
+};
+
+struct http_thread {
+	const struct http_global *g;
+	uint64_t errors[HTTP_ERR_COUNT];
+	uint64_t requests, responses, flows, not_http, unmatched, no_memory;
+	char render[RENDER_MAX];
+};
+
+/* What an alert says about a request (copied: it outlives the parser's
+ * head buffer while its response is awaited). */
+struct http_req_info {
+	bool known, has_host, has_ua;
+	uint8_t method_len, proto_len;
+	uint16_t host_len, url_len, ua_len;
+	char method[METHOD_MAX], proto[PROTO_MAX];
+	char host[HTTP_MAX_HOST], url[URL_MAX], ua[UA_MAX];
+};
+
+struct http_body {
+	uint8_t *buf; /* body_limit bytes, allocated on first use */
+	size_t len;
+	bool scanned;
+};
+
+struct http_conn {
+	struct http_parser req, resp;
+	struct http_req_info cur;     /* the request being parsed */
+	struct http_req_info matched; /* the request of the response being parsed */
+	struct http_req_info queue[QUEUE_MAX];
+	unsigned q_head, q_len, q_lost; /* q_lost: requests past a full queue */
+	struct http_body body[2];	/* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
+	bool not_http;
+	/* the on_stream call being processed */
+	struct http_thread *t;
+	struct ids_thread *thr;
+	const struct ids_packet *pkt;
+};
+
+/* One scan: what the alerts of its matches carry. */
+struct http_scan {
+	struct http_conn *c;
+	const struct http_req_info *req;
+	unsigned status;	 /* 0: request side, no status */
+	struct http_slice proto; /* response protocol, when no request is known */
+	int64_t length;		 /* -1: unknown */
+	bool rendered;
+};
+
+/* The flow_data value of flows that are not HTTP. */
+static const char not_http_mark;
+#define NOT_HTTP ((void *)&not_http_mark)
+
+/* ------------------------------------------------------------ rendering */
+
+static size_t put_text(char *out, size_t cap, size_t at, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (at + n < cap) {
+		memcpy(out + at, text, n + 1);
+		return at + n;
+	}
+	return at;
+}
+
+/* Append `"key":"escaped s"`, with a comma unless it is the first member. */
+static size_t put_string(const struct ids_services *svc, char *out, size_t at, const char *key,
+			 const char *s, size_t n)
+{
+	size_t need;
+
+	at = put_text(out, RENDER_MAX, at, out[at - 1] == '{' ? "\"" : ",\"");
+	at = put_text(out, RENDER_MAX, at, key);
+	at = put_text(out, RENDER_MAX, at, "\":\"");
+	need = svc->json_escape(out + at, RENDER_MAX - at, s, n);
+	if (need >= RENDER_MAX - at)
+		return at; /* cannot happen: RENDER_MAX has room for the worst case */
+	return put_text(out, RENDER_MAX, at + need, "\"");
+}
+
+/* The `http` object of an alert into t->render, members in Suricata's
+ * order. */
+static void render(const struct http_scan *s)
+{
+	const struct ids_services *svc = s->c->t->g->svc;
+	const struct http_req_info *r = s->req;
+	char *out = s->c->t->render, num[48];
+	size_t at = put_text(out, RENDER_MAX, 0, "\"http\":{");
+
+	if (r->known && r->has_host)
+		at = put_string(svc, out, at, "hostname", r->host, r->host_len);
+	if (r->known)
+		at = put_string(svc, out, at, "url", r->url, r->url_len);
+	if (r->known && r->has_ua)
+		at = put_string(svc, out, at, "http_user_agent", r->ua, r->ua_len);
+	if (r->known) {
+		at = put_string(svc, out, at, "http_method", r->method, r->method_len);
+		at = put_string(svc, out, at, "protocol", r->proto, r->proto_len);
+	} else {
+		at = put_string(svc, out, at, "protocol", (const char *)s->proto.p, s->proto.len);
+	}
+	if (s->status) {
+		snprintf(num, sizeof(num), ",\"status\":%u", s->status);
+		at = put_text(out, RENDER_MAX, at, num);
+	}
+	if (s->status && s->length >= 0) {
+		snprintf(num, sizeof(num), ",\"length\":%lld", (long long)s->length);
+		at = put_text(out, RENDER_MAX, at, num);
+	}
+	put_text(out, RENDER_MAX, at, "}");
+}
+
+static int on_match(const struct ids_rule *rule, void *ctx)
+{
+	struct http_scan *s = ctx;
+	struct http_conn *c = s->c;
+
+	if (!s->rendered)
+		render(s);
+	s->rendered = true;
+	c->t->g->svc->alert_fields(c->thr, c->pkt, rule, c->t->render);
+	return 0;
+}
+
+static void scan(struct http_scan *s, enum http_buf b, const uint8_t *buf, size_t len)
+{
+	const struct http_global *g = s->c->t->g;
+
+	if (g->m[b] && len)
+		g->svc->matcher_scan(s->c->thr, g->m[b], s->c->pkt, buf, len, on_match, s);
+}
+
+/* -------------------------------------------------------------- requests */
+
+static void copy_out(char *dst, size_t cap, const struct http_slice *src, size_t *len)
+{
+	*len = src->len < cap ? src->len : cap;
+	memcpy(dst, src->p, *len);
+}
+
+static void req_info_fill(struct http_req_info *r, const struct http_msg *m)
+{
+	size_t n;
+
+	r->known = true;
+	copy_out(r->method, METHOD_MAX, &m->method, &n);
+	r->method_len = (uint8_t)n;
+	copy_out(r->proto, PROTO_MAX, &m->protocol, &n);
+	r->proto_len = (uint8_t)n;
+	copy_out(r->url, URL_MAX, &m->uri, &n);
+	r->url_len = (uint16_t)n;
+	copy_out(r->host, HTTP_MAX_HOST, &m->host, &n);
+	r->host_len = (uint16_t)n;
+	copy_out(r->ua, UA_MAX, &m->user_agent, &n);
+	r->ua_len = (uint16_t)n;
+	r->has_host = m->has_host;
+	r->has_ua = m->has_user_agent;
+}
+
+static bool method_is(const struct http_req_info *r, const char *name)
+{
+	return r->known && r->method_len == strlen(name) && !memcmp(r->method, name, r->method_len);
+}
+
+/* Queue a request for its response; past QUEUE_MAX only count it, so
+ * that later responses still pair with the right requests. */
+static void queue_push(struct http_conn *c, const struct http_req_info *r)
+{
+	if (c->q_len == QUEUE_MAX || c->q_lost) {
+		c->q_lost++;
+		return;
+	}
+	c->queue[(c->q_head + c->q_len) % QUEUE_MAX] = *r;
+	c->q_len++;
+}
+
+/* The request a final response answers into c->matched. */
+static void queue_pop(struct http_conn *c)
+{
+	c->matched.known = false;
+	if (c->q_len) {
+		c->matched = c->queue[c->q_head];
+		c->q_head = (c->q_head + 1) % QUEUE_MAX;
+		c->q_len--;
+	} else if (c->q_lost) {
+		c->q_lost--;
+	} else {
+		c->t->unmatched++;
+	}
+}
+
+static void req_head(struct http_conn *c, const struct http_msg *m)
+{
+	struct http_scan s = {.c = c, .req = &c->cur, .length = -1};
+
+	c->t->requests++;
+	req_info_fill(&c->cur, m);
+	scan(&s, BUF_METHOD, m->method.p, m->method.len);
+	scan(&s, BUF_URI, m->uri_norm.p, m->uri_norm.len);
+	scan(&s, BUF_URI_RAW, m->uri.p, m->uri.len);
+	scan(&s, BUF_HEADER, m->headers.p, m->headers.len);
+	if (m->has_host)
+		scan(&s, BUF_HOST, m->host.p, m->host.len);
+	if (m->has_user_agent)
+		scan(&s, BUF_UA, m->user_agent.p, m->user_agent.len);
+	queue_push(c, &c->cur);
+	c->body[IDS_DIR_TO_SERVER].len = 0;
+	c->body[IDS_DIR_TO_SERVER].scanned = false;
+}
+
+/* ---------------------------------------------------------------- bodies */
+
+static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bool complete)
+{
+	struct http_body *b = &c->body[dir];
+	struct http_scan s = {.c = c, .length = -1};
+
+	b->scanned = true;
+	if (dir == IDS_DIR_TO_SERVER) {
+		s.req = &c->cur;
+		scan(&s, BUF_REQ_BODY, b->buf, b->len);
+		return;
+	}
+	s.req = &c->matched;
+	s.status = m->status;
+	s.proto = m->protocol;
+	if (complete)
+		s.length = (int64_t)m->body_len;
+	else if (!m->chunked)
+		s.length = m->content_length;
+	scan(&s, BUF_RESP_BODY, b->buf, b->len);
+}
+
+/* A piece of a body: keep up to body-limit bytes, scan when full. */
+static void body_piece(struct http_conn *c, int dir, const struct http_msg *m, const uint8_t *d,
+		       size_t n)
+{
+	const struct http_global *g = c->t->g;
+	struct http_body *b = &c->body[dir];
+	size_t room;
+
+	if (!g->m[dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY] || b->scanned ||
+	    !g->body_limit)
+		return;
+	if (!b->buf && !(b->buf = malloc(g->body_limit))) {
+		c->t->no_memory++;
+		b->scanned = true;
+		return;
+	}
+	room = g->body_limit - b->len;
+	if (n > room)
+		n = room;
+	memcpy(b->buf + b->len, d, n);
+	b->len += n;
+	if (b->len == g->body_limit)
+		body_scan(c, dir, m, false);
+}
+
+static void body_end(struct http_conn *c, int dir, const struct http_msg *m)
+{
+	struct http_body *b = &c->body[dir];
+
+	if (!b->scanned && b->len)
+		body_scan(c, dir, m, true);
+	b->len = 0;
+	b->scanned = false;
+}
+
+/* ------------------------------------------------------------- responses */
+
+static int resp_head(struct http_conn *c, const struct http_msg *m)
+{
+	struct http_scan s = {.c = c, .req = &c->matched, .status = m->status, .length = -1};
+	bool interim = m->status < 200 && m->status != 101; /* the request still waits */
+	struct http_req_info waiting = {0};
+
+	c->t->responses++;
+	if (interim) {
+		if (c->q_len)
+			waiting = c->queue[c->q_head];
+		s.req = &waiting;
+	} else {
+		queue_pop(c);
+	}
+	s.proto = m->protocol;
+	if (m->content_length >= 0 && !m->chunked)
+		s.length = m->content_length;
+	scan(&s, BUF_STATUS, m->status_digits.p, m->status_digits.len);
+	c->body[IDS_DIR_TO_CLIENT].len = 0;
+	c->body[IDS_DIR_TO_CLIENT].scanned = false;
+	if (interim)
+		return HTTP_CB_OK;
+	if (m->status == 101 || (method_is(&c->matched, "CONNECT") && m->status / 100 == 2)) {
+		http_parser_stop(&c->req); /* the connection is not HTTP any more */
+		return HTTP_CB_STOP;
+	}
+	return method_is(&c->matched, "HEAD") ? HTTP_CB_NO_BODY : HTTP_CB_OK;
+}
+
+/* ------------------------------------------------------------ callbacks */
+
+/* A start line error before any message: the flow is not HTTP. */
+static bool first_bytes_not_http(struct http_conn *c, enum http_err err)
+{
+	if (c->req.messages || c->resp.messages)
+		return false;
+	return err == HTTP_ERR_REQUEST_LINE || err == HTTP_ERR_STATUS_LINE ||
+	       err == HTTP_ERR_HEAD_TOO_LONG;
+}
+
+static void on_error(struct http_conn *c, enum http_err err)
+{
+	if (c->not_http || first_bytes_not_http(c, err))
+		c->not_http = true;
+	else
+		c->t->errors[err]++;
+}
+
+static int req_event(void *ctx, const struct http_event *ev)
+{
+	struct http_conn *c = ctx;
+
+	switch (ev->type) {
+	case HTTP_EV_HEAD:
+		req_head(c, ev->msg);
+		return method_is(&c->cur, "CONNECT") ? HTTP_CB_STOP : HTTP_CB_OK;
+	case HTTP_EV_BODY:
+		body_piece(c, IDS_DIR_TO_SERVER, ev->msg, ev->data, ev->len);
+		break;
+	case HTTP_EV_END:
+		body_end(c, IDS_DIR_TO_SERVER, ev->msg);
+		break;
+	case HTTP_EV_ERROR:
+		on_error(c, ev->err);
+		break;
+	}
+	return HTTP_CB_OK;
+}
+
+static int resp_event(void *ctx, const struct http_event *ev)
+{
+	struct http_conn *c = ctx;
+
+	switch (ev->type) {
+	case HTTP_EV_HEAD:
+		return resp_head(c, ev->msg);
+	case HTTP_EV_BODY:
+		body_piece(c, IDS_DIR_TO_CLIENT, ev->msg, ev->data, ev->len);
+		break;
+	case HTTP_EV_END:
+		body_end(c, IDS_DIR_TO_CLIENT, ev->msg);
+		break;
+	case HTTP_EV_ERROR:
+		on_error(c, ev->err);
+		break;
+	}
+	return HTTP_CB_OK;
+}
+
+/* ------------------------------------------------------------ per flow */
+
+static struct http_conn *conn_new(void)
+{
+	struct http_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	http_parser_init(&c->req, true, req_event, c);
+	http_parser_init(&c->resp, false, resp_event, c);
+	return c;
+}
+
+static void conn_free(struct http_conn *c)
+{
+	if (!c)
+		return;
+	free(c->body[0].buf);
+	free(c->body[1].buf);
+	free(c);
+}
+
+/* The flow's conn, created on its first data; NULL when the flow is not
+ * HTTP (or memory ran out). */
+static struct http_conn *conn_of(struct http_thread *t, struct ids_thread *thr,
+				 const struct ids_stream_chunk *chunk)
+{
+	const struct ids_services *svc = t->g->svc;
+	void **slot = svc->flow_data(thr);
+	const char *app;
+
+	if (!slot || *slot == NOT_HTTP)
+		return NULL;
+	if (*slot)
+		return *slot;
+	if (!chunk->len)
+		return NULL;
+	app = svc->app_proto(thr);
+	if (app && strcmp(app, "http") != 0) {
+		*slot = NOT_HTTP;
+		t->not_http++;
+		return NULL;
+	}
+	if (!(*slot = conn_new())) {
+		t->no_memory++;
+		return NULL;
+	}
+	t->flows++;
+	return *slot;
+}
+
+static void http_on_stream(void *thread_ctx, struct ids_thread *thr, const struct ids_packet *pkt,
+			   const struct ids_stream_chunk *chunk)
+{
+	struct http_thread *t = thread_ctx;
+	struct http_conn *c = conn_of(t, thr, chunk);
+	struct http_parser *p;
+
+	if (!c)
+		return;
+	c->t = t;
+	c->thr = thr;
+	c->pkt = pkt;
+	p = chunk->direction == IDS_DIR_TO_SERVER ? &c->req : &c->resp;
+	if (chunk->flags & IDS_STREAM_GAP)
+		http_parser_gap(p);
+	if (chunk->len)
+		http_parser_feed(p, chunk->data, chunk->len);
+	if (chunk->flags & IDS_STREAM_END)
+		http_parser_end(p);
+	if (c->not_http) {
+		conn_free(c);
+		*t->g->svc->flow_data(thr) = NOT_HTTP;
+		t->flows--;
+		t->not_http++;
+	}
+}
+
+static void http_on_flow_end(void *thread_ctx, struct ids_thread *thr,
+			     const struct ids_flow_info *flow)
+{
+	struct http_thread *t = thread_ctx;
+	void **slot;
+
+	if (flow->proto != 6) /* IPPROTO_TCP: only TCP flows have a conn */
+		return;
+	slot = t->g->svc->flow_data(thr);
+	if (!slot)
+		return;
+	if (*slot != NOT_HTTP)
+		conn_free(*slot);
+	*slot = NULL;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static int buffer_index(const char *name)
+{
+	for (int i = 0; i < BUF_COUNT; i++)
+		if (!strcmp(http_buffers[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Every rule must name one of our buffers. */
+static int check_rules(const struct ids_plugin_init_args *args)
+{
+	for (size_t i = 0; i < args->n_rules; i++) {
+		const struct ids_rule *r = args->rules[i];
+
+		if (!r->buffer) {
+			snprintf(args->err, args->errlen,
+				 "rule %u (%s:%d): the http plugin matches rules on its buffers "
+				 "only: add `buffer:`",
+				 r->id, r->file ? r->file : "?", r->line);
+			return -1;
+		}
+		if (buffer_index(r->buffer) < 0) {
+			snprintf(args->err, args->errlen,
+				 "rule %u (%s:%d): the http plugin has no buffer '%s'", r->id,
+				 r->file ? r->file : "?", r->line, r->buffer);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* One matcher per buffer that has rules. */
+static int compile_buffers(struct http_global *g, const struct ids_plugin_init_args *args)
+{
+	const struct ids_rule **subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
+	int rc = -1;
+
+	if (!subset)
+		return -1;
+	for (int b = 0; b < BUF_COUNT; b++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < args->n_rules; i++)
+			if (buffer_index(args->rules[i]->buffer) == b)
+				subset[n++] = args->rules[i];
+		if (n && !(g->m[b] = g->svc->matcher_compile(subset, n, args->err, args->errlen)))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(subset);
+	return rc;
+}
+
+static void http_fini(void *global)
+{
+	struct http_global *g = global;
+
+	if (!g)
+		return;
+	for (int b = 0; b < BUF_COUNT; b++)
+		if (g->m[b])
+			g->svc->matcher_free(g->m[b]);
+	free(g);
+}
+
+static int http_init(const struct ids_plugin_init_args *args, void **global)
+{
+	const struct ids_services *svc = args->svc;
+	struct http_global *g;
+
+	if (svc->struct_size <
+	    offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)) {
+		snprintf(args->err, args->errlen, "the http plugin needs plugin ABI 1.2 services");
+		return -1;
+	}
+	if (check_rules(args) < 0)
+		return -1;
+	if (!(g = calloc(1, sizeof(*g))))
+		return -1;
+	g->svc = svc;
+	g->body_limit = (size_t)args->opts[OPT_BODY_LIMIT].i;
+	if (compile_buffers(g, args) < 0) {
+		http_fini(g);
+		return -1;
+	}
+	*global = g;
+	return 0;
+}
+
+static int http_thread_init(void *global, struct ids_thread *thr, void **thread_ctx)
+{
+	struct http_thread *t = calloc(1, sizeof(*t));
+
+	(void)thr;
+	if (!t)
+		return -1;
+	t->g = global;
+	*thread_ctx = t;
+	return 0;
+}
+
+static void http_thread_fini(void *thread_ctx)
+{
+	struct http_thread *t = thread_ctx;
+	char errs[512];
+	size_t at = 0;
+
+	if (!t)
+		return;
+	errs[0] = '\0';
+	for (int i = 0; i < HTTP_ERR_COUNT && at < sizeof(errs); i++)
+		at += (size_t)snprintf(errs + at, sizeof(errs) - at, " %s=%llu", http_err_names[i],
+				       (unsigned long long)t->errors[i]);
+	t->g->svc->log(IDS_LOG_INFO,
+		       "http: %llu flows, %llu requests, %llu responses (%llu without a "
+		       "request), %llu flows not HTTP, %llu out of memory; parse errors:%s",
+		       (unsigned long long)t->flows, (unsigned long long)t->requests,
+		       (unsigned long long)t->responses, (unsigned long long)t->unmatched,
+		       (unsigned long long)t->not_http, (unsigned long long)t->no_memory, errs);
+	free(t);
+}
+
+static const struct ids_plugin http_plugin = {
+	.abi_major = IDS_ABI_MAJOR,
+	.abi_minor = IDS_ABI_MINOR,
+	.struct_size = sizeof(struct ids_plugin),
+	.name = "http",
+	.version = "1.0",
+	.description = "HTTP/1.x requests and responses from TCP streams on any port: rules on "
+		       "URI, host, user agent, headers, bodies and status, alerts with the http "
+		       "object",
+	.options = http_options,
+	.n_options = OPT_COUNT,
+	.init = http_init,
+	.thread_init = http_thread_init,
+	.thread_fini = http_thread_fini,
+	.fini = http_fini,
+	.on_stream = http_on_stream,
+	.on_flow_end = http_on_flow_end,
+	.buffers = http_buffers,
+	.n_buffers = BUF_COUNT,
+};
+
+IDS_PLUGIN_EXPORT const struct ids_plugin *ids_plugin_entry(void)
+{
+	return &http_plugin;
+}
