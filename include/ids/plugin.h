@@ -267,7 +267,8 @@ struct ids_services {
 	 * packet or chunk being processed: *slot is NULL until the plugin
 	 * stores something; the plugin frees it in on_flow_end (the host
 	 * never touches it). Worker thread, from on_packet, on_stream and
-	 * on_flow_end; NULL when there is no flow (a fragment). */
+	 * on_flow_end; NULL when there is no flow (a fragment), or in
+	 * on_flow_end when no plugin stored anything for the flow. */
 	void **(*flow_data)(struct ids_thread *thr);
 
 	/* Like alert, with protocol fields: `fields` is one or more JSON

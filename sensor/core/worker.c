@@ -109,6 +109,8 @@ static void **svc_flow_data(struct ids_thread *thr)
 
 	if (!f)
 		return NULL;
+	if (!f->plugin_data && thr->ending)
+		return NULL; /* nothing was stored: nothing to free, nothing to make */
 	if (!f->plugin_data) {
 		f->plugin_data = calloc(thr->plugins->n ? thr->plugins->n : 1, sizeof(void *));
 		if (!f->plugin_data)
@@ -373,12 +375,14 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	flow_info(&fi, f);
 	saved = w->cur_flow;
 	w->cur_flow = f;
+	w->ending = true;
 	for (size_t i = 0; i < w->n_ctx_inited; i++) {
 		if (!ps->p[i].on_flow_end)
 			continue;
 		w->cur_plugin = i;
 		ps->p[i].on_flow_end(w->plugin_ctx[i], w, &fi);
 	}
+	w->ending = false;
 	w->cur_flow = saved;
 	free(f->plugin_data); /* each plugin freed what its slot held */
 	f->plugin_data = NULL;

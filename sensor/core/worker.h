@@ -14,6 +14,7 @@
 #define SENSOR_WORKER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -69,6 +70,7 @@ struct ids_thread {
 	struct packet pkt;     /* the packet being processed */
 	struct flow *cur_flow; /* its flow, NULL when it has none */
 	size_t cur_plugin;     /* index of the plugin being called */
+	bool ending;	       /* inside on_flow_end callbacks */
 	size_t n_ctx_inited;   /* plugins whose thread_init succeeded */
 	int64_t first_usec, last_usec, next_tick_usec;
 	uint64_t alerts;

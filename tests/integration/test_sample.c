@@ -1,7 +1,8 @@
 /*
  * test_sample.c - the README's demo: the shipped capture with the shipped
- * configuration and rules. Every shipped signature fires exactly once, on
- * the packet the capture generator put it in, with Suricata's EVE fields.
+ * configuration, plugins and rules. Every signature the capture was made
+ * for fires exactly once, on the packet the capture generator put it in,
+ * with Suricata's EVE fields and the protocol plugins' objects.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -31,10 +32,10 @@ TestSuite(sample, .init = run_sample, .fini = done);
 
 Test(sample, every_shipped_signature_fires_once)
 {
-	static const unsigned sids[] = {2100498, 2008187, 2100001, 2100002,
-					2100003, 2100004, 2100005};
+	static const unsigned sids[] = {2100498, 2008187, 2100001, 2100002, 2100003, 2100004,
+					2100005, 3100001, 3100003, 3100009, 3300003, 3200005};
 
-	cr_assert_eq(eve_count(&t.eve, "event_type=alert"), 7);
+	cr_assert_eq(eve_count(&t.eve, "event_type=alert"), 12);
 	for (size_t i = 0; i < sizeof(sids) / sizeof(sids[0]); i++)
 		cr_expect_eq(itest_alerts(&t, sids[i]), 1, "sid %u", sids[i]);
 }
@@ -103,18 +104,41 @@ Test(sample, stats_record_counts_the_truncated_frame)
 
 	cr_assert_not_null(s);
 	cr_expect_eq(eve_count(&t.eve, "event_type=stats"), 1);
-	cr_expect_eq(jr_int(s, "stats.decoder.pkts", -1), 65);
+	cr_expect_eq(jr_int(s, "stats.decoder.pkts", -1), 74);
 	cr_expect_eq(jr_int(s, "stats.decoder.invalid", -1), 1);
 	cr_expect_eq(jr_int(s, "stats.decoder.ipv6", -1), 7);
 	cr_expect_eq(jr_int(s, "stats.decoder.vlan", -1), 8);
 	cr_expect_eq(jr_int(s, "stats.decoder.event.ipv4.trunc_pkt", -1), 1);
-	cr_expect_eq(jr_int(s, "stats.detect.alert", -1), 7);
-	cr_expect_eq(jr_int(s, "stats.flow.total", -1), 11);
+	cr_expect_eq(jr_int(s, "stats.detect.alert", -1), 12);
+	cr_expect_eq(jr_int(s, "stats.flow.total", -1), 13);
 }
 
 Test(sample, summary_names_the_eve_file)
 {
-	cr_expect(strstr(t.res.out, "read 65 packets (1 invalid)") != NULL, "%s", t.res.out);
-	cr_expect(strstr(t.res.out, "7 alerts written to ") != NULL, "%s", t.res.out);
+	cr_expect(strstr(t.res.out, "read 74 packets (1 invalid)") != NULL, "%s", t.res.out);
+	cr_expect(strstr(t.res.out, "12 alerts written to ") != NULL, "%s", t.res.out);
 	cr_expect(strstr(t.res.out, "/eve.json") != NULL, "%s", t.res.out);
+}
+
+Test(sample, protocol_plugins_add_their_objects)
+{
+	const struct jr_val *h = eve_find(&t.eve, "alert.signature_id=3100009", 0);
+	const struct jr_val *tl = eve_find(&t.eve, "alert.signature_id=3300003", 0);
+	const struct jr_val *d = eve_find(&t.eve, "alert.signature_id=3200005", 0);
+
+	cr_assert_not_null(h);
+	cr_expect_str_eq(jr_str(h, "app_proto"), "http");
+	cr_expect_str_eq(jr_str(h, "http.hostname"), "shop.example");
+	cr_expect_str_eq(jr_str(h, "http.url"), "/item.php?id=1%27");
+	cr_expect_str_eq(jr_str(h, "http.http_method"), "GET");
+	cr_expect_eq(jr_int(h, "http.status", 0), 500);
+	cr_assert_not_null(tl);
+	cr_expect_str_eq(jr_str(tl, "app_proto"), "tls");
+	cr_expect_str_eq(jr_str(tl, "tls.sni"), "pastebin.com");
+	cr_expect_str_eq(jr_str(tl, "tls.ja4"), "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	cr_expect_eq(jr_int(tl, "dest_port", 0), 443);
+	cr_assert_not_null(d);
+	cr_expect_str_eq(jr_str(d, "app_proto"), "dns");
+	cr_expect_str_eq(jr_str(d, "dns.query.0.rrname"), "pool.supportxmr.com");
+	cr_expect_str_eq(jr_str(d, "dns.query.0.rrtype"), "A");
 }

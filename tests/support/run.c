@@ -49,7 +49,11 @@ static int temp_fd(void)
 
 void run_cmd(struct run_result *r, const char *const *argv)
 {
-	int out = temp_fd(), err = temp_fd(), st;
+	int out, err, st;
+
+	run_result_free(r); /* a result reused for a second run */
+	out = temp_fd();
+	err = temp_fd();
 	pid_t pid = fork();
 
 	if (pid < 0)

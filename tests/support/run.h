@@ -17,7 +17,8 @@ struct run_result {
 	char *err;  /* everything written to stderr */
 };
 
-/* Run `argv` (NULL-terminated; argv[0] is the program path). */
+/* Run `argv` (NULL-terminated; argv[0] is the program path). `r` must be
+ * zeroed or hold an earlier result, which is freed. */
 void run_cmd(struct run_result *r, const char *const *argv);
 /* Run SENSOR_BIN with the arguments (NULL-terminated). */
 void run_sensor(struct run_result *r, const char *bin, ...);

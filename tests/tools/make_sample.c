@@ -1,9 +1,10 @@
 /*
  * make_sample.c - writes tests/data/sample.pcap, the capture the README's
- * demo runs on: a few minutes of small-office traffic in which each shipped
- * signature fires once, plus benign sessions, a VLAN-tagged session, IPv6,
- * one traceroute probe with TTL 1 (for the example plugin) and one
- * truncated frame (counted as a decoder event, not an alert).
+ * demo runs on: small-office traffic in which each shipped signature fires
+ * once, plus benign sessions, a VLAN-tagged session, IPv6, one traceroute
+ * probe with TTL 1 (for the example plugin), one truncated frame (counted
+ * as a decoder event, not an alert), and for the protocol plugins a TLS
+ * session to a paste site and a DNS query for a mining pool.
  *
  *   make_sample OUT.pcap
  *
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "pcapgen.h"
+#include "tls_hello.h"
 
 #define CLIENT	"198.18.0.10"
 #define SERVER	"198.18.1.80"
@@ -117,6 +119,24 @@ static void truncated_frame(struct pcapgen *g)
 	pg_write(g, frame, n - 20);
 }
 
+static void tls_session(struct pcapgen *g)
+{
+	static uint8_t body[2048], hs[2048], records[2100];
+	struct th_spec spec = th_foxio(false, "pastebin.com");
+	struct pg_tcp s;
+	size_t n;
+
+	pg_tcp_init(&s, g, CLIENT, 49300, "198.19.8.8", 443);
+	pg_tcp_handshake(&s);
+	n = th_handshake(1, body, th_client_hello(&spec, body), hs);
+	n = th_records(hs, n, 16384, records);
+	pg_tcp_send(&s, PG_TO_SERVER, records, n);
+	n = th_handshake(2, body, th_server_hello(0x0303, 0x1301, 0x0304, body), hs);
+	n = th_records(hs, n, 16384, records);
+	pg_tcp_send(&s, PG_TO_CLIENT, records, n);
+	pg_tcp_close(&s);
+}
+
 int main(int argc, char **argv)
 {
 	struct pcapgen g;
@@ -159,6 +179,11 @@ int main(int argc, char **argv)
 		     "GET /tagged HTTP/1.1\r\nHost: intranet.example\r\n\r\n", resp_ok, 100);
 	traceroute_probe(&g);
 	truncated_frame(&g);
+	tls_session(&g);
+	dns_query(&g, 3,
+		  "\x04pool\x0asupportxmr\x03"
+		  "com",
+		  21);
 	pg_close(&g);
 	printf("%s: %llu frames\n", argv[1], (unsigned long long)g.frames);
 	return 0;
