@@ -4,9 +4,11 @@
  *
  *   bench_sensor SENSOR_BIN WORKDIR [MEGABYTES]
  *
- * Writes WORKDIR/bench.pcap (default 256 MB of HTTP-like TCP sessions and
- * DNS-like UDP) and WORKDIR/bench-rules.yaml (1,000 rules: mostly literals,
- * some regexes, a few that hit), runs `sensor --threads 1` on them and
+ * Writes WORKDIR/bench.pcap (default 256 MB of HTTP-like TCP sessions, one
+ * TLS session in ten, and DNS-like UDP) and WORKDIR/bench-rules.yaml (1,000
+ * rules: mostly literals, some regexes, a few that hit), runs `sensor
+ * --threads 1` on them with the signature plugin alone (the rules on
+ * streams, then on packets) and with every shipped plugin and its rules, and
  * prints Mbit/s, packets/s and peak RSS; then compiles the same patterns
  * into one Hyperscan block database and scans every payload once, which is
  * the ceiling the sensor's per-packet work is measured against. Figures
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "pcapgen.h"
+#include "tls_hello.h"
 
 #define N_RULES	  1000
 #define N_REGEX	  50
@@ -184,6 +187,14 @@ static void free_exprs(char **exprs)
 		free(exprs[r]);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -305,24 +316,72 @@ static void report(const char *what, struct launcher *check, struct launcher *ru
 }
 
 /* The -T check and the timed runs of one rule file, waiting to start. */
-static void launchers(const char *bin, const char *pcap, const char *rules, const char *logdir,
-		      struct launcher *check, struct launcher *runs)
+/* The -T check and the timed runs with config `conf` and the rule files
+ * `rules` (NULL-terminated, at most 6), waiting to start. */
+static void launchers(const char *bin, const char *pcap, const char *conf, const char *const *rules,
+		      const char *logdir, struct launcher *check, struct launcher *runs)
 {
-	const char *const check_argv[] = {bin, "-T", "-S", rules, NULL};
-	const char *const run_argv[] = {bin,  "-r",   pcap,	   "-S", rules,
-					"-l", logdir, "--threads", "1",	 NULL};
+	const char *check_argv[24] = {bin, "-T", "-c", conf};
+	const char *run_argv[24] = {bin, "-r", pcap, "-c", conf, "-l", logdir, "--threads", "1"};
+	size_t nc = 4, nr = 9;
 
+	for (size_t i = 0; rules[i] && i < 6; i++) {
+		check_argv[nc++] = "-S";
+		check_argv[nc++] = rules[i];
+		run_argv[nr++] = "-S";
+		run_argv[nr++] = rules[i];
+	}
 	launcher_new(check, check_argv);
 	for (int r = 0; r < RUNS; r++)
 		launcher_new(&runs[r], run_argv);
+}
+
+/* One TLS session (as in the wild: the handshake, then encrypted
+ * application data), every tenth session. */
+static void tls_session(struct pcapgen *g, struct payloads *pl, unsigned i)
+{
+	static uint8_t body[2048], hs[2048], rec[2100], data[1460];
+	static const char *const snis[] = {"www.shop.example", "cdn.example", "api.example"};
+	struct th_spec spec = th_foxio(i % 2, snis[i % 3]);
+	char host[32];
+	struct pg_tcp s;
+	size_t n;
+
+	snprintf(host, sizeof(host), "198.18.%u.%u", 1 + (i >> 8) % 250, 1 + i % 250);
+	pg_tcp_init(&s, g, host, (uint16_t)(10000 + i % 50000), "198.19.0.43", 443);
+	pg_tcp_handshake(&s);
+	n = th_records(hs, th_handshake(1, body, th_client_hello(&spec, body), hs), 16384, rec);
+	pg_tcp_send(&s, PG_TO_SERVER, rec, n);
+	keep_payload(pl, rec, n);
+	n = th_records(hs, th_handshake(2, body, th_server_hello(0x0303, 0x1301, 0x0304, body), hs),
+		       16384, rec);
+	pg_tcp_send(&s, PG_TO_CLIENT, rec, n);
+	keep_payload(pl, rec, n);
+	for (int seg = 0; seg < 8; seg++) {
+		data[0] = 23, data[1] = 3, data[2] = 3, data[3] = (1460 - 5) >> 8,
+		data[4] = (1460 - 5) & 0xff;
+		for (size_t k = 5; k < sizeof(data); k++)
+			data[k] = (uint8_t)next_rand();
+		pg_tcp_send(&s, PG_TO_CLIENT, data, sizeof(data));
+		keep_payload(pl, data, sizeof(data));
+	}
+	pg_tcp_close(&s);
 }
 
 int main(int argc, char **argv)
 {
 	struct payloads pl = {0};
 	struct pcapgen g;
-	char pcap[4096], rules[4096], prules[4096], logdir[4096];
-	struct launcher check, runs[RUNS], pcheck, pruns[RUNS];
+	char pcap[4096], rules[4096], prules[4096], logdir[4096], sigconf[4096];
+	struct launcher check, runs[RUNS], pcheck, pruns[RUNS], acheck, aruns[RUNS];
+	const char *const stream_files[] = {rules, NULL};
+	const char *const packet_files[] = {prules, NULL};
+	const char *const all_files[] = {rules,
+					 SOURCE_DIR "/rules/signature.yaml",
+					 SOURCE_DIR "/rules/http.yaml",
+					 SOURCE_DIR "/rules/dns.yaml",
+					 SOURCE_DIR "/rules/tls.yaml",
+					 NULL};
 	char *exprs[N_RULES];
 	unsigned flags[N_RULES];
 	long mb = argc > 3 ? atol(argv[3]) : 256;
@@ -337,15 +396,21 @@ int main(int argc, char **argv)
 	snprintf(rules, sizeof(rules), "%s/bench-rules.yaml", argv[2]);
 	snprintf(prules, sizeof(prules), "%s/bench-rules-packet.yaml", argv[2]);
 	snprintf(logdir, sizeof(logdir), "%s/log", argv[2]);
-	launchers(argv[1], pcap, rules, logdir, &check, runs);
-	launchers(argv[1], pcap, prules, logdir, &pcheck, pruns);
+	snprintf(sigconf, sizeof(sigconf), "%s/signature-only.yaml", argv[2]);
+	write_text(sigconf, "plugins:\n  - name: signature\n");
+	launchers(argv[1], pcap, sigconf, stream_files, logdir, &check, runs);
+	launchers(argv[1], pcap, sigconf, packet_files, logdir, &pcheck, pruns);
+	launchers(argv[1], pcap, SOURCE_DIR "/conf/sensor.yaml", all_files, logdir, &acheck, aruns);
 	write_rules(prules, true, exprs, flags);
 	free_exprs(exprs);
 	write_rules(rules, false, exprs, flags);
 	pg_open(&g, pcap, 1);
 	g.step_usec = 10;
 	do {
-		http_session(&g, &pl, i);
+		if (i % 10 == 5)
+			tls_session(&g, &pl, i);
+		else
+			http_session(&g, &pl, i);
 		dns_like(&g, &pl, i);
 		i++;
 	} while ((size = ftell(g.f)) < mb * 1000000L);
@@ -356,6 +421,9 @@ int main(int argc, char **argv)
 	       (uint64_t)size, g.frames, &pl);
 	report("the same rules on each packet (scope: packet):", &pcheck, pruns, (uint64_t)size,
 	       g.frames, &pl);
+	report("every shipped plugin (http, dns, tls, portscan) and their rules, plus the 1,000 "
+	       "stream rules:",
+	       &acheck, aruns, (uint64_t)size, g.frames, &pl);
 	raw_scan(&pl, exprs, flags);
 	free_exprs(exprs);
 	free(pl.buf);

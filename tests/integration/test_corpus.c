@@ -647,7 +647,7 @@ Test(corpus, every_capture_runs_clean)
 	itest_config(&t, conf);
 	snprintf(t.rules, sizeof(t.rules), "%s/rules/signature.yaml", SOURCE_DIR);
 	npcaps = 0;
-	cr_assert_eq(nftw(CORPUS_DIR, collect, 16, FTW_PHYS), 0);
+	cr_assert_eq(nftw(CORPUS_DIR, collect, 16, 0) /* follows a linked corpus folder */, 0);
 	qsort(pcaps, npcaps, sizeof(pcaps[0]), by_name);
 	cr_expect_eq(npcaps, 77, "captures in the corpus: %zu", npcaps);
 	for (size_t i = 0; i < npcaps; i++) {
