@@ -649,7 +649,7 @@ Test(corpus, every_capture_runs_clean)
 	npcaps = 0;
 	cr_assert_eq(nftw(CORPUS_DIR, collect, 16, 0) /* follows a linked corpus folder */, 0);
 	qsort(pcaps, npcaps, sizeof(pcaps[0]), by_name);
-	cr_expect_eq(npcaps, 77, "captures in the corpus: %zu", npcaps);
+	cr_expect_gt(npcaps, 0, "no capture found under %s", CORPUS_DIR);
 	for (size_t i = 0; i < npcaps; i++) {
 		run_robust(pcaps[i]);
 		free(pcaps[i]);
