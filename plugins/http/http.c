@@ -122,6 +122,7 @@ struct http_conn {
 	unsigned q_head, q_len, q_lost; /* q_lost: requests past a full queue */
 	struct http_body body[2];	/* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
 	bool not_http;
+	uint8_t ended; /* bit per direction whose stream ended */
 	/* the on_stream call being processed */
 	struct http_thread *t;
 	struct ids_thread *thr;
@@ -138,8 +139,12 @@ struct http_scan {
 	bool rendered;
 };
 
-/* The flow_data value of flows that are not HTTP. */
-static const char not_http_mark;
+/* The flow_data value of flows that are not HTTP, and of HTTP flows whose
+ * both directions ended (their parsers are freed at once, not when the flow
+ * idles out: a closed connection costs no memory while its flow waits for
+ * its timeout). */
+static const char not_http_mark, done_mark;
+#define CONN_DONE ((void *)&done_mark)
 #define NOT_HTTP ((void *)&not_http_mark)
 
 /* ------------------------------------------------------------ rendering */
@@ -480,7 +485,7 @@ static struct http_conn *conn_of(struct http_thread *t, struct ids_thread *thr,
 	void **slot = svc->flow_data(thr);
 	const char *app;
 
-	if (!slot || *slot == NOT_HTTP)
+	if (!slot || *slot == NOT_HTTP || *slot == CONN_DONE)
 		return NULL;
 	if (*slot)
 		return *slot;
@@ -524,6 +529,13 @@ static void http_on_stream(void *thread_ctx, struct ids_thread *thr, const struc
 		*t->g->svc->flow_data(thr) = NOT_HTTP;
 		t->flows--;
 		t->not_http++;
+		return;
+	}
+	if (chunk->flags & IDS_STREAM_END)
+		c->ended |= (uint8_t)(1u << (chunk->direction & 1));
+	if (c->ended == 3) {
+		conn_free(c);
+		*t->g->svc->flow_data(thr) = CONN_DONE;
 	}
 }
 
@@ -538,7 +550,7 @@ static void http_on_flow_end(void *thread_ctx, struct ids_thread *thr,
 	slot = t->g->svc->flow_data(thr);
 	if (!slot)
 		return;
-	if (*slot != NOT_HTTP)
+	if (*slot != NOT_HTTP && *slot != CONN_DONE)
 		conn_free(*slot);
 	*slot = NULL;
 }
