@@ -50,6 +50,7 @@
 #include <string.h>
 
 #include <ids/plugin.h>
+#include <ids/plugin_util.h>
 
 #include "dns_parser.h"
 
@@ -720,93 +721,30 @@ static void dns_on_flow_end(void *thread_ctx, struct ids_thread *thr,
 
 /* ------------------------------------------------------- lifecycle */
 
-static int buffer_index(const char *name)
-{
-	for (int i = 0; i < BUF_COUNT; i++)
-		if (name && strcmp(name, dns_buffers[i].name) == 0)
-			return i;
-	return -1;
-}
-
-/* Every rule must name one of the plugin's buffers. */
-static int dns_check_rules(const struct ids_plugin_init_args *args)
-{
-	for (size_t i = 0; i < args->n_rules; i++) {
-		const struct ids_rule *r = args->rules[i];
-
-		if (!r->buffer) {
-			snprintf(args->err, args->errlen,
-				 "rule %u (%s:%d): the dns plugin matches rules on its buffers "
-				 "only: add `buffer:` (dns.query or dns.answer)",
-				 r->id, r->file, r->line);
-			return -1;
-		}
-		if (buffer_index(r->buffer) < 0) {
-			snprintf(args->err, args->errlen,
-				 "rule %u (%s:%d): buffer `%s` is not a dns buffer (dns.query, "
-				 "dns.answer)",
-				 r->id, r->file, r->line, r->buffer);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int dns_compile(struct dns_global *g, const struct ids_plugin_init_args *args)
-{
-	const struct ids_rule **subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
-	int rc = -1;
-
-	if (!subset)
-		return -1;
-	for (int b = 0; b < BUF_COUNT; b++) {
-		size_t n = 0;
-
-		for (size_t i = 0; i < args->n_rules; i++)
-			if (buffer_index(args->rules[i]->buffer) == b)
-				subset[n++] = args->rules[i];
-		if (n &&
-		    !(g->m[b] = args->svc->matcher_compile(subset, n, args->err, args->errlen)))
-			goto out;
-	}
-	rc = 0;
-out:
-	free(subset);
-	return rc;
-}
-
 static void dns_fini(void *global)
 {
 	struct dns_global *g = global;
 
 	if (!g)
 		return;
-	for (int b = 0; b < BUF_COUNT; b++)
-		if (g->m[b])
-			g->svc->matcher_free(g->m[b]);
+	ids_free_matchers(g->svc, g->m, BUF_COUNT);
 	free(g);
 }
 
 static int dns_init(const struct ids_plugin_init_args *args, void **global)
 {
-	const struct ids_services *svc = args->svc;
 	struct dns_global *g;
 
-	if (svc->struct_size <
-	    offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)) {
-		snprintf(args->err, args->errlen,
-			 "the dns plugin needs a sensor with plugin ABI 1.2");
-		return -1;
-	}
-	if (dns_check_rules(args) < 0)
+	if (ids_require_abi(args, "dns", 2) < 0 ||
+	    ids_rules_need_buffers(args, "dns", dns_buffers, BUF_COUNT) < 0)
 		return -1;
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -1;
-	g->svc = svc;
+	g->svc = args->svc;
 	g->max_alerts = (unsigned)args->opts[OPT_ALERTS].i;
 	g->tcp_max = (uint32_t)args->opts[OPT_TCP_MAX].i;
-	if (dns_compile(g, args) < 0) {
+	if (ids_compile_buffers(args, dns_buffers, BUF_COUNT, g->m) < 0) {
 		dns_fini(g);
 		return -1;
 	}

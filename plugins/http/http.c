@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include <ids/plugin.h>
+#include <ids/plugin_util.h>
 
 #include "http_parser.h"
 
@@ -145,7 +146,7 @@ struct http_scan {
  * its timeout). */
 static const char not_http_mark, done_mark;
 #define CONN_DONE ((void *)&done_mark)
-#define NOT_HTTP ((void *)&not_http_mark)
+#define NOT_HTTP  ((void *)&not_http_mark)
 
 /* ------------------------------------------------------------ rendering */
 
@@ -557,89 +558,28 @@ static void http_on_flow_end(void *thread_ctx, struct ids_thread *thr,
 
 /* ------------------------------------------------------------ lifecycle */
 
-static int buffer_index(const char *name)
-{
-	for (int i = 0; i < BUF_COUNT; i++)
-		if (!strcmp(http_buffers[i].name, name))
-			return i;
-	return -1;
-}
-
-/* Every rule must name one of our buffers. */
-static int check_rules(const struct ids_plugin_init_args *args)
-{
-	for (size_t i = 0; i < args->n_rules; i++) {
-		const struct ids_rule *r = args->rules[i];
-
-		if (!r->buffer) {
-			snprintf(args->err, args->errlen,
-				 "rule %u (%s:%d): the http plugin matches rules on its buffers "
-				 "only: add `buffer:`",
-				 r->id, r->file ? r->file : "?", r->line);
-			return -1;
-		}
-		if (buffer_index(r->buffer) < 0) {
-			snprintf(args->err, args->errlen,
-				 "rule %u (%s:%d): the http plugin has no buffer '%s'", r->id,
-				 r->file ? r->file : "?", r->line, r->buffer);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* One matcher per buffer that has rules. */
-static int compile_buffers(struct http_global *g, const struct ids_plugin_init_args *args)
-{
-	const struct ids_rule **subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
-	int rc = -1;
-
-	if (!subset)
-		return -1;
-	for (int b = 0; b < BUF_COUNT; b++) {
-		size_t n = 0;
-
-		for (size_t i = 0; i < args->n_rules; i++)
-			if (buffer_index(args->rules[i]->buffer) == b)
-				subset[n++] = args->rules[i];
-		if (n && !(g->m[b] = g->svc->matcher_compile(subset, n, args->err, args->errlen)))
-			goto out;
-	}
-	rc = 0;
-out:
-	free(subset);
-	return rc;
-}
-
 static void http_fini(void *global)
 {
 	struct http_global *g = global;
 
 	if (!g)
 		return;
-	for (int b = 0; b < BUF_COUNT; b++)
-		if (g->m[b])
-			g->svc->matcher_free(g->m[b]);
+	ids_free_matchers(g->svc, g->m, BUF_COUNT);
 	free(g);
 }
 
 static int http_init(const struct ids_plugin_init_args *args, void **global)
 {
-	const struct ids_services *svc = args->svc;
 	struct http_global *g;
 
-	if (svc->struct_size <
-	    offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)) {
-		snprintf(args->err, args->errlen, "the http plugin needs plugin ABI 1.2 services");
-		return -1;
-	}
-	if (check_rules(args) < 0)
+	if (ids_require_abi(args, "http", 2) < 0 ||
+	    ids_rules_need_buffers(args, "http", http_buffers, BUF_COUNT) < 0)
 		return -1;
 	if (!(g = calloc(1, sizeof(*g))))
 		return -1;
-	g->svc = svc;
+	g->svc = args->svc;
 	g->body_limit = (size_t)args->opts[OPT_BODY_LIMIT].i;
-	if (compile_buffers(g, args) < 0) {
+	if (ids_compile_buffers(args, http_buffers, BUF_COUNT, g->m) < 0) {
 		http_fini(g);
 		return -1;
 	}

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include <ids/plugin.h>
+#include <ids/plugin_util.h>
 
 #include "tls_fp.h"
 #include "tls_parser.h"
@@ -115,37 +116,15 @@ static void tls_fini(void *global)
 
 	if (!g)
 		return;
-	for (int b = 0; b < BUF_COUNT; b++)
-		if (g->m[b])
-			g->svc->matcher_free(g->m[b]);
+	ids_free_matchers(g->svc, g->m, BUF_COUNT);
 	free(g);
 }
 
-static int buffer_index(const char *name)
-{
-	for (int b = 0; name && b < BUF_COUNT; b++)
-		if (strcmp(name, tls_buffers[b].name) == 0)
-			return b;
-	return -1;
-}
-
-/* Each rule names one of our buffers, whose fingerprint is enabled. */
+/* A rule on a fingerprint buffer needs that fingerprint enabled. */
 static int check_rule(const struct tls_global *g, const struct ids_rule *r, char *err, size_t len)
 {
-	int b = buffer_index(r->buffer);
+	int b = ids_buffer_index(tls_buffers, BUF_COUNT, r->buffer);
 
-	if (!r->buffer) {
-		snprintf(err, len,
-			 "rule %u (%s:%d): the tls plugin matches rules on its buffers only: "
-			 "add `buffer:`",
-			 r->id, r->file, r->line);
-		return -1;
-	}
-	if (b < 0) {
-		snprintf(err, len, "rule %u (%s:%d): the tls plugin has no buffer '%s'", r->id,
-			 r->file, r->line, r->buffer);
-		return -1;
-	}
 	if (((b == BUF_JA3 || b == BUF_JA3_STRING) && !g->ja3) || (b == BUF_JA4 && !g->ja4)) {
 		snprintf(err, len, "rule %u (%s:%d): buffer %s needs the tls option %s: true",
 			 r->id, r->file, r->line, r->buffer, b == BUF_JA4 ? "ja4" : "ja3");
@@ -157,43 +136,23 @@ static int check_rule(const struct tls_global *g, const struct ids_rule *r, char
 /* One matcher per buffer that has rules. */
 static int tls_compile(struct tls_global *g, const struct ids_plugin_init_args *args)
 {
-	const struct ids_rule **subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
-	int rc = -1;
-
-	if (!subset)
+	if (ids_rules_need_buffers(args, "tls", tls_buffers, BUF_COUNT) < 0)
 		return -1;
 	for (size_t i = 0; i < args->n_rules; i++)
 		if (check_rule(g, args->rules[i], args->err, args->errlen) < 0)
-			goto out;
-	for (int b = 0; b < BUF_COUNT; b++) {
-		size_t n = 0;
-
-		for (size_t i = 0; i < args->n_rules; i++)
-			if (buffer_index(args->rules[i]->buffer) == b)
-				subset[n++] = args->rules[i];
-		if (n && !(g->m[b] = g->svc->matcher_compile(subset, n, args->err, args->errlen)))
-			goto out;
-	}
-	rc = 0;
-out:
-	free(subset);
-	return rc;
+			return -1;
+	return ids_compile_buffers(args, tls_buffers, BUF_COUNT, g->m);
 }
 
 static int tls_init(const struct ids_plugin_init_args *args, void **global)
 {
-	const struct ids_services *svc = args->svc;
 	struct tls_global *g;
 
-	if (svc->struct_size <
-	    offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)) {
-		snprintf(args->err, args->errlen,
-			 "the tls plugin needs a sensor with plugin ABI 1.2");
+	if (ids_require_abi(args, "tls", 2) < 0)
 		return -1;
-	}
 	if (!(g = calloc(1, sizeof(*g))))
 		return -1;
-	g->svc = svc;
+	g->svc = args->svc;
 	g->ja3 = args->opts[OPT_JA3].b;
 	g->ja4 = args->opts[OPT_JA4].b;
 	g->max_handshake = (uint32_t)args->opts[OPT_MAX_HANDSHAKE].i;

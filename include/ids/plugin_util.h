@@ -1,0 +1,151 @@
+/*
+ * ids/plugin_util.h - helpers every protocol plugin needs, as inline
+ * functions over the plugin API (nothing here is part of the ABI: a plugin
+ * that includes this header carries its own copy).
+ *
+ * A plugin that declares buffers typically checks that each of its rules
+ * names one of them, compiles one matcher per buffer with the rules naming
+ * it, scans a buffer's bytes with that buffer's matcher, and frees the
+ * matchers in fini:
+ *
+ *   static const struct ids_buffer_def bufs[BUF_COUNT] = {...};
+ *   struct ids_matcher *m[BUF_COUNT];
+ *
+ *   init:  if (ids_require_abi(args, "mine", 2) < 0 ||
+ *              ids_rules_need_buffers(args, "mine", bufs, BUF_COUNT) < 0 ||
+ *              ids_compile_buffers(args, bufs, BUF_COUNT, m) < 0) { fini; return -1; }
+ *   fini:  ids_free_matchers(svc, m, BUF_COUNT);
+ *
+ * Main thread (init/fini), like the services they call.
+ */
+#ifndef IDS_PLUGIN_UTIL_H
+#define IDS_PLUGIN_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids/plugin.h"
+
+/* The index of buffer `name` in a plugin's table, -1 when absent. */
+static inline int ids_buffer_index(const struct ids_buffer_def *bufs, size_t n, const char *name)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (strcmp(bufs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* "a, b, c" of the table's names into out. */
+static inline void ids_buffer_names(const struct ids_buffer_def *bufs, size_t n, char *out,
+				    size_t len)
+{
+	size_t at = 0;
+
+	if (len)
+		out[0] = '\0';
+	for (size_t i = 0; i < n && at < len; i++) {
+		int w = snprintf(out + at, len - at, "%s%s", i ? ", " : "", bufs[i].name);
+
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+}
+
+/*
+ * The services this plugin needs were added by ABI minor `minor` (1: stream
+ * matching, 2: buffers, flow_data, alert_fields, app_proto, json_escape):
+ * 0, or -1 with a message naming the plugin when the sensor is older.
+ */
+static inline int ids_require_abi(const struct ids_plugin_init_args *args, const char *plugin,
+				  int minor)
+{
+	const struct ids_services *svc = args->svc;
+	size_t need =
+		minor >= 2 ? offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)
+		: minor == 1
+			? offsetof(struct ids_services, matcher_stream_scan) +
+				  sizeof(svc->matcher_stream_scan)
+			: offsetof(struct ids_services, thread_index) + sizeof(svc->thread_index);
+
+	if (svc->struct_size >= need)
+		return 0;
+	snprintf(args->err, args->errlen, "the %s plugin needs a sensor with plugin ABI 1.%d",
+		 plugin, minor);
+	return -1;
+}
+
+/* Every rule names one of the buffers: 0, or -1 with a message naming the
+ * first rule that does not (its file and line) and the valid buffers. */
+static inline int ids_rules_need_buffers(const struct ids_plugin_init_args *args,
+					 const char *plugin, const struct ids_buffer_def *bufs,
+					 size_t n)
+{
+	char names[512];
+
+	for (size_t i = 0; i < args->n_rules; i++) {
+		const struct ids_rule *r = args->rules[i];
+
+		if (r->buffer && ids_buffer_index(bufs, n, r->buffer) >= 0)
+			continue;
+		ids_buffer_names(bufs, n, names, sizeof(names));
+		if (!r->buffer)
+			snprintf(
+				args->err, args->errlen,
+				"rule %u (%s:%d): the %s plugin matches rules on its buffers only: "
+				"add `buffer:` (%s)",
+				r->id, r->file ? r->file : "?", r->line, plugin, names);
+		else
+			snprintf(args->err, args->errlen,
+				 "rule %u (%s:%d): the %s plugin has no buffer '%s' (%s)", r->id,
+				 r->file ? r->file : "?", r->line, plugin, r->buffer, names);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One matcher per buffer: out[b] (n entries, zeroed by the caller) gets
+ * the rules naming bufs[b], NULL for a buffer without rules. Returns 0, or
+ * -1 with args->err filled; matchers compiled before the failure stay in
+ * out[] for ids_free_matchers.
+ */
+static inline int ids_compile_buffers(const struct ids_plugin_init_args *args,
+				      const struct ids_buffer_def *bufs, size_t n,
+				      struct ids_matcher **out)
+{
+	const struct ids_rule **subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
+	int rc = -1;
+
+	if (!subset) {
+		snprintf(args->err, args->errlen, "out of memory");
+		return -1;
+	}
+	for (size_t b = 0; b < n; b++) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < args->n_rules; i++)
+			if (ids_buffer_index(bufs, n, args->rules[i]->buffer) == (int)b)
+				subset[k++] = args->rules[i];
+		if (k && !(out[b] = args->svc->matcher_compile(subset, k, args->err, args->errlen)))
+			goto done;
+	}
+	rc = 0;
+done:
+	free(subset);
+	return rc;
+}
+
+static inline void ids_free_matchers(const struct ids_services *svc, struct ids_matcher **m,
+				     size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i]) {
+			svc->matcher_free(m[i]);
+			m[i] = NULL;
+		}
+}
+
+#endif /* IDS_PLUGIN_UTIL_H */
