@@ -63,25 +63,42 @@ static const char base_conf[] = "plugins:\n"
 				"outputs:\n"
 				"  eve: {payload: true, payload-printable: true, packet: true}\n";
 
+/* The same with the protocol plugins, for cases with app-layer rules: a
+ * rule's buffer sends it to the plugin that declares it. */
+static const char app_conf[] = "plugins:\n"
+			       "  - name: signature\n"
+			       "  - name: http\n"
+			       "  - name: dns\n"
+			       "  - name: tls\n"
+			       "outputs:\n"
+			       "  eve: {payload: true, payload-printable: true, packet: true}\n";
+
 static const char midstream_conf[] = "stream: {midstream: true}\n";
 
 /*
  * Run the case `name` (a folder of suricata-verify) on its capture `pcap`
- * (relative to the case folder) with tests/data/corpus/<rules> and
- * base_conf plus `extra` (may be NULL) as configuration.
+ * (relative to the case folder) with tests/data/corpus/<rules> and `base`
+ * plus `extra` (may be NULL) as configuration.
  */
-static void run_case(const char *name, const char *pcap, const char *rules, const char *extra)
+static void run_case_with(const char *base, const char *name, const char *pcap, const char *rules,
+			  const char *extra)
 {
 	char conf[1024];
 
 	need_corpus();
-	snprintf(conf, sizeof(conf), "%s%s", base_conf, extra ? extra : "");
+	snprintf(conf, sizeof(conf), "%s%s", base, extra ? extra : "");
 	itest_config(&t, conf);
 	snprintf(t.rules, sizeof(t.rules), "%s/tests/data/corpus/%s", SOURCE_DIR, rules);
 	snprintf(t.pcap, sizeof(t.pcap), "%s/%s/%s", SV_DIR, name, pcap);
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s: %s", name, t.res.err);
 	cr_assert_eq(t.eve.bad_lines, 0);
 	cr_assert_not_null(eve_find(&t.eve, "event_type=stats", 0));
+}
+
+/* A case with the signature plugin alone (base_conf). */
+static void run_case(const char *name, const char *pcap, const char *rules, const char *extra)
+{
+	run_case_with(base_conf, name, pcap, rules, extra);
 }
 
 /* Records matching `filter` (see eve_count). */
@@ -398,6 +415,49 @@ Test(corpus, tcp_async_01)
 	cr_expect_eq(stat_int("tcp.reassembly_gap"), 0);
 }
 
+/* ------------------------------------------------------------ urgent data */
+
+/*
+ * "GET /malic", one urgent byte "X", "ious HTTP/1.1...". The case runs
+ * Suricata with urgent.policy oob, which removes the urgent byte, so
+ * "malicious" matches in the stream (sid 1000001) and in http.uri (sid
+ * 1000002). We keep urgent bytes in the stream (docs/corpus.md, "Urgent
+ * data"): neither matches, and the http plugin's URI is /malicXious, as
+ * the probe rule 9000001 (not the case's) shows. The request fields agree
+ * with the capture.
+ */
+static void urgent_case(const char *name, const char *pcap, const char *rules, const char *url)
+{
+	char filter[256];
+
+	run_case_with(app_conf, name, pcap, rules, NULL);
+	cr_expect_eq(alerts(1000001), 0);
+	cr_expect_eq(alerts(1000002), 0);
+	snprintf(filter, sizeof(filter),
+		 "alert.signature_id=9000001 pcap_cnt=8 pkt_src=stream direction=to_server "
+		 "dest_port=9090 app_proto=http http.url=%s http.hostname=10.10.10.55 "
+		 "http.http_method=GET http.protocol=HTTP/1.1 "
+		 "http.http_user_agent=python-requests/2.31.0",
+		 url);
+	cr_expect_eq(count(filter), 1, "%s", filter);
+	cr_expect_null(jr_get(eve_find(&t.eve, "alert.signature_id=9000001", 0), "http.status"));
+	cr_expect_eq(count("event_type=alert"), 1);
+	cr_expect_eq(count("event_type=flow app_proto=http tcp.urg=true"), 1);
+}
+
+Test(corpus, tcp_urgp_01_oob)
+{
+	urgent_case("tcp-urgp-01-oob", "tcp-urgent1.pcap", "tcp-urgp-01-oob.yaml", "/malicXious");
+}
+
+/* Two urgent bytes "XY": Suricata's oob policy removes the last one only
+ * ("malicXious" matches); ours keeps both. */
+Test(corpus, tcp_urgp_04_2byte_xy)
+{
+	urgent_case("tcp-urgp-04-2byte-XY", "tcp-urgent-2byte-XY.pcap", "tcp-urgp-04-2byte-XY.yaml",
+		    "/malicXYious");
+}
+
 /* ------------------------------------------------------------ plain payload rules */
 
 /* uid=0(root) in an HTTP response (a full session). */
@@ -473,6 +533,68 @@ Test(corpus, dns_task_7018_ids_dns_stream_rule)
 			   "flow.age=0 flow.state=closed flow.reason=shutdown flow.alerted=true "
 			   "tcp.tcp_flags=1b tcp.tcp_flags_ts=1b tcp.tcp_flags_tc=1b tcp.syn=true "
 			   "tcp.fin=true tcp.psh=true tcp.ack=true tcp.state=closed"),
+		     1);
+}
+
+/*
+ * dns/task-7018-ids-dns-keywords (the capture of the test above; the case's
+ * test.rules and test.yaml are not in the corpus, they are quoted here from
+ * OISF/suricata-verify commit 1d28f16e). Rule: dns.queries.rrname;
+ * content:"suricata" -> buffer dns.query. Three queries over one TCP
+ * connection (suricata.io, oisf.net, suricata.org) and their answers: 4
+ * alerts, on the queries and answers of the two suricata names, each with
+ * the dns object the case checks. Differences: Suricata reports pcap_cnt
+ * 7, 9, 12, 13 (where it inspected), ours the segments completing each
+ * message, 4, 6, 10, 11; Suricata 8 counts requests and responses as
+ * transactions (the third query is tx_id 4), our tx_id counts the queries
+ * before (docs/plugins/dns.md, as Suricata 7): 2; the top-level tx_id and
+ * the dns records are app-layer output we do not write.
+ */
+Test(corpus, dns_task_7018_ids_dns_keywords)
+{
+	const struct jr_val *a;
+
+	run_case_with(app_conf, "dns/task-7018-ids-dns-keywords", "input.pcap",
+		      "task-7018-ids-dns-keywords.yaml", NULL);
+	cr_expect_eq(count("event_type=alert"), 4);
+	cr_expect_eq(alerts(1), 4);
+	a = eve_find(&t.eve, "event_type=alert", 0);
+	cr_expect_str_eq(jr_str(a, "alert.signature"), "DNS suricata query.name");
+	cr_expect_eq(count("alert.signature_id=1 pcap_cnt=4 proto=TCP src_ip=10.16.1.11 "
+			   "src_port=36926 app_proto=dns dest_ip=9.9.9.9 dest_port=53 "
+			   "direction=to_server dns.query.0.id=0 dns.query.0.opcode=0 "
+			   "dns.query.0.rrname=suricata.io dns.query.0.rrtype=A "
+			   "dns.query.0.tx_id=0 dns.query.0.type=query"),
+		     1);
+	cr_expect_eq(count("alert.signature_id=1 pcap_cnt=6 app_proto=dns proto=TCP src_ip=9.9.9.9 "
+			   "src_port=53 dest_ip=10.16.1.11 dest_port=36926 direction=to_client "
+			   "dns.answer.flags=8180 dns.answer.id=0 dns.answer.opcode=0 "
+			   "dns.answer.qr=true dns.answer.ra=true dns.answer.rcode=NOERROR "
+			   "dns.answer.rd=true dns.answer.rrname=suricata.io dns.answer.rrtype=A "
+			   "dns.answer.type=answer dns.answer.version=2 "
+			   "dns.answer.answers.0.rdata=35.212.0.44 dns.answer.answers.0.ttl=490"),
+		     1);
+	cr_expect_eq(count("alert.signature_id=1 pcap_cnt=10 proto=TCP src_ip=10.16.1.11 "
+			   "src_port=36926 app_proto=dns dest_ip=9.9.9.9 dest_port=53 "
+			   "direction=to_server dns.query.0.id=0 dns.query.0.opcode=0 "
+			   "dns.query.0.rrname=suricata.org dns.query.0.rrtype=A "
+			   "dns.query.0.tx_id=2 dns.query.0.type=query"),
+		     1);
+	cr_expect_eq(
+		count("alert.signature_id=1 pcap_cnt=11 proto=TCP src_ip=9.9.9.9 src_port=53 "
+		      "app_proto=dns dest_ip=10.16.1.11 dest_port=36926 direction=to_client "
+		      "dns.answer.flags=8180 dns.answer.id=0 dns.answer.opcode=0 "
+		      "dns.answer.qr=true dns.answer.ra=true dns.answer.rcode=NOERROR "
+		      "dns.answer.rd=true dns.answer.rrname=suricata.org dns.answer.rrtype=A "
+		      "dns.answer.type=answer dns.answer.version=2 "
+		      "dns.answer.grouped.A.0=15.197.148.33 dns.answer.grouped.A.1=3.33.130.190"),
+		1);
+	cr_expect_eq(count("dns.query.0.rrname=oisf.net"), 0);
+	cr_expect_eq(count("dns.answer.rrname=oisf.net"), 0);
+	cr_expect_eq(count("event_type=flow app_proto=dns proto=TCP src_ip=10.16.1.11 "
+			   "src_port=36926 dest_ip=9.9.9.9 dest_port=53 flow.age=0 "
+			   "flow.alerted=true flow.pkts_toclient=6 flow.pkts_toserver=8 "
+			   "flow.reason=shutdown flow.state=closed tcp.state=closed"),
 		     1);
 }
 
