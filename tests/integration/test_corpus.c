@@ -16,12 +16,17 @@
  * says what Suricata writes; docs/corpus.md lists every case, used or not,
  * and why.
  *
- * Robustness: the sensor with the shipped rules, midstream pickup and
- * every EVE option on, run on all 77 captures of the corpus (the 8 large
- * ones of pcaps/ and every suricata-verify capture): exit status 0, no
- * sanitizer report, every eve.json line valid JSON, one stats record whose
- * packet count is the capture's. The whole corpus takes a few seconds
- * under ASan+UBSan, so no capture is cut short.
+ * Cases with app-layer rules (a sticky buffer -> `buffer:`) run with the
+ * protocol plugins loaded (app_conf).
+ *
+ * Robustness: the sensor with every plugin of the shipped configuration,
+ * the shipped rule files, one any-byte rule per plugin buffer, midstream
+ * pickup and every EVE option on, run on all 77 captures of the corpus
+ * (the 8 large ones of pcaps/ and every suricata-verify capture): exit
+ * status 0, no sanitizer report, every eve.json line valid JSON, one stats
+ * record whose packet count is the capture's, and every buffer scanned on
+ * some capture. The whole corpus takes under half a minute under
+ * ASan+UBSan, so no capture is cut short.
  */
 #include <criterion/criterion.h>
 #include <ftw.h>
@@ -58,20 +63,16 @@ static void need_corpus(void)
 
 /* Every case's alerts carry payload, printable payload and packet, as the
  * suricata.yaml of the eve-overlap cases asks. */
-static const char base_conf[] = "plugins:\n"
-				"  - name: signature\n"
-				"outputs:\n"
-				"  eve: {payload: true, payload-printable: true, packet: true}\n";
+#define EVE_ALL "outputs:\n  eve: {payload: true, payload-printable: true, packet: true}\n"
+/* The protocol plugins, for cases with app-layer rules: a rule's buffer
+ * sends it to the plugin that declares it. */
+#define APP_PLUGINS "plugins:\n  - name: signature\n  - name: http\n  - name: dns\n  - name: tls\n"
 
-/* The same with the protocol plugins, for cases with app-layer rules: a
- * rule's buffer sends it to the plugin that declares it. */
-static const char app_conf[] = "plugins:\n"
-			       "  - name: signature\n"
-			       "  - name: http\n"
-			       "  - name: dns\n"
-			       "  - name: tls\n"
-			       "outputs:\n"
-			       "  eve: {payload: true, payload-printable: true, packet: true}\n";
+static const char base_conf[] = "plugins:\n  - name: signature\n" EVE_ALL;
+static const char app_conf[] = APP_PLUGINS EVE_ALL;
+/* The robustness run: every plugin of the shipped configuration. */
+static const char robust_conf[] =
+	APP_PLUGINS "  - name: portscan\n" EVE_ALL "stream: {midstream: true}\n";
 
 static const char midstream_conf[] = "stream: {midstream: true}\n";
 
@@ -742,12 +743,44 @@ static int64_t known_packets(const char *path)
 	return 0;
 }
 
+/* One rule per buffer of the protocol plugins, matching any byte: each
+ * parser's output is scanned on every capture. Ids 9000001 + index. */
+static const char *const probe_buffers[] = {
+	"http.method",	      "http.uri",    "http.uri.raw",	  "http.host",
+	"http.user_agent",    "http.header", "http.request_body", "http.status",
+	"http.response_body", "dns.query",   "dns.answer",	  "tls.sni",
+	"tls.version",	      "tls.ja3",     "tls.ja3_string",	  "tls.ja4",
+};
+#define N_PROBES (sizeof(probe_buffers) / sizeof(probe_buffers[0]))
+
+static size_t probe_hits[N_PROBES];
+
+static void write_probes(void)
+{
+	char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof(text), "rules:\n");
+
+	for (size_t i = 0; i < N_PROBES; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "  - {id: %zu, msg: probe, buffer: %s, patterns: [{regex: "
+				      "'.'}]}\n",
+				      9000001 + i, probe_buffers[i]);
+	snprintf(t.rules, sizeof(t.rules), "%s/probes.yaml", t.dir);
+	itest_rules(&t, text);
+}
+
 static void run_robust(const char *pcap)
 {
+	static char shipped[4][4096];
+	static const char *const files[] = {"signature", "http", "dns", "tls"};
 	int64_t want = known_packets(pcap), pkts;
 
+	for (size_t i = 0; i < 4; i++)
+		snprintf(shipped[i], sizeof(shipped[i]), "%s/rules/%s.yaml", SOURCE_DIR, files[i]);
 	snprintf(t.pcap, sizeof(t.pcap), "%s", pcap);
-	cr_expect_eq(itest_run(&t, NULL), 0, "%s: exit %d: %s", pcap, t.res.status, t.res.err);
+	cr_expect_eq(itest_run(&t, "-S", shipped[0], "-S", shipped[1], "-S", shipped[2], "-S",
+			       shipped[3], NULL),
+		     0, "%s: exit %d: %s", pcap, t.res.status, t.res.err);
 	cr_expect_null(strstr(t.res.err, "Sanitizer"), "%s: %s", pcap, t.res.err);
 	cr_expect_null(strstr(t.res.err, "runtime error"), "%s: %s", pcap, t.res.err);
 	cr_expect_gt(t.eve.n, 0, "%s: no eve.json", pcap);
@@ -758,22 +791,27 @@ static void run_robust(const char *pcap)
 		cr_expect_eq(pkts, want, "%s: %lld packets", pcap, (long long)pkts);
 	else
 		cr_expect_gt(pkts, 0, "%s: no packets", pcap);
+	for (size_t i = 0; i < N_PROBES; i++)
+		probe_hits[i] += alerts((unsigned)(9000001 + i));
 }
 
+/* Every capture with every plugin of the shipped configuration, its shipped
+ * rules and a probe on each buffer: each parser meets its protocol
+ * somewhere in the corpus (the probes fire) and nothing breaks. */
 Test(corpus, every_capture_runs_clean)
 {
-	char conf[2048];
-
 	need_corpus();
-	snprintf(conf, sizeof(conf), "%s%s", base_conf, midstream_conf);
-	itest_config(&t, conf);
-	snprintf(t.rules, sizeof(t.rules), "%s/rules/signature.yaml", SOURCE_DIR);
+	itest_config(&t, robust_conf);
+	write_probes();
 	npcaps = 0;
 	cr_assert_eq(nftw(CORPUS_DIR, collect, 16, 0) /* follows a linked corpus folder */, 0);
 	qsort(pcaps, npcaps, sizeof(pcaps[0]), by_name);
 	cr_expect_eq(npcaps, 77, "captures in the corpus: %zu", npcaps);
+	memset(probe_hits, 0, sizeof(probe_hits));
 	for (size_t i = 0; i < npcaps; i++) {
 		run_robust(pcaps[i]);
 		free(pcaps[i]);
 	}
+	for (size_t i = 0; i < N_PROBES; i++)
+		cr_expect_gt(probe_hits[i], 0, "buffer %s never scanned", probe_buffers[i]);
 }
