@@ -18,6 +18,11 @@
  * cycles are reported. A broken element inside `vars:` is reported once,
  * not once per rule that uses it.
  *
+ * Patterns: `content` is the YAML string's bytes, `hex` pairs of hex
+ * digits decoded to raw bytes (any value 0x00..0xff, which a YAML string
+ * cannot give above 0x7f); both become a PAT_CONTENT. `regex` is kept as
+ * text and compiled once here only to report errors at load.
+ *
  * "any" inside a list matches every value, so the list's positive elements
  * are dropped and only its negated ones remain; a set with nothing left is
  * `any`.
