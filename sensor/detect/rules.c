@@ -18,6 +18,11 @@
  * cycles are reported. A broken element inside `vars:` is reported once,
  * not once per rule that uses it.
  *
+ * Patterns: `content` is the YAML string's bytes, `hex` pairs of hex
+ * digits decoded to raw bytes (any value 0x00..0xff, which a YAML string
+ * cannot give above 0x7f); both become a PAT_CONTENT. `regex` is kept as
+ * text and compiled once here only to report errors at load.
+ *
  * "any" inside a list matches every value, so the list's positive elements
  * are dropped and only its negated ones remain; a set with nothing left is
  * `any`.
@@ -488,33 +493,128 @@ static int rule_pcre(struct rparse *p, const struct ynode *map)
 
 /* ------------------------------------------------------------ patterns */
 
-static const char *const pattern_keys[] = {"content", "regex", "nocase", "offset", "depth", NULL};
+static const char *const pattern_keys[] = {"content", "regex", "hex", "nocase",
+					   "offset",  "depth", NULL};
+
+/* The value keys of a pattern, in the order they are looked for; a pattern
+ * has exactly one. */
+static const char *const pattern_kinds[] = {"content", "regex", "hex"};
+#define N_PATTERN_KINDS (sizeof(pattern_kinds) / sizeof(pattern_kinds[0]))
+
+static int hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Report the character at byte `off` of the hex value `v`: named as typed
+ * when it is printable ASCII, else as its byte value. */
+static int hex_err(struct rparse *p, const struct ynode *v, size_t off, const char *why)
+{
+	unsigned char c = (unsigned char)v->str[off];
+	char shown[16];
+
+	if (c > 0x20 && c < 0x7f)
+		snprintf(shown, sizeof(shown), "'%c'", c);
+	else if (c == ' ')
+		snprintf(shown, sizeof(shown), "a space");
+	else
+		snprintf(shown, sizeof(shown), "byte 0x%02x", c);
+	diag_error(p->ld->d, v->file, v->line, scalar_col(v, off), "rule %u: bad hex: %s %s",
+		   p->r->pub.id, shown, why);
+	return -1;
+}
+
+/*
+ * Decode `hex:` pairs of hex digits, spaces allowed between pairs, into
+ * out[] (at least v->len / 2 bytes); *n gets the byte count. An error
+ * names the first offending character: a non-digit, or a digit whose pair
+ * is cut short by a space or the end (an odd count of digits).
+ */
+static int hex_decode(struct rparse *p, const struct ynode *v, uint8_t *out, size_t *n)
+{
+	const unsigned char *s = (const unsigned char *)v->str;
+	size_t i = 0;
+	int hi, lo;
+
+	*n = 0;
+	while (i < v->len) {
+		if (s[i] == ' ') {
+			i++;
+			continue;
+		}
+		hi = hex_digit(s[i]);
+		if (hi < 0)
+			return hex_err(p, v, i, "is not a hex digit");
+		if (i + 1 == v->len || s[i + 1] == ' ')
+			return hex_err(p, v, i, "has no second digit (digits go in pairs)");
+		lo = hex_digit(s[i + 1]);
+		if (lo < 0)
+			return hex_err(p, v, i + 1, "is not a hex digit");
+		out[(*n)++] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	if (*n == 0)
+		return rerr(p, v, false, "hex must hold at least one byte");
+	return 0;
+}
+
+/* The one value key of pattern `pm` (index into pattern_kinds), or -1
+ * after reporting none or several. */
+static int pattern_kind(struct rparse *p, const struct ynode *pm, const struct ynode **valp)
+{
+	int kind = -1;
+
+	for (size_t k = 0; k < N_PATTERN_KINDS; k++) {
+		const struct ynode *v = ymap_get(pm, pattern_kinds[k]);
+
+		if (!v)
+			continue;
+		if (kind >= 0)
+			return rerr(p, v, false,
+				    "'%s' beside '%s': a pattern has exactly one of 'content', "
+				    "'regex' or 'hex' (use two patterns)",
+				    pattern_kinds[k], pattern_kinds[kind]);
+		kind = (int)k;
+		*valp = v;
+	}
+	if (kind < 0)
+		return rerr(p, pm, false, "a pattern needs one of 'content', 'regex' or 'hex'");
+	return kind;
+}
 
 static int pattern_value(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat,
 			 const struct ynode **valp)
 {
-	const struct ynode *content = ymap_get(pm, "content"), *regex = ymap_get(pm, "regex");
-	const struct ynode *v = content ? content : regex;
+	const struct ynode *v = NULL;
+	int kind = pattern_kind(p, pm, &v);
 	const char *s;
 
-	if (content && regex)
-		return rerr(p, regex, false,
-			    "a pattern has either 'content' or 'regex', not both (use two "
-			    "patterns)");
-	if (!v)
-		return rerr(p, pm, false, "a pattern needs 'content' or 'regex'");
+	if (kind < 0)
+		return -1;
 	if (!ynode_str(v, &s, p->ld->d))
 		return -1;
 	if (v->len == 0)
-		return rerr(p, v, false, "%s must not be empty", content ? "content" : "regex");
-	if (regex && has_nul(v))
+		return rerr(p, v, false, "%s must not be empty", pattern_kinds[kind]);
+	if (kind == 1 && has_nul(v))
 		return rerr(p, v, false, "regex must not contain NUL bytes (write \\x00)");
-	pat->kind = content ? PAT_CONTENT : PAT_REGEX;
+	pat->kind = kind == 1 ? PAT_REGEX : PAT_CONTENT;
 	pat->bytes = malloc(v->len + 1);
 	if (!pat->bytes)
 		return rerr(p, v, false, "out of memory");
-	memcpy(pat->bytes, v->str, v->len + 1);
-	pat->len = v->len;
+	if (kind == 2) {
+		if (hex_decode(p, v, pat->bytes, &pat->len) < 0)
+			return -1;
+		pat->bytes[pat->len] = 0;
+	} else {
+		memcpy(pat->bytes, v->str, v->len + 1);
+		pat->len = v->len;
+	}
 	pat->line = v->line;
 	pat->col = v->col;
 	*valp = v;

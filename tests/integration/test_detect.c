@@ -51,6 +51,77 @@ Test(detect, content_nocase_and_nul_bytes)
 	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=3", 0), "pcap_cnt", 0), 3);
 }
 
+/* Rule text for a hex pattern of the bytes lo..hi, "80 81 ... ff". */
+static void hex_range(char *out, unsigned lo, unsigned hi)
+{
+	for (unsigned b = lo; b <= hi; b++)
+		out += sprintf(out, b < hi ? "%02x " : "%02x", b);
+}
+
+/*
+ * Raw bytes above 0x7f: a hex pattern holds exactly the bytes written,
+ * where a content's "\x80" escape is the UTF-8 encoding c2 80. Packet 1
+ * carries 0x80..0xff, packet 2 the UTF-8 text of U+0080 U+0081. Offset
+ * and depth apply as to a content.
+ */
+Test(detect, hex_pattern_matches_raw_high_bytes)
+{
+	char payload[128], all[128 * 3 + 1], rules[1024];
+
+	for (unsigned i = 0; i < sizeof(payload); i++)
+		payload[i] = (char)(0x80 + i);
+	hex_range(all, 0x80, 0xff);
+	itest_capture(&t, 1);
+	udp(payload, sizeof(payload));
+	udp("\xc2\x80\xc2\x81", 4);
+	snprintf(rules, sizeof(rules),
+		 "rules:\n"
+		 "  - {id: 1, msg: all, patterns: [{hex: '%s'}]}\n"
+		 "  - {id: 2, msg: hex, patterns: [{hex: '80 81'}]}\n"
+		 "  - {id: 3, msg: utf8, patterns: [{content: \"\\x80\\x81\"}]}\n"
+		 "  - {id: 4, msg: tail, patterns: [{hex: fEfF, offset: 126, depth: 2}]}\n"
+		 "  - {id: 5, msg: past, patterns: [{hex: fe ff, offset: 127}]}\n"
+		 "  - {id: 6, msg: hinocase, patterns: [{hex: e2 80, nocase: true}]}\n",
+		 all);
+	itest_rules(&t, rules);
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=1", 0), "pcap_cnt", 0), 1);
+	cr_expect_eq(itest_alerts(&t, 2), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=2", 0), "pcap_cnt", 0), 1);
+	cr_expect_eq(itest_alerts(&t, 3), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=3", 0), "pcap_cnt", 0), 2);
+	cr_expect_eq(itest_alerts(&t, 4), 1);
+	cr_expect_eq(itest_alerts(&t, 5), 0);
+	/* nocase folds ASCII letters only: e2 80 does not match packet 2's
+	 * c2 80 (as a Latin-1 case folding would) */
+	cr_expect_eq(itest_alerts(&t, 6), 0);
+	cr_expect_eq(eve_count(&t.eve, "event_type=alert"), 4);
+}
+
+/* nocase on a hex pattern of letters: "Hello" as 48 65 6c 6c 6f matches
+ * any case with nocase, the exact bytes without. */
+Test(detect, hex_pattern_nocase_letters)
+{
+	itest_capture(&t, 1);
+	udp("xxHello", 7);
+	udp("xxHELLO", 7);
+	udp("xxhello\xff", 8);
+	udp("xxHel lo", 8);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: exact, patterns: [{hex: '48 65 6c 6c 6f'}]}\n"
+			"  - {id: 2, msg: nocase, patterns: [{hex: '48656C6C6F', nocase: true}]}\n"
+			"  - {id: 3, msg: mixed, patterns: [{hex: '68 65 6c 6c 6f ff', nocase: "
+			"true}]}\n");
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=1", 0), "pcap_cnt", 0), 1);
+	cr_expect_eq(itest_alerts(&t, 2), 3);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=2 pcap_cnt=4"), 0);
+	cr_expect_eq(itest_alerts(&t, 3), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=3", 0), "pcap_cnt", 0), 3);
+}
+
 Test(detect, offset_and_depth_bounds)
 {
 	itest_capture(&t, 1);

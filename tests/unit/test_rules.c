@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,7 +288,7 @@ Test(rules, unknown_keys_list_the_valid_ones)
 			 "category, severity, metadata, detector, proto, src, dst, src_port, "
 			 "dst_port, direction, patterns, pcre, scope, stream_alerts, buffer)\n"
 			 "r.yaml:7:9: error: unknown key 'nocse' in pattern (valid: content, "
-			 "regex, nocase, offset, depth)\n");
+			 "regex, hex, nocase, offset, depth)\n");
 }
 
 Test(rules, metadata_json_is_escaped)
@@ -456,9 +457,9 @@ Test(rules, every_problem_is_reported_and_good_rules_stay)
 		"got 'up'\n"
 		"r.yaml:8:5: error: expected a mapping for rule, got 'just text'\n"
 		"r.yaml:9:42: error: rule 6: content must not be empty\n"
-		"r.yaml:9:67: error: rule 6: a pattern has either 'content' or 'regex', not both "
-		"(use two patterns)\n"
-		"r.yaml:9:71: error: rule 6: a pattern needs 'content' or 'regex'\n"
+		"r.yaml:9:67: error: rule 6: 'regex' beside 'content': a pattern has exactly one "
+		"of 'content', 'regex' or 'hex' (use two patterns)\n"
+		"r.yaml:9:71: error: rule 6: a pattern needs one of 'content', 'regex' or 'hex'\n"
 		"r.yaml:10:55: error: rule 7: depth 3 is shorter than the content (4 bytes)\n"
 		"r.yaml:10:80: error: expected an integer from 0 to 4294967295, got '-1'\n"
 		"r.yaml:11:63: error: rule 8: expected an address, a CIDR block, a list or any, "
@@ -468,6 +469,121 @@ Test(rules, every_problem_is_reported_and_good_rules_stay)
 		"r.yaml:12:33: error: rule 9: patterns must be a list of mappings\n");
 	cr_assert_eq(rs.n, 1);
 	cr_assert_eq(rs.rules[0]->pub.id, 5);
+}
+
+/* Every byte value 0x00..0xff written as hex, in one pattern: the
+ * pattern holds exactly those 256 bytes, a content with its options. */
+Test(rules, hex_round_trips_every_byte)
+{
+	static const char digits[] = "0123456789abcdef";
+	char text[1024];
+	size_t n = (size_t)snprintf(text, sizeof(text),
+				    "rules:\n  - id: 1\n    msg: x\n    patterns:\n"
+				    "      - hex: \"");
+	const struct rule_pattern *pat;
+
+	for (unsigned b = 0; b < 256; b++) {
+		text[n++] = (b & 1) ? digits[b >> 4] : (char)toupper(digits[b >> 4]);
+		text[n++] = (b & 1) ? (char)toupper(digits[b & 15]) : digits[b & 15];
+	}
+	snprintf(text + n, sizeof(text) - n,
+		 "\"\n        nocase: true\n        offset: 3\n"
+		 "        depth: 300\n");
+	cr_assert_eq(load(text), 0, "%s", out());
+	pat = &rs.rules[0]->patterns[0];
+	cr_assert_eq(pat->kind, PAT_CONTENT);
+	cr_assert_eq(pat->len, 256);
+	for (unsigned b = 0; b < 256; b++)
+		cr_assert_eq(pat->bytes[b], b, "byte %u", b);
+	cr_assert(pat->nocase);
+	cr_assert_eq(pat->offset, 3);
+	cr_assert_eq(pat->depth, 300);
+	cr_assert_eq(pat->line, 5);
+	cr_assert_eq(pat->col, 14);
+}
+
+/* Spaces are allowed between pairs, before and after; pairs may also be
+ * written back to back. */
+Test(rules, hex_spaces_between_pairs)
+{
+	cr_assert_eq(load("rules:\n"
+			  "  - id: 1\n"
+			  "    msg: x\n"
+			  "    patterns:\n"
+			  "      - hex: ff fe 00 01\n"
+			  "      - hex: '  80ff   7F 0a '\n"
+			  "      - hex: \"00\"\n"),
+		     0, "%s", out());
+	cr_assert_eq(rs.rules[0]->n_patterns, 3);
+	cr_assert_eq(rs.rules[0]->patterns[0].len, 4);
+	cr_assert_eq(memcmp(rs.rules[0]->patterns[0].bytes, "\xff\xfe\x00\x01", 4), 0);
+	cr_assert_eq(rs.rules[0]->patterns[1].len, 4);
+	cr_assert_eq(memcmp(rs.rules[0]->patterns[1].bytes, "\x80\xff\x7f\x0a", 4), 0);
+	cr_assert_eq(rs.rules[0]->patterns[2].len, 1);
+	cr_assert_eq(rs.rules[0]->patterns[2].bytes[0], 0);
+	cr_assert(!rs.rules[0]->patterns[0].nocase);
+}
+
+/* An odd number of digits: the digit without a pair is named, whether the
+ * value ends after it or a space follows. */
+Test(rules, hex_odd_digit_count)
+{
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: x, patterns: [{hex: 'ff f'}]}\n"
+			  "  - {id: 2, msg: x, patterns: [{hex: abc}]}\n"
+			  "  - {id: 3, msg: x, patterns: [{hex: 0 12}]}\n"),
+		     3);
+	cr_assert_str_eq(out(), "r.yaml:2:42: error: rule 1: bad hex: 'f' has no second digit "
+				"(digits go in pairs)\n"
+				"r.yaml:3:40: error: rule 2: bad hex: 'c' has no second digit "
+				"(digits go in pairs)\n"
+				"r.yaml:4:38: error: rule 3: bad hex: '0' has no second digit "
+				"(digits go in pairs)\n");
+	cr_assert_eq(rs.n, 0);
+}
+
+/* Anything but hex digits and spaces is refused at its column: a letter
+ * past f, a "0x" prefix, Suricata's |..| bars, a tab, a comma. */
+Test(rules, hex_bad_character_column)
+{
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: x, patterns: [{hex: 'ff fg'}]}\n"
+			  "  - {id: 2, msg: x, patterns: [{hex: 0x41}]}\n"
+			  "  - {id: 3, msg: x, patterns: [{hex: '|41 42|'}]}\n"
+			  "  - {id: 4, msg: x, patterns: [{hex: \"41\\t42\"}]}\n"
+			  "  - {id: 5, msg: x, patterns: [{hex: '41,42'}]}\n"),
+		     5);
+	cr_assert_str_eq(out(),
+			 "r.yaml:2:43: error: rule 1: bad hex: 'g' is not a hex digit\n"
+			 "r.yaml:3:39: error: rule 2: bad hex: 'x' is not a hex digit\n"
+			 "r.yaml:4:39: error: rule 3: bad hex: '|' is not a hex digit\n"
+			 "r.yaml:5:38: error: rule 4: bad hex: byte 0x09 is not a hex digit\n"
+			 "r.yaml:6:41: error: rule 5: bad hex: ',' is not a hex digit\n");
+	cr_assert_eq(rs.n, 0);
+}
+
+/* No bytes: an empty value, only spaces; and hex with another value key,
+ * or a depth shorter than its bytes. */
+Test(rules, hex_empty_and_conflicts)
+{
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: x, patterns: [{hex: ''}]}\n"
+			  "  - {id: 2, msg: x, patterns: [{hex: '   '}]}\n"
+			  "  - {id: 3, msg: x, patterns: [{content: a, hex: '61'}]}\n"
+			  "  - {id: 4, msg: x, patterns: [{hex: '61', regex: a}]}\n"
+			  "  - {id: 5, msg: x, patterns: [{hex: 61 62 63, depth: 2}]}\n"
+			  "  - {id: 6, msg: x, patterns: [{hex: [61]}]}\n"),
+		     6);
+	cr_assert_str_eq(
+		out(), "r.yaml:2:38: error: rule 1: hex must not be empty\n"
+		       "r.yaml:3:38: error: rule 2: hex must hold at least one byte\n"
+		       "r.yaml:4:50: error: rule 3: 'hex' beside 'content': a pattern has exactly "
+		       "one of 'content', 'regex' or 'hex' (use two patterns)\n"
+		       "r.yaml:5:38: error: rule 4: 'hex' beside 'regex': a pattern has exactly "
+		       "one of 'content', 'regex' or 'hex' (use two patterns)\n"
+		       "r.yaml:6:55: error: rule 5: depth 2 is shorter than the content (3 bytes)\n"
+		       "r.yaml:7:38: error: expected a string, got a list\n");
+	cr_assert_eq(rs.n, 0);
 }
 
 Test(rules, at_most_64_patterns)
