@@ -330,13 +330,30 @@ static struct flow *flow_alloc(struct flow_table *t)
 	return f;
 }
 
+/*
+ * Is the flow's first packet the server's? For TCP: a SYN+ACK (the SYN was
+ * missed), or a packet without SYN (the session was picked up midstream)
+ * from a well-known port (< 1024) to an ephemeral one (>= 1024): the side
+ * on the well-known port is the server, as Suricata reverses such flows.
+ * Otherwise the sender of the first packet is the client.
+ */
+static bool first_packet_from_server(const struct packet *p)
+{
+	uint8_t syn_ack = IDS_TCP_SYN | IDS_TCP_ACK;
+
+	if (p->pub.proto != 6)
+		return false;
+	if ((p->pub.tcp_flags & syn_ack) == syn_ack)
+		return true;
+	return !(p->pub.tcp_flags & IDS_TCP_SYN) && p->pub.sport < 1024 && p->pub.dport >= 1024;
+}
+
 static struct flow *flow_create(struct flow_table *t, const struct flow_key *k, uint64_t hash,
 				const struct packet *p, bool swapped)
 {
 	struct flow *f = flow_alloc(t);
 	struct flow **bucket = &t->buckets[hash & t->mask];
-	uint8_t syn_ack = IDS_TCP_SYN | IDS_TCP_ACK;
-	bool reversed = p->pub.proto == 6 && (p->pub.tcp_flags & syn_ack) == syn_ack;
+	bool reversed = first_packet_from_server(p);
 
 	f->key = *k;
 	f->hash = hash;

@@ -456,3 +456,26 @@ Test(flow, state_timeouts_new_established_closed)
 	cr_assert_eq(e.pkts[2], 2);
 	flow_table_free(t);
 }
+
+Test(flow, midstream_packet_from_a_well_known_port_makes_its_sender_the_server)
+{
+	struct flow_table *t = flow_table_new(&cfg_default);
+	struct packet p;
+	struct flow *f;
+
+	/* The first packet seen is a response from port 80: the client is the
+	 * other side. */
+	pkt4(&p, 6, 2, 80, 9, 40000, IDS_TCP_ACK | IDS_TCP_PSH, 0, 100);
+	f = flow_table_update(t, &p);
+	cr_assert_eq(p.pub.direction, IDS_DIR_TO_CLIENT);
+	cr_assert_eq(f->pkts[IDS_DIR_TO_CLIENT], 1);
+	/* Between two high ports, or two low ones, the first sender stays the
+	 * client. */
+	pkt4(&p, 6, 3, 5000, 9, 40001, IDS_TCP_ACK, 0, 60);
+	flow_table_update(t, &p);
+	cr_assert_eq(p.pub.direction, IDS_DIR_TO_SERVER);
+	pkt4(&p, 6, 3, 22, 9, 80, IDS_TCP_ACK, 0, 60);
+	flow_table_update(t, &p);
+	cr_assert_eq(p.pub.direction, IDS_DIR_TO_SERVER);
+	flow_table_free(t);
+}
