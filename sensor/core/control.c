@@ -137,8 +137,10 @@ static void sum_u64(uint64_t *acc, const uint64_t *add, size_t n)
 		acc[i] += add[i];
 }
 
-/* The record's input for one worker's counters. */
-static void snapshot_input(struct eve_stats_input *in, const struct worker_snapshot *s, bool live)
+/* The record's input for one worker's counters; `names` are the plugins'
+ * names in config order (n of them). */
+static void snapshot_input(struct eve_stats_input *in, const struct worker_snapshot *s, bool live,
+			   const char *const *names, unsigned n)
 {
 	memset(in, 0, sizeof(*in));
 	in->decoder = &s->decoder;
@@ -153,6 +155,9 @@ static void snapshot_input(struct eve_stats_input *in, const struct worker_snaps
 	in->kernel_packets = s->kernel_packets;
 	in->kernel_drops = s->kernel_drops;
 	in->kernel_freezes = s->kernel_freezes;
+	in->plugin_names = names;
+	in->plugin_alerts = s->plugin_alerts;
+	in->n_plugins = n;
 }
 
 /* Every counter struct summed here holds nothing but uint64_t counters
@@ -165,6 +170,8 @@ static void sum_snapshot(struct worker_snapshot *t, const struct worker_snapshot
 	sum_u64((uint64_t *)&t->stream, (const uint64_t *)&s->stream, sizeof(t->stream) / 8);
 	sum_u64((uint64_t *)&t->defrag, (const uint64_t *)&s->defrag, sizeof(t->defrag) / 8);
 	t->alerts += s->alerts;
+	for (unsigned i = 0; i < WORKER_MAX_PLUGIN_COUNTERS; i++)
+		t->plugin_alerts[i] += s->plugin_alerts[i];
 	t->csum_bad_ip += s->csum_bad_ip;
 	t->csum_bad_tcp += s->csum_bad_tcp;
 	t->csum_bad_other += s->csum_bad_other;
@@ -177,6 +184,17 @@ static void sum_snapshot(struct worker_snapshot *t, const struct worker_snapshot
 		t->last_usec = s->last_usec;
 }
 
+/* The plugins' names, in config order (the same in every generation). */
+static unsigned plugin_names(const struct run_ctl *c, const char **names)
+{
+	const struct plugin_set *ps = atomic_load_explicit(&c->current, memory_order_relaxed);
+	unsigned n = 0;
+
+	for (size_t i = 0; ps && i < ps->n && n < WORKER_MAX_PLUGIN_COUNTERS; i++)
+		names[n++] = ps->p[i].desc->name;
+	return n;
+}
+
 void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t *invalid,
 		     uint64_t *alerts)
 {
@@ -185,6 +203,8 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 	struct worker_snapshot *total;
 	struct eve_stats_input in;
 	int64_t now = ctl_now_usec();
+	const char *names[WORKER_MAX_PLUGIN_COUNTERS];
+	unsigned n_names = plugin_names(c, names);
 
 	if (!snaps || !threads)
 		goto out;
@@ -195,9 +215,9 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 		else
 			worker_snapshot(c->workers[i], &snaps[i]);
 		sum_snapshot(total, &snaps[i]);
-		snapshot_input(&threads[i], &snaps[i], c->live);
+		snapshot_input(&threads[i], &snaps[i], c->live, names, n_names);
 	}
-	snapshot_input(&in, total, c->live);
+	snapshot_input(&in, total, c->live, names, n_names);
 	if (c->live) {
 		in.ts_usec = now;
 		in.uptime_s = (double)(now - c->start_usec) / 1e6;

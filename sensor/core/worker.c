@@ -86,6 +86,8 @@ static void svc_alert_fields(struct ids_thread *thr, const struct ids_packet *pk
 {
 	eve_alert_fields(thr->eve, pkt, rule, thr->in_iface, flow_app(thr->cur_flow), fields);
 	thr->alerts++;
+	if (thr->cur_plugin < WORKER_MAX_PLUGIN_COUNTERS)
+		thr->plugin_alerts[thr->cur_plugin]++;
 	if (thr->cur_flow)
 		thr->cur_flow->alerted = 1;
 }
@@ -521,6 +523,7 @@ void worker_counters(struct ids_thread *w, struct worker_snapshot *s)
 	s->stream = *stream_tcp_stats(w->stream);
 	s->defrag = *defrag_stats(w->defrag);
 	s->alerts = w->alerts;
+	memcpy(s->plugin_alerts, w->plugin_alerts, sizeof(s->plugin_alerts));
 	s->csum_bad_ip = w->csum_bad_ip;
 	s->csum_bad_tcp = w->csum_bad_tcp;
 	s->csum_bad_other = w->csum_bad_other;

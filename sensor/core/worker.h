@@ -36,6 +36,9 @@ struct defrag;
 struct stream_tcp;
 struct live_source;
 
+/* Plugins whose alerts are counted one by one in stats records. */
+#define WORKER_MAX_PLUGIN_COUNTERS 16
+
 /* A worker's counters as of its last tick, for stats records written
  * while it runs (copied under `lock`, taken once a second by the worker
  * and once per stats record by the main thread). */
@@ -45,6 +48,7 @@ struct worker_snapshot {
 	struct stream_stats stream;
 	struct defrag_stats defrag;
 	uint64_t alerts, csum_bad_ip, csum_bad_tcp, csum_bad_other;
+	uint64_t plugin_alerts[WORKER_MAX_PLUGIN_COUNTERS]; /* per plugin, config order */
 	uint64_t kernel_packets, kernel_drops, kernel_freezes;
 	int64_t first_usec, last_usec;
 };
@@ -74,6 +78,7 @@ struct ids_thread {
 	size_t n_ctx_inited;   /* plugins whose thread_init succeeded */
 	int64_t first_usec, last_usec, next_tick_usec;
 	uint64_t alerts;
+	uint64_t plugin_alerts[WORKER_MAX_PLUGIN_COUNTERS];
 	/* packets dropped from defrag/reassembly for a bad checksum */
 	uint64_t csum_bad_ip, csum_bad_tcp, csum_bad_other;
 	struct live_source *live; /* live capture source, NULL in file mode */

@@ -733,6 +733,15 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 		stats_stream(j, in->stream, in->invalid_checksum_tcp);
 	jbuf_open_object(j, "detect");
 	jbuf_u64(j, "alert", in->alerts);
+	if (in->n_plugins) {
+		jbuf_open_object(j, "plugins");
+		for (unsigned i = 0; i < in->n_plugins; i++) {
+			jbuf_open_object(j, in->plugin_names[i]);
+			jbuf_u64(j, "alerts", in->plugin_alerts[i]);
+			jbuf_close_object(j);
+		}
+		jbuf_close_object(j);
+	}
 	jbuf_close_object(j);
 }
 

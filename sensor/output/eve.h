@@ -88,6 +88,10 @@ struct eve_stats_input {
 	/* Live capture: the kernel's counters (capture.kernel_*). */
 	bool capture;
 	uint64_t kernel_packets, kernel_drops, kernel_freezes;
+	/* Alerts per plugin (detect.plugins.NAME.alerts); may be NULL. */
+	const char *const *plugin_names;
+	const uint64_t *plugin_alerts;
+	unsigned n_plugins;
 	/* Per-worker breakdown (stats.threads.W#N), same fields; may be NULL. */
 	const struct eve_stats_input *threads;
 	unsigned n_threads;

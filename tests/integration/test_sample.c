@@ -110,6 +110,11 @@ Test(sample, stats_record_counts_the_truncated_frame)
 	cr_expect_eq(jr_int(s, "stats.decoder.vlan", -1), 8);
 	cr_expect_eq(jr_int(s, "stats.decoder.event.ipv4.trunc_pkt", -1), 1);
 	cr_expect_eq(jr_int(s, "stats.detect.alert", -1), 12);
+	cr_expect_eq(jr_int(s, "stats.detect.plugins.signature.alerts", -1), 7);
+	cr_expect_eq(jr_int(s, "stats.detect.plugins.http.alerts", -1), 3);
+	cr_expect_eq(jr_int(s, "stats.detect.plugins.dns.alerts", -1), 1);
+	cr_expect_eq(jr_int(s, "stats.detect.plugins.tls.alerts", -1), 1);
+	cr_expect_eq(jr_int(s, "stats.detect.plugins.portscan.alerts", -1), 0);
 	cr_expect_eq(jr_int(s, "stats.flow.total", -1), 13);
 }
 
