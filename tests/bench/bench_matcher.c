@@ -14,24 +14,16 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <hs.h>
-#include <netinet/in.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_common.h"
 #include "detect/matcher.h"
 #include "detect/rules.h"
 
 #define N_LITERALS 1000
-#define N_HOT	   10 /* literal rules whose content some payloads carry */
-
-struct corpus {
-	uint8_t *data;
-	size_t *off, *len;
-	size_t n, bytes;
-};
 
 /* Expressions besides the literals: regex patterns and pcres. */
 static const char *const regexes[] = {
@@ -49,31 +41,7 @@ static const char *const pcres[] = {
 #define N_REGEX (sizeof(regexes) / sizeof(regexes[0]))
 #define N_PCRE	(sizeof(pcres) / sizeof(pcres[0]))
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-
-static uint32_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
-}
-
-static double now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ------------------------------------------------------------- rules */
-
-static void literal(char *s, size_t n, unsigned i)
-{
-	snprintf(s, n, "/%s/x%04u_%c%c.%s", i % 3 ? "cgi-bin" : "api/v2", i, 'a' + i % 26,
-		 'a' + (i / 26) % 26, i % 2 ? "cgi" : "jsp");
-}
 
 static struct rule *rule_new(uint32_t id)
 {
@@ -116,7 +84,7 @@ static size_t make_rules(struct rule **rules)
 
 	for (unsigned i = 0; i < N_LITERALS; i++) {
 		rules[n] = rule_new(1000000 + i);
-		literal(s, sizeof(s), i);
+		bench_literal(s, sizeof(s), i);
 		rule_pattern(rules[n++], PAT_CONTENT, s, i % 4 == 0);
 	}
 	for (unsigned i = 0; i < N_REGEX; i++) {
@@ -154,7 +122,7 @@ static hs_database_t *raw_db(void)
 	char s[64];
 
 	for (unsigned i = 0; i < N_LITERALS; i++) {
-		literal(s, sizeof(s), i);
+		bench_literal(s, sizeof(s), i);
 		for (size_t j = 0; s[j]; j++)
 			snprintf(lit[i] + j * 4, 5, "\\x%02x", (unsigned char)s[j]);
 		flags[n] = HS_FLAG_SINGLEMATCH | (i % 4 == 0 ? HS_FLAG_CASELESS : 0);
@@ -178,81 +146,6 @@ static hs_database_t *raw_db(void)
 	return db;
 }
 
-/* ------------------------------------------------------------ payloads */
-
-static const char *const words[] = {
-	"index", "login", "static", "img",   "css",   "js",   "user", "profile", "search",
-	"news",	 "2024",  "assets", "video", "thumb", "cart", "item", "lang",	 "en-US",
-};
-
-static size_t put(uint8_t *p, size_t room, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > room)
-		n = room;
-	memcpy(p, s, n);
-	return n;
-}
-
-static size_t put_word(uint8_t *p, size_t room)
-{
-	return put(p, room, words[rnd() % (sizeof(words) / sizeof(words[0]))]);
-}
-
-/* One HTTP-like payload of exactly `len` bytes. */
-static void make_payload(uint8_t *p, size_t len, unsigned k)
-{
-	static const char *const ua[] = {"Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0",
-					 "curl/8.5.0", "python-requests/2.31",
-					 "Mozilla/5.0 (Windows NT 10.0) Chrome/125.0"};
-	size_t o = 0;
-	char s[160];
-
-	o += put(p + o, len - o, k % 7 ? "GET /" : "POST /");
-	for (int i = 0; i < 3; i++) {
-		o += put_word(p + o, len - o);
-		o += put(p + o, len - o, "/");
-	}
-	if (k % 97 == 0) { /* a hot literal now and then */
-		literal(s, sizeof(s), (k / 97) % N_HOT);
-		o += put(p + o, len - o, s);
-	}
-	snprintf(s, sizeof(s), "?id=%u&q=", rnd() % 100000);
-	o += put(p + o, len - o, s);
-	o += put_word(p + o, len - o);
-	snprintf(s, sizeof(s), " HTTP/1.1\r\nHost: www%u.example.com\r\nUser-Agent: %s\r\n",
-		 rnd() % 50, ua[rnd() % 4]);
-	o += put(p + o, len - o, s);
-	o += put(p + o, len - o,
-		 "Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.8\r\n"
-		 "Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\nCookie: sid=");
-	while (o < len) {
-		p[o] = (uint8_t) "abcdefghijklmnopqrstuvwxyz0123456789 =&;\r\n"[rnd() % 43];
-		o++;
-	}
-}
-
-static int make_corpus(struct corpus *c, size_t megabytes)
-{
-	size_t target = megabytes << 20, cap = target / 300 + 1;
-
-	c->data = malloc(target + 1460);
-	c->off = malloc(cap * sizeof(*c->off));
-	c->len = malloc(cap * sizeof(*c->len));
-	if (!c->data || !c->off || !c->len)
-		return -1;
-	while (c->bytes < target && c->n < cap) {
-		size_t len = 300 + rnd() % (1460 - 300 + 1);
-
-		make_payload(c->data + c->bytes, len, (unsigned)c->n);
-		c->off[c->n] = c->bytes;
-		c->len[c->n++] = len;
-		c->bytes += len;
-	}
-	return 0;
-}
-
 /* --------------------------------------------------------------- timing */
 
 static int count_hs(unsigned id, unsigned long long from, unsigned long long to, unsigned fl,
@@ -262,54 +155,16 @@ static int count_hs(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
-static int count_rule(const struct ids_rule *r, void *ctx)
-{
-	(*(unsigned long long *)ctx)++;
-	return 0;
-}
-
-static double time_raw(hs_database_t *db, hs_scratch_t *s, const struct corpus *c,
+static double time_raw(hs_database_t *db, hs_scratch_t *s, const struct bench_corpus *c,
 		       unsigned long long *hits)
 {
-	double t0 = now_sec();
+	double t0 = bench_now_sec();
 
 	*hits = 0;
 	for (size_t i = 0; i < c->n; i++)
 		hs_scan(db, (const char *)c->data + c->off[i], (unsigned)c->len[i], 0, s, count_hs,
 			hits);
-	return now_sec() - t0;
-}
-
-static double time_matcher(struct matcher_thread *mt, const struct ids_matcher *m,
-			   const struct ids_packet *pkt, const struct corpus *c,
-			   unsigned long long *alerts)
-{
-	double t0 = now_sec();
-
-	*alerts = 0;
-	for (size_t i = 0; i < c->n; i++)
-		matcher_scan(mt, m, pkt, c->data + c->off[i], c->len[i], count_rule, alerts);
-	return now_sec() - t0;
-}
-
-static struct ids_packet bench_packet(void)
-{
-	struct ids_packet p = {0};
-	const uint8_t src[4] = {198, 18, 0, 1}, dst[4] = {198, 19, 0, 80};
-
-	p.src.family = p.dst.family = 4;
-	memcpy(p.src.bytes, src, 4);
-	memcpy(p.dst.bytes, dst, 4);
-	p.sport = 51000;
-	p.dport = 80;
-	p.ip_version = 4;
-	p.proto = IPPROTO_TCP;
-	return p;
-}
-
-static double gbps(size_t bytes, double sec)
-{
-	return sec > 0 ? (double)bytes * 8 / sec / 1e9 : 0;
+	return bench_now_sec() - t0;
 }
 
 int main(int argc, char **argv)
@@ -318,7 +173,7 @@ int main(int argc, char **argv)
 	unsigned rounds = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 3;
 	struct rule *rules[N_LITERALS + N_REGEX + N_PCRE];
 	const struct ids_rule *pubs[N_LITERALS + N_REGEX + N_PCRE];
-	struct corpus c = {0};
+	struct bench_corpus c = {0};
 	struct ids_packet pkt = bench_packet();
 	hs_database_t *db;
 	hs_scratch_t *scratch = NULL;
@@ -333,7 +188,8 @@ int main(int argc, char **argv)
 		pubs[i] = &rules[i]->pub;
 	m = matcher_compile(pubs, n, err, sizeof(err));
 	db = raw_db();
-	if (!m || !db || hs_alloc_scratch(db, &scratch) != HS_SUCCESS || make_corpus(&c, mb) < 0) {
+	if (!m || !db || hs_alloc_scratch(db, &scratch) != HS_SUCCESS ||
+	    bench_make_corpus(&c, mb) < 0) {
 		fprintf(stderr, "set-up failed: %s\n", m ? "" : err);
 		return 1;
 	}
@@ -348,12 +204,12 @@ int main(int argc, char **argv)
 		double t = time_raw(db, scratch, &c, &hits);
 
 		best_raw = t < best_raw ? t : best_raw;
-		t = time_matcher(mt, m, &pkt, &c, &alerts);
+		t = bench_time_packets(mt, m, &pkt, &c, &alerts);
 		best_m = t < best_m ? t : best_m;
 	}
-	printf("raw hs_scan     %7.2f Gbit/s  (%llu pattern matches)\n", gbps(c.bytes, best_raw),
-	       hits);
-	printf("matcher_scan    %7.2f Gbit/s  (%llu rules reported)\n", gbps(c.bytes, best_m),
+	printf("raw hs_scan     %7.2f Gbit/s  (%llu pattern matches)\n",
+	       bench_gbps(c.bytes, best_raw), hits);
+	printf("matcher_scan    %7.2f Gbit/s  (%llu rules reported)\n", bench_gbps(c.bytes, best_m),
 	       alerts);
 	printf("matcher / raw   %7.1f %%\n", 100.0 * best_raw / best_m);
 	matcher_thread_free(mt);
@@ -361,8 +217,6 @@ int main(int argc, char **argv)
 	hs_free_scratch(scratch);
 	hs_free_database(db);
 	free_rules(rules, n);
-	free(c.data);
-	free(c.off);
-	free(c.len);
+	bench_free_corpus(&c);
 	return 0;
 }
