@@ -34,10 +34,11 @@
  * flow stays on one worker, so its parsers always use their worker's);
  * each flow its http_conn, allocated once on the flow's first data and
  * freed when both directions ended or in on_flow_end. Memory that depends
- * on the traffic is taken per message and bounded: a request record
- * (at most the fields' maximums, QUEUE_MAX + 2 alive), a head buffer while a head
- * spans stream chunks (at most HTTP_MAX_HEAD per direction, freed once the
- * head is complete), a body buffer while a body with rules is collected.
+ * on the traffic is taken per message and bounded: a request record (at
+ * most the fields' maximums, QUEUE_MAX + 2 alive), a head buffer while a
+ * head spans stream chunks (at most HTTP_MAX_HEAD per direction, freed
+ * once the head is complete), a body buffer while a body with rules is
+ * collected (at most body-limit per direction, freed once scanned).
  * Nothing is allocated per packet beyond that; nothing is logged per
  * packet (parse errors are counted per kind and logged once when the
  * worker stops).
@@ -123,11 +124,17 @@ struct http_req {
 	char text[]; /* method, protocol, host, url, user agent, back to back */
 };
 
+/* The first body-limit bytes of the body being received: `cap` bytes
+ * allocated on its first piece (its declared length at once when it has
+ * one, else BODY_BUF_MIN doubling up to body-limit), freed once it is
+ * scanned or ended. */
 struct http_body {
-	uint8_t *buf; /* body_limit bytes, allocated on first use */
-	size_t len;
+	uint8_t *buf;
+	size_t len, cap;
 	bool scanned;
 };
+
+#define BODY_BUF_MIN 4096 /* first allocation for a body of unknown length */
 
 struct http_conn {
 	struct http_parser req, resp;
@@ -320,6 +327,105 @@ static void scan(struct http_scan *s, enum http_buf b, const uint8_t *buf, size_
 		g->svc->matcher_scan(s->c->thr, g->m[b], s->c->pkt, buf, len, on_match, s);
 }
 
+/* ---------------------------------------------------------------- bodies */
+
+static void body_release(struct http_body *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->cap = 0;
+}
+
+/* A new message starts: forget the body of the last one (which an error
+ * may have dropped before its end). */
+static void body_reset(struct http_body *b)
+{
+	body_release(b);
+	b->len = 0;
+	b->scanned = false;
+}
+
+static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bool complete)
+{
+	struct http_body *b = &c->body[dir];
+	struct http_scan s = {.c = c, .length = -1};
+
+	b->scanned = true;
+	if (dir == IDS_DIR_TO_SERVER) {
+		s.req = c->cur;
+		scan(&s, BUF_REQ_BODY, b->buf, b->len);
+		return;
+	}
+	s.req = c->matched;
+	s.status = m->status;
+	s.proto = m->protocol;
+	if (complete)
+		s.length = (int64_t)m->body_len;
+	else if (!m->chunked)
+		s.length = m->content_length;
+	scan(&s, BUF_RESP_BODY, b->buf, b->len);
+}
+
+/* Make b hold `need` (<= limit) bytes: as many as the body declares (it
+ * cannot hold more), else twice what it holds, BODY_BUF_MIN at first;
+ * never more than limit. */
+static int body_reserve(struct http_body *b, const struct http_msg *m, size_t need, size_t limit)
+{
+	size_t cap = b->cap ? 2 * b->cap : BODY_BUF_MIN;
+	uint8_t *buf;
+
+	if (need <= b->cap)
+		return 0;
+	if (!m->chunked && m->content_length >= 0)
+		cap = (uint64_t)m->content_length < limit ? (size_t)m->content_length : limit;
+	if (cap < need)
+		cap = need;
+	if (cap > limit)
+		cap = limit;
+	if (!(buf = realloc(b->buf, cap)))
+		return -1;
+	b->buf = buf;
+	b->cap = cap;
+	return 0;
+}
+
+/* A piece of a body: keep up to body-limit bytes, scan when full. */
+static void body_piece(struct http_conn *c, int dir, const struct http_msg *m, const uint8_t *d,
+		       size_t n)
+{
+	const struct http_global *g = c->t->g;
+	struct http_body *b = &c->body[dir];
+	size_t room;
+
+	if (!g->m[dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY] || b->scanned ||
+	    !g->body_limit)
+		return;
+	room = g->body_limit - b->len;
+	if (n > room)
+		n = room;
+	if (body_reserve(b, m, b->len + n, g->body_limit) < 0) {
+		c->t->no_memory++;
+		b->scanned = true;
+		body_release(b);
+		return;
+	}
+	memcpy(b->buf + b->len, d, n);
+	b->len += n;
+	if (b->len < g->body_limit)
+		return;
+	body_scan(c, dir, m, false);
+	body_release(b);
+}
+
+static void body_end(struct http_conn *c, int dir, const struct http_msg *m)
+{
+	struct http_body *b = &c->body[dir];
+
+	if (!b->scanned && b->len)
+		body_scan(c, dir, m, true);
+	body_reset(b);
+}
+
 /* -------------------------------------------------------------- requests */
 
 static bool method_is(const struct http_req *r, const char *name)
@@ -376,66 +482,7 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 	if (m->has_user_agent)
 		scan(&s, BUF_UA, m->user_agent.p, m->user_agent.len);
 	queue_push(c, c->cur);
-	c->body[IDS_DIR_TO_SERVER].len = 0;
-	c->body[IDS_DIR_TO_SERVER].scanned = false;
-}
-
-/* ---------------------------------------------------------------- bodies */
-
-static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bool complete)
-{
-	struct http_body *b = &c->body[dir];
-	struct http_scan s = {.c = c, .length = -1};
-
-	b->scanned = true;
-	if (dir == IDS_DIR_TO_SERVER) {
-		s.req = c->cur;
-		scan(&s, BUF_REQ_BODY, b->buf, b->len);
-		return;
-	}
-	s.req = c->matched;
-	s.status = m->status;
-	s.proto = m->protocol;
-	if (complete)
-		s.length = (int64_t)m->body_len;
-	else if (!m->chunked)
-		s.length = m->content_length;
-	scan(&s, BUF_RESP_BODY, b->buf, b->len);
-}
-
-/* A piece of a body: keep up to body-limit bytes, scan when full. */
-static void body_piece(struct http_conn *c, int dir, const struct http_msg *m, const uint8_t *d,
-		       size_t n)
-{
-	const struct http_global *g = c->t->g;
-	struct http_body *b = &c->body[dir];
-	size_t room;
-
-	if (!g->m[dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY] || b->scanned ||
-	    !g->body_limit)
-		return;
-	if (!b->buf && !(b->buf = malloc(g->body_limit))) {
-		c->t->no_memory++;
-		b->scanned = true;
-		return;
-	}
-	room = g->body_limit - b->len;
-	if (n > room)
-		n = room;
-	memcpy(b->buf + b->len, d, n);
-	b->len += n;
-	if (b->len == g->body_limit)
-		body_scan(c, dir, m, false);
-}
-
-static void body_end(struct http_conn *c, int dir, const struct http_msg *m)
-{
-	struct http_body *b = &c->body[dir];
-
-	if (!b->scanned && b->len)
-		body_scan(c, dir, m, true);
-	b->len = 0;
-	b->scanned = false;
+	body_reset(&c->body[IDS_DIR_TO_SERVER]);
 }
 
 /* ------------------------------------------------------------- responses */
@@ -456,8 +503,7 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	if (m->content_length >= 0 && !m->chunked)
 		s.length = m->content_length;
 	scan(&s, BUF_STATUS, m->status_digits.p, m->status_digits.len);
-	c->body[IDS_DIR_TO_CLIENT].len = 0;
-	c->body[IDS_DIR_TO_CLIENT].scanned = false;
+	body_reset(&c->body[IDS_DIR_TO_CLIENT]);
 	if (interim)
 		return HTTP_CB_OK;
 	if (m->status == 101 || (method_is(c->matched, "CONNECT") && m->status / 100 == 2)) {

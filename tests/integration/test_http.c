@@ -397,11 +397,14 @@ Test(http, head_and_continue_keep_pairing)
 	cr_expect_str_eq(jr_str(alert(7), "http.url"), "/p");
 }
 
-/* `len` bytes of `text` in segments of `seg` bytes. */
+/* `len` bytes of `text` in segments of `seg` bytes, each acknowledged (so
+ * that long transfers stay within the receiver's window). */
 static void send_segments(struct pg_tcp *s, int dir, const char *text, size_t len, size_t seg)
 {
-	for (size_t at = 0; at < len; at += seg)
+	for (size_t at = 0; at < len; at += seg) {
 		pg_tcp_send(s, dir, text + at, len - at < seg ? len - at : seg);
+		pg_tcp_segment(s, !dir, 0x10, 0, NULL, 0); /* ACK */
+	}
 }
 
 /* A request head of exactly `total` bytes: start line, Host, X-Pad lines
@@ -497,4 +500,68 @@ Test(http, requests_past_the_queue_pair_in_order)
 		cr_expect_str_eq(jr_str(a, "http.url"), url);
 		cr_expect_str_eq(jr_str(a, "http.hostname"), "q.test");
 	}
+}
+
+/* Response bodies over many segments: chunked (its buffer grows as it
+ * comes), longer than body-limit (scanned at the limit, twice) and running
+ * to the end of the stream; a pattern at the end of what is inspected is
+ * found, one across the limit is not. */
+Test(http, bodies_over_many_segments)
+{
+	static char body[70000];
+	char head[128];
+	struct pg_tcp s;
+	size_t n = 0;
+
+	itest_config(&t, "plugins:\n  - name: signature\n  - name: http\n"
+			 "    options:\n      body-limit: 20000\n");
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.19", 41010, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	send_str(&s, PG_TO_SERVER,
+		 "GET /chunked HTTP/1.1\r\n\r\nGET /long HTTP/1.1\r\n\r\n"
+		 "GET /short HTTP/1.1\r\n\r\nGET /eof HTTP/1.0\r\n\r\n");
+	/* 19 chunks of 1000 bytes, the last with the passwd line at its end */
+	send_str(&s, PG_TO_CLIENT, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	memset(body, '.', sizeof(body));
+	memcpy(body + 1000 - strlen(passwd), passwd, strlen(passwd));
+	for (int i = 0; i < 19; i++) {
+		send_str(&s, PG_TO_CLIENT, "3e8\r\n");
+		send_segments(&s, PG_TO_CLIENT, i == 18 ? body : body + 1000, 1000, 300);
+		send_str(&s, PG_TO_CLIENT, "\r\n");
+	}
+	send_str(&s, PG_TO_CLIENT, "0\r\n\r\n");
+	/* 70000 bytes: "root:x:0:0" ends at the limit; then 20040 bytes where
+	 * it straddles the limit (not found) */
+	memset(body, '.', sizeof(body));
+	memcpy(body + 20000 - 10, passwd, strlen(passwd));
+	send_str(&s, PG_TO_CLIENT, "HTTP/1.1 200 OK\r\nContent-Length: 70000\r\n\r\n");
+	send_segments(&s, PG_TO_CLIENT, body, sizeof(body), 1400);
+	memset(body, '.', sizeof(body));
+	memcpy(body + 20000 - 5, passwd, strlen(passwd));
+	n = (size_t)snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n",
+			     20040);
+	send_segments(&s, PG_TO_CLIENT, head, n, n);
+	send_segments(&s, PG_TO_CLIENT, body, 20040, 1400);
+	/* to the end of the stream: 9000 bytes */
+	memset(body, '.', sizeof(body));
+	memcpy(body + 9000 - strlen(passwd), passwd, strlen(passwd));
+	send_str(&s, PG_TO_CLIENT, "HTTP/1.0 200 OK\r\n\r\n");
+	send_segments(&s, PG_TO_CLIENT, body, 9000, 1400);
+	pg_tcp_close(&s);
+	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
+	cr_expect(strstr(t.res.err,
+			 "http: 1 flows, 4 requests, 4 responses (0 without a request), "
+			 "0 flows not HTTP, 0 out of memory; parse errors: "
+			 "head_too_long=0 request_line=0 status_line=0 header_line=0 "
+			 "content_length=0 chunk=0 cl_and_te=0 gap=0 truncated=0") != NULL,
+		  "%s", t.res.err);
+	cr_assert_eq(itest_alerts(&t, 8), 3);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=8", 0), "http.url"),
+			 "/chunked");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=8", 0), "http.length", 0), 19000);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=8", 1), "http.url"), "/long");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=8", 1), "http.length", 0), 70000);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=8", 2), "http.url"), "/eof");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=8", 2), "http.length", 0), 9000);
 }
