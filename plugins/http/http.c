@@ -8,6 +8,10 @@
  * something else; other flows get a struct http_conn in their flow_data
  * slot on their first data: two parsers (http_parser.c), one per direction,
  * and the queue of requests still waiting for their response (pipelining).
+ * What alerts say about a request is kept in a record sized to its fields
+ * (struct http_req), shared by the queue and the conn through a reference
+ * count, and freed when its response and the next request are both
+ * there.
  * A flow whose first start line is not HTTP is marked with not_http_mark
  * and ignored from then on. Each buffer with rules has its own block
  * matcher; a buffer is scanned once it is complete:
@@ -25,12 +29,19 @@
  * no status, a response alert has the status and, when known, the length.
  *
  * State and threads: the matchers and options are built in init and only
- * read afterwards. Each worker has a struct http_thread (counters and the
- * buffer the `http` object is rendered into); each flow its http_conn,
- * allocated once on the flow's first data, with body buffers allocated on
- * the first body that has rules, and freed in on_flow_end. Nothing is
- * allocated per packet; nothing is logged per packet (parse errors are
- * counted per kind and logged once when the worker stops).
+ * read afterwards. Each worker has a struct http_thread (counters, the
+ * buffer the `http` object is rendered into and the parsers' scratch: a
+ * flow stays on one worker, so its parsers always use their worker's);
+ * each flow its http_conn, allocated once on the flow's first data and
+ * freed when both directions ended or in on_flow_end. Memory that depends
+ * on the traffic is taken per message and bounded: a request record (at
+ * most the fields' maximums, QUEUE_MAX + 2 alive), a head buffer while a
+ * head spans stream chunks (at most HTTP_MAX_HEAD per direction, freed
+ * once the head is complete), a body buffer while a body with rules is
+ * collected (at most body-limit per direction, freed once scanned).
+ * Nothing is allocated per packet beyond that; nothing is logged per
+ * packet (parse errors are counted per kind and logged once when the
+ * worker stops).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -96,30 +107,40 @@ struct http_thread {
 	const struct http_global *g;
 	uint64_t errors[HTTP_ERR_COUNT];
 	uint64_t requests, responses, flows, not_http, unmatched, no_memory;
+	struct http_scratch scratch; /* shared by the parsers of this worker */
 	char render[RENDER_MAX];
 };
 
-/* What an alert says about a request (copied: it outlives the parser's
- * head buffer while its response is awaited). */
-struct http_req_info {
-	bool known, has_host, has_ua;
+/* What an alert says about a request, copied from its head (it outlives
+ * the head while its response is awaited), each field cut at its maximum.
+ * Allocated to the size of its fields; referenced by the conn's `cur`,
+ * `matched` and queue, freed with the last reference. NULL where a request
+ * is unknown. */
+struct http_req {
+	unsigned refs;
+	bool has_host, has_ua;
 	uint8_t method_len, proto_len;
 	uint16_t host_len, url_len, ua_len;
-	char method[METHOD_MAX], proto[PROTO_MAX];
-	char host[HTTP_MAX_HOST], url[URL_MAX], ua[UA_MAX];
+	char text[]; /* method, protocol, host, url, user agent, back to back */
 };
 
+/* The first body-limit bytes of the body being received: `cap` bytes
+ * allocated on its first piece (its declared length at once when it has
+ * one, else BODY_BUF_MIN doubling up to body-limit), freed once it is
+ * scanned or ended. */
 struct http_body {
-	uint8_t *buf; /* body_limit bytes, allocated on first use */
-	size_t len;
+	uint8_t *buf;
+	size_t len, cap;
 	bool scanned;
 };
 
+#define BODY_BUF_MIN 4096 /* first allocation for a body of unknown length */
+
 struct http_conn {
 	struct http_parser req, resp;
-	struct http_req_info cur;     /* the request being parsed */
-	struct http_req_info matched; /* the request of the response being parsed */
-	struct http_req_info queue[QUEUE_MAX];
+	struct http_req *cur;	  /* the request being parsed (or the last one) */
+	struct http_req *matched; /* the request of the response being parsed */
+	struct http_req *queue[QUEUE_MAX];
 	unsigned q_head, q_len, q_lost; /* q_lost: requests past a full queue */
 	struct http_body body[2];	/* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
 	bool not_http;
@@ -130,13 +151,17 @@ struct http_conn {
 	const struct ids_packet *pkt;
 };
 
+/* The conn of an open connection stays small: its buffers are allocated
+ * apart, when needed (see the file's head). */
+_Static_assert(sizeof(struct http_conn) <= 1024, "http_conn grew past 1 KiB");
+
 /* One scan: what the alerts of its matches carry. */
 struct http_scan {
 	struct http_conn *c;
-	const struct http_req_info *req;
-	unsigned status;	 /* 0: request side, no status */
-	struct http_slice proto; /* response protocol, when no request is known */
-	int64_t length;		 /* -1: unknown */
+	const struct http_req *req; /* NULL: unknown */
+	unsigned status;	    /* 0: request side, no status */
+	struct http_slice proto;    /* response protocol, when no request is known */
+	int64_t length;		    /* -1: unknown */
 	bool rendered;
 };
 
@@ -147,6 +172,80 @@ struct http_scan {
 static const char not_http_mark, done_mark;
 #define CONN_DONE ((void *)&done_mark)
 #define NOT_HTTP  ((void *)&not_http_mark)
+
+/* ------------------------------------------------------ request records */
+
+static const char *req_method(const struct http_req *r)
+{
+	return r->text;
+}
+
+static const char *req_proto(const struct http_req *r)
+{
+	return req_method(r) + r->method_len;
+}
+
+static const char *req_host(const struct http_req *r)
+{
+	return req_proto(r) + r->proto_len;
+}
+
+static const char *req_url(const struct http_req *r)
+{
+	return req_host(r) + r->host_len;
+}
+
+static const char *req_ua(const struct http_req *r)
+{
+	return req_url(r) + r->url_len;
+}
+
+static size_t cut(const struct http_slice *s, size_t max)
+{
+	return s->len < max ? s->len : max;
+}
+
+/* The record of the request whose head is m, with one reference; NULL
+ * when memory runs out. */
+static struct http_req *req_new(const struct http_msg *m)
+{
+	size_t method = cut(&m->method, METHOD_MAX), proto = cut(&m->protocol, PROTO_MAX);
+	size_t host = cut(&m->host, HTTP_MAX_HOST), url = cut(&m->uri, URL_MAX);
+	size_t ua = cut(&m->user_agent, UA_MAX);
+	struct http_req *r = malloc(sizeof(*r) + method + proto + host + url + ua);
+	char *at;
+
+	if (!r)
+		return NULL;
+	*r = (struct http_req){.refs = 1,
+			       .has_host = m->has_host,
+			       .has_ua = m->has_user_agent,
+			       .method_len = (uint8_t)method,
+			       .proto_len = (uint8_t)proto,
+			       .host_len = (uint16_t)host,
+			       .url_len = (uint16_t)url,
+			       .ua_len = (uint16_t)ua};
+	at = r->text;
+	memcpy(at, m->method.p, method);
+	memcpy(at += method, m->protocol.p, proto);
+	memcpy(at += proto, m->host.p, host);
+	memcpy(at += host, m->uri.p, url);
+	memcpy(at + url, m->user_agent.p, ua);
+	return r;
+}
+
+static struct http_req *req_ref(struct http_req *r)
+{
+	if (r)
+		r->refs++;
+	return r;
+}
+
+static void req_unref(struct http_req *r)
+{
+	if (r && --r->refs == 0)
+		free(r);
+}
 
 /* ------------------------------------------------------------ rendering */
 
@@ -181,19 +280,19 @@ static size_t put_string(const struct ids_services *svc, char *out, size_t at, c
 static void render(const struct http_scan *s)
 {
 	const struct ids_services *svc = s->c->t->g->svc;
-	const struct http_req_info *r = s->req;
+	const struct http_req *r = s->req;
 	char *out = s->c->t->render, num[48];
 	size_t at = put_text(out, RENDER_MAX, 0, "\"http\":{");
 
-	if (r->known && r->has_host)
-		at = put_string(svc, out, at, "hostname", r->host, r->host_len);
-	if (r->known)
-		at = put_string(svc, out, at, "url", r->url, r->url_len);
-	if (r->known && r->has_ua)
-		at = put_string(svc, out, at, "http_user_agent", r->ua, r->ua_len);
-	if (r->known) {
-		at = put_string(svc, out, at, "http_method", r->method, r->method_len);
-		at = put_string(svc, out, at, "protocol", r->proto, r->proto_len);
+	if (r && r->has_host)
+		at = put_string(svc, out, at, "hostname", req_host(r), r->host_len);
+	if (r)
+		at = put_string(svc, out, at, "url", req_url(r), r->url_len);
+	if (r && r->has_ua)
+		at = put_string(svc, out, at, "http_user_agent", req_ua(r), r->ua_len);
+	if (r) {
+		at = put_string(svc, out, at, "http_method", req_method(r), r->method_len);
+		at = put_string(svc, out, at, "protocol", req_proto(r), r->proto_len);
 	} else {
 		at = put_string(svc, out, at, "protocol", (const char *)s->proto.p, s->proto.len);
 	}
@@ -228,85 +327,23 @@ static void scan(struct http_scan *s, enum http_buf b, const uint8_t *buf, size_
 		g->svc->matcher_scan(s->c->thr, g->m[b], s->c->pkt, buf, len, on_match, s);
 }
 
-/* -------------------------------------------------------------- requests */
-
-static void copy_out(char *dst, size_t cap, const struct http_slice *src, size_t *len)
-{
-	*len = src->len < cap ? src->len : cap;
-	memcpy(dst, src->p, *len);
-}
-
-static void req_info_fill(struct http_req_info *r, const struct http_msg *m)
-{
-	size_t n;
-
-	r->known = true;
-	copy_out(r->method, METHOD_MAX, &m->method, &n);
-	r->method_len = (uint8_t)n;
-	copy_out(r->proto, PROTO_MAX, &m->protocol, &n);
-	r->proto_len = (uint8_t)n;
-	copy_out(r->url, URL_MAX, &m->uri, &n);
-	r->url_len = (uint16_t)n;
-	copy_out(r->host, HTTP_MAX_HOST, &m->host, &n);
-	r->host_len = (uint16_t)n;
-	copy_out(r->ua, UA_MAX, &m->user_agent, &n);
-	r->ua_len = (uint16_t)n;
-	r->has_host = m->has_host;
-	r->has_ua = m->has_user_agent;
-}
-
-static bool method_is(const struct http_req_info *r, const char *name)
-{
-	return r->known && r->method_len == strlen(name) && !memcmp(r->method, name, r->method_len);
-}
-
-/* Queue a request for its response; past QUEUE_MAX only count it, so
- * that later responses still pair with the right requests. */
-static void queue_push(struct http_conn *c, const struct http_req_info *r)
-{
-	if (c->q_len == QUEUE_MAX || c->q_lost) {
-		c->q_lost++;
-		return;
-	}
-	c->queue[(c->q_head + c->q_len) % QUEUE_MAX] = *r;
-	c->q_len++;
-}
-
-/* The request a final response answers into c->matched. */
-static void queue_pop(struct http_conn *c)
-{
-	c->matched.known = false;
-	if (c->q_len) {
-		c->matched = c->queue[c->q_head];
-		c->q_head = (c->q_head + 1) % QUEUE_MAX;
-		c->q_len--;
-	} else if (c->q_lost) {
-		c->q_lost--;
-	} else {
-		c->t->unmatched++;
-	}
-}
-
-static void req_head(struct http_conn *c, const struct http_msg *m)
-{
-	struct http_scan s = {.c = c, .req = &c->cur, .length = -1};
-
-	c->t->requests++;
-	req_info_fill(&c->cur, m);
-	scan(&s, BUF_METHOD, m->method.p, m->method.len);
-	scan(&s, BUF_URI, m->uri_norm.p, m->uri_norm.len);
-	scan(&s, BUF_URI_RAW, m->uri.p, m->uri.len);
-	scan(&s, BUF_HEADER, m->headers.p, m->headers.len);
-	if (m->has_host)
-		scan(&s, BUF_HOST, m->host.p, m->host.len);
-	if (m->has_user_agent)
-		scan(&s, BUF_UA, m->user_agent.p, m->user_agent.len);
-	queue_push(c, &c->cur);
-	c->body[IDS_DIR_TO_SERVER].len = 0;
-	c->body[IDS_DIR_TO_SERVER].scanned = false;
-}
-
 /* ---------------------------------------------------------------- bodies */
+
+static void body_release(struct http_body *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->cap = 0;
+}
+
+/* A new message starts: forget the body of the last one (which an error
+ * may have dropped before its end). */
+static void body_reset(struct http_body *b)
+{
+	body_release(b);
+	b->len = 0;
+	b->scanned = false;
+}
 
 static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bool complete)
 {
@@ -315,11 +352,11 @@ static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bo
 
 	b->scanned = true;
 	if (dir == IDS_DIR_TO_SERVER) {
-		s.req = &c->cur;
+		s.req = c->cur;
 		scan(&s, BUF_REQ_BODY, b->buf, b->len);
 		return;
 	}
-	s.req = &c->matched;
+	s.req = c->matched;
 	s.status = m->status;
 	s.proto = m->protocol;
 	if (complete)
@@ -327,6 +364,29 @@ static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bo
 	else if (!m->chunked)
 		s.length = m->content_length;
 	scan(&s, BUF_RESP_BODY, b->buf, b->len);
+}
+
+/* Make b hold `need` (<= limit) bytes: as many as the body declares (it
+ * cannot hold more), else twice what it holds, BODY_BUF_MIN at first;
+ * never more than limit. */
+static int body_reserve(struct http_body *b, const struct http_msg *m, size_t need, size_t limit)
+{
+	size_t cap = b->cap ? 2 * b->cap : BODY_BUF_MIN;
+	uint8_t *buf;
+
+	if (need <= b->cap)
+		return 0;
+	if (!m->chunked && m->content_length >= 0)
+		cap = (uint64_t)m->content_length < limit ? (size_t)m->content_length : limit;
+	if (cap < need)
+		cap = need;
+	if (cap > limit)
+		cap = limit;
+	if (!(buf = realloc(b->buf, cap)))
+		return -1;
+	b->buf = buf;
+	b->cap = cap;
+	return 0;
 }
 
 /* A piece of a body: keep up to body-limit bytes, scan when full. */
@@ -340,18 +400,21 @@ static void body_piece(struct http_conn *c, int dir, const struct http_msg *m, c
 	if (!g->m[dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY] || b->scanned ||
 	    !g->body_limit)
 		return;
-	if (!b->buf && !(b->buf = malloc(g->body_limit))) {
-		c->t->no_memory++;
-		b->scanned = true;
-		return;
-	}
 	room = g->body_limit - b->len;
 	if (n > room)
 		n = room;
+	if (body_reserve(b, m, b->len + n, g->body_limit) < 0) {
+		c->t->no_memory++;
+		b->scanned = true;
+		body_release(b);
+		return;
+	}
 	memcpy(b->buf + b->len, d, n);
 	b->len += n;
-	if (b->len == g->body_limit)
-		body_scan(c, dir, m, false);
+	if (b->len < g->body_limit)
+		return;
+	body_scan(c, dir, m, false);
+	body_release(b);
 }
 
 static void body_end(struct http_conn *c, int dir, const struct http_msg *m)
@@ -360,39 +423,94 @@ static void body_end(struct http_conn *c, int dir, const struct http_msg *m)
 
 	if (!b->scanned && b->len)
 		body_scan(c, dir, m, true);
-	b->len = 0;
-	b->scanned = false;
+	body_reset(b);
+}
+
+/* -------------------------------------------------------------- requests */
+
+static bool method_is(const struct http_req *r, const char *name)
+{
+	return r && r->method_len == strlen(name) && !memcmp(req_method(r), name, r->method_len);
+}
+
+/* Queue a request (a new reference to r, which may be NULL: unknown) for
+ * its response; past QUEUE_MAX only count it, so that later responses
+ * still pair with the right requests. */
+static void queue_push(struct http_conn *c, struct http_req *r)
+{
+	if (c->q_len == QUEUE_MAX || c->q_lost) {
+		c->q_lost++;
+		return;
+	}
+	c->queue[(c->q_head + c->q_len) % QUEUE_MAX] = req_ref(r);
+	c->q_len++;
+}
+
+/* The request a final response answers into c->matched (the queue's
+ * reference moves there). */
+static void queue_pop(struct http_conn *c)
+{
+	req_unref(c->matched);
+	c->matched = NULL;
+	if (c->q_len) {
+		c->matched = c->queue[c->q_head];
+		c->queue[c->q_head] = NULL;
+		c->q_head = (c->q_head + 1) % QUEUE_MAX;
+		c->q_len--;
+	} else if (c->q_lost) {
+		c->q_lost--;
+	} else {
+		c->t->unmatched++;
+	}
+}
+
+static void req_head(struct http_conn *c, const struct http_msg *m)
+{
+	struct http_scan s = {.c = c, .length = -1};
+
+	c->t->requests++;
+	req_unref(c->cur);
+	if (!(c->cur = req_new(m)))
+		c->t->no_memory++;
+	s.req = c->cur;
+	scan(&s, BUF_METHOD, m->method.p, m->method.len);
+	scan(&s, BUF_URI, m->uri_norm.p, m->uri_norm.len);
+	scan(&s, BUF_URI_RAW, m->uri.p, m->uri.len);
+	scan(&s, BUF_HEADER, m->headers.p, m->headers.len);
+	if (m->has_host)
+		scan(&s, BUF_HOST, m->host.p, m->host.len);
+	if (m->has_user_agent)
+		scan(&s, BUF_UA, m->user_agent.p, m->user_agent.len);
+	queue_push(c, c->cur);
+	body_reset(&c->body[IDS_DIR_TO_SERVER]);
 }
 
 /* ------------------------------------------------------------- responses */
 
 static int resp_head(struct http_conn *c, const struct http_msg *m)
 {
-	struct http_scan s = {.c = c, .req = &c->matched, .status = m->status, .length = -1};
+	struct http_scan s = {.c = c, .status = m->status, .length = -1};
 	bool interim = m->status < 200 && m->status != 101; /* the request still waits */
-	struct http_req_info waiting = {0};
 
 	c->t->responses++;
 	if (interim) {
-		if (c->q_len)
-			waiting = c->queue[c->q_head];
-		s.req = &waiting;
+		s.req = c->q_len ? c->queue[c->q_head] : NULL;
 	} else {
 		queue_pop(c);
+		s.req = c->matched;
 	}
 	s.proto = m->protocol;
 	if (m->content_length >= 0 && !m->chunked)
 		s.length = m->content_length;
 	scan(&s, BUF_STATUS, m->status_digits.p, m->status_digits.len);
-	c->body[IDS_DIR_TO_CLIENT].len = 0;
-	c->body[IDS_DIR_TO_CLIENT].scanned = false;
+	body_reset(&c->body[IDS_DIR_TO_CLIENT]);
 	if (interim)
 		return HTTP_CB_OK;
-	if (m->status == 101 || (method_is(&c->matched, "CONNECT") && m->status / 100 == 2)) {
+	if (m->status == 101 || (method_is(c->matched, "CONNECT") && m->status / 100 == 2)) {
 		http_parser_stop(&c->req); /* the connection is not HTTP any more */
 		return HTTP_CB_STOP;
 	}
-	return method_is(&c->matched, "HEAD") ? HTTP_CB_NO_BODY : HTTP_CB_OK;
+	return method_is(c->matched, "HEAD") ? HTTP_CB_NO_BODY : HTTP_CB_OK;
 }
 
 /* ------------------------------------------------------------ callbacks */
@@ -421,7 +539,7 @@ static int req_event(void *ctx, const struct http_event *ev)
 	switch (ev->type) {
 	case HTTP_EV_HEAD:
 		req_head(c, ev->msg);
-		return method_is(&c->cur, "CONNECT") ? HTTP_CB_STOP : HTTP_CB_OK;
+		return method_is(c->cur, "CONNECT") ? HTTP_CB_STOP : HTTP_CB_OK;
 	case HTTP_EV_BODY:
 		body_piece(c, IDS_DIR_TO_SERVER, ev->msg, ev->data, ev->len);
 		break;
@@ -457,14 +575,15 @@ static int resp_event(void *ctx, const struct http_event *ev)
 
 /* ------------------------------------------------------------ per flow */
 
-static struct http_conn *conn_new(void)
+/* A conn whose parsers build head values in the worker's scratch. */
+static struct http_conn *conn_new(struct http_thread *t)
 {
 	struct http_conn *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	http_parser_init(&c->req, true, req_event, c);
-	http_parser_init(&c->resp, false, resp_event, c);
+	http_parser_init(&c->req, true, &t->scratch, req_event, c);
+	http_parser_init(&c->resp, false, &t->scratch, resp_event, c);
 	return c;
 }
 
@@ -472,6 +591,12 @@ static void conn_free(struct http_conn *c)
 {
 	if (!c)
 		return;
+	http_parser_release(&c->req);
+	http_parser_release(&c->resp);
+	req_unref(c->cur);
+	req_unref(c->matched);
+	for (unsigned i = 0; i < c->q_len; i++)
+		req_unref(c->queue[(c->q_head + i) % QUEUE_MAX]);
 	free(c->body[0].buf);
 	free(c->body[1].buf);
 	free(c);
@@ -498,7 +623,7 @@ static struct http_conn *conn_of(struct http_thread *t, struct ids_thread *thr,
 		t->not_http++;
 		return NULL;
 	}
-	if (!(*slot = conn_new())) {
+	if (!(*slot = conn_new(t))) {
 		t->no_memory++;
 		return NULL;
 	}
@@ -616,7 +741,8 @@ static void http_thread_fini(void *thread_ctx)
 		       "request), %llu flows not HTTP, %llu out of memory; parse errors:%s",
 		       (unsigned long long)t->flows, (unsigned long long)t->requests,
 		       (unsigned long long)t->responses, (unsigned long long)t->unmatched,
-		       (unsigned long long)t->not_http, (unsigned long long)t->no_memory, errs);
+		       (unsigned long long)t->not_http,
+		       (unsigned long long)(t->no_memory + t->scratch.no_memory), errs);
 	free(t);
 }
 

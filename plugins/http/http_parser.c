@@ -3,16 +3,30 @@
  *
  * Design: a state machine over the bytes of one direction (see the states
  * in http_parser.h). The head of a message (start line, headers, blank
- * line) is copied into p->head, line by line, with memchr finding the line
- * ends; the start line is checked as soon as it is complete (and its first
- * bytes while it is still incomplete, so that a stream which is not HTTP
- * fails within a few bytes instead of filling the buffer), the headers
- * when the blank line arrives. Bodies are never copied: their bytes are
- * handed to the callback where they lie in the caller's input, de-chunked.
+ * line) is collected line by line, with memchr finding the line ends; the
+ * start line is checked as soon as it is complete (and its first bytes
+ * while it is still incomplete, so that a stream which is not HTTP fails
+ * within a few bytes instead of filling the buffer), the headers when the
+ * blank line arrives. Bodies are never copied: their bytes are handed to
+ * the callback where they lie in the caller's input, de-chunked.
+ *
+ * Head bytes: p->head points at the head so far. A head starts where it
+ * lies in the input being fed (head_in_input); only when the feed call
+ * ends with a head incomplete are its bytes copied to head_buf, which the
+ * rest of the head is then appended to (growing it by doubling). So a head
+ * that arrives whole in one piece is never copied. Nothing keeps a pointer
+ * into the head while it is collected (the start line is checked into a
+ * local struct and parsed again into p->msg when the head is complete), so
+ * the bytes can move. Once the HEAD event is reported the head is
+ * forgotten: its slices are cleared, head_len is 0 and head_buf is freed.
  *
  * Invariants:
- *   - head_len <= HTTP_MAX_HEAD; line_start <= head_len; every slice in
- *     p->msg points into p->head, p->uri_norm, p->host or p->ua;
+ *   - head_len <= HTTP_MAX_HEAD; line_start <= head_len; head_len > 0 only
+ *     in HEAD and RESYNC; between calls head_in_input is false and the
+ *     head is in head_buf (head_len <= head_cap); during a call with
+ *     head_in_input, head + head_len is the next input byte;
+ *   - the slices in p->msg are set only during the HEAD callback (into the
+ *     head, p->scratch and p->proto), except protocol (into p->proto);
  *   - every call to step() either consumes at least one byte or changes
  *     the state to one that will (HEAD -> HEAD_SKIP/RESYNC, CHUNK_END ->
  *     RESYNC), so http_parser_feed ends;
@@ -27,6 +41,7 @@
  */
 #include "http_parser.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_METHOD    32
@@ -190,11 +205,11 @@ size_t http_uri_normalise(const uint8_t *uri, size_t len, uint8_t *out)
 
 /* ---------------------------------------------------------- start lines */
 
-static void msg_clear(struct http_parser *p)
+static void msg_clear(struct http_msg *m, bool request)
 {
-	memset(&p->msg, 0, sizeof(p->msg));
-	p->msg.request = p->request;
-	p->msg.content_length = -1;
+	memset(m, 0, sizeof(*m));
+	m->request = request;
+	m->content_length = -1;
 }
 
 static bool is_version(const uint8_t *a, size_t n)
@@ -211,9 +226,8 @@ static size_t skip_ws(const uint8_t *l, size_t i, size_t n)
 }
 
 /* "METHOD SP uri SP HTTP/d.d", any run of spaces or tabs between. */
-static bool parse_request_line(struct http_parser *p, const uint8_t *l, size_t n)
+static bool parse_request_line(struct http_msg *m, const uint8_t *l, size_t n)
 {
-	struct http_msg *m = &p->msg;
 	size_t i = 0, u;
 
 	while (i < n && is_tchar(l[i]))
@@ -228,17 +242,12 @@ static bool parse_request_line(struct http_parser *p, const uint8_t *l, size_t n
 		return false;
 	m->uri = (struct http_slice){l + u, i - u};
 	m->protocol = trim(l + i, n - i);
-	if (!is_version(m->protocol.p, m->protocol.len))
-		return false;
-	m->uri_norm.p = p->uri_norm;
-	m->uri_norm.len = http_uri_normalise(m->uri.p, m->uri.len, p->uri_norm);
-	return true;
+	return is_version(m->protocol.p, m->protocol.len);
 }
 
 /* "HTTP/d.d SP ddd [SP reason]". */
-static bool parse_status_line(struct http_parser *p, const uint8_t *l, size_t n)
+static bool parse_status_line(struct http_msg *m, const uint8_t *l, size_t n)
 {
-	struct http_msg *m = &p->msg;
 	size_t i;
 
 	if (n < 12 || !is_version(l, 8) || !is_ws(l[8]))
@@ -256,10 +265,20 @@ static bool parse_status_line(struct http_parser *p, const uint8_t *l, size_t n)
 	return true;
 }
 
-static bool parse_start_line(struct http_parser *p, const uint8_t *l, size_t n)
+/* Parse the start line l[0..n) into m (cleared first); false when it is
+ * not one. */
+static bool parse_start_line(bool request, struct http_msg *m, const uint8_t *l, size_t n)
 {
-	msg_clear(p);
-	return p->request ? parse_request_line(p, l, n) : parse_status_line(p, l, n);
+	msg_clear(m, request);
+	return request ? parse_request_line(m, l, n) : parse_status_line(m, l, n);
+}
+
+/* Whether the complete line l[0..n) is a start line (p->msg untouched). */
+static bool is_start_line(const struct http_parser *p, const uint8_t *l, size_t n)
+{
+	struct http_msg m;
+
+	return parse_start_line(p->request, &m, l, n);
 }
 
 /* Whether the incomplete first line a..a+n can still become a start line. */
@@ -360,10 +379,10 @@ static void header_value(struct http_parser *p, struct hdr_scan *s, enum hdr_id 
 
 	switch (id) {
 	case HDR_HOST:
-		value_append(p->host, HTTP_MAX_HOST, &s->host_len, v, fold);
+		value_append(p->scratch->host, HTTP_MAX_HOST, &s->host_len, v, fold);
 		break;
 	case HDR_UA:
-		value_append(p->ua, HTTP_MAX_UA, &s->ua_len, v, fold);
+		value_append(p->scratch->ua, HTTP_MAX_UA, &s->ua_len, v, fold);
 		break;
 	case HDR_CL:
 		cl = parse_length(v);
@@ -439,6 +458,7 @@ static enum hdr_id header_line(struct http_parser *p, struct hdr_scan *s, const 
 static bool parse_headers(struct http_parser *p)
 {
 	struct http_msg *m = &p->msg;
+	struct http_scratch *sc = p->scratch;
 	struct hdr_scan s = {0};
 	enum hdr_id prev = HDR_OTHER;
 	const uint8_t *l = m->headers.p, *end = m->headers.p + m->headers.len;
@@ -451,9 +471,144 @@ static bool parse_headers(struct http_parser *p)
 			prev = header_line(p, &s, l, n, prev);
 		l = nl + 1;
 	}
-	m->host = (struct http_slice){p->host, host_normalise(p->host, s.host_len)};
-	m->user_agent = (struct http_slice){p->ua, s.ua_len};
+	m->host = (struct http_slice){sc->host, host_normalise(sc->host, s.host_len)};
+	m->user_agent = (struct http_slice){sc->ua, s.ua_len};
 	return !s.cl_bad;
+}
+
+/* ---------------------------------------------------------- head bytes */
+
+static void head_reset(struct http_parser *p)
+{
+	p->head_len = 0;
+	p->line_start = 0;
+	p->headers_off = 0;
+	p->first_line_done = false;
+	msg_clear(&p->msg, p->request);
+}
+
+static void head_release(struct http_parser *p)
+{
+	free(p->head_buf);
+	p->head_buf = NULL;
+	p->head_cap = 0;
+	if (!p->head_in_input)
+		p->head = NULL;
+}
+
+/* Make head_buf hold at least `need` (<= HTTP_MAX_HEAD) bytes, keeping its
+ * content: sizes HTTP_HEAD_BUF_MIN, twice that, ... up to HTTP_MAX_HEAD. */
+static int head_reserve(struct http_parser *p, size_t need)
+{
+	size_t cap = p->head_cap ? p->head_cap : HTTP_HEAD_BUF_MIN;
+	uint8_t *buf;
+
+	if (need <= p->head_cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if (cap > HTTP_MAX_HEAD)
+		cap = HTTP_MAX_HEAD;
+	buf = realloc(p->head_buf, cap);
+	if (!buf)
+		return -1;
+	p->head_buf = buf;
+	p->head_cap = (uint32_t)cap;
+	return 0;
+}
+
+/* No memory for the head: drop the message as a gap would, without an
+ * error event (dropping the rest of the current line when `mid_line`). */
+static void head_drop(struct http_parser *p, bool mid_line)
+{
+	p->scratch->no_memory++;
+	head_reset(p);
+	p->state = HTTP_S_RESYNC;
+	p->line_drop = mid_line;
+}
+
+/* The next n bytes of the input, at d, belong to the head. A head that
+ * starts here stays in the input; one continued from an earlier call is
+ * appended to head_buf. */
+static int head_add(struct http_parser *p, const uint8_t *d, size_t n)
+{
+	if (p->head_len == 0) {
+		p->head = d;
+		p->head_in_input = true;
+	} else if (!p->head_in_input) {
+		if (head_reserve(p, p->head_len + n) < 0)
+			return -1;
+		memcpy(p->head_buf + p->head_len, d, n);
+		p->head = p->head_buf;
+	}
+	p->head_len += n;
+	return 0;
+}
+
+/* A feed call ends: head bytes still in the caller's input move to
+ * head_buf, since the input is not ours after the call. */
+static void head_keep(struct http_parser *p)
+{
+	const uint8_t *from = p->head;
+
+	if (!p->head_in_input)
+		return;
+	p->head_in_input = false;
+	p->head = p->head_buf;
+	if (!p->head_len)
+		return;
+	if (head_reserve(p, p->head_len) < 0) {
+		head_drop(p, p->line_start < p->head_len);
+		return;
+	}
+	memcpy(p->head_buf, from, p->head_len);
+	p->head = p->head_buf;
+}
+
+/* The start line head[0..head_len) is complete and valid. */
+static void start_line_done(struct http_parser *p)
+{
+	p->first_line_done = true;
+	p->messages++;
+	p->headers_off = p->head_len;
+	p->line_start = p->head_len;
+}
+
+/* The head is complete, its blank line starting at `blank`: fill p->msg
+ * from its bytes. The start line was checked when it ended: parsing it
+ * again cannot fail. */
+static void head_fill(struct http_parser *p, size_t blank)
+{
+	struct http_msg *m = &p->msg;
+	const uint8_t *h = p->head;
+	size_t n = strip_cr(h, p->headers_off - 1);
+
+	parse_start_line(p->request, m, h, n);
+	m->headers = (struct http_slice){h + p->headers_off, blank - p->headers_off};
+	if (m->protocol.len > sizeof(p->proto))
+		m->protocol.len = sizeof(p->proto); /* cannot happen: "HTTP/d.d" */
+	memcpy(p->proto, m->protocol.p, m->protocol.len);
+	m->protocol.p = p->proto;
+	if (!m->request)
+		return;
+	m->uri_norm.p = p->scratch->uri_norm;
+	m->uri_norm.len = http_uri_normalise(m->uri.p, m->uri.len, p->scratch->uri_norm);
+}
+
+/* The HEAD event was reported: the head's bytes and the slices into them
+ * (and into the scratch) are not needed any more. */
+static void head_forget(struct http_parser *p)
+{
+	struct http_msg *m = &p->msg;
+	static const struct http_slice none;
+
+	m->method = m->uri = m->uri_norm = m->status_digits = none;
+	m->headers = m->host = m->user_agent = none;
+	p->head_len = 0;
+	p->line_start = 0;
+	p->headers_off = 0;
+	p->first_line_done = false;
+	head_release(p);
 }
 
 /* --------------------------------------------------------------- states */
@@ -463,14 +618,6 @@ static int emit(struct http_parser *p, enum http_event_type type, const uint8_t 
 	struct http_event ev = {.type = type, .msg = &p->msg, .data = data, .len = len};
 
 	return p->cb(p->ctx, &ev);
-}
-
-static void head_reset(struct http_parser *p)
-{
-	p->head_len = 0;
-	p->line_start = 0;
-	p->first_line_done = false;
-	msg_clear(p);
 }
 
 /* Report `err`, drop the message, resynchronise (dropping the rest of the
@@ -507,12 +654,14 @@ static bool no_response_body(unsigned status)
 	return status < 200 || status == 204 || status == 304;
 }
 
-/* The head is complete: check its headers, report it, choose the framing. */
-static void head_done(struct http_parser *p)
+/* The head is complete (its blank line starts at `blank`): check its
+ * headers, report it, choose the framing. */
+static void head_done(struct http_parser *p, size_t blank)
 {
 	struct http_msg *m = &p->msg;
 	int r;
 
+	head_fill(p, blank);
 	if (!parse_headers(p)) {
 		fail(p, HTTP_ERR_CONTENT_LENGTH, false);
 		return;
@@ -523,6 +672,7 @@ static void head_done(struct http_parser *p)
 		p->cb(p->ctx, &ev);
 	}
 	r = emit(p, HTTP_EV_HEAD, NULL, 0);
+	head_forget(p);
 	if (r == HTTP_CB_STOP) {
 		p->state = HTTP_S_STOPPED;
 		return;
@@ -551,19 +701,15 @@ static void head_line(struct http_parser *p)
 			p->head_len = 0;
 			return;
 		}
-		if (!parse_start_line(p, p->head, n)) {
+		if (!is_start_line(p, p->head, n)) {
 			fail(p, p->request ? HTTP_ERR_REQUEST_LINE : HTTP_ERR_STATUS_LINE, false);
 			return;
 		}
-		p->first_line_done = true;
-		p->messages++;
-		p->msg.headers.p = p->head + p->head_len;
-		p->line_start = p->head_len;
+		start_line_done(p);
 		return;
 	}
 	if (n == 0) {
-		p->msg.headers.len = (size_t)(p->head + ls - p->msg.headers.p);
-		head_done(p);
+		head_done(p, ls);
 		return;
 	}
 	p->line_start = p->head_len;
@@ -593,8 +739,10 @@ static size_t step_head(struct http_parser *p, const uint8_t *d, size_t len)
 		p->state = HTTP_S_HEAD_SKIP;
 		return 0;
 	}
-	memcpy(p->head + p->head_len, d, take);
-	p->head_len += take;
+	if (head_add(p, d, take) < 0) {
+		head_drop(p, !nl);
+		return take;
+	}
 	if (nl) {
 		head_line(p);
 	} else if (!p->first_line_done && !start_prefix_ok(p, p->head, p->head_len)) {
@@ -630,16 +778,15 @@ static size_t step_resync(struct http_parser *p, const uint8_t *d, size_t len)
 		p->head_len = 0;
 		return take;
 	}
-	memcpy(p->head + p->head_len, d, take);
-	p->head_len += take;
+	if (head_add(p, d, take) < 0) {
+		head_drop(p, !nl);
+		return take;
+	}
 	if (!nl)
 		return take;
 	n = strip_cr(p->head, p->head_len - 1);
-	if (n && parse_start_line(p, p->head, n)) {
-		p->first_line_done = true;
-		p->messages++;
-		p->msg.headers.p = p->head + p->head_len;
-		p->line_start = p->head_len;
+	if (n && is_start_line(p, p->head, n)) {
+		start_line_done(p);
 		p->state = HTTP_S_HEAD;
 	} else {
 		p->head_len = 0;
@@ -777,14 +924,28 @@ static size_t step(struct http_parser *p, const uint8_t *d, size_t len)
 
 /* ------------------------------------------------------------------ API */
 
-void http_parser_init(struct http_parser *p, bool request, http_event_fn cb, void *ctx)
+void http_parser_init(struct http_parser *p, bool request, struct http_scratch *scratch,
+		      http_event_fn cb, void *ctx)
 {
 	p->cb = cb;
 	p->ctx = ctx;
+	p->scratch = scratch;
 	p->request = request;
 	p->state = HTTP_S_HEAD;
 	p->messages = 0;
 	p->line_drop = false;
+	p->head_in_input = false;
+	p->head = NULL;
+	p->head_buf = NULL;
+	p->head_cap = 0;
+	head_reset(p);
+}
+
+void http_parser_release(struct http_parser *p)
+{
+	if (!p)
+		return;
+	head_release(p);
 	head_reset(p);
 }
 
@@ -794,6 +955,7 @@ void http_parser_feed(struct http_parser *p, const uint8_t *data, size_t len)
 
 	while (off < len)
 		off += step(p, data + off, len - off);
+	head_keep(p);
 }
 
 void http_parser_gap(struct http_parser *p)
@@ -827,9 +989,11 @@ void http_parser_end(struct http_parser *p)
 		head_reset(p);
 		p->state = HTTP_S_HEAD;
 	}
+	head_release(p);
 }
 
 void http_parser_stop(struct http_parser *p)
 {
 	p->state = HTTP_S_STOPPED;
+	head_forget(p);
 }

@@ -9,8 +9,10 @@
  * those calls:
  *
  *   HTTP_EV_HEAD   the message head is complete: start line and headers
- *                  are in `msg` (slices point into the parser's own head
- *                  buffer and stay valid until the next feed/gap/end call)
+ *                  are in `msg`; its slices (but `protocol`) are valid
+ *                  during the callback only: they point into the caller's
+ *                  input, the parser's head buffer or the scratch, and are
+ *                  cleared when the callback returns
  *   HTTP_EV_BODY   a piece of the (de-chunked) body: data/len point into the
  *                  caller's input and are valid during the callback only
  *   HTTP_EV_END    the message is complete (msg->body_len is final)
@@ -19,15 +21,30 @@
  *                  that looks like a start line (HTTP_ERR_CL_AND_TE is only
  *                  an anomaly: parsing goes on with chunked framing)
  *
- * Pure: no global state, no allocation, no logging; every byte is looked at
- * a bounded number of times (O(n) per byte fed). The head (start line and
- * headers) is kept in a fixed buffer of HTTP_MAX_HEAD bytes; a longer head
- * is an error and its message is skipped. Hostile input never reads out of
- * bounds, never overflows a length and never stops the parser for good.
+ * Pure: no global state, no logging; every byte is looked at a bounded
+ * number of times (O(n) per byte fed). The head (start line and headers)
+ * may be at most HTTP_MAX_HEAD bytes; a longer head is an error and its
+ * message is skipped. Hostile input never reads out of bounds, never
+ * overflows a length and never stops the parser for good.
+ *
+ * Memory: the struct itself is small (a few hundred bytes). A head that
+ * lies whole in one piece fed is parsed where it lies, not copied. The
+ * bytes of a head that spans pieces are kept in a buffer the parser
+ * allocates, grows by doubling from HTTP_HEAD_BUF_MIN up to HTTP_MAX_HEAD,
+ * and frees as soon as the head is complete (and at the end of the
+ * direction, on stop and on release; it is kept, for reuse, while the
+ * parser resynchronises after an error): at most a few allocations per
+ * message, none while a body streams by. What a head yields that is not in
+ * its bytes (normalised URI, unfolded Host and User-Agent) is built in a
+ * struct http_scratch the caller shares between the parsers of one thread.
+ * When the head buffer cannot grow, the message is dropped as after a gap
+ * (without an error event) and scratch->no_memory counts it.
  *
  * Ownership: the parser is a plain struct owned by the caller (embed it or
- * allocate it); it holds no pointer to the caller's data after a call
- * returns. The callback must not call back into the same parser.
+ * allocate it), who calls http_parser_release before freeing it. It holds
+ * no pointer to the caller's input after a call returns; it keeps the
+ * scratch pointer given to http_parser_init, and uses the scratch only
+ * during feed calls. The callback must not call back into the same parser.
  */
 #ifndef PLUGINS_HTTP_PARSER_H
 #define PLUGINS_HTTP_PARSER_H
@@ -40,6 +57,7 @@
 #define HTTP_MAX_HOST	   255	/* normalised Host value kept */
 #define HTTP_MAX_UA	   1024 /* unfolded User-Agent value kept */
 #define HTTP_MAX_CHUNK_EXT 1024 /* bytes of chunk extensions on one size line */
+#define HTTP_HEAD_BUF_MIN  1024 /* first allocation for a head spanning pieces */
 
 enum http_err {
 	HTTP_ERR_HEAD_TOO_LONG = 0, /* head longer than HTTP_MAX_HEAD */
@@ -62,7 +80,10 @@ struct http_slice {
 	size_t len;
 };
 
-/* One message as parsed so far. Slices point into the parser. */
+/* One message. The slices are set when the head is complete and valid
+ * during the HTTP_EV_HEAD callback only, except `protocol`, which points
+ * into the parser and stays valid until the message ends; the numbers and
+ * flags stay valid until the message ends too. */
 struct http_msg {
 	bool request;
 	/* request line */
@@ -119,9 +140,23 @@ enum http_state {
 	HTTP_S_STOPPED,	   /* not HTTP any more: everything ignored */
 };
 
+/*
+ * What a head yields that is not in its bytes, built when the head is
+ * complete and read during the HTTP_EV_HEAD callback only: one per thread,
+ * shared by every parser that thread feeds (owned by the caller, it must
+ * outlive them). Also the count of messages dropped for want of memory.
+ */
+struct http_scratch {
+	uint8_t uri_norm[HTTP_MAX_HEAD]; /* msg.uri_norm */
+	uint8_t host[HTTP_MAX_HOST];	 /* msg.host */
+	uint8_t ua[HTTP_MAX_UA];	 /* msg.user_agent */
+	uint64_t no_memory;		 /* heads dropped: head buffer not grown */
+};
+
 struct http_parser {
 	http_event_fn cb;
 	void *ctx;
+	struct http_scratch *scratch;
 	bool request; /* parses requests (else responses) */
 	uint8_t state;
 	bool first_line_done; /* HEAD: the start line is complete */
@@ -130,21 +165,31 @@ struct http_parser {
 	bool have_digits;     /* CHUNK_SIZE */
 	bool in_ext;	      /* CHUNK_SIZE: past the size digits */
 	bool cr_seen;	      /* CHUNK_END */
+	bool head_in_input;   /* HEAD, RESYNC: `head` points into the input
+				 being fed (only during a feed call) */
+	uint8_t proto[8];     /* msg.protocol */
 	uint32_t ext_len;     /* CHUNK_SIZE */
 	uint32_t digits;      /* CHUNK_SIZE */
 	uint32_t trailer_len; /* TRAILER */
+	uint32_t head_cap;    /* bytes allocated at head_buf */
 	uint64_t remaining;   /* BODY_LEN, CHUNK_DATA, CHUNK_SIZE value */
 	uint64_t messages;    /* start lines parsed so far */
-	size_t head_len, line_start;
+	/* HEAD, RESYNC: the head so far is head[0..head_len); the start line
+	 * ends at headers_off (HEAD, once first_line_done) */
+	size_t head_len, line_start, headers_off;
+	const uint8_t *head; /* head_buf, or the input being fed */
+	uint8_t *head_buf;   /* owned; NULL unless a head spans pieces */
 	struct http_msg msg;
-	uint8_t head[HTTP_MAX_HEAD];
-	uint8_t uri_norm[HTTP_MAX_HEAD];
-	uint8_t host[HTTP_MAX_HOST];
-	uint8_t ua[HTTP_MAX_UA];
 };
 
-/* Reset `p` to parse requests (request true) or responses. */
-void http_parser_init(struct http_parser *p, bool request, http_event_fn cb, void *ctx);
+/* Reset `p` to parse requests (request true) or responses, building head
+ * values in `scratch` (kept, see struct http_scratch). `p` holds no buffer
+ * afterwards: call http_parser_release first on a parser already used. */
+void http_parser_init(struct http_parser *p, bool request, struct http_scratch *scratch,
+		      http_event_fn cb, void *ctx);
+/* Free the head buffer `p` may hold (p itself is the caller's); `p` may be
+ * fed again afterwards. Accepts NULL. */
+void http_parser_release(struct http_parser *p);
 /* Parse the next `len` bytes of the direction. */
 void http_parser_feed(struct http_parser *p, const uint8_t *data, size_t len);
 /* Bytes were lost before the next feed: drop the current message. */
@@ -152,7 +197,8 @@ void http_parser_gap(struct http_parser *p);
 /* The direction ended: a body running to the end completes; anything else
  * in progress is HTTP_ERR_TRUNCATED. */
 void http_parser_end(struct http_parser *p);
-/* Ignore every later byte (the other side switched protocols). */
+/* Ignore every later byte (the other side switched protocols); frees the
+ * head buffer. */
 void http_parser_stop(struct http_parser *p);
 
 /*

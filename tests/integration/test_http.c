@@ -396,3 +396,172 @@ Test(http, head_and_continue_keep_pairing)
 	cr_expect_eq(jr_int(a, "http.length", 0), (int64_t)strlen(passwd));
 	cr_expect_str_eq(jr_str(alert(7), "http.url"), "/p");
 }
+
+/* `len` bytes of `text` in segments of `seg` bytes, each acknowledged (so
+ * that long transfers stay within the receiver's window). */
+static void send_segments(struct pg_tcp *s, int dir, const char *text, size_t len, size_t seg)
+{
+	for (size_t at = 0; at < len; at += seg) {
+		pg_tcp_send(s, dir, text + at, len - at < seg ? len - at : seg);
+		pg_tcp_segment(s, !dir, 0x10, 0, NULL, 0); /* ACK */
+	}
+}
+
+/* A request head of exactly `total` bytes: start line, Host, X-Pad lines
+ * of at most 100 bytes, blank line. */
+static size_t big_head(char *out, size_t total, const char *uri, const char *host)
+{
+	size_t n = (size_t)sprintf(out, "GET %s HTTP/1.1\r\nHost: %s\r\n", uri, host);
+
+	while (n + 2 < total) {
+		size_t left = total - n - 2, line = left >= 200 ? 100 : left;
+
+		memcpy(out + n, "X-Pad: ", 7);
+		memset(out + n + 7, 'a', line - 9);
+		memcpy(out + n + line - 2, "\r\n", 2);
+		n += line;
+	}
+	memcpy(out + n, "\r\n", 2);
+	return n + 2;
+}
+
+/* A head of exactly 8 KiB over 83 segments is parsed and its alerts carry
+ * its fields; one byte more is head_too_long, and the next request is
+ * parsed. */
+Test(http, head_over_many_segments_up_to_the_limit)
+{
+	static char head[8200];
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct pg_tcp s;
+	size_t n;
+
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.17", 41008, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	n = big_head(head, 8192, "/etc/passwd", "Evil.Test");
+	send_segments(&s, PG_TO_SERVER, head, n, 100);
+	send_str(&s, PG_TO_CLIENT, ok);
+	n = big_head(head, 8193, "/first", "over.test");
+	send_segments(&s, PG_TO_SERVER, head, n, 100);
+	send_str(&s, PG_TO_SERVER, "GET /after-gap HTTP/1.1\r\nHost: next.test\r\n\r\n");
+	send_str(&s, PG_TO_CLIENT, ok);
+	pg_tcp_close(&s);
+	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
+	cr_expect(strstr(t.res.err, "http: 1 flows, 2 requests, 2 responses (0 without a request), "
+				    "0 flows not HTTP, 0 out of memory; parse errors: "
+				    "head_too_long=1 request_line=0") != NULL,
+		  "%s", t.res.err);
+	cr_assert_eq(itest_alerts(&t, 1), 1);
+	cr_assert_eq(itest_alerts(&t, 3), 1);
+	cr_expect_eq(itest_alerts(&t, 11), 0);
+	cr_assert_eq(itest_alerts(&t, 10), 1);
+	cr_expect_str_eq(jr_str(alert(1), "http.hostname"), "evil.test");
+	cr_expect_str_eq(jr_str(alert(1), "http.url"), "/etc/passwd");
+	cr_expect_str_eq(jr_str(alert(10), "http.hostname"), "next.test");
+}
+
+/* Ten pipelined requests: the queue holds eight; the responses to the
+ * last two still come in order and carry no request fields. */
+Test(http, requests_past_the_queue_pair_in_order)
+{
+	static const char not_found[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+	char reqs[1024], url[16];
+	struct pg_tcp s;
+	size_t n = 0;
+
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.18", 41009, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	for (int i = 0; i < 10; i++)
+		n += (size_t)snprintf(
+			reqs + n, sizeof(reqs) - n,
+			"GET /q%d HTTP/1.1\r\nHost: q.test\r\nUser-Agent: ua%d\r\n\r\n", i, i);
+	send_segments(&s, PG_TO_SERVER, reqs, n, 61);
+	for (int i = 0; i < 10; i++)
+		send_str(&s, PG_TO_CLIENT, not_found);
+	pg_tcp_close(&s);
+	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
+	cr_expect(strstr(t.res.err, "http: 1 flows, 10 requests, 10 responses (0 without a "
+				    "request)") != NULL,
+		  "%s", t.res.err);
+	cr_assert_eq(itest_alerts(&t, 7), 10);
+	for (size_t i = 0; i < 10; i++) {
+		const struct jr_val *a = eve_find(&t.eve, "alert.signature_id=7", i);
+
+		cr_assert_not_null(a);
+		cr_expect_eq(jr_int(a, "http.status", 0), 404);
+		cr_expect_str_eq(jr_str(a, "http.protocol"), "HTTP/1.1");
+		if (i >= 8) {
+			cr_expect_null(jr_get(a, "http.url"), "response %zu", i);
+			cr_expect_null(jr_get(a, "http.hostname"), "response %zu", i);
+			continue;
+		}
+		snprintf(url, sizeof(url), "/q%zu", i);
+		cr_expect_str_eq(jr_str(a, "http.url"), url);
+		cr_expect_str_eq(jr_str(a, "http.hostname"), "q.test");
+	}
+}
+
+/* Response bodies over many segments: chunked (its buffer grows as it
+ * comes), longer than body-limit (scanned at the limit, twice) and running
+ * to the end of the stream; a pattern at the end of what is inspected is
+ * found, one across the limit is not. */
+Test(http, bodies_over_many_segments)
+{
+	static char body[70000];
+	char head[128];
+	struct pg_tcp s;
+	size_t n = 0;
+
+	itest_config(&t, "plugins:\n  - name: signature\n  - name: http\n"
+			 "    options:\n      body-limit: 20000\n");
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.19", 41010, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	send_str(&s, PG_TO_SERVER,
+		 "GET /chunked HTTP/1.1\r\n\r\nGET /long HTTP/1.1\r\n\r\n"
+		 "GET /short HTTP/1.1\r\n\r\nGET /eof HTTP/1.0\r\n\r\n");
+	/* 19 chunks of 1000 bytes, the last with the passwd line at its end */
+	send_str(&s, PG_TO_CLIENT, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	memset(body, '.', sizeof(body));
+	memcpy(body + 1000 - strlen(passwd), passwd, strlen(passwd));
+	for (int i = 0; i < 19; i++) {
+		send_str(&s, PG_TO_CLIENT, "3e8\r\n");
+		send_segments(&s, PG_TO_CLIENT, i == 18 ? body : body + 1000, 1000, 300);
+		send_str(&s, PG_TO_CLIENT, "\r\n");
+	}
+	send_str(&s, PG_TO_CLIENT, "0\r\n\r\n");
+	/* 70000 bytes: "root:x:0:0" ends at the limit; then 20040 bytes where
+	 * it straddles the limit (not found) */
+	memset(body, '.', sizeof(body));
+	memcpy(body + 20000 - 10, passwd, strlen(passwd));
+	send_str(&s, PG_TO_CLIENT, "HTTP/1.1 200 OK\r\nContent-Length: 70000\r\n\r\n");
+	send_segments(&s, PG_TO_CLIENT, body, sizeof(body), 1400);
+	memset(body, '.', sizeof(body));
+	memcpy(body + 20000 - 5, passwd, strlen(passwd));
+	n = (size_t)snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n",
+			     20040);
+	send_segments(&s, PG_TO_CLIENT, head, n, n);
+	send_segments(&s, PG_TO_CLIENT, body, 20040, 1400);
+	/* to the end of the stream: 9000 bytes */
+	memset(body, '.', sizeof(body));
+	memcpy(body + 9000 - strlen(passwd), passwd, strlen(passwd));
+	send_str(&s, PG_TO_CLIENT, "HTTP/1.0 200 OK\r\n\r\n");
+	send_segments(&s, PG_TO_CLIENT, body, 9000, 1400);
+	pg_tcp_close(&s);
+	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
+	cr_expect(strstr(t.res.err,
+			 "http: 1 flows, 4 requests, 4 responses (0 without a request), "
+			 "0 flows not HTTP, 0 out of memory; parse errors: "
+			 "head_too_long=0 request_line=0 status_line=0 header_line=0 "
+			 "content_length=0 chunk=0 cl_and_te=0 gap=0 truncated=0") != NULL,
+		  "%s", t.res.err);
+	cr_assert_eq(itest_alerts(&t, 8), 3);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=8", 0), "http.url"),
+			 "/chunked");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=8", 0), "http.length", 0), 19000);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=8", 1), "http.url"), "/long");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=8", 1), "http.length", 0), 70000);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=8", 2), "http.url"), "/eof");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=8", 2), "http.length", 0), 9000);
+}

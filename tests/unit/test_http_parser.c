@@ -87,14 +87,23 @@ static int record(void *ctx, const struct http_event *ev)
 	return 0;
 }
 
+/* The parsers of a test share one scratch, as those of a worker do. */
+static struct http_scratch scratch;
+
 static struct http_parser *parser_new(struct rec *r, bool request)
 {
 	struct http_parser *p = malloc(sizeof(*p));
 
 	cr_assert_not_null(p);
 	memset(r, 0, sizeof(*r));
-	http_parser_init(p, request, record, r);
+	http_parser_init(p, request, &scratch, record, r);
 	return p;
+}
+
+static void parser_free(struct http_parser *p)
+{
+	http_parser_release(p);
+	free(p);
 }
 
 /* Feed `text` in pieces of the given sizes (0-terminated list; the rest in
@@ -123,7 +132,7 @@ static char *log_whole(bool request, const char *text, size_t len)
 	feed_pieces(p, text, len, NULL);
 	record(r, &(struct http_event){.type = HTTP_EV_END, .msg = &p->msg});
 	out = strdup(r->log);
-	free(p);
+	parser_free(p);
 	free(r);
 	return out;
 }
@@ -156,7 +165,7 @@ static void assert_split_invariant(bool request, const char *text)
 		feed_pieces(p, text, len, sizes);
 		record(r, &(struct http_event){.type = HTTP_EV_END, .msg = &p->msg});
 		cr_assert_str_eq(r->log, whole, "split mode %d differs", mode);
-		free(p);
+		parser_free(p);
 	}
 	free(sizes);
 	free(r);
@@ -180,7 +189,7 @@ Test(http_parser, simple_get_fields)
 				"headers=66\n"
 				"END 0\n");
 	cr_assert_eq(p->messages, 1);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, head_reported_at_its_last_line_feed)
@@ -193,7 +202,7 @@ Test(http_parser, head_reported_at_its_last_line_feed)
 	http_parser_feed(p, (const uint8_t *)"\n", 1);
 	cr_assert_eq(r.heads, 1);
 	cr_assert_eq(r.ends, 1);
-	free(p);
+	parser_free(p);
 }
 
 static int check_headers(void *ctx, const struct http_event *ev)
@@ -215,10 +224,10 @@ Test(http_parser, header_slice_exact_bytes)
 	struct http_parser *p = malloc(sizeof(*p));
 	int seen = 0;
 
-	http_parser_init(p, true, check_headers, &seen);
+	http_parser_init(p, true, &scratch, check_headers, &seen);
 	http_parser_feed(p, (const uint8_t *)get_request, strlen(get_request));
 	cr_assert_eq(seen, 1);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, request_split_at_every_byte_boundary)
@@ -250,7 +259,7 @@ Test(http_parser, pipelining_three_requests)
 			 "close=1 headers=33\n"
 			 "END 0\n");
 	cr_assert_eq(p->messages, 3);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, pipelining_split_anywhere)
@@ -283,7 +292,7 @@ Test(http_parser, chunked_body_dechunked)
 			 "END 23\n"
 			 "REQ GET /after norm=/after HTTP/1.1 cl=-1 chunked=0 close=0 headers=0\n"
 			 "END 0\n");
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, chunk_size_lines_split_anywhere)
@@ -304,7 +313,7 @@ Test(http_parser, bad_chunk_size_resyncs)
 	cr_assert_eq(r.heads, 2);
 	cr_assert_eq(r.ends, 1);
 	cr_assert(strstr(r.log, "ERROR chunk\nREQ GET /next") != NULL, "%s", r.log);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, chunk_size_overflow_is_an_error)
@@ -316,7 +325,7 @@ Test(http_parser, chunk_size_overflow_is_an_error)
 
 	http_parser_feed(p, (const uint8_t *)t, strlen(t));
 	cr_assert_eq(r.errors[HTTP_ERR_CHUNK], 1);
-	free(p);
+	parser_free(p);
 }
 
 struct norm_case {
@@ -376,7 +385,7 @@ Test(http_parser, uri_normalised_in_the_message)
 	http_parser_feed(p, (const uint8_t *)t, strlen(t));
 	cr_assert_str_eq(r.log, "REQ GET /a/./b/../c%2e%2e/etc/passwd norm=/a/c../etc/passwd "
 				"HTTP/1.1 cl=-1 chunked=0 close=0 headers=0\nEND 0\n");
-	free(p);
+	parser_free(p);
 }
 
 static const char odd_space[] = "\r\n\n"
@@ -403,7 +412,7 @@ Test(http_parser, folding_and_odd_whitespace)
 				"ua=Mozilla/5.0 (folded; line) and more cl=-1 chunked=0 close=0 "
 				"headers=142\n"
 				"END 0\n");
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, folding_split_anywhere)
@@ -431,7 +440,7 @@ Test(http_parser, host_forms)
 		snprintf(want, sizeof(want), " host=%s cl=", cases[i].out);
 		http_parser_feed(p, (const uint8_t *)text, strlen(text));
 		cr_expect(strstr(r.log, want) != NULL, "%s: %s", cases[i].in, r.log);
-		free(p);
+		parser_free(p);
 	}
 }
 
@@ -454,7 +463,7 @@ Test(http_parser, huge_header_block_rejected_then_next_request)
 				"close=0 headers=14\n"
 				"END 0\n");
 	free(big);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, head_of_exactly_the_limit_is_accepted)
@@ -469,7 +478,7 @@ Test(http_parser, head_of_exactly_the_limit_is_accepted)
 	http_parser_feed(p, (const uint8_t *)t, HTTP_MAX_HEAD);
 	cr_assert_eq(r.heads, 1);
 	cr_assert_eq(r.errors[HTTP_ERR_HEAD_TOO_LONG], 0);
-	free(p);
+	parser_free(p);
 	p = parser_new(&r, true);
 	t[HTTP_MAX_HEAD - 4] = 'a';
 	memcpy(t + HTTP_MAX_HEAD - 3, "\r\n\r\n", 4);
@@ -477,7 +486,7 @@ Test(http_parser, head_of_exactly_the_limit_is_accepted)
 	cr_assert_eq(r.heads, 0);
 	cr_assert_eq(r.errors[HTTP_ERR_HEAD_TOO_LONG], 1);
 	free(t);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, gap_drops_message_and_resyncs)
@@ -497,7 +506,7 @@ Test(http_parser, gap_drops_message_and_resyncs)
 				"REQ GET /found norm=/found HTTP/1.1 cl=-1 chunked=0 close=0 "
 				"headers=0\n"
 				"END 0\n");
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, gap_at_a_line_start_keeps_the_next_request)
@@ -510,7 +519,7 @@ Test(http_parser, gap_at_a_line_start_keeps_the_next_request)
 	http_parser_feed(p, (const uint8_t *)b, strlen(b));
 	cr_assert_eq(r.errors[HTTP_ERR_GAP], 1);
 	cr_assert_eq(r.heads, 1);
-	free(p);
+	parser_free(p);
 }
 
 static const char responses[] = "HTTP/1.1 100 Continue\r\n\r\n"
@@ -541,7 +550,7 @@ Test(http_parser, response_framing)
 				"RESP HTTP/1.0 200 [200] cl=-1 chunked=0 close=1 headers=19\n"
 				"BODY[until the end]\n"
 				"END 13\n");
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, responses_split_anywhere)
@@ -560,7 +569,7 @@ Test(http_parser, response_to_head_has_no_body)
 	http_parser_feed(p, (const uint8_t *)t, strlen(t));
 	cr_assert_eq(r.heads, 2);
 	cr_assert_eq(r.ends, 2);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, stop_ignores_the_rest)
@@ -578,7 +587,7 @@ Test(http_parser, stop_ignores_the_rest)
 	cr_assert_eq(r.n, strlen(r.log));
 	for (int i = 0; i < HTTP_ERR_COUNT; i++)
 		cr_assert_eq(r.errors[i], 0);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, content_length_errors)
@@ -601,7 +610,7 @@ Test(http_parser, content_length_errors)
 		http_parser_feed(p, (const uint8_t *)text, strlen(text));
 		cr_expect_eq(r.errors[HTTP_ERR_CONTENT_LENGTH], 1, "%s", bad[i]);
 		cr_expect_eq(r.heads, 1, "%s: %s", bad[i], r.log);
-		free(p);
+		parser_free(p);
 	}
 }
 
@@ -614,7 +623,7 @@ Test(http_parser, same_content_length_twice_is_fine)
 	http_parser_feed(p, (const uint8_t *)t, strlen(t));
 	cr_assert_eq(r.errors[HTTP_ERR_CONTENT_LENGTH], 0);
 	cr_assert_eq(r.ends, 1);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, content_length_beside_chunked)
@@ -627,7 +636,7 @@ Test(http_parser, content_length_beside_chunked)
 	http_parser_feed(p, (const uint8_t *)t, strlen(t));
 	cr_assert_eq(r.errors[HTTP_ERR_CL_AND_TE], 1);
 	cr_assert(strstr(r.log, "BODY[ab]\nEND 2\n") != NULL, "%s", r.log);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, not_http_fails_within_the_first_bytes)
@@ -638,16 +647,16 @@ Test(http_parser, not_http_fails_within_the_first_bytes)
 	http_parser_feed(p, (const uint8_t *)"\x16\x03\x01\x02", 4);
 	cr_assert_eq(r.errors[HTTP_ERR_REQUEST_LINE], 1);
 	cr_assert_eq(p->messages, 0);
-	free(p);
+	parser_free(p);
 	p = parser_new(&r, false);
 	http_parser_feed(p, (const uint8_t *)"220 smtp.test ESMTP\r\n", 21);
 	cr_assert_eq(r.errors[HTTP_ERR_STATUS_LINE], 1);
 	cr_assert_eq(p->messages, 0);
-	free(p);
+	parser_free(p);
 	p = parser_new(&r, true);
 	http_parser_feed(p, (const uint8_t *)"SSH-2.0-OpenSSH_9.6\r\n", 21);
 	cr_assert_eq(r.errors[HTTP_ERR_REQUEST_LINE], 1);
-	free(p);
+	parser_free(p);
 }
 
 Test(http_parser, bad_start_lines)
@@ -665,7 +674,7 @@ Test(http_parser, bad_start_lines)
 		http_parser_feed(p, (const uint8_t *)bad[i], strlen(bad[i]));
 		cr_expect_eq(r.errors[HTTP_ERR_REQUEST_LINE], 1, "%s", bad[i]);
 		cr_expect_eq(r.heads, 0);
-		free(p);
+		parser_free(p);
 	}
 }
 
@@ -680,7 +689,7 @@ Test(http_parser, bad_status_lines)
 
 		http_parser_feed(p, (const uint8_t *)bad[i], strlen(bad[i]));
 		cr_expect_eq(r.errors[HTTP_ERR_STATUS_LINE], 1, "%s", bad[i]);
-		free(p);
+		parser_free(p);
 	}
 }
 
@@ -701,7 +710,7 @@ Test(http_parser, truncated_at_every_length)
 		cr_assert_leq(r.errors[HTTP_ERR_TRUNCATED], 1);
 		/* every message is either complete or reported truncated */
 		cr_assert_eq(r.heads, r.ends + (r.errors[HTTP_ERR_TRUNCATED] && r.heads > r.ends));
-		free(p);
+		parser_free(p);
 	}
 }
 
@@ -733,7 +742,7 @@ Test(http_parser, hostile_garbage_never_breaks_it)
 		http_parser_end(p);
 		cr_assert_leq(p->head_len, HTTP_MAX_HEAD);
 		r->n = 0; /* keep the log from filling */
-		free(p);
+		parser_free(p);
 	}
 	free(r);
 }
@@ -777,4 +786,294 @@ Test(http_parser, mutated_messages_split_invariant)
 			swaps[next_rand(&x) % (sizeof(swaps) - 1)];
 		assert_split_invariant(false, text);
 	}
+}
+
+/* ---------------------------------------------------------------- memory */
+
+/* What a parser costs: the struct, plus a head buffer only while a head
+ * spans pieces; the scratch is per thread. Printed for docs/plugins/http.md
+ * ("Limits"). */
+Test(http_parser, memory_figures)
+{
+	cr_log_info("struct http_parser %zu bytes, struct http_scratch %zu bytes (per thread), "
+		    "head buffer %d..%d bytes while a head spans pieces",
+		    sizeof(struct http_parser), sizeof(struct http_scratch), HTTP_HEAD_BUF_MIN,
+		    HTTP_MAX_HEAD);
+	cr_assert_leq(sizeof(struct http_parser), 512);
+}
+
+/* What the callback sees of the parser and the input during a HEAD. */
+struct probe {
+	const struct http_parser *p;
+	const uint8_t *in;
+	size_t in_len;
+	unsigned heads, bodies, ends;
+	bool slices_in_input, values_in_scratch, no_head_buf;
+	char proto_in_body[16];
+};
+
+static bool within(const uint8_t *x, const uint8_t *in, size_t len)
+{
+	return x >= in && x <= in + len;
+}
+
+static int probe_event(void *ctx, const struct http_event *ev)
+{
+	struct probe *pr = ctx;
+	const struct http_msg *m = ev->msg;
+
+	if (ev->type == HTTP_EV_HEAD) {
+		pr->heads++;
+		pr->slices_in_input = within(m->method.p, pr->in, pr->in_len) &&
+				      within(m->uri.p, pr->in, pr->in_len) &&
+				      within(m->headers.p, pr->in, pr->in_len);
+		pr->values_in_scratch = m->uri_norm.p == scratch.uri_norm &&
+					m->host.p == scratch.host && m->user_agent.p == scratch.ua;
+		pr->no_head_buf = pr->p->head_buf == NULL && pr->p->head_cap == 0;
+	} else if (ev->type == HTTP_EV_BODY) {
+		pr->bodies++;
+		snprintf(pr->proto_in_body, sizeof(pr->proto_in_body), "%.*s", (int)m->protocol.len,
+			 (const char *)m->protocol.p);
+	} else if (ev->type == HTTP_EV_END) {
+		pr->ends++;
+	}
+	return 0;
+}
+
+static struct http_parser *probe_new(struct probe *pr, bool request)
+{
+	struct http_parser *p = malloc(sizeof(*p));
+
+	cr_assert_not_null(p);
+	memset(pr, 0, sizeof(*pr));
+	pr->p = p;
+	http_parser_init(p, request, &scratch, probe_event, pr);
+	return p;
+}
+
+static void probe_feed(struct http_parser *p, struct probe *pr, const void *in, size_t len)
+{
+	pr->in = in;
+	pr->in_len = len;
+	http_parser_feed(p, in, len);
+}
+
+Test(http_parser, head_in_one_piece_is_parsed_where_it_lies)
+{
+	struct probe pr;
+	struct http_parser *p = probe_new(&pr, true);
+	const char *t = "POST /p HTTP/1.1\r\nHost: h.test\r\nContent-Length: 4\r\n\r\nab";
+
+	probe_feed(p, &pr, t, strlen(t));
+	cr_assert_eq(pr.heads, 1);
+	cr_expect(pr.slices_in_input);
+	cr_expect(pr.values_in_scratch);
+	cr_expect(pr.no_head_buf);
+	cr_expect_null(p->head_buf);
+	/* in the body, only the protocol and the numbers stay */
+	cr_expect_eq(p->msg.uri.len, 0);
+	cr_expect_eq(p->msg.headers.len, 0);
+	cr_expect_eq(p->msg.host.len, 0);
+	cr_expect_eq(p->msg.content_length, 4);
+	cr_expect_eq(p->msg.body_len, 2);
+	cr_expect_eq(memcmp(p->msg.protocol.p, "HTTP/1.1", 8), 0);
+	parser_free(p);
+}
+
+Test(http_parser, head_across_pieces_is_kept_then_freed)
+{
+	struct probe pr;
+	struct http_parser *p = probe_new(&pr, true);
+	size_t len = strlen(get_request), half = 40;
+	uint8_t *a = malloc(half), *b = malloc(len - half);
+
+	memcpy(a, get_request, half);
+	memcpy(b, get_request + half, len - half);
+	probe_feed(p, &pr, a, half);
+	memset(a, 'z', half); /* the caller's input is not the parser's */
+	cr_assert_eq(pr.heads, 0);
+	cr_assert_eq(p->head_len, half);
+	cr_assert_eq(p->head_cap, HTTP_HEAD_BUF_MIN);
+	cr_assert_not_null(p->head_buf);
+	free(a);
+	probe_feed(p, &pr, b, len - half);
+	cr_assert_eq(pr.heads, 1);
+	cr_assert_eq(pr.ends, 1);
+	cr_expect(pr.values_in_scratch);
+	cr_expect_null(p->head_buf);
+	cr_expect_eq(p->head_cap, 0);
+	free(b);
+	parser_free(p);
+}
+
+/* A head of exactly `total` bytes (start line, Host, X-Pad lines of at
+ * most 100 bytes, blank line), then the request "GET /next". */
+static size_t make_big_head(char *t, size_t total, const char *uri)
+{
+	size_t n = (size_t)sprintf(t, "GET %s HTTP/1.1\r\nHost: limit.test\r\n", uri);
+
+	while (n + 2 < total) {
+		size_t left = total - n - 2, line = left >= 200 ? 100 : left;
+
+		memcpy(t + n, "X-Pad: ", 7);
+		memset(t + n + 7, 'a', line - 9);
+		memcpy(t + n + line - 2, "\r\n", 2);
+		n += line;
+	}
+	memcpy(t + n, "\r\n", 2);
+	n += 2;
+	return n + (size_t)sprintf(t + n, "GET /next HTTP/1.1\r\n\r\n");
+}
+
+/* Feed `text` in pieces of `piece` bytes; every head buffer size seen
+ * between pieces is a step of the doubling, at most HTTP_MAX_HEAD. Returns
+ * how many times the buffer grew. */
+static unsigned feed_watching_buffer(struct http_parser *p, const char *text, size_t len,
+				     size_t piece)
+{
+	uint32_t last = 0;
+	unsigned grew = 0;
+
+	for (size_t at = 0; at < len; at += piece) {
+		size_t n = len - at < piece ? len - at : piece;
+
+		http_parser_feed(p, (const uint8_t *)text + at, n);
+		cr_assert_leq(p->head_cap, HTTP_MAX_HEAD);
+		cr_assert_leq(p->head_len, p->head_cap);
+		cr_assert(p->head_cap == 0 || p->head_cap % HTTP_HEAD_BUF_MIN == 0);
+		if (p->head_cap > last)
+			grew++;
+		last = p->head_cap;
+	}
+	http_parser_end(p);
+	cr_assert_null(p->head_buf);
+	return grew;
+}
+
+Test(http_parser, head_growing_over_many_pieces_up_to_the_limit)
+{
+	static const size_t pieces[] = {1, 7, 100, 1460};
+	char *t = malloc(2 * HTTP_MAX_HEAD);
+	size_t len = make_big_head(t, HTTP_MAX_HEAD, "/limit");
+	char *whole = log_whole(true, t, len);
+
+	cr_assert(strstr(whole, "REQ GET /limit norm=/limit HTTP/1.1 host=limit.test cl=-1 "
+				"chunked=0 close=0 headers=8169\nEND 0\n"
+				"REQ GET /next") != NULL,
+		  "%s", whole);
+	for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+		struct rec r;
+		struct http_parser *p = parser_new(&r, true);
+		unsigned grew = feed_watching_buffer(p, t, len, pieces[i]);
+
+		record(&r, &(struct http_event){.type = HTTP_EV_END, .msg = &p->msg});
+		cr_expect_str_eq(r.log, whole, "pieces of %zu", pieces[i]);
+		/* 1, 2, 4, 8 KiB for the big head, 1 KiB for the next one */
+		cr_expect_leq(grew, 5, "pieces of %zu", pieces[i]);
+		parser_free(p);
+	}
+	free(whole);
+	free(t);
+}
+
+Test(http_parser, head_one_byte_over_the_limit_over_many_pieces)
+{
+	static const size_t pieces[] = {1, 7, 100, 1460};
+	char *t = malloc(2 * HTTP_MAX_HEAD);
+	size_t len = make_big_head(t, HTTP_MAX_HEAD + 1, "/over");
+
+	for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+		struct rec r;
+		struct http_parser *p = parser_new(&r, true);
+
+		feed_watching_buffer(p, t, len, pieces[i]);
+		cr_expect_str_eq(r.log,
+				 "ERROR head_too_long\n"
+				 "REQ GET /next norm=/next HTTP/1.1 cl=-1 chunked=0 close=0 "
+				 "headers=0\nEND 0\n",
+				 "pieces of %zu", pieces[i]);
+		parser_free(p);
+	}
+	free(t);
+}
+
+Test(http_parser, head_buffer_freed_at_end_stop_and_release)
+{
+	struct rec r;
+	struct http_parser *p = parser_new(&r, true);
+
+	http_parser_feed(p, (const uint8_t *)get_request, 30);
+	cr_assert_not_null(p->head_buf);
+	http_parser_end(p);
+	cr_expect_null(p->head_buf);
+	cr_expect_eq(r.errors[HTTP_ERR_TRUNCATED], 1);
+	http_parser_feed(p, (const uint8_t *)get_request, 30);
+	cr_assert_not_null(p->head_buf);
+	http_parser_stop(p);
+	cr_expect_null(p->head_buf);
+	cr_expect_eq(p->head_len, 0);
+	parser_free(p);
+	p = parser_new(&r, true);
+	http_parser_feed(p, (const uint8_t *)get_request, 30);
+	http_parser_release(p);
+	cr_expect_null(p->head_buf);
+	http_parser_feed(p, (const uint8_t *)get_request, strlen(get_request));
+	cr_expect_eq(r.heads, 1); /* usable after release */
+	parser_free(p);
+}
+
+/* http.c renders a response's protocol in alerts raised on its body,
+ * pieces after the head's input is gone. */
+Test(http_parser, response_protocol_outlives_the_head_input)
+{
+	struct probe pr;
+	struct http_parser *p = probe_new(&pr, false);
+	const char *head = "HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\n";
+	char *in = strdup(head);
+
+	probe_feed(p, &pr, in, strlen(in));
+	memset(in, 'z', strlen(in));
+	free(in);
+	probe_feed(p, &pr, "body", 4);
+	cr_assert_eq(pr.bodies, 1);
+	cr_assert_eq(pr.ends, 1);
+	cr_expect_str_eq(pr.proto_in_body, "HTTP/1.0");
+	parser_free(p);
+}
+
+/* Whatever the input, between calls the head is in the parser's buffer,
+ * which never exceeds HTTP_MAX_HEAD and is gone once the direction ends. */
+Test(http_parser, hostile_pieces_keep_the_head_buffer_bounded)
+{
+	struct rec *r = malloc(sizeof(*r));
+	static const char alphabet[] = "GET HTTP/1.1 \r\n\r\n:Host: 200 aaaaaaaaaaaaaaaa";
+	uint8_t *buf = malloc(40000);
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+
+	for (int round = 0; round < 60; round++) {
+		struct http_parser *p = parser_new(r, round & 1);
+		size_t n = next_rand(&x) % 40000;
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (uint8_t)alphabet[next_rand(&x) % (sizeof(alphabet) - 1)];
+		for (size_t at = 0; at < n;) {
+			size_t part = 1 + next_rand(&x) % 3000;
+
+			if (part > n - at)
+				part = n - at;
+			if (next_rand(&x) % 40 == 0)
+				http_parser_gap(p);
+			http_parser_feed(p, buf + at, part);
+			at += part;
+			cr_assert_leq(p->head_cap, HTTP_MAX_HEAD);
+			cr_assert_leq(p->head_len, p->head_cap);
+			cr_assert_eq(p->head_buf == NULL, p->head_cap == 0);
+		}
+		http_parser_end(p);
+		cr_assert_null(p->head_buf);
+		r->n = 0;
+		parser_free(p);
+	}
+	free(buf);
+	free(r);
 }
