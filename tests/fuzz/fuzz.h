@@ -105,6 +105,24 @@ static inline size_t fuzz_piece(uint64_t *state, size_t left)
 	return n < left ? n : left;
 }
 
+/* FNV-1a over bytes, for digests of what a parser reported: the same
+ * bytes fed in different pieces must give the same digest. */
+static inline uint64_t fuzz_hash(uint64_t h, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+static inline uint64_t fuzz_hash_u64(uint64_t h, uint64_t v)
+{
+	return fuzz_hash(h, &v, sizeof(v));
+}
+
+#define FUZZ_HASH_INIT UINT64_C(0xcbf29ce484222325)
+
 /* Touch every byte of a range the module handed out, so a pointer or
  * length past the real data is an out-of-bounds read under ASan. */
 static inline unsigned fuzz_touch(const void *p, size_t len)

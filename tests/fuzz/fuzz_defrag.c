@@ -77,18 +77,19 @@ static size_t put_eth_vlan(uint8_t *b, uint16_t ethertype)
 static size_t put_ip(uint8_t *b, uint8_t op, uint8_t id, uint16_t off8, uint16_t len)
 {
 	uint8_t proto = (op & 0x10) ? IPPROTO_TCP : IPPROTO_UDP, more = (op & 4) ? 1 : 0;
-	const uint8_t fh[8] = {proto, 0, (uint8_t)(off8 >> 5), (uint8_t)(off8 << 3 | more), 0, 0,
-			       0xab,  id};
 	size_t n;
 
-	if ((op & 3) == 0) {
-		uint16_t tot = (uint16_t)(20 + len), fo = (uint16_t)(off8 | more << 13);
-		const uint8_t h[20] = {
-			0x45, 0,     tot >> 8, tot & 0xff, 0x12, id, fo >> 8, fo & 0xff,
-			64,   proto, 0,	       0,	   198,	 18, 0,	      (op & 8) ? 3 : 1,
-			198,  19,    0,	       2};
+	if ((op & 3) == 0) { /* IPv4, no options, checksum 0 (not checked) */
+		uint16_t fo = (uint16_t)(off8 | more << 13);
 
-		memcpy(b, h, 20);
+		memset(b, 0, 20);
+		b[0] = 0x45;
+		b[2] = (uint8_t)((20 + len) >> 8), b[3] = (uint8_t)(20 + len);
+		b[4] = 0x12, b[5] = id;
+		b[6] = (uint8_t)(fo >> 8), b[7] = (uint8_t)fo;
+		b[8] = 64, b[9] = proto;
+		b[12] = 198, b[13] = 18, b[15] = (op & 8) ? 3 : 1;
+		b[16] = 198, b[17] = 19, b[19] = 2;
 		return 20;
 	}
 	n = 40;
@@ -104,7 +105,9 @@ static size_t put_ip(uint8_t *b, uint8_t op, uint8_t id, uint16_t off8, uint16_t
 		memcpy(b + n, hbh, 8);
 		n += 8;
 	}
-	memcpy(b + n, fh, 8);
+	memset(b + n, 0, 8); /* fragment header, identification 0xab<id> */
+	b[n] = proto, b[n + 2] = (uint8_t)(off8 >> 5), b[n + 3] = (uint8_t)(off8 << 3 | more);
+	b[n + 6] = 0xab, b[n + 7] = id;
 	n += 8;
 	b[4] = (uint8_t)((n - 40 + len) >> 8);
 	b[5] = (uint8_t)(n - 40 + len);

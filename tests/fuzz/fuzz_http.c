@@ -15,8 +15,10 @@
  *            http_parser_end(); the same bytes also go through
  *            http_uri_normalise() as one URI.
  *
- * Checked, as the header promises: every slice of a message points into
- * the parser's own buffers; body data lies inside the piece being fed;
+ * Checked, as the header promises: the bytes fed in pieces report the
+ * same heads, body bytes, ends and errors as fed whole (when no gap or
+ * stop depends on where the pieces end); every slice of a message points
+ * into the parser's own buffers; body data lies inside the piece being fed;
  * BODY and END come only inside a message (after its HEAD), END's body
  * length is the sum of its BODY pieces; nothing arrives after a stop; the
  * normalised URI is never longer than the input.
@@ -33,6 +35,7 @@ struct run {
 	size_t piece_len;
 	bool in_msg, stopped;
 	uint64_t body, heads;
+	uint64_t digest; /* of everything reported, whatever the pieces */
 };
 
 static void check_slice(const struct http_parser *p, struct http_slice s)
@@ -61,8 +64,24 @@ static bool slice_is(struct http_slice s, const char *text)
 	return s.len == strlen(text) && memcmp(s.p, text, s.len) == 0;
 }
 
+static uint64_t digest_head(uint64_t h, const struct http_msg *m)
+{
+	const struct http_slice all[] = {m->method,  m->uri,  m->uri_norm,	m->protocol,
+					 m->headers, m->host, m->status_digits, m->user_agent};
+	const uint64_t nums[] = {m->request,	    m->status,	     (uint64_t)m->content_length,
+				 m->chunked,	    m->conn_close,   m->has_host,
+				 m->has_user_agent, HTTP_EV_HEAD + 1};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		h = fuzz_hash(fuzz_hash_u64(h, all[i].len), all[i].p, all[i].len);
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		h = fuzz_hash_u64(h, nums[i]);
+	return h;
+}
+
 static int on_head(struct run *r, const struct http_msg *m)
 {
+	r->digest = digest_head(r->digest, m);
 	r->in_msg = true;
 	r->body = 0;
 	if ((r->mode & 8) && (m->status == 101 || slice_is(m->method, "CONNECT"))) {
@@ -89,15 +108,18 @@ static int on_event(void *ctx, const struct http_event *ev)
 		FUZZ_CHECK(fuzz_within(ev->data, ev->len, r->piece, r->piece_len));
 		r->body += ev->len;
 		FUZZ_CHECK(ev->msg->body_len == r->body);
+		r->digest = fuzz_hash(r->digest, ev->data, ev->len);
 		return 0;
 	case HTTP_EV_END:
 		FUZZ_CHECK(r->in_msg && ev->msg != NULL);
 		FUZZ_CHECK(ev->msg->body_len == r->body);
+		r->digest = fuzz_hash_u64(fuzz_hash_u64(r->digest, HTTP_EV_END + 1), r->body);
 		r->in_msg = false;
 		return 0;
 	case HTTP_EV_ERROR:
 		FUZZ_CHECK(ev->msg == NULL && (unsigned)ev->err < HTTP_ERR_COUNT);
 		FUZZ_CHECK(http_err_names[ev->err] != NULL);
+		r->digest = fuzz_hash_u64(fuzz_hash_u64(r->digest, HTTP_EV_ERROR + 1), ev->err);
 		if (ev->err != HTTP_ERR_CL_AND_TE && ev->err != HTTP_ERR_HEADER_LINE)
 			r->in_msg = false;
 		return 0;
@@ -119,32 +141,25 @@ static void normalise(const uint8_t *uri, size_t len)
 	free(out);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Parse the direction in pieces cut by `split` (0: in one piece); the
+ * digest of what it reported. */
+static uint64_t parse(const uint8_t *data, size_t len, uint8_t mode, uint64_t split)
 {
-	struct run r = {0};
-	struct fuzz_in in;
-	uint64_t split;
-	const uint8_t *rest;
-	size_t left;
+	struct run r = {.mode = mode, .digest = FUZZ_HASH_INIT};
 
-	fuzz_in_init(&in, data, size);
-	r.mode = fuzz_u8(&in);
-	split = fuzz_u8(&in);
-	rest = fuzz_bytes(&in, size, &left);
-	normalise(rest, left);
 	r.p = malloc(sizeof(*r.p));
 	if (!r.p)
-		return 0;
-	http_parser_init(r.p, r.mode & 1, on_event, &r);
-	for (size_t at = 0, half = left / 2; at < left;) {
-		size_t n = fuzz_piece(&split, left - at);
+		abort();
+	http_parser_init(r.p, mode & 1, on_event, &r);
+	for (size_t at = 0, half = len / 2; at < len;) {
+		size_t n = split ? fuzz_piece(&split, len - at) : len;
 
-		if ((r.mode & 2) && (fuzz_rand(&split) & 7) == 0)
+		if ((mode & 2) && (fuzz_rand(&split) & 7) == 0)
 			http_parser_gap(r.p);
-		r.piece = rest + at;
+		r.piece = data + at;
 		r.piece_len = n;
-		http_parser_feed(r.p, rest + at, n);
-		if ((r.mode & 16) && at <= half && at + n > half) {
+		http_parser_feed(r.p, data + at, n);
+		if ((mode & 16) && at <= half && at + n > half) {
 			http_parser_stop(r.p);
 			r.stopped = true;
 		}
@@ -154,5 +169,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.piece_len = 0;
 	http_parser_end(r.p);
 	free(r.p);
+	return r.digest;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in;
+	uint64_t split, pieces;
+	const uint8_t *rest;
+	uint8_t mode;
+	size_t left;
+
+	fuzz_in_init(&in, data, size);
+	mode = fuzz_u8(&in);
+	split = fuzz_u8(&in) | 0x100; /* never 0 */
+	rest = fuzz_bytes(&in, size, &left);
+	normalise(rest, left);
+	pieces = parse(rest, left, mode, split);
+	if (!(mode & (2 | 16)))
+		FUZZ_CHECK(parse(rest, left, mode, 0) == pieces);
 	return 0;
 }

@@ -12,7 +12,9 @@
  *            The same bytes are then parsed directly as a ClientHello
  *            body and as a ServerHello body.
  *
- * Checked, as the header promises: TLS_FEED_MSG comes at most once, with
+ * Checked, as the header promises: the bytes fed in pieces end the same
+ * way as fed whole (same final status, same hello); TLS_FEED_MSG comes at
+ * most once, with
  * a hello type and a body no longer than the maximum; after a message or
  * an error every feed is TLS_FEED_DONE; spans of a parsed hello lie in its
  * body and list counts within their TLS_MAX_*; a fingerprint's strings
@@ -79,28 +81,33 @@ static void server_hello(const uint8_t *body, size_t len)
 		FUZZ_CHECK(tls_version_name(sh.selected_version, vbuf) != NULL);
 }
 
-/* Feed the direction in pieces; parse what it hands out. */
-static void feed(const uint8_t *data, size_t len, uint32_t max_len, uint64_t split)
+/* Feed the direction in pieces cut by `split` (0: in one piece) and parse
+ * what it hands out; a digest of the outcome (the first final status, the
+ * hello's type and bytes). */
+static uint64_t feed(const uint8_t *data, size_t len, uint32_t max_len, uint64_t split)
 {
+	uint64_t digest = FUZZ_HASH_INIT;
 	struct tls_dir d;
 	struct tls_msg msg;
 	bool ended = false;
 
 	tls_dir_init(&d, max_len);
 	for (size_t at = 0; at < len;) {
-		size_t n = fuzz_piece(&split, len - at);
+		size_t n = split ? fuzz_piece(&split, len - at) : len;
 		int rc = tls_dir_feed(&d, data + at, n, &msg);
 
 		FUZZ_CHECK(rc >= TLS_FEED_NO_MEMORY && rc <= TLS_FEED_MSG);
 		if (ended)
 			FUZZ_CHECK(rc == TLS_FEED_DONE);
+		if (!ended && rc != TLS_FEED_MORE)
+			digest = fuzz_hash_u64(digest, (uint64_t)(rc + 16));
 		if (rc < 0 || rc == TLS_FEED_MSG)
 			ended = true;
 		if (rc == TLS_FEED_MSG) {
 			FUZZ_CHECK(msg.type == TLS_HS_CLIENT_HELLO ||
 				   msg.type == TLS_HS_SERVER_HELLO);
 			FUZZ_CHECK(msg.len <= (max_len ? max_len : TLS_MAX_HANDSHAKE));
-			fuzz_touch(msg.body, msg.len);
+			digest = fuzz_hash(fuzz_hash_u64(digest, msg.type), msg.body, msg.len);
 			if (msg.type == TLS_HS_CLIENT_HELLO)
 				client_hello(msg.body, msg.len);
 			else
@@ -109,6 +116,7 @@ static void feed(const uint8_t *data, size_t len, uint32_t max_len, uint64_t spl
 		at += n;
 	}
 	tls_dir_free(&d);
+	return digest;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -125,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rest = fuzz_bytes(&in, size, &len);
 	if (len)
 		(void)tls_looks_like_tls(rest, len);
-	feed(rest, len, max_len, split);
+	FUZZ_CHECK(feed(rest, len, max_len, split | 0x100) == feed(rest, len, max_len, 0));
 	client_hello(rest, len);
 	server_hello(rest, len);
 	return 0;
