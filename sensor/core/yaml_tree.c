@@ -391,7 +391,9 @@ static struct ynode *ybuild_document(struct ybuild *b)
 
 struct ynode *ytree_load_buffer(const char *name, const char *buf, size_t len, struct diag *d)
 {
-	struct ybuild b = {.buf = (const unsigned char *)buf, .len = len, .d = d};
+	/* libyaml asserts on a NULL input even of length 0. */
+	struct ybuild b = {
+		.buf = (const unsigned char *)(buf ? buf : ""), .len = buf ? len : 0, .d = d};
 	char *copy = strdup(name ? name : "<buffer>");
 	struct ynode *root;
 

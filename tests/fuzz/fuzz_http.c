@@ -38,14 +38,19 @@ struct run {
 	uint64_t digest; /* of everything reported, whatever the pieces */
 };
 
+/* A slice points into the head (the parser's own buffer, or the piece
+ * being fed when the head lies inside it), the proto copy, or the scratch. */
 static void check_slice(const struct http_parser *p, struct http_slice s)
 {
+	const struct http_scratch *sc = p->scratch;
+
 	if (!s.len)
 		return;
-	FUZZ_CHECK(fuzz_within(s.p, s.len, p->head, sizeof(p->head)) ||
-		   fuzz_within(s.p, s.len, p->uri_norm, sizeof(p->uri_norm)) ||
-		   fuzz_within(s.p, s.len, p->host, sizeof(p->host)) ||
-		   fuzz_within(s.p, s.len, p->ua, sizeof(p->ua)));
+	FUZZ_CHECK((p->head && fuzz_within(s.p, s.len, p->head, p->head_len)) ||
+		   fuzz_within(s.p, s.len, p->proto, sizeof(p->proto)) ||
+		   fuzz_within(s.p, s.len, sc->uri_norm, sizeof(sc->uri_norm)) ||
+		   fuzz_within(s.p, s.len, sc->host, sizeof(sc->host)) ||
+		   fuzz_within(s.p, s.len, sc->ua, sizeof(sc->ua)));
 }
 
 static void check_msg(const struct http_parser *p, const struct http_msg *m)
@@ -145,12 +150,13 @@ static void normalise(const uint8_t *uri, size_t len)
  * digest of what it reported. */
 static uint64_t parse(const uint8_t *data, size_t len, uint8_t mode, uint64_t split)
 {
+	static struct http_scratch scratch;
 	struct run r = {.mode = mode, .digest = FUZZ_HASH_INIT};
 
 	r.p = malloc(sizeof(*r.p));
 	if (!r.p)
 		abort();
-	http_parser_init(r.p, mode & 1, on_event, &r);
+	http_parser_init(r.p, mode & 1, &scratch, on_event, &r);
 	for (size_t at = 0, half = len / 2; at < len;) {
 		size_t n = split ? fuzz_piece(&split, len - at) : len;
 
@@ -168,6 +174,7 @@ static uint64_t parse(const uint8_t *data, size_t len, uint8_t mode, uint64_t sp
 	r.piece = NULL;
 	r.piece_len = 0;
 	http_parser_end(r.p);
+	http_parser_release(r.p);
 	free(r.p);
 	return r.digest;
 }

@@ -112,7 +112,7 @@ static void replay(const char *pcap)
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s tcpreplay -q -t -i %s %s >/dev/null 2>&1",
 		 v.ns, v.inner, pcap);
 	cr_assert_eq(system(cmd), 0, "tcpreplay failed: %s", cmd);
-	usleep(300 * 1000); /* let the workers drain the rings */
+	usleep(800 * 1000); /* let the workers drain the rings, even on a loaded machine */
 }
 
 static int stop_sensor(int pid)
@@ -207,7 +207,7 @@ Test(live, hup_reopens_eve_after_rotation)
 	itest_rules(&t, rules_a);
 	pid = start_sensor("af-packet", "2");
 	replay(first);
-	usleep(1500 * 1000); /* a worker tick writes its buffer out */
+	usleep(2500 * 1000); /* a worker tick writes its buffer out, even when loaded */
 	cr_assert_eq(rename(t.eve_path, rotated), 0);
 	kill(pid, SIGHUP);
 	cr_assert(wait_for_text(errfile, "reopened", 5000));

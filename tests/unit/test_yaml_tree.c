@@ -283,3 +283,14 @@ Test(yaml_tree, check_keys_lists_valid_ones)
 	ytree_free(r);
 	ytree_free(l);
 }
+
+Test(yaml_tree, null_buffer_is_an_empty_document, .init = quiet_diag)
+{
+	struct ynode *root = ytree_load_buffer("empty", NULL, 0, &d);
+
+	cr_assert_not_null(root);
+	cr_assert_eq(root->type, YNODE_MAP);
+	cr_assert_eq(root->n, 0);
+	cr_assert_eq(d.errors, 0);
+	ytree_free(root);
+}
