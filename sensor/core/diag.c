@@ -12,8 +12,9 @@ void diag_init(struct diag *d, FILE *out)
 	d->out = out;
 }
 
-static void diag_emit(struct diag *d, const char *kind, const char *file, int line, int col,
-		      const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static void diag_emit(struct diag *d, const char *kind,
+							    const char *file, int line, int col,
+							    const char *fmt, va_list ap)
 {
 	char msg[400];
 	int n = 0;

@@ -65,7 +65,8 @@ void worker_compiling(struct plugin_set *set)
 
 /* ------------------------------------------------------------ services */
 
-static void svc_log(enum ids_log_level level, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void svc_log(enum ids_log_level level, const char *fmt,
+							  ...)
 {
 	char line[900];
 	va_list ap;

@@ -731,7 +731,7 @@ Test(defrag, ipv4_header_rebuilt_with_options_and_checksum)
 	len = send_in_order(d, &g, l4, n, 504, order, 3, &out);
 	cr_assert_eq(len, 28 + n);
 	cr_assert_eq(out[0], 0x47);
-	cr_assert_eq(out[2] << 8 | out[3], 28 + n);
+	cr_assert_eq((size_t)(out[2] << 8 | out[3]), 28 + n);
 	cr_assert_eq(out[4] << 8 | out[5], 0xbeef);
 	cr_assert_eq(out[6], 0);
 	cr_assert_eq(out[7], 0);
@@ -757,10 +757,10 @@ static void ipv6_hbh(size_t hbh_len)
 	n = udp_bytes(true, data, sizeof(data), l4);
 	len = send_in_order(d, &g, l4, n, 504, order, 5, &out);
 	cr_assert_eq(len, 40 + hbh_len + n);
-	cr_assert_eq(out[6], NH_HOP);			 /* fixed header still names the HBH */
-	cr_assert_eq(out[40], IPPROTO_UDP);		 /* HBH now names UDP, not 44 */
-	cr_assert_eq(out[41], hbh_len / 8 - 1);		 /* HBH length kept */
-	cr_assert_eq(out[4] << 8 | out[5], hbh_len + n); /* payload length */
+	cr_assert_eq(out[6], NH_HOP);		/* fixed header still names the HBH */
+	cr_assert_eq(out[40], IPPROTO_UDP);	/* HBH now names UDP, not 44 */
+	cr_assert_eq(out[41], hbh_len / 8 - 1); /* HBH length kept */
+	cr_assert_eq((size_t)(out[4] << 8 | out[5]), hbh_len + n); /* payload length */
 	check_udp(out, len, true, data, sizeof(data));
 	cr_assert_eq(defrag_stats(d)->reassembled[1], 1);
 	defrag_free(d);
@@ -791,7 +791,7 @@ Test(defrag, ipv6_without_extension_headers_fixes_next_header)
 	n = udp_bytes(true, data, sizeof(data), l4);
 	len = send_in_order(d, &g, l4, n, 504, order, 2, &out);
 	cr_assert_eq(out[6], IPPROTO_UDP);
-	cr_assert_eq(out[4] << 8 | out[5], n);
+	cr_assert_eq((size_t)(out[4] << 8 | out[5]), n);
 	check_udp(out, len, true, data, sizeof(data));
 	defrag_free(d);
 }

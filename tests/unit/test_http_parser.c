@@ -24,7 +24,7 @@ struct rec {
 	unsigned heads, ends;
 };
 
-static void put(struct rec *r, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void put(struct rec *r, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
