@@ -98,19 +98,22 @@ void tls_md5_init(struct tls_md5 *c)
 	c->len = 0;
 }
 
-void tls_md5_update(struct tls_md5 *c, const void *data, size_t len)
+/* Feed `len` bytes through the 64-byte block buffer of an MD5/SHA-256
+ * state whose byte count is *count. */
+static void md_update(uint8_t *buf, uint64_t *count, const void *data, size_t len,
+		      void (*block)(void *, const uint8_t *), void *state)
 {
 	const uint8_t *p = data;
 
 	while (len > 0) {
-		size_t used = c->len % 64, k = 64 - used < len ? 64 - used : len;
+		size_t used = *count % 64, k = 64 - used < len ? 64 - used : len;
 
-		memcpy(c->buf + used, p, k);
-		c->len += k;
+		memcpy(buf + used, p, k);
+		*count += k;
 		p += k;
 		len -= k;
-		if (c->len % 64 == 0)
-			md5_block(c->h, c->buf);
+		if (*count % 64 == 0)
+			block(state, buf);
 	}
 }
 
@@ -136,6 +139,11 @@ static void md_pad(uint8_t *buf, uint64_t len, int big, void (*block)(void *, co
 static void md5_block_cb(void *state, const uint8_t *p)
 {
 	md5_block(state, p);
+}
+
+void tls_md5_update(struct tls_md5 *c, const void *data, size_t len)
+{
+	md_update(c->buf, &c->len, data, len, md5_block_cb, c->h);
 }
 
 void tls_md5_final(struct tls_md5 *c, uint8_t out[16])
@@ -210,18 +218,7 @@ void tls_sha256_init(struct tls_sha256 *c)
 
 void tls_sha256_update(struct tls_sha256 *c, const void *data, size_t len)
 {
-	const uint8_t *p = data;
-
-	while (len > 0) {
-		size_t used = c->len % 64, k = 64 - used < len ? 64 - used : len;
-
-		memcpy(c->buf + used, p, k);
-		c->len += k;
-		p += k;
-		len -= k;
-		if (c->len % 64 == 0)
-			sha256_block(c->h, c->buf);
-	}
+	md_update(c->buf, &c->len, data, len, sha256_block_cb, c->h);
 }
 
 void tls_sha256_final(struct tls_sha256 *c, uint8_t out[32])

@@ -165,16 +165,29 @@ static void cfg_bool(struct cload *l, const struct ynode *map, const char *key, 
 		ynode_bool(n, out, l->d);
 }
 
-/* A list of paths; an empty value is an empty list. */
-static void cfg_paths(struct cload *l, const struct ynode *n, const char *what, char ***out,
-		      size_t *nout)
+/* A name: a non-empty string without NUL bytes, copied into *out. */
+static int cfg_name(struct cload *l, const struct ynode *n, const char *what, char **out)
+{
+	const char *s;
+
+	if (cfg_text(l, n, what, &s) < 0)
+		return -1;
+	*out = strdup(s);
+	return *out ? 0 : oom(l, n);
+}
+
+/* A list of paths (resolved against the config's folder) or of plain
+ * names (interfaces), replacing *out; an empty value is an empty list. */
+static void cfg_list(struct cload *l, const struct ynode *n, const char *what, bool paths,
+		     char ***out, size_t *nout)
 {
 	char **v;
 
 	if (ynode_is_null(n))
 		return;
 	if (n->type != YNODE_SEQ) {
-		diag_error(l->d, n->file, n->line, n->col, "%s must be a list of paths", what);
+		diag_error(l->d, n->file, n->line, n->col, "%s must be a list of %s", what,
+			   paths ? "paths" : "names");
 		return;
 	}
 	v = calloc(n->n ? n->n : 1, sizeof(*v));
@@ -186,37 +199,12 @@ static void cfg_paths(struct cload *l, const struct ynode *n, const char *what, 
 	*out = v;
 	*nout = 0;
 	for (size_t i = 0; i < n->n; i++)
-		if (cfg_path(l, n->items[i], "a rule file path", &v[*nout]) == 0)
+		if ((paths ? cfg_path(l, n->items[i], "a rule file path", &v[*nout])
+			   : cfg_name(l, n->items[i], what, &v[*nout])) == 0)
 			(*nout)++;
 }
 
 /* `types: [alert, anomaly, flow, stats]`: the records written. */
-/* A list of plain names (interfaces); an empty value is an empty list. */
-static void cfg_names(struct cload *l, const struct ynode *n, const char *what, char ***out,
-		      size_t *nout)
-{
-	char **v;
-	const char *s;
-
-	if (ynode_is_null(n))
-		return;
-	if (n->type != YNODE_SEQ) {
-		diag_error(l->d, n->file, n->line, n->col, "%s must be a list of names", what);
-		return;
-	}
-	v = calloc(n->n ? n->n : 1, sizeof(*v));
-	if (!v) {
-		oom(l, n);
-		return;
-	}
-	strv_free(*out, *nout);
-	*out = v;
-	*nout = 0;
-	for (size_t i = 0; i < n->n; i++)
-		if (cfg_text(l, n->items[i], what, &s) == 0 && (v[*nout] = strdup(s)))
-			(*nout)++;
-}
-
 static void cfg_eve_types(struct cload *l, const struct ynode *n)
 {
 	static const char *const names[] = {"alert", "anomaly", "flow", "stats", NULL};
@@ -542,7 +530,7 @@ static void cfg_capture(struct cload *l, const struct ynode *cap)
 	cfg_bool(l, cap, "promisc", &lc->promisc);
 	cfg_string(l, cap, "bpf", &l->c->bpf);
 	if ((n = ymap_get(cap, "interfaces")))
-		cfg_names(l, n, "interfaces", &l->c->ifaces, &l->c->n_ifaces);
+		cfg_list(l, n, "interfaces", false, &l->c->ifaces, &l->c->n_ifaces);
 	if ((n = ymap_get(cap, "af-packet")))
 		cfg_afpacket(l, n);
 	if ((n = ymap_get(cap, "raw")) &&
@@ -626,7 +614,7 @@ static void cfg_plugin(struct cload *l, const struct ynode *item, struct plugin_
 	cfg_bool(l, item, "enabled", &pc->enabled);
 	n = ymap_get(item, "rules");
 	if (n)
-		cfg_paths(l, n, "rules", &pc->rule_files, &pc->n_rule_files);
+		cfg_list(l, n, "rules", true, &pc->rule_files, &pc->n_rule_files);
 	pc->options = ymap_get(item, "options");
 }
 
@@ -693,7 +681,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 	if ((n = ymap_get(root, "plugins")))
 		cfg_plugins(l, n);
 	if ((n = ymap_get(root, "rule-files")))
-		cfg_paths(l, n, "rule-files", &c->rule_files, &c->n_rule_files);
+		cfg_list(l, n, "rule-files", true, &c->rule_files, &c->n_rule_files);
 }
 
 /* "dir/" of "dir/file.yaml", "" for "file.yaml". */
