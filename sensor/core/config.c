@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/diag.h"
-#include "core/yaml_tree.h"
+#include "base/diag.h"
+#include "base/yaml_tree.h"
 
 #define THREADS_MAX   1024
 #define MAX_FLOWS_MAX (1u << 26)

@@ -67,8 +67,10 @@
 #include <stdint.h>
 
 #include "capture/capture_live.h"
-#include "core/os_policy.h"
+#include "base/os_policy.h"
 #include "defrag/defrag.h"
+#include "flow/flow.h"
+#include "output/eve.h"
 #include "stream/stream_tcp.h"
 
 struct diag;
@@ -83,28 +85,6 @@ struct plugin_conf {
 					`detector` to this plugin */
 	size_t n_rule_files;
 	int line; /* of the list entry, for messages */
-};
-
-struct flow_config {
-	uint32_t max_flows; /* per worker */
-	/* Idle seconds before a flow ends, established state (packets seen
-	 * both ways). */
-	uint32_t timeout_tcp, timeout_udp, timeout_icmp, timeout_other;
-	/* Same while only one direction was seen; 0: as established. */
-	uint32_t new_tcp, new_udp, new_icmp, new_other;
-	/* A TCP session that closed (FIN both ways, or RST); 0: as
-	 * established. */
-	uint32_t closed_tcp;
-};
-
-struct eve_config {
-	bool enabled;
-	char *filename;
-	bool payload;
-	bool payload_printable;
-	bool packet;
-	/* Record types written (`types:`); all on by default. */
-	bool alert, anomaly, flow, stats;
 };
 
 struct sensor_config {

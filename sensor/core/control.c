@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/log.h"
+#include "base/log.h"
 #include "core/plugin_loader.h"
 #include "core/worker.h"
 #include "output/eve.h"

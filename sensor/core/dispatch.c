@@ -28,7 +28,7 @@
 #include "capture/capture_live.h"
 #include "core/config.h"
 #include "core/control.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/sensor.h"
 #include "core/worker.h"
 #include "decode/decode.h"

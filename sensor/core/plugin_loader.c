@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/diag.h"
-#include "core/yaml_tree.h"
+#include "base/diag.h"
+#include "base/yaml_tree.h"
 #include "detect/rules.h"
 
 /* The 1.0 descriptor ends with the fini slot. */

@@ -41,7 +41,7 @@
 #include "capture/capture_live.h"
 #include "capture/capture_pcap.h"
 #include "core/config.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/plugin_loader.h"
 #include "defrag/defrag.h"
 #include "detect/matcher.h"

@@ -36,7 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/os_policy.h"
+#include "base/os_policy.h"
 
 struct packet;
 

@@ -42,8 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/diag.h"
-#include "core/yaml_tree.h"
+#include "base/diag.h"
+#include "base/yaml_tree.h"
 
 #define VAR_MAX_DEPTH 16
 

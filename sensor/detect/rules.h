@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "detect/addr.h"
+#include "base/addr.h"
 #include "ids/plugin.h"
 
 struct diag;

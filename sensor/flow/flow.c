@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
+#include "flow/flow.h"
 #include "decode/decode.h"
 
 #define USEC_PER_SEC INT64_C(1000000)

@@ -21,7 +21,6 @@
 #include "ids/packet.h"
 
 struct packet;
-struct flow_config;
 struct tcp_session;
 
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1)
@@ -31,6 +30,19 @@ enum flow_end_reason { FLOW_END_TIMEOUT = 0, FLOW_END_EVICTED, FLOW_END_SHUTDOWN
 
 /* EVE flow.state; each state has its own timeout. */
 enum flow_state { FLOW_STATE_NEW = 0, FLOW_STATE_ESTABLISHED, FLOW_STATE_CLOSED };
+
+/* `flow:` of sensor.yaml; filled by the config loader. */
+struct flow_config {
+	uint32_t max_flows; /* per worker */
+	/* Idle seconds before a flow ends, established state (packets seen
+	 * both ways). */
+	uint32_t timeout_tcp, timeout_udp, timeout_icmp, timeout_other;
+	/* Same while only one direction was seen; 0: as established. */
+	uint32_t new_tcp, new_udp, new_icmp, new_other;
+	/* A TCP session that closed (FIN both ways, or RST); 0: as
+	 * established. */
+	uint32_t closed_tcp;
+};
 
 struct flow_key {
 	uint8_t addr[2][16]; /* [0] the lower (address, port), [1] the higher */

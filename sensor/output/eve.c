@@ -44,8 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/config.h"
-#include "core/log.h"
+#include "output/eve.h"
+#include "base/log.h"
 #include "decode/decode.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"

@@ -18,12 +18,22 @@
 
 #include "ids/plugin.h"
 
-struct eve_config;
 struct flow;
 struct decode_stats;
 struct flow_stats;
 struct stream_stats;
 struct defrag_stats;
+
+/* `outputs.eve` of sensor.yaml; filled by the config loader. */
+struct eve_config {
+	bool enabled;
+	char *filename;
+	bool payload;
+	bool payload_printable;
+	bool packet;
+	/* Record types written (`types:`); all on by default. */
+	bool alert, anomaly, flow, stats;
+};
 
 struct eve_writer;
 struct eve_thread;

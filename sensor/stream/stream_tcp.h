@@ -55,7 +55,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/os_policy.h"
+#include "base/os_policy.h"
 
 struct flow;
 struct packet;

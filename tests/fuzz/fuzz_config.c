@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/diag.h"
+#include "base/diag.h"
 #include "fuzz.h"
 
 /* What holds after any load; a config that loaded cleanly also names

@@ -15,7 +15,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "core/diag.h"
+#include "base/diag.h"
 #include "detect/rules.h"
 #include "fuzz.h"
 

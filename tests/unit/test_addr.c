@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "detect/addr.h"
+#include "base/addr.h"
 #include "detect/rules.h"
 
 static struct addr_set aset;

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/diag.h"
-#include "core/yaml_tree.h"
+#include "base/diag.h"
+#include "base/yaml_tree.h"
 
 static struct diag d;
 static struct sensor_config c;

@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "core/os_policy.h"
+#include "base/os_policy.h"
 
 static struct ids_addr addr(const char *s)
 {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/diag.h"
-#include "core/yaml_tree.h"
+#include "base/diag.h"
+#include "base/yaml_tree.h"
 
 static struct diag d;
 

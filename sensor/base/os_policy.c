@@ -1,7 +1,7 @@
 /*
  * os_policy.c - target-based reassembly policies (see os_policy.h).
  */
-#include "core/os_policy.h"
+#include "base/os_policy.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /*
  * diag.c - see diag.h.
  */
-#include "core/diag.h"
+#include "base/diag.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -24,7 +24,7 @@
  * a quoted "true" is a string. Integers: optional sign, then decimal digits
  * or 0x and hex digits; quoted integers are accepted too.
  */
-#include "core/yaml_tree.h"
+#include "base/yaml_tree.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,7 +34,7 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "core/diag.h"
+#include "base/diag.h"
 
 #define YTREE_MAX_DEPTH 64
 

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "detect/addr.h"
+#include "base/addr.h"
 #include "ids/packet.h"
 
 enum os_policy {

@@ -6,7 +6,7 @@
  * matched, so a tree would cost more than it saves. Blocks are stored
  * masked to their prefix so a match is a masked compare.
  */
-#include "detect/addr.h"
+#include "base/addr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
