@@ -1,6 +1,6 @@
 /*
- * tls_fp.h - TLS client fingerprints (JA3, JA4) and the two hashes they
- * need (MD5, RFC 1321; SHA-256, FIPS 180-4), for the tls plugin.
+ * tls_fp.h - TLS client fingerprints (JA3, JA4) for the tls plugin; the
+ * hashes they need (MD5, SHA-256) are in plugins/common/digest.h.
  *
  * Pure functions of their input: no global state, nothing allocated, the
  * caller owns every output buffer. Hex output is lower case.
@@ -11,30 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/digest.h"
 #include "tls_parser.h"
-
-struct tls_md5 {
-	uint32_t h[4];
-	uint64_t len; /* bytes hashed */
-	uint8_t buf[64];
-};
-
-struct tls_sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	uint8_t buf[64];
-};
-
-void tls_md5_init(struct tls_md5 *c);
-void tls_md5_update(struct tls_md5 *c, const void *data, size_t len);
-void tls_md5_final(struct tls_md5 *c, uint8_t out[16]);
-
-void tls_sha256_init(struct tls_sha256 *c);
-void tls_sha256_update(struct tls_sha256 *c, const void *data, size_t len);
-void tls_sha256_final(struct tls_sha256 *c, uint8_t out[32]);
-
-/* n bytes as 2n lower-case hex digits and a NUL. */
-void tls_hex(const uint8_t *in, size_t n, char *out);
 
 /* Longest JA3 string of a hello the parser accepts, NUL included. */
 #define TLS_JA3_MAX                                                                                \

@@ -13,25 +13,25 @@
 
 static void md5_hex(const char *s, size_t len, char out[33])
 {
-	struct tls_md5 c;
+	struct digest_md5 c;
 	uint8_t d[16];
 
-	tls_md5_init(&c);
-	tls_md5_update(&c, s, len);
-	tls_md5_final(&c, d);
-	tls_hex(d, 16, out);
+	digest_md5_init(&c);
+	digest_md5_update(&c, s, len);
+	digest_md5_final(&c, d);
+	digest_hex(d, 16, out);
 }
 
 static void sha_hex(const char *s, size_t len, size_t piece, char out[65])
 {
-	struct tls_sha256 c;
+	struct digest_sha256 c;
 	uint8_t d[32];
 
-	tls_sha256_init(&c);
+	digest_sha256_init(&c);
 	for (size_t at = 0; at < len; at += piece)
-		tls_sha256_update(&c, s + at, len - at < piece ? len - at : piece);
-	tls_sha256_final(&c, d);
-	tls_hex(d, 32, out);
+		digest_sha256_update(&c, s + at, len - at < piece ? len - at : piece);
+	digest_sha256_final(&c, d);
+	digest_hex(d, 32, out);
 }
 
 Test(tls_fp, md5_rfc1321_vectors)
