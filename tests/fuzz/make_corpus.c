@@ -516,6 +516,43 @@ static void tls_seeds(void)
 	tls_seed("client-hello-body", 0, 0, body, th_client_hello(&s, body));
 }
 
+/* ----------------------------------------------------------------- ssh */
+
+static void ssh_name_lists(struct buf *o, const char *const lists[10])
+{
+	for (unsigned i = 0; i < 10; i++) {
+		u16(o, 0), u16(o, (uint16_t)strlen(lists[i]));
+		text(o, lists[i]);
+	}
+}
+
+/* mode, split, then the direction's bytes: banner line, KEXINIT packet. */
+static void ssh_seeds(void)
+{
+	static const char *const lists[10] = {
+		"curve25519-sha256,ext-info-c", "ssh-ed25519", "aes128-ctr", "aes256-ctr",
+		"hmac-sha2-256", "hmac-sha1", "none", "zlib", "", ""};
+	struct buf kex = {.n = 0}, o = {.n = 0};
+
+	u8(&kex, 20);
+	for (int i = 0; i < 16; i++)
+		u8(&kex, 0x11);
+	ssh_name_lists(&kex, lists);
+	u8(&kex, 0), u16(&kex, 0), u16(&kex, 0); /* flag, reserved */
+	u8(&o, 0), u8(&o, 7);
+	text(&o, "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3\r\n");
+	u16(&o, 0), u16(&o, (uint16_t)(kex.n + 4 + 1));
+	u8(&o, 4);
+	bytes(&o, kex.b, kex.n);
+	u16(&o, 0), u16(&o, 0); /* padding */
+	save("ssh", "client-banner-kexinit", &o);
+	o.n = 0;
+	u8(&o, 1), u8(&o, 3);
+	text(&o, "Authorised users only\r\nSSH-1.99-dropbear_2022.83\n");
+	save("ssh", "server-pre-lines", &o);
+	save("ssh", "kexinit-payload", &kex);
+}
+
 /* ----------------------------------------------------- rules, config */
 
 static void rules_seeds(void)
@@ -667,6 +704,7 @@ int main(int argc, char **argv)
 	http_seeds();
 	dns_seeds();
 	tls_seeds();
+	ssh_seeds();
 	rules_seeds();
 	config_seeds();
 	return 0;

@@ -63,8 +63,8 @@ Test(cli, test_mode_on_shipped_config)
 	run_sensor(&t.res, SENSOR_BIN, "-T", NULL);
 	cr_expect_eq(t.res.status, 0, "%s", t.res.err);
 	cr_expect_str_eq(t.res.out,
-			 "configuration OK: 32 rules; rules per plugin: signature=7 http=9 "
-			 "dns=9 tls=7 portscan=0\n");
+			 "configuration OK: 37 rules; rules per plugin: signature=7 http=9 "
+			 "dns=9 tls=7 ssh=5 portscan=0\n");
 }
 
 Test(cli, test_mode_with_rules_from_the_command_line)
