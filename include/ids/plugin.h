@@ -279,7 +279,8 @@ struct ids_services {
 			     const struct ids_rule *rule, const char *fields);
 
 	/* The application protocol the host recognised for the current flow
-	 * from its first bytes ("http", "tls", "dns", "ssh", "smtp", "ftp"),
+	 * from its first bytes ("http", "tls", "dns", "ssh", "smtp", "ftp",
+	 * "imap", "pop3", "smb", "rdp"),
 	 * or NULL while unknown. Worker thread. */
 	const char *(*app_proto)(struct ids_thread *thr);
 

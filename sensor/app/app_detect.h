@@ -14,8 +14,15 @@
  * status line), tls (a handshake record of SSL 3.0 .. TLS 1.3 whose first
  * message is a ClientHello or ServerHello), dns (over UDP: a header with
  * sane counts and a question that parses; over TCP the same behind the
- * 2-byte length), ssh ("SSH-" banner), smtp ("220 " banner then ESMTP/SMTP,
- * or EHLO/HELO), ftp ("220 " banner with FTP, or USER/PASS commands).
+ * 2-byte length; several questions, or none with answers, as mDNS sends;
+ * NetBIOS name service, whose names are 32 letters A..P, is not DNS), ssh
+ * ("SSH-" banner), smtp ("220 " banner then ESMTP/SMTP, or EHLO/HELO), ftp
+ * ("220 " banner with FTP, or USER/PASS commands), imap ("* OK"/"* PREAUTH"
+ * greeting, or a tagged CAPABILITY/LOGIN/AUTHENTICATE/STARTTLS command), pop3
+ * ("+OK" greeting), smb (a NetBIOS session message carrying an SMB1, SMB2
+ * or SMB3-transform header), rdp (a TPKT with an X.224 connection request or
+ * confirm that is RDP's: a cookie, an RDP negotiation block, or no
+ * parameters, unlike ISO-TSAP's).
  */
 #ifndef SENSOR_APP_DETECT_H
 #define SENSOR_APP_DETECT_H
@@ -31,6 +38,10 @@ enum app_proto {
 	APP_SSH,
 	APP_SMTP,
 	APP_FTP,
+	APP_IMAP,
+	APP_POP3,
+	APP_SMB,
+	APP_RDP,
 	APP_UNKNOWN,   /* looked at, nothing known */
 	APP_NEED_MORE, /* app_detect's answer only: not enough bytes yet */
 };
@@ -39,7 +50,8 @@ enum app_proto {
  * server. */
 enum app_proto app_detect(const uint8_t *data, size_t len, uint8_t ip_proto, int to_server);
 
-/* "http", "tls", "dns", "ssh", "smtp", "ftp"; NULL for none/unknown. */
+/* "http", "tls", "dns", "ssh", "smtp", "ftp", "imap", "pop3", "smb",
+ * "rdp" (Suricata's names); NULL for none/unknown. */
 const char *app_proto_name(enum app_proto p);
 
 #endif

@@ -131,7 +131,7 @@ Test(config, shipped_config_loads_cleanly)
 	cr_assert_eq(config_load(&c, SOURCE_DIR "/conf/sensor.yaml", &d), 0, "%s", out());
 	cr_assert_str_eq(c.file, SOURCE_DIR "/conf/sensor.yaml");
 	cr_assert_str_eq(c.log_dir, "."); /* unset: the current folder */
-	cr_assert_eq(c.n_plugins, 5);
+	cr_assert_eq(c.n_plugins, 6);
 	cr_assert_str_eq(c.plugins[0].name, "signature");
 	cr_assert_eq(c.plugins[0].n_rule_files, 1);
 	cr_assert_str_eq(c.plugins[0].rule_files[0], SOURCE_DIR "/conf/../rules/signature.yaml");
@@ -139,8 +139,9 @@ Test(config, shipped_config_loads_cleanly)
 	cr_assert_str_eq(c.plugins[1].name, "http");
 	cr_assert_str_eq(c.plugins[2].name, "dns");
 	cr_assert_str_eq(c.plugins[3].name, "tls");
-	cr_assert_str_eq(c.plugins[4].name, "portscan");
-	cr_assert_not_null(c.plugins[4].options);
+	cr_assert_str_eq(c.plugins[4].name, "ssh");
+	cr_assert_str_eq(c.plugins[5].name, "portscan");
+	cr_assert_not_null(c.plugins[5].options);
 	cr_assert_eq(d.errors, 0);
 }
 
