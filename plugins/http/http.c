@@ -27,6 +27,10 @@
  * agent too. Alerts name the packet (stream segment) that completed the
  * buffer. Responses are matched to requests in order; a request alert has
  * no status, a response alert has the status and, when known, the length.
+ * When the response side loses bytes that may have held whole responses
+ * (a gap, a lost head), the requests still queued are dropped (see
+ * queue_flush): later responses carry no request rather than the wrong one
+ * until the requests sent after the loss are answered.
  *
  * State and threads: the matchers and options are built in init and only
  * read afterwards. Each worker has a struct http_thread (counters, the
@@ -107,6 +111,7 @@ struct http_thread {
 	const struct http_global *g;
 	uint64_t errors[HTTP_ERR_COUNT];
 	uint64_t requests, responses, flows, not_http, unmatched, no_memory;
+	uint64_t unpaired; /* response losses after which queued requests were dropped */
 	struct http_scratch scratch; /* shared by the parsers of this worker */
 	char render[RENDER_MAX];
 };
@@ -553,6 +558,26 @@ static int req_event(void *ctx, const struct http_event *ev)
 	return HTTP_CB_OK;
 }
 
+/*
+ * The response side lost bytes that may have held whole responses (a gap,
+ * or a head that was not a head): which queued request the next response
+ * answers is unknown. Pairing by order from here would give every later
+ * response the request before its own, so the requests queued so far are
+ * dropped: the next responses carry no request until requests sent from
+ * now on are answered.
+ */
+static void queue_flush(struct http_conn *c)
+{
+	while (c->q_len) {
+		req_unref(c->queue[c->q_head]);
+		c->queue[c->q_head] = NULL;
+		c->q_head = (c->q_head + 1) % QUEUE_MAX;
+		c->q_len--;
+	}
+	c->q_lost = 0;
+	c->t->unpaired++;
+}
+
 static int resp_event(void *ctx, const struct http_event *ev)
 {
 	struct http_conn *c = ctx;
@@ -568,6 +593,9 @@ static int resp_event(void *ctx, const struct http_event *ev)
 		break;
 	case HTTP_EV_ERROR:
 		on_error(c, ev->err);
+		if (ev->err == HTTP_ERR_GAP || ev->err == HTTP_ERR_STATUS_LINE ||
+		    ev->err == HTTP_ERR_HEAD_TOO_LONG)
+			queue_flush(c);
 		break;
 	}
 	return HTTP_CB_OK;
@@ -738,9 +766,11 @@ static void http_thread_fini(void *thread_ctx)
 				       (unsigned long long)t->errors[i]);
 	t->g->svc->log(IDS_LOG_INFO,
 		       "http: %llu flows, %llu requests, %llu responses (%llu without a "
-		       "request), %llu flows not HTTP, %llu out of memory; parse errors:%s",
+		       "request, %llu pairings lost), %llu flows not HTTP, %llu out of memory; "
+		       "parse errors:%s",
 		       (unsigned long long)t->flows, (unsigned long long)t->requests,
 		       (unsigned long long)t->responses, (unsigned long long)t->unmatched,
+		       (unsigned long long)t->unpaired,
 		       (unsigned long long)t->not_http,
 		       (unsigned long long)(t->no_memory + t->scratch.no_memory), errs);
 	free(t);

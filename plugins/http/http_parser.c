@@ -33,7 +33,11 @@
  *   - lengths and counters are checked before they grow: Content-Length
  *     and chunk sizes above 2^60 are errors, so sums never overflow;
  *   - after an error the parser is in RESYNC: it drops the rest of the
- *     current line, then tests each complete line as a start line.
+ *     current line, then tests each complete line as a start line; a
+ *     response parser also takes "HTTP/1." anywhere in a line (after body
+ *     bytes whose head was lost) as the start of a status line;
+ *   - up to 16 NUL bytes before a connection's first request line are
+ *     skipped (a keep-alive probe's byte at the start of a capture).
  *
  * Line ends are CRLF or a bare LF. Header lines starting with a space or a
  * tab continue the previous header (obsolete folding): Host and
@@ -46,6 +50,7 @@
 
 #define MAX_METHOD    32
 #define MAX_BODY_SIZE (1ULL << 60)
+#define STATUS_MARK   "HTTP/1." /* what a status line starts with */
 
 const char *const http_err_names[HTTP_ERR_COUNT] = {
 	[HTTP_ERR_HEAD_TOO_LONG] = "head_too_long",   [HTTP_ERR_REQUEST_LINE] = "request_line",
@@ -724,10 +729,60 @@ static bool partial_line_dirty(const struct http_parser *p)
 	return false;
 }
 
+/* NUL bytes before a connection's first request line: a TCP keep-alive
+ * probe's garbage byte that a capture started mid-connection puts before
+ * the next request (the server never saw it). */
+static size_t skip_leading_nuls(const struct http_parser *p, const uint8_t *d, size_t len)
+{
+	size_t i = 0;
+
+	if (!p->request || p->messages || p->head_len)
+		return 0;
+	while (i < len && i < 16 && d[i] == 0)
+		i++;
+	return i;
+}
+
+/*
+ * A response's first line: how much of d to take so that the line ends
+ * where it stops being able to become a status line (its first 5 bytes
+ * must be "HTTP/", or it is a blank line). The bytes after that point are
+ * then resynchronised on ("HTTP/1." anywhere), the same whether they come
+ * in one piece or byte by byte.
+ */
+static size_t status_prefix_take(const struct http_parser *p, const uint8_t *d, size_t take)
+{
+	for (size_t i = 0; p->head_len + i < 5 && i < take; i++) {
+		size_t pos = p->head_len + i;
+
+		if (d[i] == '\n')
+			return take;
+		if (pos == 0 && d[i] == '\r') {
+			if (i + 1 < take && d[i + 1] != '\n')
+				return i + 2; /* "\r" then not a line end */
+			return take;
+		}
+		if (d[i] != (uint8_t)"HTTP/"[pos])
+			return i + 1;
+	}
+	return take;
+}
+
 static size_t step_head(struct http_parser *p, const uint8_t *d, size_t len)
 {
 	const uint8_t *nl = memchr(d, '\n', len);
-	size_t take = nl ? (size_t)(nl - d) + 1 : len;
+	size_t take = nl ? (size_t)(nl - d) + 1 : len, nuls = skip_leading_nuls(p, d, len);
+
+	if (nuls)
+		return nuls;
+	if (!p->request && !p->first_line_done) {
+		size_t cut = status_prefix_take(p, d, take);
+
+		if (cut < take) {
+			take = cut;
+			nl = d[take - 1] == '\n' ? d + take - 1 : NULL;
+		}
+	}
 
 	if (take > HTTP_MAX_HEAD - p->head_len) {
 		if (!p->first_line_done) {
@@ -768,11 +823,92 @@ static size_t skip_to_blank(struct http_parser *p, const uint8_t *d, size_t len,
 	return len;
 }
 
+/* Drop the first k bytes of the head (the head is one partial line). */
+static void head_drop_prefix(struct http_parser *p, size_t k)
+{
+	if (p->head_in_input)
+		p->head += k;
+	else
+		memmove(p->head_buf, p->head_buf + k, p->head_len - k);
+	p->head_len -= k;
+}
+
+/* The partial line in the head is (a prefix of) "HTTP/1.": a status line
+ * starts at the line's start, nothing inside it is looked for. */
+static bool head_starts_status(const struct http_parser *p)
+{
+	return p->head_len && memcmp(p->head, STATUS_MARK, p->head_len < 7 ? p->head_len : 7) == 0;
+}
+
+/*
+ * A status line whose "HTTP/1." began in the head's last bytes and ends in
+ * d: drop the head before it. True when found.
+ */
+static bool status_across(struct http_parser *p, const uint8_t *d, size_t take)
+{
+	uint8_t w[12];
+	size_t tail = p->head_len < 6 ? p->head_len : 6, more = take < 6 ? take : 6;
+	const uint8_t *at;
+
+	memcpy(w, p->head + p->head_len - tail, tail);
+	memcpy(w + tail, d, more);
+	at = memmem(w, tail + more, STATUS_MARK, 7);
+	if (!at || (size_t)(at - w) >= tail)
+		return false;
+	head_drop_prefix(p, p->head_len - tail + (size_t)(at - w));
+	return true;
+}
+
+/*
+ * RESYNC of responses: after a lost head, the body before the next status
+ * line need not end with a line end, so "HTTP/1." is looked for anywhere
+ * in a line (as Wireshark does), across pieces too, unless the line itself
+ * starts with it. A line longer than a head keeps only its last 6 bytes
+ * (where a split "HTTP/1." may begin).
+ */
+static size_t step_resync_response(struct http_parser *p, const uint8_t *d, size_t len)
+{
+	const uint8_t *nl = memchr(d, '\n', len), *mark;
+	size_t take = nl ? (size_t)(nl - d) + 1 : len, n;
+
+	p->line_drop = false;
+	if (!head_starts_status(p) && !(p->head_len && status_across(p, d, take)) &&
+	    (mark = memmem(d, take, STATUS_MARK, 7)) != NULL) {
+		p->head_len = 0;
+		if (mark > d)
+			return (size_t)(mark - d);
+	}
+	if (take > HTTP_MAX_HEAD - p->head_len) {
+		size_t keep = take < 6 ? take : 6;
+
+		p->head_len = 0;
+		if (!nl && head_add(p, d + take - keep, keep) < 0)
+			head_drop(p, false);
+		return take;
+	}
+	if (head_add(p, d, take) < 0) {
+		head_drop(p, false);
+		return take;
+	}
+	if (!nl)
+		return take;
+	n = strip_cr(p->head, p->head_len - 1);
+	if (n && is_start_line(p, p->head, n)) {
+		start_line_done(p);
+		p->state = HTTP_S_HEAD;
+	} else {
+		p->head_len = 0;
+	}
+	return take;
+}
+
 static size_t step_resync(struct http_parser *p, const uint8_t *d, size_t len)
 {
 	const uint8_t *nl = memchr(d, '\n', len);
 	size_t take = nl ? (size_t)(nl - d) + 1 : len, n;
 
+	if (!p->request)
+		return step_resync_response(p, d, len);
 	if (p->line_drop || take > HTTP_MAX_HEAD - p->head_len) {
 		p->line_drop = !nl;
 		p->head_len = 0;

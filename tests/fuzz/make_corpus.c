@@ -553,6 +553,42 @@ static void ssh_seeds(void)
 	save("ssh", "kexinit-payload", &kex);
 }
 
+/* --------------------------------------------------- app_detect, portscan */
+
+static void app_seed(const char *name, unsigned mode, const void *b, size_t n)
+{
+	struct buf o = {.n = 0};
+
+	u8(&o, mode);
+	bytes(&o, b, n);
+	save("app_detect", name, &o);
+}
+
+static void app_portscan_seeds(void)
+{
+	static const uint8_t rdp[] = {3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0,
+				      1, 0, 8, 0, 3, 0, 0, 0};
+	static const uint8_t smb[] = {0, 0, 0, 0x44, 0xfe, 'S', 'M', 'B', 64, 0};
+	static const uint8_t mdns[] = {0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0, 4, 'h', 'o',
+				       's', 't', 0, 0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, 1, 2, 3, 4};
+	static const uint8_t tls[] = {0x16, 3, 1, 0, 0x40, 1, 0, 0, 0x3c};
+	struct buf o = {.n = 0};
+
+	app_seed("http-request", 1, "GET / HTTP/1.1\r\n", 16);
+	app_seed("imap-greeting", 0, "* OK ready\r\n", 12);
+	app_seed("smtp-banner", 0, "220 mail ESMTP\r\n", 16);
+	app_seed("rdp-request", 1, rdp, sizeof(rdp));
+	app_seed("smb2", 1, smb, sizeof(smb));
+	app_seed("mdns-answer", 2, mdns, sizeof(mdns));
+	app_seed("tls-client-hello", 1, tls, sizeof(tls));
+
+	u8(&o, 3), u8(&o, 2), u8(&o, 10), u8(&o, 4), u8(&o, 7); /* ports, hosts, window, sources, seed */
+	for (unsigned i = 0; i < 40; i++) {
+		u8(&o, i % 6), u8(&o, i % 5), u16(&o, 1000 + i), u16(&o, 250), u8(&o, i % 7 == 0);
+	}
+	save("portscan", "mixed-sources", &o);
+}
+
 /* ----------------------------------------------------- rules, config */
 
 static void rules_seeds(void)
@@ -705,6 +741,7 @@ int main(int argc, char **argv)
 	dns_seeds();
 	tls_seeds();
 	ssh_seeds();
+	app_portscan_seeds();
 	rules_seeds();
 	config_seeds();
 	return 0;

@@ -447,7 +447,7 @@ Test(http, head_over_many_segments_up_to_the_limit)
 	send_str(&s, PG_TO_CLIENT, ok);
 	pg_tcp_close(&s);
 	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
-	cr_expect(strstr(t.res.err, "http: 1 flows, 2 requests, 2 responses (0 without a request), "
+	cr_expect(strstr(t.res.err, "http: 1 flows, 2 requests, 2 responses (0 without a request, 0 pairings lost), "
 				    "0 flows not HTTP, 0 out of memory; parse errors: "
 				    "head_too_long=1 request_line=0") != NULL,
 		  "%s", t.res.err);
@@ -482,7 +482,7 @@ Test(http, requests_past_the_queue_pair_in_order)
 	pg_tcp_close(&s);
 	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
 	cr_expect(strstr(t.res.err, "http: 1 flows, 10 requests, 10 responses (0 without a "
-				    "request)") != NULL,
+				    "request, 0 pairings lost)") != NULL,
 		  "%s", t.res.err);
 	cr_assert_eq(itest_alerts(&t, 7), 10);
 	for (size_t i = 0; i < 10; i++) {
@@ -551,7 +551,7 @@ Test(http, bodies_over_many_segments)
 	pg_tcp_close(&s);
 	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
 	cr_expect(strstr(t.res.err,
-			 "http: 1 flows, 4 requests, 4 responses (0 without a request), "
+			 "http: 1 flows, 4 requests, 4 responses (0 without a request, 0 pairings lost), "
 			 "0 flows not HTTP, 0 out of memory; parse errors: "
 			 "head_too_long=0 request_line=0 status_line=0 header_line=0 "
 			 "content_length=0 chunk=0 cl_and_te=0 gap=0 truncated=0") != NULL,

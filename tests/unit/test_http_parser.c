@@ -788,6 +788,75 @@ Test(http_parser, mutated_messages_split_invariant)
 	}
 }
 
+/* ------------------------------------------------- resynchronisation */
+
+/* After a gap lost a response head, its body runs straight into the next
+ * status line: "HTTP/1." is found in the middle of a line, as Wireshark
+ * finds it, whatever the pieces. */
+Test(http_parser, status_line_after_body_bytes_is_found)
+{
+	static const char after_gap[] = "the rest of a lost body, no line endHTTP/1.1 404 Not "
+					 "Found\r\nContent-Length: 3\r\n\r\nabc";
+	struct rec r;
+	struct http_parser *p = parser_new(&r, false);
+
+	http_parser_gap(p);
+	http_parser_feed(p, (const uint8_t *)after_gap, strlen(after_gap));
+	http_parser_end(p);
+	cr_assert_str_eq(r.log, "ERROR gap\n"
+				"RESP HTTP/1.1 404 [404] cl=3 chunked=0 close=0 headers=19\n"
+				"BODY[abc]\n"
+				"END 3\n");
+	parser_free(p);
+	assert_split_invariant(false, "xHTTP/1.1 200 OK\r\n\r\njunkHTTP/1.0 204 No\r\n\r\n");
+	assert_split_invariant(false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nabc"
+				      "defHTTP/1.1 301 Moved\r\n\r\n");
+}
+
+Test(http_parser, status_mark_split_over_pieces_and_long_lines)
+{
+	static char body[20000];
+	struct rec r;
+	struct http_parser *p = parser_new(&r, false);
+
+	memset(body, 'x', sizeof(body));
+	http_parser_gap(p);
+	http_parser_feed(p, (const uint8_t *)body, sizeof(body)); /* longer than a head */
+	http_parser_feed(p, (const uint8_t *)"zzHT", 4);
+	http_parser_feed(p, (const uint8_t *)"TP/1.", 5);
+	http_parser_feed(p, (const uint8_t *)"1 302 Found\r\n\r\n", 16);
+	cr_assert_eq(r.heads, 1);
+	cr_assert(strstr(r.log, "RESP HTTP/1.1 302 [302]") != NULL, "%s", r.log);
+	parser_free(p);
+}
+
+Test(http_parser, a_status_line_is_not_looked_for_inside_a_status_line)
+{
+	struct rec r;
+	struct http_parser *p = parser_new(&r, false);
+	const char *t = "HTTP/1.1 200 says HTTP/1.0 500\r\n\r\n";
+
+	http_parser_gap(p);
+	http_parser_feed(p, (const uint8_t *)t, strlen(t));
+	cr_assert_eq(r.heads, 1);
+	cr_assert(strstr(r.log, "RESP HTTP/1.1 200 [200]") != NULL, "%s", r.log);
+	parser_free(p);
+}
+
+Test(http_parser, keepalive_nul_before_the_first_request)
+{
+	static const char t[] = "\0GET /after-keepalive HTTP/1.1\r\nHost: a\r\n\r\n"
+				"\0GET /second HTTP/1.1\r\n\r\n";
+	struct rec r;
+	struct http_parser *p = parser_new(&r, true);
+
+	http_parser_feed(p, (const uint8_t *)t, sizeof(t) - 1);
+	cr_assert_eq(r.heads, 1, "only before the connection's first request");
+	cr_assert(strstr(r.log, "REQ GET /after-keepalive") != NULL, "%s", r.log);
+	cr_assert_eq(r.errors[HTTP_ERR_REQUEST_LINE], 1);
+	parser_free(p);
+}
+
 /* ---------------------------------------------------------------- memory */
 
 /* What a parser costs: the struct, plus a head buffer only while a head
