@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libhyperscan-dev libpcre2-dev libyaml-dev
-          libpcap-dev libcriterion-dev jq iproute2 tcpreplay)
+          libpcap-dev libcriterion-dev zlib1g-dev jq iproute2 tcpreplay)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -16,11 +16,17 @@
  * and ignored from then on. Each buffer with rules has its own block
  * matcher; a buffer is scanned once it is complete:
  *
- *   request head complete   http.method, http.uri, http.uri.raw,
- *                           http.header, http.host, http.user_agent
- *   request body            http.request_body, the first body-limit bytes
- *   response head complete  http.status
- *   response body           http.response_body, the first body-limit bytes
+ *   request head complete   http.method, http.uri, http.uri.raw, http.host,
+ *                           http.user_agent, and the buffers of Suricata's
+ *                           other http keywords that a request has (header
+ *                           values, header block forms, the head, the
+ *                           request line; see http_buffers)
+ *   request body            http.request_body, file.data (decoded from its
+ *                           Content-Encoding), the first body-limit bytes
+ *   response head complete  http.status, http.stat_code, http.stat_msg, the
+ *                           response line and the response's headers
+ *   response body           http.response_body, file.data, the first
+ *                           body-limit bytes
  *
  * Method and URI are scanned with the rest of the head rather than right
  * after the request line, so that their alerts carry the hostname and user
@@ -57,6 +63,7 @@
 #include <ids/plugin.h>
 #include <ids/plugin_util.h>
 
+#include "http_fields.h"
 #include "http_parser.h"
 
 enum http_buf {
@@ -69,6 +76,27 @@ enum http_buf {
 	BUF_REQ_BODY,
 	BUF_STATUS,
 	BUF_RESP_BODY,
+	/* the buffers of Suricata's http keywords that ET Open uses */
+	BUF_PROTOCOL,
+	BUF_REQUEST_LINE,
+	BUF_RESPONSE_LINE,
+	BUF_START,
+	BUF_HEADER_RAW,
+	BUF_HEADER_NAMES,
+	BUF_HOST_RAW,
+	BUF_COOKIE,
+	BUF_REFERER,
+	BUF_ACCEPT,
+	BUF_ACCEPT_LANG,
+	BUF_ACCEPT_ENC,
+	BUF_CONNECTION,
+	BUF_CONTENT_TYPE,
+	BUF_CONTENT_LEN,
+	BUF_STAT_CODE,
+	BUF_STAT_MSG,
+	BUF_LOCATION,
+	BUF_SERVER,
+	BUF_FILE_DATA,
 	BUF_COUNT
 };
 
@@ -78,11 +106,40 @@ static const struct ids_buffer_def http_buffers[BUF_COUNT] = {
 	[BUF_URI_RAW] = {"http.uri.raw", "request URI as sent"},
 	[BUF_HOST] = {"http.host", "Host header value, lower case, port stripped"},
 	[BUF_UA] = {"http.user_agent", "User-Agent header value"},
-	[BUF_HEADER] = {"http.header", "request header lines as received, \"Name: value\\r\\n\""},
+	[BUF_HEADER] = {"http.header",
+			"header lines of a request or response, normalised as Suricata's "
+			"http.header: \"Name: value\\r\\n\", values trimmed and unfolded, "
+			"Cookie and Set-Cookie left out"},
 	[BUF_REQ_BODY] = {"http.request_body", "request body, de-chunked, first body-limit bytes"},
-	[BUF_STATUS] = {"http.status", "response status code, 3 digits"},
+	[BUF_STATUS] = {"http.status", "response status code, 3 digits (as http.stat_code)"},
 	[BUF_RESP_BODY] = {"http.response_body",
 			   "response body, de-chunked, first body-limit bytes"},
+	[BUF_PROTOCOL] = {"http.protocol", "protocol of a request or status line (HTTP/1.1)"},
+	[BUF_REQUEST_LINE] = {"http.request_line", "the request line as sent, without CR LF"},
+	[BUF_RESPONSE_LINE] = {"http.response_line", "the status line as sent, without CR LF"},
+	[BUF_START] = {"http.start",
+		       "the head of a request or response as sent: start line, header lines "
+		       "and the blank line"},
+	[BUF_HEADER_RAW] = {"http.header.raw", "header lines of a request or response as sent"},
+	[BUF_HEADER_NAMES] = {"http.header_names",
+			      "header names of a request or response in order: \"\\r\\n\", "
+			      "each name and \"\\r\\n\", then \"\\r\\n\""},
+	[BUF_HOST_RAW] = {"http.host.raw", "Host header value as sent (case and port kept)"},
+	[BUF_COOKIE] = {"http.cookie", "Cookie (request) or Set-Cookie (response) value"},
+	[BUF_REFERER] = {"http.referer", "Referer header value"},
+	[BUF_ACCEPT] = {"http.accept", "Accept header value"},
+	[BUF_ACCEPT_LANG] = {"http.accept_lang", "Accept-Language header value"},
+	[BUF_ACCEPT_ENC] = {"http.accept_enc", "Accept-Encoding header value"},
+	[BUF_CONNECTION] = {"http.connection", "Connection header value, request or response"},
+	[BUF_CONTENT_TYPE] = {"http.content_type", "Content-Type value, request or response"},
+	[BUF_CONTENT_LEN] = {"http.content_len", "Content-Length value, request or response"},
+	[BUF_STAT_CODE] = {"http.stat_code", "response status code, 3 digits"},
+	[BUF_STAT_MSG] = {"http.stat_msg", "reason phrase of the status line (\"Not Found\")"},
+	[BUF_LOCATION] = {"http.location", "Location header value of a response"},
+	[BUF_SERVER] = {"http.server", "Server header value of a response"},
+	[BUF_FILE_DATA] = {"file.data",
+			   "request or response body, de-chunked and decoded from gzip or "
+			   "deflate, first body-limit bytes (of either)"},
 };
 
 enum { OPT_BODY_LIMIT = 0, OPT_COUNT };
@@ -112,8 +169,11 @@ struct http_thread {
 	uint64_t errors[HTTP_ERR_COUNT];
 	uint64_t requests, responses, flows, not_http, unmatched, no_memory;
 	uint64_t unpaired; /* response losses after which queued requests were dropped */
+	uint64_t decoded, decode_capped, decode_errors; /* file.data bodies */
 	struct http_scratch scratch; /* shared by the parsers of this worker */
 	char render[RENDER_MAX];
+	uint8_t field[HTTP_MAX_HEAD + 16]; /* a header buffer being scanned */
+	uint8_t *decoded_body;		   /* body-limit bytes, on the first coded body */
 };
 
 /* What an alert says about a request, copied from its head (it outlives
@@ -148,6 +208,7 @@ struct http_conn {
 	struct http_req *queue[QUEUE_MAX];
 	unsigned q_head, q_len, q_lost; /* q_lost: requests past a full queue */
 	struct http_body body[2];	/* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
+	uint8_t coding[2];		/* enum http_coding of each direction's body */
 	bool not_http;
 	uint8_t ended; /* bit per direction whose stream ended */
 	/* the on_stream call being processed */
@@ -350,6 +411,38 @@ static void body_reset(struct http_body *b)
 	b->scanned = false;
 }
 
+static bool body_wanted(const struct http_global *g, int dir)
+{
+	return g->m[dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY] || g->m[BUF_FILE_DATA];
+}
+
+/* file.data: the body decoded from its Content-Encoding (gzip, deflate)
+ * into the worker's buffer, at most body-limit bytes, else as it is. */
+static void file_data_scan(struct http_scan *s, int dir, const struct http_body *b)
+{
+	struct http_thread *t = s->c->t;
+	enum http_coding coding = s->c->coding[dir];
+	enum http_decode_status rc;
+	size_t n;
+
+	if (!t->g->m[BUF_FILE_DATA])
+		return;
+	if (coding != HTTP_CODING_GZIP && coding != HTTP_CODING_DEFLATE) {
+		scan(s, BUF_FILE_DATA, b->buf, b->len);
+		return;
+	}
+	if (!t->decoded_body && !(t->decoded_body = malloc(t->g->body_limit))) {
+		t->no_memory++;
+		return;
+	}
+	rc = http_decode_body(coding, b->buf, b->len, t->decoded_body, t->g->body_limit, &n);
+	t->decoded++;
+	t->decode_capped += rc == HTTP_DECODE_CAPPED;
+	t->decode_errors += rc == HTTP_DECODE_ERROR;
+	t->no_memory += rc == HTTP_DECODE_NO_MEMORY;
+	scan(s, BUF_FILE_DATA, t->decoded_body, n);
+}
+
 static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bool complete)
 {
 	struct http_body *b = &c->body[dir];
@@ -359,6 +452,7 @@ static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bo
 	if (dir == IDS_DIR_TO_SERVER) {
 		s.req = c->cur;
 		scan(&s, BUF_REQ_BODY, b->buf, b->len);
+		file_data_scan(&s, dir, b);
 		return;
 	}
 	s.req = c->matched;
@@ -369,6 +463,7 @@ static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bo
 	else if (!m->chunked)
 		s.length = m->content_length;
 	scan(&s, BUF_RESP_BODY, b->buf, b->len);
+	file_data_scan(&s, dir, b);
 }
 
 /* Make b hold `need` (<= limit) bytes: as many as the body declares (it
@@ -402,8 +497,7 @@ static void body_piece(struct http_conn *c, int dir, const struct http_msg *m, c
 	struct http_body *b = &c->body[dir];
 	size_t room;
 
-	if (!g->m[dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY] || b->scanned ||
-	    !g->body_limit)
+	if (!body_wanted(g, dir) || b->scanned || !g->body_limit)
 		return;
 	room = g->body_limit - b->len;
 	if (n > room)
@@ -469,6 +563,50 @@ static void queue_pop(struct http_conn *c)
 	}
 }
 
+/* ---------------------------------------------------------------- heads */
+
+/* Scan buffer b with the value of header `name`, when it is there and b
+ * has rules. */
+static void scan_field(struct http_scan *s, enum http_buf b, const struct http_msg *m,
+		       const char *name)
+{
+	struct http_thread *t = s->c->t;
+	bool found;
+	size_t n;
+
+	if (!t->g->m[b])
+		return;
+	n = http_field(m->headers, name, t->field, sizeof(t->field), &found);
+	if (found)
+		scan(s, b, t->field, n);
+}
+
+/* What requests and responses share: the head, its lines, the header
+ * block in its three forms, and the headers either may carry. */
+static void head_scans(struct http_scan *s, const struct http_msg *m, int dir)
+{
+	struct http_conn *c = s->c;
+	const struct http_global *g = c->t->g;
+
+	scan(s, BUF_PROTOCOL, m->protocol.p, m->protocol.len);
+	scan(s, dir == IDS_DIR_TO_SERVER ? BUF_REQUEST_LINE : BUF_RESPONSE_LINE, m->start_line.p,
+	     m->start_line.len);
+	scan(s, BUF_START, m->head.p, m->head.len);
+	scan(s, BUF_HEADER_RAW, m->headers.p, m->headers.len);
+	if (g->m[BUF_HEADER])
+		scan(s, BUF_HEADER, c->t->field,
+		     http_header_norm(m->headers, c->t->field, sizeof(c->t->field)));
+	if (g->m[BUF_HEADER_NAMES])
+		scan(s, BUF_HEADER_NAMES, c->t->field,
+		     http_header_names(m->headers, c->t->field, sizeof(c->t->field)));
+	scan_field(s, BUF_COOKIE, m, dir == IDS_DIR_TO_SERVER ? "cookie" : "set-cookie");
+	scan_field(s, BUF_CONNECTION, m, "connection");
+	scan_field(s, BUF_CONTENT_TYPE, m, "content-type");
+	scan_field(s, BUF_CONTENT_LEN, m, "content-length");
+	c->coding[dir] = (uint8_t)(g->m[BUF_FILE_DATA] ? http_content_coding(m->headers)
+						       : HTTP_CODING_NONE);
+}
+
 static void req_head(struct http_conn *c, const struct http_msg *m)
 {
 	struct http_scan s = {.c = c, .length = -1};
@@ -481,11 +619,16 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 	scan(&s, BUF_METHOD, m->method.p, m->method.len);
 	scan(&s, BUF_URI, m->uri_norm.p, m->uri_norm.len);
 	scan(&s, BUF_URI_RAW, m->uri.p, m->uri.len);
-	scan(&s, BUF_HEADER, m->headers.p, m->headers.len);
 	if (m->has_host)
 		scan(&s, BUF_HOST, m->host.p, m->host.len);
 	if (m->has_user_agent)
 		scan(&s, BUF_UA, m->user_agent.p, m->user_agent.len);
+	head_scans(&s, m, IDS_DIR_TO_SERVER);
+	scan_field(&s, BUF_HOST_RAW, m, "host");
+	scan_field(&s, BUF_REFERER, m, "referer");
+	scan_field(&s, BUF_ACCEPT, m, "accept");
+	scan_field(&s, BUF_ACCEPT_LANG, m, "accept-language");
+	scan_field(&s, BUF_ACCEPT_ENC, m, "accept-encoding");
 	queue_push(c, c->cur);
 	body_reset(&c->body[IDS_DIR_TO_SERVER]);
 }
@@ -508,6 +651,15 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	if (m->content_length >= 0 && !m->chunked)
 		s.length = m->content_length;
 	scan(&s, BUF_STATUS, m->status_digits.p, m->status_digits.len);
+	scan(&s, BUF_STAT_CODE, m->status_digits.p, m->status_digits.len);
+	{
+		struct http_slice reason = http_reason(m->start_line);
+
+		scan(&s, BUF_STAT_MSG, reason.p, reason.len);
+	}
+	head_scans(&s, m, IDS_DIR_TO_CLIENT);
+	scan_field(&s, BUF_LOCATION, m, "location");
+	scan_field(&s, BUF_SERVER, m, "server");
 	body_reset(&c->body[IDS_DIR_TO_CLIENT]);
 	if (interim)
 		return HTTP_CB_OK;
@@ -773,6 +925,13 @@ static void http_thread_fini(void *thread_ctx)
 		       (unsigned long long)t->unpaired,
 		       (unsigned long long)t->not_http,
 		       (unsigned long long)(t->no_memory + t->scratch.no_memory), errs);
+	if (t->decoded)
+		t->g->svc->log(IDS_LOG_INFO,
+			       "http: %llu bodies decoded for file.data, %llu cut at body-limit, "
+			       "%llu corrupt",
+			       (unsigned long long)t->decoded, (unsigned long long)t->decode_capped,
+			       (unsigned long long)t->decode_errors);
+	free(t->decoded_body);
 	free(t);
 }
 

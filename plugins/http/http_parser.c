@@ -589,6 +589,8 @@ static void head_fill(struct http_parser *p, size_t blank)
 	size_t n = strip_cr(h, p->headers_off - 1);
 
 	parse_start_line(p->request, m, h, n);
+	m->head = (struct http_slice){h, p->head_len};
+	m->start_line = (struct http_slice){h, n};
 	m->headers = (struct http_slice){h + p->headers_off, blank - p->headers_off};
 	if (m->protocol.len > sizeof(p->proto))
 		m->protocol.len = sizeof(p->proto); /* cannot happen: "HTTP/d.d" */
@@ -608,6 +610,7 @@ static void head_forget(struct http_parser *p)
 	static const struct http_slice none;
 
 	m->method = m->uri = m->uri_norm = m->status_digits = none;
+	m->head = m->start_line = none;
 	m->headers = m->host = m->user_agent = none;
 	p->head_len = 0;
 	p->line_start = 0;

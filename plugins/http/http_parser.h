@@ -93,6 +93,9 @@ struct http_msg {
 	/* status line */
 	unsigned status;		 /* 100..999 */
 	struct http_slice status_digits; /* the 3 digits */
+	/* the whole head as received: start line, headers and blank line */
+	struct http_slice head;
+	struct http_slice start_line; /* without its line end */
 	/* headers */
 	struct http_slice headers;    /* header lines as received, after the
 					 start line, without the blank line */
