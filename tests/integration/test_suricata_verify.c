@@ -1,0 +1,289 @@
+/*
+ * test_suricata_verify.c - every suricata-verify case of the shared corpus
+ * run as Suricata runs it: the case's own rule file (test.rules, loaded
+ * unmodified with -S) on its own capture, and the alert checks of its
+ * test.yaml asserted.
+ *
+ * For each case folder of CORPUS_DIR/suricata-verify with a test.yaml:
+ *   - the capture is test.yaml's `pcap:`, else input.pcap, else the
+ *     folder's only *.pcap;
+ *   - the sensor runs with every shipped plugin (signature, http, dns, tls,
+ *     ssh), checksum validation off when the case's `args` say `-k none`;
+ *   - each `filter` check whose match is about alerts (event_type: alert)
+ *     is evaluated on the fields both sensors write with one meaning:
+ *     event_type, alert.signature_id, alert.gid, src_ip, dest_ip,
+ *     src_port, dest_port, proto; its `count` is compared exactly (a
+ *     filter without count needs at least one record). Checks on other
+ *     record types, and fields whose documented meaning differs (pkt_src,
+ *     payload of stream alerts), are not evaluated here: test_corpus.c
+ *     asserts them per case where our output means the same thing.
+ *
+ * A case's status: `pass` (every rule loaded, every alert check holds),
+ * `fail` (every rule loaded, an alert check does not hold), `rules` (a
+ * rule did not load: the first reason is kept), `no-rules` (the case has
+ * no test.rules), `no-checks` (no alert check). The statuses go to
+ * BINARY_DIR/suricata-verify-results.txt, one line per case, and
+ * docs/corpus.md lists them with the reasons. The test fails when a case
+ * that tests/data/suricata-verify-pass.txt lists does not pass (so a
+ * regression is caught), and says which cases pass without being listed.
+ * Skipped with a message when the corpus is absent.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/diag.h"
+#include "base/yaml_tree.h"
+#include "itest.h"
+
+#define SV_DIR CORPUS_DIR "/suricata-verify"
+
+static const char sv_conf[] = "plugins:\n  - name: signature\n  - name: http\n  - name: dns\n"
+			      "  - name: tls\n  - name: ssh\n";
+
+struct sv_result {
+	char name[128];
+	char status[16];
+	char detail[256];
+};
+
+static bool exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* The case's capture into out; false when there is none. */
+static bool case_pcap(const char *dir, const struct ynode *root, char *out, size_t len)
+{
+	const struct ynode *p = ymap_get(root, "pcap");
+	struct dirent *e;
+	DIR *d;
+	int found = 0;
+
+	if (p && p->type == YNODE_SCALAR) {
+		snprintf(out, len, "%s/%s", dir, p->str);
+		return exists(out);
+	}
+	snprintf(out, len, "%s/input.pcap", dir);
+	if (exists(out))
+		return true;
+	if (!(d = opendir(dir)))
+		return false;
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".pcap") && !found++)
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+	closedir(d);
+	return found == 1;
+}
+
+/* Whether the case's args turn checksum validation off (-k none). */
+static bool checksums_off(const struct ynode *root)
+{
+	const struct ynode *args = ymap_get(root, "args");
+
+	for (size_t i = 0; args && args->type == YNODE_SEQ && i < args->n; i++)
+		if (args->items[i]->type == YNODE_SCALAR && strstr(args->items[i]->str, "-k none"))
+			return true;
+	return false;
+}
+
+static const char *const checked_keys[] = {"event_type", "alert.signature_id", "alert.gid",
+					   "src_ip",	 "dest_ip",	       "src_port",
+					   "dest_port",	 "proto",	       NULL};
+
+static bool is_checked(const char *key)
+{
+	for (unsigned i = 0; checked_keys[i]; i++)
+		if (strcmp(key, checked_keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Flatten a match map into "key=value" terms of the keys evaluated here. */
+static void flatten(const struct ynode *m, const char *prefix, char *out, size_t len)
+{
+	for (size_t i = 0; m && m->type == YNODE_MAP && i < m->n; i++) {
+		char key[256];
+		size_t at = strlen(out);
+
+		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", m->keys[i]->str);
+		if (m->items[i]->type == YNODE_MAP)
+			flatten(m->items[i], key, out, len);
+		else if (m->items[i]->type == YNODE_SCALAR && is_checked(key) &&
+			 !strchr(m->items[i]->str, ' '))
+			snprintf(out + at, len - at, "%s%s=%s", at ? " " : "", key, m->items[i]->str);
+	}
+}
+
+/* Evaluate the alert filters; returns the number that did not hold and
+ * counts the alert filters in *n. */
+static unsigned check_alerts(const struct ynode *root, const struct eve_log *eve, unsigned *n,
+			     char *detail, size_t dlen)
+{
+	const struct ynode *checks = ymap_get(root, "checks");
+	unsigned bad = 0;
+
+	*n = 0;
+	for (size_t i = 0; checks && checks->type == YNODE_SEQ && i < checks->n; i++) {
+		const struct ynode *f = ymap_get(checks->items[i], "filter");
+		const struct ynode *cnt = ymap_get(f, "count");
+		char filter[1024] = "";
+		int64_t want = -1;
+		size_t got;
+
+		flatten(ymap_get(f, "match"), "", filter, sizeof(filter));
+		if (!strstr(filter, "event_type=alert"))
+			continue;
+		(*n)++;
+		if (cnt && cnt->type == YNODE_SCALAR)
+			want = strtoll(cnt->str, NULL, 10);
+		got = eve_count(eve, filter);
+		if (want < 0 ? got > 0 : (int64_t)got == want)
+			continue;
+		if (!bad++)
+			snprintf(detail, dlen, "%s: %zu, want %lld", filter, got, (long long)want);
+	}
+	return bad;
+}
+
+/* The first error line of the sensor's output, for the status. */
+static void first_error(const char *err, char *out, size_t len)
+{
+	const char *e = err ? strstr(err, "error") : NULL;
+	const char *start = e, *end;
+
+	if (!e) {
+		snprintf(out, len, "%s", "exit status not 0");
+		return;
+	}
+	while (start > err && start[-1] != '\n')
+		start--;
+	end = strchr(e, '\n');
+	snprintf(out, len, "%.*s", (int)(end ? end - start : (long)strlen(start)), start);
+}
+
+static void run_case(const char *name, struct sv_result *r)
+{
+	char dir[512], path[1024], conf[512];
+	struct itest t;
+	struct diag d;
+	struct ynode *root;
+	unsigned n_alerts, bad;
+	int rc;
+
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(dir, sizeof(dir), "%s/%s", SV_DIR, name);
+	snprintf(path, sizeof(path), "%s/test.yaml", dir);
+	diag_init(&d, NULL);
+	d.quiet = 1;
+	root = ytree_load_file(path, &d);
+	snprintf(path, sizeof(path), "%s/test.rules", dir);
+	if (!root || !exists(path)) {
+		snprintf(r->status, sizeof(r->status), "%s", root ? "no-rules" : "bad-yaml");
+		ytree_free(root);
+		return;
+	}
+	itest_begin(&t, SENSOR_BIN, "sv");
+	snprintf(conf, sizeof(conf), "%s%s", sv_conf,
+		 checksums_off(root) ? "stream: {checksum-validation: false}\n" : "");
+	itest_config(&t, conf);
+	snprintf(t.rules, sizeof(t.rules), "%s", path);
+	if (!case_pcap(dir, root, t.pcap, sizeof(t.pcap))) {
+		snprintf(r->status, sizeof(r->status), "no-pcap");
+		goto out;
+	}
+	rc = itest_run(&t, NULL);
+	if (rc != 0 || (t.res.err && strstr(t.res.err, "error"))) {
+		snprintf(r->status, sizeof(r->status), "rules");
+		first_error(t.res.err, r->detail, sizeof(r->detail));
+		goto out;
+	}
+	bad = check_alerts(root, &t.eve, &n_alerts, r->detail, sizeof(r->detail));
+	snprintf(r->status, sizeof(r->status), "%s", !n_alerts ? "no-checks" : bad ? "fail" : "pass");
+out:
+	itest_end(&t);
+	ytree_free(root);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The case folders, sorted; *n of them. */
+static char **case_names(size_t *n)
+{
+	char **names = NULL;
+	struct dirent *e;
+	DIR *d = opendir(SV_DIR);
+
+	*n = 0;
+	while (d && (e = readdir(d))) {
+		char path[1024];
+
+		snprintf(path, sizeof(path), "%s/%s/test.yaml", SV_DIR, e->d_name);
+		if (e->d_name[0] == '.' || !exists(path))
+			continue;
+		names = realloc(names, (*n + 1) * sizeof(*names));
+		names[(*n)++] = strdup(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (*n)
+		qsort(names, *n, sizeof(*names), cmp_names);
+	return names;
+}
+
+/* Whether `name` is listed in tests/data/suricata-verify-pass.txt. */
+static bool listed_pass(const char *name)
+{
+	FILE *f = fopen(SOURCE_DIR "/tests/data/suricata-verify-pass.txt", "r");
+	char line[256];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, " \t\r\n#")] = '\0';
+		found = strcmp(line, name) == 0;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+Test(suricata_verify, every_case_with_its_own_rules, .timeout = 1800)
+{
+	size_t n, pass = 0, regress = 0;
+	char **names;
+	FILE *out;
+
+	if (!exists(SV_DIR))
+		cr_skip_test("corpus not found at %s: skipped", CORPUS_DIR);
+	names = case_names(&n);
+	out = fopen(BINARY_DIR "/suricata-verify-results.txt", "w");
+	cr_assert_not_null(out);
+	for (size_t i = 0; i < n; i++) {
+		struct sv_result r = {0};
+		bool want = listed_pass(names[i]);
+
+		run_case(names[i], &r);
+		fprintf(out, "%s %s %s\n", r.name, r.status, r.detail);
+		pass += strcmp(r.status, "pass") == 0;
+		if (want && strcmp(r.status, "pass") != 0) {
+			regress++;
+			cr_log_error("%s was passing and is now %s: %s", r.name, r.status, r.detail);
+		} else if (!want && strcmp(r.status, "pass") == 0) {
+			cr_log_info("%s passes: add it to tests/data/suricata-verify-pass.txt", r.name);
+		}
+		free(names[i]);
+	}
+	fclose(out);
+	free(names);
+	cr_log_info("suricata-verify: %zu of %zu cases pass with their own rules (results in %s)",
+		    pass, n, BINARY_DIR "/suricata-verify-results.txt");
+	cr_expect_eq(regress, 0, "%zu listed cases no longer pass", regress);
+}
