@@ -185,11 +185,13 @@ Test(ssh_parser, server_lines_before_the_banner_and_bare_lf)
 			 "curve25519-sha256,diffie-hellman-group14-sha256;"
 			 "aes256-gcm@openssh.com,aes128-ctr;hmac-sha2-512;none",
 			 "HASSHServer takes the server-to-client lists");
+	ssh_dir_free(&d);
 
 	ssh_dir_init(&d, false);
 	feed_all(&d, wire, n, 7, &s);
 	cr_expect_eq(s.banners, 0, "a client sends no lines before its banner");
 	cr_expect_eq(s.end, SSH_FEED_NOT_SSH);
+	ssh_dir_free(&d);
 }
 
 Test(ssh_parser, too_many_lines_or_a_long_banner_end_the_direction)
@@ -203,6 +205,7 @@ Test(ssh_parser, too_many_lines_or_a_long_banner_end_the_direction)
 	ssh_dir_init(&d, true);
 	feed_all(&d, wire, n, n, &s);
 	cr_expect_eq(s.end, SSH_FEED_NOT_SSH);
+	ssh_dir_free(&d);
 
 	memcpy(wire, "SSH-2.0-", 8);
 	memset(wire + 8, 'x', 300);
@@ -211,6 +214,7 @@ Test(ssh_parser, too_many_lines_or_a_long_banner_end_the_direction)
 	feed_all(&d, wire, 309, 50, &s);
 	cr_expect_eq(s.banners, 0);
 	cr_expect_eq(s.end, SSH_FEED_NOT_SSH, "longer than RFC 4253's 255 bytes");
+	ssh_dir_free(&d);
 }
 
 /* The client banner followed by a packet with header `hdr`. */
@@ -257,6 +261,7 @@ Test(ssh_parser, first_packet_not_kexinit)
 	cr_expect_eq(s.kexinits, 0);
 	cr_expect_eq(s.end, SSH_FEED_OTHER);
 	cr_expect_null(d.body);
+	ssh_dir_free(&d);
 }
 
 Test(ssh_parser, kexinit_cut_anywhere_is_refused)
