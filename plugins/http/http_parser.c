@@ -826,6 +826,29 @@ static size_t skip_to_blank(struct http_parser *p, const uint8_t *d, size_t len,
 	return len;
 }
 
+/* RESYNC: add the next `take` bytes of the current line to the head; at
+ * its line end (`nl`), a start line begins a message, anything else is
+ * dropped. Returns take. */
+static size_t resync_line(struct http_parser *p, const uint8_t *d, size_t take, bool nl)
+{
+	size_t n;
+
+	if (head_add(p, d, take) < 0) {
+		head_drop(p, !nl && p->request);
+		return take;
+	}
+	if (!nl)
+		return take;
+	n = strip_cr(p->head, p->head_len - 1);
+	if (n && is_start_line(p, p->head, n)) {
+		start_line_done(p);
+		p->state = HTTP_S_HEAD;
+	} else {
+		p->head_len = 0;
+	}
+	return take;
+}
+
 /* Drop the first k bytes of the head (the head is one partial line). */
 static void head_drop_prefix(struct http_parser *p, size_t k)
 {
@@ -872,7 +895,7 @@ static bool status_across(struct http_parser *p, const uint8_t *d, size_t take)
 static size_t step_resync_response(struct http_parser *p, const uint8_t *d, size_t len)
 {
 	const uint8_t *nl = memchr(d, '\n', len), *mark;
-	size_t take = nl ? (size_t)(nl - d) + 1 : len, n;
+	size_t take = nl ? (size_t)(nl - d) + 1 : len;
 
 	p->line_drop = false;
 	if (!head_starts_status(p) && !(p->head_len && status_across(p, d, take)) &&
@@ -889,26 +912,13 @@ static size_t step_resync_response(struct http_parser *p, const uint8_t *d, size
 			head_drop(p, false);
 		return take;
 	}
-	if (head_add(p, d, take) < 0) {
-		head_drop(p, false);
-		return take;
-	}
-	if (!nl)
-		return take;
-	n = strip_cr(p->head, p->head_len - 1);
-	if (n && is_start_line(p, p->head, n)) {
-		start_line_done(p);
-		p->state = HTTP_S_HEAD;
-	} else {
-		p->head_len = 0;
-	}
-	return take;
+	return resync_line(p, d, take, nl != NULL);
 }
 
 static size_t step_resync(struct http_parser *p, const uint8_t *d, size_t len)
 {
 	const uint8_t *nl = memchr(d, '\n', len);
-	size_t take = nl ? (size_t)(nl - d) + 1 : len, n;
+	size_t take = nl ? (size_t)(nl - d) + 1 : len;
 
 	if (!p->request)
 		return step_resync_response(p, d, len);
@@ -917,20 +927,7 @@ static size_t step_resync(struct http_parser *p, const uint8_t *d, size_t len)
 		p->head_len = 0;
 		return take;
 	}
-	if (head_add(p, d, take) < 0) {
-		head_drop(p, !nl);
-		return take;
-	}
-	if (!nl)
-		return take;
-	n = strip_cr(p->head, p->head_len - 1);
-	if (n && is_start_line(p, p->head, n)) {
-		start_line_done(p);
-		p->state = HTTP_S_HEAD;
-	} else {
-		p->head_len = 0;
-	}
-	return take;
+	return resync_line(p, d, take, nl != NULL);
 }
 
 static size_t step_body(struct http_parser *p, const uint8_t *d, size_t len)
