@@ -1,11 +1,13 @@
 /*
- * digest.c - MD5 (RFC 1321) and SHA-256 (FIPS 180-4) for the plugins that
- * fingerprint handshakes (tls: JA3, JA4; ssh: HASSH).
+ * digest.c - MD5 (RFC 1321), SHA-1 and SHA-256 (FIPS 180-4) for the plugins
+ * that fingerprint handshakes (tls: JA3, JA4, certificate fingerprints;
+ * ssh: HASSH).
  *
- * Both follow their public definitions: a 64-byte block buffer, a
+ * All three follow their public definitions: a 64-byte block buffer, a
  * compression function per block, padding with 0x80, zeros and the bit
- * length (little-endian for MD5, big-endian for SHA-256). Their constants
- * are the published tables (MD5: integer part of |sin(i+1)| * 2^32;
+ * length (little-endian for MD5, big-endian for SHA-1 and SHA-256). Their constants
+ * are the published tables (MD5: integer part of |sin(i+1)| * 2^32; SHA-1:
+ * its four round constants;
  * SHA-256: fractional parts of the cube roots of the first 64 primes). The
  * unit tests check them against the RFC and NIST vectors. Pure functions:
  * no global state, nothing allocated.
@@ -218,6 +220,59 @@ void digest_sha256_final(struct digest_sha256 *c, uint8_t out[32])
 {
 	md_pad(c->buf, c->len, 1, sha256_block_cb, c->h);
 	for (int i = 0; i < 32; i++)
+		out[i] = (uint8_t)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* -------------------------------------------------------------- SHA-1 */
+
+static void sha1_block(uint32_t h[5], const uint8_t *p)
+{
+	uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+
+	for (unsigned i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+	for (unsigned i = 16; i < 80; i++)
+		w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	for (unsigned i = 0; i < 80; i++) {
+		uint32_t f, k, t;
+
+		if (i < 20)
+			f = (b & c) | (~b & d), k = 0x5a827999;
+		else if (i < 40)
+			f = b ^ c ^ d, k = 0x6ed9eba1;
+		else if (i < 60)
+			f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdc;
+		else
+			f = b ^ c ^ d, k = 0xca62c1d6;
+		t = rol32(a, 5) + f + e + k + w[i];
+		e = d, d = c, c = rol32(b, 30), b = a, a = t;
+	}
+	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+}
+
+static void sha1_block_cb(void *state, const uint8_t *p)
+{
+	sha1_block(state, p);
+}
+
+void digest_sha1_init(struct digest_sha1 *c)
+{
+	static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+
+	memcpy(c->h, iv, sizeof(iv));
+	c->len = 0;
+}
+
+void digest_sha1_update(struct digest_sha1 *c, const void *data, size_t len)
+{
+	md_update(c->buf, &c->len, data, len, sha1_block_cb, c->h);
+}
+
+void digest_sha1_final(struct digest_sha1 *c, uint8_t out[20])
+{
+	md_pad(c->buf, c->len, 1, sha1_block_cb, c->h);
+	for (int i = 0; i < 20; i++)
 		out[i] = (uint8_t)(c->h[i / 4] >> (24 - 8 * (i % 4)));
 }
 

@@ -1,6 +1,6 @@
 /*
- * digest.h - MD5 (RFC 1321) and SHA-256 (FIPS 180-4), and hex output, for
- * the plugins that fingerprint handshakes (tls, ssh). Compiled into each
+ * digest.h - MD5 (RFC 1321), SHA-1 and SHA-256 (FIPS 180-4), and hex output,
+ * for the plugins that fingerprint handshakes (tls, ssh). Compiled into each
  * plugin that uses it (plugins export nothing but their entry symbol).
  *
  * Pure functions of their input: no global state, nothing allocated, the
@@ -18,6 +18,12 @@ struct digest_md5 {
 	uint8_t buf[64];
 };
 
+struct digest_sha1 {
+	uint32_t h[5];
+	uint64_t len;
+	uint8_t buf[64];
+};
+
 struct digest_sha256 {
 	uint32_t h[8];
 	uint64_t len;
@@ -27,6 +33,10 @@ struct digest_sha256 {
 void digest_md5_init(struct digest_md5 *c);
 void digest_md5_update(struct digest_md5 *c, const void *data, size_t len);
 void digest_md5_final(struct digest_md5 *c, uint8_t out[16]);
+
+void digest_sha1_init(struct digest_sha1 *c);
+void digest_sha1_update(struct digest_sha1 *c, const void *data, size_t len);
+void digest_sha1_final(struct digest_sha1 *c, uint8_t out[20]);
 
 void digest_sha256_init(struct digest_sha256 *c);
 void digest_sha256_update(struct digest_sha256 *c, const void *data, size_t len);

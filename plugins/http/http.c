@@ -170,7 +170,7 @@ struct http_thread {
 	uint64_t requests, responses, flows, not_http, unmatched, no_memory;
 	uint64_t unpaired; /* response losses after which queued requests were dropped */
 	uint64_t decoded, decode_capped, decode_errors; /* file.data bodies */
-	struct http_scratch scratch; /* shared by the parsers of this worker */
+	struct http_scratch scratch;			/* shared by the parsers of this worker */
 	char render[RENDER_MAX];
 	uint8_t field[HTTP_MAX_HEAD + 16]; /* a header buffer being scanned */
 	uint8_t *decoded_body;		   /* body-limit bytes, on the first coded body */
@@ -603,8 +603,8 @@ static void head_scans(struct http_scan *s, const struct http_msg *m, int dir)
 	scan_field(s, BUF_CONNECTION, m, "connection");
 	scan_field(s, BUF_CONTENT_TYPE, m, "content-type");
 	scan_field(s, BUF_CONTENT_LEN, m, "content-length");
-	c->coding[dir] = (uint8_t)(g->m[BUF_FILE_DATA] ? http_content_coding(m->headers)
-						       : HTTP_CODING_NONE);
+	c->coding[dir] =
+		(uint8_t)(g->m[BUF_FILE_DATA] ? http_content_coding(m->headers) : HTTP_CODING_NONE);
 }
 
 static void req_head(struct http_conn *c, const struct http_msg *m)
@@ -922,8 +922,7 @@ static void http_thread_fini(void *thread_ctx)
 		       "parse errors:%s",
 		       (unsigned long long)t->flows, (unsigned long long)t->requests,
 		       (unsigned long long)t->responses, (unsigned long long)t->unmatched,
-		       (unsigned long long)t->unpaired,
-		       (unsigned long long)t->not_http,
+		       (unsigned long long)t->unpaired, (unsigned long long)t->not_http,
 		       (unsigned long long)(t->no_memory + t->scratch.no_memory), errs);
 	if (t->decoded)
 		t->g->svc->log(IDS_LOG_INFO,

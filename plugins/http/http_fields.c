@@ -228,7 +228,8 @@ static enum http_decode_status inflate_all(int wbits, const uint8_t *in, size_t 
 /* RFC 1950: CMF says deflate with a window up to 32 KiB, FCHECK holds. */
 static bool zlib_header(const uint8_t *in, size_t n)
 {
-	return n >= 2 && (in[0] & 0x0f) == 8 && (in[0] >> 4) <= 7 && ((in[0] << 8) | in[1]) % 31 == 0;
+	return n >= 2 && (in[0] & 0x0f) == 8 && (in[0] >> 4) <= 7 &&
+	       ((in[0] << 8) | in[1]) % 31 == 0;
 }
 
 enum http_decode_status http_decode_body(enum http_coding c, const uint8_t *in, size_t n,

@@ -54,12 +54,12 @@ enum http_coding http_content_coding(struct http_slice headers);
 
 /* Outcome of http_decode_body. */
 enum http_decode_status {
-	HTTP_DECODE_OK = 0,	  /* the input decoded completely */
-	HTTP_DECODE_PARTIAL = 1,  /* the input ended inside the stream (a body cut at
-				     the body limit): what came out is kept */
-	HTTP_DECODE_CAPPED = 2,	  /* the output reached cap before the input ended
-				     (a decompression bomb or a large body): cut */
-	HTTP_DECODE_ERROR = -1,	  /* corrupt data: what came out before is kept */
+	HTTP_DECODE_OK = 0,	 /* the input decoded completely */
+	HTTP_DECODE_PARTIAL = 1, /* the input ended inside the stream (a body cut at
+				    the body limit): what came out is kept */
+	HTTP_DECODE_CAPPED = 2,	 /* the output reached cap before the input ended
+				    (a decompression bomb or a large body): cut */
+	HTTP_DECODE_ERROR = -1,	 /* corrupt data: what came out before is kept */
 	HTTP_DECODE_NO_MEMORY = -2,
 };
 

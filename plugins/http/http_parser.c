@@ -765,7 +765,7 @@ static size_t status_prefix_take(const struct http_parser *p, const uint8_t *d, 
 				return i + 2; /* "\r" then not a line end */
 			return take;
 		}
-		if (d[i] != (uint8_t)"HTTP/"[pos])
+		if (d[i] != (uint8_t) "HTTP/"[pos])
 			return i + 1;
 	}
 	return take;

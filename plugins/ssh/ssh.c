@@ -44,7 +44,8 @@ enum {
 };
 
 static const struct ids_buffer_def ssh_buffers[BUF_COUNT] = {
-	[BUF_PROTO] = {"ssh.proto", "protocol version of a banner (\"2.0\", \"1.99\"), either side"},
+	[BUF_PROTO] = {"ssh.proto",
+		       "protocol version of a banner (\"2.0\", \"1.99\"), either side"},
 	[BUF_SOFTWARE] = {"ssh.software",
 			  "software version of a banner (\"OpenSSH_9.6p1\", comments left out), "
 			  "either side"},
@@ -133,8 +134,8 @@ static int check_rules(const struct ssh_global *g, const struct ids_plugin_init_
 
 		if (b >= BUF_HASSH && !g->hassh) {
 			snprintf(args->err, args->errlen,
-				 "rule %u (%s:%d): buffer %s needs the ssh option hassh: true", r->id,
-				 r->file, r->line, r->buffer);
+				 "rule %u (%s:%d): buffer %s needs the ssh option hassh: true",
+				 r->id, r->file, r->line, r->buffer);
 			return -1;
 		}
 	}
@@ -152,7 +153,8 @@ static int ssh_init(const struct ids_plugin_init_args *args, void **global)
 	g->svc = args->svc;
 	g->hassh = args->opts[OPT_HASSH].b;
 	if (ids_rules_need_buffers(args, "ssh", ssh_buffers, BUF_COUNT) < 0 ||
-	    check_rules(g, args) < 0 || ids_compile_buffers(args, ssh_buffers, BUF_COUNT, g->m) < 0) {
+	    check_rules(g, args) < 0 ||
+	    ids_compile_buffers(args, ssh_buffers, BUF_COUNT, g->m) < 0) {
 		ssh_fini(g);
 		return -1;
 	}

@@ -60,10 +60,10 @@ struct ssh_msg {
 
 /* One direction of a connection. Zero it, or ssh_dir_init, before use. */
 struct ssh_dir {
-	bool server;	/* the server may send lines before its banner */
-	uint8_t state;	/* internal */
-	int8_t status;	/* 0 while reading, else the enum ssh_feed_status that
-			   ended the direction */
+	bool server;   /* the server may send lines before its banner */
+	uint8_t state; /* internal */
+	int8_t status; /* 0 while reading, else the enum ssh_feed_status that
+			  ended the direction */
 	uint8_t pre_lines;
 	uint16_t line_len;
 	uint8_t line[SSH_BANNER_MAX];

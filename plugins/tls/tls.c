@@ -4,10 +4,14 @@
  * What it does: reads the reassembled TCP streams of every flow whose
  * first bytes (in either direction, at stream offset 0) look like a TLS
  * handshake record, whatever the port; reassembles the ClientHello and the
- * ServerHello across records and segments (tls_parser.c); fingerprints the
- * client with JA3 and JA4 (tls_fp.c); and matches the rules of each of its
- * buffers (tls.sni, tls.ja3, tls.ja3_string, tls.ja4 when the ClientHello
- * is complete, tls.version when the ServerHello is) with one block matcher
+ * ServerHello across records and segments (tls_parser.c), and the server's
+ * Certificate message after it (TLS 1.2 and earlier), whose first
+ * certificate gives subject, issuer, serial, validity and SHA-1
+ * fingerprint (tls_cert.c); fingerprints the client with JA3 and JA4
+ * (tls_fp.c); and matches the rules of each of its buffers (tls.sni,
+ * tls.ja3, tls.ja3_string, tls.ja4 and Suricata's names of the last three
+ * when the ClientHello is complete, tls.version when the ServerHello is,
+ * tls.cert_* and tls.certs when the Certificate is) with one block matcher
  * per buffer. Alerts carry Suricata's `tls` object (sni, version, ja3
  * {hash, string}, ja4) rendered from what the flow has shown so far.
  *
@@ -30,10 +34,26 @@
 #include <ids/plugin.h>
 #include <ids/plugin_util.h>
 
+#include "tls_cert.h"
 #include "tls_fp.h"
 #include "tls_parser.h"
 
-enum { BUF_SNI, BUF_VERSION, BUF_JA3, BUF_JA3_STRING, BUF_JA4, BUF_COUNT };
+enum {
+	BUF_SNI,
+	BUF_VERSION,
+	BUF_JA3,
+	BUF_JA3_STRING,
+	BUF_JA4,
+	BUF_CERT_SUBJECT,
+	BUF_CERT_ISSUER,
+	BUF_CERT_SERIAL,
+	BUF_CERT_FINGERPRINT,
+	BUF_CERTS,
+	BUF_JA3_HASH_S, /* Suricata's names of the fingerprint buffers */
+	BUF_JA3_STRING_S,
+	BUF_JA4_HASH_S,
+	BUF_COUNT
+};
 
 static const struct ids_buffer_def tls_buffers[BUF_COUNT] = {
 	[BUF_SNI] = {"tls.sni", "host name of the ClientHello's server_name extension, as sent"},
@@ -44,6 +64,18 @@ static const struct ids_buffer_def tls_buffers[BUF_COUNT] = {
 	[BUF_JA3_STRING] = {"tls.ja3_string",
 			    "JA3 string of the ClientHello (version,ciphers,extensions,groups,"
 			    "point formats; GREASE left out)"},
+	[BUF_CERT_SUBJECT] = {"tls.cert_subject",
+			      "subject of the server certificate, \"C=US, O=Example, "
+			      "CN=www.example.org\" (TLS 1.2 and earlier)"},
+	[BUF_CERT_ISSUER] = {"tls.cert_issuer", "issuer of the server certificate, as the subject"},
+	[BUF_CERT_SERIAL] = {"tls.cert_serial",
+			     "serial number of the server certificate, \"00:E4:A1\" (upper case)"},
+	[BUF_CERT_FINGERPRINT] = {"tls.cert_fingerprint",
+				  "SHA-1 of the server certificate, \"62:12:d8:...\" (lower case)"},
+	[BUF_CERTS] = {"tls.certs", "each certificate of the server's chain, DER, one at a time"},
+	[BUF_JA3_HASH_S] = {"ja3.hash", "the same as tls.ja3 (Suricata's name)"},
+	[BUF_JA3_STRING_S] = {"ja3.string", "the same as tls.ja3_string (Suricata's name)"},
+	[BUF_JA4_HASH_S] = {"ja4.hash", "the same as tls.ja4 (Suricata's name)"},
 	[BUF_JA4] = {"tls.ja4", "JA4 fingerprint of the ClientHello, e.g. "
 				"t13d1516h2_8daaf6152771_e5627efa2ab1"},
 };
@@ -61,7 +93,7 @@ static const struct ids_option_def tls_options[OPT_COUNT] = {
 };
 
 #define TLS_FLOW_SNI_MAX 255 /* SNI bytes kept for alerts' tls.sni */
-#define TLS_FIELDS_MAX	 (TLS_JA3_MAX + 6 * TLS_FLOW_SNI_MAX + 256)
+#define TLS_FIELDS_MAX	 (TLS_JA3_MAX + 6 * TLS_FLOW_SNI_MAX + 6 * 2 * 1024 + 1024)
 
 struct tls_global {
 	const struct ids_services *svc;
@@ -74,7 +106,7 @@ struct tls_global {
 struct tls_counters {
 	uint64_t flows, client_hellos, server_hellos;
 	uint64_t not_tls, bad_record, too_long, no_memory, gaps;
-	uint64_t truncated, malformed, limit;
+	uint64_t truncated, malformed, limit, certificates;
 };
 
 struct tls_thread {
@@ -98,7 +130,18 @@ struct tls_flow {
 	char ja4[TLS_JA4_LEN + 1];	     /* "" without */
 	char *ja3_string;		     /* owned, NULL without */
 	size_t ja3_len;
+	struct tls_cert_text *cert; /* owned: the server certificate's fields, or NULL */
 };
+
+/* What alerts say about the server certificate (TLS 1.2 and earlier),
+ * allocated to the size of its strings. */
+struct tls_cert_text {
+	char serial[3 * 64], fingerprint[60], notbefore[20], notafter[20];
+	size_t subject_len, issuer_len;
+	char text[]; /* subject, NUL, issuer, NUL */
+};
+
+#define TLS_NAME_MAX 1024 /* a certificate name rendered, at most */
 
 struct tls_scan {
 	struct tls_thread *t;
@@ -125,9 +168,13 @@ static int check_rule(const struct tls_global *g, const struct ids_rule *r, char
 {
 	int b = ids_buffer_index(tls_buffers, BUF_COUNT, r->buffer);
 
-	if (((b == BUF_JA3 || b == BUF_JA3_STRING) && !g->ja3) || (b == BUF_JA4 && !g->ja4)) {
+	bool ja4 = b == BUF_JA4 || b == BUF_JA4_HASH_S;
+	bool ja3 =
+		b == BUF_JA3 || b == BUF_JA3_STRING || b == BUF_JA3_HASH_S || b == BUF_JA3_STRING_S;
+
+	if ((ja3 && !g->ja3) || (ja4 && !g->ja4)) {
 		snprintf(err, len, "rule %u (%s:%d): buffer %s needs the tls option %s: true",
-			 r->id, r->file, r->line, r->buffer, b == BUF_JA4 ? "ja4" : "ja3");
+			 r->id, r->file, r->line, r->buffer, ja4 ? "ja4" : "ja3");
 		return -1;
 	}
 	return 0;
@@ -185,17 +232,18 @@ static void tls_thread_fini(void *thread_ctx)
 		return;
 	c = &t->c;
 	if (c->flows)
-		t->g->svc->log(
-			IDS_LOG_INFO,
-			"%llu TLS flows, %llu client hellos, %llu server hellos; not TLS %llu, "
-			"bad records %llu, hellos too long %llu, truncated %llu, malformed "
-			"%llu, over limits %llu, gaps %llu, out of memory %llu",
-			(unsigned long long)c->flows, (unsigned long long)c->client_hellos,
-			(unsigned long long)c->server_hellos, (unsigned long long)c->not_tls,
-			(unsigned long long)c->bad_record, (unsigned long long)c->too_long,
-			(unsigned long long)c->truncated, (unsigned long long)c->malformed,
-			(unsigned long long)c->limit, (unsigned long long)c->gaps,
-			(unsigned long long)c->no_memory);
+		t->g->svc->log(IDS_LOG_INFO,
+			       "%llu TLS flows, %llu client hellos, %llu server hellos, %llu "
+			       "certificates; not TLS %llu, "
+			       "bad records %llu, hellos too long %llu, truncated %llu, malformed "
+			       "%llu, over limits %llu, gaps %llu, out of memory %llu",
+			       (unsigned long long)c->flows, (unsigned long long)c->client_hellos,
+			       (unsigned long long)c->server_hellos,
+			       (unsigned long long)c->certificates, (unsigned long long)c->not_tls,
+			       (unsigned long long)c->bad_record, (unsigned long long)c->too_long,
+			       (unsigned long long)c->truncated, (unsigned long long)c->malformed,
+			       (unsigned long long)c->limit, (unsigned long long)c->gaps,
+			       (unsigned long long)c->no_memory);
 	free(t);
 }
 
@@ -224,10 +272,21 @@ static void render_fields(struct tls_thread *t, const struct tls_flow *f)
 	char *out = t->fields, vbuf[8];
 	const char *v = tls_version_name(f->version, vbuf);
 	size_t at = (size_t)snprintf(out, TLS_FIELDS_MAX, "\"tls\":{");
+	const struct tls_cert_text *c = f->cert;
 
+	if (c) {
+		at = put_str(svc, out, at, "subject", c->text, c->subject_len);
+		at = put_str(svc, out, at, "issuerdn", c->text + c->subject_len + 1, c->issuer_len);
+		at = put_str(svc, out, at, "serial", c->serial, strlen(c->serial));
+		at = put_str(svc, out, at, "fingerprint", c->fingerprint, strlen(c->fingerprint));
+	}
 	if (f->has_sni)
 		at = put_str(svc, out, at, "sni", f->sni, f->sni_len);
 	at = put_str(svc, out, at, "version", v, strlen(v));
+	if (c && c->notbefore[0])
+		at = put_str(svc, out, at, "notbefore", c->notbefore, strlen(c->notbefore));
+	if (c && c->notafter[0])
+		at = put_str(svc, out, at, "notafter", c->notafter, strlen(c->notafter));
 	if (f->ja3_hash[0]) {
 		at += (size_t)snprintf(out + at, TLS_FIELDS_MAX - at, ",\"ja3\":{");
 		at = put_str(svc, out, at, "hash", f->ja3_hash, TLS_JA3_HASH_LEN);
@@ -310,10 +369,14 @@ static void client_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 		scan(s, BUF_SNI, t->ch.sni.p, t->ch.sni.len);
 	if (f->ja3_string) {
 		scan(s, BUF_JA3, f->ja3_hash, TLS_JA3_HASH_LEN);
+		scan(s, BUF_JA3_HASH_S, f->ja3_hash, TLS_JA3_HASH_LEN);
 		scan(s, BUF_JA3_STRING, f->ja3_string, f->ja3_len);
+		scan(s, BUF_JA3_STRING_S, f->ja3_string, f->ja3_len);
 	}
-	if (f->ja4[0])
+	if (f->ja4[0]) {
 		scan(s, BUF_JA4, f->ja4, TLS_JA4_LEN);
+		scan(s, BUF_JA4_HASH_S, f->ja4, TLS_JA4_LEN);
+	}
 }
 
 static void server_hello(struct tls_scan *s, struct tls_flow *f, const struct tls_msg *msg)
@@ -332,6 +395,53 @@ static void server_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 	f->version = sh.selected_version;
 	v = tls_version_name(f->version, vbuf);
 	scan(s, BUF_VERSION, v, strlen(v));
+}
+
+/* The server certificate's fields, kept for alerts; NULL without memory. */
+static struct tls_cert_text *cert_text(const struct tls_der *der, const struct tls_cert_info *ci)
+{
+	char subject[TLS_NAME_MAX], issuer[TLS_NAME_MAX];
+	size_t ns = tls_cert_name_text(ci->subject, subject, sizeof(subject));
+	size_t ni = tls_cert_name_text(ci->issuer, issuer, sizeof(issuer));
+	struct tls_cert_text *c = malloc(sizeof(*c) + ns + ni + 2);
+
+	if (!c)
+		return NULL;
+	tls_cert_serial_text(ci->serial, c->serial, sizeof(c->serial));
+	tls_cert_fingerprint(der->p, der->len, c->fingerprint);
+	tls_cert_time_text(ci->not_before_tag, ci->not_before, c->notbefore);
+	tls_cert_time_text(ci->not_after_tag, ci->not_after, c->notafter);
+	c->subject_len = ns;
+	c->issuer_len = ni;
+	memcpy(c->text, subject, ns + 1);
+	memcpy(c->text + ns + 1, issuer, ni + 1);
+	return c;
+}
+
+/* A Certificate message: the server certificate (the first of the
+ * chain) into the flow and its buffers, every certificate into
+ * tls.certs. */
+static void certificate(struct tls_scan *s, struct tls_flow *f, const struct tls_msg *msg)
+{
+	struct tls_der chain[TLS_CERT_MAX];
+	struct tls_cert_info ci;
+	int n = tls_cert_list(msg->body, msg->len, chain, TLS_CERT_MAX);
+
+	if (n <= 0 || tls_cert_parse(chain[0].p, chain[0].len, &ci) < 0) {
+		s->t->c.malformed++;
+		return;
+	}
+	s->t->c.certificates++;
+	if (!(f->cert = cert_text(&chain[0], &ci))) {
+		s->t->c.no_memory++;
+		return;
+	}
+	scan(s, BUF_CERT_SUBJECT, f->cert->text, f->cert->subject_len);
+	scan(s, BUF_CERT_ISSUER, f->cert->text + f->cert->subject_len + 1, f->cert->issuer_len);
+	scan(s, BUF_CERT_SERIAL, f->cert->serial, strlen(f->cert->serial));
+	scan(s, BUF_CERT_FINGERPRINT, f->cert->fingerprint, strlen(f->cert->fingerprint));
+	for (int i = 0; i < n; i++)
+		scan(s, BUF_CERTS, chain[i].p, chain[i].len);
 }
 
 /* ------------------------------------------------------------- streams */
@@ -376,6 +486,7 @@ static struct tls_flow *flow_get(struct tls_thread *t, struct ids_thread *thr,
 	}
 	tls_dir_init(&f->dir[0], t->g->max_handshake);
 	tls_dir_init(&f->dir[1], t->g->max_handshake);
+	f->dir[IDS_DIR_TO_CLIENT].follow = true; /* the server's Certificate */
 	t->c.flows++;
 	*slot = f;
 	return f;
@@ -389,6 +500,8 @@ static void tls_on_stream(void *thread_ctx, struct ids_thread *thr, const struct
 	struct tls_flow *f;
 	struct tls_dir *d;
 	struct tls_msg msg;
+	const uint8_t *data;
+	size_t len;
 	int rc;
 
 	if (chunk->len == 0 || chunk->direction > 1 || !(f = flow_get(t, thr, chunk)))
@@ -404,13 +517,17 @@ static void tls_on_stream(void *thread_ctx, struct ids_thread *thr, const struct
 	}
 	f->started[chunk->direction] = true;
 	s.f = f;
-	rc = tls_dir_feed(d, chunk->data, chunk->len, &msg);
-	if (rc == TLS_FEED_MSG && msg.type == TLS_HS_CLIENT_HELLO && !f->have_client)
-		client_hello(&s, f, &msg);
-	else if (rc == TLS_FEED_MSG && msg.type == TLS_HS_SERVER_HELLO && !f->have_server)
-		server_hello(&s, f, &msg);
-	else
-		count_feed_end(&t->c, rc);
+	data = chunk->data;
+	len = chunk->len;
+	while ((rc = tls_dir_next(d, &data, &len, &msg)) == TLS_FEED_MSG) {
+		if (msg.type == TLS_HS_CLIENT_HELLO && !f->have_client)
+			client_hello(&s, f, &msg);
+		else if (msg.type == TLS_HS_SERVER_HELLO && !f->have_server)
+			server_hello(&s, f, &msg);
+		else if (msg.type == TLS_HS_CERTIFICATE && !f->cert)
+			certificate(&s, f, &msg);
+	}
+	count_feed_end(&t->c, rc);
 	if (d->status)
 		tls_dir_free(d); /* ended: the hello (if any) is parsed */
 }
@@ -428,6 +545,7 @@ static void tls_on_flow_end(void *thread_ctx, struct ids_thread *thr,
 	tls_dir_free(&f->dir[0]);
 	tls_dir_free(&f->dir[1]);
 	free(f->ja3_string);
+	free(f->cert);
 	free(f);
 	*slot = NULL;
 }

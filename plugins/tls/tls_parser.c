@@ -5,10 +5,14 @@
  * of a TCP stream: a 5-byte record header (which may arrive one byte at a
  * time), the record's payload, and inside handshake records a 4-byte
  * handshake header and the message body, each of which may span records
- * and feed calls. Only the direction's first handshake message matters (the
- * ClientHello from the client, the ServerHello from the server); once it
- * is complete, or once it is clear there is none, the direction ends and
- * every later byte is ignored, so the parser never looks at encrypted
+ * and feed calls. The direction's first handshake message must be a hello
+ * (the ClientHello from the client, the ServerHello from the server); a
+ * server direction the caller marks `follow` is read on through the rest
+ * of its flight to hand out the Certificate message too (messages it does
+ * not need are read past without being kept). Once the last wanted
+ * message is complete, or once it is clear there is none (a
+ * ChangeCipherSpec, encrypted data, ServerHelloDone), the direction ends
+ * and every later byte is ignored, so the parser never looks at encrypted
  * data. A body that lies whole inside one input piece is handed out in
  * place; otherwise it is copied into one buffer of exactly its length
  * (at most max_len <= TLS_MAX_HANDSHAKE), allocated once per direction.
@@ -78,10 +82,22 @@ static int record_start(struct tls_dir *d)
 	    len > TLS_MAX_RECORD)
 		return first ? TLS_FEED_NOT_TLS : TLS_FEED_BAD_RECORD;
 	if (h[0] == TLS_CT_APPDATA)
-		return TLS_FEED_OTHER; /* encrypted before any hello */
+		return d->msgs ? TLS_FEED_DONE : TLS_FEED_OTHER; /* encrypted data */
 	d->rec_type = h[0];
 	d->rec_left = len;
 	return 0;
+}
+
+#define TLS_MAX_FOLLOWED 8 /* handshake messages read in one direction */
+
+/* The next message of a followed flight starts. */
+static void hs_next(struct tls_dir *d)
+{
+	d->hs_have = 0;
+	d->body_have = 0;
+	d->skipping = false;
+	free(d->body);
+	d->body = NULL;
 }
 
 static int deliver(struct tls_dir *d, const uint8_t *body, struct tls_msg *msg)
@@ -89,8 +105,26 @@ static int deliver(struct tls_dir *d, const uint8_t *body, struct tls_msg *msg)
 	msg->type = d->hs_hdr[0];
 	msg->body = body;
 	msg->len = d->hs_len;
+	if (d->follow && msg->type == TLS_HS_SERVER_HELLO && d->msgs < TLS_MAX_FOLLOWED) {
+		d->hs_have = 0; /* the body stays until the next call (hs_next) */
+		d->body_have = 0;
+		return TLS_FEED_MSG;
+	}
 	dir_end(d, TLS_FEED_DONE);
 	return TLS_FEED_MSG;
+}
+
+/* Which messages a direction takes: its first must be a hello; a
+ * followed server flight then gives its Certificate and is read past
+ * the rest up to ServerHelloDone. 0, 1 (skip it) or a final status. */
+static int hs_wanted(struct tls_dir *d, uint8_t type)
+{
+	if (d->msgs++ == 0)
+		return type == TLS_HS_CLIENT_HELLO || type == TLS_HS_SERVER_HELLO ? 0
+										  : TLS_FEED_OTHER;
+	if (d->msgs > TLS_MAX_FOLLOWED || type == TLS_HS_HELLO_DONE)
+		return TLS_FEED_DONE;
+	return type == TLS_HS_CERTIFICATE ? 0 : 1;
 }
 
 /* Read the handshake header; 0 when it is complete and a hello, 1 when
@@ -98,6 +132,7 @@ static int deliver(struct tls_dir *d, const uint8_t *body, struct tls_msg *msg)
 static int hs_header(struct tls_dir *d, const uint8_t **p, size_t *n)
 {
 	size_t k = 4 - d->hs_have;
+	int rc;
 
 	if (k > *n)
 		k = *n;
@@ -107,36 +142,63 @@ static int hs_header(struct tls_dir *d, const uint8_t **p, size_t *n)
 	*n -= k;
 	if (d->hs_have < 4)
 		return 1;
-	if (d->hs_hdr[0] != TLS_HS_CLIENT_HELLO && d->hs_hdr[0] != TLS_HS_SERVER_HELLO)
-		return TLS_FEED_OTHER;
 	d->hs_len = (uint32_t)d->hs_hdr[1] << 16 | (uint32_t)d->hs_hdr[2] << 8 | d->hs_hdr[3];
-	if (d->hs_len > d->max_len)
+	rc = hs_wanted(d, d->hs_hdr[0]);
+	if (rc < 0)
+		return rc;
+	d->skipping = rc == 1;
+	if (!d->skipping && d->hs_len > d->max_len)
 		return TLS_FEED_TOO_LONG;
 	return 0;
 }
 
-/* Handshake payload bytes of the current record. */
-static int hs_feed(struct tls_dir *d, const uint8_t *p, size_t n, struct tls_msg *msg)
+/* Bytes of a message that is read past. */
+static size_t hs_skip(struct tls_dir *d, size_t n)
 {
+	size_t k = d->hs_len - d->body_have;
+
+	if (k > n)
+		k = n;
+	d->body_have += (uint32_t)k;
+	if (d->body_have == d->hs_len)
+		hs_next(d);
+	return k;
+}
+
+/* Handshake payload bytes p[0..n) of the current record; *used says how
+ * many were consumed (all of them unless a message is handed out). */
+static int hs_feed(struct tls_dir *d, const uint8_t *p, size_t n, struct tls_msg *msg, size_t *used)
+{
+	const uint8_t *start = p;
 	size_t k;
 
+	*used = n;
+	if (d->hs_have == 0 && d->body)
+		hs_next(d); /* the last message handed out is not needed any more */
 	if (d->hs_have < 4) {
 		int rc = hs_header(d, &p, &n);
 
 		if (rc)
 			return rc > 0 ? 0 : rc;
 	}
-	if (d->body_have == 0 && n >= d->hs_len)
+	if (d->skipping) {
+		*used = (size_t)(p - start) + hs_skip(d, n);
+		return 0;
+	}
+	if (d->body_have == 0 && n >= d->hs_len) {
+		*used = (size_t)(p - start) + d->hs_len;
 		return deliver(d, p, msg); /* whole body here: no copy */
+	}
 	if (n == 0)
 		return 0;
-	if (!d->body && !(d->body = malloc(d->hs_len)))
+	if (!d->body && !(d->body = malloc(d->hs_len ? d->hs_len : 1)))
 		return TLS_FEED_NO_MEMORY;
 	k = d->hs_len - d->body_have;
 	if (k > n)
 		k = n;
 	memcpy(d->body + d->body_have, p, k);
 	d->body_have += (uint32_t)k;
+	*used = (size_t)(p - start) + k;
 	return d->body_have == d->hs_len ? deliver(d, d->body, msg) : 0;
 }
 
@@ -154,7 +216,7 @@ static int rec_header(struct tls_dir *d, const uint8_t **data, size_t *len)
 	return d->rec_have < 5 ? 1 : record_start(d);
 }
 
-int tls_dir_feed(struct tls_dir *d, const uint8_t *data, size_t len, struct tls_msg *msg)
+int tls_dir_next(struct tls_dir *d, const uint8_t **data, size_t *len, struct tls_msg *msg)
 {
 	int rc;
 
@@ -162,28 +224,37 @@ int tls_dir_feed(struct tls_dir *d, const uint8_t *data, size_t len, struct tls_
 		tls_dir_free(d);
 		return TLS_FEED_DONE;
 	}
-	while (len > 0) {
-		size_t n;
+	while (*len > 0) {
+		size_t n, used;
 
+		rc = 0;
 		if (d->rec_left == 0) {
-			rc = rec_header(d, &data, &len);
+			rc = rec_header(d, data, len);
 			if (rc < 0)
 				return dir_end(d, rc);
 			continue;
 		}
-		n = len < d->rec_left ? len : d->rec_left;
+		n = *len < d->rec_left ? *len : d->rec_left;
+		used = n;
 		if (d->rec_type == TLS_CT_HANDSHAKE) {
-			rc = hs_feed(d, data, n, msg);
-			if (rc == TLS_FEED_MSG)
-				return rc;
+			rc = hs_feed(d, *data, n, msg, &used);
 			if (rc < 0)
 				return dir_end(d, rc);
+		} else if (d->msgs) {
+			return dir_end(d, TLS_FEED_DONE); /* CCS or an alert after a hello */
 		}
-		data += n;
-		len -= n;
-		d->rec_left -= (uint32_t)n;
+		*data += used;
+		*len -= used;
+		d->rec_left -= (uint32_t)used;
+		if (d->rec_type == TLS_CT_HANDSHAKE && rc == TLS_FEED_MSG)
+			return rc;
 	}
 	return TLS_FEED_MORE;
+}
+
+int tls_dir_feed(struct tls_dir *d, const uint8_t *data, size_t len, struct tls_msg *msg)
+{
+	return tls_dir_next(d, &data, &len, msg);
 }
 
 /* -------------------------------------------------------------- hellos */

@@ -38,6 +38,8 @@
 /* Handshake message types the parser hands out. */
 #define TLS_HS_CLIENT_HELLO 1
 #define TLS_HS_SERVER_HELLO 2
+#define TLS_HS_CERTIFICATE  11
+#define TLS_HS_HELLO_DONE   14
 
 /* Extension numbers the parser decodes. */
 #define TLS_EXT_SERVER_NAME	   0x0000
@@ -74,13 +76,20 @@ struct tls_dir {
 	uint32_t body_have;
 	uint32_t max_len; /* largest body accepted (0: TLS_MAX_HANDSHAKE) */
 	uint8_t *body;	  /* owned: reassembly buffer of hs_len bytes */
+	/* Set by the caller on a server direction: after the ServerHello,
+	 * read on through the handshake messages of the same flight and hand
+	 * out the Certificate message too (tls_dir_next). */
+	bool follow;
+	bool skipping; /* the current message is read past, not kept */
+	uint8_t msgs;  /* handshake messages started */
 };
 
-/* A complete hello, for TLS_FEED_MSG. `body` points into the caller's
- * input or into the direction's buffer: valid until the next call on the
- * direction or tls_dir_free. */
+/* A complete hello (or, following, a Certificate message), for
+ * TLS_FEED_MSG. `body` points into the caller's input or into the
+ * direction's buffer: valid until the next call on the direction or
+ * tls_dir_free. */
 struct tls_msg {
-	uint8_t type; /* TLS_HS_CLIENT_HELLO or TLS_HS_SERVER_HELLO */
+	uint8_t type; /* TLS_HS_CLIENT_HELLO, TLS_HS_SERVER_HELLO, TLS_HS_CERTIFICATE */
 	const uint8_t *body;
 	uint32_t len;
 };
@@ -95,6 +104,16 @@ void tls_dir_free(struct tls_dir *d);
  * further bytes are ignored.
  */
 int tls_dir_feed(struct tls_dir *d, const uint8_t *data, size_t len, struct tls_msg *msg);
+/*
+ * The same, resumable: consumes bytes up to the end of the message it
+ * hands out and advances *data and *len past them, so that a direction
+ * with `follow` set gives its ServerHello, then (call again with the rest)
+ * its Certificate message. The direction ends after the Certificate, at a
+ * ServerHelloDone, a ChangeCipherSpec or encrypted data (TLS 1.3, resumed
+ * sessions: no certificate in clear), or after 8 messages. Returns
+ * TLS_FEED_MSG, TLS_FEED_MORE (every byte consumed) or a final status.
+ */
+int tls_dir_next(struct tls_dir *d, const uint8_t **data, size_t *len, struct tls_msg *msg);
 /* True when `data` (the first `len` bytes of a direction, len >= 1) could
  * start a TLS handshake record. */
 bool tls_looks_like_tls(const uint8_t *data, size_t len);

@@ -158,13 +158,14 @@ static bool is_alnum(uint8_t c)
 /* IMAP (RFC 9051): the server's greeting, or a tagged first command. */
 static enum app_proto probe_imap(const uint8_t *d, size_t len, int to_server)
 {
-	static const char *const cmds[] = {"CAPABILITY", "LOGIN ", "AUTHENTICATE ", "STARTTLS",
-					   "ID ", NULL};
+	static const char *const cmds[] = {"CAPABILITY", "LOGIN ", "AUTHENTICATE ",
+					   "STARTTLS",	 "ID ",	   NULL};
 	size_t tag = 0;
 
 	if (!to_server)
-		return starts_with(d, len, "* OK") || starts_with(d, len, "* PREAUTH") ? APP_IMAP
-										       : APP_UNKNOWN;
+		return starts_with(d, len, "* OK") || starts_with(d, len, "* PREAUTH")
+			       ? APP_IMAP
+			       : APP_UNKNOWN;
 	while (tag < len && tag < 32 && is_alnum(d[tag]))
 		tag++;
 	if (tag == 0 || tag == len || d[tag] != ' ')
@@ -237,9 +238,11 @@ enum app_proto app_detect(const uint8_t *data, size_t len, uint8_t ip_proto, int
 	if (p != APP_UNKNOWN)
 		return p;
 	if ((p = probe_imap(data, len, to_server)) != APP_UNKNOWN ||
-	    (p = probe_smb(data, len)) == APP_SMB || (p = probe_rdp(data, len, to_server)) == APP_RDP)
+	    (p = probe_smb(data, len)) == APP_SMB ||
+	    (p = probe_rdp(data, len, to_server)) == APP_RDP)
 		return p;
-	if (probe_smb(data, len) == APP_NEED_MORE || probe_rdp(data, len, to_server) == APP_NEED_MORE)
+	if (probe_smb(data, len) == APP_NEED_MORE ||
+	    probe_rdp(data, len, to_server) == APP_NEED_MORE)
 		r = APP_NEED_MORE;
 	p = probe_dns(data, len, ip_proto);
 	return p == APP_DNS ? p : r;

@@ -76,7 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_CHECK(st->events == calls);
 		FUZZ_CHECK(st->port_alerts == ports && st->host_alerts == hosts);
-		FUZZ_CHECK(ports <= st->sources + st->windows && hosts <= st->sources + st->windows);
+		FUZZ_CHECK(ports <= st->sources + st->windows &&
+			   hosts <= st->sources + st->windows);
 	}
 	ps_expire(t, now + c.window_usec);
 	FUZZ_CHECK(ps_table_count(t) == 0);

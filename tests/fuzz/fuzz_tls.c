@@ -5,12 +5,17 @@
  *
  * Input:
  *   byte 0   bits 0-1: the largest hello accepted: TLS_MAX_HANDSHAKE (0),
- *            64, 512 or 4096 bytes
+ *            64, 512 or 4096 bytes; bit 2: the direction is followed
+ *            through the server flight to its Certificate message
  *   byte 1   seeds how the rest is cut into pieces (fuzz_piece)
  *   rest     one direction of a TCP stream, fed to tls_dir_feed piece by
  *            piece; the hello it hands out is parsed as its type says.
  *            The same bytes are then parsed directly as a ClientHello
  *            body and as a ServerHello body.
+ *
+ * Certificate messages handed out are walked (tls_cert_list) and each
+ * certificate read and rendered (tls_cert.h); the same bytes are also read
+ * directly as a DER certificate.
  *
  * Checked, as the header promises: the bytes fed in pieces end the same
  * way as fed whole (same final status, same hello); TLS_FEED_MSG comes at
@@ -23,6 +28,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "tls_cert.h"
 #include "tls_fp.h"
 #include "tls_parser.h"
 
@@ -72,6 +78,38 @@ static void client_hello(const uint8_t *body, size_t len)
 	free(ch);
 }
 
+/* Read and render a DER certificate; spans stay inside it. */
+static void certificate(const uint8_t *der, size_t len)
+{
+	struct tls_cert_info ci;
+	char text[256], t[20], fp[60];
+
+	if (tls_cert_parse(der, len, &ci) < 0)
+		return;
+	FUZZ_CHECK(fuzz_within(ci.subject.p, ci.subject.len, der, len));
+	FUZZ_CHECK(fuzz_within(ci.serial.p, ci.serial.len, der, len));
+	FUZZ_CHECK(tls_cert_name_text(ci.subject, text, sizeof(text)) < sizeof(text));
+	FUZZ_CHECK(tls_cert_name_text(ci.issuer, text, sizeof(text)) >=
+		   strlen(text)); /* NULs may be in values */
+	FUZZ_CHECK(tls_cert_serial_text(ci.serial, text, sizeof(text)) < sizeof(text));
+	if (tls_cert_time_text(ci.not_before_tag, ci.not_before, t))
+		FUZZ_CHECK(strlen(t) == 19);
+	tls_cert_fingerprint(der, len, fp);
+	FUZZ_CHECK(strlen(fp) == 59);
+}
+
+static void certificates(const uint8_t *body, size_t len)
+{
+	struct tls_der chain[TLS_CERT_MAX];
+	int n = tls_cert_list(body, len, chain, TLS_CERT_MAX);
+
+	FUZZ_CHECK(n <= TLS_CERT_MAX);
+	for (int i = 0; i < n; i++) {
+		FUZZ_CHECK(fuzz_within(chain[i].p, chain[i].len, body, len));
+		certificate(chain[i].p, chain[i].len);
+	}
+}
+
 static void server_hello(const uint8_t *body, size_t len)
 {
 	struct tls_server_hello sh;
@@ -119,21 +157,69 @@ static uint64_t feed(const uint8_t *data, size_t len, uint32_t max_len, uint64_t
 	return digest;
 }
 
+/* A followed server direction through tls_dir_next: every message it
+ * hands out (a ServerHello first, then at most a Certificate), digested;
+ * the first final status too. */
+static uint64_t feed_follow(const uint8_t *data, size_t len, uint32_t max_len, uint64_t split)
+{
+	uint64_t digest = FUZZ_HASH_INIT;
+	struct tls_dir d;
+	unsigned msgs = 0;
+	bool ended = false;
+
+	tls_dir_init(&d, max_len);
+	d.follow = true;
+	for (size_t at = 0; at < len;) {
+		size_t n = split ? fuzz_piece(&split, len - at) : len - at;
+		const uint8_t *p = data + at;
+		size_t left = n;
+		struct tls_msg msg;
+		int rc;
+
+		while ((rc = tls_dir_next(&d, &p, &left, &msg)) == TLS_FEED_MSG) {
+			FUZZ_CHECK(!ended && ++msgs <= 2);
+			FUZZ_CHECK(msgs == 1 ? (msg.type == TLS_HS_CLIENT_HELLO ||
+						msg.type == TLS_HS_SERVER_HELLO)
+					     : msg.type == TLS_HS_CERTIFICATE);
+			digest = fuzz_hash(fuzz_hash_u64(digest, msg.type), msg.body, msg.len);
+			if (msg.type == TLS_HS_CERTIFICATE)
+				certificates(msg.body, msg.len);
+		}
+		FUZZ_CHECK(rc >= TLS_FEED_NO_MEMORY && rc <= TLS_FEED_MORE);
+		if (rc == TLS_FEED_MORE)
+			FUZZ_CHECK(left == 0);
+		if (rc < 0 && !ended) {
+			ended = true;
+			if (rc != TLS_FEED_DONE)
+				digest = fuzz_hash_u64(digest, (uint64_t)(rc + 16));
+		}
+		at += n;
+	}
+	tls_dir_free(&d);
+	return digest;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in;
+	uint8_t mode;
 	uint32_t max_len;
 	uint64_t split;
 	const uint8_t *rest;
 	size_t len;
 
 	fuzz_in_init(&in, data, size);
-	max_len = max_lens[fuzz_u8(&in) & 3];
+	mode = fuzz_u8(&in);
+	max_len = max_lens[mode & 3];
 	split = fuzz_u8(&in);
 	rest = fuzz_bytes(&in, size, &len);
 	if (len)
 		(void)tls_looks_like_tls(rest, len);
 	FUZZ_CHECK(feed(rest, len, max_len, split | 0x100) == feed(rest, len, max_len, 0));
+	if (mode & 4)
+		FUZZ_CHECK(feed_follow(rest, len, max_len, split | 0x100) ==
+			   feed_follow(rest, len, max_len, 0));
+	certificate(rest, len);
 	client_hello(rest, len);
 	server_hello(rest, len);
 	return 0;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "pcapgen.h"
+#include "tls_certs.h"
 #include "tls_hello.h"
 
 #define MAX_SEED 4096
@@ -493,6 +494,23 @@ static void tls_seed(const char *name, unsigned mode, unsigned split, const uint
 	save("tls", name, &o);
 }
 
+/* ServerHello, Certificate (one certificate), ServerHelloDone, in
+ * records of 200 bytes. */
+static size_t tls_server_flight(uint8_t *rec)
+{
+	static uint8_t body[1024], hs[2048];
+	size_t n = th_handshake(HS_SERVER, body, th_server_hello(0x0303, 0xc02f, 0, body), hs), m;
+
+	m = 3 + 3 + TC_SERVER_DER_LEN;
+	body[0] = 0, body[1] = (uint8_t)((m - 3) >> 8), body[2] = (uint8_t)(m - 3);
+	body[3] = 0, body[4] = (uint8_t)(TC_SERVER_DER_LEN >> 8),
+	body[5] = (uint8_t)TC_SERVER_DER_LEN;
+	memcpy(body + 6, tc_server_der, TC_SERVER_DER_LEN);
+	n += th_handshake(11, body, m, hs + n);
+	n += th_handshake(14, body, 0, hs + n);
+	return th_records(hs, n, 200, rec);
+}
+
 static void tls_seeds(void)
 {
 	static const uint16_t ciphers[] = {0x002f, 0x0035};
@@ -514,6 +532,8 @@ static void tls_seeds(void)
 	tls_seed("server-hello-tls12", 0, 1, rec, th_records(hs, n, 20, rec));
 	s = th_foxio(true, "body.example");
 	tls_seed("client-hello-body", 0, 0, body, th_client_hello(&s, body));
+	tls_seed("server-flight-cert", 4, 5, rec, tls_server_flight(rec));
+	tls_seed("certificate-der", 0, 0, tc_root_der, TC_ROOT_DER_LEN);
 }
 
 /* ----------------------------------------------------------------- ssh */
@@ -529,9 +549,16 @@ static void ssh_name_lists(struct buf *o, const char *const lists[10])
 /* mode, split, then the direction's bytes: banner line, KEXINIT packet. */
 static void ssh_seeds(void)
 {
-	static const char *const lists[10] = {
-		"curve25519-sha256,ext-info-c", "ssh-ed25519", "aes128-ctr", "aes256-ctr",
-		"hmac-sha2-256", "hmac-sha1", "none", "zlib", "", ""};
+	static const char *const lists[10] = {"curve25519-sha256,ext-info-c",
+					      "ssh-ed25519",
+					      "aes128-ctr",
+					      "aes256-ctr",
+					      "hmac-sha2-256",
+					      "hmac-sha1",
+					      "none",
+					      "zlib",
+					      "",
+					      ""};
 	struct buf kex = {.n = 0}, o = {.n = 0};
 
 	u8(&kex, 20);
@@ -566,11 +593,11 @@ static void app_seed(const char *name, unsigned mode, const void *b, size_t n)
 
 static void app_portscan_seeds(void)
 {
-	static const uint8_t rdp[] = {3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0,
-				      1, 0, 8, 0, 3, 0, 0, 0};
+	static const uint8_t rdp[] = {3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0};
 	static const uint8_t smb[] = {0, 0, 0, 0x44, 0xfe, 'S', 'M', 'B', 64, 0};
-	static const uint8_t mdns[] = {0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0, 4, 'h', 'o',
-				       's', 't', 0, 0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, 1, 2, 3, 4};
+	static const uint8_t mdns[] = {0, 0, 0x84, 0,	0,   0,	  0, 1, 0, 0,	 0,
+				       0, 4, 'h',  'o', 's', 't', 0, 0, 1, 0x80, 1,
+				       0, 0, 0,	   120, 0,   4,	  1, 2, 3, 4};
 	static const uint8_t tls[] = {0x16, 3, 1, 0, 0x40, 1, 0, 0, 0x3c};
 	struct buf o = {.n = 0};
 
@@ -582,7 +609,8 @@ static void app_portscan_seeds(void)
 	app_seed("mdns-answer", 2, mdns, sizeof(mdns));
 	app_seed("tls-client-hello", 1, tls, sizeof(tls));
 
-	u8(&o, 3), u8(&o, 2), u8(&o, 10), u8(&o, 4), u8(&o, 7); /* ports, hosts, window, sources, seed */
+	u8(&o, 3), u8(&o, 2), u8(&o, 10), u8(&o, 4),
+		u8(&o, 7); /* ports, hosts, window, sources, seed */
 	for (unsigned i = 0; i < 40; i++) {
 		u8(&o, i % 6), u8(&o, i % 5), u16(&o, 1000 + i), u16(&o, 250), u8(&o, i % 7 == 0);
 	}

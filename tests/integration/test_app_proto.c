@@ -52,8 +52,7 @@ Test(app_proto, mail_file_sharing_and_remote_desktop)
 	static const char imap[] = "* OK [CAPABILITY IMAP4rev1] ready\r\n";
 	static const char pop[] = "+OK POP3 ready\r\n";
 	static const uint8_t smb[] = {0, 0, 0, 0x44, 0xfe, 'S', 'M', 'B', 64, 0, 0, 0};
-	static const uint8_t rdp[] = {3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0,
-				      1, 0,    8, 0, 3, 0,    0, 0};
+	static const uint8_t rdp[] = {3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0};
 
 	itest_capture(&t, 1);
 	session("198.18.0.1", 143, imap, strlen(imap), "a1 LOGIN u p\r\n", 14);
@@ -61,9 +60,9 @@ Test(app_proto, mail_file_sharing_and_remote_desktop)
 	session("198.18.0.3", 110, pop, strlen(pop), "USER u\r\n", 8);
 	session("198.18.0.4", 445, NULL, 0, smb, sizeof(smb));
 	session("198.18.0.5", 3389, NULL, 0, rdp, sizeof(rdp));
-	session("198.18.0.6", 102, NULL, 0, (const uint8_t[]){3, 0, 0, 22, 17, 0xe0, 0, 0, 0, 1, 0,
-							     0xc1, 2, 1, 0, 0xc2, 2, 1, 2, 0xc0,
-							     1, 10},
+	session("198.18.0.6", 102, NULL, 0,
+		(const uint8_t[]){3,	0, 0, 22, 17,	0xe0, 0, 0, 0,	  1, 0,
+				  0xc1, 2, 1, 0,  0xc2, 2,    1, 2, 0xc0, 1, 10},
 		22);
 	itest_rules(&t, "rules: []\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
@@ -79,8 +78,9 @@ Test(app_proto, mail_file_sharing_and_remote_desktop)
 static size_t dns_msg(uint8_t *out, uint16_t flags, uint16_t qd, uint16_t an, const void *rest,
 		      size_t n)
 {
-	const uint8_t h[12] = {0, 0, (uint8_t)(flags >> 8), (uint8_t)flags, 0, (uint8_t)qd, 0,
-			       (uint8_t)an, 0, 0, 0, 0};
+	const uint8_t h[12] = {
+		0, 0, (uint8_t)(flags >> 8), (uint8_t)flags, 0, (uint8_t)qd, 0, (uint8_t)an, 0, 0,
+		0, 0};
 
 	memcpy(out, h, 12);
 	memcpy(out + 12, rest, n);
@@ -89,8 +89,8 @@ static size_t dns_msg(uint8_t *out, uint16_t flags, uint16_t qd, uint16_t an, co
 
 Test(app_proto, mdns_is_dns_and_netbios_names_are_not)
 {
-	static const uint8_t two_q[] = {5, 'l', 'o', 'c', 'a', 'l', 0, 0, 12, 0, 1,
-					0xc0, 12, 0, 33, 0, 1};
+	static const uint8_t two_q[] = {5, 'l', 'o',  'c', 'a', 'l', 0, 0, 12,
+					0, 1,	0xc0, 12,  0,	33,  0, 1};
 	uint8_t nb[1 + 32 + 1 + 4] = {32}, m[128];
 
 	memcpy(nb + 1, "FHEPFCELEHFCEPFFFACACACACACACAAA", 32);
@@ -100,7 +100,8 @@ Test(app_proto, mdns_is_dns_and_netbios_names_are_not)
 	       dns_msg(m, 0, 2, 0, two_q, sizeof(two_q)));
 	pg_udp(&t.gen, "198.18.0.8", 137, "198.18.0.255", 137, m,
 	       dns_msg(m, 0x0110, 1, 0, nb, sizeof(nb)));
-	itest_rules(&t, "rules:\n  - {id: 1, msg: q, buffer: dns.query, patterns: [{regex: '.'}]}\n");
+	itest_rules(&t,
+		    "rules:\n  - {id: 1, msg: q, buffer: dns.query, patterns: [{regex: '.'}]}\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_expect_str_eq(flow_app("198.18.0.7"), "dns", "two questions");
 	cr_expect_null(flow_app("198.18.0.8"), "NetBIOS name service");

@@ -167,15 +167,16 @@ Test(http_buffers, file_data_is_decoded_and_a_bomb_is_cut)
 	coded_response("198.18.0.21", "deflate", 15, page, strlen(page));
 	coded_response("198.18.0.22", "deflate", -15, page, strlen(page));
 	coded_response("198.18.0.23", "gzip", 31, bomb, sizeof(bomb));
-	itest_rules(&t, "rules:\n"
-			"  - {id: 1, msg: decoded, buffer: file.data, patterns: [{content: "
-			"ms-evil-payload}]}\n"
-			"  - {id: 2, msg: raw body, buffer: http.response_body, patterns: [{content: "
-			"ms-evil-payload}]}\n"
-			"  - {id: 3, msg: bomb head, buffer: file.data, patterns: [{content: AAAA, "
-			"depth: 4}]}\n"
-			"  - {id: 4, msg: bomb tail, buffer: file.data, patterns: [{content: "
-			"after-the-limit}]}\n");
+	itest_rules(&t,
+		    "rules:\n"
+		    "  - {id: 1, msg: decoded, buffer: file.data, patterns: [{content: "
+		    "ms-evil-payload}]}\n"
+		    "  - {id: 2, msg: raw body, buffer: http.response_body, patterns: [{content: "
+		    "ms-evil-payload}]}\n"
+		    "  - {id: 3, msg: bomb head, buffer: file.data, patterns: [{content: AAAA, "
+		    "depth: 4}]}\n"
+		    "  - {id: 4, msg: bomb tail, buffer: file.data, patterns: [{content: "
+		    "after-the-limit}]}\n");
 	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
 	cr_expect_eq(itest_alerts(&t, 1), 3, "gzip, zlib deflate and raw deflate");
 	cr_expect_eq(itest_alerts(&t, 2), 0, "http.response_body stays as sent");

@@ -28,15 +28,28 @@ TestSuite(ssh, .init = begin, .fini = end);
 
 /* Client lists then server lists (RFC 4253 7.1 order). */
 static const char *const client_lists[10] = {
-	"curve25519-sha256,ext-info-c", "ssh-ed25519", "aes128-ctr,aes256-ctr",
-	"aes128-ctr,aes256-ctr",	"hmac-sha2-256", "hmac-sha2-256",
-	"none",				"none",		 "",
+	"curve25519-sha256,ext-info-c",
+	"ssh-ed25519",
+	"aes128-ctr,aes256-ctr",
+	"aes128-ctr,aes256-ctr",
+	"hmac-sha2-256",
+	"hmac-sha2-256",
+	"none",
+	"none",
+	"",
 	"",
 };
 static const char *const server_lists[10] = {
-	"curve25519-sha256", "rsa-sha2-512", "aes256-ctr", "chacha20-poly1305@openssh.com",
-	"hmac-sha1",	     "hmac-sha2-512", "none",	    "zlib",
-	"",		     "",
+	"curve25519-sha256",
+	"rsa-sha2-512",
+	"aes256-ctr",
+	"chacha20-poly1305@openssh.com",
+	"hmac-sha1",
+	"hmac-sha2-512",
+	"none",
+	"zlib",
+	"",
+	"",
 };
 
 #define CLIENT_HASSH_STRING "curve25519-sha256,ext-info-c;aes128-ctr,aes256-ctr;hmac-sha2-256;none"
@@ -108,13 +121,14 @@ static const char every_buffer_rules[] =
 	"rules:\n"
 	"  - {id: 1, msg: proto, buffer: ssh.proto, direction: to_server, patterns: [{content: "
 	"'2.0'}]}\n"
-	"  - {id: 2, msg: openssh, buffer: ssh.software, patterns: [{content: OpenSSH_, depth: 8}]}\n"
+	"  - {id: 2, msg: openssh, buffer: ssh.software, patterns: [{content: OpenSSH_, depth: "
+	"8}]}\n"
 	"  - {id: 3, msg: dropbear, buffer: ssh.software, patterns: [{content: dropbear}]}\n"
 	"  - {id: 4, msg: hassh, buffer: ssh.hassh, patterns: [{content: " CLIENT_HASSH "}]}\n"
 	"  - {id: 5, msg: hassh string, buffer: ssh.hassh.string, patterns: [{content: "
 	"'ext-info-c;aes128'}]}\n"
-	"  - {id: 6, msg: hassh server, buffer: ssh.hassh.server, patterns: [{content: " SERVER_HASSH
-	"}]}\n"
+	"  - {id: 6, msg: hassh server, buffer: ssh.hassh.server, patterns: "
+	"[{content: " SERVER_HASSH "}]}\n"
 	"  - {id: 7, msg: hassh server string, buffer: ssh.hassh.server.string, patterns: "
 	"[{content: ';zlib'}]}\n"
 	"  - {id: 8, msg: comments are not software, buffer: ssh.software, patterns: [{content: "
@@ -192,11 +206,12 @@ Test(ssh, hostile_handshakes_raise_nothing_and_the_next_flow_still_works)
 	client_sends("198.18.0.22", 40012, bad_len, sizeof(bad_len));
 	client_sends("198.18.0.23", 40013, wire, n - 20); /* KEXINIT cut by the FIN */
 	client_sends("198.18.0.24", 40014, wire, n);
-	itest_rules(&t, "rules:\n"
-			"  - {id: 2, msg: openssh, buffer: ssh.software, patterns: [{content: "
-			"OpenSSH_}]}\n"
-			"  - {id: 4, msg: hassh, buffer: ssh.hassh, patterns: [{content: " CLIENT_HASSH
-			"}]}\n");
+	itest_rules(&t,
+		    "rules:\n"
+		    "  - {id: 2, msg: openssh, buffer: ssh.software, patterns: [{content: "
+		    "OpenSSH_}]}\n"
+		    "  - {id: 4, msg: hassh, buffer: ssh.hassh, patterns: [{content: " CLIENT_HASSH
+		    "}]}\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_expect_eq(eve_count(&t.eve, "event_type=alert src_ip=198.18.0.21"), 0, "too long");
 	cr_expect_eq(eve_count(&t.eve, "event_type=alert src_ip=198.18.0.22"), 1, "banner only");
@@ -219,7 +234,8 @@ Test(ssh, hassh_off_refuses_hassh_rules)
 			"dropbear}]}\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_expect_eq(itest_alerts(&t, 2), 1);
-	cr_expect_null(jr_str(eve_find(&t.eve, "alert.signature_id=2", 0), "ssh.server.hassh.hash"));
+	cr_expect_null(
+		jr_str(eve_find(&t.eve, "alert.signature_id=2", 0), "ssh.server.hassh.hash"));
 }
 
 /* A client with banner `software` to `port`, no KEXINIT. */

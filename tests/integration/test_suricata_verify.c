@@ -92,9 +92,9 @@ static bool checksums_off(const struct ynode *root)
 	return false;
 }
 
-static const char *const checked_keys[] = {"event_type", "alert.signature_id", "alert.gid",
-					   "src_ip",	 "dest_ip",	       "src_port",
-					   "dest_port",	 "proto",	       NULL};
+static const char *const checked_keys[] = {
+	"event_type", "alert.signature_id", "alert.gid", "src_ip", "dest_ip",
+	"src_port",   "dest_port",	    "proto",	 NULL};
 
 static bool is_checked(const char *key)
 {
@@ -116,7 +116,8 @@ static void flatten(const struct ynode *m, const char *prefix, char *out, size_t
 			flatten(m->items[i], key, out, len);
 		else if (m->items[i]->type == YNODE_SCALAR && is_checked(key) &&
 			 !strchr(m->items[i]->str, ' '))
-			snprintf(out + at, len - at, "%s%s=%s", at ? " " : "", key, m->items[i]->str);
+			snprintf(out + at, len - at, "%s%s=%s", at ? " " : "", key,
+				 m->items[i]->str);
 	}
 }
 
@@ -204,7 +205,10 @@ static void run_case(const char *name, struct sv_result *r)
 		goto out;
 	}
 	bad = check_alerts(root, &t.eve, &n_alerts, r->detail, sizeof(r->detail));
-	snprintf(r->status, sizeof(r->status), "%s", !n_alerts ? "no-checks" : bad ? "fail" : "pass");
+	snprintf(r->status, sizeof(r->status), "%s",
+		 !n_alerts ? "no-checks"
+		 : bad	   ? "fail"
+			   : "pass");
 out:
 	itest_end(&t);
 	ytree_free(root);
@@ -275,9 +279,11 @@ Test(suricata_verify, every_case_with_its_own_rules, .timeout = 1800)
 		pass += strcmp(r.status, "pass") == 0;
 		if (want && strcmp(r.status, "pass") != 0) {
 			regress++;
-			cr_log_error("%s was passing and is now %s: %s", r.name, r.status, r.detail);
+			cr_log_error("%s was passing and is now %s: %s", r.name, r.status,
+				     r.detail);
 		} else if (!want && strcmp(r.status, "pass") == 0) {
-			cr_log_info("%s passes: add it to tests/data/suricata-verify-pass.txt", r.name);
+			cr_log_info("%s passes: add it to tests/data/suricata-verify-pass.txt",
+				    r.name);
 		}
 		free(names[i]);
 	}

@@ -65,8 +65,18 @@ Test(app_detect, banners)
 static size_t dns_msg(uint8_t *out, uint16_t flags, uint16_t qd, uint16_t an, const void *rest,
 		      size_t n)
 {
-	const uint8_t h[12] = {0x12, 0x34, (uint8_t)(flags >> 8), (uint8_t)flags, 0, (uint8_t)qd, 0,
-			       (uint8_t)an, 0, 0, 0, 0};
+	const uint8_t h[12] = {0x12,
+			       0x34,
+			       (uint8_t)(flags >> 8),
+			       (uint8_t)flags,
+			       0,
+			       (uint8_t)qd,
+			       0,
+			       (uint8_t)an,
+			       0,
+			       0,
+			       0,
+			       0};
 
 	memcpy(out, h, 12);
 	memcpy(out + 12, rest, n);
@@ -75,10 +85,10 @@ static size_t dns_msg(uint8_t *out, uint16_t flags, uint16_t qd, uint16_t an, co
 
 Test(app_detect, mdns_several_questions_or_only_answers)
 {
-	static const uint8_t two_q[] = {5, 'l', 'o', 'c', 'a', 'l', 0, 0, 12, 0, 1,
-					0xc0, 12, 0, 33, 0, 1};
-	static const uint8_t answer[] = {4, 'h', 'o', 's', 't', 5, 'l', 'o', 'c', 'a', 'l', 0,
-					 0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, 198, 18, 0, 1};
+	static const uint8_t two_q[] = {5, 'l', 'o',  'c', 'a', 'l', 0, 0, 12,
+					0, 1,	0xc0, 12,  0,	33,  0, 1};
+	static const uint8_t answer[] = {4, 'h',  'o', 's', 't', 5, 'l', 'o', 'c', 'a', 'l', 0, 0,
+					 1, 0x80, 1,   0,   0,	 0, 120, 0,   4,   198, 18,  0, 1};
 	uint8_t m[128];
 
 	cr_expect_eq(app_detect(m, dns_msg(m, 0, 2, 0, two_q, sizeof(two_q)), 17, 1), APP_DNS);
@@ -137,7 +147,7 @@ Test(app_detect, rdp_connection_request_and_confirm_not_iso_tsap)
 	static const char cookie[] = "Cookie: mstshash=user\r\n";
 	uint8_t cr[64] = {3, 0, 0, 0, 0, 0xe0, 0, 0, 0, 0, 0};
 	uint8_t cc[19] = {3, 0, 0, 19, 14, 0xd0, 0, 0, 0x12, 0x34, 0, 2, 0, 8, 0, 1, 0, 0, 0};
-	static const uint8_t tsap[22] = {3,    0, 0, 22, 17, 0xe0, 0, 0, 0, 1, 0,
+	static const uint8_t tsap[22] = {3,    0, 0, 22, 17,   0xe0, 0, 0, 0,	 1, 0,
 					 0xc1, 2, 1, 0,	 0xc2, 2,    1, 2, 0xc0, 1, 10};
 	size_t n = 11;
 
@@ -156,9 +166,9 @@ Test(app_detect, rdp_connection_request_and_confirm_not_iso_tsap)
 
 Test(app_detect, no_read_past_the_end_at_any_length)
 {
-	static const char *const inputs[] = {"GET / HTTP/1.1\r\n", "HTTP/1.0 200\r\n",
-					     "220 x SMTP\r\n", "SSH-2.0-x\r\n",
-					     "a1 CAPABILITY\r\n", "* OK\r\n", "+OK\r\n"};
+	static const char *const inputs[] = {
+		"GET / HTTP/1.1\r\n", "HTTP/1.0 200\r\n", "220 x SMTP\r\n", "SSH-2.0-x\r\n",
+		"a1 CAPABILITY\r\n",  "* OK\r\n",	  "+OK\r\n"};
 
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
 		for (size_t n = 0; n <= strlen(inputs[i]); n++) {
@@ -175,9 +185,9 @@ Test(app_detect, no_read_past_the_end_at_any_length)
 Test(app_detect, binary_probes_read_nothing_past_the_end)
 {
 	static const uint8_t inputs[][12] = {
-		{3, 0, 0, 11, 6, 0xe0, 0, 0, 0, 0, 0},		  /* RDP CR without parameters */
+		{3, 0, 0, 11, 6, 0xe0, 0, 0, 0, 0, 0},		   /* RDP CR without parameters */
 		{0, 0, 0, 0x10, 0xfe, 'S', 'M', 'B', 64, 0, 0, 0}, /* SMB2 */
-		{0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0},	  /* DNS header, no name */
+		{0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0},	   /* DNS header, no name */
 	};
 	static const size_t lens[] = {11, 12, 12};
 

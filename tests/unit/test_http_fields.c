@@ -71,12 +71,13 @@ Test(http_fields, normalised_header_block)
 	size_t n = http_header_norm(sl(hdrs), (uint8_t *)out, sizeof(out));
 
 	out[n] = '\0';
-	cr_expect_str_eq(out, "Host: Www.Example.com:8080\r\n"
-			      "accept: text/html\r\n"
-			      "X-Long: first second third\r\n"
-			      "ACCEPT: */*\r\n"
-			      "User-Agent: tool/1.0\r\n"
-			      "Empty: \r\n",
+	cr_expect_str_eq(out,
+			 "Host: Www.Example.com:8080\r\n"
+			 "accept: text/html\r\n"
+			 "X-Long: first second third\r\n"
+			 "ACCEPT: */*\r\n"
+			 "User-Agent: tool/1.0\r\n"
+			 "Empty: \r\n",
 			 "no Cookie, values trimmed and unfolded");
 	n = http_header_norm(sl("Set-Cookie: x\r\nServer: y\r\n"), (uint8_t *)out, sizeof(out));
 	out[n] = '\0';
@@ -97,8 +98,7 @@ Test(http_fields, content_codings)
 {
 	cr_expect_eq(http_content_coding(sl("Content-Encoding: gzip\r\n")), HTTP_CODING_GZIP);
 	cr_expect_eq(http_content_coding(sl("content-encoding: X-GZIP\r\n")), HTTP_CODING_GZIP);
-	cr_expect_eq(http_content_coding(sl("Content-Encoding: deflate\r\n")),
-		     HTTP_CODING_DEFLATE);
+	cr_expect_eq(http_content_coding(sl("Content-Encoding: deflate\r\n")), HTTP_CODING_DEFLATE);
 	cr_expect_eq(http_content_coding(sl("Content-Encoding: gzip, br\r\n")), HTTP_CODING_OTHER,
 		     "the last coding applied is the one to undo first");
 	cr_expect_eq(http_content_coding(sl("Content-Encoding: identity\r\n")), HTTP_CODING_NONE);

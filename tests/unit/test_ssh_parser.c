@@ -38,8 +38,8 @@ Test(ssh_parser, banner_fields)
 
 Test(ssh_parser, banners_that_are_not)
 {
-	static const char *const bad[] = {"SSH-", "SSH-2.0", "SSH--x", "SSH-2.0-", "SSH-2.0- x",
-					  "ssh-2.0-x", "HTTP/1.1 200 OK", "SS"};
+	static const char *const bad[] = {"SSH-",	"SSH-2.0",   "SSH--x",		"SSH-2.0-",
+					  "SSH-2.0- x", "ssh-2.0-x", "HTTP/1.1 200 OK", "SS"};
 	struct ssh_banner b;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -118,8 +118,7 @@ struct seen {
 };
 
 /* Feed `len` bytes in pieces of `piece`; collect what comes out. */
-static void feed_all(struct ssh_dir *d, const uint8_t *p, size_t len, size_t piece,
-		     struct seen *s)
+static void feed_all(struct ssh_dir *d, const uint8_t *p, size_t len, size_t piece, struct seen *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (size_t at = 0; at < len; at += piece) {
