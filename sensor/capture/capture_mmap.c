@@ -6,7 +6,8 @@
  * its size plus a large reserve of address space (MMAP_RESERVE), so a file
  * that grows while it is read needs no new mapping: pages past the old end
  * become readable as the file covers them, and a frame already handed out
- * never moves. The size is looked at again (fstat) only when the reader
+ * never moves. Where the reserve cannot be had (a limit on address space)
+ * the map covers the file as opened and later growth is not read. The size is looked at again (fstat) only when the reader
  * reaches the end it knows. The map is advised MADV_SEQUENTIAL (read-ahead,
  * early reclaim); mmap_source_release drops the pages behind the slowest
  * consumer (MADV_DONTNEED) in steps of RELEASE_STEP, so a file larger than
@@ -144,6 +145,12 @@ static int map_file(struct mmap_source *s, const char *path, char *err, size_t e
 	s->size = s->size0 = (uint64_t)st.st_size;
 	s->map_len = (size_t)st.st_size + MMAP_RESERVE;
 	m = mmap(NULL, s->map_len, PROT_READ, MAP_SHARED, s->fd, 0);
+	if (m == MAP_FAILED && st.st_size > 0) {
+		/* No room for the reserve (a limit on address space, valgrind):
+		 * the file as it is, growth unseen. */
+		s->map_len = (size_t)st.st_size;
+		m = mmap(NULL, s->map_len, PROT_READ, MAP_SHARED, s->fd, 0);
+	}
 	if (m == MAP_FAILED) {
 		snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
 		return -1;
