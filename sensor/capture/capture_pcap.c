@@ -62,7 +62,7 @@ struct pcap_source *pcap_source_open(const char *path, char *err, size_t errlen)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
 	struct pcap_source *s;
-	int e = open_errno(path);
+	int e = strcmp(path, "-") == 0 ? 0 : open_errno(path); /* "-": standard input */
 
 	if (e) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));

@@ -1,7 +1,7 @@
 /*
  * dispatch.c - running the workers over a capture file (see dispatch.h).
  *
- * The ring between the reader and a worker is a byte ring of RING_BYTES
+ * The ring between the reader and a worker is a byte ring of r->size bytes
  * holding variable-size records (a struct ring_rec followed by the frame),
  * 8-byte aligned. `head` (bytes written) is stored only by the reader and
  * `tail` (bytes consumed) only by the worker, each published with release
@@ -54,7 +54,8 @@
 #include "stream/stream_tcp.h"
 #include "output/eve.h"
 
-#define RING_BYTES    (2u << 20)
+#define RING_BYTES    (2u << 20) /* copies (libpcap's frames) */
+#define RING_DESC     (256u << 10) /* descriptors: ~5,400 frames, ~4 MB of file */
 #define RING_WRAP     UINT32_MAX
 #define RING_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
 
@@ -79,6 +80,7 @@ struct ring_rec {
  * invalidates a line another thread reads for something else. */
 struct ring {
 	uint8_t *buf;
+	size_t size; /* RING_BYTES or RING_DESC */
 	_Atomic uint64_t head __attribute__((aligned(64)));
 	_Atomic uint64_t tail __attribute__((aligned(64)));
 	_Atomic int done;
@@ -106,22 +108,22 @@ static void ring_pause(unsigned *spins)
 static uint8_t *ring_reserve(struct ring *r, size_t need)
 {
 	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	size_t off = head % RING_BYTES;
-	size_t to_end = RING_BYTES - off;
+	size_t off = head % r->size;
+	size_t to_end = r->size - off;
 	unsigned spins = 0;
 
 	if (to_end < need) {
 		/* Pad to the end with a wrap record, then start at 0. */
-		while (RING_BYTES - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) <
+		while (r->size - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) <
 		       to_end)
 			ring_pause(&spins);
 		((struct ring_rec *)(r->buf + off))->caplen = RING_WRAP;
 		head += to_end;
 		atomic_store_explicit(&r->head, head, memory_order_release);
 	}
-	while (RING_BYTES - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) < need)
+	while (r->size - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) < need)
 		ring_pause(&spins);
-	return r->buf + head % RING_BYTES;
+	return r->buf + head % r->size;
 }
 
 /* The bytes a record takes: a descriptor, or a descriptor and its copy. */
@@ -167,11 +169,11 @@ static void *worker_main(void *arg)
 		}
 		spins = 0;
 		while (tail != head) {
-			const struct ring_rec *rec = (const void *)(r->buf + tail % RING_BYTES);
+			const struct ring_rec *rec = (const void *)(r->buf + tail % r->size);
 			struct capture_frame f;
 
 			if (rec->caplen == RING_WRAP) {
-				tail += RING_BYTES - tail % RING_BYTES;
+				tail += r->size - tail % r->size;
 				continue;
 			}
 			f.data = rec->data ? rec->data : (const uint8_t *)(rec + 1);
@@ -202,7 +204,7 @@ static void release_behind(struct pcap_source *src, struct worker_slot *slots, u
 		struct ring *r = &slots[i].ring;
 		uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
 		uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-		const struct ring_rec *rec = (const void *)(r->buf + tail % RING_BYTES);
+		const struct ring_rec *rec = (const void *)(r->buf + tail % r->size);
 
 		if (tail == head)
 			continue;
@@ -284,15 +286,17 @@ static int new_workers(const struct sensor_config *cfg, struct run_ctl *ctl,
 	return 0;
 }
 
+/* `stable`: the source's frames stay valid (descriptors, a smaller ring). */
 static int start_workers(const struct sensor_config *cfg, struct run_ctl *ctl,
-			 struct worker_slot *slots, unsigned n)
+			 struct worker_slot *slots, unsigned n, bool stable)
 {
 	if (new_workers(cfg, ctl, slots, n) < 0)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
 		if (n == 1)
 			continue;
-		slots[i].ring.buf = malloc(RING_BYTES);
+		slots[i].ring.size = stable ? RING_DESC : RING_BYTES;
+		slots[i].ring.buf = malloc(slots[i].ring.size);
 		if (!slots[i].ring.buf)
 			return -1;
 		if (pthread_create(&slots[i].tid, NULL, worker_main, &slots[i]) != 0) {
@@ -338,7 +342,7 @@ int dispatch_run(const struct sensor_config *cfg, struct run_ctl *ctl, struct pc
 	if (!slots)
 		return EXIT_RUNTIME;
 	memset(slots, 0, n * sizeof(*slots));
-	if (start_workers(cfg, ctl, slots, n) < 0)
+	if (start_workers(cfg, ctl, slots, n, pcap_source_stable(src)) < 0)
 		goto out;
 	rc = read_loop(src, slots, n, ctl);
 	if (n == 1)

@@ -4,7 +4,8 @@
  * every capture under tests/ and the shared corpus, files written here in
  * both byte orders with micro- and nanosecond timestamps, the same files
  * cut at every byte of their first records, corrupt length fields, and a
- * file that grows while it is read.
+ * file that grows while it is read, and standard input (`-r -`), which
+ * stays with libpcap.
  *
  * "Same as libpcap" means: the same frames (bytes, caplen, wirelen),
  * timestamps, packet numbers and link type, the same end (0 or -1), and for
@@ -422,5 +423,25 @@ Test(capture_mmap, pipes_and_pcapng_stay_with_libpcap)
 	s = pcap_source_open(write_file("x.pcapng", ng, sizeof(ng)), err, sizeof(err));
 	cr_assert_not_null(s, "%s", err);
 	cr_assert_not(pcap_source_stable(s));
+	pcap_source_close(s);
+}
+
+Test(capture_mmap, standard_input_goes_through_libpcap)
+{
+	struct buf w;
+	struct capture_frame f;
+	struct pcap_source *s;
+	char err[256];
+	int n = 0;
+
+	three_records(&w, 0xa1b2c3d4, 0);
+	cr_assert_not_null(freopen(write_file("stdin.pcap", w.b, w.n), "rb", stdin));
+	s = pcap_source_open("-", err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_not(pcap_source_stable(s));
+	while (pcap_source_next(s, &f, err, sizeof(err)) > 0)
+		n++;
+	cr_assert_eq(n, 3);
+	cr_assert_eq(f.caplen, 42);
 	pcap_source_close(s);
 }
