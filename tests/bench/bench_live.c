@@ -3,13 +3,21 @@
  * no kernel drops, per method and worker count. Not a test: it prints
  * figures. Needs root.
  *
- *   bench_live [--frames FILE]                  table: af-packet and raw, 1 and 2 workers
- *   bench_live [--frames FILE] af-packet|raw N  one configuration
+ *   bench_live [--sensor BIN RULES] [--frames FILE]                  the table:
+ *                                   af-packet and raw, 1 and 2 workers
+ *   bench_live [--sensor BIN RULES] [--frames FILE] af-packet|raw N  one of them
  *
  * --frames FILE sends the frames of a capture file (the core benchmark's
  * WORKDIR/bench.pcap: HTTP-like sessions, TLS, DNS-like datagrams; up to
  * 65,536 frames of at most 1,514 bytes, in file order) instead of the
  * built-in 64 flows, and captures with the filter "ip".
+ *
+ * --sensor BIN RULES runs the whole sensor instead of the capture layer
+ * alone: for each step `BIN -v -i OUTER -S RULES --threads N
+ * --capture-method M` is started, the step is sent once it logs
+ * "capturing on", and after a TERM its final stats record gives the
+ * kernel's drops (capture.kernel_drops); the step is clean when there are
+ * none. (Whether every frame was processed is not checked in this mode.)
  *
  * The sender writes into an AF_PACKET transmit ring (tests/bench/txring.c,
  * qdisc bypassed) and kicks the kernel every BATCH frames, so that it
@@ -43,7 +51,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_packet.h>
@@ -76,6 +86,8 @@ static const uint8_t **send_data;
 static size_t *send_len;
 static unsigned n_send;
 static const char *capture_filter = "ip src 198.18.201.2";
+static const char *sensor_bin, *sensor_rules; /* --sensor: the whole sensor */
+static char sensor_dir[64];
 
 static double now_sec(void)
 {
@@ -405,6 +417,86 @@ static void print_step(enum live_method m, unsigned n, uint64_t target, const st
  * not clean, or once the sender falls short of its target (the kernel's
  * transmit path, which on a veth also runs the receive side, is then the
  * limit and higher targets cannot go faster). */
+/* --sensor: start BIN on the outer end and wait until it captures. */
+static pid_t sensor_start(enum live_method m, unsigned n)
+{
+	char workers[16], errpath[128], line[512];
+	pid_t pid;
+
+	snprintf(workers, sizeof(workers), "%u", n);
+	snprintf(errpath, sizeof(errpath), "%s/err", sensor_dir);
+	unlink(errpath);
+	fflush(stdout); /* or the child's freopen writes our buffered lines */
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen(errpath, "w", stderr) || !freopen("/dev/null", "w", stdout))
+			_exit(126);
+		execl(sensor_bin, sensor_bin, "-v", "-i", net.outer, "-S", sensor_rules, "-l",
+		      sensor_dir, "--threads", workers, "--capture-method",
+		      m == LIVE_AFPACKET ? "af-packet" : "raw", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; pid > 0 && i < 300; i++) {
+		FILE *f = fopen(errpath, "r");
+		bool up = false;
+
+		while (f && fgets(line, sizeof(line), f))
+			up = up || strstr(line, "capturing on");
+		if (f)
+			fclose(f);
+		if (up)
+			return pid;
+		usleep(100000);
+	}
+	fprintf(stderr, "bench_live: the sensor did not start capturing (see %s)\n", errpath);
+	if (pid > 0)
+		kill(pid, SIGKILL), waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* --sensor: stop it and read the kernel's drops from its last stats. */
+static uint64_t sensor_stop(pid_t pid)
+{
+	char path[128], line[65536];
+	const char *at;
+	uint64_t drops = 0;
+	FILE *f;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	snprintf(path, sizeof(path), "%s/eve.json", sensor_dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "\"event_type\":\"stats\"") &&
+		    (at = strstr(line, "\"kernel_drops\":")))
+			drops = strtoull(at + 15, NULL, 10);
+	if (f)
+		fclose(f);
+	unlink(path);
+	return drops;
+}
+
+/* --sensor: one step with the whole sensor capturing. */
+static int run_sensor_step(struct txring *tx, enum live_method m, unsigned n, uint64_t rate,
+			   struct step *r)
+{
+	struct sender s = {.tx = tx, .rate = rate};
+	pid_t pid = sensor_start(m, n);
+
+	if (pid < 0)
+		return -1;
+	sender_main(&s);
+	usleep(500000);
+	memset(r, 0, sizeof(*r));
+	r->drops = sensor_stop(pid);
+	r->sent = s.sent;
+	r->captured = s.sent; /* not checked in this mode */
+	r->failed = s.failed;
+	r->rate = s.seconds > 0 ? (double)s.sent / s.seconds : 0;
+	return 0;
+}
+
 /* The sender alone: unpaced for STEP_SECONDS, nothing capturing. */
 static double sender_ceiling(struct txring *tx)
 {
@@ -421,7 +513,8 @@ static int bench(struct txring *tx, enum live_method m, unsigned n)
 	const char *why = "all steps clean";
 
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
-		if (run_step(tx, m, n, rates[i], &r) < 0)
+		if ((sensor_bin ? run_sensor_step(tx, m, n, rates[i], &r)
+				: run_step(tx, m, n, rates[i], &r)) < 0)
 			return -1;
 		print_step(m, n, rates[i], &r);
 		if (!clean(&r)) {
@@ -464,6 +557,13 @@ int main(int argc, char **argv)
 	struct txring *tx;
 	int rc = 0;
 
+	if (argc > 3 && strcmp(argv[1], "--sensor") == 0) {
+		sensor_bin = argv[2], sensor_rules = argv[3];
+		strcpy(sensor_dir, "/tmp/bench_live_XXXXXX");
+		if (!mkdtemp(sensor_dir))
+			return 1;
+		argc -= 3, argv += 3;
+	}
 	if (argc > 2 && strcmp(argv[1], "--frames") == 0) {
 		if (load_frames(argv[2]) < 0)
 			return 1;
@@ -472,7 +572,9 @@ int main(int argc, char **argv)
 		builtin_frames();
 	}
 	if (argc > 1 && parse_args(argc, argv, &m, &n) < 0) {
-		fprintf(stderr, "usage: bench_live [--frames FILE] [af-packet|raw WORKERS(1-%d)]\n",
+		fprintf(stderr,
+			"usage: bench_live [--sensor BIN RULES] [--frames FILE] "
+			"[af-packet|raw WORKERS(1-%d)]\n",
 			MAX_WORKERS);
 		return 2;
 	}
@@ -496,5 +598,12 @@ int main(int argc, char **argv)
 	}
 	txring_close(tx);
 	vethns_destroy(&net);
+	if (sensor_bin) {
+		char err[96];
+
+		snprintf(err, sizeof(err), "%s/err", sensor_dir);
+		unlink(err);
+		rmdir(sensor_dir);
+	}
 	return rc < 0 ? 1 : 0;
 }
