@@ -7,11 +7,11 @@
  * that grows while it is read needs no new mapping: pages past the old end
  * become readable as the file covers them, and a frame already handed out
  * never moves. Where the reserve cannot be had (a limit on address space)
- * the map covers the file as opened and later growth is not read. The size is looked at again (fstat) only when the reader
- * reaches the end it knows. The map is advised MADV_SEQUENTIAL (read-ahead,
- * early reclaim); mmap_source_release drops the pages behind the slowest
- * consumer (MADV_DONTNEED) in steps of RELEASE_STEP, so a file larger than
- * memory streams through a bounded resident set.
+ * the map covers the file as opened and later growth is not read. The size is looked at again
+ * (fstat) only when the reader reaches the end it knows. The map is advised MADV_SEQUENTIAL
+ * (read-ahead, early reclaim); mmap_source_release drops the pages behind the slowest consumer
+ * (MADV_DONTNEED) in steps of RELEASE_STEP, so a file larger than memory streams through a bounded
+ * resident set.
  *
  * Which files: magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in
  * either byte order, version 2.4, and a link type the decoder knows. Every
@@ -52,23 +52,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FILE_HDR_LEN   24u
-#define REC_HDR_LEN    16u
-#define MAGIC_USEC     0xa1b2c3d4u
-#define MAGIC_NSEC     0xa1b23c4du
-#define MAX_SNAPLEN    262144u /* libpcap's maximum for these link types */
-#define MMAP_RESERVE   ((size_t)1 << 36) /* address space for growth: 64 GB */
-#define RELEASE_STEP   ((size_t)8 << 20)
-#define LINKTYPE_MASK  0x03ffffffu
+#define FILE_HDR_LEN  24u
+#define REC_HDR_LEN   16u
+#define MAGIC_USEC    0xa1b2c3d4u
+#define MAGIC_NSEC    0xa1b23c4du
+#define MAX_SNAPLEN   262144u		/* libpcap's maximum for these link types */
+#define MMAP_RESERVE  ((size_t)1 << 36) /* address space for growth: 64 GB */
+#define RELEASE_STEP  ((size_t)8 << 20)
+#define LINKTYPE_MASK 0x03ffffffu
 
 struct mmap_source {
 	int fd;
 	const uint8_t *map;
-	size_t map_len;	  /* address space mapped */
-	uint64_t size;	  /* file size as last seen */
-	uint64_t size0;	  /* file size at open */
-	uint64_t off;	  /* next record header */
-	uint64_t count;	  /* frames delivered */
+	size_t map_len;	   /* address space mapped */
+	uint64_t size;	   /* file size as last seen */
+	uint64_t size0;	   /* file size at open */
+	uint64_t off;	   /* next record header */
+	uint64_t count;	   /* frames delivered */
 	uint64_t released; /* bytes before this were released */
 	uint32_t snaplen;
 	int linktype;
@@ -94,8 +94,7 @@ static uint16_t rd16(const struct mmap_source *s, const uint8_t *b)
 
 static bool known_linktype(uint32_t lt)
 {
-	return lt == 0 || lt == 1 || lt == 101 || lt == 113 || lt == 228 || lt == 229 ||
-	       lt == 276;
+	return lt == 0 || lt == 1 || lt == 101 || lt == 113 || lt == 228 || lt == 229 || lt == 276;
 }
 
 /* Whether the 24-byte file header is one this reader takes; fills `s`. */
@@ -222,8 +221,7 @@ static int cut_short(struct mmap_source *s, char *err, size_t errlen, const char
 	return -1;
 }
 
-static void fill(struct mmap_source *s, struct capture_frame *f, const uint8_t *h,
-		 uint32_t caplen)
+static void fill(struct mmap_source *s, struct capture_frame *f, const uint8_t *h, uint32_t caplen)
 {
 	/* libpcap: signed in the machine's byte order, unsigned swapped */
 	int64_t sec = s->swapped ? (int64_t)rd32(s, h) : (int64_t)(int32_t)rd32(s, h);
@@ -297,8 +295,7 @@ void mmap_source_release(struct mmap_source *s, const uint8_t *before)
 	if (upto < s->released + RELEASE_STEP)
 		return;
 	upto -= upto % (uint64_t)(page > 0 ? page : 4096);
-	(void)madvise((void *)(s->map + s->released), (size_t)(upto - s->released),
-		      MADV_DONTNEED);
+	(void)madvise((void *)(s->map + s->released), (size_t)(upto - s->released), MADV_DONTNEED);
 	s->released = upto;
 }
 

@@ -54,7 +54,7 @@
 #include "stream/stream_tcp.h"
 #include "output/eve.h"
 
-#define RING_BYTES    (2u << 20) /* copies (libpcap's frames) */
+#define RING_BYTES    (2u << 20)   /* copies (libpcap's frames) */
 #define RING_DESC     (256u << 10) /* descriptors: ~5,400 frames, ~4 MB of file */
 #define RING_WRAP     UINT32_MAX
 #define RING_ALIGN(n) (((n) + 7u) & ~(size_t)7u)

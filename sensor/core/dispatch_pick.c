@@ -24,11 +24,11 @@
 #include "decode/decode.h"
 
 struct l3 {
-	uint64_t pair;	 /* symmetric hash of the addresses and protocol */
-	unsigned proto;	 /* upper protocol */
+	uint64_t pair;	   /* symmetric hash of the addresses and protocol */
+	unsigned proto;	   /* upper protocol */
 	const uint8_t *l4; /* its header, NULL when not in this fragment */
 	uint32_t l4_len;
-	bool frag;	 /* a fragment of a datagram */
+	bool frag; /* a fragment of a datagram */
 	uint32_t frag_id;
 };
 
@@ -111,8 +111,9 @@ static bool parse_ipv6(const uint8_t *b, uint32_t len, struct l3 *r)
 			nh = next, l4 = false;
 			break;
 		}
-		off += nh == 44 ? 8 : nh == 51 ? ((uint32_t)b[off + 1] + 2) * 4
-					       : ((uint32_t)b[off + 1] + 1) * 8;
+		off += nh == 44	  ? 8
+		       : nh == 51 ? ((uint32_t)b[off + 1] + 2) * 4
+				  : ((uint32_t)b[off + 1] + 1) * 8;
 		nh = next;
 	}
 	r->proto = nh;
@@ -176,8 +177,8 @@ static uint64_t flow_hash(const struct l3 *r)
 		return r->pair;
 	a = be16(r->l4);
 	b = be16(r->l4 + 2);
-	return mix(r->pair ^ ((uint64_t)(a < b ? a : b) << 16 | (a < b ? b : a)) *
-				      0xc2b2ae3d27d4eb4full);
+	return mix(r->pair ^
+		   ((uint64_t)(a < b ? a : b) << 16 | (a < b ? b : a)) * 0xc2b2ae3d27d4eb4full);
 }
 
 /* A fragment: the worker its datagram already has, or a new one. */

@@ -385,8 +385,8 @@ static void scaling(const char *bin, const char *pcap, const char *conf, const c
 	setup = median(t, SCALE_RUNS);
 	for (int r = 0; r < SCALE_RUNS; r++) {
 		for (int k = 0; k < 3; k++) {
-			const char *argv[] = {bin,  "-r", pcap,	     "-c",	conf,	   "-S",
-					      rules, "-l", logdir,   "--threads", counts[k], NULL};
+			const char *argv[] = {bin,   "-r", pcap,   "-c",	conf,	   "-S",
+					      rules, "-l", logdir, "--threads", counts[k], NULL};
 
 			unlink(eve);
 			wall[k][r] = run_once(argv, &cpu[k][r]) - setup;
@@ -438,8 +438,8 @@ static double read_file(const char *path)
 	return now_s() - t0;
 }
 
-static double report(const char *what, struct launcher *check, struct launcher *runs, uint64_t bytes,
-		   uint64_t frames, const struct payloads *pl)
+static double report(const char *what, struct launcher *check, struct launcher *runs,
+		     uint64_t bytes, uint64_t frames, const struct payloads *pl)
 {
 	struct rusage ru;
 	double setup = launcher_run(check, &ru), best = 0, dt;
@@ -566,8 +566,9 @@ int main(int argc, char **argv)
 	pg_close(&g);
 	printf("capture: %s, %.1f MB, %llu frames, %u sessions; rules: %d (%d regex, %d hitting)\n",
 	       pcap, size / 1e6, (unsigned long long)g.frames, i, N_RULES, N_REGEX, N_HITTING);
-	best_stream = report("TCP rules on reassembled streams (scope: stream, the default):", &check, runs,
-	       (uint64_t)size, g.frames, &pl);
+	best_stream =
+		report("TCP rules on reassembled streams (scope: stream, the default):", &check,
+		       runs, (uint64_t)size, g.frames, &pl);
 	report("the same rules on each packet (scope: packet):", &pcheck, pruns, (uint64_t)size,
 	       g.frames, &pl);
 	report("every shipped plugin (http, dns, tls, portscan) and their rules, plus the 1,000 "

@@ -20,10 +20,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TX_SLOT	      2048u
-#define TX_FRAMES     4096u
-#define TX_BLOCK      (64u * 1024u)
-#define TX_DATA_OFF   (TPACKET2_HDRLEN - sizeof(struct sockaddr_ll))
+#define TX_SLOT	    2048u
+#define TX_FRAMES   4096u
+#define TX_BLOCK    (64u * 1024u)
+#define TX_DATA_OFF (TPACKET2_HDRLEN - sizeof(struct sockaddr_ll))
 
 struct txring {
 	int fd;

@@ -145,7 +145,8 @@ static const char broad_rules[] =
 	"patterns: [{content: \"host:\", nocase: true}]}\n"
 	"  - {id: 9100004, msg: html, proto: tcp, patterns: [{regex: '<(html|body|div)'}]}\n"
 	"  - {id: 9100005, msg: udp com, proto: udp, patterns: [{content: \"com\"}]}\n"
-	"  - {id: 9100006, msg: any ip, proto: ip, patterns: [{content: \"\\x00\\x00\\x00\\x00\\x00\\x00\"}]}\n";
+	"  - {id: 9100006, msg: any ip, proto: ip, patterns: [{content: "
+	"\"\\x00\\x00\\x00\\x00\\x00\\x00\"}]}\n";
 
 /* Run `pcap` with `workers`; its sorted alert lines. */
 static char **run_workers(const char *pcap, const char *workers, char (*rules)[4096], size_t *n)

@@ -135,8 +135,8 @@ static int linktype_of(int dlt)
 static long compare_with_libpcap(const char *path, bool *mapped)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "", err[512] = "", want[768];
-	pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
-							     perr);
+	pcap_t *pc =
+		pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	struct pcap_source *s = pcap_source_open(path, err, sizeof(err));
 	long n = 0;
 
@@ -298,8 +298,7 @@ Test(capture_mmap, nanoseconds_become_microseconds)
 }
 
 /* Lengths: zero, above the snapshot length, absurd, beyond the end. */
-static const char *lengths_file(const char *name, uint32_t snaplen, uint32_t caplen,
-				size_t have)
+static const char *lengths_file(const char *name, uint32_t snaplen, uint32_t caplen, size_t have)
 {
 	struct buf w = {.n = 0};
 
@@ -318,18 +317,18 @@ Test(capture_mmap, corrupt_lengths_as_libpcap_with_counted_events)
 		size_t have;
 		uint64_t zero, over, bad;
 	} cases[] = {
-		{65535, 0, 0, 1, 0, 0},		/* zero caplen: delivered */
-		{16, 40, 40, 0, 1, 0},		/* above the snapshot length: cut */
-		{0, 40, 40, 0, 0, 0},		/* snaplen 0 counts as the maximum */
-		{65535, 300000, 0, 0, 0, 1},	/* absurd */
+		{65535, 0, 0, 1, 0, 0},		 /* zero caplen: delivered */
+		{16, 40, 40, 0, 1, 0},		 /* above the snapshot length: cut */
+		{0, 40, 40, 0, 0, 0},		 /* snaplen 0 counts as the maximum */
+		{65535, 300000, 0, 0, 0, 1},	 /* absurd */
 		{65535, 0xffffffff, 0, 0, 0, 1}, /* absurd */
-		{65535, 200000, 10, 0, 0, 1},	/* beyond the file's end */
-		{16, 40, 20, 0, 0, 1},		/* above the snaplen and beyond the end */
+		{65535, 200000, 10, 0, 0, 1},	 /* beyond the file's end */
+		{16, 40, 20, 0, 0, 1},		 /* above the snaplen and beyond the end */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *p = lengths_file("len.pcap", cases[i].snaplen, cases[i].caplen,
-					     cases[i].have);
+		const char *p =
+			lengths_file("len.pcap", cases[i].snaplen, cases[i].caplen, cases[i].have);
 		struct capture_file_events ev;
 		struct capture_frame f;
 		struct pcap_source *s;
@@ -415,7 +414,7 @@ Test(capture_mmap, pipes_and_pcapng_stay_with_libpcap)
 {
 	struct pcap_source *s;
 	char err[256];
-	uint8_t ng[48] = {0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a,
+	uint8_t ng[48] = {0x0a, 0x0d, 0x0d, 0x0a, 28,	0,    0,    0,	  0x4d, 0x3c, 0x2b, 0x1a,
 			  1,	0,    0,    0,	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			  28,	0,    0,    0,	  1,	0,    0,    0,	  20,	0,    0,    0,
 			  1,	0,    0,    0,	  0,	0,    1,    0,	  20,	0,    0,    0};
