@@ -15,9 +15,14 @@
  * libpcap's own text, and a record cut short is "truncated capture after
  * packet N" where N frames were delivered before it.
  *
+ * Classic pcap files are handed to capture_mmap.c instead (read in place,
+ * frames valid until released or closed); the functions below pass through
+ * to it when `mm` is set.
+ *
  * Threads: a source is used by one thread at a time (the reader).
  */
 #include "capture/capture_pcap.h"
+#include "capture/capture_mmap.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -26,6 +31,7 @@
 #include <string.h>
 
 struct pcap_source {
+	struct mmap_source *mm; /* the mapped reader, or NULL for libpcap */
 	pcap_t *pc;
 	char *path;	/* owned copy, for messages */
 	uint64_t count; /* frames delivered so far */
@@ -56,7 +62,7 @@ struct pcap_source *pcap_source_open(const char *path, char *err, size_t errlen)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
 	struct pcap_source *s;
-	int e = open_errno(path);
+	int e = strcmp(path, "-") == 0 ? 0 : open_errno(path); /* "-": standard input */
 
 	if (e) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
@@ -68,6 +74,13 @@ struct pcap_source *pcap_source_open(const char *path, char *err, size_t errlen)
 	s->path = strdup(path);
 	if (!s->path)
 		goto free_source;
+	e = mmap_source_open(path, &s->mm, err, errlen);
+	if (e < 0)
+		goto free_path;
+	if (e > 0) {
+		s->linktype = mmap_source_linktype(s->mm);
+		return s;
+	}
 	s->pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
 							pcap_err);
 	if (!s->pc) {
@@ -87,12 +100,28 @@ no_memory:
 	return NULL;
 }
 
+static int mmap_next(struct pcap_source *s, struct capture_frame *f, char *err, size_t errlen)
+{
+	char why[256];
+	int rc = mmap_source_next(s->mm, f, why, sizeof(why));
+
+	if (rc < 0)
+		snprintf(err, errlen, "%s: truncated capture after packet %llu (%s)", s->path,
+			 (unsigned long long)s->count, why);
+	else if (rc > 0)
+		s->count++;
+	return rc;
+}
+
 int pcap_source_next(struct pcap_source *s, struct capture_frame *f, char *err, size_t errlen)
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
-	int rc = pcap_next_ex(s->pc, &hdr, &data);
+	int rc;
 
+	if (s->mm)
+		return mmap_next(s, f, err, errlen);
+	rc = pcap_next_ex(s->pc, &hdr, &data);
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
 	if (rc != 1) {
@@ -119,7 +148,29 @@ void pcap_source_close(struct pcap_source *s)
 {
 	if (!s)
 		return;
-	pcap_close(s->pc);
+	mmap_source_close(s->mm);
+	if (s->pc)
+		pcap_close(s->pc);
 	free(s->path);
 	free(s);
+}
+
+bool pcap_source_stable(const struct pcap_source *s)
+{
+	return s->mm != NULL;
+}
+
+void pcap_source_release(struct pcap_source *s, const uint8_t *before)
+{
+	if (s->mm)
+		mmap_source_release(s->mm, before);
+}
+
+void pcap_source_events(const struct pcap_source *s, struct capture_file_events *ev)
+{
+	if (s->mm) {
+		mmap_source_events(s->mm, ev);
+		return;
+	}
+	memset(ev, 0, sizeof(*ev));
 }

@@ -10,6 +10,7 @@
 #ifndef SENSOR_CAPTURE_PCAP_H
 #define SENSOR_CAPTURE_PCAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +37,29 @@ int pcap_source_next(struct pcap_source *s, struct capture_frame *f, char *err, 
 int pcap_source_linktype(const struct pcap_source *s);
 
 void pcap_source_close(struct pcap_source *s);
+
+/* -------------------------------------------- the memory-mapped reader
+ * Classic pcap files (regular files, not `-`) are read in place from a
+ * memory map (capture_mmap.c); everything else goes through libpcap. */
+
+/* Malformed or unusual records met so far (the mapped reader counts them;
+ * libpcap's path reports only the error that ends the file). */
+struct capture_file_events {
+	uint64_t zero_caplen;	      /* records with no byte captured (delivered) */
+	uint64_t caplen_over_snaplen; /* cut to the snapshot length (delivered) */
+	uint64_t bad_records;	      /* a cut-short or absurd record that ended the file */
+	uint64_t bad_record_pcap_cnt; /* its packet number (1-based), 0 when none */
+	uint64_t partial_tail;	      /* a growing file's unfinished last record, left */
+};
+
+/* Whether frames stay valid after the next read, until pcap_source_release
+ * passes them or the source is closed (true for the mapped reader). */
+bool pcap_source_stable(const struct pcap_source *s);
+
+/* Frames before `before` (a frame's data pointer; NULL: every frame read so
+ * far) will not be looked at again. No-op for libpcap's reader. */
+void pcap_source_release(struct pcap_source *s, const uint8_t *before);
+
+void pcap_source_events(const struct pcap_source *s, struct capture_file_events *ev);
 
 #endif

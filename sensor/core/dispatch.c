@@ -1,24 +1,41 @@
 /*
  * dispatch.c - running the workers over a capture file (see dispatch.h).
  *
- * The ring between the reader and a worker is a byte ring of RING_BYTES
+ * The ring between the reader and a worker is a byte ring of r->size bytes
  * holding variable-size records (a struct ring_rec followed by the frame),
  * 8-byte aligned. `head` (bytes written) is stored only by the reader and
  * `tail` (bytes consumed) only by the worker, each published with release
  * and read with acquire ordering, so a record is complete before the worker
  * can see it and its space is free before the reader reuses it. A record
  * that would cross the end of the buffer is preceded by a wrap record
- * (caplen == RING_WRAP) and starts again at offset 0. The frame is copied
- * once into the ring because libpcap reuses its buffer for the next frame.
+ * (caplen == RING_WRAP) and starts again at offset 0.
+ *
+ * No copy for mapped files: when the source's frames are stable (a classic
+ * pcap file read from its memory map, capture_mmap.c), a record is only a
+ * descriptor whose `data` points into the map. Only libpcap's reader
+ * (pcapng, pipes) needs the frame copied after the record, because libpcap
+ * reuses its buffer for the next frame. Behind the slowest worker the
+ * reader releases the map's pages (pcap_source_release): the oldest record
+ * still in any ring bounds what may go.
+ *
+ * Cheap choice of worker: the reader does not decode frames; it picks the
+ * worker from the outermost IP header and ports (dispatch_pick.c), so both
+ * directions of a flow, every fragment of a datagram and every packet of a
+ * tunnel meet on one worker, and flows between two hosts are spread.
+ *
+ * Workers publish their tail every RING_PUBLISH records, not only after a
+ * batch, so that a long batch of descriptors does not hold the reader.
  *
  * Threads: dispatch_run runs on the main thread and is the only producer;
  * worker thread i is the only consumer of ring i.
  */
 #include "core/dispatch.h"
+#include "core/dispatch_pick.h"
 
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +54,8 @@
 #include "stream/stream_tcp.h"
 #include "output/eve.h"
 
-#define RING_BYTES    (8u << 20)
+#define RING_BYTES    (2u << 20)   /* copies (libpcap's frames) */
+#define RING_DESC     (256u << 10) /* descriptors: ~5,400 frames, ~4 MB of file */
 #define RING_WRAP     UINT32_MAX
 #define RING_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
 
@@ -47,13 +65,25 @@ struct ring_rec {
 	uint32_t pad;
 	int64_t ts_usec;
 	uint64_t pcap_cnt;
+	const uint8_t *data; /* the frame in the capture's map, or NULL: it follows */
 };
 
+/* Records a worker consumes between two stores of its tail. */
+#define RING_PUBLISH 64
+
+/* Frames between two releases of the map behind the slowest worker. */
+#define RELEASE_FRAMES 4096
+
+/* Cache lines: `buf` is read by both sides and written once, `head` is
+ * written by the reader, `tail` by the worker; each has its own line, and
+ * the slots are allocated 64-byte aligned, so that no store of one thread
+ * invalidates a line another thread reads for something else. */
 struct ring {
+	uint8_t *buf;
+	size_t size; /* RING_BYTES or RING_DESC */
 	_Atomic uint64_t head __attribute__((aligned(64)));
 	_Atomic uint64_t tail __attribute__((aligned(64)));
 	_Atomic int done;
-	uint8_t *buf;
 };
 
 struct worker_slot {
@@ -78,27 +108,33 @@ static void ring_pause(unsigned *spins)
 static uint8_t *ring_reserve(struct ring *r, size_t need)
 {
 	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	size_t off = head % RING_BYTES;
-	size_t to_end = RING_BYTES - off;
+	size_t off = head % r->size;
+	size_t to_end = r->size - off;
 	unsigned spins = 0;
 
 	if (to_end < need) {
 		/* Pad to the end with a wrap record, then start at 0. */
-		while (RING_BYTES - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) <
+		while (r->size - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) <
 		       to_end)
 			ring_pause(&spins);
 		((struct ring_rec *)(r->buf + off))->caplen = RING_WRAP;
 		head += to_end;
 		atomic_store_explicit(&r->head, head, memory_order_release);
 	}
-	while (RING_BYTES - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) < need)
+	while (r->size - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) < need)
 		ring_pause(&spins);
-	return r->buf + head % RING_BYTES;
+	return r->buf + head % r->size;
 }
 
-static void ring_push(struct ring *r, const struct capture_frame *f)
+/* The bytes a record takes: a descriptor, or a descriptor and its copy. */
+static size_t rec_size(const struct ring_rec *rec)
 {
-	size_t need = RING_ALIGN(sizeof(struct ring_rec) + f->caplen);
+	return RING_ALIGN(sizeof(*rec) + (rec->data ? 0 : rec->caplen));
+}
+
+static void ring_push(struct ring *r, const struct capture_frame *f, bool stable)
+{
+	size_t need = RING_ALIGN(sizeof(struct ring_rec) + (stable ? 0 : f->caplen));
 	uint8_t *at = ring_reserve(r, need);
 	struct ring_rec *rec = (struct ring_rec *)at;
 
@@ -107,7 +143,9 @@ static void ring_push(struct ring *r, const struct capture_frame *f)
 	rec->linktype = f->linktype;
 	rec->ts_usec = f->ts_usec;
 	rec->pcap_cnt = f->pcap_cnt;
-	memcpy(at + sizeof(*rec), f->data, f->caplen);
+	rec->data = stable ? f->data : NULL;
+	if (!stable)
+		memcpy(at + sizeof(*rec), f->data, f->caplen);
 	atomic_store_explicit(&r->head, atomic_load_explicit(&r->head, memory_order_relaxed) + need,
 			      memory_order_release);
 }
@@ -117,7 +155,7 @@ static void *worker_main(void *arg)
 	struct worker_slot *s = arg;
 	struct ring *r = &s->ring;
 	uint64_t tail = 0;
-	unsigned spins = 0;
+	unsigned spins = 0, done = 0;
 
 	for (;;) {
 		uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
@@ -131,21 +169,23 @@ static void *worker_main(void *arg)
 		}
 		spins = 0;
 		while (tail != head) {
-			const struct ring_rec *rec = (const void *)(r->buf + tail % RING_BYTES);
+			const struct ring_rec *rec = (const void *)(r->buf + tail % r->size);
 			struct capture_frame f;
 
 			if (rec->caplen == RING_WRAP) {
-				tail += RING_BYTES - tail % RING_BYTES;
+				tail += r->size - tail % r->size;
 				continue;
 			}
-			f.data = (const uint8_t *)(rec + 1);
+			f.data = rec->data ? rec->data : (const uint8_t *)(rec + 1);
 			f.caplen = rec->caplen;
 			f.wirelen = rec->wirelen;
 			f.linktype = rec->linktype;
 			f.ts_usec = rec->ts_usec;
 			f.pcap_cnt = rec->pcap_cnt;
 			worker_process(s->w, &f);
-			tail += RING_ALIGN(sizeof(*rec) + rec->caplen);
+			tail += rec_size(rec);
+			if (++done % RING_PUBLISH == 0)
+				atomic_store_explicit(&r->tail, tail, memory_order_release);
 		}
 		atomic_store_explicit(&r->tail, tail, memory_order_release);
 	}
@@ -153,24 +193,43 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Symmetric hash of the address pair and protocol of a frame. */
-static unsigned frame_worker(const struct capture_frame *f, struct packet *scratch,
-			     struct decode_stats *st, unsigned n)
+/* Release the source's map behind the oldest record still in any ring;
+ * `at` is the frame just read (all before it are in the rings or done). */
+static void release_behind(struct pcap_source *src, struct worker_slot *slots, unsigned n,
+			   const uint8_t *at)
 {
-	const struct ids_packet *p = &scratch->pub;
-	uint64_t h = 0;
+	const uint8_t *low = at;
 
-	if (decode_frame(scratch, f->linktype, f->data, f->caplen, f->wirelen, f->ts_usec,
-			 f->pcap_cnt, st) != 0)
-		return 0;
-	for (unsigned i = 0; i < 16; i++)
-		h += (uint64_t)(p->src.bytes[i] ^ p->dst.bytes[i]) << (i % 8 * 8) ^
-		     ((uint64_t)p->src.bytes[i] + p->dst.bytes[i]) * 0x9e3779b97f4a7c15ull;
-	h ^= p->proto;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return (unsigned)(h % n);
+	for (unsigned i = 0; i < n; i++) {
+		struct ring *r = &slots[i].ring;
+		uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+		const struct ring_rec *rec = (const void *)(r->buf + tail % r->size);
+
+		if (tail == head)
+			continue;
+		if (rec->caplen == RING_WRAP)
+			rec = (const void *)r->buf;
+		if (rec->data && rec->data < low)
+			low = rec->data;
+	}
+	pcap_source_release(src, low);
+}
+
+/* Once at the end of a file: what the reader counted. */
+static void report_file_events(struct pcap_source *src)
+{
+	struct capture_file_events ev;
+
+	pcap_source_events(src, &ev);
+	if (ev.zero_caplen)
+		log_warn("capture file: %llu record(s) with no byte captured",
+			 (unsigned long long)ev.zero_caplen);
+	if (ev.caplen_over_snaplen)
+		log_warn("capture file: %llu record(s) longer than the snapshot length, cut to it",
+			 (unsigned long long)ev.caplen_over_snaplen);
+	if (ev.partial_tail)
+		log_warn("capture file grew while read: its unfinished last record was left");
 }
 
 /* Frames between two looks at the control signals while reading a file. */
@@ -180,23 +239,27 @@ static int read_loop(struct pcap_source *src, struct worker_slot *slots, unsigne
 		     struct run_ctl *ctl)
 {
 	struct capture_frame f;
-	struct packet scratch;
-	struct decode_stats st;
+	struct pick_state *pick = calloc(1, sizeof(*pick));
+	bool stable = pcap_source_stable(src);
 	char err[512];
 	unsigned frames = 0;
 	int rc;
 
-	/* The reader decodes only to pick a worker; its counters are scratch
-	 * (each worker counts the frames it decodes). */
-	memset(&st, 0, sizeof(st));
+	if (!pick)
+		return EXIT_RUNTIME;
 	while ((rc = pcap_source_next(src, &f, err, sizeof(err))) > 0) {
 		if (n == 1)
 			worker_process(slots[0].w, &f);
 		else
-			ring_push(&slots[frame_worker(&f, &scratch, &st, n)].ring, &f);
-		if (++frames % SIGNAL_CHECK_FRAMES == 0 && ctl_poll(ctl, 0))
+			ring_push(&slots[dispatch_pick(pick, f.linktype, f.data, f.caplen, n)].ring,
+				  &f, stable);
+		if (++frames % RELEASE_FRAMES == 0 && stable)
+			release_behind(src, slots, n == 1 ? 0 : n, f.data);
+		if (frames % SIGNAL_CHECK_FRAMES == 0 && ctl_poll(ctl, 0))
 			break; /* TERM or INT: stop reading, flush as at the end */
 	}
+	free(pick);
+	report_file_events(src);
 	if (rc < 0) {
 		fprintf(stderr, "sensor: error: %s\n", err);
 		return EXIT_CONFIG;
@@ -223,15 +286,17 @@ static int new_workers(const struct sensor_config *cfg, struct run_ctl *ctl,
 	return 0;
 }
 
+/* `stable`: the source's frames stay valid (descriptors, a smaller ring). */
 static int start_workers(const struct sensor_config *cfg, struct run_ctl *ctl,
-			 struct worker_slot *slots, unsigned n)
+			 struct worker_slot *slots, unsigned n, bool stable)
 {
 	if (new_workers(cfg, ctl, slots, n) < 0)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
 		if (n == 1)
 			continue;
-		slots[i].ring.buf = malloc(RING_BYTES);
+		slots[i].ring.size = stable ? RING_DESC : RING_BYTES;
+		slots[i].ring.buf = malloc(slots[i].ring.size);
 		if (!slots[i].ring.buf)
 			return -1;
 		if (pthread_create(&slots[i].tid, NULL, worker_main, &slots[i]) != 0) {
@@ -270,13 +335,14 @@ int dispatch_run(const struct sensor_config *cfg, struct run_ctl *ctl, struct pc
 		 struct dispatch_result *res)
 {
 	unsigned n = cfg->threads ? cfg->threads : 1;
-	struct worker_slot *slots = calloc(n, sizeof(*slots));
+	struct worker_slot *slots = aligned_alloc(64, n * sizeof(*slots));
 	int rc = EXIT_RUNTIME;
 
 	memset(res, 0, sizeof(*res));
 	if (!slots)
 		return EXIT_RUNTIME;
-	if (start_workers(cfg, ctl, slots, n) < 0)
+	memset(slots, 0, n * sizeof(*slots));
+	if (start_workers(cfg, ctl, slots, n, pcap_source_stable(src)) < 0)
 		goto out;
 	rc = read_loop(src, slots, n, ctl);
 	if (n == 1)

@@ -628,6 +628,12 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 		w->last_usec = f->ts_usec;
 	if (w->last_usec >= w->next_tick_usec)
 		worker_tick(w, w->last_usec);
+	/* Timeouts at every packet's time, not only on ticks: whether a flow
+	 * or datagram timed out then depends only on its own packets, not on
+	 * which others share its worker (same results with 1 or N workers).
+	 * Cheap: one look at the oldest entry per timeout class. */
+	flow_table_expire(w->flows, w->last_usec, worker_flow_end, w);
+	defrag_expire(w->defrag, w->last_usec);
 	if (decode_frame(p, f->linktype, f->data, f->caplen, f->wirelen, f->ts_usec, f->pcap_cnt,
 			 &w->dstats) != 0) {
 		if (p->last_event >= 0)

@@ -3,8 +3,26 @@
  * no kernel drops, per method and worker count. Not a test: it prints
  * figures. Needs root.
  *
- *   bench_live                      table for af-packet and raw, 1 and 2 workers
- *   bench_live af-packet|raw N      one configuration
+ *   bench_live [--sensor BIN RULES] [--frames FILE]                  the table:
+ *                                   af-packet and raw, 1 and 2 workers
+ *   bench_live [--sensor BIN RULES] [--frames FILE] af-packet|raw N  one of them
+ *
+ * --frames FILE sends the frames of a capture file (the core benchmark's
+ * WORKDIR/bench.pcap: HTTP-like sessions, TLS, DNS-like datagrams; up to
+ * 65,536 frames of at most 1,514 bytes, in file order) instead of the
+ * built-in 64 flows, and captures with the filter "ip".
+ *
+ * --sensor BIN RULES runs the whole sensor instead of the capture layer
+ * alone: for each step `BIN -v -i OUTER -S RULES --threads N
+ * --capture-method M` is started, the step is sent once it logs
+ * "capturing on", and after a TERM its final stats record gives the
+ * kernel's drops (capture.kernel_drops); the step is clean when there are
+ * none. (Whether every frame was processed is not checked in this mode.)
+ *
+ * The sender writes into an AF_PACKET transmit ring (tests/bench/txring.c,
+ * qdisc bypassed) and kicks the kernel every BATCH frames, so that it
+ * outruns the capture side; before each configuration the sender's own
+ * ceiling is measured (unpaced, nothing capturing) and printed beside it.
  *
  * Set-up: a network namespace joined by a veth pair (tests/support/
  * vethns.h, addresses 198.18.201.1/24 outside, .2/24 inside). A sender
@@ -12,7 +30,8 @@
  * bytes of payload, to a MAC address no one owns so that the outer host
  * does not process or answer them, like traffic seen on a tap) with an
  * AF_PACKET socket created inside the namespace, paced with
- * clock_nanosleep at a target rate for STEP_SECONDS. N worker threads run
+ * clock_nanosleep at a target rate for STEP_SECONDS (transmit ring, see
+ * above). N worker threads run
  * live_open/live_poll on the outer end (filter "ip src 198.18.201.2").
  * The rate goes up step by step until a step shows kernel drops, frames
  * missing, or a sender that cannot reach the target; the figure is the
@@ -26,17 +45,22 @@
 #include <errno.h>
 #include <net/if.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_packet.h>
 
 #include "capture/capture_live.h"
+#include "capture/capture_pcap.h"
+#include "txring.h"
 #include "vethns.h"
 
 #define FLOWS	     64
@@ -46,12 +70,24 @@
 #define STEP_SECONDS 0.5
 #define MAX_WORKERS  2
 
-static const uint64_t rates[] = {25000,	 50000,	 100000,  150000,  200000,  300000, 400000,
-				 600000, 800000, 1000000, 1200000, 1600000, 2000000};
+static const uint64_t rates[] = {25000,	  50000,   100000,  150000,  200000,
+				 300000,  400000,  600000,  800000,  1000000,
+				 1200000, 1600000, 2000000, 2500000, 3000000};
+
+#define MAX_FILE_FRAMES 65536
+#define MAX_FRAME	1514
 
 static struct vethns net;
 static uint8_t frames[FLOWS][FRAME_LEN];
 static size_t frame_len[FLOWS];
+
+/* What the sender sends: the built-in flows or a capture's frames. */
+static const uint8_t **send_data;
+static size_t *send_len;
+static unsigned n_send;
+static const char *capture_filter = "ip src 198.18.201.2";
+static const char *sensor_bin, *sensor_rules; /* --sensor: the whole sensor */
+static char sensor_dir[64];
 
 static double now_sec(void)
 {
@@ -111,66 +147,53 @@ static void build_frame(int i)
 	frame_len[i] = 14 + 20 + l4len;
 }
 
-/* An AF_PACKET socket inside the namespace, bound to the inner end. */
-static int open_sender_socket(void)
+/* A transmit ring inside the namespace, on the inner end. */
+static struct txring *open_sender(void)
 {
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET};
 	int saved = vethns_enter(&net);
-	int fd;
+	struct txring *t;
+	int ifindex;
 
 	if (saved < 0)
-		return -1;
-	sll.sll_ifindex = (int)if_nametoindex(net.inner);
-	fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (vethns_leave(saved) < 0 || fd < 0 || sll.sll_ifindex == 0 ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
+		return NULL;
+	ifindex = (int)if_nametoindex(net.inner);
+	t = ifindex ? txring_open(ifindex) : NULL;
+	if (vethns_leave(saved) < 0) {
+		txring_close(t);
+		return NULL;
 	}
-	return fd;
+	return t;
 }
 
 struct sender {
-	int fd;
-	uint64_t rate;	 /* target frames per second */
-	uint64_t sent;	 /* frames the kernel took */
-	uint64_t failed; /* frames refused (ENOBUFS and the like) */
+	struct txring *tx;
+	uint64_t rate;	 /* target frames per second; 0: as fast as it goes */
+	uint64_t sent;	 /* frames queued to the kernel */
+	uint64_t failed; /* frames refused (wrong format) */
 	double seconds;	 /* how long sending took */
 };
 
-/* Send `n` frames starting at flow *next, in sendmmsg batches. */
+/* Queue `n` frames starting at *next, waiting for free slots. */
 static void send_frames(struct sender *s, uint64_t n, unsigned *next)
 {
-	struct mmsghdr msgs[BATCH];
-	struct iovec iov[BATCH];
-
 	while (n > 0) {
-		unsigned k = n < BATCH ? (unsigned)n : BATCH;
-		int r;
+		int r = txring_put(s->tx, send_data[*next], send_len[*next], BATCH);
 
-		memset(msgs, 0, sizeof(msgs));
-		for (unsigned j = 0; j < k; j++) {
-			unsigned fl = (*next + j) % FLOWS;
-
-			iov[j].iov_base = frames[fl];
-			iov[j].iov_len = frame_len[fl];
-			msgs[j].msg_hdr.msg_iov = &iov[j];
-			msgs[j].msg_hdr.msg_iovlen = 1;
-		}
-		r = sendmmsg(s->fd, msgs, k, 0);
-		if (r <= 0) {
+		if (r < 0) {
 			s->failed++;
-			r = 1; /* skip the frame the kernel refused */
+		} else if (r == 0) {
+			sched_yield(); /* ring full: the kernel is the limit */
+			continue;
 		} else {
-			s->sent += (uint64_t)r;
+			s->sent++;
 		}
-		*next = (*next + (unsigned)r) % FLOWS;
-		n -= (uint64_t)r;
+		*next = (*next + 1) % n_send;
+		n--;
 	}
 }
 
-/* Every millisecond, send what the target rate says is due by now. */
+/* Every millisecond, send what the target rate says is due by now; with
+ * no target, send unpaced for STEP_SECONDS. */
 static void *sender_main(void *arg)
 {
 	struct sender *s = arg;
@@ -179,6 +202,14 @@ static void *sender_main(void *arg)
 	struct timespec tick;
 	unsigned next = 0;
 
+	if (s->rate == 0) {
+		while (now_sec() - start < STEP_SECONDS)
+			send_frames(s, 4096, &next);
+		txring_kick(s->tx, 1);
+		s->seconds = now_sec() - start;
+		s->failed += txring_refused(s->tx);
+		return NULL;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &tick);
 	while (done < total) {
 		double due = (now_sec() - start) * (double)s->rate;
@@ -195,8 +226,54 @@ static void *sender_main(void *arg)
 		}
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL);
 	}
+	txring_kick(s->tx, 1);
 	s->seconds = now_sec() - start;
 	return NULL;
+}
+
+/* The frames of `path` to send (at most MAX_FILE_FRAMES, each at most
+ * MAX_FRAME bytes); 0, or -1 with a message. */
+static int load_frames(const char *path)
+{
+	struct capture_frame f;
+	struct pcap_source *src;
+	char err[512];
+
+	src = pcap_source_open(path, err, sizeof(err));
+	if (!src) {
+		fprintf(stderr, "bench_live: %s\n", err);
+		return -1;
+	}
+	send_data = calloc(MAX_FILE_FRAMES, sizeof(*send_data));
+	send_len = calloc(MAX_FILE_FRAMES, sizeof(*send_len));
+	while (send_data && send_len && n_send < MAX_FILE_FRAMES &&
+	       pcap_source_next(src, &f, err, sizeof(err)) > 0) {
+		uint8_t *copy;
+
+		if (f.caplen < 14 || f.caplen > MAX_FRAME || !(copy = malloc(f.caplen)))
+			continue;
+		memcpy(copy, f.data, f.caplen);
+		send_data[n_send] = copy;
+		send_len[n_send++] = f.caplen;
+	}
+	pcap_source_close(src);
+	capture_filter = "ip";
+	return n_send ? 0 : -1;
+}
+
+static void builtin_frames(void)
+{
+	static const uint8_t *data[FLOWS];
+	static size_t len[FLOWS];
+
+	for (int i = 0; i < FLOWS; i++) {
+		build_frame(i);
+		data[i] = frames[i];
+		len[i] = frame_len[i];
+	}
+	send_data = data;
+	send_len = len;
+	n_send = FLOWS;
 }
 
 struct worker {
@@ -273,7 +350,7 @@ static int open_workers(enum live_method m, unsigned n, struct worker *w, bool *
 	c.n_ifaces = 1;
 	c.method = m;
 	c.workers = n;
-	c.bpf = "ip src 198.18.201.2";
+	c.bpf = capture_filter;
 	for (unsigned i = 0; i < n; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].stop = stop;
@@ -287,11 +364,12 @@ static int open_workers(enum live_method m, unsigned n, struct worker *w, bool *
 	return 0;
 }
 
-static int run_step(int fd, enum live_method m, unsigned n, uint64_t rate, struct step *r)
+static int run_step(struct txring *tx, enum live_method m, unsigned n, uint64_t rate,
+		    struct step *r)
 {
 	struct worker w[MAX_WORKERS];
 	pthread_t wt[MAX_WORKERS], st;
-	struct sender s = {.fd = fd, .rate = rate};
+	struct sender s = {.tx = tx, .rate = rate};
 	bool stop = false;
 
 	if (open_workers(m, n, w, &stop) < 0)
@@ -339,14 +417,104 @@ static void print_step(enum live_method m, unsigned n, uint64_t target, const st
  * not clean, or once the sender falls short of its target (the kernel's
  * transmit path, which on a veth also runs the receive side, is then the
  * limit and higher targets cannot go faster). */
-static int bench(int fd, enum live_method m, unsigned n)
+/* --sensor: start BIN on the outer end and wait until it captures. */
+static pid_t sensor_start(enum live_method m, unsigned n)
+{
+	char workers[16], errpath[128], line[512];
+	pid_t pid;
+
+	snprintf(workers, sizeof(workers), "%u", n);
+	snprintf(errpath, sizeof(errpath), "%s/err", sensor_dir);
+	unlink(errpath);
+	fflush(stdout); /* or the child's freopen writes our buffered lines */
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen(errpath, "w", stderr) || !freopen("/dev/null", "w", stdout))
+			_exit(126);
+		execl(sensor_bin, sensor_bin, "-v", "-i", net.outer, "-S", sensor_rules, "-l",
+		      sensor_dir, "--threads", workers, "--capture-method",
+		      m == LIVE_AFPACKET ? "af-packet" : "raw", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; pid > 0 && i < 300; i++) {
+		FILE *f = fopen(errpath, "r");
+		bool up = false;
+
+		while (f && fgets(line, sizeof(line), f))
+			up = up || strstr(line, "capturing on");
+		if (f)
+			fclose(f);
+		if (up)
+			return pid;
+		usleep(100000);
+	}
+	fprintf(stderr, "bench_live: the sensor did not start capturing (see %s)\n", errpath);
+	if (pid > 0)
+		kill(pid, SIGKILL), waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* --sensor: stop it and read the kernel's drops from its last stats. */
+static uint64_t sensor_stop(pid_t pid)
+{
+	char path[128], line[65536];
+	const char *at;
+	uint64_t drops = 0;
+	FILE *f;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	snprintf(path, sizeof(path), "%s/eve.json", sensor_dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "\"event_type\":\"stats\"") &&
+		    (at = strstr(line, "\"kernel_drops\":")))
+			drops = strtoull(at + 15, NULL, 10);
+	if (f)
+		fclose(f);
+	unlink(path);
+	return drops;
+}
+
+/* --sensor: one step with the whole sensor capturing. */
+static int run_sensor_step(struct txring *tx, enum live_method m, unsigned n, uint64_t rate,
+			   struct step *r)
+{
+	struct sender s = {.tx = tx, .rate = rate};
+	pid_t pid = sensor_start(m, n);
+
+	if (pid < 0)
+		return -1;
+	sender_main(&s);
+	usleep(500000);
+	memset(r, 0, sizeof(*r));
+	r->drops = sensor_stop(pid);
+	r->sent = s.sent;
+	r->captured = s.sent; /* not checked in this mode */
+	r->failed = s.failed;
+	r->rate = s.seconds > 0 ? (double)s.sent / s.seconds : 0;
+	return 0;
+}
+
+/* The sender alone: unpaced for STEP_SECONDS, nothing capturing. */
+static double sender_ceiling(struct txring *tx)
+{
+	struct sender s = {.tx = tx, .rate = 0};
+
+	sender_main(&s);
+	return s.seconds > 0 ? (double)s.sent / s.seconds : 0;
+}
+
+static int bench(struct txring *tx, enum live_method m, unsigned n)
 {
 	struct step r;
-	double best = 0;
+	double best = 0, ceiling = sender_ceiling(tx);
 	const char *why = "all steps clean";
 
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
-		if (run_step(fd, m, n, rates[i], &r) < 0)
+		if ((sensor_bin ? run_sensor_step(tx, m, n, rates[i], &r)
+				: run_step(tx, m, n, rates[i], &r)) < 0)
 			return -1;
 		print_step(m, n, rates[i], &r);
 		if (!clean(&r)) {
@@ -362,7 +530,8 @@ static int bench(int fd, enum live_method m, unsigned n)
 			break;
 		}
 	}
-	printf("%-10s %7u %22.0f   %s\n", m == LIVE_AFPACKET ? "af-packet" : "raw", n, best, why);
+	printf("%-10s %7u %22.0f %18.0f   %s\n", m == LIVE_AFPACKET ? "af-packet" : "raw", n, best,
+	       ceiling, why);
 	fflush(stdout);
 	return 0;
 }
@@ -385,31 +554,56 @@ int main(int argc, char **argv)
 {
 	enum live_method m = LIVE_AFPACKET;
 	unsigned n = 1;
-	int fd, rc = 0;
+	struct txring *tx;
+	int rc = 0;
 
+	if (argc > 3 && strcmp(argv[1], "--sensor") == 0) {
+		sensor_bin = argv[2], sensor_rules = argv[3];
+		strcpy(sensor_dir, "/tmp/bench_live_XXXXXX");
+		if (!mkdtemp(sensor_dir))
+			return 1;
+		argc -= 3, argv += 3;
+	}
+	if (argc > 2 && strcmp(argv[1], "--frames") == 0) {
+		if (load_frames(argv[2]) < 0)
+			return 1;
+		argc -= 2, argv += 2;
+	} else {
+		builtin_frames();
+	}
 	if (argc > 1 && parse_args(argc, argv, &m, &n) < 0) {
-		fprintf(stderr, "usage: bench_live [af-packet|raw WORKERS(1-%d)]\n", MAX_WORKERS);
+		fprintf(stderr,
+			"usage: bench_live [--sensor BIN RULES] [--frames FILE] "
+			"[af-packet|raw WORKERS(1-%d)]\n",
+			MAX_WORKERS);
 		return 2;
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_live: needs root (network namespace, packet sockets)\n");
 		return 2;
 	}
-	for (int i = 0; i < FLOWS; i++)
-		build_frame(i);
-	if (vethns_create(&net, "sensor-bench", "sb", 201) < 0 || (fd = open_sender_socket()) < 0) {
-		fprintf(stderr, "bench_live: cannot set up the namespace and veth pair\n");
+	if (vethns_create(&net, "sensor-bench", "sb", 201) < 0 || !(tx = open_sender())) {
+		fprintf(stderr, "bench_live: cannot set up the namespace, veth pair and ring\n");
 		vethns_destroy(&net);
 		return 1;
 	}
-	printf("%-10s %7s %22s   %s\n", "method", "workers", "max pkt/s, 0 drops", "stopped by");
+	printf("%u frames to send; %s\n", n_send, capture_filter);
+	printf("%-10s %7s %22s %18s   %s\n", "method", "workers", "max pkt/s, 0 drops",
+	       "sender alone/s", "stopped by");
 	if (argc > 1) {
-		rc = bench(fd, m, n);
+		rc = bench(tx, m, n);
 	} else {
 		for (int i = 0; i < 4 && rc == 0; i++)
-			rc = bench(fd, i < 2 ? LIVE_AFPACKET : LIVE_RAW, (unsigned)(i % 2 + 1));
+			rc = bench(tx, i < 2 ? LIVE_AFPACKET : LIVE_RAW, (unsigned)(i % 2 + 1));
 	}
-	close(fd);
+	txring_close(tx);
 	vethns_destroy(&net);
+	if (sensor_bin) {
+		char err[96];
+
+		snprintf(err, sizeof(err), "%s/err", sensor_dir);
+		unlink(err);
+		rmdir(sensor_dir);
+	}
 	return rc < 0 ? 1 : 0;
 }

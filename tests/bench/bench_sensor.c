@@ -20,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -210,7 +213,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
-static void raw_scan(const struct payloads *pl, char **exprs, unsigned *flags)
+static double raw_scan(const struct payloads *pl, char **exprs, unsigned *flags)
 {
 	unsigned ids[N_RULES];
 	hs_database_t *db;
@@ -237,6 +240,7 @@ static void raw_scan(const struct payloads *pl, char **exprs, unsigned *flags)
 	       pl->n, pl->len / 1e6, dt, pl->len * 8 / dt / 1e9, matches);
 	hs_free_scratch(scratch);
 	hs_free_database(db);
+	return dt;
 }
 
 /*
@@ -291,8 +295,151 @@ static double launcher_run(struct launcher *l, struct rusage *ru)
 
 #define RUNS 3
 
-static void report(const char *what, struct launcher *check, struct launcher *runs, uint64_t bytes,
-		   uint64_t frames, const struct payloads *pl)
+/* ------------------------------------------- scaling across workers */
+
+#define SCALE_RUNS 5
+#define MAX_ALERTS 100000
+
+/* Run argv once now, its output thrown away; wall seconds, CPU in *cpu. */
+static double run_once(const char *const *argv, double *cpu)
+{
+	struct launcher l;
+	struct rusage ru;
+	double dt;
+
+	launcher_new(&l, argv);
+	dt = launcher_run(&l, &ru);
+	*cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+	return dt;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static uint64_t field_u64(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/* The alerts of an EVE file as sorted (signature_id, pcap_cnt) keys. */
+static size_t read_alerts(const char *path, uint64_t *keys)
+{
+	FILE *f = fopen(path, "r");
+	char line[65536];
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f) && n < MAX_ALERTS) {
+		if (!strstr(line, "\"event_type\":\"alert\""))
+			continue;
+		keys[n++] = field_u64(line, "\"signature_id\":") << 40 |
+			    field_u64(line, "\"pcap_cnt\":");
+	}
+	fclose(f);
+	qsort(keys, n, sizeof(*keys), cmp_u64);
+	return n;
+}
+
+/*
+ * The sensor with 1, 2 and 4 workers on the stream rules, SCALE_RUNS runs
+ * of each taken in turn (1 2 4 1 2 4 ...) so that a change in the machine's
+ * load touches all alike; medians after start-up (the median `sensor -T`),
+ * and the alerts of every run compared with those of the first.
+ */
+static void scaling(const char *bin, const char *pcap, const char *conf, const char *rules,
+		    const char *workdir, uint64_t bytes)
+{
+	static const char *const counts[] = {"1", "2", "4"};
+	static uint64_t first[MAX_ALERTS], keys[MAX_ALERTS];
+	double wall[3][SCALE_RUNS], cpu[3][SCALE_RUNS], t[SCALE_RUNS], c, setup, base = 0;
+	const char *check_argv[] = {bin, "-T", "-c", conf, "-S", rules, NULL};
+	char logdir[4096], eve[4200];
+	size_t n_first = 0, n;
+	bool same = true;
+
+	snprintf(logdir, sizeof(logdir), "%s/log-scale", workdir);
+	snprintf(eve, sizeof(eve), "%s/eve.json", logdir);
+	for (int r = 0; r < SCALE_RUNS; r++)
+		t[r] = run_once(check_argv, &c);
+	setup = median(t, SCALE_RUNS);
+	for (int r = 0; r < SCALE_RUNS; r++) {
+		for (int k = 0; k < 3; k++) {
+			const char *argv[] = {bin,   "-r", pcap,   "-c",	conf,	   "-S",
+					      rules, "-l", logdir, "--threads", counts[k], NULL};
+
+			unlink(eve);
+			wall[k][r] = run_once(argv, &cpu[k][r]) - setup;
+			n = read_alerts(eve, k == 0 && r == 0 ? first : keys);
+			if (k == 0 && r == 0)
+				n_first = n;
+			else if (n != n_first || memcmp(first, keys, n * sizeof(*keys)) != 0)
+				same = false;
+		}
+	}
+	printf("scaling: stream rules, signature plugin, %d runs of each taken in turn; medians "
+	       "after start-up (%.3f s)\n",
+	       SCALE_RUNS, setup);
+	for (int k = 0; k < 3; k++) {
+		double w = median(wall[k], SCALE_RUNS), cp = median(cpu[k], SCALE_RUNS);
+
+		if (k == 0)
+			base = w;
+		printf("  %s worker%s: %.3f s (min %.3f, max %.3f), %.2f Gbit/s, %.2fx one worker; "
+		       "CPU %.3f s\n",
+		       counts[k], k ? "s" : "", w, wall[k][0], wall[k][SCALE_RUNS - 1],
+		       bytes * 8 / w / 1e9, base / w, cp);
+	}
+	printf("  alerts: %zu in every run, %s\n", n_first,
+	       same ? "identical for 1, 2 and 4 workers" : "DIFFERENT between runs");
+}
+
+/* Reading the file alone: map it and touch every cache line once (the
+ * floor's first half; the second is the raw Hyperscan scan). */
+static double read_file(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	volatile uint8_t sink = 0;
+	const uint8_t *m;
+	double t0 = now_s();
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		abort();
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		abort();
+	madvise((void *)m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	for (off_t i = 0; i < st.st_size; i += 64)
+		sink ^= m[i];
+	munmap((void *)m, (size_t)st.st_size);
+	close(fd);
+	(void)sink;
+	return now_s() - t0;
+}
+
+static double report(const char *what, struct launcher *check, struct launcher *runs,
+		     uint64_t bytes, uint64_t frames, const struct payloads *pl)
 {
 	struct rusage ru;
 	double setup = launcher_run(check, &ru), best = 0, dt;
@@ -313,6 +460,7 @@ static void report(const char *what, struct launcher *check, struct launcher *ru
 	printf("  %.2f Gbit/s of capture (%.0f packets/s), %.2f Gbit/s of payload; peak RSS %ld "
 	       "MB\n",
 	       bytes * 8 / dt / 1e9, frames / dt, pl->len * 8 / dt / 1e9, rss / 1024);
+	return dt;
 }
 
 /* The -T check and the timed runs of one rule file, waiting to start. */
@@ -385,6 +533,7 @@ int main(int argc, char **argv)
 	char *exprs[N_RULES];
 	unsigned flags[N_RULES];
 	long mb = argc > 3 ? atol(argv[3]) : 256;
+	double best_stream, floor_s, read_s;
 	unsigned i = 0;
 	long size;
 
@@ -417,14 +566,20 @@ int main(int argc, char **argv)
 	pg_close(&g);
 	printf("capture: %s, %.1f MB, %llu frames, %u sessions; rules: %d (%d regex, %d hitting)\n",
 	       pcap, size / 1e6, (unsigned long long)g.frames, i, N_RULES, N_REGEX, N_HITTING);
-	report("TCP rules on reassembled streams (scope: stream, the default):", &check, runs,
-	       (uint64_t)size, g.frames, &pl);
+	best_stream =
+		report("TCP rules on reassembled streams (scope: stream, the default):", &check,
+		       runs, (uint64_t)size, g.frames, &pl);
 	report("the same rules on each packet (scope: packet):", &pcheck, pruns, (uint64_t)size,
 	       g.frames, &pl);
 	report("every shipped plugin (http, dns, tls, portscan) and their rules, plus the 1,000 "
 	       "stream rules:",
 	       &acheck, aruns, (uint64_t)size, g.frames, &pl);
-	raw_scan(&pl, exprs, flags);
+	scaling(argv[1], pcap, sigconf, rules, argv[2], (uint64_t)size);
+	read_s = read_file(pcap);
+	floor_s = read_s + raw_scan(&pl, exprs, flags);
+	printf("floor (reading the file from its map, %.3f s, plus the raw scan): %.3f s; "
+	       "sensor, 1 worker, stream rules: %.2fx the floor\n",
+	       read_s, floor_s, best_stream / floor_s);
 	free_exprs(exprs);
 	free(pl.buf);
 	free(pl.off);

@@ -1,0 +1,446 @@
+/*
+ * test_capture_mmap.c - the memory-mapped pcap reader (capture_mmap.c,
+ * reached through pcap_source_open) held against libpcap's own reader:
+ * every capture under tests/ and the shared corpus, files written here in
+ * both byte orders with micro- and nanosecond timestamps, the same files
+ * cut at every byte of their first records, corrupt length fields, and a
+ * file that grows while it is read, and standard input (`-r -`), which
+ * stays with libpcap.
+ *
+ * "Same as libpcap" means: the same frames (bytes, caplen, wirelen),
+ * timestamps, packet numbers and link type, the same end (0 or -1), and for
+ * a malformed record the same error text.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture/capture_pcap.h"
+
+/* The corpus beside the repository, or beside the folder of worktrees. */
+static const char *corpus_dir(void)
+{
+	static const char *const dirs[] = {SOURCE_DIR "/../shared/corpus",
+					   SOURCE_DIR "/../../shared/corpus"};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (stat(dirs[i], &st) == 0)
+			return dirs[i];
+	return NULL;
+}
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	strcpy(dir, "/tmp/test_capture_mmap_XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(capture_mmap, .init = make_dir, .fini = remove_dir);
+
+/* ----------------------------------------------------- writing files */
+
+struct buf {
+	uint8_t b[4096];
+	size_t n;
+	int big; /* big-endian fields */
+};
+
+static void put32(struct buf *w, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		w->b[w->n++] = (uint8_t)(w->big ? v >> (24 - 8 * i) : v >> (8 * i));
+}
+
+static void put16(struct buf *w, uint16_t v)
+{
+	for (int i = 0; i < 2; i++)
+		w->b[w->n++] = (uint8_t)(w->big ? v >> (8 - 8 * i) : v >> (8 * i));
+}
+
+static void file_header(struct buf *w, uint32_t magic, uint32_t snaplen, uint32_t linktype)
+{
+	put32(w, magic);
+	put16(w, 2);
+	put16(w, 4);
+	put32(w, 0);
+	put32(w, 0);
+	put32(w, snaplen);
+	put32(w, linktype);
+}
+
+static void record(struct buf *w, uint32_t sec, uint32_t frac, uint32_t caplen, uint32_t wirelen,
+		   size_t data_len)
+{
+	put32(w, sec);
+	put32(w, frac);
+	put32(w, caplen);
+	put32(w, wirelen);
+	for (size_t i = 0; i < data_len; i++)
+		w->b[w->n++] = (uint8_t)(i * 7 + caplen);
+}
+
+/* Three records of which the second is a small IPv4 header's worth. */
+static void three_records(struct buf *w, uint32_t magic, int big)
+{
+	w->n = 0;
+	w->big = big;
+	file_header(w, magic, 65535, 1);
+	record(w, 1700000000, 123456, 60, 60, 60);
+	record(w, 1700000001, 999999, 20, 1500, 20);
+	record(w, (uint32_t)-5, 7, 42, 42, 42);
+}
+
+static const char *write_file(const char *name, const void *data, size_t n)
+{
+	static char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "wb");
+	cr_assert_not_null(fp);
+	cr_assert_eq(fwrite(data, 1, n, fp), n);
+	cr_assert_eq(fclose(fp), 0);
+	return path;
+}
+
+/* ---------------------------------------------------- libpcap's view */
+
+static int linktype_of(int dlt)
+{
+	return dlt == DLT_RAW ? 101 : dlt;
+}
+
+/*
+ * Read `path` with pcap_source (the mapped reader when it takes the file)
+ * and with libpcap side by side and require the same frames and end.
+ * Returns the number of frames, or -1 when neither could open the file.
+ * `*mapped` tells whether the mapped reader took it.
+ */
+static long compare_with_libpcap(const char *path, bool *mapped)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "", err[512] = "", want[768];
+	pcap_t *pc =
+		pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
+	struct pcap_source *s = pcap_source_open(path, err, sizeof(err));
+	long n = 0;
+
+	if (!pc) {
+		cr_assert_null(s, "%s: libpcap refuses it (%s), pcap_source takes it", path, perr);
+		return -1;
+	}
+	cr_assert_not_null(s, "%s: %s", path, err);
+	*mapped = pcap_source_stable(s);
+	cr_assert_eq(pcap_source_linktype(s), linktype_of(pcap_datalink(pc)), "%s", path);
+	for (;;) {
+		struct pcap_pkthdr *h;
+		const u_char *d;
+		struct capture_frame f;
+		int lrc = pcap_next_ex(pc, &h, &d);
+		int rc = pcap_source_next(s, &f, err, sizeof(err));
+
+		if (lrc == PCAP_ERROR_BREAK) {
+			cr_assert_eq(rc, 0, "%s: libpcap ends after %ld frames, rc %d (%s)", path,
+				     n, rc, err);
+			break;
+		}
+		if (lrc != 1) {
+			snprintf(want, sizeof(want), "%s: truncated capture after packet %ld (%s)",
+				 path, n, pcap_geterr(pc));
+			cr_assert_eq(rc, -1, "%s: libpcap fails after %ld frames (%s)", path, n,
+				     want);
+			cr_assert_str_eq(err, want);
+			break;
+		}
+		n++;
+		cr_assert_eq(rc, 1, "%s: frame %ld missing (%s)", path, n, err);
+		cr_assert_eq(f.caplen, h->caplen, "%s: frame %ld caplen", path, n);
+		cr_assert_eq(f.wirelen, h->len, "%s: frame %ld wirelen", path, n);
+		cr_assert_eq(f.ts_usec, (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec,
+			     "%s: frame %ld time", path, n);
+		cr_assert_eq(f.pcap_cnt, (uint64_t)n);
+		cr_assert_eq(memcmp(f.data, d, h->caplen), 0, "%s: frame %ld bytes", path, n);
+	}
+	pcap_source_close(s);
+	pcap_close(pc);
+	return n;
+}
+
+struct walk {
+	unsigned files, mapped;
+};
+
+static void walk_dir(const char *path, struct walk *w)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char p[1024];
+		struct stat st;
+		bool mapped = false;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+		if (stat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			walk_dir(p, w);
+			continue;
+		}
+		if (!strstr(e->d_name, ".pcap") && !strstr(e->d_name, ".cap"))
+			continue;
+		if (compare_with_libpcap(p, &mapped) >= 0) {
+			w->files++;
+			w->mapped += mapped;
+		}
+	}
+	closedir(d);
+}
+
+/* ------------------------------------------------------------- tests */
+
+Test(capture_mmap, same_as_libpcap_on_every_capture_in_tests)
+{
+	struct walk w = {0};
+
+	walk_dir(SOURCE_DIR "/tests", &w);
+	cr_assert_geq(w.files, 1);
+	cr_assert_geq(w.mapped, 1, "the shipped sample.pcap is classic pcap");
+}
+
+Test(capture_mmap, same_as_libpcap_on_every_corpus_capture)
+{
+	struct walk w = {0};
+	const char *corpus = corpus_dir();
+
+	if (!corpus) {
+		cr_skip_test("no corpus at %s/../shared/corpus", SOURCE_DIR);
+		return;
+	}
+	walk_dir(corpus, &w);
+	cr_log_info("%u corpus captures, %u through the map", w.files, w.mapped);
+	cr_assert_geq(w.files, 50);
+	cr_assert_geq(w.mapped, 10);
+}
+
+static void every_cut(uint32_t magic, int big, const char *name)
+{
+	struct buf w;
+
+	three_records(&w, magic, big);
+	for (size_t cut = 0; cut <= w.n; cut++) {
+		const char *p = write_file(name, w.b, cut);
+		bool mapped = false;
+
+		compare_with_libpcap(p, &mapped);
+		if (cut >= 24)
+			cr_assert(mapped, "%s cut at %zu: through the map", name, cut);
+	}
+}
+
+Test(capture_mmap, every_cut_point_little_endian_micro)
+{
+	every_cut(0xa1b2c3d4, 0, "le-us.pcap");
+}
+
+Test(capture_mmap, every_cut_point_big_endian_micro)
+{
+	every_cut(0xa1b2c3d4, 1, "be-us.pcap");
+}
+
+Test(capture_mmap, every_cut_point_little_endian_nano)
+{
+	every_cut(0xa1b23c4d, 0, "le-ns.pcap");
+}
+
+Test(capture_mmap, every_cut_point_big_endian_nano)
+{
+	every_cut(0xa1b23c4d, 1, "be-ns.pcap");
+}
+
+Test(capture_mmap, nanoseconds_become_microseconds)
+{
+	struct buf w = {.n = 0};
+	struct capture_frame f;
+	struct pcap_source *s;
+	char err[256];
+
+	w.big = 1;
+	file_header(&w, 0xa1b23c4d, 0, 101);
+	record(&w, 1700000000, 123456789, 20, 20, 20);
+	s = pcap_source_open(write_file("ns.pcap", w.b, w.n), err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert(pcap_source_stable(s));
+	cr_assert_eq(pcap_source_linktype(s), 101);
+	cr_assert_eq(pcap_source_next(s, &f, err, sizeof(err)), 1);
+	cr_assert_eq(f.ts_usec, INT64_C(1700000000123456));
+	cr_assert_eq(pcap_source_next(s, &f, err, sizeof(err)), 0);
+	pcap_source_close(s);
+}
+
+/* Lengths: zero, above the snapshot length, absurd, beyond the end. */
+static const char *lengths_file(const char *name, uint32_t snaplen, uint32_t caplen, size_t have)
+{
+	struct buf w = {.n = 0};
+
+	file_header(&w, 0xa1b2c3d4, snaplen, 1);
+	record(&w, 1, 1, 14, 14, 14);
+	record(&w, 2, 2, caplen, 60, have);
+	if (have >= caplen)
+		record(&w, 3, 3, 14, 14, 14);
+	return write_file(name, w.b, w.n);
+}
+
+Test(capture_mmap, corrupt_lengths_as_libpcap_with_counted_events)
+{
+	struct {
+		uint32_t snaplen, caplen;
+		size_t have;
+		uint64_t zero, over, bad;
+	} cases[] = {
+		{65535, 0, 0, 1, 0, 0},		 /* zero caplen: delivered */
+		{16, 40, 40, 0, 1, 0},		 /* above the snapshot length: cut */
+		{0, 40, 40, 0, 0, 0},		 /* snaplen 0 counts as the maximum */
+		{65535, 300000, 0, 0, 0, 1},	 /* absurd */
+		{65535, 0xffffffff, 0, 0, 0, 1}, /* absurd */
+		{65535, 200000, 10, 0, 0, 1},	 /* beyond the file's end */
+		{16, 40, 20, 0, 0, 1},		 /* above the snaplen and beyond the end */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *p =
+			lengths_file("len.pcap", cases[i].snaplen, cases[i].caplen, cases[i].have);
+		struct capture_file_events ev;
+		struct capture_frame f;
+		struct pcap_source *s;
+		bool mapped = false;
+		char err[512];
+
+		compare_with_libpcap(p, &mapped);
+		cr_assert(mapped, "case %zu", i);
+		s = pcap_source_open(p, err, sizeof(err));
+		cr_assert_not_null(s);
+		while (pcap_source_next(s, &f, err, sizeof(err)) > 0)
+			;
+		pcap_source_events(s, &ev);
+		cr_assert_eq(ev.zero_caplen, cases[i].zero, "case %zu", i);
+		cr_assert_eq(ev.caplen_over_snaplen, cases[i].over, "case %zu", i);
+		cr_assert_eq(ev.bad_records, cases[i].bad, "case %zu", i);
+		cr_assert_eq(ev.bad_record_pcap_cnt, cases[i].bad ? 2u : 0u, "case %zu", i);
+		pcap_source_close(s);
+	}
+}
+
+static void append(const char *path, const void *data, size_t n)
+{
+	FILE *fp = fopen(path, "ab");
+
+	cr_assert_not_null(fp);
+	cr_assert_eq(fwrite(data, 1, n, fp), n);
+	cr_assert_eq(fclose(fp), 0);
+}
+
+Test(capture_mmap, file_growing_while_read_ends_at_last_whole_record)
+{
+	struct buf w = {.n = 0}, more = {.n = 0};
+	struct capture_file_events ev;
+	struct capture_frame f;
+	struct pcap_source *s;
+	const char *p;
+	char err[256];
+
+	file_header(&w, 0xa1b2c3d4, 65535, 1);
+	record(&w, 1, 0, 30, 30, 30);
+	p = write_file("grow.pcap", w.b, w.n);
+	s = pcap_source_open(p, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_eq(pcap_source_next(s, &f, err, sizeof(err)), 1);
+	/* The writer adds two whole records and half of a third. */
+	record(&more, 2, 0, 30, 30, 30);
+	record(&more, 3, 0, 50, 50, 50);
+	record(&more, 4, 0, 60, 60, 60);
+	append(p, more.b, more.n - 40);
+	cr_assert_eq(pcap_source_next(s, &f, err, sizeof(err)), 1);
+	cr_assert_eq(f.ts_usec, 2000000);
+	cr_assert_eq(f.pcap_cnt, 2);
+	cr_assert_eq(pcap_source_next(s, &f, err, sizeof(err)), 1);
+	cr_assert_eq(f.caplen, 50);
+	cr_assert_eq(f.pcap_cnt, 3);
+	cr_assert_eq(pcap_source_next(s, &f, err, sizeof(err)), 0, "%s", err);
+	pcap_source_events(s, &ev);
+	cr_assert_eq(ev.partial_tail, 1);
+	cr_assert_eq(ev.bad_records, 0);
+	pcap_source_close(s);
+}
+
+Test(capture_mmap, released_frames_are_still_the_file)
+{
+	struct buf w = {.n = 0};
+	struct capture_frame f, first;
+	struct pcap_source *s;
+	char err[256];
+
+	three_records(&w, 0xa1b2c3d4, 0);
+	s = pcap_source_open(write_file("rel.pcap", w.b, w.n), err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_eq(pcap_source_next(s, &first, err, sizeof(err)), 1);
+	while (pcap_source_next(s, &f, err, sizeof(err)) > 0)
+		pcap_source_release(s, f.data);
+	pcap_source_release(s, NULL);
+	cr_assert_eq(first.data[1], (uint8_t)(7 + 60));
+	pcap_source_close(s);
+}
+
+Test(capture_mmap, pipes_and_pcapng_stay_with_libpcap)
+{
+	struct pcap_source *s;
+	char err[256];
+	uint8_t ng[48] = {0x0a, 0x0d, 0x0d, 0x0a, 28,	0,    0,    0,	  0x4d, 0x3c, 0x2b, 0x1a,
+			  1,	0,    0,    0,	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			  28,	0,    0,    0,	  1,	0,    0,    0,	  20,	0,    0,    0,
+			  1,	0,    0,    0,	  0,	0,    1,    0,	  20,	0,    0,    0};
+
+	s = pcap_source_open(write_file("x.pcapng", ng, sizeof(ng)), err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_not(pcap_source_stable(s));
+	pcap_source_close(s);
+}
+
+Test(capture_mmap, standard_input_goes_through_libpcap)
+{
+	struct buf w;
+	struct capture_frame f;
+	struct pcap_source *s;
+	char err[256];
+	int n = 0;
+
+	three_records(&w, 0xa1b2c3d4, 0);
+	cr_assert_not_null(freopen(write_file("stdin.pcap", w.b, w.n), "rb", stdin));
+	s = pcap_source_open("-", err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_not(pcap_source_stable(s));
+	while (pcap_source_next(s, &f, err, sizeof(err)) > 0)
+		n++;
+	cr_assert_eq(n, 3);
+	cr_assert_eq(f.caplen, 42);
+	pcap_source_close(s);
+}
