@@ -78,6 +78,9 @@ struct rule {
 	bool detector_explicit;
 	/* storage for pub strings; buffer is NULL without `buffer:` */
 	char *msg, *category, *metadata_json, *detector, *file, *buffer;
+	/* rule language v2, rule-level keys (rule_keys.h); NULL when the rule
+	 * uses none */
+	struct rule_keys *keys;
 };
 
 struct ruleset {

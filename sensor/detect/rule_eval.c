@@ -1,0 +1,192 @@
+/*
+ * rule_eval.c - the packet path of the rule-level keys (see rule_keys.h):
+ * the conditions a rule's match must meet (rule_keys_match, called from
+ * rule_header_match) and the actions and alert decision once it matched
+ * (rule_alert_filter, called by the worker's alert service).
+ *
+ * flow: established is, for TCP, the three-way handshake seen (SYN from the
+ * client, SYN+ACK from the server, then the client's ACK: that ACK is the
+ * first established packet), for other protocols packets seen both ways;
+ * not_established is its negation; stateless matches always; to_server /
+ * to_client test the packet's direction; only_stream matches reassembled
+ * stream data only, no_stream packets only.
+ *
+ * Pass (Suricata's precedence): rules are ordered pass first
+ * (rule_keys_order), so a pass rule that matches a packet is reported
+ * before the alert rules of the same scan; from then on no alert is written
+ * for that packet (the same packet object, frame number, time and
+ * direction). A pass rule with no pattern, pcre or buffer (an IP-only rule
+ * in Suricata's terms) passes the whole flow: no alert is written for any
+ * later packet of it, either direction. Limitation: a pass rule stops the
+ * alerts of the plugins that scan the packet after it (plugins run in
+ * config order), not those already written by an earlier plugin.
+ *
+ * Threads: worker threads; the bound flow pointer is per thread. No lock,
+ * no allocation except the per-flow state (once per flow, rule_flowbits.c)
+ * and the threshold table's bucket locks (rule_threshold.c).
+ */
+#include "detect/rule_keys.h"
+
+#include <netinet/in.h>
+
+#include "app/app_detect.h"
+#include "detect/rule_state.h"
+#include "detect/rules.h"
+#include "flow/flow.h"
+
+static __thread struct flow *const *bound_flow;
+
+void rule_keys_bind_flow(struct flow *const *cur)
+{
+	bound_flow = cur;
+}
+
+static struct flow *current_flow(void)
+{
+	return bound_flow ? *bound_flow : NULL;
+}
+
+/* ---------------------------------------------------------- conditions */
+
+static bool flow_established(const struct flow *f, const struct ids_packet *p)
+{
+	if (!f)
+		return false;
+	if (p->proto == IPPROTO_TCP) {
+		uint8_t cs = f->tcp_flags[IDS_DIR_TO_SERVER], sc = f->tcp_flags[IDS_DIR_TO_CLIENT];
+
+		return (cs & IDS_TCP_SYN) && (cs & IDS_TCP_ACK) && (sc & IDS_TCP_SYN) &&
+		       (sc & IDS_TCP_ACK);
+	}
+	return f->pkts[IDS_DIR_TO_SERVER] && f->pkts[IDS_DIR_TO_CLIENT];
+}
+
+static bool flow_match(uint8_t want, const struct ids_packet *p, const struct flow *f)
+{
+	bool stream = p->pkt_src == IDS_PKT_SRC_STREAM;
+
+	if ((want & RFLOW_TO_SERVER) && p->direction != IDS_DIR_TO_SERVER)
+		return false;
+	if ((want & RFLOW_TO_CLIENT) && p->direction != IDS_DIR_TO_CLIENT)
+		return false;
+	if ((want & RFLOW_ONLY_STREAM) && !stream)
+		return false;
+	if ((want & RFLOW_NO_STREAM) && stream)
+		return false;
+	if ((want & RFLOW_ESTABLISHED) && !(stream || flow_established(f, p)))
+		return false;
+	if ((want & RFLOW_NOT_ESTABLISHED) && (stream || flow_established(f, p)))
+		return false;
+	return true;
+}
+
+static bool app_match(const struct rule_keys *k, const struct flow *f)
+{
+	uint8_t a = f ? f->app_proto : APP_NONE;
+
+	if (k->app_neg)
+		return a != APP_NONE && a != k->app;
+	return a == k->app;
+}
+
+bool rule_keys_match(const struct rule *r, const struct ids_packet *p)
+{
+	const struct rule_keys *k = r->keys;
+	const struct flow *f;
+
+	if (!k)
+		return true;
+	if (!rule_header_keys_match(k, p))
+		return false;
+	f = current_flow();
+	if (k->flow && !flow_match(k->flow, p, f))
+		return false;
+	if (k->has_app && !app_match(k, f))
+		return false;
+	if (!k->fb_checks)
+		return true;
+	for (size_t i = 0; i < k->n_fb; i++)
+		if (k->fb[i].cmd >= FB_ISSET && !rule_fb_check(&k->fb[i], f))
+			return false;
+	return true;
+}
+
+/* ------------------------------------------------------------- actions */
+
+static bool packet_passed(const struct rule_alert_ctx *c, const struct ids_packet *p)
+{
+	return c->passed_pkt == p && c->passed_cnt == p->pcap_cnt && c->passed_ts == p->ts_usec &&
+	       c->passed_dir == p->direction;
+}
+
+static void pass_packet(struct rule_alert_ctx *c, const struct ids_packet *p, struct flow *f,
+			const struct rule_keys *k)
+{
+	struct rule_flow_state *s;
+
+	c->passed_pkt = p;
+	c->passed_cnt = p->pcap_cnt;
+	c->passed_ts = p->ts_usec;
+	c->passed_dir = p->direction;
+	if (k->flow_pass && f && (s = rule_flow_state_get(f, UINT32_MAX)))
+		s->passed = true;
+}
+
+static bool suppressed(const struct rule_keys *k, const struct ids_packet *p)
+{
+	for (size_t i = 0; i < k->n_supp; i++) {
+		const struct rule_suppress *s = &k->supp[i];
+		bool src = s->track != TRACK_BY_DST, dst = s->track != TRACK_BY_SRC;
+
+		if (s->all || (src && addr_set_match(&s->ips, &p->src)) ||
+		    (dst && addr_set_match(&s->ips, &p->dst)))
+			return true;
+	}
+	return false;
+}
+
+/* After the rule's flowbits ran: noalert, suppress, thresholds. */
+static bool alert_wanted(struct rule_alert_ctx *c, const struct rule *r,
+			 const struct ids_packet *p)
+{
+	const struct rule_keys *k = r->keys;
+
+	if (k->noalert) {
+		c->n.noalert++;
+		return false;
+	}
+	if (k->n_supp && suppressed(k, p)) {
+		c->n.suppressed++;
+		return false;
+	}
+	if ((k->detection.on && !rule_thr_check(r, &k->detection, p)) ||
+	    (k->threshold.on && !rule_thr_check(r, &k->threshold, p))) {
+		c->n.thresholded++;
+		return false;
+	}
+	return true;
+}
+
+bool rule_alert_filter(struct rule_alert_ctx *c, struct flow *f, const struct ids_packet *p,
+		       const struct ids_rule *rule)
+{
+	const struct rule *r = rule->priv ? rule_from_pub(rule) : NULL;
+	const struct rule_keys *k = r ? r->keys : NULL;
+	const struct rule_flow_state *fs = f ? f->detect_state : NULL;
+
+	if (packet_passed(c, p) || (fs && fs->passed)) {
+		c->n.passed++;
+		return false;
+	}
+	if (!k)
+		return true;
+	if (k->fb_writes && f)
+		for (size_t i = 0; i < k->n_fb; i++)
+			if (k->fb[i].cmd < FB_ISSET)
+				rule_fb_apply(&k->fb[i], f);
+	if (k->action == RULE_ACTION_PASS) {
+		pass_packet(c, p, f, k);
+		return false;
+	}
+	return alert_wanted(c, r, p);
+}
