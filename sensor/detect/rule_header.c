@@ -16,6 +16,10 @@
  * packet's flags first. fragbits: the same with M (more fragments), D
  * (don't fragment) and R (reserved), IPv4 only.
  *
+ * dsize follows Suricata: a test that excludes 0 ("!N", ranges, ">N", ">=N")
+ * never matches a packet without payload ("!9" is not true of an empty
+ * ACK).
+ *
  * A test of a field the packet does not have (ttl is everywhere; seq on a
  * UDP packet, itype on TCP, ip_id on IPv6, anything that needs the IP
  * header on a reassembled stream chunk) does not match, negated or not, as
@@ -412,12 +416,22 @@ static bool vlan_match(const struct rule_num_test *t, const struct ids_packet *p
 	return false;
 }
 
+/* Suricata's dsize tests that exclude 0 (!N, ranges, >, >=; = N > 0)
+ * never match an empty packet. */
+static bool dsize_needs_payload(const struct rule_num_test *t)
+{
+	return t->op == CMP_NE || t->op == CMP_RANGE || t->op == CMP_GT || t->op == CMP_GE ||
+	       (t->op == CMP_EQ && t->a > 0);
+}
+
 static bool num_match(const struct rule_num_test *t, const struct ids_packet *p)
 {
 	uint32_t v;
 
 	if (t->field == HF_VLAN_ID)
 		return vlan_match(t, p);
+	if (t->field == HF_DSIZE && p->payload_len == 0 && dsize_needs_payload(t))
+		return false;
 	return field_value(p, (enum rule_hfield)t->field, &v) && rule_num_eval(t, v);
 }
 

@@ -327,3 +327,18 @@ Test(rule_header, sameip)
 	p.dst = p.src;
 	cr_assert(rule_header_keys_match(&k, &p));
 }
+
+Test(rule_header, dsize_tests_excluding_zero_skip_empty_packets)
+{
+	struct ids_packet p = tcp_pkt(IDS_TCP_ACK);
+
+	p.payload_len = 0;
+	cr_assert_not(field(HF_DSIZE, "!9", &p));
+	cr_assert_not(field(HF_DSIZE, ">=0", &p));
+	cr_assert_not(field(HF_DSIZE, "0<>5", &p));
+	cr_assert(field(HF_DSIZE, "<10", &p));
+	cr_assert(field(HF_DSIZE, "0", &p));
+	cr_assert(field(HF_DSIZE, "!1<>5", &p));
+	p.payload_len = 10;
+	cr_assert(field(HF_DSIZE, "!9", &p));
+}
