@@ -21,6 +21,11 @@
  *   (once|every), buffer (a buffer a plugin declares: "http.uri"; checked
  *   against the loaded plugins by plugins_assign_rules).
  *
+ * Rule language v2's rule-level keys (gid, action, classtype, priority,
+ * reference, noalert, app_proto, flow, flowbits, threshold,
+ * detection_filter, suppress, header keywords) are parsed by rule_keys.c
+ * into rule->keys; see rule_keys.h.
+ *
  * Main thread only. A ruleset owns its rules; rules live until
  * ruleset_free().
  */
