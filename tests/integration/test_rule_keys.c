@@ -222,3 +222,30 @@ Test(rule_keys, classtype_without_a_file_fails_to_load)
 				    "is not in the classification file"),
 		  "%s", t.res.err);
 }
+
+/* Workers share the threshold counts: 40 sources (their flows spread over
+ * both workers) hit one destination; a by_dst limit of 3 and a by_rule
+ * detection_filter of 37 give exactly 3 alerts each. */
+Test(rule_keys, thresholds_are_shared_by_workers)
+{
+	itest_capture(&t, 1);
+	for (int i = 0; i < 40; i++) {
+		char src[32];
+
+		snprintf(src, sizeof(src), "198.18.1.%d", i + 1);
+		udp(src, "beacon");
+	}
+	itest_rules(&t, "rules:\n"
+			"  - id: 1\n"
+			"    msg: limit\n"
+			"    patterns: [{content: beacon}]\n"
+			"    threshold: {type: limit, track: by_dst, count: 3, seconds: 60}\n"
+			"  - id: 2\n"
+			"    msg: detection_filter\n"
+			"    patterns: [{content: beacon}]\n"
+			"    detection_filter: {track: by_rule, count: 37, seconds: 60}\n");
+	cr_assert_eq(itest_run(&t, "--threads", "2", NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 1), 3);
+	cr_expect_eq(itest_alerts(&t, 2), 3);
+	cr_expect_eq(stat("detect.filtered.threshold"), 37 + 37);
+}
