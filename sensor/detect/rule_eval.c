@@ -6,7 +6,9 @@
  *
  * flow: established is, for TCP, the three-way handshake seen (SYN from the
  * client, SYN+ACK from the server, then the client's ACK: that ACK is the
- * first established packet), for other protocols packets seen both ways;
+ * first established packet; a session the reassembler picked up midstream
+ * is established from its second packet on), for other protocols packets
+ * seen both ways;
  * not_established is its negation; stateless matches always; to_server /
  * to_client test the packet's direction; only_stream matches reassembled
  * stream data only, no_stream packets only.
@@ -28,11 +30,13 @@
 #include "detect/rule_keys.h"
 
 #include <netinet/in.h>
+#include <string.h>
 
 #include "app/app_detect.h"
 #include "detect/rule_state.h"
 #include "detect/rules.h"
 #include "flow/flow.h"
+#include "stream/stream_tcp.h"
 
 static __thread struct flow *const *bound_flow;
 
@@ -55,8 +59,12 @@ static bool flow_established(const struct flow *f, const struct ids_packet *p)
 	if (p->proto == IPPROTO_TCP) {
 		uint8_t cs = f->tcp_flags[IDS_DIR_TO_SERVER], sc = f->tcp_flags[IDS_DIR_TO_CLIENT];
 
-		return (cs & IDS_TCP_SYN) && (cs & IDS_TCP_ACK) && (sc & IDS_TCP_SYN) &&
-		       (sc & IDS_TCP_ACK);
+		if ((cs & IDS_TCP_SYN) && (cs & IDS_TCP_ACK) && (sc & IDS_TCP_SYN) &&
+		    (sc & IDS_TCP_ACK))
+			return true;
+		/* a session picked up midstream, established by the reassembler
+		 * (which has seen the packets before this one) */
+		return f->tcp && strcmp(stream_tcp_state_name(f), "established") == 0;
 	}
 	return f->pkts[IDS_DIR_TO_SERVER] && f->pkts[IDS_DIR_TO_CLIENT];
 }
