@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "detect/rule_keys.h"
@@ -120,7 +121,7 @@ static struct ids_packet tcp_pkt(uint8_t flags)
 	p.ttl = 64;
 	p.tcp_flags = flags;
 	p.tcp_seq = 1000;
-	p.tcp_ack = 0;
+	p.tcp_ack = 7;
 	p.tcp_win = 55808;
 	p.payload_len = 10;
 	p.src.family = p.dst.family = 4;
@@ -168,7 +169,7 @@ Test(rule_header, fields_come_from_the_packet)
 	cr_assert(field(HF_IP_ID, "31337", &t));
 	cr_assert_not(field(HF_IP_ID, "31338", &t));
 	cr_assert(field(HF_SEQ, "1000", &t));
-	cr_assert(field(HF_ACK, "0", &t));
+	cr_assert(field(HF_ACK, "7", &t));
 	cr_assert(field(HF_WINDOW, "55808", &t));
 	cr_assert_not(field(HF_WINDOW, "!55808", &t));
 	cr_assert(field(HF_IP_PROTO, "6", &t));
@@ -341,4 +342,57 @@ Test(rule_header, dsize_tests_excluding_zero_skip_empty_packets)
 	cr_assert(field(HF_DSIZE, "!1<>5", &p));
 	p.payload_len = 10;
 	cr_assert(field(HF_DSIZE, "!9", &p));
+}
+
+/* Every operator of every integer keyword, true and false at the boundary,
+ * against the field's value in the packet. */
+static void all_operators(enum rule_hfield f, const struct ids_packet *p, uint32_t v)
+{
+	static const struct {
+		const char *pre; /* operator before the first number */
+		int da;		 /* first number: v + da */
+		const char *sep; /* range separator, NULL for one number */
+		int db;		 /* second number: v + db */
+		bool want;
+	} cases[] = {
+		{"", 0, NULL, 0, true},	   {"", 1, NULL, 0, false},    {"=", 0, NULL, 0, true},
+		{"!", 0, NULL, 0, false},  {"!", 1, NULL, 0, true},    {"!=", 0, NULL, 0, false},
+		{"<", 0, NULL, 0, false},  {"<", 1, NULL, 0, true},    {"<=", 0, NULL, 0, true},
+		{"<=", -1, NULL, 0, false}, {">", 0, NULL, 0, false},  {">", -1, NULL, 0, true},
+		{">=", 0, NULL, 0, true},  {">=", 1, NULL, 0, false},  {"", -1, "<>", 1, true},
+		{"", 0, "<>", 2, false},   {"", -2, "<>", 0, false},   {"", -1, "-", 1, true},
+		{"!", -1, "<>", 1, false}, {"!", 0, "<>", 2, true},
+	};
+	char text[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = snprintf(text, sizeof(text), "%s%u", cases[i].pre,
+				 v + (uint32_t)cases[i].da);
+
+		if (cases[i].sep)
+			snprintf(text + n, sizeof(text) - (size_t)n, "%s%u", cases[i].sep,
+				 v + (uint32_t)cases[i].db);
+		cr_assert_eq(field(f, text, p), cases[i].want, "field %d value %u: '%s'", (int)f, v,
+			     text);
+	}
+}
+
+Test(rule_header, every_operator_of_every_field)
+{
+	struct ids_packet t = tcp_pkt(IDS_TCP_SYN), i = icmp_pkt(8, 3), v = tcp_pkt(0);
+
+	all_operators(HF_DSIZE, &t, 10);
+	all_operators(HF_TTL, &t, 64);
+	all_operators(HF_IP_ID, &t, 31337);
+	all_operators(HF_SEQ, &t, 1000);
+	all_operators(HF_ACK, &t, 7);
+	all_operators(HF_WINDOW, &t, 55808);
+	all_operators(HF_IP_PROTO, &t, 6);
+	all_operators(HF_ITYPE, &i, 8);
+	all_operators(HF_ICODE, &i, 3);
+	all_operators(HF_ICMP_ID, &i, 4660);
+	all_operators(HF_ICMP_SEQ, &i, 7);
+	v.vlan_count = 1;
+	v.vlan[0] = 100;
+	all_operators(HF_VLAN_ID, &v, 100);
 }
