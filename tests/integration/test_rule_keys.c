@@ -249,3 +249,28 @@ Test(rule_keys, thresholds_are_shared_by_workers)
 	cr_expect_eq(itest_alerts(&t, 2), 3);
 	cr_expect_eq(stat("detect.filtered.threshold"), 37 + 37);
 }
+
+/* UDP packets both ways: a query sets one of two bits, the reply tests
+ * them with groups; a toggle in the third packet clears the bit. */
+Test(rule_keys, flowbits_groups_on_packets_both_ways)
+{
+	itest_capture(&t, 1);
+	pg_udp(&t.gen, CLI, 41000, SRV, 7000, "query alpha", 11);
+	pg_udp(&t.gen, SRV, 7000, CLI, 41000, "reply", 5);
+	pg_udp(&t.gen, CLI, 41000, SRV, 7000, "query alpha", 11);
+	pg_udp(&t.gen, SRV, 7000, CLI, 41000, "reply", 5);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: q, patterns: [{content: alpha}], flowbits: [\"toggle,a\", "
+			"noalert]}\n"
+			"  - {id: 2, msg: any, patterns: [{content: reply}], flowbits: [\"isset,a|b\"]}\n"
+			"  - {id: 3, msg: all, patterns: [{content: reply}], flowbits: [\"isset,a&b\"]}\n"
+			"  - {id: 4, msg: none, patterns: [{content: reply}], flowbits: "
+			"[\"isnotset,a&b\"]}\n");
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 0);
+	cr_expect_eq(itest_alerts(&t, 2), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=2", 0), "pcap_cnt", 0), 2);
+	cr_expect_eq(itest_alerts(&t, 3), 0);
+	cr_expect_eq(itest_alerts(&t, 4), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=4", 0), "pcap_cnt", 0), 4);
+}
