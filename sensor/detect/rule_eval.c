@@ -154,8 +154,7 @@ static bool suppressed(const struct rule_keys *k, const struct ids_packet *p)
 }
 
 /* After the rule's flowbits ran: noalert, suppress, thresholds. */
-static bool alert_wanted(struct rule_alert_ctx *c, const struct rule *r,
-			 const struct ids_packet *p)
+static bool alert_wanted(struct rule_alert_ctx *c, const struct rule *r, const struct ids_packet *p)
 {
 	const struct rule_keys *k = r->keys;
 

@@ -70,9 +70,11 @@ void rule_fb_names_free(void)
 	fb_n = fb_cap = 0;
 }
 
-static const char *const fb_cmds[] = {
-	[FB_SET] = "set", [FB_UNSET] = "unset", [FB_TOGGLE] = "toggle",
-	[FB_ISSET] = "isset", [FB_ISNOTSET] = "isnotset"};
+static const char *const fb_cmds[] = {[FB_SET] = "set",
+				      [FB_UNSET] = "unset",
+				      [FB_TOGGLE] = "toggle",
+				      [FB_ISSET] = "isset",
+				      [FB_ISNOTSET] = "isnotset"};
 
 static bool name_char_ok(char c)
 {

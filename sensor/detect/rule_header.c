@@ -35,10 +35,9 @@
 #include <string.h>
 
 static const uint32_t field_max[HF_COUNT] = {
-	[HF_DSIZE] = 65535,	 [HF_TTL] = 255,    [HF_ITYPE] = 255,	 [HF_ICODE] = 255,
-	[HF_IP_ID] = 65535,	 [HF_SEQ] = UINT32_MAX, [HF_ACK] = UINT32_MAX,
-	[HF_WINDOW] = 65535,	 [HF_ICMP_ID] = 65535, [HF_ICMP_SEQ] = 65535,
-	[HF_IP_PROTO] = 255,	 [HF_VLAN_ID] = 4095,
+	[HF_DSIZE] = 65535,   [HF_TTL] = 255,	     [HF_ITYPE] = 255,	    [HF_ICODE] = 255,
+	[HF_IP_ID] = 65535,   [HF_SEQ] = UINT32_MAX, [HF_ACK] = UINT32_MAX, [HF_WINDOW] = 65535,
+	[HF_ICMP_ID] = 65535, [HF_ICMP_SEQ] = 65535, [HF_IP_PROTO] = 255,   [HF_VLAN_ID] = 4095,
 };
 
 static const struct {
@@ -195,10 +194,17 @@ struct bit_name {
 	uint16_t bit;
 };
 
-static const struct bit_name tcp_bits[] = {
-	{'F', IDS_TCP_FIN}, {'S', IDS_TCP_SYN}, {'R', IDS_TCP_RST}, {'P', IDS_TCP_PSH},
-	{'A', IDS_TCP_ACK}, {'U', IDS_TCP_URG}, {'C', IDS_TCP_CWR}, {'E', IDS_TCP_ECE},
-	{'1', IDS_TCP_CWR}, {'2', IDS_TCP_ECE}, {0, 0}};
+static const struct bit_name tcp_bits[] = {{'F', IDS_TCP_FIN},
+					   {'S', IDS_TCP_SYN},
+					   {'R', IDS_TCP_RST},
+					   {'P', IDS_TCP_PSH},
+					   {'A', IDS_TCP_ACK},
+					   {'U', IDS_TCP_URG},
+					   {'C', IDS_TCP_CWR},
+					   {'E', IDS_TCP_ECE},
+					   {'1', IDS_TCP_CWR},
+					   {'2', IDS_TCP_ECE},
+					   {0, 0}};
 
 #define FRAG_R 0x8000
 #define FRAG_D 0x4000
@@ -351,8 +357,8 @@ static bool icmp_idseq(const struct ids_packet *p, uint16_t *id, uint16_t *seq)
 	uint8_t t = p->icmp_type;
 	bool v6 = p->proto == IPPROTO_ICMPV6;
 	bool echo = v6 ? (t == 128 || t == 129)
-		       : (t == 0 || t == 8 || t == 13 || t == 14 || t == 15 || t == 16 ||
-			  t == 17 || t == 18);
+		       : (t == 0 || t == 8 || t == 13 || t == 14 || t == 15 || t == 16 || t == 17 ||
+			  t == 18);
 
 	if (!is_icmp(p) || !echo || !p->payload || !p->l3 || p->payload < p->l3 + 4)
 		return false;

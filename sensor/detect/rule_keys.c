@@ -30,20 +30,43 @@
 #include "base/yaml_tree.h"
 #include "detect/rules.h"
 
-static const char *const v2_keys[] = {
-	"gid",	     "action",	 "classtype", "priority", "reference", "noalert", "app_proto",
-	"flow",	     "flowbits", "threshold", "detection_filter", "suppress", "dsize", "ttl",
-	"itype",     "icode",	 "ip_id",     "seq",	  "ack",       "window",  "flags",
-	"tcp_flags", "fragbits", "sameip",    "icmp_id",  "icmp_seq",  "ip_proto", "vlan_id",
-	NULL};
+static const char *const v2_keys[] = {"gid",
+				      "action",
+				      "classtype",
+				      "priority",
+				      "reference",
+				      "noalert",
+				      "app_proto",
+				      "flow",
+				      "flowbits",
+				      "threshold",
+				      "detection_filter",
+				      "suppress",
+				      "dsize",
+				      "ttl",
+				      "itype",
+				      "icode",
+				      "ip_id",
+				      "seq",
+				      "ack",
+				      "window",
+				      "flags",
+				      "tcp_flags",
+				      "fragbits",
+				      "sameip",
+				      "icmp_id",
+				      "icmp_seq",
+				      "ip_proto",
+				      "vlan_id",
+				      NULL};
 
 /* Numeric header keywords and their fields. */
 static const struct {
 	const char *key;
 	enum rule_hfield field;
-} num_keys[] = {{"dsize", HF_DSIZE},	 {"ttl", HF_TTL},	    {"itype", HF_ITYPE},
-		{"icode", HF_ICODE},	 {"ip_id", HF_IP_ID},	    {"seq", HF_SEQ},
-		{"ack", HF_ACK},	 {"window", HF_WINDOW},	    {"icmp_id", HF_ICMP_ID},
+} num_keys[] = {{"dsize", HF_DSIZE},	   {"ttl", HF_TTL},	      {"itype", HF_ITYPE},
+		{"icode", HF_ICODE},	   {"ip_id", HF_IP_ID},	      {"seq", HF_SEQ},
+		{"ack", HF_ACK},	   {"window", HF_WINDOW},     {"icmp_id", HF_ICMP_ID},
 		{"icmp_seq", HF_ICMP_SEQ}, {"ip_proto", HF_IP_PROTO}, {"vlan_id", HF_VLAN_ID}};
 
 #define N_NUM_KEYS (sizeof(num_keys) / sizeof(num_keys[0]))
@@ -183,8 +206,9 @@ static int key_reference(struct kparse *p)
 		if (scalar(p, e, "reference", &s) < 0)
 			return -1;
 		if (!strchr(s, ',') || s[0] == ',')
-			return kerr(p, e, "reference must be \"type,value\" (e.g. \"cve,2021-44228\"), "
-					  "got '%s'",
+			return kerr(p, e,
+				    "reference must be \"type,value\" (e.g. \"cve,2021-44228\"), "
+				    "got '%s'",
 				    s);
 		p->k->refs[p->k->n_refs] = strdup(s);
 		if (!p->k->refs[p->k->n_refs++])
@@ -210,10 +234,11 @@ static int key_app_proto(struct kparse *p)
 			p->k->app = (uint8_t)a;
 			return 0;
 		}
-	return kerr(p, n,
-		    "app_proto '%s' is not a protocol this sensor recognises (known: http, tls, dns, "
-		    "ssh, smtp, ftp; '!' negates)",
-		    s);
+	return kerr(
+		p, n,
+		"app_proto '%s' is not a protocol this sensor recognises (known: http, tls, dns, "
+		"ssh, smtp, ftp; '!' negates)",
+		s);
 }
 
 /* ---------------------------------------------------------------- flow */
@@ -547,8 +572,7 @@ static int key_scope(struct kparse *p)
 /* IP-only in Suricata's terms: nothing looks at the payload. */
 static bool ip_only(const struct rule *r)
 {
-	return r->n_patterns == 0 && !r->pcre && !r->buffer && !r->keys->n_fb &&
-	       !r->keys->has_app;
+	return r->n_patterns == 0 && !r->pcre && !r->buffer && !r->keys->n_fb && !r->keys->has_app;
 }
 
 int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)

@@ -101,13 +101,13 @@ struct rule_bits_test {
 
 /* ------------------------------------------------------------ flow */
 
-#define RFLOW_ESTABLISHED 0x01
+#define RFLOW_ESTABLISHED     0x01
 #define RFLOW_NOT_ESTABLISHED 0x02
-#define RFLOW_STATELESS 0x04
-#define RFLOW_TO_SERVER 0x08
-#define RFLOW_TO_CLIENT 0x10
-#define RFLOW_ONLY_STREAM 0x20
-#define RFLOW_NO_STREAM 0x40
+#define RFLOW_STATELESS	      0x04
+#define RFLOW_TO_SERVER	      0x08
+#define RFLOW_TO_CLIENT	      0x10
+#define RFLOW_ONLY_STREAM     0x20
+#define RFLOW_NO_STREAM	      0x40
 
 /* ------------------------------------------------------------ flowbits */
 
@@ -154,7 +154,7 @@ struct rule_keys {
 	bool has_app;
 	bool app_neg;
 	uint8_t app;
-	uint8_t flow; /* RFLOW_* */
+	uint8_t flow;	  /* RFLOW_* */
 	bool packet_only; /* uses a keyword that looks at the packet's headers */
 	struct rule_num_test *tests;
 	size_t n_tests;

@@ -34,8 +34,8 @@
 
 #include "detect/rules.h"
 
-#define THR_BUCKETS 8192 /* power of two */
-#define THR_WAYS 4
+#define THR_BUCKETS  8192 /* power of two */
+#define THR_WAYS     4
 #define USEC_PER_SEC INT64_C(1000000)
 
 struct thr_entry {

@@ -88,26 +88,43 @@ Test(rule_keys, header_keywords_on_packets)
 {
 	itest_capture(&t, 1);
 	for (int i = 0; i < 3; i++) {
-		struct pg_pkt p = {.src = CLI, .dst = SRV, .sport = 50000, .dport = (uint16_t)(20 + i),
-				   .proto = IPPROTO_TCP, .tcp_flags = 0x02, .win = 1024,
-				   .ttl = (uint8_t)(40 + i), .ip_id = 31337};
+		struct pg_pkt p = {.src = CLI,
+				   .dst = SRV,
+				   .sport = 50000,
+				   .dport = (uint16_t)(20 + i),
+				   .proto = IPPROTO_TCP,
+				   .tcp_flags = 0x02,
+				   .win = 1024,
+				   .ttl = (uint8_t)(40 + i),
+				   .ip_id = 31337};
 		pg_packet(&t.gen, &p);
 	}
-	struct pg_pkt ack = {.src = CLI, .dst = SRV, .sport = 50000, .dport = 80,
-			     .proto = IPPROTO_TCP, .tcp_flags = 0x10, .payload = "x", .len = 1};
+	struct pg_pkt ack = {.src = CLI,
+			     .dst = SRV,
+			     .sport = 50000,
+			     .dport = 80,
+			     .proto = IPPROTO_TCP,
+			     .tcp_flags = 0x10,
+			     .payload = "x",
+			     .len = 1};
 	pg_packet(&t.gen, &ack);
-	struct pg_pkt ping = {.src = CLI, .dst = SRV, .proto = IPPROTO_ICMP, .icmp_type = 8,
-			      .payload = "pingdata", .len = 8};
+	struct pg_pkt ping = {.src = CLI,
+			      .dst = SRV,
+			      .proto = IPPROTO_ICMP,
+			      .icmp_type = 8,
+			      .payload = "pingdata",
+			      .len = 8};
 	pg_packet(&t.gen, &ping);
-	itest_rules(&t, "rules:\n"
-			"  - {id: 1, msg: syn, proto: tcp, flags: S, dsize: 0, window: 1024}\n"
-			"  - {id: 2, msg: old ttl, proto: tcp, flags: \"S\", ttl: \">40\"}\n"
-			"  - {id: 3, msg: not syn, proto: tcp, flags: \"!S\", dsize: \"<5\"}\n"
-			"  - {id: 4, msg: ip id, ip_id: 31337}\n"
-			"  - {id: 5, msg: ping, proto: icmp, itype: 8, icode: 0, icmp_id: 4660, "
-			"icmp_seq: 1}\n"
-			"  - {id: 6, msg: ports, proto: tcp, flags: \"S+\", dst_port: \"21:22\", ttl: "
-			"\"40<>42\"}\n");
+	itest_rules(&t,
+		    "rules:\n"
+		    "  - {id: 1, msg: syn, proto: tcp, flags: S, dsize: 0, window: 1024}\n"
+		    "  - {id: 2, msg: old ttl, proto: tcp, flags: \"S\", ttl: \">40\"}\n"
+		    "  - {id: 3, msg: not syn, proto: tcp, flags: \"!S\", dsize: \"<5\"}\n"
+		    "  - {id: 4, msg: ip id, ip_id: 31337}\n"
+		    "  - {id: 5, msg: ping, proto: icmp, itype: 8, icode: 0, icmp_id: 4660, "
+		    "icmp_seq: 1}\n"
+		    "  - {id: 6, msg: ports, proto: tcp, flags: \"S+\", dst_port: \"21:22\", ttl: "
+		    "\"40<>42\"}\n");
 	run_ok();
 	cr_expect_eq(itest_alerts(&t, 1), 3);
 	cr_expect_eq(itest_alerts(&t, 2), 2);
@@ -259,13 +276,15 @@ Test(rule_keys, flowbits_groups_on_packets_both_ways)
 	pg_udp(&t.gen, SRV, 7000, CLI, 41000, "reply", 5);
 	pg_udp(&t.gen, CLI, 41000, SRV, 7000, "query alpha", 11);
 	pg_udp(&t.gen, SRV, 7000, CLI, 41000, "reply", 5);
-	itest_rules(&t, "rules:\n"
-			"  - {id: 1, msg: q, patterns: [{content: alpha}], flowbits: [\"toggle,a\", "
-			"noalert]}\n"
-			"  - {id: 2, msg: any, patterns: [{content: reply}], flowbits: [\"isset,a|b\"]}\n"
-			"  - {id: 3, msg: all, patterns: [{content: reply}], flowbits: [\"isset,a&b\"]}\n"
-			"  - {id: 4, msg: none, patterns: [{content: reply}], flowbits: "
-			"[\"isnotset,a&b\"]}\n");
+	itest_rules(
+		&t,
+		"rules:\n"
+		"  - {id: 1, msg: q, patterns: [{content: alpha}], flowbits: [\"toggle,a\", "
+		"noalert]}\n"
+		"  - {id: 2, msg: any, patterns: [{content: reply}], flowbits: [\"isset,a|b\"]}\n"
+		"  - {id: 3, msg: all, patterns: [{content: reply}], flowbits: [\"isset,a&b\"]}\n"
+		"  - {id: 4, msg: none, patterns: [{content: reply}], flowbits: "
+		"[\"isnotset,a&b\"]}\n");
 	run_ok();
 	cr_expect_eq(itest_alerts(&t, 1), 0);
 	cr_expect_eq(itest_alerts(&t, 2), 1);

@@ -279,7 +279,7 @@ static unsigned run(uint32_t id, const char *src, const int *secs, size_t n)
 	return bits;
 }
 
-#define RUN(id, src, ...)                                                                  \
+#define RUN(id, src, ...)                                                                          \
 	run(id, src, (const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
 
 Test(rule_eval, limit_alerts_for_the_first_count_of_each_window)

@@ -141,7 +141,7 @@ static struct ids_packet icmp_pkt(uint8_t type, uint8_t code)
 	icmp_buf[0] = type;
 	icmp_buf[4] = 0x12, icmp_buf[5] = 0x34; /* id */
 	icmp_buf[6] = 0x00, icmp_buf[7] = 0x07; /* seq */
-	p.l3 = icmp_buf;			 /* only the bytes before payload matter */
+	p.l3 = icmp_buf;			/* only the bytes before payload matter */
 	p.payload = icmp_buf + 8;
 	p.payload_len = 8;
 	return p;
@@ -355,13 +355,13 @@ static void all_operators(enum rule_hfield f, const struct ids_packet *p, uint32
 		int db;		 /* second number: v + db */
 		bool want;
 	} cases[] = {
-		{"", 0, NULL, 0, true},	   {"", 1, NULL, 0, false},    {"=", 0, NULL, 0, true},
-		{"!", 0, NULL, 0, false},  {"!", 1, NULL, 0, true},    {"!=", 0, NULL, 0, false},
-		{"<", 0, NULL, 0, false},  {"<", 1, NULL, 0, true},    {"<=", 0, NULL, 0, true},
+		{"", 0, NULL, 0, true},	    {"", 1, NULL, 0, false},   {"=", 0, NULL, 0, true},
+		{"!", 0, NULL, 0, false},   {"!", 1, NULL, 0, true},   {"!=", 0, NULL, 0, false},
+		{"<", 0, NULL, 0, false},   {"<", 1, NULL, 0, true},   {"<=", 0, NULL, 0, true},
 		{"<=", -1, NULL, 0, false}, {">", 0, NULL, 0, false},  {">", -1, NULL, 0, true},
-		{">=", 0, NULL, 0, true},  {">=", 1, NULL, 0, false},  {"", -1, "<>", 1, true},
-		{"", 0, "<>", 2, false},   {"", -2, "<>", 0, false},   {"", -1, "-", 1, true},
-		{"!", -1, "<>", 1, false}, {"!", 0, "<>", 2, true},
+		{">=", 0, NULL, 0, true},   {">=", 1, NULL, 0, false}, {"", -1, "<>", 1, true},
+		{"", 0, "<>", 2, false},    {"", -2, "<>", 0, false},  {"", -1, "-", 1, true},
+		{"!", -1, "<>", 1, false},  {"!", 0, "<>", 2, true},
 	};
 	char text[64];
 

@@ -71,12 +71,13 @@ Test(rule_keys, v1_rules_have_no_keys)
 
 Test(rule_keys, gid_priority_classtype_set_the_alert_fields)
 {
-	cr_assert_eq(load("rules:\n"
-			  "  - {id: 1, msg: x, gid: 3, priority: 2}\n"
-			  "  - {id: 2, msg: x, classtype: trojan-activity}\n"
-			  "  - {id: 3, msg: x, classtype: misc-activity, priority: 2}\n"
-			  "  - {id: 4, msg: x, classtype: misc-activity, severity: 1, category: c}\n"),
-		     0, "%s", out());
+	cr_assert_eq(
+		load("rules:\n"
+		     "  - {id: 1, msg: x, gid: 3, priority: 2}\n"
+		     "  - {id: 2, msg: x, classtype: trojan-activity}\n"
+		     "  - {id: 3, msg: x, classtype: misc-activity, priority: 2}\n"
+		     "  - {id: 4, msg: x, classtype: misc-activity, severity: 1, category: c}\n"),
+		0, "%s", out());
 	cr_assert_eq(find(1)->pub.gid, 3);
 	cr_assert_eq(find(1)->pub.severity, 2);
 	cr_assert_str_eq(find(2)->pub.category, "A Network Trojan was detected");
@@ -249,14 +250,14 @@ Test(rule_keys, flowbits_errors)
 			  "  - {id: 3, msg: x, flowbits: [\"flip,a\"]}\n"
 			  "  - {id: 4, msg: x, flowbits: [\"isset,a|b&c\"]}\n"),
 		     4);
-	cr_assert_str_eq(out(),
-			 "r.yaml:2:32: error: rule 1: flowbits set: '|' is for isset and isnotset "
-			 "only\n"
-			 "r.yaml:3:32: error: rule 2: flowbits isset needs a name (\"isset,NAME\")\n"
-			 "r.yaml:4:32: error: rule 3: unknown flowbits command in 'flip,a' (valid: "
-			 "set, unset, toggle, isset, isnotset, noalert)\n"
-			 "r.yaml:5:32: error: rule 4: flowbits: '|' and '&' cannot be mixed in one "
-			 "group\n");
+	cr_assert_str_eq(
+		out(), "r.yaml:2:32: error: rule 1: flowbits set: '|' is for isset and isnotset "
+		       "only\n"
+		       "r.yaml:3:32: error: rule 2: flowbits isset needs a name (\"isset,NAME\")\n"
+		       "r.yaml:4:32: error: rule 3: unknown flowbits command in 'flip,a' (valid: "
+		       "set, unset, toggle, isset, isnotset, noalert)\n"
+		       "r.yaml:5:32: error: rule 4: flowbits: '|' and '&' cannot be mixed in one "
+		       "group\n");
 }
 
 Test(rule_keys, threshold_and_suppress_parse)
@@ -293,14 +294,14 @@ Test(rule_keys, threshold_errors)
 			  "seconds: 1}}\n"
 			  "  - {id: 4, msg: x, suppress: [{track: by_src, ip: \"$HOME_NET\"}]}\n"),
 		     4);
-	cr_assert_str_eq(out(),
-			 "r.yaml:2:39: error: rule 1: type must be one of limit, threshold, both, "
-			 "got 'some'\n"
-			 "r.yaml:3:32: error: rule 2: threshold needs count and seconds\n"
-			 "r.yaml:4:47: error: rule 3: track must be one of by_src, by_dst, by_both, "
-			 "by_rule, got 'by_either'\n"
-			 "r.yaml:5:52: error: rule 4: suppress ip: variables are not expanded here "
-			 "('$HOME_NET')\n");
+	cr_assert_str_eq(
+		out(), "r.yaml:2:39: error: rule 1: type must be one of limit, threshold, both, "
+		       "got 'some'\n"
+		       "r.yaml:3:32: error: rule 2: threshold needs count and seconds\n"
+		       "r.yaml:4:47: error: rule 3: track must be one of by_src, by_dst, by_both, "
+		       "by_rule, got 'by_either'\n"
+		       "r.yaml:5:52: error: rule 4: suppress ip: variables are not expanded here "
+		       "('$HOME_NET')\n");
 }
 
 Test(rule_keys, order_puts_pass_then_setters_before_checkers)
