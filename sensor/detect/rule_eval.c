@@ -17,9 +17,12 @@
  * (rule_keys_order), so a pass rule that matches a packet is reported
  * before the alert rules of the same scan; from then on no alert is written
  * for that packet (the same packet object, frame number, time and
- * direction). A pass rule with no pattern, pcre or buffer (an IP-only rule
- * in Suricata's terms) passes the whole flow: no alert is written for any
- * later packet of it, either direction. Limitation: a pass rule stops the
+ * direction). As Suricata's action scope "auto", a pass rule passes the
+ * whole flow (no alert is written for any later packet of it, either
+ * direction) when it is an IP-only or protocol-detection-only rule (no
+ * pattern, pcre, flowbits or header keyword), an app-layer rule (a
+ * buffer), or when it matched reassembled stream data; a pass rule that
+ * matched a packet's payload or headers passes that packet only. Limitation: a pass rule stops the
  * alerts of the plugins that scan the packet after it (plugins run in
  * config order), not those already written by an earlier plugin.
  *
@@ -136,7 +139,8 @@ static void pass_packet(struct rule_alert_ctx *c, const struct ids_packet *p, st
 	c->passed_cnt = p->pcap_cnt;
 	c->passed_ts = p->ts_usec;
 	c->passed_dir = p->direction;
-	if (k->flow_pass && f && (s = rule_flow_state_get(f, UINT32_MAX)))
+	if ((k->flow_pass || p->pkt_src == IDS_PKT_SRC_STREAM) && f &&
+	    (s = rule_flow_state_get(f, UINT32_MAX)))
 		s->passed = true;
 }
 

@@ -569,10 +569,20 @@ static int key_scope(struct kparse *p)
 
 /* ------------------------------------------------------------------ api */
 
-/* IP-only in Suricata's terms: nothing looks at the payload. */
-static bool ip_only(const struct rule *r)
+/*
+ * Does a pass rule pass the whole flow, whatever it matched on (Suricata's
+ * action scope "auto")? Yes for an app-layer rule (a buffer), an IP-only
+ * rule and a protocol-detection-only rule (no pattern, pcre, flowbits or
+ * packet header keyword); a rule with patterns passes the flow only when it
+ * matched stream data (rule_eval.c), else the packet.
+ */
+static bool pass_scope_flow(const struct rule *r)
 {
-	return r->n_patterns == 0 && !r->pcre && !r->buffer && !r->keys->n_fb && !r->keys->has_app;
+	const struct rule_keys *k = r->keys;
+
+	if (r->buffer)
+		return true;
+	return r->n_patterns == 0 && !r->pcre && !k->n_fb && !k->packet_only;
 }
 
 int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)
@@ -601,7 +611,7 @@ int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)
 		rc = key_scope(&p);
 	p.k->severity_given = ymap_get(map, "severity") != NULL;
 	p.k->category_given = ymap_get(map, "category") != NULL;
-	p.k->flow_pass = p.k->action == RULE_ACTION_PASS && ip_only(r);
+	p.k->flow_pass = p.k->action == RULE_ACTION_PASS && pass_scope_flow(r);
 	return rc;
 }
 

@@ -145,7 +145,8 @@ struct rule_keys {
 	uint32_t gid;
 	uint8_t action; /* enum rule_action */
 	bool noalert;	/* `noalert: true` or flowbits noalert */
-	bool flow_pass; /* a pass rule that passes the whole flow (IP-only) */
+	bool flow_pass; /* a pass rule that passes the whole flow (IP-only,
+			   protocol-detection-only, app-layer) */
 	int priority;	/* 1..255 when given, else 0 */
 	char *classtype;
 	char **refs; /* `reference:` strings "type,value" */

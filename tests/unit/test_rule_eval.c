@@ -231,6 +231,28 @@ Test(rule_eval, an_ip_only_pass_rule_passes_the_flow)
 	cr_assert(fire(1, &back), "other flows alert");
 }
 
+Test(rule_eval, a_pass_on_stream_data_or_a_buffer_passes_the_flow)
+{
+	struct ids_packet chunk = pkt(C, S, IDS_DIR_TO_SERVER, 1);
+	struct ids_packet later = pkt(C, S, IDS_DIR_TO_SERVER, 2);
+
+	load("rules:\n"
+	     "  - {id: 1, msg: alert}\n"
+	     "  - {id: 2, msg: pass, action: pass, proto: tcp, patterns: [{content: x}]}\n"
+	     "  - {id: 3, msg: pass, action: pass, buffer: http.uri, patterns: [{content: x}]}\n"
+	     "  - {id: 4, msg: pass, action: pass, proto: tcp, flags: S}\n");
+	cr_assert_not(find(2)->keys->flow_pass);
+	cr_assert(find(3)->keys->flow_pass);
+	cr_assert_not(find(4)->keys->flow_pass, "a header keyword: a packet rule");
+	chunk.pkt_src = IDS_PKT_SRC_STREAM;
+	cr_assert_not(fire(2, &chunk));
+	cr_assert_not(fire(1, &later));
+	cur = &flow2;
+	cr_assert(fire(1, &later));
+	cr_assert_not(fire(3, &later));
+	cr_assert_not(fire(1, &chunk));
+}
+
 Test(rule_eval, plugin_rules_obey_pass_too)
 {
 	struct ids_packet p = pkt(C, S, IDS_DIR_TO_SERVER, 1);
