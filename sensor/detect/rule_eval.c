@@ -4,11 +4,12 @@
  * rule_header_match) and the actions and alert decision once it matched
  * (rule_alert_filter, called by the worker's alert service).
  *
- * flow: established is, for TCP, the three-way handshake seen (SYN from the
- * client, SYN+ACK from the server, then the client's ACK: that ACK is the
- * first established packet; a session the reassembler picked up midstream
- * is established from its second packet on), for other protocols packets
- * seen both ways;
+ * flow: established is, as in Suricata, for TCP the reassembler's session
+ * state before this packet at established or later (closing and closed
+ * included; a session picked up midstream is established from its second
+ * packet on), and the handshake's last ACK when it carries data; without a
+ * session, the handshake's flags seen. For other protocols: packets seen
+ * both ways;
  * not_established is its negation; stateless matches always; to_server /
  * to_client test the packet's direction; only_stream matches reassembled
  * stream data only, no_stream packets only.
@@ -55,20 +56,34 @@ static struct flow *current_flow(void)
 
 /* ---------------------------------------------------------- conditions */
 
+/* The reassembler's state: it has seen the packets before this one (the
+ * worker hands a packet to the plugins first, then to the reassembler). */
+static bool tcp_state_before_established(const char *st)
+{
+	return strcmp(st, "new") == 0 || strcmp(st, "syn_sent") == 0 || strcmp(st, "syn_recv") == 0;
+}
+
+static bool tcp_established(const struct flow *f, const struct ids_packet *p)
+{
+	uint8_t cs = f->tcp_flags[IDS_DIR_TO_SERVER], sc = f->tcp_flags[IDS_DIR_TO_CLIENT];
+	bool handshake = (cs & IDS_TCP_SYN) && (cs & IDS_TCP_ACK) && (sc & IDS_TCP_SYN) &&
+			 (sc & IDS_TCP_ACK);
+	const char *st = f->tcp ? stream_tcp_state_name(f) : NULL;
+
+	if (!st)
+		return handshake; /* no session: the flags seen */
+	if (!tcp_state_before_established(st))
+		return true;
+	/* the handshake's last ACK is established only when it carries data */
+	return handshake && p->payload_len > 0;
+}
+
 static bool flow_established(const struct flow *f, const struct ids_packet *p)
 {
 	if (!f)
 		return false;
-	if (p->proto == IPPROTO_TCP) {
-		uint8_t cs = f->tcp_flags[IDS_DIR_TO_SERVER], sc = f->tcp_flags[IDS_DIR_TO_CLIENT];
-
-		if ((cs & IDS_TCP_SYN) && (cs & IDS_TCP_ACK) && (sc & IDS_TCP_SYN) &&
-		    (sc & IDS_TCP_ACK))
-			return true;
-		/* a session picked up midstream, established by the reassembler
-		 * (which has seen the packets before this one) */
-		return f->tcp && strcmp(stream_tcp_state_name(f), "established") == 0;
-	}
+	if (p->proto == IPPROTO_TCP)
+		return tcp_established(f, p);
 	return f->pkts[IDS_DIR_TO_SERVER] && f->pkts[IDS_DIR_TO_CLIENT];
 }
 

@@ -293,3 +293,26 @@ Test(rule_keys, flowbits_groups_on_packets_both_ways)
 	cr_expect_eq(itest_alerts(&t, 4), 1);
 	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=4", 0), "pcap_cnt", 0), 4);
 }
+
+/* flow established as Suricata: the handshake's bare last ACK is not yet
+ * established, a later bare ACK is; the SYN is not. */
+Test(rule_keys, established_starts_after_the_handshake)
+{
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, CLI, 40003, SRV, 80);
+	pg_tcp_handshake(&s);				    /* 1 SYN, 2 SYN+ACK, 3 ACK */
+	pg_tcp_send(&s, PG_TO_SERVER, "hello", 5);	    /* 4 */
+	pg_tcp_segment(&s, PG_TO_SERVER, 0x10, 0, NULL, 0); /* 5 bare ACK */
+	itest_rules(&t,
+		    "rules:\n"
+		    "  - {id: 1, msg: est ack, proto: tcp, flags: A, dsize: 0, flow: "
+		    "[established, to_server]}\n"
+		    "  - {id: 2, msg: not est, proto: tcp, flow: [not_established, no_stream]}\n");
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=1", 0), "pcap_cnt", 0), 5);
+	cr_expect_eq(itest_alerts(&t, 2), 3);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=2", 2), "pcap_cnt", 0), 3);
+}
