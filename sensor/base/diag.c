@@ -16,7 +16,7 @@ __attribute__((format(printf, 6, 0))) static void diag_emit(struct diag *d, cons
 							    const char *file, int line, int col,
 							    const char *fmt, va_list ap)
 {
-	char msg[400];
+	char msg[1024];
 	int n = 0;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -16,7 +16,7 @@ struct diag {
 	unsigned errors;
 	unsigned warnings;
 	int quiet;	/* count but print nothing (unit tests) */
-	char last[512]; /* the last message, for tests */
+	char last[1400]; /* the last message, for tests */
 };
 
 void diag_init(struct diag *d, FILE *out);

@@ -614,7 +614,7 @@ static bool key_allowed(const struct ynode *key, const char *const *allowed)
 unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, const char *what,
 			 struct diag *d)
 {
-	char valid[300], shown[96];
+	char valid[1000], shown[96];
 	unsigned bad = 0;
 
 	if (map->type != YNODE_MAP) {

@@ -101,6 +101,7 @@ void config_free(struct sensor_config *c)
 	free(c->run_as_group);
 	plugins_free(c->plugins, c->n_plugins);
 	strv_free(c->rule_files, c->n_rule_files);
+	free(c->classification_file);
 	ytree_free(c->tree);
 	memset(c, 0, sizeof(*c));
 }
@@ -641,12 +642,21 @@ static void cfg_plugins(struct cload *l, const struct ynode *list)
 		cfg_plugin(l, list->items[i], &p[i], p, i);
 }
 
+/* Rule-level keys of the detect layer: `classification-file:`. */
+static void cfg_detect(struct cload *l, const struct ynode *root)
+{
+	const struct ynode *n = ymap_get(root, "classification-file");
+
+	if (n)
+		cfg_path(l, n, "classification-file", &l->c->classification_file);
+}
+
 static void cfg_root(struct cload *l, const struct ynode *root)
 {
 	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
 					   "flow",    "plugins",	"rule-files", "stream",
 					   "defrag",  "host-os-policy", "capture",    "stats",
-					   "pidfile", "run-as",		NULL};
+					   "pidfile", "run-as",		"classification-file", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -682,6 +692,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_plugins(l, n);
 	if ((n = ymap_get(root, "rule-files")))
 		cfg_list(l, n, "rule-files", true, &c->rule_files, &c->n_rule_files);
+	cfg_detect(l, root);
 }
 
 /* "dir/" of "dir/file.yaml", "" for "file.yaml". */

@@ -116,6 +116,8 @@ struct sensor_config {
 	char *run_as_user;	 /* NULL: keep the starting user */
 	char *run_as_group;
 	struct ynode *tree; /* keeps option nodes alive */
+	/* `classification-file:` (classtype in rules), resolved; NULL: none */
+	char *classification_file;
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

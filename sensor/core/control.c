@@ -158,6 +158,10 @@ static void snapshot_input(struct eve_stats_input *in, const struct worker_snaps
 	in->plugin_names = names;
 	in->plugin_alerts = s->plugin_alerts;
 	in->n_plugins = n;
+	in->rule_thresholded = s->rule_filter.thresholded;
+	in->rule_suppressed = s->rule_filter.suppressed;
+	in->rule_passed = s->rule_filter.passed;
+	in->rule_noalert = s->rule_filter.noalert;
 }
 
 /* Every counter struct summed here holds nothing but uint64_t counters
@@ -178,6 +182,8 @@ static void sum_snapshot(struct worker_snapshot *t, const struct worker_snapshot
 	t->kernel_packets += s->kernel_packets;
 	t->kernel_drops += s->kernel_drops;
 	t->kernel_freezes += s->kernel_freezes;
+	sum_u64((uint64_t *)&t->rule_filter, (const uint64_t *)&s->rule_filter,
+		sizeof(t->rule_filter) / 8);
 	if (s->first_usec && (!t->first_usec || s->first_usec < t->first_usec))
 		t->first_usec = s->first_usec;
 	if (s->last_usec > t->last_usec)

@@ -31,6 +31,7 @@
 #include "core/plugin_loader.h"
 #include "core/worker.h"
 #include "detect/matcher.h"
+#include "detect/rule_keys.h"
 #include "detect/rules.h"
 #include "output/eve.h"
 
@@ -180,6 +181,7 @@ static void load_rules(struct run *r, struct ruleset *rs, struct diag *d)
 {
 	const struct sensor_config *c = &r->cfg;
 
+	rule_class_load(c->classification_file, d);
 	for (size_t i = 0; i < c->n_rule_files; i++)
 		ruleset_load_file(rs, c->rule_files[i], "signature", d);
 	for (size_t p = 0; p < c->n_plugins; p++) {

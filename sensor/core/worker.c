@@ -85,6 +85,8 @@ static const char *flow_app(const struct flow *f)
 static void svc_alert_fields(struct ids_thread *thr, const struct ids_packet *pkt,
 			     const struct ids_rule *rule, const char *fields)
 {
+	if (!rule_alert_filter(&thr->rule_filter, thr->cur_flow, pkt, rule))
+		return;
 	eve_alert_fields(thr->eve, pkt, rule, thr->in_iface, flow_app(thr->cur_flow), fields);
 	thr->alerts++;
 	if (thr->cur_plugin < WORKER_MAX_PLUGIN_COUNTERS)
@@ -389,6 +391,7 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	w->cur_flow = saved;
 	free(f->plugin_data); /* each plugin freed what its slot held */
 	f->plugin_data = NULL;
+	rule_flow_state_free(f);
 	fi.alerted = f->alerted; /* on_flow_end may have raised alerts */
 	memset(&in, 0, sizeof(in));
 	in.info = &fi;
@@ -525,6 +528,7 @@ void worker_counters(struct ids_thread *w, struct worker_snapshot *s)
 	s->defrag = *defrag_stats(w->defrag);
 	s->alerts = w->alerts;
 	memcpy(s->plugin_alerts, w->plugin_alerts, sizeof(s->plugin_alerts));
+	s->rule_filter = w->rule_filter.n;
 	s->csum_bad_ip = w->csum_bad_ip;
 	s->csum_bad_tcp = w->csum_bad_tcp;
 	s->csum_bad_other = w->csum_bad_other;
@@ -574,6 +578,7 @@ static void worker_tick(struct ids_thread *w, int64_t now)
 void worker_idle(struct ids_thread *w, int64_t now_usec)
 {
 	maybe_switch(w);
+	rule_keys_bind_flow(&w->cur_flow);
 	if (now_usec > w->last_usec && w->last_usec)
 		w->last_usec = now_usec;
 	if (w->last_usec && w->last_usec >= w->next_tick_usec)
@@ -622,6 +627,7 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	bool csum_ok;
 
 	maybe_switch(w);
+	rule_keys_bind_flow(&w->cur_flow);
 	if (w->first_usec == 0)
 		w->first_usec = f->ts_usec;
 	if (f->ts_usec > w->last_usec)
@@ -671,6 +677,7 @@ void worker_finish(struct ids_thread *w)
 {
 	const struct plugin_set *ps = w->plugins;
 
+	rule_keys_bind_flow(&w->cur_flow);
 	flow_table_flush(w->flows, worker_flow_end, w);
 	for (size_t i = 0; i < w->n_ctx_inited; i++)
 		if (ps->p[i].desc->tick) {

@@ -20,6 +20,7 @@
 
 #include "decode/decode.h"
 #include "defrag/defrag.h"
+#include "detect/rule_keys.h"
 #include "flow/flow.h"
 #include "ids/plugin.h"
 #include "stream/stream_tcp.h"
@@ -51,6 +52,8 @@ struct worker_snapshot {
 	uint64_t plugin_alerts[WORKER_MAX_PLUGIN_COUNTERS]; /* per plugin, config order */
 	uint64_t kernel_packets, kernel_drops, kernel_freezes;
 	int64_t first_usec, last_usec;
+	/* alerts the rule-level keys held back (detect/rule_keys.h) */
+	struct rule_alert_counters rule_filter;
 };
 
 struct ids_thread {
@@ -84,6 +87,8 @@ struct ids_thread {
 	struct live_source *live; /* live capture source, NULL in file mode */
 	pthread_mutex_t snap_lock;
 	struct worker_snapshot snap;
+	/* pass, noalert, suppress and thresholds of the rules (rule_eval.c) */
+	struct rule_alert_ctx rule_filter;
 };
 
 /* Set up worker `index` (plugin thread_init included). Returns NULL with a

@@ -5,6 +5,7 @@
  * off the per-byte hot path; still allocation-free and lock-free.
  */
 #include "detect/rules.h"
+#include "detect/rule_keys.h"
 
 #include <netinet/in.h>
 
@@ -37,6 +38,8 @@ bool rule_header_match(const struct rule *r, const struct ids_packet *p)
 	if (r->direction == RULE_DIR_TO_CLIENT && p->direction != IDS_DIR_TO_CLIENT)
 		return false;
 	if (!addr_set_match(&r->src, &p->src) || !addr_set_match(&r->dst, &p->dst))
+		return false;
+	if (r->keys && !rule_keys_match(r, p))
 		return false;
 	if (r->sport.any && r->dport.any)
 		return true;

@@ -44,6 +44,7 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
+#include "detect/rule_keys.h"
 
 #define VAR_MAX_DEPTH 16
 
@@ -840,6 +841,7 @@ static void rule_free(struct rule *r)
 	free(r->detector);
 	free(r->buffer);
 	free(r->file);
+	rule_keys_free(r->keys);
 	free(r);
 }
 
@@ -937,6 +939,7 @@ static int rule_fields(struct rparse *p, const struct ynode *map)
 	rc |= rule_header(p, map);
 	rc |= rule_patterns(p, map);
 	rc |= rule_pcre(p, map);
+	rc |= rule_keys_parse(r, map, p->ld->d);
 	r->pub.rev = (uint32_t)rev;
 	r->pub.severity = (int)severity;
 	return rc;
@@ -960,7 +963,7 @@ static struct rule *rule_parse(struct rload *ld, const struct ynode *map)
 	r->src.any = r->dst.any = r->sport.any = r->dport.any = true;
 	p.r = r;
 	rc |= rule_id(&p, map);
-	if (ymap_check_keys(map, rule_keys, "rule", ld->d))
+	if (rule_keys_check(map, rule_keys, ld->d))
 		rc = -1;
 	rc |= rule_fields(&p, map);
 	r->file = strdup(map->file);
@@ -977,6 +980,7 @@ static struct rule *rule_parse(struct rload *ld, const struct ynode *map)
 	r->pub.buffer = r->buffer;
 	r->pub.line = map->n ? map->keys[0]->line : map->line;
 	r->pub.priv = r;
+	rule_keys_apply(r);
 	return r;
 }
 
@@ -1088,6 +1092,7 @@ static void rules_load_tree(struct ruleset *rs, struct ynode *root, const char *
 
 	if (root)
 		rules_tree(&ld, root);
+	rule_keys_order(rs);
 	idmap_free(&ld.ids);
 	free(ld.reported);
 	ytree_free(root);

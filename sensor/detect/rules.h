@@ -21,6 +21,11 @@
  *   (once|every), buffer (a buffer a plugin declares: "http.uri"; checked
  *   against the loaded plugins by plugins_assign_rules).
  *
+ * Rule language v2's rule-level keys (gid, action, classtype, priority,
+ * reference, noalert, app_proto, flow, flowbits, threshold,
+ * detection_filter, suppress, header keywords) are parsed by rule_keys.c
+ * into rule->keys; see rule_keys.h.
+ *
  * Main thread only. A ruleset owns its rules; rules live until
  * ruleset_free().
  */
@@ -78,6 +83,9 @@ struct rule {
 	bool detector_explicit;
 	/* storage for pub strings; buffer is NULL without `buffer:` */
 	char *msg, *category, *metadata_json, *detector, *file, *buffer;
+	/* rule language v2, rule-level keys (rule_keys.h); NULL when the rule
+	 * uses none */
+	struct rule_keys *keys;
 };
 
 struct ruleset {

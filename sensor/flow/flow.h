@@ -75,6 +75,9 @@ struct flow {
 	/* table internals */
 	struct flow *hnext;		  /* hash chain */
 	struct flow *lru_prev, *lru_next; /* per timeout class, oldest first */
+	/* detect's per-flow state (flowbits, pass: detect/rule_state.h), or
+	 * NULL; freed by rule_flow_state_free when the flow ends */
+	void *detect_state;
 };
 
 struct flow_stats {

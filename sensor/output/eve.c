@@ -710,6 +710,22 @@ static int64_t uptime_seconds(double s)
 	return (int64_t)s;
 }
 
+/* detect.alerts_suppressed (Suricata's: threshold and suppress) and the
+ * breakdown of every alert the rules' keys held back; only once some
+ * alert was held back. */
+static void stats_filtered(struct jbuf *j, const struct eve_stats_input *in)
+{
+	if (!(in->rule_thresholded | in->rule_suppressed | in->rule_passed | in->rule_noalert))
+		return;
+	jbuf_u64(j, "alerts_suppressed", in->rule_thresholded + in->rule_suppressed);
+	jbuf_open_object(j, "filtered");
+	jbuf_u64(j, "threshold", in->rule_thresholded);
+	jbuf_u64(j, "suppress", in->rule_suppressed);
+	jbuf_u64(j, "pass", in->rule_passed);
+	jbuf_u64(j, "noalert", in->rule_noalert);
+	jbuf_close_object(j);
+}
+
 /* The counters of one stats object (the totals, or one worker's). */
 static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 {
@@ -733,6 +749,7 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 		stats_stream(j, in->stream, in->invalid_checksum_tcp);
 	jbuf_open_object(j, "detect");
 	jbuf_u64(j, "alert", in->alerts);
+	stats_filtered(j, in);
 	if (in->n_plugins) {
 		jbuf_open_object(j, "plugins");
 		for (unsigned i = 0; i < in->n_plugins; i++) {

@@ -105,6 +105,10 @@ struct eve_stats_input {
 	/* Per-worker breakdown (stats.threads.W#N), same fields; may be NULL. */
 	const struct eve_stats_input *threads;
 	unsigned n_threads;
+	/* Alerts the rules' keys held back (detect.alerts_suppressed and
+	 * detect.filtered.*): threshold/detection_filter, suppress, pass,
+	 * noalert. */
+	uint64_t rule_thresholded, rule_suppressed, rule_passed, rule_noalert;
 };
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);
 

@@ -286,7 +286,11 @@ Test(rules, unknown_keys_list_the_valid_ones)
 			 "r.yaml:8:1: error: unknown key 'rule' in rule file (valid: vars, rules)\n"
 			 "r.yaml:4:5: error: unknown key 'sevrity' in rule (valid: id, rev, msg, "
 			 "category, severity, metadata, detector, proto, src, dst, src_port, "
-			 "dst_port, direction, patterns, pcre, scope, stream_alerts, buffer)\n"
+			 "dst_port, direction, patterns, pcre, scope, stream_alerts, buffer, gid, "
+			 "action, classtype, priority, reference, noalert, app_proto, flow, flowbits, "
+			 "threshold, detection_filter, suppress, dsize, ttl, itype, icode, ip_id, seq, "
+			 "ack, window, flags, tcp_flags, fragbits, sameip, icmp_id, icmp_seq, "
+			 "ip_proto, vlan_id)\n"
 			 "r.yaml:7:9: error: unknown key 'nocse' in pattern (valid: content, "
 			 "regex, hex, nocase, offset, depth)\n");
 }

@@ -1,0 +1,283 @@
+/*
+ * rule_keys.h - rule language v2: the rule-level keys (docs/rules.md,
+ * "Rule-level keys"): gid, action, classtype, priority, reference,
+ * noalert, app_proto, flow, flowbits, threshold, detection_filter,
+ * suppress and the header keywords (dsize, ttl, flags, ...).
+ *
+ * A rule that uses any of them gets a struct rule_keys (rule->keys),
+ * parsed by rule_keys_parse() from the rule's YAML mapping while rules.c
+ * parses the rest; NULL when the rule uses none, so v1 rules cost nothing.
+ *
+ * Evaluation has two halves:
+ *   - conditions (header keywords, flow, app_proto, flowbits isset and
+ *     isnotset) are pure tests, run by rule_header_match() through
+ *     rule_keys_match(): a rule failing one is not a match;
+ *   - actions (flowbits set/unset/toggle, noalert, pass, suppress,
+ *     threshold, detection_filter) run once a rule matched completely, at
+ *     the moment its alert is raised, through rule_alert_filter() (called by
+ *     the worker's alert service): it decides whether the alert is written.
+ *
+ * The per-flow state (flowbits, flow-level pass) hangs off struct flow's
+ * `detect_state`, allocated the first time a rule writes to the flow (once
+ * per flow, never per packet) and freed by rule_flow_state_free() when the
+ * flow ends. Conditions reach the current flow through a per-thread pointer
+ * the worker binds before it hands a packet to the plugins
+ * (rule_keys_bind_flow); everything here runs on worker threads without a
+ * lock, except thresholds (rule_threshold.c: a shared bounded table with
+ * per-bucket locks).
+ *
+ * Parsing, the classification table and the flowbit name table belong to
+ * the main thread; they are read-only while workers run.
+ */
+#ifndef SENSOR_RULE_KEYS_H
+#define SENSOR_RULE_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+#include "ids/plugin.h"
+
+struct diag;
+struct ynode;
+struct rule;
+struct ruleset;
+struct flow;
+
+enum rule_action { RULE_ACTION_ALERT = 0, RULE_ACTION_PASS, RULE_ACTION_DROP, RULE_ACTION_REJECT };
+
+/* ------------------------------------------------------ header keywords */
+
+/* Comparison of an unsigned packet field (Suricata's integer keywords;
+ * ranges are exclusive). */
+enum rule_cmp {
+	CMP_EQ = 0, /* N, =N */
+	CMP_NE,	    /* !N, !=N */
+	CMP_LT,	    /* <N */
+	CMP_LE,	    /* <=N */
+	CMP_GT,	    /* >N */
+	CMP_GE,	    /* >=N */
+	CMP_RANGE,  /* N<>M, N-M: N < v < M */
+	CMP_NRANGE, /* !N<>M, !N-M: v <= N or v >= M */
+};
+
+enum rule_hfield {
+	HF_DSIZE = 0,
+	HF_TTL,
+	HF_ITYPE,
+	HF_ICODE,
+	HF_IP_ID,
+	HF_SEQ,
+	HF_ACK,
+	HF_WINDOW,
+	HF_ICMP_ID,
+	HF_ICMP_SEQ,
+	HF_IP_PROTO,
+	HF_VLAN_ID,
+	HF_COUNT
+};
+
+struct rule_num_test {
+	uint8_t field; /* enum rule_hfield */
+	uint8_t op;    /* enum rule_cmp */
+	uint32_t a, b;
+};
+
+/* flags / fragbits modifiers. */
+enum rule_bits_mod {
+	BITS_EXACT = 0, /* no modifier or '=': exactly these (after the ignore mask) */
+	BITS_ALL,	/* '+': all of these, others allowed */
+	BITS_ANY,	/* '*': any of these */
+	BITS_NOT,	/* '!' or '-': not all of these */
+};
+
+struct rule_bits_test {
+	bool on;
+	uint8_t mod;	 /* enum rule_bits_mod */
+	uint16_t bits;	 /* wanted bits */
+	uint16_t ignore; /* bits masked off before comparing (flags only) */
+};
+
+/* ------------------------------------------------------------ flow */
+
+#define RFLOW_ESTABLISHED     0x01
+#define RFLOW_NOT_ESTABLISHED 0x02
+#define RFLOW_STATELESS	      0x04
+#define RFLOW_TO_SERVER	      0x08
+#define RFLOW_TO_CLIENT	      0x10
+#define RFLOW_ONLY_STREAM     0x20
+#define RFLOW_NO_STREAM	      0x40
+
+/* ------------------------------------------------------------ flowbits */
+
+enum rule_fb_cmd { FB_SET = 0, FB_UNSET, FB_TOGGLE, FB_ISSET, FB_ISNOTSET };
+
+struct rule_fb_op {
+	uint8_t cmd;	/* enum rule_fb_cmd */
+	bool any;	/* names joined with '|' (any of); else all of */
+	uint32_t n;	/* names */
+	uint32_t *bits; /* flowbit indexes (rule_flowbits.c) */
+};
+
+/* ----------------------------------------------------------- threshold */
+
+enum rule_thr_type { THR_LIMIT = 0, THR_THRESHOLD, THR_BOTH, THR_DETECTION };
+enum rule_track { TRACK_BY_SRC = 0, TRACK_BY_DST, TRACK_BY_BOTH, TRACK_BY_RULE, TRACK_BY_EITHER };
+
+struct rule_thr {
+	bool on;
+	uint8_t type;  /* enum rule_thr_type */
+	uint8_t track; /* enum rule_track (not by_either) */
+	uint32_t count;
+	uint32_t seconds;
+};
+
+struct rule_suppress {
+	uint8_t track; /* TRACK_BY_SRC, TRACK_BY_DST, TRACK_BY_EITHER */
+	bool all;      /* no `ip:`: every alert of the rule */
+	struct addr_set ips;
+};
+
+/* ----------------------------------------------------------- the keys */
+
+struct rule_keys {
+	uint32_t gid;
+	uint8_t action; /* enum rule_action */
+	bool noalert;	/* `noalert: true` or flowbits noalert */
+	bool flow_pass; /* a pass rule that passes the whole flow (IP-only,
+			   protocol-detection-only, app-layer) */
+	int priority;	/* 1..255 when given, else 0 */
+	char *classtype;
+	char **refs; /* `reference:` strings "type,value" */
+	size_t n_refs;
+	/* app_proto: enum app_proto, negated with '!' */
+	bool has_app;
+	bool app_neg;
+	uint8_t app;
+	uint8_t flow;	  /* RFLOW_* */
+	bool packet_only; /* uses a keyword that looks at the packet's headers */
+	struct rule_num_test *tests;
+	size_t n_tests;
+	struct rule_bits_test flags, fragbits;
+	bool sameip;
+	struct rule_fb_op *fb;
+	size_t n_fb;
+	bool fb_checks, fb_writes;
+	struct rule_thr threshold, detection;
+	struct rule_suppress *supp;
+	size_t n_supp;
+	/* category / severity from classtype or priority, applied to pub */
+	const char *class_desc;
+	int class_prio;
+	bool severity_given, category_given;
+};
+
+/* ----------------------------------------------------------- loading */
+
+/*
+ * Parse every v2 rule-level key of `map` into r->keys (left NULL when the
+ * rule uses none). Reports each problem through `d` at its node, prefixed
+ * with the rule id; returns 0 or -1. Runs after proto and scope are known
+ * (it may move a rule with packet-only keywords to scope packet). Main
+ * thread.
+ */
+int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d);
+/* Copy gid, severity and category into r->pub once pub points into the
+ * rule (the last step of parsing a rule). */
+void rule_keys_apply(struct rule *r);
+void rule_keys_free(struct rule_keys *k);
+/* ymap_check_keys over the v1 keys `v1` plus the v2 keys. */
+unsigned rule_keys_check(const struct ynode *map, const char *const *v1, struct diag *d);
+/* Order rs as Suricata evaluates rules: pass rules first, then rules that
+ * set flowbits before the rules that test them; otherwise file order. */
+void rule_keys_order(struct ruleset *rs);
+
+/* The classification table (`classification-file:`): load it before the
+ * rules that use classtype. Main thread; replaces the previous table.
+ * Returns 0 or -1 after reporting. NULL path: no table. */
+int rule_class_load(const char *path, struct diag *d);
+/* Same from a buffer (tests); `name` for messages. */
+int rule_class_load_buffer(const char *name, const char *buf, size_t len, struct diag *d);
+/* A class's description and priority; false when unknown. */
+bool rule_class_find(const char *name, const char **desc, int *prio);
+void rule_class_free(void);
+
+/* ------------------------------------------------ header keyword texts */
+
+/* Parse a header keyword's value (`text`, the Suricata option text) into
+ * a test of `field`; returns 0 or -1 with a message in err. */
+int rule_num_parse(const char *text, enum rule_hfield field, struct rule_num_test *t, char *err,
+		   size_t errlen);
+int rule_flags_parse(const char *text, struct rule_bits_test *t, char *err, size_t errlen);
+int rule_fragbits_parse(const char *text, struct rule_bits_test *t, char *err, size_t errlen);
+bool rule_num_eval(const struct rule_num_test *t, uint32_t v);
+bool rule_bits_eval(const struct rule_bits_test *t, uint16_t v);
+/* All header tests of k against p (dsize, ttl, flags, ...). */
+bool rule_header_keys_match(const struct rule_keys *k, const struct ids_packet *p);
+
+/* ----------------------------------------------------------- flowbits */
+
+/* Parse one flowbits option string ("set,a", "isset,a|b", "noalert").
+ * Interns names (main thread). Returns 0, 1 for "noalert", or -1 with err. */
+int rule_fb_parse(const char *text, struct rule_fb_op *op, char *err, size_t errlen);
+/* Number of distinct flowbit names so far. */
+uint32_t rule_fb_names(void);
+void rule_fb_names_free(void);
+
+/* ------------------------------------------------------ the packet path */
+
+/* Per-worker counters of what rule_alert_filter() kept from being written. */
+struct rule_alert_counters {
+	uint64_t thresholded; /* threshold / detection_filter said no */
+	uint64_t suppressed;  /* a suppress entry matched */
+	uint64_t passed;      /* a pass rule matched the packet or the flow */
+	uint64_t noalert;     /* noalert rules that matched */
+};
+
+/* Per-worker state of the alert filter: which packet a pass rule
+ * matched, and the counters. Zero it at start. */
+struct rule_alert_ctx {
+	const struct ids_packet *passed_pkt;
+	uint64_t passed_cnt;
+	int64_t passed_ts;
+	uint8_t passed_dir;
+	struct rule_alert_counters n;
+};
+
+/* Bind the current flow for this thread: `cur` points to the worker's
+ * "flow being processed" variable (NULL: none). Worker thread. */
+void rule_keys_bind_flow(struct flow *const *cur);
+
+/* The conditions of r->keys for p (and the bound flow). Any thread, no
+ * allocation. */
+bool rule_keys_match(const struct rule *r, const struct ids_packet *p);
+
+/*
+ * A rule matched completely and its alert is about to be written: run its
+ * actions (flowbits, pass) and tell whether the alert is written (noalert,
+ * pass, suppress, threshold, detection_filter). `rule` may be a plugin's
+ * own rule (priv NULL): then only the pass state applies. `f` may be NULL.
+ * Worker thread.
+ */
+bool rule_alert_filter(struct rule_alert_ctx *ctx, struct flow *f, const struct ids_packet *p,
+		       const struct ids_rule *rule);
+
+/* The flow ends: free its detect state. */
+void rule_flow_state_free(struct flow *f);
+
+/* --------------------------------------------------------- thresholds */
+
+/* Decide a threshold/detection_filter for one match at p->ts_usec: true
+ * when the alert may be written. Any worker thread. */
+bool rule_thr_check(const struct rule *r, const struct rule_thr *t, const struct ids_packet *p);
+/* Allocate the shared table (main thread, when the first rule with a
+ * threshold or detection_filter loads). 0 or -1. */
+int rule_thr_table_init(void);
+/* Forget every threshold entry (tests, reloads). Main thread, no worker
+ * running rules. */
+void rule_thr_reset(void);
+/* Entries replaced because their bucket was full (a stats figure). */
+uint64_t rule_thr_evictions(void);
+
+#endif
