@@ -68,6 +68,7 @@
 
 #include "capture/capture_live.h"
 #include "base/os_policy.h"
+#include "decode/decode.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
@@ -116,6 +117,7 @@ struct sensor_config {
 	char *run_as_user;	 /* NULL: keep the starting user */
 	char *run_as_group;
 	struct ynode *tree; /* keeps option nodes alive */
+	struct decode_config decoder; /* `decoder:` (tunnels) */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

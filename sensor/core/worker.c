@@ -211,11 +211,13 @@ const struct ids_services sensor_services = {
 
 static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool decoded)
 {
+	const char *name = decode_event_name((enum decode_event)p->last_event);
 	char event[80];
 	struct ids_packet bare;
 
-	snprintf(event, sizeof(event), "decoder.%s",
-		 decode_event_name((enum decode_event)p->last_event));
+	/* decoder.unknown_link_type and decoder.too_many_layers carry their group */
+	snprintf(event, sizeof(event), "%s%s", strncmp(name, "decoder.", 8) ? "decoder." : "",
+		 name);
 	if (decoded) {
 		eve_anomaly(w->eve, p->pub.ts_usec, &p->pub, "decode", event, w->in_iface);
 		return;
@@ -307,6 +309,8 @@ static void on_stream_data(void *ctx, struct flow *f, int dir, const uint8_t *da
 	struct ids_packet sp;
 
 	stream_packet(&sp, f, dir, ts_usec ? ts_usec : w->last_usec, pcap_cnt, data, len);
+	if (saved == f) /* data released by this flow's packet: its tunnel */
+		sp.tunnel = w->pkt.pub.tunnel;
 	w->cur_flow = f;
 	if (f->app_proto == APP_NONE && len)
 		detect_app(f, data, len, IPPROTO_TCP, dir);
@@ -606,6 +610,7 @@ static int reassemble(struct ids_thread *w, struct packet *p, bool csum_ok)
 
 	if (!csum_ok || defrag_packet(w->defrag, p, &dgram, &len) != 1)
 		return -1;
+	p->pub.pkt_src = IDS_PKT_SRC_DEFRAG; /* a tunnel inside says its outer layer was */
 	if (decode_ip(p, dgram, len, &w->dstats) != 0) {
 		if (p->last_event >= 0)
 			decode_anomaly(w, p, false);
@@ -628,8 +633,8 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 		w->last_usec = f->ts_usec;
 	if (w->last_usec >= w->next_tick_usec)
 		worker_tick(w, w->last_usec);
-	if (decode_frame(p, f->linktype, f->data, f->caplen, f->wirelen, f->ts_usec, f->pcap_cnt,
-			 &w->dstats) != 0) {
+	if (decode_frame_cfg(p, &w->cfg->decoder, f->linktype, f->data, f->caplen, f->wirelen,
+			     f->ts_usec, f->pcap_cnt, &w->dstats) != 0) {
 		if (p->last_event >= 0)
 			decode_anomaly(w, p, false);
 		return;

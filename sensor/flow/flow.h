@@ -51,6 +51,8 @@ struct flow_key {
 	uint8_t family; /* 4 or 6 */
 	uint8_t proto;
 	uint8_t pad[2];
+	uint32_t tunnel_id; /* VNI / GRE key of the tunnel around the flow when
+			       decoder.tunnel.track-by-id is on, else 0 */
 };
 
 struct flow {
