@@ -74,7 +74,7 @@ __attribute__((format(printf, 2, 3))) static void svc_log(enum ids_log_level lev
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_msg((enum log_level)level, "%s", line);
+	log_rate(fmt, (enum log_level)level, "%s", line); /* a plugin may log per packet */
 }
 
 static const char *flow_app(const struct flow *f)
@@ -229,10 +229,25 @@ static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool de
 	eve_anomaly(w->eve, p->pub.ts_usec, &bare, "decode", event, w->in_iface);
 }
 
+/* Timeouts and memcap drops (no packet of their own) come in floods: one
+ * record per kind per second of packet time; the stats count them all. */
+static bool defrag_event_limited(struct ids_thread *w, enum defrag_event ev)
+{
+	if ((unsigned)ev >= WORKER_DEFRAG_EV_SLOTS)
+		return false;
+	if (w->last_usec < w->defrag_ev_next_usec[ev])
+		return true;
+	w->defrag_ev_next_usec[ev] = w->last_usec + USEC_PER_SEC;
+	return false;
+}
+
 static void on_defrag_event(void *ctx, enum defrag_event ev, int family, const struct packet *p)
 {
 	struct ids_thread *w = ctx;
 	char event[80];
+
+	if (!p && defrag_event_limited(w, ev))
+		return;
 
 	snprintf(event, sizeof(event), "decoder.%s.%s", family == 6 ? "ipv6" : "ipv4",
 		 defrag_event_name(ev));
@@ -635,6 +650,11 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 		worker_tick(w, w->last_usec);
 	if (decode_frame_cfg(p, &w->cfg->decoder, f->linktype, f->data, f->caplen, f->wirelen,
 			     f->ts_usec, f->pcap_cnt, &w->dstats) != 0) {
+		if (p->last_event == EV_UNKNOWN_LINK_TYPE)
+			log_rate("unknown_link_type", LOG_LVL_WARN,
+				 "link type %d is not supported: its frames are counted as "
+				 "decoder.unknown_link_type and not inspected",
+				 f->linktype);
 		if (p->last_event >= 0)
 			decode_anomaly(w, p, false);
 		return;

@@ -84,6 +84,10 @@ struct ids_thread {
 	struct live_source *live; /* live capture source, NULL in file mode */
 	pthread_mutex_t snap_lock;
 	struct worker_snapshot snap;
+	/* packet time from which the next packet-less defrag anomaly of each
+	 * kind is written (worker.c: one per kind per second) */
+#define WORKER_DEFRAG_EV_SLOTS 8
+	int64_t defrag_ev_next_usec[WORKER_DEFRAG_EV_SLOTS];
 };
 
 /* Set up worker `index` (plugin thread_init included). Returns NULL with a
