@@ -324,8 +324,7 @@ static void on_stream_data(void *ctx, struct flow *f, int dir, const uint8_t *da
 	struct ids_packet sp;
 
 	stream_packet(&sp, f, dir, ts_usec ? ts_usec : w->last_usec, pcap_cnt, data, len);
-	if (saved == f) /* data released by this flow's packet: its tunnel */
-		sp.tunnel = w->pkt.pub.tunnel;
+	sp.tunnel = f->tunnel;
 	w->cur_flow = f;
 	if (f->app_proto == APP_NONE && len)
 		detect_app(f, data, len, IPPROTO_TCP, dir);
@@ -666,6 +665,8 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 		csum_ok = checksums_ok(w, p);
 	}
 	w->cur_flow = flow_table_update(w->flows, p);
+	if (w->cur_flow)
+		w->cur_flow->tunnel = p->pub.tunnel;
 	if (p->last_event >= 0)
 		decode_anomaly(w, p, true);
 	if (w->cur_flow && w->cur_flow->app_proto == APP_NONE && p->pub.payload_len &&

@@ -649,10 +649,11 @@ int decode_ip(struct packet *p, const uint8_t *l3, uint32_t len, struct decode_s
 	struct ids_packet keep = p->pub;
 	struct ids_packet *pub = &p->pub;
 	const struct decode_config *cfg = p->cfg;
-	uint8_t depth = p->depth;
+	uint8_t depth = p->depth, layers = p->layers;
 	uint32_t track_id = p->track_id;
 
 	memset(p, 0, sizeof(*p));
+	p->layers = layers;
 	p->track_id = track_id;
 	p->last_event = -1;
 	p->cfg = cfg ? cfg : default_config();

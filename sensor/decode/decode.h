@@ -135,7 +135,8 @@ struct decode_config {
 	struct decode_port_list geneve; /* destination ports, default 6081 */
 	struct decode_port_list teredo; /* either port, default 3544 */
 	bool gre, ipip, mpls, erspan;	/* default all true */
-	uint8_t max_depth;		/* tunnel layers inside a frame, default 8 */
+	uint8_t max_depth;		/* tunnel layers inside a frame, default 8; any
+					   encapsulations (MPLS, PPPoE too): twice that */
 	/* Flows inside a tunnel are keyed by the tunnel's id too (VXLAN or
 	 * Geneve VNI, GRE key, ERSPAN session): `decoder.track-tunnel-id`,
 	 * default true. */
@@ -159,6 +160,7 @@ struct packet {
 	int last_event;	      /* last decoder event, -1 when none */
 	const struct decode_config *cfg; /* never NULL while decoding; kept by decode_ip */
 	uint8_t depth;			 /* tunnel layers entered so far */
+	uint8_t layers; /* encapsulations of any kind (tunnels, MPLS, PPPoE) so far */
 	uint32_t track_id; /* tunnel id in the flow key (cfg->track_by_id), else 0 */
 };
 

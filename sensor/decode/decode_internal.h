@@ -55,6 +55,10 @@ int decode_ether(struct packet *p, const uint8_t *b, uint32_t len, struct decode
  * IP layer is remembered in p->pub.tunnel, the inner packet's fields are
  * reset. 0, or -1 with decoder.too_many_layers past the depth limit. */
 int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id);
+/* Count one encapsulation of any kind (a tunnel, an MPLS stack, PPPoE, a
+ * pseudowire): 0, or -1 with decoder.too_many_layers past twice the tunnel
+ * depth limit, which bounds the recursion of MPLS and Ethernet nestings. */
+int decode_layer_enter(struct packet *p, struct decode_stats *st);
 /* IP protocol 4 or 41 inside an IPv4 or IPv6 header. */
 int decode_ip_in_ip(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st);
 

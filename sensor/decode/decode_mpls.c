@@ -52,6 +52,8 @@ int decode_mpls(struct packet *p, const uint8_t *b, uint32_t len, struct decode_
 	uint32_t entry, label;
 
 	st->mpls++;
+	if (decode_layer_enter(p, st) != 0)
+		return -1;
 	do {
 		if (len < MPLS_HLEN)
 			return decode_drop(p, st, EV_MPLS_HEADER_TOO_SMALL);

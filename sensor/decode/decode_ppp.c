@@ -12,7 +12,8 @@
  *
  * PPPoE session (0x8864): version and type 1, code 0 (else
  * pppoe.wrong_code), a payload length within the frame (else
- * pppoe.pkt_too_small), then PPP without address and control bytes.
+ * pppoe.pkt_too_small), then PPP without address and control bytes (its
+ * protocol field compressed or not).
  * Discovery (0x8863): a known code (PADI, PADO, PADR, PADS, PADT; else
  * pppoe.wrong_code) and tags that fit (else pppoe.malformed_tags); a valid
  * discovery frame is not IP (-1, no event). PPP and PPPoE are link layers,
@@ -48,45 +49,56 @@ static int ppp_payload(struct packet *p, uint16_t proto, const uint8_t *b, uint3
 	}
 }
 
+/* The protocol field at b (1 byte when compressed, else 2): its length, or
+ * 0 when it does not fit. */
+static uint32_t ppp_proto(const uint8_t *b, uint32_t len, uint16_t *proto)
+{
+	if (len >= 1 && (b[0] & 1)) {
+		*proto = b[0];
+		return 1;
+	}
+	if (len < 2)
+		return 0;
+	*proto = decode_rd16(b);
+	return 2;
+}
+
 int decode_ppp(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
 {
 	uint16_t proto;
+	uint32_t n;
 
 	st->ppp++;
 	if (len >= 2 && b[0] == 0xff && b[1] == 0x03) {
 		b += 2;
 		len -= 2;
 	}
-	if (len < 1)
+	n = ppp_proto(b, len, &proto);
+	if (n == 0)
 		return decode_drop(p, st, EV_PPP_PKT_TOO_SMALL);
-	if (b[0] & 1) { /* compressed protocol field */
-		proto = b[0];
-		b += 1;
-		len -= 1;
-	} else {
-		if (len < 2)
-			return decode_drop(p, st, EV_PPP_PKT_TOO_SMALL);
-		proto = decode_rd16(b);
-		b += 2;
-		len -= 2;
-	}
-	return ppp_payload(p, proto, b, len, st);
+	return ppp_payload(p, proto, b + n, len - n, st);
 }
 
 int decode_pppoe_session(struct packet *p, const uint8_t *b, uint32_t len,
 			 struct decode_stats *st)
 {
-	uint32_t plen;
+	uint32_t plen, n;
+	uint16_t proto;
 
 	st->pppoe++;
-	if (len < PPPOE_HLEN + 2)
+	if (decode_layer_enter(p, st) != 0)
+		return -1;
+	if (len < PPPOE_HLEN + 1)
 		return decode_drop(p, st, EV_PPPOE_PKT_TOO_SMALL);
 	if (b[1] != 0)
 		return decode_drop(p, st, EV_PPPOE_WRONG_CODE);
 	plen = decode_rd16(b + 4);
-	if (plen > len - PPPOE_HLEN || plen < 2)
+	if (plen > len - PPPOE_HLEN)
 		return decode_drop(p, st, EV_PPPOE_PKT_TOO_SMALL);
-	return ppp_payload(p, decode_rd16(b + PPPOE_HLEN), b + PPPOE_HLEN + 2, plen - 2, st);
+	n = ppp_proto(b + PPPOE_HLEN, plen, &proto);
+	if (n == 0)
+		return decode_drop(p, st, EV_PPPOE_PKT_TOO_SMALL);
+	return ppp_payload(p, proto, b + PPPOE_HLEN + n, plen - n, st);
 }
 
 static bool pppoe_disc_code_ok(uint8_t code)

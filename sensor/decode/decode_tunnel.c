@@ -11,9 +11,10 @@
  * layers (an inner Ethernet frame's tags follow the outer ones).
  *
  * Invariants:
- * - At most cfg->max_depth layers: one more is decoder.too_many_layers and
- *   a drop, so a frame of nested headers cannot make the decoder recurse
- *   without end (each layer also consumes at least a header's bytes).
+ * - At most cfg->max_depth tunnel layers, and twice that many
+ *   encapsulations of any kind (MPLS stacks, PPPoE and pseudowires count
+ *   too): one more is decoder.too_many_layers and a drop, so a frame of
+ *   nested headers cannot make the decoder recurse without end.
  * - tunnel.depth counts the layers, tunnel.id is the innermost layer's id
  *   (VNI, GRE key, ERSPAN session), and p->track_id the same when the
  *   configuration keys flows by it.
@@ -46,12 +47,22 @@ static void reset_inner(struct packet *p)
 	p->l4_len = 0;
 }
 
+int decode_layer_enter(struct packet *p, struct decode_stats *st)
+{
+	if (p->layers >= 2u * p->cfg->max_depth)
+		return decode_drop(p, st, EV_TOO_MANY_LAYERS);
+	p->layers++;
+	return 0;
+}
+
 int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id)
 {
 	struct ids_tunnel *t = &p->pub.tunnel;
 
 	if (p->depth >= p->cfg->max_depth)
 		return decode_drop(p, st, EV_TOO_MANY_LAYERS);
+	if (decode_layer_enter(p, st) != 0)
+		return -1;
 	if (p->depth == 0) {
 		t->src = p->pub.src;
 		t->dst = p->pub.dst;

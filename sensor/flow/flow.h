@@ -77,6 +77,9 @@ struct flow {
 	/* table internals */
 	struct flow *hnext;		  /* hash chain */
 	struct flow *lru_prev, *lru_next; /* per timeout class, oldest first */
+	/* the tunnel around the flow's latest packet (worker.c), for the
+	 * stream data it releases later */
+	struct ids_tunnel tunnel;
 };
 
 struct flow_stats {

@@ -313,10 +313,14 @@ static const char *proto_name(uint8_t proto, char num[4])
 	switch (proto) {
 	case 1:
 		return "ICMP";
+	case 4:
+		return "IP-in-IP";
 	case 6:
 		return "TCP";
 	case 17:
 		return "UDP";
+	case 41:
+		return "IPv6";
 	case 47:
 		return "GRE";
 	case 50:

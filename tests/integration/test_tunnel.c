@@ -153,28 +153,28 @@ Test(tunnel, ipip_4in4)
 {
 	struct pg_tunnel tun = {PG_TUN_IPIP, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL};
 
-	one(&tun, false, "4");
+	one(&tun, false, "IP-in-IP");
 }
 
 Test(tunnel, ipip_6in4)
 {
 	struct pg_tunnel tun = {PG_TUN_IPIP, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL};
 
-	one(&tun, true, "41");
+	one(&tun, true, "IPv6");
 }
 
 Test(tunnel, ipip_4in6)
 {
 	struct pg_tunnel tun = {PG_TUN_IPIP, "2001:db8:1::1", "2001:db8:1::2", 0, 0, 0, NULL};
 
-	one(&tun, false, "4");
+	one(&tun, false, "IP-in-IP");
 }
 
 Test(tunnel, ipip_6in6)
 {
 	struct pg_tunnel tun = {PG_TUN_IPIP, "2001:db8:1::1", "2001:db8:1::2", 0, 0, 0, NULL};
 
-	one(&tun, true, "41");
+	one(&tun, true, "IPv6");
 }
 
 Test(tunnel, vxlan)
