@@ -351,3 +351,53 @@ Test(tunnel, unknown_link_type_is_counted_and_warned)
 		eve_count(&t.eve, "event_type=anomaly anomaly.event=decoder.unknown_link_type"), 2);
 	cr_expect_not_null(strstr(t.res.err, "link type 147"), "stderr: %s", t.res.err);
 }
+
+/* Every tunnel's frame cut at every length, through the whole sensor:
+ * exit 0, every frame counted, and no alert from a cut frame (the probe
+ * is at the end of each frame, so only whole frames can match). */
+Test(tunnel, every_tunnel_cut_at_every_length)
+{
+	static const struct pg_tunnel outer = {PG_TUN_GRE, "198.18.1.1", "198.18.1.2", 0, 0, 0,
+					       NULL};
+	const struct pg_tunnel kinds[] = {
+		{PG_TUN_GRE, "198.18.0.1", "198.18.0.2", 7, 0, 0, NULL},
+		{PG_TUN_GRE_TEB, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL},
+		{PG_TUN_ERSPAN1, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL},
+		{PG_TUN_ERSPAN2, "198.18.0.1", "198.18.0.2", 3, 0, 10, NULL},
+		{PG_TUN_ERSPAN3, "2001:db8:1::1", "2001:db8:1::2", 3, 0, 0, NULL},
+		{PG_TUN_IPIP, "2001:db8:1::1", "2001:db8:1::2", 0, 0, 0, NULL},
+		{PG_TUN_VXLAN, "198.18.0.1", "198.18.0.2", 42, 0, 0, NULL},
+		{PG_TUN_GENEVE, "2001:db8:1::1", "2001:db8:1::2", 9, 0, 0, NULL},
+		{PG_TUN_TEREDO, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL},
+		{PG_TUN_MPLS, NULL, NULL, 100, 0, 0, NULL},
+		{PG_TUN_PPPOE, NULL, NULL, 1, 0, 0, NULL},
+		{PG_TUN_PPTP, "198.18.0.1", "198.18.0.2", 5, 0, 0, NULL},
+		{PG_TUN_VXLAN, "198.18.0.1", "198.18.0.2", 1, 0, 0, &outer},
+	};
+	static uint8_t inner[2048], frame[4096];
+	struct pcapgen eth = {.linktype = 1};
+	struct pcapgen *g = itest_capture(&t, 1);
+	uint64_t frames = 0;
+	size_t n_kinds = sizeof(kinds) / sizeof(kinds[0]);
+
+	for (size_t k = 0; k < n_kinds; k++) {
+		bool v6 = kinds[k].kind == PG_TUN_TEREDO;
+		struct pg_pkt p = {.src = v6 ? "2001:db8:2::1" : "198.19.0.1",
+				   .dst = v6 ? "2001:db8:2::2" : "198.19.0.2",
+				   .sport = 40002,
+				   .dport = 5353,
+				   .proto = IPPROTO_UDP,
+				   .payload = "xxTUNNEL-UDP-PROBE",
+				   .len = 18};
+		size_t n = pg_build(&eth, &p, inner, sizeof(inner));
+
+		n = pg_tunnel_wrap(&kinds[k], inner, n, frame, sizeof(frame));
+		for (size_t len = 0; len <= n; len++, frames++)
+			pg_write(g, frame, len);
+	}
+	run_ok();
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.decoder.pkts", -1),
+		     (int64_t)frames);
+	cr_expect_eq(itest_alerts(&t, 2), n_kinds);
+	cr_expect_gt(eve_count(&t.eve, "event_type=anomaly"), 0);
+}
