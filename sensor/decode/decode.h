@@ -161,7 +161,7 @@ struct packet {
 	const struct decode_config *cfg; /* never NULL while decoding; kept by decode_ip */
 	uint8_t depth;			 /* tunnel layers entered so far */
 	uint8_t layers; /* encapsulations of any kind (tunnels, MPLS, PPPoE) so far */
-	uint32_t track_id; /* tunnel id in the flow key (cfg->track_by_id), else 0 */
+	uint32_t track_id; /* the tunnels' ids in the flow key (cfg->track_by_id), else 0 */
 };
 
 /*

@@ -16,8 +16,9 @@
  *   too): one more is decoder.too_many_layers and a drop, so a frame of
  *   nested headers cannot make the decoder recurse without end.
  * - tunnel.depth counts the layers, tunnel.id is the innermost layer's id
- *   (VNI, GRE key, ERSPAN session), and p->track_id the same when the
- *   configuration keys flows by it.
+ *   (VNI, GRE key, ERSPAN session); p->track_id, when the configuration
+ *   keys flows by it, combines the ids of every layer (the innermost's
+ *   alone for a single tunnel).
  * Pure, like the rest of decode/.
  */
 #include "decode/decode_internal.h"
@@ -76,7 +77,9 @@ int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id)
 	p->depth++;
 	t->depth = p->depth;
 	t->id = id;
-	p->track_id = p->cfg->track_by_id ? id : 0;
+	/* every layer's id counts: a VNI stays in the key below an id-less
+	 * IP-in-IP layer */
+	p->track_id = p->cfg->track_by_id ? p->track_id * 31 + id : 0;
 	reset_inner(p);
 	return 0;
 }

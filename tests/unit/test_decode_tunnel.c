@@ -1009,6 +1009,7 @@ Test(decode_tunnel, nested_gre_vxlan)
 	/* the outermost layer, the innermost id */
 	expect_tunnel(true, 47, 2, 5);
 	cr_assert_eq(pkt.pub.tunnel.sport, 0);
+	cr_assert_eq(pkt.track_id, 31u * 31 + 5); /* both layers' ids in the flow key */
 	cr_assert_eq(st.gre, 1);
 	cr_assert_eq(st.vxlan, 1);
 	truncations(&f);
