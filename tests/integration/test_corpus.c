@@ -805,6 +805,23 @@ Test(corpus, defrag_bug_6887_defrag_ppp_ipv6_tcp)
 	cr_expect_eq(count("event_type=flow proto=TCP dest_port=8080"), 1);
 }
 
+/* A 64 KiB IPv4/UDP datagram in 1,024 fragments, each inside
+ * Ethernet/IPv4/GRE/PPP: the inner fragments are reassembled (pkt_src
+ * defrag) and keep their tunnel (whose own pkt_src is wire/pcap). */
+Test(corpus, defrag_bug_6942_6887_defrag_eth_ip_gre_ppp_ip_udp_data)
+{
+	run_case("defrag/bug-6942-6887-defrag-eth-ip-gre-ppp-ip-udp-data",
+		 "eth-ip-gre-ppp-max-ip-packet.pcap",
+		 "bug-6942-6887-defrag-eth-ip-gre-ppp-ip-udp-data.yaml", NULL);
+	cr_expect_eq(alerts(1), 1);
+	cr_expect_eq(count("alert.signature_id=1 pkt_src=defrag src_ip=1.1.1.1 dest_ip=2.2.2.2 "
+			   "tunnel.proto=GRE tunnel.src_ip=7.7.7.7 tunnel.pkt_src=wire/pcap"),
+		     1);
+	cr_expect_eq(stat_int("defrag.ipv4.reassembled"), 1);
+	cr_expect_eq(stat_int("decoder.gre"), 1024);
+	cr_expect_eq(stat_int("decoder.ppp"), 1024);
+}
+
 /* ------------------------------------------------------------ robustness */
 
 #define MAX_PCAPS 256
