@@ -138,8 +138,8 @@ struct decode_config {
 	uint8_t max_depth;		/* tunnel layers inside a frame, default 8; any
 					   encapsulations (MPLS, PPPoE too): twice that */
 	/* Flows inside a tunnel are keyed by the tunnel's id too (VXLAN or
-	 * Geneve VNI, GRE key, ERSPAN session): `decoder.track-tunnel-id`,
-	 * default true. */
+	 * Geneve VNI, ERSPAN session; not GRE keys, which may differ per
+	 * direction): `decoder.track-tunnel-id`, default true. */
 	bool track_by_id;
 };
 

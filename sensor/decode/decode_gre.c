@@ -148,7 +148,7 @@ static int erspan(struct packet *p, const uint8_t *b, uint32_t len, int type,
 	if (vlan && pub->vlan_count == IDS_MAX_VLAN)
 		return decode_drop(p, st, EV_ERSPAN_TOO_MANY_VLAN_LAYERS);
 	st->erspan++;
-	if (decode_tunnel_enter(p, st, session) != 0)
+	if (decode_tunnel_enter(p, st, session, true) != 0)
 		return -1;
 	if (vlan)
 		pub->vlan[pub->vlan_count++] = vlan;
@@ -183,7 +183,7 @@ static int gre_payload(struct packet *p, const struct gre *g, const uint8_t *b, 
 		return erspan(p, b, len, (g->flags & GRE_S) ? 2 : 1, st);
 	if (g->type == ETHERTYPE_ERSPAN3)
 		return erspan(p, b, len, 3, st);
-	if (decode_tunnel_enter(p, st, g->id) != 0)
+	if (decode_tunnel_enter(p, st, g->id, false) != 0)
 		return -1;
 	if (g->type == ETHERTYPE_TEB)
 		return decode_ether(p, b, len, st);

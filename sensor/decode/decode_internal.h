@@ -53,8 +53,11 @@ int decode_ether(struct packet *p, const uint8_t *b, uint32_t len, struct decode
 /* decode_tunnel.c */
 /* Enter one tunnel layer around the packet decoded so far: the outermost
  * IP layer is remembered in p->pub.tunnel, the inner packet's fields are
- * reset. 0, or -1 with decoder.too_many_layers past the depth limit. */
-int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id);
+ * reset. `id` is the layer's id (tunnel.id); `track`: the id is the same
+ * in both directions (VNI, ERSPAN session) and may key flows, unlike GRE
+ * keys and PPTP call ids, which may differ per direction. 0, or -1 with
+ * decoder.too_many_layers past the depth limit. */
+int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id, bool track);
 /* Count one encapsulation of any kind (a tunnel, an MPLS stack, PPPoE, a
  * pseudowire): 0, or -1 with decoder.too_many_layers past twice the tunnel
  * depth limit, which bounds the recursion of MPLS and Ethernet nestings. */

@@ -16,9 +16,11 @@
  *   too): one more is decoder.too_many_layers and a drop, so a frame of
  *   nested headers cannot make the decoder recurse without end.
  * - tunnel.depth counts the layers, tunnel.id is the innermost layer's id
- *   (VNI, GRE key, ERSPAN session); p->track_id, when the configuration
- *   keys flows by it, combines the ids of every layer (the innermost's
- *   alone for a single tunnel).
+ *   (VNI, GRE key, ERSPAN session, PPTP call id); p->track_id, when the
+ *   configuration keys flows by it, combines the ids of every layer whose
+ *   id is the same both ways (VXLAN and Geneve VNIs, ERSPAN sessions; not
+ *   GRE keys or PPTP call ids, which may differ per direction and would
+ *   split a connection in two), the VNI alone for a single VXLAN layer.
  * Pure, like the rest of decode/.
  */
 #include "decode/decode_internal.h"
@@ -56,7 +58,7 @@ int decode_layer_enter(struct packet *p, struct decode_stats *st)
 	return 0;
 }
 
-int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id)
+int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id, bool track)
 {
 	struct ids_tunnel *t = &p->pub.tunnel;
 
@@ -79,7 +81,8 @@ int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id)
 	t->id = id;
 	/* every layer's id counts: a VNI stays in the key below an id-less
 	 * IP-in-IP layer */
-	p->track_id = p->cfg->track_by_id ? p->track_id * 31 + id : 0;
+	if (track && p->cfg->track_by_id)
+		p->track_id = p->track_id * 31 + id;
 	reset_inner(p);
 	return 0;
 }
@@ -124,7 +127,7 @@ int decode_ip_in_ip(struct packet *p, const uint8_t *b, uint32_t len, struct dec
 		st->ipv6_in_ipv4++;
 	else
 		st->ipv4_in_ipv4++;
-	if (decode_tunnel_enter(p, st, 0) != 0)
+	if (decode_tunnel_enter(p, st, 0, false) != 0)
 		return -1;
 	return inner6 ? decode_ipv6(p, b, len, st) : decode_ipv4(p, b, len, st);
 }

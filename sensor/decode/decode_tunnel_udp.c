@@ -72,7 +72,7 @@ static int vxlan(struct packet *p, const uint8_t *b, uint32_t len, struct decode
 	}
 	vni = decode_rd32(b + 4) >> 8;
 	st->vxlan++;
-	if (decode_tunnel_enter(p, st, vni) != 0)
+	if (decode_tunnel_enter(p, st, vni, true) != 0)
 		return -1;
 	return decode_ether(p, b + VXLAN_HLEN, len - VXLAN_HLEN, st);
 }
@@ -107,7 +107,7 @@ static int geneve(struct packet *p, const uint8_t *b, uint32_t len, struct decod
 	}
 	vni = decode_rd32(b + 4) >> 8;
 	st->geneve++;
-	if (decode_tunnel_enter(p, st, vni) != 0)
+	if (decode_tunnel_enter(p, st, vni, true) != 0)
 		return -1;
 	if (type == ETHERTYPE_TEB)
 		return decode_ether(p, b + hlen, len - hlen, st);
@@ -134,7 +134,7 @@ static int teredo(struct packet *p, const uint8_t *b, uint32_t len, struct decod
 	if (len - off != IPV6_HLEN + (uint32_t)decode_rd16(ip + 4))
 		return 1;
 	st->teredo++;
-	if (decode_tunnel_enter(p, st, 0) != 0)
+	if (decode_tunnel_enter(p, st, 0, false) != 0)
 		return -1;
 	return decode_ipv6(p, ip, len - off, st);
 }

@@ -521,19 +521,28 @@ Test(decode_tunnel, gre_checksum_key_sequence)
 	expect_ok(dec(&f));
 	expect_inner(false);
 	expect_tunnel(false, 47, 1, 0xabcdef01);
-	cr_assert_eq(pkt.track_id, 0xabcdef01);
+	cr_assert_eq(pkt.track_id, 0); /* GRE keys may differ per direction: not in the key */
 	truncations(&f);
 }
 
-Test(decode_tunnel, gre_key_not_tracked_when_off)
+Test(decode_tunnel, vni_not_tracked_when_off)
 {
 	struct fb f;
 
 	cfg.track_by_id = false;
-	frame_gre(&f, 0x2000, 5);
+	frame_vxlan(&f, 4789, 0x08, 0);
 	expect_ok(dec(&f));
-	expect_tunnel(false, 47, 1, 5);
+	expect_tunnel(false, 17, 1, 4242);
 	cr_assert_eq(pkt.track_id, 0);
+}
+
+Test(decode_tunnel, erspan_session_is_tracked)
+{
+	struct fb f;
+
+	frame_erspan(&f, 2, false);
+	expect_ok(dec(&f));
+	cr_assert_eq(pkt.track_id, 0x155);
 }
 
 Test(decode_tunnel, gre_transparent_ethernet_bridging)
@@ -1009,7 +1018,7 @@ Test(decode_tunnel, nested_gre_vxlan)
 	/* the outermost layer, the innermost id */
 	expect_tunnel(true, 47, 2, 5);
 	cr_assert_eq(pkt.pub.tunnel.sport, 0);
-	cr_assert_eq(pkt.track_id, 31u * 31 + 5); /* both layers' ids in the flow key */
+	cr_assert_eq(pkt.track_id, 5); /* the VNI; the GRE key is not tracked */
 	cr_assert_eq(st.gre, 1);
 	cr_assert_eq(st.vxlan, 1);
 	truncations(&f);
@@ -1117,6 +1126,6 @@ Test(decode_tunnel, decode_ip_keeps_the_tunnel)
 	inner4(&in);
 	cr_assert_eq(decode_ip(&pkt, in.b, in.n, &st), 0);
 	expect_tunnel(false, 47, 1, 8);
-	cr_assert_eq(pkt.track_id, 8);
+	cr_assert_eq(pkt.track_id, 0);
 	cr_assert_eq(pkt.depth, 1);
 }
