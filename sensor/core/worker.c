@@ -74,7 +74,11 @@ __attribute__((format(printf, 2, 3))) static void svc_log(enum ids_log_level lev
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_rate(fmt, (enum log_level)level, "%s", line); /* a plugin may log per packet */
+	/* warnings and errors may come per packet: one a format per interval */
+	if (level == IDS_LOG_ERROR || level == IDS_LOG_WARN)
+		log_rate(fmt, (enum log_level)level, "%s", line);
+	else
+		log_msg((enum log_level)level, "%s", line);
 }
 
 static const char *flow_app(const struct flow *f)
