@@ -49,7 +49,7 @@ enum ids_pkt_src {
 /* The outermost IP layer of a tunnelled packet (ABI minor 3). depth is the
  * number of tunnel layers around the packet, 0 when it was not tunnelled
  * (then the rest is 0 too). id is the innermost tunnel's VXLAN or Geneve
- * VNI, GRE key or ERSPAN session id, 0 when it has none. */
+ * VNI, GRE key, PPTP call id or ERSPAN session id, 0 when it has none. */
 struct ids_tunnel {
 	struct ids_addr src, dst; /* outer IP addresses */
 	uint16_t sport, dport;	  /* outer UDP ports (VXLAN, Geneve, Teredo), else 0 */

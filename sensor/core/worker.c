@@ -74,7 +74,7 @@ __attribute__((format(printf, 2, 3))) static void svc_log(enum ids_log_level lev
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	/* warnings and errors may come per packet: one a format per interval */
+	/* warnings and errors may come per packet: one line per format per interval */
 	if (level == IDS_LOG_ERROR || level == IDS_LOG_WARN)
 		log_rate(fmt, (enum log_level)level, "%s", line);
 	else

@@ -51,8 +51,9 @@ struct flow_key {
 	uint8_t family; /* 4 or 6 */
 	uint8_t proto;
 	uint8_t pad[2];
-	uint32_t tunnel_id; /* VNI / GRE key of the tunnel around the flow when
-			       decoder.tunnel.track-by-id is on, else 0 */
+	uint32_t tunnel_id; /* the VNI / ERSPAN session of the tunnels around the
+			       flow with decoder.track-tunnel-id (struct
+			       packet.track_id), else 0 */
 };
 
 struct flow {
