@@ -127,8 +127,9 @@ static int ng_block(struct pcap_source *s, uint32_t *type, uint32_t *len, char *
 	*type = ng32(s, hdr);
 	*len = ng32(s, hdr + 4);
 	if (*len < 12 || *len % 4 || *len > NG_MAX_BLOCK) {
-		snprintf(err, errlen, "%s: bad pcapng block length %u after packet %llu; " NG_REWRITE,
-			 s->path, *len, (unsigned long long)s->count);
+		snprintf(err, errlen,
+			 "%s: bad pcapng block length %u after packet %llu; " NG_REWRITE, s->path,
+			 *len, (unsigned long long)s->count);
 		return -1;
 	}
 	if (*len > s->cap) {
@@ -151,8 +152,9 @@ static int ng_block(struct pcap_source *s, uint32_t *type, uint32_t *len, char *
 		 s->path, (unsigned long long)s->count, *len - 8, got - 8 + n);
 	return -1;
 truncated:
-	snprintf(err, errlen, "%s: truncated capture after packet %llu (truncated pcapng block header)",
-		 s->path, (unsigned long long)s->count);
+	snprintf(err, errlen,
+		 "%s: truncated capture after packet %llu (truncated pcapng block header)", s->path,
+		 (unsigned long long)s->count);
 	return -1;
 }
 
@@ -202,8 +204,9 @@ static int ng_idb(struct pcap_source *s, uint32_t len, char *err, size_t errlen)
 		off += 4 + ((olen + 3u) & ~3u);
 	}
 	if (in->units == 0) {
-		snprintf(err, errlen, "%s: interface %zu has a timestamp resolution we cannot read; "
-			 NG_REWRITE, s->path, s->n_ifs);
+		snprintf(err, errlen,
+			 "%s: interface %zu has a timestamp resolution we cannot read; " NG_REWRITE,
+			 s->path, s->n_ifs);
 		return -1;
 	}
 	if (s->n_ifs == 0)
@@ -261,7 +264,8 @@ static int ng_packet(struct pcap_source *s, uint32_t type, uint32_t len, struct 
 	f->linktype = s->ifs[ifn].linktype;
 	return 1;
 bad:
-	snprintf(err, errlen, "%s: packet block after packet %llu is shorter than its header; " NG_REWRITE,
+	snprintf(err, errlen,
+		 "%s: packet block after packet %llu is shorter than its header; " NG_REWRITE,
 		 s->path, (unsigned long long)s->count);
 	return -1;
 }
@@ -303,8 +307,10 @@ static int ng_open(struct pcap_source *s, char *err, size_t errlen)
 		if (type == NG_IDB)
 			return ng_idb(s, len, err, errlen);
 		if (type == NG_EPB || type == NG_SPB || type == NG_OPB) {
-			snprintf(err, errlen, "%s: a packet comes before any interface description "
-				 "block; " NG_REWRITE, s->path);
+			snprintf(err, errlen,
+				 "%s: a packet comes before any interface description "
+				 "block; " NG_REWRITE,
+				 s->path);
 			return -1;
 		}
 	}

@@ -685,9 +685,9 @@ static void cfg_decoder_tunnel(struct cload *l, const struct ynode *map, const c
 
 static void cfg_decoder(struct cload *l, const struct ynode *dn)
 {
-	static const char *const keys[] = {"vxlan", "geneve", "teredo",		"gre",
-					   "erspan", "ipip",	"mpls",		"max-tunnel-depth",
-					   "track-tunnel-id", NULL};
+	static const char *const keys[] = {
+		"vxlan", "geneve",	     "teredo",		"gre", "erspan", "ipip",
+		"mpls",	 "max-tunnel-depth", "track-tunnel-id", NULL};
 	struct decode_config *dc = &l->c->decoder;
 	uint32_t depth = dc->max_depth;
 

@@ -116,7 +116,7 @@ struct sensor_config {
 	char *pidfile;		 /* NULL: none */
 	char *run_as_user;	 /* NULL: keep the starting user */
 	char *run_as_group;
-	struct ynode *tree; /* keeps option nodes alive */
+	struct ynode *tree;	      /* keeps option nodes alive */
 	struct decode_config decoder; /* `decoder:` (tunnels) */
 };
 

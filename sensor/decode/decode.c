@@ -508,7 +508,7 @@ static bool is_vlan_type(uint16_t type)
 }
 
 int decode_ethertype(struct packet *p, uint16_t type, const uint8_t *b, uint32_t len,
-			    struct decode_stats *st)
+		     struct decode_stats *st)
 {
 	struct ids_packet *pub = &p->pub;
 

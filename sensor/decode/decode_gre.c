@@ -114,8 +114,8 @@ static int gre_v1(struct packet *p, const uint8_t *b, uint32_t len, struct gre *
 
 /* The ERSPAN header of `type` (1, 2 or 3) at b: its length, the mirrored
  * VLAN and the session id. */
-static int erspan_header(struct packet *p, const uint8_t *b, uint32_t len, int type,
-			 uint32_t *hlen, uint16_t *vlan, uint32_t *session, struct decode_stats *st)
+static int erspan_header(struct packet *p, const uint8_t *b, uint32_t len, int type, uint32_t *hlen,
+			 uint16_t *vlan, uint32_t *session, struct decode_stats *st)
 {
 	*hlen = 0;
 	*vlan = 0;

@@ -13,15 +13,15 @@
 
 #include "decode/decode.h"
 
-#define DECODE_ETH_HLEN	 14
-#define ETHERTYPE_IPV4	 0x0800
-#define ETHERTYPE_IPV6	 0x86dd
-#define ETHERTYPE_TEB	 0x6558 /* transparent Ethernet bridging */
-#define ETHERTYPE_ERSPAN 0x88be /* type II (type I without GRE sequence) */
-#define ETHERTYPE_ERSPAN3 0x22eb
-#define ETHERTYPE_PPP	 0x880b
-#define ETHERTYPE_MPLS	 0x8847
-#define ETHERTYPE_MPLS_MC 0x8848
+#define DECODE_ETH_HLEN	     14
+#define ETHERTYPE_IPV4	     0x0800
+#define ETHERTYPE_IPV6	     0x86dd
+#define ETHERTYPE_TEB	     0x6558 /* transparent Ethernet bridging */
+#define ETHERTYPE_ERSPAN     0x88be /* type II (type I without GRE sequence) */
+#define ETHERTYPE_ERSPAN3    0x22eb
+#define ETHERTYPE_PPP	     0x880b
+#define ETHERTYPE_MPLS	     0x8847
+#define ETHERTYPE_MPLS_MC    0x8848
 #define ETHERTYPE_PPPOE_DISC 0x8863
 #define ETHERTYPE_PPPOE_SESS 0x8864
 
@@ -78,8 +78,7 @@ int decode_gre(struct packet *p, const uint8_t *b, uint32_t len, struct decode_s
 int decode_mpls(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st);
 
 /* decode_ppp.c: PPPoE session and discovery frames, PPP frames. */
-int decode_pppoe_session(struct packet *p, const uint8_t *b, uint32_t len,
-			 struct decode_stats *st);
+int decode_pppoe_session(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st);
 int decode_pppoe_discovery(struct packet *p, const uint8_t *b, uint32_t len,
 			   struct decode_stats *st);
 int decode_ppp(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st);

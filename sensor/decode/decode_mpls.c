@@ -19,14 +19,14 @@
  */
 #include "decode/decode_internal.h"
 
-#define MPLS_HLEN	 4
-#define MPLS_BOTTOM	 0x00000100u
-#define MPLS_CW_LEN	 4
-#define LABEL_IPV4	 0
-#define LABEL_ROUTER_ALERT 1
-#define LABEL_IPV6	 2
+#define MPLS_HLEN	    4
+#define MPLS_BOTTOM	    0x00000100u
+#define MPLS_CW_LEN	    4
+#define LABEL_IPV4	    0
+#define LABEL_ROUTER_ALERT  1
+#define LABEL_IPV6	    2
 #define LABEL_IMPLICIT_NULL 3
-#define LABEL_MAX_RESERVED 16
+#define LABEL_MAX_RESERVED  16
 
 /* What follows the bottom label, from its first nibble. */
 static int mpls_guess(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)

@@ -79,8 +79,7 @@ int decode_ppp(struct packet *p, const uint8_t *b, uint32_t len, struct decode_s
 	return ppp_payload(p, proto, b + n, len - n, st);
 }
 
-int decode_pppoe_session(struct packet *p, const uint8_t *b, uint32_t len,
-			 struct decode_stats *st)
+int decode_pppoe_session(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
 {
 	uint32_t plen, n;
 	uint16_t proto;

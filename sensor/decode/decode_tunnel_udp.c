@@ -26,13 +26,13 @@
  */
 #include "decode/decode_internal.h"
 
-#define VXLAN_HLEN	 8
-#define GENEVE_HLEN	 8
-#define TEREDO_ORIG_LEN	 8
-#define IPV6_HLEN	 40
-#define ETHERTYPE_ARP	 0x0806
-#define ETHERTYPE_VLAN	 0x8100
-#define ETHERTYPE_QINQ	 0x88a8
+#define VXLAN_HLEN	8
+#define GENEVE_HLEN	8
+#define TEREDO_ORIG_LEN 8
+#define IPV6_HLEN	40
+#define ETHERTYPE_ARP	0x0806
+#define ETHERTYPE_VLAN	0x8100
+#define ETHERTYPE_QINQ	0x88a8
 
 static bool port_in(const struct decode_port_list *l, uint16_t port)
 {

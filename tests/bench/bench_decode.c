@@ -72,8 +72,8 @@ static double time_decode(const struct frames *f, uint64_t *ok)
 
 int main(int argc, char **argv)
 {
-	static const struct pg_tunnel vx = {PG_TUN_VXLAN, "198.18.200.1", "198.18.200.2", 4242,
-					    0, 0, NULL};
+	static const struct pg_tunnel vx = {
+		PG_TUN_VXLAN, "198.18.200.1", "198.18.200.2", 4242, 0, 0, NULL};
 	static uint8_t payload[1460], frame[PG_MAX_FRAME], wrapped[PG_MAX_FRAME];
 	size_t n = argc > 1 ? (size_t)atol(argv[1]) : 200000;
 	struct frames plain = {0}, tun = {0};
@@ -102,7 +102,8 @@ int main(int argc, char **argv)
 	}
 	fps_p = time_decode(&plain, &ok_p);
 	fps_t = time_decode(&tun, &ok_t);
-	printf("decode_frame, best of %d passes over %zu frames (%zu decoded plain, %zu in VXLAN):\n",
+	printf("decode_frame, best of %d passes over %zu frames (%zu decoded plain, %zu in "
+	       "VXLAN):\n",
 	       PASSES, n, (size_t)ok_p, (size_t)ok_t);
 	printf("  plain:  %.2f M frames/s, %.2f Gbit/s of frames (%.1f ns/frame)\n", fps_p / 1e6,
 	       fps_p * plain.used / n * 8 / 1e9, 1e9 / fps_p);

@@ -395,8 +395,8 @@ static long write_sessions(struct pcapgen *g, struct payloads *pl, long mb, unsi
 static void vxlan_capture(const char *path, unsigned sessions, uint32_t seed,
 			  struct launcher *check, struct launcher *runs, uint64_t plain_frames)
 {
-	static const struct pg_tunnel vx = {PG_TUN_VXLAN, "198.18.200.1", "198.18.200.2", 4242,
-					    0, 0, NULL};
+	static const struct pg_tunnel vx = {
+		PG_TUN_VXLAN, "198.18.200.1", "198.18.200.2", 4242, 0, 0, NULL};
 	struct payloads pl = {0};
 	struct pcapgen g;
 	unsigned n = sessions;

@@ -198,20 +198,25 @@ static void tunnel_seeds(void)
 		{"tun-gre-key", {PG_TUN_GRE, "198.18.0.1", "198.18.0.2", 7, 0, 0, NULL}, false},
 		{"tun-gre-teb", {PG_TUN_GRE_TEB, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL}, false},
 		{"tun-erspan1", {PG_TUN_ERSPAN1, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL}, false},
-		{"tun-erspan2", {PG_TUN_ERSPAN2, "198.18.0.1", "198.18.0.2", 3, 0, 10, NULL}, false},
-		{"tun-erspan3", {PG_TUN_ERSPAN3, "2001:db8:1::1", "2001:db8:1::2", 3, 0, 0, NULL},
+		{"tun-erspan2",
+		 {PG_TUN_ERSPAN2, "198.18.0.1", "198.18.0.2", 3, 0, 10, NULL},
+		 false},
+		{"tun-erspan3",
+		 {PG_TUN_ERSPAN3, "2001:db8:1::1", "2001:db8:1::2", 3, 0, 0, NULL},
 		 false},
 		{"tun-6in4", {PG_TUN_IPIP, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL}, true},
 		{"tun-4in6", {PG_TUN_IPIP, "2001:db8:1::1", "2001:db8:1::2", 0, 0, 0, NULL}, false},
 		{"tun-vxlan", {PG_TUN_VXLAN, "198.18.0.1", "198.18.0.2", 42, 0, 0, NULL}, false},
-		{"tun-geneve", {PG_TUN_GENEVE, "2001:db8:1::1", "2001:db8:1::2", 9, 0, 0, NULL}, true},
+		{"tun-geneve",
+		 {PG_TUN_GENEVE, "2001:db8:1::1", "2001:db8:1::2", 9, 0, 0, NULL},
+		 true},
 		{"tun-teredo", {PG_TUN_TEREDO, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL}, true},
 		{"tun-mpls", {PG_TUN_MPLS, NULL, NULL, 100, 0, 0, NULL}, false},
 		{"tun-pppoe", {PG_TUN_PPPOE, NULL, NULL, 1, 0, 0, NULL}, false},
 		{"tun-pptp", {PG_TUN_PPTP, "198.18.0.1", "198.18.0.2", 5, 0, 0, NULL}, false},
 	};
-	static const struct pg_tunnel outer = {PG_TUN_GRE, "198.18.1.1", "198.18.1.2", 0, 0, 0,
-					       NULL};
+	static const struct pg_tunnel outer = {PG_TUN_GRE, "198.18.1.1", "198.18.1.2", 0, 0,
+					       0,	   NULL};
 	static const struct pg_tunnel nested = {PG_TUN_VXLAN, "198.18.0.1", "198.18.0.2", 1, 0, 0,
 						&outer};
 	static const uint8_t ppp[] = {0xff, 0x03, 0x00, 0x21};

@@ -736,10 +736,11 @@ Test(corpus, bug_7725_01)
 	run_case("bug-7725-01", "ip_in_ip.pcap", "bug-7725-01.yaml", NULL);
 	cr_expect_eq(alerts(60000000), 0);
 	cr_expect_eq(alerts(60000001), 6);
-	cr_expect_eq(count("alert.signature_id=60000001 proto=ICMP src_ip=192.168.0.94 "
-			   "dest_ip=192.168.0.237 tunnel.src_ip=10.0.0.94 tunnel.dest_ip=10.1.0.237 "
-			   "tunnel.proto=IP-in-IP pkt_src=wire/pcap"),
-		     3);
+	cr_expect_eq(
+		count("alert.signature_id=60000001 proto=ICMP src_ip=192.168.0.94 "
+		      "dest_ip=192.168.0.237 tunnel.src_ip=10.0.0.94 tunnel.dest_ip=10.1.0.237 "
+		      "tunnel.proto=IP-in-IP pkt_src=wire/pcap"),
+		3);
 	cr_expect_eq(count("event_type=flow proto=ICMP src_ip=192.168.0.94 flow.alerted=true"), 1);
 }
 
@@ -768,10 +769,11 @@ Test(corpus, decode_erspan_typeii_01)
 	cr_expect_eq(count("alert.signature_id=1 src_ip=23.0.0.3 dest_ip=23.0.0.2 proto=ICMP "
 			   "icmp_type=0 icmp_code=0 vlan.0=23"),
 		     2);
-	cr_expect_eq(count("event_type=flow dest_ip=23.0.0.3 flow.alerted=true flow.pkts_toclient=2 "
-			   "flow.pkts_toserver=2 flow.reason=shutdown flow.state=established "
-			   "vlan.0=23"),
-		     1);
+	cr_expect_eq(
+		count("event_type=flow dest_ip=23.0.0.3 flow.alerted=true flow.pkts_toclient=2 "
+		      "flow.pkts_toserver=2 flow.reason=shutdown flow.state=established "
+		      "vlan.0=23"),
+		1);
 	cr_expect_eq(stat_int("decoder.erspan"), 6);
 }
 

@@ -335,8 +335,8 @@ Test(tunnel, malformed_gre_is_a_decoder_anomaly)
 
 	pg_packet(g, &p);
 	run_ok();
-	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly anomaly.event=decoder.gre.wrong_version"),
-		     1);
+	cr_expect_eq(
+		eve_count(&t.eve, "event_type=anomaly anomaly.event=decoder.gre.wrong_version"), 1);
 }
 
 Test(tunnel, unknown_link_type_is_counted_and_warned)
@@ -357,8 +357,8 @@ Test(tunnel, unknown_link_type_is_counted_and_warned)
  * is at the end of each frame, so only whole frames can match). */
 Test(tunnel, every_tunnel_cut_at_every_length)
 {
-	static const struct pg_tunnel outer = {PG_TUN_GRE, "198.18.1.1", "198.18.1.2", 0, 0, 0,
-					       NULL};
+	static const struct pg_tunnel outer = {PG_TUN_GRE, "198.18.1.1", "198.18.1.2", 0, 0,
+					       0,	   NULL};
 	const struct pg_tunnel kinds[] = {
 		{PG_TUN_GRE, "198.18.0.1", "198.18.0.2", 7, 0, 0, NULL},
 		{PG_TUN_GRE_TEB, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL},

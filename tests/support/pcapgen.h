@@ -127,18 +127,18 @@ void pg_fragment(struct pcapgen *g, const struct pg_pkt *p, const void *data, si
  * ERSPAN, VXLAN, Geneve) the whole frame.
  */
 enum pg_tunnel_kind {
-	PG_TUN_GRE = 1,	  /* GRE v0, IP payload; key when id != 0 */
-	PG_TUN_GRE_TEB,	  /* GRE v0 transparent Ethernet bridging, key = id */
-	PG_TUN_ERSPAN1,	  /* GRE without sequence, ERSPAN type I */
-	PG_TUN_ERSPAN2,	  /* ERSPAN type II, session = id, VLAN = vlan */
-	PG_TUN_ERSPAN3,	  /* ERSPAN type III, session = id, VLAN = vlan */
-	PG_TUN_IPIP,	  /* IP protocol 4 or 41 after the inner IP version */
-	PG_TUN_VXLAN,	  /* UDP to port (0: 4789), VNI = id */
-	PG_TUN_GENEVE,	  /* UDP to port (0: 6081), VNI = id, one option */
-	PG_TUN_TEREDO,	  /* UDP from port (0: 3544), inner IPv6 only */
-	PG_TUN_MPLS,	  /* Ethernet 0x8847, two labels (id, then id + 1 at the bottom) */
-	PG_TUN_PPPOE,	  /* Ethernet 0x8864 PPPoE session id, PPP */
-	PG_TUN_PPTP,	  /* GRE v1 with call id = id, PPP */
+	PG_TUN_GRE = 1, /* GRE v0, IP payload; key when id != 0 */
+	PG_TUN_GRE_TEB, /* GRE v0 transparent Ethernet bridging, key = id */
+	PG_TUN_ERSPAN1, /* GRE without sequence, ERSPAN type I */
+	PG_TUN_ERSPAN2, /* ERSPAN type II, session = id, VLAN = vlan */
+	PG_TUN_ERSPAN3, /* ERSPAN type III, session = id, VLAN = vlan */
+	PG_TUN_IPIP,	/* IP protocol 4 or 41 after the inner IP version */
+	PG_TUN_VXLAN,	/* UDP to port (0: 4789), VNI = id */
+	PG_TUN_GENEVE,	/* UDP to port (0: 6081), VNI = id, one option */
+	PG_TUN_TEREDO,	/* UDP from port (0: 3544), inner IPv6 only */
+	PG_TUN_MPLS,	/* Ethernet 0x8847, two labels (id, then id + 1 at the bottom) */
+	PG_TUN_PPPOE,	/* Ethernet 0x8864 PPPoE session id, PPP */
+	PG_TUN_PPTP,	/* GRE v1 with call id = id, PPP */
 };
 
 struct pg_tunnel {

@@ -24,9 +24,9 @@ static void make_dir(void)
 static void remove_dir(void)
 {
 	char p[160];
-	const char *names[] = {"micro.pcap", "nano.pcap", "ng.pcapng", "text.txt",
-			       "cut.pcap",   "cutng.pcapng", "multi.pcapng", "orphan.pcapng",
-			       "be.pcapng", "hostile.pcapng"};
+	const char *names[] = {"micro.pcap", "nano.pcap",     "ng.pcapng",    "text.txt",
+			       "cut.pcap",   "cutng.pcapng",  "multi.pcapng", "orphan.pcapng",
+			       "be.pcapng",  "hostile.pcapng"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
@@ -385,12 +385,16 @@ Test(capture_pcap, pcapng_packet_of_an_undescribed_interface_names_the_fix)
 Test(capture_pcap, pcapng_big_endian_section)
 {
 	static const uint8_t be[] = {
-		0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 28, 0x1a, 0x2b, 0x3c, 0x4d, 0, 1, 0, 0,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 28, /* SHB */
-		0, 0, 0, 1, 0, 0, 0, 20, 0, 101, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 20, /* IDB */
-		0, 0, 0, 6, 0, 0, 0, 52, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 20,
-		0, 0, 0, 20, 0x45, 0, 0, 20, 0, 1, 0, 0, 64, 17, 0, 0, 198, 18, 0, 1, 198, 18,
-		0, 2, 0, 0, 0, 52, /* EPB */
+		0x0a, 0x0d, 0x0d, 0x0a, 0,    0,    0,	  28,	0x1a, 0x2b, 0x3c,
+		0x4d, 0,    1,	  0,	0,    0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0,	  0,	0,    28, /* SHB */
+		0,    0,    0,	  1,	0,    0,    0,	  20,	0,    101,  0,
+		0,    0,    0,	  0xff, 0xff, 0,    0,	  0,	20, /* IDB */
+		0,    0,    0,	  6,	0,    0,    0,	  52,	0,    0,    0,
+		0,    0,    0,	  0,	0,    0,    0,	  0,	9,    0,    0,
+		0,    20,   0,	  0,	0,    20,   0x45, 0,	0,    20,   0,
+		1,    0,    0,	  64,	17,   0,    0,	  198,	18,   0,    1,
+		198,  18,   0,	  2,	0,    0,    0,	  52, /* EPB */
 	};
 	struct capture_frame f;
 	struct pcap_source *s;

@@ -336,8 +336,8 @@ static void frame_erspan(struct fb *f, int type, bool sub)
 		gre0(f, 0x1000, 0x22eb, 0);
 		put16(f, 0x2000 | 10); /* version 2, VLAN 10 */
 		put16(f, 0x0155);
-		put32(f, 0x01020304); /* timestamp */
-		put16(f, 0);	      /* SGT */
+		put32(f, 0x01020304);  /* timestamp */
+		put16(f, 0);	       /* SGT */
 		put16(f, sub ? 1 : 0); /* P, FT, HW ID, D, Gra, O */
 		if (sub)
 			put_bytes(f, "\0\0\0\0\0\0\0\0", 8);
@@ -1074,10 +1074,10 @@ Test(decode_tunnel, ipv6_routing_header_type0_is_counted)
 	fb_init(&f);
 	eth(&f, 0x86dd);
 	ip = ip6(&f, 43, in6_src, in6_dst);
-	put8(&f, 6);	/* next: TCP */
-	put8(&f, 2);	/* 24 bytes */
-	put8(&f, 0);	/* type 0 */
-	put8(&f, 1);	/* segments left */
+	put8(&f, 6); /* next: TCP */
+	put8(&f, 2); /* 24 bytes */
+	put8(&f, 0); /* type 0 */
+	put8(&f, 1); /* segments left */
 	put32(&f, 0);
 	put_bytes(&f, out6_dst, 16);
 	tcp_probe(&f);

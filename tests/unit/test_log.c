@@ -22,9 +22,10 @@ Test(log, one_line_per_kind_then_the_count, .init = redirect)
 	log_rate_flush();
 	log_rate_flush(); /* nothing held back any more */
 	fflush(stderr);
-	cr_assert_stderr_eq_str("sensor: warning: defrag drop 0\n"
-				"sensor: warning: other kind\n"
-				"sensor: warning: 999 more like this were held back: defrag drop 0\n");
+	cr_assert_stderr_eq_str(
+		"sensor: warning: defrag drop 0\n"
+		"sensor: warning: other kind\n"
+		"sensor: warning: 999 more like this were held back: defrag drop 0\n");
 }
 
 Test(log, below_verbosity_is_not_counted, .init = redirect)
