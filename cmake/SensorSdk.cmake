@@ -16,7 +16,8 @@ file(STRINGS "${PROJECT_SOURCE_DIR}/include/ids/plugin.h" _abi REGEX "^#define I
 string(REGEX REPLACE ".*MAJOR ([0-9]+).*MINOR ([0-9]+).*" "\\1.\\2" SENSOR_ABI_VERSION "${_abi}")
 set(_sdk_support "${PROJECT_SOURCE_DIR}/tests/support")
 
-add_library(testkit STATIC ${_sdk_support}/pcapgen.c ${_sdk_support}/json_read.c
+add_library(testkit STATIC ${_sdk_support}/pcapgen.c ${_sdk_support}/pcapgen_tunnel.c
+            ${_sdk_support}/json_read.c
             ${_sdk_support}/run.c ${_sdk_support}/itest.c)
 set_target_properties(testkit PROPERTIES OUTPUT_NAME sensor-testkit
                       POSITION_INDEPENDENT_CODE ON)

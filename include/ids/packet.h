@@ -46,6 +46,20 @@ enum ids_pkt_src {
 
 #define IDS_MAX_VLAN 2
 
+/* The outermost IP layer of a tunnelled packet (ABI minor 3). depth is the
+ * number of tunnel layers around the packet, 0 when it was not tunnelled
+ * (then the rest is 0 too). id is the innermost tunnel's VXLAN or Geneve
+ * VNI, GRE key, PPTP call id or ERSPAN session id, 0 when it has none. */
+struct ids_tunnel {
+	struct ids_addr src, dst; /* outer IP addresses */
+	uint16_t sport, dport;	  /* outer UDP ports (VXLAN, Geneve, Teredo), else 0 */
+	uint8_t proto;		  /* outer IP protocol: 47 GRE, 17 UDP, 4 IPIP, 41 IPv6 */
+	uint8_t depth;
+	uint8_t pkt_src; /* enum ids_pkt_src of the outer layer */
+	uint8_t pad;
+	uint32_t id;
+};
+
 struct ids_packet {
 	int64_t ts_usec;   /* capture time, microseconds since the epoch */
 	uint64_t pcap_cnt; /* 1-based number of the frame in the capture */
@@ -80,6 +94,10 @@ struct ids_packet {
 	uint16_t tcp_win;
 
 	/* Fields added by later minor versions go here, at the end. */
+
+	/* ABI minor 3: the tunnel around the packet (depth 0: none). Read it
+	 * only when the host's minor is at least 3. */
+	struct ids_tunnel tunnel;
 };
 
 #ifdef __cplusplus

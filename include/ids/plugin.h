@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 2
+#define IDS_ABI_MINOR 3 /* 3: struct ids_packet.tunnel */
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"

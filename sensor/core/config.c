@@ -71,6 +71,7 @@ void config_defaults(struct sensor_config *c)
 	c->stream.memcap = 64 * MiB;
 	c->stream.max_unacked = (uint32_t)MiB;
 	c->stream.policies = &c->policies;
+	decode_config_defaults(&c->decoder);
 	c->defrag.timeout_s = 60;
 	c->defrag.memcap = 32 * MiB;
 	c->defrag.max_trackers = 65536;
@@ -651,12 +652,76 @@ static void cfg_detect(struct cload *l, const struct ynode *root)
 		cfg_path(l, n, "classification-file", &l->c->classification_file);
 }
 
+/* ------------------------------------------------------------ decoder */
+
+/* `ports:` of a UDP tunnel: one port or a list of up to DECODE_MAX_PORTS. */
+static void cfg_decoder_ports(struct cload *l, const struct ynode *n, struct decode_port_list *pl)
+{
+	size_t count = n->type == YNODE_SEQ ? n->n : 1;
+	int64_t v;
+
+	if (count > DECODE_MAX_PORTS) {
+		diag_error(l->d, n->file, n->line, n->col, "at most %d ports", DECODE_MAX_PORTS);
+		return;
+	}
+	pl->n = 0;
+	for (size_t i = 0; i < count; i++) {
+		const struct ynode *item = n->type == YNODE_SEQ ? n->items[i] : n;
+
+		if (ynode_int(item, 1, 65535, &v, l->d))
+			pl->port[pl->n++] = (uint16_t)v;
+	}
+}
+
+/* `vxlan:`, `geneve:`, `teredo:` (enabled, ports) or `gre:` ... (enabled). */
+static void cfg_decoder_tunnel(struct cload *l, const struct ynode *map, const char *key,
+			       bool *enabled, struct decode_port_list *pl)
+{
+	static const char *const keys[] = {"enabled", "ports", NULL};
+	static const char *const keys_np[] = {"enabled", NULL};
+	const struct ynode *t = ymap_get(map, key), *n;
+	bool on = true;
+
+	if (!t || (ymap_check_keys(t, pl ? keys : keys_np, key, l->d) && t->type != YNODE_MAP))
+		return;
+	cfg_bool(l, t, "enabled", &on);
+	if (pl && (n = ymap_get(t, "ports")))
+		cfg_decoder_ports(l, n, pl);
+	if (pl && !on)
+		pl->n = 0;
+	if (enabled)
+		*enabled = on;
+}
+
+static void cfg_decoder(struct cload *l, const struct ynode *dn)
+{
+	static const char *const keys[] = {
+		"vxlan", "geneve",	     "teredo",		"gre", "erspan", "ipip",
+		"mpls",	 "max-tunnel-depth", "track-tunnel-id", NULL};
+	struct decode_config *dc = &l->c->decoder;
+	uint32_t depth = dc->max_depth;
+
+	if (ymap_check_keys(dn, keys, "decoder", l->d) && dn->type != YNODE_MAP)
+		return;
+	cfg_decoder_tunnel(l, dn, "vxlan", NULL, &dc->vxlan);
+	cfg_decoder_tunnel(l, dn, "geneve", NULL, &dc->geneve);
+	cfg_decoder_tunnel(l, dn, "teredo", NULL, &dc->teredo);
+	cfg_decoder_tunnel(l, dn, "gre", &dc->gre, NULL);
+	cfg_decoder_tunnel(l, dn, "erspan", &dc->erspan, NULL);
+	cfg_decoder_tunnel(l, dn, "ipip", &dc->ipip, NULL);
+	cfg_decoder_tunnel(l, dn, "mpls", &dc->mpls, NULL);
+	cfg_uint(l, dn, "max-tunnel-depth", 1, 32, &depth);
+	dc->max_depth = (uint8_t)depth;
+	cfg_bool(l, dn, "track-tunnel-id", &dc->track_by_id);
+}
+
 static void cfg_root(struct cload *l, const struct ynode *root)
 {
 	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
 					   "flow",    "plugins",	"rule-files", "stream",
 					   "defrag",  "host-os-policy", "capture",    "stats",
-					   "pidfile", "run-as",		"classification-file", NULL};
+					   "pidfile", "run-as",		"classification-file", "decoder",
+					   NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -688,6 +753,8 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_path(l, n, "pidfile", &c->pidfile);
 	if ((n = ymap_get(root, "run-as")))
 		cfg_run_as(l, n);
+	if ((n = ymap_get(root, "decoder")))
+		cfg_decoder(l, n);
 	if ((n = ymap_get(root, "plugins")))
 		cfg_plugins(l, n);
 	if ((n = ymap_get(root, "rule-files")))

@@ -68,6 +68,7 @@
 
 #include "capture/capture_live.h"
 #include "base/os_policy.h"
+#include "decode/decode.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
@@ -118,6 +119,7 @@ struct sensor_config {
 	struct ynode *tree; /* keeps option nodes alive */
 	/* `classification-file:` (classtype in rules), resolved; NULL: none */
 	char *classification_file;
+	struct decode_config decoder; /* `decoder:` (tunnels) */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -176,6 +176,7 @@ int main(int argc, char **argv)
 	}
 	log_verbosity = LOG_LVL_WARN + o.verbose;
 	rc = sensor_run(&o);
+	log_rate_flush(); /* rate-limited lines still held back */
 out:
 	free(o.rule_files);
 	free(o.ifaces);

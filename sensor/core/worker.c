@@ -74,7 +74,11 @@ __attribute__((format(printf, 2, 3))) static void svc_log(enum ids_log_level lev
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_msg((enum log_level)level, "%s", line);
+	/* warnings and errors may come per packet: one line per format per interval */
+	if (level == IDS_LOG_ERROR || level == IDS_LOG_WARN)
+		log_rate(fmt, (enum log_level)level, "%s", line);
+	else
+		log_msg((enum log_level)level, "%s", line);
 }
 
 static const char *flow_app(const struct flow *f)
@@ -213,11 +217,13 @@ const struct ids_services sensor_services = {
 
 static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool decoded)
 {
+	const char *name = decode_event_name((enum decode_event)p->last_event);
 	char event[80];
 	struct ids_packet bare;
 
-	snprintf(event, sizeof(event), "decoder.%s",
-		 decode_event_name((enum decode_event)p->last_event));
+	/* decoder.unknown_link_type and decoder.too_many_layers carry their group */
+	snprintf(event, sizeof(event), "%s%s", strncmp(name, "decoder.", 8) ? "decoder." : "",
+		 name);
 	if (decoded) {
 		eve_anomaly(w->eve, p->pub.ts_usec, &p->pub, "decode", event, w->in_iface);
 		return;
@@ -229,10 +235,25 @@ static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool de
 	eve_anomaly(w->eve, p->pub.ts_usec, &bare, "decode", event, w->in_iface);
 }
 
+/* Timeouts and memcap drops (no packet of their own) come in floods: one
+ * record per kind per second of packet time; the stats count them all. */
+static bool defrag_event_limited(struct ids_thread *w, enum defrag_event ev)
+{
+	if ((unsigned)ev >= WORKER_DEFRAG_EV_SLOTS)
+		return false;
+	if (w->last_usec < w->defrag_ev_next_usec[ev])
+		return true;
+	w->defrag_ev_next_usec[ev] = w->last_usec + USEC_PER_SEC;
+	return false;
+}
+
 static void on_defrag_event(void *ctx, enum defrag_event ev, int family, const struct packet *p)
 {
 	struct ids_thread *w = ctx;
 	char event[80];
+
+	if (!p && defrag_event_limited(w, ev))
+		return;
 
 	snprintf(event, sizeof(event), "decoder.%s.%s", family == 6 ? "ipv6" : "ipv4",
 		 defrag_event_name(ev));
@@ -309,6 +330,7 @@ static void on_stream_data(void *ctx, struct flow *f, int dir, const uint8_t *da
 	struct ids_packet sp;
 
 	stream_packet(&sp, f, dir, ts_usec ? ts_usec : w->last_usec, pcap_cnt, data, len);
+	sp.tunnel = f->tunnel;
 	w->cur_flow = f;
 	if (f->app_proto == APP_NONE && len)
 		detect_app(f, data, len, IPPROTO_TCP, dir);
@@ -611,6 +633,7 @@ static int reassemble(struct ids_thread *w, struct packet *p, bool csum_ok)
 
 	if (!csum_ok || defrag_packet(w->defrag, p, &dgram, &len) != 1)
 		return -1;
+	p->pub.pkt_src = IDS_PKT_SRC_DEFRAG; /* a tunnel inside says its outer layer was */
 	if (decode_ip(p, dgram, len, &w->dstats) != 0) {
 		if (p->last_event >= 0)
 			decode_anomaly(w, p, false);
@@ -640,8 +663,13 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	 * Cheap: one look at the oldest entry per timeout class. */
 	flow_table_expire(w->flows, w->last_usec, worker_flow_end, w);
 	defrag_expire(w->defrag, w->last_usec);
-	if (decode_frame(p, f->linktype, f->data, f->caplen, f->wirelen, f->ts_usec, f->pcap_cnt,
-			 &w->dstats) != 0) {
+	if (decode_frame_cfg(p, &w->cfg->decoder, f->linktype, f->data, f->caplen, f->wirelen,
+			     f->ts_usec, f->pcap_cnt, &w->dstats) != 0) {
+		if (p->last_event == EV_UNKNOWN_LINK_TYPE)
+			log_rate("unknown_link_type", LOG_LVL_WARN,
+				 "link type %d is not supported: its frames are counted as "
+				 "decoder.unknown_link_type and not inspected",
+				 f->linktype);
 		if (p->last_event >= 0)
 			decode_anomaly(w, p, false);
 		return;
@@ -653,6 +681,8 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 		csum_ok = checksums_ok(w, p);
 	}
 	w->cur_flow = flow_table_update(w->flows, p);
+	if (w->cur_flow)
+		w->cur_flow->tunnel = p->pub.tunnel;
 	if (p->last_event >= 0)
 		decode_anomaly(w, p, true);
 	if (w->cur_flow && w->cur_flow->app_proto == APP_NONE && p->pub.payload_len &&

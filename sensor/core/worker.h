@@ -89,6 +89,10 @@ struct ids_thread {
 	struct worker_snapshot snap;
 	/* pass, noalert, suppress and thresholds of the rules (rule_eval.c) */
 	struct rule_alert_ctx rule_filter;
+	/* packet time from which the next packet-less defrag anomaly of each
+	 * kind is written (worker.c: one per kind per second) */
+#define WORKER_DEFRAG_EV_SLOTS 8
+	int64_t defrag_ev_next_usec[WORKER_DEFRAG_EV_SLOTS];
 };
 
 /* Set up worker `index` (plugin thread_init included). Returns NULL with a

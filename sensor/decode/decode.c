@@ -32,11 +32,11 @@
  * valid or not; vlan counts frames with at least one tag, vlan_qinq frames
  * with two; frag_ipv4/frag_ipv6 count fragments.
  */
-#include "decode/decode.h"
+#include "decode/decode_internal.h"
 
 #include <string.h>
 
-#define ETH_HLEN  14
+#define ETH_HLEN  DECODE_ETH_HLEN
 #define SLL_HLEN  16
 #define SLL2_HLEN 20
 #define NULL_HLEN 4
@@ -47,8 +47,6 @@
 #define UDP_HLEN  8
 #define ICMP_HLEN 8
 
-#define ETHERTYPE_IPV4	   0x0800
-#define ETHERTYPE_IPV6	   0x86dd
 #define ETHERTYPE_VLAN	   0x8100
 #define ETHERTYPE_QINQ	   0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
@@ -60,6 +58,9 @@
 #define NULL_AF_INET6_DARWIN  30
 
 #define PROTO_ICMP   1
+#define PROTO_IPIP   4
+#define PROTO_IPV6   41
+#define PROTO_GRE    47
 #define PROTO_TCP    6
 #define PROTO_UDP    17
 #define PROTO_ICMPV6 58
@@ -100,6 +101,44 @@ static const char *const event_names[EV_MAX] = {
 	[EV_UNKNOWN_ETHERTYPE] = "ethernet.unknown_ethertype",
 	[EV_NULL_PKT_TOO_SMALL] = "ltnull.pkt_too_small",
 	[EV_UDP_LEN_INVALID] = "udp.len_invalid",
+	[EV_IPV6_RH_TYPE_0] = "ipv6.rh_type_0",
+	[EV_IPV6_EXTHDR_DUPL_HH] = "ipv6.exthdr_dupl_hh",
+	[EV_TOO_MANY_LAYERS] = "decoder.too_many_layers",
+	[EV_GRE_PKT_TOO_SMALL] = "gre.pkt_too_small",
+	[EV_GRE_WRONG_VERSION] = "gre.wrong_version",
+	[EV_GRE_V0_RECUR] = "gre.version0_recur",
+	[EV_GRE_V0_FLAGS] = "gre.version0_flags",
+	[EV_GRE_V0_HDR_TOO_BIG] = "gre.version0_hdr_too_big",
+	[EV_GRE_V0_MALFORMED_SRE] = "gre.version0_malformed_sre_hdr",
+	[EV_GRE_V1_CHKSUM] = "gre.version1_chksum",
+	[EV_GRE_V1_ROUTE] = "gre.version1_route",
+	[EV_GRE_V1_RECUR] = "gre.version1_recur",
+	[EV_GRE_V1_FLAGS] = "gre.version1_flags",
+	[EV_GRE_V1_NO_KEY] = "gre.version1_no_key",
+	[EV_GRE_V1_WRONG_PROTOCOL] = "gre.version1_wrong_protocol",
+	[EV_GRE_V1_HDR_TOO_BIG] = "gre.version1_hdr_too_big",
+	[EV_ERSPAN_HEADER_TOO_SMALL] = "erspan.header_too_small",
+	[EV_ERSPAN_UNSUPPORTED_VERSION] = "erspan.unsupported_version",
+	[EV_ERSPAN_TOO_MANY_VLAN_LAYERS] = "erspan.too_many_vlan_layers",
+	[EV_IPV4_IN_IPV6_TOO_SMALL] = "ipv6.ipv4_in_ipv6_too_small",
+	[EV_IPV4_IN_IPV6_WRONG_VERSION] = "ipv6.ipv4_in_ipv6_wrong_version",
+	[EV_IPV6_IN_IPV6_TOO_SMALL] = "ipv6.ipv6_in_ipv6_too_small",
+	[EV_IPV6_IN_IPV6_WRONG_VERSION] = "ipv6.ipv6_in_ipv6_wrong_version",
+	[EV_VXLAN_UNKNOWN_PAYLOAD_TYPE] = "vxlan.unknown_payload_type",
+	[EV_GENEVE_UNKNOWN_PAYLOAD_TYPE] = "geneve.unknown_payload_type",
+	[EV_MPLS_HEADER_TOO_SMALL] = "mpls.header_too_small",
+	[EV_MPLS_PKT_TOO_SMALL] = "mpls.pkt_too_small",
+	[EV_MPLS_BAD_LABEL_ROUTER_ALERT] = "mpls.bad_label_router_alert",
+	[EV_MPLS_BAD_LABEL_IMPLICIT_NULL] = "mpls.bad_label_implicit_null",
+	[EV_MPLS_BAD_LABEL_RESERVED] = "mpls.bad_label_reserved",
+	[EV_MPLS_UNKNOWN_PAYLOAD_TYPE] = "mpls.unknown_payload_type",
+	[EV_PPPOE_PKT_TOO_SMALL] = "pppoe.pkt_too_small",
+	[EV_PPPOE_WRONG_CODE] = "pppoe.wrong_code",
+	[EV_PPPOE_MALFORMED_TAGS] = "pppoe.malformed_tags",
+	[EV_PPP_PKT_TOO_SMALL] = "ppp.pkt_too_small",
+	[EV_PPP_VJU_PKT_TOO_SMALL] = "ppp.vju_pkt_too_small",
+	[EV_PPP_WRONG_TYPE] = "ppp.wrong_type",
+	[EV_PPP_UNSUP_PROTO] = "ppp.unsup_proto",
 };
 
 const char *decode_event_name(enum decode_event ev)
@@ -109,18 +148,12 @@ const char *decode_event_name(enum decode_event ev)
 	return event_names[ev];
 }
 
-static inline uint16_t rd16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
+#define rd16 decode_rd16
+#define rd32 decode_rd32
+#define drop decode_drop
+#define note decode_note
 
-static inline uint32_t rd32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-/* Count `ev` and drop the frame. */
-static int drop(struct packet *p, struct decode_stats *st, enum decode_event ev)
+int decode_drop(struct packet *p, struct decode_stats *st, enum decode_event ev)
 {
 	st->events[ev]++;
 	st->invalid++;
@@ -128,8 +161,7 @@ static int drop(struct packet *p, struct decode_stats *st, enum decode_event ev)
 	return -1;
 }
 
-/* Count `ev` on a frame that is still delivered. */
-static void note(struct packet *p, struct decode_stats *st, enum decode_event ev)
+void decode_note(struct packet *p, struct decode_stats *st, enum decode_event ev)
 {
 	st->events[ev]++;
 	p->last_event = (int)ev;
@@ -243,12 +275,23 @@ static int decode_transport(struct packet *p, const uint8_t *b, uint32_t len,
 	uint8_t proto = p->pub.proto;
 	bool v6 = p->pub.ip_version == 6;
 
+	int rc;
+
 	if (proto == PROTO_TCP)
 		return decode_tcp(p, b, len, st);
-	if (proto == PROTO_UDP)
-		return decode_udp(p, b, len, st);
+	if (proto == PROTO_UDP) {
+		rc = decode_udp(p, b, len, st);
+		if (rc != 0)
+			return rc;
+		rc = decode_udp_tunnel(p, st);
+		return rc > 0 ? 0 : rc;
+	}
 	if ((proto == PROTO_ICMP && !v6) || (proto == PROTO_ICMPV6 && v6))
 		return decode_icmp(p, b, len, st, v6);
+	if (proto == PROTO_GRE && p->cfg->gre)
+		return decode_gre(p, b, len, st);
+	if ((proto == PROTO_IPIP || proto == PROTO_IPV6) && p->cfg->ipip)
+		return decode_ip_in_ip(p, b, len, st);
 	st->other_ip++;
 	p->pub.payload = b;
 	p->pub.payload_len = len;
@@ -284,7 +327,7 @@ static int ipv4_options_check(const uint8_t *b, uint32_t hlen, enum decode_event
 	return 0;
 }
 
-static int decode_ipv4(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
+int decode_ipv4(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
 {
 	struct ids_packet *pub = &p->pub;
 	enum decode_event ev;
@@ -337,7 +380,7 @@ struct ipv6_walk {
 	const uint8_t *b;
 	uint32_t off, end; /* next header at b[off], datagram ends at b[end] */
 	uint8_t nh;	   /* type of the header at b[off] */
-	bool seen_fh;
+	bool seen_fh, seen_hh;
 	bool stop; /* the rest is fragment data: no more headers to walk */
 };
 
@@ -366,6 +409,18 @@ static int ipv6_fragment(struct packet *p, struct ipv6_walk *w, struct decode_st
 	return 0;
 }
 
+/* Hosts drop these (RFC 5095, RFC 8200 4.1); counted, still delivered. */
+static void ipv6_ext_anomalies(struct packet *p, struct ipv6_walk *w, struct decode_stats *st)
+{
+	if (w->nh == EXT_ROUTING && w->b[w->off + 2] == 0) /* hlen >= 8: the type is there */
+		note(p, st, EV_IPV6_RH_TYPE_0);
+	if (w->nh == EXT_HOPOPTS) {
+		if (w->seen_hh)
+			note(p, st, EV_IPV6_EXTHDR_DUPL_HH);
+		w->seen_hh = true;
+	}
+}
+
 /* Step over one extension header; 1 when w->nh is not one (walk ends). */
 static int ipv6_ext_step(struct packet *p, struct ipv6_walk *w, struct decode_stats *st)
 {
@@ -384,6 +439,7 @@ static int ipv6_ext_step(struct packet *p, struct ipv6_walk *w, struct decode_st
 			hlen = ((uint32_t)w->b[w->off + 1] + 1) * 8;
 		if (hlen > room)
 			return drop(p, st, EV_IPV6_TRUNC_EXTHDR);
+		ipv6_ext_anomalies(p, w, st);
 		w->nh = w->b[w->off];
 		w->off += hlen;
 		return 0;
@@ -396,7 +452,7 @@ static int ipv6_ext_step(struct packet *p, struct ipv6_walk *w, struct decode_st
 	}
 }
 
-static int decode_ipv6(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
+int decode_ipv6(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
 {
 	struct ids_packet *pub = &p->pub;
 	struct ipv6_walk w = {.b = b, .off = IPV6_HLEN};
@@ -432,7 +488,7 @@ static int decode_ipv6(struct packet *p, const uint8_t *b, uint32_t len, struct 
 
 /* ------------------------------------------------------------------ link */
 
-static int decode_l3(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
+int decode_l3(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
 {
 	if (len == 0)
 		return drop(p, st, EV_IPV4_PKT_TOO_SMALL);
@@ -451,9 +507,8 @@ static bool is_vlan_type(uint16_t type)
 	return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD;
 }
 
-/* The payload of a link header whose protocol field says `type`. */
-static int decode_ethertype(struct packet *p, uint16_t type, const uint8_t *b, uint32_t len,
-			    struct decode_stats *st)
+int decode_ethertype(struct packet *p, uint16_t type, const uint8_t *b, uint32_t len,
+		     struct decode_stats *st)
 {
 	struct ids_packet *pub = &p->pub;
 
@@ -475,7 +530,21 @@ static int decode_ethertype(struct packet *p, uint16_t type, const uint8_t *b, u
 		return decode_ipv4(p, b, len, st);
 	if (type == ETHERTYPE_IPV6)
 		return decode_ipv6(p, b, len, st);
+	if ((type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MC) && p->cfg->mpls)
+		return decode_mpls(p, b, len, st);
+	if (type == ETHERTYPE_PPPOE_SESS)
+		return decode_pppoe_session(p, b, len, st);
+	if (type == ETHERTYPE_PPPOE_DISC)
+		return decode_pppoe_discovery(p, b, len, st);
 	return -1; /* ARP, LLDP, ...: not ours, not invalid */
+}
+
+int decode_ether(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
+{
+	st->ethernet++;
+	if (len < ETH_HLEN)
+		return drop(p, st, EV_ETH_PKT_TOO_SMALL);
+	return decode_ethertype(p, rd16(b + 12), b + ETH_HLEN, len - ETH_HLEN, st);
 }
 
 static int decode_null(struct packet *p, const uint8_t *b, uint32_t len, struct decode_stats *st)
@@ -498,10 +567,9 @@ static int decode_link(struct packet *p, int linktype, const uint8_t *b, uint32_
 {
 	switch (linktype) {
 	case LINK_ETHERNET:
-		st->ethernet++;
-		if (len < ETH_HLEN)
-			return drop(p, st, EV_ETH_PKT_TOO_SMALL);
-		return decode_ethertype(p, rd16(b + 12), b + ETH_HLEN, len - ETH_HLEN, st);
+		return decode_ether(p, b, len, st);
+	case LINK_PPP:
+		return decode_ppp(p, b, len, st);
 	case LINK_SLL:
 		st->sll++;
 		if (len < SLL_HLEN)
@@ -528,11 +596,43 @@ static int decode_link(struct packet *p, int linktype, const uint8_t *b, uint32_
 	}
 }
 
+/* The same values as decode_config_defaults, constant (no shared state). */
+static const struct decode_config default_cfg = {
+	.vxlan = {.port = {4789}, .n = 1},
+	.geneve = {.port = {6081}, .n = 1},
+	.teredo = {.port = {3544}, .n = 1},
+	.gre = true,
+	.ipip = true,
+	.mpls = true,
+	.erspan = true,
+	.max_depth = 8,
+	.track_by_id = true,
+};
+
+static const struct decode_config *default_config(void)
+{
+	return &default_cfg;
+}
+
+void decode_config_defaults(struct decode_config *c)
+{
+	*c = default_cfg;
+}
+
 int decode_frame(struct packet *p, int linktype, const uint8_t *frame, uint32_t caplen,
 		 uint32_t wirelen, int64_t ts_usec, uint64_t pcap_cnt, struct decode_stats *st)
 {
+	return decode_frame_cfg(p, default_config(), linktype, frame, caplen, wirelen, ts_usec,
+				pcap_cnt, st);
+}
+
+int decode_frame_cfg(struct packet *p, const struct decode_config *cfg, int linktype,
+		     const uint8_t *frame, uint32_t caplen, uint32_t wirelen, int64_t ts_usec,
+		     uint64_t pcap_cnt, struct decode_stats *st)
+{
 	memset(p, 0, sizeof(*p));
 	p->last_event = -1;
+	p->cfg = cfg;
 	p->pub.frame = frame;
 	p->pub.caplen = caplen;
 	p->pub.wirelen = wirelen;
@@ -548,9 +648,17 @@ int decode_ip(struct packet *p, const uint8_t *l3, uint32_t len, struct decode_s
 {
 	struct ids_packet keep = p->pub;
 	struct ids_packet *pub = &p->pub;
+	const struct decode_config *cfg = p->cfg;
+	uint8_t depth = p->depth, layers = p->layers;
+	uint32_t track_id = p->track_id;
 
 	memset(p, 0, sizeof(*p));
+	p->layers = layers;
+	p->track_id = track_id;
 	p->last_event = -1;
+	p->cfg = cfg ? cfg : default_config();
+	p->depth = depth;
+	pub->tunnel = keep.tunnel;
 	pub->ts_usec = keep.ts_usec;
 	pub->pcap_cnt = keep.pcap_cnt;
 	pub->frame = keep.frame;

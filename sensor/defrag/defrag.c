@@ -45,8 +45,12 @@
  *              end.
  *   bsd-right  the fragment reaching further right wins: N wins if it ends
  *              after O, or ends with O and starts at or before it.
- * An overlap whose bytes differ raises DEFRAG_EV_OVERLAP once per fragment
- * (a retransmitted identical fragment is not an anomaly).
+ * These policies apply to IPv4. IPv6 follows RFC 5722 instead: any overlap
+ * abandons the whole datagram with DEFRAG_EV_OVERLAP (a duplicate of data
+ * held is dropped alone, reported when its bytes differ), see
+ * ipv6_overlap().
+ * An IPv4 overlap whose bytes differ raises DEFRAG_EV_OVERLAP once per
+ * fragment (a retransmitted identical fragment is not an anomaly).
  *
  * Other anomalies:
  * - tiny: a non-last fragment (MF set) carrying at most DEFRAG_TINY_MAX
@@ -752,6 +756,30 @@ static bool frag_admit(struct defrag *d, const struct packet *p, struct frag *f,
 	return true;
 }
 
+/*
+ * RFC 5722 (IPv6): a fragment that overlaps data held abandons the whole
+ * datagram, whatever the policy (hosts since then drop it), except a
+ * duplicate, one lying wholly inside contiguous data held, which is
+ * dropped alone (the first copy stays, as Linux keeps it; the caller
+ * reports it when its bytes differ). IPv6 runs are never trimmed and are
+ * sorted. 0: add the fragment, 1: a duplicate, -1: abandon the datagram.
+ */
+static int ipv6_overlap(const struct tracker *t, const struct frag *f)
+{
+	const struct run *r = t->runs;
+	uint32_t pos = f->off;
+
+	while (r && r->end <= f->off)
+		r = r->next;
+	if (!r || r->off >= f->end)
+		return 0;
+	while (r && r->off <= pos && pos < f->end) {
+		pos = r->end;
+		r = r->next;
+	}
+	return pos >= f->end ? 1 : -1;
+}
+
 int defrag_packet(struct defrag *d, const struct packet *p, const uint8_t **out, uint32_t *out_len)
 {
 	struct df_key k;
@@ -780,6 +808,17 @@ int defrag_packet(struct defrag *d, const struct packet *p, const uint8_t **out,
 	}
 	if (!extent_ok(t, &f)) {
 		report(d, DEFRAG_EV_BAD_LENGTH, f.fam, p);
+		return 0;
+	}
+	rc = f.fam ? ipv6_overlap(t, &f) : 0; /* fam: 1 for IPv6 */
+	if (rc > 0) {
+		if (!space_equal(t, f.off, f.data, f.len))
+			report(d, DEFRAG_EV_OVERLAP, f.fam, p);
+		return 0;
+	}
+	if (rc < 0) {
+		report(d, DEFRAG_EV_OVERLAP, f.fam, p);
+		tracker_release(d, t);
 		return 0;
 	}
 	d->cur = t;

@@ -104,6 +104,8 @@ uint64_t flow_key_hash(const struct flow_key *k)
 	tail[6] = (uint8_t)(k->vlan[1] >> 8);
 	tail[7] = (uint8_t)k->vlan[1];
 	h = mix64(h ^ load_le(tail, 8));
+	if (k->tunnel_id) /* 0 keeps the hashes (and flow ids) of untunnelled flows */
+		h = mix64(h ^ ((uint64_t)k->tunnel_id << 16 | 0x7475));
 	return mix64(h ^ ((uint64_t)k->family << 8 | k->proto));
 }
 
@@ -131,6 +133,7 @@ void flow_key_from_packet(struct flow_key *k, const struct packet *p, bool *swap
 		k->vlan[i] = pub->vlan[i];
 	k->family = pub->ip_version;
 	k->proto = pub->proto;
+	k->tunnel_id = p->track_id;
 	*swapped = sw;
 }
 

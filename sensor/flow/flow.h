@@ -51,6 +51,9 @@ struct flow_key {
 	uint8_t family; /* 4 or 6 */
 	uint8_t proto;
 	uint8_t pad[2];
+	uint32_t tunnel_id; /* the VNI / ERSPAN session of the tunnels around the
+			       flow with decoder.track-tunnel-id (struct
+			       packet.track_id), else 0 */
 };
 
 struct flow {
@@ -78,6 +81,9 @@ struct flow {
 	/* detect's per-flow state (flowbits, pass: detect/rule_state.h), or
 	 * NULL; freed by rule_flow_state_free when the flow ends */
 	void *detect_state;
+	/* the tunnel around the flow's latest packet (worker.c), for the
+	 * stream data it releases later */
+	struct ids_tunnel tunnel;
 };
 
 struct flow_stats {

@@ -313,10 +313,14 @@ static const char *proto_name(uint8_t proto, char num[4])
 	switch (proto) {
 	case 1:
 		return "ICMP";
+	case 4:
+		return "IP-in-IP";
 	case 6:
 		return "TCP";
 	case 17:
 		return "UDP";
+	case 41:
+		return "IPv6";
 	case 47:
 		return "GRE";
 	case 50:
@@ -382,6 +386,22 @@ static void tuple(struct jbuf *j, const struct ids_addr *src, uint16_t sport,
 	jbuf_str(j, "proto", proto_name(proto, num));
 }
 
+/* The outermost layer of a tunnelled packet (Suricata's `tunnel`). */
+static void tunnel_object(struct jbuf *j, const struct ids_packet *p)
+{
+	const struct ids_tunnel *t = &p->tunnel;
+
+	if (!t->depth)
+		return;
+	jbuf_open_object(j, "tunnel");
+	tuple(j, &t->src, t->sport, &t->dst, t->dport, t->proto);
+	jbuf_u64(j, "depth", t->depth);
+	if (p->pcap_cnt)
+		jbuf_u64(j, "pcap_cnt", p->pcap_cnt);
+	jbuf_str(j, "pkt_src", pkt_src_name(t->pkt_src));
+	jbuf_close_object(j);
+}
+
 /* From flow_id to direction: who sent it, to whom, over what. */
 static void alert_header(struct jbuf *j, const struct ids_packet *p, const char *event_type,
 			 const char *in_iface)
@@ -400,6 +420,7 @@ static void alert_header(struct jbuf *j, const struct ids_packet *p, const char 
 		jbuf_u64(j, "icmp_code", p->icmp_code);
 	}
 	jbuf_str(j, "pkt_src", pkt_src_name(p->pkt_src));
+	tunnel_object(j, p);
 	jbuf_str(j, "direction", p->direction == IDS_DIR_TO_CLIENT ? "to_client" : "to_server");
 }
 
@@ -623,6 +644,23 @@ static void stats_events(struct jbuf *j, const uint64_t *events)
 	jbuf_close_object(j);
 }
 
+/* Tunnel layers decoded (Suricata's counter names). */
+static void stats_tunnels(struct jbuf *j, const struct decode_stats *d)
+{
+	jbuf_u64(j, "gre", d->gre);
+	jbuf_u64(j, "erspan", d->erspan);
+	jbuf_u64(j, "vxlan", d->vxlan);
+	jbuf_u64(j, "geneve", d->geneve);
+	jbuf_u64(j, "teredo", d->teredo);
+	jbuf_u64(j, "mpls", d->mpls);
+	jbuf_u64(j, "pppoe", d->pppoe);
+	jbuf_u64(j, "ppp", d->ppp);
+	jbuf_u64(j, "ipv4_in_ipv4", d->ipv4_in_ipv4);
+	jbuf_u64(j, "ipv6_in_ipv4", d->ipv6_in_ipv4);
+	jbuf_u64(j, "ipv4_in_ipv6", d->ipv4_in_ipv6);
+	jbuf_u64(j, "ipv6_in_ipv6", d->ipv6_in_ipv6);
+}
+
 static void stats_decoder(struct jbuf *j, const struct decode_stats *d)
 {
 	jbuf_open_object(j, "decoder");
@@ -642,6 +680,7 @@ static void stats_decoder(struct jbuf *j, const struct decode_stats *d)
 	jbuf_u64(j, "vlan", d->vlan);
 	jbuf_u64(j, "vlan_qinq", d->vlan_qinq);
 	jbuf_u64(j, "other_ip", d->other_ip);
+	stats_tunnels(j, d);
 	stats_events(j, d->events);
 	jbuf_close_object(j);
 }

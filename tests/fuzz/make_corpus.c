@@ -92,7 +92,7 @@ static void save_text(const char *target, const char *name, const char *s)
 /* ------------------------------------------------------------- decode */
 
 /* Link type indexes of fuzz_decode.c's first byte. */
-enum { L_ETH = 0, L_RAW, L_SLL, L_SLL2, L_NULL, L_IPV4, L_IPV6 };
+enum { L_ETH = 0, L_RAW, L_SLL, L_SLL2, L_NULL, L_IPV4, L_IPV6, L_PPP };
 
 /* The frame of p after link header hdr; tcp_at >= 0: the TCP header is
  * there and the payload's first opt_words words are its options. */
@@ -163,6 +163,76 @@ static void decode_seeds(void)
 	p.src = "198.18.0.1", p.dst = "198.19.0.2", p.proto = IPPROTO_UDP;
 	p.more_frags = true, p.frag_off = 0, p.no_l4 = true, p.payload = data, p.len = 16;
 	frame_seed("eth-ipv4-fragment", L_ETH, NULL, 0, &p, -1, 0);
+}
+
+/* A TCP segment with data between inner addresses, wrapped in `t`. */
+static void tunnel_seed(const char *name, const struct pg_tunnel *t, bool v6)
+{
+	static const char data[] = "GET /tunnel HTTP/1.1\r\n\r\n";
+	struct pcapgen g = {.linktype = 1};
+	struct pg_pkt p = {.src = v6 ? "2001:db8:2::1" : "198.19.0.1",
+			   .dst = v6 ? "2001:db8:2::2" : "198.19.0.2",
+			   .sport = 40000,
+			   .dport = 80,
+			   .proto = IPPROTO_TCP,
+			   .tcp_flags = 0x18,
+			   .payload = data,
+			   .len = sizeof(data) - 1};
+	uint8_t inner[MAX_SEED], frame[MAX_SEED];
+	struct buf o = {.n = 0};
+	size_t n = pg_build(&g, &p, inner, sizeof(inner));
+
+	n = pg_tunnel_wrap(t, inner, n, frame, sizeof(frame));
+	u8(&o, L_ETH);
+	bytes(&o, frame, n);
+	save("decode", name, &o);
+}
+
+/* Every tunnel the decoder follows, one nesting, and a PPP link frame. */
+static void tunnel_seeds(void)
+{
+	static const struct {
+		const char *name;
+		struct pg_tunnel t;
+		bool v6;
+	} seeds[] = {
+		{"tun-gre-key", {PG_TUN_GRE, "198.18.0.1", "198.18.0.2", 7, 0, 0, NULL}, false},
+		{"tun-gre-teb", {PG_TUN_GRE_TEB, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL}, false},
+		{"tun-erspan1", {PG_TUN_ERSPAN1, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL}, false},
+		{"tun-erspan2",
+		 {PG_TUN_ERSPAN2, "198.18.0.1", "198.18.0.2", 3, 0, 10, NULL},
+		 false},
+		{"tun-erspan3",
+		 {PG_TUN_ERSPAN3, "2001:db8:1::1", "2001:db8:1::2", 3, 0, 0, NULL},
+		 false},
+		{"tun-6in4", {PG_TUN_IPIP, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL}, true},
+		{"tun-4in6", {PG_TUN_IPIP, "2001:db8:1::1", "2001:db8:1::2", 0, 0, 0, NULL}, false},
+		{"tun-vxlan", {PG_TUN_VXLAN, "198.18.0.1", "198.18.0.2", 42, 0, 0, NULL}, false},
+		{"tun-geneve",
+		 {PG_TUN_GENEVE, "2001:db8:1::1", "2001:db8:1::2", 9, 0, 0, NULL},
+		 true},
+		{"tun-teredo", {PG_TUN_TEREDO, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL}, true},
+		{"tun-mpls", {PG_TUN_MPLS, NULL, NULL, 100, 0, 0, NULL}, false},
+		{"tun-pppoe", {PG_TUN_PPPOE, NULL, NULL, 1, 0, 0, NULL}, false},
+		{"tun-pptp", {PG_TUN_PPTP, "198.18.0.1", "198.18.0.2", 5, 0, 0, NULL}, false},
+	};
+	static const struct pg_tunnel outer = {PG_TUN_GRE, "198.18.1.1", "198.18.1.2", 0, 0,
+					       0,	   NULL};
+	static const struct pg_tunnel nested = {PG_TUN_VXLAN, "198.18.0.1", "198.18.0.2", 1, 0, 0,
+						&outer};
+	static const uint8_t ppp[] = {0xff, 0x03, 0x00, 0x21};
+	struct pg_pkt p = {.src = "198.18.0.1",
+			   .dst = "198.19.0.2",
+			   .sport = 1,
+			   .dport = 2,
+			   .proto = IPPROTO_UDP,
+			   .payload = "ppp",
+			   .len = 3};
+
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		tunnel_seed(seeds[i].name, &seeds[i].t, seeds[i].v6);
+	tunnel_seed("tun-vxlan-in-gre", &nested, false);
+	frame_seed("ppp-ipv4-udp", L_PPP, ppp, sizeof(ppp), &p, -1, 0);
 }
 
 /* -------------------------------------------------------------- defrag */
@@ -763,6 +833,7 @@ int main(int argc, char **argv)
 	root = argv[1];
 	mkdir(root, 0755);
 	decode_seeds();
+	tunnel_seeds();
 	defrag_seeds();
 	stream_seeds();
 	http_seeds();

@@ -655,8 +655,7 @@ Test(corpus, tcp_empty_sack)
 	cr_expect_eq(stat_int("decoder.invalid"), 0);
 }
 
-/* Short TCP and UDP headers over IPv4 and IPv6. Suricata also reports
- * gre.pkt_too_small for the two GRE packets; we do not decode GRE. */
+/* Short TCP, UDP and GRE headers over IPv4 and IPv6. */
 Test(corpus, decode_too_small)
 {
 	run_case("decode-too-small", "test.pcap", "empty.yaml", NULL);
@@ -664,6 +663,8 @@ Test(corpus, decode_too_small)
 	cr_expect_eq(count("anomaly.event=decoder.udp.hlen_too_small"), 4);
 	cr_expect_eq(stat_int("decoder.event.tcp.pkt_too_small"), 2);
 	cr_expect_eq(stat_int("decoder.event.udp.hlen_too_small"), 4);
+	cr_expect_eq(count("anomaly.event=decoder.gre.pkt_too_small"), 2);
+	cr_expect_eq(stat_int("decoder.event.gre.pkt_too_small"), 2);
 }
 
 /* IPv6 fragments overlapping with different data. */
@@ -691,6 +692,136 @@ Test(corpus, security_8510)
 	cr_expect_eq(stat_int("decoder.pkts"), 16384);
 	cr_expect_eq(stat_int("defrag.ipv4.reassembled"), 4096);
 	cr_expect_eq(stat_int("defrag.ipv6.reassembled"), 4096);
+}
+
+/* ----------------------------------------------------------------- tunnels */
+
+/* The inner TCP packet of an IPv4-in-IPv4 tunnel. Suricata also inspects
+ * the outer packet as a flow of its own (proto IP-in-IP) and writes the
+ * inner alert's pkt_src as "ipv4 tunnel"; we inspect the inner packet in
+ * the outer one's place (pkt_src stream here, for a stream rule), with the
+ * outer layer in `tunnel` as Suricata's. */
+Test(corpus, bug_4571_01)
+{
+	run_case("bug-4571-01", "ipv4_over_ipv4.pcap", "bug-4571-01.yaml", midstream_conf);
+	cr_expect_eq(count("alert.signature_id=1 proto=TCP src_ip=10.1.0.3 dest_ip=10.1.0.4 "
+			   "tunnel.src_ip=10.1.0.1 tunnel.dest_ip=10.1.0.2 tunnel.proto=IP-in-IP "
+			   "tunnel.depth=1"),
+		     1);
+	cr_expect_eq(count("event_type=flow proto=TCP src_ip=10.1.0.3 dest_ip=10.1.0.4 "
+			   "flow.alerted=true"),
+		     1);
+	cr_expect_eq(count("event_type=flow"), 1);
+	cr_expect_eq(stat_int("decoder.ipv4_in_ipv4"), 1);
+	cr_expect_eq(count("event_type=anomaly"), 0);
+}
+
+/* IPv6 inside IPv4 (tunnel.proto IPv6). */
+Test(corpus, bug_4571_04)
+{
+	run_case("bug-4571-04", "ipv6_over_ipv4.pcap", "bug-4571-04.yaml", midstream_conf);
+	cr_expect_eq(count("alert.signature_id=1 proto=TCP src_ip=2001:db8:85a3::8a2e:370:7334 "
+			   "dest_ip=2001:db8:85a3::8a2e:370:7335 tunnel.src_ip=10.1.0.1 "
+			   "tunnel.dest_ip=10.1.0.2 tunnel.proto=IPv6"),
+		     1);
+	cr_expect_eq(count("event_type=flow proto=TCP flow.alerted=true"), 1);
+	cr_expect_eq(stat_int("decoder.ipv6_in_ipv4"), 1);
+}
+
+/* ICMP echo inside IP-in-IP: the inner rule alerts on every inner packet
+ * (Suricata: once, then its drop verdict drops the flow); the outer rule
+ * never, as the outer packet is not inspected on its own here. */
+Test(corpus, bug_7725_01)
+{
+	run_case("bug-7725-01", "ip_in_ip.pcap", "bug-7725-01.yaml", NULL);
+	cr_expect_eq(alerts(60000000), 0);
+	cr_expect_eq(alerts(60000001), 6);
+	cr_expect_eq(
+		count("alert.signature_id=60000001 proto=ICMP src_ip=192.168.0.94 "
+		      "dest_ip=192.168.0.237 tunnel.src_ip=10.0.0.94 tunnel.dest_ip=10.1.0.237 "
+		      "tunnel.proto=IP-in-IP pkt_src=wire/pcap"),
+		3);
+	cr_expect_eq(count("event_type=flow proto=ICMP src_ip=192.168.0.94 flow.alerted=true"), 1);
+}
+
+/* ICMP echo in VXLAN: 4 alerts with tunnel.dest_port 4789 and one inner
+ * ICMP flow of 4 + 4 packets, as Suricata; Suricata's 4 outer UDP flows
+ * are not there (the outer packets are not flows of their own here). */
+Test(corpus, vxlan_decoder_02)
+{
+	run_case("vxlan-decoder-02", "vxlan.pcap", "vxlan-decoder-02.yaml", NULL);
+	cr_expect_eq(alerts(1), 4);
+	cr_expect_eq(count("event_type=alert tunnel.dest_port=4789"), 4);
+	cr_expect_eq(count("event_type=flow proto=ICMP flow.pkts_toserver=4 flow.pkts_toclient=4"),
+		     1);
+	cr_expect_eq(stat_int("decoder.vxlan"), 10);
+}
+
+/* ERSPAN type II mirroring a VLAN 23 ping: each rule twice with vlan[0]
+ * 23, one established ICMP flow of 2 + 2 packets (bytes: ours count IP
+ * bytes, 200 each way; Suricata counts the inner frames, 244). */
+Test(corpus, decode_erspan_typeii_01)
+{
+	run_case("decode-erspan-typeII-01", "input.pcap", "decode-erspan-typeII-01.yaml", NULL);
+	cr_expect_eq(count("alert.signature_id=2 src_ip=23.0.0.2 dest_ip=23.0.0.3 proto=ICMP "
+			   "icmp_type=8 icmp_code=0 vlan.0=23"),
+		     2);
+	cr_expect_eq(count("alert.signature_id=1 src_ip=23.0.0.3 dest_ip=23.0.0.2 proto=ICMP "
+			   "icmp_type=0 icmp_code=0 vlan.0=23"),
+		     2);
+	cr_expect_eq(
+		count("event_type=flow dest_ip=23.0.0.3 flow.alerted=true flow.pkts_toclient=2 "
+		      "flow.pkts_toserver=2 flow.reason=shutdown flow.state=established "
+		      "vlan.0=23"),
+		1);
+	cr_expect_eq(stat_int("decoder.erspan"), 6);
+}
+
+/* A fuzzed MPLS pseudowire frame nesting Ethernet in MPLS over and over. */
+Test(corpus, decode_too_many_layers)
+{
+	run_case("decode-too-many-layers", "input.pcap", "empty.yaml", NULL);
+	cr_expect_eq(stat_int("decoder.event.decoder.too_many_layers"), 1);
+	cr_expect_eq(count("event_type=anomaly anomaly.event=decoder.too_many_layers"), 1);
+}
+
+/* PPPoE session frames with a one-byte PPP protocol field carrying HTTP:
+ * Suricata's check is its http record; ours, that the http plugin saw the
+ * flow (app_proto) and that nothing was invalid. */
+Test(corpus, bug_4810)
+{
+	run_case_with(app_conf, "bug-4810", "pppoe-session-http.pcap", "empty.yaml", NULL);
+	cr_expect_eq(count("event_type=flow proto=TCP app_proto=http dest_port=80"), 1);
+	cr_expect_eq(stat_int("decoder.pppoe"), 30);
+	cr_expect_eq(stat_int("decoder.invalid"), 0);
+}
+
+/* IPv6 fragments on the PPP link type (the rule's dsize cannot be said):
+ * the datagram is reassembled and its TCP flow seen. */
+Test(corpus, defrag_bug_6887_defrag_ppp_ipv6_tcp)
+{
+	run_case("defrag/bug-6887-defrag-ppp-ipv6-tcp", "frag-ppp-ipv6-tcp.pcap", "empty.yaml",
+		 NULL);
+	cr_expect_eq(stat_int("defrag.ipv6.reassembled"), 1);
+	cr_expect_eq(stat_int("decoder.ppp"), 3);
+	cr_expect_eq(count("event_type=flow proto=TCP dest_port=8080"), 1);
+}
+
+/* A 64 KiB IPv4/UDP datagram in 1,024 fragments, each inside
+ * Ethernet/IPv4/GRE/PPP: the inner fragments are reassembled (pkt_src
+ * defrag) and keep their tunnel (whose own pkt_src is wire/pcap). */
+Test(corpus, defrag_bug_6942_6887_defrag_eth_ip_gre_ppp_ip_udp_data)
+{
+	run_case("defrag/bug-6942-6887-defrag-eth-ip-gre-ppp-ip-udp-data",
+		 "eth-ip-gre-ppp-max-ip-packet.pcap",
+		 "bug-6942-6887-defrag-eth-ip-gre-ppp-ip-udp-data.yaml", NULL);
+	cr_expect_eq(alerts(1), 1);
+	cr_expect_eq(count("alert.signature_id=1 pkt_src=defrag src_ip=1.1.1.1 dest_ip=2.2.2.2 "
+			   "tunnel.proto=GRE tunnel.src_ip=7.7.7.7 tunnel.pkt_src=wire/pcap"),
+		     1);
+	cr_expect_eq(stat_int("defrag.ipv4.reassembled"), 1);
+	cr_expect_eq(stat_int("decoder.gre"), 1024);
+	cr_expect_eq(stat_int("decoder.ppp"), 1024);
 }
 
 /* ------------------------------------------------------------ robustness */

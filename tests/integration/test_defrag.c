@@ -169,3 +169,28 @@ Test(defrag, incomplete_datagram_times_out)
 	cr_expect_eq(itest_alerts(&t, 1), 0);
 	cr_expect_eq(eve_count(&t.eve, "anomaly.event=decoder.ipv4.frag_timeout"), 1);
 }
+
+/* A flood of datagrams timing out together writes one anomaly record per
+ * second of packet time, not one each; the stats count them all. */
+Test(defrag, timeouts_in_a_flood_are_one_record_per_second)
+{
+	uint8_t l4[64];
+
+	itest_config(&t, "defrag: {timeout: 5}\nplugins:\n  - name: signature\n");
+	itest_capture(&t, 1);
+	t.gen.step_usec = 10;
+	for (int i = 0; i < 500; i++) {
+		struct pg_pkt p = datagram("198.18.0.1", "198.18.0.3", "xxFRAGMENTEDPATTERNxx");
+
+		p.ip_id = (uint16_t)(i + 1);
+		pg_l4_bytes(&t.gen, &p, l4, sizeof(l4));
+		pg_fragment(&t.gen, &p, l4, 8, 0, true);
+	}
+	t.gen.ts_usec += 10 * 1000000;
+	pg_udp(&t.gen, "198.18.0.7", 1, "198.18.0.8", 2, "later", 5);
+	run_ok();
+	cr_expect_eq(eve_count(&t.eve, "anomaly.event=decoder.ipv4.frag_timeout"), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0),
+			    "stats.defrag.event.frag_timeout", -1),
+		     500);
+}

@@ -173,6 +173,41 @@ Test(link, pcapng)
 	cr_expect_eq(jr_int(a, "pcap_cnt", 0), 1);
 }
 
+/* pcapng with an Ethernet and a raw-IP interface (libpcap refuses such
+ * files): each packet is decoded with its interface's link type. */
+Test(link, pcapng_interfaces_of_different_link_types)
+{
+	struct pcapgen eth = {.linktype = 1}, raw = {.linktype = 101};
+	struct pg_pkt p = datagram();
+	uint8_t frame[2048], epb[2100];
+	uint32_t shb[4] = {0x1a2b3c4d, 0x00000001, 0xffffffff, 0xffffffff};
+	uint32_t idb_eth[2] = {1, 262144}, idb_raw[2] = {101, 262144};
+	uint64_t ts = UINT64_C(1795000000123456);
+	uint32_t hdr[5];
+	FILE *f = fopen(t.pcap, "wb");
+
+	cr_assert_not_null(f);
+	put_block(f, 0x0a0d0d0a, shb, sizeof(shb));
+	put_block(f, 1, idb_eth, sizeof(idb_eth));
+	put_block(f, 1, idb_raw, sizeof(idb_raw));
+	for (uint32_t ifn = 0; ifn < 2; ifn++) {
+		size_t n = pg_build(ifn ? &raw : &eth, &p, frame, sizeof(frame));
+
+		hdr[0] = ifn;
+		hdr[1] = (uint32_t)(ts >> 32);
+		hdr[2] = (uint32_t)ts;
+		hdr[3] = hdr[4] = (uint32_t)n;
+		memcpy(epb, hdr, sizeof(hdr));
+		memcpy(epb + sizeof(hdr), frame, n);
+		put_block(f, 6, epb, (uint32_t)(sizeof(hdr) + n));
+	}
+	fclose(f);
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 1), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=1 pcap_cnt=2 src_ip=198.18.0.1"), 1);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly"), 0);
+}
+
 Test(link, ipv6_extension_headers_before_udp)
 {
 	/* hop-by-hop (8 bytes) -> destination options (8 bytes) -> UDP */

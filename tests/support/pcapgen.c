@@ -66,7 +66,7 @@ void pg_close(struct pcapgen *g)
 	g->f = NULL;
 }
 
-void pg_write_caplen(struct pcapgen *g, const uint8_t *frame, size_t caplen, size_t wirelen)
+static void write_record(struct pcapgen *g, const uint8_t *frame, size_t caplen, size_t wirelen)
 {
 	uint32_t rec[4] = {(uint32_t)(g->ts_usec / 1000000), (uint32_t)(g->ts_usec % 1000000),
 			   (uint32_t)caplen, (uint32_t)wirelen};
@@ -75,6 +75,19 @@ void pg_write_caplen(struct pcapgen *g, const uint8_t *frame, size_t caplen, siz
 	fwrite_all(g, frame, caplen);
 	g->ts_usec += g->step_usec;
 	g->frames++;
+}
+
+void pg_write_caplen(struct pcapgen *g, const uint8_t *frame, size_t caplen, size_t wirelen)
+{
+	static uint8_t wrapped[PG_MAX_FRAME];
+	size_t n;
+
+	if (!g->tunnel || g->linktype != 1) {
+		write_record(g, frame, caplen, wirelen);
+		return;
+	}
+	n = pg_tunnel_wrap(g->tunnel, frame, caplen, wrapped, sizeof(wrapped));
+	write_record(g, wrapped, n, wirelen + (n - caplen));
 }
 
 void pg_write(struct pcapgen *g, const uint8_t *frame, size_t len)

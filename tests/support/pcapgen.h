@@ -19,12 +19,17 @@
 
 #define PG_MAX_FRAME 65600
 
+struct pg_tunnel;
+
 struct pcapgen {
 	FILE *f;
 	int linktype;
 	int64_t ts_usec; /* time of the next frame; each frame adds step_usec */
 	int64_t step_usec;
 	uint64_t frames;
+	/* When set (Ethernet files), every frame written is first wrapped in
+	 * these tunnel layers (pcapgen_tunnel.c); not owned. */
+	const struct pg_tunnel *tunnel;
 };
 
 struct pg_pkt {
@@ -111,6 +116,44 @@ size_t pg_l4_bytes(const struct pcapgen *g, const struct pg_pkt *p, uint8_t *out
  */
 void pg_fragment(struct pcapgen *g, const struct pg_pkt *p, const void *data, size_t len,
 		 uint16_t offset, bool more);
+
+/*
+ * Tunnels (pcapgen_tunnel.c). A layer wraps the Ethernet frame built for
+ * the inner packet; `outer` (may be NULL) wraps the result again, so a
+ * chain nests. IP and UDP tunnels take the outer addresses (their family
+ * picks IPv4 or IPv6); the IP-carrying ones (GRE with an IP payload,
+ * IP-in-IP, Teredo, MPLS, PPPoE, PPTP) take the inner frame's IP packet
+ * (its VLAN tags are dropped), the Ethernet-carrying ones (GRE bridging,
+ * ERSPAN, VXLAN, Geneve) the whole frame.
+ */
+enum pg_tunnel_kind {
+	PG_TUN_GRE = 1, /* GRE v0, IP payload; key when id != 0 */
+	PG_TUN_GRE_TEB, /* GRE v0 transparent Ethernet bridging, key = id */
+	PG_TUN_ERSPAN1, /* GRE without sequence, ERSPAN type I */
+	PG_TUN_ERSPAN2, /* ERSPAN type II, session = id, VLAN = vlan */
+	PG_TUN_ERSPAN3, /* ERSPAN type III, session = id, VLAN = vlan */
+	PG_TUN_IPIP,	/* IP protocol 4 or 41 after the inner IP version */
+	PG_TUN_VXLAN,	/* UDP to port (0: 4789), VNI = id */
+	PG_TUN_GENEVE,	/* UDP to port (0: 6081), VNI = id, one option */
+	PG_TUN_TEREDO,	/* UDP from port (0: 3544), inner IPv6 only */
+	PG_TUN_MPLS,	/* Ethernet 0x8847, two labels (id, then id + 1 at the bottom) */
+	PG_TUN_PPPOE,	/* Ethernet 0x8864 PPPoE session id, PPP */
+	PG_TUN_PPTP,	/* GRE v1 with call id = id, PPP */
+};
+
+struct pg_tunnel {
+	enum pg_tunnel_kind kind;
+	const char *src, *dst; /* outer addresses (IP and UDP kinds) */
+	uint32_t id;
+	uint16_t port;
+	uint16_t vlan;
+	const struct pg_tunnel *outer;
+};
+
+/* Wrap `frame` (an Ethernet frame) in `t` and its outer layers; returns
+ * the new frame's length in out. */
+size_t pg_tunnel_wrap(const struct pg_tunnel *t, const uint8_t *frame, size_t len, uint8_t *out,
+		      size_t cap);
 
 /* Internet checksum helpers (exposed for tests that corrupt packets). */
 uint16_t pg_csum(const void *data, size_t len, uint32_t seed);

@@ -259,7 +259,7 @@ Test(config, every_problem_is_reported)
 		out_f(),
 		"F:17:1: error: unknown key 'extra' in the configuration (valid: log-dir, "
 		"plugin-dir, threads, outputs, flow, plugins, rule-files, stream, defrag, "
-		"host-os-policy, capture, stats, pidfile, run-as, classification-file)\n"
+		"host-os-policy, capture, stats, pidfile, run-as, classification-file, decoder)\n"
 		"F:2:10: error: log-dir must not be empty\n"
 		"F:1:10: error: expected an integer from 1 to 1024, got '0'\n"
 		"F:5:3: error: unknown key 'syslog' in outputs (valid: eve)\n"
@@ -411,4 +411,37 @@ Test(config, live_capture_errors)
 			 "F:1:19: error: method must be one of af-packet, raw, got 'pf_ring'\n"
 			 "F:1:40: error: interfaces must be a list of names\n"
 			 "F:1:66: error: fanout must be one of hash, lb, cpu, qm, got 'rr'\n");
+}
+
+/* `decoder:` (tunnels): defaults, every key, and the errors. */
+Test(config, decoder_tunnel_keys)
+{
+	cr_assert_eq(c.decoder.vxlan.n, 1);
+	cr_assert_eq(c.decoder.vxlan.port[0], 4789);
+	cr_assert_eq(c.decoder.geneve.port[0], 6081);
+	cr_assert_eq(c.decoder.teredo.port[0], 3544);
+	cr_assert(c.decoder.gre && c.decoder.ipip && c.decoder.mpls && c.decoder.erspan);
+	cr_assert_eq(c.decoder.max_depth, 8);
+	cr_assert(c.decoder.track_by_id);
+	cr_assert_eq(load("decoder:\n"
+			  "  vxlan: {ports: [4789, 8472]}\n"
+			  "  geneve: {enabled: false}\n"
+			  "  teredo: {ports: 3545}\n"
+			  "  gre: {enabled: no}\n"
+			  "  max-tunnel-depth: 3\n"
+			  "  track-tunnel-id: false\n"),
+		     0, "%s", out());
+	cr_assert_eq(c.decoder.vxlan.n, 2);
+	cr_assert_eq(c.decoder.vxlan.port[1], 8472);
+	cr_assert_eq(c.decoder.geneve.n, 0);
+	cr_assert_eq(c.decoder.teredo.n, 1);
+	cr_assert_eq(c.decoder.teredo.port[0], 3545);
+	cr_assert_not(c.decoder.gre);
+	cr_assert(c.decoder.ipip);
+	cr_assert_eq(c.decoder.max_depth, 3);
+	cr_assert_not(c.decoder.track_by_id);
+	cr_assert_eq(load("decoder:\n  vxlan: {ports: [0]}\n  max-tunnel-depth: 40\n"
+			  "  mpls: {ports: [1]}\n"),
+		     -1);
+	cr_assert_eq(d.errors, 3, "%s", out());
 }

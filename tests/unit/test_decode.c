@@ -352,7 +352,7 @@ Test(decode, three_vlan_tags_too_many)
 	vlan(&f, 1, 0x8100);
 	vlan(&f, 2, 0x8100);
 	vlan(&f, 3, 0x0800);
-	ip = ipv4(&f, 47, 0, NULL, 0);
+	ip = ipv4(&f, 99, 0, NULL, 0);
 	ipv4_end(&f, ip);
 	expect_drop(dec(LINK_ETHERNET, &f), EV_VLAN_TOO_MANY_LAYERS);
 	cr_assert_eq(st.pkts, 1);
@@ -429,7 +429,7 @@ Test(decode, sll_vlan_tag)
 		put8(&f, 0);
 	put16(&f, 0x8100);
 	vlan(&f, 42, 0x0800);
-	ip = ipv4(&f, 47, 0, NULL, 0);
+	ip = ipv4(&f, 99, 0, NULL, 0);
 	ipv4_end(&f, ip);
 	expect_ok(dec(LINK_SLL, &f));
 	cr_assert_eq(pkt.pub.vlan_count, 1);
@@ -529,7 +529,7 @@ static void null_frame(struct fb *f, uint32_t family, bool v6)
 		ip = ipv6(f, 59);
 		ipv6_end(f, ip);
 	} else {
-		ip = ipv4(f, 47, 0, NULL, 0);
+		ip = ipv4(f, 99, 0, NULL, 0);
 		ipv4_end(f, ip);
 	}
 }
@@ -575,7 +575,7 @@ static int dec_ipv4_opts(const uint8_t *opts, uint32_t optlen)
 
 	f.n = 0;
 	eth(&f, 0x0800);
-	ip = ipv4(&f, 47, 0, opts, optlen);
+	ip = ipv4(&f, 99, 0, opts, optlen);
 	put_bytes(&f, "gre!", 4);
 	ipv4_end(&f, ip);
 	return dec(LINK_ETHERNET, &f);
@@ -587,7 +587,7 @@ Test(decode, ipv4_options_valid)
 	static const uint8_t opts[16] = {1,    7, 7, 4, 0, 0,	 0,    0,
 					 0x94, 4, 0, 0, 0, 0xff, 0xff, 0xff};
 	expect_ok(dec_ipv4_opts(opts, sizeof(opts)));
-	cr_assert_eq(pkt.pub.proto, 47);
+	cr_assert_eq(pkt.pub.proto, 99);
 	cr_assert_eq(pkt.pub.payload, pkt.pub.l3 + 36);
 	cr_assert_eq(pkt.pub.payload_len, 4);
 	cr_assert_eq(memcmp(pkt.pub.payload, "gre!", 4), 0);
@@ -1051,6 +1051,7 @@ Test(decode, every_field_reset_between_frames)
 	clean.pub.wirelen = arp.n + 4;
 	clean.pub.ts_usec = 1234567;
 	clean.pub.pcap_cnt = 9;
+	clean.cfg = pkt.cfg;
 	cr_assert_eq(memcmp(&pkt, &clean, sizeof(clean)), 0);
 }
 
@@ -1122,7 +1123,7 @@ Test(decode, event_names)
 
 Test(decode, stats_are_all_counters)
 {
-	cr_assert_eq(sizeof(struct decode_stats), (18 + EV_MAX) * sizeof(uint64_t));
+	cr_assert_eq(sizeof(struct decode_stats), (30 + EV_MAX) * sizeof(uint64_t));
 }
 
 /* ----------------------------------------------------------- truncation */

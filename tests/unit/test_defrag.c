@@ -422,10 +422,63 @@ Test(defrag, novak_pattern_every_policy_ipv4)
 		novak_run(false, novak_result[i].pol, novak_result[i].blocks);
 }
 
-Test(defrag, novak_pattern_every_policy_ipv6)
+/* RFC 5722: the first overlapping IPv6 fragment abandons the datagram,
+ * whatever the policy; nothing of Novak's pattern is ever delivered. */
+Test(defrag, novak_pattern_ipv6_is_dropped_rfc5722)
 {
-	for (size_t i = 0; i < sizeof(novak_result) / sizeof(novak_result[0]); i++)
-		novak_run(true, novak_result[i].pol, novak_result[i].blocks);
+	for (size_t k = 0; k < sizeof(novak_result) / sizeof(novak_result[0]); k++) {
+		struct os_policy_map map = {.def = novak_result[k].pol};
+		struct events ev;
+		struct defrag *d = new_defrag(&ev, &map, 0, 0);
+		struct dgram g = {.v6 = true, .proto = 253, .id = 0x10203, .ts = T0};
+		uint8_t buf[32];
+		int n = (int)(sizeof(novak) / sizeof(novak[0]));
+
+		for (int i = 0; i < n; i++) {
+			memset(buf, novak[i].c, novak[i].len);
+			cr_assert_eq(feed(d, &g, novak[i].off, buf, novak[i].len, novak[i].more,
+					  NULL, NULL),
+				     0);
+			if (i == 8)
+				cr_assert_eq(ev.n[DEFRAG_EV_OVERLAP], 0);
+			if (i == 9) /* J, the first overlap */
+				cr_assert_eq(ev.n[DEFRAG_EV_OVERLAP], 1);
+		}
+		cr_assert_geq(ev.n[DEFRAG_EV_OVERLAP], 1);
+		cr_assert_eq(ev.family[DEFRAG_EV_OVERLAP], 6);
+		cr_assert_eq(defrag_stats(d)->reassembled[1], 0);
+		defrag_free(d);
+	}
+}
+
+/* Overlapping IPv6 fragments with the same bytes still drop the datagram
+ * (RFC 5722 does not look at the bytes); a duplicate does not: the first
+ * copy stays, and different bytes in the copy are reported. */
+Test(defrag, ipv6_overlap_same_bytes_drops_exact_duplicate_does_not)
+{
+	struct events ev;
+	struct defrag *d = new_defrag(&ev, NULL, 0, 0);
+	struct dgram g = {.v6 = true, .proto = 253, .id = 5, .ts = T0};
+	uint8_t a[64], b[8];
+	const uint8_t *out = NULL;
+	uint32_t len = 0;
+
+	fill(a, sizeof(a), 2);
+	cr_assert_eq(feed(d, &g, 0, a, 16, true, NULL, NULL), 0);
+	cr_assert_eq(feed(d, &g, 8, a + 8, 16, true, NULL, NULL), 0);
+	cr_assert_eq(ev.n[DEFRAG_EV_OVERLAP], 1);
+	cr_assert_eq(defrag_stats(d)->trackers, 0);
+	g.id = 6;
+	cr_assert_eq(feed(d, &g, 0, a, 16, true, NULL, NULL), 0);
+	cr_assert_eq(feed(d, &g, 0, a, 16, true, NULL, NULL), 0); /* exact duplicate */
+	cr_assert_eq(ev.n[DEFRAG_EV_OVERLAP], 1);
+	memset(b, 'X', sizeof(b));
+	cr_assert_eq(feed(d, &g, 8, b, 8, true, NULL, NULL), 0); /* inside, other bytes */
+	cr_assert_eq(ev.n[DEFRAG_EV_OVERLAP], 2);
+	cr_assert_eq(feed(d, &g, 16, a + 16, 16, false, &out, &len), 1);
+	cr_assert_eq(len, 40 + 32);
+	cr_assert_eq(memcmp(out + 40, a, 32), 0);
+	defrag_free(d);
 }
 
 Test(defrag, policy_follows_the_destination)
