@@ -366,11 +366,30 @@ static void cfg_size32(struct cload *l, const struct ynode *map, const char *key
 	*out = (uint32_t)v;
 }
 
+/* stream.reassembly.urgent-policy: auto, inline, oob or gap. */
+static void cfg_stream_urgent(struct cload *l, const struct ynode *r)
+{
+	const struct ynode *n = ymap_get(r, "urgent-policy");
+	enum stream_urgent u;
+	const char *s;
+
+	if (!n || cfg_text(l, n, "stream.reassembly.urgent-policy", &s) < 0)
+		return;
+	if (stream_urgent_parse(s, &u) < 0) {
+		diag_error(l->d, n->file, n->line, n->col,
+			   "stream.reassembly.urgent-policy: unknown value '%s' (valid: auto, "
+			   "inline, oob, gap)",
+			   s);
+		return;
+	}
+	l->c->stream.urgent_policy = (uint8_t)u;
+}
+
 static void cfg_stream(struct cload *l, const struct ynode *st)
 {
 	static const char *const keys[] = {"midstream", "checksum-validation", "memcap",
 					   "reassembly", NULL};
-	static const char *const rkeys[] = {"depth", "max-unacked", NULL};
+	static const char *const rkeys[] = {"depth", "max-unacked", "urgent-policy", NULL};
 	struct stream_config *sc = &l->c->stream;
 	const struct ynode *r;
 
@@ -384,6 +403,7 @@ static void cfg_stream(struct cload *l, const struct ynode *st)
 		return;
 	cfg_size32(l, r, "depth", &sc->depth);
 	cfg_size32(l, r, "max-unacked", &sc->max_unacked);
+	cfg_stream_urgent(l, r);
 }
 
 static void cfg_defrag(struct cload *l, const struct ynode *df)

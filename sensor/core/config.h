@@ -33,6 +33,7 @@
  *     checksum-validation: BOOL   (false)
  *     memcap: SIZE                (64mb) bytes buffered per worker
  *     reassembly: { depth: SIZE (1mb, 0: no limit), max-unacked: SIZE (1mb) }
+ *       urgent-policy: auto|inline|oob|gap (auto: the destination's OS policy)
  *   defrag:
  *     timeout: S (60), memcap: SIZE (32mb), max-trackers: N (65536)
  *   capture:                      live capture (sensor -i)

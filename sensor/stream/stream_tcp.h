@@ -21,10 +21,18 @@
  *   data is acknowledged or the flow ends) are reported as a gap
  *   (gap_before > 0) and not papered over; data after the gap is still
  *   delivered.
- * - A RST is accepted only with an in-window sequence number (an attacker
- *   injecting an out-of-window RST does not stop inspection); its payload
- *   is never added to the stream. Pending data of both sides is delivered,
- *   then the session is closed.
+ * - A RST is accepted as the destination's OS would: at the exact next
+ *   sequence number for RFC 5961 hosts (linux, bsd), anywhere in the window
+ *   for the others (an attacker injecting an out-of-window RST never stops
+ *   inspection); its payload is never added to the stream. Pending data of
+ *   both sides is delivered, then the session is closed.
+ * - Segments the receiver drops are not used (STREAM_EV_NO_ACK,
+ *   STREAM_EV_INVALID_ACK); a FIN ahead of the receiver's next byte does
+ *   not end the stream (STREAM_EV_FIN_OUT_OF_WINDOW); SYN data the SYN+ACK
+ *   does not acknowledge is removed (STREAM_EV_SYN_DATA_IGNORED); SYNs with
+ *   other ISNs stay candidates until the handshake settles which one the
+ *   host took.
+ * - The urgent byte is handled per `urgent_policy` (enum stream_urgent).
  * - A segment outside the receiver's window is not added (the host would
  *   drop it) and is reported (STREAM_EV_OUT_OF_WINDOW).
  * - TCP timestamps (RFC 7323), checked as Linux does: while the client
@@ -66,7 +74,22 @@ struct stream_config {
 	uint64_t memcap;      /* bytes of buffered data per worker (64 MiB) */
 	uint32_t max_unacked; /* deliver without ACK past this many bytes per direction (1 MiB) */
 	const struct os_policy_map *policies; /* NULL: bsd everywhere */
+	uint8_t urgent_policy;		      /* enum stream_urgent (auto) */
 };
+
+/* `stream.reassembly.urgent-policy`: what becomes of the byte a TCP urgent
+ * pointer names (seq + urgent pointer - 1, the BSD reading Linux uses). */
+enum stream_urgent {
+	STREAM_URGENT_AUTO = 0, /* the receiver's OS policy: oob, inline for first/last */
+	STREAM_URGENT_INLINE,	/* kept in the stream (SO_OOBINLINE) */
+	STREAM_URGENT_OOB,	/* taken out; the bytes around it join up (Linux, BSD) */
+	STREAM_URGENT_GAP,	/* taken out, leaving a 1-byte gap in the stream */
+	STREAM_URGENT_COUNT
+};
+
+/* "auto", "inline", "oob", "gap"; parse returns 0 or -1. */
+const char *stream_urgent_name(enum stream_urgent u);
+int stream_urgent_parse(const char *name, enum stream_urgent *out);
 
 /* Anomalies, named as in EVE (`anomaly.event`, Suricata's names). */
 enum stream_event {
@@ -79,6 +102,15 @@ enum stream_event {
 	STREAM_EV_MEMCAP,	     /* "stream.reassembly_memcap" */
 	STREAM_EV_NO_HANDSHAKE,	     /* "stream.midstream_ignored": data without a session */
 	STREAM_EV_INVALID_TIMESTAMP, /* "stream.pkt_invalid_timestamp": segment not used */
+	/* Segments the receiver drops (the segment is not used at all): */
+	STREAM_EV_NO_ACK,	     /* "stream.pkt_without_ack": no ACK bit once synchronized */
+	STREAM_EV_INVALID_ACK,	     /* "stream.pkt_invalid_ack": acknowledges unsent data */
+	STREAM_EV_FIN_OUT_OF_WINDOW, /* "stream.fin_out_of_window": FIN past the next expected seq
+				      */
+	STREAM_EV_SYN_DATA_IGNORED,  /* "stream.3whs_synack_tfo_data_ignored": SYN data not ACKed */
+	STREAM_EV_SYN_DIFF_SEQ,	     /* "stream.3whs_syn_resend_diff_seq": SYN ISN candidate */
+	STREAM_EV_SYNACK_DIFF_SEQ,   /* "stream.3whs_synack_resend_with_diff_seq": same, SYN+ACK */
+	STREAM_EV_SYN_EXCESSIVE,     /* "stream.3whs_excessive_different_syns": past 3 candidates */
 	STREAM_EV_MAX
 };
 
@@ -93,6 +125,7 @@ struct stream_stats {
 	uint64_t gaps, gap_bytes; /* holes reported and their total length */
 	uint64_t events[STREAM_EV_MAX];
 	uint64_t memuse, memuse_peak; /* buffered bytes now / at most */
+	uint64_t urgent_bytes;	      /* urgent bytes taken out of the stream (oob, gap) */
 };
 
 /*
