@@ -402,6 +402,14 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	eve_flow(w->eve, &in);
 }
 
+/* The flow table asks whether a TCP packet starts a new connection on a
+ * flow's 5-tuple (session reuse). */
+static bool worker_tcp_reuse(const struct flow *f, const struct packet *p, int dir, void *ctx)
+{
+	(void)ctx;
+	return stream_tcp_reuse(f, p, dir);
+}
+
 /* ------------------------------------------------------------- worker */
 
 static int worker_parts(struct ids_thread *w, const struct sensor_config *cfg,
@@ -418,6 +426,7 @@ static int worker_parts(struct ids_thread *w, const struct sensor_config *cfg,
 	if (!w->plugin_ctx || !w->flows || !w->defrag || !w->stream || !w->mt || !w->eve)
 		return -1;
 	flow_table_set_end_cb(w->flows, worker_flow_end, w);
+	flow_table_set_reuse_cb(w->flows, worker_tcp_reuse, w);
 	return 0;
 }
 

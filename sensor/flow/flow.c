@@ -64,6 +64,8 @@ struct flow_table {
 	struct flow_stats stats;
 	flow_end_fn end_cb; /* for evictions */
 	void *end_ctx;
+	flow_reuse_fn reuse_cb; /* TCP session reuse, or NULL */
+	void *reuse_ctx;
 };
 
 /* ---------------------------------------------------------------- keys */
@@ -228,6 +230,12 @@ void flow_table_set_end_cb(struct flow_table *t, flow_end_fn cb, void *ctx)
 	t->end_ctx = ctx;
 }
 
+void flow_table_set_reuse_cb(struct flow_table *t, flow_reuse_fn cb, void *ctx)
+{
+	t->reuse_cb = cb;
+	t->reuse_ctx = ctx;
+}
+
 /* Move `f` to the LRU of another state (as the most recently seen). */
 static void set_state(struct flow_table *t, struct flow *f, enum flow_state st)
 {
@@ -371,6 +379,21 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *k, 
 	return f;
 }
 
+/* A new TCP connection on the 5-tuple of `f` (the reuse callback says so):
+ * end `f` and start a flow of its own, whose id differs from the old one. */
+static struct flow *reuse(struct flow_table *t, struct flow *f, const struct flow_key *k,
+			  uint64_t hash, const struct packet *p, bool swapped)
+{
+	uint64_t old_id = f->flow_id;
+
+	flow_end(t, f, FLOW_END_TCP_REUSE, t->end_cb, t->end_ctx);
+	t->stats.tcp_reuse++;
+	f = flow_create(t, k, hash, p, swapped);
+	if (f->flow_id == old_id)
+		f->flow_id = old_id % FLOW_ID_MASK + 1;
+	return f;
+}
+
 struct flow *flow_table_update(struct flow_table *t, struct packet *p)
 {
 	struct flow_key k;
@@ -385,7 +408,10 @@ struct flow *flow_table_update(struct flow_table *t, struct packet *p)
 	flow_key_from_packet(&k, p, &swapped);
 	hash = flow_key_hash(&k);
 	f = lookup(t, &k, hash);
-	if (f) {
+	if (f && t->reuse_cb && p->pub.proto == 6 &&
+	    t->reuse_cb(f, p, (swapped ? 1 : 0) == f->client_side ? 0 : 1, t->reuse_ctx)) {
+		f = reuse(t, f, &k, hash, p, swapped);
+	} else if (f) {
 		lru_unlink(&t->lru[f->timeout_class], f);
 		lru_append(&t->lru[f->timeout_class], f);
 	} else {

@@ -26,7 +26,12 @@ struct tcp_session;
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1)
 
 /* Same values as enum ids_flow_end. */
-enum flow_end_reason { FLOW_END_TIMEOUT = 0, FLOW_END_EVICTED, FLOW_END_SHUTDOWN };
+enum flow_end_reason {
+	FLOW_END_TIMEOUT = 0,
+	FLOW_END_EVICTED,
+	FLOW_END_SHUTDOWN,
+	FLOW_END_TCP_REUSE /* a SYN started a new connection on the 5-tuple */
+};
 
 /* EVE flow.state; each state has its own timeout. */
 enum flow_state { FLOW_STATE_NEW = 0, FLOW_STATE_ESTABLISHED, FLOW_STATE_CLOSED };
@@ -79,9 +84,15 @@ struct flow {
 
 struct flow_stats {
 	uint64_t created, expired, evicted, active, lookups;
+	uint64_t tcp_reuse; /* flows ended because a new connection reused their 5-tuple */
 };
 
 typedef void (*flow_end_fn)(struct flow *f, enum flow_end_reason why, void *ctx);
+
+/* Does packet `p` (a TCP packet of live flow `f`, going `dir`, enum
+ * ids_direction) start a new connection on f's 5-tuple? Called on the
+ * worker thread from flow_table_update, before the packet is accounted. */
+typedef bool (*flow_reuse_fn)(const struct flow *f, const struct packet *p, int dir, void *ctx);
 
 struct flow_table;
 
@@ -90,6 +101,10 @@ struct flow_table *flow_table_new(const struct flow_config *cfg);
 /* Who hears about flows evicted to make room (flow_table_update may evict
  * one); NULL: nobody. */
 void flow_table_set_end_cb(struct flow_table *t, flow_end_fn cb, void *ctx);
+/* Who decides TCP session reuse (NULL: nobody, the default). When it says
+ * yes, flow_table_update ends the old flow (FLOW_END_TCP_REUSE, through the
+ * end callback) and gives the packet a new flow with its own flow_id. */
+void flow_table_set_reuse_cb(struct flow_table *t, flow_reuse_fn cb, void *ctx);
 /* Mark a flow closed (its TCP session ended): it now idles out after the
  * `closed` timeout. */
 void flow_table_set_closed(struct flow_table *t, struct flow *f);

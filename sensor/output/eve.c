@@ -494,7 +494,7 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 
 static void flow_object(struct jbuf *j, const struct eve_flow_input *in)
 {
-	static const char *const reasons[] = {"timeout", "forced", "shutdown"};
+	static const char *const reasons[] = {"timeout", "forced", "shutdown", "tcp_reuse"};
 	const struct ids_flow_info *f = in->info;
 	char ts[40];
 
@@ -510,7 +510,7 @@ static void flow_object(struct jbuf *j, const struct eve_flow_input *in)
 	jbuf_i64(j, "age",
 		 f->last_usec > f->first_usec ? (f->last_usec - f->first_usec) / 1000000 : 0);
 	jbuf_str(j, "state", in->state ? in->state : "new");
-	jbuf_str(j, "reason", f->end_reason < 3 ? reasons[f->end_reason] : "timeout");
+	jbuf_str(j, "reason", f->end_reason < 4 ? reasons[f->end_reason] : "timeout");
 	jbuf_bool(j, "alerted", f->alerted != 0);
 	jbuf_close_object(j);
 }
@@ -698,6 +698,7 @@ static void stats_flow(struct jbuf *j, const struct flow_stats *f)
 	jbuf_u64(j, "active", f->active);
 	jbuf_u64(j, "evicted", f->evicted);
 	jbuf_u64(j, "expired", f->expired);
+	jbuf_u64(j, "tcp_reuse", f->tcp_reuse);
 	jbuf_close_object(j);
 }
 

@@ -1476,6 +1476,31 @@ const char *stream_tcp_state_name(const struct flow *f)
 	return (sv->flags & HF_FIN_ACKED) ? "time_wait" : "closing";
 }
 
+bool stream_tcp_reuse(const struct flow *f, const struct packet *p, int dir)
+{
+	const struct tcp_session *s = f->tcp;
+	const struct tcp_half *snd, *rcv;
+	bool rcv_is_server = dir == IDS_DIR_TO_SERVER;
+	struct tcp_opts o;
+
+	if (!s || !p->l4 || p->l4_len < 20 ||
+	    (p->pub.tcp_flags & (IDS_TCP_SYN | IDS_TCP_ACK | IDS_TCP_RST)) != IDS_TCP_SYN)
+		return false;
+	if (s->flags & SF_RST)
+		return true;
+	snd = &s->half[dir & 1];
+	rcv = &s->half[(dir & 1) ^ 1];
+	if (!(snd->flags & HF_FIN) || !(rcv->flags & HF_FIN))
+		return false;
+	if (rcv_is_server != ((s->flags & SF_SRV_FIN_1ST) != 0))
+		return (rcv->flags & HF_FIN_ACKED) != 0; /* LAST_ACK done: CLOSED */
+	/* TIME_WAIT (Linux tcp_timewait_state_process). */
+	if (SEQ_GT(p->pub.tcp_seq, snd->next_seq))
+		return true;
+	parse_opts(p, &o);
+	return (s->flags & SF_TS) && o.ts && snd->last_ts && SEQ_LT(snd->last_ts, o.tsval);
+}
+
 bool stream_tcp_closed(const struct flow *f)
 {
 	return f->tcp && session_closed(f->tcp);

@@ -169,6 +169,14 @@ void stream_tcp_flow_end(struct stream_tcp *st, struct flow *f);
  * "established", "fin_wait1", "fin_wait2", "time_wait", "close_wait",
  * "last_ack", "closing", "closed"), or NULL when the flow has no session. */
 const char *stream_tcp_state_name(const struct flow *f);
+/* Session reuse: does `p`, going `dir` on flow `f`, start a new connection
+ * on its 5-tuple? A SYN (no ACK, no RST) after a valid RST; after both FINs
+ * when the SYN's receiver closed second and its FIN was acknowledged (it is
+ * CLOSED); or, when the receiver closed first (it is in TIME_WAIT), with
+ * an ISN past the old connection's sequence numbers or a newer timestamp,
+ * which is what Linux accepts in TIME_WAIT. Usable as the flow table's
+ * reuse callback (flow_table_set_reuse_cb). */
+bool stream_tcp_reuse(const struct flow *f, const struct packet *p, int dir);
 /* True once the session is closed (both FINs acknowledged, or a valid RST):
  * the flow table then uses the short `closed` timeout. */
 bool stream_tcp_closed(const struct flow *f);

@@ -282,3 +282,99 @@ Test(stream_state, unknown_urgent_policy_is_a_config_error)
 	cr_expect_neq(itest_run(&t, NULL), 0);
 	cr_expect(strstr(t.res.err, "urgent-policy") != NULL, "%s", t.res.err);
 }
+
+/* ------------------------------------------------------------ session reuse */
+
+/* The second connection on the client port of `s` (its ISN `isn`) carries
+ * the pattern; it must get a flow of its own and alert there. */
+static void second_connection(struct pg_tcp *s, uint32_t isn)
+{
+	s->cseq = isn;
+	s->sseq = 880000;
+	pg_tcp_handshake(s);
+	pg_tcp_send(s, PG_TO_SERVER, "ATTACKPATTERN", 13);
+	pg_tcp_close(s);
+}
+
+static void expect_reused(uint16_t port)
+{
+	const struct jr_val *old = eve_find(&t.eve, "event_type=flow flow.reason=tcp_reuse", 0);
+	const struct jr_val *nw = eve_find(&t.eve, "event_type=flow flow.reason=shutdown", 0);
+	const struct jr_val *a = eve_find(&t.eve, "alert.signature_id=1", 0);
+
+	cr_assert_eq(eve_count(&t.eve, "event_type=flow"), 2);
+	cr_assert_not_null(old);
+	cr_assert_not_null(nw);
+	cr_assert_not_null(a);
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_neq(jr_int(old, "flow_id", 0), jr_int(nw, "flow_id", 0));
+	cr_expect_eq(jr_int(a, "flow_id", 0), jr_int(nw, "flow_id", 0));
+	cr_expect_eq(jr_int(old, "src_port", 0), port);
+	cr_expect_eq(jr_int(nw, "flow.pkts_toserver", 0), 5); /* SYN ACK data FIN ACK */
+	cr_expect_str_eq(dumped(port, 0), "firstATTACKPATTERN");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.flow.tcp_reuse", -1),
+		     1);
+}
+
+Test(stream_state, reuse_after_fin)
+{
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	session(&s, 42101);
+	pg_tcp_send(&s, PG_TO_SERVER, "first", 5);
+	pg_tcp_close(&s);
+	second_connection(&s, 100);
+	run_ok();
+	expect_reused(42101);
+}
+
+Test(stream_state, reuse_after_rst)
+{
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	session(&s, 42102);
+	pg_tcp_send(&s, PG_TO_SERVER, "first", 5);
+	pg_tcp_segment(&s, PG_TO_CLIENT, 0x14, 0, NULL, 0);
+	second_connection(&s, 100);
+	run_ok();
+	expect_reused(42102);
+}
+
+/* The server closed first and sits in TIME_WAIT: a SYN with an ISN past
+ * the old connection's starts a new one (Linux), an older one does not. */
+static void server_closes_first(struct pg_tcp *s, uint16_t port)
+{
+	session(s, port);
+	pg_tcp_send(s, PG_TO_SERVER, "first", 5);
+	pg_tcp_segment(s, PG_TO_CLIENT, 0x11, 0, NULL, 0);
+	s->sseq++;
+	pg_tcp_segment(s, PG_TO_SERVER, 0x11, 0, NULL, 0);
+	s->cseq++;
+	pg_tcp_segment(s, PG_TO_CLIENT, 0x10, 0, NULL, 0);
+}
+
+Test(stream_state, reuse_in_time_wait)
+{
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	server_closes_first(&s, 42103);
+	second_connection(&s, s.cseq + 1000000);
+	run_ok();
+	expect_reused(42103);
+}
+
+Test(stream_state, no_reuse_in_time_wait_with_an_old_isn)
+{
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	server_closes_first(&s, 42104);
+	second_connection(&s, s.cseq - 1000);
+	run_ok();
+	cr_expect_eq(eve_count(&t.eve, "event_type=flow"), 1);
+	cr_expect_eq(itest_alerts(&t, 1), 0);
+	cr_expect_str_eq(dumped(42104, 0), "first");
+}

@@ -2066,3 +2066,122 @@ Test(stream_tcp, urgent_policy_names)
 	cr_assert_eq(u, STREAM_URGENT_GAP);
 	cr_assert_eq(stream_urgent_parse("drop", &u), -1);
 }
+
+/* ------------------------------------------------------------ session reuse */
+
+static bool reuse_cb(const struct flow *f, const struct packet *p, int dir, void *ctx)
+{
+	(void)ctx;
+	return stream_tcp_reuse(f, p, dir);
+}
+
+static void start_with_reuse(void)
+{
+	struct stream_config c = default_cfg();
+
+	start(&c);
+	flow_table_set_end_cb(H.ft, end_cb, NULL);
+	flow_table_set_reuse_cb(H.ft, reuse_cb, NULL);
+}
+
+/* A second connection on the same ports with client ISN `isn`: returns
+ * whether it got a flow of its own, and checks its stream when so. */
+static bool second_connection(uint64_t old_id, uint32_t isn)
+{
+	struct sess n;
+
+	sess_init(&n, "198.18.0.1", 40000, "198.18.0.2", 80, isn, 77000);
+	handshake(&n);
+	send_data(&n, PG_TO_SERVER, "ATTACKPATTERN");
+	ack(&n, PG_TO_CLIENT);
+	if (n.id == old_id)
+		return false;
+	cr_assert_str_eq(out(n.id, 0), "ATTACKPATTERN");
+	cr_assert_str_eq(stream_tcp_state_name(n.f), "established");
+	return true;
+}
+
+Test(stream_tcp, reuse_after_fin)
+{
+	struct sess s;
+
+	start_with_reuse();
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "first");
+	seg(&s, PG_TO_SERVER, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[0]++;
+	seg(&s, PG_TO_CLIENT, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[1]++;
+	ack(&s, PG_TO_SERVER);
+	cr_assert(stream_tcp_closed(s.f));
+	cr_assert(second_connection(s.id, 500)); /* any ISN: the server is CLOSED */
+	cr_assert_str_eq(out(s.id, 0), "first");
+	cr_assert_eq(flow_out_of(s.id)->d[0].ends, 1);
+	cr_assert_eq(flow_out_of(s.id)->d[1].ends, 1);
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 1);
+	cr_assert_eq(stats()->sessions, 2);
+	stop();
+}
+
+Test(stream_tcp, reuse_after_rst)
+{
+	struct sess s;
+
+	start_with_reuse();
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "first");
+	seg(&s, PG_TO_CLIENT, IDS_TCP_RST, 0, NULL, 0);
+	cr_assert(stream_tcp_closed(s.f));
+	cr_assert(second_connection(s.id, 500));
+	cr_assert_str_eq(out(s.id, 0), "first");
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 1);
+	stop();
+}
+
+/* The server closed first: it is in TIME_WAIT and, like Linux, takes a
+ * SYN only with an ISN past the old connection's. */
+static void server_closes_first_on(struct sess *s)
+{
+	open_session(s, 40000);
+	send_data(s, PG_TO_SERVER, "first");
+	seg(s, PG_TO_CLIENT, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s->seq[1]++;
+	seg(s, PG_TO_SERVER, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s->seq[0]++;
+	ack(s, PG_TO_CLIENT);
+	cr_assert(stream_tcp_closed(s->f));
+}
+
+Test(stream_tcp, reuse_in_time_wait_with_a_later_isn)
+{
+	struct sess s;
+
+	start_with_reuse();
+	server_closes_first_on(&s);
+	cr_assert(second_connection(s.id, 1000 + 100000));
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 1);
+	stop();
+}
+
+Test(stream_tcp, no_reuse_in_time_wait_with_an_old_isn)
+{
+	struct sess s;
+
+	start_with_reuse();
+	server_closes_first_on(&s);
+	cr_assert_not(second_connection(s.id, 900));
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 0);
+	stop();
+}
+
+Test(stream_tcp, no_reuse_of_a_live_session)
+{
+	struct sess s;
+
+	start_with_reuse();
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "first");
+	cr_assert_not(second_connection(s.id, 90000));
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 0);
+	stop();
+}
