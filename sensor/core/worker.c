@@ -399,6 +399,8 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	in.tcp_state = tcp_state;
 	in.app_proto = flow_app(f);
 	in.in_iface = w->in_iface;
+	if (f->lost_state)
+		in.lost_state = f->lost_state == 1 + FLOW_END_EVICTED ? "evicted" : "timeout";
 	eve_flow(w->eve, &in);
 }
 
@@ -664,6 +666,8 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	}
 	if (w->cur_flow && p->pub.proto == IPPROTO_TCP && p->l4 && csum_ok) {
 		stream_tcp_packet(w->stream, w->cur_flow, p);
+		if (stream_tcp_established(w->cur_flow))
+			flow_table_set_established(w->flows, w->cur_flow);
 		if (stream_tcp_closed(w->cur_flow))
 			flow_table_set_closed(w->flows, w->cur_flow);
 	}

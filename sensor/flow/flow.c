@@ -66,7 +66,19 @@ struct flow_table {
 	void *end_ctx;
 	flow_reuse_fn reuse_cb; /* TCP session reuse, or NULL */
 	void *reuse_ctx;
+	struct lost *lost; /* owned: lost_mask + 1 entries, direct-mapped by hash */
+	uint64_t lost_mask;
 };
+
+/* A 5-tuple whose established TCP session the sensor ended itself
+ * (evicted, timed out): when it resumes it is picked up midstream. */
+struct lost {
+	struct flow_key key;
+	uint64_t hash;
+	uint8_t why; /* 1 + enum flow_end_reason; 0: empty */
+};
+
+#define LOST_MIN 256u
 
 /* ---------------------------------------------------------------- keys */
 
@@ -195,12 +207,43 @@ static void hash_unlink(struct flow_table *t, struct flow *f)
 	f->hnext = NULL;
 }
 
+/* Remember `f`'s 5-tuple when the sensor drops its established TCP
+ * session (its state is lost); a newer entry replaces an older one in the
+ * same slot. Only established sessions get here, so a flood of embryonic
+ * flows cannot wash them out. */
+static void lost_put(struct flow_table *t, const struct flow *f, enum flow_end_reason why)
+{
+	struct lost *l;
+
+	if ((why != FLOW_END_EVICTED && why != FLOW_END_TIMEOUT) || f->key.proto != 6 ||
+	    f->state != FLOW_STATE_ESTABLISHED || !f->tcp)
+		return;
+	l = &t->lost[f->hash & t->lost_mask];
+	l->key = f->key;
+	l->hash = f->hash;
+	l->why = (uint8_t)(1 + why);
+}
+
+/* 1 + the reason the sensor lost the state of key `k`'s session, or 0;
+ * the entry is used up. */
+static uint8_t lost_take(struct flow_table *t, const struct flow_key *k, uint64_t hash)
+{
+	struct lost *l = &t->lost[hash & t->lost_mask];
+	uint8_t why = l->why;
+
+	if (!why || l->hash != hash || memcmp(&l->key, k, sizeof(*k)) != 0)
+		return 0;
+	l->why = 0;
+	return why;
+}
+
 /* Take `f` out of the table, tell `cb`, and put it on the free list. */
 static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why, flow_end_fn cb,
 		     void *ctx)
 {
 	hash_unlink(t, f);
 	lru_unlink(&t->lru[f->timeout_class], f);
+	lost_put(t, f, why);
 	f->end_reason = (uint8_t)why;
 	if (cb)
 		cb(f, why, ctx);
@@ -245,6 +288,12 @@ static void set_state(struct flow_table *t, struct flow *f, enum flow_state st)
 	lru_append(&t->lru[f->timeout_class], f);
 }
 
+void flow_table_set_established(struct flow_table *t, struct flow *f)
+{
+	if (f->state == FLOW_STATE_NEW)
+		set_state(t, f, FLOW_STATE_ESTABLISHED);
+}
+
 void flow_table_set_closed(struct flow_table *t, struct flow *f)
 {
 	if (f->state != FLOW_STATE_CLOSED)
@@ -275,6 +324,12 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	t->buckets = calloc(nb, sizeof(*t->buckets));
 	if (!t->buckets)
 		goto free_pool;
+	t->lost_mask = LOST_MIN - 1;
+	while (t->lost_mask + 1 < nb / 16)
+		t->lost_mask = t->lost_mask * 2 + 1;
+	t->lost = calloc(t->lost_mask + 1, sizeof(*t->lost));
+	if (!t->lost)
+		goto free_buckets;
 	for (uint32_t i = t->max_flows; i-- > 0;) {
 		t->pool[i].hnext = t->free_list;
 		t->free_list = &t->pool[i];
@@ -284,6 +339,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	set_timeouts(t, PC_ICMP, cfg->new_icmp, cfg->timeout_icmp, 0);
 	set_timeouts(t, PC_OTHER, cfg->new_other, cfg->timeout_other, 0);
 	return t;
+free_buckets:
+	free(t->buckets);
 free_pool:
 	free(t->pool);
 free_table:
@@ -295,6 +352,7 @@ void flow_table_free(struct flow_table *t)
 {
 	if (!t)
 		return;
+	free(t->lost);
 	free(t->buckets);
 	free(t->pool);
 	free(t);
@@ -310,13 +368,13 @@ static struct flow *lookup(struct flow_table *t, const struct flow_key *k, uint6
 	return NULL;
 }
 
-/* The least recently seen flow of all classes; the pool is full. */
-static struct flow *oldest(struct flow_table *t)
+/* The least recently seen flow in state `st` (any protocol), or NULL. */
+static struct flow *oldest_in(struct flow_table *t, enum flow_state st)
 {
 	struct flow *best = NULL;
 
-	for (unsigned c = 0; c < TC_MAX; c++) {
-		struct flow *h = t->lru[c].head;
+	for (unsigned pc = 0; pc < PC_MAX; pc++) {
+		struct flow *h = t->lru[TCLASS(pc, st)].head;
 
 		if (h && (!best || h->last_usec < best->last_usec))
 			best = h;
@@ -324,13 +382,34 @@ static struct flow *oldest(struct flow_table *t)
 	return best;
 }
 
+/* The pool is full: end one flow, chosen so that a flood of new flows
+ * cannot push out live sessions: closed first, then embryonic, then
+ * established, each least recently seen first. */
+static void evict_one(struct flow_table *t)
+{
+	static const enum flow_state order[] = {FLOW_STATE_CLOSED, FLOW_STATE_NEW,
+						FLOW_STATE_ESTABLISHED};
+	uint64_t *kind[] = {&t->stats.evicted_closed, &t->stats.evicted_embryonic,
+			    &t->stats.evicted_established};
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct flow *f = oldest_in(t, order[i]);
+
+		if (!f)
+			continue;
+		flow_end(t, f, FLOW_END_EVICTED, t->end_cb, t->end_ctx);
+		t->stats.evicted++;
+		(*kind[i])++;
+		return;
+	}
+}
+
 static struct flow *flow_alloc(struct flow_table *t)
 {
 	struct flow *f = t->free_list;
 
 	if (!f) {
-		flow_end(t, oldest(t), FLOW_END_EVICTED, t->end_cb, t->end_ctx);
-		t->stats.evicted++;
+		evict_one(t);
 		f = t->free_list;
 	}
 	t->free_list = f->hnext;
@@ -371,6 +450,8 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *k, 
 	f->state = FLOW_STATE_NEW;
 	f->timeout_class = (uint8_t)TCLASS(class_of(k->proto), FLOW_STATE_NEW);
 	f->first_usec = f->last_usec = p->pub.ts_usec;
+	if (k->proto == 6)
+		f->lost_state = lost_take(t, k, hash);
 	f->hnext = *bucket;
 	*bucket = f;
 	lru_append(&t->lru[f->timeout_class], f);
@@ -418,7 +499,8 @@ struct flow *flow_table_update(struct flow_table *t, struct packet *p)
 		f = flow_create(t, &k, hash, p, swapped);
 	}
 	dir = (swapped ? 1u : 0u) == f->client_side ? IDS_DIR_TO_SERVER : IDS_DIR_TO_CLIENT;
-	if (f->state == FLOW_STATE_NEW && f->pkts[dir ^ 1] && !f->pkts[dir])
+	/* With a TCP session, the session says when (flow_table_set_established). */
+	if (f->state == FLOW_STATE_NEW && f->pkts[dir ^ 1] && !f->pkts[dir] && !f->tcp)
 		set_state(t, f, FLOW_STATE_ESTABLISHED);
 	f->pkts[dir]++;
 	f->bytes[dir] += p->pub.l3_len;

@@ -76,6 +76,11 @@ struct flow {
 	uint8_t end_reason;	 /* enum flow_end_reason, set when the flow ends */
 	uint8_t app_proto;	 /* enum app_proto (app/app_detect.h) */
 	uint8_t app_tries;	 /* data packets looked at to find it */
+	/* 1 + the enum flow_end_reason (evicted, timeout) with which the
+	 * sensor ended this 5-tuple's previous, established TCP session; 0
+	 * when it did not: its state was lost, so the session is picked up
+	 * midstream when it resumes. */
+	uint8_t lost_state;
 	void **plugin_data;	 /* one slot per plugin (flow_data service), or NULL */
 	/* table internals */
 	struct flow *hnext;		  /* hash chain */
@@ -85,6 +90,10 @@ struct flow {
 struct flow_stats {
 	uint64_t created, expired, evicted, active, lookups;
 	uint64_t tcp_reuse; /* flows ended because a new connection reused their 5-tuple */
+	/* Evictions by kind, in the order they are chosen: closed TCP
+	 * sessions, embryonic flows (state new: no completed handshake, or one
+	 * direction only), then established flows, least recently seen first. */
+	uint64_t evicted_closed, evicted_embryonic, evicted_established;
 };
 
 typedef void (*flow_end_fn)(struct flow *f, enum flow_end_reason why, void *ctx);
@@ -105,6 +114,11 @@ void flow_table_set_end_cb(struct flow_table *t, flow_end_fn cb, void *ctx);
  * yes, flow_table_update ends the old flow (FLOW_END_TCP_REUSE, through the
  * end callback) and gives the packet a new flow with its own flow_id. */
 void flow_table_set_reuse_cb(struct flow_table *t, flow_reuse_fn cb, void *ctx);
+/* A TCP flow with a session becomes established only when the session
+ * says its handshake completed (flows without a session: once both
+ * directions were seen); until then it is embryonic: `new` timeout, evicted
+ * before established flows. */
+void flow_table_set_established(struct flow_table *t, struct flow *f);
 /* Mark a flow closed (its TCP session ended): it now idles out after the
  * `closed` timeout. */
 void flow_table_set_closed(struct flow_table *t, struct flow *f);

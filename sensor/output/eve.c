@@ -512,6 +512,8 @@ static void flow_object(struct jbuf *j, const struct eve_flow_input *in)
 	jbuf_str(j, "state", in->state ? in->state : "new");
 	jbuf_str(j, "reason", f->end_reason < 4 ? reasons[f->end_reason] : "timeout");
 	jbuf_bool(j, "alerted", f->alerted != 0);
+	if (in->lost_state)
+		jbuf_str(j, "lost_state", in->lost_state);
 	jbuf_close_object(j);
 }
 
@@ -699,6 +701,9 @@ static void stats_flow(struct jbuf *j, const struct flow_stats *f)
 	jbuf_u64(j, "evicted", f->evicted);
 	jbuf_u64(j, "expired", f->expired);
 	jbuf_u64(j, "tcp_reuse", f->tcp_reuse);
+	jbuf_u64(j, "evicted_closed", f->evicted_closed);
+	jbuf_u64(j, "evicted_embryonic", f->evicted_embryonic);
+	jbuf_u64(j, "evicted_established", f->evicted_established);
 	jbuf_close_object(j);
 }
 

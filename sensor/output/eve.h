@@ -82,6 +82,10 @@ struct eve_flow_input {
 	const char *tcp_state; /* tcp.state, NULL without a TCP session */
 	const char *app_proto; /* app_proto, NULL when none was recognised */
 	const char *in_iface;  /* NULL in file mode */
+	/* flow.lost_state: "evicted" or "timeout" when the sensor had ended
+	 * this 5-tuple's established TCP session itself and picked the resumed
+	 * session up midstream; NULL otherwise. */
+	const char *lost_state;
 };
 void eve_flow(struct eve_thread *t, const struct eve_flow_input *in);
 

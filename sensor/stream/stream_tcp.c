@@ -1348,7 +1348,9 @@ static struct tcp_session *session_start(struct stream_tcp *st, struct flow *f,
 
 	if (fl & IDS_TCP_RST)
 		return NULL;
-	if (!syn && !st->cfg.midstream) {
+	/* A session whose state the sensor dropped itself (flow evicted or
+	 * timed out while established) is picked up midstream anyway. */
+	if (!syn && !st->cfg.midstream && !f->lost_state) {
 		if (p->pub.payload_len)
 			emit_event(st, f, STREAM_EV_NO_HANDSHAKE, p);
 		return NULL;
@@ -1380,7 +1382,9 @@ static bool session_closed(const struct tcp_session *s)
 /* What the receiver drops whole before it looks at anything else (RFC 9293
  * 3.10.7.4, Linux tcp_rcv_state_process and tcp_ack): a segment without
  * SYN or ACK, and one acknowledging data its receiver never sent. Settles
- * the handshake's ISN candidates on the way. */
+ * the handshake's ISN candidates on the way. Not for sessions picked up
+ * midstream: without the handshake the sensor may be seeing one side only
+ * (the other side's bytes, which the ACKs cover, never show). */
 static bool segment_acceptable(struct stream_tcp *st, struct flow *f, int dir,
 			       const struct packet *p)
 {
@@ -1389,6 +1393,8 @@ static bool segment_acceptable(struct stream_tcp *st, struct flow *f, int dir,
 
 	if (fl & IDS_TCP_SYN)
 		return true;
+	if (s->flags & SF_MIDSTREAM)
+		return true; /* what the hosts' state is, the sensor cannot tell */
 	if (!(fl & IDS_TCP_ACK)) {
 		emit_event(st, f, STREAM_EV_NO_ACK, p);
 		return false;
@@ -1499,6 +1505,17 @@ bool stream_tcp_reuse(const struct flow *f, const struct packet *p, int dir)
 		return true;
 	parse_opts(p, &o);
 	return (s->flags & SF_TS) && o.ts && snd->last_ts && SEQ_LT(snd->last_ts, o.tsval);
+}
+
+bool stream_tcp_established(const struct flow *f)
+{
+	const struct tcp_session *s = f->tcp;
+
+	if (!s || s->state < SS_ESTABLISHED)
+		return false;
+	if (!(s->flags & SF_MIDSTREAM))
+		return true;
+	return (s->half[0].flags & HF_ISN) && (s->half[1].flags & HF_ISN);
 }
 
 bool stream_tcp_closed(const struct flow *f)

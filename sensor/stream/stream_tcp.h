@@ -177,6 +177,10 @@ const char *stream_tcp_state_name(const struct flow *f);
  * which is what Linux accepts in TIME_WAIT. Usable as the flow table's
  * reuse callback (flow_table_set_reuse_cb). */
 bool stream_tcp_reuse(const struct flow *f, const struct packet *p, int dir);
+/* True once the session's handshake completed (a session picked up
+ * midstream: once both directions were seen): the flow table then treats
+ * the flow as established rather than embryonic. */
+bool stream_tcp_established(const struct flow *f);
 /* True once the session is closed (both FINs acknowledged, or a valid RST):
  * the flow table then uses the short `closed` timeout. */
 bool stream_tcp_closed(const struct flow *f);

@@ -387,7 +387,7 @@ Test(flow, eviction_takes_least_recently_seen)
 Test(flow, stats_are_all_counters)
 {
 	cr_assert_eq(sizeof(struct flow_stats) % sizeof(uint64_t), 0);
-	cr_assert_eq(sizeof(struct flow_stats), 6 * sizeof(uint64_t));
+	cr_assert_eq(sizeof(struct flow_stats), 9 * sizeof(uint64_t));
 }
 
 Test(flow, free_null)

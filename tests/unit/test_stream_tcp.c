@@ -1409,7 +1409,7 @@ Test(stream_tcp, never_acked_half_ends_without_gap)
 	c.midstream = true;
 	start(&c);
 	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
-	raw(&s, PG_TO_SERVER, IDS_TCP_PSH | IDS_TCP_ACK, 129018, 0, "hello, world", 12);
+	raw(&s, PG_TO_SERVER, 0, 129018, 0, "hello, world", 12);
 	flush();
 	cr_assert_str_eq(out(s.id, 0), "hello, world");
 	cr_assert_eq(flow_out_of(s.id)->d[0].ends, 1);
