@@ -96,6 +96,8 @@
  *   seen + 1 (STREAM_EV_INVALID_ACK). A capture that lost a segment of
  *   the other side makes the ACKs past it look like this until that side
  *   sends again; this is the price of not letting an ACK carry a decoy.
+ * Neither applies to a session picked up midstream: the sensor may see one
+ * side only, whose ACKs cover bytes it never shows.
  * A FIN that starts past the receiver's next expected byte (the end of
  * the bytes held without a hole, or its last ACK) is not the end of the
  * stream (STREAM_EV_FIN_OUT_OF_WINDOW): Linux queues it out of order and
