@@ -81,7 +81,7 @@ struct flow {
 	 * when it did not: its state was lost, so the session is picked up
 	 * midstream when it resumes. */
 	uint8_t lost_state;
-	void **plugin_data;	 /* one slot per plugin (flow_data service), or NULL */
+	void **plugin_data; /* one slot per plugin (flow_data service), or NULL */
 	/* table internals */
 	struct flow *hnext;		  /* hash chain */
 	struct flow *lru_prev, *lru_next; /* per timeout class, oldest first */

@@ -378,3 +378,89 @@ Test(stream_state, no_reuse_in_time_wait_with_an_old_isn)
 	cr_expect_eq(itest_alerts(&t, 1), 0);
 	cr_expect_str_eq(dumped(42104, 0), "first");
 }
+
+/* ------------------------------------------------------------ eviction */
+
+/* `n` SYNs from spoofed clients 198.19.x.y to the server, one every
+ * microsecond (well inside the new-flow timeout): flows of their own. */
+static void syn_flood(unsigned n)
+{
+	int64_t step = t.gen.step_usec;
+
+	t.gen.step_usec = 1;
+	for (unsigned i = 0; i < n; i++) {
+		char src[32];
+		struct pg_pkt p = {
+			.src = src,
+			.dst = "198.18.1.80",
+			.sport = (uint16_t)(1024 + i % 60000),
+			.dport = 80,
+			.proto = IPPROTO_TCP,
+			.tcp_flags = 0x02,
+			.seq = i * 7919u,
+		};
+
+		snprintf(src, sizeof(src), "198.19.%u.%u", (i / 250) % 250, i % 250 + 1);
+		pg_packet(&t.gen, &p);
+	}
+	t.gen.step_usec = step;
+}
+
+/* An established session, idle while 100,000 spoofed SYNs fill the flow
+ * table (65,536 flows): the embryonic flows go, the session stays and its
+ * later data alerts. */
+Test(stream_state, established_session_survives_a_syn_flood)
+{
+	const struct jr_val *st;
+	struct pg_tcp s;
+
+	/* 100,000 flow records would only slow the test down. */
+	config("outputs: {eve: {types: [alert, anomaly, stats]}}\n");
+	itest_capture(&t, 1);
+	session(&s, 42201);
+	pg_tcp_send(&s, PG_TO_SERVER, "ATTACK", 6);
+	pg_tcp_segment(&s, PG_TO_CLIENT, 0x10, 0, NULL, 0);
+	syn_flood(100000);
+	pg_tcp_send(&s, PG_TO_SERVER, "PATTERN", 7);
+	pg_tcp_close(&s);
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_str_eq(dumped(42201, 0), "ATTACKPATTERN");
+	st = eve_find(&t.eve, "event_type=stats", 0);
+	cr_expect_eq(jr_int(st, "stats.flow.total", -1), 100001);
+	cr_expect_eq(jr_int(st, "stats.flow.evicted", -1), 100001 - 65536);
+	cr_expect_eq(jr_int(st, "stats.flow.evicted_embryonic", -1), 100001 - 65536);
+	cr_expect_eq(jr_int(st, "stats.flow.evicted_established", -1), 0);
+	cr_expect_eq(jr_int(st, "stats.flow.evicted_closed", -1), 0);
+	cr_expect_eq(jr_int(st, "stats.tcp.sessions", -1), 100001);
+}
+
+/* An established session idle past its timeout (3600 s): the sensor ended
+ * its flow itself, so when the session resumes it is picked up midstream
+ * (midstream is off) and marked in its flow record. */
+Test(stream_state, idle_session_resumed_after_its_timeout)
+{
+	const struct jr_val *old, *nw;
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	session(&s, 42202);
+	pg_tcp_send(&s, PG_TO_SERVER, "first", 5);
+	pg_tcp_segment(&s, PG_TO_CLIENT, 0x10, 0, NULL, 0);
+	t.gen.ts_usec += INT64_C(4000) * 1000000;
+	pg_tcp_send(&s, PG_TO_SERVER, "ATTACKPATTERN", 13);
+	pg_tcp_close(&s);
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_str_eq(dumped(42202, 0), "firstATTACKPATTERN");
+	old = eve_find(&t.eve, "event_type=flow flow.reason=timeout", 0);
+	nw = eve_find(&t.eve, "event_type=flow flow.reason=shutdown", 0);
+	cr_assert_not_null(old);
+	cr_assert_not_null(nw);
+	cr_expect_null(jr_get(old, "flow.lost_state"));
+	cr_expect_str_eq(jr_str(nw, "flow.lost_state"), "timeout");
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.tcp.midstream_pickups", -1),
+		1);
+	cr_expect_eq(eve_count(&t.eve, "anomaly.event=stream.midstream_ignored"), 0);
+}

@@ -38,6 +38,8 @@ static void dump_on_stream(void *ctx, struct ids_thread *thr, const struct ids_p
 	FILE *f;
 
 	(void)thr;
+	if (!c->len && !c->gap_before)
+		return; /* an end without bytes: nothing to write */
 	snprintf(path, sizeof(path), "%s/%u.%u", (const char *)ctx,
 		 (unsigned)(d ? pkt->dport : pkt->sport), d);
 	f = fopen(path, "ab");

@@ -202,6 +202,8 @@ static struct flow *feed(const struct pg_pkt *pp)
 	f = flow_table_update(H.ft, &p);
 	cr_assert_not_null(f);
 	stream_tcp_packet(H.st, f, &p);
+	if (stream_tcp_established(f))
+		flow_table_set_established(H.ft, f); /* as the worker does */
 	return f;
 }
 
@@ -2183,5 +2185,56 @@ Test(stream_tcp, no_reuse_of_a_live_session)
 	send_data(&s, PG_TO_SERVER, "first");
 	cr_assert_not(second_connection(s.id, 90000));
 	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 0);
+	stop();
+}
+
+/* ------------------------------------------------------------ lost state */
+
+/* The sensor timed the established session out itself: when it resumes,
+ * it is picked up midstream although midstream is off. */
+Test(stream_tcp, session_resumed_after_its_timeout_is_picked_up)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+	uint64_t old;
+
+	start(&c);
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "before");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_eq(s.f->state, FLOW_STATE_ESTABLISHED);
+	old = s.id;
+	H.ts += 61 * INT64_C(1000000);
+	flow_table_expire(H.ft, H.ts, end_cb, NULL);
+	cr_assert_eq(flow_table_stats(H.ft)->expired, 1);
+	send_data(&s, PG_TO_SERVER, "ATTACKPATTERN");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_neq(s.id, old);
+	cr_assert_eq(s.f->lost_state, 1 + FLOW_END_TIMEOUT);
+	cr_assert_str_eq(out(s.id, 0), "ATTACKPATTERN");
+	cr_assert_eq(stats()->midstream, 1);
+	cr_assert_eq(H.ev[STREAM_EV_NO_HANDSHAKE], 0);
+	stop();
+}
+
+/* An embryonic session (no completed handshake) that timed out is not
+ * remembered: its later data is midstream like any other. */
+Test(stream_tcp, embryonic_session_timed_out_is_not_picked_up)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s.seq[0]++;
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[1]++;
+	cr_assert_eq(s.f->state, FLOW_STATE_NEW, "no handshake yet: embryonic");
+	H.ts += 61 * INT64_C(1000000);
+	flow_table_expire(H.ft, H.ts, end_cb, NULL);
+	send_data(&s, PG_TO_SERVER, "ATTACKPATTERN");
+	cr_assert_eq(s.f->lost_state, 0);
+	cr_assert_eq(H.ev[STREAM_EV_NO_HANDSHAKE], 1);
 	stop();
 }
