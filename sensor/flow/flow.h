@@ -76,16 +76,20 @@ struct flow {
 	uint8_t end_reason;	 /* enum flow_end_reason, set when the flow ends */
 	uint8_t app_proto;	 /* enum app_proto (app/app_detect.h) */
 	uint8_t app_tries;	 /* data packets looked at to find it */
-	/* 1 + the enum flow_end_reason (evicted, timeout) with which the
-	 * sensor ended this 5-tuple's previous, established TCP session; 0
-	 * when it did not: its state was lost, so the session is picked up
-	 * midstream when it resumes. */
-	uint8_t lost_state;
-	void **plugin_data; /* one slot per plugin (flow_data service), or NULL */
+	uint8_t lost_state;	 /* see below */
+	void **plugin_data;	 /* one slot per plugin (flow_data service), or NULL */
 	/* table internals */
 	struct flow *hnext;		  /* hash chain */
 	struct flow *lru_prev, *lru_next; /* per timeout class, oldest first */
 };
+
+/*
+ * flow.lost_state: 1 + the enum flow_end_reason (evicted, timeout) with
+ * which the sensor itself ended this 5-tuple's previous, established TCP
+ * session; 0 when it did not. The session's state was lost, so it is
+ * picked up midstream when it resumes (stream_tcp.c), and the flow record
+ * says so.
+ */
 
 struct flow_stats {
 	uint64_t created, expired, evicted, active, lookups;
