@@ -8,9 +8,14 @@
  * recently seen first, so that expiry looks at the heads only and costs
  * O(flows expired). A class is a protocol (tcp, udp, icmp, other) and a
  * state (new: one direction seen; established: both; closed: the TCP
- * session ended), each with its own timeout. When the pool is empty the
- * least recently seen flow of all classes is evicted to make room, and the
- * table's end callback hears about it.
+ * session ended), each with its own timeout; a TCP flow with a session is
+ * `new` (embryonic) until the session's handshake completes. When the pool
+ * is empty one flow is evicted to make room, and the table's end callback
+ * hears about it: the least recently seen closed flow, else embryonic, else
+ * established, so that a flood of new flows cannot push out live sessions.
+ * A 5-tuple whose established TCP session the table ended itself (evicted,
+ * timed out) is remembered in a small direct-mapped cache (`lost`); its
+ * next flow carries lost_state so the stream picks it up midstream.
  *
  * Invariants:
  * - A flow is either on the free list or in both its hash chain and its

@@ -5,8 +5,9 @@
  * both ports) plus the VLAN ids; the client is the side that sent the
  * flow's first packet. Each worker owns one table: nothing here is shared
  * or locked. Flows come from a pool allocated at creation (max-flows), so
- * the packet path allocates nothing; when the pool is empty the least
- * recently seen flow is evicted (counted in flow_stats.evicted).
+ * the packet path allocates nothing; when the pool is empty a flow is
+ * evicted: closed first, then embryonic, then established, least recently
+ * seen first (counted in flow_stats.evicted and by kind).
  *
  * flow_id is a pure function of the key and the flow's first timestamp
  * (a 64-bit mix masked to 51 bits, never 0), so the same capture gives the
