@@ -412,12 +412,27 @@ static bool worker_tcp_reuse(const struct flow *f, const struct packet *p, int d
 	return stream_tcp_reuse(f, p, dir);
 }
 
+static bool has_stream_data(const struct flow *f, void *ctx)
+{
+	(void)ctx;
+	return stream_tcp_buffered(f);
+}
+
+/* The stream memcap is reached while buffering `keep`'s data: end another
+ * flow holding data, in the flow table's eviction order. */
+static bool on_stream_reclaim(void *ctx, struct flow *keep)
+{
+	struct ids_thread *w = ctx;
+
+	return flow_table_evict_tcp(w->flows, keep, has_stream_data, NULL);
+}
+
 /* ------------------------------------------------------------- worker */
 
 static int worker_parts(struct ids_thread *w, const struct sensor_config *cfg,
 			struct eve_writer *eve)
 {
-	const struct stream_out out = {w, on_stream_data, on_stream_event};
+	const struct stream_out out = {w, on_stream_data, on_stream_event, on_stream_reclaim};
 
 	w->plugin_ctx = calloc(w->plugins->n ? w->plugins->n : 1, sizeof(void *));
 	w->flows = flow_table_new(&cfg->flow);

@@ -409,6 +409,31 @@ static void evict_one(struct flow_table *t)
 	}
 }
 
+#define EVICT_SCAN 256
+
+bool flow_table_evict_tcp(struct flow_table *t, const struct flow *keep,
+			  bool (*pred)(const struct flow *f, void *ctx), void *ctx)
+{
+	static const enum flow_state order[] = {FLOW_STATE_CLOSED, FLOW_STATE_NEW,
+						FLOW_STATE_ESTABLISHED};
+	uint64_t *kind[] = {&t->stats.evicted_closed, &t->stats.evicted_embryonic,
+			    &t->stats.evicted_established};
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct flow *f = t->lru[TCLASS(PC_TCP, order[i])].head;
+
+		for (unsigned n = 0; f && n < EVICT_SCAN; f = f->lru_next, n++) {
+			if (f == keep || !pred(f, ctx))
+				continue;
+			flow_end(t, f, FLOW_END_EVICTED, t->end_cb, t->end_ctx);
+			t->stats.evicted++;
+			(*kind[i])++;
+			return true;
+		}
+	}
+	return false;
+}
+
 static struct flow *flow_alloc(struct flow_table *t)
 {
 	struct flow *f = t->free_list;

@@ -124,6 +124,12 @@ void flow_table_set_reuse_cb(struct flow_table *t, flow_reuse_fn cb, void *ctx);
  * directions were seen); until then it is embryonic: `new` timeout, evicted
  * before established flows. */
 void flow_table_set_established(struct flow_table *t, struct flow *f);
+/* Memory is short elsewhere (stream memcap): evict one TCP flow other than
+ * `keep` for which `pred` is true, in the eviction order (closed, embryonic,
+ * established; least recently seen first, looking at most at the 256 least
+ * recently seen of each), through the end callback. False when none. */
+bool flow_table_evict_tcp(struct flow_table *t, const struct flow *keep,
+			  bool (*pred)(const struct flow *f, void *ctx), void *ctx);
 /* Mark a flow closed (its TCP session ended): it now idles out after the
  * `closed` timeout. */
 void flow_table_set_closed(struct flow_table *t, struct flow *f);

@@ -663,6 +663,7 @@ static void stats_stream(struct jbuf *j, const struct stream_stats *s, uint64_t 
 	jbuf_u64(j, "memuse", s->memuse);
 	jbuf_u64(j, "memuse_peak", s->memuse_peak);
 	jbuf_u64(j, "urgent_bytes", s->urgent_bytes);
+	jbuf_u64(j, "memcap_reclaimed", s->reclaimed);
 	jbuf_open_object(j, "event");
 	for (int ev = 0; ev < STREAM_EV_MAX; ev++) {
 		const char *name = stream_event_name((enum stream_event)ev);

@@ -191,8 +191,10 @@
  * header) carved from 64 KiB slabs. Nothing is returned to malloc before
  * stream_tcp_free, so the steady state allocates nothing. `memuse` counts
  * the payload bytes held in pieces; a segment whose new bytes would take it
- * past `memcap` is not stored (STREAM_EV_MEMCAP) and later shows up as a
- * gap. Payloads larger than a block are stored as several pieces.
+ * past `memcap` first has the worker end other flows holding data (closed,
+ * embryonic, then least recently seen; at most RECLAIM_MAX per segment),
+ * and is not stored (STREAM_EV_MEMCAP) if that is not enough; it later
+ * shows up as a gap. Payloads larger than a block are stored as several pieces.
  *
  * Invariants:
  * - Pieces of a half are sorted, never overlap, hold at least one byte, lie
@@ -817,6 +819,23 @@ static void count_depth(struct stream_tcp *st, struct flow *f, struct tcp_half *
 	}
 }
 
+#define RECLAIM_MAX 16 /* flows ended per segment at most */
+
+/* The memcap is reached: have the worker end other flows holding data
+ * (closed, embryonic, then the least recently seen) until `need` more
+ * bytes fit. Returns whether they do. */
+static bool reclaim(struct stream_tcp *st, struct flow *f, uint64_t need)
+{
+	for (unsigned i = 0; i < RECLAIM_MAX && st->out.reclaim; i++) {
+		if (!st->out.reclaim(st->out.ctx, f))
+			break;
+		st->stats.reclaimed++;
+		if (st->stats.memuse + need <= st->cfg.memcap)
+			return true;
+	}
+	return st->stats.memuse + need <= st->cfg.memcap;
+}
+
 /* Buffer the payload of `p`, whose first byte has sequence `seq`. */
 static void insert(struct stream_tcp *st, struct flow *f, int dir, uint32_t seq,
 		   const struct packet *p)
@@ -851,7 +870,8 @@ static void insert(struct stream_tcp *st, struct flow *f, int dir, uint32_t seq,
 		st->stats.retransmissions++;
 	if (diff)
 		emit_event(st, f, STREAM_EV_OVERLAP_DIFF, p);
-	if (st->stats.memuse + (n.hi - n.lo - covered) > st->cfg.memcap) {
+	if (st->stats.memuse + (n.hi - n.lo - covered) > st->cfg.memcap &&
+	    !reclaim(st, f, n.hi - n.lo - covered)) {
 		emit_event(st, f, STREAM_EV_MEMCAP, p);
 		return;
 	}
@@ -1518,6 +1538,11 @@ bool stream_tcp_established(const struct flow *f)
 	if (!(s->flags & SF_MIDSTREAM))
 		return true;
 	return (s->half[0].flags & HF_ISN) && (s->half[1].flags & HF_ISN);
+}
+
+bool stream_tcp_buffered(const struct flow *f)
+{
+	return f->tcp && (f->tcp->half[0].buffered || f->tcp->half[1].buffered);
 }
 
 bool stream_tcp_closed(const struct flow *f)

@@ -126,6 +126,7 @@ struct stream_stats {
 	uint64_t events[STREAM_EV_MAX];
 	uint64_t memuse, memuse_peak; /* buffered bytes now / at most */
 	uint64_t urgent_bytes;	      /* urgent bytes taken out of the stream (oob, gap) */
+	uint64_t reclaimed;	      /* flows ended to free memory at the memcap */
 };
 
 /*
@@ -149,6 +150,11 @@ struct stream_out {
 		     uint64_t offset, uint32_t gap_before, int64_t ts_usec, uint64_t pcap_cnt,
 		     bool end);
 	void (*event)(void *ctx, struct flow *f, enum stream_event ev, const struct packet *p);
+	/* reclaim(): the memcap is reached while buffering data of `keep`:
+	 * end one other flow that holds buffered data (stream_tcp_buffered),
+	 * in the flow table's eviction order; false when there is none. NULL:
+	 * the segment is not buffered (STREAM_EV_MEMCAP). */
+	bool (*reclaim)(void *ctx, struct flow *keep);
 };
 
 struct stream_tcp;
@@ -186,6 +192,9 @@ bool stream_tcp_established(const struct flow *f);
 bool stream_tcp_closed(const struct flow *f);
 
 const struct stream_stats *stream_tcp_stats(const struct stream_tcp *st);
+
+/* Whether the session of `f` holds buffered bytes (a reclaim candidate). */
+bool stream_tcp_buffered(const struct flow *f);
 
 /* Bytes a session costs before any data is buffered (for memory figures). */
 size_t stream_tcp_session_size(void);

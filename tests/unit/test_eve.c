@@ -418,7 +418,7 @@ Test(eve, stats_record_exact)
 		"\"tcp\":{\"sessions\":12,\"midstream_pickups\":0,\"invalid_checksum\":2,"
 		"\"segments\":40,\"retransmissions\":1,\"reassembled_bytes\":52311,"
 		"\"reassembly_gap\":2,\"reassembly_gap_bytes\":8,\"overlap_diff_data\":1,"
-		"\"memuse\":0,\"memuse_peak\":9216,\"urgent_bytes\":0,"
+		"\"memuse\":0,\"memuse_peak\":9216,\"urgent_bytes\":0,\"memcap_reclaimed\":0,"
 		"\"event\":{\"reassembly_overlap_different_data\":1,\"pkt_out_of_window\":0,"
 		"\"rst_invalid\":0,\"rst_with_data\":0,\"reassembly_seq_gap\":2,"
 		"\"reassembly_depth_reached\":0,\"reassembly_memcap\":0,\"midstream_ignored\":0,"

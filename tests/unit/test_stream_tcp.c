@@ -2238,3 +2238,59 @@ Test(stream_tcp, embryonic_session_timed_out_is_not_picked_up)
 	cr_assert_eq(H.ev[STREAM_EV_NO_HANDSHAKE], 1);
 	stop();
 }
+
+/* ------------------------------------------------------------ memcap reclaim */
+
+static bool buffered_pred(const struct flow *f, void *ctx)
+{
+	(void)ctx;
+	return stream_tcp_buffered(f);
+}
+
+static bool reclaim_cb(void *ctx, struct flow *keep)
+{
+	(void)ctx;
+	return flow_table_evict_tcp(H.ft, keep, buffered_pred, NULL);
+}
+
+/* At the memcap, a closed session's leftovers go before an embryonic
+ * one's, and that before the established sessions, least recently seen
+ * first; the new data is buffered. */
+Test(stream_tcp, memcap_reclaims_in_eviction_order)
+{
+	struct stream_config c = default_cfg();
+	struct stream_out o = {
+		.ctx = NULL, .data = on_data, .event = on_event, .reclaim = reclaim_cb};
+	struct sess a, b, e;
+
+	c.memcap = 20;
+	start(&c);
+	stream_tcp_free(H.st);
+	H.st = stream_tcp_new(&c, &o);
+	flow_table_set_end_cb(H.ft, end_cb, NULL);
+	open_session(&a, 40001);
+	send_data(&a, PG_TO_SERVER, "aaaaaaaa"); /* established, oldest */
+	sess_init(&e, "198.18.0.1", 40002, "198.18.0.2", 80, 1000, 5000);
+	raw(&e, PG_TO_SERVER, IDS_TCP_SYN, 999, 0, NULL, 0);
+	raw(&e, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 4999, 1000, NULL, 0);
+	raw(&e, PG_TO_CLIENT, IDS_TCP_PSH | IDS_TCP_ACK, 5000, 1000, "eeeeeeee", 8); /* embryonic */
+	open_session(&b, 40003);
+	send_data(&b, PG_TO_SERVER, "bbbbbbbbbb"); /* 26 > 20: the embryonic one goes */
+	cr_assert_eq(stats()->reclaimed, 1);
+	cr_assert_eq(flow_table_stats(H.ft)->evicted_embryonic, 1);
+	cr_assert_str_eq(out(e.id, 1), "eeeeeeee", "delivered at its end");
+	cr_assert_eq(stats()->memuse, 18);
+	send_data(&b, PG_TO_SERVER, "bbbbbbbbbb"); /* then the oldest established: a */
+	cr_assert_eq(stats()->reclaimed, 2);
+	cr_assert_eq(flow_table_stats(H.ft)->evicted_established, 1);
+	cr_assert_str_eq(out(a.id, 0), "aaaaaaaa");
+	cr_assert_eq(stats()->memuse, 20);
+	cr_assert_eq(H.ev[STREAM_EV_MEMCAP], 0);
+	send_data(&b, PG_TO_SERVER, "x"); /* nobody else holds data */
+	cr_assert_eq(H.ev[STREAM_EV_MEMCAP], 1);
+	ack(&b, PG_TO_CLIENT);
+	cr_assert_str_eq(out(b.id, 0), "bbbbbbbbbbbbbbbbbbbb");
+	flush();
+	cr_assert_str_eq(out(b.id, 0), "bbbbbbbbbbbbbbbbbbbb[gap 1]", "the byte not buffered");
+	stop();
+}
