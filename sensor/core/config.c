@@ -71,6 +71,7 @@ void config_defaults(struct sensor_config *c)
 	c->stream.memcap = 64 * MiB;
 	c->stream.max_unacked = (uint32_t)MiB;
 	c->stream.policies = &c->policies;
+	c->checksum_validation = CHECKSUM_AUTO;
 	c->defrag.timeout_s = 60;
 	c->defrag.memcap = 32 * MiB;
 	c->defrag.max_trackers = 65536;
@@ -366,6 +367,22 @@ static void cfg_size32(struct cload *l, const struct ynode *map, const char *key
 	*out = (uint32_t)v;
 }
 
+/* stream.checksum-validation: auto, or a boolean (yes/no, true/false). */
+static void cfg_checksum(struct cload *l, const struct ynode *st)
+{
+	const struct ynode *n = ymap_get(st, "checksum-validation");
+	bool on;
+
+	if (!n)
+		return;
+	if (n->type == YNODE_SCALAR && !n->quoted && strcasecmp(n->str, "auto") == 0) {
+		l->c->checksum_validation = CHECKSUM_AUTO;
+		return;
+	}
+	if (ynode_bool(n, &on, l->d))
+		l->c->checksum_validation = on ? CHECKSUM_YES : CHECKSUM_NO;
+}
+
 /* stream.reassembly.urgent-policy: auto, inline, oob or gap. */
 static void cfg_stream_urgent(struct cload *l, const struct ynode *r)
 {
@@ -396,7 +413,7 @@ static void cfg_stream(struct cload *l, const struct ynode *st)
 	if (ymap_check_keys(st, keys, "stream", l->d) && st->type != YNODE_MAP)
 		return;
 	cfg_bool(l, st, "midstream", &sc->midstream);
-	cfg_bool(l, st, "checksum-validation", &l->c->checksum_validation);
+	cfg_checksum(l, st);
 	cfg_size(l, st, "memcap", SIZE_MAX_CFG, &sc->memcap);
 	r = ymap_get(st, "reassembly");
 	if (!r || (ymap_check_keys(r, rkeys, "stream.reassembly", l->d) && r->type != YNODE_MAP))

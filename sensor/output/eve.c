@@ -733,6 +733,7 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 		jbuf_u64(j, "invalid_checksum",
 			 in->invalid_checksum_ip + in->invalid_checksum_tcp +
 				 in->invalid_checksum_other);
+		jbuf_u64(j, "checksum_validation_off", in->checksum_validation_off);
 		stats_defrag(j, in->decoder, in->defrag);
 	}
 	if (in->flow)

@@ -98,6 +98,7 @@ struct eve_stats_input {
 	const struct stream_stats *stream; /* may be NULL */
 	const struct defrag_stats *defrag; /* may be NULL */
 	uint64_t invalid_checksum_ip, invalid_checksum_tcp, invalid_checksum_other;
+	uint64_t checksum_validation_off; /* workers where auto turned validation off */
 	uint64_t alerts;
 	/* Live capture: the kernel's counters (capture.kernel_*). */
 	bool capture;

@@ -464,3 +464,98 @@ Test(stream_state, idle_session_resumed_after_its_timeout)
 		1);
 	cr_expect_eq(eve_count(&t.eve, "anomaly.event=stream.midstream_ignored"), 0);
 }
+
+/* ------------------------------------------------------------ checksums */
+
+/* One TCP segment 198.18.0.10:port <-> 198.18.1.80:80 written with its
+ * TCP checksum broken when `bad`. */
+static void tcp_csum(uint16_t port, int dir, uint8_t flags, uint32_t seq, uint32_t ack,
+		     const char *data, bool bad)
+{
+	uint8_t frame[256];
+	struct pg_pkt p = {
+		.src = dir ? "198.18.1.80" : "198.18.0.10",
+		.dst = dir ? "198.18.0.10" : "198.18.1.80",
+		.sport = dir ? 80 : port,
+		.dport = dir ? port : 80,
+		.proto = IPPROTO_TCP,
+		.tcp_flags = flags,
+		.seq = seq,
+		.ack = ack,
+		.payload = data,
+		.len = data ? strlen(data) : 0,
+	};
+	size_t n = pg_build(&t.gen, &p, frame, sizeof(frame));
+
+	if (bad)
+		frame[14 + 20 + 16] ^= 0x55;
+	pg_write(&t.gen, frame, n);
+}
+
+/* A whole session with `bad` checksums: "ATTACK", "PATTERN", close. */
+static void csum_session(uint16_t port, bool bad)
+{
+	tcp_csum(port, 0, 0x02, 100, 0, NULL, bad);
+	tcp_csum(port, 1, 0x12, 900, 101, NULL, bad);
+	tcp_csum(port, 0, 0x10, 101, 901, NULL, bad);
+	tcp_csum(port, 0, 0x18, 101, 901, "ATTACK", bad);
+	tcp_csum(port, 0, 0x18, 107, 901, "PATTERN", bad);
+	tcp_csum(port, 1, 0x10, 901, 114, NULL, bad);
+	tcp_csum(port, 0, 0x11, 114, 901, NULL, bad);
+	tcp_csum(port, 1, 0x11, 901, 115, NULL, bad);
+	tcp_csum(port, 0, 0x10, 115, 902, NULL, bad);
+}
+
+/* Checksum offloading: every TCP checksum in the capture is wrong. The
+ * default (auto) notices and stops validating, so the session is
+ * inspected; with `yes` it is not. */
+Test(stream_state, offloaded_checksums_still_inspected_with_auto)
+{
+	itest_capture(&t, 1);
+	csum_session(42301, true);
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_str_eq(dumped(42301, 0), "ATTACKPATTERN");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0),
+			    "stats.checksum_validation_off", -1),
+		     1);
+	cr_expect(strstr(t.res.err, "checksum offloading") != NULL, "%s", t.res.err);
+	cr_expect(strstr(t.res.err, "checksum validation off") != NULL, "%s", t.res.err);
+}
+
+Test(stream_state, offloaded_checksums_not_inspected_with_yes)
+{
+	config("stream: {checksum-validation: yes}\n");
+	itest_capture(&t, 1);
+	csum_session(42302, true);
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 0);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0),
+			    "stats.checksum_validation_off", -1),
+		     0);
+}
+
+/* Good traffic with one decoy whose checksum is bad: auto keeps
+ * validating, so the decoy (first, which the bsd policy would keep) does
+ * not win the overlap. */
+Test(stream_state, bad_checksum_decoy_loses_with_auto)
+{
+	itest_capture(&t, 1);
+	csum_session(42303, false);
+	tcp_csum(42304, 0, 0x02, 100, 0, NULL, false);
+	tcp_csum(42304, 1, 0x12, 900, 101, NULL, false);
+	tcp_csum(42304, 0, 0x10, 101, 901, NULL, false);
+	tcp_csum(42304, 0, 0x18, 101, 901, "DECOYDECOYDEC", true);
+	tcp_csum(42304, 0, 0x18, 101, 901, "ATTACKPATTERN", false);
+	tcp_csum(42304, 1, 0x10, 901, 114, NULL, false);
+	run_ok();
+	cr_expect_str_eq(dumped(42304, 0), "ATTACKPATTERN");
+	cr_expect_eq(itest_alerts(&t, 1), 2);
+	cr_expect_eq(itest_alerts(&t, 2), 0);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.tcp.invalid_checksum", -1),
+		1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0),
+			    "stats.checksum_validation_off", -1),
+		     0);
+}

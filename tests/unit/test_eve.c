@@ -407,7 +407,7 @@ Test(eve, stats_record_exact)
 		"\"icmpv4\":{\"pkt_too_small\":0},"
 		"\"icmpv6\":{\"pkt_too_small\":0},"
 		"\"decoder\":{\"unknown_link_type\":0},\"ltnull\":{\"pkt_too_small\":0}}},"
-		"\"invalid_checksum\":3,"
+		"\"invalid_checksum\":3,\"checksum_validation_off\":0,"
 		"\"defrag\":{\"ipv4\":{\"fragments\":3,\"reassembled\":1},"
 		"\"ipv6\":{\"fragments\":0,\"reassembled\":0},\"memuse\":0,\"memuse_peak\":1620,"
 		"\"event\":{\"frag_overlap\":2,\"frag_tiny\":0,\"frag_too_large\":0,"
