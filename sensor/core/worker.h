@@ -48,7 +48,7 @@ struct worker_snapshot {
 	struct stream_stats stream;
 	struct defrag_stats defrag;
 	uint64_t alerts, csum_bad_ip, csum_bad_tcp, csum_bad_other;
-	uint64_t csum_validation_off; /* 1 when auto turned validation off */
+	uint64_t csum_validation_off;			    /* 1 when auto turned validation off */
 	uint64_t plugin_alerts[WORKER_MAX_PLUGIN_COUNTERS]; /* per plugin, config order */
 	uint64_t kernel_packets, kernel_drops, kernel_freezes;
 	int64_t first_usec, last_usec;
