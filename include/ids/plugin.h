@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 3 /* 3: struct ids_packet.tunnel */
+#define IDS_ABI_MINOR 3 /* 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE */
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
@@ -169,6 +169,9 @@ enum ids_flow_end {
 	IDS_FLOW_END_TIMEOUT = 0,  /* idle past its timeout ("timeout") */
 	IDS_FLOW_END_EVICTED = 1,  /* dropped to make room ("forced") */
 	IDS_FLOW_END_SHUTDOWN = 2, /* end of capture or sensor stop ("shutdown") */
+	/* ABI 1.3 (a host of any minor may pass it; treat unknown values as
+	 * timeout): */
+	IDS_FLOW_END_TCP_REUSE = 3, /* a new connection reused the 5-tuple ("tcp_reuse") */
 };
 
 /* A flow that ended, for on_flow_end. Valid only during the callback. */

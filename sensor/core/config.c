@@ -72,6 +72,7 @@ void config_defaults(struct sensor_config *c)
 	c->stream.max_unacked = (uint32_t)MiB;
 	c->stream.policies = &c->policies;
 	decode_config_defaults(&c->decoder);
+	c->checksum_validation = CHECKSUM_AUTO;
 	c->defrag.timeout_s = 60;
 	c->defrag.memcap = 32 * MiB;
 	c->defrag.max_trackers = 65536;
@@ -368,24 +369,60 @@ static void cfg_size32(struct cload *l, const struct ynode *map, const char *key
 	*out = (uint32_t)v;
 }
 
+/* stream.checksum-validation: auto, or a boolean (yes/no, true/false). */
+static void cfg_checksum(struct cload *l, const struct ynode *st)
+{
+	const struct ynode *n = ymap_get(st, "checksum-validation");
+	bool on;
+
+	if (!n)
+		return;
+	if (n->type == YNODE_SCALAR && !n->quoted && strcasecmp(n->str, "auto") == 0) {
+		l->c->checksum_validation = CHECKSUM_AUTO;
+		return;
+	}
+	if (ynode_bool(n, &on, l->d))
+		l->c->checksum_validation = on ? CHECKSUM_YES : CHECKSUM_NO;
+}
+
+/* stream.reassembly.urgent-policy: auto, inline, oob or gap. */
+static void cfg_stream_urgent(struct cload *l, const struct ynode *r)
+{
+	const struct ynode *n = ymap_get(r, "urgent-policy");
+	enum stream_urgent u;
+	const char *s;
+
+	if (!n || cfg_text(l, n, "stream.reassembly.urgent-policy", &s) < 0)
+		return;
+	if (stream_urgent_parse(s, &u) < 0) {
+		diag_error(l->d, n->file, n->line, n->col,
+			   "stream.reassembly.urgent-policy: unknown value '%s' (valid: auto, "
+			   "inline, oob, gap)",
+			   s);
+		return;
+	}
+	l->c->stream.urgent_policy = (uint8_t)u;
+}
+
 static void cfg_stream(struct cload *l, const struct ynode *st)
 {
 	static const char *const keys[] = {"midstream", "checksum-validation", "memcap",
 					   "reassembly", NULL};
-	static const char *const rkeys[] = {"depth", "max-unacked", NULL};
+	static const char *const rkeys[] = {"depth", "max-unacked", "urgent-policy", NULL};
 	struct stream_config *sc = &l->c->stream;
 	const struct ynode *r;
 
 	if (ymap_check_keys(st, keys, "stream", l->d) && st->type != YNODE_MAP)
 		return;
 	cfg_bool(l, st, "midstream", &sc->midstream);
-	cfg_bool(l, st, "checksum-validation", &l->c->checksum_validation);
+	cfg_checksum(l, st);
 	cfg_size(l, st, "memcap", SIZE_MAX_CFG, &sc->memcap);
 	r = ymap_get(st, "reassembly");
 	if (!r || (ymap_check_keys(r, rkeys, "stream.reassembly", l->d) && r->type != YNODE_MAP))
 		return;
 	cfg_size32(l, r, "depth", &sc->depth);
 	cfg_size32(l, r, "max-unacked", &sc->max_unacked);
+	cfg_stream_urgent(l, r);
 }
 
 static void cfg_defrag(struct cload *l, const struct ynode *df)

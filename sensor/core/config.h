@@ -30,9 +30,10 @@
  *     NAME: [CIDR, ...]           destinations using policy NAME
  *   stream:
  *     midstream: BOOL             (false)
- *     checksum-validation: BOOL   (false)
+ *     checksum-validation: auto|yes|no (auto; true/false = yes/no)
  *     memcap: SIZE                (64mb) bytes buffered per worker
  *     reassembly: { depth: SIZE (1mb, 0: no limit), max-unacked: SIZE (1mb) }
+ *       urgent-policy: auto|inline|oob|gap (auto: the destination's OS policy)
  *   defrag:
  *     timeout: S (60), memcap: SIZE (32mb), max-trackers: N (65536)
  *   capture:                      live capture (sensor -i)
@@ -88,6 +89,11 @@ struct plugin_conf {
 	int line; /* of the list entry, for messages */
 };
 
+/* stream.checksum-validation. auto validates until a worker finds most
+ * checksums bad (offloading on the interface or in the capture), then
+ * stops (worker.c). */
+enum checksum_mode { CHECKSUM_NO = 0, CHECKSUM_YES = 1, CHECKSUM_AUTO = 2 };
+
 struct sensor_config {
 	char *file; /* the config file loaded, or NULL for built-in defaults */
 	char *log_dir;
@@ -100,8 +106,9 @@ struct sensor_config {
 	char **rule_files; /* absolute or relative to cwd, resolved */
 	size_t n_rule_files;
 	/* Drop packets with bad IP/TCP/UDP/ICMP checksums from defrag and
-	 * reassembly (`stream.checksum-validation`, default off) */
-	bool checksum_validation;
+	 * reassembly (`stream.checksum-validation`: enum checksum_mode, default
+	 * auto; true/false are yes/no) */
+	uint8_t checksum_validation;
 	struct os_policy_map policies; /* `host-os-policy:` */
 	struct stream_config stream;   /* stream.policies points to policies */
 	struct defrag_config defrag;   /* defrag.policies points to policies */

@@ -150,6 +150,7 @@ static void snapshot_input(struct eve_stats_input *in, const struct worker_snaps
 	in->invalid_checksum_ip = s->csum_bad_ip;
 	in->invalid_checksum_tcp = s->csum_bad_tcp;
 	in->invalid_checksum_other = s->csum_bad_other;
+	in->checksum_validation_off = s->csum_validation_off;
 	in->alerts = s->alerts;
 	in->capture = live;
 	in->kernel_packets = s->kernel_packets;
@@ -179,6 +180,7 @@ static void sum_snapshot(struct worker_snapshot *t, const struct worker_snapshot
 	t->csum_bad_ip += s->csum_bad_ip;
 	t->csum_bad_tcp += s->csum_bad_tcp;
 	t->csum_bad_other += s->csum_bad_other;
+	t->csum_validation_off += s->csum_validation_off;
 	t->kernel_packets += s->kernel_packets;
 	t->kernel_drops += s->kernel_drops;
 	t->kernel_freezes += s->kernel_freezes;

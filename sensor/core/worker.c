@@ -11,7 +11,10 @@
  * and number). Decoder, defrag and stream anomalies become EVE `anomaly`
  * records. With checksum validation on, a packet with a bad checksum is
  * still seen by on_packet but never used for defragmentation or
- * reassembly, as the destination host would drop it.
+ * reassembly, as the destination host would drop it. `auto` (the
+ * default) validates while most checksums a worker has seen are good and
+ * stops while most are bad (checksum offloading), deciding for good after
+ * 1000 checksums (csum_auto).
  *
  * A flow ends (timeout, eviction, end of capture) through worker_flow_end:
  * its stream is flushed (unacknowledged data too), the stream matchers'
@@ -424,7 +427,32 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	in.tcp_state = tcp_state;
 	in.app_proto = flow_app(f);
 	in.in_iface = w->in_iface;
+	if (f->lost_state)
+		in.lost_state = f->lost_state == 1 + FLOW_END_EVICTED ? "evicted" : "timeout";
 	eve_flow(w->eve, &in);
+}
+
+/* The flow table asks whether a TCP packet starts a new connection on a
+ * flow's 5-tuple (session reuse). */
+static bool worker_tcp_reuse(const struct flow *f, const struct packet *p, int dir, void *ctx)
+{
+	(void)ctx;
+	return stream_tcp_reuse(f, p, dir);
+}
+
+static bool has_stream_data(const struct flow *f, void *ctx)
+{
+	(void)ctx;
+	return stream_tcp_buffered(f);
+}
+
+/* The stream memcap is reached while buffering `keep`'s data: end another
+ * flow holding data, in the flow table's eviction order. */
+static bool on_stream_reclaim(void *ctx, struct flow *keep)
+{
+	struct ids_thread *w = ctx;
+
+	return flow_table_evict_tcp(w->flows, keep, has_stream_data, NULL);
 }
 
 /* ------------------------------------------------------------- worker */
@@ -432,7 +460,7 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 static int worker_parts(struct ids_thread *w, const struct sensor_config *cfg,
 			struct eve_writer *eve)
 {
-	const struct stream_out out = {w, on_stream_data, on_stream_event};
+	const struct stream_out out = {w, on_stream_data, on_stream_event, on_stream_reclaim};
 
 	w->plugin_ctx = calloc(w->plugins->n ? w->plugins->n : 1, sizeof(void *));
 	w->flows = flow_table_new(&cfg->flow);
@@ -443,6 +471,7 @@ static int worker_parts(struct ids_thread *w, const struct sensor_config *cfg,
 	if (!w->plugin_ctx || !w->flows || !w->defrag || !w->stream || !w->mt || !w->eve)
 		return -1;
 	flow_table_set_end_cb(w->flows, worker_flow_end, w);
+	flow_table_set_reuse_cb(w->flows, worker_tcp_reuse, w);
 	return 0;
 }
 
@@ -554,6 +583,7 @@ void worker_counters(struct ids_thread *w, struct worker_snapshot *s)
 	s->csum_bad_ip = w->csum_bad_ip;
 	s->csum_bad_tcp = w->csum_bad_tcp;
 	s->csum_bad_other = w->csum_bad_other;
+	s->csum_validation_off = w->csum_auto_off;
 	if (w->live)
 		live_stats(w->live, &ls);
 	s->kernel_packets = ls.packets;
@@ -607,18 +637,52 @@ void worker_idle(struct ids_thread *w, int64_t now_usec)
 		worker_tick(w, w->last_usec);
 }
 
+#define CSUM_AUTO_SETTLE 1000 /* checksums looked at before auto decides for good */
+
+/*
+ * checksum-validation auto: validation is off while most checksums seen so
+ * far are bad (the NIC computes them after capture: offloading), on
+ * otherwise, so one bad decoy in good traffic is still dropped while a
+ * capture of offloaded packets is inspected from its first packet. After
+ * CSUM_AUTO_SETTLE checksums the choice stays. Turning off is noted once
+ * (log line; stats checksum_validation_off). Returns whether to validate.
+ */
+static bool csum_auto(struct ids_thread *w, bool ok)
+{
+	uint64_t n = w->csum_auto_good + w->csum_auto_bad;
+
+	if (n >= CSUM_AUTO_SETTLE)
+		return !w->csum_auto_off;
+	if (ok)
+		w->csum_auto_good++;
+	else
+		w->csum_auto_bad++;
+	w->csum_auto_off = w->csum_auto_bad > w->csum_auto_good;
+	if (w->csum_auto_off && !w->csum_auto_noted) {
+		w->csum_auto_noted = true;
+		log_warn("worker %u%s%s: most checksums are bad (checksum offloading?): "
+			 "checksum validation off (stream.checksum-validation: auto)",
+			 w->index, w->in_iface ? " on " : "", w->in_iface ? w->in_iface : "");
+	}
+	return !w->csum_auto_off;
+}
+
 /* With validation on: may the host have accepted this packet? */
 static bool checksums_ok(struct ids_thread *w, const struct packet *p)
 {
-	if (!w->cfg->checksum_validation)
+	bool ip_ok, ok;
+
+	if (w->cfg->checksum_validation == CHECKSUM_NO)
 		return true;
-	if (!decode_ipv4_csum_ok(p)) {
+	ip_ok = decode_ipv4_csum_ok(p);
+	ok = ip_ok && (p->is_fragment || decode_l4_csum_ok(p));
+	if (w->cfg->checksum_validation == CHECKSUM_AUTO && !csum_auto(w, ok))
+		return true;
+	if (ok)
+		return true;
+	if (!ip_ok)
 		w->csum_bad_ip++;
-		return false;
-	}
-	if (p->is_fragment || decode_l4_csum_ok(p))
-		return true;
-	if (p->pub.proto == IPPROTO_TCP)
+	else if (p->pub.proto == IPPROTO_TCP)
 		w->csum_bad_tcp++;
 	else
 		w->csum_bad_other++;
@@ -697,6 +761,8 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	}
 	if (w->cur_flow && p->pub.proto == IPPROTO_TCP && p->l4 && csum_ok) {
 		stream_tcp_packet(w->stream, w->cur_flow, p);
+		if (stream_tcp_established(w->cur_flow))
+			flow_table_set_established(w->flows, w->cur_flow);
 		if (stream_tcp_closed(w->cur_flow))
 			flow_table_set_closed(w->flows, w->cur_flow);
 	}

@@ -49,6 +49,7 @@ struct worker_snapshot {
 	struct stream_stats stream;
 	struct defrag_stats defrag;
 	uint64_t alerts, csum_bad_ip, csum_bad_tcp, csum_bad_other;
+	uint64_t csum_validation_off;			    /* 1 when auto turned validation off */
 	uint64_t plugin_alerts[WORKER_MAX_PLUGIN_COUNTERS]; /* per plugin, config order */
 	uint64_t kernel_packets, kernel_drops, kernel_freezes;
 	int64_t first_usec, last_usec;
@@ -84,6 +85,10 @@ struct ids_thread {
 	uint64_t plugin_alerts[WORKER_MAX_PLUGIN_COUNTERS];
 	/* packets dropped from defrag/reassembly for a bad checksum */
 	uint64_t csum_bad_ip, csum_bad_tcp, csum_bad_other;
+	/* checksum-validation auto: checksums found good and bad so far, and
+	 * whether validation is off (most were bad: offloading) */
+	uint64_t csum_auto_good, csum_auto_bad;
+	bool csum_auto_off, csum_auto_noted;
 	struct live_source *live; /* live capture source, NULL in file mode */
 	pthread_mutex_t snap_lock;
 	struct worker_snapshot snap;

@@ -8,9 +8,14 @@
  * recently seen first, so that expiry looks at the heads only and costs
  * O(flows expired). A class is a protocol (tcp, udp, icmp, other) and a
  * state (new: one direction seen; established: both; closed: the TCP
- * session ended), each with its own timeout. When the pool is empty the
- * least recently seen flow of all classes is evicted to make room, and the
- * table's end callback hears about it.
+ * session ended), each with its own timeout; a TCP flow with a session is
+ * `new` (embryonic) until the session's handshake completes. When the pool
+ * is empty one flow is evicted to make room, and the table's end callback
+ * hears about it: the least recently seen closed flow, else embryonic, else
+ * established, so that a flood of new flows cannot push out live sessions.
+ * A 5-tuple whose established TCP session the table ended itself (evicted,
+ * timed out) is remembered in a small direct-mapped cache (`lost`); its
+ * next flow carries lost_state so the stream picks it up midstream.
  *
  * Invariants:
  * - A flow is either on the free list or in both its hash chain and its
@@ -64,7 +69,21 @@ struct flow_table {
 	struct flow_stats stats;
 	flow_end_fn end_cb; /* for evictions */
 	void *end_ctx;
+	flow_reuse_fn reuse_cb; /* TCP session reuse, or NULL */
+	void *reuse_ctx;
+	struct lost *lost; /* owned: lost_mask + 1 entries, direct-mapped by hash */
+	uint64_t lost_mask;
 };
+
+/* A 5-tuple whose established TCP session the sensor ended itself
+ * (evicted, timed out): when it resumes it is picked up midstream. */
+struct lost {
+	struct flow_key key;
+	uint64_t hash;
+	uint8_t why; /* 1 + enum flow_end_reason; 0: empty */
+};
+
+#define LOST_MIN 256u
 
 /* ---------------------------------------------------------------- keys */
 
@@ -196,12 +215,43 @@ static void hash_unlink(struct flow_table *t, struct flow *f)
 	f->hnext = NULL;
 }
 
+/* Remember `f`'s 5-tuple when the sensor drops its established TCP
+ * session (its state is lost); a newer entry replaces an older one in the
+ * same slot. Only established sessions get here, so a flood of embryonic
+ * flows cannot wash them out. */
+static void lost_put(struct flow_table *t, const struct flow *f, enum flow_end_reason why)
+{
+	struct lost *l;
+
+	if ((why != FLOW_END_EVICTED && why != FLOW_END_TIMEOUT) || f->key.proto != 6 ||
+	    f->state != FLOW_STATE_ESTABLISHED || !f->tcp)
+		return;
+	l = &t->lost[f->hash & t->lost_mask];
+	l->key = f->key;
+	l->hash = f->hash;
+	l->why = (uint8_t)(1 + why);
+}
+
+/* 1 + the reason the sensor lost the state of key `k`'s session, or 0;
+ * the entry is used up. */
+static uint8_t lost_take(struct flow_table *t, const struct flow_key *k, uint64_t hash)
+{
+	struct lost *l = &t->lost[hash & t->lost_mask];
+	uint8_t why = l->why;
+
+	if (!why || l->hash != hash || memcmp(&l->key, k, sizeof(*k)) != 0)
+		return 0;
+	l->why = 0;
+	return why;
+}
+
 /* Take `f` out of the table, tell `cb`, and put it on the free list. */
 static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why, flow_end_fn cb,
 		     void *ctx)
 {
 	hash_unlink(t, f);
 	lru_unlink(&t->lru[f->timeout_class], f);
+	lost_put(t, f, why);
 	f->end_reason = (uint8_t)why;
 	if (cb)
 		cb(f, why, ctx);
@@ -231,6 +281,12 @@ void flow_table_set_end_cb(struct flow_table *t, flow_end_fn cb, void *ctx)
 	t->end_ctx = ctx;
 }
 
+void flow_table_set_reuse_cb(struct flow_table *t, flow_reuse_fn cb, void *ctx)
+{
+	t->reuse_cb = cb;
+	t->reuse_ctx = ctx;
+}
+
 /* Move `f` to the LRU of another state (as the most recently seen). */
 static void set_state(struct flow_table *t, struct flow *f, enum flow_state st)
 {
@@ -238,6 +294,12 @@ static void set_state(struct flow_table *t, struct flow *f, enum flow_state st)
 	f->state = (uint8_t)st;
 	f->timeout_class = (uint8_t)TCLASS(class_of(f->key.proto), st);
 	lru_append(&t->lru[f->timeout_class], f);
+}
+
+void flow_table_set_established(struct flow_table *t, struct flow *f)
+{
+	if (f->state == FLOW_STATE_NEW)
+		set_state(t, f, FLOW_STATE_ESTABLISHED);
 }
 
 void flow_table_set_closed(struct flow_table *t, struct flow *f)
@@ -270,6 +332,12 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	t->buckets = calloc(nb, sizeof(*t->buckets));
 	if (!t->buckets)
 		goto free_pool;
+	t->lost_mask = LOST_MIN - 1;
+	while (t->lost_mask + 1 < nb / 16)
+		t->lost_mask = t->lost_mask * 2 + 1;
+	t->lost = calloc(t->lost_mask + 1, sizeof(*t->lost));
+	if (!t->lost)
+		goto free_buckets;
 	for (uint32_t i = t->max_flows; i-- > 0;) {
 		t->pool[i].hnext = t->free_list;
 		t->free_list = &t->pool[i];
@@ -279,6 +347,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	set_timeouts(t, PC_ICMP, cfg->new_icmp, cfg->timeout_icmp, 0);
 	set_timeouts(t, PC_OTHER, cfg->new_other, cfg->timeout_other, 0);
 	return t;
+free_buckets:
+	free(t->buckets);
 free_pool:
 	free(t->pool);
 free_table:
@@ -290,6 +360,7 @@ void flow_table_free(struct flow_table *t)
 {
 	if (!t)
 		return;
+	free(t->lost);
 	free(t->buckets);
 	free(t->pool);
 	free(t);
@@ -305,13 +376,13 @@ static struct flow *lookup(struct flow_table *t, const struct flow_key *k, uint6
 	return NULL;
 }
 
-/* The least recently seen flow of all classes; the pool is full. */
-static struct flow *oldest(struct flow_table *t)
+/* The least recently seen flow in state `st` (any protocol), or NULL. */
+static struct flow *oldest_in(struct flow_table *t, enum flow_state st)
 {
 	struct flow *best = NULL;
 
-	for (unsigned c = 0; c < TC_MAX; c++) {
-		struct flow *h = t->lru[c].head;
+	for (unsigned pc = 0; pc < PC_MAX; pc++) {
+		struct flow *h = t->lru[TCLASS(pc, st)].head;
 
 		if (h && (!best || h->last_usec < best->last_usec))
 			best = h;
@@ -319,13 +390,59 @@ static struct flow *oldest(struct flow_table *t)
 	return best;
 }
 
+/* The pool is full: end one flow, chosen so that a flood of new flows
+ * cannot push out live sessions: closed first, then embryonic, then
+ * established, each least recently seen first. */
+static void evict_one(struct flow_table *t)
+{
+	static const enum flow_state order[] = {FLOW_STATE_CLOSED, FLOW_STATE_NEW,
+						FLOW_STATE_ESTABLISHED};
+	uint64_t *kind[] = {&t->stats.evicted_closed, &t->stats.evicted_embryonic,
+			    &t->stats.evicted_established};
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct flow *f = oldest_in(t, order[i]);
+
+		if (!f)
+			continue;
+		flow_end(t, f, FLOW_END_EVICTED, t->end_cb, t->end_ctx);
+		t->stats.evicted++;
+		(*kind[i])++;
+		return;
+	}
+}
+
+#define EVICT_SCAN 256
+
+bool flow_table_evict_tcp(struct flow_table *t, const struct flow *keep,
+			  bool (*pred)(const struct flow *f, void *ctx), void *ctx)
+{
+	static const enum flow_state order[] = {FLOW_STATE_CLOSED, FLOW_STATE_NEW,
+						FLOW_STATE_ESTABLISHED};
+	uint64_t *kind[] = {&t->stats.evicted_closed, &t->stats.evicted_embryonic,
+			    &t->stats.evicted_established};
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct flow *f = t->lru[TCLASS(PC_TCP, order[i])].head;
+
+		for (unsigned n = 0; f && n < EVICT_SCAN; f = f->lru_next, n++) {
+			if (f == keep || !pred(f, ctx))
+				continue;
+			flow_end(t, f, FLOW_END_EVICTED, t->end_cb, t->end_ctx);
+			t->stats.evicted++;
+			(*kind[i])++;
+			return true;
+		}
+	}
+	return false;
+}
+
 static struct flow *flow_alloc(struct flow_table *t)
 {
 	struct flow *f = t->free_list;
 
 	if (!f) {
-		flow_end(t, oldest(t), FLOW_END_EVICTED, t->end_cb, t->end_ctx);
-		t->stats.evicted++;
+		evict_one(t);
 		f = t->free_list;
 	}
 	t->free_list = f->hnext;
@@ -366,11 +483,28 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *k, 
 	f->state = FLOW_STATE_NEW;
 	f->timeout_class = (uint8_t)TCLASS(class_of(k->proto), FLOW_STATE_NEW);
 	f->first_usec = f->last_usec = p->pub.ts_usec;
+	if (k->proto == 6)
+		f->lost_state = lost_take(t, k, hash);
 	f->hnext = *bucket;
 	*bucket = f;
 	lru_append(&t->lru[f->timeout_class], f);
 	t->stats.created++;
 	t->stats.active++;
+	return f;
+}
+
+/* A new TCP connection on the 5-tuple of `f` (the reuse callback says so):
+ * end `f` and start a flow of its own, whose id differs from the old one. */
+static struct flow *reuse(struct flow_table *t, struct flow *f, const struct flow_key *k,
+			  uint64_t hash, const struct packet *p, bool swapped)
+{
+	uint64_t old_id = f->flow_id;
+
+	flow_end(t, f, FLOW_END_TCP_REUSE, t->end_cb, t->end_ctx);
+	t->stats.tcp_reuse++;
+	f = flow_create(t, k, hash, p, swapped);
+	if (f->flow_id == old_id)
+		f->flow_id = old_id % FLOW_ID_MASK + 1;
 	return f;
 }
 
@@ -388,14 +522,18 @@ struct flow *flow_table_update(struct flow_table *t, struct packet *p)
 	flow_key_from_packet(&k, p, &swapped);
 	hash = flow_key_hash(&k);
 	f = lookup(t, &k, hash);
-	if (f) {
+	if (f && t->reuse_cb && p->pub.proto == 6 &&
+	    t->reuse_cb(f, p, (swapped ? 1 : 0) == f->client_side ? 0 : 1, t->reuse_ctx)) {
+		f = reuse(t, f, &k, hash, p, swapped);
+	} else if (f) {
 		lru_unlink(&t->lru[f->timeout_class], f);
 		lru_append(&t->lru[f->timeout_class], f);
 	} else {
 		f = flow_create(t, &k, hash, p, swapped);
 	}
 	dir = (swapped ? 1u : 0u) == f->client_side ? IDS_DIR_TO_SERVER : IDS_DIR_TO_CLIENT;
-	if (f->state == FLOW_STATE_NEW && f->pkts[dir ^ 1] && !f->pkts[dir])
+	/* With a TCP session, the session says when (flow_table_set_established). */
+	if (f->state == FLOW_STATE_NEW && f->pkts[dir ^ 1] && !f->pkts[dir] && !f->tcp)
 		set_state(t, f, FLOW_STATE_ESTABLISHED);
 	f->pkts[dir]++;
 	f->bytes[dir] += p->pub.l3_len;

@@ -5,8 +5,9 @@
  * both ports) plus the VLAN ids; the client is the side that sent the
  * flow's first packet. Each worker owns one table: nothing here is shared
  * or locked. Flows come from a pool allocated at creation (max-flows), so
- * the packet path allocates nothing; when the pool is empty the least
- * recently seen flow is evicted (counted in flow_stats.evicted).
+ * the packet path allocates nothing; when the pool is empty a flow is
+ * evicted: closed first, then embryonic, then established, least recently
+ * seen first (counted in flow_stats.evicted and by kind).
  *
  * flow_id is a pure function of the key and the flow's first timestamp
  * (a 64-bit mix masked to 51 bits, never 0), so the same capture gives the
@@ -26,7 +27,12 @@ struct tcp_session;
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1)
 
 /* Same values as enum ids_flow_end. */
-enum flow_end_reason { FLOW_END_TIMEOUT = 0, FLOW_END_EVICTED, FLOW_END_SHUTDOWN };
+enum flow_end_reason {
+	FLOW_END_TIMEOUT = 0,
+	FLOW_END_EVICTED,
+	FLOW_END_SHUTDOWN,
+	FLOW_END_TCP_REUSE /* a SYN started a new connection on the 5-tuple */
+};
 
 /* EVE flow.state; each state has its own timeout. */
 enum flow_state { FLOW_STATE_NEW = 0, FLOW_STATE_ESTABLISHED, FLOW_STATE_CLOSED };
@@ -74,6 +80,7 @@ struct flow {
 	uint8_t end_reason;	 /* enum flow_end_reason, set when the flow ends */
 	uint8_t app_proto;	 /* enum app_proto (app/app_detect.h) */
 	uint8_t app_tries;	 /* data packets looked at to find it */
+	uint8_t lost_state;	 /* see below */
 	void **plugin_data;	 /* one slot per plugin (flow_data service), or NULL */
 	/* table internals */
 	struct flow *hnext;		  /* hash chain */
@@ -86,11 +93,29 @@ struct flow {
 	struct ids_tunnel tunnel;
 };
 
+/*
+ * flow.lost_state: 1 + the enum flow_end_reason (evicted, timeout) with
+ * which the sensor itself ended this 5-tuple's previous, established TCP
+ * session; 0 when it did not. The session's state was lost, so it is
+ * picked up midstream when it resumes (stream_tcp.c), and the flow record
+ * says so.
+ */
+
 struct flow_stats {
 	uint64_t created, expired, evicted, active, lookups;
+	uint64_t tcp_reuse; /* flows ended because a new connection reused their 5-tuple */
+	/* Evictions by kind, in the order they are chosen: closed TCP
+	 * sessions, embryonic flows (state new: no completed handshake, or one
+	 * direction only), then established flows, least recently seen first. */
+	uint64_t evicted_closed, evicted_embryonic, evicted_established;
 };
 
 typedef void (*flow_end_fn)(struct flow *f, enum flow_end_reason why, void *ctx);
+
+/* Does packet `p` (a TCP packet of live flow `f`, going `dir`, enum
+ * ids_direction) start a new connection on f's 5-tuple? Called on the
+ * worker thread from flow_table_update, before the packet is accounted. */
+typedef bool (*flow_reuse_fn)(const struct flow *f, const struct packet *p, int dir, void *ctx);
 
 struct flow_table;
 
@@ -99,6 +124,21 @@ struct flow_table *flow_table_new(const struct flow_config *cfg);
 /* Who hears about flows evicted to make room (flow_table_update may evict
  * one); NULL: nobody. */
 void flow_table_set_end_cb(struct flow_table *t, flow_end_fn cb, void *ctx);
+/* Who decides TCP session reuse (NULL: nobody, the default). When it says
+ * yes, flow_table_update ends the old flow (FLOW_END_TCP_REUSE, through the
+ * end callback) and gives the packet a new flow with its own flow_id. */
+void flow_table_set_reuse_cb(struct flow_table *t, flow_reuse_fn cb, void *ctx);
+/* A TCP flow with a session becomes established only when the session
+ * says its handshake completed (flows without a session: once both
+ * directions were seen); until then it is embryonic: `new` timeout, evicted
+ * before established flows. */
+void flow_table_set_established(struct flow_table *t, struct flow *f);
+/* Memory is short elsewhere (stream memcap): evict one TCP flow other than
+ * `keep` for which `pred` is true, in the eviction order (closed, embryonic,
+ * established; least recently seen first, looking at most at the 256 least
+ * recently seen of each), through the end callback. False when none. */
+bool flow_table_evict_tcp(struct flow_table *t, const struct flow *keep,
+			  bool (*pred)(const struct flow *f, void *ctx), void *ctx);
 /* Mark a flow closed (its TCP session ended): it now idles out after the
  * `closed` timeout. */
 void flow_table_set_closed(struct flow_table *t, struct flow *f);

@@ -515,7 +515,7 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 
 static void flow_object(struct jbuf *j, const struct eve_flow_input *in)
 {
-	static const char *const reasons[] = {"timeout", "forced", "shutdown"};
+	static const char *const reasons[] = {"timeout", "forced", "shutdown", "tcp_reuse"};
 	const struct ids_flow_info *f = in->info;
 	char ts[40];
 
@@ -531,8 +531,10 @@ static void flow_object(struct jbuf *j, const struct eve_flow_input *in)
 	jbuf_i64(j, "age",
 		 f->last_usec > f->first_usec ? (f->last_usec - f->first_usec) / 1000000 : 0);
 	jbuf_str(j, "state", in->state ? in->state : "new");
-	jbuf_str(j, "reason", f->end_reason < 3 ? reasons[f->end_reason] : "timeout");
+	jbuf_str(j, "reason", f->end_reason < 4 ? reasons[f->end_reason] : "timeout");
 	jbuf_bool(j, "alerted", f->alerted != 0);
+	if (in->lost_state)
+		jbuf_str(j, "lost_state", in->lost_state);
 	jbuf_close_object(j);
 }
 
@@ -699,6 +701,8 @@ static void stats_stream(struct jbuf *j, const struct stream_stats *s, uint64_t 
 	jbuf_u64(j, "overlap_diff_data", s->events[STREAM_EV_OVERLAP_DIFF]);
 	jbuf_u64(j, "memuse", s->memuse);
 	jbuf_u64(j, "memuse_peak", s->memuse_peak);
+	jbuf_u64(j, "urgent_bytes", s->urgent_bytes);
+	jbuf_u64(j, "memcap_reclaimed", s->reclaimed);
 	jbuf_open_object(j, "event");
 	for (int ev = 0; ev < STREAM_EV_MAX; ev++) {
 		const char *name = stream_event_name((enum stream_event)ev);
@@ -736,6 +740,10 @@ static void stats_flow(struct jbuf *j, const struct flow_stats *f)
 	jbuf_u64(j, "active", f->active);
 	jbuf_u64(j, "evicted", f->evicted);
 	jbuf_u64(j, "expired", f->expired);
+	jbuf_u64(j, "tcp_reuse", f->tcp_reuse);
+	jbuf_u64(j, "evicted_closed", f->evicted_closed);
+	jbuf_u64(j, "evicted_embryonic", f->evicted_embryonic);
+	jbuf_u64(j, "evicted_established", f->evicted_established);
 	jbuf_close_object(j);
 }
 
@@ -780,6 +788,7 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 		jbuf_u64(j, "invalid_checksum",
 			 in->invalid_checksum_ip + in->invalid_checksum_tcp +
 				 in->invalid_checksum_other);
+		jbuf_u64(j, "checksum_validation_off", in->checksum_validation_off);
 		stats_defrag(j, in->decoder, in->defrag);
 	}
 	if (in->flow)

@@ -82,6 +82,10 @@ struct eve_flow_input {
 	const char *tcp_state; /* tcp.state, NULL without a TCP session */
 	const char *app_proto; /* app_proto, NULL when none was recognised */
 	const char *in_iface;  /* NULL in file mode */
+	/* flow.lost_state: "evicted" or "timeout" when the sensor had ended
+	 * this 5-tuple's established TCP session itself and picked the resumed
+	 * session up midstream; NULL otherwise. */
+	const char *lost_state;
 };
 void eve_flow(struct eve_thread *t, const struct eve_flow_input *in);
 
@@ -94,6 +98,7 @@ struct eve_stats_input {
 	const struct stream_stats *stream; /* may be NULL */
 	const struct defrag_stats *defrag; /* may be NULL */
 	uint64_t invalid_checksum_ip, invalid_checksum_tcp, invalid_checksum_other;
+	uint64_t checksum_validation_off; /* workers where auto turned validation off */
 	uint64_t alerts;
 	/* Live capture: the kernel's counters (capture.kernel_*). */
 	bool capture;

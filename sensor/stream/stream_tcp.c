@@ -60,7 +60,19 @@
  * so a bogus ACK cannot invent a gap.
  *
  * Handshake: SYN, SYN+ACK (whose ACK must be ISN+1, or cover data sent on
- * the SYN with TCP Fast Open; otherwise ignored), ACK. A half is known once
+ * the SYN with TCP Fast Open; otherwise ignored), ACK. Data on a SYN is
+ * held, not delivered, until the SYN+ACK: one that acknowledges only ISN+1
+ * did not take it (a host without TFO discards it; the client resends it
+ * after the handshake), so it is removed from the stream
+ * (STREAM_EV_SYN_DATA_IGNORED). A SYN (or SYN+ACK) with another ISN than
+ * the half's does not replace it: up to MAX_ALT_ISN other ISNs are kept as
+ * candidates (STREAM_EV_SYN_DIFF_SEQ / _SYNACK_DIFF_SEQ, and
+ * STREAM_EV_SYN_EXCESSIVE past them) until the handshake says which one the
+ * host took: the SYN+ACK's ACK names the client's, the completing ACK's
+ * sequence and acknowledgement numbers name both. Taking a candidate
+ * empties what the half held for the other ISN (nothing is delivered
+ * before the handshake completes). So a decoy SYN with a low TTL, sent
+ * before or after the real one, cannot fix the ISN. A half is known once
  * its SYN is seen; the session is established once both ISNs are
  * acknowledged, whatever the order, so simultaneous open (SYN both ways,
  * then SYN+ACK both ways) and split handshakes (SYN, SYN, SYN+ACK, ACK)
@@ -75,12 +87,43 @@
  * its window is dropped (STREAM_EV_OUT_OF_WINDOW). Before the receiver
  * has ACKed anything, there is nothing to check against.
  *
+ * Segments the receiver drops whole, before anything else is looked at
+ * (RFC 9293 3.10.7.4; Linux tcp_rcv_state_process and tcp_ack), and
+ * neither does the module use them (no ACK, data, FIN or handshake):
+ * - no SYN, no RST and no ACK bit (STREAM_EV_NO_ACK): every state past
+ *   LISTEN wants the ACK bit;
+ * - an ACK of data the receiver never sent, beyond its highest sequence
+ *   seen + 1 (STREAM_EV_INVALID_ACK). A capture that lost a segment of
+ *   the other side makes the ACKs past it look like this until that side
+ *   sends again; this is the price of not letting an ACK carry a decoy.
+ * Neither applies to a session picked up midstream: the sensor may see one
+ * side only, whose ACKs cover bytes it never shows.
+ * A FIN that starts past the receiver's next expected byte (the end of
+ * the bytes held without a hole, or its last ACK) is not the end of the
+ * stream (STREAM_EV_FIN_OUT_OF_WINDOW): Linux queues it out of order and
+ * discards it when real data covers its sequence number, so a bare FIN
+ * ahead of the data cannot truncate it. The segment is not used; the FIN
+ * is remembered and taken only if the receiver acknowledges exactly it
+ * (the receiver had the bytes the sensor missed).
+ *
+ * Urgent data: the byte an urgent pointer names (seq + pointer - 1, the
+ * BSD reading Linux uses; a later pointer replaces a pending one, an
+ * earlier one is ignored, as in Linux tcp_check_urg) is taken out of the
+ * stream at delivery for the `oob` policy (the bytes around it join up,
+ * offsets given to data() shrink by the urgent bytes removed), replaced by
+ * a 1-byte gap for `gap`, kept for `inline`. `auto` follows the receiver's
+ * OS policy: oob for every OS (Linux and the BSDs read it out of band
+ * without SO_OOBINLINE; RFC 6093 3.4 reports the same of Windows), inline
+ * for the generic first and last policies.
+ *
  * RST: valid when its sequence number is the sender's next sequence number
- * (the exact match of RFC 5961, what Linux requires before it resets), or
- * lies in the receiver's window [last ACK, last ACK + window) (RFC 793).
- * Linux answers an in-window but inexact RST with a challenge ACK; a passive
- * sensor cannot tell which bytes the receiver holds, so it takes the RFC 793
- * window, as Suricata does. In SYN_SENT, a RST from the responder is valid
+ * or the receiver's last ACK (the exact match of RFC 5961 3.2). For linux
+ * (Linux 3.6 and later), bsd and bsd-right (FreeBSD, OpenBSD, NetBSD and
+ * macOS with their default net.inet.tcp.insecure_rst=0) only that: an
+ * in-window but inexact RST gets a challenge ACK and the connection lives
+ * on. For the other policies (old-linux, windows, vista, solaris, first,
+ * last) any RST in the receiver's window [last ACK, last ACK + window)
+ * resets (RFC 793). In SYN_SENT, a RST from the responder is valid
  * when it ACKs the SYN. A RST from the initiator is invalid while the
  * responder has neither sent its SYN nor ACKed the initiator's: as far as
  * the traffic shows the responder is still listening, and a listening host
@@ -148,8 +191,10 @@
  * header) carved from 64 KiB slabs. Nothing is returned to malloc before
  * stream_tcp_free, so the steady state allocates nothing. `memuse` counts
  * the payload bytes held in pieces; a segment whose new bytes would take it
- * past `memcap` is not stored (STREAM_EV_MEMCAP) and later shows up as a
- * gap. Payloads larger than a block are stored as several pieces.
+ * past `memcap` first has the worker end other flows holding data (closed,
+ * embryonic, then least recently seen; at most RECLAIM_MAX per segment),
+ * and is not stored (STREAM_EV_MEMCAP) if that is not enough; it later
+ * shows up as a gap. Payloads larger than a block are stored as several pieces.
  *
  * Invariants:
  * - Pieces of a half are sorted, never overlap, hold at least one byte, lie
@@ -197,12 +242,18 @@ enum half_flag {
 	HF_ACK = 1 << 2,       /* ack and rwin are set */
 	HF_FIN = 1 << 3,       /* fin_seq is set */
 	HF_FIN_ACKED = 1 << 4,
-	HF_ENDED = 1 << 5,  /* end=true delivered */
-	HF_DEPTH = 1 << 6,  /* depth event raised */
-	HF_WS = 1 << 7,	    /* the sender's SYN carried window scale */
-	HF_POLICY = 1 << 8, /* policy looked up */
-	HF_TS = 1 << 9	    /* the sender's first SYN carried a timestamp */
+	HF_ENDED = 1 << 5,     /* end=true delivered */
+	HF_DEPTH = 1 << 6,     /* depth event raised */
+	HF_WS = 1 << 7,	       /* the sender's SYN carried window scale */
+	HF_POLICY = 1 << 8,    /* policy looked up */
+	HF_TS = 1 << 9,	       /* the sender's first SYN carried a timestamp */
+	HF_SYN_DATA = 1 << 10, /* syn_data bytes came on the SYN, not yet ACKed */
+	HF_URG = 1 << 11,      /* urg_seq names an urgent byte not yet delivered */
+	HF_FIN_AHEAD = 1 << 12 /* fin_seq: a FIN seen past the receiver's next byte */
 };
+
+#define MAX_ALT_ISN 2 /* other ISNs kept per half during the handshake */
+#define NO_WSCALE   0xff
 
 /* The data one side sends, and what the other side says about it. */
 struct tcp_half {
@@ -218,6 +269,14 @@ struct tcp_half {
 	uint16_t flags;		 /* enum half_flag */
 	uint8_t wscale;		 /* shift from the sender's SYN option */
 	uint8_t policy;		 /* enum os_policy of the receiver */
+	/* Other ISNs this side's SYNs carried, until the handshake says which
+	 * one the receiver took (their window scale: NO_WSCALE for none). */
+	uint32_t alt_isn[MAX_ALT_ISN];
+	uint8_t alt_ws[MAX_ALT_ISN];
+	uint8_t n_alt;
+	uint16_t syn_data;  /* bytes on the SYN (HF_SYN_DATA) */
+	uint32_t urg_seq;   /* sequence number of the urgent byte (HF_URG) */
+	uint32_t urg_shift; /* urgent bytes taken out (oob): offsets given to data() shrink by it */
 };
 
 enum sess_state { SS_NEW = 0, SS_SYN_SENT, SS_SYN_RECV, SS_ESTABLISHED };
@@ -270,7 +329,31 @@ static const char *const event_names[STREAM_EV_MAX] = {
 	[STREAM_EV_MEMCAP] = "stream.reassembly_memcap",
 	[STREAM_EV_NO_HANDSHAKE] = "stream.midstream_ignored",
 	[STREAM_EV_INVALID_TIMESTAMP] = "stream.pkt_invalid_timestamp",
+	[STREAM_EV_NO_ACK] = "stream.pkt_without_ack",
+	[STREAM_EV_INVALID_ACK] = "stream.pkt_invalid_ack",
+	[STREAM_EV_FIN_OUT_OF_WINDOW] = "stream.fin_out_of_window",
+	[STREAM_EV_SYN_DATA_IGNORED] = "stream.3whs_synack_tfo_data_ignored",
+	[STREAM_EV_SYN_DIFF_SEQ] = "stream.3whs_syn_resend_diff_seq",
+	[STREAM_EV_SYNACK_DIFF_SEQ] = "stream.3whs_synack_resend_with_diff_seq",
+	[STREAM_EV_SYN_EXCESSIVE] = "stream.3whs_excessive_different_syns",
 };
+
+static const char *const urgent_names[STREAM_URGENT_COUNT] = {"auto", "inline", "oob", "gap"};
+
+const char *stream_urgent_name(enum stream_urgent u)
+{
+	return (unsigned)u < STREAM_URGENT_COUNT ? urgent_names[u] : "unknown";
+}
+
+int stream_urgent_parse(const char *name, enum stream_urgent *out)
+{
+	for (unsigned i = 0; i < STREAM_URGENT_COUNT; i++)
+		if (strcmp(name, urgent_names[i]) == 0) {
+			*out = (enum stream_urgent)i;
+			return 0;
+		}
+	return -1;
+}
 
 const char *stream_event_name(enum stream_event ev)
 {
@@ -474,8 +557,48 @@ static void emit(struct stream_tcp *st, struct flow *f, int dir, const uint8_t *
 	h->delivered = off + len;
 	st->stats.bytes_delivered += len;
 	if (st->out.data)
-		st->out.data(st->out.ctx, f, dir, data ? data : no_bytes, len, off, gap, ts, cnt,
-			     end);
+		st->out.data(st->out.ctx, f, dir, data ? data : no_bytes, len, off - h->urg_shift,
+			     gap, ts, cnt, end);
+}
+
+/* What becomes of the urgent byte of half `h` (its receiver's policy for
+ * auto: every modelled OS takes it out of the stream, as RFC 6093 3.4
+ * reports of BSD, Linux and Windows stacks without SO_OOBINLINE; the
+ * generic first/last policies keep it). */
+static enum stream_urgent urgent_mode(const struct stream_tcp *st, const struct tcp_half *h)
+{
+	if (st->cfg.urgent_policy != STREAM_URGENT_AUTO)
+		return (enum stream_urgent)st->cfg.urgent_policy;
+	if (h->policy == OS_POLICY_FIRST || h->policy == OS_POLICY_LAST)
+		return STREAM_URGENT_INLINE;
+	return STREAM_URGENT_OOB;
+}
+
+/* Hand out `n` bytes of piece `s`, leaving out the urgent byte if it is
+ * among them: oob joins the bytes around it, gap leaves a 1-byte hole. */
+static void emit_piece(struct stream_tcp *st, struct flow *f, int dir, const struct seg *s,
+		       uint32_t n, const struct packet *p)
+{
+	struct tcp_half *h = &f->tcp->half[dir];
+	int64_t u = (h->flags & HF_URG) ? seq_off(h, h->urg_seq) : -1;
+	uint32_t k;
+
+	if (u < (int64_t)s->off || u >= (int64_t)(s->off + n)) {
+		emit(st, f, dir, s->data, n, s->off, s->ts_usec, s->pcap_cnt, false, p);
+		return;
+	}
+	k = (uint32_t)((uint64_t)u - s->off);
+	if (k)
+		emit(st, f, dir, s->data, k, s->off, s->ts_usec, s->pcap_cnt, false, p);
+	h->flags &= ~HF_URG;
+	st->stats.urgent_bytes++;
+	if (urgent_mode(st, h) == STREAM_URGENT_OOB) {
+		h->delivered = (uint64_t)u + 1;
+		h->urg_shift++;
+	}
+	if (k + 1 < n)
+		emit(st, f, dir, s->data + k + 1, n - k - 1, (uint64_t)u + 1, s->ts_usec,
+		     s->pcap_cnt, false, p);
 }
 
 /* Deliver the buffered bytes below offset `limit`, piece by piece. */
@@ -489,7 +612,7 @@ static void deliver_until(struct stream_tcp *st, struct flow *f, int dir, uint64
 		uint64_t room = limit - s->off;
 		uint32_t n = room < s->len ? (uint32_t)room : s->len;
 
-		emit(st, f, dir, s->data, n, s->off, s->ts_usec, s->pcap_cnt, false, p);
+		emit_piece(st, f, dir, s, n, p);
 		if (n == s->len)
 			seg_free(st, h, s);
 		else
@@ -696,6 +819,23 @@ static void count_depth(struct stream_tcp *st, struct flow *f, struct tcp_half *
 	}
 }
 
+#define RECLAIM_MAX 16 /* flows ended per segment at most */
+
+/* The memcap is reached: have the worker end other flows holding data
+ * (closed, embryonic, then the least recently seen) until `need` more
+ * bytes fit. Returns whether they do. */
+static bool reclaim(struct stream_tcp *st, struct flow *f, uint64_t need)
+{
+	for (unsigned i = 0; i < RECLAIM_MAX && st->out.reclaim; i++) {
+		if (!st->out.reclaim(st->out.ctx, f))
+			break;
+		st->stats.reclaimed++;
+		if (st->stats.memuse + need <= st->cfg.memcap)
+			return true;
+	}
+	return st->stats.memuse + need <= st->cfg.memcap;
+}
+
 /* Buffer the payload of `p`, whose first byte has sequence `seq`. */
 static void insert(struct stream_tcp *st, struct flow *f, int dir, uint32_t seq,
 		   const struct packet *p)
@@ -730,7 +870,8 @@ static void insert(struct stream_tcp *st, struct flow *f, int dir, uint32_t seq,
 		st->stats.retransmissions++;
 	if (diff)
 		emit_event(st, f, STREAM_EV_OVERLAP_DIFF, p);
-	if (st->stats.memuse + (n.hi - n.lo - covered) > st->cfg.memcap) {
+	if (st->stats.memuse + (n.hi - n.lo - covered) > st->cfg.memcap &&
+	    !reclaim(st, f, n.hi - n.lo - covered)) {
 		emit_event(st, f, STREAM_EV_MEMCAP, p);
 		return;
 	}
@@ -807,8 +948,10 @@ static void half_start(struct tcp_half *h, uint32_t isn)
 static void update_established(struct tcp_session *s)
 {
 	if (s->state < SS_ESTABLISHED && (s->half[0].flags & HF_ISN_ACKED) &&
-	    (s->half[1].flags & HF_ISN_ACKED))
+	    (s->half[1].flags & HF_ISN_ACKED)) {
 		s->state = SS_ESTABLISHED;
+		s->half[0].n_alt = s->half[1].n_alt = 0; /* the ISNs are settled */
+	}
 }
 
 /* The options of a half's first SYN. */
@@ -825,27 +968,119 @@ static void half_syn_opts(struct tcp_session *s, struct tcp_half *h, const struc
 	}
 }
 
-/* A SYN or SYN+ACK during the handshake. Returns -1 to ignore the packet. */
-static int handle_syn(struct tcp_session *s, int dir, const struct packet *p,
+static void update_wscale(struct tcp_session *s)
+{
+	if ((s->half[0].flags & HF_WS) && (s->half[1].flags & HF_WS))
+		s->flags |= SF_WSCALE;
+	else
+		s->flags &= (uint8_t)~SF_WSCALE;
+}
+
+/* Which ISN of half `h` the handshake acknowledgement `ack` names: -1 the
+ * current one (any ACK in (isn, next_seq], SYN data included), i >= 0 the
+ * alternative i (exactly its ISN + 1), -2 none. */
+static int isn_named(const struct tcp_half *h, uint32_t ack)
+{
+	if (SEQ_GT(ack, h->isn) && SEQ_LE(ack, h->next_seq))
+		return -1;
+	for (int i = 0; i < h->n_alt; i++)
+		if (ack == h->alt_isn[i] + 1)
+			return i;
+	return -2;
+}
+
+/* The receiver took alternative ISN `i` of half `h`: it becomes the ISN
+ * (the one it replaces becomes an alternative) and what the half held for
+ * the old one goes. Nothing is delivered before the handshake ends, so
+ * the stream starts afresh; a half that delivered already keeps its ISN. */
+static void switch_isn(struct stream_tcp *st, struct tcp_session *s, struct tcp_half *h, int i)
+{
+	uint32_t isn = h->alt_isn[i];
+	uint8_t ws = h->alt_ws[i];
+
+	if (h->delivered)
+		return;
+	h->alt_isn[i] = h->isn;
+	h->alt_ws[i] = (h->flags & HF_WS) ? h->wscale : NO_WSCALE;
+	while (h->head)
+		seg_free(st, h, h->head);
+	h->flags &= (uint16_t) ~(HF_WS | HF_ACK | HF_ISN_ACKED | HF_FIN | HF_FIN_ACKED |
+				 HF_SYN_DATA | HF_URG);
+	h->syn_data = 0;
+	half_start(h, isn);
+	if (ws != NO_WSCALE) {
+		h->flags |= HF_WS;
+		h->wscale = ws;
+	}
+	update_wscale(s);
+}
+
+/* A SYN (or SYN+ACK) of half `h` with another ISN than the one held: kept
+ * as a candidate until the handshake says which one the receiver took. */
+static void add_candidate(struct stream_tcp *st, struct flow *f, struct tcp_half *h,
+			  const struct packet *p, const struct tcp_opts *o)
+{
+	bool synack = p->pub.tcp_flags & IDS_TCP_ACK;
+
+	for (int i = 0; i < h->n_alt; i++)
+		if (h->alt_isn[i] == p->pub.tcp_seq)
+			return; /* a resend of a candidate */
+	if (h->n_alt == MAX_ALT_ISN) {
+		emit_event(st, f, STREAM_EV_SYN_EXCESSIVE, p);
+		return;
+	}
+	h->alt_isn[h->n_alt] = p->pub.tcp_seq;
+	h->alt_ws[h->n_alt] = o->ws ? o->wscale : NO_WSCALE;
+	h->n_alt++;
+	emit_event(st, f, synack ? STREAM_EV_SYNACK_DIFF_SEQ : STREAM_EV_SYN_DIFF_SEQ, p);
+}
+
+/* The SYN+ACK acknowledges `ack` of the initiator's half `h`: data the SYN
+ * carried and the SYN+ACK does not cover never reached the host's stream
+ * (no TCP Fast Open there): it goes, and the client will resend it. */
+static void syn_data_acked(struct stream_tcp *st, struct flow *f, struct tcp_half *h, uint32_t ack,
+			   const struct packet *p)
+{
+	if (!(h->flags & HF_SYN_DATA))
+		return;
+	h->flags &= (uint16_t)~HF_SYN_DATA;
+	if (SEQ_GE(ack, h->isn + 1 + h->syn_data))
+		return;
+	while (h->head && h->head->off < h->syn_data)
+		if (seg_cut(st, h, h->head, 0, h->syn_data) != 0)
+			break;
+	emit_event(st, f, STREAM_EV_SYN_DATA_IGNORED, p);
+}
+
+/* A SYN or SYN+ACK during the handshake. Returns -1 to ignore the rest of
+ * the packet. */
+static int handle_syn(struct stream_tcp *st, struct flow *f, int dir, const struct packet *p,
 		      const struct tcp_opts *o)
 {
+	struct tcp_session *s = f->tcp;
 	struct tcp_half *hx = &s->half[dir], *hy = &s->half[dir ^ 1];
 	bool synack = p->pub.tcp_flags & IDS_TCP_ACK;
+	int k;
 
 	if (s->state >= SS_ESTABLISHED)
 		return -1;
-	if (synack && (!(hy->flags & HF_ISN) || SEQ_LE(p->pub.tcp_ack, hy->isn) ||
-		       SEQ_GT(p->pub.tcp_ack, hy->next_seq)))
-		return -1;
-	if (hx->flags & HF_ISN) {
-		if (p->pub.tcp_seq != hx->isn)
+	if (synack) {
+		if (!(hy->flags & HF_ISN) || (k = isn_named(hy, p->pub.tcp_ack)) == -2)
 			return -1;
+		if (k >= 0)
+			switch_isn(st, s, hy, k);
+		syn_data_acked(st, f, hy, p->pub.tcp_ack, p);
+	}
+	if (hx->flags & HF_ISN) {
+		if (p->pub.tcp_seq != hx->isn) {
+			add_candidate(st, f, hx, p, o);
+			return -1;
+		}
 	} else {
 		half_start(hx, p->pub.tcp_seq);
 		half_syn_opts(s, hx, o);
 	}
-	if ((hx->flags & HF_WS) && (hy->flags & HF_WS))
-		s->flags |= SF_WSCALE;
+	update_wscale(s);
 	if ((hx->flags & HF_TS) && (hy->flags & HF_TS))
 		s->flags |= SF_TS;
 	if (synack)
@@ -853,6 +1088,39 @@ static int handle_syn(struct tcp_session *s, int dir, const struct packet *p,
 	else if (s->state == SS_NEW)
 		s->state = SS_SYN_SENT;
 	return 0;
+}
+
+/* Before the session is established, an ACK (not a SYN) says which ISN
+ * candidates the two hosts took: its sequence number the sender's, its
+ * acknowledgement the receiver's. */
+static void handshake_ack(struct stream_tcp *st, struct tcp_session *s, int dir,
+			  const struct packet *p)
+{
+	struct tcp_half *hx = &s->half[dir], *hy = &s->half[dir ^ 1];
+
+	for (int i = 0; i < hy->n_alt; i++)
+		if ((hy->flags & HF_ISN) && p->pub.tcp_ack == hy->alt_isn[i] + 1 &&
+		    p->pub.tcp_ack != hy->isn + 1) {
+			switch_isn(st, s, hy, i);
+			break;
+		}
+	for (int i = 0; i < hx->n_alt; i++)
+		if ((hx->flags & HF_ISN) && p->pub.tcp_seq == hx->alt_isn[i] + 1 &&
+		    p->pub.tcp_seq != hx->isn + 1) {
+			switch_isn(st, s, hx, i);
+			break;
+		}
+}
+
+/* Does `p` (ACK bit, no SYN) acknowledge data its receiver never sent?
+ * The receiver's host drops such a segment whole (RFC 9293 3.10.7.4). */
+static bool ack_unsent(const struct tcp_session *s, int dir, const struct packet *p)
+{
+	const struct tcp_half *hy = &s->half[dir ^ 1];
+
+	if (!(hy->flags & HF_ISN) || !SEQ_GT(p->pub.tcp_ack, hy->next_seq))
+		return false;
+	return isn_named(hy, p->pub.tcp_ack) < 0 || s->state >= SS_ESTABLISHED;
 }
 
 /* The ACK and window of `p` about the data of half `h` (the other side's). */
@@ -876,6 +1144,8 @@ static void handle_ack(struct stream_tcp *st, struct flow *f, int dir, const str
 	h->rwin = win;
 	h->flags |= HF_ACK | HF_ISN_ACKED;
 	half_policy(st, h, &p->pub.src);
+	if ((h->flags & (HF_FIN | HF_FIN_AHEAD)) == HF_FIN_AHEAD && ack == h->fin_seq + 1)
+		h->flags |= HF_FIN; /* the receiver took that FIN after all: it got the hole */
 	if ((h->flags & HF_FIN) && SEQ_GT(ack, h->fin_seq))
 		h->flags |= HF_FIN_ACKED;
 	update_established(s);
@@ -890,6 +1160,44 @@ static bool in_window(const struct tcp_session *s, const struct tcp_half *h, uin
 	if (!(h->flags & HF_ACK) || (s->flags & SF_MIDSTREAM))
 		return true;
 	return SEQ_LT(seq, h->ack + h->rwin);
+}
+
+/* The receiver's next expected byte of half `h`, as a stream offset: the
+ * end of the bytes held without a hole from the delivery point, or its
+ * last ACK when that is further (bytes the sensor missed). */
+static uint64_t rcv_next(const struct tcp_half *h)
+{
+	uint64_t pos = h->delivered;
+
+	for (const struct seg *g = h->head; g && g->off <= pos; g = g->next)
+		if (seg_end(g) > pos)
+			pos = seg_end(g);
+	if (h->flags & HF_ACK) {
+		int64_t a = seq_off(h, h->ack);
+
+		if (a > 0 && (uint64_t)a > pos)
+			pos = (uint64_t)a;
+	}
+	return pos;
+}
+
+/* The urgent pointer of `p` (URG bit) names the byte at seq + pointer - 1
+ * (Linux and BSD). Like Linux, only a pointer past the receiver's next
+ * expected byte and past the pending urgent byte counts; it replaces it. */
+static void note_urgent(struct stream_tcp *st, struct tcp_half *h, uint32_t seq,
+			const struct packet *p)
+{
+	uint16_t ptr = (uint16_t)(p->l4[18] << 8 | p->l4[19]);
+	uint32_t u = seq + ptr - 1;
+	int64_t off = seq_off(h, u);
+
+	if (!ptr || urgent_mode(st, h) == STREAM_URGENT_INLINE || off < 0 ||
+	    (uint64_t)off < h->delivered)
+		return;
+	if ((h->flags & HF_URG) && SEQ_LE(u, h->urg_seq))
+		return;
+	h->urg_seq = u;
+	h->flags |= HF_URG;
 }
 
 /* Payload and FIN of `p`, sent by direction `dir`. */
@@ -913,6 +1221,15 @@ static void handle_data(struct stream_tcp *st, struct flow *f, int dir, const st
 		emit_event(st, f, STREAM_EV_OUT_OF_WINDOW, p);
 		return;
 	}
+	if (fin && !(h->flags & HF_FIN) && seq_off(h, seq) > (int64_t)rcv_next(h)) {
+		/* Ahead of what the receiver holds: not the end of its stream. */
+		emit_event(st, f, STREAM_EV_FIN_OUT_OF_WINDOW, p);
+		if (SEQ_GT(end + 1, h->next_seq))
+			h->next_seq = end + 1;
+		h->fin_seq = end;
+		h->flags |= HF_FIN_AHEAD;
+		return;
+	}
 	if (fin && !(h->flags & HF_FIN)) {
 		h->fin_seq = end;
 		h->flags |= HF_FIN;
@@ -923,10 +1240,27 @@ static void handle_data(struct stream_tcp *st, struct flow *f, int dir, const st
 		h->next_seq = end + (fin ? 1 : 0);
 	if ((h->flags & HF_FIN) && SEQ_GT(h->next_seq, h->fin_seq + 1))
 		h->next_seq = h->fin_seq + 1;
-	if (len) {
-		insert(st, f, dir, seq, p);
-		deliver_excess(st, f, dir, p);
+	if (!len)
+		return;
+	if ((p->pub.tcp_flags & (IDS_TCP_SYN | IDS_TCP_ACK)) == IDS_TCP_SYN) {
+		h->flags |= HF_SYN_DATA; /* until the SYN+ACK says whether it took it */
+		h->syn_data = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
 	}
+	if (p->pub.tcp_flags & IDS_TCP_URG)
+		note_urgent(st, h, seq, p);
+	insert(st, f, dir, seq, p);
+	deliver_excess(st, f, dir, p);
+}
+
+/* Hosts that reset only on the exact next sequence number (RFC 5961 3.2;
+ * an in-window one gets a challenge ACK): Linux since 3.6; FreeBSD, the
+ * other BSDs and macOS, whose default (net.inet.tcp.insecure_rst=0) wants
+ * the receiver's last ACK exactly. The others reset on any in-window RST
+ * (RFC 793): Linux before 3.6, Solaris, Windows, and the generic first and
+ * last policies. */
+static bool rst_exact_only(enum os_policy pol)
+{
+	return pol == OS_POLICY_LINUX || pol == OS_POLICY_BSD || pol == OS_POLICY_BSD_RIGHT;
 }
 
 static bool rst_valid(const struct tcp_session *s, int dir, const struct packet *p)
@@ -939,8 +1273,10 @@ static bool rst_valid(const struct tcp_session *s, int dir, const struct packet 
 		       (hy->flags & HF_ISN) && p->pub.tcp_ack == hy->isn + 1;
 	if (s->state == SS_SYN_SENT && !(hy->flags & HF_ISN) && !(hx->flags & HF_ISN_ACKED))
 		return false; /* the initiator's, to a responder still listening */
-	if (seq == hx->next_seq)
+	if (seq == hx->next_seq || ((hx->flags & HF_ACK) && seq == hx->ack))
 		return true;
+	if (rst_exact_only((enum os_policy)hx->policy))
+		return false;
 	ref = (hx->flags & HF_ACK) ? hx->ack : hx->next_seq;
 	win = (hx->flags & HF_ACK) ? hx->rwin : 0;
 	return SEQ_GE(seq, ref) && (uint32_t)(seq - ref) < (win ? win : 1);
@@ -950,6 +1286,7 @@ static void handle_rst(struct stream_tcp *st, struct flow *f, int dir, const str
 {
 	struct tcp_session *s = f->tcp;
 
+	half_policy(st, &s->half[dir], &p->pub.dst);
 	if (!rst_valid(s, dir, p)) {
 		emit_event(st, f, STREAM_EV_RST_INVALID, p);
 		return;
@@ -1033,7 +1370,9 @@ static struct tcp_session *session_start(struct stream_tcp *st, struct flow *f,
 
 	if (fl & IDS_TCP_RST)
 		return NULL;
-	if (!syn && !st->cfg.midstream) {
+	/* A session whose state the sensor dropped itself (flow evicted or
+	 * timed out while established) is picked up midstream anyway. */
+	if (!syn && !st->cfg.midstream && !f->lost_state) {
 		if (p->pub.payload_len)
 			emit_event(st, f, STREAM_EV_NO_HANDSHAKE, p);
 		return NULL;
@@ -1062,6 +1401,35 @@ static bool session_closed(const struct tcp_session *s)
 	       ((s->half[0].flags & HF_FIN_ACKED) && (s->half[1].flags & HF_FIN_ACKED));
 }
 
+/* What the receiver drops whole before it looks at anything else (RFC 9293
+ * 3.10.7.4, Linux tcp_rcv_state_process and tcp_ack): a segment without
+ * SYN or ACK, and one acknowledging data its receiver never sent. Settles
+ * the handshake's ISN candidates on the way. Not for sessions picked up
+ * midstream: without the handshake the sensor may be seeing one side only
+ * (the other side's bytes, which the ACKs cover, never show). */
+static bool segment_acceptable(struct stream_tcp *st, struct flow *f, int dir,
+			       const struct packet *p)
+{
+	struct tcp_session *s = f->tcp;
+	uint8_t fl = p->pub.tcp_flags;
+
+	if (fl & IDS_TCP_SYN)
+		return true;
+	if (s->flags & SF_MIDSTREAM)
+		return true; /* what the hosts' state is, the sensor cannot tell */
+	if (!(fl & IDS_TCP_ACK)) {
+		emit_event(st, f, STREAM_EV_NO_ACK, p);
+		return false;
+	}
+	if (s->state < SS_ESTABLISHED)
+		handshake_ack(st, s, dir, p);
+	if (ack_unsent(s, dir, p)) {
+		emit_event(st, f, STREAM_EV_INVALID_ACK, p);
+		return false;
+	}
+	return true;
+}
+
 void stream_tcp_packet(struct stream_tcp *st, struct flow *f, const struct packet *p)
 {
 	struct tcp_session *s = f->tcp;
@@ -1084,7 +1452,9 @@ void stream_tcp_packet(struct stream_tcp *st, struct flow *f, const struct packe
 		handle_rst(st, f, dir, p);
 		return;
 	}
-	if ((fl & IDS_TCP_SYN) && handle_syn(s, dir, p, &o) != 0)
+	if (!segment_acceptable(st, f, dir, p))
+		return;
+	if ((fl & IDS_TCP_SYN) && handle_syn(st, f, dir, p, &o) != 0)
 		return;
 	ts_update(&s->half[dir], p, &o);
 	if (fl & IDS_TCP_ACK)
@@ -1132,6 +1502,47 @@ const char *stream_tcp_state_name(const struct flow *f)
 	if (!(s->flags & SF_SRV_FIN_1ST))
 		return "last_ack";
 	return (sv->flags & HF_FIN_ACKED) ? "time_wait" : "closing";
+}
+
+bool stream_tcp_reuse(const struct flow *f, const struct packet *p, int dir)
+{
+	const struct tcp_session *s = f->tcp;
+	const struct tcp_half *snd, *rcv;
+	bool rcv_is_server = dir == IDS_DIR_TO_SERVER;
+	struct tcp_opts o;
+
+	if (!s || !p->l4 || p->l4_len < 20 ||
+	    (p->pub.tcp_flags & (IDS_TCP_SYN | IDS_TCP_ACK | IDS_TCP_RST)) != IDS_TCP_SYN)
+		return false;
+	if (s->flags & SF_RST)
+		return true;
+	snd = &s->half[dir & 1];
+	rcv = &s->half[(dir & 1) ^ 1];
+	if (!(snd->flags & HF_FIN) || !(rcv->flags & HF_FIN))
+		return false;
+	if (rcv_is_server != ((s->flags & SF_SRV_FIN_1ST) != 0))
+		return (rcv->flags & HF_FIN_ACKED) != 0; /* LAST_ACK done: CLOSED */
+	/* TIME_WAIT (Linux tcp_timewait_state_process). */
+	if (SEQ_GT(p->pub.tcp_seq, snd->next_seq))
+		return true;
+	parse_opts(p, &o);
+	return (s->flags & SF_TS) && o.ts && snd->last_ts && SEQ_LT(snd->last_ts, o.tsval);
+}
+
+bool stream_tcp_established(const struct flow *f)
+{
+	const struct tcp_session *s = f->tcp;
+
+	if (!s || s->state < SS_ESTABLISHED)
+		return false;
+	if (!(s->flags & SF_MIDSTREAM))
+		return true;
+	return (s->half[0].flags & HF_ISN) && (s->half[1].flags & HF_ISN);
+}
+
+bool stream_tcp_buffered(const struct flow *f)
+{
+	return f->tcp && (f->tcp->half[0].buffered || f->tcp->half[1].buffered);
 }
 
 bool stream_tcp_closed(const struct flow *f)

@@ -21,10 +21,18 @@
  *   data is acknowledged or the flow ends) are reported as a gap
  *   (gap_before > 0) and not papered over; data after the gap is still
  *   delivered.
- * - A RST is accepted only with an in-window sequence number (an attacker
- *   injecting an out-of-window RST does not stop inspection); its payload
- *   is never added to the stream. Pending data of both sides is delivered,
- *   then the session is closed.
+ * - A RST is accepted as the destination's OS would: at the exact next
+ *   sequence number for RFC 5961 hosts (linux, bsd), anywhere in the window
+ *   for the others (an attacker injecting an out-of-window RST never stops
+ *   inspection); its payload is never added to the stream. Pending data of
+ *   both sides is delivered, then the session is closed.
+ * - Segments the receiver drops are not used (STREAM_EV_NO_ACK,
+ *   STREAM_EV_INVALID_ACK); a FIN ahead of the receiver's next byte does
+ *   not end the stream (STREAM_EV_FIN_OUT_OF_WINDOW); SYN data the SYN+ACK
+ *   does not acknowledge is removed (STREAM_EV_SYN_DATA_IGNORED); SYNs with
+ *   other ISNs stay candidates until the handshake settles which one the
+ *   host took.
+ * - The urgent byte is handled per `urgent_policy` (enum stream_urgent).
  * - A segment outside the receiver's window is not added (the host would
  *   drop it) and is reported (STREAM_EV_OUT_OF_WINDOW).
  * - TCP timestamps (RFC 7323), checked as Linux does: while the client
@@ -66,7 +74,22 @@ struct stream_config {
 	uint64_t memcap;      /* bytes of buffered data per worker (64 MiB) */
 	uint32_t max_unacked; /* deliver without ACK past this many bytes per direction (1 MiB) */
 	const struct os_policy_map *policies; /* NULL: bsd everywhere */
+	uint8_t urgent_policy;		      /* enum stream_urgent (auto) */
 };
+
+/* `stream.reassembly.urgent-policy`: what becomes of the byte a TCP urgent
+ * pointer names (seq + urgent pointer - 1, the BSD reading Linux uses). */
+enum stream_urgent {
+	STREAM_URGENT_AUTO = 0, /* the receiver's OS policy: oob, inline for first/last */
+	STREAM_URGENT_INLINE,	/* kept in the stream (SO_OOBINLINE) */
+	STREAM_URGENT_OOB,	/* taken out; the bytes around it join up (Linux, BSD) */
+	STREAM_URGENT_GAP,	/* taken out, leaving a 1-byte gap in the stream */
+	STREAM_URGENT_COUNT
+};
+
+/* "auto", "inline", "oob", "gap"; parse returns 0 or -1. */
+const char *stream_urgent_name(enum stream_urgent u);
+int stream_urgent_parse(const char *name, enum stream_urgent *out);
 
 /* Anomalies, named as in EVE (`anomaly.event`, Suricata's names). */
 enum stream_event {
@@ -79,6 +102,15 @@ enum stream_event {
 	STREAM_EV_MEMCAP,	     /* "stream.reassembly_memcap" */
 	STREAM_EV_NO_HANDSHAKE,	     /* "stream.midstream_ignored": data without a session */
 	STREAM_EV_INVALID_TIMESTAMP, /* "stream.pkt_invalid_timestamp": segment not used */
+	/* Segments the receiver drops (the segment is not used at all): */
+	STREAM_EV_NO_ACK,	     /* "stream.pkt_without_ack": no ACK bit once synchronized */
+	STREAM_EV_INVALID_ACK,	     /* "stream.pkt_invalid_ack": acknowledges unsent data */
+	STREAM_EV_FIN_OUT_OF_WINDOW, /* "stream.fin_out_of_window": FIN past the next expected seq
+				      */
+	STREAM_EV_SYN_DATA_IGNORED,  /* "stream.3whs_synack_tfo_data_ignored": SYN data not ACKed */
+	STREAM_EV_SYN_DIFF_SEQ,	     /* "stream.3whs_syn_resend_diff_seq": SYN ISN candidate */
+	STREAM_EV_SYNACK_DIFF_SEQ,   /* "stream.3whs_synack_resend_with_diff_seq": same, SYN+ACK */
+	STREAM_EV_SYN_EXCESSIVE,     /* "stream.3whs_excessive_different_syns": past 3 candidates */
 	STREAM_EV_MAX
 };
 
@@ -93,6 +125,8 @@ struct stream_stats {
 	uint64_t gaps, gap_bytes; /* holes reported and their total length */
 	uint64_t events[STREAM_EV_MAX];
 	uint64_t memuse, memuse_peak; /* buffered bytes now / at most */
+	uint64_t urgent_bytes;	      /* urgent bytes taken out of the stream (oob, gap) */
+	uint64_t reclaimed;	      /* flows ended to free memory at the memcap */
 };
 
 /*
@@ -116,6 +150,11 @@ struct stream_out {
 		     uint64_t offset, uint32_t gap_before, int64_t ts_usec, uint64_t pcap_cnt,
 		     bool end);
 	void (*event)(void *ctx, struct flow *f, enum stream_event ev, const struct packet *p);
+	/* reclaim(): the memcap is reached while buffering data of `keep`:
+	 * end one other flow that holds buffered data (stream_tcp_buffered),
+	 * in the flow table's eviction order; false when there is none. NULL:
+	 * the segment is not buffered (STREAM_EV_MEMCAP). */
+	bool (*reclaim)(void *ctx, struct flow *keep);
 };
 
 struct stream_tcp;
@@ -136,11 +175,26 @@ void stream_tcp_flow_end(struct stream_tcp *st, struct flow *f);
  * "established", "fin_wait1", "fin_wait2", "time_wait", "close_wait",
  * "last_ack", "closing", "closed"), or NULL when the flow has no session. */
 const char *stream_tcp_state_name(const struct flow *f);
+/* Session reuse: does `p`, going `dir` on flow `f`, start a new connection
+ * on its 5-tuple? A SYN (no ACK, no RST) after a valid RST; after both FINs
+ * when the SYN's receiver closed second and its FIN was acknowledged (it is
+ * CLOSED); or, when the receiver closed first (it is in TIME_WAIT), with
+ * an ISN past the old connection's sequence numbers or a newer timestamp,
+ * which is what Linux accepts in TIME_WAIT. Usable as the flow table's
+ * reuse callback (flow_table_set_reuse_cb). */
+bool stream_tcp_reuse(const struct flow *f, const struct packet *p, int dir);
+/* True once the session's handshake completed (a session picked up
+ * midstream: once both directions were seen): the flow table then treats
+ * the flow as established rather than embryonic. */
+bool stream_tcp_established(const struct flow *f);
 /* True once the session is closed (both FINs acknowledged, or a valid RST):
  * the flow table then uses the short `closed` timeout. */
 bool stream_tcp_closed(const struct flow *f);
 
 const struct stream_stats *stream_tcp_stats(const struct stream_tcp *st);
+
+/* Whether the session of `f` holds buffered bytes (a reclaim candidate). */
+bool stream_tcp_buffered(const struct flow *f);
 
 /* Bytes a session costs before any data is buffered (for memory figures). */
 size_t stream_tcp_session_size(void);

@@ -365,7 +365,7 @@ Test(stream, bad_checksum_segment_is_not_used_when_validating)
 	cr_expect_eq(itest_alerts(&t, 3), 0);
 	cr_expect_eq(stats_int("tcp.invalid_checksum"), 1);
 	/* Without validation the first copy wins (bsd). */
-	itest_config(&t, "plugins:\n  - name: signature\n");
+	itest_config(&t, "stream: {checksum-validation: no}\nplugins:\n  - name: signature\n");
 	run_ok();
 	cr_expect_eq(itest_alerts(&t, 2), 0);
 	cr_expect_eq(itest_alerts(&t, 3), 1);

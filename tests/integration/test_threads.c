@@ -192,7 +192,7 @@ Test(threads, same_alerts_with_1_2_4_workers_on_every_corpus_capture, .timeout =
 	itest_config(&t, "plugins:\n  - name: signature\n  - name: http\n  - name: dns\n"
 			 "  - name: tls\n"
 			 "outputs:\n  eve: {payload: true, packet: true}\n"
-			 "stream: {midstream: true}\n");
+			 "stream: {midstream: true, checksum-validation: no}\n");
 	itest_rules(&t, broad_rules);
 	n_corpus = 0;
 	cr_assert_eq(nftw(dir, collect, 16, 0), 0);

@@ -149,6 +149,7 @@ static size_t build_l4(const struct pg_pkt *p, uint8_t *l4, size_t cap)
 		l4[12] = 5 << 4;
 		l4[13] = p->tcp_flags;
 		put16(l4 + 14, p->win ? p->win : 65535);
+		put16(l4 + 18, p->urg_ptr);
 		break;
 	case IPPROTO_UDP:
 		hl = 8;

@@ -57,6 +57,7 @@ struct pg_pkt {
 	size_t ip6_ext_len;
 	uint8_t ip6_ext_first; /* next header of the fixed IPv6 header */
 	bool no_l4;	       /* payload only, no transport header (fragments) */
+	uint16_t urg_ptr;      /* TCP urgent pointer (with the URG flag) */
 };
 
 /* Open a classic pcap (microsecond) file with `linktype` (1 = Ethernet,

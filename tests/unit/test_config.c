@@ -92,7 +92,7 @@ Test(config, defaults)
 	cr_assert_eq(c.flow.timeout_icmp, 300);
 	cr_assert_eq(c.flow.timeout_other, 300);
 	cr_assert(c.eve.alert && c.eve.anomaly && c.eve.flow && c.eve.stats);
-	cr_assert_not(c.checksum_validation);
+	cr_assert_eq(c.checksum_validation, CHECKSUM_AUTO);
 	cr_assert_eq(c.policies.def, OS_POLICY_BSD);
 	cr_assert_eq(c.policies.n, 0);
 	cr_assert_not(c.stream.midstream);
@@ -317,7 +317,7 @@ Test(config, stream_defrag_policies_and_types)
 			  "  eve: {types: [alert, flow]}\n"),
 		     0, "%s", out());
 	cr_assert(c.stream.midstream);
-	cr_assert(c.checksum_validation);
+	cr_assert_eq(c.checksum_validation, CHECKSUM_YES);
 	cr_assert_eq(c.stream.memcap, UINT64_C(128) << 20);
 	cr_assert_eq(c.stream.depth, 65536);
 	cr_assert_eq(c.stream.max_unacked, 4096);
@@ -444,4 +444,35 @@ Test(config, decoder_tunnel_keys)
 			  "  mpls: {ports: [1]}\n"),
 		     -1);
 	cr_assert_eq(d.errors, 3, "%s", out());
+}
+
+Test(config, checksum_validation_auto)
+{
+	cr_assert_eq(load("stream: {checksum-validation: auto}\n"), 0, "%s", out());
+	cr_assert_eq(c.checksum_validation, CHECKSUM_AUTO);
+}
+
+Test(config, checksum_validation_false_is_no)
+{
+	cr_assert_eq(load("stream: {checksum-validation: false}\n"), 0, "%s", out());
+	cr_assert_eq(c.checksum_validation, CHECKSUM_NO);
+}
+
+Test(config, checksum_validation_unknown_value)
+{
+	cr_assert_neq(load("stream: {checksum-validation: sometimes}\n"), 0);
+	cr_assert(strstr(out(), "expected true or false") != NULL, "%s", out());
+}
+
+Test(config, urgent_policy)
+{
+	cr_assert_eq(c.stream.urgent_policy, STREAM_URGENT_AUTO);
+	cr_assert_eq(load("stream: {reassembly: {urgent-policy: gap}}\n"), 0, "%s", out());
+	cr_assert_eq(c.stream.urgent_policy, STREAM_URGENT_GAP);
+}
+
+Test(config, urgent_policy_unknown_value)
+{
+	cr_assert_neq(load("stream: {reassembly: {urgent-policy: drop}}\n"), 0);
+	cr_assert(strstr(out(), "urgent-policy") != NULL, "%s", out());
 }

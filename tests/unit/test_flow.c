@@ -384,10 +384,53 @@ Test(flow, eviction_takes_least_recently_seen)
 	flow_table_free(t);
 }
 
+/* Closed first (however recent), then embryonic, then established, each
+ * least recently seen first. */
+Test(flow, eviction_order_closed_embryonic_established)
+{
+	struct flow_config cfg = cfg_default;
+	struct flow_table *t;
+	struct ended e = {0};
+	struct packet p;
+	struct flow *c;
+
+	cfg.max_flows = 3;
+	t = flow_table_new(&cfg);
+	flow_table_set_end_cb(t, on_end, &e);
+	pkt4(&p, 17, 1, 1000, 2, 53, 0, 1 * SEC, 60); /* A: established */
+	flow_table_update(t, &p);
+	pkt4(&p, 17, 2, 53, 1, 1000, 0, 2 * SEC, 60);
+	flow_table_update(t, &p);
+	pkt4(&p, 6, 1, 2000, 2, 80, IDS_TCP_SYN, 3 * SEC, 60); /* B: embryonic */
+	flow_table_update(t, &p);
+	pkt4(&p, 6, 1, 3000, 2, 80, IDS_TCP_SYN, 4 * SEC, 60); /* C: closed */
+	c = flow_table_update(t, &p);
+	flow_table_set_closed(t, c);
+	pkt4(&p, 6, 1, 4000, 2, 80, IDS_TCP_SYN, 5 * SEC, 60); /* D evicts C */
+	flow_table_update(t, &p);
+	cr_assert_eq(flow_table_stats(t)->evicted_closed, 1);
+	cr_assert_eq(e.pkts[0], 1);
+	pkt4(&p, 6, 1, 5000, 2, 80, IDS_TCP_SYN, 6 * SEC, 60); /* E evicts B, not A */
+	flow_table_update(t, &p);
+	cr_assert_eq(flow_table_stats(t)->evicted_embryonic, 1);
+	pkt4(&p, 6, 2, 80, 1, 4000, IDS_TCP_SYN | IDS_TCP_ACK, 7 * SEC, 60); /* D, E answered */
+	flow_table_update(t, &p);
+	pkt4(&p, 6, 2, 80, 1, 5000, IDS_TCP_SYN | IDS_TCP_ACK, 8 * SEC, 60);
+	flow_table_update(t, &p);
+	pkt4(&p, 6, 1, 6000, 2, 80, IDS_TCP_SYN, 9 * SEC, 60); /* F evicts A, the oldest */
+	flow_table_update(t, &p);
+	cr_assert_eq(flow_table_stats(t)->evicted_established, 1);
+	cr_assert_eq(flow_table_stats(t)->evicted, 3);
+	cr_assert_eq(e.n, 3);
+	cr_assert_eq(e.proto[2], 17);
+	flow_table_flush(t, NULL, NULL);
+	flow_table_free(t);
+}
+
 Test(flow, stats_are_all_counters)
 {
 	cr_assert_eq(sizeof(struct flow_stats) % sizeof(uint64_t), 0);
-	cr_assert_eq(sizeof(struct flow_stats), 5 * sizeof(uint64_t));
+	cr_assert_eq(sizeof(struct flow_stats), 9 * sizeof(uint64_t));
 }
 
 Test(flow, free_null)

@@ -46,7 +46,8 @@ static struct {
 	uint64_t ev[STREAM_EV_MAX];
 	uint8_t opts[40]; /* TCP options for the next packet */
 	size_t opt_len;
-	bool zero_win; /* next packet advertises a zero window */
+	bool zero_win;	  /* next packet advertises a zero window */
+	uint16_t urg_ptr; /* urgent pointer of the next packet */
 } H;
 
 static struct flow_out *flow_out_of(uint64_t id)
@@ -190,14 +191,19 @@ static struct flow *feed(const struct pg_pkt *pp)
 	frame[l4 + 12] = (uint8_t)((5 + H.opt_len / 4) << 4);
 	if (H.zero_win)
 		frame[l4 + 14] = frame[l4 + 15] = 0;
+	frame[l4 + 18] = (uint8_t)(H.urg_ptr >> 8);
+	frame[l4 + 19] = (uint8_t)H.urg_ptr;
 	H.opt_len = 0;
 	H.zero_win = false;
+	H.urg_ptr = 0;
 	cr_assert_eq(decode_frame(&p, 101, frame, (uint32_t)n, (uint32_t)n, H.ts, ++H.cnt, &H.ds),
 		     0);
 	H.ts += 1000;
 	f = flow_table_update(H.ft, &p);
 	cr_assert_not_null(f);
 	stream_tcp_packet(H.st, f, &p);
+	if (stream_tcp_established(f))
+		flow_table_set_established(H.ft, f); /* as the worker does */
 	return f;
 }
 
@@ -807,11 +813,14 @@ Test(stream_tcp, rst_in_window_flushes_both_sides)
 	stop();
 }
 
+/* Windows (like Solaris and Linux before 3.6) resets on any in-window RST. */
 Test(stream_tcp, rst_inside_window_not_exact_is_accepted)
 {
 	struct stream_config c = default_cfg();
+	struct os_policy_map m = {.def = OS_POLICY_WINDOWS};
 	struct sess s;
 
+	c.policies = &m;
 	start(&c);
 	open_session(&s, 40000);
 	send_data(&s, PG_TO_SERVER, "abc");
@@ -1801,5 +1810,487 @@ Test(stream_tcp, largest_segment_stored_in_two_pieces)
 	cr_assert_eq(flow_out_of(s.id)->d[0].calls, 2, "one packet, two pieces");
 	cr_assert_eq(flow_out_of(s.id)->d[0].cnt[0], 4);
 	cr_assert_eq(flow_out_of(s.id)->d[0].cnt[1], 4);
+	stop();
+}
+
+/* ------------------------------------------------------------ receiver's drops */
+
+Test(stream_tcp, data_without_ack_is_not_used)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	open_session(&s, 40000);
+	seg(&s, PG_TO_SERVER, IDS_TCP_PSH, 0, "EVIL", 4); /* no ACK: Linux drops it */
+	send_data(&s, PG_TO_SERVER, "GOOD");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_str_eq(out(s.id, 0), "GOOD");
+	cr_assert_eq(H.ev[STREAM_EV_NO_ACK], 1);
+	cr_assert_eq(H.ev[STREAM_EV_OVERLAP_DIFF], 0);
+	cr_assert_str_eq(stream_event_name(STREAM_EV_NO_ACK), "stream.pkt_without_ack");
+	stop();
+}
+
+Test(stream_tcp, segment_acking_unsent_data_is_not_used)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	open_session(&s, 40000);
+	raw(&s, PG_TO_SERVER, IDS_TCP_PSH | IDS_TCP_ACK, s.seq[0], s.seq[1] + 100, "EVIL", 4);
+	send_data(&s, PG_TO_SERVER, "GOOD");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_str_eq(out(s.id, 0), "GOOD");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_ACK], 1);
+	cr_assert_str_eq(stream_event_name(STREAM_EV_INVALID_ACK), "stream.pkt_invalid_ack");
+	/* An ACK of what the server did send is fine. */
+	send_data(&s, PG_TO_CLIENT, "reply");
+	ack(&s, PG_TO_SERVER);
+	cr_assert_str_eq(out(s.id, 1), "reply");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_ACK], 1);
+	stop();
+}
+
+Test(stream_tcp, fin_ahead_of_the_data_does_not_end_the_stream)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	open_session(&s, 40000);
+	seg(&s, PG_TO_SERVER, IDS_TCP_FIN | IDS_TCP_ACK, 6, NULL, 0); /* decoy, 6 bytes ahead */
+	send_data(&s, PG_TO_SERVER, "ATTACKPATTERN");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_str_eq(out(s.id, 0), "ATTACKPATTERN");
+	cr_assert_eq(flow_out_of(s.id)->d[0].ends, 0);
+	cr_assert_eq(H.ev[STREAM_EV_FIN_OUT_OF_WINDOW], 1);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "established");
+	/* The real FIN, in order, ends it. */
+	seg(&s, PG_TO_SERVER, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[0]++;
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_eq(flow_out_of(s.id)->d[0].ends, 1);
+	cr_assert_str_eq(out(s.id, 0), "ATTACKPATTERN");
+	stop();
+}
+
+/* Bytes the sensor missed: the FIN after them is taken once the receiver
+ * acknowledges exactly that FIN (it got the hole). */
+Test(stream_tcp, fin_after_a_lost_segment_taken_when_acked)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "VERY");
+	s.seq[0] += 4; /* lost */
+	send_data(&s, PG_TO_SERVER, "DATA");
+	seg(&s, PG_TO_SERVER, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[0]++;
+	cr_assert_eq(H.ev[STREAM_EV_FIN_OUT_OF_WINDOW], 1);
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_str_eq(out(s.id, 0), "VERY[gap 4]DATA");
+	cr_assert_eq(flow_out_of(s.id)->d[0].ends, 1);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "close_wait");
+	stop();
+}
+
+Test(stream_tcp, syn_data_the_synack_does_not_ack_is_dropped)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	raw(&s, PG_TO_SERVER, IDS_TCP_SYN, 1000, 0, "EVIL", 4);
+	raw(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 5000, 1001, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_SYN_DATA_IGNORED], 1);
+	s.seq[0] = 1001;
+	s.seq[1] = 5001;
+	ack(&s, PG_TO_SERVER);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "established");
+	send_data(&s, PG_TO_SERVER, "GOOD");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_str_eq(out(s.id, 0), "GOOD");
+	cr_assert_eq(H.ev[STREAM_EV_OVERLAP_DIFF], 0);
+	cr_assert_eq(stats()->memuse, 0);
+	stop();
+}
+
+/* A decoy SYN (low TTL, never reaching the host) with another ISN first:
+ * the SYN+ACK acknowledges the real one. */
+Test(stream_tcp, syn_isn_taken_from_the_synack)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 7000, 5000);
+	raw(&s, PG_TO_SERVER, IDS_TCP_SYN, 1000, 0, NULL, 0); /* decoy */
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);	      /* real, ISN 7000 */
+	cr_assert_eq(H.ev[STREAM_EV_SYN_DIFF_SEQ], 1);
+	s.seq[0]++;
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[1]++;
+	ack(&s, PG_TO_SERVER);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "established");
+	send_data(&s, PG_TO_SERVER, "ATTACKPATTERN");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_str_eq(out(s.id, 0), "ATTACKPATTERN");
+	cr_assert_eq(H.ev[STREAM_EV_OUT_OF_WINDOW], 0);
+	stop();
+}
+
+/* Two SYN+ACKs with different ISNs: the client's ACK says which one. */
+Test(stream_tcp, synack_isn_taken_from_the_completing_ack)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 9000);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s.seq[0]++;
+	raw(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 5000, 1001, NULL, 0); /* decoy */
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);	       /* real */
+	cr_assert_eq(H.ev[STREAM_EV_SYNACK_DIFF_SEQ], 1);
+	s.seq[1]++;
+	ack(&s, PG_TO_SERVER);
+	cr_assert_str_eq(stream_tcp_state_name(s.f), "established");
+	send_data(&s, PG_TO_CLIENT, "server-data");
+	ack(&s, PG_TO_SERVER);
+	cr_assert_str_eq(out(s.id, 1), "server-data");
+	cr_assert_eq(H.ev[STREAM_EV_INVALID_ACK], 0);
+	stop();
+}
+
+Test(stream_tcp, excessive_syn_candidates_counted)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	for (uint32_t i = 0; i < 5; i++)
+		raw(&s, PG_TO_SERVER, IDS_TCP_SYN, 1000 + i * 100000, 0, NULL, 0);
+	cr_assert_eq(H.ev[STREAM_EV_SYN_DIFF_SEQ], 2);
+	cr_assert_eq(H.ev[STREAM_EV_SYN_EXCESSIVE], 2);
+	stop();
+}
+
+/* Linux and BSD (RFC 5961): an in-window RST not at the next sequence
+ * number gets a challenge ACK, the connection lives on. */
+Test(stream_tcp, rst_not_exact_ignored_by_linux_and_bsd)
+{
+	static const enum os_policy pols[] = {OS_POLICY_LINUX, OS_POLICY_BSD, OS_POLICY_BSD_RIGHT};
+
+	for (size_t i = 0; i < 3; i++) {
+		struct stream_config c = default_cfg();
+		struct os_policy_map m = {.def = pols[i]};
+		struct sess s;
+
+		c.policies = &m;
+		start(&c);
+		open_session(&s, 40000);
+		send_data(&s, PG_TO_SERVER, "abc");
+		seg(&s, PG_TO_SERVER, IDS_TCP_RST, 1000, NULL, 0);
+		cr_assert_not(stream_tcp_closed(s.f), "%s", os_policy_name(pols[i]));
+		cr_assert_eq(H.ev[STREAM_EV_RST_INVALID], 1);
+		seg(&s, PG_TO_SERVER, IDS_TCP_RST, 0, NULL, 0); /* exact */
+		cr_assert(stream_tcp_closed(s.f));
+		cr_assert_str_eq(out(s.id, 0), "abc");
+		stop();
+	}
+}
+
+/* "ATTACKXPATTERN" with the urgent pointer on the X. */
+static void urgent_session(enum stream_urgent pol, const struct os_policy_map *m)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	c.urgent_policy = pol;
+	c.policies = m;
+	start(&c);
+	open_session(&s, 40000);
+	H.urg_ptr = 7;
+	seg(&s, PG_TO_SERVER, IDS_TCP_URG | IDS_TCP_PSH | IDS_TCP_ACK, 0, "ATTACKXPATTERN", 14);
+	s.seq[0] += 14;
+	ack(&s, PG_TO_CLIENT);
+	send_data(&s, PG_TO_SERVER, "!");
+	ack(&s, PG_TO_CLIENT);
+}
+
+Test(stream_tcp, urgent_byte_taken_out_by_default)
+{
+	urgent_session(STREAM_URGENT_AUTO, NULL);
+	cr_assert_str_eq(out(H.flows[0].flow_id, 0), "ATTACKPATTERN!");
+	cr_assert_eq(flow_out_of(H.flows[0].flow_id)->d[0].next_off, 14);
+	cr_assert_eq(stats()->urgent_bytes, 1);
+	cr_assert_eq(stats()->gaps, 0);
+	stop();
+}
+
+Test(stream_tcp, urgent_byte_inline)
+{
+	urgent_session(STREAM_URGENT_INLINE, NULL);
+	cr_assert_str_eq(out(H.flows[0].flow_id, 0), "ATTACKXPATTERN!");
+	cr_assert_eq(stats()->urgent_bytes, 0);
+	stop();
+}
+
+Test(stream_tcp, urgent_byte_auto_inline_for_the_first_policy)
+{
+	struct os_policy_map m = {.def = OS_POLICY_FIRST};
+
+	urgent_session(STREAM_URGENT_AUTO, &m);
+	cr_assert_str_eq(out(H.flows[0].flow_id, 0), "ATTACKXPATTERN!");
+	stop();
+}
+
+Test(stream_tcp, urgent_byte_as_a_gap)
+{
+	urgent_session(STREAM_URGENT_GAP, NULL);
+	cr_assert_str_eq(out(H.flows[0].flow_id, 0), "ATTACK[gap 1]PATTERN!");
+	cr_assert_eq(stats()->urgent_bytes, 1);
+	stop();
+}
+
+Test(stream_tcp, urgent_policy_names)
+{
+	enum stream_urgent u;
+
+	cr_assert_str_eq(stream_urgent_name(STREAM_URGENT_OOB), "oob");
+	cr_assert_eq(stream_urgent_parse("gap", &u), 0);
+	cr_assert_eq(u, STREAM_URGENT_GAP);
+	cr_assert_eq(stream_urgent_parse("drop", &u), -1);
+}
+
+/* ------------------------------------------------------------ session reuse */
+
+static bool reuse_cb(const struct flow *f, const struct packet *p, int dir, void *ctx)
+{
+	(void)ctx;
+	return stream_tcp_reuse(f, p, dir);
+}
+
+static void start_with_reuse(void)
+{
+	struct stream_config c = default_cfg();
+
+	start(&c);
+	flow_table_set_end_cb(H.ft, end_cb, NULL);
+	flow_table_set_reuse_cb(H.ft, reuse_cb, NULL);
+}
+
+/* A second connection on the same ports with client ISN `isn`: returns
+ * whether it got a flow of its own, and checks its stream when so. */
+static bool second_connection(uint64_t old_id, uint32_t isn)
+{
+	struct sess n;
+
+	sess_init(&n, "198.18.0.1", 40000, "198.18.0.2", 80, isn, 77000);
+	handshake(&n);
+	send_data(&n, PG_TO_SERVER, "ATTACKPATTERN");
+	ack(&n, PG_TO_CLIENT);
+	if (n.id == old_id)
+		return false;
+	cr_assert_str_eq(out(n.id, 0), "ATTACKPATTERN");
+	cr_assert_str_eq(stream_tcp_state_name(n.f), "established");
+	return true;
+}
+
+Test(stream_tcp, reuse_after_fin)
+{
+	struct sess s;
+
+	start_with_reuse();
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "first");
+	seg(&s, PG_TO_SERVER, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[0]++;
+	seg(&s, PG_TO_CLIENT, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[1]++;
+	ack(&s, PG_TO_SERVER);
+	cr_assert(stream_tcp_closed(s.f));
+	cr_assert(second_connection(s.id, 500)); /* any ISN: the server is CLOSED */
+	cr_assert_str_eq(out(s.id, 0), "first");
+	cr_assert_eq(flow_out_of(s.id)->d[0].ends, 1);
+	cr_assert_eq(flow_out_of(s.id)->d[1].ends, 1);
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 1);
+	cr_assert_eq(stats()->sessions, 2);
+	stop();
+}
+
+Test(stream_tcp, reuse_after_rst)
+{
+	struct sess s;
+
+	start_with_reuse();
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "first");
+	seg(&s, PG_TO_CLIENT, IDS_TCP_RST, 0, NULL, 0);
+	cr_assert(stream_tcp_closed(s.f));
+	cr_assert(second_connection(s.id, 500));
+	cr_assert_str_eq(out(s.id, 0), "first");
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 1);
+	stop();
+}
+
+/* The server closed first: it is in TIME_WAIT and, like Linux, takes a
+ * SYN only with an ISN past the old connection's. */
+static void server_closes_first_on(struct sess *s)
+{
+	open_session(s, 40000);
+	send_data(s, PG_TO_SERVER, "first");
+	seg(s, PG_TO_CLIENT, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s->seq[1]++;
+	seg(s, PG_TO_SERVER, IDS_TCP_FIN | IDS_TCP_ACK, 0, NULL, 0);
+	s->seq[0]++;
+	ack(s, PG_TO_CLIENT);
+	cr_assert(stream_tcp_closed(s->f));
+}
+
+Test(stream_tcp, reuse_in_time_wait_with_a_later_isn)
+{
+	struct sess s;
+
+	start_with_reuse();
+	server_closes_first_on(&s);
+	cr_assert(second_connection(s.id, 1000 + 100000));
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 1);
+	stop();
+}
+
+Test(stream_tcp, no_reuse_in_time_wait_with_an_old_isn)
+{
+	struct sess s;
+
+	start_with_reuse();
+	server_closes_first_on(&s);
+	cr_assert_not(second_connection(s.id, 900));
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 0);
+	stop();
+}
+
+Test(stream_tcp, no_reuse_of_a_live_session)
+{
+	struct sess s;
+
+	start_with_reuse();
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "first");
+	cr_assert_not(second_connection(s.id, 90000));
+	cr_assert_eq(flow_table_stats(H.ft)->tcp_reuse, 0);
+	stop();
+}
+
+/* ------------------------------------------------------------ lost state */
+
+/* The sensor timed the established session out itself: when it resumes,
+ * it is picked up midstream although midstream is off. */
+Test(stream_tcp, session_resumed_after_its_timeout_is_picked_up)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+	uint64_t old;
+
+	start(&c);
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "before");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_eq(s.f->state, FLOW_STATE_ESTABLISHED);
+	old = s.id;
+	H.ts += 61 * INT64_C(1000000);
+	flow_table_expire(H.ft, H.ts, end_cb, NULL);
+	cr_assert_eq(flow_table_stats(H.ft)->expired, 1);
+	send_data(&s, PG_TO_SERVER, "ATTACKPATTERN");
+	ack(&s, PG_TO_CLIENT);
+	cr_assert_neq(s.id, old);
+	cr_assert_eq(s.f->lost_state, 1 + FLOW_END_TIMEOUT);
+	cr_assert_str_eq(out(s.id, 0), "ATTACKPATTERN");
+	cr_assert_eq(stats()->midstream, 1);
+	cr_assert_eq(H.ev[STREAM_EV_NO_HANDSHAKE], 0);
+	stop();
+}
+
+/* An embryonic session (no completed handshake) that timed out is not
+ * remembered: its later data is midstream like any other. */
+Test(stream_tcp, embryonic_session_timed_out_is_not_picked_up)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	sess_init(&s, "198.18.0.1", 40000, "198.18.0.2", 80, 1000, 5000);
+	seg(&s, PG_TO_SERVER, IDS_TCP_SYN, 0, NULL, 0);
+	s.seq[0]++;
+	seg(&s, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 0, NULL, 0);
+	s.seq[1]++;
+	cr_assert_eq(s.f->state, FLOW_STATE_NEW, "no handshake yet: embryonic");
+	H.ts += 61 * INT64_C(1000000);
+	flow_table_expire(H.ft, H.ts, end_cb, NULL);
+	send_data(&s, PG_TO_SERVER, "ATTACKPATTERN");
+	cr_assert_eq(s.f->lost_state, 0);
+	cr_assert_eq(H.ev[STREAM_EV_NO_HANDSHAKE], 1);
+	stop();
+}
+
+/* ------------------------------------------------------------ memcap reclaim */
+
+static bool buffered_pred(const struct flow *f, void *ctx)
+{
+	(void)ctx;
+	return stream_tcp_buffered(f);
+}
+
+static bool reclaim_cb(void *ctx, struct flow *keep)
+{
+	(void)ctx;
+	return flow_table_evict_tcp(H.ft, keep, buffered_pred, NULL);
+}
+
+/* At the memcap, a closed session's leftovers go before an embryonic
+ * one's, and that before the established sessions, least recently seen
+ * first; the new data is buffered. */
+Test(stream_tcp, memcap_reclaims_in_eviction_order)
+{
+	struct stream_config c = default_cfg();
+	struct stream_out o = {
+		.ctx = NULL, .data = on_data, .event = on_event, .reclaim = reclaim_cb};
+	struct sess a, b, e;
+
+	c.memcap = 20;
+	start(&c);
+	stream_tcp_free(H.st);
+	H.st = stream_tcp_new(&c, &o);
+	flow_table_set_end_cb(H.ft, end_cb, NULL);
+	open_session(&a, 40001);
+	send_data(&a, PG_TO_SERVER, "aaaaaaaa"); /* established, oldest */
+	sess_init(&e, "198.18.0.1", 40002, "198.18.0.2", 80, 1000, 5000);
+	raw(&e, PG_TO_SERVER, IDS_TCP_SYN, 999, 0, NULL, 0);
+	raw(&e, PG_TO_CLIENT, IDS_TCP_SYN | IDS_TCP_ACK, 4999, 1000, NULL, 0);
+	raw(&e, PG_TO_CLIENT, IDS_TCP_PSH | IDS_TCP_ACK, 5000, 1000, "eeeeeeee", 8); /* embryonic */
+	open_session(&b, 40003);
+	send_data(&b, PG_TO_SERVER, "bbbbbbbbbb"); /* 26 > 20: the embryonic one goes */
+	cr_assert_eq(stats()->reclaimed, 1);
+	cr_assert_eq(flow_table_stats(H.ft)->evicted_embryonic, 1);
+	cr_assert_str_eq(out(e.id, 1), "eeeeeeee", "delivered at its end");
+	cr_assert_eq(stats()->memuse, 18);
+	send_data(&b, PG_TO_SERVER, "bbbbbbbbbb"); /* then the oldest established: a */
+	cr_assert_eq(stats()->reclaimed, 2);
+	cr_assert_eq(flow_table_stats(H.ft)->evicted_established, 1);
+	cr_assert_str_eq(out(a.id, 0), "aaaaaaaa");
+	cr_assert_eq(stats()->memuse, 20);
+	cr_assert_eq(H.ev[STREAM_EV_MEMCAP], 0);
+	send_data(&b, PG_TO_SERVER, "x"); /* nobody else holds data */
+	cr_assert_eq(H.ev[STREAM_EV_MEMCAP], 1);
+	ack(&b, PG_TO_CLIENT);
+	cr_assert_str_eq(out(b.id, 0), "bbbbbbbbbbbbbbbbbbbb");
+	flush();
+	cr_assert_str_eq(out(b.id, 0), "bbbbbbbbbbbbbbbbbbbb[gap 1]", "the byte not buffered");
 	stop();
 }
