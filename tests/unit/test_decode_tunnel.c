@@ -750,6 +750,29 @@ Test(decode_tunnel, vxlan_inner_vlan)
 	truncations(&f);
 }
 
+/* Two outer tags fill the VLAN ids: the inner tag is counted, and the
+ * inner packet is still inspected (three tags on the wire are a drop). */
+Test(decode_tunnel, vxlan_inner_vlan_beyond_two_tags_is_counted)
+{
+	struct fb f, q;
+
+	frame_vxlan(&f, 4789, 0x08, 33);
+	fb_init(&q);
+	eth(&q, 0x88a8);
+	put16(&q, 100);
+	put16(&q, 0x8100);
+	put16(&q, 200);
+	put16(&q, 0x0800);
+	put_bytes(&q, f.b + 14, f.n - 14);
+	cr_assert_eq(dec_cfg(1, q.b, q.n), 0);
+	expect_inner(false);
+	cr_assert_eq(pkt.pub.vlan_count, 2);
+	cr_assert_eq(pkt.pub.vlan[0], 100);
+	cr_assert_eq(pkt.pub.vlan[1], 200);
+	cr_assert_eq(pkt.last_event, EV_VLAN_TOO_MANY_LAYERS);
+	cr_assert_eq(st.invalid, 0);
+}
+
 Test(decode_tunnel, vxlan_without_i_flag_is_plain_udp)
 {
 	struct fb f;
