@@ -513,11 +513,16 @@ int decode_ethertype(struct packet *p, uint16_t type, const uint8_t *b, uint32_t
 	struct ids_packet *pub = &p->pub;
 
 	while (is_vlan_type(type)) {
-		if (pub->vlan_count == IDS_MAX_VLAN)
+		bool full = pub->vlan_count == IDS_MAX_VLAN;
+
+		if (full && p->depth == 0)
 			return drop(p, st, EV_VLAN_TOO_MANY_LAYERS);
 		if (len < VLAN_HLEN)
 			return drop(p, st, EV_VLAN_HEADER_TOO_SMALL);
-		pub->vlan[pub->vlan_count++] = rd16(b) & 0x0fff;
+		if (full) /* in a tunnel, outer tags filled the ids: count, go on */
+			note(p, st, EV_VLAN_TOO_MANY_LAYERS);
+		else
+			pub->vlan[pub->vlan_count++] = rd16(b) & 0x0fff;
 		if (pub->vlan_count == 1)
 			st->vlan++;
 		else

@@ -145,12 +145,12 @@ static int erspan(struct packet *p, const uint8_t *b, uint32_t len, int type,
 
 	if (erspan_header(p, b, len, type, &hlen, &vlan, &session, st) != 0)
 		return -1;
-	if (vlan && pub->vlan_count == IDS_MAX_VLAN)
-		return decode_drop(p, st, EV_ERSPAN_TOO_MANY_VLAN_LAYERS);
 	st->erspan++;
 	if (decode_tunnel_enter(p, st, session, true) != 0)
 		return -1;
-	if (vlan)
+	if (vlan && pub->vlan_count == IDS_MAX_VLAN) /* outer tags filled the ids */
+		decode_note(p, st, EV_ERSPAN_TOO_MANY_VLAN_LAYERS);
+	else if (vlan)
 		pub->vlan[pub->vlan_count++] = vlan;
 	return decode_ether(p, b + hlen, len - hlen, st);
 }

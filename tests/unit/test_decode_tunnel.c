@@ -252,7 +252,7 @@ static void expect_tunnel(bool v6, uint8_t proto, uint8_t depth, uint32_t id)
 
 /* Every prefix of the frame, the outer lengths cut to match: no crash, no
  * read past the end, and a prefix never decodes to more than the frame. */
-static void truncations(const struct fb *f)
+static void truncations_link(const struct fb *f, int linktype)
 {
 	for (uint32_t len = 0; len <= f->n; len++) {
 		uint8_t *b = malloc(len ? len : 1);
@@ -268,7 +268,7 @@ static void truncations(const struct fb *f)
 		}
 		if (f->udp_at >= 0 && len >= (uint32_t)f->udp_at + 8)
 			set16(b, (uint32_t)f->udp_at + 4, (uint16_t)(len - f->udp_at));
-		rc = dec_cfg(1, b, len);
+		rc = dec_cfg(linktype, b, len);
 		cr_assert(rc == 0 || rc == -1);
 		if (rc == 0 && pkt.pub.payload)
 			cr_assert(pkt.pub.payload + pkt.pub.payload_len <= b + len);
@@ -276,6 +276,11 @@ static void truncations(const struct fb *f)
 			cr_assert(pkt.last_event < 0 || st.events[pkt.last_event] >= 1);
 		free(b);
 	}
+}
+
+static void truncations(const struct fb *f)
+{
+	truncations_link(f, 1);
 }
 
 /* ------------------------------------------------------------ builders */
@@ -750,6 +755,29 @@ Test(decode_tunnel, vxlan_inner_vlan)
 	truncations(&f);
 }
 
+/* Two outer tags fill the VLAN ids: the inner tag is counted, and the
+ * inner packet is still inspected (three tags on the wire are a drop). */
+Test(decode_tunnel, vxlan_inner_vlan_beyond_two_tags_is_counted)
+{
+	struct fb f, q;
+
+	frame_vxlan(&f, 4789, 0x08, 33);
+	fb_init(&q);
+	eth(&q, 0x88a8);
+	put16(&q, 100);
+	put16(&q, 0x8100);
+	put16(&q, 200);
+	put16(&q, 0x0800);
+	put_bytes(&q, f.b + 14, f.n - 14);
+	cr_assert_eq(dec_cfg(1, q.b, q.n), 0);
+	expect_inner(false);
+	cr_assert_eq(pkt.pub.vlan_count, 2);
+	cr_assert_eq(pkt.pub.vlan[0], 100);
+	cr_assert_eq(pkt.pub.vlan[1], 200);
+	cr_assert_eq(pkt.last_event, EV_VLAN_TOO_MANY_LAYERS);
+	cr_assert_eq(st.invalid, 0);
+}
+
 Test(decode_tunnel, vxlan_without_i_flag_is_plain_udp)
 {
 	struct fb f;
@@ -964,11 +992,13 @@ Test(decode_tunnel, ppp_link_type)
 	inner6(&f);
 	expect_ok(dec_cfg(LINK_PPP, f.b, f.n));
 	expect_inner(true);
+	truncations_link(&f, LINK_PPP);
 	fb_init(&f);
 	put8(&f, 0x21); /* compressed protocol field: IPv4 */
 	inner4(&f);
 	expect_ok(dec_cfg(LINK_PPP, f.b, f.n));
 	expect_inner(false);
+	truncations_link(&f, LINK_PPP);
 	fb_init(&f);
 	put16(&f, 0xc021); /* LCP: not IP, not invalid */
 	put32(&f, 0);
