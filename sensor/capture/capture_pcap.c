@@ -29,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct pcap_source {
 	struct mmap_source *mm; /* the mapped reader, or NULL for libpcap */
@@ -50,7 +52,14 @@ static int linktype_of(int dlt)
 /* The reason `path` cannot be read at all, or 0 when it can be opened. */
 static int open_errno(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
+	struct stat st;
+	FILE *fp;
+
+	/* A FIFO is not opened twice: its writer would meet this reader, not
+	 * libpcap's. */
+	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+		return access(path, R_OK) == 0 ? 0 : errno;
+	fp = fopen(path, "rb");
 
 	if (!fp)
 		return errno ? errno : ENOENT;
