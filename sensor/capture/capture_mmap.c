@@ -163,10 +163,13 @@ static int map_file(struct mmap_source *s, const char *path, char *err, size_t e
 int mmap_source_open(const char *path, struct mmap_source **out, char *err, size_t errlen)
 {
 	struct mmap_source *s;
+	struct stat st;
 	int rc;
 
 	*out = NULL;
-	if (strcmp(path, "-") == 0)
+	/* Pipes, FIFOs and devices are libpcap's: not even opened here (a
+	 * FIFO's writer would see this reader come and go). */
+	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
 	s = calloc(1, sizeof(*s));
 	if (!s) {

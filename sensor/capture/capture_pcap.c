@@ -40,6 +40,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A pcapng interface: link type and timestamp units per second. */
 struct ng_iface {
@@ -331,7 +333,14 @@ static int ng_open(struct pcap_source *s, char *err, size_t errlen)
 /* The reason `path` cannot be read at all, or 0 when it can be opened. */
 static int open_errno(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
+	struct stat st;
+	FILE *fp;
+
+	/* A FIFO is not opened twice: its writer would meet this reader, not
+	 * libpcap's. */
+	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+		return access(path, R_OK) == 0 ? 0 : errno;
+	fp = fopen(path, "rb");
 
 	if (!fp)
 		return errno ? errno : ENOENT;

@@ -54,7 +54,8 @@ static char **sorted_alert_lines(const char *path, size_t *n)
 	}
 	free(line);
 	fclose(f);
-	qsort(lines, *n, sizeof(*lines), cmp_str);
+	if (*n)
+		qsort(lines, *n, sizeof(*lines), cmp_str);
 	return lines;
 }
 
@@ -155,6 +156,8 @@ static char **run_workers(const char *pcap, const char *workers, char (*rules)[4
 	cr_assert_lt(itest_run(&t, "--threads", workers, "-S", rules[0], "-S", rules[1], "-S",
 			       rules[2], "-S", rules[3], NULL),
 		     2, "%s, %s workers: exit %d: %s", pcap, workers, t.res.status, t.res.err);
+	cr_assert_null(strstr(t.res.err, "Sanitizer"), "%s: %s", pcap, t.res.err);
+	cr_assert_null(strstr(t.res.err, "runtime error"), "%s: %s", pcap, t.res.err);
 	return sorted_alert_lines(t.eve_path, n);
 }
 

@@ -4,8 +4,8 @@
  * every capture under tests/ and the shared corpus, files written here in
  * both byte orders with micro- and nanosecond timestamps, the same files
  * cut at every byte of their first records, corrupt length fields, and a
- * file that grows while it is read, and standard input (`-r -`), which
- * stays with libpcap.
+ * file that grows while it is read, and standard input (`-r -`) and a
+ * FIFO, which stay with libpcap.
  *
  * "Same as libpcap" means: the same frames (bytes, caplen, wirelen),
  * timestamps, packet numbers and link type, the same end (0 or -1), and for
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "capture/capture_pcap.h"
@@ -443,4 +444,34 @@ Test(capture_mmap, standard_input_goes_through_libpcap)
 	cr_assert_eq(n, 3);
 	cr_assert_eq(f.caplen, 42);
 	pcap_source_close(s);
+}
+
+Test(capture_mmap, a_fifo_goes_through_libpcap)
+{
+	struct buf w;
+	struct capture_frame f;
+	struct pcap_source *s;
+	char path[160], err[256];
+	int n = 0, st;
+	pid_t pid;
+
+	three_records(&w, 0xa1b23c4d, 1);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		FILE *fp = fopen(path, "wb");
+
+		_exit(fp && fwrite(w.b, 1, w.n, fp) == w.n && fclose(fp) == 0 ? 0 : 1);
+	}
+	s = pcap_source_open(path, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_not(pcap_source_stable(s));
+	while (pcap_source_next(s, &f, err, sizeof(err)) > 0)
+		n++;
+	pcap_source_close(s);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	cr_assert_eq(n, 3);
 }
