@@ -115,6 +115,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
+#include "detect/matcher_verify.h"
 #include "detect/rules.h"
 
 /* How a pattern is matched, from most to least Hyperscan. */
@@ -155,6 +157,7 @@ struct mcheck {
 	bool always;	  /* no Hyperscan pattern: run whenever the rule is a candidate */
 	uint32_t start;	  /* offset O */
 	size_t end;	  /* O + D, or SIZE_MAX without depth */
+	struct vprog *prog; /* owned: the rule's program runs instead of `code` */
 };
 
 struct mrule {
@@ -165,7 +168,9 @@ struct mrule {
 	uint64_t sneed;	       /* stream mode: need plus the bits of `always` checks */
 	struct mcheck *checks; /* owned */
 	uint32_t n_checks;
-	bool every; /* stream mode: r->stream_every */
+	bool every;   /* stream mode: r->stream_every */
+	bool prog;    /* verified by its program (checks[0].prog) */
+	bool dropped; /* Hyperscan refused its prefilter: never reported */
 };
 
 struct ids_matcher {
@@ -179,6 +184,7 @@ struct ids_matcher {
 	size_t n_always;
 	bool stream;	/* made by matcher_compile_stream */
 	bool need_ring; /* stream mode: some pattern needs PCRE2, streams keep a ring */
+	size_t n_dropped; /* rules left out (Hyperscan refused them) */
 };
 
 struct rstate {
@@ -196,6 +202,7 @@ struct matcher_thread {
 	size_t cap;	      /* rules state[] and touched[] hold */
 	const struct mpat *pats;
 	size_t n_touched;
+	struct verify_env venv; /* programs' match data and work-limit count */
 	uint64_t base;	 /* stream mode: stream offset of the Hyperscan stream's byte 0 */
 	uint8_t *window; /* stream mode: 2 * STREAM_WINDOW bytes to join ring and chunk */
 };
@@ -233,6 +240,8 @@ struct pspec {
 	bool every;	  /* the rule's stream_every */
 	bool anchor;	  /* a regex that may hold ^, \A or \G */
 	char hs_err[200]; /* why exact mode was refused */
+	const struct rule *prog; /* the rule's program confirms this spec */
+	bool dropped;		 /* Hyperscan refused it: its rule is left out */
 };
 
 struct build {
@@ -447,6 +456,63 @@ static int add_patterns(struct build *b, uint32_t ri, const struct ids_rule *pub
 	return 0;
 }
 
+/*
+ * The prefilter of a program rule: its fast_pattern content, else its
+ * longest content that is not negated (the first of equal ones); NULL
+ * when it has none (the rule is then checked on every scan).
+ */
+static const struct rule_pattern *prefilter_pick(const struct rule *r)
+{
+	const struct rule_pattern *best = NULL;
+
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const struct rule_pattern *p = &r->patterns[i];
+
+		if (p->kind != PAT_CONTENT || p->negated || !p->len)
+			continue;
+		if (p->fast_pattern)
+			return p;
+		if (!best || p->len > best->len)
+			best = p;
+	}
+	return best;
+}
+
+/* A program rule: one prefilter literal (bit 0) confirmed by the program,
+ * or no Hyperscan pattern and the program on every scan. A literal longer
+ * than VERIFY_LONG_CONTENT is cut to its first VERIFY_LONG_CONTENT bytes
+ * (the program checks the whole). */
+static int add_prog_rule(struct build *b, uint32_t ri, const struct rule *r)
+{
+	const struct rule_pattern *p = prefilter_pick(r);
+	struct pspec *s = spec_new(b);
+	const uint8_t *bytes;
+	size_t len;
+
+	if (!s)
+		return -1;
+	*s = (struct pspec){.rule = ri,
+			    .bit = 1,
+			    .what = "content",
+			    .line = r->pub.line,
+			    .prog = r,
+			    .mode = MODE_PCRE_ONLY};
+	if (!p)
+		return 0;
+	bytes = p->fp_slice ? p->bytes + p->fp_offset : p->bytes;
+	len = p->fp_slice ? p->fp_len : p->len;
+	if (len > VERIFY_LONG_CONTENT)
+		len = VERIFY_LONG_CONTENT;
+	s->line = p->line;
+	s->col = p->col;
+	s->mode = MODE_PREFILTER;
+	s->content = s->fixed = true;
+	s->width = (unsigned)len;
+	s->flags = p->nocase ? HS_FLAG_CASELESS : 0;
+	s->expr = escape_literal(bytes, len);
+	return s->expr ? 0 : -1;
+}
+
 static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
 {
 	const struct rule *r = rule_from_pub(pub);
@@ -461,7 +527,8 @@ static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
 			RULE_MAX_PATTERNS);
 		return -1;
 	}
-	if (add_patterns(b, ri, pub, r) < 0)
+	if (verify_rule_needs_prog(r) ? add_prog_rule(b, ri, r) < 0
+				       : add_patterns(b, ri, pub, r) < 0)
 		return -1;
 	for (size_t i = first; i < b->n; i++)
 		b->specs[i].every = r->stream_every;
@@ -508,8 +575,22 @@ static unsigned spec_hs_flags(const struct pspec *s, hs_expr_ext_t *ext, bool st
 	return s->flags | (s->som ? HS_FLAG_SOM_LEFTMOST : HS_FLAG_SINGLEMATCH);
 }
 
+/* Hyperscan refused a content: leave its rule out (every spec of it), say
+ * so once, and go on with the others. */
+static void drop_rule(struct build *b, const struct ids_rule *const *rules, const struct pspec *s,
+		      const char *why)
+{
+	const struct ids_rule *pub = rules[s->rule];
+
+	log_warn("%s:%d:%d: rule %u: Hyperscan cannot compile content: %s; rule left out",
+		 pub->file ? pub->file : "(no file)", s->line, s->col, pub->id, why);
+	for (size_t i = 0; i < b->n; i++)
+		if (b->specs[i].rule == s->rule)
+			b->specs[i].dropped = true;
+}
+
 /* Compile the specs still meant for Hyperscan; on a pattern's failure move
- * it one mode down and retry. `*db` stays NULL when no spec remains. */
+ * it one mode down and retry (a content's rule is left out instead). `*db` stays NULL when no spec remains. */
 static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_database_t **db)
 {
 	size_t n = b->n ? b->n : 1;
@@ -528,7 +609,7 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 		struct pspec *s;
 
 		for (size_t i = 0; i < b->n; i++) {
-			if (b->specs[i].mode == MODE_PCRE_ONLY)
+			if (b->specs[i].mode == MODE_PCRE_ONLY || b->specs[i].dropped)
 				continue;
 			exprs[k] = b->specs[i].expr;
 			flags[k] = spec_hs_flags(&b->specs[i], &ext[k], b->stream);
@@ -556,10 +637,9 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 		}
 		s = &b->specs[map[cerr->expression]];
 		if (s->content) {
-			fail_at(b, rules[s->rule], s->line, s->col,
-				"Hyperscan cannot compile content: %s", cerr->message);
+			drop_rule(b, rules, s, cerr->message);
 			hs_free_compile_error(cerr);
-			break;
+			continue;
 		}
 		if (s->mode == MODE_EXACT && !s->hs_err[0])
 			snprintf(s->hs_err, sizeof(s->hs_err), "%s", cerr->message);
@@ -604,8 +684,10 @@ static void matcher_free_parts(struct ids_matcher *m)
 {
 	if (m->rules) {
 		for (size_t i = 0; i < m->n_rules; i++) {
-			for (uint32_t j = 0; j < m->rules[i].n_checks; j++)
+			for (uint32_t j = 0; j < m->rules[i].n_checks; j++) {
 				pcre2_code_free(m->rules[i].checks[j].code);
+				verify_prog_free(m->rules[i].checks[j].prog);
+			}
 			free(m->rules[i].checks);
 		}
 	}
@@ -620,7 +702,26 @@ static void matcher_free_parts(struct ids_matcher *m)
  * restarted after a gap (its ^ would match at the restart). */
 static bool spec_needs_pcre(const struct pspec *s, bool stream)
 {
+	if (s->dropped)
+		return false;
 	return s->mode != MODE_EXACT || s->som || (stream && s->anchor);
+}
+
+/* The confirmation of spec `s` into check `c`: its rule's program, or its
+ * PCRE2 code. */
+static int fill_check(struct build *b, const struct ids_rule *pub, const struct pspec *s,
+		      struct mcheck *c)
+{
+	char err[200] = "";
+
+	if (!s->prog) {
+		c->code = compile_pcre(b, pub, s);
+		return c->code ? 0 : -1;
+	}
+	c->prog = verify_prog_new(s->prog, err, sizeof(err));
+	if (!c->prog && err[0])
+		fail_at(b, pub, pub->line, 0, "%s", err);
+	return c->prog ? 0 : -1;
 }
 
 static struct mpat spec_mpat(const struct pspec *s)
@@ -650,6 +751,11 @@ static int fill_rules(struct build *b, const struct ids_rule *const *rules, stru
 		struct mrule *mr = &m->rules[s->rule];
 		struct mcheck *c;
 
+		if (s->dropped) {
+			mr->dropped = true;
+			continue;
+		}
+		mr->prog = s->prog != NULL;
 		if (s->mode != MODE_PCRE_ONLY) {
 			m->pats[id++] = spec_mpat(s);
 			mr->need |= s->bit;
@@ -661,8 +767,7 @@ static int fill_rules(struct build *b, const struct ids_rule *const *rules, stru
 			continue;
 		m->need_ring = m->stream;
 		c = &mr->checks[mr->n_checks];
-		c->code = compile_pcre(b, rules[s->rule], s);
-		if (!c->code)
+		if (fill_check(b, rules[s->rule], s, c) < 0)
 			return -1;
 		mr->n_checks++;
 		c->bit = s->bit;
@@ -718,6 +823,10 @@ static void fill_always(struct ids_matcher *m)
 	for (size_t i = 0; i < m->n_rules; i++) {
 		const struct mrule *mr = &m->rules[i];
 
+		if (mr->dropped) {
+			m->n_dropped++;
+			continue;
+		}
 		if (!mr->need || (m->stream && mr->sneed != mr->need))
 			m->always[m->n_always++] = (uint32_t)i;
 	}
@@ -797,6 +906,16 @@ size_t matcher_rule_count(const struct ids_matcher *m)
 	return m ? m->n_rules : 0;
 }
 
+size_t matcher_dropped_count(const struct ids_matcher *m)
+{
+	return m ? m->n_dropped : 0;
+}
+
+uint64_t matcher_thread_limit_hits(const struct matcher_thread *mt)
+{
+	return mt ? mt->venv.limit_hits : 0;
+}
+
 /* -------------------------------------------------------------- thread */
 
 struct matcher_thread *matcher_thread_new(void)
@@ -815,6 +934,8 @@ struct matcher_thread *matcher_thread_new(void)
 	if (!mt->state || !mt->touched || !mt->md || !mt->mctx || !mt->jit_stack || !mt->window)
 		goto fail;
 	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
+	mt->venv.md = mt->md;
+	mt->venv.mctx = mt->mctx;
 	if (proto_scratch && hs_clone_scratch(proto_scratch, &mt->scratch) != HS_SUCCESS)
 		goto fail;
 	return mt;
@@ -921,12 +1042,14 @@ static void sort_indexes(uint32_t *a, size_t n)
 	}
 }
 
-static bool check_pcre(const struct mcheck *c, const struct matcher_thread *mt, const uint8_t *buf,
+static bool check_pcre(const struct mcheck *c, struct matcher_thread *mt, const uint8_t *buf,
 		       size_t len)
 {
 	size_t end = len;
 	uint32_t opts = 0;
 
+	if (c->prog)
+		return verify_prog_run(c->prog, buf, len, 0, &mt->venv);
 	if (c->start > len)
 		return false;
 	if (c->end < len) {
@@ -1237,6 +1360,67 @@ static bool final_checks(const struct mrule *mr, struct matcher_thread *mt,
 	return true;
 }
 
+/*
+ * A program on stream data: the ring's bytes joined with the pass's data
+ * when both fit the thread's window (2 * STREAM_WINDOW), else the ring
+ * joined with the head of the data, then the data alone. Absolute bounds
+ * count from stream offset 0 (the program gets the base).
+ */
+static bool stream_prog(const struct mcheck *c, struct matcher_thread *mt,
+			const struct matcher_stream *ms, const struct spass *ps)
+{
+	size_t held = ms->ring_len, room = 2 * STREAM_WINDOW - held;
+	size_t head = ps->len < room ? ps->len : room;
+
+	if (!held)
+		return verify_prog_run(c->prog, ps->data, ps->len, ps->off, &mt->venv);
+	ring_tail(ms, mt->window, held);
+	memcpy(mt->window + held, ps->data, head);
+	if (verify_prog_run(c->prog, mt->window, held + head, ps->off - held, &mt->venv))
+		return true;
+	return head < ps->len && verify_prog_run(c->prog, ps->data, ps->len, ps->off, &mt->venv);
+}
+
+/*
+ * A program rule in a stream: armed by its first prefilter hit (kept in
+ * its progress as PROG_ARMED), then verified on every pass until reported
+ * (the rest of its patterns may come in later chunks); a rule without a
+ * prefilter is always armed. With stream_every it reports in passes with a
+ * prefilter hit only.
+ */
+#define PROG_ARMED (UINT64_C(1) << 63)
+
+static unsigned stream_prog_rule(struct matcher_thread *mt, const struct ids_matcher *m,
+				 struct matcher_stream *ms, uint32_t ri, struct spass *ps)
+{
+	const struct mrule *mr = &m->rules[ri];
+	const struct rstate *st = &mt->state[ri];
+	uint32_t at;
+	struct sprog *p = prog_find(ms, ri, &at);
+	bool hit = (st->got | st->maybe) != 0, armed = hit || mr->checks[0].always;
+
+	if (p && p->reported && !mr->every)
+		return 0;
+	if (p)
+		armed |= (p->got & PROG_ARMED) != 0;
+	if (!armed || ps->stop || (mr->every && !hit && !mr->checks[0].always))
+		return 0;
+	if (!p && !mr->checks[0].always)
+		p = prog_add(ms, ri, at, m->n_rules);
+	if (p)
+		p->got |= PROG_ARMED;
+	if (ps->pkt && !rule_header_match(mr->r, ps->pkt))
+		return 0;
+	if (!stream_prog(&mr->checks[0], mt, ms, ps))
+		return 0;
+	if (!p && !mr->every)
+		p = prog_add(ms, ri, at, m->n_rules);
+	if (p)
+		p->reported = 1;
+	ps->stop = ps->cb(mr->pub, ps->ctx) != 0;
+	return 1;
+}
+
 /* Add this pass's bits to rule ri's progress and report it when complete:
  * once per stream, or (every) in each pass it matched in. */
 static unsigned stream_rule(struct matcher_thread *mt, const struct ids_matcher *m,
@@ -1248,6 +1432,8 @@ static unsigned stream_rule(struct matcher_thread *mt, const struct ids_matcher 
 	uint64_t have = p ? p->got : 0, hit;
 	bool complete;
 
+	if (mr->prog)
+		return stream_prog_rule(mt, m, ms, ri, ps);
 	if (p && p->reported && !mr->every)
 		return 0;
 	hit = pass_bits(mt, mr, &mt->state[ri], ms, ps, have);

@@ -89,5 +89,11 @@ size_t matcher_stream_size(const struct ids_matcher *m);
 /* Number of Hyperscan patterns / rules in a matcher (for -T and tests). */
 size_t matcher_pattern_count(const struct ids_matcher *m);
 size_t matcher_rule_count(const struct ids_matcher *m);
+/* Rules left out because Hyperscan refused their content (each was
+ * logged as a warning naming file:line:col); the others work. */
+size_t matcher_dropped_count(const struct ids_matcher *m);
+/* Candidates of this thread whose program ran out of its work budget
+ * (VERIFY_BUDGET) and so did not match. */
+uint64_t matcher_thread_limit_hits(const struct matcher_thread *mt);
 
 #endif
