@@ -1453,14 +1453,32 @@ static unsigned stream_rule(struct matcher_thread *mt, const struct ids_matcher 
 	return 1;
 }
 
-/* Every rule Hyperscan touched in this pass and every `always` rule, in
- * rule order; the thread's per-rule state is clean afterwards. */
+/* Program rules armed earlier in this stream and not touched by this pass
+ * join the touched ones (their per-thread state stays zero). */
+static void add_armed(struct matcher_thread *mt, const struct ids_matcher *m,
+		      const struct matcher_stream *ms)
+{
+	for (uint32_t i = 0; i < ms->n_prog; i++) {
+		const struct sprog *p = &ms->prog[i];
+		const struct rstate *st = &mt->state[p->rule];
+
+		if (!(p->got & PROG_ARMED) || (p->reported && !m->rules[p->rule].every))
+			continue;
+		if (!(st->got | st->maybe) && !m->rules[p->rule].checks[0].always)
+			mt->touched[mt->n_touched++] = p->rule;
+	}
+}
+
+/* Every rule Hyperscan touched in this pass, every armed program rule and
+ * every `always` rule, in rule order; the thread's per-rule state is clean afterwards. */
 static unsigned stream_pass(struct matcher_thread *mt, const struct ids_matcher *m,
 			    struct matcher_stream *ms, struct spass *ps)
 {
-	size_t k = mt->n_touched, i = 0, j = 0;
+	size_t k, i = 0, j = 0;
 	unsigned n = 0;
 
+	add_armed(mt, m, ms);
+	k = mt->n_touched;
 	sort_indexes(mt->touched, k);
 	while (i < k || j < m->n_always) {
 		uint32_t ri;

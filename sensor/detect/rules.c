@@ -950,7 +950,7 @@ static int pattern_combos(struct rparse *p, const struct ynode *pm, struct rule_
 		return rerr(p, ymap_get(pm, "relative"), false,
 			    "relative applies to regex only (content uses distance/within; "
 			    "byte keywords say \"relative\" in their text)");
-	if (pat->negated && !content && !regex)
+	if (ymap_get(pm, "not") && !content && !regex)
 		return rerr(p, ymap_get(pm, "not"), false,
 			    "not applies to content, hex and regex (isdataat negates with \"!N\")");
 	if ((pat->has_offset || pat->has_depth) && (pat->has_distance || pat->has_within))

@@ -1,0 +1,483 @@
+/*
+ * test_matcher_verify.c - rule language v2 patterns end to end: YAML rules
+ * loaded by the rule loader, compiled by the matcher (prefilter + program,
+ * sensor/detect/matcher_verify.c) and scanned. Each keyword is checked on
+ * both sides of its boundary. The rule under test is id 1 (proto ip, packet
+ * scope); `hit(buf, len)` says whether it alerted.
+ */
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/diag.h"
+#include "detect/matcher.h"
+#include "detect/matcher_verify.h"
+#include "detect/rules.h"
+
+static struct {
+	struct diag d;
+	struct ruleset rs;
+	FILE *mem;
+	char *membuf;
+	size_t memlen;
+	struct ids_matcher *m;
+	struct matcher_thread *mt;
+	struct matcher_stream *ms;
+} vx;
+
+static void setup(void)
+{
+	vx.mem = open_memstream(&vx.membuf, &vx.memlen);
+	diag_init(&vx.d, vx.mem);
+	ruleset_init(&vx.rs);
+}
+
+static void teardown(void)
+{
+	if (vx.ms)
+		matcher_stream_close(vx.mt, vx.m, &vx.ms, NULL, NULL, NULL);
+	matcher_thread_free(vx.mt);
+	matcher_free(vx.m);
+	ruleset_free(&vx.rs);
+	fclose(vx.mem);
+	free(vx.membuf);
+	memset(&vx, 0, sizeof(vx));
+}
+
+TestSuite(verify, .init = setup, .fini = teardown);
+
+static const char *out(void)
+{
+	fflush(vx.mem);
+	return vx.membuf ? vx.membuf : "";
+}
+
+static unsigned load_text(const char *text)
+{
+	return ruleset_load_buffer(&vx.rs, "r.yaml", text, strlen(text), "signature", &vx.d);
+}
+
+static void compile_rules(bool stream)
+{
+	const struct ids_rule *pubs[64];
+	char err[512];
+
+	cr_assert(vx.rs.n <= 64);
+	for (size_t i = 0; i < vx.rs.n; i++)
+		pubs[i] = &vx.rs.rules[i]->pub;
+	vx.m = (stream ? matcher_compile_stream : matcher_compile)(pubs, vx.rs.n, err, sizeof(err));
+	cr_assert_not_null(vx.m, "compile failed: %s", err);
+	vx.mt = matcher_thread_new();
+	cr_assert_not_null(vx.mt);
+}
+
+/* One rule, id 1, with the YAML flow list `patterns`; loads and compiles. */
+static void rule(const char *patterns)
+{
+	char text[8192];
+
+	snprintf(text, sizeof(text), "rules:\n  - {id: 1, msg: t, patterns: [%s]}\n", patterns);
+	cr_assert_eq(load_text(text), 0, "%s", out());
+	cr_assert_eq(vx.rs.n, 1);
+	compile_rules(false);
+}
+
+static int count(const struct ids_rule *r, void *ctx)
+{
+	(void)r;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+static bool hit(const void *buf, size_t len)
+{
+	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = IDS_DIR_TO_SERVER};
+	unsigned n = 0;
+
+	matcher_scan(vx.mt, vx.m, &p, buf, len, count, &n);
+	return n == 1;
+}
+
+static bool hits(const char *s)
+{
+	return hit(s, strlen(s));
+}
+
+/* ------------------------------------------------------ distance/within */
+
+Test(verify, distance_off_by_one)
+{
+	rule("{content: ab}, {content: cd, distance: 2}");
+	cr_assert(hits("abXXcd"));
+	cr_assert(hits("abXXXcd"));
+	cr_assert_not(hits("abXcd"));
+	cr_assert_not(hits("abcd"));
+}
+
+Test(verify, within_off_by_one)
+{
+	rule("{content: ab}, {content: cd, within: 4}");
+	cr_assert(hits("abXXcd"));
+	cr_assert(hits("abcd"));
+	cr_assert_not(hits("abXXXcd"));
+	cr_assert_not(hits("cdab"));
+}
+
+Test(verify, distance_and_within_together)
+{
+	/* the window is [prev + distance, prev + distance + within) */
+	rule("{content: ab}, {content: cd, distance: 1, within: 3}");
+	cr_assert(hits("abXcd"));
+	cr_assert(hits("abXXcd"));
+	cr_assert_not(hits("abcd"));
+	cr_assert_not(hits("abXXXcd"));
+}
+
+Test(verify, negative_distance_looks_back)
+{
+	rule("{content: cd}, {content: ab, distance: -4, within: 2}");
+	cr_assert(hits("abcd"));
+	cr_assert_not(hits("abXcd"));
+}
+
+Test(verify, relative_chain_backtracks_to_later_occurrence)
+{
+	rule("{content: a}, {content: b, distance: 0, within: 1}, {content: c, distance: 0, "
+	     "within: 1}");
+	cr_assert(hits("axabxabc"));
+	cr_assert_not(hits("axabxab"));
+}
+
+Test(verify, absolute_content_after_relative_does_not_backtrack_wrongly)
+{
+	rule("{content: a}, {content: z, offset: 5, depth: 1}");
+	cr_assert(hits("aaaaaz"));
+	cr_assert_not(hits("aaaaz"));
+}
+
+/* ------------------------------------------------- offset/depth/anchors */
+
+Test(verify, startswith_and_endswith)
+{
+	rule("{content: GET, startswith: true}, {content: HTTP, endswith: true}");
+	cr_assert(hits("GET / HTTP"));
+	cr_assert_not(hits(" GET / HTTP"));
+	cr_assert_not(hits("GET / HTTP "));
+}
+
+Test(verify, offset_and_depth_bounds)
+{
+	rule("{content: abc, offset: 2, depth: 4}, {content: x, not: true}");
+	cr_assert(hits("..abc."));
+	cr_assert(hits("...abc"));
+	cr_assert_not(hits("....abc"));
+	cr_assert_not(hits(".abc.."));
+	cr_assert_not(hits("..abcx"));
+}
+
+Test(verify, nocase_relative)
+{
+	rule("{content: user, nocase: true}, {content: ROOT, nocase: true, distance: 1, within: 5}");
+	cr_assert(hits("USER root"));
+	cr_assert_not(hits("USER  xroot"));
+}
+
+/* -------------------------------------------------------------- negation */
+
+Test(verify, negated_content_at_end_of_buffer)
+{
+	rule("{content: abc}, {content: d, not: true, distance: 0, within: 1}");
+	cr_assert(hits("abc"));
+	cr_assert(hits("abcx"));
+	cr_assert_not(hits("abcd"));
+}
+
+Test(verify, only_negated_content_has_no_prefilter)
+{
+	rule("{content: evil, not: true}");
+	cr_assert(hits("good"));
+	cr_assert(hits(""));
+	cr_assert_not(hits("so evil"));
+	cr_assert_eq(matcher_pattern_count(vx.m), 0);
+}
+
+/* ---------------------------------------------------------------- pcre */
+
+Test(verify, relative_pcre_after_content_anchors_at_match_end)
+{
+	rule("{content: 'GET '}, {pcre: '/^\\/admin/R'}");
+	cr_assert(hits("GET /admin"));
+	cr_assert(hits("xx GET /admin/x"));
+	cr_assert_not(hits("GET x/admin"));
+}
+
+Test(verify, pcre_flags_and_negation)
+{
+	rule("{content: host}, {pcre: '/EVIL\\.COM/i'}, {regex: 'bad', not: true}");
+	cr_assert(hits("host evil.com"));
+	cr_assert_not(hits("host evil.com bad"));
+	cr_assert_not(hits("host evil-com"));
+}
+
+Test(verify, content_relative_to_pcre_end)
+{
+	rule("{pcre: '/id=[0-9]+/'}, {content: '&', distance: 0, within: 1}");
+	cr_assert(hits("id=123&x"));
+	cr_assert_not(hits("id=123 &x"));
+}
+
+/* ------------------------------------------------------------ isdataat */
+
+Test(verify, isdataat_at_the_last_byte)
+{
+	rule("{content: a}, {isdataat: '4'}");
+	cr_assert(hits("abcde"));
+	cr_assert_not(hits("abcd"));
+}
+
+Test(verify, isdataat_relative_and_negated)
+{
+	rule("{content: abc}, {isdataat: '!1,relative'}");
+	cr_assert(hits("abc"));
+	cr_assert_not(hits("abcd"));
+}
+
+Test(verify, isdataat_relative_needs_bytes_after_match)
+{
+	rule("{content: abc}, {isdataat: '2,relative'}");
+	cr_assert(hits("abcde"));
+	cr_assert_not(hits("abcd"));
+}
+
+/* ----------------------------------------------------------- byte_test */
+
+Test(verify, byte_test_big_and_little_endian)
+{
+	static const uint8_t buf[] = {0x01, 0x02, 0x7f};
+
+	rule("{content: \"\\x7f\"}, {byte_test: '2,=,258,0'}, {byte_test: '2,=,513,0,little'}");
+	cr_assert(hit(buf, sizeof(buf)));
+	cr_assert_not(hit((const uint8_t[]){0x02, 0x01, 0x7f}, 3));
+}
+
+Test(verify, byte_test_string_bases)
+{
+	rule("{content: ':'}, {byte_test: '3,=,123,0,string,dec'}, "
+	     "{byte_test: '2,=,255,4,string,hex'}, {byte_test: '3,=,8,7,string,oct'}");
+	cr_assert(hits("123:ff:010"));
+	cr_assert_not(hits("124:ff:010"));
+	cr_assert_not(hits("123:fe:010"));
+	cr_assert_not(hits("123:ff:011"));
+}
+
+Test(verify, byte_test_operators_at_the_boundary)
+{
+	rule("{content: 'n='}, {byte_test: '1,>,99,0,relative,string,dec'}");
+	cr_assert_not(hits("n=9"));
+	cr_assert(hits("n=9a") == false);
+	teardown();
+	setup();
+	rule("{content: 'n='}, {byte_test: '2,>,41,0,relative,string,dec'}");
+	cr_assert(hits("n=42"));
+	cr_assert_not(hits("n=41"));
+	teardown();
+	setup();
+	rule("{content: 'n='}, {byte_test: '2,!=,41,0,relative,string,dec'}");
+	cr_assert(hits("n=42"));
+	cr_assert_not(hits("n=41"));
+	teardown();
+	setup();
+	rule("{content: 'n='}, {byte_test: '1,&,4,0,relative'}");
+	cr_assert(hits("n=\x04"));
+	cr_assert_not(hits("n=\x03"));
+}
+
+Test(verify, byte_test_past_the_end_fails)
+{
+	rule("{content: ab}, {byte_test: '4,>,0,0,relative'}");
+	cr_assert(hits("ab\x01\x01\x01\x01"));
+	cr_assert_not(hits("ab\x01\x01\x01"));
+}
+
+/* ------------------------------------------- byte_jump / extract / math */
+
+Test(verify, byte_jump_moves_the_cursor)
+{
+	static const uint8_t yes[] = {'L', 0x00, 0x02, 'x', 'x', 'A'};
+	static const uint8_t no[] = {'L', 0x00, 0x01, 'x', 'x', 'A'};
+
+	rule("{content: L}, {byte_jump: '2,0,relative'}, {content: A, distance: 0, within: 1}");
+	cr_assert(hit(yes, sizeof(yes)));
+	cr_assert_not(hit(no, sizeof(no)));
+}
+
+Test(verify, byte_extract_variable_as_within_and_depth)
+{
+	rule("{byte_extract: '1,0,n'}, {content: abc, distance: 0, within: n}");
+	cr_assert(hits("\x03"
+		       "abc"));
+	cr_assert_not(hits("\x02"
+			   "abc"));
+}
+
+Test(verify, byte_math_result_in_byte_test)
+{
+	static const uint8_t yes[] = {'M', 0x02, 0x03};
+	static const uint8_t no[] = {'M', 0x02, 0x04};
+
+	rule("{content: M}, {byte_math: 'bytes 1, offset 1, oper +, rvalue 1, result x'}, "
+	     "{byte_test: '1,=,x,2'}");
+	cr_assert(hit(yes, sizeof(yes)));
+	cr_assert_not(hit(no, sizeof(no)));
+}
+
+/* --------------------------------------------------------------- bsize */
+
+Test(verify, bsize_exact_and_range)
+{
+	rule("{content: a}, {bsize: '3'}");
+	cr_assert(hits("abc"));
+	cr_assert_not(hits("abcd"));
+	teardown();
+	setup();
+	rule("{content: a}, {bsize: '1<>4'}");
+	cr_assert(hits("ab"));
+	cr_assert(hits("abc"));
+	cr_assert_not(hits("abcd"));
+	cr_assert_not(hits("a"));
+}
+
+/* ----------------------------------------------------- fast_pattern, long */
+
+Test(verify, fast_pattern_slice_is_the_prefilter)
+{
+	rule("{content: xyz}, {content: abcdef, fast_pattern: '2,3'}");
+	cr_assert(hits("xyz abcdef"));
+	cr_assert_not(hits("xyz cde"));
+	cr_assert_eq(matcher_pattern_count(vx.m), 1);
+}
+
+Test(verify, content_longer_than_hyperscan_takes_compiles_and_matches)
+{
+	size_t n = 5000;
+	char *pat = malloc(n + 1), *text = malloc(8 * n), *buf = malloc(n + 10);
+
+	cr_assert(pat && text && buf);
+	for (size_t i = 0; i < n; i++)
+		pat[i] = (char)('a' + i % 23);
+	pat[n] = 0;
+	snprintf(text, 8 * n, "rules:\n  - {id: 1, msg: t, patterns: [{content: %s}]}\n", pat);
+	cr_assert_eq(load_text(text), 0, "%s", out());
+	compile_rules(false);
+	memcpy(buf, "xx", 2);
+	memcpy(buf + 2, pat, n);
+	cr_assert(hit(buf, n + 2));
+	buf[2 + n - 1] = '!';
+	cr_assert_not(hit(buf, n + 2));
+	free(pat);
+	free(text);
+	free(buf);
+}
+
+/* ---------------------------------------------------------- work limit */
+
+Test(verify, work_limit_stops_pathological_chains)
+{
+	size_t n = 20000;
+	char *buf = malloc(n);
+
+	cr_assert(buf);
+	memset(buf, 'a', n);
+	rule("{content: a}, {content: a, distance: 0}, {content: a, distance: 0}, "
+	     "{content: b, distance: 0}");
+	cr_assert_not(hit(buf, n));
+	cr_assert_eq(matcher_thread_limit_hits(vx.mt), 1);
+	cr_assert(hits("aaab"));
+	cr_assert_eq(matcher_thread_limit_hits(vx.mt), 1);
+	free(buf);
+}
+
+/* ------------------------------------------------------------- stream */
+
+Test(verify, stream_chain_across_chunks)
+{
+	struct ids_stream_chunk c1 = {.data = (const uint8_t *)"xxUSER", .len = 6};
+	struct ids_stream_chunk c2 = {.data = (const uint8_t *)" root\r\n", .len = 7, .offset = 6};
+	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = IDS_DIR_TO_SERVER};
+	unsigned n = 0;
+
+	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, proto: tcp, patterns: [{content: "
+			       "USER}, {content: root, distance: 1, within: 4}]}\n"),
+		     0, "%s", out());
+	compile_rules(true);
+	matcher_stream_scan(vx.mt, vx.m, &vx.ms, &p, &c1, count, &n);
+	cr_assert_eq(n, 0);
+	matcher_stream_scan(vx.mt, vx.m, &vx.ms, &p, &c2, count, &n);
+	cr_assert_eq(n, 1);
+}
+
+/* ------------------------------------------------------ load diagnostics */
+
+Test(verify, unknown_variable_is_an_error_at_its_column)
+{
+	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, patterns: [{content: a}, {content: b, "
+			       "within: nope}]}\n"),
+		     1);
+	cr_assert_str_eq(out(), "r.yaml:2:67: error: rule 1: 'nope' is neither a number nor a "
+				"variable set by an earlier byte_extract or byte_math of this "
+				"rule\n");
+}
+
+Test(verify, bad_byte_test_names_the_keyword)
+{
+	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, patterns: [{byte_test: '4,~,1,0'}]}\n"),
+		     1);
+	cr_assert_str_eq(out(), "r.yaml:2:44: error: rule 1: byte_test: operator must be one of "
+				"< > = ! <= >= & ^ (optionally after !), got '~'\n");
+}
+
+Test(verify, offset_with_distance_is_refused)
+{
+	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, patterns: [{content: a}, {content: b, "
+			       "offset: 1, distance: 1}]}\n"),
+		     1);
+	cr_assert(strstr(out(), "cannot be combined"));
+}
+
+Test(verify, suricata_traps_warn_naming_the_fix)
+{
+	cr_assert_eq(load_text("rules:\n"
+			       "  - {id: 1, msg: t, patterns: [{content: 'User-Agent|3a 20|'}]}\n"
+			       "  - {id: 2, msg: t, patterns: [{content: \"a\\xe9\"}]}\n"
+			       "  - {id: 3, msg: t, patterns: [{content: '!foo'}]}\n"
+			       "  - {id: 4, msg: t, patterns: [{pcre: '/x/U'}]}\n"),
+		     0);
+	cr_assert_eq(vx.d.warnings, 4, "%s", out());
+	cr_assert(strstr(out(), "r.yaml:2:42: warning: rule 1: content holds Suricata hex pipes"));
+	cr_assert(strstr(out(), "write hex: \"e9\""));
+	cr_assert(strstr(out(), "add `not: true`"));
+	cr_assert(strstr(out(), "for the URI add buffer: http.uri"));
+}
+
+Test(verify, patterns_on_two_buffers_are_refused_for_now)
+{
+	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, patterns: [{content: a, buffer: "
+			       "http.uri}, {content: b, buffer: http.host}]}\n"),
+		     1);
+	cr_assert(strstr(out(), "not supported yet"));
+}
+
+Test(verify, pattern_buffer_becomes_the_rule_buffer)
+{
+	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, patterns: [{content: a, buffer: "
+			       "http.uri}, {content: b}]}\n"),
+		     1);
+	ruleset_free(&vx.rs);
+	ruleset_init(&vx.rs);
+	cr_assert_eq(load_text("rules:\n  - {id: 2, msg: t, patterns: [{content: a, buffer: "
+			       "http.uri}, {content: b, buffer: http.uri}]}\n"),
+		     0, "%s", out());
+	cr_assert_str_eq(vx.rs.rules[0]->pub.buffer, "http.uri");
+}
