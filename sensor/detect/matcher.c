@@ -139,11 +139,18 @@ enum mpat_kind {
 	MP_CONFIRM, /* prefilter: always "maybe", PCRE2 confirms */
 };
 
-/* One Hyperscan pattern id: all the match callbacks read. */
+/* A (rule, bit) a Hyperscan pattern stands for. */
+struct mtarget {
+	uint32_t rule; /* index in the matcher's rules */
+	uint64_t bit;  /* the pattern's bit in that rule's masks */
+};
+
+/* One Hyperscan pattern id: all the match callbacks read. Identical
+ * patterns (same expression, flags and bounds) share one id, which stands
+ * for targets[first .. first + n) (see "Dedup" in the file header). */
 struct mpat {
-	uint32_t rule;	   /* index in the matcher's rules */
+	uint32_t first, n; /* its targets in the matcher's targets[] */
 	uint32_t min_from; /* a match starting before this only marks "maybe" (0: none) */
-	uint64_t bit;	   /* the pattern's bit in its rule's masks */
 	/* stream mode only: bounds in stream offsets, checked by the callback */
 	uint64_t min_end, max_end; /* O + width, O + D (UINT64_MAX: no depth) */
 	uint8_t kind;		   /* enum mpat_kind */
@@ -177,6 +184,7 @@ struct ids_matcher {
 	hs_database_t *db; /* NULL when no pattern went to Hyperscan */
 	struct mpat *pats; /* indexed by Hyperscan id */
 	size_t n_pats;
+	struct mtarget *targets; /* of all ids, grouped by id */
 	struct mrule *rules;
 	size_t n_rules;
 	uint32_t *always; /* rules without a Hyperscan pattern (stream mode: or with an
@@ -201,6 +209,7 @@ struct matcher_thread {
 	uint32_t *touched;    /* rules hit during the running scan */
 	size_t cap;	      /* rules state[] and touched[] hold */
 	const struct mpat *pats;
+	const struct mtarget *targets;
 	size_t n_touched;
 	struct verify_env venv; /* programs' match data and work-limit count */
 	uint64_t base;	 /* stream mode: stream offset of the Hyperscan stream's byte 0 */
@@ -242,6 +251,8 @@ struct pspec {
 	char hs_err[200]; /* why exact mode was refused */
 	const struct rule *prog; /* the rule's program confirms this spec */
 	bool dropped;		 /* Hyperscan refused it: its rule is left out */
+	uint32_t group;		 /* index of the first identical spec (itself if first) */
+	uint32_t hs_id;		 /* Hyperscan id of its group in the last compile */
 };
 
 struct build {
@@ -505,7 +516,7 @@ static int add_prog_rule(struct build *b, uint32_t ri, const struct rule *r)
 		len = VERIFY_LONG_CONTENT;
 	s->line = p->line;
 	s->col = p->col;
-	s->mode = MODE_PREFILTER;
+	s->mode = MODE_EXACT; /* a literal; the program confirms (spec_needs_pcre) */
 	s->content = s->fixed = true;
 	s->width = (unsigned)len;
 	s->flags = p->nocase ? HS_FLAG_CASELESS : 0;
@@ -575,18 +586,94 @@ static unsigned spec_hs_flags(const struct pspec *s, hs_expr_ext_t *ext, bool st
 	return s->flags | (s->som ? HS_FLAG_SOM_LEFTMOST : HS_FLAG_SINGLEMATCH);
 }
 
+/* What makes two specs one Hyperscan pattern: everything but rule and bit. */
+static uint64_t spec_key_hash(const struct pspec *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *c = s->expr ? s->expr : ""; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	h = (h ^ s->flags) * 1099511628211ULL;
+	h = (h ^ s->offset) * 1099511628211ULL;
+	h = (h ^ (s->has_depth ? s->depth + 1ULL : 0)) * 1099511628211ULL;
+	return h ^ ((uint64_t)s->mode << 1) ^ ((uint64_t)s->som << 3) ^ ((uint64_t)s->every << 5);
+}
+
+static bool spec_same(const struct pspec *a, const struct pspec *b)
+{
+	return a->expr && b->expr && strcmp(a->expr, b->expr) == 0 && a->flags == b->flags &&
+	       a->offset == b->offset && a->has_depth == b->has_depth &&
+	       (!a->has_depth || a->depth == b->depth) && a->mode == b->mode && a->som == b->som &&
+	       a->every == b->every && a->anchor == b->anchor && a->width == b->width &&
+	       a->fixed == b->fixed && a->content == b->content;
+}
+
+/* Set each spec's group: the first identical spec (open addressing on
+ * spec_key_hash). Specs that never go to Hyperscan are their own group. */
+static int group_specs(struct build *b)
+{
+	size_t cap = 64;
+	uint32_t *slot;
+
+	while (cap < b->n * 2)
+		cap *= 2;
+	slot = malloc(cap * sizeof(*slot));
+	if (!slot)
+		return -1;
+	memset(slot, 0xff, cap * sizeof(*slot));
+	for (size_t i = 0; i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+		size_t h;
+
+		s->group = (uint32_t)i;
+		if (s->mode == MODE_PCRE_ONLY || !s->expr)
+			continue;
+		for (h = spec_key_hash(s) & (cap - 1); slot[h] != UINT32_MAX; h = (h + 1) & (cap - 1))
+			if (spec_same(&b->specs[slot[h]], s))
+				break;
+		if (slot[h] == UINT32_MAX)
+			slot[h] = (uint32_t)i;
+		else
+			s->group = slot[h];
+	}
+	free(slot);
+	return 0;
+}
+
 /* Hyperscan refused a content: leave its rule out (every spec of it), say
  * so once, and go on with the others. */
 static void drop_rule(struct build *b, const struct ids_rule *const *rules, const struct pspec *s,
 		      const char *why)
 {
-	const struct ids_rule *pub = rules[s->rule];
+	uint32_t g = s->group;
 
-	log_warn("%s:%d:%d: rule %u: Hyperscan cannot compile content: %s; rule left out",
-		 pub->file ? pub->file : "(no file)", s->line, s->col, pub->id, why);
-	for (size_t i = 0; i < b->n; i++)
-		if (b->specs[i].rule == s->rule)
-			b->specs[i].dropped = true;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pspec *m = &b->specs[i];
+		const struct ids_rule *pub = rules[m->rule];
+
+		if (m->group != g || m->dropped)
+			continue;
+		log_warn("%s:%d:%d: rule %u: Hyperscan cannot compile content: %s; rule left out",
+			 pub->file ? pub->file : "(no file)", m->line, m->col, pub->id, why);
+		for (size_t j = 0; j < b->n; j++)
+			if (b->specs[j].rule == m->rule)
+				b->specs[j].dropped = true;
+	}
+}
+
+/* Every spec of group g moves one mode down (their expression failed). */
+static void degrade_group(struct build *b, uint32_t g, const char *why)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+
+		if (s->group != g)
+			continue;
+		if (s->mode == MODE_EXACT && !s->hs_err[0])
+			snprintf(s->hs_err, sizeof(s->hs_err), "%s", why);
+		s->mode++;
+		s->som = false;
+	}
 }
 
 /* Compile the specs still meant for Hyperscan; on a pattern's failure move
@@ -601,7 +688,7 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 	size_t *map = calloc(n, sizeof(*map));
 	int rc = -1;
 
-	if (!exprs || !flags || !ids || !ext || !extp || !map)
+	if (!exprs || !flags || !ids || !ext || !extp || !map || group_specs(b) < 0)
 		goto out_free;
 	for (;;) {
 		hs_compile_error_t *cerr = NULL;
@@ -609,8 +696,10 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 		struct pspec *s;
 
 		for (size_t i = 0; i < b->n; i++) {
-			if (b->specs[i].mode == MODE_PCRE_ONLY || b->specs[i].dropped)
+			if (b->specs[i].mode == MODE_PCRE_ONLY || b->specs[i].dropped ||
+			    b->specs[i].group != i)
 				continue;
+			b->specs[i].hs_id = k;
 			exprs[k] = b->specs[i].expr;
 			flags[k] = spec_hs_flags(&b->specs[i], &ext[k], b->stream);
 			if (b->stream && (flags[k] & HS_FLAG_SOM_LEFTMOST))
@@ -643,8 +732,7 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 		}
 		if (s->mode == MODE_EXACT && !s->hs_err[0])
 			snprintf(s->hs_err, sizeof(s->hs_err), "%s", cerr->message);
-		s->mode++;
-		s->som = false;
+		degrade_group(b, s->group, cerr->message);
 		hs_free_compile_error(cerr);
 	}
 out_free:
@@ -693,6 +781,7 @@ static void matcher_free_parts(struct ids_matcher *m)
 	}
 	free(m->rules);
 	free(m->pats);
+	free(m->targets);
 	free(m->always);
 	hs_free_database(m->db);
 	free(m);
@@ -704,6 +793,8 @@ static bool spec_needs_pcre(const struct pspec *s, bool stream)
 {
 	if (s->dropped)
 		return false;
+	if (s->prog)
+		return true;
 	return s->mode != MODE_EXACT || s->som || (stream && s->anchor);
 }
 
@@ -726,9 +817,7 @@ static int fill_check(struct build *b, const struct ids_rule *pub, const struct 
 
 static struct mpat spec_mpat(const struct pspec *s)
 {
-	struct mpat p = {.rule = s->rule,
-			 .bit = s->bit,
-			 .min_from = s->som ? s->offset : 0,
+	struct mpat p = {.min_from = s->som ? s->offset : 0,
 			 .max_end = s->has_depth ? (uint64_t)s->offset + s->depth : UINT64_MAX,
 			 .anchor = s->anchor};
 
@@ -741,10 +830,54 @@ static struct mpat spec_mpat(const struct pspec *s)
 	return p;
 }
 
+/* The Hyperscan id table: one mpat per group that went to Hyperscan, its
+ * targets (every spec of the group) contiguous in m->targets. */
+static int fill_targets(struct build *b, struct ids_matcher *m)
+{
+	size_t n_ids = 0, n_t = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pspec *s = &b->specs[i];
+
+		if (s->mode == MODE_PCRE_ONLY || s->dropped)
+			continue;
+		n_t++;
+		if (s->group == i) {
+			m->pats[s->hs_id] = spec_mpat(s);
+			n_ids = s->hs_id + 1 > n_ids ? s->hs_id + 1 : n_ids;
+		}
+	}
+	m->n_pats = n_ids;
+	m->targets = calloc(n_t ? n_t : 1, sizeof(*m->targets));
+	if (!m->targets)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) { /* counts, then starts */
+		const struct pspec *s = &b->specs[i];
+
+		if (s->mode != MODE_PCRE_ONLY && !s->dropped)
+			m->pats[b->specs[s->group].hs_id].n++;
+	}
+	for (size_t id = 0, at = 0; id < n_ids; at += m->pats[id++].n)
+		m->pats[id].first = (uint32_t)at;
+	for (size_t id = 0; id < n_ids; id++)
+		m->pats[id].n = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pspec *s = &b->specs[i];
+		struct mpat *p;
+
+		if (s->mode == MODE_PCRE_ONLY || s->dropped)
+			continue;
+		p = &m->pats[b->specs[s->group].hs_id];
+		m->targets[p->first + p->n++] = (struct mtarget){.rule = s->rule, .bit = s->bit};
+	}
+	return 0;
+}
+
 /* Rule masks, PCRE2 checks and the Hyperscan id table from the specs. */
 static int fill_rules(struct build *b, const struct ids_rule *const *rules, struct ids_matcher *m)
 {
-	size_t id = 0;
+	if (fill_targets(b, m) < 0)
+		return -1;
 
 	for (size_t i = 0; i < b->n; i++) {
 		struct pspec *s = &b->specs[i];
@@ -757,9 +890,8 @@ static int fill_rules(struct build *b, const struct ids_rule *const *rules, stru
 		}
 		mr->prog = s->prog != NULL;
 		if (s->mode != MODE_PCRE_ONLY) {
-			m->pats[id++] = spec_mpat(s);
 			mr->need |= s->bit;
-			if (s->mode == MODE_PREFILTER)
+			if (s->mode == MODE_PREFILTER || s->prog)
 				mr->confirm |= s->bit;
 		}
 		mr->sneed |= s->bit;
@@ -775,7 +907,6 @@ static int fill_rules(struct build *b, const struct ids_rule *const *rules, stru
 		c->start = s->offset;
 		c->end = s->has_depth ? (size_t)s->offset + s->depth : SIZE_MAX;
 	}
-	m->n_pats = id;
 	return 0;
 }
 
@@ -965,14 +1096,18 @@ static int on_hs_match(unsigned int id, unsigned long long from, unsigned long l
 {
 	struct matcher_thread *mt = ctx;
 	const struct mpat *p = &mt->pats[id];
-	struct rstate *st = &mt->state[p->rule];
 
-	if (!(st->got | st->maybe))
-		mt->touched[mt->n_touched++] = p->rule;
-	if (from >= p->min_from)
-		st->got |= p->bit;
-	else
-		st->maybe |= p->bit;
+	for (uint32_t k = 0; k < p->n; k++) {
+		const struct mtarget *t = &mt->targets[p->first + k];
+		struct rstate *st = &mt->state[t->rule];
+
+		if (!(st->got | st->maybe))
+			mt->touched[mt->n_touched++] = t->rule;
+		if (from >= p->min_from)
+			st->got |= t->bit;
+		else
+			st->maybe |= t->bit;
+	}
 	return 0;
 }
 
@@ -1114,6 +1249,7 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 		len = 0;
 	}
 	mt->pats = m->pats;
+	mt->targets = m->targets;
 	mt->n_touched = 0;
 	if (m->db) {
 		unsigned hlen = len > UINT_MAX ? UINT_MAX : (unsigned)len;
@@ -1180,7 +1316,6 @@ static int on_hs_stream_match(unsigned int id, unsigned long long from, unsigned
 {
 	struct matcher_thread *mt = ctx;
 	const struct mpat *p = &mt->pats[id];
-	struct rstate *st = &mt->state[p->rule];
 	uint64_t end = mt->base + to;
 	bool sure = p->kind == MP_END;
 
@@ -1190,15 +1325,20 @@ static int on_hs_stream_match(unsigned int id, unsigned long long from, unsigned
 		sure = from != HS_OFFSET_PAST_HORIZON && mt->base + from >= p->min_from;
 	if (p->anchor && mt->base)
 		sure = false;
-	if (!(st->got | st->maybe))
-		mt->touched[mt->n_touched++] = p->rule;
-	if (sure) {
-		st->got |= p->bit;
-		return 0;
+	for (uint32_t k = 0; k < p->n; k++) {
+		const struct mtarget *t = &mt->targets[p->first + k];
+		struct rstate *st = &mt->state[t->rule];
+
+		if (!(st->got | st->maybe))
+			mt->touched[mt->n_touched++] = t->rule;
+		if (sure) {
+			st->got |= t->bit;
+			continue;
+		}
+		if (!st->maybe || end < st->lo)
+			st->lo = end;
+		st->maybe |= t->bit;
 	}
-	if (!st->maybe || end < st->lo)
-		st->lo = end;
-	st->maybe |= p->bit;
 	return 0;
 }
 
@@ -1501,6 +1641,7 @@ static void stream_begin(struct matcher_thread *mt, const struct ids_matcher *m,
 			 const struct matcher_stream *ms)
 {
 	mt->pats = m->pats;
+	mt->targets = m->targets;
 	mt->n_touched = 0;
 	mt->base = ms->base;
 }

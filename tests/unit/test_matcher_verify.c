@@ -481,3 +481,31 @@ Test(verify, pattern_buffer_becomes_the_rule_buffer)
 		     0, "%s", out());
 	cr_assert_str_eq(vx.rs.rules[0]->pub.buffer, "http.uri");
 }
+
+/* --------------------------------------------------------------- dedup */
+
+Test(verify, shared_prefilter_is_one_hyperscan_pattern)
+{
+	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = IDS_DIR_TO_SERVER};
+	unsigned n = 0;
+
+	cr_assert_eq(load_text("rules:\n"
+			       "  - {id: 1, msg: t, patterns: [{content: 'GET /'}, {content: a, "
+			       "distance: 0, within: 1}]}\n"
+			       "  - {id: 2, msg: t, patterns: [{content: 'GET /'}, {content: b, "
+			       "distance: 0, within: 1}]}\n"
+			       "  - {id: 3, msg: t, patterns: [{content: 'GET /'}]}\n"
+			       "  - {id: 4, msg: t, patterns: [{content: 'GET /'}, {content: 'GET /', "
+			       "nocase: true}]}\n"),
+		     0, "%s", out());
+	compile_rules(false);
+	cr_assert_eq(matcher_pattern_count(vx.m), 2); /* 'GET /' and its caseless twin */
+	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)"GET /a", 6, count, &n);
+	cr_assert_eq(n, 3); /* 1, 3, 4 */
+	n = 0;
+	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)"GET /b", 6, count, &n);
+	cr_assert_eq(n, 3); /* 2, 3, 4 */
+	n = 0;
+	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)"get /b", 6, count, &n);
+	cr_assert_eq(n, 0);
+}
