@@ -116,6 +116,9 @@ struct sensor_config {
 	char *run_as_user;	 /* NULL: keep the starting user */
 	char *run_as_group;
 	struct ynode *tree; /* keeps option nodes alive */
+	/* `rules:` (detection engine) */
+	bool rules_on_error_fail; /* on-error: fail (a broken rule stops the start) */
+	char *rules_cache_dir;	  /* cache-dir: compiled databases; NULL: no cache */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -199,16 +199,40 @@ static void check_filter(struct run *r)
 		diag_error(&r->diag, where, 0, 0, "%s", err);
 }
 
+/*
+ * Rules that failed to load (each reported with file:line:column): with
+ * `rules.on-error: skip` (the default) the sensor goes on with the others
+ * and says how many failed; `-T` and on-error fail keep the errors, so the
+ * start (or the test) fails. `before` is the error count before loading.
+ */
+static void rules_skip_failed(struct run *r, const struct ruleset *rs, struct diag *d,
+			      unsigned before, bool test_only)
+{
+	unsigned errs = d->errors - before;
+	bool skip = !test_only && !r->cfg.rules_on_error_fail;
+
+	if (!errs)
+		return;
+	fprintf(stderr, "sensor: %zu rule%s failed to load (%u error%s)%s\n", rs->n_failed,
+		rs->n_failed == 1 ? "" : "s", errs, errs == 1 ? "" : "s",
+		skip ? "; going on with the others (rules.on-error: skip)" : "");
+	if (skip)
+		d->errors = before;
+}
+
 /* Everything before the first packet. Returns 0 or -1 after reporting. */
 static int setup(struct run *r, const struct sensor_opts *o)
 {
 	const struct sensor_config *c = &r->cfg;
+	unsigned before;
 
 	if (apply_options(r, o) < 0)
 		return -1;
 	check_filter(r);
 	plugins_load(&r->plugins, c->plugins, c->n_plugins, c->plugin_dir, c->file, &r->diag);
+	before = r->diag.errors;
 	load_rules(r, &r->rules, &r->diag);
+	rules_skip_failed(r, &r->rules, &r->diag, before, o->test_only);
 	if (r->diag.errors)
 		return -1;
 	if (plugins_assign_rules(&r->plugins, &r->rules, &r->diag) != 0)
@@ -239,6 +263,7 @@ static struct plugin_set *reload_rules(void *arg)
 	ruleset_init(rs);
 	next->ruleset = rs;
 	load_rules(r, rs, &d);
+	rules_skip_failed(r, rs, &d, 0, false);
 	if (d.errors || plugins_assign_rules(next, rs, &d) != 0)
 		goto fail;
 	worker_compiling(next);

@@ -1418,8 +1418,10 @@ static void rules_list(struct rload *ld, const struct ynode *list)
 	for (size_t i = 0; i < list->n; i++) {
 		struct rule *r = rule_parse(ld, list->items[i]);
 
-		if (!r)
+		if (!r) {
+			ld->rs->n_failed++;
 			continue;
+		}
 		if (ruleset_add(ld->rs, r) < 0 || idmap_put(&ld->ids, r) < 0) {
 			if (ld->rs->n && ld->rs->rules[ld->rs->n - 1] == r)
 				ld->rs->n--;

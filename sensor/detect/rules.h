@@ -152,6 +152,7 @@ struct rule {
 struct ruleset {
 	struct rule **rules;
 	size_t n;
+	size_t n_failed; /* rules reported and left out by the loads so far */
 };
 
 void ruleset_init(struct ruleset *rs);
