@@ -509,3 +509,55 @@ Test(verify, shared_prefilter_is_one_hyperscan_pattern)
 	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)"get /b", 6, count, &n);
 	cr_assert_eq(n, 0);
 }
+
+/* ----------------------------------------------------------- big sets */
+
+/* 50,000 generated rules (ET-like mix: unique contents with short common
+ * ones beside them, relative chains, nocase, a few pcres) plus 10 broken
+ * ones: the broken are reported and left out, the rest load, compile into
+ * one database and match. */
+Test(verify, fifty_thousand_rules_load_compile_and_match, .timeout = 600)
+{
+	size_t cap = 50010 * 200, used = 0;
+	char *text = malloc(cap);
+	const struct ids_rule **pubs;
+	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = IDS_DIR_TO_SERVER};
+	char err[512];
+	unsigned n = 0;
+
+	cr_assert(text);
+	used += (size_t)snprintf(text, cap, "rules:\n");
+	for (unsigned i = 1; i <= 50000; i++) {
+		const char *rel = i % 3 == 0 ? ", {content: \"\\r\\n\", distance: 0}" : "";
+		const char *pc = i % 50 == 0 ? ", {pcre: '/x=[0-9]+/i'}" : "";
+
+		used += (size_t)snprintf(text + used, cap - used,
+					 "  - {id: %u, msg: m, patterns: [{content: 'GET '}, "
+					 "{content: 'u%07u/', nocase: %s}%s%s]}\n",
+					 i, i, i % 4 == 0 ? "true" : "false", rel, pc);
+	}
+	for (unsigned i = 0; i < 10; i++)
+		used += (size_t)snprintf(text + used, cap - used,
+					 "  - {id: %u, msg: m, patterns: [{content: a, within: v}]}\n",
+					 60000 + i);
+	vx.d.quiet = 1;
+	cr_assert_eq(load_text(text), 10);
+	free(text);
+	cr_assert_eq(vx.rs.n, 50000);
+	cr_assert_eq(vx.rs.n_failed, 10);
+	pubs = malloc(vx.rs.n * sizeof(*pubs));
+	cr_assert(pubs);
+	for (size_t i = 0; i < vx.rs.n; i++)
+		pubs[i] = &vx.rs.rules[i]->pub;
+	vx.m = matcher_compile(pubs, vx.rs.n, err, sizeof(err));
+	free(pubs);
+	cr_assert_not_null(vx.m, "%s", err);
+	vx.mt = matcher_thread_new();
+	cr_assert_not_null(vx.mt);
+	/* the v1 rules (2 of 3) keep both contents, the v2 ones one prefilter */
+	cr_assert_eq(matcher_pattern_count(vx.m), 1 + 50000);
+	/* 123: relative CRLF after its content; 124: nocase; 125: case differs */
+	matcher_scan(vx.mt, vx.m, &p,
+		     (const uint8_t *)"GET /u0000123/U0000124/U0000125/ HTTP\r\n", 39, count, &n);
+	cr_assert_eq(n, 2, "%u", n);
+}
