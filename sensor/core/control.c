@@ -218,6 +218,9 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 		snapshot_input(&threads[i], &snaps[i], c->live, names, n_names);
 	}
 	snapshot_input(&in, total, c->live, names, n_names);
+	in.rules = true;
+	in.rules_loaded = c->rules_loaded;
+	in.rules_failed = c->rules_failed;
 	if (c->live) {
 		in.ts_usec = now;
 		in.uptime_s = (double)(now - c->start_usec) / 1e6;

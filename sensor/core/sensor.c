@@ -368,6 +368,8 @@ static int run_capture(struct run *r, const struct sensor_opts *o)
 	ctl.reload = reload_rules;
 	ctl.reload_arg = r;
 	ctl.start_usec = ctl_now_usec();
+	ctl.rules_loaded = r->rules.n;
+	ctl.rules_failed = r->rules.n_failed;
 	ctl.eve = open_eve(c, path, sizeof(path));
 	if (!ctl.eve)
 		return EXIT_RUNTIME;

@@ -733,6 +733,10 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 		stats_stream(j, in->stream, in->invalid_checksum_tcp);
 	jbuf_open_object(j, "detect");
 	jbuf_u64(j, "alert", in->alerts);
+	if (in->rules) {
+		jbuf_u64(j, "rules_loaded", in->rules_loaded);
+		jbuf_u64(j, "rules_failed", in->rules_failed);
+	}
 	if (in->n_plugins) {
 		jbuf_open_object(j, "plugins");
 		for (unsigned i = 0; i < in->n_plugins; i++) {

@@ -105,6 +105,10 @@ struct eve_stats_input {
 	/* Per-worker breakdown (stats.threads.W#N), same fields; may be NULL. */
 	const struct eve_stats_input *threads;
 	unsigned n_threads;
+	/* Rules loaded and left out (detect.rules_loaded/rules_failed), in
+	 * the totals only (`rules` set). */
+	bool rules;
+	uint64_t rules_loaded, rules_failed;
 };
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);
 

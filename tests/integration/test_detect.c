@@ -301,6 +301,12 @@ Test(detect, broken_rule_is_skipped_and_counted)
 		  "%s", t.res.err);
 	cr_expect(strstr(t.res.err, "1 rule failed to load (1 error); going on with the others"),
 		  "%s", t.res.err);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_loaded",
+			    -1),
+		     1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_failed",
+			    -1),
+		     1);
 }
 
 Test(detect, broken_rule_fails_with_on_error_fail)
