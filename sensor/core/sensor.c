@@ -31,6 +31,7 @@
 #include "core/plugin_loader.h"
 #include "core/worker.h"
 #include "detect/matcher.h"
+#include "detect/matcher_cache.h"
 #include "detect/rules.h"
 #include "output/eve.h"
 
@@ -238,6 +239,7 @@ static int setup(struct run *r, const struct sensor_opts *o)
 	if (plugins_assign_rules(&r->plugins, &r->rules, &r->diag) != 0)
 		return -1;
 	worker_compiling(&r->plugins);
+	matcher_cache_set_dir(c->rules_cache_dir);
 	if (plugins_init(&r->plugins, &sensor_services, c->threads, &r->diag) != 0)
 		return -1;
 	return 0;

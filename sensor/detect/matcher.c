@@ -116,6 +116,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "detect/matcher_cache.h"
 #include "detect/matcher_verify.h"
 #include "detect/rules.h"
 
@@ -259,6 +260,8 @@ struct build {
 	struct pspec *specs;
 	size_t n, cap;
 	bool stream; /* compiling for Hyperscan stream mode */
+	bool keyed;  /* key holds the cache key of this compile */
+	struct mcache_key key;
 	char *err;
 	size_t errlen;
 };
@@ -676,6 +679,75 @@ static void degrade_group(struct build *b, uint32_t g, const char *why)
 	}
 }
 
+/* ------------------------------------------------------------ cache */
+
+/* The compile's input as the cache key (computed before any retry, so it
+ * only depends on the rules). */
+static void cache_key(const struct build *b, struct mcache_key *k)
+{
+	mcache_key_init(k);
+	mcache_key_add(k, &b->stream, sizeof(b->stream));
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pspec *s = &b->specs[i];
+		uint32_t f[10] = {s->rule,	 s->flags, s->mode,	 s->offset, s->has_depth,
+				  s->depth,	 s->som,   s->every,	 s->anchor, s->group};
+
+		mcache_key_add(k, f, sizeof(f));
+		mcache_key_add(k, s->expr ? s->expr : "", s->expr ? strlen(s->expr) : 0);
+	}
+}
+
+/* Per spec: its final mode and whether its rule was left out. */
+static uint8_t *cache_info(const struct build *b)
+{
+	uint8_t *info = malloc(b->n ? b->n : 1);
+
+	for (size_t i = 0; info && i < b->n; i++)
+		info[i] = (uint8_t)(b->specs[i].mode | (b->specs[i].dropped ? 0x10 : 0));
+	return info;
+}
+
+/* A cached database for this compile: the specs take the decisions it was
+ * built with and get their Hyperscan ids as a compile would give them. */
+static int cache_try(struct build *b, hs_database_t **db)
+{
+	uint8_t *info = malloc(b->n ? b->n : 1);
+	uint32_t k = 0;
+
+	if (!info)
+		return -1;
+	cache_key(b, &b->key);
+	b->keyed = true;
+	*db = mcache_load(&b->key, info, b->n);
+	for (size_t i = 0; *db && i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+
+		s->mode = (enum pat_mode)(info[i] & 0x0f);
+		s->dropped = (info[i] & 0x10) != 0;
+		s->som = s->som && s->mode == MODE_EXACT;
+	}
+	for (size_t i = 0; *db && i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+
+		if (s->mode != MODE_PCRE_ONLY && !s->dropped && s->group == i)
+			s->hs_id = k++;
+	}
+	free(info);
+	return *db ? 0 : -1;
+}
+
+static void cache_put(struct build *b, const hs_database_t *db)
+{
+	uint8_t *info;
+
+	if (!mcache_enabled() || !b->keyed)
+		return;
+	info = cache_info(b);
+	if (info)
+		mcache_store(&b->key, info, b->n, db);
+	free(info);
+}
+
 /* Compile the specs still meant for Hyperscan; on a pattern's failure move
  * it one mode down and retry (a content's rule is left out instead). `*db` stays NULL when no spec remains. */
 static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_database_t **db)
@@ -690,6 +762,10 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 
 	if (!exprs || !flags || !ids || !ext || !extp || !map || group_specs(b) < 0)
 		goto out_free;
+	if (mcache_enabled() && cache_try(b, db) == 0) {
+		rc = 0;
+		goto out_free;
+	}
 	for (;;) {
 		hs_compile_error_t *cerr = NULL;
 		unsigned k = 0, mode = b->stream ? HS_MODE_STREAM : HS_MODE_BLOCK;
@@ -715,6 +791,7 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 		if (hs_compile_ext_multi(exprs, flags, ids, extp, k, mode, NULL, db, &cerr) ==
 		    HS_SUCCESS) {
 			rc = 0;
+			cache_put(b, *db);
 			break;
 		}
 		if (!cerr || cerr->expression < 0) {
