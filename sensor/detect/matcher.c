@@ -117,6 +117,7 @@
 
 #include "base/log.h"
 #include "detect/matcher_cache.h"
+#include "detect/matcher_prefilter.h"
 #include "detect/matcher_verify.h"
 #include "detect/rules.h"
 
@@ -261,6 +262,7 @@ struct build {
 	size_t n, cap;
 	bool stream; /* compiling for Hyperscan stream mode */
 	bool keyed;  /* key holds the cache key of this compile */
+	struct prefilter_pop *pop; /* content popularity over the compile's rules */
 	struct mcache_key key;
 	char *err;
 	size_t errlen;
@@ -470,35 +472,13 @@ static int add_patterns(struct build *b, uint32_t ri, const struct ids_rule *pub
 	return 0;
 }
 
-/*
- * The prefilter of a program rule: its fast_pattern content, else its
- * longest content that is not negated (the first of equal ones); NULL
- * when it has none (the rule is then checked on every scan).
- */
-static const struct rule_pattern *prefilter_pick(const struct rule *r)
-{
-	const struct rule_pattern *best = NULL;
-
-	for (size_t i = 0; i < r->n_patterns; i++) {
-		const struct rule_pattern *p = &r->patterns[i];
-
-		if (p->kind != PAT_CONTENT || p->negated || !p->len)
-			continue;
-		if (p->fast_pattern)
-			return p;
-		if (!best || p->len > best->len)
-			best = p;
-	}
-	return best;
-}
-
 /* A program rule: one prefilter literal (bit 0) confirmed by the program,
  * or no Hyperscan pattern and the program on every scan. A literal longer
  * than VERIFY_LONG_CONTENT is cut to its first VERIFY_LONG_CONTENT bytes
  * (the program checks the whole). */
 static int add_prog_rule(struct build *b, uint32_t ri, const struct rule *r)
 {
-	const struct rule_pattern *p = prefilter_pick(r);
+	const struct rule_pattern *p = prefilter_pick(r, b->pop);
 	struct pspec *s = spec_new(b);
 	const uint8_t *bytes;
 	size_t len;
@@ -527,6 +507,13 @@ static int add_prog_rule(struct build *b, uint32_t ri, const struct rule *r)
 	return s->expr ? 0 : -1;
 }
 
+/* Program rules: v2 patterns, contents too long for Hyperscan, and (in
+ * block mode) v1 rules with a common content beside a rare one. */
+static bool rule_is_prog(const struct build *b, const struct rule *r)
+{
+	return verify_rule_needs_prog(r) || (!b->stream && prefilter_wants_prog(r, b->pop));
+}
+
 static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
 {
 	const struct rule *r = rule_from_pub(pub);
@@ -541,8 +528,7 @@ static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
 			RULE_MAX_PATTERNS);
 		return -1;
 	}
-	if (verify_rule_needs_prog(r) ? add_prog_rule(b, ri, r) < 0
-				       : add_patterns(b, ri, pub, r) < 0)
+	if (rule_is_prog(b, r) ? add_prog_rule(b, ri, r) < 0 : add_patterns(b, ri, pub, r) < 0)
 		return -1;
 	for (size_t i = first; i < b->n; i++)
 		b->specs[i].every = r->stream_every;
@@ -1019,6 +1005,7 @@ static int alloc_rules(struct build *b, struct ids_matcher *m, const struct ids_
 
 static void build_free(struct build *b)
 {
+	prefilter_pop_free(b->pop);
 	for (size_t i = 0; i < b->n; i++)
 		free(b->specs[i].expr);
 	free(b->specs);
@@ -1051,6 +1038,7 @@ static struct ids_matcher *compile(const struct ids_rule *const *rules, size_t n
 	if (!m)
 		goto fail;
 	m->stream = stream;
+	b.pop = prefilter_pop_new(rules, n);
 	for (size_t i = 0; i < n; i++)
 		if (add_rule(&b, (uint32_t)i, rules[i]) < 0)
 			goto fail;
