@@ -472,6 +472,35 @@ static int add_patterns(struct build *b, uint32_t ri, const struct ids_rule *pub
 	return 0;
 }
 
+/* A program rule without a content: its first regex that is neither
+ * negated nor relative (a relative one anchors where the previous match
+ * ended), as a Hyperscan prefilter expression; none: no Hyperscan pattern.
+ * If Hyperscan refuses it, the compile moves it to PCRE-only. */
+static int prog_regex_prefilter(struct pspec *s, const struct rule *r)
+{
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const struct rule_pattern *p = &r->patterns[i];
+		uint32_t opts = p->pcre_opts | (p->nocase ? PCRE2_CASELESS : 0);
+
+		if (p->kind != PAT_REGEX || p->negated || p->relative ||
+		    (opts & ~(uint32_t)PCRE_OPTS_HS_SAFE) || has_leading_verb((const char *)p->bytes))
+			continue;
+		s->line = p->line;
+		s->col = p->col;
+		s->what = "regex";
+		s->mode = MODE_PREFILTER;
+		s->flags = HS_FLAG_ALLOWEMPTY;
+		s->flags |= (opts & PCRE2_CASELESS) ? HS_FLAG_CASELESS : 0;
+		s->flags |= (opts & PCRE2_DOTALL) ? HS_FLAG_DOTALL : 0;
+		s->flags |= (opts & PCRE2_MULTILINE) ? HS_FLAG_MULTILINE : 0;
+		s->anchor = strchr((const char *)p->bytes, '^') != NULL;
+		if (asprintf(&s->expr, "%s%s", (opts & PCRE2_EXTENDED) ? "(?x)" : "", p->bytes) < 0)
+			s->expr = NULL;
+		return s->expr ? 0 : -1;
+	}
+	return 0;
+}
+
 /* A program rule: one prefilter literal (bit 0) confirmed by the program,
  * or no Hyperscan pattern and the program on every scan. A literal longer
  * than VERIFY_LONG_CONTENT is cut to its first VERIFY_LONG_CONTENT bytes
@@ -492,7 +521,7 @@ static int add_prog_rule(struct build *b, uint32_t ri, const struct rule *r)
 			    .prog = r,
 			    .mode = MODE_PCRE_ONLY};
 	if (!p)
-		return 0;
+		return prog_regex_prefilter(s, r);
 	bytes = p->fp_slice ? p->bytes + p->fp_offset : p->bytes;
 	len = p->fp_slice ? p->fp_len : p->len;
 	if (len > VERIFY_LONG_CONTENT)

@@ -585,3 +585,19 @@ Test(verify, common_content_is_not_a_prefilter)
 	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)"PUT /page07", 11, count, &n);
 	cr_assert_eq(n, 0);
 }
+
+Test(verify, pcre_only_rules_prefilter_with_hyperscan)
+{
+	cr_assert_eq(load_text("rules:\n"
+			       "  - {id: 1, msg: t, patterns: [{pcre: '/ev[i1]l=[0-9]+/i'}]}\n"
+			       "  - {id: 2, msg: t, patterns: [{pcre: '/(\\w+)=\\1/'}, {content: x, "
+			       "not: true}]}\n"),
+		     0, "%s", out());
+	compile_rules(false);
+	cr_assert_eq(matcher_pattern_count(vx.m), 2);
+	cr_assert(hits("EV1L=42"));
+	cr_assert_not(hits("evil=a"));
+	cr_assert(hits("ab=ab"));
+	cr_assert_not(hits("ab=ab x"));
+	cr_assert_not(hits("ab=cd"));
+}
