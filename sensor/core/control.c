@@ -178,6 +178,7 @@ static void sum_snapshot(struct worker_snapshot *t, const struct worker_snapshot
 	t->kernel_packets += s->kernel_packets;
 	t->kernel_drops += s->kernel_drops;
 	t->kernel_freezes += s->kernel_freezes;
+	t->verify_limit += s->verify_limit;
 	if (s->first_usec && (!t->first_usec || s->first_usec < t->first_usec))
 		t->first_usec = s->first_usec;
 	if (s->last_usec > t->last_usec)
@@ -219,6 +220,7 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 	}
 	snapshot_input(&in, total, c->live, names, n_names);
 	in.rules = true;
+	in.verify_limit = total->verify_limit;
 	in.rules_loaded = c->rules_loaded;
 	in.rules_failed = c->rules_failed;
 	if (c->live) {

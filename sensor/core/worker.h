@@ -51,6 +51,7 @@ struct worker_snapshot {
 	uint64_t plugin_alerts[WORKER_MAX_PLUGIN_COUNTERS]; /* per plugin, config order */
 	uint64_t kernel_packets, kernel_drops, kernel_freezes;
 	int64_t first_usec, last_usec;
+	uint64_t verify_limit; /* candidates past their work limit (detect.verify_limit) */
 };
 
 struct ids_thread {
@@ -84,6 +85,9 @@ struct ids_thread {
 	struct live_source *live; /* live capture source, NULL in file mode */
 	pthread_mutex_t snap_lock;
 	struct worker_snapshot snap;
+	/* candidates that ran out of their verification budget, counted by
+	 * matcher threads this worker already replaced (rule reloads) */
+	uint64_t verify_limit_done;
 };
 
 /* Set up worker `index` (plugin thread_init included). Returns NULL with a

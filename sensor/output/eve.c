@@ -736,6 +736,7 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 	if (in->rules) {
 		jbuf_u64(j, "rules_loaded", in->rules_loaded);
 		jbuf_u64(j, "rules_failed", in->rules_failed);
+		jbuf_u64(j, "verify_limit", in->verify_limit);
 	}
 	if (in->n_plugins) {
 		jbuf_open_object(j, "plugins");

@@ -109,6 +109,9 @@ struct eve_stats_input {
 	 * the totals only (`rules` set). */
 	bool rules;
 	uint64_t rules_loaded, rules_failed;
+	/* candidates past their verification work limit (detect.verify_limit,
+	 * totals only) */
+	uint64_t verify_limit;
 };
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);
 

@@ -320,3 +320,21 @@ Test(detect, broken_rule_fails_with_on_error_fail)
 	cr_expect_eq(itest_run(&t, NULL), 1, "%s", t.res.err);
 	cr_expect(strstr(t.res.err, "not started"), "%s", t.res.err);
 }
+
+Test(detect, verification_work_limit_is_counted_in_stats)
+{
+	static char buf[1400];
+
+	memset(buf, 'a', sizeof(buf));
+	itest_capture(&t, 1);
+	udp(buf, sizeof(buf));
+	udp("aaab", 4);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: chain, patterns: [{content: a}, {content: a, distance: 0}, "
+			"{content: a, distance: 0}, {content: b, distance: 0}]}\n");
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.verify_limit",
+			    -1),
+		     1);
+}
