@@ -25,7 +25,29 @@
  *     PCRE2 checks it on every scan where the rule is otherwise complete.
  * Each pattern starts at the most exact mode hs_expression_info accepts;
  * when the database compile still names a pattern, that pattern moves one
- * mode down and the database is compiled again.
+ * mode down and the database is compiled again. A content Hyperscan
+ * refuses leaves only its rule out (logged with file:line:col, counted by
+ * matcher_dropped_count), never the whole matcher.
+ *
+ * Program rules (rule_is_prog: v2 patterns, contents longer than
+ * VERIFY_LONG_CONTENT, and in block mode v1 rules holding a content common
+ * to many rules) have one spec: their prefilter (matcher_prefilter.c), a
+ * literal in MODE_EXACT (the first VERIFY_LONG_CONTENT bytes of a longer
+ * one), else a regex in MODE_PREFILTER, else none (then the rule is an
+ * `always` rule); its check is the rule's program (mcheck.prog,
+ * matcher_verify.c) instead of a PCRE2 code, always confirming.
+ *
+ * Dedup. Specs identical in everything Hyperscan and the callbacks read
+ * (expression, flags, bounds, mode) form a group and are one Hyperscan id;
+ * the id's mpat lists its targets, the (rule, bit) pairs of every spec of
+ * the group, and the callbacks set each target's bit. A group moves down a
+ * mode, or is left out, as a whole.
+ *
+ * Cache (matcher_cache.c). Before the first compile attempt the specs as
+ * built (the compile's whole input) are hashed into a key; a cached entry
+ * for it gives the database and each spec's final mode and left-out flag,
+ * so the matcher is rebuilt exactly as the compile left it. A successful
+ * compile is stored under that key.
  *
  * Scan. The callback only ORs the pattern's bit into its rule's per-thread
  * state (`got`, or `maybe` for an early SOM start) and, on a rule's first
@@ -79,6 +101,11 @@
  * later chunks are ignored. Allocation: the state on the first chunk, and
  * the progress array when a stream touches more than SPROG_INLINE rules;
  * nothing else per chunk.
+ *
+ * Stream mode and programs: a program rule is armed (PROG_ARMED in its
+ * progress) by its first prefilter hit, then verified on every later pass
+ * (ring + chunk, see stream_prog) until it is reported; without a
+ * prefilter it is an `always` rule.
  *
  * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
  * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64

@@ -11,6 +11,14 @@
  * and confirmed with PCRE2 (JIT) on the same buffer within the same bounds.
  * Rules with no pattern at all are checked on every scan by header alone.
  *
+ * Program rules (rule language v2 keys, contents longer than Hyperscan
+ * takes, and in block mode v1 rules with a content common to many rules):
+ * Hyperscan gets one prefilter pattern per rule (matcher_prefilter.c) and a
+ * hit makes the rule a candidate that its program verifies exactly
+ * (matcher_verify.c). Identical Hyperscan patterns of all rules share one
+ * id. With a cache folder set (matcher_cache.h), compiled databases are
+ * read from and written to disk.
+ *
  * A rule is reported when all its patterns matched, its pcre matched and
  * its header accepts the packet; each rule at most once per scan.
  *

@@ -16,7 +16,10 @@
  *   caller), proto (tcp|udp|icmp|ip, default ip), src, dst (any | address
  *   | CIDR | list | !negation | $VAR), src_port, dst_port (any | N | "N:M"
  *   | list | !negation | $VAR), direction (to_server|to_client|any),
- *   patterns (list of {content|regex, nocase, offset, depth}), pcre
+ *   patterns (list of {content|hex|regex|pcre|isdataat|byte_test|byte_jump|
+ *   byte_extract|byte_math|bsize} with the v2 options buffer, nocase,
+ *   offset, depth, distance, within, startswith, endswith, not, relative,
+ *   fast_pattern, rawbytes; byte keywords parsed by rules_byteop.c), pcre
  *   ('/expr/flags' or plain expr), scope (packet|stream), stream_alerts
  *   (once|every), buffer (a buffer a plugin declares: "http.uri"; checked
  *   against the loaded plugins by plugins_assign_rules).

@@ -601,3 +601,35 @@ Test(verify, pcre_only_rules_prefilter_with_hyperscan)
 	cr_assert_not(hits("ab=ab x"));
 	cr_assert_not(hits("ab=cd"));
 }
+
+/* ------------------------------------------------------------ hostile */
+
+#include "detect/rules_byteop.h"
+
+/* Random option text never crashes the byte keyword parser and never
+ * yields an out-of-range read size. */
+Test(verify, byteop_parser_survives_random_text)
+{
+	static const char alphabet[] = ",,,  0123456789<>=!&^-xrelativbgsdcmuphon_";
+	struct byteop_vars vars = {.n = 1};
+	uint32_t seed = 12345;
+
+	strcpy(vars.names[0], "v");
+	for (int i = 0; i < 20000; i++) {
+		char text[48], result[BYTEOP_NAME_MAX], err[200];
+		struct rule_byteop op;
+		size_t n;
+
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % (sizeof(text) - 1);
+		for (size_t k = 0; k < n; k++) {
+			seed = seed * 1103515245 + 12345;
+			text[k] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		text[n] = '\0';
+		if (rule_byteop_parse((enum pattern_kind)(PAT_ISDATAAT + i % 6), text, &vars, &op,
+				      result, err, sizeof(err)) == 0 &&
+		    i % 6 != 0 && i % 6 != 5)
+			cr_assert(op.nbytes >= 1 && op.nbytes <= 23, "%s", text);
+	}
+}
