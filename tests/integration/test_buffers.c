@@ -97,3 +97,19 @@ Test(buffers, test_mode_counts_rules_per_plugin)
 	cr_expect_str_eq(t.res.out, "configuration OK: 2 rules; rules per plugin: signature=1 "
 				    "buffers=1\n");
 }
+
+/* Rule language v2 on a plugin buffer: the buffer named on the patterns,
+ * a relative chain verified by the rule's program. */
+Test(buffers, v2_patterns_on_a_plugin_buffer)
+{
+	itest_capture(&t, 1);
+	session_on_port(8888, "GET /admin HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n");
+	session_on_port(8889, "GET /x/admin HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n");
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: v2, patterns: [{content: GET, buffer: demo.first_line, "
+			"startswith: true}, {content: admin, buffer: demo.first_line, distance: 1, "
+			"within: 6}, {content: secret, buffer: demo.first_line, not: true}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=1", 0), "dest_port", 0), 8888);
+}
