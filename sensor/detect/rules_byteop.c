@@ -14,7 +14,7 @@
  *   isdataat:     [!]N[,relative]                     ("!" is the caller's)
  *   bsize:        N | <N | >N | <=N | >=N | N<>M
  *   byte_test:    bytes, [!]op, value, offset [, relative] [, big|little]
- *                 [, string, hex|dec|oct] [, bitmask M]
+ *                 [, string [, hex|dec|oct]] [, bitmask M]   (string: dec)
  *   byte_jump:    bytes, offset [, relative] [, multiplier N] [, big|little]
  *                 [, string, hex|dec|oct] [, align] [, from_beginning |
  *                 from_end] [, post_offset N] [, bitmask M]
@@ -172,9 +172,12 @@ static int common_opts(struct bparse *b, size_t i, struct rule_byteop *op, bool 
 		else if (strcmp(t, "big") == 0 || strcmp(t, "endian big") == 0)
 			op->little = false;
 		else if (strcmp(t, "string") == 0) {
-			if (i + 1 == b->n || parse_base(b, b->tok[i + 1], op) < 0)
-				return bfail(b, "string must be followed by hex, dec or oct");
-			i++;
+			/* the base is optional: decimal */
+			op->base = 10;
+			if (i + 1 < b->n && (strcmp(b->tok[i + 1], "hex") == 0 ||
+					     strcmp(b->tok[i + 1], "dec") == 0 ||
+					     strcmp(b->tok[i + 1], "oct") == 0))
+				parse_base(b, b->tok[++i], op);
 		} else if (strncmp(t, "string ", 7) == 0) {
 			if (parse_base(b, t + 7, op) < 0)
 				return -1;
