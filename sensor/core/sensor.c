@@ -206,16 +206,16 @@ static void check_filter(struct run *r)
  * and says how many failed; `-T` and on-error fail keep the errors, so the
  * start (or the test) fails. `before` is the error count before loading.
  */
-static void rules_skip_failed(struct run *r, const struct ruleset *rs, struct diag *d,
-			      unsigned before, bool test_only)
+static void rules_skip_failed(struct run *r, size_t failed, struct diag *d, unsigned before,
+			      bool test_only)
 {
 	unsigned errs = d->errors - before;
 	bool skip = !test_only && !r->cfg.rules_on_error_fail;
 
 	if (!errs)
 		return;
-	fprintf(stderr, "sensor: %zu rule%s failed to load (%u error%s)%s\n", rs->n_failed,
-		rs->n_failed == 1 ? "" : "s", errs, errs == 1 ? "" : "s",
+	fprintf(stderr, "sensor: %zu rule%s failed to load (%u error%s)%s\n", failed,
+		failed == 1 ? "" : "s", errs, errs == 1 ? "" : "s",
 		skip ? "; going on with the others (rules.on-error: skip)" : "");
 	if (skip)
 		d->errors = before;
@@ -225,7 +225,7 @@ static void rules_skip_failed(struct run *r, const struct ruleset *rs, struct di
 static int setup(struct run *r, const struct sensor_opts *o)
 {
 	const struct sensor_config *c = &r->cfg;
-	unsigned before;
+	unsigned before, unassigned;
 
 	if (apply_options(r, o) < 0)
 		return -1;
@@ -233,10 +233,14 @@ static int setup(struct run *r, const struct sensor_opts *o)
 	plugins_load(&r->plugins, c->plugins, c->n_plugins, c->plugin_dir, c->file, &r->diag);
 	before = r->diag.errors;
 	load_rules(r, &r->rules, &r->diag);
-	rules_skip_failed(r, &r->rules, &r->diag, before, o->test_only);
+	rules_skip_failed(r, r->rules.n_failed, &r->diag, before, o->test_only);
 	if (r->diag.errors)
 		return -1;
-	if (plugins_assign_rules(&r->plugins, &r->rules, &r->diag) != 0)
+	before = r->diag.errors;
+	unassigned = plugins_assign_rules(&r->plugins, &r->rules, &r->diag);
+	r->rules.n_failed += unassigned;
+	rules_skip_failed(r, unassigned, &r->diag, before, o->test_only);
+	if (r->diag.errors)
 		return -1;
 	worker_compiling(&r->plugins);
 	matcher_cache_set_dir(c->rules_cache_dir);
@@ -256,6 +260,7 @@ static struct plugin_set *reload_rules(void *arg)
 	struct plugin_set *next = plugins_clone(&r->plugins);
 	struct ruleset *rs = calloc(1, sizeof(*rs));
 	struct diag d;
+	unsigned unassigned;
 
 	diag_init(&d, stderr);
 	if (!next || !rs) {
@@ -265,8 +270,13 @@ static struct plugin_set *reload_rules(void *arg)
 	ruleset_init(rs);
 	next->ruleset = rs;
 	load_rules(r, rs, &d);
-	rules_skip_failed(r, rs, &d, 0, false);
-	if (d.errors || plugins_assign_rules(next, rs, &d) != 0)
+	rules_skip_failed(r, rs->n_failed, &d, 0, false);
+	if (d.errors)
+		goto fail;
+	unassigned = plugins_assign_rules(next, rs, &d);
+	rs->n_failed += unassigned;
+	rules_skip_failed(r, unassigned, &d, 0, false);
+	if (d.errors)
 		goto fail;
 	worker_compiling(next);
 	if (plugins_init(next, &sensor_services, r->cfg.threads, &d) != 0)
@@ -370,7 +380,8 @@ static int run_capture(struct run *r, const struct sensor_opts *o)
 	ctl.reload = reload_rules;
 	ctl.reload_arg = r;
 	ctl.start_usec = ctl_now_usec();
-	ctl.rules_loaded = r->rules.n;
+	for (size_t i = 0; i < r->plugins.n; i++)
+		ctl.rules_loaded += r->plugins.p[i].n_rules;
 	ctl.rules_failed = r->rules.n_failed;
 	ctl.eve = open_eve(c, path, sizeof(path));
 	if (!ctl.eve)
