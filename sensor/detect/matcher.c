@@ -129,9 +129,9 @@ struct pspec {
 	uint32_t depth;
 	unsigned width; /* fixed width, or minimum width */
 	bool fixed;
-	bool every;	  /* the rule's stream_every */
-	bool anchor;	  /* a regex that may hold ^, \A or \G */
-	char hs_err[200]; /* why exact mode was refused */
+	bool every;		 /* the rule's stream_every */
+	bool anchor;		 /* a regex that may hold ^, \A or \G */
+	char hs_err[200];	 /* why exact mode was refused */
 	const struct rule *prog; /* the rule's program confirms this spec */
 	bool dropped;		 /* Hyperscan refused it: its rule is left out */
 	uint32_t group;		 /* index of the first identical spec (itself if first) */
@@ -141,8 +141,8 @@ struct pspec {
 struct build {
 	struct pspec *specs;
 	size_t n, cap;
-	bool stream; /* compiling for Hyperscan stream mode */
-	bool keyed;  /* key holds the cache key of this compile */
+	bool stream;		   /* compiling for Hyperscan stream mode */
+	bool keyed;		   /* key holds the cache key of this compile */
 	struct prefilter_pop *pop; /* content popularity over the compile's rules */
 	struct mcache_key key;
 	char *err;
@@ -364,7 +364,8 @@ static int prog_regex_prefilter(struct pspec *s, const struct rule *r)
 		uint32_t opts = p->pcre_opts | (p->nocase ? PCRE2_CASELESS : 0);
 
 		if (p->kind != PAT_REGEX || p->negated || p->relative ||
-		    (opts & ~(uint32_t)PCRE_OPTS_HS_SAFE) || has_leading_verb((const char *)p->bytes))
+		    (opts & ~(uint32_t)PCRE_OPTS_HS_SAFE) ||
+		    has_leading_verb((const char *)p->bytes))
 			continue;
 		s->line = p->line;
 		s->col = p->col;
@@ -527,7 +528,8 @@ static int group_specs(struct build *b)
 		s->group = (uint32_t)i;
 		if (s->mode == MODE_PCRE_ONLY || !s->expr)
 			continue;
-		for (h = spec_key_hash(s) & (cap - 1); slot[h] != UINT32_MAX; h = (h + 1) & (cap - 1))
+		for (h = spec_key_hash(s) & (cap - 1); slot[h] != UINT32_MAX;
+		     h = (h + 1) & (cap - 1))
 			if (spec_same(&b->specs[slot[h]], s))
 				break;
 		if (slot[h] == UINT32_MAX)
@@ -585,8 +587,8 @@ static void cache_key(const struct build *b, struct mcache_key *k)
 	mcache_key_add(k, &b->stream, sizeof(b->stream));
 	for (size_t i = 0; i < b->n; i++) {
 		const struct pspec *s = &b->specs[i];
-		uint32_t f[10] = {s->rule,	 s->flags, s->mode,	 s->offset, s->has_depth,
-				  s->depth,	 s->som,   s->every,	 s->anchor, s->group};
+		uint32_t f[10] = {s->rule,  s->flags, s->mode,	s->offset, s->has_depth,
+				  s->depth, s->som,   s->every, s->anchor, s->group};
 
 		mcache_key_add(k, f, sizeof(f));
 		mcache_key_add(k, s->expr ? s->expr : "", s->expr ? strlen(s->expr) : 0);
@@ -645,7 +647,8 @@ static void cache_put(struct build *b, const hs_database_t *db)
 }
 
 /* Compile the specs still meant for Hyperscan; on a pattern's failure move
- * it one mode down and retry (a content's rule is left out instead). `*db` stays NULL when no spec remains. */
+ * it one mode down and retry (a content's rule is left out instead). `*db` stays NULL when no spec
+ * remains. */
 static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_database_t **db)
 {
 	size_t n = b->n ? b->n : 1;
@@ -1245,4 +1248,3 @@ bool matcher_is_stream(const struct ids_matcher *m)
 {
 	return m && m->stream;
 }
-

@@ -58,11 +58,11 @@ struct mpat {
 
 /* A PCRE2 check of one rule pattern or pcre. */
 struct mcheck {
-	pcre2_code *code; /* owned */
-	uint64_t bit;	  /* confirms this bit; 0 for a pcre without a bit */
-	bool always;	  /* no Hyperscan pattern: run whenever the rule is a candidate */
-	uint32_t start;	  /* offset O */
-	size_t end;	  /* O + D, or SIZE_MAX without depth */
+	pcre2_code *code;   /* owned */
+	uint64_t bit;	    /* confirms this bit; 0 for a pcre without a bit */
+	bool always;	    /* no Hyperscan pattern: run whenever the rule is a candidate */
+	uint32_t start;	    /* offset O */
+	size_t end;	    /* O + D, or SIZE_MAX without depth */
 	struct vprog *prog; /* owned: the rule's program runs instead of `code` */
 };
 
@@ -89,8 +89,8 @@ struct ids_matcher {
 	uint32_t *always; /* rules without a Hyperscan pattern (stream mode: or with an
 			     `always` check), ascending */
 	size_t n_always;
-	bool stream;	/* made by matcher_compile_stream */
-	bool need_ring; /* stream mode: some pattern needs PCRE2, streams keep a ring */
+	bool stream;	  /* made by matcher_compile_stream */
+	bool need_ring;	  /* stream mode: some pattern needs PCRE2, streams keep a ring */
 	size_t n_dropped; /* rules left out (Hyperscan refused them) */
 };
 
@@ -111,8 +111,8 @@ struct matcher_thread {
 	const struct mtarget *targets;
 	size_t n_touched;
 	struct verify_env venv; /* programs' match data and work-limit count */
-	uint64_t base;	 /* stream mode: stream offset of the Hyperscan stream's byte 0 */
-	uint8_t *window; /* stream mode: 2 * STREAM_WINDOW bytes to join ring and chunk */
+	uint64_t base;		/* stream mode: stream offset of the Hyperscan stream's byte 0 */
+	uint8_t *window;	/* stream mode: 2 * STREAM_WINDOW bytes to join ring and chunk */
 };
 
 #define JIT_STACK_MAX (1024 * 1024)

@@ -124,8 +124,8 @@ struct vprog *verify_prog_new(const struct rule *r, char *err, size_t errlen)
 			goto fail;
 	}
 	if (r->pcre) {
-		vp->pcre = regex_compile(r->pcre, PCRE2_ZERO_TERMINATED, r->pcre_options, err,
-					 errlen);
+		vp->pcre =
+			regex_compile(r->pcre, PCRE2_ZERO_TERMINATED, r->pcre_options, err, errlen);
 		if (!vp->pcre)
 			goto fail;
 	}
@@ -311,8 +311,8 @@ static bool regex_at(struct vstate *st, const pcre2_code *code, size_t sub, size
 	PCRE2_SIZE *ov;
 	uint32_t opts = to < st->len ? PCRE2_NOTEOL : 0;
 
-	if (pcre2_match(code, st->buf + sub, to - sub, at - sub, opts, st->env->md,
-			st->env->mctx) < 0)
+	if (pcre2_match(code, st->buf + sub, to - sub, at - sub, opts, st->env->md, st->env->mctx) <
+	    0)
 		return false;
 	ov = pcre2_get_ovector_pointer(st->env->md);
 	*s = sub + ov[0];
@@ -593,11 +593,8 @@ bool verify_prog_run(const struct vprog *vp, const uint8_t *buf, size_t len, uin
 		     struct verify_env *env)
 {
 	static const uint8_t empty[1];
-	struct vstate st = {.buf = buf ? buf : empty,
-			    .len = buf ? len : 0,
-			    .base = base,
-			    .vp = vp,
-			    .env = env};
+	struct vstate st = {
+		.buf = buf ? buf : empty, .len = buf ? len : 0, .base = base, .vp = vp, .env = env};
 
 	env->budget = VERIFY_BUDGET;
 	env->limit_hit = false;

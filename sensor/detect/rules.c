@@ -504,17 +504,16 @@ static int rule_pcre(struct rparse *p, const struct ynode *map)
 /* ------------------------------------------------------------ patterns */
 
 static const char *const pattern_keys[] = {
-	"content",  "regex",	   "hex",     "pcre",	   "isdataat",	 "byte_test",
-	"byte_jump", "byte_extract", "byte_math", "bsize",    "nocase",	 "offset",
-	"depth",    "buffer",	   "distance", "within",   "startswith", "endswith",
-	"not",	    "fast_pattern", "rawbytes", "relative", NULL};
+	"content",   "regex",	     "hex",	  "pcre",     "isdataat",   "byte_test",
+	"byte_jump", "byte_extract", "byte_math", "bsize",    "nocase",	    "offset",
+	"depth",     "buffer",	     "distance",  "within",   "startswith", "endswith",
+	"not",	     "fast_pattern", "rawbytes",  "relative", NULL};
 
 /* The value keys of a pattern, in the order they are looked for; a pattern
  * has exactly one. From index 4 on, index - 1 is the enum pattern_kind. */
-static const char *const pattern_kinds[] = {"content",	 "regex",     "hex",
-					    "pcre",	 "isdataat",  "byte_test",
-					    "byte_jump", "byte_extract", "byte_math",
-					    "bsize"};
+static const char *const pattern_kinds[] = {"content",	 "regex",     "hex",	   "pcre",
+					    "isdataat",	 "byte_test", "byte_jump", "byte_extract",
+					    "byte_math", "bsize"};
 #define PATTERN_KIND_LIST                                                                          \
 	"content, hex, regex, pcre, isdataat, byte_test, byte_jump, byte_extract, byte_math or "   \
 	"bsize"
@@ -916,8 +915,8 @@ static int pattern_modifiers(struct rparse *p, const struct ynode *pm, struct ru
 /* Keys that make a pattern v2 (verified by the rule's program). */
 static bool pattern_is_v2(const struct ynode *pm, const struct rule_pattern *pat)
 {
-	static const char *const keys[] = {"distance", "within", "startswith", "endswith",
-					   "not",      "relative", "buffer",    "pcre",
+	static const char *const keys[] = {"distance",	   "within",   "startswith", "endswith",
+					   "not",	   "relative", "buffer",     "pcre",
 					   "fast_pattern", NULL};
 
 	if (pat->v2 || pat->offset_var || pat->depth_var)
@@ -944,8 +943,9 @@ static int pattern_combos(struct rparse *p, const struct ynode *pm, struct rule_
 				    content_only[i]);
 	}
 	if (!content && !regex && ymap_get(pm, "nocase"))
-		return rerr(p, ymap_get(pm, "nocase"), false, "nocase applies to content, hex "
-							      "and regex patterns only");
+		return rerr(p, ymap_get(pm, "nocase"), false,
+			    "nocase applies to content, hex "
+			    "and regex patterns only");
 	if (!regex && ymap_get(pm, "relative"))
 		return rerr(p, ymap_get(pm, "relative"), false,
 			    "relative applies to regex only (content uses distance/within; "
@@ -957,8 +957,8 @@ static int pattern_combos(struct rparse *p, const struct ynode *pm, struct rule_
 		return rerr(p, pm, false,
 			    "offset/depth (absolute) and distance/within (relative) cannot be "
 			    "combined in one pattern");
-	if (pat->startswith && (pat->has_offset || pat->has_depth || pat->has_distance ||
-				pat->has_within))
+	if (pat->startswith &&
+	    (pat->has_offset || pat->has_depth || pat->has_distance || pat->has_within))
 		return rerr(p, ymap_get(pm, "startswith"), false,
 			    "startswith cannot be combined with offset, depth, distance or within");
 	if (pat->negated && pat->fast_pattern)

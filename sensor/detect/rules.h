@@ -74,24 +74,24 @@ enum byte_oper { OPER_ADD = 0, OPER_SUB, OPER_MUL, OPER_DIV, OPER_SHL, OPER_SHR 
  * Numbers that may name a variable keep it in *_var (see PAT_NO_VAR).
  */
 struct rule_byteop {
-	uint8_t nbytes;	   /* bytes read: 1..8 (string: 1..23) */
-	uint8_t base;	   /* 0: binary; 8, 10, 16: `string` */
-	bool little;	   /* little endian (binary only) */
-	bool relative;	   /* from the end of the previous match */
-	int64_t offset;	   /* where to read / isdataat position */
+	uint8_t nbytes; /* bytes read: 1..8 (string: 1..23) */
+	uint8_t base;	/* 0: binary; 8, 10, 16: `string` */
+	bool little;	/* little endian (binary only) */
+	bool relative;	/* from the end of the previous match */
+	int64_t offset; /* where to read / isdataat position */
 	uint8_t offset_var;
 	enum byte_cmp cmp; /* byte_test, bsize */
 	bool negate_cmp;   /* byte_test "!op" */
 	uint64_t value;	   /* byte_test value, byte_math rvalue, bsize low bound */
 	uint8_t value_var;
-	uint64_t value2;   /* bsize "N<>M" upper bound */
-	uint64_t bitmask;  /* 0: none */
-	uint32_t multiplier; /* byte_jump / byte_extract (1 when absent) */
-	uint32_t align;	   /* byte_jump `align` (4) / byte_extract `align N`; 0: none */
+	uint64_t value2;	       /* bsize "N<>M" upper bound */
+	uint64_t bitmask;	       /* 0: none */
+	uint32_t multiplier;	       /* byte_jump / byte_extract (1 when absent) */
+	uint32_t align;		       /* byte_jump `align` (4) / byte_extract `align N`; 0: none */
 	bool from_beginning, from_end; /* byte_jump */
-	int64_t post_offset;	   /* byte_jump */
-	enum byte_oper oper;	   /* byte_math */
-	uint8_t result_var;	   /* byte_extract / byte_math: index of the variable set */
+	int64_t post_offset;	       /* byte_jump */
+	enum byte_oper oper;	       /* byte_math */
+	uint8_t result_var;	       /* byte_extract / byte_math: index of the variable set */
 };
 
 struct rule_pattern {
@@ -103,11 +103,11 @@ struct rule_pattern {
 	uint32_t offset, depth;
 	int line, col; /* of the content/regex scalar's first character */
 	/* ---- rule language v2 (patterns); all zero in a v1 pattern ---- */
-	bool v2;	  /* needs the exact program (matcher_verify.c) */
-	bool negated;	  /* `not: true`: the rule matches when this does not */
-	bool relative;	  /* regex `relative` / pcre R: from the previous match's end */
-	bool startswith;  /* content: at offset 0 (depth = its length) */
-	bool endswith;	  /* content: ends at the end of the buffer */
+	bool v2;	 /* needs the exact program (matcher_verify.c) */
+	bool negated;	 /* `not: true`: the rule matches when this does not */
+	bool relative;	 /* regex `relative` / pcre R: from the previous match's end */
+	bool startswith; /* content: at offset 0 (depth = its length) */
+	bool endswith;	 /* content: ends at the end of the buffer */
 	bool has_distance, has_within;
 	int32_t distance; /* from the previous match's end (may be negative) */
 	uint32_t within;  /* the match ends at most this far from that end */
@@ -117,9 +117,9 @@ struct rule_pattern {
 	uint8_t fast_pattern; /* 0 no, 1 yes, 2 "only" */
 	bool fp_slice;	      /* fast_pattern "OFFSET,LENGTH" */
 	uint32_t fp_offset, fp_len;
-	uint32_t pcre_opts;	  /* regex: PCRE2 options (pcre flags, nocase) */
-	struct rule_byteop *op;	  /* isdataat, byte_*, bsize; owned */
-	char *buffer;		  /* `buffer:` of this pattern, or NULL (the rule's) */
+	uint32_t pcre_opts;	/* regex: PCRE2 options (pcre flags, nocase) */
+	struct rule_byteop *op; /* isdataat, byte_*, bsize; owned */
+	char *buffer;		/* `buffer:` of this pattern, or NULL (the rule's) */
 };
 
 struct rule {

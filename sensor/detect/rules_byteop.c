@@ -126,8 +126,9 @@ static int num_or_var(struct bparse *b, const char *s, const char *what, int64_t
 	}
 	vi = var ? find_var(b->vars, s) : -1;
 	if (vi < 0)
-		return bfail(b, "%s '%s' is neither a number nor a variable set by an earlier "
-				"byte_extract or byte_math",
+		return bfail(b,
+			     "%s '%s' is neither a number nor a variable set by an earlier "
+			     "byte_extract or byte_math",
 			     what, s);
 	*var = (uint8_t)(vi + 1);
 	*out = 0;
@@ -158,8 +159,7 @@ static int check_nbytes(struct bparse *b, struct rule_byteop *op)
 }
 
 /* "name value" pairs and flags common to the byte_ keywords, from token i. */
-static int common_opts(struct bparse *b, size_t i, struct rule_byteop *op, bool jump,
-		       bool extract)
+static int common_opts(struct bparse *b, size_t i, struct rule_byteop *op, bool jump, bool extract)
 {
 	for (; i < b->n; i++) {
 		const char *t = b->tok[i];
@@ -203,7 +203,8 @@ static int common_opts(struct bparse *b, size_t i, struct rule_byteop *op, bool 
 			op->from_end = true;
 		else if (jump && strncmp(t, "post_offset ", 12) == 0) {
 			if (!parse_i64(t + 12, &v) || v < -65535 || v > 65535)
-				return bfail(b, "post_offset must be -65535..65535, got '%s'", t + 12);
+				return bfail(b, "post_offset must be -65535..65535, got '%s'",
+					     t + 12);
 			op->post_offset = v;
 		} else
 			return bfail(b, "unknown option '%s'", t);
@@ -219,7 +220,7 @@ static int parse_cmp(struct bparse *b, const char *s, struct rule_byteop *op)
 		const char *name;
 		enum byte_cmp cmp;
 	} ops[] = {{"<=", CMP_LE}, {">=", CMP_GE}, {"<", CMP_LT}, {">", CMP_GT},
-		   {"=", CMP_EQ},  {"&", CMP_AND},  {"^", CMP_XOR}};
+		   {"=", CMP_EQ},  {"&", CMP_AND}, {"^", CMP_XOR}};
 
 	if (*s == '!') {
 		op->negate_cmp = true;
@@ -234,7 +235,8 @@ static int parse_cmp(struct bparse *b, const char *s, struct rule_byteop *op)
 			op->cmp = ops[i].cmp;
 			return 0;
 		}
-	return bfail(b, "operator must be one of < > = ! <= >= & ^ (optionally after !), got '%s'", s);
+	return bfail(b, "operator must be one of < > = ! <= >= & ^ (optionally after !), got '%s'",
+		     s);
 }
 
 static int parse_test(struct bparse *b, struct rule_byteop *op)
@@ -289,7 +291,8 @@ static int set_result(struct bparse *b, const char *name, struct rule_byteop *op
 	if (b->vars && b->vars->n >= RULE_MAX_VARS)
 		return bfail(b, "more than %d variables in one rule", RULE_MAX_VARS);
 	if (strlen(name) >= BYTEOP_NAME_MAX)
-		return bfail(b, "variable name '%s' longer than %d bytes", name, BYTEOP_NAME_MAX - 1);
+		return bfail(b, "variable name '%s' longer than %d bytes", name,
+			     BYTEOP_NAME_MAX - 1);
 	op->result_var = (uint8_t)(b->vars ? b->vars->n : 0);
 	strcpy(result, name);
 	return 0;
@@ -417,7 +420,8 @@ static int parse_bsize(struct bparse *b, const char *text, struct rule_byteop *o
 		if (parse_u64(b, lo, &op->value) < 0 || parse_u64(b, range + 2, &op->value2) < 0)
 			return -1;
 		if (op->value >= op->value2)
-			return bfail(b, "bsize range %s: the low bound must be below the high", text);
+			return bfail(b, "bsize range %s: the low bound must be below the high",
+				     text);
 		return 0;
 	}
 	op->cmp = CMP_EQ;

@@ -38,7 +38,7 @@ static void write_1k(FILE *f)
 		"User-Agent: [a-z]+bot/[0-9]{2}\\\\.[0-9]", "/etc/(passwd|shadow)",
 		"cmd=[a-z]{2,8}%20", "\\\\.\\\\./\\\\.\\\\./", "select\\\\s+.{1,40}\\\\s+from"};
 	static const char *const pcres[] = {"/^POST \\\\/upload\\\\/[a-z0-9]+\\\\.php/",
-					     "/(sess[0-9])=\\\\1/", "/<script[^>]*>evil/i"};
+					    "/(sess[0-9])=\\\\1/", "/<script[^>]*>evil/i"};
 	char s[64];
 
 	fprintf(f, "rules:\n");
@@ -58,8 +58,8 @@ static void write_1k(FILE *f)
 /* The rarer content of ET-shaped rule i: 6-30 bytes. */
 static void et_content(char *s, size_t n, unsigned i)
 {
-	static const char *const parts[] = {"/wp-", "admin", ".php?", "id=", "cmd", "/api/",
-					    "user", "Mozilla", "x-", "token", "cfg", "/cgi"};
+	static const char *const parts[] = {"/wp-", "admin",   ".php?", "id=",	 "cmd", "/api/",
+					    "user", "Mozilla", "x-",	"token", "cfg", "/cgi"};
 	unsigned len = 6 + bench_rnd() % 25, o = 0;
 
 	o += (unsigned)snprintf(s, n, "%s%05x", parts[i % 12], i);
@@ -79,17 +79,20 @@ static void write_et(FILE *f, unsigned n)
 		const char *nc = bench_rnd() % 10 < 4 ? "true" : "false";
 
 		et_content(c, sizeof(c), i);
-		fprintf(f, "  - {id: %u, msg: m, patterns: [{content: \"%s\"}, {content: \"%s\", "
-			   "nocase: %s",
+		fprintf(f,
+			"  - {id: %u, msg: m, patterns: [{content: \"%s\"}, {content: \"%s\", "
+			"nocase: %s",
 			i + 1, common[i % 4], c, nc);
 		if (k < 31)
-			fprintf(f, ", distance: 0}, {content: \"\\r\\n\", distance: 0, within: 200}");
+			fprintf(f,
+				", distance: 0}, {content: \"\\r\\n\", distance: 0, within: 200}");
 		else if (k < 37)
 			fprintf(f, "}, {pcre: \"/^[a-z0-9]{1,16}=/Ri\"}");
 		else if (k < 42)
 			fprintf(f, "}, {content: \"Referer\", not: true}");
 		else if (k < 44)
-			fprintf(f, "}, {isdataat: \"4,relative\"}, {byte_test: \"1,>,32,0,relative\"}");
+			fprintf(f, "}, {isdataat: \"4,relative\"}, {byte_test: "
+				   "\"1,>,32,0,relative\"}");
 		else
 			fprintf(f, "}");
 		fprintf(f, "]}\n");

@@ -104,7 +104,8 @@ Test(buffers, v2_patterns_on_a_plugin_buffer)
 {
 	itest_capture(&t, 1);
 	session_on_port(8888, "GET /admin HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n");
-	session_on_port(8889, "GET /x/admin HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n");
+	session_on_port(8889, "GET /x/admin HTTP/1.1\r\nHost: a\r\n\r\n",
+			"HTTP/1.1 200 OK\r\n\r\n");
 	itest_rules(&t, "rules:\n"
 			"  - {id: 1, msg: v2, patterns: [{content: GET, buffer: demo.first_line, "
 			"startswith: true}, {content: admin, buffer: demo.first_line, distance: 1, "
@@ -128,10 +129,10 @@ Test(buffers, unknown_buffer_rule_is_skipped_when_running)
 	cr_expect(strstr(t.res.err, "no loaded plugin provides buffer 'http.urii'") &&
 			  strstr(t.res.err, "1 rule failed to load (1 error); going on"),
 		  "%s", t.res.err);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_failed",
-			    -1),
-		     1);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_loaded",
-			    -1),
-		     1);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_failed", -1),
+		1);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_loaded", -1),
+		1);
 }

@@ -272,10 +272,14 @@ Test(detect, payload_fields_and_escaping)
 Test(detect, v2_relative_patterns_on_packets)
 {
 	itest_capture(&t, 1);
-	udp("USER root\r\n", 11);	 /* 1 */
-	udp("USER   xroot\r\n", 14);	 /* distance too far */
-	udp("LEN\x00\x04" "abcd", 9); /* byte_jump over 4 bytes lands at the end */
-	udp("LEN\x00\x03" "abcd", 9); /* lands before 'd' */
+	udp("USER root\r\n", 11);    /* 1 */
+	udp("USER   xroot\r\n", 14); /* distance too far */
+	udp("LEN\x00\x04"
+	    "abcd",
+	    9); /* byte_jump over 4 bytes lands at the end */
+	udp("LEN\x00\x03"
+	    "abcd",
+	    9); /* lands before 'd' */
 	itest_rules(&t, "rules:\n"
 			"  - {id: 1, msg: user, patterns: [{content: USER}, {content: root, "
 			"distance: 1, within: 5}, {pcre: '/^\\r\\n/R'}]}\n"
@@ -301,12 +305,12 @@ Test(detect, broken_rule_is_skipped_and_counted)
 		  "%s", t.res.err);
 	cr_expect(strstr(t.res.err, "1 rule failed to load (1 error); going on with the others"),
 		  "%s", t.res.err);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_loaded",
-			    -1),
-		     1);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_failed",
-			    -1),
-		     1);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_loaded", -1),
+		1);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_failed", -1),
+		1);
 }
 
 Test(detect, broken_rule_fails_with_on_error_fail)
@@ -329,12 +333,13 @@ Test(detect, verification_work_limit_is_counted_in_stats)
 	itest_capture(&t, 1);
 	udp(buf, sizeof(buf));
 	udp("aaab", 4);
-	itest_rules(&t, "rules:\n"
-			"  - {id: 1, msg: chain, patterns: [{content: a}, {content: a, distance: 0}, "
-			"{content: a, distance: 0}, {content: b, distance: 0}]}\n");
+	itest_rules(&t,
+		    "rules:\n"
+		    "  - {id: 1, msg: chain, patterns: [{content: a}, {content: a, distance: 0}, "
+		    "{content: a, distance: 0}, {content: b, distance: 0}]}\n");
 	run_ok();
 	cr_expect_eq(itest_alerts(&t, 1), 1);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.verify_limit",
-			    -1),
-		     1);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.verify_limit", -1),
+		1);
 }

@@ -179,7 +179,8 @@ Test(verify, offset_and_depth_bounds)
 
 Test(verify, nocase_relative)
 {
-	rule("{content: user, nocase: true}, {content: ROOT, nocase: true, distance: 1, within: 5}");
+	rule("{content: user, nocase: true}, {content: ROOT, nocase: true, distance: 1, within: "
+	     "5}");
 	cr_assert(hits("USER root"));
 	cr_assert_not(hits("USER  xroot"));
 }
@@ -489,15 +490,16 @@ Test(verify, shared_prefilter_is_one_hyperscan_pattern)
 	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = IDS_DIR_TO_SERVER};
 	unsigned n = 0;
 
-	cr_assert_eq(load_text("rules:\n"
-			       "  - {id: 1, msg: t, patterns: [{content: 'GET /'}, {content: a, "
-			       "distance: 0, within: 1}]}\n"
-			       "  - {id: 2, msg: t, patterns: [{content: 'GET /'}, {content: b, "
-			       "distance: 0, within: 1}]}\n"
-			       "  - {id: 3, msg: t, patterns: [{content: 'GET /'}]}\n"
-			       "  - {id: 4, msg: t, patterns: [{content: 'GET /'}, {content: 'GET /', "
-			       "nocase: true}]}\n"),
-		     0, "%s", out());
+	cr_assert_eq(
+		load_text("rules:\n"
+			  "  - {id: 1, msg: t, patterns: [{content: 'GET /'}, {content: a, "
+			  "distance: 0, within: 1}]}\n"
+			  "  - {id: 2, msg: t, patterns: [{content: 'GET /'}, {content: b, "
+			  "distance: 0, within: 1}]}\n"
+			  "  - {id: 3, msg: t, patterns: [{content: 'GET /'}]}\n"
+			  "  - {id: 4, msg: t, patterns: [{content: 'GET /'}, {content: 'GET /', "
+			  "nocase: true}]}\n"),
+		0, "%s", out());
 	compile_rules(false);
 	cr_assert_eq(matcher_pattern_count(vx.m), 2); /* 'GET /' and its caseless twin */
 	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)"GET /a", 6, count, &n);
@@ -537,9 +539,9 @@ Test(verify, fifty_thousand_rules_load_compile_and_match, .timeout = 600)
 					 i, i, i % 4 == 0 ? "true" : "false", rel, pc);
 	}
 	for (unsigned i = 0; i < 10; i++)
-		used += (size_t)snprintf(text + used, cap - used,
-					 "  - {id: %u, msg: m, patterns: [{content: a, within: v}]}\n",
-					 60000 + i);
+		used += (size_t)snprintf(
+			text + used, cap - used,
+			"  - {id: %u, msg: m, patterns: [{content: a, within: v}]}\n", 60000 + i);
 	vx.d.quiet = 1;
 	cr_assert_eq(load_text(text), 10);
 	free(text);
@@ -558,8 +560,8 @@ Test(verify, fifty_thousand_rules_load_compile_and_match, .timeout = 600)
 	 * content, the only Hyperscan pattern of each */
 	cr_assert_eq(matcher_pattern_count(vx.m), 50000);
 	/* 123: relative CRLF after its content; 124: nocase; 125: case differs */
-	matcher_scan(vx.mt, vx.m, &p,
-		     (const uint8_t *)"GET /u0000123/U0000124/U0000125/ HTTP\r\n", 39, count, &n);
+	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)"GET /u0000123/U0000124/U0000125/ HTTP\r\n",
+		     39, count, &n);
 	cr_assert_eq(n, 2, "%u", n);
 }
 
@@ -588,11 +590,12 @@ Test(verify, common_content_is_not_a_prefilter)
 
 Test(verify, pcre_only_rules_prefilter_with_hyperscan)
 {
-	cr_assert_eq(load_text("rules:\n"
-			       "  - {id: 1, msg: t, patterns: [{pcre: '/ev[i1]l=[0-9]+/i'}]}\n"
-			       "  - {id: 2, msg: t, patterns: [{pcre: '/(\\w+)=\\1/'}, {content: x, "
-			       "not: true}]}\n"),
-		     0, "%s", out());
+	cr_assert_eq(
+		load_text("rules:\n"
+			  "  - {id: 1, msg: t, patterns: [{pcre: '/ev[i1]l=[0-9]+/i'}]}\n"
+			  "  - {id: 2, msg: t, patterns: [{pcre: '/(\\w+)=\\1/'}, {content: x, "
+			  "not: true}]}\n"),
+		0, "%s", out());
 	compile_rules(false);
 	cr_assert_eq(matcher_pattern_count(vx.m), 2);
 	cr_assert(hits("EV1L=42"));
