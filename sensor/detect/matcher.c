@@ -758,6 +758,7 @@ static void matcher_free_parts(struct ids_matcher *m)
 	free(m->rules);
 	free(m->pats);
 	free(m->targets);
+	mgroups_free(&m->groups);
 	free(m->always);
 	hs_free_database(m->db);
 	free(m);
@@ -962,6 +963,9 @@ static struct ids_matcher *compile(const struct ids_rule *const *rules, size_t n
 	if (fill_rules(&b, rules, m) < 0)
 		goto fail;
 	fill_always(m);
+	if (!stream && mgroups_build(&m->groups, m) < 0)
+		goto fail;
+	m->grouped = !stream;
 	if (m->db && hs_alloc_scratch(m->db, &proto_scratch) != HS_SUCCESS) {
 		if (err && errlen)
 			snprintf(err, errlen, "cannot allocate Hyperscan scratch space");
@@ -1189,20 +1193,55 @@ static bool rule_confirm(const struct mrule *mr, const struct rstate *st, struct
 	return true;
 }
 
+/* Sorted lists merged in rule order (they hold distinct rules). */
+struct merge {
+	const uint32_t *list[3];
+	size_t n[3], at[3];
+};
+
+static bool merge_next(struct merge *mg, uint32_t *ri)
+{
+	int best = -1;
+
+	for (int l = 0; l < 3; l++)
+		if (mg->at[l] < mg->n[l] &&
+		    (best < 0 || mg->list[l][mg->at[l]] < mg->list[best][mg->at[best]]))
+			best = l;
+	if (best < 0)
+		return false;
+	*ri = mg->list[best][mg->at[best]++];
+	return true;
+}
+
+/* The Hyperscan candidates, then (in rule order with them) the rules
+ * without a pattern: with a packet only its (proto, dst port) group and
+ * the generic ones, else every one. */
+static void merge_init(struct merge *mg, const struct matcher_thread *mt,
+		       const struct ids_matcher *m, size_t k, const struct ids_packet *pkt)
+{
+	memset(mg, 0, sizeof(*mg));
+	mg->list[0] = mt->touched;
+	mg->n[0] = k;
+	if (!m->grouped || !pkt) {
+		mg->list[1] = m->always;
+		mg->n[1] = m->n_always;
+		return;
+	}
+	mg->list[1] = m->groups.generic;
+	mg->n[1] = m->groups.n_generic;
+	mg->list[2] = mgroups_find(&m->groups, pkt->proto, pkt->dport, &mg->n[2]);
+}
+
 static unsigned report(struct matcher_thread *mt, const struct ids_matcher *m, size_t k,
 		       const struct ids_packet *pkt, const uint8_t *buf, size_t len,
 		       ids_match_fn cb, void *ctx)
 {
-	size_t i = 0, j = 0;
+	struct merge mg;
 	unsigned n = 0;
+	uint32_t ri;
 
-	while (i < k || j < m->n_always) {
-		uint32_t ri;
-
-		if (j == m->n_always || (i < k && mt->touched[i] < m->always[j]))
-			ri = mt->touched[i++];
-		else
-			ri = m->always[j++];
+	merge_init(&mg, mt, m, k, pkt);
+	while (merge_next(&mg, &ri)) {
 		if (!rule_confirm(&m->rules[ri], &mt->state[ri], mt, pkt, buf, len))
 			continue;
 		n++;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "detect/matcher_group.h"
 #include "detect/matcher_verify.h"
 #include "detect/rules.h"
 
@@ -92,6 +93,9 @@ struct ids_matcher {
 	bool stream;	  /* made by matcher_compile_stream */
 	bool need_ring;	  /* stream mode: some pattern needs PCRE2, streams keep a ring */
 	size_t n_dropped; /* rules left out (Hyperscan refused them) */
+	/* block mode: the `always` rules by protocol and destination port */
+	struct mgroups groups;
+	bool grouped;
 };
 
 struct rstate {

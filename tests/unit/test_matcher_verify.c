@@ -91,6 +91,20 @@ static int count(const struct ids_rule *r, void *ctx)
 	return 0;
 }
 
+/* Collects the reported ids, in order: ctx is {uint32_t *ids; unsigned n}. */
+static int collect_ids(const struct ids_rule *r, void *ctx)
+{
+	struct {
+		uint32_t *ids;
+		unsigned n;
+	} *c = ctx;
+
+	if (c->n < 16)
+		c->ids[c->n] = r->id;
+	c->n++;
+	return 0;
+}
+
 static bool hit(const void *buf, size_t len)
 {
 	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = IDS_DIR_TO_SERVER};
@@ -635,4 +649,47 @@ Test(verify, byteop_parser_survives_random_text)
 		    i % 6 != 0 && i % 6 != 5)
 			cr_assert(op.nbytes >= 1 && op.nbytes <= 23, "%s", text);
 	}
+}
+
+/* ------------------------------------------------------- port groups */
+
+static unsigned scan_ids(uint8_t proto, uint16_t dport, const char *payload, uint32_t *ids)
+{
+	struct ids_packet p = {.proto = proto, .dport = dport, .sport = 40000};
+	struct {
+		uint32_t *ids;
+		unsigned n;
+	} c = {ids, 0};
+
+	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)payload, strlen(payload), collect_ids, &c);
+	return c.n;
+}
+
+Test(verify, rules_without_prefilter_grouped_by_proto_and_port)
+{
+	uint32_t ids[16];
+
+	cr_assert_eq(
+		load_text("rules:\n"
+			  "  - {id: 1, msg: t, proto: tcp, scope: packet, dst_port: 80}\n"
+			  "  - {id: 2, msg: t, proto: udp, dst_port: 53}\n"
+			  "  - {id: 3, msg: t, proto: tcp, scope: packet, dst_port: '8000:8010'}\n"
+			  "  - {id: 4, msg: t}\n"
+			  "  - {id: 5, msg: t, proto: tcp, scope: packet, dst_port: '!22'}\n"
+			  "  - {id: 6, msg: t, proto: tcp, scope: packet, patterns: [{content: "
+			  "x, not: true}]}\n"
+			  "  - {id: 7, msg: t, patterns: [{content: GET}]}\n"
+			  "  - {id: 8, msg: t, proto: tcp, scope: packet, dst_port: [80, 81]}\n"),
+		0, "%s", out());
+	compile_rules(false);
+	cr_assert_eq(scan_ids(IPPROTO_TCP, 80, "GET", ids), 6);
+	cr_assert_arr_eq(ids, ((uint32_t[]){1, 4, 5, 6, 7, 8}), 6 * sizeof(uint32_t));
+	cr_assert_eq(scan_ids(IPPROTO_UDP, 53, "x", ids), 2);
+	cr_assert_arr_eq(ids, ((uint32_t[]){2, 4}), 2 * sizeof(uint32_t));
+	cr_assert_eq(scan_ids(IPPROTO_TCP, 8005, "", ids), 4);
+	cr_assert_arr_eq(ids, ((uint32_t[]){3, 4, 5, 6}), 4 * sizeof(uint32_t));
+	cr_assert_eq(scan_ids(IPPROTO_TCP, 22, "x", ids), 1);
+	cr_assert_eq(ids[0], 4);
+	cr_assert_eq(scan_ids(IPPROTO_TCP, 81, "x", ids), 3);
+	cr_assert_arr_eq(ids, ((uint32_t[]){4, 5, 8}), 3 * sizeof(uint32_t));
 }
