@@ -754,6 +754,47 @@ static size_t random_pattern(char *out, size_t room, bool *has_var)
 	}
 }
 
+/* The same rules as stream rules: chunks of random sizes, gaps, ends. */
+static void random_streams(const struct ids_packet *p, uint8_t *buf, size_t cap)
+{
+	const struct ids_rule *pubs[256];
+	struct ids_matcher *sm;
+	struct matcher_thread *smt;
+	char err[512];
+
+	for (size_t i = 0; i < vx.rs.n; i++)
+		pubs[i] = &vx.rs.rules[i]->pub;
+	sm = matcher_compile_stream(pubs, vx.rs.n, err, sizeof(err));
+	cr_assert_not_null(sm, "%s", err);
+	smt = matcher_thread_new();
+	cr_assert_not_null(smt);
+	for (int s = 0; s < 200; s++) {
+		struct matcher_stream *ms = NULL;
+		uint64_t off = 0;
+		unsigned n = 0;
+
+		for (int c = 0; c < 12; c++) {
+			struct ids_stream_chunk ch = {.data = buf, .len = rnd() % (uint32_t)cap};
+
+			for (size_t k = 0; k < ch.len; k++)
+				buf[k] = (uint8_t) "aGETb\r\n\x00\x01\xff"
+						   "0123"[rnd() % 14];
+			if (rnd() % 5 == 0) {
+				ch.flags = IDS_STREAM_GAP;
+				off += 1 + rnd() % 5000;
+			}
+			ch.offset = off;
+			off += ch.len;
+			if (c == 11 && rnd() % 2)
+				ch.flags |= IDS_STREAM_END;
+			matcher_stream_scan(smt, sm, &ms, p, &ch, count, &n);
+		}
+		matcher_stream_close(smt, sm, &ms, p, count, &n);
+	}
+	matcher_thread_free(smt);
+	matcher_free(sm);
+}
+
 Test(verify, random_rules_on_random_buffers_never_crash, .timeout = 300)
 {
 	char *text = malloc(200 * 400);
@@ -788,4 +829,5 @@ Test(verify, random_rules_on_random_buffers_never_crash, .timeout = 300)
 					   "0123"[rnd() % 14];
 		matcher_scan(vx.mt, vx.m, &p, buf, len, count, &n);
 	}
+	random_streams(&p, buf, sizeof(buf));
 }
