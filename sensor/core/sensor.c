@@ -260,7 +260,6 @@ static struct plugin_set *reload_rules(void *arg)
 	struct plugin_set *next = plugins_clone(&r->plugins);
 	struct ruleset *rs = calloc(1, sizeof(*rs));
 	struct diag d;
-	unsigned unassigned;
 
 	diag_init(&d, stderr);
 	if (!next || !rs) {
@@ -269,14 +268,10 @@ static struct plugin_set *reload_rules(void *arg)
 	}
 	ruleset_init(rs);
 	next->ruleset = rs;
+	/* A reload is all or nothing: with any broken rule the running
+	 * generation stays (rules.on-error applies to the start only). */
 	load_rules(r, rs, &d);
-	rules_skip_failed(r, rs->n_failed, &d, 0, false);
-	if (d.errors)
-		goto fail;
-	unassigned = plugins_assign_rules(next, rs, &d);
-	rs->n_failed += unassigned;
-	rules_skip_failed(r, unassigned, &d, 0, false);
-	if (d.errors)
+	if (d.errors || plugins_assign_rules(next, rs, &d) != 0)
 		goto fail;
 	worker_compiling(next);
 	if (plugins_init(next, &sensor_services, r->cfg.threads, &d) != 0)
