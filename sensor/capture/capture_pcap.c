@@ -86,10 +86,14 @@ static int linktype_of(int dlt)
 #define NG_OPT_TSRESOL 9
 #define NG_REWRITE     "rewrite it with `editcap FILE NEW.pcapng` or `tshark -r FILE -w NEW.pcap`"
 
+/* A regular file that starts with a pcapng section header. Pipes and
+ * FIFOs are not looked into (reading would take their first bytes): they
+ * go to libpcap, which reads pcapng from a stream too. */
 static bool is_pcapng(const char *path)
 {
 	uint8_t m[4] = {0};
-	FILE *fp = fopen(path, "rb");
+	struct stat sb;
+	FILE *fp = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? fopen(path, "rb") : NULL;
 	size_t n = fp ? fread(m, 1, 4, fp) : 0;
 
 	if (fp)

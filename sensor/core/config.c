@@ -99,6 +99,7 @@ void config_free(struct sensor_config *c)
 	strv_free(c->ifaces, c->n_ifaces);
 	free(c->bpf);
 	free(c->pidfile);
+	free(c->rules_cache_dir);
 	free(c->run_as_user);
 	free(c->run_as_group);
 	plugins_free(c->plugins, c->n_plugins);
@@ -588,6 +589,22 @@ static void cfg_stats(struct cload *l, const struct ynode *st)
 	cfg_uint(l, st, "interval", 0, TIMEOUT_MAX, &l->c->stats_interval);
 }
 
+/* `rules: {on-error: skip|fail, cache-dir: DIR}` (detection engine). */
+static void cfg_rules(struct cload *l, const struct ynode *rn)
+{
+	static const char *const keys[] = {"on-error", "cache-dir", NULL};
+	static const char *const modes[] = {"skip", "fail", NULL};
+	const struct ynode *dir = ymap_get(rn, "cache-dir");
+	int mode = l->c->rules_on_error_fail;
+
+	if (ymap_check_keys(rn, keys, "rules", l->d) && rn->type != YNODE_MAP)
+		return;
+	cfg_choice(l, rn, "on-error", modes, "skip, fail", &mode);
+	l->c->rules_on_error_fail = mode == 1;
+	if (dir)
+		cfg_path(l, dir, "cache-dir", &l->c->rules_cache_dir);
+}
+
 static void cfg_run_as(struct cload *l, const struct ynode *ra)
 {
 	static const char *const keys[] = {"user", "group", NULL};
@@ -757,7 +774,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
 					   "flow",    "plugins",	"rule-files", "stream",
 					   "defrag",  "host-os-policy", "capture",    "stats",
-					   "pidfile", "run-as",		"classification-file", "decoder",
+					   "pidfile", "run-as",		"classification-file", "decoder", "rules",
 					   NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
@@ -792,6 +809,8 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_run_as(l, n);
 	if ((n = ymap_get(root, "decoder")))
 		cfg_decoder(l, n);
+	if ((n = ymap_get(root, "rules")))
+		cfg_rules(l, n);
 	if ((n = ymap_get(root, "plugins")))
 		cfg_plugins(l, n);
 	if ((n = ymap_get(root, "rule-files")))

@@ -127,6 +127,9 @@ struct sensor_config {
 	/* `classification-file:` (classtype in rules), resolved; NULL: none */
 	char *classification_file;
 	struct decode_config decoder; /* `decoder:` (tunnels) */
+	/* `rules:` (detection engine) */
+	bool rules_on_error_fail; /* on-error: fail (a broken rule stops the start) */
+	char *rules_cache_dir;	  /* cache-dir: compiled databases; NULL: no cache */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -186,6 +186,7 @@ static void sum_snapshot(struct worker_snapshot *t, const struct worker_snapshot
 	t->kernel_freezes += s->kernel_freezes;
 	sum_u64((uint64_t *)&t->rule_filter, (const uint64_t *)&s->rule_filter,
 		sizeof(t->rule_filter) / 8);
+	t->verify_limit += s->verify_limit;
 	if (s->first_usec && (!t->first_usec || s->first_usec < t->first_usec))
 		t->first_usec = s->first_usec;
 	if (s->last_usec > t->last_usec)
@@ -226,6 +227,10 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 		snapshot_input(&threads[i], &snaps[i], c->live, names, n_names);
 	}
 	snapshot_input(&in, total, c->live, names, n_names);
+	in.rules = true;
+	in.verify_limit = total->verify_limit;
+	in.rules_loaded = c->rules_loaded;
+	in.rules_failed = c->rules_failed;
 	if (c->live) {
 		in.ts_usec = now;
 		in.uptime_s = (double)(now - c->start_usec) / 1e6;

@@ -45,6 +45,8 @@ struct run_ctl {
 	/* Build a new generation from the rule files; NULL after logging why. */
 	struct plugin_set *(*reload)(void *arg);
 	void *reload_arg;
+	/* rules loaded and left out at start (stats detect.rules_*) */
+	uint64_t rules_loaded, rules_failed;
 };
 
 /* Main thread, before any other thread starts. */

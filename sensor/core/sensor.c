@@ -32,6 +32,7 @@
 #include "core/worker.h"
 #include "detect/matcher.h"
 #include "detect/rule_keys.h"
+#include "detect/matcher_cache.h"
 #include "detect/rules.h"
 #include "output/eve.h"
 
@@ -201,21 +202,50 @@ static void check_filter(struct run *r)
 		diag_error(&r->diag, where, 0, 0, "%s", err);
 }
 
+/*
+ * Rules that failed to load (each reported with file:line:column): with
+ * `rules.on-error: skip` (the default) the sensor goes on with the others
+ * and says how many failed; `-T` and on-error fail keep the errors, so the
+ * start (or the test) fails. `before` is the error count before loading.
+ */
+static void rules_skip_failed(struct run *r, size_t failed, struct diag *d, unsigned before,
+			      bool test_only)
+{
+	unsigned errs = d->errors - before;
+	bool skip = !test_only && !r->cfg.rules_on_error_fail;
+
+	if (!errs)
+		return;
+	fprintf(stderr, "sensor: %zu rule%s failed to load (%u error%s)%s\n", failed,
+		failed == 1 ? "" : "s", errs, errs == 1 ? "" : "s",
+		skip ? "; going on with the others (rules.on-error: skip)" : "");
+	if (skip)
+		d->errors = before;
+}
+
 /* Everything before the first packet. Returns 0 or -1 after reporting. */
 static int setup(struct run *r, const struct sensor_opts *o)
 {
 	const struct sensor_config *c = &r->cfg;
+	unsigned before, unassigned;
 
 	if (apply_options(r, o) < 0)
 		return -1;
 	check_filter(r);
 	plugins_load(&r->plugins, c->plugins, c->n_plugins, c->plugin_dir, c->file, &r->diag);
+	before = r->diag.errors;
 	load_rules(r, &r->rules, &r->diag);
+	rules_skip_failed(r, r->rules.n_failed, &r->diag, before, o->test_only);
 	if (r->diag.errors)
 		return -1;
-	if (plugins_assign_rules(&r->plugins, &r->rules, &r->diag) != 0)
+	before = r->diag.errors;
+	unassigned = plugins_assign_rules(&r->plugins, &r->rules, &r->diag);
+	r->rules.n_failed += unassigned;
+	rules_skip_failed(r, unassigned, &r->diag, before, o->test_only);
+	if (r->diag.errors)
 		return -1;
 	worker_compiling(&r->plugins);
+	matcher_cache_set_dir(c->rules_cache_dir);
 	if (plugins_init(&r->plugins, &sensor_services, c->threads, &r->diag) != 0)
 		return -1;
 	return 0;
@@ -240,6 +270,8 @@ static struct plugin_set *reload_rules(void *arg)
 	}
 	ruleset_init(rs);
 	next->ruleset = rs;
+	/* A reload is all or nothing: with any broken rule the running
+	 * generation stays (rules.on-error applies to the start only). */
 	load_rules(r, rs, &d);
 	if (d.errors || plugins_assign_rules(next, rs, &d) != 0)
 		goto fail;
@@ -345,6 +377,9 @@ static int run_capture(struct run *r, const struct sensor_opts *o)
 	ctl.reload = reload_rules;
 	ctl.reload_arg = r;
 	ctl.start_usec = ctl_now_usec();
+	for (size_t i = 0; i < r->plugins.n; i++)
+		ctl.rules_loaded += r->plugins.p[i].n_rules;
+	ctl.rules_failed = r->rules.n_failed;
 	ctl.eve = open_eve(c, path, sizeof(path));
 	if (!ctl.eve)
 		return EXIT_RUNTIME;

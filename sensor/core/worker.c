@@ -547,6 +547,7 @@ static void worker_switch(struct ids_thread *w, const struct plugin_set *next)
 {
 	flow_table_foreach(w->flows, release_streams_of, w);
 	plugins_thread_fini(w);
+	w->verify_limit_done += matcher_thread_limit_hits(w->mt);
 	matcher_thread_free(w->mt);
 	w->mt = matcher_thread_new();
 	w->plugins = next;
@@ -591,6 +592,7 @@ void worker_counters(struct ids_thread *w, struct worker_snapshot *s)
 	s->kernel_freezes = ls.freezes;
 	s->first_usec = w->first_usec;
 	s->last_usec = w->last_usec;
+	s->verify_limit = w->verify_limit_done + matcher_thread_limit_hits(w->mt);
 }
 
 void worker_snapshot(struct ids_thread *w, struct worker_snapshot *s)

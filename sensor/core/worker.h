@@ -55,6 +55,7 @@ struct worker_snapshot {
 	int64_t first_usec, last_usec;
 	/* alerts the rule-level keys held back (detect/rule_keys.h) */
 	struct rule_alert_counters rule_filter;
+	uint64_t verify_limit; /* candidates past their work limit (detect.verify_limit) */
 };
 
 struct ids_thread {
@@ -98,6 +99,9 @@ struct ids_thread {
 	 * kind is written (worker.c: one per kind per second) */
 #define WORKER_DEFRAG_EV_SLOTS 8
 	int64_t defrag_ev_next_usec[WORKER_DEFRAG_EV_SLOTS];
+	/* candidates that ran out of their verification budget, counted by
+	 * matcher threads this worker already replaced (rule reloads) */
+	uint64_t verify_limit_done;
 };
 
 /* Set up worker `index` (plugin thread_init included). Returns NULL with a

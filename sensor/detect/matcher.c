@@ -25,7 +25,29 @@
  *     PCRE2 checks it on every scan where the rule is otherwise complete.
  * Each pattern starts at the most exact mode hs_expression_info accepts;
  * when the database compile still names a pattern, that pattern moves one
- * mode down and the database is compiled again.
+ * mode down and the database is compiled again. A content Hyperscan
+ * refuses leaves only its rule out (logged with file:line:col, counted by
+ * matcher_dropped_count), never the whole matcher.
+ *
+ * Program rules (rule_is_prog: v2 patterns, contents longer than
+ * VERIFY_LONG_CONTENT, and in block mode v1 rules holding a content common
+ * to many rules) have one spec: their prefilter (matcher_prefilter.c), a
+ * literal in MODE_EXACT (the first VERIFY_LONG_CONTENT bytes of a longer
+ * one), else a regex in MODE_PREFILTER, else none (then the rule is an
+ * `always` rule); its check is the rule's program (mcheck.prog,
+ * matcher_verify.c) instead of a PCRE2 code, always confirming.
+ *
+ * Dedup. Specs identical in everything Hyperscan and the callbacks read
+ * (expression, flags, bounds, mode) form a group and are one Hyperscan id;
+ * the id's mpat lists its targets, the (rule, bit) pairs of every spec of
+ * the group, and the callbacks set each target's bit. A group moves down a
+ * mode, or is left out, as a whole.
+ *
+ * Cache (matcher_cache.c). Before the first compile attempt the specs as
+ * built (the compile's whole input) are hashed into a key; a cached entry
+ * for it gives the database and each spec's final mode and left-out flag,
+ * so the matcher is rebuilt exactly as the compile left it. A successful
+ * compile is stored under that key.
  *
  * Scan. The callback only ORs the pattern's bit into its rule's per-thread
  * state (`got`, or `maybe` for an early SOM start) and, on a rule's first
@@ -37,48 +59,9 @@
  * header pass. Only touched rules are reset, so a scan costs nothing per
  * rule that did not match.
  *
- * Stream mode (matcher_compile_stream). The same specs go to one
- * HS_MODE_STREAM database (with HS_MODE_SOM_HORIZON_SMALL only when a
- * variable-width regex with an offset needs its start). Offsets count from
- * stream offset 0, but a gap restarts the Hyperscan stream at offset 0, so
- * Hyperscan only gets depth (max_offset, which a restart can only loosen)
- * and the callback checks the exact bounds on stream offsets (base + end,
- * base = stream offset of the Hyperscan stream's first byte): a fixed-width
- * match needs end - width >= O, a SOM match start >= O (else "maybe", as is
- * a start past the SOM horizon), any match end <= O + D. Patterns keep
- * HS_FLAG_SINGLEMATCH only where the first match decides: no offset, no
- * anchor, rule not stream_every. A regex that may hold ^/\A/\G is "maybe"
- * after a restart (its ^ would match there) and confirmed by PCRE2.
- *
- * Per direction, struct matcher_stream holds the Hyperscan stream, the
- * progress of the rules it touched (rule index, bits matched, reported) as
- * an array sorted by rule, inline for the first SPROG_INLINE rules and then
- * grown fourfold up to the rule count, and, only when some pattern needs
- * PCRE2, a ring of the last STREAM_WINDOW (4096) bytes. A chunk is scanned
- * once with hs_scan_stream into the thread's per-rule state exactly as a
- * block scan; then, in rule order, every touched rule and every `always`
- * rule (no Hyperscan pattern, or a PCRE2-only one) gets its "maybe" bits
- * confirmed by PCRE2 on the window ending with the chunk and starting
- * STREAM_WINDOW bytes before the first "maybe" match end (ring and chunk
- * head joined in the thread's window buffer; the chunk itself is never
- * copied beyond that), its PCRE2-only patterns checked on the ring and the
- * chunk, its bits merged into the stream's progress, and it is reported
- * when complete and its header accepts the chunk's packet: once per stream,
- * or with stream_every once in each chunk where one of its patterns
- * matched. A PCRE2-confirmed match longer than STREAM_WINDOW bytes is not
- * found; PCRE2 sees ^ only at stream offset 0 and $ only at the end of the
- * data, and its lookarounds see no further than the window.
- *
- * Gaps (IDS_STREAM_GAP, or a chunk not at the offset where the last one
- * ended): hs_reset_stream reports what ends with the data before the gap
- * (`foo$`: a real match), that end-of-data pass is evaluated like a chunk,
- * then the ring is emptied and base moves to the new offset; progress bits
- * stay and bounds keep counting from stream offset 0, so a pattern whose
- * depth ended before the gap never matches again. IDS_STREAM_END closes the
- * Hyperscan stream after the chunk (end-of-data matches reported with it);
- * later chunks are ignored. Allocation: the state on the first chunk, and
- * the progress array when a stream touches more than SPROG_INLINE rules;
- * nothing else per chunk.
+ * Stream mode (matcher_compile_stream, scanned by matcher_stream.c): the
+ * same specs in one HS_MODE_STREAM database; how offsets, gaps, PCRE2
+ * windows and program rules work on streams is described there.
  *
  * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
  * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64
@@ -105,6 +88,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "detect/matcher.h"
+#include "detect/matcher_internal.h"
 
 #include <hs.h>
 #include <limits.h>
@@ -115,96 +99,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
+#include "detect/matcher_cache.h"
+#include "detect/matcher_prefilter.h"
+#include "detect/matcher_verify.h"
 #include "detect/rules.h"
-
-/* How a pattern is matched, from most to least Hyperscan. */
-enum pat_mode {
-	MODE_EXACT = 0, /* Hyperscan alone decides (SOM patterns: when start >= O) */
-	MODE_PREFILTER, /* Hyperscan prefilter, PCRE2 confirms */
-	MODE_PCRE_ONLY, /* no Hyperscan pattern; PCRE2 on every candidate scan */
-};
-
-/* PCRE2 options Hyperscan can ignore or express while staying a superset
- * of the pcre's matches (it is confirmed by PCRE2 anyway). */
-#define PCRE_OPTS_HS_SAFE                                                                          \
-	(PCRE2_CASELESS | PCRE2_DOTALL | PCRE2_MULTILINE | PCRE2_EXTENDED | PCRE2_UNGREEDY |       \
-	 PCRE2_ANCHORED | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES)
-
-/* How the stream callback judges a Hyperscan match (see "Stream mode"). */
-enum mpat_kind {
-	MP_END = 0, /* sure when min_end <= end <= max_end (fixed width, or offset 0) */
-	MP_SOM,	    /* sure when start >= min_from and end <= max_end, else "maybe" */
-	MP_CONFIRM, /* prefilter: always "maybe", PCRE2 confirms */
-};
-
-/* One Hyperscan pattern id: all the match callbacks read. */
-struct mpat {
-	uint32_t rule;	   /* index in the matcher's rules */
-	uint32_t min_from; /* a match starting before this only marks "maybe" (0: none) */
-	uint64_t bit;	   /* the pattern's bit in its rule's masks */
-	/* stream mode only: bounds in stream offsets, checked by the callback */
-	uint64_t min_end, max_end; /* O + width, O + D (UINT64_MAX: no depth) */
-	uint8_t kind;		   /* enum mpat_kind */
-	bool anchor;		   /* may hold ^ or \A: "maybe" once the stream restarted */
-};
-
-/* A PCRE2 check of one rule pattern or pcre. */
-struct mcheck {
-	pcre2_code *code; /* owned */
-	uint64_t bit;	  /* confirms this bit; 0 for a pcre without a bit */
-	bool always;	  /* no Hyperscan pattern: run whenever the rule is a candidate */
-	uint32_t start;	  /* offset O */
-	size_t end;	  /* O + D, or SIZE_MAX without depth */
-};
-
-struct mrule {
-	const struct ids_rule *pub; /* caller's, outlives the matcher */
-	const struct rule *r;
-	uint64_t need;	       /* bits Hyperscan must have reported (got or maybe) */
-	uint64_t confirm;      /* bits whose Hyperscan match PCRE2 must confirm */
-	uint64_t sneed;	       /* stream mode: need plus the bits of `always` checks */
-	struct mcheck *checks; /* owned */
-	uint32_t n_checks;
-	bool every; /* stream mode: r->stream_every */
-};
-
-struct ids_matcher {
-	hs_database_t *db; /* NULL when no pattern went to Hyperscan */
-	struct mpat *pats; /* indexed by Hyperscan id */
-	size_t n_pats;
-	struct mrule *rules;
-	size_t n_rules;
-	uint32_t *always; /* rules without a Hyperscan pattern (stream mode: or with an
-			     `always` check), ascending */
-	size_t n_always;
-	bool stream;	/* made by matcher_compile_stream */
-	bool need_ring; /* stream mode: some pattern needs PCRE2, streams keep a ring */
-};
-
-struct rstate {
-	uint64_t got, maybe;
-	uint64_t lo; /* stream mode: stream offset of the first "maybe" match end */
-};
-
-struct matcher_thread {
-	hs_scratch_t *scratch; /* NULL when no database existed */
-	pcre2_match_data *md;
-	pcre2_jit_stack *jit_stack; /* so deep JIT matches do not hit the 32 KiB default */
-	pcre2_match_context *mctx;
-	struct rstate *state; /* per rule, all zero between scans */
-	uint32_t *touched;    /* rules hit during the running scan */
-	size_t cap;	      /* rules state[] and touched[] hold */
-	const struct mpat *pats;
-	size_t n_touched;
-	uint64_t base;	 /* stream mode: stream offset of the Hyperscan stream's byte 0 */
-	uint8_t *window; /* stream mode: 2 * STREAM_WINDOW bytes to join ring and chunk */
-};
-
-#define JIT_STACK_MAX (1024 * 1024)
-
-/* Bytes of stream history a stream keeps for PCRE2 confirmation (see the
- * file header): a confirmed match longer than this is not found. */
-#define STREAM_WINDOW 4096
 
 /* Process-wide, main thread only (see the file header). */
 static hs_scratch_t *proto_scratch;
@@ -230,15 +129,22 @@ struct pspec {
 	uint32_t depth;
 	unsigned width; /* fixed width, or minimum width */
 	bool fixed;
-	bool every;	  /* the rule's stream_every */
-	bool anchor;	  /* a regex that may hold ^, \A or \G */
-	char hs_err[200]; /* why exact mode was refused */
+	bool every;		 /* the rule's stream_every */
+	bool anchor;		 /* a regex that may hold ^, \A or \G */
+	char hs_err[200];	 /* why exact mode was refused */
+	const struct rule *prog; /* the rule's program confirms this spec */
+	bool dropped;		 /* Hyperscan refused it: its rule is left out */
+	uint32_t group;		 /* index of the first identical spec (itself if first) */
+	uint32_t hs_id;		 /* Hyperscan id of its group in the last compile */
 };
 
 struct build {
 	struct pspec *specs;
 	size_t n, cap;
-	bool stream; /* compiling for Hyperscan stream mode */
+	bool stream;		   /* compiling for Hyperscan stream mode */
+	bool keyed;		   /* key holds the cache key of this compile */
+	struct prefilter_pop *pop; /* content popularity over the compile's rules */
+	struct mcache_key key;
 	char *err;
 	size_t errlen;
 };
@@ -447,6 +353,78 @@ static int add_patterns(struct build *b, uint32_t ri, const struct ids_rule *pub
 	return 0;
 }
 
+/* A program rule without a content: its first regex that is neither
+ * negated nor relative (a relative one anchors where the previous match
+ * ended), as a Hyperscan prefilter expression; none: no Hyperscan pattern.
+ * If Hyperscan refuses it, the compile moves it to PCRE-only. */
+static int prog_regex_prefilter(struct pspec *s, const struct rule *r)
+{
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const struct rule_pattern *p = &r->patterns[i];
+		uint32_t opts = p->pcre_opts | (p->nocase ? PCRE2_CASELESS : 0);
+
+		if (p->kind != PAT_REGEX || p->negated || p->relative ||
+		    (opts & ~(uint32_t)PCRE_OPTS_HS_SAFE) ||
+		    has_leading_verb((const char *)p->bytes))
+			continue;
+		s->line = p->line;
+		s->col = p->col;
+		s->what = "regex";
+		s->mode = MODE_PREFILTER;
+		s->flags = HS_FLAG_ALLOWEMPTY;
+		s->flags |= (opts & PCRE2_CASELESS) ? HS_FLAG_CASELESS : 0;
+		s->flags |= (opts & PCRE2_DOTALL) ? HS_FLAG_DOTALL : 0;
+		s->flags |= (opts & PCRE2_MULTILINE) ? HS_FLAG_MULTILINE : 0;
+		s->anchor = strchr((const char *)p->bytes, '^') != NULL;
+		if (asprintf(&s->expr, "%s%s", (opts & PCRE2_EXTENDED) ? "(?x)" : "", p->bytes) < 0)
+			s->expr = NULL;
+		return s->expr ? 0 : -1;
+	}
+	return 0;
+}
+
+/* A program rule: one prefilter literal (bit 0) confirmed by the program,
+ * or no Hyperscan pattern and the program on every scan. A literal longer
+ * than VERIFY_LONG_CONTENT is cut to its first VERIFY_LONG_CONTENT bytes
+ * (the program checks the whole). */
+static int add_prog_rule(struct build *b, uint32_t ri, const struct rule *r)
+{
+	const struct rule_pattern *p = prefilter_pick(r, b->pop);
+	struct pspec *s = spec_new(b);
+	const uint8_t *bytes;
+	size_t len;
+
+	if (!s)
+		return -1;
+	*s = (struct pspec){.rule = ri,
+			    .bit = 1,
+			    .what = "content",
+			    .line = r->pub.line,
+			    .prog = r,
+			    .mode = MODE_PCRE_ONLY};
+	if (!p)
+		return prog_regex_prefilter(s, r);
+	bytes = p->fp_slice ? p->bytes + p->fp_offset : p->bytes;
+	len = p->fp_slice ? p->fp_len : p->len;
+	if (len > VERIFY_LONG_CONTENT)
+		len = VERIFY_LONG_CONTENT;
+	s->line = p->line;
+	s->col = p->col;
+	s->mode = MODE_EXACT; /* a literal; the program confirms (spec_needs_pcre) */
+	s->content = s->fixed = true;
+	s->width = (unsigned)len;
+	s->flags = p->nocase ? HS_FLAG_CASELESS : 0;
+	s->expr = escape_literal(bytes, len);
+	return s->expr ? 0 : -1;
+}
+
+/* Program rules: v2 patterns, contents too long for Hyperscan, and (in
+ * block mode) v1 rules with a common content beside a rare one. */
+static bool rule_is_prog(const struct build *b, const struct rule *r)
+{
+	return verify_rule_needs_prog(r) || (!b->stream && prefilter_wants_prog(r, b->pop));
+}
+
 static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
 {
 	const struct rule *r = rule_from_pub(pub);
@@ -461,7 +439,7 @@ static int add_rule(struct build *b, uint32_t ri, const struct ids_rule *pub)
 			RULE_MAX_PATTERNS);
 		return -1;
 	}
-	if (add_patterns(b, ri, pub, r) < 0)
+	if (rule_is_prog(b, r) ? add_prog_rule(b, ri, r) < 0 : add_patterns(b, ri, pub, r) < 0)
 		return -1;
 	for (size_t i = first; i < b->n; i++)
 		b->specs[i].every = r->stream_every;
@@ -508,8 +486,169 @@ static unsigned spec_hs_flags(const struct pspec *s, hs_expr_ext_t *ext, bool st
 	return s->flags | (s->som ? HS_FLAG_SOM_LEFTMOST : HS_FLAG_SINGLEMATCH);
 }
 
+/* What makes two specs one Hyperscan pattern: everything but rule and bit. */
+static uint64_t spec_key_hash(const struct pspec *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *c = s->expr ? s->expr : ""; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	h = (h ^ s->flags) * 1099511628211ULL;
+	h = (h ^ s->offset) * 1099511628211ULL;
+	h = (h ^ (s->has_depth ? s->depth + 1ULL : 0)) * 1099511628211ULL;
+	return h ^ ((uint64_t)s->mode << 1) ^ ((uint64_t)s->som << 3) ^ ((uint64_t)s->every << 5);
+}
+
+static bool spec_same(const struct pspec *a, const struct pspec *b)
+{
+	return a->expr && b->expr && strcmp(a->expr, b->expr) == 0 && a->flags == b->flags &&
+	       a->offset == b->offset && a->has_depth == b->has_depth &&
+	       (!a->has_depth || a->depth == b->depth) && a->mode == b->mode && a->som == b->som &&
+	       a->every == b->every && a->anchor == b->anchor && a->width == b->width &&
+	       a->fixed == b->fixed && a->content == b->content;
+}
+
+/* Set each spec's group: the first identical spec (open addressing on
+ * spec_key_hash). Specs that never go to Hyperscan are their own group. */
+static int group_specs(struct build *b)
+{
+	size_t cap = 64;
+	uint32_t *slot;
+
+	while (cap < b->n * 2)
+		cap *= 2;
+	slot = malloc(cap * sizeof(*slot));
+	if (!slot)
+		return -1;
+	memset(slot, 0xff, cap * sizeof(*slot));
+	for (size_t i = 0; i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+		size_t h;
+
+		s->group = (uint32_t)i;
+		if (s->mode == MODE_PCRE_ONLY || !s->expr)
+			continue;
+		for (h = spec_key_hash(s) & (cap - 1); slot[h] != UINT32_MAX;
+		     h = (h + 1) & (cap - 1))
+			if (spec_same(&b->specs[slot[h]], s))
+				break;
+		if (slot[h] == UINT32_MAX)
+			slot[h] = (uint32_t)i;
+		else
+			s->group = slot[h];
+	}
+	free(slot);
+	return 0;
+}
+
+/* Hyperscan refused a content: leave its rule out (every spec of it), say
+ * so once, and go on with the others. */
+static void drop_rule(struct build *b, const struct ids_rule *const *rules, const struct pspec *s,
+		      const char *why)
+{
+	uint32_t g = s->group;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pspec *m = &b->specs[i];
+		const struct ids_rule *pub = rules[m->rule];
+
+		if (m->group != g || m->dropped)
+			continue;
+		log_warn("%s:%d:%d: rule %u: Hyperscan cannot compile content: %s; rule left out",
+			 pub->file ? pub->file : "(no file)", m->line, m->col, pub->id, why);
+		for (size_t j = 0; j < b->n; j++)
+			if (b->specs[j].rule == m->rule)
+				b->specs[j].dropped = true;
+	}
+}
+
+/* Every spec of group g moves one mode down (their expression failed). */
+static void degrade_group(struct build *b, uint32_t g, const char *why)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+
+		if (s->group != g)
+			continue;
+		if (s->mode == MODE_EXACT && !s->hs_err[0])
+			snprintf(s->hs_err, sizeof(s->hs_err), "%s", why);
+		s->mode++;
+		s->som = false;
+	}
+}
+
+/* ------------------------------------------------------------ cache */
+
+/* The compile's input as the cache key (computed before any retry, so it
+ * only depends on the rules). */
+static void cache_key(const struct build *b, struct mcache_key *k)
+{
+	mcache_key_init(k);
+	mcache_key_add(k, &b->stream, sizeof(b->stream));
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pspec *s = &b->specs[i];
+		uint32_t f[10] = {s->rule,  s->flags, s->mode,	s->offset, s->has_depth,
+				  s->depth, s->som,   s->every, s->anchor, s->group};
+
+		mcache_key_add(k, f, sizeof(f));
+		mcache_key_add(k, s->expr ? s->expr : "", s->expr ? strlen(s->expr) : 0);
+	}
+}
+
+/* Per spec: its final mode and whether its rule was left out. */
+static uint8_t *cache_info(const struct build *b)
+{
+	uint8_t *info = malloc(b->n ? b->n : 1);
+
+	for (size_t i = 0; info && i < b->n; i++)
+		info[i] = (uint8_t)(b->specs[i].mode | (b->specs[i].dropped ? 0x10 : 0));
+	return info;
+}
+
+/* A cached database for this compile: the specs take the decisions it was
+ * built with and get their Hyperscan ids as a compile would give them. */
+static int cache_try(struct build *b, hs_database_t **db)
+{
+	uint8_t *info = malloc(b->n ? b->n : 1);
+	uint32_t k = 0;
+
+	if (!info)
+		return -1;
+	cache_key(b, &b->key);
+	b->keyed = true;
+	*db = mcache_load(&b->key, info, b->n);
+	for (size_t i = 0; *db && i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+
+		s->mode = (enum pat_mode)(info[i] & 0x0f);
+		s->dropped = (info[i] & 0x10) != 0;
+		s->som = s->som && s->mode == MODE_EXACT;
+	}
+	for (size_t i = 0; *db && i < b->n; i++) {
+		struct pspec *s = &b->specs[i];
+
+		if (s->mode != MODE_PCRE_ONLY && !s->dropped && s->group == i)
+			s->hs_id = k++;
+	}
+	free(info);
+	return *db ? 0 : -1;
+}
+
+static void cache_put(struct build *b, const hs_database_t *db)
+{
+	uint8_t *info;
+
+	if (!mcache_enabled() || !b->keyed)
+		return;
+	info = cache_info(b);
+	if (info)
+		mcache_store(&b->key, info, b->n, db);
+	free(info);
+}
+
 /* Compile the specs still meant for Hyperscan; on a pattern's failure move
- * it one mode down and retry. `*db` stays NULL when no spec remains. */
+ * it one mode down and retry (a content's rule is left out instead). `*db` stays NULL when no spec
+ * remains. */
 static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_database_t **db)
 {
 	size_t n = b->n ? b->n : 1;
@@ -520,16 +659,22 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 	size_t *map = calloc(n, sizeof(*map));
 	int rc = -1;
 
-	if (!exprs || !flags || !ids || !ext || !extp || !map)
+	if (!exprs || !flags || !ids || !ext || !extp || !map || group_specs(b) < 0)
 		goto out_free;
+	if (mcache_enabled() && cache_try(b, db) == 0) {
+		rc = 0;
+		goto out_free;
+	}
 	for (;;) {
 		hs_compile_error_t *cerr = NULL;
 		unsigned k = 0, mode = b->stream ? HS_MODE_STREAM : HS_MODE_BLOCK;
 		struct pspec *s;
 
 		for (size_t i = 0; i < b->n; i++) {
-			if (b->specs[i].mode == MODE_PCRE_ONLY)
+			if (b->specs[i].mode == MODE_PCRE_ONLY || b->specs[i].dropped ||
+			    b->specs[i].group != i)
 				continue;
+			b->specs[i].hs_id = k;
 			exprs[k] = b->specs[i].expr;
 			flags[k] = spec_hs_flags(&b->specs[i], &ext[k], b->stream);
 			if (b->stream && (flags[k] & HS_FLAG_SOM_LEFTMOST))
@@ -545,6 +690,7 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 		if (hs_compile_ext_multi(exprs, flags, ids, extp, k, mode, NULL, db, &cerr) ==
 		    HS_SUCCESS) {
 			rc = 0;
+			cache_put(b, *db);
 			break;
 		}
 		if (!cerr || cerr->expression < 0) {
@@ -556,15 +702,13 @@ static int compile_db(struct build *b, const struct ids_rule *const *rules, hs_d
 		}
 		s = &b->specs[map[cerr->expression]];
 		if (s->content) {
-			fail_at(b, rules[s->rule], s->line, s->col,
-				"Hyperscan cannot compile content: %s", cerr->message);
+			drop_rule(b, rules, s, cerr->message);
 			hs_free_compile_error(cerr);
-			break;
+			continue;
 		}
 		if (s->mode == MODE_EXACT && !s->hs_err[0])
 			snprintf(s->hs_err, sizeof(s->hs_err), "%s", cerr->message);
-		s->mode++;
-		s->som = false;
+		degrade_group(b, s->group, cerr->message);
 		hs_free_compile_error(cerr);
 	}
 out_free:
@@ -604,13 +748,17 @@ static void matcher_free_parts(struct ids_matcher *m)
 {
 	if (m->rules) {
 		for (size_t i = 0; i < m->n_rules; i++) {
-			for (uint32_t j = 0; j < m->rules[i].n_checks; j++)
+			for (uint32_t j = 0; j < m->rules[i].n_checks; j++) {
 				pcre2_code_free(m->rules[i].checks[j].code);
+				verify_prog_free(m->rules[i].checks[j].prog);
+			}
 			free(m->rules[i].checks);
 		}
 	}
 	free(m->rules);
 	free(m->pats);
+	free(m->targets);
+	mgroups_free(&m->groups);
 	free(m->always);
 	hs_free_database(m->db);
 	free(m);
@@ -620,14 +768,33 @@ static void matcher_free_parts(struct ids_matcher *m)
  * restarted after a gap (its ^ would match at the restart). */
 static bool spec_needs_pcre(const struct pspec *s, bool stream)
 {
+	if (s->dropped)
+		return false;
+	if (s->prog)
+		return true;
 	return s->mode != MODE_EXACT || s->som || (stream && s->anchor);
+}
+
+/* The confirmation of spec `s` into check `c`: its rule's program, or its
+ * PCRE2 code. */
+static int fill_check(struct build *b, const struct ids_rule *pub, const struct pspec *s,
+		      struct mcheck *c)
+{
+	char err[200] = "";
+
+	if (!s->prog) {
+		c->code = compile_pcre(b, pub, s);
+		return c->code ? 0 : -1;
+	}
+	c->prog = verify_prog_new(s->prog, err, sizeof(err));
+	if (!c->prog && err[0])
+		fail_at(b, pub, pub->line, 0, "%s", err);
+	return c->prog ? 0 : -1;
 }
 
 static struct mpat spec_mpat(const struct pspec *s)
 {
-	struct mpat p = {.rule = s->rule,
-			 .bit = s->bit,
-			 .min_from = s->som ? s->offset : 0,
+	struct mpat p = {.min_from = s->som ? s->offset : 0,
 			 .max_end = s->has_depth ? (uint64_t)s->offset + s->depth : UINT64_MAX,
 			 .anchor = s->anchor};
 
@@ -640,20 +807,68 @@ static struct mpat spec_mpat(const struct pspec *s)
 	return p;
 }
 
+/* The Hyperscan id table: one mpat per group that went to Hyperscan, its
+ * targets (every spec of the group) contiguous in m->targets. */
+static int fill_targets(struct build *b, struct ids_matcher *m)
+{
+	size_t n_ids = 0, n_t = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pspec *s = &b->specs[i];
+
+		if (s->mode == MODE_PCRE_ONLY || s->dropped)
+			continue;
+		n_t++;
+		if (s->group == i) {
+			m->pats[s->hs_id] = spec_mpat(s);
+			n_ids = s->hs_id + 1 > n_ids ? s->hs_id + 1 : n_ids;
+		}
+	}
+	m->n_pats = n_ids;
+	m->targets = calloc(n_t ? n_t : 1, sizeof(*m->targets));
+	if (!m->targets)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) { /* counts, then starts */
+		const struct pspec *s = &b->specs[i];
+
+		if (s->mode != MODE_PCRE_ONLY && !s->dropped)
+			m->pats[b->specs[s->group].hs_id].n++;
+	}
+	for (size_t id = 0, at = 0; id < n_ids; at += m->pats[id++].n)
+		m->pats[id].first = (uint32_t)at;
+	for (size_t id = 0; id < n_ids; id++)
+		m->pats[id].n = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pspec *s = &b->specs[i];
+		struct mpat *p;
+
+		if (s->mode == MODE_PCRE_ONLY || s->dropped)
+			continue;
+		p = &m->pats[b->specs[s->group].hs_id];
+		m->targets[p->first + p->n++] = (struct mtarget){.rule = s->rule, .bit = s->bit};
+	}
+	return 0;
+}
+
 /* Rule masks, PCRE2 checks and the Hyperscan id table from the specs. */
 static int fill_rules(struct build *b, const struct ids_rule *const *rules, struct ids_matcher *m)
 {
-	size_t id = 0;
+	if (fill_targets(b, m) < 0)
+		return -1;
 
 	for (size_t i = 0; i < b->n; i++) {
 		struct pspec *s = &b->specs[i];
 		struct mrule *mr = &m->rules[s->rule];
 		struct mcheck *c;
 
+		if (s->dropped) {
+			mr->dropped = true;
+			continue;
+		}
+		mr->prog = s->prog != NULL;
 		if (s->mode != MODE_PCRE_ONLY) {
-			m->pats[id++] = spec_mpat(s);
 			mr->need |= s->bit;
-			if (s->mode == MODE_PREFILTER)
+			if (s->mode == MODE_PREFILTER || s->prog)
 				mr->confirm |= s->bit;
 		}
 		mr->sneed |= s->bit;
@@ -661,8 +876,7 @@ static int fill_rules(struct build *b, const struct ids_rule *const *rules, stru
 			continue;
 		m->need_ring = m->stream;
 		c = &mr->checks[mr->n_checks];
-		c->code = compile_pcre(b, rules[s->rule], s);
-		if (!c->code)
+		if (fill_check(b, rules[s->rule], s, c) < 0)
 			return -1;
 		mr->n_checks++;
 		c->bit = s->bit;
@@ -670,7 +884,6 @@ static int fill_rules(struct build *b, const struct ids_rule *const *rules, stru
 		c->start = s->offset;
 		c->end = s->has_depth ? (size_t)s->offset + s->depth : SIZE_MAX;
 	}
-	m->n_pats = id;
 	return 0;
 }
 
@@ -706,6 +919,7 @@ static int alloc_rules(struct build *b, struct ids_matcher *m, const struct ids_
 
 static void build_free(struct build *b)
 {
+	prefilter_pop_free(b->pop);
 	for (size_t i = 0; i < b->n; i++)
 		free(b->specs[i].expr);
 	free(b->specs);
@@ -718,6 +932,10 @@ static void fill_always(struct ids_matcher *m)
 	for (size_t i = 0; i < m->n_rules; i++) {
 		const struct mrule *mr = &m->rules[i];
 
+		if (mr->dropped) {
+			m->n_dropped++;
+			continue;
+		}
 		if (!mr->need || (m->stream && mr->sneed != mr->need))
 			m->always[m->n_always++] = (uint32_t)i;
 	}
@@ -734,6 +952,7 @@ static struct ids_matcher *compile(const struct ids_rule *const *rules, size_t n
 	if (!m)
 		goto fail;
 	m->stream = stream;
+	b.pop = prefilter_pop_new(rules, n);
 	for (size_t i = 0; i < n; i++)
 		if (add_rule(&b, (uint32_t)i, rules[i]) < 0)
 			goto fail;
@@ -744,6 +963,9 @@ static struct ids_matcher *compile(const struct ids_rule *const *rules, size_t n
 	if (fill_rules(&b, rules, m) < 0)
 		goto fail;
 	fill_always(m);
+	if (!stream && mgroups_build(&m->groups, m) < 0)
+		goto fail;
+	m->grouped = !stream;
 	if (m->db && hs_alloc_scratch(m->db, &proto_scratch) != HS_SUCCESS) {
 		if (err && errlen)
 			snprintf(err, errlen, "cannot allocate Hyperscan scratch space");
@@ -797,6 +1019,16 @@ size_t matcher_rule_count(const struct ids_matcher *m)
 	return m ? m->n_rules : 0;
 }
 
+size_t matcher_dropped_count(const struct ids_matcher *m)
+{
+	return m ? m->n_dropped : 0;
+}
+
+uint64_t matcher_thread_limit_hits(const struct matcher_thread *mt)
+{
+	return mt ? mt->venv.limit_hits : 0;
+}
+
 /* -------------------------------------------------------------- thread */
 
 struct matcher_thread *matcher_thread_new(void)
@@ -815,6 +1047,8 @@ struct matcher_thread *matcher_thread_new(void)
 	if (!mt->state || !mt->touched || !mt->md || !mt->mctx || !mt->jit_stack || !mt->window)
 		goto fail;
 	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
+	mt->venv.md = mt->md;
+	mt->venv.mctx = mt->mctx;
 	if (proto_scratch && hs_clone_scratch(proto_scratch, &mt->scratch) != HS_SUCCESS)
 		goto fail;
 	return mt;
@@ -844,14 +1078,18 @@ static int on_hs_match(unsigned int id, unsigned long long from, unsigned long l
 {
 	struct matcher_thread *mt = ctx;
 	const struct mpat *p = &mt->pats[id];
-	struct rstate *st = &mt->state[p->rule];
 
-	if (!(st->got | st->maybe))
-		mt->touched[mt->n_touched++] = p->rule;
-	if (from >= p->min_from)
-		st->got |= p->bit;
-	else
-		st->maybe |= p->bit;
+	for (uint32_t k = 0; k < p->n; k++) {
+		const struct mtarget *t = &mt->targets[p->first + k];
+		struct rstate *st = &mt->state[t->rule];
+
+		if (!(st->got | st->maybe))
+			mt->touched[mt->n_touched++] = t->rule;
+		if (from >= p->min_from)
+			st->got |= t->bit;
+		else
+			st->maybe |= t->bit;
+	}
 	return 0;
 }
 
@@ -874,7 +1112,7 @@ static size_t keep_candidates(struct matcher_thread *mt, const struct ids_matche
 	return k;
 }
 
-static void drop_touched(struct matcher_thread *mt)
+void matcher_drop_touched(struct matcher_thread *mt)
 {
 	for (size_t i = 0; i < mt->n_touched; i++)
 		mt->state[mt->touched[i]] = (struct rstate){0, 0, 0};
@@ -897,7 +1135,7 @@ static void sift_down(uint32_t *a, size_t root, size_t n)
 }
 
 /* Ascending; insertion sort for the usual handful, heap sort beyond. */
-static void sort_indexes(uint32_t *a, size_t n)
+void matcher_sort_indexes(uint32_t *a, size_t n)
 {
 	if (n <= 24) {
 		for (size_t i = 1; i < n; i++) {
@@ -921,12 +1159,14 @@ static void sort_indexes(uint32_t *a, size_t n)
 	}
 }
 
-static bool check_pcre(const struct mcheck *c, const struct matcher_thread *mt, const uint8_t *buf,
+static bool check_pcre(const struct mcheck *c, struct matcher_thread *mt, const uint8_t *buf,
 		       size_t len)
 {
 	size_t end = len;
 	uint32_t opts = 0;
 
+	if (c->prog)
+		return verify_prog_run(c->prog, buf, len, 0, &mt->venv);
 	if (c->start > len)
 		return false;
 	if (c->end < len) {
@@ -953,20 +1193,55 @@ static bool rule_confirm(const struct mrule *mr, const struct rstate *st, struct
 	return true;
 }
 
+/* Sorted lists merged in rule order (they hold distinct rules). */
+struct merge {
+	const uint32_t *list[3];
+	size_t n[3], at[3];
+};
+
+static bool merge_next(struct merge *mg, uint32_t *ri)
+{
+	int best = -1;
+
+	for (int l = 0; l < 3; l++)
+		if (mg->at[l] < mg->n[l] &&
+		    (best < 0 || mg->list[l][mg->at[l]] < mg->list[best][mg->at[best]]))
+			best = l;
+	if (best < 0)
+		return false;
+	*ri = mg->list[best][mg->at[best]++];
+	return true;
+}
+
+/* The Hyperscan candidates, then (in rule order with them) the rules
+ * without a pattern: with a packet only its (proto, dst port) group and
+ * the generic ones, else every one. */
+static void merge_init(struct merge *mg, const struct matcher_thread *mt,
+		       const struct ids_matcher *m, size_t k, const struct ids_packet *pkt)
+{
+	memset(mg, 0, sizeof(*mg));
+	mg->list[0] = mt->touched;
+	mg->n[0] = k;
+	if (!m->grouped || !pkt) {
+		mg->list[1] = m->always;
+		mg->n[1] = m->n_always;
+		return;
+	}
+	mg->list[1] = m->groups.generic;
+	mg->n[1] = m->groups.n_generic;
+	mg->list[2] = mgroups_find(&m->groups, pkt->proto, pkt->dport, &mg->n[2]);
+}
+
 static unsigned report(struct matcher_thread *mt, const struct ids_matcher *m, size_t k,
 		       const struct ids_packet *pkt, const uint8_t *buf, size_t len,
 		       ids_match_fn cb, void *ctx)
 {
-	size_t i = 0, j = 0;
+	struct merge mg;
 	unsigned n = 0;
+	uint32_t ri;
 
-	while (i < k || j < m->n_always) {
-		uint32_t ri;
-
-		if (j == m->n_always || (i < k && mt->touched[i] < m->always[j]))
-			ri = mt->touched[i++];
-		else
-			ri = m->always[j++];
+	merge_init(&mg, mt, m, k, pkt);
+	while (merge_next(&mg, &ri)) {
 		if (!rule_confirm(&m->rules[ri], &mt->state[ri], mt, pkt, buf, len))
 			continue;
 		n++;
@@ -991,15 +1266,16 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 		len = 0;
 	}
 	mt->pats = m->pats;
+	mt->targets = m->targets;
 	mt->n_touched = 0;
 	if (m->db) {
 		unsigned hlen = len > UINT_MAX ? UINT_MAX : (unsigned)len;
 
 		if (hs_scan(m->db, (const char *)buf, hlen, 0, mt->scratch, on_hs_match, mt) !=
 		    HS_SUCCESS)
-			drop_touched(mt); /* no scratch for this matcher: nothing matched */
+			matcher_drop_touched(mt); /* no scratch for this matcher: nothing matched */
 		k = keep_candidates(mt, m);
-		sort_indexes(mt->touched, k);
+		matcher_sort_indexes(mt->touched, k);
 	}
 	n = report(mt, m, k, pkt, buf, len, cb, ctx);
 	for (size_t i = 0; i < k; i++)
@@ -1010,423 +1286,4 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 bool matcher_is_stream(const struct ids_matcher *m)
 {
 	return m && m->stream;
-}
-
-/* ---------------------------------------------------------- stream mode */
-
-/* Progress of one rule in one stream. */
-struct sprog {
-	uint32_t rule;	   /* index in the matcher's rules */
-	uint32_t reported; /* reported at least once in this stream */
-	uint64_t got;	   /* bits matched so far (sure or confirmed) */
-};
-
-#define SPROG_INLINE 4
-
-struct matcher_stream {
-	hs_stream_t *hs;	   /* NULL without database, or after the end of data */
-	uint64_t base;		   /* stream offset of the Hyperscan stream's byte 0 */
-	uint64_t next;		   /* stream offset after the last byte scanned */
-	struct sprog *prog;	   /* sorted by rule: small[] or an owned array */
-	uint32_t n_prog, cap_prog; /* entries used, room in prog */
-	uint16_t ring_head;	   /* ring[] position the next byte goes to */
-	uint16_t ring_len;	   /* bytes ring[] holds, <= STREAM_WINDOW */
-	bool ended;		   /* IDS_STREAM_END seen: later chunks are ignored */
-	struct sprog small[SPROG_INLINE];
-	uint8_t ring[]; /* STREAM_WINDOW bytes when the matcher needs PCRE2 */
-};
-
-/* One pass over a stream: a chunk, or the end of the data (before a gap,
- * at IDS_STREAM_END or at close). */
-struct spass {
-	const uint8_t *data; /* never NULL */
-	size_t len;
-	uint64_t off;	/* stream offset of data[0], right after the ring's bytes */
-	bool eod;	/* the data ends the Hyperscan stream: $ may match at its end */
-	bool data_pass; /* a chunk: header-only rules are checked too */
-	bool stop;	/* the callback asked to stop reporting */
-	const struct ids_packet *pkt;
-	ids_match_fn cb;
-	void *ctx;
-};
-
-static const uint8_t stream_empty[1];
-
-static int on_hs_stream_match(unsigned int id, unsigned long long from, unsigned long long to,
-			      unsigned int flags, void *ctx)
-{
-	struct matcher_thread *mt = ctx;
-	const struct mpat *p = &mt->pats[id];
-	struct rstate *st = &mt->state[p->rule];
-	uint64_t end = mt->base + to;
-	bool sure = p->kind == MP_END;
-
-	if (end > p->max_end || end < p->min_end)
-		return 0;
-	if (p->kind == MP_SOM)
-		sure = from != HS_OFFSET_PAST_HORIZON && mt->base + from >= p->min_from;
-	if (p->anchor && mt->base)
-		sure = false;
-	if (!(st->got | st->maybe))
-		mt->touched[mt->n_touched++] = p->rule;
-	if (sure) {
-		st->got |= p->bit;
-		return 0;
-	}
-	if (!st->maybe || end < st->lo)
-		st->lo = end;
-	st->maybe |= p->bit;
-	return 0;
-}
-
-/* Binary search; *at is where the rule's entry is or would go. */
-static struct sprog *prog_find(struct matcher_stream *ms, uint32_t rule, uint32_t *at)
-{
-	uint32_t lo = 0, hi = ms->n_prog;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (ms->prog[mid].rule < rule)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*at = lo;
-	return lo < ms->n_prog && ms->prog[lo].rule == rule ? &ms->prog[lo] : NULL;
-}
-
-/* Four times the room, at most one entry per rule. */
-static int prog_grow(struct matcher_stream *ms, size_t n_rules)
-{
-	size_t cap = (size_t)ms->cap_prog * 4;
-	struct sprog *np;
-
-	if (cap > n_rules)
-		cap = n_rules;
-	if (cap <= ms->cap_prog)
-		return -1;
-	np = malloc(cap * sizeof(*np));
-	if (!np)
-		return -1;
-	memcpy(np, ms->prog, ms->n_prog * sizeof(*np));
-	if (ms->prog != ms->small)
-		free(ms->prog);
-	ms->prog = np;
-	ms->cap_prog = (uint32_t)cap;
-	return 0;
-}
-
-/* NULL when out of memory: the rule's progress is then not kept. */
-static struct sprog *prog_add(struct matcher_stream *ms, uint32_t rule, uint32_t at, size_t n_rules)
-{
-	if (ms->n_prog == ms->cap_prog && prog_grow(ms, n_rules) < 0)
-		return NULL;
-	memmove(&ms->prog[at + 1], &ms->prog[at], (ms->n_prog - at) * sizeof(ms->prog[0]));
-	ms->prog[at] = (struct sprog){.rule = rule};
-	ms->n_prog++;
-	return &ms->prog[at];
-}
-
-static void ring_push(struct matcher_stream *ms, const uint8_t *data, size_t len)
-{
-	size_t head = ms->ring_head, first, held = (size_t)ms->ring_len + len;
-
-	if (len >= STREAM_WINDOW) {
-		memcpy(ms->ring, data + len - STREAM_WINDOW, STREAM_WINDOW);
-		ms->ring_head = 0;
-		ms->ring_len = STREAM_WINDOW;
-		return;
-	}
-	first = STREAM_WINDOW - head < len ? STREAM_WINDOW - head : len;
-	memcpy(ms->ring + head, data, first);
-	memcpy(ms->ring, data + first, len - first);
-	ms->ring_head = (uint16_t)((head + len) % STREAM_WINDOW);
-	ms->ring_len = (uint16_t)(held > STREAM_WINDOW ? STREAM_WINDOW : held);
-}
-
-/* Copy the ring's last n bytes (n <= ring_len) to dst. */
-static void ring_tail(const struct matcher_stream *ms, uint8_t *dst, size_t n)
-{
-	size_t start = (ms->ring_head + STREAM_WINDOW - n) % STREAM_WINDOW;
-	size_t first = STREAM_WINDOW - start < n ? STREAM_WINDOW - start : n;
-
-	memcpy(dst, ms->ring + start, first);
-	memcpy(dst + first, ms->ring, n - first);
-}
-
-static bool pcre_run(const struct mcheck *c, const struct matcher_thread *mt, const uint8_t *subj,
-		     size_t len, size_t start, uint32_t opts)
-{
-	return pcre2_match(c->code, subj, len, start, opts, mt->md, mt->mctx) >= 0;
-}
-
-/*
- * PCRE2 check `c` for a match that may end as early as stream offset `lo`:
- * the subject starts at max(lo - STREAM_WINDOW, oldest byte kept) and ends
- * at min(end of the pass's data, O + D); the search starts at max(subject
- * start, O). ^ matches only at stream offset 0 (PCRE2_NOTBOL elsewhere), $
- * only at the end of data. A subject starting in the ring is the ring's
- * bytes joined with the chunk's first STREAM_WINDOW bytes in the thread's
- * window; the rest of the chunk is searched in place after that.
- */
-static bool stream_confirm(const struct mcheck *c, struct matcher_thread *mt,
-			   const struct matcher_stream *ms, const struct spass *ps, uint64_t lo)
-{
-	uint64_t oldest = ps->off - ms->ring_len, end = ps->off + ps->len;
-	uint64_t s = lo > oldest + STREAM_WINDOW ? lo - STREAM_WINDOW : oldest;
-	uint64_t from = s > c->start ? s : c->start, jend;
-	uint32_t eol = ps->eod ? 0 : PCRE2_NOTEOL, bol = ps->off ? PCRE2_NOTBOL : 0;
-	size_t post = ps->len < STREAM_WINDOW ? ps->len : STREAM_WINDOW;
-
-	if (c->end < end) {
-		end = c->end;
-		eol = PCRE2_NOTEOL;
-	}
-	if (from > end)
-		return false;
-	if (from >= ps->off)
-		return pcre_run(c, mt, ps->data, end - ps->off, from - ps->off, eol | bol);
-	ring_tail(ms, mt->window, ps->off - s);
-	memcpy(mt->window + (ps->off - s), ps->data, post);
-	jend = ps->off + post < end ? ps->off + post : end;
-	if (pcre_run(c, mt, mt->window, jend - s, from - s,
-		     (jend == end ? eol : PCRE2_NOTEOL) | (s ? PCRE2_NOTBOL : 0)))
-		return true;
-	return end > jend && pcre_run(c, mt, ps->data, end - ps->off, 0, eol | bol);
-}
-
-/* Bits of rule `mr` found in this pass: Hyperscan's sure matches, "maybe"
- * matches PCRE2 confirms, and the PCRE2-only patterns that match. Bits the
- * stream already has are not checked again unless the rule reports every
- * chunk. */
-static uint64_t pass_bits(struct matcher_thread *mt, const struct mrule *mr,
-			  const struct rstate *st, const struct matcher_stream *ms,
-			  const struct spass *ps, uint64_t have)
-{
-	uint64_t got = st->got, skip = mr->every ? st->got : st->got | have;
-
-	for (uint32_t i = 0; i < mr->n_checks; i++) {
-		const struct mcheck *c = &mr->checks[i];
-		bool hit;
-
-		if (!c->bit || (c->bit & skip))
-			continue;
-		if (c->always)
-			hit = stream_confirm(c, mt, ms, ps, ps->off);
-		else
-			hit = (c->bit & st->maybe) && stream_confirm(c, mt, ms, ps, st->lo);
-		if (hit)
-			got |= c->bit;
-	}
-	return got;
-}
-
-/* Header, then the checks without a bit (a pcre beside 64 patterns). */
-static bool final_checks(const struct mrule *mr, struct matcher_thread *mt,
-			 const struct matcher_stream *ms, const struct spass *ps)
-{
-	if (ps->pkt && !rule_header_match(mr->r, ps->pkt))
-		return false;
-	for (uint32_t i = 0; i < mr->n_checks; i++) {
-		const struct mcheck *c = &mr->checks[i];
-
-		if (c->always && !c->bit && !stream_confirm(c, mt, ms, ps, ps->off))
-			return false;
-	}
-	return true;
-}
-
-/* Add this pass's bits to rule ri's progress and report it when complete:
- * once per stream, or (every) in each pass it matched in. */
-static unsigned stream_rule(struct matcher_thread *mt, const struct ids_matcher *m,
-			    struct matcher_stream *ms, uint32_t ri, struct spass *ps)
-{
-	const struct mrule *mr = &m->rules[ri];
-	uint32_t at;
-	struct sprog *p = prog_find(ms, ri, &at);
-	uint64_t have = p ? p->got : 0, hit;
-	bool complete;
-
-	if (p && p->reported && !mr->every)
-		return 0;
-	hit = pass_bits(mt, mr, &mt->state[ri], ms, ps, have);
-	have |= hit;
-	complete = (have & mr->sneed) == mr->sneed;
-	if (!p && (hit || complete))
-		p = prog_add(ms, ri, at, m->n_rules);
-	if (p)
-		p->got = have;
-	if (!complete || ps->stop || (p && p->reported && !hit && mr->sneed))
-		return 0;
-	if (!final_checks(mr, mt, ms, ps))
-		return 0;
-	if (p)
-		p->reported = 1;
-	ps->stop = ps->cb(mr->pub, ps->ctx) != 0;
-	return 1;
-}
-
-/* Every rule Hyperscan touched in this pass and every `always` rule, in
- * rule order; the thread's per-rule state is clean afterwards. */
-static unsigned stream_pass(struct matcher_thread *mt, const struct ids_matcher *m,
-			    struct matcher_stream *ms, struct spass *ps)
-{
-	size_t k = mt->n_touched, i = 0, j = 0;
-	unsigned n = 0;
-
-	sort_indexes(mt->touched, k);
-	while (i < k || j < m->n_always) {
-		uint32_t ri;
-
-		if (j == m->n_always || (i < k && mt->touched[i] <= m->always[j])) {
-			ri = mt->touched[i++];
-			j += j < m->n_always && m->always[j] == ri;
-		} else {
-			ri = m->always[j++];
-			if (!ps->data_pass && !m->rules[ri].n_checks)
-				continue;
-		}
-		n += stream_rule(mt, m, ms, ri, ps);
-	}
-	drop_touched(mt);
-	return n;
-}
-
-static void stream_begin(struct matcher_thread *mt, const struct ids_matcher *m,
-			 const struct matcher_stream *ms)
-{
-	mt->pats = m->pats;
-	mt->n_touched = 0;
-	mt->base = ms->base;
-}
-
-/* Free a Hyperscan stream, reporting its end-of-data matches if `report`. */
-static void close_hs(struct matcher_thread *mt, hs_stream_t *hs, bool report)
-{
-	if (report && hs_close_stream(hs, mt->scratch, on_hs_stream_match, mt) == HS_SUCCESS)
-		return;
-	if (report)
-		drop_touched(mt); /* refused before it freed anything */
-	hs_close_stream(hs, NULL, NULL, NULL);
-}
-
-/* The data jumps to stream offset `off` (a gap, or not where the last
- * chunk ended): report what ends with the data before, restart the
- * Hyperscan stream and forget the ring. Progress and bounds stay. */
-static unsigned stream_restart(struct matcher_thread *mt, const struct ids_matcher *m,
-			       struct matcher_stream *ms, struct spass *ps, uint64_t off)
-{
-	struct spass flush = {.data = stream_empty,
-			      .off = ms->next,
-			      .eod = true,
-			      .pkt = ps->pkt,
-			      .cb = ps->cb,
-			      .ctx = ps->ctx};
-	unsigned n = 0;
-
-	if (ms->hs && ms->next > ms->base) {
-		stream_begin(mt, m, ms);
-		if (hs_reset_stream(ms->hs, 0, mt->scratch, on_hs_stream_match, mt) != HS_SUCCESS) {
-			drop_touched(mt);
-			hs_reset_stream(ms->hs, 0, NULL, NULL, NULL);
-		}
-		n = stream_pass(mt, m, ms, &flush);
-		ps->stop = flush.stop;
-	}
-	ms->base = ms->next = off;
-	ms->ring_head = ms->ring_len = 0;
-	return n;
-}
-
-static struct matcher_stream *stream_open(const struct ids_matcher *m)
-{
-	struct matcher_stream *ms = calloc(1, sizeof(*ms) + (m->need_ring ? STREAM_WINDOW : 0));
-
-	if (!ms)
-		return NULL;
-	ms->prog = ms->small;
-	ms->cap_prog = SPROG_INLINE;
-	if (m->db && hs_open_stream(m->db, 0, &ms->hs) != HS_SUCCESS) {
-		free(ms);
-		return NULL;
-	}
-	return ms;
-}
-
-unsigned matcher_stream_scan(struct matcher_thread *mt, const struct ids_matcher *m,
-			     struct matcher_stream **ms, const struct ids_packet *pkt,
-			     const struct ids_stream_chunk *chunk, ids_match_fn cb, void *ctx)
-{
-	struct spass ps = {.data_pass = true, .pkt = pkt, .cb = cb, .ctx = ctx};
-	struct matcher_stream *s;
-	unsigned n = 0;
-
-	if (!mt || !m || !ms || !chunk || !cb || !m->stream || m->n_rules > mt->cap)
-		return 0;
-	ps.data = chunk->data ? chunk->data : stream_empty;
-	ps.len = chunk->data ? chunk->len : 0;
-	ps.off = chunk->offset;
-	if (ps.off > UINT64_MAX - ps.len || (!*ms && !(*ms = stream_open(m))))
-		return 0;
-	s = *ms;
-	if (s->ended)
-		return 0;
-	if ((chunk->flags & IDS_STREAM_GAP) || ps.off != s->next)
-		n = stream_restart(mt, m, s, &ps, ps.off);
-	stream_begin(mt, m, s);
-	if (s->hs && ps.len &&
-	    hs_scan_stream(s->hs, (const char *)ps.data, (unsigned)ps.len, 0, mt->scratch,
-			   on_hs_stream_match, mt) != HS_SUCCESS)
-		drop_touched(mt);
-	if (chunk->flags & IDS_STREAM_END) {
-		ps.eod = true;
-		s->ended = true;
-		if (s->hs)
-			close_hs(mt, s->hs, true);
-		s->hs = NULL;
-	}
-	n += stream_pass(mt, m, s, &ps);
-	s->next = ps.off + ps.len;
-	if (m->need_ring && !s->ended)
-		ring_push(s, ps.data, ps.len);
-	return n;
-}
-
-unsigned matcher_stream_close(struct matcher_thread *mt, const struct ids_matcher *m,
-			      struct matcher_stream **ms, const struct ids_packet *pkt,
-			      ids_match_fn cb, void *ctx)
-{
-	struct spass ps = {.data = stream_empty, .eod = true, .pkt = pkt, .cb = cb, .ctx = ctx};
-	struct matcher_stream *s;
-	bool report;
-	unsigned n = 0;
-
-	if (!ms || !*ms)
-		return 0;
-	s = *ms;
-	report = cb && mt && m && m->stream && m->n_rules <= mt->cap && !s->ended;
-	ps.off = s->next;
-	if (report)
-		stream_begin(mt, m, s);
-	if (s->hs)
-		close_hs(mt, s->hs, report);
-	if (report)
-		n = stream_pass(mt, m, s, &ps);
-	if (s->prog != s->small)
-		free(s->prog);
-	free(s);
-	*ms = NULL;
-	return n;
-}
-
-size_t matcher_stream_size(const struct ids_matcher *m)
-{
-	size_t hs = 0;
-
-	if (!m || !m->stream)
-		return 0;
-	if (m->db && hs_stream_size(m->db, &hs) != HS_SUCCESS)
-		hs = 0;
-	return sizeof(struct matcher_stream) + (m->need_ring ? STREAM_WINDOW : 0) + hs;
 }

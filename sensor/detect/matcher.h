@@ -11,6 +11,14 @@
  * and confirmed with PCRE2 (JIT) on the same buffer within the same bounds.
  * Rules with no pattern at all are checked on every scan by header alone.
  *
+ * Program rules (rule language v2 keys, contents longer than Hyperscan
+ * takes, and in block mode v1 rules with a content common to many rules):
+ * Hyperscan gets one prefilter pattern per rule (matcher_prefilter.c) and a
+ * hit makes the rule a candidate that its program verifies exactly
+ * (matcher_verify.c). Identical Hyperscan patterns of all rules share one
+ * id. With a cache folder set (matcher_cache.h), compiled databases are
+ * read from and written to disk.
+ *
  * A rule is reported when all its patterns matched, its pcre matched and
  * its header accepts the packet; each rule at most once per scan.
  *
@@ -89,5 +97,11 @@ size_t matcher_stream_size(const struct ids_matcher *m);
 /* Number of Hyperscan patterns / rules in a matcher (for -T and tests). */
 size_t matcher_pattern_count(const struct ids_matcher *m);
 size_t matcher_rule_count(const struct ids_matcher *m);
+/* Rules left out because Hyperscan refused their content (each was
+ * logged as a warning naming file:line:col); the others work. */
+size_t matcher_dropped_count(const struct ids_matcher *m);
+/* Candidates of this thread whose program ran out of its work budget
+ * (VERIFY_BUDGET) and so did not match. */
+uint64_t matcher_thread_limit_hits(const struct matcher_thread *mt);
 
 #endif

@@ -45,6 +45,7 @@
 #include "base/diag.h"
 #include "base/yaml_tree.h"
 #include "detect/rule_keys.h"
+#include "detect/rules_byteop.h"
 
 #define VAR_MAX_DEPTH 16
 
@@ -71,6 +72,7 @@ struct rparse {
 	struct rload *ld;
 	struct rule *r;
 	bool has_id;
+	struct byteop_vars vars; /* byte_extract/byte_math variables so far */
 };
 
 enum set_kind { SET_ADDR, SET_PORT };
@@ -470,7 +472,14 @@ static int rule_pcre(struct rparse *p, const struct ynode *map)
 		end = strrchr(s, '/');
 		if (end == s)
 			return rerr(p, n, false, "pcre starting with '/' needs a closing '/'");
-		for (const char *f = end + 1; *f; f++)
+		for (const char *f = end + 1; *f; f++) {
+			if (*f == 'U')
+				diag_warn(p->ld->d, n->file, n->line,
+					  scalar_col(n, (size_t)(f - s)),
+					  "rule %u: pcre flag 'U' means ungreedy here, not "
+					  "Suricata's URI buffer; for the URI write a pattern with "
+					  "buffer: http.uri",
+					  r->pub.id);
 			if (pcre_flag(*f, &r->pcre_options) < 0) {
 				diag_error(p->ld->d, n->file, n->line,
 					   scalar_col(n, (size_t)(f - s)),
@@ -478,6 +487,7 @@ static int rule_pcre(struct rparse *p, const struct ynode *map)
 					   r->pub.id, *f);
 				rc = -1;
 			}
+		}
 		skip = 1;
 	}
 	if (end == s + skip)
@@ -494,12 +504,21 @@ static int rule_pcre(struct rparse *p, const struct ynode *map)
 
 /* ------------------------------------------------------------ patterns */
 
-static const char *const pattern_keys[] = {"content", "regex", "hex", "nocase",
-					   "offset",  "depth", NULL};
+static const char *const pattern_keys[] = {
+	"content",   "regex",	     "hex",	  "pcre",     "isdataat",   "byte_test",
+	"byte_jump", "byte_extract", "byte_math", "bsize",    "nocase",	    "offset",
+	"depth",     "buffer",	     "distance",  "within",   "startswith", "endswith",
+	"not",	     "fast_pattern", "rawbytes",  "relative", NULL};
 
 /* The value keys of a pattern, in the order they are looked for; a pattern
- * has exactly one. */
-static const char *const pattern_kinds[] = {"content", "regex", "hex"};
+ * has exactly one. From index 4 on, index - 1 is the enum pattern_kind. */
+static const char *const pattern_kinds[] = {"content",	 "regex",     "hex",	   "pcre",
+					    "isdataat",	 "byte_test", "byte_jump", "byte_extract",
+					    "byte_math", "bsize"};
+#define PATTERN_KIND_LIST                                                                          \
+	"content, hex, regex, pcre, isdataat, byte_test, byte_jump, byte_extract, byte_math or "   \
+	"bsize"
+
 #define N_PATTERN_KINDS (sizeof(pattern_kinds) / sizeof(pattern_kinds[0]))
 
 static int hex_digit(unsigned char c)
@@ -578,15 +597,157 @@ static int pattern_kind(struct rparse *p, const struct ynode *pm, const struct y
 			continue;
 		if (kind >= 0)
 			return rerr(p, v, false,
-				    "'%s' beside '%s': a pattern has exactly one of 'content', "
-				    "'regex' or 'hex' (use two patterns)",
-				    pattern_kinds[k], pattern_kinds[kind]);
+				    "'%s' beside '%s': a pattern has exactly one kind key (%s); "
+				    "use two patterns",
+				    pattern_kinds[k], pattern_kinds[kind], PATTERN_KIND_LIST);
 		kind = (int)k;
 		*valp = v;
 	}
 	if (kind < 0)
-		return rerr(p, pm, false, "a pattern needs one of 'content', 'regex' or 'hex'");
+		return rerr(p, pm, false, "a pattern needs one of %s", PATTERN_KIND_LIST);
 	return kind;
+}
+
+/* Suricata's "|3a 20|" inside a YAML content: literal pipes here. */
+static bool has_suricata_hex(const char *s, size_t len)
+{
+	for (size_t i = 0; i + 3 < len; i++) {
+		size_t j = i + 1, digits = 0;
+
+		if (s[i] != '|')
+			continue;
+		while (j < len && (hex_digit((unsigned char)s[j]) >= 0 || s[j] == ' ')) {
+			digits += s[j] != ' ';
+			j++;
+		}
+		if (j < len && s[j] == '|' && digits >= 2 && digits % 2 == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A code point U+0080..U+00FF in UTF-8 (two bytes C2/C3 xx): what a
+ * "\x80".."\xff" escape gives in a YAML double-quoted string. */
+static int latin1_char(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((s[i] == 0xc2 || s[i] == 0xc3) && (s[i + 1] & 0xc0) == 0x80)
+			return ((s[i] & 3) << 6) | (s[i + 1] & 0x3f);
+	return -1;
+}
+
+/* The traps of a content written by someone used to Suricata: warnings
+ * naming the fix (the content still loads as the bytes written). */
+static void content_traps(struct rparse *p, const struct ynode *v)
+{
+	struct diag *d = p->ld->d;
+	int c;
+
+	if (has_suricata_hex(v->str, v->len))
+		diag_warn(d, v->file, v->line, v->col,
+			  "rule %u: content holds Suricata hex pipes (|..|), which YAML content "
+			  "takes literally; write the bytes with `hex:` (e.g. hex: \"3a 20\") in a "
+			  "pattern of their own",
+			  p->r->pub.id);
+	c = latin1_char((const unsigned char *)v->str, v->len);
+	if (c >= 0)
+		diag_warn(d, v->file, v->line, v->col,
+			  "rule %u: content holds U+%04X, i.e. the two UTF-8 bytes of \"\\x%02x\" "
+			  "in a YAML string, not the byte 0x%02x; for the byte write hex: \"%02x\"",
+			  p->r->pub.id, c, c, c, c);
+	if (v->str[0] == '!')
+		diag_warn(d, v->file, v->line, v->col,
+			  "rule %u: content starting with '!' is a literal '!'; to negate write "
+			  "the content without it and add `not: true`",
+			  p->r->pub.id);
+}
+
+/* Flags of a v2 `pcre: '/expr/flags'`; `U` warns (ungreedy here, the URI
+ * buffer in Suricata). */
+static int pattern_pcre_flags(struct rparse *p, const struct ynode *v, const char *flags,
+			      struct rule_pattern *pat)
+{
+	int rc = 0;
+
+	for (const char *f = flags; *f; f++) {
+		int col = scalar_col(v, (size_t)(f - v->str));
+
+		if (pcre_flag(*f, &pat->pcre_opts) == 0) {
+			if (*f == 'U')
+				diag_warn(p->ld->d, v->file, v->line, col,
+					  "rule %u: pcre flag 'U' means ungreedy here, not "
+					  "Suricata's URI buffer; for the URI add buffer: http.uri "
+					  "(and for ungreedy write G)",
+					  p->r->pub.id);
+			continue;
+		}
+		if (*f == 'R')
+			pat->relative = true;
+		else if (*f == 'A')
+			pat->pcre_opts |= PCRE2_ANCHORED;
+		else if (*f == 'E')
+			pat->pcre_opts |= PCRE2_DOLLAR_ENDONLY;
+		else if (*f == 'G')
+			pat->pcre_opts |= PCRE2_UNGREEDY;
+		else if (*f != 'O' && *f != 'B') {
+			diag_error(p->ld->d, v->file, v->line, col,
+				   "rule %u: unknown pcre flag '%c' (valid: i m s x A E G R O B; "
+				   "Suricata's buffer flags become buffer:)",
+				   p->r->pub.id, *f);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* `pcre: '/expr/flags'` (v2): the expression goes to pat->bytes. */
+static int pattern_pcre(struct rparse *p, const struct ynode *v, struct rule_pattern *pat)
+{
+	const char *s = v->str, *end = strrchr(s, '/');
+	int rc;
+
+	if (has_nul(v))
+		return rerr(p, v, false, "pcre must not contain NUL bytes (write \\x00)");
+	if (*s != '/' || end == s)
+		return rerr(p, v, false, "pcre must be '/expression/flags'");
+	rc = pattern_pcre_flags(p, v, end + 1, pat);
+	pat->len = (size_t)(end - s - 1);
+	memcpy(pat->bytes, s + 1, pat->len);
+	pat->bytes[pat->len] = 0;
+	if (pat->len == 0)
+		return rerr(p, v, false, "pcre is empty");
+	pat->kind = PAT_REGEX;
+	pat->v2 = true;
+	if (rc == 0)
+		rc = regex_check(p, v, (const char *)pat->bytes, 1, pat->pcre_opts);
+	return rc;
+}
+
+/* isdataat, byte_*, bsize: Suricata's option text (rules_byteop.c). */
+static int pattern_byteop(struct rparse *p, const struct ynode *v, struct rule_pattern *pat,
+			  enum pattern_kind kind)
+{
+	const char *text = v->str;
+	char result[BYTEOP_NAME_MAX], err[200];
+
+	pat->kind = kind;
+	pat->v2 = true;
+	if (has_nul(v))
+		return rerr(p, v, false, "%s must not contain NUL bytes", pattern_kinds[kind + 1]);
+	pat->op = calloc(1, sizeof(*pat->op));
+	if (!pat->op)
+		return rerr(p, v, false, "out of memory");
+	if (kind == PAT_ISDATAAT && *text == '!') {
+		pat->negated = true;
+		text++;
+	}
+	if (rule_byteop_parse(kind, text, &p->vars, pat->op, result, err, sizeof(err)) < 0)
+		return rerr(p, v, false, "%s: %s", pattern_kinds[kind + 1], err);
+	if (result[0]) {
+		memcpy(p->vars.names[p->vars.n++], result, sizeof(result));
+		p->r->n_vars = (uint8_t)p->vars.n;
+	}
+	return 0;
 }
 
 static int pattern_value(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat,
@@ -600,14 +761,21 @@ static int pattern_value(struct rparse *p, const struct ynode *pm, struct rule_p
 		return -1;
 	if (!ynode_str(v, &s, p->ld->d))
 		return -1;
+	*valp = v;
+	pat->line = v->line;
+	pat->col = v->col;
 	if (v->len == 0)
 		return rerr(p, v, false, "%s must not be empty", pattern_kinds[kind]);
+	if (kind >= 4)
+		return pattern_byteop(p, v, pat, (enum pattern_kind)(kind - 1));
 	if (kind == 1 && has_nul(v))
 		return rerr(p, v, false, "regex must not contain NUL bytes (write \\x00)");
-	pat->kind = kind == 1 ? PAT_REGEX : PAT_CONTENT;
+	pat->kind = kind == 1 || kind == 3 ? PAT_REGEX : PAT_CONTENT;
 	pat->bytes = malloc(v->len + 1);
 	if (!pat->bytes)
 		return rerr(p, v, false, "out of memory");
+	if (kind == 3)
+		return pattern_pcre(p, v, pat);
 	if (kind == 2) {
 		if (hex_decode(p, v, pat->bytes, &pat->len) < 0)
 			return -1;
@@ -615,39 +783,189 @@ static int pattern_value(struct rparse *p, const struct ynode *pm, struct rule_p
 	} else {
 		memcpy(pat->bytes, v->str, v->len + 1);
 		pat->len = v->len;
+		if (kind == 0)
+			content_traps(p, v);
 	}
-	pat->line = v->line;
-	pat->col = v->col;
-	*valp = v;
 	return 0;
+}
+
+/* An integer in min..max, or the name of a variable set by an earlier
+ * byte_extract/byte_math of the rule (*var = 1 + its index). */
+static int pattern_num(struct rparse *p, const struct ynode *n, int64_t min, int64_t max,
+		       int64_t *out, uint8_t *var)
+{
+	if (n->type == YNODE_SCALAR && !n->quoted && n->len && !has_nul(n) &&
+	    ((n->str[0] >= 'a' && n->str[0] <= 'z') || (n->str[0] >= 'A' && n->str[0] <= 'Z') ||
+	     n->str[0] == '_')) {
+		for (unsigned i = 0; i < p->vars.n; i++)
+			if (strcmp(p->vars.names[i], n->str) == 0) {
+				*var = (uint8_t)(i + 1);
+				*out = 0;
+				return 0;
+			}
+		return rerr(p, n, false,
+			    "'%s' is neither a number nor a variable set by an earlier "
+			    "byte_extract or byte_math of this rule",
+			    n->str);
+	}
+	return ynode_int(n, min, max, out, p->ld->d) ? 0 : -1;
+}
+
+/* One optional numeric modifier; *has set when present. */
+static int pattern_num_key(struct rparse *p, const struct ynode *pm, const char *key, int64_t min,
+			   int64_t max, bool *has, int64_t *out, uint8_t *var)
+{
+	const struct ynode *n = ymap_get(pm, key);
+
+	if (!n)
+		return 0;
+	*has = true;
+	return pattern_num(p, n, min, max, out, var);
+}
+
+static int pattern_flag(struct rparse *p, const struct ynode *pm, const char *key, bool *out)
+{
+	const struct ynode *n = ymap_get(pm, key);
+
+	if (!n)
+		return 0;
+	return ynode_bool(n, out, p->ld->d) ? 0 : -1;
+}
+
+/* `fast_pattern`: true, "only" or "OFFSET,LENGTH". */
+static int pattern_fast(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat)
+{
+	const struct ynode *n = ymap_get(pm, "fast_pattern");
+	unsigned off, len;
+	char tail;
+	bool on;
+
+	if (!n)
+		return 0;
+	if (n->type == YNODE_SCALAR && strcmp(n->str, "only") == 0) {
+		pat->fast_pattern = 2;
+		return 0;
+	}
+	if (n->type == YNODE_SCALAR && sscanf(n->str, "%u,%u%c", &off, &len, &tail) == 2) {
+		if (len == 0 || (size_t)off + len > pat->len)
+			return rerr(p, n, false,
+				    "fast_pattern %u,%u is outside the content (%zu bytes)", off,
+				    len, pat->len);
+		pat->fast_pattern = 1;
+		pat->fp_slice = true;
+		pat->fp_offset = off;
+		pat->fp_len = len;
+		return 0;
+	}
+	if (!ynode_bool(n, &on, p->ld->d))
+		return -1;
+	pat->fast_pattern = on;
+	return 0;
+}
+
+/* `buffer:` of one pattern (pkt_data names the payload). */
+static int pattern_buffer(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat)
+{
+	const struct ynode *n = ymap_get(pm, "buffer");
+	const char *s;
+
+	if (!n)
+		return 0;
+	if (!ynode_str(n, &s, p->ld->d))
+		return -1;
+	for (const char *c = s; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+		      *c == '.'))
+			return rerr(p, n, false, "buffer '%s' is not a buffer name (e.g. http.uri)",
+				    s);
+	if (!*s || has_nul(n))
+		return rerr(p, n, false, "buffer must not be empty");
+	pat->buffer = strdup(s);
+	return pat->buffer ? 0 : rerr(p, n, false, "out of memory");
 }
 
 static int pattern_modifiers(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat)
 {
-	const struct ynode *nocase = ymap_get(pm, "nocase"), *offset = ymap_get(pm, "offset");
-	const struct ynode *depth = ymap_get(pm, "depth");
-	int64_t v;
+	int64_t off = 0, dep = 0, dist = 0, with = 0;
+	bool has_dist = false, has_with = false;
 	int rc = 0;
 
-	if (nocase && !ynode_bool(nocase, &pat->nocase, p->ld->d))
-		rc = -1;
-	if (offset) {
-		if (ynode_int(offset, 0, UINT32_MAX, &v, p->ld->d)) {
-			pat->has_offset = true;
-			pat->offset = (uint32_t)v;
-		} else {
-			rc = -1;
-		}
-	}
-	if (depth) {
-		if (ynode_int(depth, 1, UINT32_MAX, &v, p->ld->d)) {
-			pat->has_depth = true;
-			pat->depth = (uint32_t)v;
-		} else {
-			rc = -1;
-		}
-	}
+	rc |= pattern_flag(p, pm, "nocase", &pat->nocase);
+	rc |= pattern_num_key(p, pm, "offset", 0, UINT32_MAX, &pat->has_offset, &off,
+			      &pat->offset_var);
+	rc |= pattern_num_key(p, pm, "depth", 1, UINT32_MAX, &pat->has_depth, &dep,
+			      &pat->depth_var);
+	rc |= pattern_num_key(p, pm, "distance", INT32_MIN, INT32_MAX, &has_dist, &dist,
+			      &pat->distance_var);
+	rc |= pattern_num_key(p, pm, "within", 1, UINT32_MAX, &has_with, &with, &pat->within_var);
+	rc |= pattern_flag(p, pm, "startswith", &pat->startswith);
+	rc |= pattern_flag(p, pm, "endswith", &pat->endswith);
+	rc |= pattern_flag(p, pm, "not", &pat->negated);
+	rc |= pattern_flag(p, pm, "relative", &pat->relative);
+	rc |= pattern_fast(p, pm, pat);
+	rc |= pattern_buffer(p, pm, pat);
+	pat->offset = (uint32_t)off;
+	pat->depth = (uint32_t)dep;
+	pat->has_distance = has_dist;
+	pat->has_within = has_with;
+	pat->distance = (int32_t)dist;
+	pat->within = (uint32_t)with;
 	return rc;
+}
+
+/* Keys that make a pattern v2 (verified by the rule's program). */
+static bool pattern_is_v2(const struct ynode *pm, const struct rule_pattern *pat)
+{
+	static const char *const keys[] = {"distance",	   "within",   "startswith", "endswith",
+					   "not",	   "relative", "buffer",     "pcre",
+					   "fast_pattern", NULL};
+
+	if (pat->v2 || pat->offset_var || pat->depth_var)
+		return true;
+	for (size_t i = 0; keys[i]; i++)
+		if (ymap_get(pm, keys[i]))
+			return true;
+	return false;
+}
+
+/* Which modifiers apply to which kind; combinations Suricata refuses. */
+static int pattern_combos(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat)
+{
+	static const char *const content_only[] = {"distance", "within",       "startswith",
+						   "endswith", "fast_pattern", "rawbytes",
+						   "depth",    "offset",       NULL};
+	bool content = pat->kind == PAT_CONTENT, regex = pat->kind == PAT_REGEX;
+
+	for (size_t i = 0; !content && content_only[i]; i++) {
+		const struct ynode *n = ymap_get(pm, content_only[i]);
+
+		if (n && !(regex && (i == 6 || i == 7)))
+			return rerr(p, n, false, "%s applies to content and hex patterns only",
+				    content_only[i]);
+	}
+	if (!content && !regex && ymap_get(pm, "nocase"))
+		return rerr(p, ymap_get(pm, "nocase"), false,
+			    "nocase applies to content, hex "
+			    "and regex patterns only");
+	if (!regex && ymap_get(pm, "relative"))
+		return rerr(p, ymap_get(pm, "relative"), false,
+			    "relative applies to regex only (content uses distance/within; "
+			    "byte keywords say \"relative\" in their text)");
+	if (ymap_get(pm, "not") && !content && !regex)
+		return rerr(p, ymap_get(pm, "not"), false,
+			    "not applies to content, hex and regex (isdataat negates with \"!N\")");
+	if ((pat->has_offset || pat->has_depth) && (pat->has_distance || pat->has_within))
+		return rerr(p, pm, false,
+			    "offset/depth (absolute) and distance/within (relative) cannot be "
+			    "combined in one pattern");
+	if (pat->startswith &&
+	    (pat->has_offset || pat->has_depth || pat->has_distance || pat->has_within))
+		return rerr(p, ymap_get(pm, "startswith"), false,
+			    "startswith cannot be combined with offset, depth, distance or within");
+	if (pat->negated && pat->fast_pattern)
+		return rerr(p, ymap_get(pm, "fast_pattern"), false,
+			    "a negated content cannot be the fast pattern");
+	return 0;
 }
 
 static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_pattern *pat)
@@ -661,14 +979,53 @@ static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_p
 	rc |= pattern_modifiers(p, pm, pat);
 	if (rc < 0)
 		return -1;
-	if (pat->kind == PAT_CONTENT && pat->has_depth && pat->depth < pat->len)
+	if (pattern_combos(p, pm, pat) < 0)
+		return -1;
+	pat->v2 = pattern_is_v2(pm, pat);
+	if (pat->kind == PAT_CONTENT && pat->has_depth && !pat->depth_var && pat->depth < pat->len)
 		return rerr(p, ymap_get(pm, "depth"), false,
 			    "depth %u is shorter than the content (%zu bytes)", pat->depth,
 			    pat->len);
-	if (pat->kind == PAT_REGEX)
-		return regex_check(p, v, (const char *)pat->bytes, 0,
-				   pat->nocase ? PCRE2_CASELESS : 0);
+	if (pat->kind == PAT_REGEX && !pat->pcre_opts && !ymap_get(pm, "pcre")) {
+		pat->pcre_opts = pat->nocase ? PCRE2_CASELESS : 0;
+		return regex_check(p, v, (const char *)pat->bytes, 0, pat->pcre_opts);
+	}
+	if (pat->kind == PAT_REGEX && pat->nocase)
+		pat->pcre_opts |= PCRE2_CASELESS;
 	return 0;
+}
+
+/*
+ * The rule's buffer from its patterns' `buffer:` keys: every pattern must
+ * look at the same one (rules across several buffers of a transaction are
+ * not supported yet); `pkt_data` is the payload. A pattern without the key
+ * takes the rule's.
+ */
+static int rule_pattern_buffers(struct rparse *p, const struct ynode *list)
+{
+	struct rule *r = p->r;
+	const char *seen = NULL;
+	size_t seen_i = 0;
+
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const char *b = r->patterns[i].buffer;
+
+		if (!b)
+			b = r->buffer ? r->buffer : "pkt_data";
+		if (seen && strcmp(seen, b) != 0)
+			return rerr(p, list->items[i], false,
+				    "patterns on several buffers ('%s' at pattern %zu, '%s' here) "
+				    "are not supported yet: split the rule",
+				    seen, seen_i + 1, b);
+		if (!seen) {
+			seen = b;
+			seen_i = i;
+		}
+	}
+	if (!seen || r->buffer || strcmp(seen, "pkt_data") == 0)
+		return 0;
+	r->buffer = strdup(seen);
+	return r->buffer ? 0 : rerr(p, list, false, "out of memory");
 }
 
 static int rule_patterns(struct rparse *p, const struct ynode *map)
@@ -692,7 +1049,14 @@ static int rule_patterns(struct rparse *p, const struct ynode *map)
 	for (size_t i = 0; i < n->n; i++) {
 		rc |= pattern_parse(p, n->items[i], &r->patterns[i]);
 		r->n_patterns++;
+		r->v2 |= r->patterns[i].v2;
 	}
+	if (rc == 0 && r->buffer && strcmp(r->buffer, "pkt_data") == 0) {
+		free(r->buffer);
+		r->buffer = NULL;
+	}
+	if (rc == 0)
+		rc = rule_pattern_buffers(p, n);
 	return rc;
 }
 
@@ -831,8 +1195,11 @@ static void rule_free(struct rule *r)
 	addr_set_free(&r->dst);
 	port_set_free(&r->sport);
 	port_set_free(&r->dport);
-	for (size_t i = 0; i < r->n_patterns; i++)
+	for (size_t i = 0; i < r->n_patterns; i++) {
 		free(r->patterns[i].bytes);
+		free(r->patterns[i].op);
+		free(r->patterns[i].buffer);
+	}
 	free(r->patterns);
 	free(r->pcre);
 	free(r->msg);
@@ -1055,8 +1422,10 @@ static void rules_list(struct rload *ld, const struct ynode *list)
 	for (size_t i = 0; i < list->n; i++) {
 		struct rule *r = rule_parse(ld, list->items[i]);
 
-		if (!r)
+		if (!r) {
+			ld->rs->n_failed++;
 			continue;
+		}
 		if (ruleset_add(ld->rs, r) < 0 || idmap_put(&ld->ids, r) < 0) {
 			if (ld->rs->n && ld->rs->rules[ld->rs->n - 1] == r)
 				ld->rs->n--;

@@ -16,7 +16,10 @@
  *   caller), proto (tcp|udp|icmp|ip, default ip), src, dst (any | address
  *   | CIDR | list | !negation | $VAR), src_port, dst_port (any | N | "N:M"
  *   | list | !negation | $VAR), direction (to_server|to_client|any),
- *   patterns (list of {content|regex, nocase, offset, depth}), pcre
+ *   patterns (list of {content|hex|regex|pcre|isdataat|byte_test|byte_jump|
+ *   byte_extract|byte_math|bsize} with the v2 options buffer, nocase,
+ *   offset, depth, distance, within, startswith, endswith, not, relative,
+ *   fast_pattern, rawbytes; byte keywords parsed by rules_byteop.c), pcre
  *   ('/expr/flags' or plain expr), scope (packet|stream), stream_alerts
  *   (once|every), buffer (a buffer a plugin declares: "http.uri"; checked
  *   against the loaded plugins by plugins_assign_rules).
@@ -43,12 +46,58 @@ struct diag;
 
 enum rule_proto { RULE_PROTO_IP = 0, RULE_PROTO_TCP, RULE_PROTO_UDP, RULE_PROTO_ICMP };
 enum rule_direction { RULE_DIR_ANY = 0, RULE_DIR_TO_SERVER, RULE_DIR_TO_CLIENT };
-enum pattern_kind { PAT_CONTENT = 1, PAT_REGEX };
+enum pattern_kind {
+	PAT_CONTENT = 1,
+	PAT_REGEX,
+	/* v2 (checked by the rule's program, matcher_verify.c) */
+	PAT_ISDATAAT,
+	PAT_BYTE_TEST,
+	PAT_BYTE_JUMP,
+	PAT_BYTE_EXTRACT,
+	PAT_BYTE_MATH,
+	PAT_BSIZE,
+};
 /* What a rule's patterns look at: each packet's payload, or the
  * reassembled byte stream of a TCP flow direction (`scope:`). */
 enum rule_scope { RULE_SCOPE_PACKET = 0, RULE_SCOPE_STREAM };
 
 #define RULE_MAX_PATTERNS 64
+/* byte_extract/byte_math variables one rule may define */
+#define RULE_MAX_VARS 8
+/* A *_var field holds 1 + the index of the variable standing for a
+ * number; PAT_NO_VAR (0) means the literal value is used. */
+#define PAT_NO_VAR 0
+
+/* Comparison of byte_test and bsize. */
+enum byte_cmp { BCMP_LT = 0, BCMP_GT, BCMP_EQ, BCMP_LE, BCMP_GE, BCMP_AND, BCMP_XOR, BCMP_RANGE };
+/* byte_math operator. */
+enum byte_oper { OPER_ADD = 0, OPER_SUB, OPER_MUL, OPER_DIV, OPER_SHL, OPER_SHR };
+
+/*
+ * The parsed option text of isdataat, byte_test, byte_jump, byte_extract,
+ * byte_math and bsize (Suricata's syntax and meaning, see docs/rules.md).
+ * Numbers that may name a variable keep it in *_var (see PAT_NO_VAR).
+ */
+struct rule_byteop {
+	uint8_t nbytes; /* bytes read: 1..8 (string: 1..23) */
+	uint8_t base;	/* 0: binary; 8, 10, 16: `string` */
+	bool little;	/* little endian (binary only) */
+	bool relative;	/* from the end of the previous match */
+	int64_t offset; /* where to read / isdataat position */
+	uint8_t offset_var;
+	enum byte_cmp cmp; /* byte_test, bsize */
+	bool negate_cmp;   /* byte_test "!op" */
+	uint64_t value;	   /* byte_test value, byte_math rvalue, bsize low bound */
+	uint8_t value_var;
+	uint64_t value2;	       /* bsize "N<>M" upper bound */
+	uint64_t bitmask;	       /* 0: none */
+	uint32_t multiplier;	       /* byte_jump / byte_extract (1 when absent) */
+	uint32_t align;		       /* byte_jump `align` (4) / byte_extract `align N`; 0: none */
+	bool from_beginning, from_end; /* byte_jump */
+	int64_t post_offset;	       /* byte_jump */
+	enum byte_oper oper;	       /* byte_math */
+	uint8_t result_var;	       /* byte_extract / byte_math: index of the variable set */
+};
 
 struct rule_pattern {
 	enum pattern_kind kind;
@@ -58,6 +107,24 @@ struct rule_pattern {
 	bool has_offset, has_depth;
 	uint32_t offset, depth;
 	int line, col; /* of the content/regex scalar's first character */
+	/* ---- rule language v2 (patterns); all zero in a v1 pattern ---- */
+	bool v2;	 /* needs the exact program (matcher_verify.c) */
+	bool negated;	 /* `not: true`: the rule matches when this does not */
+	bool relative;	 /* regex `relative` / pcre R: from the previous match's end */
+	bool startswith; /* content: at offset 0 (depth = its length) */
+	bool endswith;	 /* content: ends at the end of the buffer */
+	bool has_distance, has_within;
+	int32_t distance; /* from the previous match's end (may be negative) */
+	uint32_t within;  /* the match ends at most this far from that end */
+	/* variables (byte_extract/byte_math) standing for offset, depth,
+	 * distance, within (see PAT_NO_VAR) */
+	uint8_t offset_var, depth_var, distance_var, within_var;
+	uint8_t fast_pattern; /* 0 no, 1 yes, 2 "only" */
+	bool fp_slice;	      /* fast_pattern "OFFSET,LENGTH" */
+	uint32_t fp_offset, fp_len;
+	uint32_t pcre_opts;	/* regex: PCRE2 options (pcre flags, nocase) */
+	struct rule_byteop *op; /* isdataat, byte_*, bsize; owned */
+	char *buffer;		/* `buffer:` of this pattern, or NULL (the rule's) */
 };
 
 struct rule {
@@ -86,11 +153,17 @@ struct rule {
 	/* rule language v2, rule-level keys (rule_keys.h); NULL when the rule
 	 * uses none */
 	struct rule_keys *keys;
+	/* ---- rule language v2 (patterns) ---- */
+	/* some pattern needs the exact program (matcher_verify.c): v2 keys, or
+	 * a content too long for a Hyperscan expression */
+	bool v2;
+	uint8_t n_vars; /* byte_extract/byte_math variables defined */
 };
 
 struct ruleset {
 	struct rule **rules;
 	size_t n;
+	size_t n_failed; /* rules reported and left out by the loads so far */
 };
 
 void ruleset_init(struct ruleset *rs);

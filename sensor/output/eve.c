@@ -798,6 +798,11 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 	jbuf_open_object(j, "detect");
 	jbuf_u64(j, "alert", in->alerts);
 	stats_filtered(j, in);
+	if (in->rules) {
+		jbuf_u64(j, "rules_loaded", in->rules_loaded);
+		jbuf_u64(j, "rules_failed", in->rules_failed);
+		jbuf_u64(j, "verify_limit", in->verify_limit);
+	}
 	if (in->n_plugins) {
 		jbuf_open_object(j, "plugins");
 		for (unsigned i = 0; i < in->n_plugins; i++) {

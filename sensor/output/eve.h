@@ -114,6 +114,13 @@ struct eve_stats_input {
 	 * detect.filtered.*): threshold/detection_filter, suppress, pass,
 	 * noalert. */
 	uint64_t rule_thresholded, rule_suppressed, rule_passed, rule_noalert;
+	/* Rules loaded and left out (detect.rules_loaded/rules_failed), in
+	 * the totals only (`rules` set). */
+	bool rules;
+	uint64_t rules_loaded, rules_failed;
+	/* candidates past their verification work limit (detect.verify_limit,
+	 * totals only) */
+	uint64_t verify_limit;
 };
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);
 

@@ -97,3 +97,42 @@ Test(buffers, test_mode_counts_rules_per_plugin)
 	cr_expect_str_eq(t.res.out, "configuration OK: 2 rules; rules per plugin: signature=1 "
 				    "buffers=1\n");
 }
+
+/* Rule language v2 on a plugin buffer: the buffer named on the patterns,
+ * a relative chain verified by the rule's program. */
+Test(buffers, v2_patterns_on_a_plugin_buffer)
+{
+	itest_capture(&t, 1);
+	session_on_port(8888, "GET /admin HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n");
+	session_on_port(8889, "GET /x/admin HTTP/1.1\r\nHost: a\r\n\r\n",
+			"HTTP/1.1 200 OK\r\n\r\n");
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: v2, patterns: [{content: GET, buffer: demo.first_line, "
+			"startswith: true}, {content: admin, buffer: demo.first_line, distance: 1, "
+			"within: 6}, {content: secret, buffer: demo.first_line, not: true}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=1", 0), "dest_port", 0), 8888);
+}
+
+/* Outside -T, a rule whose buffer no plugin provides is left out like any
+ * rule that cannot load (rules.on-error: skip); the others work. */
+Test(buffers, unknown_buffer_rule_is_skipped_when_running)
+{
+	itest_capture(&t, 1);
+	session_on_port(8888, "GET /admin HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n");
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: ok, patterns: [{content: Host}]}\n"
+			"  - {id: 7, msg: x, buffer: http.urii, patterns: [{content: a}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect(strstr(t.res.err, "no loaded plugin provides buffer 'http.urii'") &&
+			  strstr(t.res.err, "1 rule failed to load (1 error); going on"),
+		  "%s", t.res.err);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_failed", -1),
+		1);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_loaded", -1),
+		1);
+}

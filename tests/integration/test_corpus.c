@@ -926,6 +926,54 @@ static void run_robust(const char *pcap)
 		probe_hits[i] += alerts((unsigned)(9000001 + i));
 }
 
+/* ------------------------------------------------ rule language v2 patterns */
+
+/* content "AllWorkAndNoPlayMakesWill" then "DullBoy" with distance 1,
+ * within 7: Suricata writes 2 alerts (run with -k none: the capture's
+ * checksums are not all good, and checksum-validation auto keeps
+ * validating). */
+Test(corpus, alert_distance_within_1)
+{
+	run_case("alert-distance-within-1", "input.pcap", "alert-distance-within-1.yaml",
+		 "stream: {checksum-validation: no}\n");
+	cr_expect_eq(count("event_type=alert"), 2);
+	cr_expect_eq(alerts(2), 2);
+}
+
+/* distance/within with endswith on a 35-byte payload: one alert. */
+Test(corpus, bug_docs_5030_01)
+{
+	run_case("bug-docs-5030-01", "35_bytes.pcap", "bug-docs-5030-01.yaml", NULL);
+	cr_expect_eq(alerts(1), 1);
+}
+
+/* A byte_extract variable as distance of a negated content and of a later
+ * one, and a negative distance: both rules alert once. */
+Test(corpus, bug_7390)
+{
+	run_case("bug-7390", "input.pcap", "bug-7390.yaml", NULL);
+	cr_expect_eq(alerts(1), 1);
+	cr_expect_eq(alerts(2), 1);
+}
+
+/* Long relative chains over SMB2 (depth, distance/within, fast_pattern,
+ * pcre /R): each of the seven rules alerts twice, as Suricata 8 does. */
+Test(corpus, bug_5162)
+{
+	run_case("bug-5162", "input.pcap", "bug-5162.yaml", NULL);
+	for (unsigned sid = 1; sid <= 7; sid++)
+		cr_expect_eq(alerts(sid), 2, "sid %u", sid);
+	cr_expect_eq(count("event_type=alert"), 14);
+}
+
+/* endswith on TCP data with trailing bytes: AAA ends the data, DDD not. */
+Test(corpus, tcp_5379)
+{
+	run_case("tcp-5379", "input.pcap", "tcp-5379.yaml", NULL);
+	cr_expect_eq(alerts(1), 1);
+	cr_expect_eq(alerts(2), 0);
+}
+
 /* Every capture with every plugin of the shipped configuration, its shipped
  * rules and a probe on each buffer: each parser meets its protocol
  * somewhere in the corpus (the probes fire) and nothing breaks. */

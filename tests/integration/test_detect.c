@@ -266,3 +266,80 @@ Test(detect, payload_fields_and_escaping)
 	cr_expect_not_null(jr_str(a, "packet"));
 	cr_expect_eq(jr_int(a, "stream", -1), 0);
 }
+
+/* ---------------------------------------------------- rule language v2 */
+
+Test(detect, v2_relative_patterns_on_packets)
+{
+	itest_capture(&t, 1);
+	udp("USER root\r\n", 11);    /* 1 */
+	udp("USER   xroot\r\n", 14); /* distance too far */
+	udp("LEN\x00\x04"
+	    "abcd",
+	    9); /* byte_jump over 4 bytes lands at the end */
+	udp("LEN\x00\x03"
+	    "abcd",
+	    9); /* lands before 'd' */
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: user, patterns: [{content: USER}, {content: root, "
+			"distance: 1, within: 5}, {pcre: '/^\\r\\n/R'}]}\n"
+			"  - {id: 2, msg: jump, patterns: [{content: LEN}, {byte_jump: "
+			"'2,0,relative'}, {isdataat: '!1,relative'}]}\n");
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=1", 0), "pcap_cnt", 0), 1);
+	cr_expect_eq(itest_alerts(&t, 2), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=2", 0), "pcap_cnt", 0), 3);
+}
+
+Test(detect, broken_rule_is_skipped_and_counted)
+{
+	itest_capture(&t, 1);
+	udp("xxHello", 7);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: good, patterns: [{content: Hello}]}\n"
+			"  - {id: 2, msg: bad, patterns: [{byte_test: '9,>,1,0'}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect(strstr(t.res.err, "rules.yaml:3:") && strstr(t.res.err, "byte_test: bytes must"),
+		  "%s", t.res.err);
+	cr_expect(strstr(t.res.err, "1 rule failed to load (1 error); going on with the others"),
+		  "%s", t.res.err);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_loaded", -1),
+		1);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.rules_failed", -1),
+		1);
+}
+
+Test(detect, broken_rule_fails_with_on_error_fail)
+{
+	itest_capture(&t, 1);
+	udp("xxHello", 7);
+	itest_config(&t, "rules: {on-error: fail}\n");
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: good, patterns: [{content: Hello}]}\n"
+			"  - {id: 2, msg: bad, patterns: [{content: a, within: x}]}\n");
+	cr_expect_eq(itest_run(&t, NULL), 1, "%s", t.res.err);
+	cr_expect(strstr(t.res.err, "not started"), "%s", t.res.err);
+}
+
+Test(detect, verification_work_limit_is_counted_in_stats)
+{
+	static char buf[1400];
+
+	memset(buf, 'a', sizeof(buf));
+	itest_capture(&t, 1);
+	udp(buf, sizeof(buf));
+	udp("aaab", 4);
+	itest_rules(&t,
+		    "rules:\n"
+		    "  - {id: 1, msg: chain, patterns: [{content: a}, {content: a, distance: 0}, "
+		    "{content: a, distance: 0}, {content: b, distance: 0}]}\n");
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.detect.verify_limit", -1),
+		1);
+}

@@ -1,0 +1,133 @@
+/*
+ * matcher_internal.h - what matcher.c (compile, block scans) and
+ * matcher_stream.c (stream scans) share: the compiled matcher's layout and
+ * the per-thread state. Not for use outside sensor/detect/matcher*.c.
+ * The design is described at the top of matcher.c.
+ */
+#ifndef SENSOR_MATCHER_INTERNAL_H
+#define SENSOR_MATCHER_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <hs.h>
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/matcher_group.h"
+#include "detect/matcher_verify.h"
+#include "detect/rules.h"
+
+/* How a pattern is matched, from most to least Hyperscan. */
+enum pat_mode {
+	MODE_EXACT = 0, /* Hyperscan alone decides (SOM patterns: when start >= O) */
+	MODE_PREFILTER, /* Hyperscan prefilter, PCRE2 confirms */
+	MODE_PCRE_ONLY, /* no Hyperscan pattern; PCRE2 on every candidate scan */
+};
+
+/* PCRE2 options Hyperscan can ignore or express while staying a superset
+ * of the pcre's matches (it is confirmed by PCRE2 anyway). */
+#define PCRE_OPTS_HS_SAFE                                                                          \
+	(PCRE2_CASELESS | PCRE2_DOTALL | PCRE2_MULTILINE | PCRE2_EXTENDED | PCRE2_UNGREEDY |       \
+	 PCRE2_ANCHORED | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES)
+
+/* How the stream callback judges a Hyperscan match (see "Stream mode"). */
+enum mpat_kind {
+	MP_END = 0, /* sure when min_end <= end <= max_end (fixed width, or offset 0) */
+	MP_SOM,	    /* sure when start >= min_from and end <= max_end, else "maybe" */
+	MP_CONFIRM, /* prefilter: always "maybe", PCRE2 confirms */
+};
+
+/* A (rule, bit) a Hyperscan pattern stands for. */
+struct mtarget {
+	uint32_t rule; /* index in the matcher's rules */
+	uint64_t bit;  /* the pattern's bit in that rule's masks */
+};
+
+/* One Hyperscan pattern id: all the match callbacks read. Identical
+ * patterns (same expression, flags and bounds) share one id, which stands
+ * for targets[first .. first + n) (see "Dedup" in the file header). */
+struct mpat {
+	uint32_t first, n; /* its targets in the matcher's targets[] */
+	uint32_t min_from; /* a match starting before this only marks "maybe" (0: none) */
+	/* stream mode only: bounds in stream offsets, checked by the callback */
+	uint64_t min_end, max_end; /* O + width, O + D (UINT64_MAX: no depth) */
+	uint8_t kind;		   /* enum mpat_kind */
+	bool anchor;		   /* may hold ^ or \A: "maybe" once the stream restarted */
+};
+
+/* A PCRE2 check of one rule pattern or pcre. */
+struct mcheck {
+	pcre2_code *code;   /* owned */
+	uint64_t bit;	    /* confirms this bit; 0 for a pcre without a bit */
+	bool always;	    /* no Hyperscan pattern: run whenever the rule is a candidate */
+	uint32_t start;	    /* offset O */
+	size_t end;	    /* O + D, or SIZE_MAX without depth */
+	struct vprog *prog; /* owned: the rule's program runs instead of `code` */
+};
+
+struct mrule {
+	const struct ids_rule *pub; /* caller's, outlives the matcher */
+	const struct rule *r;
+	uint64_t need;	       /* bits Hyperscan must have reported (got or maybe) */
+	uint64_t confirm;      /* bits whose Hyperscan match PCRE2 must confirm */
+	uint64_t sneed;	       /* stream mode: need plus the bits of `always` checks */
+	struct mcheck *checks; /* owned */
+	uint32_t n_checks;
+	bool every;   /* stream mode: r->stream_every */
+	bool prog;    /* verified by its program (checks[0].prog) */
+	bool dropped; /* Hyperscan refused its prefilter: never reported */
+};
+
+struct ids_matcher {
+	hs_database_t *db; /* NULL when no pattern went to Hyperscan */
+	struct mpat *pats; /* indexed by Hyperscan id */
+	size_t n_pats;
+	struct mtarget *targets; /* of all ids, grouped by id */
+	struct mrule *rules;
+	size_t n_rules;
+	uint32_t *always; /* rules without a Hyperscan pattern (stream mode: or with an
+			     `always` check), ascending */
+	size_t n_always;
+	bool stream;	  /* made by matcher_compile_stream */
+	bool need_ring;	  /* stream mode: some pattern needs PCRE2, streams keep a ring */
+	size_t n_dropped; /* rules left out (Hyperscan refused them) */
+	/* block mode: the `always` rules by protocol and destination port */
+	struct mgroups groups;
+	bool grouped;
+};
+
+struct rstate {
+	uint64_t got, maybe;
+	uint64_t lo; /* stream mode: stream offset of the first "maybe" match end */
+};
+
+struct matcher_thread {
+	hs_scratch_t *scratch; /* NULL when no database existed */
+	pcre2_match_data *md;
+	pcre2_jit_stack *jit_stack; /* so deep JIT matches do not hit the 32 KiB default */
+	pcre2_match_context *mctx;
+	struct rstate *state; /* per rule, all zero between scans */
+	uint32_t *touched;    /* rules hit during the running scan */
+	size_t cap;	      /* rules state[] and touched[] hold */
+	const struct mpat *pats;
+	const struct mtarget *targets;
+	size_t n_touched;
+	struct verify_env venv; /* programs' match data and work-limit count */
+	uint64_t base;		/* stream mode: stream offset of the Hyperscan stream's byte 0 */
+	uint8_t *window;	/* stream mode: 2 * STREAM_WINDOW bytes to join ring and chunk */
+};
+
+#define JIT_STACK_MAX (1024 * 1024)
+
+/* Bytes of stream history a stream keeps for PCRE2 confirmation (see the
+ * file header): a confirmed match longer than this is not found. */
+#define STREAM_WINDOW 4096
+
+/* Forget the rules touched by the running scan (their state back to 0). */
+void matcher_drop_touched(struct matcher_thread *mt);
+/* Sort rule indexes ascending. */
+void matcher_sort_indexes(uint32_t *a, size_t n);
+
+#endif

@@ -1,0 +1,616 @@
+/*
+ * matcher_verify.c - exact verification of a rule's patterns: the rule's
+ * "program" (rule language v2, see matcher_verify.h).
+ *
+ * Design. A program is the rule's pattern list in keyword order plus the
+ * PCRE2 codes of its regexes; it is run on one buffer after the prefilter
+ * made the rule a candidate (or on every scan for rules without a usable
+ * prefilter). Execution follows Suricata's content inspection:
+ *   - a cursor `prev` (the end of the last content/regex match, where a
+ *     byte_jump landed, or after the bytes a byte_extract read; 0 at the
+ *     start) is what distance/within/relative refer to;
+ *   - a content searches its window: absolute [offset, offset + depth),
+ *     startswith [0, len), relative [prev + distance, prev + distance +
+ *     within) (a negative distance below 0 starts at 0); endswith requires
+ *     the match to end at the end of the buffer;
+ *   - a regex searches from 0, or from `prev` when relative; the subject of
+ *     a relative regex starts at `prev` (so ^ anchors there, as in
+ *     Suricata); a regex with v1 offset/depth searches [offset, offset +
+ *     depth);
+ *   - negated contents and regexes pass when they do not match in their
+ *     window and never move the cursor;
+ *   - isdataat N passes when N < len (absolute) or prev + N <= len
+ *     (relative); byte_test compares, byte_jump moves the cursor,
+ *     byte_extract/byte_math set variables (byte_extract also moves the
+ *     cursor past what it read); bsize compares the buffer's length.
+ * Backtracking: when the keywords after a content or regex fail and the
+ * next keyword is relative, the content is tried again at its next
+ * occurrence (the regex from one byte after its last match start), as
+ * Suricata does; otherwise the failure is final. Every content/regex
+ * attempt costs one unit of the candidate's budget (VERIFY_BUDGET); when it
+ * runs out the candidate does not match and env->limit_hits counts it.
+ *
+ * Stream data: `base` is the stream offset of buf[0]; absolute positions
+ * (offset, depth, startswith, absolute isdataat and byte reads) count from
+ * the stream start, so a window wholly before `base` cannot match there.
+ *
+ * Threads: a program is read-only after verify_prog_new (main thread);
+ * verify_prog_run runs on any thread with that thread's env (match data,
+ * match context) and allocates nothing.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "detect/matcher_verify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vprog {
+	const struct rule *r;
+	pcre2_code **codes;  /* per pattern: the regex's code, else NULL */
+	pcre2_code *pcre;    /* the rule's v1 `pcre:`, or NULL */
+	bool *next_relative; /* per pattern: the next keyword depends on its end */
+};
+
+struct vstate {
+	const uint8_t *buf;
+	size_t len;
+	uint64_t base;
+	size_t prev; /* cursor, a position in buf */
+	uint64_t vars[RULE_MAX_VARS];
+	const struct vprog *vp;
+	struct verify_env *env;
+};
+
+static bool pattern_relative(const struct rule_pattern *p)
+{
+	switch (p->kind) {
+	case PAT_CONTENT:
+		return p->has_distance || p->has_within;
+	case PAT_REGEX:
+		return p->relative;
+	case PAT_ISDATAAT:
+	case PAT_BYTE_TEST:
+	case PAT_BYTE_JUMP:
+	case PAT_BYTE_EXTRACT:
+	case PAT_BYTE_MATH:
+		return p->op && p->op->relative;
+	default:
+		return false;
+	}
+}
+
+static pcre2_code *regex_compile(const char *expr, size_t len, uint32_t opts, char *err,
+				 size_t errlen)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)expr, len, opts, &code, &off, NULL);
+	PCRE2_UCHAR msg[160];
+
+	if (re) {
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* interpreter when JIT fails */
+		return re;
+	}
+	pcre2_get_error_message(code, msg, sizeof(msg));
+	snprintf(err, errlen, "PCRE2 cannot compile regex: %s at offset %zu", (const char *)msg,
+		 (size_t)off);
+	return NULL;
+}
+
+struct vprog *verify_prog_new(const struct rule *r, char *err, size_t errlen)
+{
+	struct vprog *vp = calloc(1, sizeof(*vp));
+	size_t n = r->n_patterns ? r->n_patterns : 1;
+
+	if (!vp)
+		return NULL;
+	vp->r = r;
+	vp->codes = calloc(n, sizeof(*vp->codes));
+	vp->next_relative = calloc(n, sizeof(*vp->next_relative));
+	if (!vp->codes || !vp->next_relative)
+		goto fail;
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const struct rule_pattern *p = &r->patterns[i];
+		uint32_t opts = p->pcre_opts | (p->nocase ? PCRE2_CASELESS : 0);
+
+		if (i + 1 < r->n_patterns)
+			vp->next_relative[i] = pattern_relative(&r->patterns[i + 1]);
+		if (p->kind != PAT_REGEX)
+			continue;
+		vp->codes[i] = regex_compile((const char *)p->bytes, p->len, opts, err, errlen);
+		if (!vp->codes[i])
+			goto fail;
+	}
+	if (r->pcre) {
+		vp->pcre =
+			regex_compile(r->pcre, PCRE2_ZERO_TERMINATED, r->pcre_options, err, errlen);
+		if (!vp->pcre)
+			goto fail;
+	}
+	return vp;
+fail:
+	verify_prog_free(vp);
+	return NULL;
+}
+
+void verify_prog_free(struct vprog *vp)
+{
+	if (!vp)
+		return;
+	for (size_t i = 0; vp->codes && i < vp->r->n_patterns; i++)
+		pcre2_code_free(vp->codes[i]);
+	pcre2_code_free(vp->pcre);
+	free(vp->codes);
+	free(vp->next_relative);
+	free(vp);
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static uint64_t num(const struct vstate *st, int64_t lit, uint8_t var)
+{
+	return var ? st->vars[var - 1] : (uint64_t)lit;
+}
+
+/* Stream offset `abs` as a position in buf, clamped to 0 before it. */
+static size_t local(const struct vstate *st, uint64_t abs)
+{
+	return abs > st->base ? (size_t)(abs - st->base) : 0;
+}
+
+static bool spend(struct vstate *st)
+{
+	if (st->env->budget == 0) {
+		st->env->limit_hit = true;
+		return false;
+	}
+	st->env->budget--;
+	return true;
+}
+
+static const uint8_t *find(const uint8_t *hay, size_t hlen, const uint8_t *needle, size_t nlen,
+			   bool nocase)
+{
+	if (nlen == 0 || nlen > hlen)
+		return NULL;
+	if (!nocase)
+		return memmem(hay, hlen, needle, nlen);
+	for (size_t i = 0; i + nlen <= hlen; i++) {
+		size_t j = 0;
+
+		while (j < nlen && ((hay[i + j] ^ needle[j]) == 0 ||
+				    (((hay[i + j] | 0x20) == (needle[j] | 0x20)) &&
+				     (needle[j] | 0x20) >= 'a' && (needle[j] | 0x20) <= 'z')))
+			j++;
+		if (j == nlen)
+			return hay + i;
+	}
+	return NULL;
+}
+
+/* The window [*from, *to) where content `p` may lie; false when empty. */
+static bool content_window(const struct vstate *st, const struct rule_pattern *p, size_t *from,
+			   size_t *to)
+{
+	uint64_t start, end = UINT64_MAX;
+
+	if (p->has_distance || p->has_within) {
+		int64_t dist = p->has_distance ? (int64_t)num(st, p->distance, p->distance_var) : 0;
+		int64_t s = (int64_t)st->prev + dist;
+
+		*from = s < 0 ? 0 : (size_t)s;
+		*to = st->len;
+		if (p->has_within) {
+			int64_t e = s + (int64_t)num(st, p->within, p->within_var);
+
+			if (e < 0)
+				return false;
+			if ((uint64_t)e < *to)
+				*to = (size_t)e;
+		}
+		return *from < *to;
+	}
+	start = p->has_offset ? num(st, p->offset, p->offset_var) : 0;
+	if (p->has_depth)
+		end = start + num(st, p->depth, p->depth_var);
+	if (p->startswith)
+		end = start + p->len;
+	if (end != UINT64_MAX && end <= st->base)
+		return false;
+	*from = local(st, start);
+	*to = end == UINT64_MAX ? st->len : local(st, end);
+	if (*to > st->len)
+		*to = st->len;
+	return *from < *to;
+}
+
+/* Next occurrence of content `p` starting at or after `at` in its window. */
+static bool content_next(const struct vstate *st, const struct rule_pattern *p, size_t from,
+			 size_t to, size_t at, size_t *pos)
+{
+	const uint8_t *hit;
+
+	if (at < from)
+		at = from;
+	if (at >= to || to - at < p->len)
+		return false;
+	if (p->endswith) {
+		if (to != st->len || st->len - p->len < at)
+			return false;
+		at = st->len - p->len;
+	}
+	hit = find(st->buf + at, to - at, p->bytes, p->len, p->nocase);
+	if (!hit)
+		return false;
+	*pos = (size_t)(hit - st->buf);
+	return true;
+}
+
+static int step(struct vstate *st, size_t i);
+
+static int do_content(struct vstate *st, size_t i)
+{
+	const struct rule_pattern *p = &st->vp->r->patterns[i];
+	size_t from, to, pos, at = 0, saved = st->prev;
+	uint64_t vars[RULE_MAX_VARS];
+	bool window = content_window(st, p, &from, &to);
+
+	if (!spend(st))
+		return -1;
+	if (p->negated) {
+		if (window && content_next(st, p, from, to, from, &pos))
+			return 0;
+		return step(st, i + 1);
+	}
+	memcpy(vars, st->vars, sizeof(vars));
+	while (window && content_next(st, p, from, to, at, &pos)) {
+		int rc;
+
+		st->prev = pos + p->len;
+		rc = step(st, i + 1);
+		if (rc != 0)
+			return rc;
+		st->prev = saved;
+		memcpy(st->vars, vars, sizeof(vars));
+		if (!st->vp->next_relative[i] || !spend(st))
+			return st->env->limit_hit ? -1 : 0;
+		at = pos + 1;
+	}
+	return 0;
+}
+
+/* Bounds of a regex's subject: [*from, *to), searched from *from. */
+static bool regex_window(const struct vstate *st, const struct rule_pattern *p, size_t *from,
+			 size_t *to)
+{
+	*from = 0;
+	*to = st->len;
+	if (p->relative) {
+		*from = st->prev;
+		return *from <= st->len;
+	}
+	if (p->has_offset)
+		*from = local(st, num(st, p->offset, p->offset_var));
+	if (p->has_depth) {
+		uint64_t end = num(st, p->offset, p->offset_var) + num(st, p->depth, p->depth_var);
+
+		if (end <= st->base)
+			return false;
+		if (local(st, end) < *to)
+			*to = local(st, end);
+	}
+	return *from <= *to;
+}
+
+/* Match `code` on buf[sub, to) from position `at`; the match is [*s, *e). */
+static bool regex_at(struct vstate *st, const pcre2_code *code, size_t sub, size_t to, size_t at,
+		     size_t *s, size_t *e)
+{
+	PCRE2_SIZE *ov;
+	uint32_t opts = to < st->len ? PCRE2_NOTEOL : 0;
+
+	if (pcre2_match(code, st->buf + sub, to - sub, at - sub, opts, st->env->md, st->env->mctx) <
+	    0)
+		return false;
+	ov = pcre2_get_ovector_pointer(st->env->md);
+	*s = sub + ov[0];
+	*e = sub + ov[1];
+	return true;
+}
+
+static int do_regex(struct vstate *st, size_t i)
+{
+	const struct rule_pattern *p = &st->vp->r->patterns[i];
+	size_t from, to, s, e, at, saved = st->prev;
+	uint64_t vars[RULE_MAX_VARS];
+	bool window = regex_window(st, p, &from, &to);
+	size_t sub = p->relative ? from : 0;
+
+	if (!spend(st))
+		return -1;
+	if (p->negated) {
+		if (window && regex_at(st, st->vp->codes[i], sub, to, from, &s, &e))
+			return 0;
+		return step(st, i + 1);
+	}
+	memcpy(vars, st->vars, sizeof(vars));
+	for (at = from; window && at <= to && regex_at(st, st->vp->codes[i], sub, to, at, &s, &e);
+	     at = s + 1) {
+		int rc;
+
+		st->prev = e;
+		rc = step(st, i + 1);
+		if (rc != 0)
+			return rc;
+		st->prev = saved;
+		memcpy(st->vars, vars, sizeof(vars));
+		if (!st->vp->next_relative[i] || !spend(st))
+			return st->env->limit_hit ? -1 : 0;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------ byte keywords */
+
+/* Where a byte keyword reads: relative to the cursor or absolute. */
+static bool byte_pos(const struct vstate *st, const struct rule_byteop *op, size_t *pos)
+{
+	int64_t off = (int64_t)num(st, op->offset, op->offset_var);
+	int64_t at;
+
+	if (op->offset_var)
+		off = (int64_t)(int32_t)st->vars[op->offset_var - 1];
+	if (op->relative)
+		at = (int64_t)st->prev + off;
+	else
+		at = off - (int64_t)st->base;
+	if (at < 0 || (uint64_t)at > st->len || st->len - (size_t)at < op->nbytes)
+		return false;
+	*pos = (size_t)at;
+	return true;
+}
+
+static bool read_string(const uint8_t *b, unsigned n, unsigned base, uint64_t *out)
+{
+	char tmp[24];
+	char *end;
+
+	memcpy(tmp, b, n);
+	tmp[n] = '\0';
+	if (!n || tmp[0] == '-' || tmp[0] == '+' || tmp[0] == ' ')
+		return false;
+	*out = strtoull(tmp, &end, (int)base);
+	return end != tmp;
+}
+
+/* The value a byte keyword reads at `pos` (bitmask applied). */
+static bool byte_read(const struct vstate *st, const struct rule_byteop *op, size_t pos,
+		      uint64_t *out)
+{
+	const uint8_t *b = st->buf + pos;
+	uint64_t v = 0;
+
+	if (op->base) {
+		if (!read_string(b, op->nbytes, op->base, &v))
+			return false;
+	} else {
+		for (unsigned k = 0; k < op->nbytes; k++) {
+			unsigned idx = op->little ? op->nbytes - 1 - k : k;
+
+			v = (v << 8) | b[idx];
+		}
+	}
+	if (op->bitmask) {
+		unsigned shift = 0;
+
+		v &= op->bitmask;
+		while (!((op->bitmask >> shift) & 1))
+			shift++;
+		v >>= shift;
+	}
+	*out = v;
+	return true;
+}
+
+static bool compare(enum byte_cmp cmp, uint64_t v, uint64_t ref, uint64_t ref2)
+{
+	switch (cmp) {
+	case BCMP_LT:
+		return v < ref;
+	case BCMP_GT:
+		return v > ref;
+	case BCMP_EQ:
+		return v == ref;
+	case BCMP_LE:
+		return v <= ref;
+	case BCMP_GE:
+		return v >= ref;
+	case BCMP_AND:
+		return (v & ref) != 0;
+	case BCMP_XOR:
+		return (v ^ ref) != 0;
+	case BCMP_RANGE:
+		return v > ref && v < ref2;
+	}
+	return false;
+}
+
+static int do_byte_test(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	size_t pos;
+	uint64_t v;
+	bool ok;
+
+	if (!byte_pos(st, op, &pos) || !byte_read(st, op, pos, &v))
+		return 0;
+	ok = compare(op->cmp, v, num(st, (int64_t)op->value, op->value_var), 0);
+	if (ok == op->negate_cmp)
+		return 0;
+	return step(st, i + 1);
+}
+
+static int do_byte_jump(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	size_t pos, saved = st->prev;
+	uint64_t v;
+	int64_t to;
+	int rc;
+
+	if (!byte_pos(st, op, &pos) || !byte_read(st, op, pos, &v) || v > UINT32_MAX)
+		return 0;
+	v *= op->multiplier;
+	if (op->align && (v % op->align))
+		v += op->align - v % op->align;
+	if (op->from_beginning)
+		to = (int64_t)v - (int64_t)st->base;
+	else if (op->from_end)
+		to = (int64_t)st->len + (int64_t)v;
+	else
+		to = (int64_t)(pos + op->nbytes) + (int64_t)v;
+	to += op->post_offset;
+	if (to < 0 || (uint64_t)to > st->len)
+		return 0;
+	st->prev = (size_t)to;
+	rc = step(st, i + 1);
+	st->prev = saved;
+	return rc;
+}
+
+static int do_byte_extract(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	size_t pos, saved = st->prev;
+	uint64_t v;
+	int rc;
+
+	if (!byte_pos(st, op, &pos) || !byte_read(st, op, pos, &v))
+		return 0;
+	v *= op->multiplier;
+	if (op->align && (v % op->align))
+		v += op->align - v % op->align;
+	st->vars[op->result_var] = v;
+	st->prev = pos + op->nbytes;
+	rc = step(st, i + 1);
+	st->prev = saved;
+	return rc;
+}
+
+static int do_byte_math(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	uint64_t v, r;
+	size_t pos;
+
+	if (!byte_pos(st, op, &pos) || !byte_read(st, op, pos, &v))
+		return 0;
+	r = num(st, (int64_t)op->value, op->value_var);
+	switch (op->oper) {
+	case OPER_ADD:
+		v += r;
+		break;
+	case OPER_SUB:
+		v -= r;
+		break;
+	case OPER_MUL:
+		v *= r;
+		break;
+	case OPER_DIV:
+		if (!r)
+			return 0;
+		v /= r;
+		break;
+	case OPER_SHL:
+		v = r < 64 ? v << r : 0;
+		break;
+	case OPER_SHR:
+		v = r < 64 ? v >> r : 0;
+		break;
+	}
+	st->vars[op->result_var] = v;
+	return step(st, i + 1);
+}
+
+static int do_isdataat(struct vstate *st, const struct rule_pattern *p, size_t i)
+{
+	uint64_t n = num(st, p->op->offset, p->op->offset_var);
+	bool there;
+
+	if (p->op->relative)
+		there = st->prev + n <= st->len;
+	else
+		there = n < st->base + st->len;
+	if (there == p->negated)
+		return 0;
+	return step(st, i + 1);
+}
+
+static int do_bsize(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	if (!compare(op->cmp, st->base + st->len, op->value, op->value2))
+		return 0;
+	return step(st, i + 1);
+}
+
+/* The rule's v1 `pcre:` anywhere in the buffer, last. */
+static int do_final(struct vstate *st)
+{
+	size_t s, e;
+
+	if (!st->vp->pcre)
+		return 1;
+	return regex_at(st, st->vp->pcre, 0, st->len, 0, &s, &e) ? 1 : 0;
+}
+
+static int step(struct vstate *st, size_t i)
+{
+	const struct rule_pattern *p;
+
+	if (i == st->vp->r->n_patterns)
+		return do_final(st);
+	p = &st->vp->r->patterns[i];
+	switch (p->kind) {
+	case PAT_CONTENT:
+		return do_content(st, i);
+	case PAT_REGEX:
+		return do_regex(st, i);
+	case PAT_ISDATAAT:
+		return do_isdataat(st, p, i);
+	case PAT_BYTE_TEST:
+		return do_byte_test(st, p->op, i);
+	case PAT_BYTE_JUMP:
+		return do_byte_jump(st, p->op, i);
+	case PAT_BYTE_EXTRACT:
+		return do_byte_extract(st, p->op, i);
+	case PAT_BYTE_MATH:
+		return do_byte_math(st, p->op, i);
+	case PAT_BSIZE:
+		return do_bsize(st, p->op, i);
+	}
+	return 0;
+}
+
+bool verify_prog_run(const struct vprog *vp, const uint8_t *buf, size_t len, uint64_t base,
+		     struct verify_env *env)
+{
+	static const uint8_t empty[1];
+	struct vstate st = {
+		.buf = buf ? buf : empty, .len = buf ? len : 0, .base = base, .vp = vp, .env = env};
+
+	env->budget = VERIFY_BUDGET;
+	env->limit_hit = false;
+	if (step(&st, 0) == 1)
+		return true;
+	if (env->limit_hit)
+		env->limit_hits++;
+	return false;
+}
+
+bool verify_rule_needs_prog(const struct rule *r)
+{
+	if (r->v2)
+		return true;
+	for (size_t i = 0; i < r->n_patterns; i++)
+		if (r->patterns[i].kind == PAT_CONTENT && r->patterns[i].len > VERIFY_LONG_CONTENT)
+			return true;
+	return false;
+}
