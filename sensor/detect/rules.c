@@ -44,6 +44,7 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
+#include "detect/rules_suricata.h"
 
 #define VAR_MAX_DEPTH 16
 
@@ -1103,6 +1104,11 @@ unsigned ruleset_load_file(struct ruleset *rs, const char *path, const char *def
 {
 	unsigned before = d->errors;
 
+	/* Suricata/Snort text rules: parsed into the same tree (rules_suricata.c) */
+	if (suri_is_rules_file(path)) {
+		rules_load_tree(rs, suri_load_tree(path, d), default_detector, d);
+		return d->errors - before;
+	}
 	rules_load_tree(rs, ytree_load_file(path, d), default_detector, d);
 	return d->errors - before;
 }

@@ -1,0 +1,69 @@
+/*
+ * rules_suricata.h - Suricata (7.x/8.x) and Snort 2.9/3 text rule files.
+ *
+ * A `.rules` file is parsed into the same struct ynode tree a rule file in
+ * YAML (schema v2) gives: {vars: {...}, rules: [{id: ..., msg: ...}, ...]},
+ * each node positioned at the line and column of the .rules text it comes
+ * from, so the YAML rule loader (rules.c) loads it and its messages name
+ * the .rules file. The converter (tools/sensor-rules) writes the same tree
+ * out as YAML. See docs/suricata-rules.md for what maps where.
+ *
+ * A rule that uses a keyword with no equivalent is reported (file:line,
+ * sid, keyword) through diag_error and left out; the rest of the file is
+ * kept. Main thread only.
+ */
+#ifndef SENSOR_RULES_SURICATA_H
+#define SENSOR_RULES_SURICATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct diag;
+struct ynode;
+
+/* A keyword and how many rules it kept out. */
+struct suri_fail {
+	char keyword[40];
+	unsigned count;
+};
+
+struct suri_result {
+	/* {vars, rules}; owned by the caller (ytree_free) unless left here for
+	 * suri_result_free. NULL only when the file could not be read or
+	 * memory ran out. */
+	struct ynode *root;
+	unsigned parsed;  /* rules turned into trees */
+	unsigned failed;  /* rules left out, reported */
+	unsigned skipped; /* rules left out on purpose (`requires:` unmet) */
+	struct suri_fail *fails; /* by keyword, in order of first failure */
+	size_t n_fails;
+	/* notes[i]: why rule i of root's `rules:` does not mean exactly what
+	 * the .rules text says (NULL when it does); for the converter. */
+	char **notes;
+};
+
+/* Parse a buffer; `name` is the file name used in messages and nodes.
+ * `vars` (may be NULL) is a map of variables (a config's `vars:`, with
+ * address-groups/port-groups or flat) that override Suricata's defaults.
+ * Returns 0, or -1 when out of memory. */
+int suri_parse_buffer(const char *name, const char *buf, size_t len, const struct ynode *vars,
+		      struct suri_result *out, struct diag *d);
+/* Parse a file; -1 (reported) when it cannot be read. */
+int suri_parse_file(const char *path, const struct ynode *vars, struct suri_result *out,
+		    struct diag *d);
+void suri_result_free(struct suri_result *res);
+
+/* True when `path` names a Suricata/Snort rule file (ends in ".rules"). */
+bool suri_is_rules_file(const char *path);
+
+
+
+/* Variables for every later .rules load (a config's `vars:` map, kept by
+ * the caller until replaced; NULL: Suricata's defaults only). */
+void suri_set_vars(const struct ynode *vars);
+
+/* Parse `path` with the variables set above, report a summary line (rules
+ * parsed, failures by keyword) as a warning when any rule failed, and hand
+ * the tree over (NULL when nothing could be read). */
+struct ynode *suri_load_tree(const char *path, struct diag *d);
+#endif
