@@ -70,6 +70,9 @@ struct spat {
 	struct ynode *map;
 	const char *buffer; /* static string, NULL: payload */
 	bool is_content, is_pcre;
+	bool dotprefix;	    /* content under Suricata's dotprefix transform */
+	uint8_t *raw;	    /* dotprefix: the content's bytes */
+	size_t raw_len;
 };
 
 /* One rule being parsed. */
@@ -83,13 +86,15 @@ struct srule {
 	int last_content;	   /* index of the last content, -1 */
 	bool prev_is_content;	   /* the option before was content or its modifier */
 	const char *sticky;	   /* current sticky buffer, NULL: payload */
+	bool dotprefix;		   /* `dotprefix` applies to the sticky buffer */
 	bool snort3;		   /* underscore buffer names are sticky */
 	const char *app_proto;	   /* from the header or app-layer-protocol */
 	int app_line, app_col;
 	bool tcp;		   /* proto tcp (for scope) */
 	bool has_dsize;
 	uint32_t sid;
-	bool has_sid;
+	bool has_sid;		   /* sid known (for messages) */
+	bool sid_seen;		   /* the sid option was handled */
 	bool skip;		   /* `requires:` not met */
 	char note[400];
 	char failkw[40];
@@ -588,13 +593,19 @@ static int kw_content(struct srule *r, const struct sopt *o)
 		return sfail(r, o->val_off, o->name, "out of memory");
 	rc = content_decode(r, o, &i, bytes, &n);
 	node = rc ? NULL : content_node(r, o->val_off, bytes, n, &kind);
-	free(bytes);
-	if (rc)
+	if (rc || pat_push(r, o->val_off, kind, node,
+			   strcmp(o->name, "uricontent") == 0 ? "http.uri" : r->sticky, &p) < 0) {
+		free(bytes);
 		return -1;
-	if (pat_push(r, o->val_off, kind, node,
-		     strcmp(o->name, "uricontent") == 0 ? "http.uri" : r->sticky, &p) < 0)
-		return -1;
+	}
 	p->is_content = true;
+	if (r->dotprefix) {
+		p->dotprefix = true;
+		p->raw = bytes;
+		p->raw_len = n;
+	} else {
+		free(bytes);
+	}
 	r->last_content = (int)(r->n_pats - 1);
 	if (neg && pat_opt(r, p, o->val_off, "not", plain_node(r, o->val_off, "true")))
 		return -1;
@@ -644,6 +655,7 @@ static int kw_buffer(struct srule *r, const struct sopt *o, const struct bufname
 		return sfail(r, o->val_off, o->name, "'%s' takes no value", o->name);
 	if (!modifier) {
 		r->sticky = b->target;
+		r->dotprefix = false;
 		return 0;
 	}
 	if (!r->prev_is_content || r->last_content < 0)
@@ -775,9 +787,11 @@ static int kw_number(struct srule *r, const struct sopt *o)
 		return sfail(r, o->has_val ? o->val_off : o->name_off, o->name,
 			     "expected an integer from %llu to %llu", (unsigned long long)nums[k].min,
 			     (unsigned long long)nums[k].max);
+	if (k == 0 && r->sid_seen)
+		return sfail(r, o->name_off, o->name, "keyword given twice");
 	if (k == 0) {
 		r->sid = (uint32_t)v;
-		r->has_sid = true;
+		r->has_sid = r->sid_seen = true;
 	}
 	if (k == 1 && v == 1)
 		return 0; /* the default */
@@ -911,9 +925,9 @@ static int comma_list(struct srule *r, const struct sopt *o, const char *key,
 		while (allowed && allowed[k] && strcmp(allowed[k], w))
 			k++;
 		if (allowed && !allowed[k]) {
+			sfail(r, o->val_off, o->name, "%s option '%s' has no equivalent", o->name, w);
 			free(copy);
-			return sfail(r, o->val_off, o->name, "%s option '%s' has no equivalent",
-				     o->name, w);
+			return -1;
 		}
 		v = str_node(r, o->val_off, w, strlen(w));
 		if (!v || ynode_append(l, NULL, v) < 0) {
@@ -1118,6 +1132,45 @@ static int kw_requires(struct srule *r, const struct sopt *o)
 	return 0;
 }
 
+/* dotprefix: a transform of the sticky buffer (see dotprefix_rewrite). */
+static int kw_dotprefix(struct srule *r, const struct sopt *o)
+{
+	if (o->has_val)
+		return sfail(r, o->val_off, o->name, "'%s' takes no value", o->name);
+	r->dotprefix = true;
+	return 0;
+}
+
+/* urilen:N, <N, >N, N<>M [,norm|,raw] is the size of the URI buffer. */
+static int kw_urilen(struct srule *r, const struct sopt *o)
+{
+	char *v, *comma;
+	const char *buf = "http.uri";
+	int rc;
+
+	if (!o->has_val || !o->val[0])
+		return sfail(r, o->name_off, o->name, "needs a value");
+	v = strdup(o->val);
+	if (!v)
+		return sfail(r, o->val_off, o->name, "out of memory");
+	comma = strchr(v, ',');
+	if (comma) {
+		*comma++ = '\0';
+		comma = trim(comma);
+		if (strcmp(comma, "raw") == 0)
+			buf = "http.uri.raw";
+		else if (strcmp(comma, "norm") != 0) {
+			free(v);
+			return sfail(r, o->val_off, o->name, "urilen option '%s' has no equivalent",
+				     comma);
+		}
+	}
+	rc = pat_push(r, o->val_off, "bsize", str_node(r, o->val_off, trim(v), strlen(trim(v))),
+		      buf, NULL);
+	free(v);
+	return rc;
+}
+
 /* Keywords that change nothing this sensor detects: kept out with a note. */
 static int kw_note(struct srule *r, const struct sopt *o)
 {
@@ -1186,6 +1239,8 @@ static const struct keyword {
 	{"service", kw_service, KW_OTHER},
 	{"requires", kw_requires, KW_OTHER},
 	{"target", kw_note, KW_OTHER},
+	{"dotprefix", kw_dotprefix, KW_OTHER},
+	{"urilen", kw_urilen, KW_OTHER},
 	{"tag", kw_note, KW_OTHER},
 };
 
@@ -1249,6 +1304,7 @@ static int option_next(struct srule *r, size_t *i, struct sopt *o)
 	const char *t = r->ln->text;
 	size_t len = r->ln->len, start = *i, j = *i, colon = 0, lead;
 
+	memset(o, 0, sizeof(*o));
 	while (j < len && t[j] != ';') {
 		if (t[j] == '\\' && j + 1 < len)
 			j++;
@@ -1258,7 +1314,6 @@ static int option_next(struct srule *r, size_t *i, struct sopt *o)
 	}
 	if (j == len)
 		return sfail(r, start, "syntax", "option without a closing ';'");
-	memset(o, 0, sizeof(*o));
 	o->name = dup_trim(t + start, (colon ? colon : j) - start, &lead);
 	o->name_off = start + lead;
 	if (colon) {
@@ -1660,6 +1715,88 @@ static int assemble_app_proto(struct srule *r, struct ynode *rule)
 					 strlen(r->app_proto), false));
 }
 
+/* Remove key `key` of `map` (if there). */
+static void map_del(struct ynode *map, const char *key)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		if (strcmp(map->keys[i]->str, key))
+			continue;
+		ynode_free_detached(map->keys[i]);
+		ynode_free_detached(map->items[i]);
+		memmove(&map->keys[i], &map->keys[i + 1], (map->n - i - 1) * sizeof(*map->keys));
+		memmove(&map->items[i], &map->items[i + 1], (map->n - i - 1) * sizeof(*map->items));
+		map->n--;
+		return;
+	}
+}
+
+/*
+ * dotprefix: the buffer seen with a '.' before it. A content ".x.com"
+ * then matches where the buffer has "x.com" at its start or ".x.com"
+ * anywhere, which is the content "x.com" (the prefilter keeps working)
+ * plus the regex (?:^|\.)x\.com, anchored at the end with endswith. With
+ * startswith it is simply "x.com" at the start. A content that does not
+ * start with '.' is not changed by the transform (unless it must start
+ * the buffer, which then never matches).
+ */
+static int dotprefix_rewrite(struct srule *r, size_t i)
+{
+	struct spat *p = &r->pats[i], *q;
+	struct ynode *m = p->map, *v;
+	bool sw = ymap_get(m, "startswith") != NULL, ew = ymap_get(m, "endswith") != NULL;
+	bool nc = ymap_get(m, "nocase") != NULL;
+	const char *kind;
+	char *re;
+	size_t n = 0;
+
+	for (size_t k = 1; k < m->n; k++)
+		if (strcmp(m->keys[k]->str, "nocase") && strcmp(m->keys[k]->str, "startswith") &&
+		    strcmp(m->keys[k]->str, "endswith") && strcmp(m->keys[k]->str, "fast_pattern"))
+			return sfail(r, 0, "dotprefix", "dotprefix with '%s' has no equivalent",
+				     m->keys[k]->str);
+	if (p->raw_len < 2 || p->raw[0] != '.')
+		return sw ? sfail(r, 0, "dotprefix", "dotprefix with startswith and a content "
+						    "not starting with '.' never matches")
+			  : 0;
+	v = content_node(r, 0, p->raw + 1, p->raw_len - 1, &kind);
+	if (!v)
+		return sfail(r, 0, "dotprefix", "out of memory");
+	v->line = m->items[0]->line;
+	v->col = m->items[0]->col;
+	ynode_free_detached(m->items[0]);
+	m->items[0] = v;
+	free(m->keys[0]->str);
+	m->keys[0]->str = strdup(kind);
+	if (!m->keys[0]->str)
+		return sfail(r, 0, "dotprefix", "out of memory");
+	m->keys[0]->len = strlen(kind);
+	if (sw)
+		return 0;
+	map_del(m, "endswith");
+	re = malloc(p->raw_len * 4 + 16);
+	if (!re)
+		return sfail(r, 0, "dotprefix", "out of memory");
+	n += (size_t)sprintf(re, "/(?:^|\\.)");
+	for (size_t k = 1; k < p->raw_len; k++)
+		n += (size_t)(isalnum(p->raw[k]) ? sprintf(re + n, "%c", p->raw[k])
+						 : sprintf(re + n, "\\x%02x", p->raw[k]));
+	sprintf(re + n, "%s/%s", ew ? "$" : "", nc ? "i" : "");
+	v = ynode_new_scalar(r->f->root, m->line, m->col, re, strlen(re), true);
+	free(re);
+	if (r->n_pats == SURI_MAX_PATTERNS)
+		return sfail(r, 0, "dotprefix", "too many patterns");
+	memmove(&r->pats[i + 2], &r->pats[i + 1], (r->n_pats - i - 1) * sizeof(*p));
+	r->n_pats++;
+	q = &r->pats[i + 1];
+	memset(q, 0, sizeof(*q));
+	q->buffer = p->buffer;
+	q->is_pcre = true;
+	q->map = ynode_new_coll(r->f->root, YNODE_MAP, m->line, m->col);
+	if (!q->map || ymap_add(q->map, "pcre", v) < 0)
+		return sfail(r, 0, "dotprefix", "out of memory");
+	return 0;
+}
+
 static struct ynode *assemble(struct srule *r)
 {
 	static const char *const head_keys[] = {"id",  "gid",	   "rev", "msg",     "action",
@@ -1680,6 +1817,9 @@ static struct ynode *assemble(struct srule *r)
 							     "packet", 6, false)) < 0)
 			goto fail;
 	}
+	for (size_t i = 0; i < r->n_pats; i++)
+		if (r->pats[i].dotprefix && dotprefix_rewrite(r, i) < 0)
+			goto fail;
 	if (assemble_buffers(r, rule) < 0)
 		goto fail;
 	if (!r->n_pats)
@@ -1703,8 +1843,10 @@ static void srule_free(struct srule *r)
 {
 	ynode_free_detached(r->head);
 	ynode_free_detached(r->extra);
-	for (size_t i = 0; i < r->n_pats; i++)
+	for (size_t i = 0; i < r->n_pats; i++) {
 		ynode_free_detached(r->pats[i].map);
+		free(r->pats[i].raw);
+	}
 	r->n_pats = 0;
 }
 
@@ -1716,11 +1858,6 @@ static int rule_options(struct srule *r, size_t *i)
 	size_t n;
 	int rc = options_split(r, i, &opts, &n);
 
-	/* the sid first, so that every message names it */
-	for (size_t k = 0; k < n && rc == 0; k++)
-		if (opts[k].name && strcmp(opts[k].name, "sid") == 0 && opts[k].val)
-			r->has_sid = parse_u32(opts[k].val, UINT32_MAX, &(uint64_t){0}) == 0 &&
-				     (r->sid = (uint32_t)strtoul(opts[k].val, NULL, 10)) != 0;
 	if (rc == 0)
 		r->snort3 = is_snort3(opts, n);
 	for (size_t k = 0; k < n && rc == 0; k++)
@@ -1757,6 +1894,37 @@ oom:
 	diag_error(f->d, f->name, rule->line, 0, "out of memory");
 }
 
+/* The sid, looked up before parsing so that every message can name it:
+ * "sid:" after '(' or ';' (and blanks). */
+static void sid_prescan(struct srule *r)
+{
+	const char *t = r->ln->text, *p = t;
+	uint64_t v;
+
+	while ((p = strstr(p, "sid:")) != NULL) {
+		const char *b = p;
+		char num[16];
+		size_t n;
+
+		while (b > t && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		p += 4;
+		if (b == t || (b[-1] != ';' && b[-1] != '('))
+			continue;
+		p += strspn(p, " \t");
+		n = strspn(p, "0123456789");
+		if (n == 0 || n >= sizeof(num))
+			return;
+		memcpy(num, p, n);
+		num[n] = '\0';
+		if (parse_u32(num, UINT32_MAX, &v) == 0 && v) {
+			r->sid = (uint32_t)v;
+			r->has_sid = true;
+		}
+		return;
+	}
+}
+
 static void rule_parse(struct sfile *f, const struct sline *ln)
 {
 	struct srule r = {.f = f, .ln = ln, .last_content = -1};
@@ -1770,14 +1938,16 @@ static void rule_parse(struct sfile *f, const struct sline *ln)
 		rc = sfail(&r, 0, "syntax", "out of memory");
 	else if (memchr(ln->text, '\0', ln->len))
 		rc = sfail(&r, 0, "syntax", "NUL byte in the rule");
-	else
+	else {
+		sid_prescan(&r);
 		rc = header_parse(&r, &i);
+	}
 	if (rc == 0 && (i == ln->len || ln->text[i] != '('))
 		rc = sfail(&r, i, "syntax", "expected '(' after the header");
 	i++;
 	if (rc == 0)
 		rc = rule_options(&r, &i);
-	if (rc == 0 && !r.skip && !r.has_sid)
+	if (rc == 0 && !r.skip && !r.sid_seen)
 		rc = sfail(&r, 0, "sid", "rule without a sid");
 	if (rc == 0 && !r.skip && !ymap_get(r.head, "msg"))
 		rc = ymap_add(r.head, "msg", str_node(&r, 0, "", 0));
