@@ -72,6 +72,7 @@
 #include "flow/flow.h"
 #include "output/eve.h"
 #include "stream/stream_tcp.h"
+#include "detect/rules_suricata.h"
 
 struct diag;
 struct ynode;
@@ -116,6 +117,12 @@ struct sensor_config {
 	char *run_as_user;	 /* NULL: keep the starting user */
 	char *run_as_group;
 	struct ynode *tree; /* keeps option nodes alive */
+	/* Suricata/Snort rule files' side files (issue 11): `vars:`,
+	 * `reference-config-file:`, `threshold-file:`, `enable-file:`,
+	 * `disable-file:`. suri's paths point to the strings below, its vars
+	 * into tree. */
+	struct suri_files suri;
+	char *suri_reference, *suri_threshold, *suri_enable, *suri_disable;
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -38,6 +38,7 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
+#include "detect/rules_suricata_conf.h"
 
 #define SURI_MAX_RULE (1u << 20) /* bytes of one logical rule */
 #define SURI_MAX_PATTERNS 256
@@ -52,6 +53,7 @@ struct sline {
 /* One file being parsed. */
 struct sfile {
 	const char *name;
+	const struct suri_conf *conf; /* never NULL */
 	struct diag *d;
 	struct ynode *root, *rules;
 	struct suri_result *res;
@@ -92,7 +94,7 @@ struct srule {
 	int app_line, app_col;
 	bool tcp;		   /* proto tcp (for scope) */
 	bool has_dsize;
-	uint32_t sid;
+	uint32_t sid, gid;
 	bool has_sid;		   /* sid known (for messages) */
 	bool sid_seen;		   /* the sid option was handled */
 	bool skip;		   /* `requires:` not met */
@@ -793,6 +795,8 @@ static int kw_number(struct srule *r, const struct sopt *o)
 		r->sid = (uint32_t)v;
 		r->has_sid = r->sid_seen = true;
 	}
+	if (k == 1)
+		r->gid = (uint32_t)v;
 	if (k == 1 && v == 1)
 		return 0; /* the default */
 	if (k == 2 && v == 0)
@@ -828,6 +832,14 @@ static int kw_reference(struct srule *r, const struct sopt *o)
 		return sfail(r, o->name_off, o->name, "expected TYPE,VALUE");
 	if (!l)
 		return sfail(r, o->name_off, o->name, "out of memory");
+	if (!suri_conf_ref_known(r->f->conf, o->val, strcspn(o->val, ","))) {
+		int line, col;
+
+		pos_at(r, o->val_off, &line, &col);
+		diag_warn(r->f->d, r->f->name, line, col,
+			  "sid %u: reference type '%.*s' is not in reference.config", r->sid,
+			  (int)strcspn(o->val, ","), o->val);
+	}
 	s = strdup(o->val);
 	if (!s)
 		return sfail(r, o->name_off, o->name, "out of memory");
@@ -1894,35 +1906,119 @@ oom:
 	diag_error(f->d, f->name, rule->line, 0, "out of memory");
 }
 
-/* The sid, looked up before parsing so that every message can name it:
- * "sid:" after '(' or ';' (and blanks). */
-static void sid_prescan(struct srule *r)
+/* The number after "KEY:" where the option follows '(' or ';' (and
+ * blanks), or 0. */
+static uint32_t text_option_u32(const char *t, const char *key)
 {
-	const char *t = r->ln->text, *p = t;
+	const char *p = t;
 	uint64_t v;
 
-	while ((p = strstr(p, "sid:")) != NULL) {
+	while ((p = strstr(p, key)) != NULL) {
 		const char *b = p;
 		char num[16];
 		size_t n;
 
 		while (b > t && (b[-1] == ' ' || b[-1] == '\t'))
 			b--;
-		p += 4;
+		p += strlen(key);
 		if (b == t || (b[-1] != ';' && b[-1] != '('))
 			continue;
 		p += strspn(p, " \t");
 		n = strspn(p, "0123456789");
 		if (n == 0 || n >= sizeof(num))
-			return;
+			return 0;
 		memcpy(num, p, n);
 		num[n] = '\0';
-		if (parse_u32(num, UINT32_MAX, &v) == 0 && v) {
-			r->sid = (uint32_t)v;
-			r->has_sid = true;
-		}
-		return;
+		return parse_u32(num, UINT32_MAX, &v) == 0 ? (uint32_t)v : 0;
 	}
+	return 0;
+}
+
+/* The sid and gid, looked up before parsing so that every message can
+ * name the sid and the enable/disable lists can apply. */
+static void sid_prescan(struct srule *r)
+{
+	r->sid = text_option_u32(r->ln->text, "sid:");
+	r->has_sid = r->sid != 0;
+	r->gid = text_option_u32(r->ln->text, "gid:");
+	if (!r->gid)
+		r->gid = 1;
+}
+
+/* threshold.config: `threshold` lines replace the rule's own threshold
+ * (sid 0 lines apply only to rules without one), `suppress` lines add to
+ * the rule's `suppress:` list. */
+static int th_map(struct srule *r, struct ynode *rule, const struct suri_thresh *t)
+{
+	struct ynode *m = ynode_new_coll(r->f->root, YNODE_MAP, 0, 0);
+	char num[2][16];
+
+	snprintf(num[0], sizeof(num[0]), "%u", t->count);
+	snprintf(num[1], sizeof(num[1]), "%u", t->seconds);
+	if (!m || ymap_add(m, "type", ynode_new_scalar(r->f->root, 0, 0, t->type, strlen(t->type), true)) ||
+	    ymap_add(m, "track", ynode_new_scalar(r->f->root, 0, 0, t->track, strlen(t->track), true)) ||
+	    ymap_add(m, "count", ynode_new_scalar(r->f->root, 0, 0, num[0], strlen(num[0]), false)) ||
+	    ymap_add(m, "seconds", ynode_new_scalar(r->f->root, 0, 0, num[1], strlen(num[1]), false))) {
+		ynode_free_detached(m);
+		return -1;
+	}
+	for (size_t i = 0; i < rule->n; i++)
+		if (strcmp(rule->keys[i]->str, "threshold") == 0) {
+			ynode_free_detached(rule->items[i]);
+			rule->items[i] = m;
+			return 0;
+		}
+	return ymap_add(rule, "threshold", m);
+}
+
+static int th_suppress(struct srule *r, struct ynode *rule, const struct suri_thresh *t)
+{
+	struct ynode *l = ymap_get(rule, "suppress");
+	struct ynode *m = ynode_new_coll(r->f->root, YNODE_MAP, 0, 0);
+
+	if (!m || !t->track[0] ||
+	    ymap_add(m, "track", ynode_new_scalar(r->f->root, 0, 0, t->track, strlen(t->track), true)))
+		goto fail;
+	if (t->ip && ymap_add(m, "ip", ynode_new_scalar(r->f->root, 0, 0, t->ip, strlen(t->ip), true)))
+		goto fail;
+	if (!l) {
+		l = ynode_new_coll(r->f->root, YNODE_SEQ, 0, 0);
+		if (!l || ymap_add(rule, "suppress", l) < 0)
+			goto fail;
+	}
+	if (ynode_append(l, NULL, m) < 0)
+		goto fail;
+	return 0;
+fail:
+	ynode_free_detached(m);
+	return -1;
+}
+
+static int apply_thresholds(struct srule *r, struct ynode *rule)
+{
+	const struct suri_conf *c = r->f->conf;
+	bool own = ymap_get(rule, "threshold") || ymap_get(rule, "detection_filter");
+
+	for (size_t i = 0; i < c->n_th; i++) {
+		const struct suri_thresh *t = &c->th[i];
+		bool all = t->sid == 0, mine = t->sid == r->sid && (t->gid == r->gid || t->gid == 0);
+		int rc = 0;
+
+		if (!all && !mine)
+			continue;
+		if (t->kind == SURI_TH_THRESHOLD && (mine || !own))
+			rc = th_map(r, rule, t);
+		else if (t->kind == SURI_TH_SUPPRESS && !t->ip)
+			rc = ymap_get(rule, "noalert") ? 0
+						       : ymap_add(rule, "noalert",
+								  ynode_new_scalar(r->f->root, 0, 0,
+										   "true", 4, false));
+		else if (t->kind == SURI_TH_SUPPRESS)
+			rc = th_suppress(r, rule, t);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void rule_parse(struct sfile *f, const struct sline *ln)
@@ -1940,6 +2036,11 @@ static void rule_parse(struct sfile *f, const struct sline *ln)
 		rc = sfail(&r, 0, "syntax", "NUL byte in the rule");
 	else {
 		sid_prescan(&r);
+		if (suri_filter_match(&f->conf->disable, r.gid, r.sid, ln->text, ln->len)) {
+			f->res->skipped++;
+			srule_free(&r);
+			return;
+		}
 		rc = header_parse(&r, &i);
 	}
 	if (rc == 0 && (i == ln->len || ln->text[i] != '('))
@@ -1962,6 +2063,10 @@ static void rule_parse(struct sfile *f, const struct sline *ln)
 		return;
 	}
 	rule = assemble(&r);
+	if (rule && apply_thresholds(&r, rule) < 0) {
+		ynode_free_detached(rule);
+		rule = NULL;
+	}
 	srule_free(&r);
 	if (!rule) {
 		diag_error(f->d, f->name, ln->line[0], 0, "out of memory");
@@ -2139,6 +2244,33 @@ static bool blank_or_comment(const char *s, size_t n)
 	return i == n || s[i] == '#';
 }
 
+/* A commented-out rule ("# alert ...") that the enable list names: the
+ * offset of its action word, else 0. */
+static size_t enabled_comment(struct sfile *f, const char *s, size_t n)
+{
+	static const char *const acts[] = {"alert ", "pass ", "drop ", "reject ", NULL};
+	char text[65536];
+	size_t i = strspn(s, " \t");
+
+	if (!f->conf->enable.n || i >= n || s[i] != '#' || n >= sizeof(text))
+		return 0;
+	i++;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '#'))
+		i++;
+	for (size_t k = 0; acts[k]; k++) {
+		uint32_t sid, gid;
+
+		if (n - i < strlen(acts[k]) || strncmp(s + i, acts[k], strlen(acts[k])))
+			continue;
+		memcpy(text, s + i, n - i);
+		text[n - i] = '\0';
+		sid = text_option_u32(text, "sid:");
+		gid = text_option_u32(text, "gid:");
+		return suri_filter_match(&f->conf->enable, gid ? gid : 1, sid, text, n - i) ? i : 0;
+	}
+	return 0;
+}
+
 /* Cut the text into logical rules and parse each. */
 static int file_lines(struct sfile *f, const char *buf, size_t len)
 {
@@ -2155,6 +2287,17 @@ static int file_lines(struct sfile *f, const char *buf, size_t len)
 		if (n && buf[pos + n - 1] == '\r')
 			n--;
 		if (!ln.len && blank_or_comment(buf + pos, n)) {
+			size_t skip = enabled_comment(f, buf + pos, n);
+
+			if (!skip) {
+				pos = end + 1;
+				continue;
+			}
+			for (size_t i = skip; i < n; i++)
+				if (sline_add(&ln, buf[pos + i], lineno, (int)i + 1) < 0)
+					goto oom;
+			rule_parse(f, &ln);
+			ln.len = 0;
 			pos = end + 1;
 			continue;
 		}
@@ -2181,10 +2324,11 @@ oom:
 	return -1;
 }
 
-int suri_parse_buffer(const char *name, const char *buf, size_t len, const struct ynode *vars,
+int suri_parse_buffer(const char *name, const char *buf, size_t len, const struct suri_conf *conf,
 		      struct suri_result *out, struct diag *d)
 {
-	struct sfile f = {.name = name, .d = d, .res = out};
+	static const struct suri_conf none;
+	struct sfile f = {.name = name, .d = d, .res = out, .conf = conf ? conf : &none};
 
 	memset(out, 0, sizeof(*out));
 	f.root = ytree_new_root(name);
@@ -2192,7 +2336,7 @@ int suri_parse_buffer(const char *name, const char *buf, size_t len, const struc
 		goto oom;
 	f.name = f.root->file;
 	out->root = f.root;
-	if (vars_build(&f, vars) < 0)
+	if (vars_build(&f, conf ? conf->vars : NULL) < 0)
 		goto oom;
 	f.rules = ynode_new_coll(f.root, YNODE_SEQ, 1, 1);
 	if (!f.rules || ymap_add(f.root, "rules", f.rules) < 0)
@@ -2203,7 +2347,7 @@ oom:
 	return -1;
 }
 
-int suri_parse_file(const char *path, const struct ynode *vars, struct suri_result *out,
+int suri_parse_file(const char *path, const struct suri_conf *conf, struct suri_result *out,
 		    struct diag *d)
 {
 	FILE *fp = fopen(path, "rb");
@@ -2238,7 +2382,7 @@ int suri_parse_file(const char *path, const struct ynode *vars, struct suri_resu
 		diag_error(d, path, 0, 0, "read error");
 		return -1;
 	}
-	rc = suri_parse_buffer(path, buf, len, vars, out, d);
+	rc = suri_parse_buffer(path, buf, len, conf, out, d);
 	free(buf);
 	return rc;
 }
@@ -2262,11 +2406,11 @@ bool suri_is_rules_file(const char *path)
 	return n > 6 && strcmp(path + n - 6, ".rules") == 0;
 }
 
-static const struct ynode *config_vars;
+static const struct suri_conf *load_conf;
 
-void suri_set_vars(const struct ynode *vars)
+void suri_set_conf(const struct suri_conf *conf)
 {
-	config_vars = vars;
+	load_conf = conf;
 }
 
 struct ynode *suri_load_tree(const char *path, struct diag *d)
@@ -2276,7 +2420,7 @@ struct ynode *suri_load_tree(const char *path, struct diag *d)
 	char summary[512] = "";
 	size_t used = 0;
 
-	if (suri_parse_file(path, config_vars, &res, d) < 0) {
+	if (suri_parse_file(path, load_conf, &res, d) < 0) {
 		suri_result_free(&res);
 		return NULL;
 	}

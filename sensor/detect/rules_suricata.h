@@ -34,7 +34,7 @@ struct suri_result {
 	struct ynode *root;
 	unsigned parsed;  /* rules turned into trees */
 	unsigned failed;  /* rules left out, reported */
-	unsigned skipped; /* rules left out on purpose (`requires:` unmet) */
+	unsigned skipped; /* rules left out on purpose (`requires:` unmet, disabled) */
 	struct suri_fail *fails; /* by keyword, in order of first failure */
 	size_t n_fails;
 	/* notes[i]: why rule i of root's `rules:` does not mean exactly what
@@ -42,14 +42,27 @@ struct suri_result {
 	char **notes;
 };
 
+/* The files an operator keeps beside the rules (config keys `vars:`,
+ * `reference-config-file:`, `threshold-file:`, `enable-file:`,
+ * `disable-file:`); NULL members are not used. */
+struct suri_files {
+	const struct ynode *vars; /* address-groups/port-groups, or flat */
+	const char *reference_file, *threshold_file, *enable_file, *disable_file;
+};
+
+/* Read the side files (each problem reported with file:line; a bad line is
+ * ignored). NULL only when out of memory. Free with suri_conf_free. */
+struct suri_conf *suri_conf_load(const struct suri_files *files, struct diag *d);
+void suri_conf_free(struct suri_conf *c);
+
 /* Parse a buffer; `name` is the file name used in messages and nodes.
- * `vars` (may be NULL) is a map of variables (a config's `vars:`, with
- * address-groups/port-groups or flat) that override Suricata's defaults.
- * Returns 0, or -1 when out of memory. */
-int suri_parse_buffer(const char *name, const char *buf, size_t len, const struct ynode *vars,
+ * `conf` (may be NULL: Suricata's default variables, nothing else) gives
+ * the variables that override the defaults, and the side files. Returns 0,
+ * or -1 when out of memory. */
+int suri_parse_buffer(const char *name, const char *buf, size_t len, const struct suri_conf *conf,
 		      struct suri_result *out, struct diag *d);
 /* Parse a file; -1 (reported) when it cannot be read. */
-int suri_parse_file(const char *path, const struct ynode *vars, struct suri_result *out,
+int suri_parse_file(const char *path, const struct suri_conf *conf, struct suri_result *out,
 		    struct diag *d);
 void suri_result_free(struct suri_result *res);
 
@@ -58,11 +71,11 @@ bool suri_is_rules_file(const char *path);
 
 
 
-/* Variables for every later .rules load (a config's `vars:` map, kept by
- * the caller until replaced; NULL: Suricata's defaults only). */
-void suri_set_vars(const struct ynode *vars);
+/* The side files every later .rules load of ruleset_load_file uses (kept
+ * by the caller until replaced; NULL: defaults only). */
+void suri_set_conf(const struct suri_conf *conf);
 
-/* Parse `path` with the variables set above, report a summary line (rules
+/* Parse `path` with the configuration set above, report a summary line (rules
  * parsed, failures by keyword) as a warning when any rule failed, and hand
  * the tree over (NULL when nothing could be read). */
 struct ynode *suri_load_tree(const char *path, struct diag *d);

@@ -142,10 +142,12 @@ Test(rules_suricata, default_variables_and_config_overrides)
 				  "port-groups:\n  HTTP_PORTS: [80, 8080]\n"
 				  "MY_NET: 198.19.0.0/16\n";
 	struct ynode *vars = ytree_load_buffer("sensor.yaml", cfg, strlen(cfg), &d);
+	struct suri_files files = {.vars = vars};
+	struct suri_conf *conf = suri_conf_load(&files, &d);
 	const struct ynode *v;
 
 	cr_assert_not_null(vars);
-	cr_assert_eq(suri_parse_buffer("t.rules", "", 0, vars, &res, &d), 0);
+	cr_assert_eq(suri_parse_buffer("t.rules", "", 0, conf, &res, &d), 0);
 	v = ymap_get(res.root, "vars");
 	cr_assert_eq(ymap_get(v, "HOME_NET")->n, 1);
 	cr_assert_str_eq(ymap_get(v, "HOME_NET")->items[0]->str, "198.18.0.0/15");
@@ -155,8 +157,9 @@ Test(rules_suricata, default_variables_and_config_overrides)
 	cr_expect_str_eq(ymap_get(v, "EXTERNAL_NET")->str, "!$HOME_NET");
 	cr_expect_str_eq(ymap_get(v, "SHELLCODE_PORTS")->str, "!80");
 	cr_expect_not_null(ymap_get(v, "DNS_SERVERS"));
-	ytree_free(vars);
 	suri_result_free(&res);
+	suri_conf_free(conf);
+	ytree_free(vars);
 	cr_assert_eq(suri_parse_buffer("t.rules", "", 0, NULL, &res, &d), 0);
 	v = ymap_get(res.root, "vars");
 	cr_expect_eq(ymap_get(v, "HOME_NET")->n, 3);
@@ -646,4 +649,150 @@ Test(rules_suricata, et_open_parses)
 	printf("ET Open: %u rules parsed into trees, %u failed\n", parsed, failed);
 	cr_expect_eq(parsed + failed, 24827);
 	cr_expect_geq(parsed, 24735);
+}
+
+/* ------------------------------------------------------------ side files */
+
+static const char *tmp_file(const char *name, const char *text)
+{
+	static char paths[4][256];
+	static int next;
+	char *p = paths[next++ % 4];
+	FILE *f;
+
+	snprintf(p, 256, "/tmp/test_rules_suricata_%d_%s", (int)getpid(), name);
+	f = fopen(p, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+/* Parse with side files; returns the conf (freed by the caller). */
+static struct suri_conf *conv_with(const struct suri_files *files, const char *text)
+{
+	struct suri_conf *conf = suri_conf_load(files, &d);
+	size_t len = 0;
+	FILE *f;
+
+	cr_assert_not_null(conf);
+	suri_result_free(&res);
+	free(yaml);
+	cr_assert_eq(suri_parse_buffer("t.rules", text, strlen(text), conf, &res, &d), 0);
+	f = open_memstream(&yaml, &len);
+	ytree_write(f, ymap_get(res.root, "rules"), 0);
+	fclose(f);
+	return conf;
+}
+
+Test(rules_suricata, reference_config_validates_types)
+{
+	struct suri_files files = {
+		.reference_file = tmp_file("reference.config",
+					   "# comment\nconfig reference: url https://\n"
+					   "config reference: cve https://cve.example/?\nbroken line\n")};
+	struct suri_conf *conf = conv_with(
+		&files, HDR "(msg:\"r\"; reference:url,example.com; reference:CVE,2021-1; "
+			    "reference:foo,bar; sid:1;)\n");
+
+	cr_expect_eq(res.parsed, 1);
+	cr_expect_eq(ymap_get(rule(0), "reference")->n, 3);
+	cr_expect_not_null(strstr(out(), "reference.config:4: error: expected 'config reference: "
+					 "NAME URL-PREFIX' (line ignored)\n"),
+			   "%s", out());
+	cr_expect_not_null(strstr(out(), "t.rules:1:99: warning: sid 1: reference type 'foo' is "
+					 "not in reference.config\n"),
+			   "%s", out());
+	cr_expect_eq(d.warnings, 1);
+	unlink(files.reference_file);
+	suri_conf_free(conf);
+}
+
+Test(rules_suricata, threshold_config_thresholds_and_suppressions)
+{
+	struct suri_files files = {
+		.threshold_file = tmp_file(
+			"threshold.config",
+			"threshold gen_id 1, sig_id 1, type limit, track by_src, count 1, seconds 60\n"
+			"threshold gen_id 0, sig_id 0, type both, track by_dst, count 5, seconds 10\n"
+			"suppress gen_id 1, sig_id 2, track by_src, ip 198.18.0.0/15\n"
+			"suppress gen_id 1, sig_id 3\n"
+			"rate_filter gen_id 1, sig_id 4, track by_rule, count 100, seconds 60, "
+			"new_action drop, timeout 30\n"
+			"threshold gen_id 1, sig_id 5, type sometimes, track by_src, count 1, seconds 1\n"
+			"limit everything\n")};
+	struct suri_conf *conf = conv_with(
+		&files, HDR "(msg:\"own\"; threshold:type threshold, track by_src, count 9, "
+			    "seconds 9; sid:1;)\n" HDR "(msg:\"s\"; sid:2;)\n" HDR
+			    "(msg:\"n\"; detection_filter:track by_src, count 2, seconds 5; sid:3;)\n");
+
+	cr_assert_eq(res.parsed, 3);
+	cr_expect_str_eq(yaml, "- id: 1\n"
+			       "  msg: \"own\"\n"
+			       "  proto: tcp\n"
+			       "  threshold:\n"
+			       "    type: \"limit\"\n"
+			       "    track: \"by_src\"\n"
+			       "    count: 1\n"
+			       "    seconds: 60\n"
+			       "- id: 2\n"
+			       "  msg: \"s\"\n"
+			       "  proto: tcp\n"
+			       "  threshold:\n"
+			       "    type: \"both\"\n"
+			       "    track: \"by_dst\"\n"
+			       "    count: 5\n"
+			       "    seconds: 10\n"
+			       "  suppress:\n"
+			       "    - track: \"by_src\"\n"
+			       "      ip: \"198.18.0.0/15\"\n"
+			       "- id: 3\n"
+			       "  msg: \"n\"\n"
+			       "  proto: tcp\n"
+			       "  detection_filter:\n"
+			       "    track: \"by_src\"\n"
+			       "    count: 2\n"
+			       "    seconds: 5\n"
+			       "  noalert: true\n");
+	cr_expect_not_null(strstr(out(), "threshold.config:5: warning: rate_filter only changes"),
+			   "%s", out());
+	cr_expect_not_null(strstr(out(), "threshold.config:6: error: bad option 'type sometimes' "
+					 "(line ignored)\n"),
+			   "%s", out());
+	cr_expect_not_null(strstr(out(), "threshold.config:7: error: 'limit' is not threshold, "
+					 "event_filter, suppress or rate_filter (line ignored)\n"),
+			   "%s", out());
+	unlink(files.threshold_file);
+	suri_conf_free(conf);
+}
+
+Test(rules_suricata, enable_and_disable_lists)
+{
+	struct suri_files files = {
+		.enable_file = tmp_file("enable.conf", "# enable these\n10\n1:11\nre:heartbleed\n"),
+		.disable_file = tmp_file("disable.conf", "2\n3:4\nre:ET\\s+POLICY\n11\n"
+							 "group:emerging-info.rules\n")};
+	struct suri_conf *conf = conv_with(
+		&files, HDR "(msg:\"keep\"; sid:1;)\n" HDR "(msg:\"off by sid\"; sid:2;)\n" HDR
+			    "(msg:\"gid 3\"; gid:3; sid:4;)\n" HDR "(msg:\"gid 1\"; sid:4;)\n" HDR
+			    "(msg:\"et policy thing\"; sid:5;)\n"
+			    "# alert tcp any any -> any any (msg:\"on by sid\"; sid:10;)\n"
+			    "#alert tcp any any -> any any (msg:\"on then off\"; sid:11;)\n"
+			    "# alert tcp any any -> any any (msg:\"HeartBleed\"; sid:12;)\n"
+			    "# alert tcp any any -> any any (msg:\"stays off\"; sid:13;)\n");
+
+	cr_assert_eq(res.parsed, 4, "%s", yaml);
+	cr_expect_str_eq(ymap_get(rule(0), "id")->str, "1");
+	cr_expect_str_eq(ymap_get(rule(1), "id")->str, "4");
+	cr_expect_str_eq(ymap_get(rule(1), "msg")->str, "gid 1");
+	cr_expect_str_eq(ymap_get(rule(2), "id")->str, "10");
+	cr_expect_eq(ymap_get(rule(2), "id")->line, 6);
+	cr_expect_str_eq(ymap_get(rule(3), "id")->str, "12");
+	cr_expect_eq(res.skipped, 4);
+	cr_expect_not_null(strstr(out(), "disable.conf:5: error: expected SID, GID:SID or re:REGEX "
+					 "(group: and file names are not supported; line ignored)\n"),
+			   "%s", out());
+	unlink(files.enable_file);
+	unlink(files.disable_file);
+	suri_conf_free(conf);
 }
