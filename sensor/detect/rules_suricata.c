@@ -1950,15 +1950,15 @@ static void sid_prescan(struct srule *r)
  * the rule's `suppress:` list. */
 static int th_map(struct srule *r, struct ynode *rule, const struct suri_thresh *t)
 {
-	struct ynode *m = ynode_new_coll(r->f->root, YNODE_MAP, 0, 0);
+	struct ynode *m = ynode_new_coll(r->f->root, YNODE_MAP, rule->line, rule->col);
 	char num[2][16];
 
 	snprintf(num[0], sizeof(num[0]), "%u", t->count);
 	snprintf(num[1], sizeof(num[1]), "%u", t->seconds);
-	if (!m || ymap_add(m, "type", ynode_new_scalar(r->f->root, 0, 0, t->type, strlen(t->type), true)) ||
-	    ymap_add(m, "track", ynode_new_scalar(r->f->root, 0, 0, t->track, strlen(t->track), true)) ||
-	    ymap_add(m, "count", ynode_new_scalar(r->f->root, 0, 0, num[0], strlen(num[0]), false)) ||
-	    ymap_add(m, "seconds", ynode_new_scalar(r->f->root, 0, 0, num[1], strlen(num[1]), false))) {
+	if (!m || ymap_add(m, "type", ynode_new_scalar(r->f->root, rule->line, rule->col, t->type, strlen(t->type), true)) ||
+	    ymap_add(m, "track", ynode_new_scalar(r->f->root, rule->line, rule->col, t->track, strlen(t->track), true)) ||
+	    ymap_add(m, "count", ynode_new_scalar(r->f->root, rule->line, rule->col, num[0], strlen(num[0]), false)) ||
+	    ymap_add(m, "seconds", ynode_new_scalar(r->f->root, rule->line, rule->col, num[1], strlen(num[1]), false))) {
 		ynode_free_detached(m);
 		return -1;
 	}
@@ -1974,15 +1974,15 @@ static int th_map(struct srule *r, struct ynode *rule, const struct suri_thresh 
 static int th_suppress(struct srule *r, struct ynode *rule, const struct suri_thresh *t)
 {
 	struct ynode *l = ymap_get(rule, "suppress");
-	struct ynode *m = ynode_new_coll(r->f->root, YNODE_MAP, 0, 0);
+	struct ynode *m = ynode_new_coll(r->f->root, YNODE_MAP, rule->line, rule->col);
 
 	if (!m || !t->track[0] ||
-	    ymap_add(m, "track", ynode_new_scalar(r->f->root, 0, 0, t->track, strlen(t->track), true)))
+	    ymap_add(m, "track", ynode_new_scalar(r->f->root, rule->line, rule->col, t->track, strlen(t->track), true)))
 		goto fail;
-	if (t->ip && ymap_add(m, "ip", ynode_new_scalar(r->f->root, 0, 0, t->ip, strlen(t->ip), true)))
+	if (t->ip && ymap_add(m, "ip", ynode_new_scalar(r->f->root, rule->line, rule->col, t->ip, strlen(t->ip), true)))
 		goto fail;
 	if (!l) {
-		l = ynode_new_coll(r->f->root, YNODE_SEQ, 0, 0);
+		l = ynode_new_coll(r->f->root, YNODE_SEQ, rule->line, rule->col);
 		if (!l || ymap_add(rule, "suppress", l) < 0)
 			goto fail;
 	}
@@ -2011,7 +2011,7 @@ static int apply_thresholds(struct srule *r, struct ynode *rule)
 		else if (t->kind == SURI_TH_SUPPRESS && !t->ip)
 			rc = ymap_get(rule, "noalert") ? 0
 						       : ymap_add(rule, "noalert",
-								  ynode_new_scalar(r->f->root, 0, 0,
+								  ynode_new_scalar(r->f->root, rule->line, rule->col,
 										   "true", 4, false));
 		else if (t->kind == SURI_TH_SUPPRESS)
 			rc = th_suppress(r, rule, t);

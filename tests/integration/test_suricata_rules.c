@@ -192,3 +192,34 @@ Test(suricata_rules, converter_output_gives_the_same_alerts)
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	expect_alerts();
 }
+
+/* The config's vars override Suricata's defaults; a disable list drops a
+ * rule. (threshold.config gives v2 `threshold:` keys, tested in the unit
+ * tests until the rule-level keys land.) */
+Test(suricata_rules, config_vars_disable_and_threshold_files)
+{
+	char conf[2048];
+
+	capture();
+	snprintf(conf, sizeof(conf),
+		 "plugins:\n  - name: signature\n"
+		 "vars:\n"
+		 "  address-groups:\n"
+		 "    HOME_NET: \"[198.18.0.0/24]\"\n"
+		 "  port-groups:\n"
+		 "    MY_PORTS: [5000, 6000]\n"
+		 "disable-file: %s/disable.conf\n",
+		 t.dir);
+	itest_config(&t, conf);
+	write_file(test_path(t.dir, "disable.conf"), "# off\n402\n");
+	itest_rules(&t, "alert udp $HOME_NET any -> $HOME_NET $MY_PORTS (msg:\"home\"; "
+			"content:\"xx\"; sid:400;)\n"
+			"alert udp $EXTERNAL_NET any -> any any (msg:\"external\"; content:\"xx\"; "
+			"sid:401;)\n"
+			"alert udp any any -> any any (msg:\"disabled\"; content:\"xx\"; sid:402;)\n"
+			"alert udp any any -> any any (msg:\"limited\"; content:\"xx\"; sid:403;)\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 400), 2);
+	cr_expect_eq(itest_alerts(&t, 401), 0);
+	cr_expect_eq(itest_alerts(&t, 402), 0);
+}
