@@ -277,8 +277,8 @@ static const struct bufname {
 	{"http_server_body", "http.response_body", BUF_LEGACY},
 	{"http.server_body", "http.response_body", BUF_STICKY},
 	{"http.response_body", "http.response_body", BUF_STICKY},
-	{"file_data", "http.response_body", BUF_STICKY},
-	{"file.data", "http.response_body", BUF_STICKY},
+	{"file_data", "file.data", BUF_STICKY}, /* see file_data_buffer() */
+	{"file.data", "file.data", BUF_STICKY},
 	{"http_stat_code", "http.status", BUF_LEGACY},
 	{"http.stat_code", "http.status", BUF_STICKY},
 	{"http_stat_msg", "http.stat_msg", BUF_LEGACY},
@@ -1671,12 +1671,30 @@ static int lone_pcre(const struct srule *r)
 	return strspn(flags, "imsx") == strlen(flags) ? found : -1;
 }
 
+/* file.data is the HTTP body of the rule's direction: the request body
+ * with flow to_server/from_client, else the response body. */
+static void file_data_buffer(struct srule *r)
+{
+	const struct ynode *flow = ymap_get(r->extra, "flow");
+	const char *body = "http.response_body";
+
+	for (size_t i = 0; flow && i < flow->n; i++)
+		if (strcmp(flow->items[i]->str, "to_server") == 0 ||
+		    strcmp(flow->items[i]->str, "from_client") == 0)
+			body = "http.request_body";
+	for (size_t i = 0; i < r->n_pats; i++)
+		if (r->pats[i].buffer && strcmp(r->pats[i].buffer, "file.data") == 0)
+			r->pats[i].buffer = body;
+}
+
 /* Buffers: one for the whole rule when they agree, else per pattern. */
 static int assemble_buffers(struct srule *r, struct ynode *rule)
 {
 	bool same = true;
-	const char *common = r->n_pats ? r->pats[0].buffer : NULL;
+	const char *common;
 	int lp;
+
+	common = r->n_pats ? r->pats[0].buffer : NULL;
 
 	for (size_t i = 1; i < r->n_pats; i++)
 		same = same && buf_eq(r->pats[i].buffer, common);
@@ -1818,6 +1836,7 @@ static struct ynode *assemble(struct srule *r)
 
 	if (!rule)
 		return NULL;
+	file_data_buffer(r);
 	for (size_t k = 0; head_keys[k]; k++)
 		if (move_key(rule, r->head, head_keys[k]) < 0)
 			goto fail;

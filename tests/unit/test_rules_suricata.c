@@ -302,6 +302,21 @@ Test(rules_suricata, legacy_modifiers_map_to_buffers)
 	}
 }
 
+/* file.data is the body of the rule's direction. */
+Test(rules_suricata, file_data_follows_the_flow_direction)
+{
+	conv("alert http any any -> any any (msg:\"req\"; flow:established,to_server; "
+	     "file.data; content:\"a\"; sid:1;)\n"
+	     "alert http any any -> any any (msg:\"resp\"; flow:established,to_client; "
+	     "file_data; content:\"b\"; sid:2;)\n"
+	     "alert http any any -> any any (msg:\"none\"; file.data; content:\"c\"; sid:3;)\n");
+	cr_assert_eq(res.parsed, 3);
+	cr_expect_str_eq(ymap_get(rule(0), "buffer")->str, "http.request_body");
+	cr_expect_str_eq(ymap_get(rule(1), "buffer")->str, "http.response_body");
+	cr_expect_str_eq(ymap_get(rule(2), "buffer")->str, "http.response_body");
+	cr_expect_null(ymap_get(rule(0), "app_proto"));
+}
+
 /* Every pcre buffer flag names its buffer; the flag leaves the regex. */
 Test(rules_suricata, pcre_buffer_flags_map_to_buffers)
 {
