@@ -38,7 +38,10 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
+#include "decode/decode.h"
+#include "defrag/defrag.h"
 #include "detect/rules_suricata_conf.h"
+#include "stream/stream_tcp.h"
 
 #define SURI_MAX_RULE (1u << 20) /* bytes of one logical rule */
 #define SURI_MAX_PATTERNS 256
@@ -996,11 +999,21 @@ static int kw_flowbits(struct srule *r, const struct sopt *o)
 	return 0;
 }
 
+static bool word_in(const char *w, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(w, *list) == 0)
+			return true;
+	return false;
+}
+
 /* threshold / detection_filter: "type limit, track by_src, count 1,
  * seconds 60" -> a mapping. */
 static int kw_threshold(struct srule *r, const struct sopt *o)
 {
 	static const char *const keys[] = {"type", "track", "count", "seconds", NULL};
+	static const char *const types[] = {"limit", "threshold", "both", NULL};
+	static const char *const tracks[] = {"by_src", "by_dst", "by_both", "by_rule", NULL};
 	bool df = strcmp(o->name, "detection_filter") == 0;
 	struct ynode *m;
 	char *copy, *save = NULL;
@@ -1022,6 +1035,10 @@ static int kw_threshold(struct srule *r, const struct sopt *o)
 			i++;
 		if (!keys[i] || !*v || ymap_get(m, k)) {
 			sfail(r, o->val_off, o->name, "'%s' is not an option of %s here", k, o->name);
+			goto fail;
+		}
+		if ((i == 0 && !word_in(v, types)) || (i == 1 && !word_in(v, tracks))) {
+			sfail(r, o->val_off, o->name, "%s %s '%s' has no equivalent", o->name, k, v);
 			goto fail;
 		}
 		if (ymap_add(m, k, i >= 2 ? num_or_str(r, o->val_off, v)
@@ -1183,6 +1200,61 @@ static int kw_urilen(struct srule *r, const struct sopt *o)
 	return rc;
 }
 
+/* Suricata event names that differ from the sensor's (docs/suricata-rules.md). */
+static const char *const event_renames[][2] = {
+	{"decoder.ipv4.frag_pkt_too_large", "decoder.ipv4.frag_too_large"},
+	{"decoder.ipv6.frag_pkt_too_large", "decoder.ipv6.frag_too_large"},
+	{"decoder.ipv6.frag_invalid_length", "decoder.ipv6.frag_bad_length"},
+	{"stream.est_packet_out_of_window", "stream.pkt_out_of_window"},
+	{"stream.rst_invalid_ack", "stream.rst_invalid"},
+};
+
+/* True when the sensor raises anomaly `name` (decoder, defrag, stream). */
+static bool anomaly_raised(const char *name)
+{
+	char ours[96];
+
+	for (int e = 0; e < EV_MAX; e++) {
+		snprintf(ours, sizeof(ours), "decoder.%s", decode_event_name((enum decode_event)e));
+		if (strcmp(ours, name) == 0)
+			return true;
+	}
+	for (int e = 0; e < DEFRAG_EV_MAX; e++)
+		for (int fam = 4; fam <= 6; fam += 2) {
+			snprintf(ours, sizeof(ours), "decoder.ipv%d.%s", fam,
+				 defrag_event_name((enum defrag_event)e));
+			if (strcmp(ours, name) == 0)
+				return true;
+		}
+	for (int e = 0; e < STREAM_EV_MAX; e++)
+		if (strcmp(stream_event_name((enum stream_event)e), name) == 0)
+			return true;
+	return false;
+}
+
+/* decode-event:ipv4.trunc_pkt; stream-event:reassembly_seq_gap; -> the
+ * sensor's anomaly name (`anomaly: decoder.ipv4.trunc_pkt`); an event the
+ * sensor never raises refuses the rule. app-layer-event: none raised. */
+static int kw_event(struct srule *r, const struct sopt *o)
+{
+	bool stream = strcmp(o->name, "stream-event") == 0;
+	char name[128];
+
+	if (!o->has_val || !o->val[0] || strlen(o->val) > 96)
+		return sfail(r, o->name_off, o->name, "expected an event name");
+	if (strcmp(o->name, "app-layer-event") == 0)
+		return sfail(r, o->val_off, o->name,
+			     "app-layer event '%s' is not raised by this sensor", o->val);
+	snprintf(name, sizeof(name), "%s.%s", stream ? "stream" : "decoder", o->val);
+	for (size_t i = 0; i < sizeof(event_renames) / sizeof(event_renames[0]); i++)
+		if (strcmp(event_renames[i][0], name) == 0)
+			snprintf(name, sizeof(name), "%s", event_renames[i][1]);
+	if (!anomaly_raised(name))
+		return sfail(r, o->val_off, o->name, "%s event '%s' is not raised by this sensor",
+			     stream ? "stream" : "decoder", o->val);
+	return extra_add(r, o->val_off, "anomaly", str_node(r, o->val_off, name, strlen(name)));
+}
+
 /* Keywords that change nothing this sensor detects: kept out with a note. */
 static int kw_note(struct srule *r, const struct sopt *o)
 {
@@ -1252,6 +1324,9 @@ static const struct keyword {
 	{"requires", kw_requires, KW_OTHER},
 	{"target", kw_note, KW_OTHER},
 	{"dotprefix", kw_dotprefix, KW_OTHER},
+	{"decode-event", kw_event, KW_OTHER},
+	{"stream-event", kw_event, KW_OTHER},
+	{"app-layer-event", kw_event, KW_OTHER},
 	{"urilen", kw_urilen, KW_OTHER},
 	{"tag", kw_note, KW_OTHER},
 };
@@ -1525,6 +1600,8 @@ static const struct {
 	{"enip", "ip", "enip", NULL},	   {"ike", "udp", "ike", NULL},
 	{"quic", "udp", "quic", NULL},	   {"telnet", "tcp", "telnet", NULL},
 	{"rfb", "tcp", "rfb", NULL},	   {"ldap", "tcp", "ldap", NULL},
+	{"ipv4", "ip", NULL, NULL},	   {"ipv6", "ip", NULL, NULL},
+	{"igmp", "ip", NULL, NULL},
 };
 
 static int header_proto(struct srule *r, size_t a, size_t b)
@@ -1540,6 +1617,10 @@ static int header_proto(struct srule *r, size_t a, size_t b)
 			return -1;
 		if (protos[k].scope && extra_add(r, a, "scope", plain_node(r, a, protos[k].scope)))
 			return -1;
+		if (strcmp(name, "igmp") == 0 && extra_add(r, a, "ip_proto", plain_node(r, a, "2")))
+			return -1;
+		if (strcmp(name, "ipv4") == 0 || strcmp(name, "ipv6") == 0)
+			snote(r, "protocol %s: the rule applies to IPv4 and IPv6", name);
 		if (strcmp(protos[k].proto, "ip") == 0)
 			return 0; /* the default */
 		return ymap_add(r->head, "proto", plain_node(r, a, protos[k].proto)) < 0

@@ -811,3 +811,33 @@ Test(rules_suricata, enable_and_disable_lists)
 	unlink(files.disable_file);
 	suri_conf_free(conf);
 }
+
+/* decode-event / stream-event name the sensor's anomaly events. */
+Test(rules_suricata, event_rules_name_anomalies)
+{
+	conv("alert pkthdr any any -> any any (msg:\"t\"; decode-event:ipv4.trunc_pkt; sid:1;)\n"
+	     "alert ipv6 any any -> any any (msg:\"f\"; decode-event:ipv6.frag_pkt_too_large; "
+	     "sid:2;)\n"
+	     "alert tcp any any -> any any (msg:\"o\"; stream-event:reassembly_overlap_different_data; "
+	     "sid:3;)\n"
+	     "alert tcp any any -> any any (msg:\"w\"; stream-event:est_packet_out_of_window; "
+	     "sid:4;)\n"
+	     "alert igmp any any -> any any (msg:\"g\"; decode-event:ipv4.trunc_pkt; sid:5;)\n"
+	     "alert ipv6 any any -> any any (msg:\"u\"; decode-event:ipv6.unknown_next_header; "
+	     "sid:6;)\n"
+	     "alert tcp any any -> any any (msg:\"a\"; app-layer-event:http.request_field_too_long; "
+	     "sid:7;)\n");
+	cr_assert_eq(res.parsed, 5, "%s", out());
+	cr_expect_str_eq(ymap_get(rule(0), "anomaly")->str, "decoder.ipv4.trunc_pkt");
+	cr_expect_str_eq(ymap_get(rule(1), "anomaly")->str, "decoder.ipv6.frag_too_large");
+	cr_expect_str_eq(res.notes[1], "protocol ipv6: the rule applies to IPv4 and IPv6");
+	cr_expect_str_eq(ymap_get(rule(2), "anomaly")->str,
+			 "stream.reassembly_overlap_different_data");
+	cr_expect_str_eq(ymap_get(rule(3), "anomaly")->str, "stream.pkt_out_of_window");
+	cr_expect_str_eq(ymap_get(rule(4), "ip_proto")->str, "2");
+	cr_expect_str_eq(out(), "t.rules:6:54: error: sid 6: decoder event 'ipv6.unknown_next_header' "
+				"is not raised by this sensor (decode-event)\n"
+				"t.rules:7:56: error: sid 7: app-layer event "
+				"'http.request_field_too_long' is not raised by this sensor "
+				"(app-layer-event)\n");
+}
