@@ -14,13 +14,10 @@
  * sticky buffer, rule-level keys) and the state is assembled into a map
  * at the end, keys in a fixed order so converted files read alike.
  *
- * Buffers: sticky buffers (`http.uri;`) set the buffer of the patterns
- * that follow; legacy modifiers (`content:"x"; http_uri;`) set the buffer
- * of the content before them. Snort 3 spells sticky buffers like Snort 2's
- * modifiers (`http_uri; content:"x";`): a rule that has `service:`, or
- * whose first buffer keyword comes before its first content, is read the
- * Snort 3 way. When all patterns look at one buffer the rule gets a
- * rule-level `buffer:` (v1), otherwise each pattern gets its own.
+ * The keyword handlers are in rules_suricata_kw.c. When all patterns look
+ * at one buffer the rule gets a rule-level `buffer:` (v1), otherwise each
+ * pattern gets its own; a lone v1-compatible pcre becomes the rule-level
+ * `pcre:`; dotprefix contents are rewritten (dotprefix_rewrite).
  *
  * Invariants: a rule's nodes are appended to the tree only when the rule
  * parsed completely; a failed rule is freed and counted under the keyword
@@ -38,76 +35,14 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
-#include "decode/decode.h"
-#include "defrag/defrag.h"
 #include "detect/rules_suricata_conf.h"
-#include "stream/stream_tcp.h"
+#include "detect/rules_suricata_int.h"
 
 #define SURI_MAX_RULE (1u << 20) /* bytes of one logical rule */
-#define SURI_MAX_PATTERNS 256
-
-/* One logical rule: its text and where each byte came from. */
-struct sline {
-	char *text;
-	int *line, *col;
-	size_t len, cap;
-};
-
-/* One file being parsed. */
-struct sfile {
-	const char *name;
-	const struct suri_conf *conf; /* never NULL */
-	struct diag *d;
-	struct ynode *root, *rules;
-	struct suri_result *res;
-	size_t notes_cap;
-};
-
-/* One option of a rule: copies of its name and value. */
-struct sopt {
-	char *name, *val;
-	size_t name_off, val_off; /* offsets in the logical rule */
-	bool has_val;
-};
-
-/* A pattern being built and the buffer it looks at. */
-struct spat {
-	struct ynode *map;
-	const char *buffer; /* static string, NULL: payload */
-	bool is_content, is_pcre;
-	bool dotprefix;	    /* content under Suricata's dotprefix transform */
-	uint8_t *raw;	    /* dotprefix: the content's bytes */
-	size_t raw_len;
-};
-
-/* One rule being parsed. */
-struct srule {
-	struct sfile *f;
-	const struct sline *ln;
-	struct ynode *head;  /* id, gid, rev, msg, action, proto, addresses */
-	struct ynode *extra; /* the other rule-level keys, in keyword order */
-	struct spat pats[SURI_MAX_PATTERNS];
-	size_t n_pats;
-	int last_content;	   /* index of the last content, -1 */
-	bool prev_is_content;	   /* the option before was content or its modifier */
-	const char *sticky;	   /* current sticky buffer, NULL: payload */
-	bool dotprefix;		   /* `dotprefix` applies to the sticky buffer */
-	bool snort3;		   /* underscore buffer names are sticky */
-	const char *app_proto;	   /* from the header or app-layer-protocol */
-	int app_line, app_col;
-	bool tcp;		   /* proto tcp (for scope) */
-	bool has_dsize;
-	uint32_t sid, gid;
-	bool has_sid;		   /* sid known (for messages) */
-	bool sid_seen;		   /* the sid option was handled */
-	bool skip;		   /* `requires:` not met */
-	char note[400];
-	char failkw[40];
-};
 
 /* ------------------------------------------------------------ positions */
 
-static void pos_at(const struct srule *r, size_t off, int *line, int *col)
+void suri_pos_at(const struct srule *r, size_t off, int *line, int *col)
 {
 	if (off >= r->ln->len)
 		off = r->ln->len ? r->ln->len - 1 : 0;
@@ -115,27 +50,27 @@ static void pos_at(const struct srule *r, size_t off, int *line, int *col)
 	*col = r->ln->len ? r->ln->col[off] : 0;
 }
 
-static struct ynode *str_node(struct srule *r, size_t off, const char *s, size_t len)
+struct ynode *suri_str(struct srule *r, size_t off, const char *s, size_t len)
 {
 	int line, col;
 
-	pos_at(r, off, &line, &col);
+	suri_pos_at(r, off, &line, &col);
 	return ynode_new_scalar(r->f->root, line, col, s, len, true);
 }
 
-static struct ynode *plain_node(struct srule *r, size_t off, const char *s)
+struct ynode *suri_plain(struct srule *r, size_t off, const char *s)
 {
 	int line, col;
 
-	pos_at(r, off, &line, &col);
+	suri_pos_at(r, off, &line, &col);
 	return ynode_new_scalar(r->f->root, line, col, s, strlen(s), false);
 }
 
-static struct ynode *coll_node(struct srule *r, size_t off, enum ynode_type t)
+struct ynode *suri_coll(struct srule *r, size_t off, enum ynode_type t)
 {
 	int line, col;
 
-	pos_at(r, off, &line, &col);
+	suri_pos_at(r, off, &line, &col);
 	return ynode_new_coll(r->f->root, t, line, col);
 }
 
@@ -161,8 +96,8 @@ static void count_fail(struct sfile *f, const char *kw)
 
 /* Report the rule as failing at `off` because of keyword `kw`. Only the
  * first failure of a rule is reported. Returns -1. */
-__attribute__((format(printf, 4, 5))) static int sfail(struct srule *r, size_t off, const char *kw,
-						       const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) int suri_refuse(struct srule *r, size_t off, const char *kw,
+						      const char *fmt, ...)
 {
 	char msg[400], sid[32] = "";
 	int line, col;
@@ -176,12 +111,12 @@ __attribute__((format(printf, 4, 5))) static int sfail(struct srule *r, size_t o
 	va_end(ap);
 	if (r->has_sid)
 		snprintf(sid, sizeof(sid), "sid %u: ", r->sid);
-	pos_at(r, off, &line, &col);
+	suri_pos_at(r, off, &line, &col);
 	diag_error(r->f->d, r->f->name, line, col, "%s%s (%s)", sid, msg, kw);
 	return -1;
 }
 
-__attribute__((format(printf, 2, 3))) static void snote(struct srule *r, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) void suri_note(struct srule *r, const char *fmt, ...)
 {
 	size_t used = strlen(r->note);
 	va_list ap;
@@ -197,27 +132,27 @@ __attribute__((format(printf, 2, 3))) static void snote(struct srule *r, const c
 
 /* ------------------------------------------------------- rule-level keys */
 
-static int extra_add(struct srule *r, size_t off, const char *key, struct ynode *v)
+int suri_extra_add(struct srule *r, size_t off, const char *key, struct ynode *v)
 {
 	if (!v)
-		return sfail(r, off, key, "out of memory");
+		return suri_refuse(r, off, key, "out of memory");
 	if (ymap_get(r->extra, key)) {
 		ynode_free_detached(v);
-		return sfail(r, off, key, "keyword given twice");
+		return suri_refuse(r, off, key, "keyword given twice");
 	}
 	if (ymap_add(r->extra, key, v) < 0)
-		return sfail(r, off, key, "out of memory");
+		return suri_refuse(r, off, key, "out of memory");
 	return 0;
 }
 
 /* The list under `key` in extra, created on first use. */
-static struct ynode *extra_list(struct srule *r, size_t off, const char *key)
+struct ynode *suri_extra_list(struct srule *r, size_t off, const char *key)
 {
 	struct ynode *l = ymap_get(r->extra, key);
 
 	if (l)
 		return l;
-	l = coll_node(r, off, YNODE_SEQ);
+	l = suri_coll(r, off, YNODE_SEQ);
 	if (!l || ymap_add(r->extra, key, l) < 0)
 		return NULL;
 	return l;
@@ -236,1123 +171,11 @@ static bool all_digits(const char *s)
 }
 
 /* An integer stays an integer, anything else a string. */
-static struct ynode *num_or_str(struct srule *r, size_t off, const char *v)
+struct ynode *suri_num_or_str(struct srule *r, size_t off, const char *v)
 {
 	if (all_digits(v) && strlen(v) < 12)
-		return plain_node(r, off, v[0] == '+' ? v + 1 : v);
-	return str_node(r, off, v, strlen(v));
-}
-
-/* --------------------------------------------------------------- buffers */
-
-enum { BUF_STICKY = 1, BUF_LEGACY = 2 };
-
-/* Suricata and Snort spellings -> the buffer names the plugins declare
- * (docs/suricata-rules.md). A NULL target is the packet payload. */
-static const struct bufname {
-	const char *name, *target;
-	int kind;
-} buf_names[] = {
-	{"pkt_data", NULL, BUF_STICKY},
-	{"raw_data", NULL, BUF_STICKY},
-	{"http_uri", "http.uri", BUF_LEGACY},
-	{"http.uri", "http.uri", BUF_STICKY},
-	{"http_raw_uri", "http.uri.raw", BUF_LEGACY},
-	{"http.uri.raw", "http.uri.raw", BUF_STICKY},
-	{"http_method", "http.method", BUF_LEGACY},
-	{"http.method", "http.method", BUF_STICKY},
-	{"http_host", "http.host", BUF_LEGACY},
-	{"http.host", "http.host", BUF_STICKY},
-	{"http_raw_host", "http.host.raw", BUF_LEGACY},
-	{"http.host.raw", "http.host.raw", BUF_STICKY},
-	{"http_user_agent", "http.user_agent", BUF_LEGACY},
-	{"http.user_agent", "http.user_agent", BUF_STICKY},
-	{"http_header", "http.header", BUF_LEGACY},
-	{"http.header", "http.header", BUF_STICKY},
-	{"http_raw_header", "http.header.raw", BUF_LEGACY},
-	{"http.header.raw", "http.header.raw", BUF_STICKY},
-	{"http_cookie", "http.cookie", BUF_LEGACY},
-	{"http.cookie", "http.cookie", BUF_STICKY},
-	{"http_raw_cookie", "http.cookie", BUF_STICKY},
-	{"http_client_body", "http.request_body", BUF_LEGACY},
-	{"http.client_body", "http.request_body", BUF_STICKY},
-	{"http.request_body", "http.request_body", BUF_STICKY},
-	{"http_server_body", "http.response_body", BUF_LEGACY},
-	{"http.server_body", "http.response_body", BUF_STICKY},
-	{"http.response_body", "http.response_body", BUF_STICKY},
-	{"file_data", "file.data", BUF_STICKY}, /* see file_data_buffer() */
-	{"file.data", "file.data", BUF_STICKY},
-	{"http_stat_code", "http.status", BUF_LEGACY},
-	{"http.stat_code", "http.status", BUF_STICKY},
-	{"http_stat_msg", "http.stat_msg", BUF_LEGACY},
-	{"http.stat_msg", "http.stat_msg", BUF_STICKY},
-	{"http_version", "http.protocol", BUF_STICKY},
-	{"http.protocol", "http.protocol", BUF_STICKY},
-	{"http_protocol", "http.protocol", BUF_STICKY},
-	{"http.request_line", "http.request_line", BUF_STICKY},
-	{"http_request_line", "http.request_line", BUF_STICKY},
-	{"http.response_line", "http.response_line", BUF_STICKY},
-	{"http_response_line", "http.response_line", BUF_STICKY},
-	{"http.start", "http.start", BUF_STICKY},
-	{"http_start", "http.start", BUF_STICKY},
-	{"http.header_names", "http.header_names", BUF_STICKY},
-	{"http_header_names", "http.header_names", BUF_STICKY},
-	{"http.referer", "http.referer", BUF_STICKY},
-	{"http_referer", "http.referer", BUF_STICKY},
-	{"http.accept", "http.accept", BUF_STICKY},
-	{"http_accept", "http.accept", BUF_STICKY},
-	{"http.accept_lang", "http.accept_lang", BUF_STICKY},
-	{"http_accept_lang", "http.accept_lang", BUF_STICKY},
-	{"http.accept_enc", "http.accept_enc", BUF_STICKY},
-	{"http_accept_enc", "http.accept_enc", BUF_STICKY},
-	{"http.connection", "http.connection", BUF_STICKY},
-	{"http_connection", "http.connection", BUF_STICKY},
-	{"http.content_type", "http.content_type", BUF_STICKY},
-	{"http_content_type", "http.content_type", BUF_STICKY},
-	{"http.content_len", "http.content_len", BUF_STICKY},
-	{"http_content_len", "http.content_len", BUF_STICKY},
-	{"http.location", "http.location", BUF_STICKY},
-	{"http.server", "http.server", BUF_STICKY},
-	{"http.request_header", "http.request_header", BUF_STICKY},
-	{"http.response_header", "http.response_header", BUF_STICKY},
-	{"dns.query", "dns.query", BUF_STICKY},
-	{"dns_query", "dns.query", BUF_STICKY},
-	{"dns.answer.name", "dns.answer", BUF_STICKY},
-	{"tls.sni", "tls.sni", BUF_STICKY},
-	{"tls_sni", "tls.sni", BUF_STICKY},
-	{"tls.cert_subject", "tls.cert_subject", BUF_STICKY},
-	{"tls_cert_subject", "tls.cert_subject", BUF_STICKY},
-	{"tls.cert_issuer", "tls.cert_issuer", BUF_STICKY},
-	{"tls_cert_issuer", "tls.cert_issuer", BUF_STICKY},
-	{"tls.cert_serial", "tls.cert_serial", BUF_STICKY},
-	{"tls_cert_serial", "tls.cert_serial", BUF_STICKY},
-	{"tls.cert_fingerprint", "tls.cert_fingerprint", BUF_STICKY},
-	{"tls_cert_fingerprint", "tls.cert_fingerprint", BUF_STICKY},
-	{"tls.certs", "tls.certs", BUF_STICKY},
-	{"ja3.hash", "tls.ja3", BUF_STICKY},
-	{"ja3_hash", "tls.ja3", BUF_STICKY},
-	{"ja3.string", "tls.ja3_string", BUF_STICKY},
-	{"ja3_string", "tls.ja3_string", BUF_STICKY},
-	{"ja3s.hash", "tls.ja3s", BUF_STICKY},
-	{"ja3s_hash", "tls.ja3s", BUF_STICKY},
-	{"ja3s.string", "tls.ja3s_string", BUF_STICKY},
-	{"ja3s_string", "tls.ja3s_string", BUF_STICKY},
-	{"ja4.hash", "tls.ja4", BUF_STICKY},
-	{"ssh.proto", "ssh.proto", BUF_STICKY},
-	{"ssh_proto", "ssh.proto", BUF_STICKY},
-	{"ssh.software", "ssh.software", BUF_STICKY},
-	{"ssh_software", "ssh.software", BUF_STICKY},
-	{"ssh.hassh", "ssh.hassh", BUF_STICKY},
-	{"ssh.hassh.server", "ssh.hassh.server", BUF_STICKY},
-	{"ssh.hassh.string", "ssh.hassh.string", BUF_STICKY},
-	{"ssh.hassh.server.string", "ssh.hassh.server.string", BUF_STICKY},
-	{"smb.named_pipe", "smb.named_pipe", BUF_STICKY},
-	{"smb.share", "smb.share", BUF_STICKY},
-};
-
-static const struct bufname *buf_lookup(const char *name)
-{
-	for (size_t i = 0; i < sizeof(buf_names) / sizeof(buf_names[0]); i++)
-		if (strcmp(buf_names[i].name, name) == 0)
-			return &buf_names[i];
-	return NULL;
-}
-
-/* pcre buffer flags -> buffers (Suricata's meaning of each letter). */
-static const char *pcre_flag_buffer(char c)
-{
-	switch (c) {
-	case 'U': return "http.uri";
-	case 'I': return "http.uri.raw";
-	case 'H': return "http.header";
-	case 'D': return "http.header.raw";
-	case 'M': return "http.method";
-	case 'C': return "http.cookie";
-	case 'P': return "http.request_body";
-	case 'Q': return "http.response_body";
-	case 'S': return "http.status";
-	case 'Y': return "http.stat_msg";
-	case 'V': return "http.user_agent";
-	case 'W': return "http.host";
-	case 'Z': return "http.host.raw";
-	}
-	return NULL;
-}
-
-/* The protocol a buffer belongs to ("http" for "http.uri"), in `out`. */
-static void buf_proto(const char *buf, char *out, size_t size)
-{
-	size_t n = strcspn(buf, ".");
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(out, buf, n);
-	out[n] = '\0';
-}
-
-/* -------------------------------------------------------------- content */
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (unsigned char)tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Decode the quoted content at v[*i] (the opening quote): '\' escapes
- * ';', '"', '\' and ':'; |..| holds hex pairs. On return *i is just after
- * the closing quote. `out` has room for strlen(v) bytes. */
-static int content_decode(struct srule *r, const struct sopt *o, size_t *i, uint8_t *out,
-			  size_t *n)
-{
-	const char *v = o->val;
-	bool hex = false;
-	int hi = -1;
-
-	*n = 0;
-	for ((*i)++; v[*i]; (*i)++) {
-		unsigned char c = (unsigned char)v[*i];
-		size_t off = o->val_off + *i;
-
-		if (hex) {
-			if (c == '|') {
-				if (hi >= 0)
-					return sfail(r, off, o->name, "odd number of hex digits");
-				hex = false;
-			} else if (c == ' ' || c == '\t') {
-				if (hi >= 0)
-					return sfail(r, off, o->name, "hex digits go in pairs");
-			} else if (hexval(c) < 0) {
-				return sfail(r, off, o->name, "'%c' is not a hex digit", c);
-			} else if (hi < 0) {
-				hi = hexval(c);
-			} else {
-				out[(*n)++] = (uint8_t)(hi << 4 | hexval(c));
-				hi = -1;
-			}
-			continue;
-		}
-		if (c == '"') {
-			(*i)++;
-			return *n ? 0 : sfail(r, off, o->name, "empty content");
-		}
-		if (c == '|') {
-			hex = true;
-		} else if (c == '\\') {
-			c = (unsigned char)v[++*i];
-			if (c != ';' && c != '"' && c != '\\' && c != ':')
-				return sfail(r, off, o->name,
-					     "invalid escape '\\%c' (only \\; \\\" \\\\ \\: are allowed)",
-					     c ? c : ' ');
-			out[(*n)++] = c;
-		} else if (c == ';') {
-			return sfail(r, off, o->name, "';' must be escaped as \\;");
-		} else {
-			out[(*n)++] = c;
-		}
-	}
-	return sfail(r, o->val_off, o->name, hex ? "unterminated |hex|" : "missing closing quote");
-}
-
-/* Printable ASCII becomes `content`, anything else `hex` pairs. */
-static struct ynode *content_node(struct srule *r, size_t off, const uint8_t *b, size_t n,
-				  const char **kind)
-{
-	struct ynode *node;
-	char *hex;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i] < 0x20 || b[i] > 0x7e)
-			break;
-	if (i == n) {
-		*kind = "content";
-		return str_node(r, off, (const char *)b, n);
-	}
-	*kind = "hex";
-	hex = malloc(n * 3 + 1);
-	if (!hex)
-		return NULL;
-	for (i = 0; i < n; i++)
-		snprintf(hex + i * 3, 4, "%02x ", b[i]);
-	node = str_node(r, off, hex, n * 3 - 1);
-	free(hex);
-	return node;
-}
-
-static int pat_push(struct srule *r, size_t off, const char *kind, struct ynode *v,
-		    const char *buffer, struct spat **out)
-{
-	struct spat *p;
-	struct ynode *map;
-
-	if (r->n_pats == SURI_MAX_PATTERNS) {
-		ynode_free_detached(v);
-		return sfail(r, off, kind, "more than %d patterns", SURI_MAX_PATTERNS);
-	}
-	map = coll_node(r, off, YNODE_MAP);
-	if (!map || ymap_add(map, kind, v) < 0) {
-		ynode_free_detached(map);
-		return sfail(r, off, kind, "out of memory");
-	}
-	p = &r->pats[r->n_pats++];
-	memset(p, 0, sizeof(*p));
-	p->map = map;
-	p->buffer = buffer;
-	if (out)
-		*out = p;
-	return 0;
-}
-
-static int pat_opt(struct srule *r, struct spat *p, size_t off, const char *key,
-		   struct ynode *v)
-{
-	if (!v)
-		return sfail(r, off, key, "out of memory");
-	if (ymap_get(p->map, key)) {
-		ynode_free_detached(v);
-		return sfail(r, off, key, "given twice for one pattern");
-	}
-	if (ymap_add(p->map, key, v) < 0)
-		return sfail(r, off, key, "out of memory");
-	return 0;
-}
-
-/* Snort 3 inline content options: `content:"x", nocase, offset 3;` */
-static int content_inline(struct srule *r, const struct sopt *o, size_t i, struct spat *p)
-{
-	static const char *const with_arg[] = {"offset", "depth", "distance", "within", NULL};
-	const char *v = o->val;
-
-	while (v[i]) {
-		char word[32], arg[64] = "";
-		size_t at;
-		int k;
-
-		while (v[i] == ' ' || v[i] == '\t')
-			i++;
-		if (v[i] != ',')
-			return sfail(r, o->val_off + i, o->name, "unexpected text after the content");
-		i++;
-		while (v[i] == ' ' || v[i] == '\t')
-			i++;
-		at = i;
-		k = 0;
-		while (v[i] && v[i] != ' ' && v[i] != ',' && k < 31)
-			word[k++] = v[i++];
-		word[k] = '\0';
-		while (v[i] == ' ')
-			i++;
-		k = 0;
-		while (v[i] && v[i] != ',' && v[i] != ' ' && k < 63)
-			arg[k++] = v[i++];
-		arg[k] = '\0';
-		if (strcmp(word, "nocase") == 0 && !arg[0]) {
-			if (pat_opt(r, p, o->val_off + at, "nocase", plain_node(r, o->val_off + at, "true")))
-				return -1;
-			continue;
-		}
-		if (strcmp(word, "fast_pattern") == 0 && !arg[0]) {
-			if (pat_opt(r, p, o->val_off + at, "fast_pattern",
-				    plain_node(r, o->val_off + at, "true")))
-				return -1;
-			continue;
-		}
-		for (k = 0; with_arg[k] && strcmp(with_arg[k], word); k++)
-			;
-		if (!with_arg[k] || !arg[0])
-			return sfail(r, o->val_off + at, word[0] ? word : o->name,
-				     "content option '%s' has no equivalent", word);
-		if (pat_opt(r, p, o->val_off + at, word, num_or_str(r, o->val_off + at, arg)))
-			return -1;
-	}
-	return 0;
-}
-
-/* content:"..."; content:!"..."; uricontent:"..." */
-static int kw_content(struct srule *r, const struct sopt *o)
-{
-	const char *v = o->val;
-	size_t i = 0, n;
-	uint8_t *bytes;
-	const char *kind;
-	struct ynode *node;
-	struct spat *p;
-	bool neg = false;
-	int rc;
-
-	if (!o->has_val)
-		return sfail(r, o->name_off, o->name, "needs a value");
-	if (v[i] == '!') {
-		neg = true;
-		for (i++; v[i] == ' '; i++)
-			;
-	}
-	if (v[i] != '"')
-		return sfail(r, o->val_off + i, o->name, "the value must be in double quotes");
-	bytes = malloc(strlen(v) + 1);
-	if (!bytes)
-		return sfail(r, o->val_off, o->name, "out of memory");
-	rc = content_decode(r, o, &i, bytes, &n);
-	node = rc ? NULL : content_node(r, o->val_off, bytes, n, &kind);
-	if (rc || pat_push(r, o->val_off, kind, node,
-			   strcmp(o->name, "uricontent") == 0 ? "http.uri" : r->sticky, &p) < 0) {
-		free(bytes);
-		return -1;
-	}
-	p->is_content = true;
-	if (r->dotprefix) {
-		p->dotprefix = true;
-		p->raw = bytes;
-		p->raw_len = n;
-	} else {
-		free(bytes);
-	}
-	r->last_content = (int)(r->n_pats - 1);
-	if (neg && pat_opt(r, p, o->val_off, "not", plain_node(r, o->val_off, "true")))
-		return -1;
-	return content_inline(r, o, i, p);
-}
-
-static struct spat *last_content(struct srule *r, const struct sopt *o)
-{
-	if (r->last_content < 0) {
-		sfail(r, o->name_off, o->name, "'%s' without a content before it", o->name);
-		return NULL;
-	}
-	return &r->pats[r->last_content];
-}
-
-/* nocase, rawbytes, startswith, endswith, fast_pattern, offset, ... */
-static int kw_content_mod(struct srule *r, const struct sopt *o)
-{
-	struct spat *p = last_content(r, o);
-	const char *key = o->name;
-
-	if (!p)
-		return -1;
-	if (strcmp(key, "rawbytes") == 0)
-		return 0;
-	if (strcmp(key, "nocase") == 0 || strcmp(key, "startswith") == 0 ||
-	    strcmp(key, "endswith") == 0)
-		return pat_opt(r, p, o->name_off, key, plain_node(r, o->name_off, "true"));
-	if (strcmp(key, "fast_pattern") == 0 || strcmp(key, "prefilter") == 0) {
-		if (!o->has_val)
-			return pat_opt(r, p, o->name_off, "fast_pattern",
-				       plain_node(r, o->name_off, "true"));
-		return pat_opt(r, p, o->val_off, "fast_pattern",
-			       str_node(r, o->val_off, o->val, strlen(o->val)));
-	}
-	if (!o->has_val || !o->val[0])
-		return sfail(r, o->name_off, key, "needs a value");
-	return pat_opt(r, p, o->val_off, key, num_or_str(r, o->val_off, o->val));
-}
-
-/* Legacy modifiers (`content:"x"; http_uri;`) and sticky buffers. */
-static int kw_buffer(struct srule *r, const struct sopt *o, const struct bufname *b)
-{
-	bool modifier = b->kind == BUF_LEGACY && !r->snort3;
-
-	if (o->has_val)
-		return sfail(r, o->val_off, o->name, "'%s' takes no value", o->name);
-	if (!modifier) {
-		r->sticky = b->target;
-		r->dotprefix = false;
-		return 0;
-	}
-	if (!r->prev_is_content || r->last_content < 0)
-		return sfail(r, o->name_off, o->name, "'%s' without a content before it", o->name);
-	r->pats[r->last_content].buffer = b->target;
-	return 0;
-}
-
-/* pcre:"/expr/flags"; pcre:!"/expr/flags"; */
-static int kw_pcre(struct srule *r, const struct sopt *o)
-{
-	const char *v = o->val, *slash, *end;
-	const char *buffer = r->sticky;
-	char flags[32];
-	size_t nf = 0, i = 0;
-	bool neg = false;
-	struct spat *p;
-	char *text;
-	int rc;
-
-	if (!o->has_val)
-		return sfail(r, o->name_off, o->name, "needs a value");
-	if (v[i] == '!') {
-		neg = true;
-		for (i++; v[i] == ' '; i++)
-			;
-	}
-	end = v + strlen(v);
-	if (v[i] != '"' || end - (v + i) < 2 || end[-1] != '"' || v[i + 1] != '/')
-		return sfail(r, o->val_off + i, o->name, "expected \"/expression/flags\"");
-	slash = end - 2;
-	while (slash > v + i + 1 && *slash != '/')
-		slash--;
-	if (slash == v + i + 1)
-		return sfail(r, o->val_off + i, o->name, "no closing '/'");
-	for (const char *f = slash + 1; f < end - 1; f++) {
-		const char *fb = pcre_flag_buffer(*f);
-
-		if (fb) {
-			buffer = fb;
-		} else if (strchr("imsxAEGROB", *f) && nf < sizeof(flags) - 1) {
-			if (*f != 'B')
-				flags[nf++] = *f;
-		} else {
-			return sfail(r, o->val_off + (size_t)(f - v), "pcre",
-				     "unknown pcre flag '%c'", *f);
-		}
-	}
-	flags[nf] = '\0';
-	text = malloc(strlen(v) + 1);
-	if (!text)
-		return sfail(r, o->val_off, o->name, "out of memory");
-	snprintf(text, strlen(v) + 1, "%.*s%s", (int)(slash + 1 - (v + i + 1)), v + i + 1, flags);
-	rc = pat_push(r, o->val_off, "pcre", str_node(r, o->val_off + i + 1, text, strlen(text)),
-		      buffer, &p);
-	free(text);
-	if (rc < 0)
-		return -1;
-	p->is_pcre = true;
-	if (neg)
-		return pat_opt(r, p, o->val_off, "not", plain_node(r, o->val_off, "true"));
-	return 0;
-}
-
-/* isdataat, byte_test, byte_jump, byte_extract, byte_math, bsize: the
- * option text as it is, in the current buffer. */
-static int kw_pattern_text(struct srule *r, const struct sopt *o)
-{
-	if (!o->has_val || !o->val[0])
-		return sfail(r, o->name_off, o->name, "needs a value");
-	return pat_push(r, o->val_off, o->name, str_node(r, o->val_off, o->val, strlen(o->val)),
-			r->sticky, NULL);
-}
-
-/* ------------------------------------------------------ rule-level keys */
-
-/* Un-escape msg text: \; \" \\ \: give the character. */
-static int kw_msg(struct srule *r, const struct sopt *o)
-{
-	const char *v = o->val;
-	size_t len = strlen(v), n = 0;
-	struct ynode *node;
-	char *out;
-
-	if (len < 2 || v[0] != '"' || v[len - 1] != '"')
-		return sfail(r, o->val_off, o->name, "the value must be in double quotes");
-	out = malloc(len);
-	if (!out)
-		return sfail(r, o->val_off, o->name, "out of memory");
-	for (size_t i = 1; i + 1 < len; i++) {
-		if (v[i] == '\\' && i + 2 < len)
-			i++;
-		out[n++] = v[i];
-	}
-	node = str_node(r, o->val_off, out, n);
-	free(out);
-	if (!node || ymap_add(r->head, "msg", node) < 0)
-		return sfail(r, o->val_off, o->name, "out of memory");
-	return 0;
-}
-
-static int parse_u32(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return (errno || *end || *out > max) ? -1 : 0;
-}
-
-/* sid, gid, rev, priority */
-static int kw_number(struct srule *r, const struct sopt *o)
-{
-	static const struct {
-		const char *kw, *key;
-		uint64_t min, max;
-	} nums[] = {{"sid", "id", 1, UINT32_MAX},
-		    {"gid", "gid", 0, UINT32_MAX},
-		    {"rev", "rev", 0, UINT32_MAX},
-		    {"priority", "priority", 1, 255}};
-	uint64_t v;
-	size_t k = 0;
-
-	while (strcmp(nums[k].kw, o->name))
-		k++;
-	if (!o->has_val || parse_u32(o->val, nums[k].max, &v) < 0 || v < nums[k].min)
-		return sfail(r, o->has_val ? o->val_off : o->name_off, o->name,
-			     "expected an integer from %llu to %llu", (unsigned long long)nums[k].min,
-			     (unsigned long long)nums[k].max);
-	if (k == 0 && r->sid_seen)
-		return sfail(r, o->name_off, o->name, "keyword given twice");
-	if (k == 0) {
-		r->sid = (uint32_t)v;
-		r->has_sid = r->sid_seen = true;
-	}
-	if (k == 1)
-		r->gid = (uint32_t)v;
-	if (k == 1 && v == 1)
-		return 0; /* the default */
-	if (k == 2 && v == 0)
-		v = 1;	  /* v1 revisions start at 1 */
-	if (k <= 2) {
-		char num[24];
-
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
-		if (ymap_get(r->head, nums[k].key))
-			return sfail(r, o->name_off, o->name, "keyword given twice");
-		if (ymap_add(r->head, nums[k].key, plain_node(r, o->val_off, num)) < 0)
-			return sfail(r, o->val_off, o->name, "out of memory");
-		return 0;
-	}
-	return extra_add(r, o->val_off, nums[k].key, num_or_str(r, o->val_off, o->val));
-}
-
-/* classtype: a name; reference: "type,value" into a list. */
-static int kw_classtype(struct srule *r, const struct sopt *o)
-{
-	if (!o->has_val || !o->val[0])
-		return sfail(r, o->name_off, o->name, "needs a value");
-	return extra_add(r, o->val_off, "classtype", str_node(r, o->val_off, o->val, strlen(o->val)));
-}
-
-static int kw_reference(struct srule *r, const struct sopt *o)
-{
-	struct ynode *l = extra_list(r, o->name_off, "reference");
-	struct ynode *v;
-	char *s, *d;
-
-	if (!o->has_val || !strchr(o->val, ','))
-		return sfail(r, o->name_off, o->name, "expected TYPE,VALUE");
-	if (!l)
-		return sfail(r, o->name_off, o->name, "out of memory");
-	if (!suri_conf_ref_known(r->f->conf, o->val, strcspn(o->val, ","))) {
-		int line, col;
-
-		pos_at(r, o->val_off, &line, &col);
-		diag_warn(r->f->d, r->f->name, line, col,
-			  "sid %u: reference type '%.*s' is not in reference.config", r->sid,
-			  (int)strcspn(o->val, ","), o->val);
-	}
-	s = strdup(o->val);
-	if (!s)
-		return sfail(r, o->name_off, o->name, "out of memory");
-	/* "url, example.com" -> "url,example.com" */
-	d = strchr(s, ',') + 1;
-	memmove(d, d + strspn(d, " "), strlen(d + strspn(d, " ")) + 1);
-	v = str_node(r, o->val_off, s, strlen(s));
-	free(s);
-	if (!v || ynode_append(l, NULL, v) < 0) {
-		ynode_free_detached(v);
-		return sfail(r, o->val_off, o->name, "out of memory");
-	}
-	return 0;
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
-}
-
-/* metadata: key value, key value -> {key: [value, ...]} */
-static int metadata_add(struct srule *r, size_t off, struct ynode *md, char *item)
-{
-	char *key = trim(item), *val = key + strcspn(key, " \t");
-	struct ynode *l, *v;
-
-	if (*val)
-		*val++ = '\0';
-	val = trim(val);
-	if (!*key)
-		return 0;
-	l = ymap_get(md, key);
-	if (!l) {
-		l = coll_node(r, off, YNODE_SEQ);
-		if (!l || ymap_add(md, key, l) < 0)
-			return sfail(r, off, "metadata", "out of memory");
-	}
-	v = str_node(r, off, val, strlen(val));
-	if (!v || ynode_append(l, NULL, v) < 0) {
-		ynode_free_detached(v);
-		return sfail(r, off, "metadata", "out of memory");
-	}
-	return 0;
-}
-
-static int kw_metadata(struct srule *r, const struct sopt *o)
-{
-	struct ynode *md = ymap_get(r->extra, "metadata");
-	char *copy, *save = NULL;
-	int rc = 0;
-
-	if (!o->has_val)
-		return sfail(r, o->name_off, o->name, "needs a value");
-	if (!md) {
-		md = coll_node(r, o->val_off, YNODE_MAP);
-		if (!md || ymap_add(r->extra, "metadata", md) < 0)
-			return sfail(r, o->val_off, o->name, "out of memory");
-	}
-	copy = strdup(o->val);
-	if (!copy)
-		return sfail(r, o->val_off, o->name, "out of memory");
-	for (char *it = strtok_r(copy, ",", &save); it && !rc; it = strtok_r(NULL, ",", &save))
-		rc = metadata_add(r, o->val_off, md, it);
-	free(copy);
-	return rc;
-}
-
-/* A comma-separated option as a list of trimmed strings under `key`. */
-static int comma_list(struct srule *r, const struct sopt *o, const char *key,
-		      const char *const *allowed)
-{
-	struct ynode *l;
-	char *copy, *save = NULL;
-
-	if (!o->has_val || !o->val[0])
-		return sfail(r, o->name_off, o->name, "needs a value");
-	l = extra_list(r, o->val_off, key);
-	copy = strdup(o->val);
-	if (!l || !copy) {
-		free(copy);
-		return sfail(r, o->val_off, o->name, "out of memory");
-	}
-	for (char *it = strtok_r(copy, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
-		char *w = trim(it);
-		struct ynode *v;
-		size_t k = 0;
-
-		while (allowed && allowed[k] && strcmp(allowed[k], w))
-			k++;
-		if (allowed && !allowed[k]) {
-			sfail(r, o->val_off, o->name, "%s option '%s' has no equivalent", o->name, w);
-			free(copy);
-			return -1;
-		}
-		v = str_node(r, o->val_off, w, strlen(w));
-		if (!v || ynode_append(l, NULL, v) < 0) {
-			ynode_free_detached(v);
-			free(copy);
-			return sfail(r, o->val_off, o->name, "out of memory");
-		}
-	}
-	free(copy);
-	return 0;
-}
-
-static int kw_flow(struct srule *r, const struct sopt *o)
-{
-	static const char *const opts[] = {"established", "not_established", "stateless",
-					   "to_server",	  "to_client",	     "from_server",
-					   "from_client", "only_stream",     "no_stream",
-					   NULL};
-
-	return comma_list(r, o, "flow", opts);
-}
-
-/* flowbits:set,name -> one string per option, names kept as written. */
-static int kw_flowbits(struct srule *r, const struct sopt *o)
-{
-	static const char *const cmds[] = {"set", "unset", "toggle", "isset", "isnotset", "noalert",
-					   NULL};
-	struct ynode *l = extra_list(r, o->name_off, "flowbits");
-	char *s;
-	struct ynode *v;
-	size_t k = 0, cl;
-
-	if (!o->has_val)
-		return sfail(r, o->name_off, o->name, "needs a value");
-	cl = strcspn(o->val, ",");
-	while (cmds[k] && (strlen(cmds[k]) != cl || strncmp(cmds[k], o->val, cl)))
-		k++;
-	if (!cmds[k])
-		return sfail(r, o->val_off, o->name, "flowbits command '%.*s' has no equivalent",
-			     (int)cl, o->val);
-	if (!l || !(s = strdup(o->val)))
-		return sfail(r, o->val_off, o->name, "out of memory");
-	if (s[cl]) {
-		char *name = trim(s + cl + 1);
-
-		memmove(s + cl + 1, name, strlen(name) + 1);
-	}
-	v = str_node(r, o->val_off, s, strlen(s));
-	free(s);
-	if (!v || ynode_append(l, NULL, v) < 0) {
-		ynode_free_detached(v);
-		return sfail(r, o->val_off, o->name, "out of memory");
-	}
-	return 0;
-}
-
-static bool word_in(const char *w, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(w, *list) == 0)
-			return true;
-	return false;
-}
-
-/* threshold / detection_filter: "type limit, track by_src, count 1,
- * seconds 60" -> a mapping. */
-static int kw_threshold(struct srule *r, const struct sopt *o)
-{
-	static const char *const keys[] = {"type", "track", "count", "seconds", NULL};
-	static const char *const types[] = {"limit", "threshold", "both", NULL};
-	static const char *const tracks[] = {"by_src", "by_dst", "by_both", "by_rule", NULL};
-	bool df = strcmp(o->name, "detection_filter") == 0;
-	struct ynode *m;
-	char *copy, *save = NULL;
-
-	if (!o->has_val)
-		return sfail(r, o->name_off, o->name, "needs a value");
-	m = coll_node(r, o->val_off, YNODE_MAP);
-	copy = strdup(o->val);
-	if (!m || !copy)
-		goto oom;
-	for (char *it = strtok_r(copy, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
-		char *k = trim(it), *v = k + strcspn(k, " \t");
-		size_t i = df ? 1 : 0;
-
-		if (*v)
-			*v++ = '\0';
-		v = trim(v);
-		while (keys[i] && strcmp(keys[i], k))
-			i++;
-		if (!keys[i] || !*v || ymap_get(m, k)) {
-			sfail(r, o->val_off, o->name, "'%s' is not an option of %s here", k, o->name);
-			goto fail;
-		}
-		if ((i == 0 && !word_in(v, types)) || (i == 1 && !word_in(v, tracks))) {
-			sfail(r, o->val_off, o->name, "%s %s '%s' has no equivalent", o->name, k, v);
-			goto fail;
-		}
-		if (ymap_add(m, k, i >= 2 ? num_or_str(r, o->val_off, v)
-					   : str_node(r, o->val_off, v, strlen(v))) < 0)
-			goto oom;
-	}
-	free(copy);
-	return extra_add(r, o->name_off, df ? "detection_filter" : "threshold", m);
-oom:
-	sfail(r, o->val_off, o->name, "out of memory");
-fail:
-	free(copy);
-	ynode_free_detached(m);
-	return -1;
-}
-
-static int kw_flag(struct srule *r, const struct sopt *o)
-{
-	const char *key = strcmp(o->name, "sameip") == 0 ? "sameip" : "noalert";
-
-	if (o->has_val)
-		return sfail(r, o->val_off, o->name, "'%s' takes no value", o->name);
-	return extra_add(r, o->name_off, key, plain_node(r, o->name_off, "true"));
-}
-
-/* Header keywords: the option text, or an integer. */
-static int kw_header(struct srule *r, const struct sopt *o)
-{
-	static const struct {
-		const char *kw, *key;
-	} keys[] = {{"dsize", "dsize"},	    {"ttl", "ttl"},	    {"itype", "itype"},
-		    {"icode", "icode"},	    {"id", "ip_id"},	    {"seq", "seq"},
-		    {"ack", "ack"},	    {"window", "window"},   {"flags", "flags"},
-		    {"tcp.flags", "flags"}, {"fragbits", "fragbits"}, {"icmp_id", "icmp_id"},
-		    {"icmp_seq", "icmp_seq"}, {"ip_proto", "ip_proto"}, {"vlan.id", "vlan_id"}};
-	size_t k = 0;
-
-	while (strcmp(keys[k].kw, o->name))
-		k++;
-	if (!o->has_val || !o->val[0])
-		return sfail(r, o->name_off, o->name, "needs a value");
-	if (strcmp(o->name, "dsize") == 0)
-		r->has_dsize = true;
-	return extra_add(r, o->val_off, keys[k].key, num_or_str(r, o->val_off, o->val));
-}
-
-/* Protocol names as Suricata and Snort 3 spell them -> app_proto. */
-static const char *app_name(const char *s)
-{
-	if (strcmp(s, "ssl") == 0)
-		return "tls";
-	if (strcmp(s, "http1") == 0)
-		return "http";
-	if (strcmp(s, "netbios-ssn") == 0)
-		return "smb";
-	return s;
-}
-
-static int set_app_proto(struct srule *r, size_t off, const char *name)
-{
-	if (r->app_proto && strcmp(r->app_proto, name))
-		return sfail(r, off, "app-layer-protocol", "conflicting protocols '%s' and '%s'",
-			     r->app_proto, name);
-	r->app_proto = name;
-	pos_at(r, off, &r->app_line, &r->app_col);
-	return 0;
-}
-
-static int kw_app_proto(struct srule *r, const struct sopt *o)
-{
-	if (!o->has_val || !o->val[0] || strchr(o->val, ','))
-		return sfail(r, o->name_off, o->name, "expected one protocol name");
-	if (strcmp(o->val, "failed") == 0 || strcmp(o->val, "unknown") == 0)
-		return sfail(r, o->val_off, o->name, "'%s' has no equivalent", o->val);
-	/* keep the text (the value lives in the rule's option copy): extra */
-	return extra_add(r, o->val_off, "app_proto",
-			 str_node(r, o->val_off, o->val[0] == '!' ? o->val : app_name(o->val),
-				  strlen(o->val[0] == '!' ? o->val : app_name(o->val))));
-}
-
-/* Snort 3 service:http -> app_proto */
-static int kw_service(struct srule *r, const struct sopt *o)
-{
-	if (!o->has_val || !o->val[0])
-		return sfail(r, o->name_off, o->name, "needs a value");
-	if (strchr(o->val, ',')) {
-		snote(r, "service:%s names several protocols; the rule is not tied to one", o->val);
-		return 0;
-	}
-	return extra_add(r, o->val_off, "app_proto",
-			 str_node(r, o->val_off, app_name(o->val), strlen(app_name(o->val))));
-}
-
-/* requires: feature X, version >= 7.0 -- versions up to 8 are met, no
- * feature is (the rule is skipped, as Suricata skips it). */
-static int kw_requires(struct srule *r, const struct sopt *o)
-{
-	char *copy, *save = NULL;
-
-	if (!o->has_val)
-		return sfail(r, o->name_off, o->name, "needs a value");
-	copy = strdup(o->val);
-	if (!copy)
-		return sfail(r, o->val_off, o->name, "out of memory");
-	for (char *it = strtok_r(copy, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
-		char *w = trim(it);
-
-		if (strncmp(w, "feature", 7) == 0) {
-			r->skip = true;
-		} else if (strncmp(w, "version", 7) == 0) {
-			const char *v = w + 7 + strspn(w + 7, " <>=");
-
-			if (strstr(w, ">") && atoi(v) > 8)
-				r->skip = true;
-			if (strstr(w, "<") && atoi(v) < 8)
-				r->skip = true;
-		}
-	}
-	free(copy);
-	return 0;
-}
-
-/* dotprefix: a transform of the sticky buffer (see dotprefix_rewrite). */
-static int kw_dotprefix(struct srule *r, const struct sopt *o)
-{
-	if (o->has_val)
-		return sfail(r, o->val_off, o->name, "'%s' takes no value", o->name);
-	r->dotprefix = true;
-	return 0;
-}
-
-/* urilen:N, <N, >N, N<>M [,norm|,raw] is the size of the URI buffer. */
-static int kw_urilen(struct srule *r, const struct sopt *o)
-{
-	char *v, *comma;
-	const char *buf = "http.uri";
-	int rc;
-
-	if (!o->has_val || !o->val[0])
-		return sfail(r, o->name_off, o->name, "needs a value");
-	v = strdup(o->val);
-	if (!v)
-		return sfail(r, o->val_off, o->name, "out of memory");
-	comma = strchr(v, ',');
-	if (comma) {
-		*comma++ = '\0';
-		comma = trim(comma);
-		if (strcmp(comma, "raw") == 0)
-			buf = "http.uri.raw";
-		else if (strcmp(comma, "norm") != 0) {
-			free(v);
-			return sfail(r, o->val_off, o->name, "urilen option '%s' has no equivalent",
-				     comma);
-		}
-	}
-	rc = pat_push(r, o->val_off, "bsize", str_node(r, o->val_off, trim(v), strlen(trim(v))),
-		      buf, NULL);
-	free(v);
-	return rc;
-}
-
-/* Suricata event names that differ from the sensor's (docs/suricata-rules.md). */
-static const char *const event_renames[][2] = {
-	{"decoder.ipv4.frag_pkt_too_large", "decoder.ipv4.frag_too_large"},
-	{"decoder.ipv6.frag_pkt_too_large", "decoder.ipv6.frag_too_large"},
-	{"decoder.ipv6.frag_invalid_length", "decoder.ipv6.frag_bad_length"},
-	{"stream.est_packet_out_of_window", "stream.pkt_out_of_window"},
-	{"stream.rst_invalid_ack", "stream.rst_invalid"},
-};
-
-/* True when the sensor raises anomaly `name` (decoder, defrag, stream). */
-static bool anomaly_raised(const char *name)
-{
-	char ours[96];
-
-	for (int e = 0; e < EV_MAX; e++) {
-		snprintf(ours, sizeof(ours), "decoder.%s", decode_event_name((enum decode_event)e));
-		if (strcmp(ours, name) == 0)
-			return true;
-	}
-	for (int e = 0; e < DEFRAG_EV_MAX; e++)
-		for (int fam = 4; fam <= 6; fam += 2) {
-			snprintf(ours, sizeof(ours), "decoder.ipv%d.%s", fam,
-				 defrag_event_name((enum defrag_event)e));
-			if (strcmp(ours, name) == 0)
-				return true;
-		}
-	for (int e = 0; e < STREAM_EV_MAX; e++)
-		if (strcmp(stream_event_name((enum stream_event)e), name) == 0)
-			return true;
-	return false;
-}
-
-/* decode-event:ipv4.trunc_pkt; stream-event:reassembly_seq_gap; -> the
- * sensor's anomaly name (`anomaly: decoder.ipv4.trunc_pkt`); an event the
- * sensor never raises refuses the rule. app-layer-event: none raised. */
-static int kw_event(struct srule *r, const struct sopt *o)
-{
-	bool stream = strcmp(o->name, "stream-event") == 0;
-	char name[128];
-
-	if (!o->has_val || !o->val[0] || strlen(o->val) > 96)
-		return sfail(r, o->name_off, o->name, "expected an event name");
-	if (strcmp(o->name, "app-layer-event") == 0)
-		return sfail(r, o->val_off, o->name,
-			     "app-layer event '%s' is not raised by this sensor", o->val);
-	snprintf(name, sizeof(name), "%s.%s", stream ? "stream" : "decoder", o->val);
-	for (size_t i = 0; i < sizeof(event_renames) / sizeof(event_renames[0]); i++)
-		if (strcmp(event_renames[i][0], name) == 0)
-			snprintf(name, sizeof(name), "%s", event_renames[i][1]);
-	if (!anomaly_raised(name))
-		return sfail(r, o->val_off, o->name, "%s event '%s' is not raised by this sensor",
-			     stream ? "stream" : "decoder", o->val);
-	return extra_add(r, o->val_off, "anomaly", str_node(r, o->val_off, name, strlen(name)));
-}
-
-/* Keywords that change nothing this sensor detects: kept out with a note. */
-static int kw_note(struct srule *r, const struct sopt *o)
-{
-	snote(r, "'%s%s%s' dropped (no effect on detection here)", o->name, o->has_val ? ":" : "",
-	      o->has_val ? o->val : "");
-	return 0;
-}
-
-/* ------------------------------------------------------------ dispatch */
-
-enum kw_class { KW_OTHER = 0, KW_CONTENT, KW_CONTENT_MOD };
-
-static const struct keyword {
-	const char *name;
-	int (*fn)(struct srule *r, const struct sopt *o);
-	enum kw_class cls;
-} keywords[] = {
-	{"msg", kw_msg, KW_OTHER},
-	{"sid", kw_number, KW_OTHER},
-	{"gid", kw_number, KW_OTHER},
-	{"rev", kw_number, KW_OTHER},
-	{"priority", kw_number, KW_OTHER},
-	{"classtype", kw_classtype, KW_OTHER},
-	{"reference", kw_reference, KW_OTHER},
-	{"metadata", kw_metadata, KW_OTHER},
-	{"content", kw_content, KW_CONTENT},
-	{"uricontent", kw_content, KW_CONTENT},
-	{"nocase", kw_content_mod, KW_CONTENT_MOD},
-	{"rawbytes", kw_content_mod, KW_CONTENT_MOD},
-	{"offset", kw_content_mod, KW_CONTENT_MOD},
-	{"depth", kw_content_mod, KW_CONTENT_MOD},
-	{"distance", kw_content_mod, KW_CONTENT_MOD},
-	{"within", kw_content_mod, KW_CONTENT_MOD},
-	{"startswith", kw_content_mod, KW_CONTENT_MOD},
-	{"endswith", kw_content_mod, KW_CONTENT_MOD},
-	{"fast_pattern", kw_content_mod, KW_CONTENT_MOD},
-	{"pcre", kw_pcre, KW_OTHER},
-	{"isdataat", kw_pattern_text, KW_OTHER},
-	{"byte_test", kw_pattern_text, KW_OTHER},
-	{"byte_jump", kw_pattern_text, KW_OTHER},
-	{"byte_extract", kw_pattern_text, KW_OTHER},
-	{"byte_math", kw_pattern_text, KW_OTHER},
-	{"bsize", kw_pattern_text, KW_OTHER},
-	{"flow", kw_flow, KW_OTHER},
-	{"flowbits", kw_flowbits, KW_OTHER},
-	{"threshold", kw_threshold, KW_OTHER},
-	{"detection_filter", kw_threshold, KW_OTHER},
-	{"noalert", kw_flag, KW_OTHER},
-	{"sameip", kw_flag, KW_OTHER},
-	{"dsize", kw_header, KW_OTHER},
-	{"ttl", kw_header, KW_OTHER},
-	{"itype", kw_header, KW_OTHER},
-	{"icode", kw_header, KW_OTHER},
-	{"id", kw_header, KW_OTHER},
-	{"seq", kw_header, KW_OTHER},
-	{"ack", kw_header, KW_OTHER},
-	{"window", kw_header, KW_OTHER},
-	{"flags", kw_header, KW_OTHER},
-	{"tcp.flags", kw_header, KW_OTHER},
-	{"fragbits", kw_header, KW_OTHER},
-	{"icmp_id", kw_header, KW_OTHER},
-	{"icmp_seq", kw_header, KW_OTHER},
-	{"ip_proto", kw_header, KW_OTHER},
-	{"vlan.id", kw_header, KW_OTHER},
-	{"app-layer-protocol", kw_app_proto, KW_OTHER},
-	{"service", kw_service, KW_OTHER},
-	{"requires", kw_requires, KW_OTHER},
-	{"target", kw_note, KW_OTHER},
-	{"dotprefix", kw_dotprefix, KW_OTHER},
-	{"decode-event", kw_event, KW_OTHER},
-	{"stream-event", kw_event, KW_OTHER},
-	{"app-layer-event", kw_event, KW_OTHER},
-	{"urilen", kw_urilen, KW_OTHER},
-	{"tag", kw_note, KW_OTHER},
-};
-
-static int run_option(struct srule *r, const struct sopt *o)
-{
-	const struct bufname *b;
-	int rc;
-
-	/* `prefilter` after a content is its fast pattern; elsewhere a hint */
-	if (strcmp(o->name, "prefilter") == 0)
-		return r->prev_is_content ? kw_content_mod(r, o) : 0;
-	for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++) {
-		if (strcmp(keywords[k].name, o->name))
-			continue;
-		rc = keywords[k].fn(r, o);
-		r->prev_is_content = keywords[k].cls != KW_OTHER;
-		return rc;
-	}
-	b = buf_lookup(o->name);
-	if (b) {
-		rc = kw_buffer(r, o, b);
-		r->prev_is_content = b->kind == BUF_LEGACY && !r->snort3;
-		return rc;
-	}
-	return sfail(r, o->name_off, o->name, "keyword '%s' has no equivalent", o->name);
+		return suri_plain(r, off, v[0] == '+' ? v + 1 : v);
+	return suri_str(r, off, v, strlen(v));
 }
 
 /* ------------------------------------------------------------- options */
@@ -1400,7 +223,7 @@ static int option_next(struct srule *r, size_t *i, struct sopt *o)
 		j++;
 	}
 	if (j == len)
-		return sfail(r, start, "syntax", "option without a closing ';'");
+		return suri_refuse(r, start, "syntax", "option without a closing ';'");
 	o->name = dup_trim(t + start, (colon ? colon : j) - start, &lead);
 	o->name_off = start + lead;
 	if (colon) {
@@ -1410,9 +233,9 @@ static int option_next(struct srule *r, size_t *i, struct sopt *o)
 	}
 	*i = j + 1;
 	if (!o->name || (colon && !o->val))
-		return sfail(r, start, "syntax", "out of memory");
+		return suri_refuse(r, start, "syntax", "out of memory");
 	if (!o->name[0])
-		return sfail(r, start, "syntax", "empty option");
+		return suri_refuse(r, start, "syntax", "empty option");
 	return 0;
 }
 
@@ -1428,7 +251,7 @@ static int options_split(struct srule *r, size_t *i, struct sopt **out, size_t *
 		while (*i < len && isspace((unsigned char)t[*i]))
 			(*i)++;
 		if (*i == len)
-			return sfail(r, len, "syntax", "missing ')' at the end of the rule");
+			return suri_refuse(r, len, "syntax", "missing ')' at the end of the rule");
 		if (t[*i] == ')') {
 			(*i)++;
 			return 0;
@@ -1437,7 +260,7 @@ static int options_split(struct srule *r, size_t *i, struct sopt **out, size_t *
 			struct sopt *no = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof(*no));
 
 			if (!no)
-				return sfail(r, *i, "syntax", "out of memory");
+				return suri_refuse(r, *i, "syntax", "out of memory");
 			*out = no;
 		}
 		if (option_next(r, i, &(*out)[*n]) < 0) {
@@ -1446,23 +269,6 @@ static int options_split(struct srule *r, size_t *i, struct sopt **out, size_t *
 		}
 		(*n)++;
 	}
-}
-
-/* Snort 3: `service:`, or a buffer keyword before the first content. */
-static bool is_snort3(const struct sopt *o, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(o[i].name, "service") == 0)
-			return true;
-	for (size_t i = 0; i < n; i++) {
-		const struct bufname *b = buf_lookup(o[i].name);
-
-		if (strcmp(o[i].name, "content") == 0 || strcmp(o[i].name, "uricontent") == 0)
-			break;
-		if (b && b->kind == BUF_LEGACY)
-			return true;
-	}
-	return false;
 }
 
 /* -------------------------------------------------------------- header */
@@ -1507,15 +313,15 @@ static int grp_item(struct srule *r, size_t *i, size_t end, bool neg, struct yno
 		(*i)++;
 	}
 	if (neg && bang)
-		return sfail(r, *i, kw, "'!' inside a negated group cannot be expressed");
+		return suri_refuse(r, *i, kw, "'!' inside a negated group cannot be expressed");
 	if (depth > 16)
-		return sfail(r, *i, kw, "groups nested too deep");
+		return suri_refuse(r, *i, kw, "groups nested too deep");
 	if (*i < end && t[*i] == '[') {
-		struct ynode *sub = coll_node(r, *i, YNODE_SEQ);
+		struct ynode *sub = suri_coll(r, *i, YNODE_SEQ);
 
 		if (!sub || ynode_append(seq, NULL, sub) < 0) {
 			ynode_free_detached(sub);
-			return sfail(r, *i, kw, "out of memory");
+			return suri_refuse(r, *i, kw, "out of memory");
 		}
 		for ((*i)++;;) {
 			if (grp_item(r, i, end, neg || bang, sub, kw, depth + 1) < 0)
@@ -1530,7 +336,7 @@ static int grp_item(struct srule *r, size_t *i, size_t end, bool neg, struct yno
 				(*i)++;
 				return 0;
 			}
-			return sfail(r, *i, kw, "expected ',' or ']' in the group");
+			return suri_refuse(r, *i, kw, "expected ',' or ']' in the group");
 		}
 	}
 	{
@@ -1542,12 +348,12 @@ static int grp_item(struct srule *r, size_t *i, size_t end, bool neg, struct yno
 			(*i)++;
 		n = *i - a;
 		if (n == 0 || n > 200)
-			return sfail(r, a, kw, "expected an address, a port or a variable");
+			return suri_refuse(r, a, kw, "expected an address, a port or a variable");
 		snprintf(buf, sizeof(buf), "%s%.*s", (neg || bang) ? "!" : "", (int)n, t + a);
-		v = str_node(r, a - (bang ? 1 : 0), buf, strlen(buf));
+		v = suri_str(r, a - (bang ? 1 : 0), buf, strlen(buf));
 		if (!v || ynode_append(seq, NULL, v) < 0) {
 			ynode_free_detached(v);
-			return sfail(r, a, kw, "out of memory");
+			return suri_refuse(r, a, kw, "out of memory");
 		}
 	}
 	return 0;
@@ -1556,16 +362,16 @@ static int grp_item(struct srule *r, size_t *i, size_t end, bool neg, struct yno
 /* An address or port field: a scalar, or a (nested) list. */
 static struct ynode *grp_parse(struct srule *r, size_t start, size_t end, const char *kw)
 {
-	struct ynode *seq = coll_node(r, start, YNODE_SEQ), *one;
+	struct ynode *seq = suri_coll(r, start, YNODE_SEQ), *one;
 	size_t i = start;
 
 	if (!seq) {
-		sfail(r, start, kw, "out of memory");
+		suri_refuse(r, start, kw, "out of memory");
 		return NULL;
 	}
 	if (grp_item(r, &i, end, false, seq, kw, 0) < 0 || i != end) {
 		if (i != end)
-			sfail(r, i, kw, "unexpected text after the %s", kw);
+			suri_refuse(r, i, kw, "unexpected text after the %s", kw);
 		ynode_free_detached(seq);
 		return NULL;
 	}
@@ -1580,27 +386,48 @@ static const struct {
 	const char *name, *proto, *app;
 	const char *scope;
 } protos[] = {
-	{"ip", "ip", NULL, NULL},	   {"pkthdr", "ip", NULL, NULL},
-	{"tcp", "tcp", NULL, NULL},	   {"tcp-pkt", "tcp", NULL, "packet"},
-	{"tcp-stream", "tcp", NULL, "stream"}, {"udp", "udp", NULL, NULL},
-	{"icmp", "icmp", NULL, NULL},	   {"icmpv4", "icmp", NULL, NULL},
-	{"icmpv6", "icmp", NULL, NULL},	   {"http", "tcp", "http", NULL},
-	{"http1", "tcp", "http", NULL},	   {"http2", "tcp", "http2", NULL},
-	{"dns", "ip", "dns", NULL},	   {"tls", "tcp", "tls", NULL},
-	{"ssl", "tcp", "tls", NULL},	   {"ssh", "tcp", "ssh", NULL},
-	{"smtp", "tcp", "smtp", NULL},	   {"ftp", "tcp", "ftp", NULL},
-	{"ftp-data", "tcp", "ftp-data", NULL}, {"smb", "tcp", "smb", NULL},
-	{"dcerpc", "ip", "dcerpc", NULL},  {"imap", "tcp", "imap", NULL},
-	{"pop3", "tcp", "pop3", NULL},	   {"rdp", "tcp", "rdp", NULL},
-	{"dhcp", "udp", "dhcp", NULL},	   {"ntp", "udp", "ntp", NULL},
-	{"snmp", "udp", "snmp", NULL},	   {"sip", "ip", "sip", NULL},
-	{"krb5", "ip", "krb5", NULL},	   {"tftp", "udp", "tftp", NULL},
-	{"nfs", "ip", "nfs", NULL},	   {"mqtt", "tcp", "mqtt", NULL},
-	{"modbus", "tcp", "modbus", NULL}, {"dnp3", "tcp", "dnp3", NULL},
-	{"enip", "ip", "enip", NULL},	   {"ike", "udp", "ike", NULL},
-	{"quic", "udp", "quic", NULL},	   {"telnet", "tcp", "telnet", NULL},
-	{"rfb", "tcp", "rfb", NULL},	   {"ldap", "tcp", "ldap", NULL},
-	{"ipv4", "ip", NULL, NULL},	   {"ipv6", "ip", NULL, NULL},
+	{"ip", "ip", NULL, NULL},
+	{"pkthdr", "ip", NULL, NULL},
+	{"tcp", "tcp", NULL, NULL},
+	{"tcp-pkt", "tcp", NULL, "packet"},
+	{"tcp-stream", "tcp", NULL, "stream"},
+	{"udp", "udp", NULL, NULL},
+	{"icmp", "icmp", NULL, NULL},
+	{"icmpv4", "icmp", NULL, NULL},
+	{"icmpv6", "icmp", NULL, NULL},
+	{"http", "tcp", "http", NULL},
+	{"http1", "tcp", "http", NULL},
+	{"http2", "tcp", "http2", NULL},
+	{"dns", "ip", "dns", NULL},
+	{"tls", "tcp", "tls", NULL},
+	{"ssl", "tcp", "tls", NULL},
+	{"ssh", "tcp", "ssh", NULL},
+	{"smtp", "tcp", "smtp", NULL},
+	{"ftp", "tcp", "ftp", NULL},
+	{"ftp-data", "tcp", "ftp-data", NULL},
+	{"smb", "tcp", "smb", NULL},
+	{"dcerpc", "ip", "dcerpc", NULL},
+	{"imap", "tcp", "imap", NULL},
+	{"pop3", "tcp", "pop3", NULL},
+	{"rdp", "tcp", "rdp", NULL},
+	{"dhcp", "udp", "dhcp", NULL},
+	{"ntp", "udp", "ntp", NULL},
+	{"snmp", "udp", "snmp", NULL},
+	{"sip", "ip", "sip", NULL},
+	{"krb5", "ip", "krb5", NULL},
+	{"tftp", "udp", "tftp", NULL},
+	{"nfs", "ip", "nfs", NULL},
+	{"mqtt", "tcp", "mqtt", NULL},
+	{"modbus", "tcp", "modbus", NULL},
+	{"dnp3", "tcp", "dnp3", NULL},
+	{"enip", "ip", "enip", NULL},
+	{"ike", "udp", "ike", NULL},
+	{"quic", "udp", "quic", NULL},
+	{"telnet", "tcp", "telnet", NULL},
+	{"rfb", "tcp", "rfb", NULL},
+	{"ldap", "tcp", "ldap", NULL},
+	{"ipv4", "ip", NULL, NULL},
+	{"ipv6", "ip", NULL, NULL},
 	{"igmp", "ip", NULL, NULL},
 };
 
@@ -1613,27 +440,29 @@ static int header_proto(struct srule *r, size_t a, size_t b)
 		if (strcmp(protos[k].name, name))
 			continue;
 		r->tcp = strcmp(protos[k].proto, "tcp") == 0;
-		if (protos[k].app && set_app_proto(r, a, protos[k].app) < 0)
+		if (protos[k].app && suri_set_app_proto(r, a, protos[k].app) < 0)
 			return -1;
-		if (protos[k].scope && extra_add(r, a, "scope", plain_node(r, a, protos[k].scope)))
+		if (protos[k].scope &&
+		    suri_extra_add(r, a, "scope", suri_plain(r, a, protos[k].scope)))
 			return -1;
-		if (strcmp(name, "igmp") == 0 && extra_add(r, a, "ip_proto", plain_node(r, a, "2")))
+		if (strcmp(name, "igmp") == 0 &&
+		    suri_extra_add(r, a, "ip_proto", suri_plain(r, a, "2")))
 			return -1;
 		if (strcmp(name, "ipv4") == 0 || strcmp(name, "ipv6") == 0)
-			snote(r, "protocol %s: the rule applies to IPv4 and IPv6", name);
+			suri_note(r, "protocol %s: the rule applies to IPv4 and IPv6", name);
 		if (strcmp(protos[k].proto, "ip") == 0)
 			return 0; /* the default */
-		return ymap_add(r->head, "proto", plain_node(r, a, protos[k].proto)) < 0
-			       ? sfail(r, a, "protocol", "out of memory")
+		return ymap_add(r->head, "proto", suri_plain(r, a, protos[k].proto)) < 0
+			       ? suri_refuse(r, a, "protocol", "out of memory")
 			       : 0;
 	}
-	return sfail(r, a, "protocol", "protocol '%s' has no equivalent", name);
+	return suri_refuse(r, a, "protocol", "protocol '%s' has no equivalent", name);
 }
 
 static int header_action(struct srule *r, size_t a, size_t b)
 {
-	static const char *const acts[] = {"alert", "pass", "drop", "reject", "rejectsrc",
-					   "rejectdst", "rejectboth", "log", NULL};
+	static const char *const acts[] = {"alert",	"pass",	      "drop", "reject", "rejectsrc",
+					   "rejectdst", "rejectboth", "log",  NULL};
 	char name[16];
 	size_t k = 0;
 
@@ -1641,13 +470,17 @@ static int header_action(struct srule *r, size_t a, size_t b)
 	while (acts[k] && strcmp(acts[k], name))
 		k++;
 	if (!acts[k])
-		return sfail(r, a, "action", "action '%s' has no equivalent", name);
+		return suri_refuse(r, a, "action", "action '%s' has no equivalent", name);
 	if (k == 0 || k == 7)
 		return 0;
 	if (k >= 2)
-		snote(r, "action %s: this passive sensor alerts instead", name);
-	return ymap_add(r->head, "action", plain_node(r, a, k == 1 ? "pass" : k == 2 ? "drop" : "reject")) < 0
-		       ? sfail(r, a, "action", "out of memory")
+		suri_note(r, "action %s: this passive sensor alerts instead", name);
+	return ymap_add(r->head, "action",
+			suri_plain(r, a,
+				   k == 1   ? "pass"
+				   : k == 2 ? "drop"
+					    : "reject")) < 0
+		       ? suri_refuse(r, a, "action", "out of memory")
 		       : 0;
 }
 
@@ -1668,18 +501,22 @@ static int header_parse(struct srule *r, size_t *i)
 	while (*i < r->ln->len && isspace((unsigned char)r->ln->text[*i]))
 		(*i)++;
 	if (n < 2)
-		return sfail(r, *i, "syntax", "expected ACTION PROTO SRC SPORT -> DST DPORT (");
+		return suri_refuse(r, *i, "syntax",
+				   "expected ACTION PROTO SRC SPORT -> DST DPORT (");
 	if (header_action(r, a[0], b[0]) < 0 || header_proto(r, a[1], b[1]) < 0)
 		return -1;
 	if (n == 2)
 		return 0; /* Snort 3: any to any */
 	if (n != 7)
-		return sfail(r, a[n - 1], "syntax", "expected ACTION PROTO SRC SPORT -> DST DPORT (");
+		return suri_refuse(r, a[n - 1], "syntax",
+				   "expected ACTION PROTO SRC SPORT -> DST DPORT (");
 	if (b[4] - a[4] == 2 && strncmp(r->ln->text + a[4], "<>", 2) == 0) {
-		if (!same_text(r->ln, a[2], b[2], a[5], b[5]) || !same_text(r->ln, a[3], b[3], a[6], b[6]))
-			return sfail(r, a[4], "<>", "'<>' with different sides has no equivalent");
+		if (!same_text(r->ln, a[2], b[2], a[5], b[5]) ||
+		    !same_text(r->ln, a[3], b[3], a[6], b[6]))
+			return suri_refuse(r, a[4], "<>",
+					   "'<>' with different sides has no equivalent");
 	} else if (b[4] - a[4] != 2 || strncmp(r->ln->text + a[4], "->", 2)) {
-		return sfail(r, a[4], "syntax", "expected '->' or '<>'");
+		return suri_refuse(r, a[4], "syntax", "expected '->' or '<>'");
 	}
 	for (int k = 2; k < 7; k++) {
 		struct ynode *v;
@@ -1694,7 +531,7 @@ static int header_parse(struct srule *r, size_t *i)
 			continue;
 		}
 		if (ymap_add(r->head, keys[k - 2], v) < 0)
-			return sfail(r, a[k], keys[k - 2], "out of memory");
+			return suri_refuse(r, a[k], keys[k - 2], "out of memory");
 	}
 	return 0;
 }
@@ -1782,16 +619,17 @@ static int assemble_buffers(struct srule *r, struct ynode *rule)
 	if (!same) {
 		for (size_t i = 0; i < r->n_pats; i++)
 			if (r->pats[i].buffer &&
-			    pat_opt(r, &r->pats[i], 0, "buffer",
-				    ynode_new_scalar(r->f->root, r->pats[i].map->line,
-						     r->pats[i].map->col, r->pats[i].buffer,
-						     strlen(r->pats[i].buffer), false)) < 0)
+			    suri_pat_opt(r, &r->pats[i], 0, "buffer",
+					 ynode_new_scalar(r->f->root, r->pats[i].map->line,
+							  r->pats[i].map->col, r->pats[i].buffer,
+							  strlen(r->pats[i].buffer), false)) < 0)
 				return -1;
 		return 0;
 	}
-	if (common && ymap_add(rule, "buffer",
-			       ynode_new_scalar(r->f->root, r->pats[0].map->line, r->pats[0].map->col,
-						common, strlen(common), false)) < 0)
+	if (common &&
+	    ymap_add(rule, "buffer",
+		     ynode_new_scalar(r->f->root, r->pats[0].map->line, r->pats[0].map->col, common,
+				      strlen(common), false)) < 0)
 		return -1;
 	lp = lone_pcre(r);
 	if (lp >= 0) {
@@ -1801,7 +639,8 @@ static int assemble_buffers(struct srule *r, struct ynode *rule)
 			return -1;
 		m->keys[0] = m->items[0] = NULL;
 		ynode_free_detached(m);
-		memmove(&r->pats[lp], &r->pats[lp + 1], (r->n_pats - (size_t)lp - 1) * sizeof(r->pats[0]));
+		memmove(&r->pats[lp], &r->pats[lp + 1],
+			(r->n_pats - (size_t)lp - 1) * sizeof(r->pats[0]));
 		r->n_pats--;
 	}
 	return 0;
@@ -1817,7 +656,7 @@ static int assemble_app_proto(struct srule *r, struct ynode *rule)
 	for (size_t i = 0; i < r->n_pats; i++) {
 		if (!r->pats[i].buffer)
 			continue;
-		buf_proto(r->pats[i].buffer, proto, sizeof(proto));
+		suri_buf_proto(r->pats[i].buffer, proto, sizeof(proto));
 		if (strcmp(proto, r->app_proto) == 0)
 			return 0;
 	}
@@ -1863,15 +702,17 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	for (size_t k = 1; k < m->n; k++)
 		if (strcmp(m->keys[k]->str, "nocase") && strcmp(m->keys[k]->str, "startswith") &&
 		    strcmp(m->keys[k]->str, "endswith") && strcmp(m->keys[k]->str, "fast_pattern"))
-			return sfail(r, 0, "dotprefix", "dotprefix with '%s' has no equivalent",
-				     m->keys[k]->str);
+			return suri_refuse(r, 0, "dotprefix",
+					   "dotprefix with '%s' has no equivalent",
+					   m->keys[k]->str);
 	if (p->raw_len < 2 || p->raw[0] != '.')
-		return sw ? sfail(r, 0, "dotprefix", "dotprefix with startswith and a content "
-						    "not starting with '.' never matches")
+		return sw ? suri_refuse(r, 0, "dotprefix",
+					"dotprefix with startswith and a content "
+					"not starting with '.' never matches")
 			  : 0;
-	v = content_node(r, 0, p->raw + 1, p->raw_len - 1, &kind);
+	v = suri_content_node(r, 0, p->raw + 1, p->raw_len - 1, &kind);
 	if (!v)
-		return sfail(r, 0, "dotprefix", "out of memory");
+		return suri_refuse(r, 0, "dotprefix", "out of memory");
 	v->line = m->items[0]->line;
 	v->col = m->items[0]->col;
 	ynode_free_detached(m->items[0]);
@@ -1879,14 +720,14 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	free(m->keys[0]->str);
 	m->keys[0]->str = strdup(kind);
 	if (!m->keys[0]->str)
-		return sfail(r, 0, "dotprefix", "out of memory");
+		return suri_refuse(r, 0, "dotprefix", "out of memory");
 	m->keys[0]->len = strlen(kind);
 	if (sw)
 		return 0;
 	map_del(m, "endswith");
 	re = malloc(p->raw_len * 4 + 16);
 	if (!re)
-		return sfail(r, 0, "dotprefix", "out of memory");
+		return suri_refuse(r, 0, "dotprefix", "out of memory");
 	n += (size_t)sprintf(re, "/(?:^|\\.)");
 	for (size_t k = 1; k < p->raw_len; k++)
 		n += (size_t)(isalnum(p->raw[k]) ? sprintf(re + n, "%c", p->raw[k])
@@ -1895,7 +736,7 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	v = ynode_new_scalar(r->f->root, m->line, m->col, re, strlen(re), true);
 	free(re);
 	if (r->n_pats == SURI_MAX_PATTERNS)
-		return sfail(r, 0, "dotprefix", "too many patterns");
+		return suri_refuse(r, 0, "dotprefix", "too many patterns");
 	memmove(&r->pats[i + 2], &r->pats[i + 1], (r->n_pats - i - 1) * sizeof(*p));
 	r->n_pats++;
 	q = &r->pats[i + 1];
@@ -1904,14 +745,15 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	q->is_pcre = true;
 	q->map = ynode_new_coll(r->f->root, YNODE_MAP, m->line, m->col);
 	if (!q->map || ymap_add(q->map, "pcre", v) < 0)
-		return sfail(r, 0, "dotprefix", "out of memory");
+		return suri_refuse(r, 0, "dotprefix", "out of memory");
 	return 0;
 }
 
 static struct ynode *assemble(struct srule *r)
 {
-	static const char *const head_keys[] = {"id",  "gid",	   "rev", "msg",     "action",
-						"proto", "src", "src_port", "dst", "dst_port", NULL};
+	static const char *const head_keys[] = {"id",	  "gid",      "rev", "msg",
+						"action", "proto",    "src", "src_port",
+						"dst",	  "dst_port", NULL};
 	struct ynode *rule = ynode_new_coll(r->f->root, YNODE_MAP, r->head->line, r->head->col);
 	struct ynode *pats;
 
@@ -1924,9 +766,10 @@ static struct ynode *assemble(struct srule *r)
 	if (assemble_app_proto(r, rule) < 0 || move_all(rule, r->extra) < 0)
 		goto fail;
 	if (r->tcp && r->has_dsize && !ymap_get(rule, "scope")) {
-		snote(r, "dsize: the patterns look at single packets (scope: packet)");
-		if (ymap_add(rule, "scope", ynode_new_scalar(r->f->root, rule->line, rule->col,
-							     "packet", 6, false)) < 0)
+		suri_note(r, "dsize: the patterns look at single packets (scope: packet)");
+		if (ymap_add(rule, "scope",
+			     ynode_new_scalar(r->f->root, rule->line, rule->col, "packet", 6,
+					      false)) < 0)
 			goto fail;
 	}
 	for (size_t i = 0; i < r->n_pats; i++)
@@ -1971,15 +814,15 @@ static int rule_options(struct srule *r, size_t *i)
 	int rc = options_split(r, i, &opts, &n);
 
 	if (rc == 0)
-		r->snort3 = is_snort3(opts, n);
+		r->snort3 = suri_is_snort3(opts, n);
 	for (size_t k = 0; k < n && rc == 0; k++)
-		rc = run_option(r, &opts[k]);
+		rc = suri_run_option(r, &opts[k]);
 	opts_free(opts, n);
 	if (rc == 0) {
 		while (*i < r->ln->len && isspace((unsigned char)r->ln->text[*i]))
 			(*i)++;
 		if (*i < r->ln->len)
-			rc = sfail(r, *i, "syntax", "text after the closing ')'");
+			rc = suri_refuse(r, *i, "syntax", "text after the closing ')'");
 	}
 	return rc;
 }
@@ -2029,7 +872,7 @@ static uint32_t text_option_u32(const char *t, const char *key)
 			return 0;
 		memcpy(num, p, n);
 		num[n] = '\0';
-		return parse_u32(num, UINT32_MAX, &v) == 0 ? (uint32_t)v : 0;
+		return suri_parse_u32(num, UINT32_MAX, &v) == 0 ? (uint32_t)v : 0;
 	}
 	return 0;
 }
@@ -2055,10 +898,19 @@ static int th_map(struct srule *r, struct ynode *rule, const struct suri_thresh 
 
 	snprintf(num[0], sizeof(num[0]), "%u", t->count);
 	snprintf(num[1], sizeof(num[1]), "%u", t->seconds);
-	if (!m || ymap_add(m, "type", ynode_new_scalar(r->f->root, rule->line, rule->col, t->type, strlen(t->type), true)) ||
-	    ymap_add(m, "track", ynode_new_scalar(r->f->root, rule->line, rule->col, t->track, strlen(t->track), true)) ||
-	    ymap_add(m, "count", ynode_new_scalar(r->f->root, rule->line, rule->col, num[0], strlen(num[0]), false)) ||
-	    ymap_add(m, "seconds", ynode_new_scalar(r->f->root, rule->line, rule->col, num[1], strlen(num[1]), false))) {
+	if (!m ||
+	    ymap_add(m, "type",
+		     ynode_new_scalar(r->f->root, rule->line, rule->col, t->type, strlen(t->type),
+				      true)) ||
+	    ymap_add(m, "track",
+		     ynode_new_scalar(r->f->root, rule->line, rule->col, t->track, strlen(t->track),
+				      true)) ||
+	    ymap_add(m, "count",
+		     ynode_new_scalar(r->f->root, rule->line, rule->col, num[0], strlen(num[0]),
+				      false)) ||
+	    ymap_add(m, "seconds",
+		     ynode_new_scalar(r->f->root, rule->line, rule->col, num[1], strlen(num[1]),
+				      false))) {
 		ynode_free_detached(m);
 		return -1;
 	}
@@ -2077,9 +929,13 @@ static int th_suppress(struct srule *r, struct ynode *rule, const struct suri_th
 	struct ynode *m = ynode_new_coll(r->f->root, YNODE_MAP, rule->line, rule->col);
 
 	if (!m || !t->track[0] ||
-	    ymap_add(m, "track", ynode_new_scalar(r->f->root, rule->line, rule->col, t->track, strlen(t->track), true)))
+	    ymap_add(m, "track",
+		     ynode_new_scalar(r->f->root, rule->line, rule->col, t->track, strlen(t->track),
+				      true)))
 		goto fail;
-	if (t->ip && ymap_add(m, "ip", ynode_new_scalar(r->f->root, rule->line, rule->col, t->ip, strlen(t->ip), true)))
+	if (t->ip && ymap_add(m, "ip",
+			      ynode_new_scalar(r->f->root, rule->line, rule->col, t->ip,
+					       strlen(t->ip), true)))
 		goto fail;
 	if (!l) {
 		l = ynode_new_coll(r->f->root, YNODE_SEQ, rule->line, rule->col);
@@ -2101,7 +957,8 @@ static int apply_thresholds(struct srule *r, struct ynode *rule)
 
 	for (size_t i = 0; i < c->n_th; i++) {
 		const struct suri_thresh *t = &c->th[i];
-		bool all = t->sid == 0, mine = t->sid == r->sid && (t->gid == r->gid || t->gid == 0);
+		bool all = t->sid == 0,
+		     mine = t->sid == r->sid && (t->gid == r->gid || t->gid == 0);
 		int rc = 0;
 
 		if (!all && !mine)
@@ -2109,10 +966,11 @@ static int apply_thresholds(struct srule *r, struct ynode *rule)
 		if (t->kind == SURI_TH_THRESHOLD && (mine || !own))
 			rc = th_map(r, rule, t);
 		else if (t->kind == SURI_TH_SUPPRESS && !t->ip)
-			rc = ymap_get(rule, "noalert") ? 0
-						       : ymap_add(rule, "noalert",
-								  ynode_new_scalar(r->f->root, rule->line, rule->col,
-										   "true", 4, false));
+			rc = ymap_get(rule, "noalert")
+				     ? 0
+				     : ymap_add(rule, "noalert",
+						ynode_new_scalar(r->f->root, rule->line, rule->col,
+								 "true", 4, false));
 		else if (t->kind == SURI_TH_SUPPRESS)
 			rc = th_suppress(r, rule, t);
 		if (rc < 0)
@@ -2128,12 +986,12 @@ static void rule_parse(struct sfile *f, const struct sline *ln)
 	size_t i = 0;
 	int rc;
 
-	r.head = coll_node(&r, 0, YNODE_MAP);
-	r.extra = coll_node(&r, 0, YNODE_MAP);
+	r.head = suri_coll(&r, 0, YNODE_MAP);
+	r.extra = suri_coll(&r, 0, YNODE_MAP);
 	if (!r.head || !r.extra)
-		rc = sfail(&r, 0, "syntax", "out of memory");
+		rc = suri_refuse(&r, 0, "syntax", "out of memory");
 	else if (memchr(ln->text, '\0', ln->len))
-		rc = sfail(&r, 0, "syntax", "NUL byte in the rule");
+		rc = suri_refuse(&r, 0, "syntax", "NUL byte in the rule");
 	else {
 		sid_prescan(&r);
 		if (suri_filter_match(&f->conf->disable, r.gid, r.sid, ln->text, ln->len)) {
@@ -2144,14 +1002,14 @@ static void rule_parse(struct sfile *f, const struct sline *ln)
 		rc = header_parse(&r, &i);
 	}
 	if (rc == 0 && (i == ln->len || ln->text[i] != '('))
-		rc = sfail(&r, i, "syntax", "expected '(' after the header");
+		rc = suri_refuse(&r, i, "syntax", "expected '(' after the header");
 	i++;
 	if (rc == 0)
 		rc = rule_options(&r, &i);
 	if (rc == 0 && !r.skip && !r.sid_seen)
-		rc = sfail(&r, 0, "sid", "rule without a sid");
+		rc = suri_refuse(&r, 0, "sid", "rule without a sid");
 	if (rc == 0 && !r.skip && !ymap_get(r.head, "msg"))
-		rc = ymap_add(r.head, "msg", str_node(&r, 0, "", 0));
+		rc = ymap_add(r.head, "msg", suri_str(&r, 0, "", 0));
 	if (rc < 0 || r.skip) {
 		if (rc < 0) {
 			f->res->failed++;
@@ -2319,7 +1177,8 @@ static int vars_build(struct sfile *f, const struct ynode *cfg)
 	for (size_t i = 0; cfg && cfg->type == YNODE_MAP && i < cfg->n; i++) {
 		const char *t;
 
-		if (strcmp(cfg->keys[i]->str, groups[0]) == 0 || strcmp(cfg->keys[i]->str, groups[1]) == 0)
+		if (strcmp(cfg->keys[i]->str, groups[0]) == 0 ||
+		    strcmp(cfg->keys[i]->str, groups[1]) == 0)
 			continue;
 		t = config_var_text(cfg->items[i], buf, sizeof(buf));
 		if (t)
@@ -2407,7 +1266,8 @@ static int file_lines(struct sfile *f, const char *buf, size_t len)
 		if (cont)
 			n--;
 		for (size_t i = 0; i < n; i++)
-			if (ln.len < SURI_MAX_RULE && sline_add(&ln, buf[pos + i], lineno, (int)i + 1) < 0)
+			if (ln.len < SURI_MAX_RULE &&
+			    sline_add(&ln, buf[pos + i], lineno, (int)i + 1) < 0)
 				goto oom;
 		pos = end + 1;
 		if (cont && pos < len)

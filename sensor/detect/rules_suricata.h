@@ -32,9 +32,9 @@ struct suri_result {
 	 * suri_result_free. NULL only when the file could not be read or
 	 * memory ran out. */
 	struct ynode *root;
-	unsigned parsed;  /* rules turned into trees */
-	unsigned failed;  /* rules left out, reported */
-	unsigned skipped; /* rules left out on purpose (`requires:` unmet, disabled) */
+	unsigned parsed;	 /* rules turned into trees */
+	unsigned failed;	 /* rules left out, reported */
+	unsigned skipped;	 /* rules left out on purpose (`requires:` unmet, disabled) */
 	struct suri_fail *fails; /* by keyword, in order of first failure */
 	size_t n_fails;
 	/* notes[i]: why rule i of root's `rules:` does not mean exactly what
@@ -68,8 +68,6 @@ void suri_result_free(struct suri_result *res);
 
 /* True when `path` names a Suricata/Snort rule file (ends in ".rules"). */
 bool suri_is_rules_file(const char *path);
-
-
 
 /* The side files every later .rules load of ruleset_load_file uses (kept
  * by the caller until replaced; NULL: defaults only). */

@@ -129,8 +129,8 @@ static bool one_of(const char *v, const char *const *allowed)
 static int th_field(struct suri_thresh *t, char *k, char *v)
 {
 	static const char *const types[] = {"limit", "threshold", "both", NULL};
-	static const char *const tracks[] = {"by_src", "by_dst", "by_both", "by_rule", "by_either",
-					     NULL};
+	static const char *const tracks[] = {"by_src",	"by_dst",    "by_both",
+					     "by_rule", "by_either", NULL};
 
 	if (strcmp(k, "gen_id") == 0)
 		return th_number(v, &t->gid);
@@ -148,8 +148,7 @@ static int th_field(struct suri_thresh *t, char *k, char *v)
 		t->ip = strdup(v);
 		return t->ip ? 0 : -1;
 	}
-	if (t->kind == SURI_TH_RATE &&
-	    (strcmp(k, "new_action") == 0 || strcmp(k, "timeout") == 0))
+	if (t->kind == SURI_TH_RATE && (strcmp(k, "new_action") == 0 || strcmp(k, "timeout") == 0))
 		return 0;
 	return -1;
 }
@@ -263,8 +262,8 @@ static void filter_line(void *arg, const char *path, int line, char *text, struc
 	nf[fl->n++] = f;
 }
 
-bool suri_filter_match(const struct suri_filters *fl, uint32_t gid, uint32_t sid,
-		       const char *text, size_t len)
+bool suri_filter_match(const struct suri_filters *fl, uint32_t gid, uint32_t sid, const char *text,
+		       size_t len)
 {
 	for (size_t i = 0; fl && i < fl->n; i++) {
 		const struct suri_filter *f = &fl->f[i];

@@ -48,7 +48,7 @@ struct suri_conf {
  * when none was configured. */
 bool suri_conf_ref_known(const struct suri_conf *c, const char *type, size_t len);
 /* True when an entry of `fl` names the rule (gid, sid) or its text. */
-bool suri_filter_match(const struct suri_filters *fl, uint32_t gid, uint32_t sid,
-		       const char *text, size_t len);
+bool suri_filter_match(const struct suri_filters *fl, uint32_t gid, uint32_t sid, const char *text,
+		       size_t len);
 
 #endif

@@ -55,7 +55,8 @@ static void capture(void)
 	pg_tcp_init(&s, &t.gen, "198.18.0.10", 41000, "198.18.1.80", 8080);
 	pg_tcp_handshake(&s);
 	send_str(&s, PG_TO_SERVER,
-		 "GET /cgi/../etc/passwd HTTP/1.1\r\nHost: Evil.Test\r\nUser-Agent: sqlmap/1.7\r\n\r\n");
+		 "GET /cgi/../etc/passwd HTTP/1.1\r\nHost: Evil.Test\r\nUser-Agent: "
+		 "sqlmap/1.7\r\n\r\n");
 	send_str(&s, PG_TO_CLIENT, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
 	pg_tcp_close(&s);
 }
@@ -212,12 +213,13 @@ Test(suricata_rules, config_vars_disable_and_threshold_files)
 		 t.dir);
 	itest_config(&t, conf);
 	write_file(test_path(t.dir, "disable.conf"), "# off\n402\n");
-	itest_rules(&t, "alert udp $HOME_NET any -> $HOME_NET $MY_PORTS (msg:\"home\"; "
-			"content:\"xx\"; sid:400;)\n"
-			"alert udp $EXTERNAL_NET any -> any any (msg:\"external\"; content:\"xx\"; "
-			"sid:401;)\n"
-			"alert udp any any -> any any (msg:\"disabled\"; content:\"xx\"; sid:402;)\n"
-			"alert udp any any -> any any (msg:\"limited\"; content:\"xx\"; sid:403;)\n");
+	itest_rules(&t,
+		    "alert udp $HOME_NET any -> $HOME_NET $MY_PORTS (msg:\"home\"; "
+		    "content:\"xx\"; sid:400;)\n"
+		    "alert udp $EXTERNAL_NET any -> any any (msg:\"external\"; content:\"xx\"; "
+		    "sid:401;)\n"
+		    "alert udp any any -> any any (msg:\"disabled\"; content:\"xx\"; sid:402;)\n"
+		    "alert udp any any -> any any (msg:\"limited\"; content:\"xx\"; sid:403;)\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_expect_eq(itest_alerts(&t, 400), 2);
 	cr_expect_eq(itest_alerts(&t, 401), 0);

@@ -181,9 +181,10 @@ Test(rules_suricata, bidirectional_and_actions)
 	cr_expect_str_eq(ymap_get(rule(2), "action")->str, "drop");
 	cr_expect_str_eq(res.notes[2], "action drop: this passive sensor alerts instead");
 	cr_expect_str_eq(ymap_get(rule(3), "action")->str, "reject");
-	cr_expect_str_eq(out(),
-			 "t.rules:5:23: error: sid 5: '<>' with different sides has no equivalent (<>)\n"
-			 "t.rules:6:1: error: sid 6: action 'block' has no equivalent (action)\n");
+	cr_expect_str_eq(
+		out(),
+		"t.rules:5:23: error: sid 5: '<>' with different sides has no equivalent (<>)\n"
+		"t.rules:6:1: error: sid 6: action 'block' has no equivalent (action)\n");
 }
 
 Test(rules_suricata, rule_level_keywords)
@@ -195,7 +196,8 @@ Test(rules_suricata, rule_level_keywords)
 		     "detection_filter:track by_dst, count 5, seconds 10; noalert; sid:4; gid:3; "
 		     "rev:7; priority:2; reference:url, example.com/x; reference:cve,2021-44228; "
 		     "classtype:trojan-activity; target:dest_ip; "
-		     "metadata: created_at 2010_01_01, former_category MALWARE, created_at 2011;)\n"),
+		     "metadata: created_at 2010_01_01, former_category MALWARE, created_at "
+		     "2011;)\n"),
 		"- id: 4\n"
 		"  gid: 3\n"
 		"  rev: 7\n"
@@ -322,7 +324,7 @@ Test(rules_suricata, pcre_buffer_flags_map_to_buffers)
 {
 	static const char *const map[][2] = {
 		{"U", "http.uri"},	    {"I", "http.uri.raw"},	 {"H", "http.header"},
-		{"D", "http.header.raw"}, {"M", "http.method"},	 {"C", "http.cookie"},
+		{"D", "http.header.raw"},   {"M", "http.method"},	 {"C", "http.cookie"},
 		{"P", "http.request_body"}, {"Q", "http.response_body"}, {"S", "http.status"},
 		{"Y", "http.stat_msg"},	    {"V", "http.user_agent"},	 {"W", "http.host"},
 		{"Z", "http.host.raw"},
@@ -359,19 +361,22 @@ Test(rules_suricata, pcre_flags_relative_and_negation)
 			 "  proto: tcp\n"
 			 "  pcre: \"/^abc/smi\"\n");
 	conv(HDR "(msg:\"x\"; pcre:\"/b/K\"; sid:12;)\n" HDR "(msg:\"x\"; pcre:\"b\"; sid:13;)\n");
-	cr_expect_str_eq(out(), "t.rules:1:49: error: sid 12: unknown pcre flag 'K' (pcre)\n"
-				"t.rules:2:45: error: sid 13: expected \"/expression/flags\" (pcre)\n");
+	cr_expect_str_eq(out(),
+			 "t.rules:1:49: error: sid 12: unknown pcre flag 'K' (pcre)\n"
+			 "t.rules:2:45: error: sid 13: expected \"/expression/flags\" (pcre)\n");
 }
 
 Test(rules_suricata, sticky_buffers_and_mixed_buffers)
 {
 	cr_assert_str_eq(
-		conv(HDR "(msg:\"s\"; http.uri; content:\"abc\"; http.header; content:\"h\"; "
-			 "pkt_data; content:\"p\"; sid:1;)\n"
-			 "alert dns any any -> any any (msg:\"d\"; dns_query; content:\"evil\"; nocase; "
-			 "sid:2;)\n"
-			 "alert tls any any -> any any (msg:\"t\"; tls.sni; content:\"x\"; ja3.hash; "
-			 "content:\"y\"; sid:3;)\n"),
+		conv(HDR
+		     "(msg:\"s\"; http.uri; content:\"abc\"; http.header; content:\"h\"; "
+		     "pkt_data; content:\"p\"; sid:1;)\n"
+		     "alert dns any any -> any any (msg:\"d\"; dns_query; content:\"evil\"; "
+		     "nocase; "
+		     "sid:2;)\n"
+		     "alert tls any any -> any any (msg:\"t\"; tls.sni; content:\"x\"; ja3.hash; "
+		     "content:\"y\"; sid:3;)\n"),
 		"- id: 1\n"
 		"  msg: \"s\"\n"
 		"  proto: tcp\n"
@@ -473,7 +478,8 @@ Test(rules_suricata, header_protocols_and_keywords)
 		"  scope: packet\n"
 		"  patterns:\n"
 		"    - content: \"a\"\n");
-	cr_expect_str_eq(res.notes[4], "dsize: the patterns look at single packets (scope: packet)");
+	cr_expect_str_eq(res.notes[4],
+			 "dsize: the patterns look at single packets (scope: packet)");
 }
 
 /* `alert http` needs no app_proto when the rule looks at an http buffer. */
@@ -533,7 +539,8 @@ Test(rules_suricata, dotprefix_and_urilen)
 Test(rules_suricata, bad_input_exact_messages)
 {
 	conv(HDR "(msg:\"x\"; content:\"a|4\"; sid:1;)\n" HDR
-		 "(msg:\"x\"; content:\"a\\x\"; sid:2;)\n" HDR "(msg:\"x\"; content:\"abc; sid:3;)\n" HDR
+		 "(msg:\"x\"; content:\"a\\x\"; sid:2;)\n" HDR
+		 "(msg:\"x\"; content:\"abc; sid:3;)\n" HDR
 		 "(msg:\"x\"; content:\"abc\"; sid:4;\n" HDR "(msg:\"x\"; nocase; sid:5;)\n" HDR
 		 "(msg:\"x\"; content:\"a\";)\n"
 		 "alert tcp any any => any any (msg:\"x\"; sid:7;)\n"
@@ -542,22 +549,24 @@ Test(rules_suricata, bad_input_exact_messages)
 		 "(msg:\"x\"; content:\"abc\"; sid:14;) junk\n" HDR
 		 "(msg:\"x\"; xbits:set,foo,track ip_src; sid:15;)\n" HDR
 		 "(msg:\"x\"; xbits:set,bar,track ip_src; sid:16;)\n" HDR
-		 "(msg:\"ok\"; content:\"fine\"; sid:17;)\n" HDR "(msg:\"x\"; flow:to_server,only_frag; sid:18;)\n");
+		 "(msg:\"ok\"; content:\"fine\"; sid:17;)\n" HDR
+		 "(msg:\"x\"; flow:to_server,only_frag; sid:18;)\n");
 	cr_expect_str_eq(
-		out(), "t.rules:1:52: error: sid 1: '\"' is not a hex digit (content)\n"
-		       "t.rules:2:50: error: sid 2: invalid escape '\\x' (only \\; \\\" \\\\ \\: are "
-		       "allowed) (content)\n"
-		       "t.rules:3:48: error: sid 3: missing closing quote (content)\n"
-		       "t.rules:4:60: error: sid 4: missing ')' at the end of the rule (syntax)\n"
-		       "t.rules:5:40: error: sid 5: 'nocase' without a content before it (nocase)\n"
-		       "t.rules:6:1: error: rule without a sid (sid)\n"
-		       "t.rules:7:19: error: sid 7: expected '->' or '<>' (syntax)\n"
-		       "t.rules:8:22: error: sid 8: '!' inside a negated group cannot be expressed (src)\n"
-		       "t.rules:9:7: error: sid 10: protocol 'sctp' has no equivalent (protocol)\n"
-		       "t.rules:10:64: error: sid 14: text after the closing ')' (syntax)\n"
-		       "t.rules:11:40: error: sid 15: keyword 'xbits' has no equivalent (xbits)\n"
-		       "t.rules:12:40: error: sid 16: keyword 'xbits' has no equivalent (xbits)\n"
-		       "t.rules:14:45: error: sid 18: flow option 'only_frag' has no equivalent (flow)\n");
+		out(),
+		"t.rules:1:52: error: sid 1: '\"' is not a hex digit (content)\n"
+		"t.rules:2:50: error: sid 2: invalid escape '\\x' (only \\; \\\" \\\\ \\: are "
+		"allowed) (content)\n"
+		"t.rules:3:48: error: sid 3: missing closing quote (content)\n"
+		"t.rules:4:60: error: sid 4: missing ')' at the end of the rule (syntax)\n"
+		"t.rules:5:40: error: sid 5: 'nocase' without a content before it (nocase)\n"
+		"t.rules:6:1: error: rule without a sid (sid)\n"
+		"t.rules:7:19: error: sid 7: expected '->' or '<>' (syntax)\n"
+		"t.rules:8:22: error: sid 8: '!' inside a negated group cannot be expressed (src)\n"
+		"t.rules:9:7: error: sid 10: protocol 'sctp' has no equivalent (protocol)\n"
+		"t.rules:10:64: error: sid 14: text after the closing ')' (syntax)\n"
+		"t.rules:11:40: error: sid 15: keyword 'xbits' has no equivalent (xbits)\n"
+		"t.rules:12:40: error: sid 16: keyword 'xbits' has no equivalent (xbits)\n"
+		"t.rules:14:45: error: sid 18: flow option 'only_frag' has no equivalent (flow)\n");
 	cr_expect_eq(res.parsed, 1);
 	cr_expect_str_eq(ymap_get(rule(0), "id")->str, "17");
 	cr_expect_eq(res.failed, 13);
@@ -703,9 +712,10 @@ static struct suri_conf *conv_with(const struct suri_files *files, const char *t
 Test(rules_suricata, reference_config_validates_types)
 {
 	struct suri_files files = {
-		.reference_file = tmp_file("reference.config",
-					   "# comment\nconfig reference: url https://\n"
-					   "config reference: cve https://cve.example/?\nbroken line\n")};
+		.reference_file =
+			tmp_file("reference.config",
+				 "# comment\nconfig reference: url https://\n"
+				 "config reference: cve https://cve.example/?\nbroken line\n")};
 	struct suri_conf *conf = conv_with(
 		&files, HDR "(msg:\"r\"; reference:url,example.com; reference:CVE,2021-1; "
 			    "reference:foo,bar; sid:1;)\n");
@@ -728,18 +738,22 @@ Test(rules_suricata, threshold_config_thresholds_and_suppressions)
 	struct suri_files files = {
 		.threshold_file = tmp_file(
 			"threshold.config",
-			"threshold gen_id 1, sig_id 1, type limit, track by_src, count 1, seconds 60\n"
-			"threshold gen_id 0, sig_id 0, type both, track by_dst, count 5, seconds 10\n"
+			"threshold gen_id 1, sig_id 1, type limit, track by_src, count 1, seconds "
+			"60\n"
+			"threshold gen_id 0, sig_id 0, type both, track by_dst, count 5, seconds "
+			"10\n"
 			"suppress gen_id 1, sig_id 2, track by_src, ip 198.18.0.0/15\n"
 			"suppress gen_id 1, sig_id 3\n"
 			"rate_filter gen_id 1, sig_id 4, track by_rule, count 100, seconds 60, "
 			"new_action drop, timeout 30\n"
-			"threshold gen_id 1, sig_id 5, type sometimes, track by_src, count 1, seconds 1\n"
+			"threshold gen_id 1, sig_id 5, type sometimes, track by_src, count 1, "
+			"seconds 1\n"
 			"limit everything\n")};
 	struct suri_conf *conf = conv_with(
-		&files, HDR "(msg:\"own\"; threshold:type threshold, track by_src, count 9, "
-			    "seconds 9; sid:1;)\n" HDR "(msg:\"s\"; sid:2;)\n" HDR
-			    "(msg:\"n\"; detection_filter:track by_src, count 2, seconds 5; sid:3;)\n");
+		&files,
+		HDR "(msg:\"own\"; threshold:type threshold, track by_src, count 9, "
+		    "seconds 9; sid:1;)\n" HDR "(msg:\"s\"; sid:2;)\n" HDR
+		    "(msg:\"n\"; detection_filter:track by_src, count 2, seconds 5; sid:3;)\n");
 
 	cr_assert_eq(res.parsed, 3);
 	cr_expect_str_eq(yaml, "- id: 1\n"
@@ -804,8 +818,9 @@ Test(rules_suricata, enable_and_disable_lists)
 	cr_expect_eq(ymap_get(rule(2), "id")->line, 6);
 	cr_expect_str_eq(ymap_get(rule(3), "id")->str, "12");
 	cr_expect_eq(res.skipped, 4);
-	cr_expect_not_null(strstr(out(), "disable.conf:5: error: expected SID, GID:SID or re:REGEX "
-					 "(group: and file names are not supported; line ignored)\n"),
+	cr_expect_not_null(strstr(out(),
+				  "disable.conf:5: error: expected SID, GID:SID or re:REGEX "
+				  "(group: and file names are not supported; line ignored)\n"),
 			   "%s", out());
 	unlink(files.enable_file);
 	unlink(files.disable_file);
@@ -818,14 +833,16 @@ Test(rules_suricata, event_rules_name_anomalies)
 	conv("alert pkthdr any any -> any any (msg:\"t\"; decode-event:ipv4.trunc_pkt; sid:1;)\n"
 	     "alert ipv6 any any -> any any (msg:\"f\"; decode-event:ipv6.frag_pkt_too_large; "
 	     "sid:2;)\n"
-	     "alert tcp any any -> any any (msg:\"o\"; stream-event:reassembly_overlap_different_data; "
+	     "alert tcp any any -> any any (msg:\"o\"; "
+	     "stream-event:reassembly_overlap_different_data; "
 	     "sid:3;)\n"
 	     "alert tcp any any -> any any (msg:\"w\"; stream-event:est_packet_out_of_window; "
 	     "sid:4;)\n"
 	     "alert igmp any any -> any any (msg:\"g\"; decode-event:ipv4.trunc_pkt; sid:5;)\n"
 	     "alert ipv6 any any -> any any (msg:\"u\"; decode-event:ipv6.unknown_next_header; "
 	     "sid:6;)\n"
-	     "alert tcp any any -> any any (msg:\"a\"; app-layer-event:http.request_field_too_long; "
+	     "alert tcp any any -> any any (msg:\"a\"; "
+	     "app-layer-event:http.request_field_too_long; "
 	     "sid:7;)\n");
 	cr_assert_eq(res.parsed, 5, "%s", out());
 	cr_expect_str_eq(ymap_get(rule(0), "anomaly")->str, "decoder.ipv4.trunc_pkt");
@@ -835,9 +852,10 @@ Test(rules_suricata, event_rules_name_anomalies)
 			 "stream.reassembly_overlap_different_data");
 	cr_expect_str_eq(ymap_get(rule(3), "anomaly")->str, "stream.pkt_out_of_window");
 	cr_expect_str_eq(ymap_get(rule(4), "ip_proto")->str, "2");
-	cr_expect_str_eq(out(), "t.rules:6:54: error: sid 6: decoder event 'ipv6.unknown_next_header' "
-				"is not raised by this sensor (decode-event)\n"
-				"t.rules:7:56: error: sid 7: app-layer event "
-				"'http.request_field_too_long' is not raised by this sensor "
-				"(app-layer-event)\n");
+	cr_expect_str_eq(out(),
+			 "t.rules:6:54: error: sid 6: decoder event 'ipv6.unknown_next_header' "
+			 "is not raised by this sensor (decode-event)\n"
+			 "t.rules:7:56: error: sid 7: app-layer event "
+			 "'http.request_field_too_long' is not raised by this sensor "
+			 "(app-layer-event)\n");
 }

@@ -78,8 +78,10 @@ static int convert(char **in, int n_in, const char *out_path)
 		parsed += res[i].parsed;
 		failed += res[i].failed;
 	}
-	fprintf(out, "# Converted by sensor-rules from %d Suricata/Snort rule file%s: %u rules, %u not "
-		     "converted.\n", n_in, n_in == 1 ? "" : "s", parsed, failed);
+	fprintf(out,
+		"# Converted by sensor-rules from %d Suricata/Snort rule file%s: %u rules, %u not "
+		"converted.\n",
+		n_in, n_in == 1 ? "" : "s", parsed, failed);
 	write_comments(out, msgs);
 	if (res[0].root && ymap_get(res[0].root, "vars")) {
 		fputs("vars:\n", out);
