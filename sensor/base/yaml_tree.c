@@ -728,6 +728,26 @@ void ynode_free_detached(struct ynode *n)
 
 /* ------------------------------------------------------------- writing */
 
+/* Length of the valid UTF-8 sequence at s (n bytes left) that encodes a
+ * character above 0x7f, or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (s[0] >= 0xf5 || len == 0 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((len == 3 && s[0] == 0xe0 && s[1] < 0xa0) ||
+	    (len == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (len == 4 && s[0] == 0xf0 && s[1] < 0x90) || (len == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+/* A scalar: plain when it was plain, else double-quoted; bytes that are not
+ * UTF-8 are written as \xNN (read back as that code point). */
 static void write_scalar(FILE *f, const struct ynode *n)
 {
 	if (!n->quoted && n->len && strlen(n->str) == n->len) {
@@ -736,14 +756,19 @@ static void write_scalar(FILE *f, const struct ynode *n)
 	}
 	fputc('"', f);
 	for (size_t i = 0; i < n->len; i++) {
-		unsigned char c = (unsigned char)n->str[i];
+		const unsigned char *u = (const unsigned char *)n->str + i;
+		size_t seq = u[0] >= 0x80 ? utf8_seq(u, n->len - i) : 0;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
+		if (seq) {
+			fwrite(u, 1, seq, f);
+			i += seq - 1;
+		} else if (u[0] == '"' || u[0] == '\\') {
+			fprintf(f, "\\%c", u[0]);
+		} else if (u[0] < 0x20 || u[0] >= 0x7f) {
+			fprintf(f, "\\x%02x", u[0]);
+		} else {
+			fputc(u[0], f);
+		}
 	}
 	fputc('"', f);
 }

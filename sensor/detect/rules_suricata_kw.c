@@ -546,7 +546,7 @@ static int kw_pattern_text(struct srule *r, const struct sopt *o)
 /* Un-escape msg text: \; \" \\ \: give the character. */
 static int kw_msg(struct srule *r, const struct sopt *o)
 {
-	const char *v = o->val;
+	const char *v = o->val ? o->val : "";
 	size_t len = strlen(v), n = 0;
 	struct ynode *node;
 	char *out;
