@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
@@ -457,12 +458,46 @@ static int kw_content_mod(struct srule *r, const struct sopt *o)
 }
 
 /* Legacy modifiers (`content:"x"; http_uri;`) and sticky buffers. */
+/* Snort 3 `http_header:field NAME;`: the headers that have a buffer. */
+static const char *snort3_header_field(const char *val)
+{
+	static const char *const fields[][2] = {
+		{"user-agent", "http.user_agent"},
+		{"host", "http.host"},
+		{"cookie", "http.cookie"},
+		{"referer", "http.referer"},
+		{"content-type", "http.content_type"},
+		{"content-length", "http.content_len"},
+		{"accept", "http.accept"},
+		{"accept-language", "http.accept_lang"},
+		{"accept-encoding", "http.accept_enc"},
+		{"connection", "http.connection"},
+		{"location", "http.location"},
+		{"server", "http.server"},
+	};
+
+	if (strncmp(val, "field ", 6) != 0)
+		return NULL;
+	val += 6 + strspn(val + 6, " ");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcasecmp(fields[i][0], val) == 0)
+			return fields[i][1];
+	return NULL;
+}
+
 static int kw_buffer(struct srule *r, const struct sopt *o, const struct bufname *b)
 {
 	bool modifier = b->kind == BUF_LEGACY && !r->snort3;
 
+	if (o->has_val && r->snort3 && strcmp(o->name, "http_header") == 0 &&
+	    snort3_header_field(o->val)) {
+		r->sticky = snort3_header_field(o->val);
+		r->dotprefix = false;
+		return 0;
+	}
 	if (o->has_val)
-		return suri_refuse(r, o->val_off, o->name, "'%s' takes no value", o->name);
+		return suri_refuse(r, o->val_off, o->name, "'%s:%s' has no equivalent", o->name,
+				   o->val);
 	if (!modifier) {
 		r->sticky = b->target;
 		r->dotprefix = false;
@@ -538,6 +573,16 @@ static int kw_pattern_text(struct srule *r, const struct sopt *o)
 	if (!o->has_val || !o->val[0])
 		return suri_refuse(r, o->name_off, o->name, "needs a value");
 	return pat_push(r, o->val_off, o->name, suri_str(r, o->val_off, o->val, strlen(o->val)),
+			r->sticky, NULL);
+}
+
+/* Snort 3 bufferlen:N, <N, >N, N<>M is bsize (without `relative`). */
+static int kw_bufferlen(struct srule *r, const struct sopt *o)
+{
+	if (!o->has_val || !o->val[0] || strchr(o->val, ','))
+		return suri_refuse(r, o->has_val ? o->val_off : o->name_off, o->name,
+				   "bufferlen:%s has no equivalent", o->has_val ? o->val : "");
+	return pat_push(r, o->val_off, "bsize", suri_str(r, o->val_off, o->val, strlen(o->val)),
 			r->sticky, NULL);
 }
 
@@ -1112,6 +1157,7 @@ static const struct keyword {
 	{"byte_extract", kw_pattern_text, KW_OTHER},
 	{"byte_math", kw_pattern_text, KW_OTHER},
 	{"bsize", kw_pattern_text, KW_OTHER},
+	{"bufferlen", kw_bufferlen, KW_OTHER},
 	{"flow", kw_flow, KW_OTHER},
 	{"flowbits", kw_flowbits, KW_OTHER},
 	{"threshold", kw_threshold, KW_OTHER},

@@ -429,6 +429,24 @@ Test(rules_suricata, snort3_spellings_and_service)
 			 "      buffer: http.uri\n");
 }
 
+Test(rules_suricata, snort3_header_fields_and_bufferlen)
+{
+	cr_assert_str_eq(conv("alert http (msg:\"ua\"; http_header:field user-agent; "
+			      "content:\"curl\"; bufferlen:<20; service:http; sid:1;)\n"
+			      "alert http (msg:\"x\"; http_header:field x-foo; content:\"a\"; "
+			      "service:http; sid:2;)\n"),
+			 "- id: 1\n"
+			 "  msg: \"ua\"\n"
+			 "  proto: tcp\n"
+			 "  app_proto: \"http\"\n"
+			 "  buffer: http.user_agent\n"
+			 "  patterns:\n"
+			 "    - content: \"curl\"\n"
+			 "    - bsize: \"<20\"\n");
+	cr_expect_str_eq(out(), "t.rules:2:34: error: sid 2: 'http_header:field x-foo' has no "
+				"equivalent (http_header)\n");
+}
+
 Test(rules_suricata, header_protocols_and_keywords)
 {
 	cr_assert_str_eq(
