@@ -786,6 +786,8 @@ static struct ynode *assemble(struct srule *r)
 		if (ynode_append(pats, NULL, r->pats[i].map) < 0)
 			goto fail;
 		r->pats[i].map = NULL;
+		free(r->pats[i].raw);
+		r->pats[i].raw = NULL;
 	}
 	r->n_pats = 0;
 	return rule;

@@ -1046,9 +1046,10 @@ static int kw_urilen(struct srule *r, const struct sopt *o)
 		if (strcmp(comma, "raw") == 0)
 			buf = "http.uri.raw";
 		else if (strcmp(comma, "norm") != 0) {
+			suri_refuse(r, o->val_off, o->name, "urilen option '%s' has no equivalent",
+				    comma);
 			free(v);
-			return suri_refuse(r, o->val_off, o->name,
-					   "urilen option '%s' has no equivalent", comma);
+			return -1;
 		}
 	}
 	rc = pat_push(r, o->val_off, "bsize",
