@@ -176,6 +176,8 @@ Test(suricata_rules, converter_output_gives_the_same_alerts)
 	fclose(f);
 	cr_expect_not_null(strstr(text, "# Converted by sensor-rules from 1 Suricata/Snort rule "
 					"file: 9 rules, 1 not converted.\n"));
+	cr_expect_not_null(
+		strstr(text, "# Rules not converted (error), and other messages:\n#   "));
 	cr_expect_not_null(strstr(text, "error: sid 301: keyword 'xbits' has no equivalent"));
 	cr_expect_not_null(strstr(text, "  # note: action drop: this passive sensor alerts "
 					"instead\n  - id: 300\n"),
@@ -224,4 +226,39 @@ Test(suricata_rules, config_vars_disable_and_threshold_files)
 	cr_expect_eq(itest_alerts(&t, 400), 2);
 	cr_expect_eq(itest_alerts(&t, 401), 0);
 	cr_expect_eq(itest_alerts(&t, 402), 0);
+}
+
+/* -c: the config's vars and disable list apply to the conversion. */
+Test(suricata_rules, converter_reads_the_config)
+{
+	char conf[1024], yaml_path[4096];
+	const char *argv[8];
+	struct run_result r = {0};
+
+	snprintf(conf, sizeof(conf),
+		 "vars:\n  address-groups:\n    HOME_NET: \"[198.18.0.0/15]\"\n"
+		 "disable-file: disable.conf\n");
+	itest_config(&t, conf);
+	write_file(test_path(t.dir, "disable.conf"), "2\n");
+	itest_rules(&t, "alert tcp $HOME_NET any -> any any (msg:\"a\"; sid:1;)\n"
+			"alert tcp any any -> any any (msg:\"b\"; sid:2;)\n");
+	snprintf(yaml_path, sizeof(yaml_path), "%s/out.yaml", t.dir);
+	argv[0] = converter();
+	argv[1] = "convert";
+	argv[2] = "-c";
+	argv[3] = t.conf;
+	argv[4] = t.rules;
+	argv[5] = "-o";
+	argv[6] = "-";
+	argv[7] = NULL;
+	run_cmd(&r, argv);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "  HOME_NET: [\"198.18.0.0/15\"]\n"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "  - id: 1\n"), "%s", r.out);
+	cr_expect_null(strstr(r.out, "  - id: 2\n"), "%s", r.out);
+	run_result_free(&r);
+	argv[3] = "/nonexistent/sensor.yaml";
+	run_cmd(&r, argv);
+	cr_expect_eq(r.status, 2);
+	run_result_free(&r);
 }
