@@ -262,3 +262,31 @@ Test(suricata_rules, converter_reads_the_config)
 	cr_expect_eq(r.status, 2);
 	run_result_free(&r);
 }
+
+/* A .rules entry of the config's rule-files (no -S) loads the same way. */
+Test(suricata_rules, rules_file_in_the_config)
+{
+	char conf[1024], rules[4096];
+	const char *argv[8];
+
+	capture();
+	write_rules(rules, sizeof(rules), NULL);
+	itest_rules(&t, rules);
+	snprintf(conf, sizeof(conf),
+		 "plugins:\n  - name: signature\n  - name: http\nrule-files:\n  - in.rules\n");
+	itest_config(&t, conf);
+	argv[0] = SENSOR_BIN;
+	argv[1] = "-c";
+	argv[2] = t.conf;
+	argv[3] = "-r";
+	argv[4] = t.pcap;
+	argv[5] = "-l";
+	argv[6] = t.dir;
+	argv[7] = NULL;
+	if (t.gen.f)
+		pg_close(&t.gen);
+	run_cmd(&t.res, argv);
+	cr_assert_eq(t.res.status, 0, "%s", t.res.err);
+	eve_load(&t.eve, t.eve_path);
+	expect_alerts();
+}
