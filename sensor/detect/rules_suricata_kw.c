@@ -555,7 +555,7 @@ static int kw_pcre(struct srule *r, const struct sopt *o)
 	if (!text)
 		return suri_refuse(r, o->val_off, o->name, "out of memory");
 	snprintf(text, strlen(v) + 1, "%.*s%s", (int)(slash + 1 - (v + i + 1)), v + i + 1, flags);
-	rc = pat_push(r, o->val_off, "pcre", suri_str(r, o->val_off + i + 1, text, strlen(text)),
+	rc = pat_push(r, o->val_off, "pcre", suri_str(r, o->val_off + i, text, strlen(text)),
 		      buffer, &p);
 	free(text);
 	if (rc < 0)
