@@ -877,3 +877,26 @@ Test(rules_suricata, event_rules_name_anomalies)
 			 "'http.request_field_too_long' is not raised by this sensor "
 			 "(app-layer-event)\n");
 }
+
+/* The loader's own errors on a .rules tree point at the .rules column. */
+Test(rules_suricata, loader_errors_name_the_rules_column)
+{
+	char path[] = "/tmp/test_rules_suricata_XXXXXX.rules";
+	int fd = mkstemps(path, 6);
+	char want[512];
+	struct ruleset rs;
+	FILE *f;
+
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("alert tcp any any -> any any (msg:\"x\"; pcre:\"/ab(c/i\"; sid:2;)\n", f);
+	fclose(f);
+	ruleset_init(&rs);
+	cr_expect_eq(ruleset_load_file(&rs, path, "signature", &d), 1);
+	snprintf(want, sizeof(want),
+		 "%s:1:51: error: rule 2: bad regex: missing closing parenthesis at offset 4\n",
+		 path);
+	cr_expect_str_eq(out(), want);
+	unlink(path);
+	ruleset_free(&rs);
+}
