@@ -448,6 +448,13 @@ static int header_proto(struct srule *r, size_t a, size_t b)
 		if (strcmp(name, "igmp") == 0 &&
 		    suri_extra_add(r, a, "ip_proto", suri_plain(r, a, "2")))
 			return -1;
+		/* proto icmp is ICMP and ICMPv6; the version-specific names are exact */
+		if (strcmp(name, "icmpv4") == 0 &&
+		    suri_extra_add(r, a, "ip_proto", suri_plain(r, a, "1")))
+			return -1;
+		if (strcmp(name, "icmpv6") == 0 &&
+		    suri_extra_add(r, a, "ip_proto", suri_plain(r, a, "58")))
+			return -1;
 		if (strcmp(name, "ipv4") == 0 || strcmp(name, "ipv6") == 0)
 			suri_note(r, "protocol %s: the rule applies to IPv4 and IPv6", name);
 		if (strcmp(protos[k].proto, "ip") == 0)

@@ -473,6 +473,7 @@ Test(rules_suricata, header_protocols_and_keywords)
 		"- id: 6\n"
 		"  msg: \"i\"\n"
 		"  proto: icmp\n"
+		"  ip_proto: 58\n"
 		"  itype: 8\n"
 		"  icode: \"0<>3\"\n"
 		"  icmp_id: 0\n"
