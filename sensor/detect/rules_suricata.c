@@ -751,6 +751,8 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	q->buffer = p->buffer;
 	q->is_pcre = true;
 	q->map = ynode_new_coll(r->f->root, YNODE_MAP, m->line, m->col);
+	if (!q->map)
+		ynode_free_detached(v);
 	if (!q->map || ymap_add(q->map, "pcre", v) < 0)
 		return suri_refuse(r, 0, "dotprefix", "out of memory");
 	return 0;
@@ -854,8 +856,8 @@ static void rule_store(struct sfile *f, struct srule *r, struct ynode *rule)
 	res->notes[res->parsed++] = r->note[0] ? strdup(r->note) : NULL;
 	return;
 oom:
-	ynode_free_detached(rule);
 	diag_error(f->d, f->name, rule->line, 0, "out of memory");
+	ynode_free_detached(rule);
 }
 
 /* The number after "KEY:" where the option follows '(' or ';' (and
