@@ -742,8 +742,10 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	sprintf(re + n, "%s/%s", ew ? "$" : "", nc ? "i" : "");
 	v = ynode_new_scalar(r->f->root, m->line, m->col, re, strlen(re), true);
 	free(re);
-	if (r->n_pats == SURI_MAX_PATTERNS)
+	if (r->n_pats == SURI_MAX_PATTERNS) {
+		ynode_free_detached(v);
 		return suri_refuse(r, 0, "dotprefix", "too many patterns");
+	}
 	memmove(&r->pats[i + 2], &r->pats[i + 1], (r->n_pats - i - 1) * sizeof(*p));
 	r->n_pats++;
 	q = &r->pats[i + 1];
