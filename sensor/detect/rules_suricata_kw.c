@@ -576,6 +576,23 @@ static int kw_pattern_text(struct srule *r, const struct sopt *o)
 			r->sticky, NULL);
 }
 
+/* tls.version:1.2 -> the content "TLS 1.2" in the tls.version buffer,
+ * which holds the negotiated version under Suricata's names ("TLSv1",
+ * "TLS 1.1", "TLS 1.2", "TLS 1.3"; none is inside another). */
+static int kw_tls_version(struct srule *r, const struct sopt *o)
+{
+	static const char *const names[][2] = {
+		{"1.0", "TLSv1"}, {"1.1", "TLS 1.1"}, {"1.2", "TLS 1.2"}, {"1.3", "TLS 1.3"}};
+
+	for (size_t i = 0; o->has_val && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(o->val, names[i][0]) == 0)
+			return pat_push(r, o->val_off, "content",
+					suri_str(r, o->val_off, names[i][1], strlen(names[i][1])),
+					"tls.version", NULL);
+	return suri_refuse(r, o->has_val ? o->val_off : o->name_off, o->name,
+			   "tls.version:%s has no equivalent", o->has_val ? o->val : "");
+}
+
 /* Snort 3 bufferlen:N, <N, >N, N<>M is bsize (without `relative`). */
 static int kw_bufferlen(struct srule *r, const struct sopt *o)
 {
@@ -1159,6 +1176,7 @@ static const struct keyword {
 	{"byte_math", kw_pattern_text, KW_OTHER},
 	{"bsize", kw_pattern_text, KW_OTHER},
 	{"bufferlen", kw_bufferlen, KW_OTHER},
+	{"tls.version", kw_tls_version, KW_OTHER},
 	{"flow", kw_flow, KW_OTHER},
 	{"flowbits", kw_flowbits, KW_OTHER},
 	{"threshold", kw_threshold, KW_OTHER},
