@@ -634,3 +634,226 @@ unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, co
 	}
 	return bad;
 }
+
+/* ------------------------------------------------------ building by hand */
+
+struct ynode *ytree_new_root(const char *file)
+{
+	struct ynode *n = calloc(1, sizeof(*n));
+	char *name = strdup(file ? file : "");
+
+	if (!n || !name) {
+		free(n);
+		free(name);
+		return NULL;
+	}
+	n->type = YNODE_MAP;
+	n->file = name;
+	n->line = n->end_line = 1;
+	n->col = n->end_col = 1;
+	return n;
+}
+
+struct ynode *ynode_new_coll(const struct ynode *root, enum ynode_type type, int line, int col)
+{
+	struct ynode *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->type = type;
+	n->file = root->file;
+	n->line = n->end_line = line;
+	n->col = n->end_col = col;
+	return n;
+}
+
+struct ynode *ynode_new_scalar(const struct ynode *root, int line, int col, const char *s,
+			       size_t len, bool quoted)
+{
+	struct ynode *n = ynode_new_coll(root, YNODE_SCALAR, line, col);
+
+	if (!n)
+		return NULL;
+	n->str = malloc(len + 1);
+	if (!n->str) {
+		free(n);
+		return NULL;
+	}
+	memcpy(n->str, s, len);
+	n->str[len] = '\0';
+	n->len = len;
+	n->quoted = quoted;
+	n->end_col = col + (int)len + (quoted ? 2 : 0);
+	return n;
+}
+
+int ynode_append(struct ynode *parent, struct ynode *key, struct ynode *item)
+{
+	struct ynode **items = realloc(parent->items, (parent->n + 1) * sizeof(*items));
+
+	if (!items)
+		return -1;
+	parent->items = items;
+	if (parent->type == YNODE_MAP) {
+		struct ynode **keys = realloc(parent->keys, (parent->n + 1) * sizeof(*keys));
+
+		if (!keys)
+			return -1;
+		parent->keys = keys;
+		keys[parent->n] = key;
+	}
+	items[parent->n++] = item;
+	return 0;
+}
+
+int ymap_add(struct ynode *map, const char *key, struct ynode *item)
+{
+	struct ynode *k;
+
+	if (!item)
+		return -1;
+	k = ynode_new_scalar(map, item->line, item->col, key, strlen(key), false);
+	if (!k || ynode_append(map, k, item) < 0) {
+		ynode_free(k);
+		ynode_free(item);
+		return -1;
+	}
+	return 0;
+}
+
+void ynode_free_detached(struct ynode *n)
+{
+	ynode_free(n);
+}
+
+/* ------------------------------------------------------------- writing */
+
+/* Length of the valid UTF-8 sequence at s (n bytes left) that encodes a
+ * character above 0x7f, or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (s[0] >= 0xf5 || len == 0 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((len == 3 && s[0] == 0xe0 && s[1] < 0xa0) ||
+	    (len == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (len == 4 && s[0] == 0xf0 && s[1] < 0x90) || (len == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+/* A scalar: plain when it was plain, else double-quoted; bytes that are not
+ * UTF-8 are written as \xNN (read back as that code point). */
+static void write_scalar(FILE *f, const struct ynode *n)
+{
+	if (!n->quoted && n->len && strlen(n->str) == n->len) {
+		fputs(n->str, f);
+		return;
+	}
+	fputc('"', f);
+	for (size_t i = 0; i < n->len; i++) {
+		const unsigned char *u = (const unsigned char *)n->str + i;
+		size_t seq = u[0] >= 0x80 ? utf8_seq(u, n->len - i) : 0;
+
+		if (seq) {
+			fwrite(u, 1, seq, f);
+			i += seq - 1;
+		} else if (u[0] == '"' || u[0] == '\\') {
+			fprintf(f, "\\%c", u[0]);
+		} else if (u[0] < 0x20 || u[0] >= 0x7f) {
+			fprintf(f, "\\x%02x", u[0]);
+		} else {
+			fputc(u[0], f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* Nested sequences (address groups) are written in flow style. */
+static void write_flow_seq(FILE *f, const struct ynode *n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n->n; i++) {
+		if (i)
+			fputs(", ", f);
+		if (n->items[i]->type == YNODE_SEQ)
+			write_flow_seq(f, n->items[i]);
+		else if (n->items[i]->type == YNODE_SCALAR)
+			write_scalar(f, n->items[i]);
+		else
+			fputs("{}", f);
+	}
+	fputc(']', f);
+}
+
+static void write_value(FILE *f, const struct ynode *v, int indent);
+
+static void write_map(FILE *f, const struct ynode *n, int indent, bool first_inline)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		if (i || !first_inline)
+			fprintf(f, "%*s", indent, "");
+		write_scalar(f, n->keys[i]);
+		fputc(':', f);
+		write_value(f, n->items[i], indent);
+	}
+}
+
+static void write_seq(FILE *f, const struct ynode *n, int indent)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ynode *it = n->items[i];
+
+		fprintf(f, "%*s- ", indent, "");
+		if (it->type == YNODE_MAP && it->n) {
+			write_map(f, it, indent + 2, true);
+			continue;
+		}
+		if (it->type == YNODE_SEQ)
+			write_flow_seq(f, it);
+		else if (it->type == YNODE_MAP)
+			fputs("{}", f);
+		else
+			write_scalar(f, it);
+		fputc('\n', f);
+	}
+}
+
+/* After "key:" */
+static void write_value(FILE *f, const struct ynode *v, int indent)
+{
+	if (v->type == YNODE_SCALAR) {
+		fputc(' ', f);
+		write_scalar(f, v);
+		fputc('\n', f);
+	} else if (!v->n) {
+		fputs(v->type == YNODE_MAP ? " {}\n" : " []\n", f);
+	} else if (v->type == YNODE_SEQ && v->items[0]->type != YNODE_MAP) {
+		fputc(' ', f);
+		write_flow_seq(f, v);
+		fputc('\n', f);
+	} else {
+		fputc('\n', f);
+		if (v->type == YNODE_MAP)
+			write_map(f, v, indent + 2, false);
+		else
+			write_seq(f, v, indent + 2);
+	}
+}
+
+int ytree_write(FILE *f, const struct ynode *n, int indent)
+{
+	if (n->type == YNODE_MAP)
+		write_map(f, n, indent, false);
+	else if (n->type == YNODE_SEQ)
+		write_seq(f, n, indent);
+	else {
+		write_scalar(f, n);
+		fputc('\n', f);
+	}
+	return ferror(f) ? -1 : 0;
+}

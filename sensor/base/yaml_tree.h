@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct diag;
 
@@ -66,3 +67,29 @@ unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, co
 			 struct diag *d);
 
 #endif
+
+/*
+ * Building trees by hand (the Suricata rule parser makes the same trees a
+ * YAML file gives). A root made by ytree_new_root() owns a copy of `file`;
+ * nodes made with ynode_new_*() from it share that name and belong to
+ * whichever node they are appended to. ynode_free_detached() frees a node
+ * that was never appended. Constructors return NULL when out of memory.
+ */
+struct ynode *ytree_new_root(const char *file);
+/* A scalar of `len` bytes (copied). `quoted` scalars are never read as
+ * null, booleans or integers. */
+struct ynode *ynode_new_scalar(const struct ynode *root, int line, int col, const char *s,
+			       size_t len, bool quoted);
+struct ynode *ynode_new_coll(const struct ynode *root, enum ynode_type type, int line, int col);
+/* Append `item` (under `key` for a map; key NULL for a sequence). On
+ * failure returns -1 and frees neither. */
+int ynode_append(struct ynode *parent, struct ynode *key, struct ynode *item);
+/* Add key -> item to `map`, the key a plain scalar at the item's position;
+ * frees `item` and returns -1 on failure (or when item is NULL). */
+int ymap_add(struct ynode *map, const char *key, struct ynode *item);
+void ynode_free_detached(struct ynode *n);
+
+/* Write `n` as block-style YAML at `indent` spaces; strings are written
+ * double-quoted with escapes when needed, so reading the output back gives
+ * the same tree. Returns 0 or -1 on a write error. */
+int ytree_write(FILE *f, const struct ynode *n, int indent);

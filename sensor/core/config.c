@@ -105,6 +105,10 @@ void config_free(struct sensor_config *c)
 	plugins_free(c->plugins, c->n_plugins);
 	strv_free(c->rule_files, c->n_rule_files);
 	free(c->classification_file);
+	free(c->suri_reference);
+	free(c->suri_threshold);
+	free(c->suri_enable);
+	free(c->suri_disable);
 	ytree_free(c->tree);
 	memset(c, 0, sizeof(*c));
 }
@@ -769,13 +773,47 @@ static void cfg_decoder(struct cload *l, const struct ynode *dn)
 	cfg_bool(l, dn, "track-tunnel-id", &dc->track_by_id);
 }
 
+/* `vars:` (address-groups/port-groups, or NAME: value) and the side files
+ * of Suricata rule files (detect/rules_suricata.h). */
+static void cfg_suricata(struct cload *l, const struct ynode *root)
+{
+	struct sensor_config *c = l->c;
+	const struct ynode *n = ymap_get(root, "vars");
+
+	if (n && !ynode_is_null(n) && n->type != YNODE_MAP)
+		diag_error(l->d, n->file, n->line, n->col, "vars must be a mapping");
+	else if (n && !ynode_is_null(n))
+		c->suri.vars = n;
+	for (size_t i = 0; c->suri.vars && i < n->n; i++)
+		if (n->items[i]->type == YNODE_MAP && strcmp(n->keys[i]->str, "address-groups") &&
+		    strcmp(n->keys[i]->str, "port-groups"))
+			diag_error(l->d, n->items[i]->file, n->items[i]->line, n->items[i]->col,
+				   "vars.%s: only address-groups and port-groups hold variables; a "
+				   "variable is an address, a port or a list",
+				   n->keys[i]->str);
+	if ((n = ymap_get(root, "reference-config-file")))
+		cfg_path(l, n, "reference-config-file", &c->suri_reference);
+	if ((n = ymap_get(root, "threshold-file")))
+		cfg_path(l, n, "threshold-file", &c->suri_threshold);
+	if ((n = ymap_get(root, "enable-file")))
+		cfg_path(l, n, "enable-file", &c->suri_enable);
+	if ((n = ymap_get(root, "disable-file")))
+		cfg_path(l, n, "disable-file", &c->suri_disable);
+	c->suri.reference_file = c->suri_reference;
+	c->suri.threshold_file = c->suri_threshold;
+	c->suri.enable_file = c->suri_enable;
+	c->suri.disable_file = c->suri_disable;
+}
+
 static void cfg_root(struct cload *l, const struct ynode *root)
 {
 	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
 					   "flow",    "plugins",	"rule-files", "stream",
 					   "defrag",  "host-os-policy", "capture",    "stats",
 					   "pidfile", "run-as",		"classification-file", "decoder", "rules",
-					   NULL};
+					   /* Suricata rule files (cfg_suricata) */
+					   "vars", "reference-config-file", "threshold-file",
+					   "enable-file", "disable-file", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -816,6 +854,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 	if ((n = ymap_get(root, "rule-files")))
 		cfg_list(l, n, "rule-files", true, &c->rule_files, &c->n_rule_files);
 	cfg_detect(l, root);
+	cfg_suricata(l, root);
 }
 
 /* "dir/" of "dir/file.yaml", "" for "file.yaml". */

@@ -74,6 +74,7 @@
 #include "flow/flow.h"
 #include "output/eve.h"
 #include "stream/stream_tcp.h"
+#include "detect/rules_suricata.h"
 
 struct diag;
 struct ynode;
@@ -130,6 +131,12 @@ struct sensor_config {
 	/* `rules:` (detection engine) */
 	bool rules_on_error_fail; /* on-error: fail (a broken rule stops the start) */
 	char *rules_cache_dir;	  /* cache-dir: compiled databases; NULL: no cache */
+	/* Suricata/Snort rule files' side files (issue 11): `vars:`,
+	 * `reference-config-file:`, `threshold-file:`, `enable-file:`,
+	 * `disable-file:`. suri's paths point to the strings below, its vars
+	 * into tree. */
+	struct suri_files suri;
+	char *suri_reference, *suri_threshold, *suri_enable, *suri_disable;
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

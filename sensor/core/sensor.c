@@ -181,8 +181,11 @@ static int apply_options(struct run *r, const struct sensor_opts *o)
 static void load_rules(struct run *r, struct ruleset *rs, struct diag *d)
 {
 	const struct sensor_config *c = &r->cfg;
+	/* side files of .rules files, read again at each load (USR2 too) */
+	struct suri_conf *suri = suri_conf_load(&c->suri, d);
 
 	rule_class_load(c->classification_file, d);
+	suri_set_conf(suri);
 	for (size_t i = 0; i < c->n_rule_files; i++)
 		ruleset_load_file(rs, c->rule_files[i], "signature", d);
 	for (size_t p = 0; p < c->n_plugins; p++) {
@@ -191,6 +194,8 @@ static void load_rules(struct run *r, struct ruleset *rs, struct diag *d)
 		for (size_t i = 0; i < c->plugins[p].n_rule_files; i++)
 			ruleset_load_file(rs, c->plugins[p].rule_files[i], c->plugins[p].name, d);
 	}
+	suri_set_conf(NULL);
+	suri_conf_free(suri);
 }
 
 static void check_filter(struct run *r)

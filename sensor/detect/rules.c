@@ -46,6 +46,7 @@
 #include "base/yaml_tree.h"
 #include "detect/rule_keys.h"
 #include "detect/rules_byteop.h"
+#include "detect/rules_suricata.h"
 
 #define VAR_MAX_DEPTH 16
 
@@ -1477,6 +1478,11 @@ unsigned ruleset_load_file(struct ruleset *rs, const char *path, const char *def
 {
 	unsigned before = d->errors;
 
+	/* Suricata/Snort text rules: parsed into the same tree (rules_suricata.c) */
+	if (suri_is_rules_file(path)) {
+		rules_load_tree(rs, suri_load_tree(path, d), default_detector, d);
+		return d->errors - before;
+	}
 	rules_load_tree(rs, ytree_load_file(path, d), default_detector, d);
 	return d->errors - before;
 }
