@@ -82,15 +82,32 @@ static const char *flow_app(const struct flow *f)
 	return f ? app_proto_name((enum app_proto)f->app_proto) : NULL;
 }
 
-static void svc_alert_fields(struct ids_thread *thr, const struct ids_packet *pkt,
-			     const struct ids_rule *rule, const char *fields)
+static void flow_info(struct ids_flow_info *fi, const struct flow *f);
+
+/* An alert with its flow so far and, when tx_id >= 0, its transaction. */
+static void alert_tx(struct ids_thread *thr, const struct ids_packet *pkt,
+		     const struct ids_rule *rule, const char *fields, int64_t tx_id)
 {
-	eve_alert_fields(thr->eve, pkt, rule, thr->in_iface, flow_app(thr->cur_flow), fields);
+	struct ids_flow_info fi;
+	struct eve_alert_input in = {pkt, rule, thr->in_iface, flow_app(thr->cur_flow),
+				     fields, NULL, tx_id};
+
+	if (thr->cur_flow) {
+		flow_info(&fi, thr->cur_flow);
+		in.flow = &fi;
+	}
+	eve_alert_record(thr->eve, &in);
 	thr->alerts++;
 	if (thr->cur_plugin < WORKER_MAX_PLUGIN_COUNTERS)
 		thr->plugin_alerts[thr->cur_plugin]++;
 	if (thr->cur_flow)
 		thr->cur_flow->alerted = 1;
+}
+
+static void svc_alert_fields(struct ids_thread *thr, const struct ids_packet *pkt,
+			     const struct ids_rule *rule, const char *fields)
+{
+	alert_tx(thr, pkt, rule, fields, -1);
 }
 
 static void svc_alert(struct ids_thread *thr, const struct ids_packet *pkt,
@@ -399,6 +416,8 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	in.tcp_state = tcp_state;
 	in.app_proto = flow_app(f);
 	in.in_iface = w->in_iface;
+	in.icmp_type = f->icmp_type;
+	in.icmp_code = f->icmp_code;
 	eve_flow(w->eve, &in);
 }
 
@@ -580,6 +599,13 @@ void worker_idle(struct ids_thread *w, int64_t now_usec)
 		worker_tick(w, w->last_usec);
 }
 
+/* What a flow keeps of its first packet: ICMP type and code. */
+static void first_packet(struct flow *f, const struct ids_packet *p)
+{
+	f->icmp_type = p->icmp_type;
+	f->icmp_code = p->icmp_code;
+}
+
 /* With validation on: may the host have accepted this packet? */
 static bool checksums_ok(struct ids_thread *w, const struct packet *p)
 {
@@ -641,6 +667,8 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 		csum_ok = checksums_ok(w, p);
 	}
 	w->cur_flow = flow_table_update(w->flows, p);
+	if (w->cur_flow && w->cur_flow->pkts[0] + w->cur_flow->pkts[1] == 1)
+		first_packet(w->cur_flow, &p->pub);
 	if (p->last_event >= 0)
 		decode_anomaly(w, p, true);
 	if (w->cur_flow && w->cur_flow->app_proto == APP_NONE && p->pub.payload_len &&

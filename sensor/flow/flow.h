@@ -75,6 +75,9 @@ struct flow {
 	/* table internals */
 	struct flow *hnext;		  /* hash chain */
 	struct flow *lru_prev, *lru_next; /* per timeout class, oldest first */
+	/* ICMP flows: type and code of the first packet (community_id of the
+	 * flow record), set by the worker. */
+	uint8_t icmp_type, icmp_code;
 };
 
 struct flow_stats {

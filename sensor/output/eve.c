@@ -49,6 +49,7 @@
 #include "decode/decode.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
+#include "output/community_id.h"
 #include "output/json.h"
 #include "stream/stream_tcp.h"
 
@@ -64,6 +65,10 @@ struct eve_writer {
 	char *path;		   /* owned */
 	bool enabled, payload, payload_printable, packet;
 	bool alert, anomaly, flow, stats; /* record types written */
+	bool http, dns, tls;		  /* protocol record types written */
+	char *host;			  /* `host` of every record, owned; NULL: none */
+	bool community_id;
+	uint16_t community_id_seed;
 	atomic_uint_least64_t alerts;	  /* alert lines written */
 	atomic_uint_least64_t errors;	  /* failed writes + records dropped */
 	atomic_bool error_logged;
@@ -76,6 +81,22 @@ struct eve_thread {
 };
 
 /* ------------------------------------------------------------- writer */
+
+/* What records say beyond their type (host, community_id) and which
+ * protocol records are written. 0, or -1 out of memory. */
+static int eve_writer_records(struct eve_writer *w, const struct eve_config *cfg)
+{
+	if (!cfg)
+		return 0;
+	w->http = cfg->http;
+	w->dns = cfg->dns;
+	w->tls = cfg->tls;
+	w->community_id = cfg->community_id;
+	w->community_id_seed = cfg->community_id_seed;
+	if (cfg->host && !(w->host = strdup(cfg->host)))
+		return -1;
+	return 0;
+}
 
 struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cfg, char *err,
 				   size_t errlen)
@@ -96,6 +117,10 @@ struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cf
 	w->anomaly = !cfg || cfg->anomaly;
 	w->flow = !cfg || cfg->flow;
 	w->stats = !cfg || cfg->stats;
+	if (eve_writer_records(w, cfg) < 0) {
+		snprintf(err, errlen, "cannot open %s: out of memory", path);
+		goto free_writer;
+	}
 	atomic_init(&w->fd, -1);
 	if (w->enabled) {
 		int fd = open(path, EVE_OPEN_FLAGS, EVE_FILE_MODE);
@@ -109,8 +134,10 @@ struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cf
 	pthread_mutex_init(&w->reopen_mu, NULL);
 	return w;
 free_writer:
-	if (w)
+	if (w) {
 		free(w->path);
+		free(w->host);
+	}
 	free(w);
 	return NULL;
 }
@@ -157,6 +184,7 @@ void eve_writer_close(struct eve_writer *w)
 		close(fd);
 	pthread_mutex_destroy(&w->reopen_mu);
 	free(w->path);
+	free(w->host);
 	free(w);
 }
 
@@ -382,9 +410,37 @@ static void tuple(struct jbuf *j, const struct ids_addr *src, uint16_t sport,
 	jbuf_str(j, "proto", proto_name(proto, num));
 }
 
+/* `community_id` of a tuple (ICMP: type and code as the ports), when the
+ * writer wants it and the protocol has one. */
+static void community_field(struct jbuf *j, const struct eve_writer *w, const struct ids_addr *src,
+			    uint16_t sport, const struct ids_addr *dst, uint16_t dport,
+			    uint8_t proto)
+{
+	char id[COMMUNITY_ID_LEN];
+
+	if (w->community_id &&
+	    community_id_v1(id, w->community_id_seed, src, dst, proto, sport, dport))
+		jbuf_str(j, "community_id", id);
+}
+
+static void host_field(struct jbuf *j, const struct eve_writer *w)
+{
+	if (w->host)
+		jbuf_str(j, "host", w->host);
+}
+
+static void packet_community_id(struct jbuf *j, const struct eve_writer *w,
+				const struct ids_packet *p)
+{
+	bool icmp = proto_is_icmp(p->proto);
+
+	community_field(j, w, &p->src, icmp ? p->icmp_type : p->sport, &p->dst,
+			icmp ? p->icmp_code : p->dport, p->proto);
+}
+
 /* From flow_id to direction: who sent it, to whom, over what. */
-static void alert_header(struct jbuf *j, const struct ids_packet *p, const char *event_type,
-			 const char *in_iface)
+static void alert_header(struct jbuf *j, const struct eve_writer *w, const struct ids_packet *p,
+			 const char *event_type, const char *in_iface)
 {
 	if (p->flow_id)
 		jbuf_u64(j, "flow_id", p->flow_id);
@@ -399,6 +455,8 @@ static void alert_header(struct jbuf *j, const struct ids_packet *p, const char 
 		jbuf_u64(j, "icmp_type", p->icmp_type);
 		jbuf_u64(j, "icmp_code", p->icmp_code);
 	}
+	packet_community_id(j, w, p);
+	host_field(j, w);
 	jbuf_str(j, "pkt_src", pkt_src_name(p->pkt_src));
 	jbuf_str(j, "direction", p->direction == IDS_DIR_TO_CLIENT ? "to_client" : "to_server");
 }
@@ -441,19 +499,46 @@ void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct id
 void eve_alert_fields(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
 		      const char *in_iface, const char *app_proto, const char *fields)
 {
+	const struct eve_alert_input in = {p, r, in_iface, app_proto, fields, NULL, -1};
+
+	eve_alert_record(t, &in);
+}
+
+/* Suricata's `flow` object of an alert: the flow so far. */
+static void alert_flow(struct jbuf *j, const struct ids_flow_info *f)
+{
+	char ts[40];
+
+	jbuf_open_object(j, "flow");
+	jbuf_u64(j, "pkts_toserver", f->pkts[IDS_DIR_TO_SERVER]);
+	jbuf_u64(j, "pkts_toclient", f->pkts[IDS_DIR_TO_CLIENT]);
+	jbuf_u64(j, "bytes_toserver", f->bytes[IDS_DIR_TO_SERVER]);
+	jbuf_u64(j, "bytes_toclient", f->bytes[IDS_DIR_TO_CLIENT]);
+	eve_format_time(ts, sizeof(ts), f->first_usec);
+	jbuf_str(j, "start", ts);
+	jbuf_close_object(j);
+}
+
+void eve_alert_record(struct eve_thread *t, const struct eve_alert_input *in)
+{
+	const struct ids_packet *p = in->p;
 	size_t start;
 
-	if (!t || !t->w->enabled || !t->w->alert || !p || !r)
+	if (!t || !t->w->enabled || !t->w->alert || !p || !in->r)
 		return;
 	start = record_begin(t, p->ts_usec, NULL);
-	alert_header(&t->j, p, "alert", in_iface);
-	alert_object(&t->j, r);
-	if (fields && fields[0]) {
+	alert_header(&t->j, t->w, p, "alert", in->in_iface);
+	if (in->tx_id >= 0)
+		jbuf_i64(&t->j, "tx_id", in->tx_id);
+	alert_object(&t->j, in->r);
+	if (in->fields && in->fields[0]) {
 		jbuf_append(&t->j, ",", 1);
-		jbuf_append(&t->j, fields, strlen(fields));
+		jbuf_append(&t->j, in->fields, strlen(in->fields));
 	}
-	if (app_proto)
-		jbuf_str(&t->j, "app_proto", app_proto);
+	if (in->app_proto)
+		jbuf_str(&t->j, "app_proto", in->app_proto);
+	if (in->flow)
+		alert_flow(&t->j, in->flow);
 	alert_payload(&t->j, t->w, p);
 	if (record_end(t, start))
 		t->pending_alerts++;
@@ -471,7 +556,7 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 		return;
 	if (p && p->ip_version) {
 		start = record_begin(t, p->ts_usec, NULL);
-		alert_header(&t->j, p, "anomaly", in_iface);
+		alert_header(&t->j, t->w, p, "anomaly", in_iface);
 	} else {
 		/* No packet, or a frame that did not decode: only what is
 		 * sure about it. */
@@ -481,6 +566,7 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 		jbuf_str(&t->j, "event_type", "anomaly");
 		if (in_iface)
 			jbuf_str(&t->j, "in_iface", in_iface);
+		host_field(&t->j, t->w);
 	}
 	jbuf_open_object(&t->j, "anomaly");
 	jbuf_str(&t->j, "type", type);
@@ -563,6 +649,13 @@ void eve_flow(struct eve_thread *t, const struct eve_flow_input *in)
 		jbuf_str(&t->j, "in_iface", in->in_iface);
 	vlan_array(&t->j, in->vlan, in->vlan_count);
 	tuple(&t->j, &f->client, f->client_port, &f->server, f->server_port, f->proto);
+	if (proto_is_icmp(f->proto))
+		community_field(&t->j, t->w, &f->client, in->icmp_type, &f->server, in->icmp_code,
+				f->proto);
+	else
+		community_field(&t->j, t->w, &f->client, f->client_port, &f->server,
+				f->server_port, f->proto);
+	host_field(&t->j, t->w);
 	if (in->app_proto)
 		jbuf_str(&t->j, "app_proto", in->app_proto);
 	flow_object(&t->j, in);
@@ -753,6 +846,7 @@ void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
 	if (!t || !t->w->enabled || !t->w->stats || !in)
 		return;
 	start = record_begin(t, in->ts_usec, "stats");
+	host_field(&t->j, t->w);
 	jbuf_open_object(&t->j, "stats");
 	jbuf_i64(&t->j, "uptime", uptime_seconds(in->uptime_s));
 	stats_body(&t->j, in);

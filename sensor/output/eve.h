@@ -33,6 +33,11 @@ struct eve_config {
 	bool packet;
 	/* Record types written (`types:`); all on by default. */
 	bool alert, anomaly, flow, stats;
+	/* ---- record contents (issue 9 records) ---- */
+	char *host;		    /* `sensor-name`: every record's `host`; NULL: none */
+	bool community_id;	    /* `community-id`: community_id in records */
+	uint16_t community_id_seed; /* `community-id-seed` */
+	bool http, dns, tls;	    /* protocol record types (`types:`) */
 };
 
 struct eve_writer;
@@ -63,6 +68,20 @@ void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct id
 void eve_alert_fields(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
 		      const char *in_iface, const char *app_proto, const char *fields);
 
+/* An alert with everything around it (eve_alert_record). */
+struct eve_alert_input {
+	const struct ids_packet *p;
+	const struct ids_rule *r;
+	const char *in_iface;  /* NULL in file mode */
+	const char *app_proto; /* NULL: none */
+	const char *fields;    /* pre-rendered protocol members, NULL: none */
+	/* The packet's flow (Suricata's `flow` object: packets and bytes each
+	 * way, start), NULL when it has none. */
+	const struct ids_flow_info *flow;
+	int64_t tx_id; /* the transaction the rule matched in, -1: none */
+};
+void eve_alert_record(struct eve_thread *t, const struct eve_alert_input *in);
+
 /*
  * An anomaly record: `type` "decode" or "stream", `event` Suricata's name
  * ("decoder.ipv4.trunc_pkt", "decoder.ipv4.frag_overlap",
@@ -82,6 +101,9 @@ struct eve_flow_input {
 	const char *tcp_state; /* tcp.state, NULL without a TCP session */
 	const char *app_proto; /* app_proto, NULL when none was recognised */
 	const char *in_iface;  /* NULL in file mode */
+	/* ICMP flows: the type and code of their first packet, for the
+	 * community_id. */
+	uint8_t icmp_type, icmp_code;
 };
 void eve_flow(struct eve_thread *t, const struct eve_flow_input *in);
 
