@@ -56,7 +56,8 @@ static inline void ids_buffer_names(const struct ids_buffer_def *bufs, size_t n,
 
 /*
  * The services this plugin needs were added by ABI minor `minor` (1: stream
- * matching, 2: buffers, flow_data, alert_fields, app_proto, json_escape):
+ * matching, 2: buffers, flow_data, alert_fields, app_proto, json_escape,
+ * 3: records and alert_tx):
  * 0, or -1 with a message naming the plugin when the sensor is older.
  */
 static inline int ids_require_abi(const struct ids_plugin_init_args *args, const char *plugin,
@@ -64,7 +65,8 @@ static inline int ids_require_abi(const struct ids_plugin_init_args *args, const
 {
 	const struct ids_services *svc = args->svc;
 	size_t need =
-		minor >= 2 ? offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)
+		minor >= 3   ? offsetof(struct ids_services, alert_tx) + sizeof(svc->alert_tx)
+		: minor == 2 ? offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)
 		: minor == 1
 			? offsetof(struct ids_services, matcher_stream_scan) +
 				  sizeof(svc->matcher_stream_scan)

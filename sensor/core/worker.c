@@ -47,6 +47,7 @@
 #include "detect/matcher.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/eve_json.h"
 #include "output/json.h"
 #include "stream/stream_tcp.h"
 
@@ -114,6 +115,53 @@ static void svc_alert(struct ids_thread *thr, const struct ids_packet *pkt,
 		      const struct ids_rule *rule)
 {
 	svc_alert_fields(thr, pkt, rule, NULL);
+}
+
+static void svc_alert_tx(struct ids_thread *thr, const struct ids_packet *pkt,
+			 const struct ids_rule *rule, const char *fields, int64_t tx_id)
+{
+	alert_tx(thr, pkt, rule, fields, tx_id < 0 ? -1 : tx_id);
+}
+
+/* A plugin's record about `pkt`, oriented as its flow (client to server)
+ * when it has one. */
+static struct ids_json *svc_record_begin(struct ids_thread *thr, const struct ids_packet *pkt,
+					 const char *type, int64_t tx_id)
+{
+	struct ids_flow_info fi;
+	struct eve_record_input in = {0};
+
+	if (!pkt || !eve_record_wanted(thr->eve, type))
+		return NULL;
+	in.ts_usec = pkt->ts_usec;
+	in.flow_id = pkt->flow_id;
+	in.src = &pkt->src;
+	in.dst = &pkt->dst;
+	in.sport = pkt->sport;
+	in.dport = pkt->dport;
+	in.proto = pkt->proto;
+	in.icmp_type = pkt->icmp_type;
+	in.icmp_code = pkt->icmp_code;
+	if (thr->cur_flow) {
+		flow_info(&fi, thr->cur_flow);
+		in.src = &fi.client;
+		in.dst = &fi.server;
+		in.sport = fi.client_port;
+		in.dport = fi.server_port;
+		in.icmp_type = thr->cur_flow->icmp_type;
+		in.icmp_code = thr->cur_flow->icmp_code;
+	}
+	in.vlan = pkt->vlan;
+	in.vlan_count = pkt->vlan_count;
+	in.in_iface = thr->in_iface;
+	in.type = type;
+	in.tx_id = tx_id < 0 ? -1 : tx_id;
+	return eve_record_begin(thr->eve, &in);
+}
+
+static void svc_record_end(struct ids_thread *thr, struct ids_json *j)
+{
+	eve_record_end(thr->eve, j);
 }
 
 static const char *svc_app_proto(struct ids_thread *thr)
@@ -222,6 +270,10 @@ const struct ids_services sensor_services = {
 	.alert_fields = svc_alert_fields,
 	.app_proto = svc_app_proto,
 	.json_escape = json_escape,
+	.record_begin = svc_record_begin,
+	.record_end = svc_record_end,
+	.json = &eve_json_ops,
+	.alert_tx = svc_alert_tx,
 };
 
 /* ----------------------------------------------------------- anomalies */

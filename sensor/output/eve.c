@@ -50,6 +50,7 @@
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/community_id.h"
+#include "output/eve_json.h"
 #include "output/json.h"
 #include "stream/stream_tcp.h"
 
@@ -78,6 +79,7 @@ struct eve_thread {
 	struct eve_writer *w;	 /* borrowed, outlives the thread */
 	struct jbuf j;		 /* whole lines waiting for the next flush */
 	uint64_t pending_alerts; /* alert lines in j */
+	struct ids_json rec;	 /* the protocol record being written */
 };
 
 /* ------------------------------------------------------------- writer */
@@ -282,6 +284,8 @@ int eve_thread_flush(struct eve_thread *t)
 {
 	int rc = 0, err = 0;
 
+	if (t && t->rec.open)
+		eve_record_end(t, &t->rec); /* a plugin's record is never cut */
 	if (!t || t->j.len == 0)
 		return 0;
 	if (writer_write(t->w, t->j.buf, t->j.len) == 0) {
@@ -300,9 +304,12 @@ int eve_thread_flush(struct eve_thread *t)
 /* Start a record at the end of the buffer; returns where it starts. */
 static size_t record_begin(struct eve_thread *t, int64_t ts_usec, const char *event_type)
 {
-	size_t start = t->j.len;
+	size_t start;
 	char ts[40];
 
+	if (t->rec.open)
+		eve_record_end(t, &t->rec); /* a plugin's record still open is written first */
+	start = t->j.len;
 	t->j.need_comma = false;
 	eve_format_time(ts, sizeof(ts), ts_usec);
 	jbuf_open_object(&t->j, NULL);
@@ -662,6 +669,91 @@ void eve_flow(struct eve_thread *t, const struct eve_flow_input *in)
 	if (f->proto == 6)
 		tcp_object(&t->j, in);
 	record_end(t, start);
+	maybe_flush(t);
+}
+
+/* ----------------------------------------------------- protocol records */
+
+/* lower case letters, digits and '_', 1..31 characters */
+static bool type_name_ok(const char *type)
+{
+	size_t n = 0;
+
+	if (!type)
+		return false;
+	for (; type[n]; n++)
+		if (n == 31 || !((type[n] >= 'a' && type[n] <= 'z') ||
+				 (type[n] >= '0' && type[n] <= '9') || type[n] == '_'))
+			return false;
+	return n > 0;
+}
+
+bool eve_record_wanted(const struct eve_thread *t, const char *type)
+{
+	const struct eve_writer *w;
+
+	if (!t || !t->w->enabled || !type_name_ok(type))
+		return false;
+	w = t->w;
+	if (!strcmp(type, "http"))
+		return w->http;
+	if (!strcmp(type, "dns"))
+		return w->dns;
+	if (!strcmp(type, "tls"))
+		return w->tls;
+	/* The core's own types are not for plugins. */
+	return strcmp(type, "alert") && strcmp(type, "anomaly") && strcmp(type, "flow") &&
+	       strcmp(type, "stats");
+}
+
+struct ids_json *eve_record_begin(struct eve_thread *t, const struct eve_record_input *in)
+{
+	struct ids_json *b;
+	struct jbuf *j;
+
+	size_t start;
+
+	if (!in || !eve_record_wanted(t, in->type))
+		return NULL;
+	start = record_begin(t, in->ts_usec, NULL);
+	b = &t->rec;
+	j = &t->j;
+	memset(b, 0, sizeof(*b));
+	b->j = j;
+	b->open = true;
+	b->start = start;
+	if (in->flow_id)
+		jbuf_u64(j, "flow_id", in->flow_id);
+	if (in->in_iface)
+		jbuf_str(j, "in_iface", in->in_iface);
+	jbuf_str(j, "event_type", in->type);
+	vlan_array(j, in->vlan, in->vlan_count);
+	tuple(j, in->src, in->sport, in->dst, in->dport, in->proto);
+	if (proto_is_icmp(in->proto))
+		community_field(j, t->w, in->src, in->icmp_type, in->dst, in->icmp_code, in->proto);
+	else
+		community_field(j, t->w, in->src, in->sport, in->dst, in->dport, in->proto);
+	host_field(j, t->w);
+	if (in->tx_id >= 0)
+		jbuf_i64(j, "tx_id", in->tx_id);
+	return b;
+}
+
+void eve_record_end(struct eve_thread *t, struct ids_json *b)
+{
+	if (!t || b != &t->rec || !b->open)
+		return;
+	b->open = false;
+	if (b->bad) {
+		/* Too deep: drop the whole record, counted. */
+		t->j.len = b->start;
+		if (t->j.buf)
+			t->j.buf[b->start] = '\0';
+		atomic_fetch_add(&t->w->errors, 1);
+		return;
+	}
+	eve_json_close_all(b);
+	record_end(t, b->start);
 	maybe_flush(t);
 }
 

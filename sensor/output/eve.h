@@ -92,6 +92,32 @@ void eve_alert_record(struct eve_thread *t, const struct eve_alert_input *in);
 void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet *p,
 		 const char *type, const char *event, const char *in_iface);
 
+/*
+ * Protocol records: a plugin's record of event_type `type` ("http", "dns",
+ * "tls" or its own), one per transaction or handshake. eve_record_begin
+ * writes the common header and returns the builder (ids/plugin.h's
+ * struct ids_json, ops in output/eve_json.h) the plugin adds its members
+ * to; eve_record_end closes and writes the record. NULL when the type is
+ * switched off, a record is already open or the name is not a type name.
+ */
+struct eve_record_input {
+	int64_t ts_usec;
+	uint64_t flow_id;		  /* 0: none */
+	const struct ids_addr *src, *dst; /* client and server */
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t icmp_type, icmp_code;
+	const uint16_t *vlan;
+	unsigned vlan_count;
+	const char *in_iface; /* NULL in file mode */
+	const char *type;
+	int64_t tx_id; /* -1: none */
+};
+struct ids_json *eve_record_begin(struct eve_thread *t, const struct eve_record_input *in);
+void eve_record_end(struct eve_thread *t, struct ids_json *j);
+/* Is a record of `type` written at all? */
+bool eve_record_wanted(const struct eve_thread *t, const char *type);
+
 /* A flow that ended (EVE `flow` record, Suricata's field names). */
 struct eve_flow_input {
 	const struct ids_flow_info *info;

@@ -827,3 +827,121 @@ Test(eve, icmp_flow_record_with_community_id_and_host)
 		"\"stream.pkt_invalid_timestamp\"}}\n");
 	free(text);
 }
+
+/* ---------------------------------------------------- protocol records */
+
+#include "output/eve_json.h"
+
+static struct eve_record_input dns_input(struct ids_addr *cli, struct ids_addr *srv)
+{
+	struct eve_record_input in = {0};
+
+	set_addr4(cli, 198, 18, 0, 10);
+	set_addr4(srv, 198, 18, 0, 53);
+	in.ts_usec = INT64_C(1795460190000001);
+	in.flow_id = 77;
+	in.src = cli;
+	in.dst = srv;
+	in.sport = 40000;
+	in.dport = 53;
+	in.proto = 17;
+	in.type = "dns";
+	in.tx_id = 0;
+	return in;
+}
+
+Test(eve, protocol_record_header_and_members)
+{
+	struct eve_config c = cfg_records();
+	struct eve_writer *w;
+	struct eve_thread *t;
+	struct ids_addr cli, srv;
+	struct eve_record_input in = dns_input(&cli, &srv);
+	const struct ids_json_ops *o = &eve_json_ops;
+	struct ids_json *b;
+	char *text;
+
+	c.dns = true;
+	w = open_writer(&c);
+	t = eve_thread_new(w);
+	in.in_iface = "eth0";
+	b = eve_record_begin(t, &in);
+	cr_assert_not_null(b);
+	o->open_object(b, "dns");
+	o->i64(b, "version", 3);
+	o->str(b, "type", "request");
+	o->open_array(b, "queries");
+	o->open_object(b, NULL);
+	o->strn(b, "rrname", "a\"b\xff", 4);
+	o->boolean(b, "truncated", 0);
+	o->u64(b, "id", 4660);
+	o->raw(b, "flags", "[1,2]");
+	o->str(b, "none", NULL);
+	/* left open: closed by record_end */
+	eve_record_end(t, b);
+	cr_assert_eq(eve_thread_flush(t), 0);
+	eve_thread_free(t);
+	eve_writer_close(w);
+	text = slurp(path);
+	cr_assert_str_eq(
+		text,
+		"{\"timestamp\":\"2026-11-23T18:56:30.000001+0000\",\"flow_id\":77,\"in_iface\":"
+		"\"eth0\",\"event_type\":\"dns\",\"src_ip\":\"198.18.0.10\",\"src_port\":40000,"
+		"\"dest_ip\":\"198.18.0.53\",\"dest_port\":53,\"proto\":\"UDP\",\"community_id\":"
+		"\"1:g2PrBRKFm3ybWG7WcrhxFc3OdkE=\",\"host\":\"tap-7\",\"tx_id\":0,\"dns\":{"
+		"\"version\":3,\"type\":\"request\",\"queries\":[{\"rrname\":\"a\\\"b\\u00ff\","
+		"\"truncated\":false,\"id\":4660,\"flags\":[1,2],\"none\":\"\"}]}}\n");
+	free(text);
+}
+
+Test(eve, protocol_record_switched_off_bad_name_or_too_deep)
+{
+	struct eve_config c = cfg_records();
+	struct eve_writer *w;
+	struct eve_thread *t;
+	struct ids_addr cli, srv;
+	struct eve_record_input in = dns_input(&cli, &srv);
+	struct ids_json *b;
+	char *text;
+
+	c.dns = false;
+	c.tls = true;
+	w = open_writer(&c);
+	t = eve_thread_new(w);
+	cr_assert_null(eve_record_begin(t, &in)); /* dns not in types */
+	in.type = "Bad-Name";
+	cr_assert_null(eve_record_begin(t, &in));
+	in.type = "alert";
+	cr_assert_null(eve_record_begin(t, &in));
+	in.type = "tls";
+	b = eve_record_begin(t, &in);
+	cr_assert_not_null(b);
+	for (int i = 0; i < IDS_JSON_MAX_DEPTH + 1; i++)
+		eve_json_ops.open_array(b, i ? NULL : "deep");
+	eve_record_end(t, b);
+	eve_json_ops.str(b, "late", "ignored"); /* after the end: nothing */
+	cr_assert_eq(eve_writer_errors(w), 1);
+	in.type = "mything";
+	b = eve_record_begin(t, &in);
+	cr_assert_not_null(b);
+	eve_json_ops.close_object(b); /* nothing open: ignored */
+	eve_json_ops.open_object(b, "x");
+	/* An alert while the record is open: the record is written first. */
+	{
+		struct ids_packet p;
+
+		tcp_packet(&p);
+		eve_alert(t, &p, &gpl_rule, NULL);
+	}
+	cr_assert_eq(eve_thread_flush(t), 0);
+	eve_thread_free(t);
+	eve_writer_close(w);
+	text = slurp(path);
+	cr_assert(strncmp(text, "{\"timestamp\":\"2026-11-23T18:56:30.000001+0000\",\"flow_id\":77,"
+				"\"event_type\":\"mything\",",
+			  76) == 0,
+		  "%s", text);
+	cr_assert_not_null(strstr(text, "\"tx_id\":0,\"x\":{}}\n{\"timestamp\""));
+	cr_assert_not_null(strstr(text, "\"event_type\":\"alert\""));
+	free(text);
+}
