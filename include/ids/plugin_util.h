@@ -54,6 +54,19 @@ static inline void ids_buffer_names(const struct ids_buffer_def *bufs, size_t n,
 	}
 }
 
+/* Does the host offer the services of ABI minor `minor` (2 or 3)? For a
+ * plugin that uses them when there and works without them. */
+static inline int ids_has_abi(const struct ids_services *svc, int minor)
+{
+	size_t need = minor >= 3 ? offsetof(struct ids_services, alert_tx) + sizeof(svc->alert_tx)
+				 : offsetof(struct ids_services, json_escape) +
+					   sizeof(svc->json_escape);
+
+	if (svc->struct_size < need)
+		return 0;
+	return minor < 3 || (svc->record_begin && svc->record_end && svc->json && svc->alert_tx);
+}
+
 /*
  * The services this plugin needs were added by ABI minor `minor` (1: stream
  * matching, 2: buffers, flow_data, alert_fields, app_proto, json_escape,
