@@ -48,6 +48,14 @@ static bool has_ports_or_icmp(const char *proto)
 			 !strcmp(proto, "ICMP") || !strcmp(proto, "IPv6-ICMP"));
 }
 
+/* The corpus: $SENSOR_CORPUS_DIR, else CORPUS_DIR (../shared/corpus). */
+static const char *corpus_dir(void)
+{
+	const char *env = getenv("SENSOR_CORPUS_DIR");
+
+	return env && env[0] ? env : CORPUS_DIR;
+}
+
 Test(records, host_in_every_record_and_community_id_where_defined)
 {
 	struct itest t;
@@ -215,14 +223,6 @@ Test(records, community_id_matches_tshark_on_sample)
 	cr_expect_gt(compare_with_tshark(SAMPLE), 10);
 }
 
-/* The corpus: $SENSOR_CORPUS_DIR, else CORPUS_DIR (../shared/corpus). */
-static const char *corpus_dir(void)
-{
-	const char *env = getenv("SENSOR_CORPUS_DIR");
-
-	return env && env[0] ? env : CORPUS_DIR;
-}
-
 Test(records, community_id_matches_tshark_on_corpus, .timeout = 600)
 {
 	char cmd[4200], path[4096];
@@ -245,4 +245,162 @@ Test(records, community_id_matches_tshark_on_corpus, .timeout = 600)
 	pclose(ls);
 	cr_expect_gt(files, 0);
 	cr_expect_gt(checked, 100);
+}
+
+/* ------------------------------------------------------ protocol records */
+
+Test(records, http_record_of_the_sample)
+{
+	struct itest t;
+	const struct jr_val *r;
+
+	run_on(&t, SAMPLE, NULL);
+	cr_expect_eq(eve_count(&t.eve, "event_type=http"), 5);
+	r = eve_find(&t.eve, "event_type=http http.url=/cgi-bin/id.cgi", 0);
+	cr_assert_not_null(r);
+	/* the client to the server, whichever packet wrote it */
+	cr_expect_str_eq(jr_str(r, "src_ip"), "198.18.0.10");
+	cr_expect_eq(jr_int(r, "src_port", 0), 49153);
+	cr_expect_str_eq(jr_str(r, "dest_ip"), "198.18.1.80");
+	cr_expect_eq(jr_int(r, "dest_port", 0), 80);
+	cr_expect_str_eq(jr_str(r, "proto"), "TCP");
+	cr_expect_str_eq(jr_str(r, "community_id"), "1:dmeprBEEWqwdWxcwJkcm6Cs70oE=");
+	cr_expect_str_eq(jr_str(r, "host"), "tap-7");
+	cr_expect_eq(jr_int(r, "tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(r, "http.hostname"), "intranet.example");
+	cr_expect_str_eq(jr_str(r, "http.http_method"), "GET");
+	cr_expect_str_eq(jr_str(r, "http.protocol"), "HTTP/1.1");
+	cr_expect_eq(jr_int(r, "http.status", 0), 200);
+	cr_expect_eq(jr_int(r, "http.length", -1), 39);
+	cr_expect_null(jr_get(r, "http.request_headers"));
+	/* its alert names the same transaction */
+	r = eve_find(&t.eve, "alert.signature_id=2100498", 0);
+	cr_assert_not_null(r);
+	cr_expect_null(jr_get(r, "tx_id")); /* a stream rule: no transaction */
+	r = eve_find(&t.eve, "alert.signature_id=3100003", 0);
+	cr_assert_not_null(r);
+	cr_expect_eq(jr_int(r, "tx_id", -1), 0);
+	itest_end(&t);
+}
+
+Test(records, dns_record_of_the_sample)
+{
+	struct itest t;
+	const struct jr_val *r;
+
+	run_on(&t, SAMPLE, NULL);
+	r = eve_find(&t.eve, "event_type=dns dns.queries.0.rrname=pool.supportxmr.com", 0);
+	cr_assert_not_null(r);
+	cr_expect_str_eq(jr_str(r, "proto"), "UDP");
+	cr_expect_eq(jr_int(r, "dest_port", 0), 53);
+	cr_expect_eq(jr_int(r, "tx_id", -1), 0);
+	cr_expect_eq(jr_int(r, "dns.version", 0), 3);
+	cr_expect_str_eq(jr_str(r, "dns.type"), "request");
+	cr_expect_eq(jr_int(r, "dns.id", -1), 3);
+	cr_expect_str_eq(jr_str(r, "dns.flags"), "100");
+	cr_expect_str_eq(jr_text(jr_get(r, "dns.rd")), "true");
+	cr_expect_str_eq(jr_str(r, "dns.rcode"), "NOERROR");
+	cr_expect_str_eq(jr_str(r, "dns.queries.0.rrtype"), "A");
+	cr_expect_null(jr_get(r, "dns.answers"));
+	/* the alert on it carries the same object, dns.version included */
+	r = eve_find(&t.eve, "event_type=alert dns.queries.0.rrname=pool.supportxmr.com", 0);
+	cr_assert_not_null(r);
+	cr_expect_eq(jr_int(r, "dns.version", 0), 3);
+	cr_expect_eq(jr_int(r, "tx_id", -1), 0);
+	itest_end(&t);
+}
+
+Test(records, types_switch_protocol_records_off)
+{
+	struct itest t;
+
+	itest_begin(&t, SENSOR_BIN, "records");
+	itest_config(&t, "outputs: {eve: {types: [alert, flow]}}\n"
+			 "plugins:\n"
+			 "  - {name: http, rules: [" SOURCE_DIR "/rules/http.yaml]}\n"
+			 "  - {name: dns, rules: [" SOURCE_DIR "/rules/dns.yaml]}\n"
+			 "  - {name: tls, rules: [" SOURCE_DIR "/rules/tls.yaml]}\n");
+	const char *argv[] = {SENSOR_BIN, "-c", t.conf, "-r", SAMPLE, "-l", t.dir, NULL};
+	run_cmd(&t.res, argv);
+	cr_assert_eq(t.res.status, 0, "%s", t.res.err);
+	cr_assert_eq(eve_load(&t.eve, t.eve_path), 0);
+	cr_expect_gt(eve_count(&t.eve, "event_type=alert"), 0);
+	cr_expect_eq(eve_count(&t.eve, "event_type=http"), 0);
+	cr_expect_eq(eve_count(&t.eve, "event_type=dns"), 0);
+	cr_expect_eq(eve_count(&t.eve, "event_type=tls"), 0);
+	itest_end(&t);
+}
+
+Test(records, http_headers_with_log_headers)
+{
+	struct itest t;
+	const struct jr_val *r;
+
+	itest_begin(&t, SENSOR_BIN, "records");
+	itest_config(&t, "plugins:\n"
+			 "  - {name: http, options: {log-headers: true}}\n");
+	const char *argv[] = {SENSOR_BIN, "-c", t.conf, "-r", SAMPLE, "-l", t.dir, NULL};
+	run_cmd(&t.res, argv);
+	cr_assert_eq(t.res.status, 0, "%s", t.res.err);
+	cr_assert_eq(eve_load(&t.eve, t.eve_path), 0);
+	r = eve_find(&t.eve, "event_type=http http.url=/cgi-bin/id.cgi", 0);
+	cr_assert_not_null(r);
+	cr_expect_str_eq(jr_str(r, "http.request_headers.0.name"), "Host");
+	cr_expect_str_eq(jr_str(r, "http.request_headers.0.value"), "intranet.example");
+	cr_expect_str_eq(jr_str(r, "http.response_headers.0.name"), "Content-Length");
+	cr_expect_str_eq(jr_str(r, "http.response_headers.0.value"), "39");
+	itest_end(&t);
+}
+
+/* A corpus capture, or skip. */
+static const char *corpus_pcap(const char *name, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/pcaps/%s", corpus_dir(), name);
+	if (access(buf, R_OK) != 0)
+		return NULL;
+	return buf;
+}
+
+/* Values checked with tshark 4.0 (tls.handshake.ja3, ja3s, ja3s_full,
+ * http.content_type, http.content_length, dns.a). */
+Test(records, tls_http_dns_records_of_corpus_captures, .timeout = 120)
+{
+	char path[4096];
+	struct itest t;
+	const struct jr_val *r;
+
+	if (!corpus_pcap("slips-test-cc-capture-1.pcap", path, sizeof(path)))
+		cr_skip_test("corpus not present at %s", corpus_dir());
+	run_on(&t, path, NULL);
+	cr_expect_eq(eve_count(&t.eve, "event_type=tls"), 299); /* 299 ServerHellos */
+	r = eve_find(&t.eve, "event_type=tls src_port=39210", 0);
+	cr_assert_not_null(r);
+	cr_expect_str_eq(jr_str(r, "dest_ip"), "141.193.213.21");
+	cr_expect_eq(jr_int(r, "dest_port", 0), 443);
+	cr_expect_eq(jr_int(r, "tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(r, "tls.sni"), "testing.com");
+	cr_expect_str_eq(jr_str(r, "tls.version"), "TLS 1.3");
+	cr_expect_str_eq(jr_str(r, "tls.ja3.hash"), "f436b9416f37d134cadd04886327d3e8");
+	cr_expect_str_eq(jr_str(r, "tls.ja3s.hash"), "907bf3ecef1c987c889946b737b43de8");
+	cr_expect_str_eq(jr_str(r, "tls.ja3s.string"), "771,4866,51-43");
+	cr_expect_str_eq(jr_str(r, "tls.ja4"), "t13d3113h2_e8f1e7e78f70_ce5650b735ce");
+	itest_end(&t);
+
+	if (!corpus_pcap("ppp-example.pcap", path, sizeof(path)))
+		return;
+	run_on(&t, path, NULL);
+	r = eve_find(&t.eve, "event_type=http http.url=/home/0,7340,L-8,00.html", 0);
+	cr_assert_not_null(r);
+	cr_expect_eq(jr_int(r, "tx_id", -1), 1);
+	cr_expect_str_eq(jr_str(r, "http.hostname"), "www.ynet.co.il");
+	cr_expect_str_eq(jr_str(r, "http.http_content_type"), "text/html");
+	cr_expect_eq(jr_int(r, "http.status", 0), 200);
+	cr_expect_eq(jr_int(r, "http.length", 0), 94527);
+	r = eve_find(&t.eve, "event_type=dns dns.type=response dns.id=14631", 0);
+	cr_assert_not_null(r);
+	cr_expect_str_eq(jr_str(r, "dns.queries.0.rrname"), "daisy.ubuntu.com");
+	cr_expect_str_eq(jr_str(r, "dns.answers.0.rdata"), "91.189.95.54");
+	cr_expect_eq(jr_int(r, "dns.answers.0.ttl", 0), 68);
+	cr_expect_str_eq(jr_str(r, "dns.grouped.A.1"), "91.189.95.55");
+	itest_end(&t);
 }
