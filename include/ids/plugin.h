@@ -341,7 +341,22 @@ struct ids_services {
 	 * the alert's tx_id; -1: none). */
 	void (*alert_tx)(struct ids_thread *thr, const struct ids_packet *pkt,
 			 const struct ids_rule *rule, const char *fields, int64_t tx_id);
+
+	/* Register a counter of the calling plugin: `name` is lower case
+	 * letters, digits and '_' (at most IDS_COUNTER_NAME_MAX characters).
+	 * Stats records show it as plugins.PLUGIN.NAME, per worker and summed
+	 * over workers. Main thread, from init() only; the same name twice
+	 * gives the same id. Returns the counter's id (0, 1, ...) or -1 (bad
+	 * name, more than IDS_MAX_COUNTERS). */
+	int (*counter_register)(const char *name);
+	/* Add n to counter `id` of the calling plugin in this worker. Worker
+	 * thread; no lock, nothing allocated; a bad id is ignored. Counters
+	 * keep counting across rule reloads. */
+	void (*counter_add)(struct ids_thread *thr, int id, uint64_t n);
 };
+
+#define IDS_MAX_COUNTERS     32 /* counters per plugin (counter_register) */
+#define IDS_COUNTER_NAME_MAX 47
 
 /* ------------------------------------------------------------ descriptor */
 

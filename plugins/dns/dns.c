@@ -87,8 +87,20 @@ static const struct ids_option_def dns_options[OPT_COUNT] = {
 		 "longest DNS-over-TCP message reassembled (bytes); longer ones are skipped"},
 };
 
+/* Its counters in stats records (plugins.dns.*): struct dns_counters'
+ * members in order, errors[1..] as error_<name>. */
+static const char *const dns_counter_names[] = {
+	"messages",	 "queries",	    "responses",	  "alerts",
+	"records",	 "tcp_oversized",   "tcp_truncated",	  "tcp_lost",
+	"no_memory",	 "error_short",	    "error_truncated",	  "error_bad_label",
+	"error_pointer_forward", "error_pointer_hops", "error_name_too_long", "error_bad_rdata",
+	"error_bad_opcode"};
+#define DNS_COUNTERS (sizeof(dns_counter_names) / sizeof(dns_counter_names[0]))
+
 struct dns_global {
 	const struct ids_services *svc;
+	int counter_id[DNS_COUNTERS];
+	int counters; /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for a buffer without rules */
 	unsigned max_alerts;
 	uint32_t tcp_max;
@@ -104,6 +116,7 @@ struct dns_counters {
 struct dns_thread {
 	const struct dns_global *g;
 	struct dns_counters c;
+	uint64_t published[DNS_COUNTERS];
 	const struct ids_rule **alerted; /* rules alerted for the current message */
 	struct dns_record rec;		 /* record being scanned */
 	struct dns_record rrec;		 /* record being rendered */
@@ -132,9 +145,9 @@ struct dns_tcp_dir {
 struct dns_flow {
 	uint64_t queries; /* transactions seen: the tx_id of the next one */
 	struct dns_tcp_dir dir[2];
-	uint16_t pend_id[DNS_PENDING]; /* DNS ids of the last queries */
+	uint16_t pend_id[DNS_PENDING]; /* DNS ids of unanswered queries, oldest first */
 	uint64_t pend_tx[DNS_PENDING]; /* and their tx_id */
-	uint8_t pend_n, pend_next;
+	uint8_t pend_n;
 };
 
 /* One message being scanned. */
@@ -535,25 +548,35 @@ static struct dns_flow *dns_flow_get(struct dns_thread *t, struct ids_thread *th
 	return *slot;
 }
 
+/* Forget pending query i. */
+static void pend_drop(struct dns_flow *f, unsigned i)
+{
+	f->pend_n--;
+	memmove(f->pend_id + i, f->pend_id + i + 1, (f->pend_n - i) * sizeof(f->pend_id[0]));
+	memmove(f->pend_tx + i, f->pend_tx + i + 1, (f->pend_n - i) * sizeof(f->pend_tx[0]));
+}
+
 /* The tx_id of a message: a query starts a transaction, a response joins
- * the last query with its DNS id (a response to no query seen starts one
- * of its own). */
+ * the oldest unanswered query of the flow's last DNS_PENDING with its DNS
+ * id (a response to no query seen starts one of its own). */
 static uint64_t dns_tx_id(struct dns_flow *f, const struct dns_header *h)
 {
 	uint64_t tx;
 
-	if (h->flags & DNS_FLAG_QR)
+	if (h->flags & DNS_FLAG_QR) {
 		for (unsigned i = 0; i < f->pend_n; i++)
-			if (f->pend_id[i] == h->id)
-				return f->pend_tx[i];
-	tx = f->queries++;
-	if (!(h->flags & DNS_FLAG_QR)) {
-		f->pend_id[f->pend_next] = h->id;
-		f->pend_tx[f->pend_next] = tx;
-		f->pend_next = (uint8_t)((f->pend_next + 1) % DNS_PENDING);
-		if (f->pend_n < DNS_PENDING)
-			f->pend_n++;
+			if (f->pend_id[i] == h->id) {
+				tx = f->pend_tx[i];
+				pend_drop(f, i);
+				return tx;
+			}
+		return f->queries++;
 	}
+	tx = f->queries++;
+	if (f->pend_n == DNS_PENDING)
+		pend_drop(f, 0); /* never answered: forget the oldest */
+	f->pend_id[f->pend_n] = h->id;
+	f->pend_tx[f->pend_n++] = tx;
 	return tx;
 }
 
@@ -781,6 +804,8 @@ static int dns_init(const struct ids_plugin_init_args *args, void **global)
 	g->max_alerts = (unsigned)args->opts[OPT_ALERTS].i;
 	g->tcp_max = (uint32_t)args->opts[OPT_TCP_MAX].i;
 	g->abi_1_3 = ids_has_abi(args->svc, 3);
+	g->counters = g->abi_1_3 && ids_counters_register(args->svc, dns_counter_names,
+							  DNS_COUNTERS, g->counter_id) == 0;
 	if (ids_compile_buffers(args, dns_buffers, BUF_COUNT, g->m) < 0) {
 		dns_fini(g);
 		return -1;
@@ -805,6 +830,23 @@ static int dns_thread_init(void *global, struct ids_thread *thr, void **thread_c
 	}
 	*thread_ctx = t;
 	return 0;
+}
+
+/* Once a second and at the end: the counters into the stats records. */
+static void dns_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec)
+{
+	struct dns_thread *t = thread_ctx;
+	const struct dns_counters *c = &t->c;
+	uint64_t now[DNS_COUNTERS] = {c->messages,	c->queries,	  c->responses,
+				      c->alerts,	c->records,	  c->tcp_oversized,
+				      c->tcp_truncated, c->tcp_lost,	  c->no_memory};
+
+	(void)now_usec;
+	if (!t->g->counters)
+		return;
+	for (int e = 1; e < DNS_ERROR_COUNT; e++)
+		now[8 + e] = c->errors[e];
+	ids_counters_publish(t->g->svc, thr, t->g->counter_id, now, t->published, DNS_COUNTERS);
 }
 
 /* The parse errors as " name=N" pairs, those seen only. */
@@ -853,6 +895,7 @@ static const struct ids_plugin dns_plugin = {
 	.init = dns_init,
 	.thread_init = dns_thread_init,
 	.on_packet = dns_on_packet,
+	.tick = dns_tick,
 	.thread_fini = dns_thread_fini,
 	.fini = dns_fini,
 	.on_stream = dns_on_stream,

@@ -102,8 +102,19 @@ static const struct ids_option_def http_options[OPT_COUNT] = {
 #define RENDER_MAX \
 	(256 + 6 * (HTTP_MAX_HOST + 2 * URL_MAX + UA_MAX + METHOD_MAX + PROTO_MAX + CTYPE_MAX))
 
+/* Its counters in stats records (plugins.http.*): the thread's counters,
+ * then one per parse error (error_<name>). */
+enum { HC_FLOWS, HC_REQUESTS, HC_RESPONSES, HC_UNMATCHED, HC_NOT_HTTP, HC_NO_MEMORY, HC_RECORDS,
+       HC_ERRORS };
+#define HTTP_COUNTERS (HC_ERRORS + HTTP_ERR_COUNT)
+static const char *const http_counter_names[HC_ERRORS] = {
+	"flows", "requests", "responses", "unmatched_responses", "not_http", "no_memory",
+	"records"};
+
 struct http_global {
 	const struct ids_services *svc;
+	int counter_id[HTTP_COUNTERS];
+	bool counters; /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
 	size_t body_limit;
 	bool log_headers;
@@ -115,6 +126,7 @@ struct http_thread {
 	uint64_t errors[HTTP_ERR_COUNT];
 	uint64_t requests, responses, flows, not_http, unmatched, no_memory, records;
 	struct http_scratch scratch; /* shared by the parsers of this worker */
+	uint64_t published[HTTP_COUNTERS];
 	char render[RENDER_MAX];
 };
 
@@ -865,6 +877,38 @@ static void http_fini(void *global)
 	free(g);
 }
 
+static int http_counters_register(struct http_global *g)
+{
+	char name[IDS_COUNTER_NAME_MAX + 1];
+
+	if (ids_counters_register(g->svc, http_counter_names, HC_ERRORS, g->counter_id) < 0)
+		return -1;
+	for (int i = 0; i < HTTP_ERR_COUNT; i++) {
+		snprintf(name, sizeof(name), "error_%s", http_err_names[i]);
+		if ((g->counter_id[HC_ERRORS + i] = g->svc->counter_register(name)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Once a second and at the end: the counters into the stats records. */
+static void http_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec)
+{
+	struct http_thread *t = thread_ctx;
+	uint64_t now[HTTP_COUNTERS] = {
+		[HC_FLOWS] = t->flows,		 [HC_REQUESTS] = t->requests,
+		[HC_RESPONSES] = t->responses,	 [HC_UNMATCHED] = t->unmatched,
+		[HC_NOT_HTTP] = t->not_http,	 [HC_NO_MEMORY] = t->no_memory + t->scratch.no_memory,
+		[HC_RECORDS] = t->records,
+	};
+
+	(void)now_usec;
+	if (!t->g->counters)
+		return;
+	memcpy(now + HC_ERRORS, t->errors, sizeof(t->errors));
+	ids_counters_publish(t->g->svc, thr, t->g->counter_id, now, t->published, HTTP_COUNTERS);
+}
+
 static int http_init(const struct ids_plugin_init_args *args, void **global)
 {
 	struct http_global *g;
@@ -878,6 +922,7 @@ static int http_init(const struct ids_plugin_init_args *args, void **global)
 	g->body_limit = (size_t)args->opts[OPT_BODY_LIMIT].i;
 	g->log_headers = args->opts[OPT_LOG_HEADERS].b != 0;
 	g->abi_1_3 = ids_has_abi(args->svc, 3);
+	g->counters = g->abi_1_3 && http_counters_register(g) == 0;
 	if (ids_compile_buffers(args, http_buffers, BUF_COUNT, g->m) < 0) {
 		http_fini(g);
 		return -1;
@@ -933,6 +978,7 @@ static const struct ids_plugin http_plugin = {
 	.n_options = OPT_COUNT,
 	.init = http_init,
 	.thread_init = http_thread_init,
+	.tick = http_tick,
 	.thread_fini = http_thread_fini,
 	.fini = http_fini,
 	.on_stream = http_on_stream,

@@ -63,8 +63,17 @@ static const struct ids_option_def tls_options[OPT_COUNT] = {
 #define TLS_FLOW_SNI_MAX 255 /* SNI bytes kept for alerts' tls.sni */
 #define TLS_FIELDS_MAX	 (TLS_JA3_MAX + TLS_JA3S_MAX + 6 * TLS_FLOW_SNI_MAX + 256)
 
+/* Its counters in stats records (plugins.tls.*): struct tls_counters'
+ * members in order. */
+static const char *const tls_counter_names[] = {
+	"flows",      "client_hellos", "server_hellos", "not_tls",   "bad_record", "too_long",
+	"no_memory",  "gaps",	       "truncated",	"malformed", "limit",	   "records"};
+#define TLS_COUNTERS (sizeof(tls_counter_names) / sizeof(tls_counter_names[0]))
+
 struct tls_global {
 	const struct ids_services *svc;
+	int counter_id[TLS_COUNTERS];
+	bool counters; /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
 	bool ja3, ja4;
 	uint32_t max_handshake;
@@ -81,6 +90,7 @@ struct tls_counters {
 struct tls_thread {
 	const struct tls_global *g;
 	struct tls_counters c;
+	uint64_t published[TLS_COUNTERS];
 	struct tls_client_hello ch;
 	char ja3[TLS_JA3_MAX];
 	char ja3s[TLS_JA3S_MAX];
@@ -162,6 +172,8 @@ static int tls_init(const struct ids_plugin_init_args *args, void **global)
 	g->ja3 = args->opts[OPT_JA3].b;
 	g->ja4 = args->opts[OPT_JA4].b;
 	g->abi_1_3 = ids_has_abi(args->svc, 3);
+	g->counters = g->abi_1_3 && ids_counters_register(args->svc, tls_counter_names,
+							  TLS_COUNTERS, g->counter_id) == 0;
 	g->max_handshake = (uint32_t)args->opts[OPT_MAX_HANDSHAKE].i;
 	if (tls_compile(g, args) < 0) {
 		tls_fini(g);
@@ -181,6 +193,20 @@ static int tls_thread_init(void *global, struct ids_thread *thr, void **thread_c
 	t->g = global;
 	*thread_ctx = t;
 	return 0;
+}
+
+_Static_assert(sizeof(struct tls_counters) == TLS_COUNTERS * sizeof(uint64_t),
+	       "a tls_counters member without a counter name");
+
+/* Once a second and at the end: the counters into the stats records. */
+static void tls_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec)
+{
+	struct tls_thread *t = thread_ctx;
+
+	(void)now_usec;
+	if (t->g->counters)
+		ids_counters_publish(t->g->svc, thr, t->g->counter_id, (const uint64_t *)&t->c,
+				     t->published, TLS_COUNTERS);
 }
 
 static void tls_thread_fini(void *thread_ctx)
@@ -521,6 +547,7 @@ static const struct ids_plugin tls_plugin = {
 	.n_options = OPT_COUNT,
 	.init = tls_init,
 	.thread_init = tls_thread_init,
+	.tick = tls_tick,
 	.thread_fini = tls_thread_fini,
 	.fini = tls_fini,
 	.on_stream = tls_on_stream,

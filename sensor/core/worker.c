@@ -164,6 +164,12 @@ static void svc_record_end(struct ids_thread *thr, struct ids_json *j)
 	eve_record_end(thr->eve, j);
 }
 
+static void svc_counter_add(struct ids_thread *thr, int id, uint64_t n)
+{
+	if (id >= 0 && id < IDS_MAX_COUNTERS && thr->cur_plugin < WORKER_MAX_PLUGIN_COUNTERS)
+		thr->plugin_counters[thr->cur_plugin][id] += n;
+}
+
 static const char *svc_app_proto(struct ids_thread *thr)
 {
 	return flow_app(thr->cur_flow);
@@ -274,6 +280,8 @@ const struct ids_services sensor_services = {
 	.record_end = svc_record_end,
 	.json = &eve_json_ops,
 	.alert_tx = svc_alert_tx,
+	.counter_register = plugin_counter_register,
+	.counter_add = svc_counter_add,
 };
 
 /* ----------------------------------------------------------- anomalies */
@@ -596,6 +604,7 @@ void worker_counters(struct ids_thread *w, struct worker_snapshot *s)
 	s->defrag = *defrag_stats(w->defrag);
 	s->alerts = w->alerts;
 	memcpy(s->plugin_alerts, w->plugin_alerts, sizeof(s->plugin_alerts));
+	memcpy(s->plugin_counters, w->plugin_counters, sizeof(s->plugin_counters));
 	s->csum_bad_ip = w->csum_bad_ip;
 	s->csum_bad_tcp = w->csum_bad_tcp;
 	s->csum_bad_other = w->csum_bad_other;

@@ -51,6 +51,8 @@ struct worker_snapshot {
 	uint64_t plugin_alerts[WORKER_MAX_PLUGIN_COUNTERS]; /* per plugin, config order */
 	uint64_t kernel_packets, kernel_drops, kernel_freezes;
 	int64_t first_usec, last_usec;
+	/* counters plugins registered (counter_add), per plugin, config order */
+	uint64_t plugin_counters[WORKER_MAX_PLUGIN_COUNTERS][IDS_MAX_COUNTERS];
 };
 
 struct ids_thread {
@@ -82,6 +84,7 @@ struct ids_thread {
 	/* packets dropped from defrag/reassembly for a bad checksum */
 	uint64_t csum_bad_ip, csum_bad_tcp, csum_bad_other;
 	struct live_source *live; /* live capture source, NULL in file mode */
+	uint64_t plugin_counters[WORKER_MAX_PLUGIN_COUNTERS][IDS_MAX_COUNTERS];
 	pthread_mutex_t snap_lock;
 	struct worker_snapshot snap;
 };

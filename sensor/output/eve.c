@@ -895,6 +895,27 @@ static int64_t uptime_seconds(double s)
 	return (int64_t)s;
 }
 
+/* plugins.NAME.COUNTER of the plugins that registered counters. */
+static void stats_plugin_counters(struct jbuf *j, const struct eve_stats_input *in)
+{
+	bool open = false;
+
+	for (unsigned p = 0; in->counters && p < in->n_plugins; p++) {
+		if (!in->n_counters[p])
+			continue;
+		if (!open)
+			jbuf_open_object(j, "plugins");
+		open = true;
+		jbuf_open_object(j, in->plugin_names[p]);
+		for (unsigned k = 0; k < in->n_counters[p]; k++)
+			jbuf_u64(j, in->counter_names[p][k],
+				 in->counters[(size_t)p * in->counters_stride + k]);
+		jbuf_close_object(j);
+	}
+	if (open)
+		jbuf_close_object(j);
+}
+
 /* The counters of one stats object (the totals, or one worker's). */
 static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 {
@@ -928,6 +949,7 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 		jbuf_close_object(j);
 	}
 	jbuf_close_object(j);
+	stats_plugin_counters(j, in);
 }
 
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)

@@ -150,6 +150,13 @@ struct eve_stats_input {
 	const char *const *plugin_names;
 	const uint64_t *plugin_alerts;
 	unsigned n_plugins;
+	/* Counters plugins registered, plugins.NAME.COUNTER: for plugin p of
+	 * plugin_names, n_counters[p] names counter_names[p][0..] and values
+	 * counters[p * counters_stride + 0..]; NULL: none. */
+	const char *const *const *counter_names;
+	const unsigned *n_counters;
+	const uint64_t *counters;
+	unsigned counters_stride;
 	/* Per-worker breakdown (stats.threads.W#N), same fields; may be NULL. */
 	const struct eve_stats_input *threads;
 	unsigned n_threads;

@@ -547,9 +547,8 @@ Test(corpus, dns_task_7018_ids_dns_stream_rule)
  * the dns object the case checks. Differences: Suricata reports pcap_cnt
  * 7, 9, 12, 13 (where it inspected), ours the segments completing each
  * message, 4, 6, 10, 11; Suricata 8 counts requests and responses as
- * transactions (the third query is tx_id 4), our tx_id counts the queries
- * before (docs/plugins/dns.md, as Suricata 7): 2; the top-level tx_id and
- * the dns records are app-layer output we do not write.
+ * transactions (the third query is tx_id 4), ours a query and its response
+ * as one (docs/plugins/dns.md): 2. One dns record per message.
  */
 Test(corpus, dns_task_7018_ids_dns_keywords)
 {
@@ -590,8 +589,9 @@ Test(corpus, dns_task_7018_ids_dns_keywords)
 		      "dns.type=response dns.version=3 "
 		      "dns.grouped.A.0=15.197.148.33 dns.grouped.A.1=3.33.130.190"),
 		1);
-	cr_expect_eq(count("dns.queries.0.rrname=oisf.net"), 0);
-	cr_expect_eq(count("dns.queries.0.rrname=oisf.net"), 0);
+	cr_expect_eq(count("event_type=alert dns.queries.0.rrname=oisf.net"), 0);
+	/* one dns record per message: oisf.net's query and answer, tx 1 */
+	cr_expect_eq(count("event_type=dns tx_id=1 dns.queries.0.rrname=oisf.net"), 2);
 	cr_expect_eq(count("event_type=flow app_proto=dns proto=TCP src_ip=10.16.1.11 "
 			   "src_port=36926 dest_ip=9.9.9.9 dest_port=53 flow.age=0 "
 			   "flow.alerted=true flow.pkts_toclient=6 flow.pkts_toserver=8 "

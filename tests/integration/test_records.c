@@ -404,3 +404,48 @@ Test(records, tls_http_dns_records_of_corpus_captures, .timeout = 120)
 	cr_expect_str_eq(jr_str(r, "dns.grouped.A.1"), "91.189.95.55");
 	itest_end(&t);
 }
+
+/* ------------------------------------------------------ plugin counters */
+
+/* plugins.NAME.COUNTER of the stats record: in the totals and summed over
+ * the workers' objects, the same. */
+Test(records, plugin_counters_in_stats_totals_and_threads)
+{
+	static const char *const keys[] = {
+		"plugins.http.requests",   "plugins.http.records",	"plugins.http.not_http",
+		"plugins.dns.messages",	   "plugins.dns.queries",	"plugins.dns.records",
+		"plugins.tls.client_hellos", "plugins.tls.server_hellos", "plugins.tls.records",
+		"plugins.portscan.packets", "plugins.portscan.sources"};
+	static const int64_t want[] = {5, 5, 3, 3, 3, 3, 1, 1, 1, 12, 5};
+	struct itest t;
+	const struct jr_val *st;
+	char key[128];
+
+	char conf[4096];
+
+	itest_begin(&t, SENSOR_BIN, "records");
+	snprintf(conf, sizeof(conf), records_conf, "");
+	itest_config(&t, conf);
+	const char *argv[] = {SENSOR_BIN, "-c", t.conf,	     "-r", SAMPLE,
+			      "-l",	  t.dir,  "--threads", "2",  NULL};
+	run_cmd(&t.res, argv);
+	cr_assert_eq(t.res.status, 0, "%s", t.res.err);
+	cr_assert_eq(eve_load(&t.eve, t.eve_path), 0);
+	st = eve_find(&t.eve, "event_type=stats", 0);
+	cr_assert_not_null(st);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int64_t sum = 0;
+
+		snprintf(key, sizeof(key), "stats.%s", keys[i]);
+		cr_expect_eq(jr_int(st, key, -1), want[i], "%s", key);
+		for (int w = 1; w <= 2; w++) {
+			snprintf(key, sizeof(key), "stats.threads.W#%02d.%s", w, keys[i]);
+			sum += jr_int(st, key, -1000);
+		}
+		cr_expect_eq(sum, want[i], "%s summed over the workers", keys[i]);
+	}
+	cr_expect_eq(jr_int(st, "stats.plugins.dns.error_short", -1), 0);
+	cr_expect_eq(jr_int(st, "stats.plugins.http.error_gap", -1), 0);
+	cr_expect_null(jr_get(st, "stats.plugins.signature")); /* registers none */
+	itest_end(&t);
+}
