@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libhyperscan-dev libpcre2-dev libyaml-dev
           libpcap-dev libcriterion-dev zlib1g-dev jq iproute2 tcpreplay)
+# The EVE schema test (tests/integration/test_eve_schema.c) validates with it.
+packages+=(python3-jsonschema)
 
 missing=()
 for p in "${packages[@]}"; do

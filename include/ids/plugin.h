@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 3 /* 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE */
+#define IDS_ABI_MINOR 3 /* 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE, records, alert_tx, counters */
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
@@ -62,6 +62,7 @@ extern "C" {
 /* Opaque host objects. */
 struct ids_thread;  /* one per worker thread, owned by the host */
 struct ids_matcher; /* a compiled rule set, see ids_services.matcher_* */
+struct ids_json;    /* an EVE record being written, see ids_services.record_begin (1.3) */
 
 /* ---------------------------------------------------------------- rules */
 
@@ -187,6 +188,32 @@ struct ids_flow_info {
 	int64_t first_usec, last_usec;
 };
 
+/* ------------------------------------------------------ records (1.3) */
+
+/*
+ * The JSON builder of a record a plugin writes (record_begin .. record_end).
+ * Each call appends one member to the object or array opened last (`key`
+ * is NULL for array elements, a plain ASCII name otherwise). Strings are
+ * escaped by the host (bytes that are not UTF-8 become \u00XX); a NULL
+ * string is written as "". Nesting deeper than IDS_JSON_MAX_DEPTH drops
+ * the record. Worker thread, between record_begin and record_end only.
+ */
+#define IDS_JSON_MAX_DEPTH 16
+
+struct ids_json_ops {
+	void (*open_object)(struct ids_json *j, const char *key);
+	void (*close_object)(struct ids_json *j);
+	void (*open_array)(struct ids_json *j, const char *key);
+	void (*close_array)(struct ids_json *j);
+	void (*str)(struct ids_json *j, const char *key, const char *s);
+	void (*strn)(struct ids_json *j, const char *key, const char *s, size_t n);
+	void (*u64)(struct ids_json *j, const char *key, uint64_t v);
+	void (*i64)(struct ids_json *j, const char *key, int64_t v);
+	void (*boolean)(struct ids_json *j, const char *key, int v);
+	/* A pre-rendered JSON value (object, array, number), copied as is. */
+	void (*raw)(struct ids_json *j, const char *key, const char *json);
+};
+
 /* ------------------------------------------------------------ services */
 
 enum ids_log_level { IDS_LOG_ERROR = 0, IDS_LOG_WARN, IDS_LOG_INFO, IDS_LOG_DEBUG };
@@ -291,7 +318,49 @@ struct ids_services {
 	 * NUL-terminated; returns the length needed (like snprintf). Bytes
 	 * that are not UTF-8 become \u00XX. Any thread. */
 	size_t (*json_escape)(char *out, size_t outlen, const char *s, size_t n);
+
+	/* ---- ABI 1.3: check struct_size before using these ---- */
+
+	/* Start an EVE record of event_type `type` ("http", "dns", "tls", or a
+	 * name of the plugin's own: lower case letters, digits and '_', at
+	 * most 31) about `pkt` and its flow. The host writes the common
+	 * header (timestamp of pkt, flow_id, in_iface, event_type, vlan,
+	 * src_ip/src_port/dest_ip/dest_port oriented client to server as the
+	 * flow's, proto, community_id, host, and tx_id when tx_id >= 0) and
+	 * returns the builder the plugin adds its members to with `json`;
+	 * record_end writes the record. Returns NULL when the record type is
+	 * switched off in the config (`types:`; render nothing then) or for a
+	 * bad type name. One record is open at a time per thread: raise
+	 * alerts before record_begin or after record_end (a record still open
+	 * when anything else is written is closed and written first). Worker
+	 * thread, from on_packet, on_stream, on_flow_end or tick; the builder
+	 * is valid until record_end. */
+	struct ids_json *(*record_begin)(struct ids_thread *thr, const struct ids_packet *pkt,
+					 const char *type, int64_t tx_id);
+	void (*record_end)(struct ids_thread *thr, struct ids_json *j);
+	const struct ids_json_ops *json;
+
+	/* Like alert_fields, for a rule that matched in transaction `tx_id`
+	 * (numbered from 0 per flow, as in the plugin's records; written as
+	 * the alert's tx_id; -1: none). */
+	void (*alert_tx)(struct ids_thread *thr, const struct ids_packet *pkt,
+			 const struct ids_rule *rule, const char *fields, int64_t tx_id);
+
+	/* Register a counter of the calling plugin: `name` is lower case
+	 * letters, digits and '_' (at most IDS_COUNTER_NAME_MAX characters).
+	 * Stats records show it as plugins.PLUGIN.NAME, per worker and summed
+	 * over workers. Main thread, from init() only; the same name twice
+	 * gives the same id. Returns the counter's id (0, 1, ...) or -1 (bad
+	 * name, more than IDS_MAX_COUNTERS). */
+	int (*counter_register)(const char *name);
+	/* Add n to counter `id` of the calling plugin in this worker. Worker
+	 * thread; no lock, nothing allocated; a bad id is ignored. Counters
+	 * keep counting across rule reloads. */
+	void (*counter_add)(struct ids_thread *thr, int id, uint64_t n);
 };
+
+#define IDS_MAX_COUNTERS     32 /* counters per plugin (counter_register) */
+#define IDS_COUNTER_NAME_MAX 47
 
 /* ------------------------------------------------------------ descriptor */
 

@@ -54,9 +54,52 @@ static inline void ids_buffer_names(const struct ids_buffer_def *bufs, size_t n,
 	}
 }
 
+/* Does the host offer the services of ABI minor `minor` (2 or 3)? For a
+ * plugin that uses them when there and works without them. */
+static inline int ids_has_abi(const struct ids_services *svc, int minor)
+{
+	size_t need = minor >= 3 ? offsetof(struct ids_services, counter_add) +
+					   sizeof(svc->counter_add)
+				 : offsetof(struct ids_services, json_escape) +
+					   sizeof(svc->json_escape);
+
+	if (svc->struct_size < need)
+		return 0;
+	return minor < 3 || (svc->record_begin && svc->record_end && svc->json && svc->alert_tx &&
+			     svc->counter_register && svc->counter_add);
+}
+
+/*
+ * A plugin's counters published through counter_register/counter_add: the
+ * names (a table of n), their ids from ids_counters_register (in init),
+ * and, per worker, what was published so far. ids_counters_publish (from
+ * tick, which the host also calls once at the end) adds what each counter
+ * grew since.
+ */
+static inline int ids_counters_register(const struct ids_services *svc, const char *const *names,
+					size_t n, int *ids)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((ids[i] = svc->counter_register(names[i])) < 0)
+			return -1;
+	return 0;
+}
+
+static inline void ids_counters_publish(const struct ids_services *svc, struct ids_thread *thr,
+					const int *ids, const uint64_t *now, uint64_t *published,
+					size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (now[i] != published[i]) {
+			svc->counter_add(thr, ids[i], now[i] - published[i]);
+			published[i] = now[i];
+		}
+}
+
 /*
  * The services this plugin needs were added by ABI minor `minor` (1: stream
- * matching, 2: buffers, flow_data, alert_fields, app_proto, json_escape):
+ * matching, 2: buffers, flow_data, alert_fields, app_proto, json_escape,
+ * 3: records, alert_tx and counters):
  * 0, or -1 with a message naming the plugin when the sensor is older.
  */
 static inline int ids_require_abi(const struct ids_plugin_init_args *args, const char *plugin,
@@ -64,7 +107,8 @@ static inline int ids_require_abi(const struct ids_plugin_init_args *args, const
 {
 	const struct ids_services *svc = args->svc;
 	size_t need =
-		minor >= 2 ? offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)
+		minor >= 3   ? offsetof(struct ids_services, alert_tx) + sizeof(svc->alert_tx)
+		: minor == 2 ? offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape)
 		: minor == 1
 			? offsetof(struct ids_services, matcher_stream_scan) +
 				  sizeof(svc->matcher_stream_scan)

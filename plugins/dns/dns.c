@@ -87,15 +87,28 @@ static const struct ids_option_def dns_options[OPT_COUNT] = {
 		 "longest DNS-over-TCP message reassembled (bytes); longer ones are skipped"},
 };
 
+/* Its counters in stats records (plugins.dns.*): struct dns_counters'
+ * members in order, errors[1..] as error_<name>. */
+static const char *const dns_counter_names[] = {
+	"messages",	 "queries",	    "responses",	  "alerts",
+	"records",	 "tcp_oversized",   "tcp_truncated",	  "tcp_lost",
+	"no_memory",	 "error_short",	    "error_truncated",	  "error_bad_label",
+	"error_pointer_forward", "error_pointer_hops", "error_name_too_long", "error_bad_rdata",
+	"error_bad_opcode"};
+#define DNS_COUNTERS (sizeof(dns_counter_names) / sizeof(dns_counter_names[0]))
+
 struct dns_global {
 	const struct ids_services *svc;
+	int counter_id[DNS_COUNTERS];
+	int counters; /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for a buffer without rules */
 	unsigned max_alerts;
 	uint32_t tcp_max;
+	int abi_1_3; /* the host has records and alert_tx */
 };
 
 struct dns_counters {
-	uint64_t messages, queries, responses, alerts;
+	uint64_t messages, queries, responses, alerts, records;
 	uint64_t tcp_oversized, tcp_truncated, tcp_lost, no_memory;
 	uint64_t errors[DNS_ERROR_COUNT]; /* [-enum dns_error] */
 };
@@ -103,6 +116,7 @@ struct dns_counters {
 struct dns_thread {
 	const struct dns_global *g;
 	struct dns_counters c;
+	uint64_t published[DNS_COUNTERS];
 	const struct ids_rule **alerted; /* rules alerted for the current message */
 	struct dns_record rec;		 /* record being scanned */
 	struct dns_record rrec;		 /* record being rendered */
@@ -124,10 +138,16 @@ struct dns_tcp_dir {
 	uint32_t cap;
 };
 
+/* Queries a response is matched with (by DNS id) for its tx_id. */
+#define DNS_PENDING 8
+
 /* Per-flow state, in the flow's flow_data slot; owned by the plugin. */
 struct dns_flow {
-	uint64_t queries; /* queries seen: the tx_id of the next one */
+	uint64_t queries; /* transactions seen: the tx_id of the next one */
 	struct dns_tcp_dir dir[2];
+	uint16_t pend_id[DNS_PENDING]; /* DNS ids of unanswered queries, oldest first */
+	uint64_t pend_tx[DNS_PENDING]; /* and their tx_id */
+	uint8_t pend_n;
 };
 
 /* One message being scanned. */
@@ -242,25 +262,6 @@ static size_t dns_answer_text(struct dns_thread *t, const uint8_t *msg, size_t l
 	return n + 1 + ((size_t)r < cap ? (size_t)r : cap - 1);
 }
 
-/* One question of a query: {"type":"query",...}. */
-static void render_query_entry(struct jw *w, const struct dns_scan *s, const struct dns_record *q)
-{
-	char tmp[6];
-	const char *type = dns_type_name(q->type, tmp);
-
-	jw_raw(w, "{\"type\":\"query\",\"id\":");
-	jw_uint(w, s->hdr.id);
-	jw_kstr(w, ",\"rrname\":", q->name, q->name_len);
-	jw_kstr(w, ",\"rrtype\":", type, strlen(type));
-	jw_raw(w, ",\"tx_id\":");
-	jw_uint(w, s->tx_id);
-	if (s->hdr.flags & DNS_FLAG_Z)
-		jw_raw(w, ",\"z\":true");
-	jw_raw(w, ",\"opcode\":");
-	jw_uint(w, DNS_OPCODE(s->hdr.flags));
-	jw_raw(w, "}");
-}
-
 /* Before a list element: the comma unless first; 0 when it did not fit
  * (the caller then rolls the element back and ends the list). */
 static int jw_element(struct jw *w, int first)
@@ -270,31 +271,35 @@ static int jw_element(struct jw *w, int first)
 	return !w->over;
 }
 
-static void render_query(struct jw *w, struct dns_scan *s)
+/* "queries":[{"rrname":...,"rrtype":...},...] */
+static void render_queries(struct jw *w, struct dns_scan *s)
 {
 	struct dns_record *q = &s->t->rrec;
 	struct dns_reader r;
+	char tmp[6];
 	int first = 1;
 
 	dns_reader_init(&r, s->msg, s->len);
-	jw_raw(w, "\"dns\":{");
-	if (s->hdr.qdcount) {
-		jw_raw(w, "\"query\":[");
-		while (dns_reader_next(&r, q) == 1 && q->section == DNS_SEC_QUESTION) {
-			size_t mark = w->len;
+	jw_raw(w, ",\"queries\":[");
+	if (w->over)
+		return;
+	while (dns_reader_next(&r, q) == 1 && q->section == DNS_SEC_QUESTION) {
+		size_t mark = w->len;
+		const char *type = dns_type_name(q->type, tmp);
 
-			if (jw_element(w, first))
-				render_query_entry(w, s, q);
-			if (w->over) {
-				w->len = mark;
-				w->over = 0;
-				break;
-			}
-			first = 0;
+		if (jw_element(w, first)) {
+			jw_kstr(w, "{\"rrname\":", q->name, q->name_len);
+			jw_kstr(w, ",\"rrtype\":", type, strlen(type));
+			jw_raw(w, "}");
 		}
-		jw_close(w, "]");
+		if (w->over) {
+			w->len = mark;
+			w->over = 0;
+			break;
+		}
+		first = 0;
 	}
-	jw_close(w, "}");
+	jw_close(w, "]");
 }
 
 /* The rdata of `rr` as text into t->rtext: its length as written, or -1
@@ -423,7 +428,10 @@ static void render_grouped(struct jw *w, struct dns_scan *s)
 	jw_close(w, "}");
 }
 
-static void render_answer(struct jw *w, struct dns_scan *s)
+/* Suricata 8's `dns` object (EVE DNS version 3), the same in records and
+ * alerts: header fields, then the queries, answers (and grouped) and
+ * authorities of the message. */
+static void render_v3(struct jw *w, struct dns_scan *s)
 {
 	static const struct {
 		uint16_t bit;
@@ -431,12 +439,14 @@ static void render_answer(struct jw *w, struct dns_scan *s)
 	} bits[] = {{DNS_FLAG_QR, ",\"qr\":true"}, {DNS_FLAG_AA, ",\"aa\":true"},
 		    {DNS_FLAG_TC, ",\"tc\":true"}, {DNS_FLAG_RD, ",\"rd\":true"},
 		    {DNS_FLAG_RA, ",\"ra\":true"}, {DNS_FLAG_Z, ",\"z\":true"}};
-	struct dns_record *q = &s->t->rrec;
-	struct dns_reader r;
-	char flags[8], tmp[6], tmp2[6];
+	char flags[8], tmp[6];
 	const char *rcode = dns_rcode_name(DNS_RCODE(s->hdr.flags), tmp);
 
-	jw_raw(w, "\"dns\":{\"answer\":{\"version\":2,\"type\":\"answer\",\"id\":");
+	jw_raw(w, "\"dns\":{\"version\":3,\"type\":");
+	jw_raw(w, s->hdr.flags & DNS_FLAG_QR ? "\"response\"" : "\"request\"");
+	jw_raw(w, ",\"tx_id\":");
+	jw_uint(w, s->tx_id);
+	jw_raw(w, ",\"id\":");
 	jw_uint(w, s->hdr.id);
 	snprintf(flags, sizeof(flags), "%x", s->hdr.flags);
 	jw_kstr(w, ",\"flags\":", flags, strlen(flags));
@@ -445,21 +455,16 @@ static void render_answer(struct jw *w, struct dns_scan *s)
 			jw_raw(w, bits[i].text);
 	jw_raw(w, ",\"opcode\":");
 	jw_uint(w, DNS_OPCODE(s->hdr.flags));
-	dns_reader_init(&r, s->msg, s->len);
-	if (s->hdr.qdcount && dns_reader_next(&r, q) == 1) {
-		const char *type = dns_type_name(q->type, tmp2);
-
-		jw_kstr(w, ",\"rrname\":", q->name, q->name_len);
-		jw_kstr(w, ",\"rrtype\":", type, strlen(type));
-	}
 	jw_kstr(w, ",\"rcode\":", rcode, strlen(rcode));
+	if (s->hdr.qdcount)
+		render_queries(w, s);
 	if (s->hdr.ancount) {
 		render_rr_list(w, s, DNS_SEC_ANSWER, ",\"answers\":[");
 		render_grouped(w, s);
 	}
 	if (s->hdr.nscount)
 		render_rr_list(w, s, DNS_SEC_AUTHORITY, ",\"authorities\":[");
-	jw_close(w, "}}");
+	jw_close(w, "}");
 }
 
 /* The message's `dns` object into t->fields. */
@@ -467,10 +472,7 @@ static void dns_render(struct dns_scan *s)
 {
 	struct jw w = {s->t->g->svc, s->t->fields, sizeof(s->t->fields), 0, 0};
 
-	if (s->hdr.flags & DNS_FLAG_QR)
-		render_answer(&w, s);
-	else
-		render_query(&w, s);
+	render_v3(&w, s);
 	w.buf[w.len < w.cap ? w.len : w.cap - 1] = '\0';
 }
 
@@ -488,7 +490,10 @@ static int dns_on_match(const struct ids_rule *rule, void *ctx)
 		dns_render(s);
 		s->rendered = 1;
 	}
-	t->g->svc->alert_fields(s->thr, s->pkt, rule, t->fields);
+	if (t->g->abi_1_3)
+		t->g->svc->alert_tx(s->thr, s->pkt, rule, t->fields, (int64_t)s->tx_id);
+	else
+		t->g->svc->alert_fields(s->thr, s->pkt, rule, t->fields);
 	t->alerted[s->n_alerted++] = rule;
 	t->c.alerts++;
 	if (s->n_alerted < t->g->max_alerts)
@@ -543,6 +548,60 @@ static struct dns_flow *dns_flow_get(struct dns_thread *t, struct ids_thread *th
 	return *slot;
 }
 
+/* Forget pending query i. */
+static void pend_drop(struct dns_flow *f, unsigned i)
+{
+	f->pend_n--;
+	memmove(f->pend_id + i, f->pend_id + i + 1, (f->pend_n - i) * sizeof(f->pend_id[0]));
+	memmove(f->pend_tx + i, f->pend_tx + i + 1, (f->pend_n - i) * sizeof(f->pend_tx[0]));
+}
+
+/* The tx_id of a message: a query starts a transaction, a response joins
+ * the oldest unanswered query of the flow's last DNS_PENDING with its DNS
+ * id (a response to no query seen starts one of its own). */
+static uint64_t dns_tx_id(struct dns_flow *f, const struct dns_header *h)
+{
+	uint64_t tx;
+
+	if (h->flags & DNS_FLAG_QR) {
+		for (unsigned i = 0; i < f->pend_n; i++)
+			if (f->pend_id[i] == h->id) {
+				tx = f->pend_tx[i];
+				pend_drop(f, i);
+				return tx;
+			}
+		return f->queries++;
+	}
+	tx = f->queries++;
+	if (f->pend_n == DNS_PENDING)
+		pend_drop(f, 0); /* never answered: forget the oldest */
+	f->pend_id[f->pend_n] = h->id;
+	f->pend_tx[f->pend_n++] = tx;
+	return tx;
+}
+
+/* The message's `dns` record (one per message, as Suricata 8 logs a
+ * request and a response), after its alerts. */
+static void dns_record(struct dns_scan *s)
+{
+	const struct ids_services *svc = s->t->g->svc;
+	struct ids_json *j;
+
+	if (!s->t->g->abi_1_3)
+		return;
+	j = svc->record_begin(s->thr, s->pkt, "dns", (int64_t)s->tx_id);
+	if (!j)
+		return;
+	if (!s->rendered) {
+		dns_render(s);
+		s->rendered = 1;
+	}
+	/* t->fields is "dns":{...}: the object after the key */
+	svc->json->raw(j, "dns", s->t->fields + 6);
+	svc->record_end(s->thr, j);
+	s->t->c.records++;
+}
+
 /* One message from UDP or TCP: check it, count it, scan it. */
 static void dns_message(struct dns_thread *t, struct ids_thread *thr, const struct ids_packet *pkt,
 			const uint8_t *msg, size_t len, struct dns_flow *flow)
@@ -555,16 +614,16 @@ static void dns_message(struct dns_thread *t, struct ids_thread *thr, const stru
 		return;
 	}
 	t->c.messages++;
-	if (s.hdr.flags & DNS_FLAG_QR) {
+	if (s.hdr.flags & DNS_FLAG_QR)
 		t->c.responses++;
-	} else {
+	else
 		t->c.queries++;
-		if (!flow)
-			flow = dns_flow_get(t, thr, 1);
-		if (flow)
-			s.tx_id = flow->queries++;
-	}
+	if (!flow)
+		flow = dns_flow_get(t, thr, 1);
+	if (flow)
+		s.tx_id = dns_tx_id(flow, &s.hdr);
 	dns_scan_message(&s);
+	dns_record(&s);
 }
 
 /* ------------------------------------------------------- UDP */
@@ -744,6 +803,9 @@ static int dns_init(const struct ids_plugin_init_args *args, void **global)
 	g->svc = args->svc;
 	g->max_alerts = (unsigned)args->opts[OPT_ALERTS].i;
 	g->tcp_max = (uint32_t)args->opts[OPT_TCP_MAX].i;
+	g->abi_1_3 = ids_has_abi(args->svc, 3);
+	g->counters = g->abi_1_3 && ids_counters_register(args->svc, dns_counter_names,
+							  DNS_COUNTERS, g->counter_id) == 0;
 	if (ids_compile_buffers(args, dns_buffers, BUF_COUNT, g->m) < 0) {
 		dns_fini(g);
 		return -1;
@@ -768,6 +830,23 @@ static int dns_thread_init(void *global, struct ids_thread *thr, void **thread_c
 	}
 	*thread_ctx = t;
 	return 0;
+}
+
+/* Once a second and at the end: the counters into the stats records. */
+static void dns_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec)
+{
+	struct dns_thread *t = thread_ctx;
+	const struct dns_counters *c = &t->c;
+	uint64_t now[DNS_COUNTERS] = {c->messages,	c->queries,	  c->responses,
+				      c->alerts,	c->records,	  c->tcp_oversized,
+				      c->tcp_truncated, c->tcp_lost,	  c->no_memory};
+
+	(void)now_usec;
+	if (!t->g->counters)
+		return;
+	for (int e = 1; e < DNS_ERROR_COUNT; e++)
+		now[8 + e] = c->errors[e];
+	ids_counters_publish(t->g->svc, thr, t->g->counter_id, now, t->published, DNS_COUNTERS);
 }
 
 /* The parse errors as " name=N" pairs, those seen only. */
@@ -816,6 +895,7 @@ static const struct ids_plugin dns_plugin = {
 	.init = dns_init,
 	.thread_init = dns_thread_init,
 	.on_packet = dns_on_packet,
+	.tick = dns_tick,
 	.thread_fini = dns_thread_fini,
 	.fini = dns_fini,
 	.on_stream = dns_on_stream,

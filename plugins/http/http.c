@@ -142,11 +142,13 @@ static const struct ids_buffer_def http_buffers[BUF_COUNT] = {
 			   "deflate, first body-limit bytes (of either)"},
 };
 
-enum { OPT_BODY_LIMIT = 0, OPT_COUNT };
+enum { OPT_BODY_LIMIT = 0, OPT_LOG_HEADERS, OPT_COUNT };
 
 static const struct ids_option_def http_options[OPT_COUNT] = {
 	[OPT_BODY_LIMIT] = {"body-limit", IDS_OPT_INT, "65536", 0, 16777216,
 			    "bytes of each request and response body inspected (0: none)"},
+	[OPT_LOG_HEADERS] = {"log-headers", IDS_OPT_BOOL, "false", 0, 0,
+			     "http records carry request_headers and response_headers"},
 };
 
 /* Longest strings kept for the alerts' `http` object. */
@@ -154,23 +156,40 @@ static const struct ids_option_def http_options[OPT_COUNT] = {
 #define UA_MAX	   256
 #define METHOD_MAX 32
 #define PROTO_MAX  8
+#define CTYPE_MAX  128
+#define HEADERS_MAX 8192 /* request header bytes kept for its record */
 #define QUEUE_MAX  8 /* requests awaiting their response */
 /* Room for the rendered object: every byte may escape to 6. */
-#define RENDER_MAX (256 + 6 * (HTTP_MAX_HOST + URL_MAX + UA_MAX + METHOD_MAX + PROTO_MAX))
+#define RENDER_MAX \
+	(256 + 6 * (HTTP_MAX_HOST + 2 * URL_MAX + UA_MAX + METHOD_MAX + PROTO_MAX + CTYPE_MAX))
+
+/* Its counters in stats records (plugins.http.*): the thread's counters,
+ * then one per parse error (error_<name>). */
+enum { HC_FLOWS, HC_REQUESTS, HC_RESPONSES, HC_UNMATCHED, HC_NOT_HTTP, HC_NO_MEMORY, HC_RECORDS,
+       HC_ERRORS };
+#define HTTP_COUNTERS (HC_ERRORS + HTTP_ERR_COUNT)
+static const char *const http_counter_names[HC_ERRORS] = {
+	"flows", "requests", "responses", "unmatched_responses", "not_http", "no_memory",
+	"records"};
 
 struct http_global {
 	const struct ids_services *svc;
+	int counter_id[HTTP_COUNTERS];
+	bool counters; /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
 	size_t body_limit;
+	bool log_headers;
+	bool abi_1_3; /* the host has records and alert_tx */
 };
 
 struct http_thread {
 	const struct http_global *g;
 	uint64_t errors[HTTP_ERR_COUNT];
-	uint64_t requests, responses, flows, not_http, unmatched, no_memory;
+	uint64_t requests, responses, flows, not_http, unmatched, no_memory, records;
 	uint64_t unpaired; /* response losses after which queued requests were dropped */
 	uint64_t decoded, decode_capped, decode_errors; /* file.data bodies */
-	struct http_scratch scratch;			/* shared by the parsers of this worker */
+	struct http_scratch scratch; /* shared by the parsers of this worker */
+	uint64_t published[HTTP_COUNTERS];
 	char render[RENDER_MAX];
 	uint8_t field[HTTP_MAX_HEAD + 16]; /* a header buffer being scanned */
 	uint8_t *decoded_body;		   /* body-limit bytes, on the first coded body */
@@ -183,10 +202,13 @@ struct http_thread {
  * is unknown. */
 struct http_req {
 	unsigned refs;
-	bool has_host, has_ua;
+	bool has_host, has_ua, has_refer;
 	uint8_t method_len, proto_len;
-	uint16_t host_len, url_len, ua_len;
-	char text[]; /* method, protocol, host, url, user agent, back to back */
+	uint16_t host_len, url_len, ua_len, refer_len;
+	uint32_t hdr_len; /* header lines kept (log-headers), else 0 */
+	uint64_t tx_id;	  /* the flow's transaction number, from 0 */
+	char text[];	  /* method, protocol, host, url, user agent, referer,
+			     headers, back to back */
 };
 
 /* The first body-limit bytes of the body being received: `cap` bytes
@@ -206,6 +228,7 @@ struct http_conn {
 	struct http_req *cur;	  /* the request being parsed (or the last one) */
 	struct http_req *matched; /* the request of the response being parsed */
 	struct http_req *queue[QUEUE_MAX];
+	uint64_t tx_next; /* tx_id of the next request */
 	unsigned q_head, q_len, q_lost; /* q_lost: requests past a full queue */
 	struct http_body body[2];	/* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
 	uint8_t coding[2];		/* enum http_coding of each direction's body */
@@ -227,6 +250,7 @@ struct http_scan {
 	const struct http_req *req; /* NULL: unknown */
 	unsigned status;	    /* 0: request side, no status */
 	struct http_slice proto;    /* response protocol, when no request is known */
+	struct http_slice ctype;    /* response Content-Type, len 0: none */
 	int64_t length;		    /* -1: unknown */
 	bool rendered;
 };
@@ -266,37 +290,117 @@ static const char *req_ua(const struct http_req *r)
 	return req_url(r) + r->url_len;
 }
 
+static const char *req_refer(const struct http_req *r)
+{
+	return req_ua(r) + r->ua_len;
+}
+
+static const char *req_headers(const struct http_req *r)
+{
+	return req_refer(r) + r->refer_len;
+}
+
 static size_t cut(const struct http_slice *s, size_t max)
 {
 	return s->len < max ? s->len : max;
 }
 
+static bool name_is(const uint8_t *p, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	if (n != k)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if ((p[i] | 0x20) != name[i])
+			return false;
+	return true;
+}
+
+/*
+ * The next header line of `h` from *pos: its name and value (leading and
+ * trailing blanks trimmed). Lines without a colon (folded continuations)
+ * are skipped. false at the end.
+ */
+static bool header_next(const struct http_slice *h, size_t *pos, struct http_slice *name,
+			struct http_slice *value)
+{
+	while (*pos < h->len) {
+		const uint8_t *line = h->p + *pos, *end = memchr(line, '\n', h->len - *pos);
+		size_t n = end ? (size_t)(end - line) : h->len - *pos;
+		const uint8_t *colon = memchr(line, ':', n);
+		size_t v, e;
+
+		*pos += n + (end ? 1 : 0);
+		if (n && line[n - 1] == '\r')
+			n--;
+		if (!colon || colon == line || (size_t)(colon - line) >= n)
+			continue;
+		name->p = line;
+		name->len = (size_t)(colon - line);
+		for (v = name->len + 1; v < n && (line[v] == ' ' || line[v] == '\t'); v++)
+			;
+		for (e = n; e > v && (line[e - 1] == ' ' || line[e - 1] == '\t'); e--)
+			;
+		value->p = line + v;
+		value->len = e - v;
+		return true;
+	}
+	return false;
+}
+
+/* The value of header `lname` (lower case) in `h`; false when absent. */
+static bool header_find(const struct http_slice *h, const char *lname, struct http_slice *out)
+{
+	struct http_slice name, value;
+	size_t pos = 0;
+
+	while (header_next(h, &pos, &name, &value))
+		if (name_is(name.p, name.len, lname)) {
+			*out = value;
+			return true;
+		}
+	return false;
+}
+
 /* The record of the request whose head is m, with one reference; NULL
- * when memory runs out. */
-static struct http_req *req_new(const struct http_msg *m)
+ * when memory runs out. Its header lines are kept with `headers`. */
+static struct http_req *req_new(const struct http_msg *m, bool headers)
 {
 	size_t method = cut(&m->method, METHOD_MAX), proto = cut(&m->protocol, PROTO_MAX);
 	size_t host = cut(&m->host, HTTP_MAX_HOST), url = cut(&m->uri, URL_MAX);
-	size_t ua = cut(&m->user_agent, UA_MAX);
-	struct http_req *r = malloc(sizeof(*r) + method + proto + host + url + ua);
+	size_t ua = cut(&m->user_agent, UA_MAX), refer = 0;
+	size_t hdr = headers ? cut(&m->headers, HEADERS_MAX) : 0;
+	struct http_slice ref = {NULL, 0};
+	bool has_refer = header_find(&m->headers, "referer", &ref);
+	struct http_req *r;
 	char *at;
 
+	refer = has_refer ? cut(&ref, URL_MAX) : 0;
+	r = malloc(sizeof(*r) + method + proto + host + url + ua + refer + hdr);
 	if (!r)
 		return NULL;
 	*r = (struct http_req){.refs = 1,
 			       .has_host = m->has_host,
 			       .has_ua = m->has_user_agent,
+			       .has_refer = has_refer,
 			       .method_len = (uint8_t)method,
 			       .proto_len = (uint8_t)proto,
 			       .host_len = (uint16_t)host,
 			       .url_len = (uint16_t)url,
-			       .ua_len = (uint16_t)ua};
+			       .ua_len = (uint16_t)ua,
+			       .refer_len = (uint16_t)refer,
+			       .hdr_len = (uint32_t)hdr};
 	at = r->text;
 	memcpy(at, m->method.p, method);
 	memcpy(at += method, m->protocol.p, proto);
 	memcpy(at += proto, m->host.p, host);
 	memcpy(at += host, m->uri.p, url);
-	memcpy(at + url, m->user_agent.p, ua);
+	memcpy(at += url, m->user_agent.p, ua);
+	if (refer)
+		memcpy(at + ua, ref.p, refer);
+	if (hdr)
+		memcpy(at + ua + refer, m->headers.p, hdr);
 	return r;
 }
 
@@ -356,6 +460,11 @@ static void render(const struct http_scan *s)
 		at = put_string(svc, out, at, "url", req_url(r), r->url_len);
 	if (r && r->has_ua)
 		at = put_string(svc, out, at, "http_user_agent", req_ua(r), r->ua_len);
+	if (s->ctype.len)
+		at = put_string(svc, out, at, "http_content_type", (const char *)s->ctype.p,
+				cut(&s->ctype, CTYPE_MAX));
+	if (r && r->has_refer)
+		at = put_string(svc, out, at, "http_refer", req_refer(r), r->refer_len);
 	if (r) {
 		at = put_string(svc, out, at, "http_method", req_method(r), r->method_len);
 		at = put_string(svc, out, at, "protocol", req_proto(r), r->proto_len);
@@ -381,8 +490,78 @@ static int on_match(const struct ids_rule *rule, void *ctx)
 	if (!s->rendered)
 		render(s);
 	s->rendered = true;
-	c->t->g->svc->alert_fields(c->thr, c->pkt, rule, c->t->render);
+	if (c->t->g->abi_1_3)
+		c->t->g->svc->alert_tx(c->thr, c->pkt, rule, c->t->render,
+				       s->req ? (int64_t)s->req->tx_id : -1);
+	else
+		c->t->g->svc->alert_fields(c->thr, c->pkt, rule, c->t->render);
 	return 0;
+}
+
+/* ------------------------------------------------------------- records */
+
+/* "KEY":[{"name":...,"value":...},...] of the header lines in `h`. */
+static void record_headers(const struct ids_services *svc, struct ids_json *j, const char *key,
+			   const struct http_slice *h)
+{
+	const struct ids_json_ops *o = svc->json;
+	struct http_slice name, value;
+	size_t pos = 0;
+
+	o->open_array(j, key);
+	while (header_next(h, &pos, &name, &value)) {
+		o->open_object(j, NULL);
+		o->strn(j, "name", (const char *)name.p, name.len);
+		o->strn(j, "value", (const char *)value.p, value.len);
+		o->close_object(j);
+	}
+	o->close_array(j);
+}
+
+/*
+ * The transaction's `http` record, when its response head arrived (after
+ * the response's alerts): the request's fields, the status and the
+ * response's Content-Type and Content-Length, and with log-headers both
+ * header lists. Suricata's members and order.
+ */
+static void http_record(const struct http_scan *s, const struct http_msg *resp)
+{
+	struct http_conn *c = s->c;
+	const struct ids_services *svc = c->t->g->svc;
+	const struct ids_json_ops *o;
+	const struct http_req *r = s->req;
+	struct ids_json *j;
+
+	if (!c->t->g->abi_1_3 || !r)
+		return;
+	j = svc->record_begin(c->thr, c->pkt, "http", (int64_t)r->tx_id);
+	if (!j)
+		return;
+	o = svc->json;
+	o->open_object(j, "http");
+	if (r->has_host)
+		o->strn(j, "hostname", req_host(r), r->host_len);
+	o->strn(j, "url", req_url(r), r->url_len);
+	if (r->has_ua)
+		o->strn(j, "http_user_agent", req_ua(r), r->ua_len);
+	if (s->ctype.len)
+		o->strn(j, "http_content_type", (const char *)s->ctype.p, cut(&s->ctype, CTYPE_MAX));
+	if (r->has_refer)
+		o->strn(j, "http_refer", req_refer(r), r->refer_len);
+	o->strn(j, "http_method", req_method(r), r->method_len);
+	o->strn(j, "protocol", req_proto(r), r->proto_len);
+	o->u64(j, "status", s->status);
+	if (s->length >= 0)
+		o->i64(j, "length", s->length);
+	if (c->t->g->log_headers) {
+		const struct http_slice rh = {(const uint8_t *)req_headers(r), r->hdr_len};
+
+		record_headers(svc, j, "request_headers", &rh);
+		record_headers(svc, j, "response_headers", &resp->headers);
+	}
+	o->close_object(j);
+	svc->record_end(c->thr, j);
+	c->t->records++;
 }
 
 static void scan(struct http_scan *s, enum http_buf b, const uint8_t *buf, size_t len)
@@ -613,8 +792,11 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 
 	c->t->requests++;
 	req_unref(c->cur);
-	if (!(c->cur = req_new(m)))
+	if (!(c->cur = req_new(m, c->t->g->log_headers && c->t->g->abi_1_3)))
 		c->t->no_memory++;
+	else
+		c->cur->tx_id = c->tx_next;
+	c->tx_next++;
 	s.req = c->cur;
 	scan(&s, BUF_METHOD, m->method.p, m->method.len);
 	scan(&s, BUF_URI, m->uri_norm.p, m->uri_norm.len);
@@ -648,6 +830,7 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 		s.req = c->matched;
 	}
 	s.proto = m->protocol;
+	header_find(&m->headers, "content-type", &s.ctype);
 	if (m->content_length >= 0 && !m->chunked)
 		s.length = m->content_length;
 	scan(&s, BUF_STATUS, m->status_digits.p, m->status_digits.len);
@@ -663,6 +846,7 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	body_reset(&c->body[IDS_DIR_TO_CLIENT]);
 	if (interim)
 		return HTTP_CB_OK;
+	http_record(&s, m);
 	if (m->status == 101 || (method_is(c->matched, "CONNECT") && m->status / 100 == 2)) {
 		http_parser_stop(&c->req); /* the connection is not HTTP any more */
 		return HTTP_CB_STOP;
@@ -873,6 +1057,38 @@ static void http_fini(void *global)
 	free(g);
 }
 
+static int http_counters_register(struct http_global *g)
+{
+	char name[IDS_COUNTER_NAME_MAX + 1];
+
+	if (ids_counters_register(g->svc, http_counter_names, HC_ERRORS, g->counter_id) < 0)
+		return -1;
+	for (int i = 0; i < HTTP_ERR_COUNT; i++) {
+		snprintf(name, sizeof(name), "error_%s", http_err_names[i]);
+		if ((g->counter_id[HC_ERRORS + i] = g->svc->counter_register(name)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Once a second and at the end: the counters into the stats records. */
+static void http_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec)
+{
+	struct http_thread *t = thread_ctx;
+	uint64_t now[HTTP_COUNTERS] = {
+		[HC_FLOWS] = t->flows,		 [HC_REQUESTS] = t->requests,
+		[HC_RESPONSES] = t->responses,	 [HC_UNMATCHED] = t->unmatched,
+		[HC_NOT_HTTP] = t->not_http,	 [HC_NO_MEMORY] = t->no_memory + t->scratch.no_memory,
+		[HC_RECORDS] = t->records,
+	};
+
+	(void)now_usec;
+	if (!t->g->counters)
+		return;
+	memcpy(now + HC_ERRORS, t->errors, sizeof(t->errors));
+	ids_counters_publish(t->g->svc, thr, t->g->counter_id, now, t->published, HTTP_COUNTERS);
+}
+
 static int http_init(const struct ids_plugin_init_args *args, void **global)
 {
 	struct http_global *g;
@@ -884,6 +1100,9 @@ static int http_init(const struct ids_plugin_init_args *args, void **global)
 		return -1;
 	g->svc = args->svc;
 	g->body_limit = (size_t)args->opts[OPT_BODY_LIMIT].i;
+	g->log_headers = args->opts[OPT_LOG_HEADERS].b != 0;
+	g->abi_1_3 = ids_has_abi(args->svc, 3);
+	g->counters = g->abi_1_3 && http_counters_register(g) == 0;
 	if (ids_compile_buffers(args, http_buffers, BUF_COUNT, g->m) < 0) {
 		http_fini(g);
 		return -1;
@@ -947,6 +1166,7 @@ static const struct ids_plugin http_plugin = {
 	.n_options = OPT_COUNT,
 	.init = http_init,
 	.thread_init = http_thread_init,
+	.tick = http_tick,
 	.thread_fini = http_thread_fini,
 	.fini = http_fini,
 	.on_stream = http_on_stream,

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include <ids/plugin.h>
+#include <ids/plugin_util.h>
 
 #include "portscan_track.h"
 
@@ -48,8 +49,19 @@ static const struct ids_option_def portscan_options[OPT_COUNT] = {
 			      "count TCP SYNs only, not UDP datagrams"},
 };
 
+/* Its counters in stats records (plugins.portscan.*), struct ps_stats'
+ * members in order. */
+static const char *const ps_counter_names[] = {"packets",     "sources",	"evicted",
+					       "expired",     "windows",	"port_alerts",
+					       "host_alerts"};
+#define PS_COUNTERS (sizeof(ps_counter_names) / sizeof(ps_counter_names[0]))
+_Static_assert(sizeof(struct ps_stats) == PS_COUNTERS * sizeof(uint64_t),
+	       "a ps_stats member without a counter name");
+
 struct portscan_global {
 	const struct ids_services *svc;
+	int counters; /* the host has the counter services (ABI 1.3) */
+	int counter_id[PS_COUNTERS];
 	struct ps_config cfg; /* seed set per worker */
 	int tcp_syn_only;
 	struct ids_rule ports_rule, hosts_rule; /* the plugin's own signatures */
@@ -58,6 +70,7 @@ struct portscan_global {
 struct portscan_thread {
 	const struct portscan_global *g;
 	struct ps_table *table;
+	uint64_t published[PS_COUNTERS];
 	unsigned index; /* worker index, for the log line */
 };
 
@@ -125,6 +138,9 @@ static int portscan_init(const struct ids_plugin_init_args *args, void **global)
 	g->tcp_syn_only = o[OPT_TCP_SYN_ONLY].b;
 	g->ports_rule = portscan_rule(PORTSCAN_SID_PORTS, "portscan: many ports");
 	g->hosts_rule = portscan_rule(PORTSCAN_SID_HOSTS, "portscan: many hosts");
+	g->counters = ids_has_abi(args->svc, 3) &&
+		      ids_counters_register(args->svc, ps_counter_names, PS_COUNTERS,
+					    g->counter_id) == 0;
 	*global = g;
 	return 0;
 }
@@ -195,6 +211,10 @@ static void portscan_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_
 	struct portscan_thread *t = thread_ctx;
 
 	ps_expire(t->table, now_usec);
+	if (t->g->counters)
+		ids_counters_publish(t->g->svc, thr, t->g->counter_id,
+				     (const uint64_t *)ps_table_stats(t->table), t->published,
+				     PS_COUNTERS);
 }
 
 static void portscan_thread_fini(void *thread_ctx)

@@ -93,27 +93,40 @@ static const struct ids_option_def tls_options[OPT_COUNT] = {
 };
 
 #define TLS_FLOW_SNI_MAX 255 /* SNI bytes kept for alerts' tls.sni */
-#define TLS_FIELDS_MAX	 (TLS_JA3_MAX + 6 * TLS_FLOW_SNI_MAX + 6 * 2 * 1024 + 1024)
+#define TLS_FIELDS_MAX	 (TLS_JA3_MAX + TLS_JA3S_MAX + 6 * TLS_FLOW_SNI_MAX + 6 * 2 * 1024 + 1024)
+
+/* Its counters in stats records (plugins.tls.*): struct tls_counters'
+ * members in order. */
+static const char *const tls_counter_names[] = {
+	"flows",      "client_hellos", "server_hellos", "not_tls",   "bad_record", "too_long",
+	"no_memory",  "gaps",	       "truncated",	"malformed", "limit",	   "records",
+	"certificates"};
+#define TLS_COUNTERS (sizeof(tls_counter_names) / sizeof(tls_counter_names[0]))
 
 struct tls_global {
 	const struct ids_services *svc;
+	int counter_id[TLS_COUNTERS];
+	bool counters; /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
 	bool ja3, ja4;
 	uint32_t max_handshake;
+	bool abi_1_3; /* the host has records and alert_tx */
 };
 
 /* Per-thread counters, logged once in thread_fini. */
 struct tls_counters {
 	uint64_t flows, client_hellos, server_hellos;
 	uint64_t not_tls, bad_record, too_long, no_memory, gaps;
-	uint64_t truncated, malformed, limit, certificates;
+	uint64_t truncated, malformed, limit, records, certificates;
 };
 
 struct tls_thread {
 	const struct tls_global *g;
 	struct tls_counters c;
+	uint64_t published[TLS_COUNTERS];
 	struct tls_client_hello ch;
 	char ja3[TLS_JA3_MAX];
+	char ja3s[TLS_JA3S_MAX];
 	char fields[TLS_FIELDS_MAX];
 };
 
@@ -131,6 +144,10 @@ struct tls_flow {
 	char *ja3_string;		     /* owned, NULL without */
 	size_t ja3_len;
 	struct tls_cert_text *cert; /* owned: the server certificate's fields, or NULL */
+	char ja3s_hash[TLS_JA3_HASH_LEN + 1]; /* "" without */
+	char *ja3s_string;		      /* owned, NULL without */
+	size_t ja3s_len;
+	bool logged; /* its tls record was written */
 };
 
 /* What alerts say about the server certificate (TLS 1.2 and earlier),
@@ -202,6 +219,9 @@ static int tls_init(const struct ids_plugin_init_args *args, void **global)
 	g->svc = args->svc;
 	g->ja3 = args->opts[OPT_JA3].b;
 	g->ja4 = args->opts[OPT_JA4].b;
+	g->abi_1_3 = ids_has_abi(args->svc, 3);
+	g->counters = g->abi_1_3 && ids_counters_register(args->svc, tls_counter_names,
+							  TLS_COUNTERS, g->counter_id) == 0;
 	g->max_handshake = (uint32_t)args->opts[OPT_MAX_HANDSHAKE].i;
 	if (tls_compile(g, args) < 0) {
 		tls_fini(g);
@@ -221,6 +241,20 @@ static int tls_thread_init(void *global, struct ids_thread *thr, void **thread_c
 	t->g = global;
 	*thread_ctx = t;
 	return 0;
+}
+
+_Static_assert(sizeof(struct tls_counters) == TLS_COUNTERS * sizeof(uint64_t),
+	       "a tls_counters member without a counter name");
+
+/* Once a second and at the end: the counters into the stats records. */
+static void tls_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec)
+{
+	struct tls_thread *t = thread_ctx;
+
+	(void)now_usec;
+	if (t->g->counters)
+		ids_counters_publish(t->g->svc, thr, t->g->counter_id, (const uint64_t *)&t->c,
+				     t->published, TLS_COUNTERS);
 }
 
 static void tls_thread_fini(void *thread_ctx)
@@ -293,9 +327,40 @@ static void render_fields(struct tls_thread *t, const struct tls_flow *f)
 		at = put_str(svc, out, at, "string", f->ja3_string, f->ja3_len);
 		at += (size_t)snprintf(out + at, TLS_FIELDS_MAX - at, "}");
 	}
+	if (f->ja3s_hash[0]) {
+		at += (size_t)snprintf(out + at, TLS_FIELDS_MAX - at, ",\"ja3s\":{");
+		at = put_str(svc, out, at, "hash", f->ja3s_hash, TLS_JA3_HASH_LEN);
+		at = put_str(svc, out, at, "string", f->ja3s_string, f->ja3s_len);
+		at += (size_t)snprintf(out + at, TLS_FIELDS_MAX - at, "}");
+	}
 	if (f->ja4[0])
 		at = put_str(svc, out, at, "ja4", f->ja4, TLS_JA4_LEN);
 	snprintf(out + at, TLS_FIELDS_MAX - at, "}");
+}
+
+/*
+ * The flow's `tls` record (one per handshake, tx_id 0): what the alerts'
+ * object says, written once the ServerHello is parsed, or at the flow's
+ * end when only the ClientHello was seen. `pkt` is the packet the record
+ * is about (its time).
+ */
+static void tls_record(struct tls_thread *t, struct ids_thread *thr, const struct ids_packet *pkt,
+		       struct tls_flow *f)
+{
+	const struct ids_services *svc = t->g->svc;
+	struct ids_json *j;
+
+	if (!t->g->abi_1_3 || f->logged || !(f->have_client || f->have_server))
+		return;
+	f->logged = true;
+	j = svc->record_begin(thr, pkt, "tls", 0);
+	if (!j)
+		return;
+	render_fields(t, f);
+	/* t->fields is "tls":{...}: the object after the key */
+	svc->json->raw(j, "tls", t->fields + 6);
+	svc->record_end(thr, j);
+	t->c.records++;
 }
 
 static int on_match(const struct ids_rule *rule, void *ctx)
@@ -305,7 +370,10 @@ static int on_match(const struct ids_rule *rule, void *ctx)
 	if (!s->rendered)
 		render_fields(s->t, s->f);
 	s->rendered = true;
-	s->t->g->svc->alert_fields(s->thr, s->pkt, rule, s->t->fields);
+	if (s->t->g->abi_1_3)
+		s->t->g->svc->alert_tx(s->thr, s->pkt, rule, s->t->fields, 0);
+	else
+		s->t->g->svc->alert_fields(s->thr, s->pkt, rule, s->t->fields);
 	return 0;
 }
 
@@ -379,6 +447,18 @@ static void client_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 	}
 }
 
+/* JA3S of the ServerHello, kept for alerts and the record. */
+static void keep_ja3s(struct tls_thread *t, struct tls_flow *f, const struct tls_server_hello *sh)
+{
+	f->ja3s_len = tls_ja3s_string(sh, t->ja3s);
+	if (!(f->ja3s_string = malloc(f->ja3s_len + 1))) {
+		t->c.no_memory++;
+		return;
+	}
+	memcpy(f->ja3s_string, t->ja3s, f->ja3s_len + 1);
+	tls_ja3_hash(f->ja3s_string, f->ja3s_len, f->ja3s_hash);
+}
+
 static void server_hello(struct tls_scan *s, struct tls_flow *f, const struct tls_msg *msg)
 {
 	struct tls_server_hello sh;
@@ -393,8 +473,11 @@ static void server_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 	s->t->c.server_hellos++;
 	f->have_server = true;
 	f->version = sh.selected_version;
+	if (s->t->g->ja3)
+		keep_ja3s(s->t, f, &sh);
 	v = tls_version_name(f->version, vbuf);
 	scan(s, BUF_VERSION, v, strlen(v));
+	tls_record(s->t, s->thr, s->pkt, f);
 }
 
 /* The server certificate's fields, kept for alerts; NULL without memory. */
@@ -532,6 +615,25 @@ static void tls_on_stream(void *thread_ctx, struct ids_thread *thr, const struct
 		tls_dir_free(d); /* ended: the hello (if any) is parsed */
 }
 
+/* A handshake whose ServerHello never came: its record at the flow's end,
+ * about the flow's last packet. */
+static void flow_end_record(struct tls_thread *t, struct ids_thread *thr,
+			    const struct ids_flow_info *flow, struct tls_flow *f)
+{
+	struct ids_packet p;
+
+	memset(&p, 0, sizeof(p));
+	p.ts_usec = flow->last_usec;
+	p.flow_id = flow->flow_id;
+	p.src = flow->client;
+	p.dst = flow->server;
+	p.sport = flow->client_port;
+	p.dport = flow->server_port;
+	p.proto = flow->proto;
+	p.ip_version = flow->client.family;
+	tls_record(t, thr, &p, f);
+}
+
 static void tls_on_flow_end(void *thread_ctx, struct ids_thread *thr,
 			    const struct ids_flow_info *flow)
 {
@@ -539,13 +641,15 @@ static void tls_on_flow_end(void *thread_ctx, struct ids_thread *thr,
 	void **slot = t->g->svc->flow_data(thr);
 	struct tls_flow *f;
 
-	(void)flow;
 	if (!slot || !(f = *slot))
 		return;
+	if (flow && !f->logged)
+		flow_end_record(t, thr, flow, f);
 	tls_dir_free(&f->dir[0]);
 	tls_dir_free(&f->dir[1]);
 	free(f->ja3_string);
 	free(f->cert);
+	free(f->ja3s_string);
 	free(f);
 	*slot = NULL;
 }
@@ -562,6 +666,7 @@ static const struct ids_plugin tls_plugin = {
 	.n_options = OPT_COUNT,
 	.init = tls_init,
 	.thread_init = tls_thread_init,
+	.tick = tls_tick,
 	.thread_fini = tls_thread_fini,
 	.fini = tls_fini,
 	.on_stream = tls_on_stream,

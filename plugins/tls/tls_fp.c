@@ -67,6 +67,18 @@ size_t tls_ja3_string(const struct tls_client_hello *ch, char out[TLS_JA3_MAX])
 	return at;
 }
 
+size_t tls_ja3s_string(const struct tls_server_hello *sh, char out[TLS_JA3S_MAX])
+{
+	size_t at = put_dec(out, 0, sh->legacy_version);
+
+	out[at++] = ',';
+	at = put_dec(out, at, sh->cipher);
+	out[at++] = ',';
+	at = put_list(out, at, sh->exts, sh->n_exts);
+	out[at] = '\0';
+	return at;
+}
+
 void tls_ja3_hash(const char *ja3, size_t len, char out[TLS_JA3_HASH_LEN + 1])
 {
 	struct digest_md5 c;

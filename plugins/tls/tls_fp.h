@@ -30,6 +30,12 @@
 size_t tls_ja3_string(const struct tls_client_hello *ch, char out[TLS_JA3_MAX]);
 /* MD5 of `len` bytes of a JA3 string, as 32 hex digits and a NUL. */
 void tls_ja3_hash(const char *ja3, size_t len, char out[TLS_JA3_HASH_LEN + 1]);
+
+/* The JA3S string of a ServerHello ("version,cipher,extensions", decimal,
+ * extensions '-'-separated, GREASE left out) and its length; hash it with
+ * tls_ja3_hash. */
+#define TLS_JA3S_MAX (16 + 6 * TLS_MAX_EXTS)
+size_t tls_ja3s_string(const struct tls_server_hello *sh, char out[TLS_JA3S_MAX]);
 /*
  * JA4 (FoxIO): "t" (TLS over TCP), version (highest of supported_versions,
  * else legacy_version), "d"/"i" (SNI extension or not), cipher and

@@ -500,6 +500,8 @@ static int server_exts(struct rd *r, struct tls_server_hello *sh)
 			return TLS_PARSE_TRUNCATED;
 		if ((rc = rd_vec(&block, 2, &e)))
 			return rc;
+		if (sh->n_exts < TLS_MAX_EXTS)
+			sh->exts[sh->n_exts++] = type;
 		if (type != TLS_EXT_SUPPORTED_VERSIONS || sh->has_versions)
 			continue;
 		if (e.left != 2)

@@ -152,6 +152,8 @@ struct tls_server_hello {
 	uint16_t selected_version; /* supported_versions if sent, else legacy */
 	uint16_t cipher;
 	bool has_versions;
+	uint16_t n_exts; /* extension types in wire order (JA3S), at most TLS_MAX_EXTS */
+	uint16_t exts[TLS_MAX_EXTS];
 };
 
 int tls_parse_client_hello(const uint8_t *body, size_t len, struct tls_client_hello *ch);

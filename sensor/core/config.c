@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
@@ -52,6 +53,20 @@ static void plugins_free(struct plugin_conf *p, size_t n)
 	free(p);
 }
 
+/* Records: protocol records and community_id on, `host` the hostname. */
+static void config_record_defaults(struct eve_config *e)
+{
+	char name[256];
+
+	e->http = e->dns = e->tls = true;
+	e->community_id = true;
+	e->community_id_seed = 0;
+	if (gethostname(name, sizeof(name)) == 0) {
+		name[sizeof(name) - 1] = '\0';
+		e->host = strdup(name);
+	}
+}
+
 void config_defaults(struct sensor_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -60,6 +75,7 @@ void config_defaults(struct sensor_config *c)
 	c->eve.enabled = true;
 	c->eve.filename = strdup("eve.json");
 	c->eve.alert = c->eve.anomaly = c->eve.flow = c->eve.stats = true;
+	config_record_defaults(&c->eve);
 	c->flow.max_flows = 65536;
 	c->flow.new_tcp = 60;
 	c->flow.timeout_tcp = 3600;
@@ -95,6 +111,7 @@ void config_free(struct sensor_config *c)
 	free(c->log_dir);
 	free(c->plugin_dir);
 	free(c->eve.filename);
+	free(c->eve.host);
 	free(c->policies.nets);
 	strv_free(c->ifaces, c->n_ifaces);
 	free(c->bpf);
@@ -212,19 +229,22 @@ static void cfg_list(struct cload *l, const struct ynode *n, const char *what, b
 			(*nout)++;
 }
 
-/* `types: [alert, anomaly, flow, stats]`: the records written. */
+/* `types: [alert, anomaly, flow, stats, http, dns, tls]`: the records
+ * written. */
 static void cfg_eve_types(struct cload *l, const struct ynode *n)
 {
-	static const char *const names[] = {"alert", "anomaly", "flow", "stats", NULL};
+	static const char *const names[] = {"alert", "anomaly", "flow", "stats",
+					    "http",  "dns",	"tls",	NULL};
 	struct eve_config *e = &l->c->eve;
-	bool *flags[] = {&e->alert, &e->anomaly, &e->flow, &e->stats};
-	bool on[4] = {false, false, false, false};
+	bool *flags[] = {&e->alert, &e->anomaly, &e->flow, &e->stats, &e->http, &e->dns, &e->tls};
+	bool on[7] = {false, false, false, false, false, false, false};
 
 	if (!n)
 		return;
 	if (n->type != YNODE_SEQ && !ynode_is_null(n)) {
 		diag_error(l->d, n->file, n->line, n->col,
-			   "types must be a list of record types (alert, anomaly, flow, stats)");
+			   "types must be a list of record types (alert, anomaly, flow, stats, "
+			   "http, dns, tls)");
 		return;
 	}
 	for (size_t i = 0; n->type == YNODE_SEQ && i < n->n; i++) {
@@ -236,7 +256,8 @@ static void cfg_eve_types(struct cload *l, const struct ynode *n)
 		if (!names[k]) {
 			diag_error(
 				l->d, t->file, t->line, t->col,
-				"unknown record type %s%s%s (valid: alert, anomaly, flow, stats)",
+				"unknown record type %s%s%s (valid: alert, anomaly, flow, stats, "
+				"http, dns, tls)",
 				t->type == YNODE_SCALAR ? "'" : "",
 				t->type == YNODE_SCALAR ? t->str : "(a collection)",
 				t->type == YNODE_SCALAR ? "'" : "");
@@ -244,15 +265,27 @@ static void cfg_eve_types(struct cload *l, const struct ynode *n)
 		}
 		on[k] = true;
 	}
-	for (size_t k = 0; k < 4; k++)
+	for (size_t k = 0; k < 7; k++)
 		*flags[k] = on[k];
+}
+
+/* `community-id`, `community-id-seed` of outputs.eve (as Suricata's
+ * eve-log). */
+static void cfg_eve_records(struct cload *l, const struct ynode *eve)
+{
+	uint32_t seed = l->c->eve.community_id_seed;
+
+	cfg_bool(l, eve, "community-id", &l->c->eve.community_id);
+	cfg_uint(l, eve, "community-id-seed", 0, UINT16_MAX, &seed);
+	l->c->eve.community_id_seed = (uint16_t)seed;
 }
 
 static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 {
 	static const char *const out_keys[] = {"eve", NULL};
 	static const char *const eve_keys[] = {
-		"enabled", "filename", "payload", "payload-printable", "packet", "types", NULL};
+		"enabled", "filename", "payload", "payload-printable", "packet", "types",
+		"community-id", "community-id-seed", NULL};
 	struct eve_config *e = &l->c->eve;
 	const struct ynode *eve, *fn;
 	const char *s;
@@ -269,6 +302,7 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 	cfg_bool(l, eve, "payload-printable", &e->payload_printable);
 	cfg_bool(l, eve, "packet", &e->packet);
 	cfg_eve_types(l, ymap_get(eve, "types"));
+	cfg_eve_records(l, eve);
 	fn = ymap_get(eve, "filename");
 	if (fn && cfg_text(l, fn, "filename", &s) == 0) {
 		char *copy = strdup(s);
@@ -813,7 +847,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 					   "pidfile", "run-as",		"classification-file", "decoder", "rules",
 					   /* Suricata rule files (cfg_suricata) */
 					   "vars", "reference-config-file", "threshold-file",
-					   "enable-file", "disable-file", NULL};
+					   "enable-file", "disable-file", "sensor-name", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -849,6 +883,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_decoder(l, n);
 	if ((n = ymap_get(root, "rules")))
 		cfg_rules(l, n);
+	cfg_string(l, root, "sensor-name", &c->eve.host);
 	if ((n = ymap_get(root, "plugins")))
 		cfg_plugins(l, n);
 	if ((n = ymap_get(root, "rule-files")))

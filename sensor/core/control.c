@@ -137,6 +137,33 @@ static void sum_u64(uint64_t *acc, const uint64_t *add, size_t n)
 		acc[i] += add[i];
 }
 
+/* The counters plugins registered: names and how many, per plugin in
+ * config order (the plugins' names are those of plugin_names). */
+struct counter_names {
+	const char *const *names[WORKER_MAX_PLUGIN_COUNTERS];
+	unsigned n[WORKER_MAX_PLUGIN_COUNTERS];
+};
+
+static void counter_names_of(const struct run_ctl *c, struct counter_names *cn)
+{
+	const struct plugin_set *ps = atomic_load_explicit(&c->current, memory_order_relaxed);
+
+	memset(cn, 0, sizeof(*cn));
+	for (size_t i = 0; ps && i < ps->n && i < WORKER_MAX_PLUGIN_COUNTERS; i++) {
+		cn->names[i] = (const char *const *)ps->p[i].counter_names;
+		cn->n[i] = ps->p[i].n_counters;
+	}
+}
+
+static void counters_input(struct eve_stats_input *in, const struct worker_snapshot *s,
+			   const struct counter_names *cn)
+{
+	in->counter_names = cn->names;
+	in->n_counters = cn->n;
+	in->counters = &s->plugin_counters[0][0];
+	in->counters_stride = IDS_MAX_COUNTERS;
+}
+
 /* The record's input for one worker's counters; `names` are the plugins'
  * names in config order (n of them). */
 static void snapshot_input(struct eve_stats_input *in, const struct worker_snapshot *s, bool live,
@@ -177,6 +204,8 @@ static void sum_snapshot(struct worker_snapshot *t, const struct worker_snapshot
 	t->alerts += s->alerts;
 	for (unsigned i = 0; i < WORKER_MAX_PLUGIN_COUNTERS; i++)
 		t->plugin_alerts[i] += s->plugin_alerts[i];
+	sum_u64(&t->plugin_counters[0][0], &s->plugin_counters[0][0],
+		sizeof(t->plugin_counters) / 8);
 	t->csum_bad_ip += s->csum_bad_ip;
 	t->csum_bad_tcp += s->csum_bad_tcp;
 	t->csum_bad_other += s->csum_bad_other;
@@ -214,9 +243,11 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 	int64_t now = ctl_now_usec();
 	const char *names[WORKER_MAX_PLUGIN_COUNTERS];
 	unsigned n_names = plugin_names(c, names);
+	struct counter_names cn;
 
 	if (!snaps || !threads)
 		goto out;
+	counter_names_of(c, &cn);
 	total = &snaps[c->n_workers];
 	for (unsigned i = 0; i < c->n_workers; i++) {
 		if (final)
@@ -225,12 +256,14 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 			worker_snapshot(c->workers[i], &snaps[i]);
 		sum_snapshot(total, &snaps[i]);
 		snapshot_input(&threads[i], &snaps[i], c->live, names, n_names);
+		counters_input(&threads[i], &snaps[i], &cn);
 	}
 	snapshot_input(&in, total, c->live, names, n_names);
 	in.rules = true;
 	in.verify_limit = total->verify_limit;
 	in.rules_loaded = c->rules_loaded;
 	in.rules_failed = c->rules_failed;
+	counters_input(&in, total, &cn);
 	if (c->live) {
 		in.ts_usec = now;
 		in.uptime_s = (double)(now - c->start_usec) / 1e6;

@@ -381,6 +381,44 @@ unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, 
 	return errors;
 }
 
+/* The plugin whose init is running, for counter_register. */
+static struct loaded_plugin *registering;
+
+static bool counter_name_ok(const char *name)
+{
+	size_t n = 0;
+
+	if (!name)
+		return false;
+	for (; name[n]; n++)
+		if (n == IDS_COUNTER_NAME_MAX || !((name[n] >= 'a' && name[n] <= 'z') ||
+						  (name[n] >= '0' && name[n] <= '9') || name[n] == '_'))
+			return false;
+	return n > 0;
+}
+
+int plugin_counter_register(const char *name)
+{
+	struct loaded_plugin *lp = registering;
+
+	if (!lp || !counter_name_ok(name))
+		return -1;
+	for (unsigned i = 0; i < lp->n_counters; i++)
+		if (!strcmp(lp->counter_names[i], name))
+			return (int)i;
+	if (lp->n_counters == IDS_MAX_COUNTERS ||
+	    !(lp->counter_names[lp->n_counters] = strdup(name)))
+		return -1;
+	return (int)lp->n_counters++;
+}
+
+static void counters_free(struct loaded_plugin *lp)
+{
+	for (unsigned i = 0; i < lp->n_counters; i++)
+		free(lp->counter_names[i]);
+	lp->n_counters = 0;
+}
+
 unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, unsigned threads,
 		      struct diag *d)
 {
@@ -389,6 +427,7 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 	for (size_t i = 0; i < set->n; i++) {
 		struct loaded_plugin *lp = &set->p[i];
 		char err[512] = "";
+		int rc;
 		struct ids_plugin_init_args args = {
 			.struct_size = sizeof(args),
 			.svc = svc,
@@ -404,7 +443,11 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 			lp->initialised = 1;
 			continue;
 		}
-		if (lp->desc->init(&args, &lp->global) != 0) {
+		counters_free(lp); /* a reload registers them again */
+		registering = lp;
+		rc = lp->desc->init(&args, &lp->global);
+		registering = NULL;
+		if (rc != 0) {
 			diag_error(d, NULL, 0, 0, "plugin '%s' failed to start: %s", lp->desc->name,
 				   err[0] ? err : "(no reason given)");
 			errors++;
@@ -428,6 +471,7 @@ static void plugins_fini(struct plugin_set *set)
 		free(lp->rules);
 		lp->rules = NULL;
 		lp->n_rules = 0;
+		counters_free(lp);
 	}
 	set->n_stream_matchers = 0;
 }
@@ -491,6 +535,9 @@ struct plugin_set *plugins_clone(const struct plugin_set *orig)
 		set->p[i].n_rules = 0;
 		set->p[i].global = NULL;
 		set->p[i].initialised = 0;
+		/* its init registers the counters again, in names of its own */
+		memset(set->p[i].counter_names, 0, sizeof(set->p[i].counter_names));
+		set->p[i].n_counters = 0;
 	}
 	return set;
 }

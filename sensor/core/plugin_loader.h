@@ -38,6 +38,9 @@ struct loaded_plugin {
 	/* ABI 1.2: the buffers the plugin declares (n_buffers 0 before) */
 	const struct ids_buffer_def *buffers;
 	size_t n_buffers;
+	/* ABI 1.3: the counters it registered in init (owned names) */
+	char *counter_names[IDS_MAX_COUNTERS];
+	unsigned n_counters;
 };
 
 #define PLUGIN_MAX_STREAM_MATCHERS 16
@@ -73,6 +76,10 @@ unsigned plugins_load(struct plugin_set *set, const struct plugin_conf *confs, s
  * one, which must then declare it); a buffer no loaded plugin declares is
  * an error listing the buffers there are. Returns the number of errors. */
 unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, struct diag *d);
+
+/* counter_register of the plugin whose init is running (main thread):
+ * its id, or -1. */
+int plugin_counter_register(const char *name);
 
 /* Call every plugin's init. Returns the number of errors. */
 unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, unsigned threads,

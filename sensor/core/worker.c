@@ -50,6 +50,7 @@
 #include "detect/matcher.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/eve_json.h"
 #include "output/json.h"
 #include "stream/stream_tcp.h"
 
@@ -89,12 +90,23 @@ static const char *flow_app(const struct flow *f)
 	return f ? app_proto_name((enum app_proto)f->app_proto) : NULL;
 }
 
-static void svc_alert_fields(struct ids_thread *thr, const struct ids_packet *pkt,
-			     const struct ids_rule *rule, const char *fields)
+static void flow_info(struct ids_flow_info *fi, const struct flow *f);
+
+/* An alert with its flow so far and, when tx_id >= 0, its transaction. */
+static void alert_tx(struct ids_thread *thr, const struct ids_packet *pkt,
+		     const struct ids_rule *rule, const char *fields, int64_t tx_id)
 {
+	struct ids_flow_info fi;
+	struct eve_alert_input in = {pkt, rule, thr->in_iface, flow_app(thr->cur_flow),
+				     fields, NULL, tx_id};
+
 	if (!rule_alert_filter(&thr->rule_filter, thr->cur_flow, pkt, rule))
 		return;
-	eve_alert_fields(thr->eve, pkt, rule, thr->in_iface, flow_app(thr->cur_flow), fields);
+	if (thr->cur_flow) {
+		flow_info(&fi, thr->cur_flow);
+		in.flow = &fi;
+	}
+	eve_alert_record(thr->eve, &in);
 	thr->alerts++;
 	if (thr->cur_plugin < WORKER_MAX_PLUGIN_COUNTERS)
 		thr->plugin_alerts[thr->cur_plugin]++;
@@ -102,10 +114,69 @@ static void svc_alert_fields(struct ids_thread *thr, const struct ids_packet *pk
 		thr->cur_flow->alerted = 1;
 }
 
+static void svc_alert_fields(struct ids_thread *thr, const struct ids_packet *pkt,
+			     const struct ids_rule *rule, const char *fields)
+{
+	alert_tx(thr, pkt, rule, fields, -1);
+}
+
 static void svc_alert(struct ids_thread *thr, const struct ids_packet *pkt,
 		      const struct ids_rule *rule)
 {
 	svc_alert_fields(thr, pkt, rule, NULL);
+}
+
+static void svc_alert_tx(struct ids_thread *thr, const struct ids_packet *pkt,
+			 const struct ids_rule *rule, const char *fields, int64_t tx_id)
+{
+	alert_tx(thr, pkt, rule, fields, tx_id < 0 ? -1 : tx_id);
+}
+
+/* A plugin's record about `pkt`, oriented as its flow (client to server)
+ * when it has one. */
+static struct ids_json *svc_record_begin(struct ids_thread *thr, const struct ids_packet *pkt,
+					 const char *type, int64_t tx_id)
+{
+	struct ids_flow_info fi;
+	struct eve_record_input in = {0};
+
+	if (!pkt || !eve_record_wanted(thr->eve, type))
+		return NULL;
+	in.ts_usec = pkt->ts_usec;
+	in.flow_id = pkt->flow_id;
+	in.src = &pkt->src;
+	in.dst = &pkt->dst;
+	in.sport = pkt->sport;
+	in.dport = pkt->dport;
+	in.proto = pkt->proto;
+	in.icmp_type = pkt->icmp_type;
+	in.icmp_code = pkt->icmp_code;
+	if (thr->cur_flow) {
+		flow_info(&fi, thr->cur_flow);
+		in.src = &fi.client;
+		in.dst = &fi.server;
+		in.sport = fi.client_port;
+		in.dport = fi.server_port;
+		in.icmp_type = thr->cur_flow->icmp_type;
+		in.icmp_code = thr->cur_flow->icmp_code;
+	}
+	in.vlan = pkt->vlan;
+	in.vlan_count = pkt->vlan_count;
+	in.in_iface = thr->in_iface;
+	in.type = type;
+	in.tx_id = tx_id < 0 ? -1 : tx_id;
+	return eve_record_begin(thr->eve, &in);
+}
+
+static void svc_record_end(struct ids_thread *thr, struct ids_json *j)
+{
+	eve_record_end(thr->eve, j);
+}
+
+static void svc_counter_add(struct ids_thread *thr, int id, uint64_t n)
+{
+	if (id >= 0 && id < IDS_MAX_COUNTERS && thr->cur_plugin < WORKER_MAX_PLUGIN_COUNTERS)
+		thr->plugin_counters[thr->cur_plugin][id] += n;
 }
 
 static const char *svc_app_proto(struct ids_thread *thr)
@@ -214,6 +285,12 @@ const struct ids_services sensor_services = {
 	.alert_fields = svc_alert_fields,
 	.app_proto = svc_app_proto,
 	.json_escape = json_escape,
+	.record_begin = svc_record_begin,
+	.record_end = svc_record_end,
+	.json = &eve_json_ops,
+	.alert_tx = svc_alert_tx,
+	.counter_register = plugin_counter_register,
+	.counter_add = svc_counter_add,
 };
 
 /* ----------------------------------------------------------- anomalies */
@@ -429,6 +506,8 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	in.in_iface = w->in_iface;
 	if (f->lost_state)
 		in.lost_state = f->lost_state == 1 + FLOW_END_EVICTED ? "evicted" : "timeout";
+	in.icmp_type = f->icmp_type;
+	in.icmp_code = f->icmp_code;
 	eve_flow(w->eve, &in);
 }
 
@@ -581,6 +660,7 @@ void worker_counters(struct ids_thread *w, struct worker_snapshot *s)
 	s->alerts = w->alerts;
 	memcpy(s->plugin_alerts, w->plugin_alerts, sizeof(s->plugin_alerts));
 	s->rule_filter = w->rule_filter.n;
+	memcpy(s->plugin_counters, w->plugin_counters, sizeof(s->plugin_counters));
 	s->csum_bad_ip = w->csum_bad_ip;
 	s->csum_bad_tcp = w->csum_bad_tcp;
 	s->csum_bad_other = w->csum_bad_other;
@@ -669,6 +749,13 @@ static bool csum_auto(struct ids_thread *w, bool ok)
 	return !w->csum_auto_off;
 }
 
+/* What a flow keeps of its first packet: ICMP type and code. */
+static void first_packet(struct flow *f, const struct ids_packet *p)
+{
+	f->icmp_type = p->icmp_type;
+	f->icmp_code = p->icmp_code;
+}
+
 /* With validation on: may the host have accepted this packet? */
 static bool checksums_ok(struct ids_thread *w, const struct packet *p)
 {
@@ -749,6 +836,8 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	w->cur_flow = flow_table_update(w->flows, p);
 	if (w->cur_flow)
 		w->cur_flow->tunnel = p->pub.tunnel;
+	if (w->cur_flow && w->cur_flow->pkts[0] + w->cur_flow->pkts[1] == 1)
+		first_packet(w->cur_flow, &p->pub);
 	if (p->last_event >= 0)
 		decode_anomaly(w, p, true);
 	if (w->cur_flow && w->cur_flow->app_proto == APP_NONE && p->pub.payload_len &&

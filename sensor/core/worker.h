@@ -56,6 +56,8 @@ struct worker_snapshot {
 	/* alerts the rule-level keys held back (detect/rule_keys.h) */
 	struct rule_alert_counters rule_filter;
 	uint64_t verify_limit; /* candidates past their work limit (detect.verify_limit) */
+	/* counters plugins registered (counter_add), per plugin, config order */
+	uint64_t plugin_counters[WORKER_MAX_PLUGIN_COUNTERS][IDS_MAX_COUNTERS];
 };
 
 struct ids_thread {
@@ -91,6 +93,7 @@ struct ids_thread {
 	uint64_t csum_auto_good, csum_auto_bad;
 	bool csum_auto_off, csum_auto_noted;
 	struct live_source *live; /* live capture source, NULL in file mode */
+	uint64_t plugin_counters[WORKER_MAX_PLUGIN_COUNTERS][IDS_MAX_COUNTERS];
 	pthread_mutex_t snap_lock;
 	struct worker_snapshot snap;
 	/* pass, noalert, suppress and thresholds of the rules (rule_eval.c) */

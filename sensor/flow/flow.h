@@ -91,6 +91,9 @@ struct flow {
 	/* the tunnel around the flow's latest packet (worker.c), for the
 	 * stream data it releases later */
 	struct ids_tunnel tunnel;
+	/* ICMP flows: type and code of the first packet (community_id of the
+	 * flow record), set by the worker. */
+	uint8_t icmp_type, icmp_code;
 };
 
 /*

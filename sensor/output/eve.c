@@ -49,6 +49,8 @@
 #include "decode/decode.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
+#include "output/community_id.h"
+#include "output/eve_json.h"
 #include "output/json.h"
 #include "stream/stream_tcp.h"
 
@@ -64,6 +66,10 @@ struct eve_writer {
 	char *path;		   /* owned */
 	bool enabled, payload, payload_printable, packet;
 	bool alert, anomaly, flow, stats; /* record types written */
+	bool http, dns, tls;		  /* protocol record types written */
+	char *host;			  /* `host` of every record, owned; NULL: none */
+	bool community_id;
+	uint16_t community_id_seed;
 	atomic_uint_least64_t alerts;	  /* alert lines written */
 	atomic_uint_least64_t errors;	  /* failed writes + records dropped */
 	atomic_bool error_logged;
@@ -73,9 +79,26 @@ struct eve_thread {
 	struct eve_writer *w;	 /* borrowed, outlives the thread */
 	struct jbuf j;		 /* whole lines waiting for the next flush */
 	uint64_t pending_alerts; /* alert lines in j */
+	struct ids_json rec;	 /* the protocol record being written */
 };
 
 /* ------------------------------------------------------------- writer */
+
+/* What records say beyond their type (host, community_id) and which
+ * protocol records are written. 0, or -1 out of memory. */
+static int eve_writer_records(struct eve_writer *w, const struct eve_config *cfg)
+{
+	if (!cfg)
+		return 0;
+	w->http = cfg->http;
+	w->dns = cfg->dns;
+	w->tls = cfg->tls;
+	w->community_id = cfg->community_id;
+	w->community_id_seed = cfg->community_id_seed;
+	if (cfg->host && !(w->host = strdup(cfg->host)))
+		return -1;
+	return 0;
+}
 
 struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cfg, char *err,
 				   size_t errlen)
@@ -96,6 +119,10 @@ struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cf
 	w->anomaly = !cfg || cfg->anomaly;
 	w->flow = !cfg || cfg->flow;
 	w->stats = !cfg || cfg->stats;
+	if (eve_writer_records(w, cfg) < 0) {
+		snprintf(err, errlen, "cannot open %s: out of memory", path);
+		goto free_writer;
+	}
 	atomic_init(&w->fd, -1);
 	if (w->enabled) {
 		int fd = open(path, EVE_OPEN_FLAGS, EVE_FILE_MODE);
@@ -109,8 +136,10 @@ struct eve_writer *eve_writer_open(const char *path, const struct eve_config *cf
 	pthread_mutex_init(&w->reopen_mu, NULL);
 	return w;
 free_writer:
-	if (w)
+	if (w) {
 		free(w->path);
+		free(w->host);
+	}
 	free(w);
 	return NULL;
 }
@@ -157,6 +186,7 @@ void eve_writer_close(struct eve_writer *w)
 		close(fd);
 	pthread_mutex_destroy(&w->reopen_mu);
 	free(w->path);
+	free(w->host);
 	free(w);
 }
 
@@ -254,6 +284,8 @@ int eve_thread_flush(struct eve_thread *t)
 {
 	int rc = 0, err = 0;
 
+	if (t && t->rec.open)
+		eve_record_end(t, &t->rec); /* a plugin's record is never cut */
 	if (!t || t->j.len == 0)
 		return 0;
 	if (writer_write(t->w, t->j.buf, t->j.len) == 0) {
@@ -272,9 +304,12 @@ int eve_thread_flush(struct eve_thread *t)
 /* Start a record at the end of the buffer; returns where it starts. */
 static size_t record_begin(struct eve_thread *t, int64_t ts_usec, const char *event_type)
 {
-	size_t start = t->j.len;
+	size_t start;
 	char ts[40];
 
+	if (t->rec.open)
+		eve_record_end(t, &t->rec); /* a plugin's record still open is written first */
+	start = t->j.len;
 	t->j.need_comma = false;
 	eve_format_time(ts, sizeof(ts), ts_usec);
 	jbuf_open_object(&t->j, NULL);
@@ -402,9 +437,37 @@ static void tunnel_object(struct jbuf *j, const struct ids_packet *p)
 	jbuf_close_object(j);
 }
 
+/* `community_id` of a tuple (ICMP: type and code as the ports), when the
+ * writer wants it and the protocol has one. */
+static void community_field(struct jbuf *j, const struct eve_writer *w, const struct ids_addr *src,
+			    uint16_t sport, const struct ids_addr *dst, uint16_t dport,
+			    uint8_t proto)
+{
+	char id[COMMUNITY_ID_LEN];
+
+	if (w->community_id &&
+	    community_id_v1(id, w->community_id_seed, src, dst, proto, sport, dport))
+		jbuf_str(j, "community_id", id);
+}
+
+static void host_field(struct jbuf *j, const struct eve_writer *w)
+{
+	if (w->host)
+		jbuf_str(j, "host", w->host);
+}
+
+static void packet_community_id(struct jbuf *j, const struct eve_writer *w,
+				const struct ids_packet *p)
+{
+	bool icmp = proto_is_icmp(p->proto);
+
+	community_field(j, w, &p->src, icmp ? p->icmp_type : p->sport, &p->dst,
+			icmp ? p->icmp_code : p->dport, p->proto);
+}
+
 /* From flow_id to direction: who sent it, to whom, over what. */
-static void alert_header(struct jbuf *j, const struct ids_packet *p, const char *event_type,
-			 const char *in_iface)
+static void alert_header(struct jbuf *j, const struct eve_writer *w, const struct ids_packet *p,
+			 const char *event_type, const char *in_iface)
 {
 	if (p->flow_id)
 		jbuf_u64(j, "flow_id", p->flow_id);
@@ -419,6 +482,8 @@ static void alert_header(struct jbuf *j, const struct ids_packet *p, const char 
 		jbuf_u64(j, "icmp_type", p->icmp_type);
 		jbuf_u64(j, "icmp_code", p->icmp_code);
 	}
+	packet_community_id(j, w, p);
+	host_field(j, w);
 	jbuf_str(j, "pkt_src", pkt_src_name(p->pkt_src));
 	tunnel_object(j, p);
 	jbuf_str(j, "direction", p->direction == IDS_DIR_TO_CLIENT ? "to_client" : "to_server");
@@ -462,19 +527,46 @@ void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct id
 void eve_alert_fields(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
 		      const char *in_iface, const char *app_proto, const char *fields)
 {
+	const struct eve_alert_input in = {p, r, in_iface, app_proto, fields, NULL, -1};
+
+	eve_alert_record(t, &in);
+}
+
+/* Suricata's `flow` object of an alert: the flow so far. */
+static void alert_flow(struct jbuf *j, const struct ids_flow_info *f)
+{
+	char ts[40];
+
+	jbuf_open_object(j, "flow");
+	jbuf_u64(j, "pkts_toserver", f->pkts[IDS_DIR_TO_SERVER]);
+	jbuf_u64(j, "pkts_toclient", f->pkts[IDS_DIR_TO_CLIENT]);
+	jbuf_u64(j, "bytes_toserver", f->bytes[IDS_DIR_TO_SERVER]);
+	jbuf_u64(j, "bytes_toclient", f->bytes[IDS_DIR_TO_CLIENT]);
+	eve_format_time(ts, sizeof(ts), f->first_usec);
+	jbuf_str(j, "start", ts);
+	jbuf_close_object(j);
+}
+
+void eve_alert_record(struct eve_thread *t, const struct eve_alert_input *in)
+{
+	const struct ids_packet *p = in->p;
 	size_t start;
 
-	if (!t || !t->w->enabled || !t->w->alert || !p || !r)
+	if (!t || !t->w->enabled || !t->w->alert || !p || !in->r)
 		return;
 	start = record_begin(t, p->ts_usec, NULL);
-	alert_header(&t->j, p, "alert", in_iface);
-	alert_object(&t->j, r);
-	if (fields && fields[0]) {
+	alert_header(&t->j, t->w, p, "alert", in->in_iface);
+	if (in->tx_id >= 0)
+		jbuf_i64(&t->j, "tx_id", in->tx_id);
+	alert_object(&t->j, in->r);
+	if (in->fields && in->fields[0]) {
 		jbuf_append(&t->j, ",", 1);
-		jbuf_append(&t->j, fields, strlen(fields));
+		jbuf_append(&t->j, in->fields, strlen(in->fields));
 	}
-	if (app_proto)
-		jbuf_str(&t->j, "app_proto", app_proto);
+	if (in->app_proto)
+		jbuf_str(&t->j, "app_proto", in->app_proto);
+	if (in->flow)
+		alert_flow(&t->j, in->flow);
 	alert_payload(&t->j, t->w, p);
 	if (record_end(t, start))
 		t->pending_alerts++;
@@ -492,7 +584,7 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 		return;
 	if (p && p->ip_version) {
 		start = record_begin(t, p->ts_usec, NULL);
-		alert_header(&t->j, p, "anomaly", in_iface);
+		alert_header(&t->j, t->w, p, "anomaly", in_iface);
 	} else {
 		/* No packet, or a frame that did not decode: only what is
 		 * sure about it. */
@@ -502,6 +594,7 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 		jbuf_str(&t->j, "event_type", "anomaly");
 		if (in_iface)
 			jbuf_str(&t->j, "in_iface", in_iface);
+		host_field(&t->j, t->w);
 	}
 	jbuf_open_object(&t->j, "anomaly");
 	jbuf_str(&t->j, "type", type);
@@ -586,12 +679,104 @@ void eve_flow(struct eve_thread *t, const struct eve_flow_input *in)
 		jbuf_str(&t->j, "in_iface", in->in_iface);
 	vlan_array(&t->j, in->vlan, in->vlan_count);
 	tuple(&t->j, &f->client, f->client_port, &f->server, f->server_port, f->proto);
+	if (proto_is_icmp(f->proto))
+		community_field(&t->j, t->w, &f->client, in->icmp_type, &f->server, in->icmp_code,
+				f->proto);
+	else
+		community_field(&t->j, t->w, &f->client, f->client_port, &f->server,
+				f->server_port, f->proto);
+	host_field(&t->j, t->w);
 	if (in->app_proto)
 		jbuf_str(&t->j, "app_proto", in->app_proto);
 	flow_object(&t->j, in);
 	if (f->proto == 6)
 		tcp_object(&t->j, in);
 	record_end(t, start);
+	maybe_flush(t);
+}
+
+/* ----------------------------------------------------- protocol records */
+
+/* lower case letters, digits and '_', 1..31 characters */
+static bool type_name_ok(const char *type)
+{
+	size_t n = 0;
+
+	if (!type)
+		return false;
+	for (; type[n]; n++)
+		if (n == 31 || !((type[n] >= 'a' && type[n] <= 'z') ||
+				 (type[n] >= '0' && type[n] <= '9') || type[n] == '_'))
+			return false;
+	return n > 0;
+}
+
+bool eve_record_wanted(const struct eve_thread *t, const char *type)
+{
+	const struct eve_writer *w;
+
+	if (!t || !t->w->enabled || !type_name_ok(type))
+		return false;
+	w = t->w;
+	if (!strcmp(type, "http"))
+		return w->http;
+	if (!strcmp(type, "dns"))
+		return w->dns;
+	if (!strcmp(type, "tls"))
+		return w->tls;
+	/* The core's own types are not for plugins. */
+	return strcmp(type, "alert") && strcmp(type, "anomaly") && strcmp(type, "flow") &&
+	       strcmp(type, "stats");
+}
+
+struct ids_json *eve_record_begin(struct eve_thread *t, const struct eve_record_input *in)
+{
+	struct ids_json *b;
+	struct jbuf *j;
+
+	size_t start;
+
+	if (!in || !eve_record_wanted(t, in->type))
+		return NULL;
+	start = record_begin(t, in->ts_usec, NULL);
+	b = &t->rec;
+	j = &t->j;
+	memset(b, 0, sizeof(*b));
+	b->j = j;
+	b->open = true;
+	b->start = start;
+	if (in->flow_id)
+		jbuf_u64(j, "flow_id", in->flow_id);
+	if (in->in_iface)
+		jbuf_str(j, "in_iface", in->in_iface);
+	jbuf_str(j, "event_type", in->type);
+	vlan_array(j, in->vlan, in->vlan_count);
+	tuple(j, in->src, in->sport, in->dst, in->dport, in->proto);
+	if (proto_is_icmp(in->proto))
+		community_field(j, t->w, in->src, in->icmp_type, in->dst, in->icmp_code, in->proto);
+	else
+		community_field(j, t->w, in->src, in->sport, in->dst, in->dport, in->proto);
+	host_field(j, t->w);
+	if (in->tx_id >= 0)
+		jbuf_i64(j, "tx_id", in->tx_id);
+	return b;
+}
+
+void eve_record_end(struct eve_thread *t, struct ids_json *b)
+{
+	if (!t || b != &t->rec || !b->open)
+		return;
+	b->open = false;
+	if (b->bad) {
+		/* Too deep: drop the whole record, counted. */
+		t->j.len = b->start;
+		if (t->j.buf)
+			t->j.buf[b->start] = '\0';
+		atomic_fetch_add(&t->w->errors, 1);
+		return;
+	}
+	eve_json_close_all(b);
+	record_end(t, b->start);
 	maybe_flush(t);
 }
 
@@ -773,6 +958,27 @@ static void stats_filtered(struct jbuf *j, const struct eve_stats_input *in)
 	jbuf_close_object(j);
 }
 
+/* plugins.NAME.COUNTER of the plugins that registered counters. */
+static void stats_plugin_counters(struct jbuf *j, const struct eve_stats_input *in)
+{
+	bool open = false;
+
+	for (unsigned p = 0; in->counters && p < in->n_plugins; p++) {
+		if (!in->n_counters[p])
+			continue;
+		if (!open)
+			jbuf_open_object(j, "plugins");
+		open = true;
+		jbuf_open_object(j, in->plugin_names[p]);
+		for (unsigned k = 0; k < in->n_counters[p]; k++)
+			jbuf_u64(j, in->counter_names[p][k],
+				 in->counters[(size_t)p * in->counters_stride + k]);
+		jbuf_close_object(j);
+	}
+	if (open)
+		jbuf_close_object(j);
+}
+
 /* The counters of one stats object (the totals, or one worker's). */
 static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 {
@@ -813,6 +1019,7 @@ static void stats_body(struct jbuf *j, const struct eve_stats_input *in)
 		jbuf_close_object(j);
 	}
 	jbuf_close_object(j);
+	stats_plugin_counters(j, in);
 }
 
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
@@ -823,6 +1030,7 @@ void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
 	if (!t || !t->w->enabled || !t->w->stats || !in)
 		return;
 	start = record_begin(t, in->ts_usec, "stats");
+	host_field(&t->j, t->w);
 	jbuf_open_object(&t->j, "stats");
 	jbuf_i64(&t->j, "uptime", uptime_seconds(in->uptime_s));
 	stats_body(&t->j, in);

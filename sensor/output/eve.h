@@ -33,6 +33,11 @@ struct eve_config {
 	bool packet;
 	/* Record types written (`types:`); all on by default. */
 	bool alert, anomaly, flow, stats;
+	/* ---- record contents (issue 9 records) ---- */
+	char *host;		    /* `sensor-name`: every record's `host`; NULL: none */
+	bool community_id;	    /* `community-id`: community_id in records */
+	uint16_t community_id_seed; /* `community-id-seed` */
+	bool http, dns, tls;	    /* protocol record types (`types:`) */
 };
 
 struct eve_writer;
@@ -63,6 +68,20 @@ void eve_alert(struct eve_thread *t, const struct ids_packet *p, const struct id
 void eve_alert_fields(struct eve_thread *t, const struct ids_packet *p, const struct ids_rule *r,
 		      const char *in_iface, const char *app_proto, const char *fields);
 
+/* An alert with everything around it (eve_alert_record). */
+struct eve_alert_input {
+	const struct ids_packet *p;
+	const struct ids_rule *r;
+	const char *in_iface;  /* NULL in file mode */
+	const char *app_proto; /* NULL: none */
+	const char *fields;    /* pre-rendered protocol members, NULL: none */
+	/* The packet's flow (Suricata's `flow` object: packets and bytes each
+	 * way, start), NULL when it has none. */
+	const struct ids_flow_info *flow;
+	int64_t tx_id; /* the transaction the rule matched in, -1: none */
+};
+void eve_alert_record(struct eve_thread *t, const struct eve_alert_input *in);
+
 /*
  * An anomaly record: `type` "decode" or "stream", `event` Suricata's name
  * ("decoder.ipv4.trunc_pkt", "decoder.ipv4.frag_overlap",
@@ -72,6 +91,32 @@ void eve_alert_fields(struct eve_thread *t, const struct ids_packet *p, const st
  */
 void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet *p,
 		 const char *type, const char *event, const char *in_iface);
+
+/*
+ * Protocol records: a plugin's record of event_type `type` ("http", "dns",
+ * "tls" or its own), one per transaction or handshake. eve_record_begin
+ * writes the common header and returns the builder (ids/plugin.h's
+ * struct ids_json, ops in output/eve_json.h) the plugin adds its members
+ * to; eve_record_end closes and writes the record. NULL when the type is
+ * switched off, a record is already open or the name is not a type name.
+ */
+struct eve_record_input {
+	int64_t ts_usec;
+	uint64_t flow_id;		  /* 0: none */
+	const struct ids_addr *src, *dst; /* client and server */
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t icmp_type, icmp_code;
+	const uint16_t *vlan;
+	unsigned vlan_count;
+	const char *in_iface; /* NULL in file mode */
+	const char *type;
+	int64_t tx_id; /* -1: none */
+};
+struct ids_json *eve_record_begin(struct eve_thread *t, const struct eve_record_input *in);
+void eve_record_end(struct eve_thread *t, struct ids_json *j);
+/* Is a record of `type` written at all? */
+bool eve_record_wanted(const struct eve_thread *t, const char *type);
 
 /* A flow that ended (EVE `flow` record, Suricata's field names). */
 struct eve_flow_input {
@@ -86,6 +131,9 @@ struct eve_flow_input {
 	 * this 5-tuple's established TCP session itself and picked the resumed
 	 * session up midstream; NULL otherwise. */
 	const char *lost_state;
+	/* ICMP flows: the type and code of their first packet, for the
+	 * community_id. */
+	uint8_t icmp_type, icmp_code;
 };
 void eve_flow(struct eve_thread *t, const struct eve_flow_input *in);
 
@@ -107,6 +155,13 @@ struct eve_stats_input {
 	const char *const *plugin_names;
 	const uint64_t *plugin_alerts;
 	unsigned n_plugins;
+	/* Counters plugins registered, plugins.NAME.COUNTER: for plugin p of
+	 * plugin_names, n_counters[p] names counter_names[p][0..] and values
+	 * counters[p * counters_stride + 0..]; NULL: none. */
+	const char *const *const *counter_names;
+	const unsigned *n_counters;
+	const uint64_t *counters;
+	unsigned counters_stride;
 	/* Per-worker breakdown (stats.threads.W#N), same fields; may be NULL. */
 	const struct eve_stats_input *threads;
 	unsigned n_threads;

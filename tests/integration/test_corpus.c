@@ -547,9 +547,8 @@ Test(corpus, dns_task_7018_ids_dns_stream_rule)
  * the dns object the case checks. Differences: Suricata reports pcap_cnt
  * 7, 9, 12, 13 (where it inspected), ours the segments completing each
  * message, 4, 6, 10, 11; Suricata 8 counts requests and responses as
- * transactions (the third query is tx_id 4), our tx_id counts the queries
- * before (docs/plugins/dns.md, as Suricata 7): 2; the top-level tx_id and
- * the dns records are app-layer output we do not write.
+ * transactions (the third query is tx_id 4), ours a query and its response
+ * as one (docs/plugins/dns.md): 2. One dns record per message.
  */
 Test(corpus, dns_task_7018_ids_dns_keywords)
 {
@@ -563,35 +562,36 @@ Test(corpus, dns_task_7018_ids_dns_keywords)
 	cr_expect_str_eq(jr_str(a, "alert.signature"), "DNS suricata query.name");
 	cr_expect_eq(count("alert.signature_id=1 pcap_cnt=4 proto=TCP src_ip=10.16.1.11 "
 			   "src_port=36926 app_proto=dns dest_ip=9.9.9.9 dest_port=53 "
-			   "direction=to_server dns.query.0.id=0 dns.query.0.opcode=0 "
-			   "dns.query.0.rrname=suricata.io dns.query.0.rrtype=A "
-			   "dns.query.0.tx_id=0 dns.query.0.type=query"),
+			   "direction=to_server dns.id=0 dns.opcode=0 "
+			   "dns.queries.0.rrname=suricata.io dns.queries.0.rrtype=A "
+			   "dns.tx_id=0 dns.type=request"),
 		     1);
 	cr_expect_eq(count("alert.signature_id=1 pcap_cnt=6 app_proto=dns proto=TCP src_ip=9.9.9.9 "
 			   "src_port=53 dest_ip=10.16.1.11 dest_port=36926 direction=to_client "
-			   "dns.answer.flags=8180 dns.answer.id=0 dns.answer.opcode=0 "
-			   "dns.answer.qr=true dns.answer.ra=true dns.answer.rcode=NOERROR "
-			   "dns.answer.rd=true dns.answer.rrname=suricata.io dns.answer.rrtype=A "
-			   "dns.answer.type=answer dns.answer.version=2 "
-			   "dns.answer.answers.0.rdata=35.212.0.44 dns.answer.answers.0.ttl=490"),
+			   "dns.flags=8180 dns.id=0 dns.opcode=0 "
+			   "dns.qr=true dns.ra=true dns.rcode=NOERROR "
+			   "dns.rd=true dns.queries.0.rrname=suricata.io dns.queries.0.rrtype=A "
+			   "dns.type=response dns.version=3 "
+			   "dns.answers.0.rdata=35.212.0.44 dns.answers.0.ttl=490"),
 		     1);
 	cr_expect_eq(count("alert.signature_id=1 pcap_cnt=10 proto=TCP src_ip=10.16.1.11 "
 			   "src_port=36926 app_proto=dns dest_ip=9.9.9.9 dest_port=53 "
-			   "direction=to_server dns.query.0.id=0 dns.query.0.opcode=0 "
-			   "dns.query.0.rrname=suricata.org dns.query.0.rrtype=A "
-			   "dns.query.0.tx_id=2 dns.query.0.type=query"),
+			   "direction=to_server dns.id=0 dns.opcode=0 "
+			   "dns.queries.0.rrname=suricata.org dns.queries.0.rrtype=A "
+			   "dns.tx_id=2 dns.type=request"),
 		     1);
 	cr_expect_eq(
 		count("alert.signature_id=1 pcap_cnt=11 proto=TCP src_ip=9.9.9.9 src_port=53 "
 		      "app_proto=dns dest_ip=10.16.1.11 dest_port=36926 direction=to_client "
-		      "dns.answer.flags=8180 dns.answer.id=0 dns.answer.opcode=0 "
-		      "dns.answer.qr=true dns.answer.ra=true dns.answer.rcode=NOERROR "
-		      "dns.answer.rd=true dns.answer.rrname=suricata.org dns.answer.rrtype=A "
-		      "dns.answer.type=answer dns.answer.version=2 "
-		      "dns.answer.grouped.A.0=15.197.148.33 dns.answer.grouped.A.1=3.33.130.190"),
+		      "dns.flags=8180 dns.id=0 dns.opcode=0 "
+		      "dns.qr=true dns.ra=true dns.rcode=NOERROR "
+		      "dns.rd=true dns.queries.0.rrname=suricata.org dns.queries.0.rrtype=A "
+		      "dns.type=response dns.version=3 "
+		      "dns.grouped.A.0=15.197.148.33 dns.grouped.A.1=3.33.130.190"),
 		1);
-	cr_expect_eq(count("dns.query.0.rrname=oisf.net"), 0);
-	cr_expect_eq(count("dns.answer.rrname=oisf.net"), 0);
+	cr_expect_eq(count("event_type=alert dns.queries.0.rrname=oisf.net"), 0);
+	/* one dns record per message: oisf.net's query and answer, tx 1 */
+	cr_expect_eq(count("event_type=dns tx_id=1 dns.queries.0.rrname=oisf.net"), 2);
 	cr_expect_eq(count("event_type=flow app_proto=dns proto=TCP src_ip=10.16.1.11 "
 			   "src_port=36926 dest_ip=9.9.9.9 dest_port=53 flow.age=0 "
 			   "flow.alerted=true flow.pkts_toclient=6 flow.pkts_toserver=8 "

@@ -194,21 +194,23 @@ Test(dns, udp_query_alert_carries_the_query_object)
 	run_ok();
 	cr_assert_eq(itest_alerts(&t, 1), 1);
 	const struct jr_val *a = eve_find(&t.eve, "alert.signature_id=1", 0);
-	cr_expect_str_eq(jr_str(a, "dns.query.0.type"), "query");
-	cr_expect_eq(jr_int(a, "dns.query.0.id", -1), 0x1a2b);
-	cr_expect_str_eq(jr_str(a, "dns.query.0.rrname"), "www.Evil.example");
-	cr_expect_str_eq(jr_str(a, "dns.query.0.rrtype"), "A");
-	cr_expect_eq(jr_int(a, "dns.query.0.tx_id", -1), 0);
-	cr_expect_eq(jr_int(a, "dns.query.0.opcode", -1), 0);
-	cr_expect_null(jr_get(a, "dns.query.1"));
-	cr_expect_null(jr_get(a, "dns.answer"));
+	cr_expect_str_eq(jr_str(a, "dns.type"), "request");
+	cr_expect_eq(jr_int(a, "dns.id", -1), 0x1a2b);
+	cr_expect_str_eq(jr_str(a, "dns.queries.0.rrname"), "www.Evil.example");
+	cr_expect_str_eq(jr_str(a, "dns.queries.0.rrtype"), "A");
+	cr_expect_eq(jr_int(a, "dns.tx_id", -1), 0);
+	cr_expect_eq(jr_int(a, "dns.opcode", -1), 0);
+	cr_expect_null(jr_get(a, "dns.queries.1"));
+	cr_expect_null(jr_get(a, "dns.answers"));
 	cr_expect_str_eq(jr_str(a, "app_proto"), "dns");
 	cr_expect_str_eq(jr_str(a, "proto"), "UDP");
 	cr_expect_eq(jr_int(a, "dest_port", 0), 53);
 	cr_expect_eq(jr_int(a, "pcap_cnt", 0), 1);
-	expect_in_eve("\"dns\":{\"query\":[{\"type\":\"query\",\"id\":6699,\"rrname\":"
-		      "\"www.Evil.example\",\"rrtype\":\"A\",\"tx_id\":0,\"opcode\":0}]}",
-		      1);
+	/* in the alert and in the dns record */
+	expect_in_eve("\"dns\":{\"version\":3,\"type\":\"request\",\"tx_id\":0,\"id\":6699,"
+		      "\"flags\":\"100\",\"rd\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
+		      "\"queries\":[{\"rrname\":\"www.Evil.example\",\"rrtype\":\"A\"}]}",
+		      2);
 }
 
 Test(dns, udp_response_alerts_carry_the_answer_object)
@@ -225,33 +227,34 @@ Test(dns, udp_response_alerts_carry_the_answer_object)
 	cr_expect_eq(itest_alerts(&t, 3), 1);
 	cr_expect_eq(eve_count(&t.eve, "event_type=alert"), 3);
 	const struct jr_val *a = eve_find(&t.eve, "alert.signature_id=2", 0);
-	cr_expect_eq(jr_int(a, "dns.answer.version", -1), 2);
-	cr_expect_str_eq(jr_str(a, "dns.answer.type"), "answer");
-	cr_expect_eq(jr_int(a, "dns.answer.id", -1), 0x1a2b);
-	cr_expect_str_eq(jr_str(a, "dns.answer.flags"), "8180");
-	cr_expect_str_eq(jr_text(jr_get(a, "dns.answer.qr")), "true");
-	cr_expect_str_eq(jr_text(jr_get(a, "dns.answer.rd")), "true");
-	cr_expect_str_eq(jr_text(jr_get(a, "dns.answer.ra")), "true");
-	cr_expect_null(jr_get(a, "dns.answer.aa"));
-	cr_expect_str_eq(jr_str(a, "dns.answer.rrname"), "www.Evil.example");
-	cr_expect_str_eq(jr_str(a, "dns.answer.rcode"), "NOERROR");
-	cr_expect_str_eq(jr_str(a, "dns.answer.answers.0.rrtype"), "CNAME");
-	cr_expect_str_eq(jr_str(a, "dns.answer.answers.0.rdata"), "c2.example");
-	cr_expect_eq(jr_int(a, "dns.answer.answers.0.ttl", -1), 60);
-	cr_expect_str_eq(jr_str(a, "dns.answer.answers.1.rrname"), "c2.example");
-	cr_expect_str_eq(jr_str(a, "dns.answer.answers.1.rdata"), "198.18.7.7");
-	cr_expect_str_eq(jr_str(a, "dns.answer.grouped.A.0"), "198.18.7.7");
-	cr_expect_str_eq(jr_str(a, "dns.answer.grouped.CNAME.0"), "c2.example");
-	cr_expect_null(jr_get(a, "dns.query"));
+	cr_expect_eq(jr_int(a, "dns.version", -1), 3);
+	cr_expect_str_eq(jr_str(a, "dns.type"), "response");
+	cr_expect_eq(jr_int(a, "dns.id", -1), 0x1a2b);
+	cr_expect_str_eq(jr_str(a, "dns.flags"), "8180");
+	cr_expect_str_eq(jr_text(jr_get(a, "dns.qr")), "true");
+	cr_expect_str_eq(jr_text(jr_get(a, "dns.rd")), "true");
+	cr_expect_str_eq(jr_text(jr_get(a, "dns.ra")), "true");
+	cr_expect_null(jr_get(a, "dns.aa"));
+	cr_expect_str_eq(jr_str(a, "dns.queries.0.rrname"), "www.Evil.example");
+	cr_expect_str_eq(jr_str(a, "dns.rcode"), "NOERROR");
+	cr_expect_str_eq(jr_str(a, "dns.answers.0.rrtype"), "CNAME");
+	cr_expect_str_eq(jr_str(a, "dns.answers.0.rdata"), "c2.example");
+	cr_expect_eq(jr_int(a, "dns.answers.0.ttl", -1), 60);
+	cr_expect_str_eq(jr_str(a, "dns.answers.1.rrname"), "c2.example");
+	cr_expect_str_eq(jr_str(a, "dns.answers.1.rdata"), "198.18.7.7");
+	cr_expect_str_eq(jr_str(a, "dns.grouped.A.0"), "198.18.7.7");
+	cr_expect_str_eq(jr_str(a, "dns.grouped.CNAME.0"), "c2.example");
+	cr_expect_str_eq(jr_str(a, "dns.type"), "response");
 	cr_expect_str_eq(jr_str(a, "direction"), "to_server"); /* first packet of the flow */
-	expect_in_eve("\"dns\":{\"answer\":{\"version\":2,\"type\":\"answer\",\"id\":6699,"
+	/* in the three alerts and in the dns record */
+	expect_in_eve("\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":0,\"id\":6699,"
 		      "\"flags\":\"8180\",\"qr\":true,\"rd\":true,\"ra\":true,\"opcode\":0,"
-		      "\"rrname\":\"www.Evil.example\",\"rrtype\":\"A\",\"rcode\":\"NOERROR\","
-		      "\"answers\":[{\"rrname\":\"www.Evil.example\",\"rrtype\":\"CNAME\","
-		      "\"ttl\":60,\"rdata\":\"c2.example\"},{\"rrname\":\"c2.example\","
-		      "\"rrtype\":\"A\",\"ttl\":300,\"rdata\":\"198.18.7.7\"}],"
-		      "\"grouped\":{\"CNAME\":[\"c2.example\"],\"A\":[\"198.18.7.7\"]}}}",
-		      3);
+		      "\"rcode\":\"NOERROR\",\"queries\":[{\"rrname\":\"www.Evil.example\","
+		      "\"rrtype\":\"A\"}],\"answers\":[{\"rrname\":\"www.Evil.example\","
+		      "\"rrtype\":\"CNAME\",\"ttl\":60,\"rdata\":\"c2.example\"},{\"rrname\":"
+		      "\"c2.example\",\"rrtype\":\"A\",\"ttl\":300,\"rdata\":\"198.18.7.7\"}],"
+		      "\"grouped\":{\"CNAME\":[\"c2.example\"],\"A\":[\"198.18.7.7\"]}}",
+		      4);
 }
 
 Test(dns, queries_of_a_flow_count_tx_id)
@@ -269,12 +272,12 @@ Test(dns, queries_of_a_flow_count_tx_id)
 	pg_udp(&t.gen, "198.18.0.10", 40002, "198.18.0.53", 53, m.b, m.n);
 	run_ok();
 	cr_assert_eq(itest_alerts(&t, 1), 3);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.query.0.id=1", 0), "dns.query.0.tx_id", -1), 0);
-	cr_expect_str_eq(jr_str(eve_find(&t.eve, "dns.query.0.id=2", 0), "dns.query.0.rrtype"),
+	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.id=1", 0), "dns.tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "dns.id=2", 0), "dns.queries.0.rrtype"),
 			 "AAAA");
-	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.query.0.id=2", 0), "dns.query.0.tx_id", -1), 1);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.query.0.id=4", 0), "dns.query.0.tx_id", -1), 3);
-	cr_expect_str_eq(jr_str(eve_find(&t.eve, "dns.query.0.id=4", 0), "dns.query.0.rrtype"),
+	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.id=2", 0), "dns.tx_id", -1), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.id=4", 0), "dns.tx_id", -1), 3);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "dns.id=4", 0), "dns.queries.0.rrtype"),
 			 "TXT");
 }
 
@@ -291,13 +294,13 @@ Test(dns, ipv6_aaaa_answer)
 	run_ok();
 	cr_assert_eq(itest_alerts(&t, 5), 1);
 	const struct jr_val *a = eve_find(&t.eve, "alert.signature_id=5", 0);
-	cr_expect_str_eq(jr_str(a, "dns.answer.answers.0.rdata"),
+	cr_expect_str_eq(jr_str(a, "dns.answers.0.rdata"),
 			 "2001:0db8:0000:0000:0000:0000:0000:0007");
-	cr_expect_str_eq(jr_str(a, "dns.answer.answers.0.rrtype"), "AAAA");
-	cr_expect_str_eq(jr_str(a, "dns.answer.grouped.AAAA.0"),
+	cr_expect_str_eq(jr_str(a, "dns.answers.0.rrtype"), "AAAA");
+	cr_expect_str_eq(jr_str(a, "dns.grouped.AAAA.0"),
 			 "2001:0db8:0000:0000:0000:0000:0000:0007");
-	cr_expect_str_eq(jr_str(a, "dns.answer.flags"), "8580");
-	cr_expect_str_eq(jr_text(jr_get(a, "dns.answer.aa")), "true");
+	cr_expect_str_eq(jr_str(a, "dns.flags"), "8580");
+	cr_expect_str_eq(jr_text(jr_get(a, "dns.aa")), "true");
 	cr_expect_str_eq(jr_str(a, "src_ip"), "2001:db8::53");
 }
 
@@ -412,9 +415,9 @@ Test(dns, tcp_split_prefix_and_two_messages_per_segment)
 	const struct jr_val *a = eve_find(&t.eve, "alert.signature_id=1", 0);
 	cr_expect_eq(jr_int(a, "pcap_cnt", 0), (int64_t)seg3);
 	cr_expect_str_eq(jr_str(a, "proto"), "TCP");
-	cr_expect_str_eq(jr_str(a, "dns.query.0.rrname"), "www.evil.example");
-	cr_expect_eq(jr_int(a, "dns.query.0.id", -1), 0x0101);
-	cr_expect_eq(jr_int(a, "dns.query.0.tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(a, "dns.queries.0.rrname"), "www.evil.example");
+	cr_expect_eq(jr_int(a, "dns.id", -1), 0x0101);
+	cr_expect_eq(jr_int(a, "dns.tx_id", -1), 0);
 
 	/* q2's name matches rule 6 only in the response (to_client) */
 	cr_assert_eq(itest_alerts(&t, 6), 1);
@@ -422,12 +425,12 @@ Test(dns, tcp_split_prefix_and_two_messages_per_segment)
 	a = eve_find(&t.eve, "alert.signature_id=4", 0);
 	cr_expect_eq(jr_int(a, "pcap_cnt", 0), (int64_t)seg_resp);
 	cr_expect_str_eq(jr_str(a, "direction"), "to_client");
-	cr_expect_str_eq(jr_str(a, "dns.answer.rrname"), "tcp.example");
-	cr_expect_str_eq(jr_str(a, "dns.answer.rrtype"), "TXT");
-	cr_expect_str_eq(jr_str(a, "dns.answer.answers.0.rdata"), "payload=abc");
-	cr_expect_eq(jr_int(a, "dns.answer.answers.0.ttl", -1), 30);
-	cr_expect_str_eq(jr_str(a, "dns.answer.grouped.TXT.0"), "payload=abc");
-	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=6", 0), "dns.answer.id", -1),
+	cr_expect_str_eq(jr_str(a, "dns.queries.0.rrname"), "tcp.example");
+	cr_expect_str_eq(jr_str(a, "dns.queries.0.rrtype"), "TXT");
+	cr_expect_str_eq(jr_str(a, "dns.answers.0.rdata"), "payload=abc");
+	cr_expect_eq(jr_int(a, "dns.answers.0.ttl", -1), 30);
+	cr_expect_str_eq(jr_str(a, "dns.grouped.TXT.0"), "payload=abc");
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=6", 0), "dns.id", -1),
 		     0x0202);
 }
 
@@ -448,7 +451,7 @@ Test(dns, tcp_message_one_byte_per_segment)
 	pg_tcp_close(&s);
 	run_ok();
 	cr_assert_eq(itest_alerts(&t, 1), 1);
-	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "dns.query.0.rrname"),
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "dns.queries.0.rrname"),
 			 "bytewise.evil.example");
 }
 
@@ -489,7 +492,7 @@ Test(dns, tcp_oversized_message_skipped_and_truncated_end_counted)
 	pg_tcp_close(&s);
 	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
 	cr_assert_eq(itest_alerts(&t, 1), 1);
-	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "dns.query.0.rrname"),
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "dns.queries.0.rrname"),
 			 "short.evil.example");
 	cr_expect(strstr(t.res.err, "dns: 1 messages (1 queries, 0 responses), 1 alerts; tcp: 1 "
 				    "oversized, 1 truncated, 0 lost; parse errors: none") != NULL,
@@ -527,10 +530,10 @@ Test(dns, huge_response_object_cut_to_whole_records)
 	run_ok();
 	cr_assert_eq(itest_alerts(&t, 2), 1);
 	a = eve_find(&t.eve, "alert.signature_id=2", 0);
-	answers = jr_get(a, "dns.answer.answers");
+	answers = jr_get(a, "dns.answers");
 	cr_assert_not_null(answers);
 	cr_expect_gt(answers->n, 100);
 	cr_expect_lt(answers->n, 3500);
-	cr_expect_str_eq(jr_str(a, "dns.answer.answers.0.rdata"), "198.18.0.0");
-	cr_expect_str_eq(jr_str(a, "dns.answer.rcode"), "NOERROR");
+	cr_expect_str_eq(jr_str(a, "dns.answers.0.rdata"), "198.18.0.0");
+	cr_expect_str_eq(jr_str(a, "dns.rcode"), "NOERROR");
 }

@@ -144,6 +144,6 @@ Test(sample, protocol_plugins_add_their_objects)
 	cr_expect_eq(jr_int(tl, "dest_port", 0), 443);
 	cr_assert_not_null(d);
 	cr_expect_str_eq(jr_str(d, "app_proto"), "dns");
-	cr_expect_str_eq(jr_str(d, "dns.query.0.rrname"), "pool.supportxmr.com");
-	cr_expect_str_eq(jr_str(d, "dns.query.0.rrtype"), "A");
+	cr_expect_str_eq(jr_str(d, "dns.queries.0.rrname"), "pool.supportxmr.com");
+	cr_expect_str_eq(jr_str(d, "dns.queries.0.rrtype"), "A");
 }

@@ -259,12 +259,12 @@ Test(config, every_problem_is_reported)
 		out_f(),
 		"F:17:1: error: unknown key 'extra' in the configuration (valid: log-dir, "
 		"plugin-dir, threads, outputs, flow, plugins, rule-files, stream, defrag, "
-		"host-os-policy, capture, stats, pidfile, run-as, classification-file, decoder, rules, vars, reference-config-file, threshold-file, enable-file, disable-file)\n"
+		"host-os-policy, capture, stats, pidfile, run-as, classification-file, decoder, rules, vars, reference-config-file, threshold-file, enable-file, disable-file, sensor-name)\n"
 		"F:2:10: error: log-dir must not be empty\n"
 		"F:1:10: error: expected an integer from 1 to 1024, got '0'\n"
 		"F:5:3: error: unknown key 'syslog' in outputs (valid: eve)\n"
 		"F:4:25: error: unknown key 'filenme' in outputs.eve (valid: enabled, filename, "
-		"payload, payload-printable, packet, types)\n"
+		"payload, payload-printable, packet, types, community-id, community-id-seed)\n"
 		"F:4:18: error: expected true or false, got 'maybe'\n"
 		"F:7:14: error: expected an integer from 1 to 67108864, got '67108865'\n"
 		"F:8:34: error: unknown key 'ftp' in flow.timeouts (valid: tcp, udp, icmp, other)\n"
@@ -345,11 +345,12 @@ Test(config, bad_sizes_policies_and_types)
 			  "host-os-policy: {default: beos, amiga: [198.18.0.0/16], "
 			  "linux: ['!198.18.1.0/24', 300.1.1.1]}\n"
 			  "flow: {timeouts: {udp: {closed: 3}}}\n"
-			  "outputs: {eve: {types: [alert, dns]}}\n"),
+			  "outputs: {eve: {types: [alert, dnz]}}\n"),
 		     -1);
 	cr_assert_str_eq(
 		out_f(),
-		"F:4:32: error: unknown record type 'dns' (valid: alert, anomaly, flow, stats)\n"
+		"F:4:32: error: unknown record type 'dnz' (valid: alert, anomaly, flow, stats, "
+		"http, dns, tls)\n"
 		"F:3:25: error: unknown key 'closed' in flow.timeouts.udp (valid: new, "
 		"established)\n"
 		"F:1:18: error: memcap must be a size in bytes (e.g. 65536, 64kb, 32mb, 1gb) of at "
@@ -475,4 +476,33 @@ Test(config, urgent_policy_unknown_value)
 {
 	cr_assert_neq(load("stream: {reassembly: {urgent-policy: drop}}\n"), 0);
 	cr_assert(strstr(out(), "urgent-policy") != NULL, "%s", out());
+}
+
+/* Records: host, community_id and protocol record types (issue 9). */
+Test(config, record_defaults_and_keys)
+{
+	char host[256];
+
+	cr_assert_eq(gethostname(host, sizeof(host)), 0);
+	host[sizeof(host) - 1] = '\0';
+	cr_assert_str_eq(c.eve.host, host);
+	cr_assert(c.eve.community_id);
+	cr_assert_eq(c.eve.community_id_seed, 0);
+	cr_assert(c.eve.http && c.eve.dns && c.eve.tls);
+	cr_assert_eq(load("sensor-name: tap-7\n"
+			  "outputs: {eve: {community-id: false, community-id-seed: 513,\n"
+			  "                types: [alert, tls]}}\n"),
+		     0, "%s", out());
+	cr_assert_str_eq(c.eve.host, "tap-7");
+	cr_assert_not(c.eve.community_id);
+	cr_assert_eq(c.eve.community_id_seed, 513);
+	cr_assert(c.eve.alert && c.eve.tls);
+	cr_assert(!c.eve.http && !c.eve.dns && !c.eve.flow);
+}
+
+Test(config, record_key_errors)
+{
+	cr_assert_eq(load("sensor-name: ''\noutputs: {eve: {community-id-seed: 65536}}\n"), -1);
+	cr_assert_str_eq(out_f(), "F:2:36: error: expected an integer from 0 to 65535, got '65536'\n"
+				  "F:1:14: error: sensor-name must not be empty\n");
 }

@@ -244,8 +244,8 @@ Test(dns, object_stays_valid_json_when_cut)
 			cr_assert_eq(fk.alerts, an ? 2 : 1, "an %u", an);
 			cr_assert_not_null(fk.last, "an %u ns %u: %s", an, ns, fk.fields);
 			cr_assert_leq(strlen(fk.fields), 599);
-			cr_expect_str_eq(jr_str(fk.last, "dns.answer.rcode"), "NOERROR");
-			list = jr_get(fk.last, "dns.answer.answers");
+			cr_expect_str_eq(jr_str(fk.last, "dns.rcode"), "NOERROR");
+			list = jr_get(fk.last, "dns.answers");
 			if (an <= 3 && ns == 0) /* room for all */
 				cr_expect_eq(list ? list->n : 0, an, "an %u", an);
 			else if (an)
@@ -260,14 +260,14 @@ Test(dns, short_object_is_exact)
 	response(1, 1);
 	udp_packet(msg, msg_len);
 	cr_expect_str_eq(fk.fields,
-			 "\"dns\":{\"answer\":{\"version\":2,\"type\":\"answer\",\"id\":4660,"
+			 "\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":0,\"id\":4660,"
 			 "\"flags\":\"8180\",\"qr\":true,\"rd\":true,\"ra\":true,\"opcode\":0,"
-			 "\"rrname\":\"name.example\",\"rrtype\":\"A\",\"rcode\":\"NOERROR\","
-			 "\"answers\":[{\"rrname\":\"name.example\",\"rrtype\":\"A\",\"ttl\":9,"
-			 "\"rdata\":\"198.18.1.0\"}],\"grouped\":{\"A\":[\"198.18.1.0\"]},"
-			 "\"authorities\":[{\"rrname\":\"example\",\"rrtype\":\"NS\",\"ttl\":9,"
-			 "\"rdata\":\"ns.example\"}]}}");
-	cr_expect_null(fk.slot); /* responses keep no per-flow state over UDP */
+			 "\"rcode\":\"NOERROR\",\"queries\":[{\"rrname\":\"name.example\","
+			 "\"rrtype\":\"A\"}],\"answers\":[{\"rrname\":\"name.example\",\"rrtype\":"
+			 "\"A\",\"ttl\":9,\"rdata\":\"198.18.1.0\"}],\"grouped\":{\"A\":["
+			 "\"198.18.1.0\"]},\"authorities\":[{\"rrname\":\"example\",\"rrtype\":"
+			 "\"NS\",\"ttl\":9,\"rdata\":\"ns.example\"}]}");
+	cr_expect_not_null(fk.slot); /* the flow numbers its transactions */
 }
 
 /* ------------------------------------------------------------------ TCP */
@@ -295,8 +295,8 @@ Test(dns, tcp_every_split_point)
 		tcp_chunk(tcp_query, cut, 0, 0);
 		tcp_chunk(tcp_query + cut, sizeof(tcp_query) - cut, cut, IDS_STREAM_END);
 		cr_expect_eq(fk.scans[0], 1, "cut at %zu", cut);
-		cr_expect_str_eq(jr_str(fk.last, "dns.query.0.rrname"), "evil.example");
-		cr_expect_str_eq(jr_str(fk.last, "dns.query.0.rrtype"), "TXT");
+		cr_expect_str_eq(jr_str(fk.last, "dns.queries.0.rrname"), "evil.example");
+		cr_expect_str_eq(jr_str(fk.last, "dns.queries.0.rrtype"), "TXT");
 		plugin->on_flow_end(thread_ctx, NULL, NULL);
 		cr_assert_null(fk.slot);
 	}
@@ -315,7 +315,7 @@ Test(dns, tcp_gap_and_mid_stream_start_lose_the_framing)
 	tcp_chunk(tcp_query, sizeof(tcp_query), 0, 0);
 	tcp_chunk(tcp_query, sizeof(tcp_query), sizeof(tcp_query), 0);
 	cr_expect_eq(fk.scans[0], 2);
-	cr_expect_eq(jr_int(fk.last, "dns.query.0.tx_id", -1), 1);
+	cr_expect_eq(jr_int(fk.last, "dns.tx_id", -1), 1);
 }
 
 Test(dns, no_flow_no_tcp_but_udp_queries_still_parsed)
@@ -325,7 +325,7 @@ Test(dns, no_flow_no_tcp_but_udp_queries_still_parsed)
 	cr_expect_eq(fk.scans[0], 0);
 	udp_packet(tcp_query + 2, sizeof(tcp_query) - 2);
 	cr_expect_eq(fk.scans[0], 1);
-	cr_expect_eq(jr_int(fk.last, "dns.query.0.tx_id", -1), 0);
+	cr_expect_eq(jr_int(fk.last, "dns.tx_id", -1), 0);
 }
 
 /* ----------------------------------------------------------------- init */

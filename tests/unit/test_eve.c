@@ -732,3 +732,242 @@ Test(eve, disabled_writes_nothing)
 	eve_writer_close(w);
 	cr_assert_eq(file_size(path), -1);
 }
+
+/* ------------------------------------------- host, community_id, flow */
+
+static struct eve_config cfg_records(void)
+{
+	struct eve_config c = cfg_on(false, false, false);
+
+	c.host = "tap-7";
+	c.community_id = true;
+	return c;
+}
+
+Test(eve, alert_with_host_community_id_flow_and_tx_id)
+{
+	struct eve_config c = cfg_records();
+	struct eve_writer *w = open_writer(&c);
+	struct eve_thread *t = eve_thread_new(w);
+	struct ids_flow_info fi;
+	struct ids_packet p;
+	struct eve_alert_input in;
+	char *text;
+
+	tcp_packet(&p);
+	memset(&fi, 0, sizeof(fi));
+	fi.pkts[IDS_DIR_TO_SERVER] = 3;
+	fi.pkts[IDS_DIR_TO_CLIENT] = 2;
+	fi.bytes[IDS_DIR_TO_SERVER] = 300;
+	fi.bytes[IDS_DIR_TO_CLIENT] = 1500;
+	fi.first_usec = INT64_C(1795460189000000);
+	in = (struct eve_alert_input){&p, &gpl_rule, "eth1", "http", "\"http\":{\"status\":200}",
+				      &fi, 4};
+	eve_alert_record(t, &in);
+	cr_assert_eq(eve_thread_flush(t), 0);
+	eve_thread_free(t);
+	eve_writer_close(w);
+	text = slurp(path);
+	cr_assert_str_eq(
+		text,
+		"{\"timestamp\":\"2026-11-23T18:56:30.123456+0000\",\"flow_id\":1170733426271412,"
+		"\"pcap_cnt\":7,\"event_type\":\"alert\",\"in_iface\":\"eth1\",\"src_ip\":"
+		"\"198.18.1.80\",\"src_port\":80,\"dest_ip\":\"198.18.0.10\",\"dest_port\":49152,"
+		"\"proto\":\"TCP\",\"community_id\":\"1:Z5rKYJbvrJbvwdqR8tzmdkOF/mE=\",\"host\":"
+		"\"tap-7\",\"pkt_src\":\"wire/pcap\",\"direction\":\"to_client\",\"tx_id\":4,"
+		"\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":2100498,\"rev\":7,"
+		"\"signature\":\"GPL ATTACK_RESPONSE id check returned root\",\"category\":"
+		"\"Potentially Bad Traffic\",\"severity\":2,\"metadata\":{\"created_at\":"
+		"[\"2010-09-23\"],\"signature_severity\":[\"Major\"]}},\"http\":{\"status\":200},"
+		"\"app_proto\":\"http\",\"flow\":{\"pkts_toserver\":3,\"pkts_toclient\":2,"
+		"\"bytes_toserver\":300,\"bytes_toclient\":1500,\"start\":"
+		"\"2026-11-23T18:56:29.000000+0000\"},\"stream\":0}\n");
+	free(text);
+}
+
+Test(eve, community_id_same_both_ways_and_seeded)
+{
+	struct eve_config c = cfg_records();
+	struct ids_packet p;
+	char *text;
+
+	tcp_packet(&p);
+	c.community_id_seed = 0;
+	text = one_alert(&c, &p, &gpl_rule, NULL);
+	cr_assert_not_null(strstr(text, "\"community_id\":\"1:Z5rKYJbvrJbvwdqR8tzmdkOF/mE=\""));
+	free(text);
+	unlink(path);
+	/* The reverse direction hashes the same. */
+	set_addr4(&p.src, 198, 18, 0, 10);
+	set_addr4(&p.dst, 198, 18, 1, 80);
+	p.sport = 49152;
+	p.dport = 80;
+	text = one_alert(&c, &p, &gpl_rule, NULL);
+	cr_assert_not_null(strstr(text, "\"community_id\":\"1:Z5rKYJbvrJbvwdqR8tzmdkOF/mE=\""));
+	free(text);
+	unlink(path);
+	c.community_id = false;
+	text = one_alert(&c, &p, &gpl_rule, NULL);
+	cr_assert_null(strstr(text, "community_id"));
+	free(text);
+}
+
+Test(eve, icmp_flow_record_with_community_id_and_host)
+{
+	struct eve_config c = cfg_records();
+	struct eve_writer *w = open_writer(&c);
+	struct eve_thread *t = eve_thread_new(w);
+	struct ids_flow_info fi;
+	struct eve_flow_input in;
+	char *text;
+
+	memset(&fi, 0, sizeof(fi));
+	fi.flow_id = 9;
+	set_addr4(&fi.client, 198, 18, 0, 1);
+	set_addr4(&fi.server, 198, 18, 0, 2);
+	fi.proto = 1;
+	fi.pkts[0] = fi.pkts[1] = 1;
+	fi.bytes[0] = fi.bytes[1] = 84;
+	fi.first_usec = fi.last_usec = INT64_C(1795460190000000);
+	memset(&in, 0, sizeof(in));
+	in.info = &fi;
+	in.state = "established";
+	in.icmp_type = 8;
+	eve_flow(t, &in);
+	eve_anomaly(t, fi.first_usec, NULL, "stream", "stream.pkt_invalid_timestamp", NULL);
+	cr_assert_eq(eve_thread_flush(t), 0);
+	eve_thread_free(t);
+	eve_writer_close(w);
+	text = slurp(path);
+	cr_assert_str_eq(
+		text,
+		"{\"timestamp\":\"2026-11-23T18:56:30.000000+0000\",\"flow_id\":9,\"event_type\":"
+		"\"flow\",\"src_ip\":\"198.18.0.1\",\"dest_ip\":\"198.18.0.2\",\"proto\":\"ICMP\","
+		"\"community_id\":\"1:HD2u7eCsZfe372oT897kzbcfjuY=\",\"host\":\"tap-7\",\"flow\":{"
+		"\"pkts_toserver\":1,\"pkts_toclient\":1,\"bytes_toserver\":84,\"bytes_toclient\":84,"
+		"\"start\":\"2026-11-23T18:56:30.000000+0000\",\"end\":"
+		"\"2026-11-23T18:56:30.000000+0000\",\"age\":0,\"state\":\"established\",\"reason\":"
+		"\"timeout\",\"alerted\":false}}\n"
+		"{\"timestamp\":\"2026-11-23T18:56:30.000000+0000\",\"event_type\":\"anomaly\","
+		"\"host\":\"tap-7\",\"anomaly\":{\"type\":\"stream\",\"event\":"
+		"\"stream.pkt_invalid_timestamp\"}}\n");
+	free(text);
+}
+
+/* ---------------------------------------------------- protocol records */
+
+#include "output/eve_json.h"
+
+static struct eve_record_input dns_input(struct ids_addr *cli, struct ids_addr *srv)
+{
+	struct eve_record_input in = {0};
+
+	set_addr4(cli, 198, 18, 0, 10);
+	set_addr4(srv, 198, 18, 0, 53);
+	in.ts_usec = INT64_C(1795460190000001);
+	in.flow_id = 77;
+	in.src = cli;
+	in.dst = srv;
+	in.sport = 40000;
+	in.dport = 53;
+	in.proto = 17;
+	in.type = "dns";
+	in.tx_id = 0;
+	return in;
+}
+
+Test(eve, protocol_record_header_and_members)
+{
+	struct eve_config c = cfg_records();
+	struct eve_writer *w;
+	struct eve_thread *t;
+	struct ids_addr cli, srv;
+	struct eve_record_input in = dns_input(&cli, &srv);
+	const struct ids_json_ops *o = &eve_json_ops;
+	struct ids_json *b;
+	char *text;
+
+	c.dns = true;
+	w = open_writer(&c);
+	t = eve_thread_new(w);
+	in.in_iface = "eth0";
+	b = eve_record_begin(t, &in);
+	cr_assert_not_null(b);
+	o->open_object(b, "dns");
+	o->i64(b, "version", 3);
+	o->str(b, "type", "request");
+	o->open_array(b, "queries");
+	o->open_object(b, NULL);
+	o->strn(b, "rrname", "a\"b\xff", 4);
+	o->boolean(b, "truncated", 0);
+	o->u64(b, "id", 4660);
+	o->raw(b, "flags", "[1,2]");
+	o->str(b, "none", NULL);
+	/* left open: closed by record_end */
+	eve_record_end(t, b);
+	cr_assert_eq(eve_thread_flush(t), 0);
+	eve_thread_free(t);
+	eve_writer_close(w);
+	text = slurp(path);
+	cr_assert_str_eq(
+		text,
+		"{\"timestamp\":\"2026-11-23T18:56:30.000001+0000\",\"flow_id\":77,\"in_iface\":"
+		"\"eth0\",\"event_type\":\"dns\",\"src_ip\":\"198.18.0.10\",\"src_port\":40000,"
+		"\"dest_ip\":\"198.18.0.53\",\"dest_port\":53,\"proto\":\"UDP\",\"community_id\":"
+		"\"1:g2PrBRKFm3ybWG7WcrhxFc3OdkE=\",\"host\":\"tap-7\",\"tx_id\":0,\"dns\":{"
+		"\"version\":3,\"type\":\"request\",\"queries\":[{\"rrname\":\"a\\\"b\\u00ff\","
+		"\"truncated\":false,\"id\":4660,\"flags\":[1,2],\"none\":\"\"}]}}\n");
+	free(text);
+}
+
+Test(eve, protocol_record_switched_off_bad_name_or_too_deep)
+{
+	struct eve_config c = cfg_records();
+	struct eve_writer *w;
+	struct eve_thread *t;
+	struct ids_addr cli, srv;
+	struct eve_record_input in = dns_input(&cli, &srv);
+	struct ids_json *b;
+	char *text;
+
+	c.dns = false;
+	c.tls = true;
+	w = open_writer(&c);
+	t = eve_thread_new(w);
+	cr_assert_null(eve_record_begin(t, &in)); /* dns not in types */
+	in.type = "Bad-Name";
+	cr_assert_null(eve_record_begin(t, &in));
+	in.type = "alert";
+	cr_assert_null(eve_record_begin(t, &in));
+	in.type = "tls";
+	b = eve_record_begin(t, &in);
+	cr_assert_not_null(b);
+	for (int i = 0; i < IDS_JSON_MAX_DEPTH + 1; i++)
+		eve_json_ops.open_array(b, i ? NULL : "deep");
+	eve_record_end(t, b);
+	eve_json_ops.str(b, "late", "ignored"); /* after the end: nothing */
+	cr_assert_eq(eve_writer_errors(w), 1);
+	in.type = "mything";
+	b = eve_record_begin(t, &in);
+	cr_assert_not_null(b);
+	eve_json_ops.close_object(b); /* nothing open: ignored */
+	eve_json_ops.open_object(b, "x");
+	/* An alert while the record is open: the record is written first. */
+	{
+		struct ids_packet p;
+
+		tcp_packet(&p);
+		eve_alert(t, &p, &gpl_rule, NULL);
+	}
+	cr_assert_eq(eve_thread_flush(t), 0);
+	eve_thread_free(t);
+	eve_writer_close(w);
+	text = slurp(path);
+	cr_assert(strncmp(text, "{\"timestamp\":\"2026-11-23T18:56:30.000001+0000\",\"flow_id\":77,"
+				"\"event_type\":\"mything\",",
+			  76) == 0,
+		  "%s", text);
+	cr_assert_not_null(strstr(text, "\"tx_id\":0,\"x\":{}}\n{\"timestamp\""));
+	cr_assert_not_null(strstr(text, "\"event_type\":\"alert\""));
+	free(text);
+}
