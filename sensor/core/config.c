@@ -102,6 +102,9 @@ void config_free(struct sensor_config *c)
 	plugins_free(c->plugins, c->n_plugins);
 	strv_free(c->rule_files, c->n_rule_files);
 	ytree_free(c->tree);
+	for (size_t i = 0; i < c->n_outputs; i++)
+		output_conf_free(&c->outputs[i]);
+	free(c->outputs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -240,6 +243,8 @@ static void cfg_eve_types(struct cload *l, const struct ynode *n)
 		*flags[k] = on[k];
 }
 
+static void cfg_outputs_list(struct cload *l, const struct ynode *list);
+
 static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 {
 	static const char *const out_keys[] = {"eve", NULL};
@@ -249,6 +254,10 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 	const struct ynode *eve, *fn;
 	const char *s;
 
+	if (outputs->type == YNODE_SEQ) {
+		cfg_outputs_list(l, outputs);
+		return;
+	}
 	if (ymap_check_keys(outputs, out_keys, "outputs", l->d) && outputs->type != YNODE_MAP)
 		return;
 	eve = ymap_get(outputs, "eve");
@@ -364,6 +373,290 @@ static void cfg_size32(struct cload *l, const struct ynode *map, const char *key
 
 	cfg_size(l, map, key, UINT32_MAX, &v);
 	*out = (uint32_t)v;
+}
+
+/* ------------------------------------------------- outputs as a list */
+
+/* Index of `s` in the NULL-terminated `names`, or -1 after an error
+ * listing the valid ones. */
+static int cfg_pick(struct cload *l, const struct ynode *n, const char *what,
+		      const char *const *names, const char *valid)
+{
+	const char *s;
+
+	if (cfg_text(l, n, what, &s) < 0)
+		return -1;
+	for (int i = 0; names[i]; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return i;
+	diag_error(l->d, n->file, n->line, n->col, "unknown %s '%s' (valid: %s)", what, s, valid);
+	return -1;
+}
+
+static void cfg_out_str(struct cload *l, const struct ynode *map, const char *key, char **out)
+{
+	const struct ynode *n = ymap_get(map, key);
+
+	if (n) {
+		free(*out);
+		*out = NULL;
+		cfg_name(l, n, key, out);
+	}
+}
+
+/* `types:` of one output: names kept as given, checked against the
+ * record types an output can take. */
+static void cfg_out_types(struct cload *l, const struct ynode *n, struct output_conf *o)
+{
+	if (!n || ynode_is_null(n))
+		return;
+	if (n->type != YNODE_SEQ || n->n > OUTPUT_MAX_TYPES) {
+		diag_error(l->d, n->file, n->line, n->col,
+			   "types must be a list of at most %d record types", OUTPUT_MAX_TYPES);
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ynode *t = n->items[i];
+		char *name = NULL;
+
+		if (cfg_name(l, t, "a record type", &name) < 0)
+			continue;
+		if (!output_known_type(name)) {
+			diag_error(l->d, t->file, t->line, t->col,
+				   "unknown record type '%s' (valid: alert, anomaly, flow, stats, "
+				   "http, dns, tls)",
+				   name);
+			free(name);
+			continue;
+		}
+		o->types[o->n_types++] = name;
+	}
+}
+
+/* `rotate-interval`: seconds, N with s/m/h/d, or minute/hour/day. */
+static void cfg_interval(struct cload *l, const struct ynode *map, const char *key,
+			 uint32_t *out)
+{
+	static const char *const words[] = {"minute", "hour", "day"};
+	static const uint32_t word_s[] = {60, 3600, 86400};
+	const struct ynode *n = ymap_get(map, key);
+	unsigned long v;
+	char *end;
+
+	if (!n)
+		return;
+	for (size_t i = 0; n->type == YNODE_SCALAR && i < 3; i++)
+		if (strcasecmp(n->str, words[i]) == 0) {
+			*out = word_s[i];
+			return;
+		}
+	v = n->type == YNODE_SCALAR && isdigit((unsigned char)n->str[0])
+		    ? strtoul(n->str, &end, 10)
+		    : 0;
+	if (v && v <= 86400 * 366) {
+		unsigned long mul = !*end || !strcmp(end, "s") ? 1
+				    : !strcmp(end, "m")	       ? 60
+				    : !strcmp(end, "h")	       ? 3600
+				    : !strcmp(end, "d")	       ? 86400
+							       : 0;
+
+		if (mul && v * mul <= 86400 * 366) {
+			*out = (uint32_t)(v * mul);
+			return;
+		}
+	}
+	diag_error(l->d, n->file, n->line, n->col,
+		   "%s must be seconds, a number with s, m, h or d (30s, 5m, 1h), or minute, hour "
+		   "or day",
+		   key);
+}
+
+/* `mode:` of new files: octal, e.g. 0640. */
+static void cfg_mode(struct cload *l, const struct ynode *map, uint32_t *out)
+{
+	const struct ynode *n = ymap_get(map, "mode");
+	unsigned long v = 01000;
+	char *end = NULL;
+
+	if (!n)
+		return;
+	if (n->type == YNODE_SCALAR && n->str[0])
+		v = strtoul(n->str, &end, 8);
+	if (!end || *end || v > 0777) {
+		diag_error(l->d, n->file, n->line, n->col,
+			   "mode must be octal permissions such as 0640");
+		return;
+	}
+	*out = (uint32_t)v;
+}
+
+static void cfg_out_syslog(struct cload *l, const struct ynode *n, struct output_conf *o)
+{
+	static const char *const keys[] = {"facility", "level", "identity", "socket", NULL};
+	static const char *const facilities[] = {
+		"kern",	  "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
+		"uucp",	  "cron",   "authpriv", "ftp",	"-",	  "-",	    "-",      "-",
+		"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+		NULL};
+	static const char *const levels[] = {"emerg",	"alert", "crit",  "err",
+					     "warning", "notice", "info", "debug", NULL};
+	const struct ynode *v;
+	int k;
+
+	if (ymap_check_keys(n, keys, "syslog", l->d) && n->type != YNODE_MAP)
+		return;
+	if ((v = ymap_get(n, "facility")) &&
+	    (k = cfg_pick(l, v, "syslog facility", facilities,
+			    "kern, user, mail, daemon, auth, syslog, ..., local0 to local7")) >= 0)
+		o->facility = k;
+	if ((v = ymap_get(n, "level")) &&
+	    (k = cfg_pick(l, v, "syslog level", levels,
+			    "emerg, alert, crit, err, warning, notice, info, debug")) >= 0)
+		o->level = k;
+	cfg_out_str(l, n, "identity", &o->identity);
+	if ((v = ymap_get(n, "socket")))
+		cfg_path(l, v, "syslog.socket", &o->socket_path);
+}
+
+static void cfg_out_redis(struct cload *l, const struct ynode *n, struct output_conf *o)
+{
+	static const char *const keys[] = {"server", "port", "socket", "password", "mode", "key",
+					   "stream-maxlen", "batch-size", NULL};
+	static const char *const modes[] = {"list", "lpush",   "rpush", "channel",
+					    "publish", "stream", "xadd",  NULL};
+	static const enum redis_mode mode_of[] = {REDIS_LPUSH,	 REDIS_LPUSH, REDIS_RPUSH,
+						  REDIS_PUBLISH, REDIS_PUBLISH, REDIS_XADD,
+						  REDIS_XADD};
+	const struct ynode *v;
+	uint32_t port = o->port, maxlen = 0;
+	int k;
+
+	if (ymap_check_keys(n, keys, "redis", l->d) && n->type != YNODE_MAP)
+		return;
+	cfg_out_str(l, n, "server", &o->host);
+	cfg_uint(l, n, "port", 1, 65535, &port);
+	o->port = (uint16_t)port;
+	if ((v = ymap_get(n, "socket")))
+		cfg_path(l, v, "redis.socket", &o->socket_path);
+	cfg_out_str(l, n, "password", &o->password);
+	cfg_out_str(l, n, "key", &o->key);
+	if ((v = ymap_get(n, "mode")) &&
+	    (k = cfg_pick(l, v, "redis mode", modes,
+			    "list, lpush, rpush, channel, publish, stream, xadd")) >= 0)
+		o->redis_mode = mode_of[k];
+	cfg_uint(l, n, "stream-maxlen", 0, UINT32_MAX, &maxlen);
+	o->stream_maxlen = maxlen;
+	cfg_uint(l, n, "batch-size", 1, 100000, &o->batch);
+}
+
+/* The rendering options and types of every output add up in `eve`: a
+ * record is rendered once, with what any output asks for. */
+static void cfg_out_union(struct eve_config *e, const struct output_conf *o, bool payload,
+			  bool printable, bool packet)
+{
+	if (!o->enabled)
+		return;
+	e->enabled = true;
+	e->payload |= payload;
+	e->payload_printable |= printable;
+	e->packet |= packet;
+	for (size_t i = 0; i < o->n_types || (i == 0 && !o->n_types); i++) {
+		const char *t = o->n_types ? o->types[i] : NULL;
+
+		e->alert |= !t || !strcmp(t, "alert");
+		e->anomaly |= !t || !strcmp(t, "anomaly");
+		e->flow |= !t || !strcmp(t, "flow");
+		e->stats |= !t || !strcmp(t, "stats");
+	}
+}
+
+static void cfg_out_sink(struct cload *l, const struct ynode *eve, struct output_conf *o)
+{
+	static const char *const sinks[] = {"file", "regular", "unix_dgram", "unix_stream",
+					    "syslog", "redis", NULL};
+	static const enum sink_kind kind_of[] = {SINK_FILE,	   SINK_FILE,	SINK_UNIX_DGRAM,
+						 SINK_UNIX_STREAM, SINK_SYSLOG, SINK_REDIS};
+	const struct ynode *v = ymap_get(eve, "sink");
+	int k;
+
+	if (!v)
+		v = ymap_get(eve, "filetype");
+	if (v && (k = cfg_pick(l, v, "sink", sinks,
+				 "file, unix_dgram, unix_stream, syslog, redis")) >= 0)
+		o->sink = kind_of[k];
+	if ((v = ymap_get(eve, "filename")))
+		cfg_name(l, v, "filename", &o->filename);
+	if (o->sink == SINK_FILE && !o->filename)
+		o->filename = strdup("eve.json");
+	if ((o->sink == SINK_UNIX_DGRAM || o->sink == SINK_UNIX_STREAM) && !o->filename)
+		diag_error(l->d, eve->file, eve->line, eve->col,
+			   "a %s output needs filename: the socket's path", output_sink_name(o->sink));
+	if ((v = ymap_get(eve, "syslog")))
+		cfg_out_syslog(l, v, o);
+	if ((v = ymap_get(eve, "redis")))
+		cfg_out_redis(l, v, o);
+}
+
+/* One `- eve: {...}` entry. */
+static void cfg_output(struct cload *l, const struct ynode *item, struct output_conf *o,
+		       size_t index)
+{
+	static const char *const item_keys[] = {"eve", NULL};
+	static const char *const keys[] = {
+		"name",	 "enabled",	"sink",		  "filetype", "filename", "types",
+		"payload", "payload-printable", "packet", "queue-size", "rotate-interval",
+		"limit",   "mode",	"owner",	  "group",    "syslog",	  "redis", NULL};
+	const struct ynode *eve;
+	bool payload = false, printable = false, packet = false;
+	char name[32];
+
+	snprintf(name, sizeof(name), "eve-%zu", index + 1);
+	output_conf_init(o, name);
+	if (ymap_check_keys(item, item_keys, "an outputs entry", l->d) && item->type != YNODE_MAP)
+		return;
+	eve = ymap_get(item, "eve");
+	if (!eve || (ymap_check_keys(eve, keys, "outputs[].eve", l->d) && eve->type != YNODE_MAP))
+		return;
+	cfg_out_str(l, eve, "name", &o->name);
+	cfg_bool(l, eve, "enabled", &o->enabled);
+	cfg_bool(l, eve, "payload", &payload);
+	cfg_bool(l, eve, "payload-printable", &printable);
+	cfg_bool(l, eve, "packet", &packet);
+	cfg_out_types(l, ymap_get(eve, "types"), o);
+	cfg_size(l, eve, "queue-size", UINT32_MAX, &o->queue_size);
+	cfg_size(l, eve, "limit", SIZE_MAX_CFG, &o->rotate_limit);
+	cfg_interval(l, eve, "rotate-interval", &o->rotate_interval);
+	cfg_mode(l, eve, &o->mode);
+	cfg_out_str(l, eve, "owner", &o->owner);
+	cfg_out_str(l, eve, "group", &o->group);
+	cfg_out_sink(l, eve, o);
+	cfg_out_union(&l->c->eve, o, payload, printable, packet);
+}
+
+static void cfg_outputs_list(struct cload *l, const struct ynode *list)
+{
+	struct sensor_config *c = l->c;
+	struct output_conf *o = calloc(list->n ? list->n : 1, sizeof(*o));
+
+	if (!o) {
+		oom(l, list);
+		return;
+	}
+	for (size_t i = 0; i < c->n_outputs; i++)
+		output_conf_free(&c->outputs[i]);
+	free(c->outputs);
+	c->outputs = o;
+	c->n_outputs = list->n;
+	c->eve.enabled = c->eve.payload = c->eve.payload_printable = c->eve.packet = false;
+	c->eve.alert = c->eve.anomaly = c->eve.flow = c->eve.stats = false;
+	for (size_t i = 0; i < list->n; i++) {
+		cfg_output(l, list->items[i], &o[i], i);
+		for (size_t k = 0; k < i; k++)
+			if (o[k].name && o[i].name && !strcmp(o[k].name, o[i].name))
+				diag_error(l->d, list->items[i]->file, list->items[i]->line,
+					   list->items[i]->col, "two outputs are named '%s'",
+					   o[i].name);
+	}
 }
 
 static void cfg_stream(struct cload *l, const struct ynode *st)

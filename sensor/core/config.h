@@ -20,6 +20,13 @@
  *       payload-printable: BOOL   printable payload in alerts (false)
  *       packet: BOOL              base64 packet in alerts (false)
  *       types: [alert, anomaly, flow, stats]   records written (all)
+ *   outputs:                      or a list (docs/configuration.md):
+ *     - eve: { name, enabled, sink: file|unix_dgram|unix_stream|syslog|redis,
+ *              types, payload, payload-printable, packet, queue-size,
+ *              filename, rotate-interval, limit, mode, owner, group,
+ *              syslog: { facility, level, identity, socket },
+ *              redis: { server, port, socket, password, mode, key,
+ *                       stream-maxlen, batch-size } }
  *   flow:
  *     max-flows: N                per worker (65536)
  *     timeouts:                   seconds; a number sets every state
@@ -71,6 +78,7 @@
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/output.h"
 #include "stream/stream_tcp.h"
 
 struct diag;
@@ -116,6 +124,11 @@ struct sensor_config {
 	char *run_as_user;	 /* NULL: keep the starting user */
 	char *run_as_group;
 	struct ynode *tree; /* keeps option nodes alive */
+	/* `outputs:` as a list (output/output.h); empty with the map form
+	 * `outputs: eve:`, which is one file output made from `eve`. The
+	 * list form also fills `eve` with what any output renders. */
+	struct output_conf *outputs;
+	size_t n_outputs;
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -102,9 +102,9 @@ static void handle(struct run_ctl *c, int sig)
 		break;
 	case SIGHUP:
 		if (eve_writer_reopen(c->eve) < 0)
-			log_error("cannot reopen %s: %s", eve_writer_path(c->eve), strerror(errno));
+			log_error("cannot reopen the output files (see above)");
 		else
-			log_info("reopened %s", eve_writer_path(c->eve));
+			log_info("reopened the output files");
 		break;
 	case SIGUSR2:
 		reload(c);

@@ -45,6 +45,7 @@ struct run_ctl {
 	/* Build a new generation from the rule files; NULL after logging why. */
 	struct plugin_set *(*reload)(void *arg);
 	void *reload_arg;
+	struct output_set *outputs; /* where eve's lines go (output/output.h) */
 };
 
 /* Main thread, before any other thread starts. */

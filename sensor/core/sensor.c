@@ -33,6 +33,11 @@
 #include "detect/matcher.h"
 #include "detect/rules.h"
 #include "output/eve.h"
+#include "output/output.h"
+
+/* At the end of a run, how long queued records may take to reach sinks
+ * that are up. */
+#define OUTPUT_DRAIN_MS 10000
 
 struct run {
 	struct sensor_config cfg;
@@ -275,20 +280,54 @@ static int make_log_dir(const char *dir)
 	return -1;
 }
 
-static struct eve_writer *open_eve(const struct sensor_config *c, char *path, size_t pathlen)
+/* The map form `outputs: eve:` (or none): one file output from `eve`. */
+static int legacy_output(const struct sensor_config *c, struct output_conf *o)
+{
+	output_conf_init(o, "eve");
+	o->enabled = c->eve.enabled;
+	o->filename = strdup(c->eve.filename ? c->eve.filename : "eve.json");
+	return o->name && o->filename ? 0 : -1;
+}
+
+/* Start the outputs and the EVE writer feeding them; the path of the
+ * first file output goes to `path` for the summary. */
+static struct eve_writer *open_eve(const struct sensor_config *c, struct output_set **outs,
+				   char *path, size_t pathlen)
 {
 	char err[512];
-	struct eve_writer *eve;
+	struct output_conf legacy;
+	const struct output_conf *confs = c->outputs;
+	size_t n = c->n_outputs;
+	struct eve_writer *eve = NULL;
 
-	snprintf(path, pathlen, "%s/%s", c->log_dir, c->eve.filename);
 	if (make_log_dir(c->log_dir) < 0) {
 		fprintf(stderr, "sensor: error: cannot create log folder %s: %s\n", c->log_dir,
 			strerror(errno));
 		return NULL;
 	}
-	eve = eve_writer_open(path, &c->eve, err, sizeof(err));
-	if (!eve)
+	memset(&legacy, 0, sizeof(legacy));
+	if (!n) {
+		if (legacy_output(c, &legacy) < 0)
+			goto out;
+		confs = &legacy;
+		n = 1;
+	}
+	*outs = output_set_open(confs, n, c->log_dir, err, sizeof(err));
+	if (!*outs) {
 		fprintf(stderr, "sensor: error: %s\n", err);
+		goto out;
+	}
+	snprintf(path, pathlen, "(no file output)");
+	for (size_t i = output_set_count(*outs); i-- > 0;)
+		if (!strncmp(output_set_target(*outs, i), "file ", 5))
+			snprintf(path, pathlen, "%s", output_set_target(*outs, i) + 5);
+	eve = eve_writer_open_outputs(*outs, &c->eve);
+	if (!eve) {
+		output_set_close(*outs, 0);
+		*outs = NULL;
+	}
+out:
+	output_conf_free(&legacy);
 	return eve;
 }
 
@@ -343,12 +382,15 @@ static int run_capture(struct run *r, const struct sensor_opts *o)
 	ctl.reload = reload_rules;
 	ctl.reload_arg = r;
 	ctl.start_usec = ctl_now_usec();
-	ctl.eve = open_eve(c, path, sizeof(path));
+	ctl.eve = open_eve(c, &ctl.outputs, path, sizeof(path));
 	if (!ctl.eve)
 		return EXIT_RUNTIME;
+	output_set_offline(ctl.outputs, o->pcap_file != NULL);
+	eve_writer_set_live(ctl.eve, o->pcap_file == NULL);
 	ctl.eve_main = eve_thread_new(ctl.eve);
 	if (!ctl.eve_main) {
 		eve_writer_close(ctl.eve);
+		output_set_close(ctl.outputs, 0);
 		return EXIT_RUNTIME;
 	}
 	if (c->pidfile && ctl_pidfile_write(c->pidfile, err, sizeof(err)) < 0) {
@@ -366,6 +408,7 @@ out:
 	if (last != &r->plugins)
 		plugins_retire(last);
 	eve_thread_free(ctl.eve_main);
+	output_set_close(ctl.outputs, OUTPUT_DRAIN_MS);
 	eve_writer_close(ctl.eve);
 	return rc;
 }
