@@ -521,7 +521,7 @@ static void cfg_out_syslog(struct cload *l, const struct ynode *n, struct output
 static void cfg_out_redis(struct cload *l, const struct ynode *n, struct output_conf *o)
 {
 	static const char *const keys[] = {"server", "port", "socket", "password", "mode", "key",
-					   "stream-maxlen", "batch-size", NULL};
+					   "stream-maxlen", "stream-trim-exact", "batch-size", NULL};
 	static const char *const modes[] = {"list", "lpush",   "rpush", "channel",
 					    "publish", "stream", "xadd",  NULL};
 	static const enum redis_mode mode_of[] = {REDIS_LPUSH,	 REDIS_LPUSH, REDIS_RPUSH,
@@ -546,6 +546,7 @@ static void cfg_out_redis(struct cload *l, const struct ynode *n, struct output_
 		o->redis_mode = mode_of[k];
 	cfg_uint(l, n, "stream-maxlen", 0, UINT32_MAX, &maxlen);
 	o->stream_maxlen = maxlen;
+	cfg_bool(l, n, "stream-trim-exact", &o->stream_trim_exact);
 	cfg_uint(l, n, "batch-size", 1, 100000, &o->batch);
 }
 

@@ -63,6 +63,7 @@ struct output_conf {
 	enum redis_mode redis_mode;
 	char *key;
 	uint64_t stream_maxlen; /* XADD MAXLEN ~ n; 0: none */
+	bool stream_trim_exact; /* MAXLEN n: exactly n entries kept */
 	uint32_t batch;		/* commands per pipelined round trip */
 };
 

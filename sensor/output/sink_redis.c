@@ -1,7 +1,8 @@
 /*
  * sink_redis.c - the redis sink (hiredis): each record is one command,
  * LPUSH or RPUSH to a list, PUBLISH to a channel, or XADD to a stream
- * (field `eve`, trimmed with MAXLEN ~ n when `stream-maxlen` is set).
+ * (field `eve`, trimmed with MAXLEN ~ n when `stream-maxlen` is set, MAXLEN n
+ * with `stream-trim-exact`).
  *
  * Commands are pipelined: up to `batch` are appended to the connection's
  * output buffer and written together, then their replies are read. The
@@ -89,7 +90,8 @@ static int append(struct sink *s, const char *line, size_t len)
 	if (c->redis_mode == REDIS_XADD) {
 		if (s->maxlen[0]) {
 			argv[n] = "MAXLEN", lens[n++] = 6;
-			argv[n] = "~", lens[n++] = 1;
+			if (!c->stream_trim_exact)
+				argv[n] = "~", lens[n++] = 1;
 			argv[n] = s->maxlen, lens[n++] = strlen(s->maxlen);
 		}
 		argv[n] = "*", lens[n++] = 1;
