@@ -469,6 +469,10 @@ static void output_stop(struct output *o, int drain_ms)
 	pthread_join(o->thread, NULL);
 	o->running = false;
 	o->sink.ops->close(&o->sink);
+	if (atomic_load(&o->dropped))
+		log_warn("output %s: %llu records written, %llu dropped (%s)", o->conf.name,
+			 (unsigned long long)atomic_load(&o->written),
+			 (unsigned long long)atomic_load(&o->dropped), o->sink.target);
 }
 
 struct output_set *output_set_open(const struct output_conf *confs, size_t n,
