@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/crash.h"
 #include "base/diag.h"
 #include "base/yaml_tree.h"
 #include "detect/rules.h"
@@ -389,6 +390,7 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 	for (size_t i = 0; i < set->n; i++) {
 		struct loaded_plugin *lp = &set->p[i];
 		char err[512] = "";
+		int rc;
 		struct ids_plugin_init_args args = {
 			.struct_size = sizeof(args),
 			.svc = svc,
@@ -404,7 +406,10 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 			lp->initialised = 1;
 			continue;
 		}
-		if (lp->desc->init(&args, &lp->global) != 0) {
+		crash_enter(lp->desc->name, "init");
+		rc = lp->desc->init(&args, &lp->global);
+		crash_leave();
+		if (rc != 0) {
 			diag_error(d, NULL, 0, 0, "plugin '%s' failed to start: %s", lp->desc->name,
 				   err[0] ? err : "(no reason given)");
 			errors++;
@@ -421,8 +426,11 @@ static void plugins_fini(struct plugin_set *set)
 	for (size_t i = set->n; i-- > 0;) {
 		struct loaded_plugin *lp = &set->p[i];
 
-		if (lp->initialised && lp->desc && lp->desc->fini)
+		if (lp->initialised && lp->desc && lp->desc->fini) {
+			crash_enter(lp->desc->name, "fini");
 			lp->desc->fini(lp->global);
+			crash_leave();
+		}
 		lp->initialised = 0;
 		lp->global = NULL;
 		free(lp->rules);

@@ -25,6 +25,7 @@
 #include "capture/capture_pcap.h"
 #include "core/config.h"
 #include "core/control.h"
+#include "core/crash.h"
 #include "base/diag.h"
 #include "core/dispatch.h"
 #include "base/log.h"
@@ -421,6 +422,7 @@ int sensor_run(const struct sensor_opts *o)
 	/* Before any thread exists, so that workers inherit the mask and the
 	 * main thread alone takes TERM, INT, HUP and USR2. */
 	ctl_block_signals();
+	crash_install();
 	memset(&r, 0, sizeof(r));
 	diag_init(&r.diag, stderr);
 	ruleset_init(&r.rules);
