@@ -105,6 +105,8 @@ void config_free(struct sensor_config *c)
 	for (size_t i = 0; i < c->n_outputs; i++)
 		output_conf_free(&c->outputs[i]);
 	free(c->outputs);
+	free(c->control_socket.path);
+	free(c->control_socket.group);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -660,6 +662,24 @@ static void cfg_outputs_list(struct cload *l, const struct ynode *list)
 	}
 }
 
+/* `control-socket:` (core/control_socket.h). */
+static void cfg_control_socket(struct cload *l, const struct ynode *n)
+{
+	static const char *const keys[] = {"enabled", "path", "mode", "group", NULL};
+	struct ctl_socket_config *cs = &l->c->control_socket;
+	const struct ynode *v;
+
+	cs->mode = 0660;
+	cs->enabled = true;
+	if (ymap_check_keys(n, keys, "control-socket", l->d) && n->type != YNODE_MAP)
+		return;
+	cfg_bool(l, n, "enabled", &cs->enabled);
+	if ((v = ymap_get(n, "path")))
+		cfg_path(l, v, "control-socket.path", &cs->path);
+	cfg_mode(l, n, &cs->mode);
+	cfg_out_str(l, n, "group", &cs->group);
+}
+
 static void cfg_stream(struct cload *l, const struct ynode *st)
 {
 	static const char *const keys[] = {"midstream", "checksum-validation", "memcap",
@@ -940,7 +960,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
 					   "flow",    "plugins",	"rule-files", "stream",
 					   "defrag",  "host-os-policy", "capture",    "stats",
-					   "pidfile", "run-as",		NULL};
+					   "pidfile", "run-as",		"control-socket", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -976,6 +996,8 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_plugins(l, n);
 	if ((n = ymap_get(root, "rule-files")))
 		cfg_list(l, n, "rule-files", true, &c->rule_files, &c->n_rule_files);
+	if ((n = ymap_get(root, "control-socket")))
+		cfg_control_socket(l, n);
 }
 
 /* "dir/" of "dir/file.yaml", "" for "file.yaml". */

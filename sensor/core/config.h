@@ -20,6 +20,8 @@
  *       payload-printable: BOOL   printable payload in alerts (false)
  *       packet: BOOL              base64 packet in alerts (false)
  *       types: [alert, anomaly, flow, stats]   records written (all)
+ *   control-socket: { enabled: BOOL (false), path: PATH (log-dir/sensor.sock),
+ *                     mode: "0660", group: NAME }
  *   outputs:                      or a list (docs/configuration.md):
  *     - eve: { name, enabled, sink: file|unix_dgram|unix_stream|syslog|redis,
  *              types, payload, payload-printable, packet, queue-size,
@@ -74,6 +76,7 @@
 #include <stdint.h>
 
 #include "capture/capture_live.h"
+#include "core/control_socket.h"
 #include "base/os_policy.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
@@ -129,6 +132,8 @@ struct sensor_config {
 	 * list form also fills `eve` with what any output renders. */
 	struct output_conf *outputs;
 	size_t n_outputs;
+	/* `control-socket:` (core/control_socket.h); off by default. */
+	struct ctl_socket_config control_socket;
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "core/control_socket.h"
 #include "core/plugin_loader.h"
 #include "core/worker.h"
 #include "output/eve.h"
@@ -32,6 +33,7 @@ static void control_set(sigset_t *set)
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGUSR1); /* control socket requests (control_socket.c) */
 }
 
 void ctl_block_signals(void)
@@ -70,14 +72,14 @@ static void retire_if_done(struct run_ctl *c)
 	log_info("rule reload %u complete: every worker runs the new rules", c->reloads);
 }
 
-static void reload(struct run_ctl *c)
+int ctl_reload(struct run_ctl *c)
 {
 	struct plugin_set *next;
 
 	if (c->retiring) {
 		log_warn("rule reload requested while the previous one is still being taken up; "
 			 "send USR2 again in a moment");
-		return;
+		return 1;
 	}
 	log_info("reloading rules");
 	next = c->reload ? c->reload(c->reload_arg) : NULL;
@@ -85,11 +87,12 @@ static void reload(struct run_ctl *c)
 		c->reload_failures++;
 		log_error("rule reload failed: the running rules stay in force (fix the errors "
 			  "above and send USR2 again)");
-		return;
+		return -1;
 	}
 	c->retiring = atomic_load_explicit(&c->current, memory_order_relaxed);
 	atomic_store_explicit(&c->current, next, memory_order_release);
 	c->reloads++;
+	return 0;
 }
 
 static void handle(struct run_ctl *c, int sig)
@@ -107,7 +110,9 @@ static void handle(struct run_ctl *c, int sig)
 			log_info("reopened the output files");
 		break;
 	case SIGUSR2:
-		reload(c);
+		ctl_reload(c);
+		break;
+	case SIGUSR1: /* the control socket has a request */
 		break;
 	}
 }
@@ -125,6 +130,7 @@ bool ctl_poll(struct run_ctl *c, int timeout_ms)
 		ts.tv_sec = ts.tv_nsec = 0;
 		sig = sigtimedwait(&set, NULL, &ts);
 	}
+	ctl_socket_serve(c->sock);
 	retire_if_done(c);
 	return c->stop;
 }
@@ -195,43 +201,62 @@ static unsigned plugin_names(const struct run_ctl *c, const char **names)
 	return n;
 }
 
+/* The stats record's input from the workers' counters (see
+ * ctl_write_stats); the totals in *total. false on no memory. */
+struct stats_build {
+	struct worker_snapshot *snaps;
+	struct eve_stats_input *threads;
+	struct eve_stats_input in;
+	const char *names[WORKER_MAX_PLUGIN_COUNTERS];
+};
+
+static bool stats_build(struct run_ctl *c, bool final, struct stats_build *b)
+{
+	struct worker_snapshot *total;
+	int64_t now = ctl_now_usec();
+	unsigned n_names = plugin_names(c, b->names);
+
+	b->snaps = calloc(c->n_workers + 1, sizeof(*b->snaps));
+	b->threads = calloc(c->n_workers ? c->n_workers : 1, sizeof(*b->threads));
+	if (!b->snaps || !b->threads)
+		return false;
+	total = &b->snaps[c->n_workers];
+	for (unsigned i = 0; i < c->n_workers; i++) {
+		if (final)
+			worker_counters(c->workers[i], &b->snaps[i]);
+		else
+			worker_snapshot(c->workers[i], &b->snaps[i]);
+		sum_snapshot(total, &b->snaps[i]);
+		snapshot_input(&b->threads[i], &b->snaps[i], c->live, b->names, n_names);
+	}
+	snapshot_input(&b->in, total, c->live, b->names, n_names);
+	if (c->live) {
+		b->in.ts_usec = now;
+		b->in.uptime_s = (double)(now - c->start_usec) / 1e6;
+	} else {
+		b->in.ts_usec = total->last_usec;
+		b->in.uptime_s = total->last_usec > total->first_usec
+					 ? (double)(total->last_usec - total->first_usec) / 1e6
+					 : 0;
+	}
+	if (c->live || c->n_workers > 1) {
+		b->in.threads = b->threads;
+		b->in.n_threads = c->n_workers;
+	}
+	return true;
+}
+
 void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t *invalid,
 		     uint64_t *alerts)
 {
-	struct worker_snapshot *snaps = calloc(c->n_workers + 1, sizeof(*snaps));
-	struct eve_stats_input *threads = calloc(c->n_workers ? c->n_workers : 1, sizeof(*threads));
+	struct stats_build b;
 	struct worker_snapshot *total;
-	struct eve_stats_input in;
-	int64_t now = ctl_now_usec();
-	const char *names[WORKER_MAX_PLUGIN_COUNTERS];
-	unsigned n_names = plugin_names(c, names);
 
-	if (!snaps || !threads)
+	memset(&b, 0, sizeof(b));
+	if (!stats_build(c, final, &b))
 		goto out;
-	total = &snaps[c->n_workers];
-	for (unsigned i = 0; i < c->n_workers; i++) {
-		if (final)
-			worker_counters(c->workers[i], &snaps[i]);
-		else
-			worker_snapshot(c->workers[i], &snaps[i]);
-		sum_snapshot(total, &snaps[i]);
-		snapshot_input(&threads[i], &snaps[i], c->live, names, n_names);
-	}
-	snapshot_input(&in, total, c->live, names, n_names);
-	if (c->live) {
-		in.ts_usec = now;
-		in.uptime_s = (double)(now - c->start_usec) / 1e6;
-	} else {
-		in.ts_usec = total->last_usec;
-		in.uptime_s = total->last_usec > total->first_usec
-				      ? (double)(total->last_usec - total->first_usec) / 1e6
-				      : 0;
-	}
-	if (c->live || c->n_workers > 1) {
-		in.threads = threads;
-		in.n_threads = c->n_workers;
-	}
-	eve_stats(c->eve_main, &in);
+	total = &b.snaps[c->n_workers];
+	eve_stats(c->eve_main, &b.in);
 	eve_thread_flush(c->eve_main);
 	if (packets)
 		*packets = total->decoder.pkts;
@@ -240,8 +265,23 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 	if (alerts)
 		*alerts = total->alerts;
 out:
-	free(snaps);
-	free(threads);
+	free(b.snaps);
+	free(b.threads);
+}
+
+int ctl_stats_json(struct run_ctl *c, struct jbuf *j, const char *key)
+{
+	struct stats_build b;
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	if (stats_build(c, false, &b)) {
+		eve_stats_object(j, key, &b.in, c->outputs);
+		rc = 0;
+	}
+	free(b.snaps);
+	free(b.threads);
+	return rc;
 }
 
 /* ----------------------------------------------------- pidfile, user */

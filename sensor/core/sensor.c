@@ -25,6 +25,7 @@
 #include "capture/capture_pcap.h"
 #include "core/config.h"
 #include "core/control.h"
+#include "core/control_socket.h"
 #include "core/crash.h"
 #include "base/diag.h"
 #include "core/dispatch.h"
@@ -45,6 +46,7 @@ struct run {
 	struct plugin_set plugins;
 	struct ruleset rules;
 	struct diag diag;
+	struct run_ctl *ctl; /* while capturing: for the reload report */
 };
 
 static bool file_exists(const char *path)
@@ -225,6 +227,26 @@ static int setup(struct run *r, const struct sensor_opts *o)
 	return 0;
 }
 
+/* The reload's diagnostics, captured in memory: to stderr as before, and
+ * to the run's control state for the control socket's answer. */
+static void reload_report(struct run *r, const struct diag *d, FILE *mem, char **text,
+			  size_t n_rules)
+{
+	if (!mem)
+		return;
+	fclose(mem);
+	if (*text)
+		fputs(*text, stderr);
+	if (r->ctl) {
+		r->ctl->reload_rules_n = n_rules;
+		r->ctl->reload_errors = d->errors;
+		snprintf(r->ctl->reload_text, sizeof(r->ctl->reload_text), "%s",
+			 *text ? *text : "");
+	}
+	free(*text);
+	*text = NULL;
+}
+
 /*
  * SIGUSR2: the rule files again, into a new generation of the plugins
  * beside the running one. Every problem is logged as at start-up; the
@@ -235,9 +257,12 @@ static struct plugin_set *reload_rules(void *arg)
 	struct run *r = arg;
 	struct plugin_set *next = plugins_clone(&r->plugins);
 	struct ruleset *rs = calloc(1, sizeof(*rs));
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *mem = open_memstream(&text, &text_len);
 	struct diag d;
 
-	diag_init(&d, stderr);
+	diag_init(&d, mem ? mem : stderr);
 	if (!next || !rs) {
 		log_error("rule reload: out of memory");
 		goto fail;
@@ -251,6 +276,7 @@ static struct plugin_set *reload_rules(void *arg)
 	if (plugins_init(next, &sensor_services, r->cfg.threads, &d) != 0)
 		goto fail;
 	log_info("rule reload: %zu rules compiled", rs->n);
+	reload_report(r, &d, mem, &text, rs->n);
 	return next;
 fail:
 	if (next)
@@ -258,6 +284,7 @@ fail:
 	else if (rs)
 		free(rs);
 	log_error("rule reload: %u error%s", d.errors, d.errors == 1 ? "" : "s");
+	reload_report(r, &d, mem, &text, 0);
 	return NULL;
 }
 
@@ -370,6 +397,25 @@ static int capture(struct run *r, const struct sensor_opts *o, struct run_ctl *c
 	return rc;
 }
 
+/* `control-socket:` when enabled; its path defaults to log-dir. */
+static int start_control_socket(struct run *r, struct run_ctl *ctl)
+{
+	struct ctl_socket_config cs = r->cfg.control_socket;
+	char path[PATH_MAX], err[512] = "";
+
+	if (!cs.enabled)
+		return 0;
+	if (!cs.path) {
+		snprintf(path, sizeof(path), "%s/sensor.sock", r->cfg.log_dir);
+		cs.path = path;
+	}
+	ctl->sock = ctl_socket_start(ctl, &cs, (const char *const *)r->cfg.ifaces,
+				     r->cfg.n_ifaces, err, sizeof(err));
+	if (!ctl->sock)
+		fprintf(stderr, "sensor: error: %s\n", err);
+	return ctl->sock ? 0 : -1;
+}
+
 static int run_capture(struct run *r, const struct sensor_opts *o)
 {
 	const struct sensor_config *c = &r->cfg;
@@ -399,7 +445,14 @@ static int run_capture(struct run *r, const struct sensor_opts *o)
 		rc = EXIT_CONFIG;
 		goto out;
 	}
+	r->ctl = &ctl;
+	if (start_control_socket(r, &ctl) < 0) {
+		rc = EXIT_CONFIG;
+		goto out;
+	}
 	rc = capture(r, o, &ctl, path);
+	ctl_socket_stop(ctl.sock);
+	ctl.sock = NULL;
 	ctl_pidfile_remove(c->pidfile);
 out:
 	/* Generations other than the original, last first. */

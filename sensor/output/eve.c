@@ -813,3 +813,25 @@ void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
 	record_end(t, start);
 	maybe_flush(t);
 }
+
+void eve_stats_object(struct jbuf *j, const char *key, const struct eve_stats_input *in,
+		      const struct output_set *outs)
+{
+	char name[32];
+
+	jbuf_open_object(j, key);
+	jbuf_i64(j, "uptime", uptime_seconds(in->uptime_s));
+	stats_body(j, in);
+	output_set_stats(outs, j, "outputs");
+	if (in->threads && in->n_threads) {
+		jbuf_open_object(j, "threads");
+		for (unsigned i = 0; i < in->n_threads; i++) {
+			snprintf(name, sizeof(name), "W#%02u", i + 1);
+			jbuf_open_object(j, name);
+			stats_body(j, &in->threads[i]);
+			jbuf_close_object(j);
+		}
+		jbuf_close_object(j);
+	}
+	jbuf_close_object(j);
+}

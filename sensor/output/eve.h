@@ -116,5 +116,10 @@ struct eve_stats_input {
 	unsigned n_threads;
 };
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);
+/* The same counters as the stats record's `stats` object, as member `key`
+ * of `j` (the control socket's dump-counters); `outs` may be NULL. */
+struct jbuf;
+void eve_stats_object(struct jbuf *j, const char *key, const struct eve_stats_input *in,
+		      const struct output_set *outs);
 
 #endif
