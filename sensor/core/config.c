@@ -960,7 +960,8 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
 					   "flow",    "plugins",	"rule-files", "stream",
 					   "defrag",  "host-os-policy", "capture",    "stats",
-					   "pidfile", "run-as",		"control-socket", NULL};
+					   "pidfile", "run-as",		"control-socket",
+					   "allow-no-rules", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -998,6 +999,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_list(l, n, "rule-files", true, &c->rule_files, &c->n_rule_files);
 	if ((n = ymap_get(root, "control-socket")))
 		cfg_control_socket(l, n);
+	cfg_bool(l, root, "allow-no-rules", &c->allow_no_rules);
 }
 
 /* "dir/" of "dir/file.yaml", "" for "file.yaml". */

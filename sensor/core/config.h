@@ -20,6 +20,7 @@
  *       payload-printable: BOOL   printable payload in alerts (false)
  *       packet: BOOL              base64 packet in alerts (false)
  *       types: [alert, anomaly, flow, stats]   records written (all)
+ *   allow-no-rules: BOOL          zero rules is not an error (false)
  *   control-socket: { enabled: BOOL (false), path: PATH (log-dir/sensor.sock),
  *                     mode: "0660", group: NAME }
  *   outputs:                      or a list (docs/configuration.md):
@@ -134,6 +135,9 @@ struct sensor_config {
 	size_t n_outputs;
 	/* `control-socket:` (core/control_socket.h); off by default. */
 	struct ctl_socket_config control_socket;
+	/* `allow-no-rules:` starting with zero rules is intended (false:
+	 * it is an error, unless -S named the rule files). */
+	bool allow_no_rules;
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

@@ -57,9 +57,12 @@ static bool file_exists(const char *path)
 }
 
 /* The build tree's binary uses the source tree's config; an installed one
- * the installed config; otherwise built-in defaults. */
+ * the config installed beside it (found from the binary's own folder, so
+ * that an installed tree works wherever it was installed or moved), then
+ * the configured install path; otherwise built-in defaults. */
 static const char *default_config_path(void)
 {
+	static char beside[PATH_MAX + 64];
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
@@ -71,6 +74,9 @@ static const char *default_config_path(void)
 			*slash = '\0';
 		if (strcmp(exe, SENSOR_BUILD_BINDIR) == 0 && file_exists(SENSOR_SOURCE_CONF))
 			return SENSOR_SOURCE_CONF;
+		snprintf(beside, sizeof(beside), "%s/%s", exe, SENSOR_CONF_RELPATH);
+		if (file_exists(beside))
+			return beside;
 	}
 	if (file_exists(SENSOR_INSTALL_CONF))
 		return SENSOR_INSTALL_CONF;
@@ -207,6 +213,20 @@ static void check_filter(struct run *r)
 		diag_error(&r->diag, where, 0, 0, "%s", err);
 }
 
+/* A sensor that would run with no rule at all is a mistake (a config
+ * that names no rule file, rules not found after an install) unless the
+ * config says `allow-no-rules: true` or -S named the rule files. */
+static void check_some_rules(struct run *r, const struct sensor_opts *o)
+{
+	if (r->rules.n || r->cfg.allow_no_rules || o->n_rule_files || r->diag.errors)
+		return;
+	diag_error(&r->diag, r->cfg.file ? r->cfg.file : "(built-in defaults: no configuration "
+							 "file found)",
+		   0, 0,
+		   "no rules loaded: name rule files (rule-files:, plugins[].rules:, -S), or set "
+		   "allow-no-rules: true if that is intended");
+}
+
 /* Everything before the first packet. Returns 0 or -1 after reporting. */
 static int setup(struct run *r, const struct sensor_opts *o)
 {
@@ -217,6 +237,7 @@ static int setup(struct run *r, const struct sensor_opts *o)
 	check_filter(r);
 	plugins_load(&r->plugins, c->plugins, c->n_plugins, c->plugin_dir, c->file, &r->diag);
 	load_rules(r, &r->rules, &r->diag);
+	check_some_rules(r, o);
 	if (r->diag.errors)
 		return -1;
 	if (plugins_assign_rules(&r->plugins, &r->rules, &r->diag) != 0)
