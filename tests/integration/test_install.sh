@@ -28,10 +28,23 @@ check_tree() { # PREFIX-AS-FOUND
 
 cmake --install "$build" --prefix "$tmp/first" >/dev/null
 check_tree "$tmp/first"
+# The systemd unit (naming this prefix), its user, logrotate, man pages.
+unit=$tmp/first/lib/systemd/system/sensor.service
+grep -q "^ExecStart=$tmp/first/bin/sensor -c $tmp/first/etc/sensor/sensor.yaml " "$unit" ||
+  fail "unit: $(grep ExecStart= "$unit")"
+grep -q '^ExecReload=/bin/kill -USR2 \$MAINPID' "$unit" || fail "unit: no USR2 reload"
+grep -q '^AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN' "$unit" || fail "unit: capabilities"
+for f in lib/sysusers.d/sensor.conf share/doc/sensor/examples/logrotate.sensor \
+         share/man/man8/sensor.8 share/man/man1/sensorctl.1; do
+  [[ -s $tmp/first/$f ]] || fail "not installed: $f"
+done
+grep -q '^\.TH SENSOR 8 ' "$tmp/first/share/man/man8/sensor.8" || fail "sensor.8 header"
 mv "$tmp/first" "$tmp/moved"
 check_tree "$tmp/moved"
 DESTDIR="$tmp/stage" cmake --install "$build" --prefix /opt/sensor-test >/dev/null
 check_tree "$tmp/stage/opt/sensor-test"
+grep -q "^ExecStart=/opt/sensor-test/bin/sensor " \
+  "$tmp/stage/opt/sensor-test/lib/systemd/system/sensor.service" || fail "unit under DESTDIR"
 
 printf 'plugins:\n  - name: signature\n' > "$tmp/empty.yaml"
 if "$tmp/moved/bin/sensor" -T -c "$tmp/empty.yaml" 2>"$tmp/err"; then fail "zero rules accepted"; fi
