@@ -77,6 +77,8 @@ void config_defaults(struct sensor_config *c)
 	c->defrag.policies = &c->policies;
 	live_config_defaults(&c->live);
 	c->stats_interval = 30;
+	c->log_level = 1;    /* LOG_LVL_WARN */
+	c->log_facility = 3; /* daemon */
 	c->plugins = calloc(1, sizeof(*c->plugins));
 	if (c->plugins) {
 		c->plugins[0].name = strdup("signature");
@@ -107,6 +109,8 @@ void config_free(struct sensor_config *c)
 	free(c->outputs);
 	free(c->control_socket.path);
 	free(c->control_socket.group);
+	free(c->log_file);
+	free(c->log_identity);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -447,6 +451,10 @@ static void cfg_interval(struct cload *l, const struct ynode *map, const char *k
 
 	if (!n)
 		return;
+	if (n->type == YNODE_SCALAR && strcmp(n->str, "0") == 0) {
+		*out = 0; /* no rotation by time */
+		return;
+	}
 	for (size_t i = 0; n->type == YNODE_SCALAR && i < 3; i++)
 		if (strcasecmp(n->str, words[i]) == 0) {
 			*out = word_s[i];
@@ -678,6 +686,34 @@ static void cfg_control_socket(struct cload *l, const struct ynode *n)
 		cfg_path(l, v, "control-socket.path", &cs->path);
 	cfg_mode(l, n, &cs->mode);
 	cfg_out_str(l, n, "group", &cs->group);
+}
+
+/* `logging:` (base/log.h). */
+static void cfg_logging(struct cload *l, const struct ynode *n)
+{
+	static const char *const keys[] = {"level", "file", "syslog", "facility", "identity", NULL};
+	static const char *const levels[] = {"error", "warning", "info", "debug", NULL};
+	static const char *const facilities[] = {
+		"kern",	  "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
+		"uucp",	  "cron",   "authpriv", "ftp",	"-",	  "-",	    "-",      "-",
+		"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+		NULL};
+	struct sensor_config *c = l->c;
+	const struct ynode *v;
+	int k;
+
+	if (ymap_check_keys(n, keys, "logging", l->d) && n->type != YNODE_MAP)
+		return;
+	if ((v = ymap_get(n, "level")) &&
+	    (k = cfg_pick(l, v, "log level", levels, "error, warning, info, debug")) >= 0)
+		c->log_level = k;
+	if ((v = ymap_get(n, "file")))
+		cfg_path(l, v, "logging.file", &c->log_file);
+	cfg_bool(l, n, "syslog", &c->log_syslog);
+	if ((v = ymap_get(n, "facility")) &&
+	    (k = cfg_pick(l, v, "syslog facility", facilities, "daemon, user, local0 to local7, ...")) >= 0)
+		c->log_facility = k;
+	cfg_out_str(l, n, "identity", &c->log_identity);
 }
 
 static void cfg_stream(struct cload *l, const struct ynode *st)
@@ -961,7 +997,7 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 					   "flow",    "plugins",	"rule-files", "stream",
 					   "defrag",  "host-os-policy", "capture",    "stats",
 					   "pidfile", "run-as",		"control-socket",
-					   "allow-no-rules", NULL};
+					   "allow-no-rules", "logging", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -1000,6 +1036,8 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 	if ((n = ymap_get(root, "control-socket")))
 		cfg_control_socket(l, n);
 	cfg_bool(l, root, "allow-no-rules", &c->allow_no_rules);
+	if ((n = ymap_get(root, "logging")))
+		cfg_logging(l, n);
 }
 
 /* "dir/" of "dir/file.yaml", "" for "file.yaml". */

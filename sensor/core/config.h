@@ -20,6 +20,8 @@
  *       payload-printable: BOOL   printable payload in alerts (false)
  *       packet: BOOL              base64 packet in alerts (false)
  *       types: [alert, anomaly, flow, stats]   records written (all)
+ *   logging: { level: error|warning|info|debug (warning), file: PATH,
+ *              syslog: BOOL, facility: NAME (daemon), identity: NAME }
  *   allow-no-rules: BOOL          zero rules is not an error (false)
  *   control-socket: { enabled: BOOL (false), path: PATH (log-dir/sensor.sock),
  *                     mode: "0660", group: NAME }
@@ -138,6 +140,12 @@ struct sensor_config {
 	/* `allow-no-rules:` starting with zero rules is intended (false:
 	 * it is an error, unless -S named the rule files). */
 	bool allow_no_rules;
+	/* `logging:` where the sensor's own log lines go. */
+	int log_level;	     /* LOG_LVL_* of base/log.h (warning) */
+	char *log_file;	     /* NULL: stderr (unless log_syslog) */
+	bool log_syslog;     /* to syslog(3) */
+	int log_facility;    /* syslog facility number (daemon) */
+	char *log_identity;  /* syslog ident ("sensor") */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

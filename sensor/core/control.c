@@ -72,6 +72,21 @@ static void retire_if_done(struct run_ctl *c)
 	log_info("rule reload %u complete: every worker runs the new rules", c->reloads);
 }
 
+/* The one line a successful reload leaves at the default level. */
+static void log_reload(const struct run_ctl *c, const struct plugin_set *ps)
+{
+	char line[700];
+	size_t used = 0, total = 0;
+
+	for (size_t i = 0; i < ps->n && used < sizeof(line); i++) {
+		used += (size_t)snprintf(line + used, sizeof(line) - used, " %s=%zu",
+					 ps->p[i].desc->name, ps->p[i].n_rules);
+		total += ps->p[i].n_rules;
+	}
+	log_notice("rule reload %u: %zu rules in force (per plugin:%s)", c->reloads, total,
+		   used ? line : " none");
+}
+
 int ctl_reload(struct run_ctl *c)
 {
 	struct plugin_set *next;
@@ -81,7 +96,7 @@ int ctl_reload(struct run_ctl *c)
 			 "send USR2 again in a moment");
 		return 1;
 	}
-	log_info("reloading rules");
+	log_debug("reloading rules");
 	next = c->reload ? c->reload(c->reload_arg) : NULL;
 	if (!next) {
 		c->reload_failures++;
@@ -92,6 +107,7 @@ int ctl_reload(struct run_ctl *c)
 	c->retiring = atomic_load_explicit(&c->current, memory_order_relaxed);
 	atomic_store_explicit(&c->current, next, memory_order_release);
 	c->reloads++;
+	log_reload(c, next);
 	return 0;
 }
 
@@ -104,6 +120,8 @@ static void handle(struct run_ctl *c, int sig)
 		c->stop = true;
 		break;
 	case SIGHUP:
+		if (log_reopen() < 0)
+			log_error("cannot reopen the log file: %s", strerror(errno));
 		if (eve_writer_reopen(c->eve) < 0)
 			log_error("cannot reopen the output files (see above)");
 		else

@@ -749,7 +749,7 @@ struct ctl_socket *ctl_socket_start(struct run_ctl *c, const struct ctl_socket_c
 		ctl_socket_stop(s);
 		return NULL;
 	}
-	log_info("control socket listening on %s", s->path);
+	log_notice("control socket listening on %s", s->path);
 	return s;
 }
 

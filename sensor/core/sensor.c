@@ -13,6 +13,7 @@
 #include "core/sensor.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include "core/dispatch.h"
 #include "base/log.h"
 #include "core/plugin_loader.h"
+#include "core/sensor_list.h"
 #include "core/worker.h"
 #include "detect/matcher.h"
 #include "detect/rules.h"
@@ -296,7 +298,7 @@ static struct plugin_set *reload_rules(void *arg)
 	worker_compiling(next);
 	if (plugins_init(next, &sensor_services, r->cfg.threads, &d) != 0)
 		goto fail;
-	log_info("rule reload: %zu rules compiled", rs->n);
+	log_debug("rule reload: %zu rules compiled", rs->n);
 	reload_report(r, &d, mem, &text, rs->n);
 	return next;
 fail:
@@ -418,6 +420,62 @@ static int capture(struct run *r, const struct sensor_opts *o, struct run_ctl *c
 	return rc;
 }
 
+/* `logging:`: the level (raised by -v), and a file or syslog. */
+static int start_logging(const struct sensor_config *c)
+{
+	log_verbosity += c->log_level - LOG_LVL_WARN; /* main set warning + the -v count */
+	if (c->log_syslog) {
+		log_to_syslog(c->log_identity ? c->log_identity : "sensor", c->log_facility << 3);
+	} else if (c->log_file && log_to_file(c->log_file) < 0) {
+		fprintf(stderr, "sensor: error: cannot open log file %s: %s\n", c->log_file,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Who the process runs as now, and who it becomes once capturing. */
+static void log_user(const struct sensor_config *c)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (c->run_as_user || c->run_as_group)
+		log_notice("running as %s (uid %ld); dropping to %s:%s once capturing",
+			   pw ? pw->pw_name : "?", (long)geteuid(),
+			   c->run_as_user ? c->run_as_user : "-",
+			   c->run_as_group ? c->run_as_group : "-");
+	else
+		log_notice("running as %s (uid %ld)", pw ? pw->pw_name : "?", (long)geteuid());
+}
+
+/* The start-up summary, at the default level: config, plugins and rules,
+ * capture, outputs, user. */
+static void startup_summary(const struct run *r, const struct sensor_opts *o,
+			    const struct output_set *outs)
+{
+	const struct sensor_config *c = &r->cfg;
+	char ifaces[512] = "";
+	size_t used = 0;
+
+	log_notice("sensor %s starting (pid %ld), configuration %s", SENSOR_VERSION,
+		   (long)getpid(), c->file ? c->file : "(built-in defaults)");
+	for (size_t i = 0; i < r->plugins.n; i++)
+		log_notice("plugin %s %s: %zu rules loaded, 0 failed", r->plugins.p[i].desc->name,
+			   r->plugins.p[i].desc->version ? r->plugins.p[i].desc->version : "",
+			   r->plugins.p[i].n_rules);
+	for (size_t i = 0; i < c->n_ifaces && used < sizeof(ifaces); i++)
+		used += (size_t)snprintf(ifaces + used, sizeof(ifaces) - used, "%s%s",
+					 i ? "," : "", c->ifaces[i]);
+	if (o->pcap_file)
+		log_notice("input: capture file %s, %u worker(s)", o->pcap_file, c->threads);
+	else
+		log_notice("input: interface(s) %s (%s), %u worker(s)", ifaces,
+			   c->live.method == LIVE_RAW ? "raw" : "af-packet", c->threads);
+	for (size_t i = 0; i < output_set_count(outs); i++)
+		log_notice("output %s: %s", output_set_name(outs, i), output_set_target(outs, i));
+	log_user(c);
+}
+
 /* `control-socket:` when enabled; its path defaults to log-dir. */
 static int start_control_socket(struct run *r, struct run_ctl *ctl)
 {
@@ -467,6 +525,11 @@ static int run_capture(struct run *r, const struct sensor_opts *o)
 		goto out;
 	}
 	r->ctl = &ctl;
+	if (start_logging(c) < 0) {
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	startup_summary(r, o, ctl.outputs);
 	if (start_control_socket(r, &ctl) < 0) {
 		rc = EXIT_CONFIG;
 		goto out;
@@ -505,7 +568,14 @@ int sensor_run(const struct sensor_opts *o)
 			r.diag.errors == 1 ? "" : "s");
 		rc = EXIT_CONFIG;
 	} else if (o->test_only) {
-		print_test_summary(&r);
+		if (o->list == LIST_PLUGINS)
+			sensor_list_plugins(&r.plugins, stdout);
+		else if (o->list == LIST_BUFFERS)
+			sensor_list_buffers(&r.plugins, stdout);
+		else if (o->list == DUMP_CONFIG)
+			sensor_dump_config(&r.cfg, stdout);
+		else
+			print_test_summary(&r);
 		rc = EXIT_OK;
 	} else {
 		rc = run_capture(&r, o);

@@ -140,6 +140,10 @@ Test(control, every_command)
 	cr_assert_eq(ctl(&r, "reload-rules", NULL), 0, "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "\"rules_loaded\":2,\"rules_failed\":0,\"reloads\":1"),
 			   "%s", r.out);
+	/* One line at the default level for the reload. */
+	cr_assert(wait_for_text(errfile, "sensor: notice: rule reload 1: 2 rules in force (per "
+					 "plugin: signature=2)",
+				5000));
 
 	/* reopen-log-files after a rename starts a new eve.json. */
 	snprintf(moved, sizeof(moved), "%s/eve.json.1", t.dir);
