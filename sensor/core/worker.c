@@ -66,12 +66,18 @@ void worker_compiling(struct plugin_set *set)
 
 /* ------------------------------------------------------------ services */
 
+/* Plugins log their end-of-run counters in thread_fini; at a reload the
+ * old generation's are not the end of the run: only errors pass then. */
+static _Thread_local bool quiet_plugin_logs;
+
 __attribute__((format(printf, 2, 3))) static void svc_log(enum ids_log_level level, const char *fmt,
 							  ...)
 {
 	char line[900];
 	va_list ap;
 
+	if (quiet_plugin_logs && level != IDS_LOG_ERROR)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -502,7 +508,9 @@ fail:
 static void worker_switch(struct ids_thread *w, const struct plugin_set *next)
 {
 	flow_table_foreach(w->flows, release_streams_of, w);
+	quiet_plugin_logs = true;
 	plugins_thread_fini(w);
+	quiet_plugin_logs = false;
 	matcher_thread_free(w->mt);
 	w->mt = matcher_thread_new();
 	w->plugins = next;
