@@ -386,7 +386,7 @@ static void cfg_size32(struct cload *l, const struct ynode *map, const char *key
 /* Index of `s` in the NULL-terminated `names`, or -1 after an error
  * listing the valid ones. */
 static int cfg_pick(struct cload *l, const struct ynode *n, const char *what,
-		      const char *const *names, const char *valid)
+		    const char *const *names, const char *valid)
 {
 	const char *s;
 
@@ -440,8 +440,7 @@ static void cfg_out_types(struct cload *l, const struct ynode *n, struct output_
 }
 
 /* `rotate-interval`: seconds, N with s/m/h/d, or minute/hour/day. */
-static void cfg_interval(struct cload *l, const struct ynode *map, const char *key,
-			 uint32_t *out)
+static void cfg_interval(struct cload *l, const struct ynode *map, const char *key, uint32_t *out)
 {
 	static const char *const words[] = {"minute", "hour", "day"};
 	static const uint32_t word_s[] = {60, 3600, 86400};
@@ -460,9 +459,8 @@ static void cfg_interval(struct cload *l, const struct ynode *map, const char *k
 			*out = word_s[i];
 			return;
 		}
-	v = n->type == YNODE_SCALAR && isdigit((unsigned char)n->str[0])
-		    ? strtoul(n->str, &end, 10)
-		    : 0;
+	v = n->type == YNODE_SCALAR && isdigit((unsigned char)n->str[0]) ? strtoul(n->str, &end, 10)
+									 : 0;
 	if (v && v <= 86400 * 366) {
 		unsigned long mul = !*end || !strcmp(end, "s") ? 1
 				    : !strcmp(end, "m")	       ? 60
@@ -503,13 +501,13 @@ static void cfg_mode(struct cload *l, const struct ynode *map, uint32_t *out)
 static void cfg_out_syslog(struct cload *l, const struct ynode *n, struct output_conf *o)
 {
 	static const char *const keys[] = {"facility", "level", "identity", "socket", NULL};
-	static const char *const facilities[] = {
-		"kern",	  "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
-		"uucp",	  "cron",   "authpriv", "ftp",	"-",	  "-",	    "-",      "-",
-		"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
-		NULL};
-	static const char *const levels[] = {"emerg",	"alert", "crit",  "err",
-					     "warning", "notice", "info", "debug", NULL};
+	static const char *const facilities[] = {"kern",     "user",   "mail",	 "daemon", "auth",
+						 "syslog",   "lpr",    "news",	 "uucp",   "cron",
+						 "authpriv", "ftp",    "-",	 "-",	   "-",
+						 "-",	     "local0", "local1", "local2", "local3",
+						 "local4",   "local5", "local6", "local7", NULL};
+	static const char *const levels[] = {"emerg",  "alert", "crit",	 "err", "warning",
+					     "notice", "info",	"debug", NULL};
 	const struct ynode *v;
 	int k;
 
@@ -517,11 +515,11 @@ static void cfg_out_syslog(struct cload *l, const struct ynode *n, struct output
 		return;
 	if ((v = ymap_get(n, "facility")) &&
 	    (k = cfg_pick(l, v, "syslog facility", facilities,
-			    "kern, user, mail, daemon, auth, syslog, ..., local0 to local7")) >= 0)
+			  "kern, user, mail, daemon, auth, syslog, ..., local0 to local7")) >= 0)
 		o->facility = k;
 	if ((v = ymap_get(n, "level")) &&
 	    (k = cfg_pick(l, v, "syslog level", levels,
-			    "emerg, alert, crit, err, warning, notice, info, debug")) >= 0)
+			  "emerg, alert, crit, err, warning, notice, info, debug")) >= 0)
 		o->level = k;
 	cfg_out_str(l, n, "identity", &o->identity);
 	if ((v = ymap_get(n, "socket")))
@@ -530,11 +528,13 @@ static void cfg_out_syslog(struct cload *l, const struct ynode *n, struct output
 
 static void cfg_out_redis(struct cload *l, const struct ynode *n, struct output_conf *o)
 {
-	static const char *const keys[] = {"server", "port", "socket", "password", "mode", "key",
-					   "stream-maxlen", "stream-trim-exact", "batch-size", NULL};
-	static const char *const modes[] = {"list", "lpush",   "rpush", "channel",
+	static const char *const keys[] = {
+		"server",     "port", "socket",	       "password",
+		"mode",	      "key",  "stream-maxlen", "stream-trim-exact",
+		"batch-size", NULL};
+	static const char *const modes[] = {"list",    "lpush",	 "rpush", "channel",
 					    "publish", "stream", "xadd",  NULL};
-	static const enum redis_mode mode_of[] = {REDIS_LPUSH,	 REDIS_LPUSH, REDIS_RPUSH,
+	static const enum redis_mode mode_of[] = {REDIS_LPUSH,	 REDIS_LPUSH,	REDIS_RPUSH,
 						  REDIS_PUBLISH, REDIS_PUBLISH, REDIS_XADD,
 						  REDIS_XADD};
 	const struct ynode *v;
@@ -552,7 +552,7 @@ static void cfg_out_redis(struct cload *l, const struct ynode *n, struct output_
 	cfg_out_str(l, n, "key", &o->key);
 	if ((v = ymap_get(n, "mode")) &&
 	    (k = cfg_pick(l, v, "redis mode", modes,
-			    "list, lpush, rpush, channel, publish, stream, xadd")) >= 0)
+			  "list, lpush, rpush, channel, publish, stream, xadd")) >= 0)
 		o->redis_mode = mode_of[k];
 	cfg_uint(l, n, "stream-maxlen", 0, UINT32_MAX, &maxlen);
 	o->stream_maxlen = maxlen;
@@ -583,8 +583,8 @@ static void cfg_out_union(struct eve_config *e, const struct output_conf *o, boo
 
 static void cfg_out_sink(struct cload *l, const struct ynode *eve, struct output_conf *o)
 {
-	static const char *const sinks[] = {"file", "regular", "unix_dgram", "unix_stream",
-					    "syslog", "redis", NULL};
+	static const char *const sinks[] = {"file",   "regular", "unix_dgram", "unix_stream",
+					    "syslog", "redis",	 NULL};
 	static const enum sink_kind kind_of[] = {SINK_FILE,	   SINK_FILE,	SINK_UNIX_DGRAM,
 						 SINK_UNIX_STREAM, SINK_SYSLOG, SINK_REDIS};
 	const struct ynode *v = ymap_get(eve, "sink");
@@ -593,7 +593,7 @@ static void cfg_out_sink(struct cload *l, const struct ynode *eve, struct output
 	if (!v)
 		v = ymap_get(eve, "filetype");
 	if (v && (k = cfg_pick(l, v, "sink", sinks,
-				 "file, unix_dgram, unix_stream, syslog, redis")) >= 0)
+			       "file, unix_dgram, unix_stream, syslog, redis")) >= 0)
 		o->sink = kind_of[k];
 	if ((v = ymap_get(eve, "filename")))
 		cfg_name(l, v, "filename", &o->filename);
@@ -601,7 +601,8 @@ static void cfg_out_sink(struct cload *l, const struct ynode *eve, struct output
 		o->filename = strdup("eve.json");
 	if ((o->sink == SINK_UNIX_DGRAM || o->sink == SINK_UNIX_STREAM) && !o->filename)
 		diag_error(l->d, eve->file, eve->line, eve->col,
-			   "a %s output needs filename: the socket's path", output_sink_name(o->sink));
+			   "a %s output needs filename: the socket's path",
+			   output_sink_name(o->sink));
 	if ((v = ymap_get(eve, "syslog")))
 		cfg_out_syslog(l, v, o);
 	if ((v = ymap_get(eve, "redis")))
@@ -613,10 +614,24 @@ static void cfg_output(struct cload *l, const struct ynode *item, struct output_
 		       size_t index)
 {
 	static const char *const item_keys[] = {"eve", NULL};
-	static const char *const keys[] = {
-		"name",	 "enabled",	"sink",		  "filetype", "filename", "types",
-		"payload", "payload-printable", "packet", "queue-size", "rotate-interval",
-		"limit",   "mode",	"owner",	  "group",    "syslog",	  "redis", NULL};
+	static const char *const keys[] = {"name",
+					   "enabled",
+					   "sink",
+					   "filetype",
+					   "filename",
+					   "types",
+					   "payload",
+					   "payload-printable",
+					   "packet",
+					   "queue-size",
+					   "rotate-interval",
+					   "limit",
+					   "mode",
+					   "owner",
+					   "group",
+					   "syslog",
+					   "redis",
+					   NULL};
 	const struct ynode *eve;
 	bool payload = false, printable = false, packet = false;
 	char name[32];
@@ -693,11 +708,11 @@ static void cfg_logging(struct cload *l, const struct ynode *n)
 {
 	static const char *const keys[] = {"level", "file", "syslog", "facility", "identity", NULL};
 	static const char *const levels[] = {"error", "warning", "info", "debug", NULL};
-	static const char *const facilities[] = {
-		"kern",	  "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
-		"uucp",	  "cron",   "authpriv", "ftp",	"-",	  "-",	    "-",      "-",
-		"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
-		NULL};
+	static const char *const facilities[] = {"kern",     "user",   "mail",	 "daemon", "auth",
+						 "syslog",   "lpr",    "news",	 "uucp",   "cron",
+						 "authpriv", "ftp",    "-",	 "-",	   "-",
+						 "-",	     "local0", "local1", "local2", "local3",
+						 "local4",   "local5", "local6", "local7", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *v;
 	int k;
@@ -711,7 +726,8 @@ static void cfg_logging(struct cload *l, const struct ynode *n)
 		cfg_path(l, v, "logging.file", &c->log_file);
 	cfg_bool(l, n, "syslog", &c->log_syslog);
 	if ((v = ymap_get(n, "facility")) &&
-	    (k = cfg_pick(l, v, "syslog facility", facilities, "daemon, user, local0 to local7, ...")) >= 0)
+	    (k = cfg_pick(l, v, "syslog facility", facilities,
+			  "daemon, user, local0 to local7, ...")) >= 0)
 		c->log_facility = k;
 	cfg_out_str(l, n, "identity", &c->log_identity);
 }
@@ -993,11 +1009,11 @@ static void cfg_plugins(struct cload *l, const struct ynode *list)
 
 static void cfg_root(struct cload *l, const struct ynode *root)
 {
-	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
-					   "flow",    "plugins",	"rule-files", "stream",
-					   "defrag",  "host-os-policy", "capture",    "stats",
-					   "pidfile", "run-as",		"control-socket",
-					   "allow-no-rules", "logging", NULL};
+	static const char *const keys[] = {
+		"log-dir",	  "plugin-dir", "threads", "outputs", "flow",
+		"plugins",	  "rule-files", "stream",  "defrag",  "host-os-policy",
+		"capture",	  "stats",	"pidfile", "run-as",  "control-socket",
+		"allow-no-rules", "logging",	NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;

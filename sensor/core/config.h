@@ -141,11 +141,11 @@ struct sensor_config {
 	 * it is an error, unless -S named the rule files). */
 	bool allow_no_rules;
 	/* `logging:` where the sensor's own log lines go. */
-	int log_level;	     /* LOG_LVL_* of base/log.h (warning) */
-	char *log_file;	     /* NULL: stderr (unless log_syslog) */
-	bool log_syslog;     /* to syslog(3) */
-	int log_facility;    /* syslog facility number (daemon) */
-	char *log_identity;  /* syslog ident ("sensor") */
+	int log_level;	    /* LOG_LVL_* of base/log.h (warning) */
+	char *log_file;	    /* NULL: stderr (unless log_syslog) */
+	bool log_syslog;    /* to syslog(3) */
+	int log_facility;   /* syslog facility number (daemon) */
+	char *log_identity; /* syslog ident ("sensor") */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

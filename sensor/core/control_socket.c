@@ -321,7 +321,8 @@ static void cmd_reload(struct ctl_socket *s, struct jbuf *j)
 		return;
 	}
 	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "rule reload failed with %u error%s; the running rules "
+		snprintf(msg, sizeof(msg),
+			 "rule reload failed with %u error%s; the running rules "
 			 "stay: %s",
 			 c->reload_errors, c->reload_errors == 1 ? "" : "s", c->reload_text);
 		reply_text(j, false, msg);
@@ -398,8 +399,8 @@ static void cmd_iface_stat(struct ctl_socket *s, struct ctl_request *r, struct j
 }
 
 static const char *const commands[] = {
-	"version",	 "uptime",	  "reload-rules", "reopen-log-files", "dump-counters",
-	"ruleset-stats", "iface-stat", "shutdown",	"command-list",	    NULL};
+	"version",	 "uptime",     "reload-rules", "reopen-log-files", "dump-counters",
+	"ruleset-stats", "iface-stat", "shutdown",     "command-list",	   NULL};
 
 static void cmd_list(struct jbuf *j)
 {
@@ -520,8 +521,9 @@ static void answer_line(struct ctl_socket *s, const char *line, size_t len, stru
 	jbuf_init(&r.reply);
 	ws(&j);
 	if (!jobject(&j, 0, on_top_key, &ps) || (ws(&j), j.p != j.end)) {
-		reply_text(&r.reply, false, "invalid JSON: send one object per line, such as "
-					    "{\"command\": \"version\"}");
+		reply_text(&r.reply, false,
+			   "invalid JSON: send one object per line, such as "
+			   "{\"command\": \"version\"}");
 	} else if (!ps.has_command && ps.has_version) {
 		reply_text(&r.reply, true, NULL);
 	} else if (!ps.has_command) {
@@ -582,8 +584,8 @@ static bool client_lines(struct ctl_socket *s, struct client *cl)
 	memmove(cl->buf, cl->buf + start, cl->len - start);
 	cl->len -= start;
 	if (cl->len >= CTL_SOCKET_MAX_LINE) {
-		static const char too_long[] =
-			"{\"return\":\"NOK\",\"message\":\"request line longer than 65536 bytes\"}\n";
+		static const char too_long[] = "{\"return\":\"NOK\",\"message\":\"request line "
+					       "longer than 65536 bytes\"}\n";
 
 		jbuf_append(&out, too_long, sizeof(too_long) - 1);
 		ok = false;

@@ -26,14 +26,14 @@
 #include <stdint.h>
 
 #define CTL_SOCKET_MAX_CLIENTS 32
-#define CTL_SOCKET_MAX_LINE (64 * 1024)
+#define CTL_SOCKET_MAX_LINE    (64 * 1024)
 
 /* `control-socket:` of sensor.yaml. */
 struct ctl_socket_config {
 	bool enabled;
-	char *path;	/* resolved; default "sensor.sock" in log-dir */
-	uint32_t mode;	/* of the socket file (0660) */
-	char *group;	/* group of the socket file; NULL: the process's */
+	char *path;    /* resolved; default "sensor.sock" in log-dir */
+	uint32_t mode; /* of the socket file (0660) */
+	char *group;   /* group of the socket file; NULL: the process's */
 };
 
 struct run_ctl;

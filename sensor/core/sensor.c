@@ -222,8 +222,10 @@ static void check_some_rules(struct run *r, const struct sensor_opts *o)
 {
 	if (r->rules.n || r->cfg.allow_no_rules || o->n_rule_files || r->diag.errors)
 		return;
-	diag_error(&r->diag, r->cfg.file ? r->cfg.file : "(built-in defaults: no configuration "
-							 "file found)",
+	diag_error(&r->diag,
+		   r->cfg.file ? r->cfg.file
+			       : "(built-in defaults: no configuration "
+				 "file found)",
 		   0, 0,
 		   "no rules loaded: name rule files (rule-files:, plugins[].rules:, -S), or set "
 		   "allow-no-rules: true if that is intended");
@@ -457,15 +459,15 @@ static void startup_summary(const struct run *r, const struct sensor_opts *o,
 	char ifaces[512] = "";
 	size_t used = 0;
 
-	log_notice("sensor %s starting (pid %ld), configuration %s", SENSOR_VERSION,
-		   (long)getpid(), c->file ? c->file : "(built-in defaults)");
+	log_notice("sensor %s starting (pid %ld), configuration %s", SENSOR_VERSION, (long)getpid(),
+		   c->file ? c->file : "(built-in defaults)");
 	for (size_t i = 0; i < r->plugins.n; i++)
 		log_notice("plugin %s %s: %zu rules loaded, 0 failed", r->plugins.p[i].desc->name,
 			   r->plugins.p[i].desc->version ? r->plugins.p[i].desc->version : "",
 			   r->plugins.p[i].n_rules);
 	for (size_t i = 0; i < c->n_ifaces && used < sizeof(ifaces); i++)
-		used += (size_t)snprintf(ifaces + used, sizeof(ifaces) - used, "%s%s",
-					 i ? "," : "", c->ifaces[i]);
+		used += (size_t)snprintf(ifaces + used, sizeof(ifaces) - used, "%s%s", i ? "," : "",
+					 c->ifaces[i]);
 	if (o->pcap_file)
 		log_notice("input: capture file %s, %u worker(s)", o->pcap_file, c->threads);
 	else
@@ -488,8 +490,8 @@ static int start_control_socket(struct run *r, struct run_ctl *ctl)
 		snprintf(path, sizeof(path), "%s/sensor.sock", r->cfg.log_dir);
 		cs.path = path;
 	}
-	ctl->sock = ctl_socket_start(ctl, &cs, (const char *const *)r->cfg.ifaces,
-				     r->cfg.n_ifaces, err, sizeof(err));
+	ctl->sock = ctl_socket_start(ctl, &cs, (const char *const *)r->cfg.ifaces, r->cfg.n_ifaces,
+				     err, sizeof(err));
 	if (!ctl->sock)
 		fprintf(stderr, "sensor: error: %s\n", err);
 	return ctl->sock ? 0 : -1;

@@ -88,10 +88,10 @@ static void str_list(FILE *out, const char *indent, const char *key, char *const
 
 static const char *const redis_modes[] = {"lpush", "rpush", "publish", "xadd"};
 static const char *const facilities[] = {
-	"kern",	  "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
-	"uucp",	  "cron",   "authpriv", "ftp",	"-",	  "-",	    "-",      "-",
-	"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
-static const char *const levels[] = {"emerg", "alert", "crit", "err",
+	"kern",	  "user",   "mail",	"daemon", "auth",   "syslog", "lpr",	"news",
+	"uucp",	  "cron",   "authpriv", "ftp",	  "-",	    "-",      "-",	"-",
+	"local0", "local1", "local2",	"local3", "local4", "local5", "local6", "local7"};
+static const char *const levels[] = {"emerg",	"alert",  "crit", "err",
 				     "warning", "notice", "info", "debug"};
 
 static void dump_output(FILE *out, const struct output_conf *o)
@@ -123,10 +123,11 @@ static void dump_output(FILE *out, const struct output_conf *o)
 		key_str(out, "        ", "password", o->password ? "(set)" : NULL);
 		fprintf(out, "        mode: %s\n", redis_modes[o->redis_mode & 3]);
 		key_str(out, "        ", "key", o->key ? o->key : "sensor");
-		fprintf(out, "        stream-maxlen: %llu\n        stream-trim-exact: %s\n"
-			     "        batch-size: %u\n",
-			(unsigned long long)o->stream_maxlen, o->stream_trim_exact ? "true" : "false",
-			o->batch);
+		fprintf(out,
+			"        stream-maxlen: %llu\n        stream-trim-exact: %s\n"
+			"        batch-size: %u\n",
+			(unsigned long long)o->stream_maxlen,
+			o->stream_trim_exact ? "true" : "false", o->batch);
 	}
 }
 

@@ -72,8 +72,8 @@ struct output_set {
 
 /* ------------------------------------------------------------ config */
 
-static const char *const known_types[] = {"alert", "anomaly", "flow", "stats", "http", "dns",
-					  "tls",   "fileinfo", "netflow", NULL};
+static const char *const known_types[] = {"alert", "anomaly", "flow",	  "stats",   "http",
+					  "dns",   "tls",     "fileinfo", "netflow", NULL};
 
 bool output_known_type(const char *type)
 {
@@ -107,8 +107,8 @@ void output_conf_init(struct output_conf *c, const char *name)
 
 void output_conf_free(struct output_conf *c)
 {
-	char **strs[] = {&c->name,	  &c->filename, &c->owner, &c->group, &c->socket_path,
-			 &c->identity, &c->host,	&c->password, &c->key};
+	char **strs[] = {&c->name,     &c->filename, &c->owner,	   &c->group, &c->socket_path,
+			 &c->identity, &c->host,     &c->password, &c->key};
 
 	if (!c)
 		return;
@@ -123,8 +123,9 @@ void output_conf_free(struct output_conf *c)
  * then still safe to free). */
 static int conf_copy(struct output_conf *dst, const struct output_conf *src)
 {
-	char **strs[] = {&dst->name,	 &dst->filename, &dst->owner, &dst->group, &dst->socket_path,
-			 &dst->identity, &dst->host,	 &dst->password, &dst->key};
+	char **strs[] = {&dst->name,  &dst->filename,	 &dst->owner,
+			 &dst->group, &dst->socket_path, &dst->identity,
+			 &dst->host,  &dst->password,	 &dst->key};
 	int rc = 0;
 
 	*dst = *src;
@@ -475,8 +476,8 @@ static void output_stop(struct output *o, int drain_ms)
 			 (unsigned long long)atomic_load(&o->dropped), o->sink.target);
 }
 
-struct output_set *output_set_open(const struct output_conf *confs, size_t n,
-				   const char *log_dir, char *err, size_t errlen)
+struct output_set *output_set_open(const struct output_conf *confs, size_t n, const char *log_dir,
+				   char *err, size_t errlen)
 {
 	struct output_set *s = calloc(1, sizeof(*s));
 

@@ -31,9 +31,9 @@ struct jbuf;
 enum sink_kind { SINK_FILE, SINK_UNIX_DGRAM, SINK_UNIX_STREAM, SINK_SYSLOG, SINK_REDIS };
 enum redis_mode { REDIS_LPUSH, REDIS_RPUSH, REDIS_PUBLISH, REDIS_XADD };
 
-#define OUTPUT_MAX_TYPES 16
+#define OUTPUT_MAX_TYPES     16
 #define OUTPUT_QUEUE_DEFAULT (4u << 20)
-#define OUTPUT_QUEUE_MIN (64u << 10)
+#define OUTPUT_QUEUE_MIN     (64u << 10)
 
 /* One entry of `outputs:`; filled by the config loader, owned by the
  * sensor_config (output_conf_free). */
@@ -79,8 +79,8 @@ struct output_set;
 /* Start one output per enabled entry (sinks that cannot be reached yet
  * are retried by their thread; a file that cannot be opened is an error).
  * `log_dir` is where relative file names go. NULL with err filled. */
-struct output_set *output_set_open(const struct output_conf *confs, size_t n,
-				   const char *log_dir, char *err, size_t errlen);
+struct output_set *output_set_open(const struct output_conf *confs, size_t n, const char *log_dir,
+				   char *err, size_t errlen);
 /* Write what is queued (waiting up to `drain_ms` for sinks that are up),
  * stop the threads, close the sinks and free. NULL is fine. */
 void output_set_close(struct output_set *s, int drain_ms);

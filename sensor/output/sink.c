@@ -36,7 +36,8 @@ static const struct sink_ops *ops_for(enum sink_kind k)
 /* The file or socket path: relative file names go to log_dir. */
 static char *sink_path(const struct output_conf *c, const char *log_dir)
 {
-	bool named = c->sink == SINK_FILE || c->sink == SINK_UNIX_DGRAM || c->sink == SINK_UNIX_STREAM;
+	bool named =
+		c->sink == SINK_FILE || c->sink == SINK_UNIX_DGRAM || c->sink == SINK_UNIX_STREAM;
 	const char *name = named ? c->filename : c->socket_path;
 	char *p;
 	size_t n;
@@ -67,13 +68,15 @@ int sink_init(struct sink *s, const struct output_conf *conf, const char *log_di
 		return -1;
 	}
 	if (conf->sink == SINK_REDIS && !conf->socket_path)
-		snprintf(s->target, sizeof(s->target), "redis %s:%u", conf->host ? conf->host : "127.0.0.1",
-			 conf->port);
+		snprintf(s->target, sizeof(s->target), "redis %s:%u",
+			 conf->host ? conf->host : "127.0.0.1", conf->port);
 	else if (s->path)
-		snprintf(s->target, sizeof(s->target), "%s %s", output_sink_name(conf->sink), s->path);
+		snprintf(s->target, sizeof(s->target), "%s %s", output_sink_name(conf->sink),
+			 s->path);
 	else {
 		snprintf(err, errlen, "output %s: the %s sink needs a %s", conf->name,
-			 output_sink_name(conf->sink), conf->sink == SINK_SYSLOG ? "socket" : "filename");
+			 output_sink_name(conf->sink),
+			 conf->sink == SINK_SYSLOG ? "socket" : "filename");
 		return -1;
 	}
 	return 0;

@@ -67,8 +67,8 @@ static void set_owner(struct sink *s, int fd)
 	wanted_ids(s->conf, &uid, &gid);
 	if (fchown(fd, uid, gid) != 0 && !s->chown_warned) {
 		log_warn("output %s: cannot give %s to %s:%s: %s", s->conf->name, s->path,
-			 s->conf->owner ? s->conf->owner : "-", s->conf->group ? s->conf->group : "-",
-			 strerror(errno));
+			 s->conf->owner ? s->conf->owner : "-",
+			 s->conf->group ? s->conf->group : "-", strerror(errno));
 		s->chown_warned = true;
 	}
 }

@@ -67,7 +67,8 @@ static int redis_open(struct sink *s, char *err, size_t errlen)
 	if (c->password && auth(ctx, c->password, err, errlen) < 0)
 		goto fail;
 	if (c->stream_maxlen)
-		snprintf(s->maxlen, sizeof(s->maxlen), "%llu", (unsigned long long)c->stream_maxlen);
+		snprintf(s->maxlen, sizeof(s->maxlen), "%llu",
+			 (unsigned long long)c->stream_maxlen);
 	s->ctx = ctx;
 	return 0;
 fail:

@@ -43,8 +43,8 @@ static size_t header(const struct sink *s, char *out, size_t outlen)
 
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
-	n = snprintf(out, outlen, "<%d>%s %s[%ld]: ", s->conf->facility * 8 + s->conf->level,
-		     stamp, s->conf->identity ? s->conf->identity : "sensor", (long)getpid());
+	n = snprintf(out, outlen, "<%d>%s %s[%ld]: ", s->conf->facility * 8 + s->conf->level, stamp,
+		     s->conf->identity ? s->conf->identity : "sensor", (long)getpid());
 	return n < 0 ? 0 : (size_t)n >= outlen ? outlen - 1 : (size_t)n;
 }
 

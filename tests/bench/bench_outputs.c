@@ -116,7 +116,8 @@ int main(int argc, char **argv)
 	snprintf(logdir, sizeof(logdir), "%s/outputs-log", dir);
 	snprintf(sock, sizeof(sock), "%s/redis.sock", dir);
 	mkdir(logdir, 0755);
-	write_text(rules, "rules:\n  - {id: 1, msg: mark, proto: udp, patterns: [{content: MARK}]}\n");
+	write_text(rules,
+		   "rules:\n  - {id: 1, msg: mark, proto: udp, patterns: [{content: MARK}]}\n");
 	pg_open(&g, pcap, 1);
 	for (long i = 0; i < n; i++)
 		pg_udp(&g, "198.18.0.2", (uint16_t)(1024 + i % 60000), "198.18.1.53",
@@ -128,8 +129,16 @@ int main(int argc, char **argv)
 	t_none = best_run(argv[1], pcap, conf, rules, logdir);
 	printf("  %-13s %.3f s (no output: the baseline)\n", "none", t_none);
 	if (access("/usr/bin/redis-server", X_OK) == 0) {
-		const char *sargv[] = {"/usr/bin/redis-server", "--port", "0", "--unixsocket", sock,
-				       "--save", "", "--dir", dir, NULL};
+		const char *sargv[] = {"/usr/bin/redis-server",
+				       "--port",
+				       "0",
+				       "--unixsocket",
+				       sock,
+				       "--save",
+				       "",
+				       "--dir",
+				       dir,
+				       NULL};
 		char out[4200];
 
 		snprintf(out, sizeof(out), "%s/redis.out", dir);

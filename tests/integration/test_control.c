@@ -74,7 +74,7 @@ static void start(const char *mode)
 	itest_config(&t, conf);
 	itest_rules(&t, rules_one);
 	{
-		const char *argv[] = {SENSOR_BIN, "-v",	  "-i", v.outer, "-c",	      t.conf, "-S",
+		const char *argv[] = {SENSOR_BIN, "-v", "-i",  v.outer,	    "-c", t.conf, "-S",
 				      t.rules,	  "-l", t.dir, "--threads", "1",  NULL};
 
 		pid = run_spawn(argv, test_path(t.dir, "stdout"), errfile);
@@ -124,7 +124,7 @@ Test(control, every_command)
 	cr_assert_not_null(strstr(r.out, v.outer), "%s", r.out);
 	cr_assert_eq(ctl(&r, "iface-stat", "nosuch0"), 1);
 	cr_assert_not_null(strstr(r.out, "\"return\":\"NOK\",\"message\":\"no such interface being "
-					  "captured: nosuch0\""),
+					 "captured: nosuch0\""),
 			   "%s", r.out);
 
 	/* A reload with a broken rule file fails and says why... */
@@ -141,8 +141,9 @@ Test(control, every_command)
 	cr_assert_not_null(strstr(r.out, "\"rules_loaded\":2,\"rules_failed\":0,\"reloads\":1"),
 			   "%s", r.out);
 	/* One line at the default level for the reload. */
-	cr_assert(wait_for_text(errfile, "sensor: notice: rule reload 1: 2 rules in force (per "
-					 "plugin: signature=2)",
+	cr_assert(wait_for_text(errfile,
+				"sensor: notice: rule reload 1: 2 rules in force (per "
+				"plugin: signature=2)",
 				5000));
 
 	/* reopen-log-files after a rename starts a new eve.json. */
@@ -212,8 +213,8 @@ static void *client_main(void *arg)
 	char buf[65536];
 
 	for (int i = 0; i < 25; i++) {
-		const char *line = i % 2 ? "{\"command\":\"uptime\"}\n"
-					  : "{\"command\":\"ruleset-stats\"}\n";
+		const char *line =
+			i % 2 ? "{\"command\":\"uptime\"}\n" : "{\"command\":\"ruleset-stats\"}\n";
 
 		if (send(fd, line, strlen(line), MSG_NOSIGNAL) != (ssize_t)strlen(line) ||
 		    read_reply(fd, buf, sizeof(buf)) <= 0 || !strstr(buf, "\"return\":\"OK\""))

@@ -46,8 +46,9 @@ Test(crash, segv_in_on_packet_names_plugin_and_callback)
 {
 	run_crash("on_packet");
 	cr_assert_eq(t.res.status, 128 + SIGSEGV, "%d: %s", t.res.status, t.res.err);
-	cr_assert_not_null(strstr(t.res.err, "sensor: fatal: signal 11 (SIGSEGV) in plugin 'crash', "
-					     "callback on_packet\n"),
+	cr_assert_not_null(strstr(t.res.err,
+				  "sensor: fatal: signal 11 (SIGSEGV) in plugin 'crash', "
+				  "callback on_packet\n"),
 			   "%s", t.res.err);
 }
 

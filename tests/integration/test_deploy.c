@@ -35,10 +35,11 @@ static void config(const char *extra)
 {
 	static char conf[16384];
 
-	snprintf(conf, sizeof(conf),
-		 "%splugins:\n  - name: signature\n  - name: http\n    options: {body-limit: 4096}\n"
-		 "rule-files: [%s]\n",
-		 extra, t.rules);
+	snprintf(
+		conf, sizeof(conf),
+		"%splugins:\n  - name: signature\n  - name: http\n    options: {body-limit: 4096}\n"
+		"rule-files: [%s]\n",
+		extra, t.rules);
 	itest_rules(&t, rules);
 	itest_config(&t, conf);
 }
@@ -50,8 +51,9 @@ Test(deploy, list_plugins_and_buffers)
 	cr_assert_eq(t.res.status, 0, "%s", t.res.err);
 	cr_assert_not_null(strstr(t.res.out, "signature "), "%s", t.res.out);
 	cr_assert_not_null(strstr(t.res.out, "  rules: 1, buffers: 0\n"), "%s", t.res.out);
-	cr_assert_not_null(strstr(t.res.out, "  option body-limit (int, default 65536, 0..16777216)"),
-			   "%s", t.res.out);
+	cr_assert_not_null(
+		strstr(t.res.out, "  option body-limit (int, default 65536, 0..16777216)"), "%s",
+		t.res.out);
 	run_sensor(&t.res, SENSOR_BIN, "--list-buffers", "-c", t.conf, NULL);
 	cr_assert_eq(t.res.status, 0, "%s", t.res.err);
 	cr_assert_not_null(strstr(t.res.out, "http.uri                 http       "), "%s",

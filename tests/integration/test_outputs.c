@@ -36,9 +36,8 @@ static void end(void)
 
 TestSuite(outputs, .init = begin, .fini = end, .timeout = 90);
 
-static const char rules[] =
-	"rules:\n"
-	"  - {id: 7, msg: mark, proto: udp, patterns: [{content: UDPMARK}]}\n";
+static const char rules[] = "rules:\n"
+			    "  - {id: 7, msg: mark, proto: udp, patterns: [{content: UDPMARK}]}\n";
 
 /* Three UDP datagrams carrying the mark, from three flows. */
 static void three_alerts(void)
@@ -97,9 +96,9 @@ Test(outputs, the_map_form_is_one_file_output_named_eve)
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_assert_eq(itest_alerts(&t, 7), 3);
 	cr_assert_eq(eve_count(&t.eve, "event_type=flow"), 0);
-	cr_assert_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.outputs.eve.dropped",
-			    -1),
-		     0);
+	cr_assert_eq(
+		jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.outputs.eve.dropped", -1),
+		0);
 }
 
 Test(outputs, a_sink_that_is_down_is_counted_not_waited_for)
@@ -128,7 +127,8 @@ Test(outputs, configuration_errors_name_the_line)
 			 "  - eve: {name: a, redis: {mode: zadd}}\n"
 			 "  - eve: {sink: unix_dgram}\n");
 	cr_assert_eq(itest_run(&t, NULL), 1);
-	cr_assert_not_null(strstr(t.res.err, ":2:17: error: unknown sink 'kafka'"), "%s", t.res.err);
+	cr_assert_not_null(strstr(t.res.err, ":2:17: error: unknown sink 'kafka'"), "%s",
+			   t.res.err);
 	cr_assert_not_null(strstr(t.res.err, "unknown record type 'bogus'"), "%s", t.res.err);
 	cr_assert_not_null(strstr(t.res.err, "rotate-interval must be seconds"), "%s", t.res.err);
 	cr_assert_not_null(strstr(t.res.err, "two outputs are named 'a'"), "%s", t.res.err);
@@ -142,8 +142,8 @@ Test(outputs, configuration_errors_name_the_line)
 Test(outputs, alerts_to_redis_and_everything_to_a_file)
 {
 	char conf[8192], sock[4200], *llen;
-	const char *server[] = {"/usr/bin/redis-server", "--port", "0", "--save", "", "--unixsocket",
-				sock, "--dir", t.dir, NULL};
+	const char *server[] = {"/usr/bin/redis-server", "--port", "0",	    "--save", "",
+				"--unixsocket",		 sock,	   "--dir", t.dir,    NULL};
 	const char *cli[] = {"/usr/bin/redis-cli", "-s", sock, "LLEN", "alerts", NULL};
 	struct run_result r = {0};
 	int pid;
@@ -152,7 +152,8 @@ Test(outputs, alerts_to_redis_and_everything_to_a_file)
 		cr_skip_test("redis-server is not installed (tests/setup-deps.sh installs it)");
 	snprintf(sock, sizeof(sock), "%s/redis.sock", t.dir);
 	pid = run_spawn(server, test_path(t.dir, "redis.out"), test_path(t.dir, "redis.err"));
-	cr_assert(wait_for_text(test_path(t.dir, "redis.out"), "eady to accept connections", 10000));
+	cr_assert(
+		wait_for_text(test_path(t.dir, "redis.out"), "eady to accept connections", 10000));
 	three_alerts();
 	snprintf(conf, sizeof(conf),
 		 "plugins:\n  - name: signature\n"
@@ -195,8 +196,8 @@ Test(outputs, live_alert_reaches_its_sink_within_a_second_on_an_idle_link)
 	itest_config(&t, conf);
 	itest_rules(&t, rules);
 	{
-		const char *argv[] = {SENSOR_BIN, "-v", "-i", v.outer, "-c", t.conf, "-S", t.rules,
-				      "-l", t.dir, "--threads", "1", NULL};
+		const char *argv[] = {SENSOR_BIN, "-v", "-i",  v.outer,	    "-c", t.conf, "-S",
+				      t.rules,	  "-l", t.dir, "--threads", "1",  NULL};
 
 		pid = run_spawn(argv, test_path(t.dir, "stdout"), errfile);
 	}

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/sensor/sensor.sock"
-#define REPLY_MAX (4 << 20)
+#define REPLY_MAX      (4 << 20)
 
 static void usage(FILE *f)
 {
