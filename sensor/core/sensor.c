@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,6 +563,9 @@ int sensor_run(const struct sensor_opts *o)
 	 * main thread alone takes TERM, INT, HUP and USR2. */
 	ctl_block_signals();
 	crash_install();
+	/* A sink's peer going away (hiredis writes without MSG_NOSIGNAL)
+	 * must be an error the output handles, not the end of the process. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&r, 0, sizeof(r));
 	diag_init(&r.diag, stderr);
 	ruleset_init(&r.rules);

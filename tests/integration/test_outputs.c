@@ -29,8 +29,19 @@ static void begin(void)
 	itest_begin(&t, SENSOR_BIN, "outputs");
 }
 
+/* Processes a live test started, killed at the end even when it failed. */
+static int sensor_pid, redis_pid;
+static struct vethns v; /* the live tests' namespace, removed at the end */
+
 static void end(void)
 {
+	if (sensor_pid > 0)
+		kill(sensor_pid, SIGKILL), run_wait(sensor_pid, 10000);
+	if (redis_pid > 0)
+		kill(redis_pid, SIGKILL), run_wait(redis_pid, 10000);
+	sensor_pid = redis_pid = 0;
+	vethns_destroy(&v);
+	memset(&v, 0, sizeof(v));
 	itest_end(&t);
 }
 
@@ -179,14 +190,12 @@ Test(outputs, alerts_to_redis_and_everything_to_a_file)
 
 Test(outputs, live_alert_reaches_its_sink_within_a_second_on_an_idle_link)
 {
-	struct vethns v;
 	char errfile[4200], alerts[4200], conf[1024];
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9999)};
 	int pid, fd;
 
 	if (geteuid() != 0)
 		cr_skip_test("needs root (network namespaces, raw sockets); CI runs as root");
-	memset(&v, 0, sizeof(v));
 	cr_assert_eq(vethns_create(&v, "sensor-out", "so", 207), 0);
 	snprintf(errfile, sizeof(errfile), "%s/stderr", t.dir);
 	snprintf(alerts, sizeof(alerts), "%s/alerts.json", t.dir);
@@ -199,7 +208,7 @@ Test(outputs, live_alert_reaches_its_sink_within_a_second_on_an_idle_link)
 		const char *argv[] = {SENSOR_BIN, "-v", "-i",  v.outer,	    "-c", t.conf, "-S",
 				      t.rules,	  "-l", t.dir, "--threads", "1",  NULL};
 
-		pid = run_spawn(argv, test_path(t.dir, "stdout"), errfile);
+		pid = sensor_pid = run_spawn(argv, test_path(t.dir, "stdout"), errfile);
 	}
 	cr_assert(wait_for_text(errfile, "capturing on", 10000), "sensor did not start");
 	/* One datagram from inside the namespace; nothing else follows it. */
@@ -214,6 +223,118 @@ Test(outputs, live_alert_reaches_its_sink_within_a_second_on_an_idle_link)
 		  "the alert did not reach alerts.json within a second");
 	kill(pid, SIGTERM);
 	cr_assert_eq(run_wait(pid, 10000), 0);
+	sensor_pid = 0;
 	cr_assert_eq(lines_of(alerts, "\"signature_id\":7"), 1);
-	vethns_destroy(&v);
+}
+
+/* One datagram with the mark from inside the namespace. */
+static void send_mark(const struct vethns *ns)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9999)};
+	char addr[32];
+	int fd = vethns_socket(ns, AF_INET, SOCK_DGRAM, 0);
+
+	cr_assert_geq(fd, 0);
+	snprintf(addr, sizeof(addr), "198.18.%d.1", ns->net);
+	inet_pton(AF_INET, addr, &to.sin_addr);
+	cr_assert_eq(sendto(fd, "UDPMARK", 7, 0, (struct sockaddr *)&to, sizeof(to)), 7);
+	close(fd);
+}
+
+static int start_redis(const char *sock)
+{
+	const char *server[] = {"/usr/bin/redis-server", "--port", "0",	    "--save", "",
+				"--unixsocket",		 sock,	   "--dir", t.dir,    NULL};
+	int pid = run_spawn(server, test_path(t.dir, "redis.out"), test_path(t.dir, "redis.err"));
+
+	redis_pid = pid;
+	cr_assert(
+		wait_for_text(test_path(t.dir, "redis.out"), "eady to accept connections", 10000));
+	return pid;
+}
+
+static long llen(const char *sock)
+{
+	const char *cli[] = {"/usr/bin/redis-cli", "-s", sock, "LLEN", "alerts", NULL};
+	struct run_result r = {0};
+	long n;
+
+	run_cmd(&r, cli);
+	n = r.out ? atol(r.out) : -1;
+	run_result_free(&r);
+	return n;
+}
+
+static bool wait_llen(const char *sock, long want)
+{
+	for (int i = 0; i < 250; i++) {
+		if (llen(sock) >= want)
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+Test(outputs, live_redis_killed_and_restarted_mid_run)
+{
+	char errfile[4200], sock[4200], conf[8192];
+	const struct jr_val *st;
+	int pid, redis;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root (network namespaces, raw sockets); CI runs as root");
+	if (access("/usr/bin/redis-server", X_OK) != 0)
+		cr_skip_test("redis-server is not installed (tests/setup-deps.sh installs it)");
+	cr_assert_eq(vethns_create(&v, "sensor-rd", "sr", 209), 0);
+	snprintf(errfile, sizeof(errfile), "%s/stderr", t.dir);
+	snprintf(sock, sizeof(sock), "%s/redis.sock", t.dir);
+	redis = start_redis(sock);
+	snprintf(conf, sizeof(conf),
+		 "plugins:\n  - name: signature\n"
+		 "outputs:\n"
+		 "  - eve: {name: all, filename: eve.json}\n"
+		 "  - eve: {name: r, sink: redis, types: [alert],\n"
+		 "          redis: {socket: %s, mode: rpush, key: alerts}}\n",
+		 sock);
+	itest_config(&t, conf);
+	itest_rules(&t, rules);
+	{
+		const char *argv[] = {SENSOR_BIN, "-v", "-i",  v.outer,	    "-c", t.conf, "-S",
+				      t.rules,	  "-l", t.dir, "--threads", "1",  NULL};
+
+		pid = sensor_pid = run_spawn(argv, test_path(t.dir, "stdout"), errfile);
+	}
+	cr_assert(wait_for_text(errfile, "capturing on", 10000), "sensor did not start");
+	send_mark(&v);
+	cr_assert(wait_llen(sock, 1), "the first alert did not reach redis");
+	/* Redis dies: the file output goes on, nothing waits for Redis. */
+	kill(redis, SIGKILL);
+	run_wait(redis, 10000);
+	redis_pid = 0;
+	send_mark(&v);
+	for (int i = 0; i < 250 && lines_of(t.eve_path, "\"event_type\":\"alert\"") < 2; i++)
+		usleep(20000);
+	cr_assert_eq(lines_of(t.eve_path, "\"event_type\":\"alert\""), 2, "%s", t.eve_path);
+	cr_assert(wait_for_text(errfile, "sensor: error: output r: ", 5000),
+		  "the failure was not logged");
+	/* Redis comes back (empty): sending resumes. */
+	redis = start_redis(sock);
+	send_mark(&v);
+	cr_assert(wait_llen(sock, 1), "sending did not resume");
+	kill(pid, SIGTERM);
+	cr_assert_eq(run_wait(pid, 10000), 0);
+	sensor_pid = 0;
+	cr_assert_eq(lines_of(t.eve_path, "\"event_type\":\"alert\""), 3);
+	cr_assert(wait_for_text(errfile, "is back; sending again", 1));
+	/* The alert sent while Redis was down is counted, in the last stats
+	 * record and at exit. */
+	cr_assert_eq(eve_load(&t.eve, t.eve_path), 0);
+	st = eve_find(&t.eve, "event_type=stats", eve_count(&t.eve, "event_type=stats") - 1);
+	cr_assert_eq(jr_int(st, "stats.outputs.r.dropped", -1), 1);
+	cr_assert_geq(jr_int(st, "stats.outputs.r.errors", -1), 1);
+	cr_assert_eq(jr_int(st, "stats.outputs.all.dropped", -1), 0);
+	cr_assert(wait_for_text(errfile, "output r: 2 records written, 1 dropped", 1));
+	kill(redis, SIGKILL);
+	run_wait(redis, 10000);
+	redis_pid = 0;
 }
