@@ -296,7 +296,10 @@ static void sink_failed(struct output *o, const char *err, size_t lost, bool *fa
 	atomic_fetch_add(&o->errors, 1);
 	atomic_fetch_add(&o->dropped, lost);
 	o->sink.ops->close(&o->sink);
+	pthread_mutex_lock(&o->mu);
 	atomic_store(&o->up, false);
+	pthread_cond_broadcast(&o->space_cv); /* a waiting producer drops instead */
+	pthread_mutex_unlock(&o->mu);
 	if (!*failed_logged)
 		log_error("output %s: %s (%zu records dropped; retrying every second)",
 			  o->conf.name, err, lost);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -655,4 +656,58 @@ Test(output, redis_password_on_a_port_killed_and_restarted)
 	output_set_close(s, 1000);
 	output_conf_free(&c);
 	redis_stop(pid);
+}
+
+struct producer {
+	struct output_set *s;
+	const char *line;
+	size_t len;
+	int n;
+	volatile int done;
+};
+
+static void *produce(void *arg)
+{
+	struct producer *p = arg;
+
+	for (int i = 0; i < p->n; i++)
+		output_set_submit(p->s, p->line, p->len);
+	p->done = 1;
+	return NULL;
+}
+
+Test(output, reading_a_file_waits_for_room_until_the_sink_fails)
+{
+	const char *path = test_path(dir, "wait.sock");
+	int lfd = listener(path, SOCK_STREAM), cfd;
+	struct output_conf c;
+	struct output_set *s;
+	static char line[1024];
+	struct producer p = {.line = line, .len = sizeof(line), .n = 20000};
+	pthread_t th;
+
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "{\"event_type\":\"alert\",\"p\":\"", 27);
+	memcpy(line + sizeof(line) - 3, "\"}\n", 3);
+	output_conf_init(&c, "wait");
+	c.sink = SINK_UNIX_STREAM;
+	c.filename = strdup(path);
+	c.queue_size = OUTPUT_QUEUE_MIN;
+	s = open_one(&c);
+	p.s = s;
+	output_set_offline(s, true);
+	cfd = accept_within(lfd, 10000); /* accepted, not read: the queue fills */
+	wait_up(s, 0, true);
+	cr_assert_eq(pthread_create(&th, NULL, produce, &p), 0);
+	sleep_ms(300);
+	cr_assert_eq(p.done, 0, "the producer should be waiting for room");
+	cr_assert_eq(counters(s, 0).dropped, 0);
+	/* The collector goes away: the waiting producer drops instead. */
+	close(cfd);
+	close(lfd);
+	pthread_join(th, NULL);
+	cr_assert_eq(p.done, 1);
+	cr_assert_gt(counters(s, 0).dropped, 0);
+	output_set_close(s, 0);
+	output_conf_free(&c);
 }
