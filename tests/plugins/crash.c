@@ -1,13 +1,14 @@
 /*
  * Test fixture: a plugin that crashes on purpose, for the fatal-signal
  * handler (sensor/core/crash.c). Option `where` says when: "init" aborts
- * in init (SIGABRT), "on_packet" writes through a NULL pointer in
+ * in init (SIGABRT), "on_packet" writes to a page mapped PROT_NONE in
  * on_packet (SIGSEGV) on the first packet whose payload starts with
  * CRASH, "tick" raises SIGFPE in tick. Anything else: never.
  */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <ids/plugin.h>
 
@@ -16,11 +17,12 @@ static const struct ids_option_def crash_options[] = {
 };
 
 static char where[16];
-static volatile int *volatile nowhere; /* NULL */
+static volatile int *volatile nowhere; /* a page nobody may touch */
 
 static int crash_init(const struct ids_plugin_init_args *args, void **global)
 {
 	strncpy(where, args->opts[0].s ? args->opts[0].s : "none", sizeof(where) - 1);
+	nowhere = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!strcmp(where, "init"))
 		abort();
 	*global = NULL;
@@ -33,7 +35,7 @@ static void crash_on_packet(void *ctx, struct ids_thread *thr, const struct ids_
 	(void)thr;
 	if (!strcmp(where, "on_packet") && pkt->payload_len >= 5 &&
 	    !memcmp(pkt->payload, "CRASH", 5))
-		*nowhere = 1;
+		*nowhere = 1; /* a real fault, not undefined behaviour a sanitizer stops first */
 }
 
 static void crash_tick(void *ctx, struct ids_thread *thr, int64_t now)
