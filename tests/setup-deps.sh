@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libhyperscan-dev libpcre2-dev libyaml-dev
-          libpcap-dev libcriterion-dev zlib1g-dev jq iproute2 tcpreplay)
+          libpcap-dev libcriterion-dev zlib1g-dev jq iproute2 tcpreplay
+          libhiredis-dev redis-server redis-tools)
 # The EVE schema test (tests/integration/test_eve_schema.c) validates with it.
 packages+=(python3-jsonschema)
 

@@ -95,6 +95,8 @@ void config_defaults(struct sensor_config *c)
 	c->defrag.policies = &c->policies;
 	live_config_defaults(&c->live);
 	c->stats_interval = 30;
+	c->log_level = 1;    /* LOG_LVL_WARN */
+	c->log_facility = 3; /* daemon */
 	c->plugins = calloc(1, sizeof(*c->plugins));
 	if (c->plugins) {
 		c->plugins[0].name = strdup("signature");
@@ -127,6 +129,13 @@ void config_free(struct sensor_config *c)
 	free(c->suri_enable);
 	free(c->suri_disable);
 	ytree_free(c->tree);
+	for (size_t i = 0; i < c->n_outputs; i++)
+		output_conf_free(&c->outputs[i]);
+	free(c->outputs);
+	free(c->control_socket.path);
+	free(c->control_socket.group);
+	free(c->log_file);
+	free(c->log_identity);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -279,6 +288,7 @@ static void cfg_eve_records(struct cload *l, const struct ynode *eve)
 	cfg_uint(l, eve, "community-id-seed", 0, UINT16_MAX, &seed);
 	l->c->eve.community_id_seed = (uint16_t)seed;
 }
+static void cfg_outputs_list(struct cload *l, const struct ynode *list);
 
 static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 {
@@ -290,6 +300,10 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 	const struct ynode *eve, *fn;
 	const char *s;
 
+	if (outputs->type == YNODE_SEQ) {
+		cfg_outputs_list(l, outputs);
+		return;
+	}
 	if (ymap_check_keys(outputs, out_keys, "outputs", l->d) && outputs->type != YNODE_MAP)
 		return;
 	eve = ymap_get(outputs, "eve");
@@ -441,6 +455,360 @@ static void cfg_stream_urgent(struct cload *l, const struct ynode *r)
 		return;
 	}
 	l->c->stream.urgent_policy = (uint8_t)u;
+}
+
+/* ------------------------------------------------- outputs as a list */
+
+/* Index of `s` in the NULL-terminated `names`, or -1 after an error
+ * listing the valid ones. */
+static int cfg_pick(struct cload *l, const struct ynode *n, const char *what,
+		    const char *const *names, const char *valid)
+{
+	const char *s;
+
+	if (cfg_text(l, n, what, &s) < 0)
+		return -1;
+	for (int i = 0; names[i]; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return i;
+	diag_error(l->d, n->file, n->line, n->col, "unknown %s '%s' (valid: %s)", what, s, valid);
+	return -1;
+}
+
+static void cfg_out_str(struct cload *l, const struct ynode *map, const char *key, char **out)
+{
+	const struct ynode *n = ymap_get(map, key);
+
+	if (n) {
+		free(*out);
+		*out = NULL;
+		cfg_name(l, n, key, out);
+	}
+}
+
+/* `types:` of one output: names kept as given, checked against the
+ * record types an output can take. */
+static void cfg_out_types(struct cload *l, const struct ynode *n, struct output_conf *o)
+{
+	if (!n || ynode_is_null(n))
+		return;
+	if (n->type != YNODE_SEQ || n->n > OUTPUT_MAX_TYPES) {
+		diag_error(l->d, n->file, n->line, n->col,
+			   "types must be a list of at most %d record types", OUTPUT_MAX_TYPES);
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ynode *t = n->items[i];
+		char *name = NULL;
+
+		if (cfg_name(l, t, "a record type", &name) < 0)
+			continue;
+		if (!output_known_type(name)) {
+			diag_error(l->d, t->file, t->line, t->col,
+				   "unknown record type '%s' (valid: alert, anomaly, flow, stats, "
+				   "http, dns, tls)",
+				   name);
+			free(name);
+			continue;
+		}
+		o->types[o->n_types++] = name;
+	}
+}
+
+/* `rotate-interval`: seconds, N with s/m/h/d, or minute/hour/day. */
+static void cfg_interval(struct cload *l, const struct ynode *map, const char *key, uint32_t *out)
+{
+	static const char *const words[] = {"minute", "hour", "day"};
+	static const uint32_t word_s[] = {60, 3600, 86400};
+	const struct ynode *n = ymap_get(map, key);
+	unsigned long v;
+	char *end;
+
+	if (!n)
+		return;
+	if (n->type == YNODE_SCALAR && strcmp(n->str, "0") == 0) {
+		*out = 0; /* no rotation by time */
+		return;
+	}
+	for (size_t i = 0; n->type == YNODE_SCALAR && i < 3; i++)
+		if (strcasecmp(n->str, words[i]) == 0) {
+			*out = word_s[i];
+			return;
+		}
+	v = n->type == YNODE_SCALAR && isdigit((unsigned char)n->str[0]) ? strtoul(n->str, &end, 10)
+									 : 0;
+	if (v && v <= 86400 * 366) {
+		unsigned long mul = !*end || !strcmp(end, "s") ? 1
+				    : !strcmp(end, "m")	       ? 60
+				    : !strcmp(end, "h")	       ? 3600
+				    : !strcmp(end, "d")	       ? 86400
+							       : 0;
+
+		if (mul && v * mul <= 86400 * 366) {
+			*out = (uint32_t)(v * mul);
+			return;
+		}
+	}
+	diag_error(l->d, n->file, n->line, n->col,
+		   "%s must be seconds, a number with s, m, h or d (30s, 5m, 1h), or minute, hour "
+		   "or day",
+		   key);
+}
+
+/* `mode:` of new files: octal, e.g. 0640. */
+static void cfg_mode(struct cload *l, const struct ynode *map, uint32_t *out)
+{
+	const struct ynode *n = ymap_get(map, "mode");
+	unsigned long v = 01000;
+	char *end = NULL;
+
+	if (!n)
+		return;
+	if (n->type == YNODE_SCALAR && n->str[0])
+		v = strtoul(n->str, &end, 8);
+	if (!end || *end || v > 0777) {
+		diag_error(l->d, n->file, n->line, n->col,
+			   "mode must be octal permissions such as 0640");
+		return;
+	}
+	*out = (uint32_t)v;
+}
+
+static void cfg_out_syslog(struct cload *l, const struct ynode *n, struct output_conf *o)
+{
+	static const char *const keys[] = {"facility", "level", "identity", "socket", NULL};
+	static const char *const facilities[] = {"kern",     "user",   "mail",	 "daemon", "auth",
+						 "syslog",   "lpr",    "news",	 "uucp",   "cron",
+						 "authpriv", "ftp",    "-",	 "-",	   "-",
+						 "-",	     "local0", "local1", "local2", "local3",
+						 "local4",   "local5", "local6", "local7", NULL};
+	static const char *const levels[] = {"emerg",  "alert", "crit",	 "err", "warning",
+					     "notice", "info",	"debug", NULL};
+	const struct ynode *v;
+	int k;
+
+	if (ymap_check_keys(n, keys, "syslog", l->d) && n->type != YNODE_MAP)
+		return;
+	if ((v = ymap_get(n, "facility")) &&
+	    (k = cfg_pick(l, v, "syslog facility", facilities,
+			  "kern, user, mail, daemon, auth, syslog, ..., local0 to local7")) >= 0)
+		o->facility = k;
+	if ((v = ymap_get(n, "level")) &&
+	    (k = cfg_pick(l, v, "syslog level", levels,
+			  "emerg, alert, crit, err, warning, notice, info, debug")) >= 0)
+		o->level = k;
+	cfg_out_str(l, n, "identity", &o->identity);
+	if ((v = ymap_get(n, "socket")))
+		cfg_path(l, v, "syslog.socket", &o->socket_path);
+}
+
+static void cfg_out_redis(struct cload *l, const struct ynode *n, struct output_conf *o)
+{
+	static const char *const keys[] = {
+		"server",     "port", "socket",	       "password",
+		"mode",	      "key",  "stream-maxlen", "stream-trim-exact",
+		"batch-size", NULL};
+	static const char *const modes[] = {"list",    "lpush",	 "rpush", "channel",
+					    "publish", "stream", "xadd",  NULL};
+	static const enum redis_mode mode_of[] = {REDIS_LPUSH,	 REDIS_LPUSH,	REDIS_RPUSH,
+						  REDIS_PUBLISH, REDIS_PUBLISH, REDIS_XADD,
+						  REDIS_XADD};
+	const struct ynode *v;
+	uint32_t port = o->port, maxlen = 0;
+	int k;
+
+	if (ymap_check_keys(n, keys, "redis", l->d) && n->type != YNODE_MAP)
+		return;
+	cfg_out_str(l, n, "server", &o->host);
+	cfg_uint(l, n, "port", 1, 65535, &port);
+	o->port = (uint16_t)port;
+	if ((v = ymap_get(n, "socket")))
+		cfg_path(l, v, "redis.socket", &o->socket_path);
+	cfg_out_str(l, n, "password", &o->password);
+	cfg_out_str(l, n, "key", &o->key);
+	if ((v = ymap_get(n, "mode")) &&
+	    (k = cfg_pick(l, v, "redis mode", modes,
+			  "list, lpush, rpush, channel, publish, stream, xadd")) >= 0)
+		o->redis_mode = mode_of[k];
+	cfg_uint(l, n, "stream-maxlen", 0, UINT32_MAX, &maxlen);
+	o->stream_maxlen = maxlen;
+	cfg_bool(l, n, "stream-trim-exact", &o->stream_trim_exact);
+	cfg_uint(l, n, "batch-size", 1, 100000, &o->batch);
+}
+
+/* The rendering options and types of every output add up in `eve`: a
+ * record is rendered once, with what any output asks for. */
+static void cfg_out_union(struct eve_config *e, const struct output_conf *o, bool payload,
+			  bool printable, bool packet)
+{
+	if (!o->enabled)
+		return;
+	e->enabled = true;
+	e->payload |= payload;
+	e->payload_printable |= printable;
+	e->packet |= packet;
+	for (size_t i = 0; i < o->n_types || (i == 0 && !o->n_types); i++) {
+		const char *t = o->n_types ? o->types[i] : NULL;
+
+		e->alert |= !t || !strcmp(t, "alert");
+		e->anomaly |= !t || !strcmp(t, "anomaly");
+		e->flow |= !t || !strcmp(t, "flow");
+		e->stats |= !t || !strcmp(t, "stats");
+		e->http |= !t || !strcmp(t, "http");
+		e->dns |= !t || !strcmp(t, "dns");
+		e->tls |= !t || !strcmp(t, "tls");
+	}
+}
+
+static void cfg_out_sink(struct cload *l, const struct ynode *eve, struct output_conf *o)
+{
+	static const char *const sinks[] = {"file",   "regular", "unix_dgram", "unix_stream",
+					    "syslog", "redis",	 NULL};
+	static const enum sink_kind kind_of[] = {SINK_FILE,	   SINK_FILE,	SINK_UNIX_DGRAM,
+						 SINK_UNIX_STREAM, SINK_SYSLOG, SINK_REDIS};
+	const struct ynode *v = ymap_get(eve, "sink");
+	int k;
+
+	if (!v)
+		v = ymap_get(eve, "filetype");
+	if (v && (k = cfg_pick(l, v, "sink", sinks,
+			       "file, unix_dgram, unix_stream, syslog, redis")) >= 0)
+		o->sink = kind_of[k];
+	if ((v = ymap_get(eve, "filename")))
+		cfg_name(l, v, "filename", &o->filename);
+	if (o->sink == SINK_FILE && !o->filename)
+		o->filename = strdup("eve.json");
+	if ((o->sink == SINK_UNIX_DGRAM || o->sink == SINK_UNIX_STREAM) && !o->filename)
+		diag_error(l->d, eve->file, eve->line, eve->col,
+			   "a %s output needs filename: the socket's path",
+			   output_sink_name(o->sink));
+	if ((v = ymap_get(eve, "syslog")))
+		cfg_out_syslog(l, v, o);
+	if ((v = ymap_get(eve, "redis")))
+		cfg_out_redis(l, v, o);
+}
+
+/* One `- eve: {...}` entry. */
+static void cfg_output(struct cload *l, const struct ynode *item, struct output_conf *o,
+		       size_t index)
+{
+	static const char *const item_keys[] = {"eve", NULL};
+	static const char *const keys[] = {"name",
+					   "enabled",
+					   "sink",
+					   "filetype",
+					   "filename",
+					   "types",
+					   "payload",
+					   "payload-printable",
+					   "packet",
+					   "queue-size",
+					   "rotate-interval",
+					   "limit",
+					   "mode",
+					   "owner",
+					   "group",
+					   "syslog",
+					   "redis",
+					   NULL};
+	const struct ynode *eve;
+	bool payload = false, printable = false, packet = false;
+	char name[32];
+
+	snprintf(name, sizeof(name), "eve-%zu", index + 1);
+	output_conf_init(o, name);
+	if (ymap_check_keys(item, item_keys, "an outputs entry", l->d) && item->type != YNODE_MAP)
+		return;
+	eve = ymap_get(item, "eve");
+	if (!eve || (ymap_check_keys(eve, keys, "outputs[].eve", l->d) && eve->type != YNODE_MAP))
+		return;
+	cfg_out_str(l, eve, "name", &o->name);
+	cfg_bool(l, eve, "enabled", &o->enabled);
+	cfg_bool(l, eve, "payload", &payload);
+	cfg_bool(l, eve, "payload-printable", &printable);
+	cfg_bool(l, eve, "packet", &packet);
+	cfg_out_types(l, ymap_get(eve, "types"), o);
+	cfg_size(l, eve, "queue-size", UINT32_MAX, &o->queue_size);
+	cfg_size(l, eve, "limit", SIZE_MAX_CFG, &o->rotate_limit);
+	cfg_interval(l, eve, "rotate-interval", &o->rotate_interval);
+	cfg_mode(l, eve, &o->mode);
+	cfg_out_str(l, eve, "owner", &o->owner);
+	cfg_out_str(l, eve, "group", &o->group);
+	cfg_out_sink(l, eve, o);
+	cfg_out_union(&l->c->eve, o, payload, printable, packet);
+}
+
+static void cfg_outputs_list(struct cload *l, const struct ynode *list)
+{
+	struct sensor_config *c = l->c;
+	struct output_conf *o = calloc(list->n ? list->n : 1, sizeof(*o));
+
+	if (!o) {
+		oom(l, list);
+		return;
+	}
+	for (size_t i = 0; i < c->n_outputs; i++)
+		output_conf_free(&c->outputs[i]);
+	free(c->outputs);
+	c->outputs = o;
+	c->n_outputs = list->n;
+	c->eve.enabled = c->eve.payload = c->eve.payload_printable = c->eve.packet = false;
+	c->eve.alert = c->eve.anomaly = c->eve.flow = c->eve.stats = false;
+	for (size_t i = 0; i < list->n; i++) {
+		cfg_output(l, list->items[i], &o[i], i);
+		for (size_t k = 0; k < i; k++)
+			if (o[k].name && o[i].name && !strcmp(o[k].name, o[i].name))
+				diag_error(l->d, list->items[i]->file, list->items[i]->line,
+					   list->items[i]->col, "two outputs are named '%s'",
+					   o[i].name);
+	}
+}
+
+/* `control-socket:` (core/control_socket.h). */
+static void cfg_control_socket(struct cload *l, const struct ynode *n)
+{
+	static const char *const keys[] = {"enabled", "path", "mode", "group", NULL};
+	struct ctl_socket_config *cs = &l->c->control_socket;
+	const struct ynode *v;
+
+	cs->mode = 0660;
+	cs->enabled = true;
+	if (ymap_check_keys(n, keys, "control-socket", l->d) && n->type != YNODE_MAP)
+		return;
+	cfg_bool(l, n, "enabled", &cs->enabled);
+	if ((v = ymap_get(n, "path")))
+		cfg_path(l, v, "control-socket.path", &cs->path);
+	cfg_mode(l, n, &cs->mode);
+	cfg_out_str(l, n, "group", &cs->group);
+}
+
+/* `logging:` (base/log.h). */
+static void cfg_logging(struct cload *l, const struct ynode *n)
+{
+	static const char *const keys[] = {"level", "file", "syslog", "facility", "identity", NULL};
+	static const char *const levels[] = {"error", "warning", "info", "debug", NULL};
+	static const char *const facilities[] = {"kern",     "user",   "mail",	 "daemon", "auth",
+						 "syslog",   "lpr",    "news",	 "uucp",   "cron",
+						 "authpriv", "ftp",    "-",	 "-",	   "-",
+						 "-",	     "local0", "local1", "local2", "local3",
+						 "local4",   "local5", "local6", "local7", NULL};
+	struct sensor_config *c = l->c;
+	const struct ynode *v;
+	int k;
+
+	if (ymap_check_keys(n, keys, "logging", l->d) && n->type != YNODE_MAP)
+		return;
+	if ((v = ymap_get(n, "level")) &&
+	    (k = cfg_pick(l, v, "log level", levels, "error, warning, info, debug")) >= 0)
+		c->log_level = k;
+	if ((v = ymap_get(n, "file")))
+		cfg_path(l, v, "logging.file", &c->log_file);
+	cfg_bool(l, n, "syslog", &c->log_syslog);
+	if ((v = ymap_get(n, "facility")) &&
+	    (k = cfg_pick(l, v, "syslog facility", facilities,
+			  "daemon, user, local0 to local7, ...")) >= 0)
+		c->log_facility = k;
+	cfg_out_str(l, n, "identity", &c->log_identity);
 }
 
 static void cfg_stream(struct cload *l, const struct ynode *st)
@@ -847,7 +1215,8 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 					   "pidfile", "run-as",		"classification-file", "decoder", "rules",
 					   /* Suricata rule files (cfg_suricata) */
 					   "vars", "reference-config-file", "threshold-file",
-					   "enable-file", "disable-file", "sensor-name", NULL};
+					   "enable-file", "disable-file", "sensor-name", "control-socket",
+					   "allow-no-rules", "logging", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;
@@ -890,6 +1259,11 @@ static void cfg_root(struct cload *l, const struct ynode *root)
 		cfg_list(l, n, "rule-files", true, &c->rule_files, &c->n_rule_files);
 	cfg_detect(l, root);
 	cfg_suricata(l, root);
+	if ((n = ymap_get(root, "control-socket")))
+		cfg_control_socket(l, n);
+	cfg_bool(l, root, "allow-no-rules", &c->allow_no_rules);
+	if ((n = ymap_get(root, "logging")))
+		cfg_logging(l, n);
 }
 
 /* "dir/" of "dir/file.yaml", "" for "file.yaml". */

@@ -20,6 +20,18 @@
  *       payload-printable: BOOL   printable payload in alerts (false)
  *       packet: BOOL              base64 packet in alerts (false)
  *       types: [alert, anomaly, flow, stats]   records written (all)
+ *   logging: { level: error|warning|info|debug (warning), file: PATH,
+ *              syslog: BOOL, facility: NAME (daemon), identity: NAME }
+ *   allow-no-rules: BOOL          zero rules is not an error (false)
+ *   control-socket: { enabled: BOOL (false), path: PATH (log-dir/sensor.sock),
+ *                     mode: "0660", group: NAME }
+ *   outputs:                      or a list (docs/configuration.md):
+ *     - eve: { name, enabled, sink: file|unix_dgram|unix_stream|syslog|redis,
+ *              types, payload, payload-printable, packet, queue-size,
+ *              filename, rotate-interval, limit, mode, owner, group,
+ *              syslog: { facility, level, identity, socket },
+ *              redis: { server, port, socket, password, mode, key,
+ *                       stream-maxlen, batch-size } }
  *   flow:
  *     max-flows: N                per worker (65536)
  *     timeouts:                   seconds; a number sets every state
@@ -68,11 +80,13 @@
 #include <stdint.h>
 
 #include "capture/capture_live.h"
+#include "core/control_socket.h"
 #include "base/os_policy.h"
 #include "decode/decode.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/output.h"
 #include "stream/stream_tcp.h"
 #include "detect/rules_suricata.h"
 
@@ -137,6 +151,22 @@ struct sensor_config {
 	 * into tree. */
 	struct suri_files suri;
 	char *suri_reference, *suri_threshold, *suri_enable, *suri_disable;
+	/* `outputs:` as a list (output/output.h); empty with the map form
+	 * `outputs: eve:`, which is one file output made from `eve`. The
+	 * list form also fills `eve` with what any output renders. */
+	struct output_conf *outputs;
+	size_t n_outputs;
+	/* `control-socket:` (core/control_socket.h); off by default. */
+	struct ctl_socket_config control_socket;
+	/* `allow-no-rules:` starting with zero rules is intended (false:
+	 * it is an error, unless -S named the rule files). */
+	bool allow_no_rules;
+	/* `logging:` where the sensor's own log lines go. */
+	int log_level;	    /* LOG_LVL_* of base/log.h (warning) */
+	char *log_file;	    /* NULL: stderr (unless log_syslog) */
+	bool log_syslog;    /* to syslog(3) */
+	int log_facility;   /* syslog facility number (daemon) */
+	char *log_identity; /* syslog ident ("sensor") */
 };
 
 /* Fill built-in defaults: the signature plugin, no rule files. */

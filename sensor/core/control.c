@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "core/control_socket.h"
 #include "core/plugin_loader.h"
 #include "core/worker.h"
 #include "output/eve.h"
@@ -32,6 +33,7 @@ static void control_set(sigset_t *set)
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGUSR1); /* control socket requests (control_socket.c) */
 }
 
 void ctl_block_signals(void)
@@ -70,26 +72,43 @@ static void retire_if_done(struct run_ctl *c)
 	log_info("rule reload %u complete: every worker runs the new rules", c->reloads);
 }
 
-static void reload(struct run_ctl *c)
+/* The one line a successful reload leaves at the default level. */
+static void log_reload(const struct run_ctl *c, const struct plugin_set *ps)
+{
+	char line[700];
+	size_t used = 0, total = 0;
+
+	for (size_t i = 0; i < ps->n && used < sizeof(line); i++) {
+		used += (size_t)snprintf(line + used, sizeof(line) - used, " %s=%zu",
+					 ps->p[i].desc->name, ps->p[i].n_rules);
+		total += ps->p[i].n_rules;
+	}
+	log_notice("rule reload %u: %zu rules in force (per plugin:%s)", c->reloads, total,
+		   used ? line : " none");
+}
+
+int ctl_reload(struct run_ctl *c)
 {
 	struct plugin_set *next;
 
 	if (c->retiring) {
 		log_warn("rule reload requested while the previous one is still being taken up; "
 			 "send USR2 again in a moment");
-		return;
+		return 1;
 	}
-	log_info("reloading rules");
+	log_debug("reloading rules");
 	next = c->reload ? c->reload(c->reload_arg) : NULL;
 	if (!next) {
 		c->reload_failures++;
 		log_error("rule reload failed: the running rules stay in force (fix the errors "
 			  "above and send USR2 again)");
-		return;
+		return -1;
 	}
 	c->retiring = atomic_load_explicit(&c->current, memory_order_relaxed);
 	atomic_store_explicit(&c->current, next, memory_order_release);
 	c->reloads++;
+	log_reload(c, next);
+	return 0;
 }
 
 static void handle(struct run_ctl *c, int sig)
@@ -101,13 +120,17 @@ static void handle(struct run_ctl *c, int sig)
 		c->stop = true;
 		break;
 	case SIGHUP:
+		if (log_reopen() < 0)
+			log_error("cannot reopen the log file: %s", strerror(errno));
 		if (eve_writer_reopen(c->eve) < 0)
-			log_error("cannot reopen %s: %s", eve_writer_path(c->eve), strerror(errno));
+			log_error("cannot reopen the output files (see above)");
 		else
-			log_info("reopened %s", eve_writer_path(c->eve));
+			log_info("reopened the output files");
 		break;
 	case SIGUSR2:
-		reload(c);
+		ctl_reload(c);
+		break;
+	case SIGUSR1: /* the control socket has a request */
 		break;
 	}
 }
@@ -125,6 +148,7 @@ bool ctl_poll(struct run_ctl *c, int timeout_ms)
 		ts.tv_sec = ts.tv_nsec = 0;
 		sig = sigtimedwait(&set, NULL, &ts);
 	}
+	ctl_socket_serve(c->sock);
 	retire_if_done(c);
 	return c->stop;
 }
@@ -233,51 +257,70 @@ static unsigned plugin_names(const struct run_ctl *c, const char **names)
 	return n;
 }
 
+/* The stats record's input from the workers' counters (see
+ * ctl_write_stats); the totals in snaps[n_workers]. false on no memory. */
+struct stats_build {
+	struct worker_snapshot *snaps;
+	struct eve_stats_input *threads;
+	struct eve_stats_input in;
+	const char *names[WORKER_MAX_PLUGIN_COUNTERS];
+	struct counter_names cn;
+};
+
+static bool stats_build(struct run_ctl *c, bool final, struct stats_build *b)
+{
+	struct worker_snapshot *total;
+	int64_t now = ctl_now_usec();
+	unsigned n_names = plugin_names(c, b->names);
+
+	b->snaps = calloc(c->n_workers + 1, sizeof(*b->snaps));
+	b->threads = calloc(c->n_workers ? c->n_workers : 1, sizeof(*b->threads));
+	if (!b->snaps || !b->threads)
+		return false;
+	counter_names_of(c, &b->cn);
+	total = &b->snaps[c->n_workers];
+	for (unsigned i = 0; i < c->n_workers; i++) {
+		if (final)
+			worker_counters(c->workers[i], &b->snaps[i]);
+		else
+			worker_snapshot(c->workers[i], &b->snaps[i]);
+		sum_snapshot(total, &b->snaps[i]);
+		snapshot_input(&b->threads[i], &b->snaps[i], c->live, b->names, n_names);
+		counters_input(&b->threads[i], &b->snaps[i], &b->cn);
+	}
+	snapshot_input(&b->in, total, c->live, b->names, n_names);
+	b->in.rules = true;
+	b->in.verify_limit = total->verify_limit;
+	b->in.rules_loaded = c->rules_loaded;
+	b->in.rules_failed = c->rules_failed;
+	counters_input(&b->in, total, &b->cn);
+	if (c->live) {
+		b->in.ts_usec = now;
+		b->in.uptime_s = (double)(now - c->start_usec) / 1e6;
+	} else {
+		b->in.ts_usec = total->last_usec;
+		b->in.uptime_s = total->last_usec > total->first_usec
+					 ? (double)(total->last_usec - total->first_usec) / 1e6
+					 : 0;
+	}
+	if (c->live || c->n_workers > 1) {
+		b->in.threads = b->threads;
+		b->in.n_threads = c->n_workers;
+	}
+	return true;
+}
+
 void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t *invalid,
 		     uint64_t *alerts)
 {
-	struct worker_snapshot *snaps = calloc(c->n_workers + 1, sizeof(*snaps));
-	struct eve_stats_input *threads = calloc(c->n_workers ? c->n_workers : 1, sizeof(*threads));
+	struct stats_build b;
 	struct worker_snapshot *total;
-	struct eve_stats_input in;
-	int64_t now = ctl_now_usec();
-	const char *names[WORKER_MAX_PLUGIN_COUNTERS];
-	unsigned n_names = plugin_names(c, names);
-	struct counter_names cn;
 
-	if (!snaps || !threads)
+	memset(&b, 0, sizeof(b));
+	if (!stats_build(c, final, &b))
 		goto out;
-	counter_names_of(c, &cn);
-	total = &snaps[c->n_workers];
-	for (unsigned i = 0; i < c->n_workers; i++) {
-		if (final)
-			worker_counters(c->workers[i], &snaps[i]);
-		else
-			worker_snapshot(c->workers[i], &snaps[i]);
-		sum_snapshot(total, &snaps[i]);
-		snapshot_input(&threads[i], &snaps[i], c->live, names, n_names);
-		counters_input(&threads[i], &snaps[i], &cn);
-	}
-	snapshot_input(&in, total, c->live, names, n_names);
-	in.rules = true;
-	in.verify_limit = total->verify_limit;
-	in.rules_loaded = c->rules_loaded;
-	in.rules_failed = c->rules_failed;
-	counters_input(&in, total, &cn);
-	if (c->live) {
-		in.ts_usec = now;
-		in.uptime_s = (double)(now - c->start_usec) / 1e6;
-	} else {
-		in.ts_usec = total->last_usec;
-		in.uptime_s = total->last_usec > total->first_usec
-				      ? (double)(total->last_usec - total->first_usec) / 1e6
-				      : 0;
-	}
-	if (c->live || c->n_workers > 1) {
-		in.threads = threads;
-		in.n_threads = c->n_workers;
-	}
-	eve_stats(c->eve_main, &in);
+	total = &b.snaps[c->n_workers];
+	eve_stats(c->eve_main, &b.in);
 	eve_thread_flush(c->eve_main);
 	if (packets)
 		*packets = total->decoder.pkts;
@@ -286,8 +329,23 @@ void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t 
 	if (alerts)
 		*alerts = total->alerts;
 out:
-	free(snaps);
-	free(threads);
+	free(b.snaps);
+	free(b.threads);
+}
+
+int ctl_stats_json(struct run_ctl *c, struct jbuf *j, const char *key)
+{
+	struct stats_build b;
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	if (stats_build(c, false, &b)) {
+		eve_stats_object(j, key, &b.in, c->outputs);
+		rc = 0;
+	}
+	free(b.snaps);
+	free(b.threads);
+	return rc;
 }
 
 /* ----------------------------------------------------- pidfile, user */

@@ -30,6 +30,8 @@ struct plugin_set;
 struct ids_thread;
 struct eve_writer;
 struct eve_thread;
+struct output_set;
+struct ctl_socket;
 
 struct run_ctl {
 	_Atomic(struct plugin_set *) current; /* the generation workers are to use */
@@ -47,6 +49,13 @@ struct run_ctl {
 	void *reload_arg;
 	/* rules loaded and left out at start (stats detect.rules_*) */
 	uint64_t rules_loaded, rules_failed;
+	struct output_set *outputs; /* where eve's lines go (output/output.h) */
+	struct ctl_socket *sock;    /* the control socket, NULL when off */
+	/* The last rule reload's report (control socket reload-rules):
+	 * rules compiled, errors, their messages. Main thread. */
+	size_t reload_rules_n;
+	unsigned reload_errors;
+	char reload_text[2048];
 };
 
 /* Main thread, before any other thread starts. */
@@ -62,6 +71,16 @@ bool ctl_poll(struct run_ctl *c, int timeout_ms);
  * not NULL. */
 void ctl_write_stats(struct run_ctl *c, bool final, uint64_t *packets, uint64_t *invalid,
 		     uint64_t *alerts);
+
+/* Reload the rule files now (as USR2 does): 0 when the new rules are in
+ * force, 1 when a previous reload is still being taken up, -1 when the
+ * new rules failed (the running ones stay). Main thread. */
+int ctl_reload(struct run_ctl *c);
+
+/* The counters of a stats record, from the workers' last published
+ * snapshots, as member `key` of `j`. 0, or -1 on no memory. */
+struct jbuf;
+int ctl_stats_json(struct run_ctl *c, struct jbuf *j, const char *key);
 
 /* Wall-clock microseconds. */
 int64_t ctl_now_usec(void);

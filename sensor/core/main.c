@@ -26,6 +26,7 @@ static void usage(FILE *out)
 		"af-packet|raw]\n"
 		"              [--pidfile FILE] [-c CONF] [-S RULES]... [-l LOGDIR] [--threads N]\n"
 		"       sensor -T [-c CONF] [-S RULES]...\n"
+		"       sensor --list-plugins | --list-buffers | --dump-config [-c CONF]\n"
 		"       sensor -V | -h\n"
 		"\n"
 		"  -r, --read FILE      read packets from a pcap or pcapng capture file\n"
@@ -38,12 +39,15 @@ static void usage(FILE *out)
 		"  -l, --log-dir DIR    where eve.json is written (default: the config's)\n"
 		"      --threads N      worker threads (default: the config's)\n"
 		"  -T, --test           validate configuration, plugins and rules, then exit\n"
+		"      --list-plugins   the plugins loaded: versions, options, rules\n"
+		"      --list-buffers   the named buffers rules can match, by plugin\n"
+		"      --dump-config    the configuration in force, defaults filled in\n"
 		"  -v, --verbose        more log output (repeat for debug)\n"
 		"  -V, --version        print the version\n"
 		"  -h, --help           this help\n"
 		"\n"
 		"Signals while running: TERM/INT stop (flows flushed, stats written), HUP reopens\n"
-		"eve.json (log rotation), USR2 reloads the rule files.\n"
+		"the output files (log rotation), USR2 reloads the rule files.\n"
 		"\n"
 		"Exit status: 0 success, 1 bad configuration, rules, plugins or capture file,\n"
 		"2 runtime failure.\n");
@@ -76,6 +80,9 @@ static int parse_args(int argc, char **argv, struct sensor_opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
+		{"list-plugins", no_argument, NULL, 1},
+		{"list-buffers", no_argument, NULL, 2},
+		{"dump-config", no_argument, NULL, 3},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -124,6 +131,12 @@ static int parse_args(int argc, char **argv, struct sensor_opts *o)
 			break;
 		case 'T':
 			o->test_only = true;
+			break;
+		case 1:
+		case 2:
+		case 3:
+			o->test_only = true;
+			o->list = c == 1 ? LIST_PLUGINS : c == 2 ? LIST_BUFFERS : DUMP_CONFIG;
 			break;
 		case 'v':
 			o->verbose++;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/crash.h"
 #include "base/diag.h"
 #include "base/yaml_tree.h"
 #include "detect/rules.h"
@@ -445,7 +446,9 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 		}
 		counters_free(lp); /* a reload registers them again */
 		registering = lp;
+		crash_enter(lp->desc->name, "init");
 		rc = lp->desc->init(&args, &lp->global);
+		crash_leave();
 		registering = NULL;
 		if (rc != 0) {
 			diag_error(d, NULL, 0, 0, "plugin '%s' failed to start: %s", lp->desc->name,
@@ -464,8 +467,11 @@ static void plugins_fini(struct plugin_set *set)
 	for (size_t i = set->n; i-- > 0;) {
 		struct loaded_plugin *lp = &set->p[i];
 
-		if (lp->initialised && lp->desc && lp->desc->fini)
+		if (lp->initialised && lp->desc && lp->desc->fini) {
+			crash_enter(lp->desc->name, "fini");
 			lp->desc->fini(lp->global);
+			crash_leave();
+		}
 		lp->initialised = 0;
 		lp->global = NULL;
 		free(lp->rules);

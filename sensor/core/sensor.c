@@ -13,6 +13,8 @@
 #include "core/sensor.h"
 
 #include <errno.h>
+#include <pwd.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,22 +27,31 @@
 #include "capture/capture_pcap.h"
 #include "core/config.h"
 #include "core/control.h"
+#include "core/control_socket.h"
+#include "core/crash.h"
 #include "base/diag.h"
 #include "core/dispatch.h"
 #include "base/log.h"
 #include "core/plugin_loader.h"
+#include "core/sensor_list.h"
 #include "core/worker.h"
 #include "detect/matcher.h"
 #include "detect/rule_keys.h"
 #include "detect/matcher_cache.h"
 #include "detect/rules.h"
 #include "output/eve.h"
+#include "output/output.h"
+
+/* At the end of a run, how long queued records may take to reach sinks
+ * that are up. */
+#define OUTPUT_DRAIN_MS 10000
 
 struct run {
 	struct sensor_config cfg;
 	struct plugin_set plugins;
 	struct ruleset rules;
 	struct diag diag;
+	struct run_ctl *ctl; /* while capturing: for the reload report */
 };
 
 static bool file_exists(const char *path)
@@ -51,9 +62,12 @@ static bool file_exists(const char *path)
 }
 
 /* The build tree's binary uses the source tree's config; an installed one
- * the installed config; otherwise built-in defaults. */
+ * the config installed beside it (found from the binary's own folder, so
+ * that an installed tree works wherever it was installed or moved), then
+ * the configured install path; otherwise built-in defaults. */
 static const char *default_config_path(void)
 {
+	static char beside[PATH_MAX + 64];
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
@@ -65,6 +79,9 @@ static const char *default_config_path(void)
 			*slash = '\0';
 		if (strcmp(exe, SENSOR_BUILD_BINDIR) == 0 && file_exists(SENSOR_SOURCE_CONF))
 			return SENSOR_SOURCE_CONF;
+		snprintf(beside, sizeof(beside), "%s/%s", exe, SENSOR_CONF_RELPATH);
+		if (file_exists(beside))
+			return beside;
 	}
 	if (file_exists(SENSOR_INSTALL_CONF))
 		return SENSOR_INSTALL_CONF;
@@ -228,6 +245,22 @@ static void rules_skip_failed(struct run *r, size_t failed, struct diag *d, unsi
 		d->errors = before;
 }
 
+/* A sensor that would run with no rule at all is a mistake (a config
+ * that names no rule file, rules not found after an install) unless the
+ * config says `allow-no-rules: true` or -S named the rule files. */
+static void check_some_rules(struct run *r, const struct sensor_opts *o)
+{
+	if (r->rules.n || r->cfg.allow_no_rules || o->n_rule_files || r->diag.errors)
+		return;
+	diag_error(&r->diag,
+		   r->cfg.file ? r->cfg.file
+			       : "(built-in defaults: no configuration "
+				 "file found)",
+		   0, 0,
+		   "no rules loaded: name rule files (rule-files:, plugins[].rules:, -S), or set "
+		   "allow-no-rules: true if that is intended");
+}
+
 /* Everything before the first packet. Returns 0 or -1 after reporting. */
 static int setup(struct run *r, const struct sensor_opts *o)
 {
@@ -241,6 +274,7 @@ static int setup(struct run *r, const struct sensor_opts *o)
 	before = r->diag.errors;
 	load_rules(r, &r->rules, &r->diag);
 	rules_skip_failed(r, r->rules.n_failed, &r->diag, before, o->test_only);
+	check_some_rules(r, o);
 	if (r->diag.errors)
 		return -1;
 	before = r->diag.errors;
@@ -256,6 +290,26 @@ static int setup(struct run *r, const struct sensor_opts *o)
 	return 0;
 }
 
+/* The reload's diagnostics, captured in memory: to stderr as before, and
+ * to the run's control state for the control socket's answer. */
+static void reload_report(struct run *r, const struct diag *d, FILE *mem, char **text,
+			  size_t n_rules)
+{
+	if (!mem)
+		return;
+	fclose(mem);
+	if (*text)
+		fputs(*text, stderr);
+	if (r->ctl) {
+		r->ctl->reload_rules_n = n_rules;
+		r->ctl->reload_errors = d->errors;
+		snprintf(r->ctl->reload_text, sizeof(r->ctl->reload_text), "%s",
+			 *text ? *text : "");
+	}
+	free(*text);
+	*text = NULL;
+}
+
 /*
  * SIGUSR2: the rule files again, into a new generation of the plugins
  * beside the running one. Every problem is logged as at start-up; the
@@ -266,9 +320,12 @@ static struct plugin_set *reload_rules(void *arg)
 	struct run *r = arg;
 	struct plugin_set *next = plugins_clone(&r->plugins);
 	struct ruleset *rs = calloc(1, sizeof(*rs));
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *mem = open_memstream(&text, &text_len);
 	struct diag d;
 
-	diag_init(&d, stderr);
+	diag_init(&d, mem ? mem : stderr);
 	if (!next || !rs) {
 		log_error("rule reload: out of memory");
 		goto fail;
@@ -283,7 +340,8 @@ static struct plugin_set *reload_rules(void *arg)
 	worker_compiling(next);
 	if (plugins_init(next, &sensor_services, r->cfg.threads, &d) != 0)
 		goto fail;
-	log_info("rule reload: %zu rules compiled", rs->n);
+	log_debug("rule reload: %zu rules compiled", rs->n);
+	reload_report(r, &d, mem, &text, rs->n);
 	return next;
 fail:
 	if (next)
@@ -291,6 +349,7 @@ fail:
 	else if (rs)
 		free(rs);
 	log_error("rule reload: %u error%s", d.errors, d.errors == 1 ? "" : "s");
+	reload_report(r, &d, mem, &text, 0);
 	return NULL;
 }
 
@@ -314,20 +373,54 @@ static int make_log_dir(const char *dir)
 	return -1;
 }
 
-static struct eve_writer *open_eve(const struct sensor_config *c, char *path, size_t pathlen)
+/* The map form `outputs: eve:` (or none): one file output from `eve`. */
+static int legacy_output(const struct sensor_config *c, struct output_conf *o)
+{
+	output_conf_init(o, "eve");
+	o->enabled = c->eve.enabled;
+	o->filename = strdup(c->eve.filename ? c->eve.filename : "eve.json");
+	return o->name && o->filename ? 0 : -1;
+}
+
+/* Start the outputs and the EVE writer feeding them; the path of the
+ * first file output goes to `path` for the summary. */
+static struct eve_writer *open_eve(const struct sensor_config *c, struct output_set **outs,
+				   char *path, size_t pathlen)
 {
 	char err[512];
-	struct eve_writer *eve;
+	struct output_conf legacy;
+	const struct output_conf *confs = c->outputs;
+	size_t n = c->n_outputs;
+	struct eve_writer *eve = NULL;
 
-	snprintf(path, pathlen, "%s/%s", c->log_dir, c->eve.filename);
 	if (make_log_dir(c->log_dir) < 0) {
 		fprintf(stderr, "sensor: error: cannot create log folder %s: %s\n", c->log_dir,
 			strerror(errno));
 		return NULL;
 	}
-	eve = eve_writer_open(path, &c->eve, err, sizeof(err));
-	if (!eve)
+	memset(&legacy, 0, sizeof(legacy));
+	if (!n) {
+		if (legacy_output(c, &legacy) < 0)
+			goto out;
+		confs = &legacy;
+		n = 1;
+	}
+	*outs = output_set_open(confs, n, c->log_dir, err, sizeof(err));
+	if (!*outs) {
 		fprintf(stderr, "sensor: error: %s\n", err);
+		goto out;
+	}
+	snprintf(path, pathlen, "(no file output)");
+	for (size_t i = output_set_count(*outs); i-- > 0;)
+		if (!strncmp(output_set_target(*outs, i), "file ", 5))
+			snprintf(path, pathlen, "%s", output_set_target(*outs, i) + 5);
+	eve = eve_writer_open_outputs(*outs, &c->eve);
+	if (!eve) {
+		output_set_close(*outs, 0);
+		*outs = NULL;
+	}
+out:
+	output_conf_free(&legacy);
 	return eve;
 }
 
@@ -369,6 +462,81 @@ static int capture(struct run *r, const struct sensor_opts *o, struct run_ctl *c
 	return rc;
 }
 
+/* `logging:`: the level (raised by -v), and a file or syslog. */
+static int start_logging(const struct sensor_config *c)
+{
+	log_verbosity += c->log_level - LOG_LVL_WARN; /* main set warning + the -v count */
+	if (c->log_syslog) {
+		log_to_syslog(c->log_identity ? c->log_identity : "sensor", c->log_facility << 3);
+	} else if (c->log_file && log_to_file(c->log_file) < 0) {
+		fprintf(stderr, "sensor: error: cannot open log file %s: %s\n", c->log_file,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Who the process runs as now, and who it becomes once capturing. */
+static void log_user(const struct sensor_config *c)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (c->run_as_user || c->run_as_group)
+		log_notice("running as %s (uid %ld); dropping to %s:%s once capturing",
+			   pw ? pw->pw_name : "?", (long)geteuid(),
+			   c->run_as_user ? c->run_as_user : "-",
+			   c->run_as_group ? c->run_as_group : "-");
+	else
+		log_notice("running as %s (uid %ld)", pw ? pw->pw_name : "?", (long)geteuid());
+}
+
+/* The start-up summary, at the default level: config, plugins and rules,
+ * capture, outputs, user. */
+static void startup_summary(const struct run *r, const struct sensor_opts *o,
+			    const struct output_set *outs)
+{
+	const struct sensor_config *c = &r->cfg;
+	char ifaces[512] = "";
+	size_t used = 0;
+
+	log_notice("sensor %s starting (pid %ld), configuration %s", SENSOR_VERSION, (long)getpid(),
+		   c->file ? c->file : "(built-in defaults)");
+	for (size_t i = 0; i < r->plugins.n; i++)
+		log_notice("plugin %s %s: %zu rules loaded, 0 failed", r->plugins.p[i].desc->name,
+			   r->plugins.p[i].desc->version ? r->plugins.p[i].desc->version : "",
+			   r->plugins.p[i].n_rules);
+	for (size_t i = 0; i < c->n_ifaces && used < sizeof(ifaces); i++)
+		used += (size_t)snprintf(ifaces + used, sizeof(ifaces) - used, "%s%s", i ? "," : "",
+					 c->ifaces[i]);
+	if (o->pcap_file)
+		log_notice("input: capture file %s, %u worker(s)", o->pcap_file, c->threads);
+	else
+		log_notice("input: interface(s) %s (%s), %u worker(s)", ifaces,
+			   c->live.method == LIVE_RAW ? "raw" : "af-packet", c->threads);
+	for (size_t i = 0; i < output_set_count(outs); i++)
+		log_notice("output %s: %s", output_set_name(outs, i), output_set_target(outs, i));
+	log_user(c);
+}
+
+/* `control-socket:` when enabled; its path defaults to log-dir. */
+static int start_control_socket(struct run *r, struct run_ctl *ctl)
+{
+	struct ctl_socket_config cs = r->cfg.control_socket;
+	char path[PATH_MAX], err[512] = "";
+
+	if (!cs.enabled)
+		return 0;
+	if (!cs.path) {
+		snprintf(path, sizeof(path), "%s/sensor.sock", r->cfg.log_dir);
+		cs.path = path;
+	}
+	ctl->sock = ctl_socket_start(ctl, &cs, (const char *const *)r->cfg.ifaces, r->cfg.n_ifaces,
+				     err, sizeof(err));
+	if (!ctl->sock)
+		fprintf(stderr, "sensor: error: %s\n", err);
+	return ctl->sock ? 0 : -1;
+}
+
 static int run_capture(struct run *r, const struct sensor_opts *o)
 {
 	const struct sensor_config *c = &r->cfg;
@@ -385,12 +553,15 @@ static int run_capture(struct run *r, const struct sensor_opts *o)
 	for (size_t i = 0; i < r->plugins.n; i++)
 		ctl.rules_loaded += r->plugins.p[i].n_rules;
 	ctl.rules_failed = r->rules.n_failed;
-	ctl.eve = open_eve(c, path, sizeof(path));
+	ctl.eve = open_eve(c, &ctl.outputs, path, sizeof(path));
 	if (!ctl.eve)
 		return EXIT_RUNTIME;
+	output_set_offline(ctl.outputs, o->pcap_file != NULL);
+	eve_writer_set_live(ctl.eve, o->pcap_file == NULL);
 	ctl.eve_main = eve_thread_new(ctl.eve);
 	if (!ctl.eve_main) {
 		eve_writer_close(ctl.eve);
+		output_set_close(ctl.outputs, 0);
 		return EXIT_RUNTIME;
 	}
 	if (c->pidfile && ctl_pidfile_write(c->pidfile, err, sizeof(err)) < 0) {
@@ -398,7 +569,19 @@ static int run_capture(struct run *r, const struct sensor_opts *o)
 		rc = EXIT_CONFIG;
 		goto out;
 	}
+	r->ctl = &ctl;
+	if (start_logging(c) < 0) {
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	startup_summary(r, o, ctl.outputs);
+	if (start_control_socket(r, &ctl) < 0) {
+		rc = EXIT_CONFIG;
+		goto out;
+	}
 	rc = capture(r, o, &ctl, path);
+	ctl_socket_stop(ctl.sock);
+	ctl.sock = NULL;
 	ctl_pidfile_remove(c->pidfile);
 out:
 	/* Generations other than the original, last first. */
@@ -408,6 +591,7 @@ out:
 	if (last != &r->plugins)
 		plugins_retire(last);
 	eve_thread_free(ctl.eve_main);
+	output_set_close(ctl.outputs, OUTPUT_DRAIN_MS);
 	eve_writer_close(ctl.eve);
 	return rc;
 }
@@ -420,6 +604,10 @@ int sensor_run(const struct sensor_opts *o)
 	/* Before any thread exists, so that workers inherit the mask and the
 	 * main thread alone takes TERM, INT, HUP and USR2. */
 	ctl_block_signals();
+	crash_install();
+	/* A sink's peer going away (hiredis writes without MSG_NOSIGNAL)
+	 * must be an error the output handles, not the end of the process. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&r, 0, sizeof(r));
 	diag_init(&r.diag, stderr);
 	ruleset_init(&r.rules);
@@ -428,7 +616,14 @@ int sensor_run(const struct sensor_opts *o)
 			r.diag.errors == 1 ? "" : "s");
 		rc = EXIT_CONFIG;
 	} else if (o->test_only) {
-		print_test_summary(&r);
+		if (o->list == LIST_PLUGINS)
+			sensor_list_plugins(&r.plugins, stdout);
+		else if (o->list == LIST_BUFFERS)
+			sensor_list_buffers(&r.plugins, stdout);
+		else if (o->list == DUMP_CONFIG)
+			sensor_dump_config(&r.cfg, stdout);
+		else
+			print_test_summary(&r);
 		rc = EXIT_OK;
 	} else {
 		rc = run_capture(&r, o);

@@ -24,6 +24,9 @@ struct sensor_opts {
 	unsigned threads;    /* --threads, 0: config */
 	bool test_only;	     /* -T */
 	int verbose;	     /* -v count */
+	/* --list-plugins, --list-buffers, --dump-config: set up as -T, then
+	 * print that instead of the summary. */
+	enum { LIST_NONE, LIST_PLUGINS, LIST_BUFFERS, DUMP_CONFIG } list;
 };
 
 /* Run with `o`; returns the process exit code. */

@@ -44,6 +44,7 @@
 #include "capture/capture_live.h"
 #include "capture/capture_pcap.h"
 #include "core/config.h"
+#include "core/crash.h"
 #include "base/log.h"
 #include "core/plugin_loader.h"
 #include "defrag/defrag.h"
@@ -69,12 +70,18 @@ void worker_compiling(struct plugin_set *set)
 
 /* ------------------------------------------------------------ services */
 
+/* Plugins log their end-of-run counters in thread_fini; at a reload the
+ * old generation's are not the end of the run: only errors pass then. */
+static _Thread_local bool quiet_plugin_logs;
+
 __attribute__((format(printf, 2, 3))) static void svc_log(enum ids_log_level level, const char *fmt,
 							  ...)
 {
 	char line[900];
 	va_list ap;
 
+	if (quiet_plugin_logs && level != IDS_LOG_ERROR)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -418,7 +425,9 @@ static void on_stream_data(void *ctx, struct flow *f, int dir, const uint8_t *da
 		if (!ps->p[i].on_stream)
 			continue;
 		w->cur_plugin = i;
+		crash_enter(ps->p[i].desc->name, "on_stream");
 		ps->p[i].on_stream(w->plugin_ctx[i], w, &sp, &chunk);
+		crash_leave();
 	}
 	w->cur_flow = saved;
 }
@@ -487,7 +496,9 @@ static void worker_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 		if (!ps->p[i].on_flow_end)
 			continue;
 		w->cur_plugin = i;
+		crash_enter(ps->p[i].desc->name, "on_flow_end");
 		ps->p[i].on_flow_end(w->plugin_ctx[i], w, &fi);
+		crash_leave();
 	}
 	w->ending = false;
 	w->cur_flow = saved;
@@ -566,12 +577,15 @@ static int plugins_thread_init(struct ids_thread *w)
 		const struct loaded_plugin *lp = &ps->p[i];
 
 		w->plugin_ctx[i] = NULL;
+		crash_enter(lp->desc->name, "thread_init");
 		if (lp->desc->thread_init &&
 		    lp->desc->thread_init(lp->global, w, &w->plugin_ctx[i]) != 0) {
+			crash_leave();
 			log_error("plugin '%s' failed to start worker %u", lp->desc->name,
 				  w->index);
 			return -1;
 		}
+		crash_leave();
 		w->n_ctx_inited = i + 1;
 	}
 	return 0;
@@ -582,8 +596,10 @@ static void plugins_thread_fini(struct ids_thread *w)
 	for (size_t i = 0; i < w->n_ctx_inited; i++) {
 		const struct ids_plugin *desc = w->plugins->p[i].desc;
 
+		crash_enter(desc->name, "thread_fini");
 		if (desc->thread_fini)
 			desc->thread_fini(w->plugin_ctx[i]);
+		crash_leave();
 	}
 	w->n_ctx_inited = 0;
 }
@@ -625,8 +641,10 @@ fail:
 static void worker_switch(struct ids_thread *w, const struct plugin_set *next)
 {
 	flow_table_foreach(w->flows, release_streams_of, w);
+	quiet_plugin_logs = true;
 	plugins_thread_fini(w);
 	w->verify_limit_done += matcher_thread_limit_hits(w->mt);
+	quiet_plugin_logs = false;
 	matcher_thread_free(w->mt);
 	w->mt = matcher_thread_new();
 	w->plugins = next;
@@ -702,7 +720,9 @@ static void worker_tick(struct ids_thread *w, int64_t now)
 	for (size_t i = 0; i < w->n_ctx_inited; i++)
 		if (ps->p[i].desc->tick) {
 			w->cur_plugin = i;
+			crash_enter(ps->p[i].desc->name, "tick");
 			ps->p[i].desc->tick(w->plugin_ctx[i], w, now);
+			crash_leave();
 		}
 	eve_thread_flush(w->eve);
 	publish_counters(w);
@@ -848,7 +868,9 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 		if (!ps->p[i].desc->on_packet)
 			continue;
 		w->cur_plugin = i;
+		crash_enter(ps->p[i].desc->name, "on_packet");
 		ps->p[i].desc->on_packet(w->plugin_ctx[i], w, &p->pub);
+		crash_leave();
 	}
 	if (w->cur_flow && p->pub.proto == IPPROTO_TCP && p->l4 && csum_ok) {
 		stream_tcp_packet(w->stream, w->cur_flow, p);
@@ -869,7 +891,9 @@ void worker_finish(struct ids_thread *w)
 	for (size_t i = 0; i < w->n_ctx_inited; i++)
 		if (ps->p[i].desc->tick) {
 			w->cur_plugin = i;
+			crash_enter(ps->p[i].desc->name, "tick");
 			ps->p[i].desc->tick(w->plugin_ctx[i], w, w->last_usec);
+			crash_leave();
 		}
 	eve_thread_flush(w->eve);
 	publish_counters(w);

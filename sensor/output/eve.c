@@ -27,6 +27,12 @@
  * A writer whose config says enabled: false opens no file and every record
  * is discarded.
  *
+ * Outputs: a writer opened with eve_writer_open_outputs() writes no file
+ * itself; a flush hands the buffer's whole lines to the output set
+ * (output.c), whose queues and threads take them to their sinks, and
+ * reopen asks the outputs to reopen their files. Live, a buffer holding
+ * an alert is flushed at once (eve_writer_set_live).
+ *
  * Threads: eve_writer_open/close/reopen on the main thread; eve_thread_*,
  * eve_alert and eve_stats on the worker owning the eve_thread; counters are
  * atomics readable from any thread.
@@ -52,6 +58,7 @@
 #include "output/community_id.h"
 #include "output/eve_json.h"
 #include "output/json.h"
+#include "output/output.h"
 #include "stream/stream_tcp.h"
 
 #define EVE_FLUSH_BYTES (64 * 1024)
@@ -73,6 +80,8 @@ struct eve_writer {
 	atomic_uint_least64_t alerts;	  /* alert lines written */
 	atomic_uint_least64_t errors;	  /* failed writes + records dropped */
 	atomic_bool error_logged;
+	struct output_set *outs; /* borrowed; NULL: the file above */
+	bool flush_alerts;	 /* live: alerts go out at once */
 };
 
 struct eve_thread {
@@ -144,6 +153,34 @@ free_writer:
 	return NULL;
 }
 
+struct eve_writer *eve_writer_open_outputs(struct output_set *outs, const struct eve_config *cfg)
+{
+	struct eve_writer *w = calloc(1, sizeof(*w));
+
+	if (!w || !(w->path = strdup("outputs"))) {
+		free(w);
+		return NULL;
+	}
+	w->enabled = true;
+	w->payload = cfg && cfg->payload;
+	w->payload_printable = cfg && cfg->payload_printable;
+	w->packet = cfg && cfg->packet;
+	w->alert = !cfg || cfg->alert;
+	w->anomaly = !cfg || cfg->anomaly;
+	w->flow = !cfg || cfg->flow;
+	w->stats = !cfg || cfg->stats;
+	w->outs = outs;
+	atomic_init(&w->fd, -1);
+	pthread_mutex_init(&w->reopen_mu, NULL);
+	return w;
+}
+
+void eve_writer_set_live(struct eve_writer *w, bool live)
+{
+	if (w)
+		w->flush_alerts = live;
+}
+
 /* Wait until no flush that may hold the descriptor of epoch parity `e`
  * is still writing. */
 static void wait_drained(struct eve_writer *w, unsigned e)
@@ -160,6 +197,8 @@ int eve_writer_reopen(struct eve_writer *w)
 
 	if (!w->enabled)
 		return 0;
+	if (w->outs)
+		return output_set_reopen(w->outs);
 	pthread_mutex_lock(&w->reopen_mu);
 	fd = open(w->path, EVE_OPEN_FLAGS, EVE_FILE_MODE);
 	if (fd < 0) {
@@ -288,7 +327,10 @@ int eve_thread_flush(struct eve_thread *t)
 		eve_record_end(t, &t->rec); /* a plugin's record is never cut */
 	if (!t || t->j.len == 0)
 		return 0;
-	if (writer_write(t->w, t->j.buf, t->j.len) == 0) {
+	if (t->w->outs) {
+		output_set_submit(t->w->outs, t->j.buf, t->j.len);
+		atomic_fetch_add(&t->w->alerts, t->pending_alerts);
+	} else if (writer_write(t->w, t->j.buf, t->j.len) == 0) {
 		atomic_fetch_add(&t->w->alerts, t->pending_alerts);
 	} else {
 		err = errno;
@@ -337,7 +379,7 @@ static bool record_end(struct eve_thread *t, size_t start)
 
 static void maybe_flush(struct eve_thread *t)
 {
-	if (t->j.len >= EVE_FLUSH_BYTES)
+	if (t->j.len >= EVE_FLUSH_BYTES || (t->w->flush_alerts && t->pending_alerts))
 		eve_thread_flush(t);
 }
 
@@ -1034,6 +1076,7 @@ void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
 	jbuf_open_object(&t->j, "stats");
 	jbuf_i64(&t->j, "uptime", uptime_seconds(in->uptime_s));
 	stats_body(&t->j, in);
+	output_set_stats(t->w->outs, &t->j, "outputs");
 	if (in->threads && in->n_threads) {
 		jbuf_open_object(&t->j, "threads");
 		for (unsigned i = 0; i < in->n_threads; i++) {
@@ -1047,4 +1090,26 @@ void eve_stats(struct eve_thread *t, const struct eve_stats_input *in)
 	jbuf_close_object(&t->j);
 	record_end(t, start);
 	maybe_flush(t);
+}
+
+void eve_stats_object(struct jbuf *j, const char *key, const struct eve_stats_input *in,
+		      const struct output_set *outs)
+{
+	char name[32];
+
+	jbuf_open_object(j, key);
+	jbuf_i64(j, "uptime", uptime_seconds(in->uptime_s));
+	stats_body(j, in);
+	output_set_stats(outs, j, "outputs");
+	if (in->threads && in->n_threads) {
+		jbuf_open_object(j, "threads");
+		for (unsigned i = 0; i < in->n_threads; i++) {
+			snprintf(name, sizeof(name), "W#%02u", i + 1);
+			jbuf_open_object(j, name);
+			stats_body(j, &in->threads[i]);
+			jbuf_close_object(j);
+		}
+		jbuf_close_object(j);
+	}
+	jbuf_close_object(j);
 }

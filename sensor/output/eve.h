@@ -53,6 +53,15 @@ uint64_t eve_writer_alerts(const struct eve_writer *w); /* alerts written, all t
 /* Failed writes plus records dropped for lack of memory, all threads. */
 uint64_t eve_writer_errors(const struct eve_writer *w);
 
+/* A writer handing its lines to `outs` (output.h, borrowed: the caller
+ * closes it after the writer) instead of writing a file itself; `cfg`
+ * says which records are rendered and how. NULL on no memory. */
+struct output_set;
+struct eve_writer *eve_writer_open_outputs(struct output_set *outs, const struct eve_config *cfg);
+/* Live capture: a buffer holding an alert goes to the outputs at once,
+ * so that an alert reaches its sinks within a second on a quiet link. */
+void eve_writer_set_live(struct eve_writer *w, bool live);
+
 struct eve_thread *eve_thread_new(struct eve_writer *w);
 /* Flush and free. */
 void eve_thread_free(struct eve_thread *t);
@@ -178,5 +187,10 @@ struct eve_stats_input {
 	uint64_t verify_limit;
 };
 void eve_stats(struct eve_thread *t, const struct eve_stats_input *in);
+/* The same counters as the stats record's `stats` object, as member `key`
+ * of `j` (the control socket's dump-counters); `outs` may be NULL. */
+struct jbuf;
+void eve_stats_object(struct jbuf *j, const char *key, const struct eve_stats_input *in,
+		      const struct output_set *outs);
 
 #endif

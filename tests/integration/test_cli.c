@@ -261,6 +261,7 @@ Test(cli, live_capture_options)
 	cr_expect_eq(t.res.status, 1);
 	expect_err("bad capture filter 'udp port'");
 	run_result_free(&t.res);
-	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "--bpf", "udp port 53", NULL);
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, "--bpf", "udp port 53",
+		   NULL);
 	cr_expect_eq(t.res.status, 0, "%s", t.res.err);
 }

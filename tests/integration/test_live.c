@@ -294,12 +294,13 @@ Test(live, privileges_dropped_after_the_sockets_open)
 Test(live, errors_missing_interface_bad_filter_no_root)
 {
 	need_root();
-	run_sensor(&t.res, SENSOR_BIN, "-i", "nosuch0", "-c", t.conf, "-l", t.dir, NULL);
+	run_sensor(&t.res, SENSOR_BIN, "-i", "nosuch0", "-c", t.conf, "-S", t.rules, "-l", t.dir,
+		   NULL);
 	cr_expect_eq(t.res.status, 1);
 	cr_expect(strstr(t.res.err, "no interface 'nosuch0'") != NULL, "%s", t.res.err);
 	run_result_free(&t.res);
-	run_sensor(&t.res, SENSOR_BIN, "-i", v.outer, "--bpf", "tcp port", "-c", t.conf, "-l",
-		   t.dir, NULL);
+	run_sensor(&t.res, SENSOR_BIN, "-i", v.outer, "--bpf", "tcp port", "-c", t.conf, "-S",
+		   t.rules, "-l", t.dir, NULL);
 	cr_expect_eq(t.res.status, 1);
 	cr_expect(strstr(t.res.err, "bad capture filter 'tcp port'") != NULL, "%s", t.res.err);
 	run_result_free(&t.res);
@@ -314,6 +315,8 @@ Test(live, errors_missing_interface_bad_filter_no_root)
 			      v.outer,
 			      "-c",
 			      t.conf,
+			      "-S",
+			      t.rules,
 			      "-l",
 			      "/tmp",
 			      NULL};

@@ -259,7 +259,7 @@ Test(config, every_problem_is_reported)
 		out_f(),
 		"F:17:1: error: unknown key 'extra' in the configuration (valid: log-dir, "
 		"plugin-dir, threads, outputs, flow, plugins, rule-files, stream, defrag, "
-		"host-os-policy, capture, stats, pidfile, run-as, classification-file, decoder, rules, vars, reference-config-file, threshold-file, enable-file, disable-file, sensor-name)\n"
+		"host-os-policy, capture, stats, pidfile, run-as, classification-file, decoder, rules, vars, reference-config-file, threshold-file, enable-file, disable-file, sensor-name, control-socket, allow-no-rules, logging)\n"
 		"F:2:10: error: log-dir must not be empty\n"
 		"F:1:10: error: expected an integer from 1 to 1024, got '0'\n"
 		"F:5:3: error: unknown key 'syslog' in outputs (valid: eve)\n"
