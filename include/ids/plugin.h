@@ -48,7 +48,8 @@ extern "C" {
 #endif
 
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 3 /* 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE, records, alert_tx, counters */
+#define IDS_ABI_MINOR                                                                              \
+	3 /* 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE, records, alert_tx, counters */
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
