@@ -47,8 +47,11 @@
 extern "C" {
 #endif
 
+/* Minor 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE, the records
+ * and counter services, alert_tx (docs/plugin-guide.md). The two defines
+ * stay plain: cmake/SensorSdk.cmake reads them for the SDK's version. */
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 3 /* 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE, records, alert_tx, counters */
+#define IDS_ABI_MINOR 3
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"

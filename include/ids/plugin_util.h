@@ -58,10 +58,9 @@ static inline void ids_buffer_names(const struct ids_buffer_def *bufs, size_t n,
  * plugin that uses them when there and works without them. */
 static inline int ids_has_abi(const struct ids_services *svc, int minor)
 {
-	size_t need = minor >= 3 ? offsetof(struct ids_services, counter_add) +
-					   sizeof(svc->counter_add)
-				 : offsetof(struct ids_services, json_escape) +
-					   sizeof(svc->json_escape);
+	size_t need =
+		minor >= 3 ? offsetof(struct ids_services, counter_add) + sizeof(svc->counter_add)
+			   : offsetof(struct ids_services, json_escape) + sizeof(svc->json_escape);
 
 	if (svc->struct_size < need)
 		return 0;

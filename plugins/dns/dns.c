@@ -89,18 +89,29 @@ static const struct ids_option_def dns_options[OPT_COUNT] = {
 
 /* Its counters in stats records (plugins.dns.*): struct dns_counters'
  * members in order, errors[1..] as error_<name>. */
-static const char *const dns_counter_names[] = {
-	"messages",	 "queries",	    "responses",	  "alerts",
-	"records",	 "tcp_oversized",   "tcp_truncated",	  "tcp_lost",
-	"no_memory",	 "error_short",	    "error_truncated",	  "error_bad_label",
-	"error_pointer_forward", "error_pointer_hops", "error_name_too_long", "error_bad_rdata",
-	"error_bad_opcode"};
+static const char *const dns_counter_names[] = {"messages",
+						"queries",
+						"responses",
+						"alerts",
+						"records",
+						"tcp_oversized",
+						"tcp_truncated",
+						"tcp_lost",
+						"no_memory",
+						"error_short",
+						"error_truncated",
+						"error_bad_label",
+						"error_pointer_forward",
+						"error_pointer_hops",
+						"error_name_too_long",
+						"error_bad_rdata",
+						"error_bad_opcode"};
 #define DNS_COUNTERS (sizeof(dns_counter_names) / sizeof(dns_counter_names[0]))
 
 struct dns_global {
 	const struct ids_services *svc;
 	int counter_id[DNS_COUNTERS];
-	int counters; /* counters registered (ABI 1.3) */
+	int counters;			  /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for a buffer without rules */
 	unsigned max_alerts;
 	uint32_t tcp_max;
@@ -837,9 +848,9 @@ static void dns_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec)
 {
 	struct dns_thread *t = thread_ctx;
 	const struct dns_counters *c = &t->c;
-	uint64_t now[DNS_COUNTERS] = {c->messages,	c->queries,	  c->responses,
-				      c->alerts,	c->records,	  c->tcp_oversized,
-				      c->tcp_truncated, c->tcp_lost,	  c->no_memory};
+	uint64_t now[DNS_COUNTERS] = {c->messages,	c->queries,  c->responses,
+				      c->alerts,	c->records,  c->tcp_oversized,
+				      c->tcp_truncated, c->tcp_lost, c->no_memory};
 
 	(void)now_usec;
 	if (!t->g->counters)

@@ -152,30 +152,38 @@ static const struct ids_option_def http_options[OPT_COUNT] = {
 };
 
 /* Longest strings kept for the alerts' `http` object. */
-#define URL_MAX	   1024
-#define UA_MAX	   256
-#define METHOD_MAX 32
-#define PROTO_MAX  8
-#define CTYPE_MAX  128
+#define URL_MAX	    1024
+#define UA_MAX	    256
+#define METHOD_MAX  32
+#define PROTO_MAX   8
+#define CTYPE_MAX   128
 #define HEADERS_MAX 8192 /* request header bytes kept for its record */
-#define QUEUE_MAX  8 /* requests awaiting their response */
+#define QUEUE_MAX   8	 /* requests awaiting their response */
 /* Room for the rendered object: every byte may escape to 6. */
-#define RENDER_MAX \
+#define RENDER_MAX                                                                                 \
 	(256 + 6 * (HTTP_MAX_HOST + 2 * URL_MAX + UA_MAX + METHOD_MAX + PROTO_MAX + CTYPE_MAX))
 
 /* Its counters in stats records (plugins.http.*): the thread's counters,
  * then one per parse error (error_<name>). */
-enum { HC_FLOWS, HC_REQUESTS, HC_RESPONSES, HC_UNMATCHED, HC_NOT_HTTP, HC_NO_MEMORY, HC_RECORDS,
-       HC_ERRORS };
+enum {
+	HC_FLOWS,
+	HC_REQUESTS,
+	HC_RESPONSES,
+	HC_UNMATCHED,
+	HC_NOT_HTTP,
+	HC_NO_MEMORY,
+	HC_RECORDS,
+	HC_ERRORS
+};
 #define HTTP_COUNTERS (HC_ERRORS + HTTP_ERR_COUNT)
 static const char *const http_counter_names[HC_ERRORS] = {
-	"flows", "requests", "responses", "unmatched_responses", "not_http", "no_memory",
-	"records"};
+	"flows",    "requests",	 "responses", "unmatched_responses",
+	"not_http", "no_memory", "records"};
 
 struct http_global {
 	const struct ids_services *svc;
 	int counter_id[HTTP_COUNTERS];
-	bool counters; /* counters registered (ABI 1.3) */
+	bool counters;			  /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
 	size_t body_limit;
 	bool log_headers;
@@ -188,7 +196,7 @@ struct http_thread {
 	uint64_t requests, responses, flows, not_http, unmatched, no_memory, records;
 	uint64_t unpaired; /* response losses after which queued requests were dropped */
 	uint64_t decoded, decode_capped, decode_errors; /* file.data bodies */
-	struct http_scratch scratch; /* shared by the parsers of this worker */
+	struct http_scratch scratch;			/* shared by the parsers of this worker */
 	uint64_t published[HTTP_COUNTERS];
 	char render[RENDER_MAX];
 	uint8_t field[HTTP_MAX_HEAD + 16]; /* a header buffer being scanned */
@@ -228,7 +236,7 @@ struct http_conn {
 	struct http_req *cur;	  /* the request being parsed (or the last one) */
 	struct http_req *matched; /* the request of the response being parsed */
 	struct http_req *queue[QUEUE_MAX];
-	uint64_t tx_next; /* tx_id of the next request */
+	uint64_t tx_next;		/* tx_id of the next request */
 	unsigned q_head, q_len, q_lost; /* q_lost: requests past a full queue */
 	struct http_body body[2];	/* [IDS_DIR_TO_SERVER], [IDS_DIR_TO_CLIENT] */
 	uint8_t coding[2];		/* enum http_coding of each direction's body */
@@ -545,7 +553,8 @@ static void http_record(const struct http_scan *s, const struct http_msg *resp)
 	if (r->has_ua)
 		o->strn(j, "http_user_agent", req_ua(r), r->ua_len);
 	if (s->ctype.len)
-		o->strn(j, "http_content_type", (const char *)s->ctype.p, cut(&s->ctype, CTYPE_MAX));
+		o->strn(j, "http_content_type", (const char *)s->ctype.p,
+			cut(&s->ctype, CTYPE_MAX));
 	if (r->has_refer)
 		o->strn(j, "http_refer", req_refer(r), r->refer_len);
 	o->strn(j, "http_method", req_method(r), r->method_len);
@@ -1076,9 +1085,9 @@ static void http_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec
 {
 	struct http_thread *t = thread_ctx;
 	uint64_t now[HTTP_COUNTERS] = {
-		[HC_FLOWS] = t->flows,		 [HC_REQUESTS] = t->requests,
-		[HC_RESPONSES] = t->responses,	 [HC_UNMATCHED] = t->unmatched,
-		[HC_NOT_HTTP] = t->not_http,	 [HC_NO_MEMORY] = t->no_memory + t->scratch.no_memory,
+		[HC_FLOWS] = t->flows,	       [HC_REQUESTS] = t->requests,
+		[HC_RESPONSES] = t->responses, [HC_UNMATCHED] = t->unmatched,
+		[HC_NOT_HTTP] = t->not_http,   [HC_NO_MEMORY] = t->no_memory + t->scratch.no_memory,
 		[HC_RECORDS] = t->records,
 	};
 

@@ -51,9 +51,8 @@ static const struct ids_option_def portscan_options[OPT_COUNT] = {
 
 /* Its counters in stats records (plugins.portscan.*), struct ps_stats'
  * members in order. */
-static const char *const ps_counter_names[] = {"packets",     "sources",	"evicted",
-					       "expired",     "windows",	"port_alerts",
-					       "host_alerts"};
+static const char *const ps_counter_names[] = {"packets", "sources",	 "evicted",    "expired",
+					       "windows", "port_alerts", "host_alerts"};
 #define PS_COUNTERS (sizeof(ps_counter_names) / sizeof(ps_counter_names[0]))
 _Static_assert(sizeof(struct ps_stats) == PS_COUNTERS * sizeof(uint64_t),
 	       "a ps_stats member without a counter name");
@@ -138,9 +137,9 @@ static int portscan_init(const struct ids_plugin_init_args *args, void **global)
 	g->tcp_syn_only = o[OPT_TCP_SYN_ONLY].b;
 	g->ports_rule = portscan_rule(PORTSCAN_SID_PORTS, "portscan: many ports");
 	g->hosts_rule = portscan_rule(PORTSCAN_SID_HOSTS, "portscan: many hosts");
-	g->counters = ids_has_abi(args->svc, 3) &&
-		      ids_counters_register(args->svc, ps_counter_names, PS_COUNTERS,
-					    g->counter_id) == 0;
+	g->counters =
+		ids_has_abi(args->svc, 3) &&
+		ids_counters_register(args->svc, ps_counter_names, PS_COUNTERS, g->counter_id) == 0;
 	*global = g;
 	return 0;
 }

@@ -98,15 +98,15 @@ static const struct ids_option_def tls_options[OPT_COUNT] = {
 /* Its counters in stats records (plugins.tls.*): struct tls_counters'
  * members in order. */
 static const char *const tls_counter_names[] = {
-	"flows",      "client_hellos", "server_hellos", "not_tls",   "bad_record", "too_long",
-	"no_memory",  "gaps",	       "truncated",	"malformed", "limit",	   "records",
-	"certificates"};
+	"flows",    "client_hellos", "server_hellos", "not_tls",   "bad_record",
+	"too_long", "no_memory",     "gaps",	      "truncated", "malformed",
+	"limit",    "records",	     "certificates"};
 #define TLS_COUNTERS (sizeof(tls_counter_names) / sizeof(tls_counter_names[0]))
 
 struct tls_global {
 	const struct ids_services *svc;
 	int counter_id[TLS_COUNTERS];
-	bool counters; /* counters registered (ABI 1.3) */
+	bool counters;			  /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
 	bool ja3, ja4;
 	uint32_t max_handshake;
@@ -143,7 +143,7 @@ struct tls_flow {
 	char ja4[TLS_JA4_LEN + 1];	     /* "" without */
 	char *ja3_string;		     /* owned, NULL without */
 	size_t ja3_len;
-	struct tls_cert_text *cert; /* owned: the server certificate's fields, or NULL */
+	struct tls_cert_text *cert;	      /* owned: the server certificate's fields, or NULL */
 	char ja3s_hash[TLS_JA3_HASH_LEN + 1]; /* "" without */
 	char *ja3s_string;		      /* owned, NULL without */
 	size_t ja3s_len;

@@ -15,7 +15,7 @@ struct diag {
 	FILE *out; /* where messages go; stderr when NULL */
 	unsigned errors;
 	unsigned warnings;
-	int quiet;	/* count but print nothing (unit tests) */
+	int quiet;	 /* count but print nothing (unit tests) */
 	char last[1400]; /* the last message, for tests */
 };
 

@@ -53,8 +53,8 @@ struct ng_iface {
 struct pcap_source {
 	struct mmap_source *mm; /* the mapped reader of a classic pcap file, or NULL */
 	pcap_t *pc;		/* libpcap (pipes, compressed, ...), or NULL */
-	char *path;	/* owned copy, for messages */
-	uint64_t count; /* frames delivered so far */
+	char *path;		/* owned copy, for messages */
+	uint64_t count;		/* frames delivered so far */
 	int linktype;
 	/* pcapng */
 	FILE *fp;
