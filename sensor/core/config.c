@@ -34,6 +34,7 @@ struct cload {
 	struct sensor_config *c;
 	struct diag *d;
 	char *dir; /* folder of the config file with a trailing '/', or "" */
+	bool community_id_set; /* an outputs entry gave community-id (-seed) */
 };
 
 static void strv_free(char **v, size_t n)
@@ -688,6 +689,29 @@ static void cfg_out_sink(struct cload *l, const struct ynode *eve, struct output
 		cfg_out_redis(l, v, o);
 }
 
+/* `community-id` and `community-id-seed` of a list entry. A record is
+ * rendered once for every output, so they hold for all outputs: two
+ * entries that disagree are an error. */
+static void cfg_out_community_id(struct cload *l, const struct ynode *eve)
+{
+	struct eve_config *e = &l->c->eve;
+	bool on = e->community_id;
+	uint16_t seed = e->community_id_seed;
+	const struct ynode *n;
+
+	if (!ymap_get(eve, "community-id") && !ymap_get(eve, "community-id-seed"))
+		return;
+	cfg_eve_records(l, eve);
+	n = ymap_get(eve, "community-id") ? ymap_get(eve, "community-id")
+					  : ymap_get(eve, "community-id-seed");
+	if (l->community_id_set && (on != e->community_id || seed != e->community_id_seed))
+		diag_error(l->d, n->file, n->line, n->col,
+			   "community-id and community-id-seed differ from an earlier output; "
+			   "records are rendered once for every output, so give every output "
+			   "the same values (or set them on one output only)");
+	l->community_id_set = true;
+}
+
 /* One `- eve: {...}` entry. */
 static void cfg_output(struct cload *l, const struct ynode *item, struct output_conf *o,
 		       size_t index)
@@ -710,6 +734,8 @@ static void cfg_output(struct cload *l, const struct ynode *item, struct output_
 					   "group",
 					   "syslog",
 					   "redis",
+					   "community-id",
+					   "community-id-seed",
 					   NULL};
 	const struct ynode *eve;
 	bool payload = false, printable = false, packet = false;
@@ -735,6 +761,7 @@ static void cfg_output(struct cload *l, const struct ynode *item, struct output_
 	cfg_out_str(l, eve, "owner", &o->owner);
 	cfg_out_str(l, eve, "group", &o->group);
 	cfg_out_sink(l, eve, o);
+	cfg_out_community_id(l, eve);
 	cfg_out_union(&l->c->eve, o, payload, printable, packet);
 }
 
@@ -754,6 +781,7 @@ static void cfg_outputs_list(struct cload *l, const struct ynode *list)
 	c->n_outputs = list->n;
 	c->eve.enabled = c->eve.payload = c->eve.payload_printable = c->eve.packet = false;
 	c->eve.alert = c->eve.anomaly = c->eve.flow = c->eve.stats = false;
+	c->eve.http = c->eve.dns = c->eve.tls = false;
 	for (size_t i = 0; i < list->n; i++) {
 		cfg_output(l, list->items[i], &o[i], i);
 		for (size_t k = 0; k < i; k++)

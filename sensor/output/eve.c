@@ -170,6 +170,11 @@ struct eve_writer *eve_writer_open_outputs(struct output_set *outs, const struct
 	w->flow = !cfg || cfg->flow;
 	w->stats = !cfg || cfg->stats;
 	w->outs = outs;
+	if (eve_writer_records(w, cfg) < 0) {
+		free(w->path);
+		free(w);
+		return NULL;
+	}
 	atomic_init(&w->fd, -1);
 	pthread_mutex_init(&w->reopen_mu, NULL);
 	return w;

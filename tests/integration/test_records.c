@@ -337,7 +337,8 @@ Test(records, http_headers_with_log_headers)
 	const struct jr_val *r;
 
 	itest_begin(&t, SENSOR_BIN, "records");
-	itest_config(&t, "plugins:\n"
+	itest_config(&t, "allow-no-rules: true\n"
+			 "plugins:\n"
 			 "  - {name: http, options: {log-headers: true}}\n");
 	const char *argv[] = {SENSOR_BIN, "-c", t.conf, "-r", SAMPLE, "-l", t.dir, NULL};
 	run_cmd(&t.res, argv);
