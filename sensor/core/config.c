@@ -33,7 +33,7 @@
 struct cload {
 	struct sensor_config *c;
 	struct diag *d;
-	char *dir; /* folder of the config file with a trailing '/', or "" */
+	char *dir;	       /* folder of the config file with a trailing '/', or "" */
 	bool community_id_set; /* an outputs entry gave community-id (-seed) */
 };
 
@@ -295,8 +295,9 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 {
 	static const char *const out_keys[] = {"eve", NULL};
 	static const char *const eve_keys[] = {
-		"enabled", "filename", "payload", "payload-printable", "packet", "types",
-		"community-id", "community-id-seed", NULL};
+		"enabled", "filename", "payload",      "payload-printable",
+		"packet",  "types",    "community-id", "community-id-seed",
+		NULL};
 	struct eve_config *e = &l->c->eve;
 	const struct ynode *eve, *fn;
 	const char *s;
@@ -1237,14 +1238,13 @@ static void cfg_suricata(struct cload *l, const struct ynode *root)
 
 static void cfg_root(struct cload *l, const struct ynode *root)
 {
-	static const char *const keys[] = {"log-dir", "plugin-dir",	"threads",    "outputs",
-					   "flow",    "plugins",	"rule-files", "stream",
-					   "defrag",  "host-os-policy", "capture",    "stats",
-					   "pidfile", "run-as",		"classification-file", "decoder", "rules",
-					   /* Suricata rule files (cfg_suricata) */
-					   "vars", "reference-config-file", "threshold-file",
-					   "enable-file", "disable-file", "sensor-name", "control-socket",
-					   "allow-no-rules", "logging", NULL};
+	static const char *const keys[] = {
+		"log-dir", "plugin-dir", "threads", "outputs", "flow", "plugins", "rule-files",
+		"stream", "defrag", "host-os-policy", "capture", "stats", "pidfile", "run-as",
+		"classification-file", "decoder", "rules",
+		/* Suricata rule files (cfg_suricata) */
+		"vars", "reference-config-file", "threshold-file", "enable-file", "disable-file",
+		"sensor-name", "control-socket", "allow-no-rules", "logging", NULL};
 	struct sensor_config *c = l->c;
 	const struct ynode *n;
 	uint32_t threads = c->threads;

@@ -77,8 +77,8 @@ struct eve_writer {
 	char *host;			  /* `host` of every record, owned; NULL: none */
 	bool community_id;
 	uint16_t community_id_seed;
-	atomic_uint_least64_t alerts;	  /* alert lines written */
-	atomic_uint_least64_t errors;	  /* failed writes + records dropped */
+	atomic_uint_least64_t alerts; /* alert lines written */
+	atomic_uint_least64_t errors; /* failed writes + records dropped */
 	atomic_bool error_logged;
 	struct output_set *outs; /* borrowed; NULL: the file above */
 	bool flush_alerts;	 /* live: alerts go out at once */
@@ -730,8 +730,8 @@ void eve_flow(struct eve_thread *t, const struct eve_flow_input *in)
 		community_field(&t->j, t->w, &f->client, in->icmp_type, &f->server, in->icmp_code,
 				f->proto);
 	else
-		community_field(&t->j, t->w, &f->client, f->client_port, &f->server,
-				f->server_port, f->proto);
+		community_field(&t->j, t->w, &f->client, f->client_port, &f->server, f->server_port,
+				f->proto);
 	host_field(&t->j, t->w);
 	if (in->app_proto)
 		jbuf_str(&t->j, "app_proto", in->app_proto);

@@ -413,10 +413,10 @@ Test(records, tls_http_dns_records_of_corpus_captures, .timeout = 120)
 Test(records, plugin_counters_in_stats_totals_and_threads)
 {
 	static const char *const keys[] = {
-		"plugins.http.requests",   "plugins.http.records",	"plugins.http.not_http",
-		"plugins.dns.messages",	   "plugins.dns.queries",	"plugins.dns.records",
+		"plugins.http.requests",     "plugins.http.records",	  "plugins.http.not_http",
+		"plugins.dns.messages",	     "plugins.dns.queries",	  "plugins.dns.records",
 		"plugins.tls.client_hellos", "plugins.tls.server_hellos", "plugins.tls.records",
-		"plugins.portscan.packets", "plugins.portscan.sources"};
+		"plugins.portscan.packets",  "plugins.portscan.sources"};
 	/* portscan sources: per worker, and one scanner's flows go to both
 	 * workers (the flow hash takes the ports), so 6 over 5 hosts */
 	static const int64_t want[] = {5, 5, 3, 3, 3, 3, 1, 1, 1, 12, 6};
@@ -429,8 +429,8 @@ Test(records, plugin_counters_in_stats_totals_and_threads)
 	itest_begin(&t, SENSOR_BIN, "records");
 	snprintf(conf, sizeof(conf), records_conf, "");
 	itest_config(&t, conf);
-	const char *argv[] = {SENSOR_BIN, "-c", t.conf,	     "-r", SAMPLE,
-			      "-l",	  t.dir,  "--threads", "2",  NULL};
+	const char *argv[] = {SENSOR_BIN, "-c",	 t.conf,      "-r", SAMPLE,
+			      "-l",	  t.dir, "--threads", "2",  NULL};
 	run_cmd(&t.res, argv);
 	cr_assert_eq(t.res.status, 0, "%s", t.res.err);
 	cr_assert_eq(eve_load(&t.eve, t.eve_path), 0);

@@ -51,9 +51,10 @@ Test(log, one_line_per_kind_then_the_count, .init = redirect)
 	fflush(stderr);
 	fclose(stderr);
 	read_lines(text, sizeof(text));
-	cr_assert_str_eq(text, "sensor: warning: defrag drop 0\n"
-			       "sensor: warning: other kind\n"
-			       "sensor: warning: 999 more like this were held back: defrag drop 0\n");
+	cr_assert_str_eq(text,
+			 "sensor: warning: defrag drop 0\n"
+			 "sensor: warning: other kind\n"
+			 "sensor: warning: 999 more like this were held back: defrag drop 0\n");
 }
 
 Test(log, below_verbosity_is_not_counted, .init = redirect)
