@@ -148,6 +148,42 @@ Test(outputs, configuration_errors_name_the_line)
 			   t.res.err);
 }
 
+/* community-id keys on a list entry hold for every output (a record is
+ * rendered once); the seeded value is the Community ID spec's (computed
+ * with the spec's algorithm for 198.18.0.2:40000 -> 198.18.0.53:53/udp). */
+Test(outputs, community_id_seed_on_a_list_entry_holds_for_every_output)
+{
+	three_alerts();
+	itest_config(&t, "plugins:\n  - name: signature\n"
+			 "outputs:\n"
+			 "  - eve: {name: alerts, filename: alerts.json, types: [alert]}\n"
+			 "  - eve: {name: all, filename: eve.json, community-id-seed: 1}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_assert_eq(lines_of(test_path(t.dir, "alerts.json"),
+			      "\"community_id\":\"1:dnyeo0Ie9clk2EYBvEYLz16Oqug=\""),
+		     1);
+	cr_assert_str_eq(
+		jr_str(eve_find(&t.eve, "event_type=alert src_port=40000", 0), "community_id"),
+		"1:dnyeo0Ie9clk2EYBvEYLz16Oqug=");
+	cr_assert_str_eq(
+		jr_str(eve_find(&t.eve, "event_type=flow src_port=40000", 0), "community_id"),
+		"1:dnyeo0Ie9clk2EYBvEYLz16Oqug=");
+}
+
+Test(outputs, community_id_that_differs_between_outputs_is_an_error)
+{
+	three_alerts();
+	itest_config(&t, "plugins:\n  - name: signature\n"
+			 "outputs:\n"
+			 "  - eve: {name: a, filename: a.json, community-id: false}\n"
+			 "  - eve: {name: b, filename: b.json, community-id: true}\n");
+	cr_assert_eq(itest_run(&t, NULL), 1);
+	cr_assert_not_null(strstr(t.res.err, ":5:"), "%s", t.res.err);
+	cr_assert_not_null(strstr(t.res.err, "community-id and community-id-seed differ from an "
+					     "earlier output"),
+			   "%s", t.res.err);
+}
+
 /* ------------------------------------------------------------- redis */
 
 Test(outputs, alerts_to_redis_and_everything_to_a_file)
