@@ -42,6 +42,7 @@
 
 #include "detect/matcher_verify.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +386,23 @@ static bool read_string(const uint8_t *b, unsigned n, unsigned base, uint64_t *o
 	return end != tmp;
 }
 
+/* How many characters from `b` (at most `avail`, at most 23) are digits
+ * of `base`: byte_test's 0-byte string read. */
+static unsigned digits_of(const uint8_t *b, size_t avail, unsigned base)
+{
+	unsigned n = 0;
+
+	while (n < avail && n < 23) {
+		int c = tolower(b[n]);
+
+		if (!(isdigit(c) && (unsigned)(c - '0') < base) &&
+		    !(base == 16 && c >= 'a' && c <= 'f'))
+			break;
+		n++;
+	}
+	return n;
+}
+
 /* The value a byte keyword reads at `pos` (bitmask applied). */
 static bool byte_read(const struct vstate *st, const struct rule_byteop *op, size_t pos,
 		      uint64_t *out)
@@ -393,7 +411,9 @@ static bool byte_read(const struct vstate *st, const struct rule_byteop *op, siz
 	uint64_t v = 0;
 
 	if (op->base) {
-		if (!read_string(b, op->nbytes, op->base, &v))
+		unsigned n = op->nbytes ? op->nbytes : digits_of(b, st->len - pos, op->base);
+
+		if (!read_string(b, n, op->base, &v))
 			return false;
 	} else {
 		for (unsigned k = 0; k < op->nbytes; k++) {

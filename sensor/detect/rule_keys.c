@@ -228,7 +228,7 @@ static int key_app_proto(struct kparse *p)
 		return -1;
 	p->k->app_neg = s[0] == '!';
 	s += p->k->app_neg;
-	for (int a = APP_HTTP; a <= APP_FTP; a++)
+	for (int a = APP_HTTP; a <= APP_RDP; a++)
 		if (strcmp(s, app_proto_name((enum app_proto)a)) == 0) {
 			p->k->has_app = true;
 			p->k->app = (uint8_t)a;
@@ -237,7 +237,7 @@ static int key_app_proto(struct kparse *p)
 	return kerr(
 		p, n,
 		"app_proto '%s' is not a protocol this sensor recognises (known: http, tls, dns, "
-		"ssh, smtp, ftp; '!' negates)",
+		"ssh, smtp, ftp, imap, pop3, smb, rdp; '!' negates)",
 		s);
 }
 

@@ -29,7 +29,9 @@
  * result is created by the caller (rule_byteop_parse returns it).
  *
  * Invariants on success: 1 <= nbytes <= 8 for binary reads, <= 23 for
- * string reads; multiplier >= 1.
+ * string reads; multiplier >= 1. One exception, as Suricata has it:
+ * byte_test with 0 bytes and `string` reads the number as far as its
+ * digits go (at most 23 characters), 0 bytes without `string` is refused.
  */
 #include "detect/rules_byteop.h"
 
@@ -49,6 +51,7 @@ struct bparse {
 	const struct byteop_vars *vars;
 	char *err;
 	size_t errlen;
+	bool test; /* parsing a byte_test */
 };
 
 __attribute__((format(printf, 2, 3))) static int bfail(struct bparse *b, const char *fmt, ...)
@@ -152,6 +155,10 @@ static int check_nbytes(struct bparse *b, struct rule_byteop *op)
 {
 	unsigned max = op->base ? 23 : 8;
 
+	/* byte_test 0 bytes with `string`: the number as long as it goes
+	 * (Suricata reads it so; byte_test's own parser lets 0 through) */
+	if (op->nbytes == 0 && op->base && b->test)
+		return 0;
 	if (op->nbytes < 1 || op->nbytes > max)
 		return bfail(b, "bytes must be 1..%u%s, got %u", max,
 			     op->base ? " for a string" : " (or use string)", op->nbytes);
@@ -245,9 +252,10 @@ static int parse_test(struct bparse *b, struct rule_byteop *op)
 
 	if (b->n < 4)
 		return bfail(b, "byte_test needs bytes, operator, value, offset");
-	if (!parse_i64(b->tok[0], &v) || v < 1 || v > 23)
-		return bfail(b, "bytes must be a number 1..23, got '%s'", b->tok[0]);
+	if (!parse_i64(b->tok[0], &v) || v < 0 || v > 23)
+		return bfail(b, "bytes must be a number 0..23, got '%s'", b->tok[0]);
 	op->nbytes = (uint8_t)v;
+	b->test = true;
 	if (parse_cmp(b, b->tok[1], op) < 0)
 		return -1;
 	if (num_or_var(b, b->tok[2], "value", 0, INT64_MAX, &v, &op->value_var) < 0)

@@ -260,7 +260,9 @@ static int content_decode(struct srule *r, const struct sopt *o, size_t *i, uint
 			   hex ? "unterminated |hex|" : "missing closing quote");
 }
 
-/* Printable ASCII becomes `content`, anything else `hex` pairs. */
+/* Printable ASCII becomes `content`, anything else `hex` pairs; so do
+ * bytes that start with '!' or hold a '|', which a YAML `content` reader
+ * would take for a Suricata negation or hex pipes (and warn). */
 struct ynode *suri_content_node(struct srule *r, size_t off, const uint8_t *b, size_t n,
 				const char **kind)
 {
@@ -269,9 +271,9 @@ struct ynode *suri_content_node(struct srule *r, size_t off, const uint8_t *b, s
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (b[i] < 0x20 || b[i] > 0x7e)
+		if (b[i] < 0x20 || b[i] > 0x7e || b[i] == '|')
 			break;
-	if (i == n) {
+	if (i == n && !(n && b[0] == '!')) {
 		*kind = "content";
 		return suri_str(r, off, (const char *)b, n);
 	}

@@ -309,6 +309,31 @@ Test(verify, byte_test_operators_at_the_boundary)
 	cr_assert_not(hits("n=\x03"));
 }
 
+/* Suricata's 0-byte string read: the number as far as its digits go. */
+Test(verify, byte_test_zero_bytes_reads_the_whole_number)
+{
+	rule("{content: 'n='}, {byte_test: '0,=,1234,0,relative,string,dec'}");
+	cr_assert(hits("n=1234"));
+	cr_assert(hits("n=1234;x"));
+	cr_assert_not(hits("n=12345"));
+	cr_assert_not(hits("n=123"));
+	cr_assert_not(hits("n=;1234"));
+	cr_assert_not(hits("n="));
+	teardown();
+	setup();
+	rule("{content: 'v='}, {byte_test: '0,=,255,0,relative,string,hex'}");
+	cr_assert(hits("v=fF"));
+	cr_assert_not(hits("v=fg"));
+}
+
+Test(verify, byte_test_zero_bytes_needs_string)
+{
+	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, patterns: [{content: a}, "
+			       "{byte_test: '0,=,0,0'}]}\n"),
+		     1);
+	cr_assert(strstr(out(), "bytes must be 1..8 (or use string), got 0"), "%s", out());
+}
+
 Test(verify, byte_test_past_the_end_fails)
 {
 	rule("{content: ab}, {byte_test: '4,>,0,0,relative'}");

@@ -154,7 +154,7 @@ Test(rule_keys, bad_values_are_reported_at_their_node)
 			  "  - {id: 1, msg: x, action: block}\n"
 			  "  - {id: 2, msg: x, reference: [nocomma]}\n"
 			  "  - {id: 3, msg: x, priority: 256}\n"
-			  "  - {id: 4, msg: x, app_proto: smb}\n"
+			  "  - {id: 4, msg: x, app_proto: nfs}\n"
 			  "  - {id: 5, msg: x, gid: 0}\n"),
 		     5);
 	cr_assert_str_eq(
@@ -164,8 +164,9 @@ Test(rule_keys, bad_values_are_reported_at_their_node)
 		"r.yaml:3:33: error: rule 2: reference must be \"type,value\" (e.g. "
 		"\"cve,2021-44228\"), got 'nocomma'\n"
 		"r.yaml:4:31: error: expected an integer from 1 to 255, got '256'\n"
-		"r.yaml:5:32: error: rule 4: app_proto 'smb' is not a protocol this sensor "
-		"recognises (known: http, tls, dns, ssh, smtp, ftp; '!' negates)\n"
+		"r.yaml:5:32: error: rule 4: app_proto 'nfs' is not a protocol this sensor "
+		"recognises (known: http, tls, dns, ssh, smtp, ftp, imap, pop3, smb, rdp; '!' "
+		"negates)\n"
 		"r.yaml:6:26: error: expected an integer from 1 to 4294967295, got '0'\n");
 	cr_assert_eq(rs.n, 0);
 }

@@ -88,6 +88,23 @@ Test(rules_suricata, escapes_hex_and_negation)
 	cr_expect_str_eq(out(), "");
 }
 
+/* Bytes that start with '!' or hold a '|' are written as hex: a YAML
+ * `content` would read as a Suricata negation or hex pipes (and the loader
+ * warns about both), although the bytes are what the rule means. */
+Test(rules_suricata, bang_and_pipe_bytes_are_written_as_hex)
+{
+	cr_assert_str_eq(conv(HDR "(msg:\"m\"; content:\"|21 3e|Q\"; content:\"a|7c|b\"; "
+				  "content:\"x!\"; sid:1;)\n"),
+			 "- id: 1\n"
+			 "  msg: \"m\"\n"
+			 "  proto: tcp\n"
+			 "  patterns:\n"
+			 "    - hex: \"21 3e 51\"\n"
+			 "    - hex: \"61 7c 62\"\n"
+			 "    - content: \"x!\"\n");
+	cr_expect_str_eq(out(), "");
+}
+
 Test(rules_suricata, positions_point_into_the_rules_file)
 {
 	const struct ynode *pats;
