@@ -114,7 +114,6 @@ int main(int argc, char **argv)
 	snprintf(pcap, sizeof(pcap), "%s/outputs.pcap", dir);
 	snprintf(rules, sizeof(rules), "%s/outputs-rules.yaml", dir);
 	snprintf(logdir, sizeof(logdir), "%s/outputs-log", dir);
-	snprintf(sock, sizeof(sock), "%s/redis.sock", dir);
 	mkdir(logdir, 0755);
 	write_text(rules,
 		   "rules:\n  - {id: 1, msg: mark, proto: udp, patterns: [{content: MARK}]}\n");
@@ -128,29 +127,11 @@ int main(int argc, char **argv)
 	write_text(conf, "plugins:\n  - name: signature\noutputs:\n  - eve: {enabled: false}\n");
 	t_none = best_run(argv[1], pcap, conf, rules, logdir);
 	printf("  %-13s %.3f s (no output: the baseline)\n", "none", t_none);
-	if (access("/usr/bin/redis-server", X_OK) == 0) {
-		const char *sargv[] = {"/usr/bin/redis-server",
-				       "--port",
-				       "0",
-				       "--unixsocket",
-				       sock,
-				       "--save",
-				       "",
-				       "--dir",
-				       dir,
-				       NULL};
-		char out[4200];
-
-		snprintf(out, sizeof(out), "%s/redis.out", dir);
-		redis = run_spawn(sargv, out, "/dev/null");
-		if (!wait_for_text(out, "eady to accept connections", 10000)) {
-			fprintf(stderr, "redis-server did not start\n");
-			redis = -1;
-		}
-	}
+	redis = run_redis(dir, sock, sizeof(sock));
 	for (int k = 0; k < 4; k++) {
 		if (k && redis < 0) {
-			printf("  %-13s skipped: redis-server not installed\n", names[k]);
+			printf("  %-13s skipped: redis-server not installed or did not start\n",
+			       names[k]);
 			continue;
 		}
 		snprintf(conf, sizeof(conf), "%s/%s.yaml", dir, names[k]);
@@ -161,9 +142,6 @@ int main(int argc, char **argv)
 		printf("  %-13s %.3f s, %.0f records/s (%.0f%% above the baseline)\n", names[k], t,
 		       2.0 * n / t, 100.0 * (t - t_none) / t_none);
 	}
-	if (redis > 0) {
-		kill(redis, SIGKILL);
-		waitpid(redis, NULL, 0);
-	}
+	run_redis_stop(redis);
 	return 0;
 }

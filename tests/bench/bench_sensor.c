@@ -11,7 +11,8 @@
  * streams, then on packets) and with every shipped plugin and its rules, and
  * prints Mbit/s, packets/s, peak RSS and CPU time; the every-plugin run is
  * repeated with alerts as the only record type and without the protocol
- * records, to print what records cost; then compiles the same patterns
+ * records, to print what records cost, and once more to a Redis list (a
+ * redis-server of its own in WORKDIR, when installed); then compiles the same patterns
  * into one Hyperscan block database and scans every payload once, which is
  * the ceiling the sensor's per-packet work is measured against. Last, the
  * same sessions are written again inside VXLAN (WORKDIR/bench-vxlan.pcap,
@@ -35,6 +36,7 @@
 #include <unistd.h>
 
 #include "pcapgen.h"
+#include "run.h"
 #include "tls_hello.h"
 
 #define N_RULES	  1000
@@ -600,6 +602,33 @@ static void vxlan_capture(const char *path, unsigned sessions, uint32_t seed,
 	free(pl.off);
 }
 
+/* Every record type to a Redis list (RPUSH, pipelined) on a redis-server
+ * of our own on a unix socket in `dir`, the same plugins and rules. */
+static void records_to_redis(const char *bin, const char *pcap, const char *dir,
+			     const char *const *files, const char *logdir, const char *plugins,
+			     uint64_t size, uint64_t frames, const struct payloads *pl)
+{
+	char sock[4096], conf[4096], text[8192];
+	struct launcher check, runs[RUNS];
+	int redis = run_redis(dir, sock, sizeof(sock));
+
+	if (redis < 0) {
+		printf("every record type to Redis: skipped (redis-server not installed or did "
+		       "not start)\n");
+		return;
+	}
+	snprintf(conf, sizeof(conf), "%s/to-redis.yaml", dir);
+	snprintf(text, sizeof(text),
+		 "outputs:\n  - eve: {name: r, sink: redis, redis: {socket: %s, mode: rpush, "
+		 "key: eve}}\n%s",
+		 sock, plugins);
+	write_text(conf, text);
+	launchers(bin, pcap, conf, files, logdir, &check, runs);
+	report("the same plugins and rules, every record type to a Redis list (RPUSH):", &check,
+	       runs, size, frames, pl);
+	run_redis_stop(redis);
+}
+
 /*
  * What records cost: every plugin and rule as in the "every shipped
  * plugin" run, once with alerts as the only record type and once with
@@ -636,6 +665,7 @@ static void records_cost(const char *bin, const char *pcap, const char *dir,
 	       "every record type %.1f %% of alerts only\n",
 	       (all_cpu - noproto_cpu) / noproto_cpu * 100,
 	       (all_cpu - alerts_cpu) / alerts_cpu * 100);
+	records_to_redis(bin, pcap, dir, files, logdir, plugins, size, frames, pl);
 }
 
 int main(int argc, char **argv)

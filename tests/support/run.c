@@ -158,6 +158,42 @@ int wait_for_text(const char *path, const char *text, int timeout_ms)
 	return 0;
 }
 
+int run_redis(const char *dir, char *sock, size_t socklen)
+{
+	char out[4200];
+	int pid;
+
+	snprintf(sock, socklen, "%s/redis.sock", dir);
+	if (access("/usr/bin/redis-server", X_OK) != 0)
+		return -1;
+	const char *argv[] = {"/usr/bin/redis-server",
+			      "--port",
+			      "0",
+			      "--unixsocket",
+			      sock,
+			      "--save",
+			      "",
+			      "--dir",
+			      dir,
+			      NULL};
+	snprintf(out, sizeof(out), "%s/redis.out", dir);
+	pid = run_spawn(argv, out, "/dev/null");
+	if (!wait_for_text(out, "eady to accept connections", 10000)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+void run_redis_stop(int pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 char *test_dir_new(const char *tag)
 {
 	const char *base = getenv("TMPDIR");

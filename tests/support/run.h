@@ -33,6 +33,13 @@ int run_wait(int pid, int timeout_ms);
 /* Wait up to timeout_ms until file `path` contains `text`; true if it does. */
 int wait_for_text(const char *path, const char *text, int timeout_ms);
 
+/* Start /usr/bin/redis-server on the unix socket DIR/redis.sock (its path
+ * in `sock`; no TCP port, nothing saved), its log in DIR/redis.out, and
+ * wait until it accepts connections: the pid, or -1 when redis-server is
+ * not installed or did not start. run_redis_stop kills it. */
+int run_redis(const char *dir, char *sock, size_t socklen);
+void run_redis_stop(int pid);
+
 /* A new empty folder under $TMPDIR (or /tmp); the caller frees the path
  * and removes the folder with test_dir_remove(). */
 char *test_dir_new(const char *tag);
