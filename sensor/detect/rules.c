@@ -381,7 +381,9 @@ static int rule_text(struct rparse *p, const struct ynode *map, const char *key,
 			return -1;
 		if (has_nul(n))
 			return rerr(p, n, false, "%s must not contain NUL bytes", key);
-		if (!*s && !def)
+		/* msg may be empty: a Suricata rule without msg: is valid, and
+		 * its alerts say "signature": "" */
+		if (!*s && !def && strcmp(key, "msg") != 0)
 			return rerr(p, n, false, "%s must not be empty", key);
 	}
 	*out = strdup(s);

@@ -8,7 +8,8 @@
  *   - the capture is test.yaml's `pcap:`, else input.pcap, else the
  *     folder's only *.pcap;
  *   - the sensor runs with every shipped plugin (signature, http, dns, tls,
- *     ssh), checksum validation off when the case's `args` say `-k none`;
+ *     ssh) and the ET Open set's classification.config (Suricata's class
+ *     types), checksum validation off when the case's `args` say `-k none`;
  *   - each `filter` check whose match is about alerts (event_type: alert)
  *     is evaluated on the fields both sensors write with one meaning:
  *     event_type, alert.signature_id, alert.gid, src_ip, dest_ip,
@@ -41,8 +42,12 @@
 
 #define SV_DIR CORPUS_DIR "/suricata-verify"
 
-static const char sv_conf[] = "plugins:\n  - name: signature\n  - name: http\n  - name: dns\n"
-			      "  - name: tls\n  - name: ssh\n";
+/* Suricata runs the cases with its default classification.config; the
+ * ET Open set ships the same class types. */
+static const char sv_conf[] =
+	"classification-file: " CORPUS_DIR "/rules/et-open-suricata-5.0/classification.config\n"
+	"plugins:\n  - name: signature\n  - name: http\n  - name: dns\n"
+	"  - name: tls\n  - name: ssh\n";
 
 struct sv_result {
 	char name[128];

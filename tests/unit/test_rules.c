@@ -449,12 +449,11 @@ Test(rules, every_problem_is_reported_and_good_rules_stay)
 		     "offset: -1}]}\n"
 		     "  - {id: 8, msg: a, patterns: [{content: a, nocase: 1}], src: {a: b}}\n"
 		     "  - {id: 9, msg: [a], patterns: x}\n"),
-		18, "%s", out());
+		17, "%s", out());
 	cr_assert_str_eq(
 		out(),
 		"r.yaml:2:5: error: missing required key 'id'\n"
 		"r.yaml:3:10: error: expected an integer from 1 to 4294967295, got '0'\n"
-		"r.yaml:4:18: error: rule 2: msg must not be empty\n"
 		"r.yaml:5:5: error: rule 3: missing required key 'msg'\n"
 		"r.yaml:6:39: error: expected an integer from 1 to 4294967295, got '0'\n"
 		"r.yaml:6:31: error: expected an integer from 1 to 4, got '5'\n"
@@ -475,8 +474,11 @@ Test(rules, every_problem_is_reported_and_good_rules_stay)
 		"r.yaml:11:53: error: expected true or false, got '1'\n"
 		"r.yaml:12:18: error: expected a string, got a list\n"
 		"r.yaml:12:33: error: rule 9: patterns must be a list of mappings\n");
-	cr_assert_eq(rs.n, 1);
-	cr_assert_eq(rs.rules[0]->pub.id, 5);
+	/* an empty msg is valid (a Suricata rule without msg:) */
+	cr_assert_eq(rs.n, 2);
+	cr_assert_eq(rs.rules[0]->pub.id, 2);
+	cr_assert_str_eq(rs.rules[0]->pub.msg, "");
+	cr_assert_eq(rs.rules[1]->pub.id, 5);
 }
 
 /* Every byte value 0x00..0xff written as hex, in one pattern: the
