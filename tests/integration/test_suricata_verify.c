@@ -9,7 +9,8 @@
  *     folder's only *.pcap;
  *   - the sensor runs with every shipped plugin (signature, http, dns, tls,
  *     ssh) and the ET Open set's classification.config (Suricata's class
- *     types), checksum validation off when the case's `args` say `-k none`;
+ *     types), checksum validation off when the case's `args` say `-k none`,
+ *     midstream pick-up on when they say `--set stream.midstream=true`;
  *   - each `filter` check whose match is about alerts (event_type: alert)
  *     is evaluated on the fields both sensors write with one meaning:
  *     event_type, alert.signature_id, alert.gid, src_ip, dest_ip,
@@ -87,14 +88,29 @@ static bool case_pcap(const char *dir, const struct ynode *root, char *out, size
 }
 
 /* Whether the case's args turn checksum validation off (-k none). */
-static bool checksums_off(const struct ynode *root)
+/* Does one of the case's Suricata `args` hold `text`? */
+static bool has_arg(const struct ynode *root, const char *text)
 {
 	const struct ynode *args = ymap_get(root, "args");
 
 	for (size_t i = 0; args && args->type == YNODE_SEQ && i < args->n; i++)
-		if (args->items[i]->type == YNODE_SCALAR && strstr(args->items[i]->str, "-k none"))
+		if (args->items[i]->type == YNODE_SCALAR && strstr(args->items[i]->str, text))
 			return true;
 	return false;
+}
+
+/* The `stream:` section that says what the case's args say: `-k none`
+ * (checksums not validated) and `--set stream.midstream=true`. */
+static void stream_conf(const struct ynode *root, char *out, size_t len)
+{
+	bool k = has_arg(root, "-k none"), mid = has_arg(root, "stream.midstream=true");
+
+	if (!k && !mid) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out, len, "stream: {%s%s%s}\n", k ? "checksum-validation: false" : "",
+		 k && mid ? ", " : "", mid ? "midstream: true" : "");
 }
 
 static const char *const checked_keys[] = {
@@ -175,7 +191,7 @@ static void first_error(const char *err, char *out, size_t len)
 
 static void run_case(const char *name, struct sv_result *r)
 {
-	char dir[512], path[1024], conf[512];
+	char dir[512], path[1024], conf[1024], stream[128];
 	struct itest t;
 	struct diag d;
 	struct ynode *root;
@@ -195,8 +211,8 @@ static void run_case(const char *name, struct sv_result *r)
 		return;
 	}
 	itest_begin(&t, SENSOR_BIN, "sv");
-	snprintf(conf, sizeof(conf), "%s%s", sv_conf,
-		 checksums_off(root) ? "stream: {checksum-validation: false}\n" : "");
+	stream_conf(root, stream, sizeof(stream));
+	snprintf(conf, sizeof(conf), "%s%s", sv_conf, stream);
 	itest_config(&t, conf);
 	snprintf(t.rules, sizeof(t.rules), "%s", path);
 	if (!case_pcap(dir, root, t.pcap, sizeof(t.pcap))) {
