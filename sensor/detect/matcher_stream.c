@@ -48,7 +48,9 @@
  * Stream mode and programs: a program rule is armed (PROG_ARMED in its
  * progress) by its first prefilter hit, then verified on every later pass
  * (ring + chunk, see stream_prog) until it is reported; without a
- * prefilter it is an `always` rule.
+ * prefilter it is an `always` rule. A `stream_offsets: chunk` rule is
+ * verified on the pass's data alone, its absolute positions counting from
+ * the pass's first byte (Suricata's raw stream inspection).
  *
  * Threads: a struct matcher_stream belongs to the worker whose flow it is
  * and is touched only on that worker's thread, with that worker's
@@ -348,7 +350,9 @@ static unsigned stream_prog_rule(struct matcher_thread *mt, const struct ids_mat
 		p->got |= PROG_ARMED;
 	if (ps->pkt && !rule_header_match(mr->r, ps->pkt))
 		return 0;
-	if (!stream_prog(&mr->checks[0], mt, ms, ps))
+	if (mr->r->stream_chunk
+		    ? !verify_prog_run(mr->checks[0].prog, ps->data, ps->len, 0, &mt->venv)
+		    : !stream_prog(&mr->checks[0], mt, ms, ps))
 		return 0;
 	if (!p && !mr->every)
 		p = prog_add(ms, ri, at, m->n_rules);

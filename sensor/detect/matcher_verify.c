@@ -627,7 +627,7 @@ bool verify_prog_run(const struct vprog *vp, const uint8_t *buf, size_t len, uin
 
 bool verify_rule_needs_prog(const struct rule *r)
 {
-	if (r->v2)
+	if (r->v2 || r->stream_chunk)
 		return true;
 	for (size_t i = 0; i < r->n_patterns; i++)
 		if (r->patterns[i].kind == PAT_CONTENT && r->patterns[i].len > VERIFY_LONG_CONTENT)

@@ -1186,9 +1186,9 @@ static int rule_metadata(struct rparse *p, const struct ynode *map)
 /* ---------------------------------------------------------------- rule */
 
 static const char *const rule_keys[] = {
-	"id",	 "rev",	  "msg",	   "category", "severity", "metadata",	"detector",
-	"proto", "src",	  "dst",	   "src_port", "dst_port", "direction", "patterns",
-	"pcre",	 "scope", "stream_alerts", "buffer",   NULL};
+	"id",	 "rev",	  "msg",	   "category", "severity",	 "metadata",  "detector",
+	"proto", "src",	  "dst",	   "src_port", "dst_port",	 "direction", "patterns",
+	"pcre",	 "scope", "stream_alerts", "buffer",   "stream_offsets", NULL};
 
 static void rule_free(struct rule *r)
 {
@@ -1216,7 +1216,8 @@ static void rule_free(struct rule *r)
 }
 
 /*
- * `scope:` (packet | stream) and `stream_alerts:` (once | every). TCP rules
+ * `scope:` (packet | stream), `stream_alerts:` (once | every) and
+ * `stream_offsets:` (stream | chunk). TCP rules
  * default to the stream; UDP and ICMP have no stream; an ip rule looks at
  * packets unless it asks for the stream (then it applies to TCP only).
  * Runs after proto is known.
@@ -1225,13 +1226,15 @@ static int rule_scope(struct rparse *p, const struct ynode *map)
 {
 	static const char *const scopes[] = {"packet", "stream", NULL};
 	static const char *const alerts[] = {"once", "every", NULL};
+	static const char *const offsets[] = {"stream", "chunk", NULL};
 	struct rule *r = p->r;
 	int scope = r->proto == RULE_PROTO_TCP ? RULE_SCOPE_STREAM : RULE_SCOPE_PACKET;
-	int every = 0, rc = 0;
+	int every = 0, chunk = 0, rc = 0;
 	const struct ynode *n = ymap_get(map, "scope");
 
 	rc |= rule_choice(p, map, "scope", scopes, "packet, stream", &scope);
 	rc |= rule_choice(p, map, "stream_alerts", alerts, "once, every", &every);
+	rc |= rule_choice(p, map, "stream_offsets", offsets, "stream, chunk", &chunk);
 	if (rc == 0 && n && scope == RULE_SCOPE_STREAM &&
 	    (r->proto == RULE_PROTO_UDP || r->proto == RULE_PROTO_ICMP))
 		rc = rerr(
@@ -1243,7 +1246,11 @@ static int rule_scope(struct rparse *p, const struct ynode *map)
 			  "stream_alerts applies to stream rules only (add scope: stream)");
 	r->scope = (enum rule_scope)scope;
 	r->pub.scope = (uint8_t)(scope == RULE_SCOPE_STREAM ? IDS_SCOPE_STREAM : IDS_SCOPE_PACKET);
+	if (rc == 0 && chunk && scope != RULE_SCOPE_STREAM)
+		rc = rerr(p, ymap_get(map, "stream_offsets"), false,
+			  "stream_offsets applies to stream rules only (add scope: stream)");
 	r->stream_every = every == 1;
+	r->stream_chunk = chunk == 1;
 	return rc;
 }
 

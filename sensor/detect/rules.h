@@ -158,6 +158,12 @@ struct rule {
 	 * a content too long for a Hyperscan expression */
 	bool v2;
 	uint8_t n_vars; /* byte_extract/byte_math variables defined */
+	/* `stream_offsets: chunk`: in a stream, absolute positions (offset,
+	 * depth, startswith, endswith, absolute isdataat and byte reads)
+	 * count from the first byte of each chunk of newly reassembled data,
+	 * as Suricata's raw stream inspection has it, not from the stream's
+	 * first byte; the rule is then verified by its program */
+	bool stream_chunk;
 };
 
 struct ruleset {

@@ -760,6 +760,48 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	return 0;
 }
 
+/* Does pattern `m` hold a position counted from the buffer's start
+ * (offset, depth, startswith, endswith, isdataat or a byte keyword
+ * without `relative`)? */
+static bool absolute_position(const struct ynode *m)
+{
+	static const char *const pos[] = {"offset", "depth", "startswith", "endswith", NULL};
+	static const char *const ops[] = {"isdataat",	  "byte_test", "byte_jump",
+					  "byte_extract", "byte_math", NULL};
+	const struct ynode *v;
+
+	for (size_t k = 0; pos[k]; k++)
+		if (ymap_get(m, pos[k]))
+			return true;
+	for (size_t k = 0; ops[k]; k++)
+		if ((v = ymap_get(m, ops[k])) && v->str && !strstr(v->str, "relative"))
+			return true;
+	return false;
+}
+
+/* A tcp rule on the payload with absolute positions: Suricata inspects
+ * the stream in chunks of newly reassembled data, offset and depth
+ * counting from each chunk's start (its raw stream inspection), so the
+ * rule says `stream_offsets: chunk`. Without absolute positions both
+ * readings agree, and the rule keeps finding patterns across chunks. */
+static int stream_chunk(struct srule *r, struct ynode *rule)
+{
+	const struct ynode *scope = ymap_get(rule, "scope");
+	bool absolute = false;
+
+	if (!r->tcp || !r->n_pats || (scope && scope->str && strcmp(scope->str, "packet") == 0))
+		return 0;
+	for (size_t i = 0; i < r->n_pats; i++) {
+		if (r->pats[i].buffer)
+			return 0;
+		absolute |= absolute_position(r->pats[i].map);
+	}
+	if (!absolute)
+		return 0;
+	return ymap_add(rule, "stream_offsets",
+			ynode_new_scalar(r->f->root, rule->line, rule->col, "chunk", 5, false));
+}
+
 static struct ynode *assemble(struct srule *r)
 {
 	static const char *const head_keys[] = {"id",	  "gid",      "rev", "msg",
@@ -786,7 +828,7 @@ static struct ynode *assemble(struct srule *r)
 	for (size_t i = 0; i < r->n_pats; i++)
 		if (r->pats[i].dotprefix && dotprefix_rewrite(r, i) < 0)
 			goto fail;
-	if (assemble_buffers(r, rule) < 0)
+	if (assemble_buffers(r, rule) < 0 || stream_chunk(r, rule) < 0)
 		goto fail;
 	if (!r->n_pats)
 		return rule;

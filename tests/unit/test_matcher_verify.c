@@ -441,6 +441,47 @@ Test(verify, work_limit_stops_pathological_chains)
 
 /* ------------------------------------------------------------- stream */
 
+/* Two stream chunks, "helloSMB!" then "SMB!xyz": the count of alerts of a
+ * rule asking for "SMB" within the first 4 bytes, by stream offsets or by
+ * chunk offsets. */
+static unsigned smb_at_chunk_start(const char *offsets)
+{
+	struct ids_stream_chunk c1 = {.data = (const uint8_t *)"helloSMB!", .len = 9};
+	struct ids_stream_chunk c2 = {.data = (const uint8_t *)"SMB!xyz", .len = 7, .offset = 9};
+	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = IDS_DIR_TO_SERVER};
+	char text[512];
+	unsigned n = 0;
+
+	snprintf(text, sizeof(text),
+		 "rules:\n  - {id: 1, msg: t, proto: tcp, stream_offsets: %s, patterns: "
+		 "[{content: SMB, depth: 4}]}\n",
+		 offsets);
+	cr_assert_eq(load_text(text), 0, "%s", out());
+	compile_rules(true);
+	matcher_stream_scan(vx.mt, vx.m, &vx.ms, &p, &c1, count, &n);
+	cr_assert_eq(n, 0);
+	matcher_stream_scan(vx.mt, vx.m, &vx.ms, &p, &c2, count, &n);
+	return n;
+}
+
+Test(verify, stream_offsets_chunk_counts_depth_from_each_chunk)
+{
+	cr_assert_eq(smb_at_chunk_start("chunk"), 1);
+}
+
+Test(verify, stream_offsets_stream_counts_depth_from_the_stream_start)
+{
+	cr_assert_eq(smb_at_chunk_start("stream"), 0);
+}
+
+Test(verify, stream_offsets_needs_a_stream_rule)
+{
+	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, proto: udp, stream_offsets: chunk, "
+			       "patterns: [{content: a}]}\n"),
+		     1);
+	cr_assert(strstr(out(), "stream_offsets applies to stream rules only"), "%s", out());
+}
+
 Test(verify, stream_chain_across_chunks)
 {
 	struct ids_stream_chunk c1 = {.data = (const uint8_t *)"xxUSER", .len = 6};

@@ -282,19 +282,21 @@ Test(rules, unknown_keys_list_the_valid_ones)
 			  "        nocse: true\n"
 			  "rule:\n"),
 		     3);
-	cr_assert_str_eq(out(),
-			 "r.yaml:8:1: error: unknown key 'rule' in rule file (valid: vars, rules)\n"
-			 "r.yaml:4:5: error: unknown key 'sevrity' in rule (valid: id, rev, msg, "
-			 "category, severity, metadata, detector, proto, src, dst, src_port, "
-			 "dst_port, direction, patterns, pcre, scope, stream_alerts, buffer, gid, "
-			 "action, classtype, priority, reference, noalert, app_proto, flow, flowbits, "
-			 "threshold, detection_filter, suppress, dsize, ttl, itype, icode, ip_id, seq, "
-			 "ack, window, flags, tcp_flags, fragbits, sameip, icmp_id, icmp_seq, "
-			 "ip_proto, vlan_id)\n"
-			 "r.yaml:7:9: error: unknown key 'nocse' in pattern (valid: content, "
-			 "regex, hex, pcre, isdataat, byte_test, byte_jump, byte_extract, "
-			 "byte_math, bsize, nocase, offset, depth, buffer, distance, within, "
-			 "startswith, endswith, not, fast_pattern, rawbytes, relative)\n");
+	cr_assert_str_eq(
+		out(),
+		"r.yaml:8:1: error: unknown key 'rule' in rule file (valid: vars, rules)\n"
+		"r.yaml:4:5: error: unknown key 'sevrity' in rule (valid: id, rev, msg, "
+		"category, severity, metadata, detector, proto, src, dst, src_port, "
+		"dst_port, direction, patterns, pcre, scope, stream_alerts, buffer, "
+		"stream_offsets, gid, "
+		"action, classtype, priority, reference, noalert, app_proto, flow, flowbits, "
+		"threshold, detection_filter, suppress, dsize, ttl, itype, icode, ip_id, seq, "
+		"ack, window, flags, tcp_flags, fragbits, sameip, icmp_id, icmp_seq, "
+		"ip_proto, vlan_id)\n"
+		"r.yaml:7:9: error: unknown key 'nocse' in pattern (valid: content, "
+		"regex, hex, pcre, isdataat, byte_test, byte_jump, byte_extract, "
+		"byte_math, bsize, nocase, offset, depth, buffer, distance, within, "
+		"startswith, endswith, not, fast_pattern, rawbytes, relative)\n");
 }
 
 Test(rules, metadata_json_is_escaped)
