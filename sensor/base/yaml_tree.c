@@ -606,7 +606,8 @@ static void keys_list(const char *const *allowed, char *buf, size_t size)
 static bool key_allowed(const struct ynode *key, const char *const *allowed)
 {
 	for (size_t i = 0; allowed[i]; i++)
-		if (strlen(allowed[i]) == key->len && strcmp(allowed[i], key->str) == 0)
+		if (key->str && allowed[i][0] == key->str[0] && strlen(allowed[i]) == key->len &&
+		    memcmp(allowed[i], key->str, key->len) == 0)
 			return true;
 	return false;
 }
@@ -622,12 +623,13 @@ unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, co
 			   what, ynode_show(map, shown, sizeof(shown)));
 		return 1;
 	}
-	keys_list(allowed, valid, sizeof(valid));
 	for (size_t i = 0; i < map->n; i++) {
 		const struct ynode *key = map->keys[i];
 
 		if (key_allowed(key, allowed))
 			continue;
+		if (!bad) /* the list of valid keys only for a message */
+			keys_list(allowed, valid, sizeof(valid));
 		diag_error(d, key->file, key->line, key->col, "unknown key %s in %s (valid: %s)",
 			   ynode_show(key, shown, sizeof(shown)), what, valid);
 		bad++;

@@ -1040,11 +1040,13 @@ struct matcher_thread *matcher_thread_new(void)
 	mt->cap = max_rules;
 	mt->state = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->state));
 	mt->touched = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->touched));
+	mt->by_addr = calloc(mt->cap ? 2 * mt->cap : 1, sizeof(*mt->by_addr));
 	mt->md = pcre2_match_data_create(1, NULL);
 	mt->mctx = pcre2_match_context_create(NULL);
 	mt->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
 	mt->window = malloc(2 * STREAM_WINDOW);
-	if (!mt->state || !mt->touched || !mt->md || !mt->mctx || !mt->jit_stack || !mt->window)
+	if (!mt->state || !mt->touched || !mt->by_addr || !mt->md || !mt->mctx || !mt->jit_stack ||
+	    !mt->window)
 		goto fail;
 	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
 	mt->venv.md = mt->md;
@@ -1067,6 +1069,7 @@ void matcher_thread_free(struct matcher_thread *mt)
 	pcre2_jit_stack_free(mt->jit_stack);
 	free(mt->state);
 	free(mt->touched);
+	free(mt->by_addr);
 	free(mt->window);
 	free(mt);
 }
@@ -1195,15 +1198,15 @@ static bool rule_confirm(const struct mrule *mr, const struct rstate *st, struct
 
 /* Sorted lists merged in rule order (they hold distinct rules). */
 struct merge {
-	const uint32_t *list[3];
-	size_t n[3], at[3];
+	const uint32_t *list[4];
+	size_t n[4], at[4];
 };
 
 static bool merge_next(struct merge *mg, uint32_t *ri)
 {
 	int best = -1;
 
-	for (int l = 0; l < 3; l++)
+	for (int l = 0; l < 4; l++)
 		if (mg->at[l] < mg->n[l] &&
 		    (best < 0 || mg->list[l][mg->at[l]] < mg->list[best][mg->at[best]]))
 			best = l;
@@ -1214,8 +1217,8 @@ static bool merge_next(struct merge *mg, uint32_t *ri)
 }
 
 /* The Hyperscan candidates, then (in rule order with them) the rules
- * without a pattern: with a packet only its (proto, dst port) group and
- * the generic ones, else every one. */
+ * without a pattern: with a packet only its (proto, dst port) group, the
+ * rules indexed by its addresses and the generic ones, else every one. */
 static void merge_init(struct merge *mg, const struct matcher_thread *mt,
 		       const struct ids_matcher *m, size_t k, const struct ids_packet *pkt)
 {
@@ -1230,6 +1233,8 @@ static void merge_init(struct merge *mg, const struct matcher_thread *mt,
 	mg->list[1] = m->groups.generic;
 	mg->n[1] = m->groups.n_generic;
 	mg->list[2] = mgroups_find(&m->groups, pkt->proto, pkt->dport, &mg->n[2]);
+	mg->list[3] = mt->by_addr;
+	mg->n[3] = mgroups_by_addr(&m->groups, &pkt->src, &pkt->dst, mt->by_addr, 2 * mt->cap);
 }
 
 static unsigned report(struct matcher_thread *mt, const struct ids_matcher *m, size_t k,

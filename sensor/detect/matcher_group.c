@@ -15,6 +15,16 @@
  * rule's header is still checked in full when it is reported: the bucket
  * only skips rules whose destination port cannot match.
  *
+ * Of the rules left generic, those whose source (else destination)
+ * address set is a list of positive blocks no wider than an IPv4 /16 or
+ * an IPv6 /48 (IP reputation lists: ET Open's botcc, compromised, tor,
+ * ... thousands of header-only rules) are indexed by address instead: per
+ * side and family an array of key ranges (IPv4 address, or the first 64
+ * bits of an IPv6 one) sorted by start, so that a packet's address finds
+ * its rules with one binary search and a scan of at most the blocks that
+ * start within `width` keys before it. The header is again checked in
+ * full when such a rule is reported.
+ *
  * Threads: built by the compile (main thread), read-only afterwards.
  */
 #include "detect/matcher_group.h"
@@ -25,11 +35,24 @@
 
 #include "detect/matcher_internal.h"
 
-#define GROUP_MAX_PORTS 32
+#define GROUP_MAX_PORTS	 32
+#define ADDR_MIN_PREFIX4 16
+#define ADDR_MIN_PREFIX6 48
 
 struct gpair {
 	uint32_t key, rule;
 };
+
+/* Remove repeats from sorted a[0..n): the new count. */
+static size_t dedup(uint32_t *a, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!k || a[k - 1] != a[i])
+			a[k++] = a[i];
+	return k;
+}
 
 static uint32_t group_key(uint8_t proto, uint16_t port)
 {
@@ -75,11 +98,159 @@ static size_t slot_of(const struct mgroups *g, uint32_t key)
 	return h;
 }
 
+/* ------------------------------------------------ the address index */
+
+static uint64_t key_bits(const uint8_t *b, unsigned n)
+{
+	uint64_t k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		k = k << 8 | b[i];
+	return k;
+}
+
+/* The key of an address: [0] IPv4, [1] IPv6 (its first 64 bits). */
+static int addr_key(const struct ids_addr *a, uint64_t *key)
+{
+	if (a->family == 4) {
+		*key = key_bits(a->bytes, 4);
+		return 0;
+	}
+	*key = key_bits(a->bytes, 8);
+	return 1;
+}
+
+/* Can `set` be indexed: positive blocks only, each narrow enough? */
+static bool set_indexable(const struct addr_set *set)
+{
+	if (set->any || !set->n)
+		return false;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct addr_block *b = &set->blocks[i];
+
+		if (b->negated || (b->family == 4 && b->prefix < ADDR_MIN_PREFIX4) ||
+		    (b->family == 6 && b->prefix < ADDR_MIN_PREFIX6))
+			return false;
+	}
+	return true;
+}
+
+static int index_push(struct maddr_index *x, size_t *cap, const struct addr_block *b, uint32_t rule)
+{
+	unsigned bits = b->family == 4 ? 32 : 64;
+	unsigned fixed = b->prefix < bits ? b->prefix : bits;
+	uint64_t lo = key_bits(b->bytes, bits / 8);
+	uint64_t span =
+		fixed == 0 ? UINT64_MAX : (fixed == 64 ? 0 : (UINT64_C(1) << (bits - fixed)) - 1);
+
+	if (x->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct maddr_entry *ne = realloc(x->e, nc * sizeof(*ne));
+
+		if (!ne)
+			return -1;
+		x->e = ne;
+		*cap = nc;
+	}
+	x->e[x->n++] = (struct maddr_entry){lo, lo + span, rule};
+	if (span > x->width)
+		x->width = span;
+	return 0;
+}
+
+/* Index rule `ri` by its source, else its destination blocks; 1 when
+ * indexed, 0 when neither side can be, -1 out of memory. */
+static int index_rule(struct mgroups *g, size_t caps[4], const struct rule *r, uint32_t ri)
+{
+	const struct addr_set *set;
+	struct maddr_index *side;
+	size_t *cap;
+
+	if (set_indexable(&r->src)) {
+		set = &r->src;
+		side = g->src;
+		cap = caps;
+	} else if (set_indexable(&r->dst)) {
+		set = &r->dst;
+		side = g->dst;
+		cap = caps + 2;
+	} else
+		return 0;
+	for (size_t i = 0; i < set->n; i++) {
+		int f = set->blocks[i].family == 4 ? 0 : 1;
+
+		if (index_push(&side[f], &cap[f], &set->blocks[i], ri) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+static int by_lo(const void *a, const void *b)
+{
+	const struct maddr_entry *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Append to out the rules of `x` whose block holds `key`. */
+static size_t index_find(const struct maddr_index *x, uint64_t key, uint32_t *out, size_t n,
+			 size_t cap)
+{
+	uint64_t from = key > x->width ? key - x->width : 0;
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->e[mid].lo < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < x->n && x->e[i].lo <= key; i++) {
+		if (x->e[i].hi < key)
+			continue;
+		if (n == cap) {
+			matcher_sort_indexes(out, n);
+			n = dedup(out, n);
+		}
+		out[n++] = x->e[i].rule;
+	}
+	return n;
+}
+
+size_t mgroups_by_addr(const struct mgroups *g, const struct ids_addr *src,
+		       const struct ids_addr *dst, uint32_t *out, size_t cap)
+{
+	uint64_t key;
+	size_t n = 0;
+	int f;
+
+	if (src->family == 4 || src->family == 6) {
+		f = addr_key(src, &key);
+		if (g->src[f].n)
+			n = index_find(&g->src[f], key, out, n, cap);
+	}
+	if (dst->family == 4 || dst->family == 6) {
+		f = addr_key(dst, &key);
+		if (g->dst[f].n)
+			n = index_find(&g->dst[f], key, out, n, cap);
+	}
+	if (n > 1) {
+		matcher_sort_indexes(out, n);
+		n = dedup(out, n);
+	}
+	return n;
+}
+
 /* Pairs of every groupable rule; the others go to g->generic. */
 static struct gpair *collect(struct mgroups *g, const struct ids_matcher *m, size_t *np)
 {
 	struct gpair *pairs = malloc((m->n_always * GROUP_MAX_PORTS + 1) * sizeof(*pairs));
-	size_t n = 0;
+	size_t n = 0, caps[4] = {0};
+	int indexed;
 
 	g->generic = malloc((m->n_always + 1) * sizeof(*g->generic));
 	if (!pairs || !g->generic) {
@@ -92,7 +263,13 @@ static struct gpair *collect(struct mgroups *g, const struct ids_matcher *m, siz
 		uint8_t proto = 0;
 
 		if (!rule_ports(r, &proto)) {
-			g->generic[g->n_generic++] = ri;
+			indexed = r ? index_rule(g, caps, r, ri) : 0;
+			if (indexed < 0) {
+				free(pairs);
+				return NULL;
+			}
+			if (!indexed)
+				g->generic[g->n_generic++] = ri;
 			continue;
 		}
 		for (size_t k = 0; k < r->dport.n; k++)
@@ -112,6 +289,10 @@ int mgroups_build(struct mgroups *g, const struct ids_matcher *m)
 	pairs = collect(g, m, &n);
 	if (!pairs)
 		return -1;
+	for (int f = 0; f < 2; f++) {
+		qsort(g->src[f].e, g->src[f].n, sizeof(*g->src[f].e), by_lo);
+		qsort(g->dst[f].e, g->dst[f].n, sizeof(*g->dst[f].e), by_lo);
+	}
 	qsort(pairs, n, sizeof(*pairs), by_key_rule);
 	g->cap = 16;
 	while (g->cap < n * 2)
@@ -138,6 +319,10 @@ int mgroups_build(struct mgroups *g, const struct ids_matcher *m)
 
 void mgroups_free(struct mgroups *g)
 {
+	for (int f = 0; f < 2; f++) {
+		free(g->src[f].e);
+		free(g->dst[f].e);
+	}
 	free(g->generic);
 	free(g->slots);
 	free(g->rules);

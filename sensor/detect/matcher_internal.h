@@ -111,6 +111,7 @@ struct matcher_thread {
 	struct rstate *state; /* per rule, all zero between scans */
 	uint32_t *touched;    /* rules hit during the running scan */
 	size_t cap;	      /* rules state[] and touched[] hold */
+	uint32_t *by_addr;    /* address-indexed rules of the running scan (2 * cap) */
 	const struct mpat *pats;
 	const struct mtarget *targets;
 	size_t n_touched;

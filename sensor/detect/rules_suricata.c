@@ -818,7 +818,13 @@ static struct ynode *assemble(struct srule *r)
 			goto fail;
 	if (assemble_app_proto(r, rule) < 0 || move_all(rule, r->extra) < 0)
 		goto fail;
-	if (r->tcp && r->has_dsize && !ymap_get(rule, "scope")) {
+	if (r->tcp && !r->n_pats && !ymap_get(rule, "scope")) {
+		/* header keywords only: Suricata checks them on every packet */
+		if (ymap_add(rule, "scope",
+			     ynode_new_scalar(r->f->root, rule->line, rule->col, "packet", 6,
+					      false)) < 0)
+			goto fail;
+	} else if (r->tcp && r->has_dsize && !ymap_get(rule, "scope")) {
 		suri_note(r, "dsize: the patterns look at single packets (scope: packet)");
 		if (ymap_add(rule, "scope",
 			     ynode_new_scalar(r->f->root, rule->line, rule->col, "packet", 6,

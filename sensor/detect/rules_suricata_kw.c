@@ -281,8 +281,14 @@ struct ynode *suri_content_node(struct srule *r, size_t off, const uint8_t *b, s
 	hex = malloc(n * 3 + 1);
 	if (!hex)
 		return NULL;
-	for (i = 0; i < n; i++)
-		snprintf(hex + i * 3, 4, "%02x ", b[i]);
+	for (i = 0; i < n; i++) {
+		static const char digits[] = "0123456789abcdef";
+
+		hex[i * 3] = digits[b[i] >> 4];
+		hex[i * 3 + 1] = digits[b[i] & 15];
+		hex[i * 3 + 2] = ' ';
+	}
+	hex[n * 3] = '\0';
 	node = suri_str(r, off, hex, n * 3 - 1);
 	free(hex);
 	return node;

@@ -145,6 +145,7 @@ Test(rules_suricata, addresses_ports_groups_and_variables)
 			 "  src_port: [\"80\", \"443\", \"8000:\"]\n"
 			 "  dst: [\"!1.2.3.4\", \"!5.6.7.0/24\"]\n"
 			 "  dst_port: \"!$HTTP_PORTS\"\n"
+			 "  scope: packet\n"
 			 "- id: 2\n"
 			 "  msg: \"n\"\n"
 			 "  proto: udp\n"
@@ -238,7 +239,8 @@ Test(rules_suricata, rule_level_keywords)
 		"  classtype: \"trojan-activity\"\n"
 		"  metadata:\n"
 		"    created_at: [\"2010_01_01\", \"2011\"]\n"
-		"    former_category: [\"MALWARE\"]\n");
+		"    former_category: [\"MALWARE\"]\n"
+		"  scope: packet\n");
 	cr_expect_str_eq(res.notes[0], "'target:dest_ip' dropped (no effect on detection here)");
 }
 
@@ -827,9 +829,11 @@ Test(rules_suricata, threshold_config_thresholds_and_suppressions)
 			       "    track: \"by_src\"\n"
 			       "    count: 1\n"
 			       "    seconds: 60\n"
+			       "  scope: packet\n"
 			       "- id: 2\n"
 			       "  msg: \"s\"\n"
 			       "  proto: tcp\n"
+			       "  scope: packet\n"
 			       "  threshold:\n"
 			       "    type: \"both\"\n"
 			       "    track: \"by_dst\"\n"
@@ -845,6 +849,7 @@ Test(rules_suricata, threshold_config_thresholds_and_suppressions)
 			       "    track: \"by_src\"\n"
 			       "    count: 2\n"
 			       "    seconds: 5\n"
+			       "  scope: packet\n"
 			       "  noalert: true\n");
 	cr_expect_not_null(strstr(out(), "threshold.config:5: warning: rate_filter only changes"),
 			   "%s", out());
