@@ -89,6 +89,75 @@ static void save_text(const char *target, const char *name, const char *s)
 	save(target, name, &o);
 }
 
+/* ------------------------------------------------------------ matcher */
+
+/* fuzz_matcher.c's alphabet index of each character: a b A B NUL 0xff \n / */
+static unsigned alpha(char c)
+{
+	static const char set[] = "abAB\0\xff\n/";
+
+	for (unsigned i = 0; i < 8; i++)
+		if (set[i] == c)
+			return i;
+	die("not in the matcher alphabet");
+	return 0;
+}
+
+/* The payload `s` (alphabet characters, '.' for NUL) as fuzz_matcher's bytes. */
+static void matcher_payload(struct buf *o, const char *s)
+{
+	for (; *s; s++)
+		u8(o, alpha(*s == '.' ? '\0' : *s));
+}
+
+/* A content pattern of fuzz_matcher: pat byte, then its characters. */
+static void matcher_content(struct buf *o, unsigned flags, const char *s)
+{
+	u8(o, flags | (unsigned)(strlen(s) - 1) << 5);
+	for (; *s; s++)
+		u8(o, alpha(*s));
+}
+
+static void matcher_seeds(void)
+{
+	struct buf o = {.n = 0};
+
+	/* 3 rules: "ab"; "aB" nocase and "/" at offset 4 depth 8; a regex
+	 * with a pcre. */
+	u8(&o, 2 | 5 << 3);
+	u8(&o, 0x04);
+	u8(&o, 1);
+	matcher_content(&o, 0, "ab");
+	u8(&o, 2);
+	matcher_content(&o, 4, "aB");
+	matcher_content(&o, 8 | 16, "/");
+	u8(&o, 4);
+	u8(&o, 7);
+	u8(&o, 1 | 4);
+	u8(&o, 2);
+	u8(&o, 5);
+	u8(&o, 3);
+	matcher_payload(&o, "bbAAab//ab\nabbbbbaaaaaaaab/ba..aAbBab/a\nbaaab");
+	save("matcher", "contents-regex-pcre", &o);
+
+	/* 2 rules: v2 distance/within after a content, stream_alerts every;
+	 * a content with offset and depth, to_server. */
+	o.n = 0;
+	u8(&o, 1 | 9 << 3);
+	u8(&o, 0xaa);
+	u8(&o, 2 | 8);
+	matcher_content(&o, 0, "aa");
+	matcher_content(&o, 3, "B/");
+	u8(&o, 1);
+	u8(&o, 6);
+	u8(&o, 1 | 16);
+	matcher_content(&o, 8 | 16, "Ab");
+	u8(&o, 2);
+	u8(&o, 3);
+	matcher_payload(&o, "baAbaaBB/aaB/bbaa.B/AbAbAbaaB/");
+	save("matcher", "v2-every-offset", &o);
+}
+
 /* ------------------------------------------------------------- decode */
 
 /* Link type indexes of fuzz_decode.c's first byte. */
@@ -843,5 +912,6 @@ int main(int argc, char **argv)
 	app_portscan_seeds();
 	rules_seeds();
 	config_seeds();
+	matcher_seeds();
 	return 0;
 }
