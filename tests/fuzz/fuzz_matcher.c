@@ -91,8 +91,12 @@ static size_t put_pattern(struct fuzz_in *in, char *y, size_t at)
 					     regexes[fuzz_u8(in) % 16]);
 	}
 	b = fuzz_bytes(in, len, &got);
+	if (got == 0) { /* the input ended: one 'a' */
+		b = (const uint8_t *)"";
+		got = 1;
+	}
 	at += (size_t)snprintf(y + at, YAML_MAX - at, "      - hex: \"");
-	at = put_hex(y, at, b, got ? got : 1);
+	at = put_hex(y, at, b, got);
 	at += (size_t)snprintf(y + at, YAML_MAX - at, "\"\n");
 	if (pat & 4)
 		at += (size_t)snprintf(y + at, YAML_MAX - at, "        nocase: true\n");

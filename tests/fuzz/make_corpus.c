@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pcapgen.h"
 #include "tls_certs.h"
@@ -893,6 +894,167 @@ static void config_seeds(void)
 		  "rule-files: 3\n");
 }
 
+/* -------------------------------------------------------- packet_path */
+
+/* A capture written by `fill` as a fuzz_packet_path seed: byte 0 = 8 (a
+ * whole capture file), then the pcap file. */
+static void capture_seed(const char *name, int linktype, void (*fill)(struct pcapgen *g))
+{
+	char path[] = "/tmp/make_corpus_XXXXXX";
+	struct buf o = {.n = 0};
+	struct pcapgen g;
+	int fd = mkstemp(path);
+	FILE *f;
+	size_t n;
+
+	if (fd < 0)
+		die("mkstemp");
+	close(fd);
+	pg_open(&g, path, linktype);
+	fill(&g);
+	pg_close(&g);
+	u8(&o, 8);
+	f = fopen(path, "rb");
+	if (!f)
+		die(path);
+	n = fread(o.b + 1, 1, MAX_SEED - 1, f);
+	if (!feof(f))
+		die("capture seed over 4 KiB");
+	fclose(f);
+	unlink(path);
+	o.n = 1 + n;
+	save("packet_path", name, &o);
+}
+
+static void pp_http(struct pcapgen *g)
+{
+	static const char req[] = "GET /a/../etc/passwd?q=\xff\xfe\x01%00 HTTP/1.1\r\n"
+				  "Host: www.\xc3\xa9xample.com\r\nUser-Agent: sqlmap\t\"x\"\\\r\n"
+				  "Cookie: \x7f\x80\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n"
+				   "Server: a\x1b[0m\r\n\r\nuid=0(root)";
+	struct pg_tcp t;
+
+	pg_tcp_init(&t, g, "198.18.0.1", 40000, "198.18.0.2", 80);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, req, 40);
+	pg_tcp_send(&t, PG_TO_SERVER, req + 40, sizeof(req) - 41);
+	pg_tcp_send(&t, PG_TO_CLIENT, resp, sizeof(resp) - 1);
+	pg_tcp_close(&t);
+}
+
+static void pp_dns(struct pcapgen *g)
+{
+	struct buf o, tcp = {.n = 0};
+	struct pg_tcp t;
+
+	dns_header(&o, 0x4242, 0x0100, 1, 0, 0, 0);
+	dns_name(&o, "evil\"\\.exa\x01mple.com");
+	u16(&o, 1), u16(&o, 1);
+	pg_udp(g, "2001:db8::1", 5353, "2001:db8::2", 53, o.b, o.n);
+	dns_header(&o, 0x4242, 0x8180, 1, 1, 0, 0);
+	dns_name(&o, "evil\"\\.exa\x01mple.com");
+	u16(&o, 1), u16(&o, 1);
+	u16(&o, 0xc00c), dns_rr(&o, 16), u16(&o, 4), u8(&o, 3), bytes(&o, "\xff\x00\n", 3);
+	pg_udp(g, "2001:db8::2", 53, "2001:db8::1", 5353, o.b, o.n);
+	/* the same query twice over TCP, length-prefixed, in one segment */
+	dns_header(&o, 7, 0x0100, 1, 0, 0, 0);
+	dns_name(&o, "tcp.example.org");
+	u16(&o, 16), u16(&o, 1);
+	for (int i = 0; i < 2; i++) {
+		u16(&tcp, (unsigned)o.n);
+		bytes(&tcp, o.b, o.n);
+	}
+	pg_tcp_init(&t, g, "198.18.0.1", 40001, "198.18.0.3", 53);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, tcp.b, 1);
+	pg_tcp_send(&t, PG_TO_SERVER, tcp.b + 1, tcp.n - 1);
+	pg_tcp_close(&t);
+}
+
+static void pp_tls_ssh(struct pcapgen *g)
+{
+	static uint8_t body[2048], hs[2048], rec[2400];
+	struct th_spec s = th_foxio(true, "sni.\xe2\x82\xac\x01.example");
+	static const char banner[] = "SSH-2.0-OpenSSH_9.6 \xff\"\r\n";
+	struct pg_tcp t;
+	size_t n;
+
+	n = th_handshake(HS_CLIENT, body, th_client_hello(&s, body), hs);
+	n = th_records(hs, n, 300, rec);
+	pg_tcp_init(&t, g, "198.18.0.1", 40002, "198.18.0.4", 443);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, rec, n);
+	pg_tcp_init(&t, g, "198.18.0.1", 40003, "198.18.0.5", 22);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, banner, sizeof(banner) - 1);
+	pg_tcp_send(&t, PG_TO_CLIENT, "SSH-2.0-x\r\n", 11);
+}
+
+static void pp_scan_frag(struct pcapgen *g)
+{
+	static const char data[] = "fragmented GET payload across two fragments!";
+	struct pg_pkt p = {.src = "198.18.0.9", .dst = "198.18.0.10", .proto = IPPROTO_UDP,
+			   .sport = 1000, .dport = 2000, .ip_id = 77};
+	uint8_t l4[128];
+	size_t n;
+
+	for (unsigned port = 1; port <= 8; port++) {
+		struct pg_pkt syn = {.src = "198.18.0.9", .dst = "198.18.0.10",
+				     .proto = IPPROTO_TCP, .sport = 50000,
+				     .dport = (uint16_t)port, .tcp_flags = 0x02, .seq = port};
+
+		pg_packet(g, &syn);
+	}
+	p.payload = data;
+	p.len = sizeof(data) - 1;
+	n = pg_l4_bytes(g, &p, l4, sizeof(l4));
+	pg_fragment(g, &p, l4 + 24, n - 24, 24, false);
+	pg_fragment(g, &p, l4, 24, 0, true);
+}
+
+static void pp_raw(struct pcapgen *g)
+{
+	struct pg_tcp t;
+
+	pg_tcp_init(&t, g, "2001:db8::1", 40004, "2001:db8::2", 8080);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, "POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc", 41);
+	pg_tcp_segment(&t, PG_TO_SERVER, 0x18, -3, "xyz", 3);
+}
+
+/* Frame records (byte 0: Ethernet): a UDP datagram, then a TCP SYN two
+ * minutes later. */
+static void records_seed(void)
+{
+	struct buf o = {.n = 0};
+	struct pcapgen g = {.linktype = 1};
+	struct pg_pkt p = {.src = "198.18.0.1", .dst = "198.18.0.2", .proto = IPPROTO_UDP,
+			   .sport = 1234, .dport = 4321, .payload = "GET example", .len = 11};
+	uint8_t frame[256];
+	size_t n;
+
+	u8(&o, 0);
+	n = pg_build(&g, &p, frame, sizeof(frame));
+	u8(&o, 5), u16(&o, (unsigned)n), bytes(&o, frame, n);
+	p.proto = IPPROTO_TCP;
+	p.tcp_flags = 0x02;
+	p.len = 0;
+	n = pg_build(&g, &p, frame, sizeof(frame));
+	u8(&o, 0x80 | 120), u16(&o, (unsigned)n), bytes(&o, frame, n);
+	save("packet_path", "records-udp-syn", &o);
+}
+
+static void packet_path_seeds(void)
+{
+	capture_seed("http-hostile-strings", 1, pp_http);
+	capture_seed("dns-udp-tcp", 1, pp_dns);
+	capture_seed("tls-ssh", 1, pp_tls_ssh);
+	capture_seed("portscan-fragments", 1, pp_scan_frag);
+	capture_seed("raw-ipv6-overlap", 101, pp_raw);
+	records_seed();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -913,5 +1075,6 @@ int main(int argc, char **argv)
 	rules_seeds();
 	config_seeds();
 	matcher_seeds();
+	packet_path_seeds();
 	return 0;
 }
