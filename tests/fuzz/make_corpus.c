@@ -1055,6 +1055,84 @@ static void packet_path_seeds(void)
 	records_seed();
 }
 
+/* --------------------------------------------------------- eve_writer */
+
+/* fuzz_eve_writer's op byte: `bits` (its high nibble) with the low nibble
+ * that makes op % 5 == kind. */
+static void eve_op(struct buf *o, unsigned kind, unsigned bits)
+{
+	for (unsigned low = 0; low < 16; low++)
+		if (((bits | low) % 5) == kind) {
+			u8(o, bits | low);
+			return;
+		}
+}
+
+/* A string of n bytes (n < 250). */
+static void estr(struct buf *o, const char *s, size_t n)
+{
+	u8(o, (unsigned)n);
+	bytes(o, s, n);
+}
+
+static void eve_writer_seeds(void)
+{
+	static const char bad[] = "a\x00\"\\\x01\x1f\x7f\xc3\xa9\xc3\x28\xed\xa0\x80\xf4\x90"
+				  "\x80\x80\xe2\x82\xac\xff\xfe\n\t/";
+	struct buf o = {.n = 0};
+
+	/* every option, a host and an in_iface; an alert with everything */
+	u8(&o, 0x3f);
+	estr(&o, "h\xff\x01", 3);
+	estr(&o, "eth\x80", 4);
+	eve_op(&o, 0, 0xf0);
+	estr(&o, bad, sizeof(bad) - 1);
+	estr(&o, "cat\"egory", 9);
+	estr(&o, bad + 3, sizeof(bad) - 4);
+	estr(&o, "ht\xfftp", 5);
+	estr(&o, bad, sizeof(bad) - 1);
+	estr(&o, bad, sizeof(bad) - 1);
+	/* a huge message (2 * 4099 bytes of a repeated invalid sequence) */
+	eve_op(&o, 0, 0x00);
+	u8(&o, 251), bytes(&o, "\xe2\x82\xc3\x00\x80\"\\", 7);
+	for (int i = 0; i < 5; i++)
+		estr(&o, "", 0);
+	eve_op(&o, 1, 0x80);
+	estr(&o, "decode", 6);
+	estr(&o, bad, sizeof(bad) - 1);
+	eve_op(&o, 2, 0x70);
+	estr(&o, "established\x00x", 13);
+	estr(&o, bad, 9);
+	estr(&o, bad + 9, 9);
+	estr(&o, "timeout", 7);
+	eve_op(&o, 4, 0x00);
+	estr(&o, bad, sizeof(bad) - 1);
+	u16(&o, 17);
+	save("eve_writer", "every-record", &o);
+
+	/* a protocol record: nested objects and arrays, strn with NULs, raw
+	 * values, deeper than IDS_JSON_MAX_DEPTH, left open */
+	o.n = 0;
+	u8(&o, 0x08);
+	eve_op(&o, 3, 0x10); /* dns */
+	u8(&o, 0), estr(&o, "qu\xffry", 5);	 /* open_object with a hostile key */
+	u8(&o, 5), estr(&o, bad, sizeof(bad) - 1); /* strn, key "k" */
+	u8(&o, 2), estr(&o, "answers", 7);	 /* open_array */
+	u8(&o, 4), estr(&o, bad, 12);		 /* str in the array */
+	u8(&o, 9), u8(&o, 1);			 /* raw */
+	u8(&o, 3);				 /* close_array */
+	u8(&o, 6), u32(&o, 0xffffffff), u32(&o, 0xffffffff);
+	u8(&o, 7), u32(&o, 0x80000000);
+	u8(&o, 8), u8(&o, 1);
+	u8(&o, 10); /* stop, the object left open */
+	eve_op(&o, 3, 0x70); /* a type from a string */
+	estr(&o, "my_type", 7);
+	u8(&o, 2), estr(&o, "deep", 4); /* open_array, then 20 more in it */
+	for (int i = 0; i < 20; i++)
+		u8(&o, 2);
+	save("eve_writer", "record-builder", &o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -1076,5 +1154,6 @@ int main(int argc, char **argv)
 	config_seeds();
 	matcher_seeds();
 	packet_path_seeds();
+	eve_writer_seeds();
 	return 0;
 }
