@@ -1133,6 +1133,34 @@ static void eve_writer_seeds(void)
 	save("eve_writer", "record-builder", &o);
 }
 
+/* ------------------------------------------------------------ dns_tcp */
+
+/* fuzz_dns_tcp seeds: byte 0 (max, split seed), then the direction. */
+static void dns_tcp_seeds(void)
+{
+	struct buf o = {.n = 0}, m;
+
+	dns_header(&m, 0x1234, 0x0100, 1, 0, 0, 0);
+	dns_name(&m, "www.example.com");
+	u16(&m, 1), u16(&m, 1);
+	/* max 65535: two messages, an empty prefix, a third cut short */
+	u8(&o, 3 | 5 << 2);
+	for (int i = 0; i < 2; i++)
+		u16(&o, (unsigned)m.n), bytes(&o, m.b, m.n);
+	u16(&o, 0);
+	u16(&o, (unsigned)m.n), bytes(&o, m.b, 10);
+	save("dns_tcp", "two-empty-cut", &o);
+
+	/* max 12: an oversized message skipped, then a 12-byte header-only
+	 * message, then half a prefix */
+	o.n = 0;
+	u8(&o, 0 | 9 << 2);
+	u16(&o, (unsigned)m.n), bytes(&o, m.b, m.n);
+	u16(&o, 12), bytes(&o, m.b, 12);
+	u8(&o, 0);
+	save("dns_tcp", "oversized-then-header", &o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -1155,5 +1183,6 @@ int main(int argc, char **argv)
 	matcher_seeds();
 	packet_path_seeds();
 	eve_writer_seeds();
+	dns_tcp_seeds();
 	return 0;
 }
