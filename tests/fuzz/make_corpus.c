@@ -1161,6 +1161,51 @@ static void dns_tcp_seeds(void)
 	save("dns_tcp", "oversized-then-header", &o);
 }
 
+/* ------------------------------------------------------- stream_policy */
+
+/* A client segment of fuzz_stream_policy: offset, length, value. */
+static void pol_seg(struct buf *o, unsigned off, unsigned len, unsigned v)
+{
+	u8(o, 0), u16(o, off), u8(o, len - 1), u8(o, v);
+}
+
+static void pol_ack(struct buf *o, unsigned a)
+{
+	u8(o, 1), u16(o, a);
+}
+
+/* The same overlaps under every policy: a new segment starting before an
+ * old one, at the same byte and longer, inside, ending at the same byte,
+ * reaching back before an ACK, agreeing bytes, a hole, across the
+ * sequence number wrap. */
+static void stream_policy_seeds(void)
+{
+	static const char *const names[] = {"first", "last", "bsd", "bsd-right", "linux",
+					    "old-linux", "windows", "vista", "solaris"};
+
+	for (unsigned pol = 0; pol < 9; pol++) {
+		struct buf o = {.n = 0};
+		char name[64];
+
+		u8(&o, pol);
+		pol_seg(&o, 10, 20, 0x41);
+		pol_seg(&o, 5, 10, 0x42);
+		pol_seg(&o, 10, 30, 0x43);
+		pol_seg(&o, 25, 5, 0x44);
+		pol_seg(&o, 20, 10, 0x45);
+		pol_seg(&o, 10, 20, 0x46);
+		pol_ack(&o, 15);
+		pol_seg(&o, 0, 40, 0x80);
+		pol_seg(&o, 60, 10, 0x47);
+		pol_ack(&o, 50);
+		pol_seg(&o, 1000, 100, 0x48);
+		pol_seg(&o, 1020, 10, 0x49);
+		pol_seg(&o, 990, 40, 0x90);
+		snprintf(name, sizeof(name), "overlaps-%s", names[pol]);
+		save("stream_policy", name, &o);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -1184,5 +1229,6 @@ int main(int argc, char **argv)
 	packet_path_seeds();
 	eve_writer_seeds();
 	dns_tcp_seeds();
+	stream_policy_seeds();
 	return 0;
 }
