@@ -213,7 +213,7 @@ static bool record_call(struct ids_json *j, struct fuzz_in *in, struct strbuf *s
 	case 4: o->str(j, key, next_str(in, &v)); break;
 	case 5: next_str(in, &v); o->strn(j, key, v.b, v.n); break;
 	case 6: o->u64(j, key, fuzz_u32(in) * (uint64_t)fuzz_u32(in)); break;
-	case 7: o->i64(j, key, -(int64_t)fuzz_u32(in) << 31); break;
+	case 7: o->i64(j, key, (int64_t)fuzz_u32(in) * -INT64_C(2147483648)); break;
 	case 8: o->boolean(j, key, fuzz_u8(in)); break;
 	case 9: o->raw(j, key, raws[fuzz_u8(in) % 4]); break;
 	default: return false;
