@@ -263,7 +263,8 @@ static void segment(struct run *r, int dir, uint8_t flags, uint32_t seq, uint32_
 	put32(b + 24, seq);
 	put32(b + 28, ack);
 	b[32] = 5 << 4, b[33] = flags, b[34] = b[35] = 0xff;
-	memcpy(b + 40, data, len);
+	if (len)
+		memcpy(b + 40, data, len);
 	r->ts += 1000;
 	if (decode_frame(&p, LINK_RAW, b, (uint32_t)tot, (uint32_t)tot, r->ts, ++r->cnt, &r->ds))
 		return;
