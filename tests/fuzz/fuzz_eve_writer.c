@@ -141,8 +141,12 @@ static void op_alert(struct eve_thread *t, struct fuzz_in *in, uint8_t op, const
 	static struct strbuf msg, cat, meta, app, field, payload;
 	static char meta_json[STR_MAX * 6 + 16], fields[FIELDS];
 	struct ids_rule r = {.id = 1, .rev = 1, .gid = 1, .severity = 2};
-	struct ids_flow_info flow = {.flow_id = 42, .proto = 6, .client_port = 40000,
-				     .server_port = 80, .pkts = {3, 2}, .bytes = {300, 200}};
+	struct ids_flow_info flow = {.flow_id = 42,
+				     .proto = 6,
+				     .client_port = 40000,
+				     .server_port = 80,
+				     .pkts = {3, 2},
+				     .bytes = {300, 200}};
 	struct ids_packet p;
 	struct eve_alert_input a = {.p = &p, .r = &r, .in_iface = iface, .tx_id = -1};
 
@@ -181,8 +185,12 @@ static void op_flow(struct eve_thread *t, struct fuzz_in *in, uint8_t op, const 
 {
 	static struct strbuf state, tcp, app, lost;
 	static const uint16_t vlan[2] = {1, 2};
-	struct ids_flow_info info = {.flow_id = 7, .proto = 6, .end_reason = op >> 4,
-				     .client_port = 1, .server_port = 2, .first_usec = 1,
+	struct ids_flow_info info = {.flow_id = 7,
+				     .proto = 6,
+				     .end_reason = op >> 4,
+				     .client_port = 1,
+				     .server_port = 2,
+				     .first_usec = 1,
 				     .last_usec = 2};
 	struct eve_flow_input f = {.info = &info, .vlan = vlan, .vlan_count = op >> 6 & 1 ? 2 : 0};
 
@@ -199,24 +207,47 @@ static void op_flow(struct eve_thread *t, struct fuzz_in *in, uint8_t op, const 
 /* One builder call of a protocol record; false for "stop". */
 static bool record_call(struct ids_json *j, struct fuzz_in *in, struct strbuf *s, bool in_array)
 {
-	static const char *const raws[] = {"{}", "[1,2,{\"a\":null}]", "-0.5e+3", "{\"x\":\"\\u00ff\"}"};
+	static const char *const raws[] = {"{}", "[1,2,{\"a\":null}]", "-0.5e+3",
+					   "{\"x\":\"\\u00ff\"}"};
 	const struct ids_json_ops *o = &eve_json_ops;
 	uint8_t c = fuzz_u8(in) % 11;
 	const char *key = in_array ? NULL : (c & 1 ? "k" : next_str(in, s));
 	static struct strbuf v;
 
 	switch (c) {
-	case 0: o->open_object(j, key); break;
-	case 1: o->close_object(j); break;
-	case 2: o->open_array(j, key); break;
-	case 3: o->close_array(j); break;
-	case 4: o->str(j, key, next_str(in, &v)); break;
-	case 5: next_str(in, &v); o->strn(j, key, v.b, v.n); break;
-	case 6: o->u64(j, key, fuzz_u32(in) * (uint64_t)fuzz_u32(in)); break;
-	case 7: o->i64(j, key, (int64_t)fuzz_u32(in) * -INT64_C(2147483648)); break;
-	case 8: o->boolean(j, key, fuzz_u8(in)); break;
-	case 9: o->raw(j, key, raws[fuzz_u8(in) % 4]); break;
-	default: return false;
+	case 0:
+		o->open_object(j, key);
+		break;
+	case 1:
+		o->close_object(j);
+		break;
+	case 2:
+		o->open_array(j, key);
+		break;
+	case 3:
+		o->close_array(j);
+		break;
+	case 4:
+		o->str(j, key, next_str(in, &v));
+		break;
+	case 5:
+		next_str(in, &v);
+		o->strn(j, key, v.b, v.n);
+		break;
+	case 6:
+		o->u64(j, key, fuzz_u32(in) * (uint64_t)fuzz_u32(in));
+		break;
+	case 7:
+		o->i64(j, key, (int64_t)fuzz_u32(in) * -INT64_C(2147483648));
+		break;
+	case 8:
+		o->boolean(j, key, fuzz_u8(in));
+		break;
+	case 9:
+		o->raw(j, key, raws[fuzz_u8(in) % 4]);
+		break;
+	default:
+		return false;
 	}
 	return true;
 }
@@ -226,8 +257,14 @@ static void op_record(struct eve_thread *t, struct fuzz_in *in, uint8_t op, cons
 	static const char *const types[] = {"http", "dns", "tls", "x"};
 	static struct strbuf type, key;
 	struct ids_addr a = {.family = 4, .bytes = {198, 18, 0, 1}};
-	struct eve_record_input r = {.ts_usec = 1, .flow_id = 9, .src = &a, .dst = &a,
-				     .sport = 1, .dport = 53, .proto = 17, .in_iface = iface,
+	struct eve_record_input r = {.ts_usec = 1,
+				     .flow_id = 9,
+				     .src = &a,
+				     .dst = &a,
+				     .sport = 1,
+				     .dport = 53,
+				     .proto = 17,
+				     .in_iface = iface,
 				     .tx_id = op & 0x80 ? 0 : -1};
 	struct ids_json *j;
 
@@ -283,11 +320,21 @@ static void run_ops(struct eve_thread *t, struct fuzz_in *in, const char *iface)
 		uint8_t op = fuzz_u8(in);
 
 		switch (op % 5) {
-		case 0: op_alert(t, in, op, iface); break;
-		case 1: op_anomaly(t, in, op, iface); break;
-		case 2: op_flow(t, in, op, iface); break;
-		case 3: op_record(t, in, op, iface); break;
-		default: op_escape(in); break;
+		case 0:
+			op_alert(t, in, op, iface);
+			break;
+		case 1:
+			op_anomaly(t, in, op, iface);
+			break;
+		case 2:
+			op_flow(t, in, op, iface);
+			break;
+		case 3:
+			op_record(t, in, op, iface);
+			break;
+		default:
+			op_escape(in);
+			break;
 		}
 	}
 }
@@ -295,8 +342,14 @@ static void run_ops(struct eve_thread *t, struct fuzz_in *in, const char *iface)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct strbuf host, iface;
-	struct eve_config cfg = {.enabled = true, .alert = true, .anomaly = true, .flow = true,
-				 .stats = true, .http = true, .dns = true, .tls = true};
+	struct eve_config cfg = {.enabled = true,
+				 .alert = true,
+				 .anomaly = true,
+				 .flow = true,
+				 .stats = true,
+				 .http = true,
+				 .dns = true,
+				 .tls = true};
 	struct fuzz_in in;
 	struct eve_writer *w;
 	struct eve_thread *t;

@@ -52,13 +52,12 @@
 static const uint8_t alphabet[8] = {'a', 'b', 'A', 'B', 0x00, 0xff, '\n', '/'};
 
 static const char *const regexes[] = {
-	"a+b",	     "[ab]{2,5}", "(a|B)b",  "^ab",	  "b$",	     "a.{0,20}b", "\\x00+\\xff",
-	"(?i)ab/",   "a\\nb",	  "(ab)+\\1", "b[^a]*a", "\\Aa",    "a{3,}",	 "(?s)a.b",
-	"/(?=a)ab/", "a*",
+	"a+b",	 "[ab]{2,5}", "(a|B)b",	 "^ab",	 "b$",	  "a.{0,20}b", "\\x00+\\xff", "(?i)ab/",
+	"a\\nb", "(ab)+\\1",  "b[^a]*a", "\\Aa", "a{3,}", "(?s)a.b",   "/(?=a)ab/",   "a*",
 };
 
 static const char *const pcres[] = {
-	"/ab/",	   "/^a/",     "/b$/m",	  "/a.*b/s",   "/(?i)ba/", "/a{2}/R", "/[\\x00-\\x09]+/",
+	"/ab/",	   "/^a/",	"/b$/m",    "/a.*b/s",	"/(?i)ba/", "/a{2}/R", "/[\\x00-\\x09]+/",
 	"/\\n/x",  "/a|b|\\//", "/(a)\\1/", "/b(?!a)/", "/.{40}/",  "/a+?b/U", "/\\Ab/",
 	"/aa*b$/", "/x/",
 };
@@ -180,9 +179,8 @@ static struct ids_packet packet(void)
 
 /* Stream scan of the chunks (cuts[i] .. cuts[i + 1]); chunks whose bit is
  * set in `lost` are skipped and the next one carries the gap. */
-static void scan_stream(struct matcher_thread *mt, const struct ids_matcher *m,
-			const uint8_t *pl, const size_t *cuts, size_t n_chunks, uint8_t lost,
-			struct hits *h)
+static void scan_stream(struct matcher_thread *mt, const struct ids_matcher *m, const uint8_t *pl,
+			const size_t *cuts, size_t n_chunks, uint8_t lost, struct hits *h)
 {
 	struct ids_packet p = packet();
 	struct matcher_stream *ms = NULL;
@@ -230,8 +228,8 @@ static size_t cut(size_t len, uint64_t seed, size_t *cuts)
 }
 
 static void scan_all(const struct ruleset *rs, const struct ids_matcher *block,
-		     const struct ids_matcher *stream, const uint8_t *pl, size_t len,
-		     uint64_t seed, uint8_t lost)
+		     const struct ids_matcher *stream, const uint8_t *pl, size_t len, uint64_t seed,
+		     uint8_t lost)
 {
 	struct matcher_thread *mt = matcher_thread_new();
 	struct ids_packet p = packet();

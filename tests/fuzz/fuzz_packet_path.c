@@ -122,8 +122,8 @@ static void load_rules(void)
 	rule_class_load(c->classification_file, &g.diag);
 	for (size_t p = 0; p < c->n_plugins; p++)
 		for (size_t i = 0; i < c->plugins[p].n_rule_files; i++)
-			ruleset_load_file(&g.rules, c->plugins[p].rule_files[i],
-					  c->plugins[p].name, &g.diag);
+			ruleset_load_file(&g.rules, c->plugins[p].rule_files[i], c->plugins[p].name,
+					  &g.diag);
 }
 
 /* What sensor_run does before the first packet; false after reporting. */

@@ -88,14 +88,20 @@ struct run {
 static bool new_wins(int pol, uint32_t ns, uint32_t ne, uint32_t os, uint32_t oe)
 {
 	switch (pol) {
-	case OS_POLICY_LAST: return true;
+	case OS_POLICY_LAST:
+		return true;
 	case OS_POLICY_BSD:
 	case OS_POLICY_BSD_RIGHT:
-	case OS_POLICY_WINDOWS: return ns < os;
-	case OS_POLICY_LINUX: return ns < os || (ns == os && ne > oe);
-	case OS_POLICY_OLD_LINUX: return ns < os || (ns == os && ne >= oe);
-	case OS_POLICY_SOLARIS: return ne > oe || (ne == oe && ns <= os);
-	default: return false; /* first, vista */
+	case OS_POLICY_WINDOWS:
+		return ns < os;
+	case OS_POLICY_LINUX:
+		return ns < os || (ns == os && ne > oe);
+	case OS_POLICY_OLD_LINUX:
+		return ns < os || (ns == os && ne >= oe);
+	case OS_POLICY_SOLARIS:
+		return ne > oe || (ne == oe && ns <= os);
+	default:
+		return false; /* first, vista */
 	}
 }
 
@@ -309,11 +315,16 @@ static void compare(const struct run *r)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct flow_config fc = {.max_flows = 4, .timeout_tcp = 300,
-					      .timeout_udp = 30, .timeout_icmp = 30,
-					      .timeout_other = 30, .new_tcp = 60, .closed_tcp = 10};
+	static const struct flow_config fc = {.max_flows = 4,
+					      .timeout_tcp = 300,
+					      .timeout_udp = 30,
+					      .timeout_icmp = 30,
+					      .timeout_other = 30,
+					      .new_tcp = 60,
+					      .closed_tcp = 10};
 	struct os_policy_map policies = {0};
-	struct stream_config cfg = {.memcap = 64u << 20, .max_unacked = 1u << 20,
+	struct stream_config cfg = {.memcap = 64u << 20,
+				    .max_unacked = 1u << 20,
 				    .urgent_policy = STREAM_URGENT_INLINE};
 	struct stream_out out = {.data = on_data, .event = on_event};
 	struct fuzz_in in;

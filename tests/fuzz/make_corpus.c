@@ -994,15 +994,23 @@ static void pp_tls_ssh(struct pcapgen *g)
 static void pp_scan_frag(struct pcapgen *g)
 {
 	static const char data[] = "fragmented GET payload across two fragments!";
-	struct pg_pkt p = {.src = "198.18.0.9", .dst = "198.18.0.10", .proto = IPPROTO_UDP,
-			   .sport = 1000, .dport = 2000, .ip_id = 77};
+	struct pg_pkt p = {.src = "198.18.0.9",
+			   .dst = "198.18.0.10",
+			   .proto = IPPROTO_UDP,
+			   .sport = 1000,
+			   .dport = 2000,
+			   .ip_id = 77};
 	uint8_t l4[128];
 	size_t n;
 
 	for (unsigned port = 1; port <= 8; port++) {
-		struct pg_pkt syn = {.src = "198.18.0.9", .dst = "198.18.0.10",
-				     .proto = IPPROTO_TCP, .sport = 50000,
-				     .dport = (uint16_t)port, .tcp_flags = 0x02, .seq = port};
+		struct pg_pkt syn = {.src = "198.18.0.9",
+				     .dst = "198.18.0.10",
+				     .proto = IPPROTO_TCP,
+				     .sport = 50000,
+				     .dport = (uint16_t)port,
+				     .tcp_flags = 0x02,
+				     .seq = port};
 
 		pg_packet(g, &syn);
 	}
@@ -1029,8 +1037,13 @@ static void records_seed(void)
 {
 	struct buf o = {.n = 0};
 	struct pcapgen g = {.linktype = 1};
-	struct pg_pkt p = {.src = "198.18.0.1", .dst = "198.18.0.2", .proto = IPPROTO_UDP,
-			   .sport = 1234, .dport = 4321, .payload = "GET example", .len = 11};
+	struct pg_pkt p = {.src = "198.18.0.1",
+			   .dst = "198.18.0.2",
+			   .proto = IPPROTO_UDP,
+			   .sport = 1234,
+			   .dport = 4321,
+			   .payload = "GET example",
+			   .len = 11};
 	uint8_t frame[256];
 	size_t n;
 
@@ -1114,17 +1127,17 @@ static void eve_writer_seeds(void)
 	 * values, deeper than IDS_JSON_MAX_DEPTH, left open */
 	o.n = 0;
 	u8(&o, 0x08);
-	eve_op(&o, 3, 0x10); /* dns */
-	u8(&o, 0), estr(&o, "qu\xffry", 5);	 /* open_object with a hostile key */
+	eve_op(&o, 3, 0x10);			   /* dns */
+	u8(&o, 0), estr(&o, "qu\xffry", 5);	   /* open_object with a hostile key */
 	u8(&o, 5), estr(&o, bad, sizeof(bad) - 1); /* strn, key "k" */
-	u8(&o, 2), estr(&o, "answers", 7);	 /* open_array */
-	u8(&o, 4), estr(&o, bad, 12);		 /* str in the array */
-	u8(&o, 9), u8(&o, 1);			 /* raw */
-	u8(&o, 3);				 /* close_array */
+	u8(&o, 2), estr(&o, "answers", 7);	   /* open_array */
+	u8(&o, 4), estr(&o, bad, 12);		   /* str in the array */
+	u8(&o, 9), u8(&o, 1);			   /* raw */
+	u8(&o, 3);				   /* close_array */
 	u8(&o, 6), u32(&o, 0xffffffff), u32(&o, 0xffffffff);
 	u8(&o, 7), u32(&o, 0x80000000);
 	u8(&o, 8), u8(&o, 1);
-	u8(&o, 10); /* stop, the object left open */
+	u8(&o, 10);	     /* stop, the object left open */
 	eve_op(&o, 3, 0x70); /* a type from a string */
 	estr(&o, "my_type", 7);
 	u8(&o, 2), estr(&o, "deep", 4); /* open_array, then 20 more in it */
@@ -1180,7 +1193,7 @@ static void pol_ack(struct buf *o, unsigned a)
  * sequence number wrap. */
 static void stream_policy_seeds(void)
 {
-	static const char *const names[] = {"first", "last", "bsd", "bsd-right", "linux",
+	static const char *const names[] = {"first",	 "last",    "bsd",   "bsd-right", "linux",
 					    "old-linux", "windows", "vista", "solaris"};
 
 	for (unsigned pol = 0; pol < 9; pol++) {
