@@ -1031,6 +1031,75 @@ static void pp_raw(struct pcapgen *g)
 	pg_tcp_segment(&t, PG_TO_SERVER, 0x18, -3, "xyz", 3);
 }
 
+/* An HTTP request in VXLAN in GRE (every frame wrapped). */
+static void pp_tunnel(struct pcapgen *g)
+{
+	static const struct pg_tunnel gre = {PG_TUN_GRE, "198.18.1.1", "198.18.1.2", 7, 0, 0, NULL};
+	static const struct pg_tunnel vxlan = {PG_TUN_VXLAN, "198.18.2.1", "198.18.2.2", 42, 0, 0,
+					       &gre};
+	struct pg_tcp t;
+
+	g->tunnel = &vxlan;
+	pg_tcp_init(&t, g, "198.18.0.1", 40005, "198.18.0.2", 80);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, "GET /../etc/passwd HTTP/1.1\r\nHost: t\r\n\r\n", 41);
+	g->tunnel = NULL;
+}
+
+/* pcapng block helpers (little-endian, as written on this host). */
+static void le16(struct buf *o, unsigned v)
+{
+	u8(o, v & 0xff), u8(o, v >> 8);
+}
+
+static void le32(struct buf *o, uint32_t v)
+{
+	le16(o, v & 0xffff), le16(o, v >> 16);
+}
+
+static void ng_epb(struct buf *o, unsigned ifn, uint64_t ts, const uint8_t *f, size_t n)
+{
+	size_t pad = (4 - n % 4) % 4, len = 32 + n + pad;
+
+	le32(o, 6), le32(o, (uint32_t)len), le32(o, ifn);
+	le32(o, (uint32_t)(ts >> 32)), le32(o, (uint32_t)ts);
+	le32(o, (uint32_t)n), le32(o, (uint32_t)n);
+	bytes(o, f, n);
+	for (size_t i = 0; i < pad; i++)
+		u8(o, 0);
+	le32(o, (uint32_t)len);
+}
+
+/* A pcapng with two interfaces of different link types (Ethernet, raw
+ * IP), a UDP datagram on each. */
+static void pcapng_seed(void)
+{
+	struct buf o = {.n = 0};
+	struct pcapgen eth = {.linktype = 1}, raw = {.linktype = 101};
+	struct pg_pkt p = {.src = "198.18.0.1",
+			   .dst = "198.18.0.2",
+			   .proto = IPPROTO_UDP,
+			   .sport = 5353,
+			   .dport = 53,
+			   .payload = "\x12\x34\x01\x00",
+			   .len = 4};
+	uint8_t f[256];
+	size_t n;
+
+	u8(&o, 8);
+	le32(&o, 0x0a0d0d0a), le32(&o, 28), le32(&o, 0x1a2b3c4d);
+	le16(&o, 1), le16(&o, 0), le32(&o, 0xffffffff), le32(&o, 0xffffffff), le32(&o, 28);
+	for (unsigned lt = 1; lt <= 101; lt += 100) {
+		le32(&o, 1), le32(&o, 20), le16(&o, lt), le16(&o, 0), le32(&o, 65535);
+		le32(&o, 20);
+	}
+	n = pg_build(&eth, &p, f, sizeof(f));
+	ng_epb(&o, 0, UINT64_C(1795000000000000), f, n);
+	n = pg_build(&raw, &p, f, sizeof(f));
+	ng_epb(&o, 1, UINT64_C(1795000000001000), f, n);
+	save("packet_path", "pcapng-two-link-types", &o);
+}
+
 /* Frame records (byte 0: Ethernet): a UDP datagram, then a TCP SYN two
  * minutes later. */
 static void records_seed(void)
@@ -1065,7 +1134,9 @@ static void packet_path_seeds(void)
 	capture_seed("tls-ssh", 1, pp_tls_ssh);
 	capture_seed("portscan-fragments", 1, pp_scan_frag);
 	capture_seed("raw-ipv6-overlap", 101, pp_raw);
+	capture_seed("vxlan-in-gre-http", 1, pp_tunnel);
 	records_seed();
+	pcapng_seed();
 }
 
 /* --------------------------------------------------------- eve_writer */
