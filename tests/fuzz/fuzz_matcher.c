@@ -34,7 +34,10 @@
  * scan stayed within the verification budget: the block scan of the
  * payload and the stream scan of its chunks report the same rules, and
  * what the stream with gaps reports is a subset (no match across a gap,
- * offsets still count from the stream start).
+ * offsets still count from the stream start). For rules run as programs
+ * (v2 keys), the program alone on the payload (verify_prog_run) spends at
+ * most VERIFY_BUDGET attempts, does not match when it ran out, and
+ * otherwise agrees with the block scan (the prefilter hides no match).
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -42,6 +45,7 @@
 
 #include "base/diag.h"
 #include "detect/matcher.h"
+#include "detect/matcher_verify.h"
 #include "detect/rules.h"
 #include "fuzz.h"
 
@@ -227,6 +231,38 @@ static size_t cut(size_t len, uint64_t seed, size_t *cuts)
 	return n;
 }
 
+/* Rules matched by a program (v2 keys): run the program alone on the
+ * payload. Its work stays within VERIFY_BUDGET attempts, a run that ran out
+ * does not match, and otherwise the block scan (prefilter, then the same
+ * program) reports the rule exactly when the program matches: the
+ * prefilter never hides a match. */
+static void check_programs(const struct ruleset *rs, const uint8_t *pl, size_t len,
+			   const unsigned *block_hits, bool block_limit)
+{
+	struct verify_env env = {.md = pcre2_match_data_create(1, NULL)};
+
+	if (!env.md)
+		return;
+	for (size_t r = 0; r < rs->n; r++) {
+		struct vprog *vp;
+		char err[256];
+		bool hit;
+
+		if (!verify_rule_needs_prog(rs->rules[r]))
+			continue;
+		vp = verify_prog_new(rs->rules[r], err, sizeof(err));
+		if (!vp)
+			continue;
+		hit = verify_prog_run(vp, pl, len, 0, &env);
+		FUZZ_CHECK(env.budget <= VERIFY_BUDGET);
+		FUZZ_CHECK(!env.limit_hit || (!hit && env.budget == 0));
+		if (!env.limit_hit && !block_limit)
+			FUZZ_CHECK(hit == (block_hits[r] == 1));
+		verify_prog_free(vp);
+	}
+	pcre2_match_data_free(env.md);
+}
+
 static void scan_all(const struct ruleset *rs, const struct ids_matcher *block,
 		     const struct ids_matcher *stream, const uint8_t *pl, size_t len, uint64_t seed,
 		     uint8_t lost)
@@ -241,6 +277,7 @@ static void scan_all(const struct ruleset *rs, const struct ids_matcher *block,
 		return;
 	FUZZ_CHECK(matcher_scan(mt, block, &p, pl, len, on_hit, &hb) == hb.n);
 	limit = matcher_thread_limit_hits(mt);
+	check_programs(rs, pl, len, hb.per_rule, limit != 0);
 	scan_stream(mt, stream, pl, cuts, n_chunks, 0, &hs);
 	scan_stream(mt, stream, pl, cuts, n_chunks, lost, &hg);
 	for (size_t r = 0; r < rs->n; r++) {
