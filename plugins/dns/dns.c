@@ -11,9 +11,10 @@
  * authority sections parse completely (dns_parser.h); anything else is a
  * counted parse error and is neither scanned nor logged.
  *
- * DNS over TCP (RFC 1035 4.2.2): each message is preceded by a 2-byte
- * length. Each flow direction keeps the framing: the length prefix and the
- * message may be split over any number of chunks, and a chunk may hold
+ * DNS over TCP (RFC 1035 4.2.2; the framing is dns_tcp.c): each message
+ * is preceded by a 2-byte length. Each flow direction keeps the framing:
+ * the length prefix and the message may be split over any number of
+ * chunks, and a chunk may hold
  * several messages. A message that lies whole inside one chunk is parsed
  * where it is; one split over chunks is copied into a per-direction buffer
  * allocated on first need and grown to the message's length (at most
@@ -53,6 +54,7 @@
 #include <ids/plugin_util.h>
 
 #include "dns_parser.h"
+#include "dns_tcp.h"
 
 #define PROTO_TCP 6
 #define PROTO_UDP 17
@@ -134,19 +136,6 @@ struct dns_thread {
 	char text[ANSWER_TEXT_MAX];	 /* dns.answer text being scanned */
 	char rtext[ANSWER_TEXT_MAX];	 /* rdata text being rendered */
 	char fields[DNS_FIELDS_MAX];	 /* the message's rendered `dns` object */
-};
-
-/* Framing of one direction of a DNS-over-TCP flow. */
-struct dns_tcp_dir {
-	uint8_t started; /* the direction's first chunk was seen */
-	uint8_t lost;	 /* framing lost (gap, or first seen mid-stream) */
-	uint8_t skip;	 /* the current message is too long: skip it */
-	uint8_t hdr_len; /* bytes of the length prefix read */
-	uint8_t hdr[2];
-	uint32_t need; /* length of the current message, 0 while reading the prefix */
-	uint32_t have; /* bytes of it seen */
-	uint8_t *buf;  /* owned; NULL until a message spans chunks */
-	uint32_t cap;
 };
 
 /* Queries a response is matched with (by DNS id) for its tx_id. */
@@ -664,78 +653,32 @@ static void dns_on_packet(void *thread_ctx, struct ids_thread *thr, const struct
 
 /* ------------------------------------------------------- TCP */
 
-static void tcp_dir_reset(struct dns_tcp_dir *d)
+/* A message of a TCP flow direction, from dns_tcp_feed. */
+struct tcp_msg_ctx {
+	struct dns_thread *t;
+	struct ids_thread *thr;
+	const struct ids_packet *pkt;
+	struct dns_flow *f;
+};
+
+static void tcp_message(void *ctx, const uint8_t *msg, size_t len)
 {
-	free(d->buf);
-	d->buf = NULL;
-	d->cap = 0;
-	d->need = d->have = 0;
-	d->hdr_len = 0;
-	d->skip = 0;
+	struct tcp_msg_ctx *m = ctx;
+
+	dns_message(m->t, m->thr, m->pkt, msg, len, m->f);
 }
 
-/* Bytes of the current message: parse in place when whole, else copy. */
-static void tcp_body(struct dns_thread *t, struct ids_thread *thr, const struct ids_packet *pkt,
-		     struct dns_flow *f, struct dns_tcp_dir *d, const uint8_t *data, uint32_t take)
-{
-	if (d->skip)
-		return;
-	if (d->have == 0 && take == d->need) {
-		dns_message(t, thr, pkt, data, take, f);
-		return;
-	}
-	if (d->cap < d->need) {
-		uint8_t *nb = realloc(d->buf, d->need);
-
-		if (!nb) {
-			t->c.no_memory++;
-			d->skip = 1;
-			return;
-		}
-		d->buf = nb;
-		d->cap = d->need;
-	}
-	memcpy(d->buf + d->have, data, take);
-	if (d->have + take == d->need)
-		dns_message(t, thr, pkt, d->buf, d->need, f);
-}
-
-/* Start a message of the length in the prefix. */
-static void tcp_prefix_done(struct dns_thread *t, struct dns_tcp_dir *d)
-{
-	d->need = (uint32_t)d->hdr[0] << 8 | d->hdr[1];
-	d->hdr_len = 0;
-	d->have = 0;
-	d->skip = 0;
-	if (d->need == 0) {
-		t->c.errors[-DNS_E_SHORT]++;
-	} else if (d->need > t->g->tcp_max) {
-		t->c.tcp_oversized++;
-		d->skip = 1;
-	}
-}
-
+/* The chunk's bytes through the framing (dns_tcp.h), counted. */
 static void tcp_feed(struct dns_thread *t, struct ids_thread *thr, const struct ids_packet *pkt,
 		     struct dns_flow *f, struct dns_tcp_dir *d, const uint8_t *data, uint32_t len)
 {
-	while (len) {
-		uint32_t take;
+	struct tcp_msg_ctx m = {.t = t, .thr = thr, .pkt = pkt, .f = f};
+	struct dns_tcp_counts c = {0};
 
-		if (d->need == 0) {
-			d->hdr[d->hdr_len++] = *data++;
-			len--;
-			if (d->hdr_len == 2)
-				tcp_prefix_done(t, d);
-			continue;
-		}
-		take = d->need - d->have < len ? d->need - d->have : len;
-		tcp_body(t, thr, pkt, f, d, data, take);
-		d->have += take;
-		data += take;
-		len -= take;
-		if (d->have == d->need)
-			d->need = d->have = 0;
-	}
+	dns_tcp_feed(d, t->g->tcp_max, data, len, &c, tcp_message, &m);
+	t->c.errors[-DNS_E_SHORT] += c.empty;
+	t->c.tcp_oversized += c.oversized;
+	t->c.no_memory += c.no_memory;
 }
 
 static int tcp_is_dns(const struct dns_thread *t, struct ids_thread *thr,
@@ -759,16 +702,16 @@ static void dns_on_stream(void *thread_ctx, struct ids_thread *thr, const struct
 	if (!d->lost && ((chunk->flags & IDS_STREAM_GAP) || (!d->started && chunk->offset))) {
 		t->c.tcp_lost++;
 		d->lost = 1;
-		tcp_dir_reset(d);
+		dns_tcp_reset(d);
 	}
 	d->started = 1;
 	if (d->lost)
 		return;
 	tcp_feed(t, thr, pkt, f, d, chunk->data, chunk->len);
 	if (chunk->flags & IDS_STREAM_END) {
-		if (d->hdr_len || d->need)
+		if (dns_tcp_pending(d))
 			t->c.tcp_truncated++;
-		tcp_dir_reset(d);
+		dns_tcp_reset(d);
 	}
 }
 
@@ -783,8 +726,8 @@ static void dns_on_flow_end(void *thread_ctx, struct ids_thread *thr,
 	if (!slot || !*slot)
 		return;
 	f = *slot;
-	tcp_dir_reset(&f->dir[0]);
-	tcp_dir_reset(&f->dir[1]);
+	dns_tcp_reset(&f->dir[0]);
+	dns_tcp_reset(&f->dir[1]);
 	free(f);
 	*slot = NULL;
 }

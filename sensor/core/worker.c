@@ -841,7 +841,11 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 		if (p->last_event == EV_UNKNOWN_LINK_TYPE)
 			log_rate("unknown_link_type", LOG_LVL_WARN,
 				 "link type %d is not supported: its frames are counted as "
-				 "decoder.unknown_link_type and not inspected",
+				 "decoder.unknown_link_type and not inspected; the sensor "
+				 "decodes link types 0 (BSD loopback), 1 (Ethernet), 9 (PPP), "
+				 "101/228/229 (raw IP), 113 (Linux SLL) and 276 (SLL2): "
+				 "convert the capture to one of them (e.g. editcap -T ether "
+				 "when its frames are Ethernet)",
 				 f->linktype);
 		if (p->last_event >= 0)
 			decode_anomaly(w, p, false);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pcapgen.h"
 #include "tls_certs.h"
@@ -87,6 +88,75 @@ static void save_text(const char *target, const char *name, const char *s)
 
 	text(&o, s);
 	save(target, name, &o);
+}
+
+/* ------------------------------------------------------------ matcher */
+
+/* fuzz_matcher.c's alphabet index of each character: a b A B NUL 0xff \n / */
+static unsigned alpha(char c)
+{
+	static const char set[] = "abAB\0\xff\n/";
+
+	for (unsigned i = 0; i < 8; i++)
+		if (set[i] == c)
+			return i;
+	die("not in the matcher alphabet");
+	return 0;
+}
+
+/* The payload `s` (alphabet characters, '.' for NUL) as fuzz_matcher's bytes. */
+static void matcher_payload(struct buf *o, const char *s)
+{
+	for (; *s; s++)
+		u8(o, alpha(*s == '.' ? '\0' : *s));
+}
+
+/* A content pattern of fuzz_matcher: pat byte, then its characters. */
+static void matcher_content(struct buf *o, unsigned flags, const char *s)
+{
+	u8(o, flags | (unsigned)(strlen(s) - 1) << 5);
+	for (; *s; s++)
+		u8(o, alpha(*s));
+}
+
+static void matcher_seeds(void)
+{
+	struct buf o = {.n = 0};
+
+	/* 3 rules: "ab"; "aB" nocase and "/" at offset 4 depth 8; a regex
+	 * with a pcre. */
+	u8(&o, 2 | 5 << 3);
+	u8(&o, 0x04);
+	u8(&o, 1);
+	matcher_content(&o, 0, "ab");
+	u8(&o, 2);
+	matcher_content(&o, 4, "aB");
+	matcher_content(&o, 8 | 16, "/");
+	u8(&o, 4);
+	u8(&o, 7);
+	u8(&o, 1 | 4);
+	u8(&o, 2);
+	u8(&o, 5);
+	u8(&o, 3);
+	matcher_payload(&o, "bbAAab//ab\nabbbbbaaaaaaaab/ba..aAbBab/a\nbaaab");
+	save("matcher", "contents-regex-pcre", &o);
+
+	/* 2 rules: v2 distance/within after a content, stream_alerts every;
+	 * a content with offset and depth, to_server. */
+	o.n = 0;
+	u8(&o, 1 | 9 << 3);
+	u8(&o, 0xaa);
+	u8(&o, 2 | 8);
+	matcher_content(&o, 0, "aa");
+	matcher_content(&o, 3, "B/");
+	u8(&o, 1);
+	u8(&o, 6);
+	u8(&o, 1 | 16);
+	matcher_content(&o, 8 | 16, "Ab");
+	u8(&o, 2);
+	u8(&o, 3);
+	matcher_payload(&o, "baAbaaBB/aaB/bbaa.B/AbAbAbaaB/");
+	save("matcher", "v2-every-offset", &o);
 }
 
 /* ------------------------------------------------------------- decode */
@@ -824,6 +894,402 @@ static void config_seeds(void)
 		  "rule-files: 3\n");
 }
 
+/* -------------------------------------------------------- packet_path */
+
+/* A capture written by `fill` as a fuzz_packet_path seed: byte 0 = 8 (a
+ * whole capture file), then the pcap file. */
+static void capture_seed(const char *name, int linktype, void (*fill)(struct pcapgen *g))
+{
+	char path[] = "/tmp/make_corpus_XXXXXX";
+	struct buf o = {.n = 0};
+	struct pcapgen g;
+	int fd = mkstemp(path);
+	FILE *f;
+	size_t n;
+
+	if (fd < 0)
+		die("mkstemp");
+	close(fd);
+	pg_open(&g, path, linktype);
+	fill(&g);
+	pg_close(&g);
+	u8(&o, 8);
+	f = fopen(path, "rb");
+	if (!f)
+		die(path);
+	n = fread(o.b + 1, 1, MAX_SEED - 1, f);
+	if (!feof(f))
+		die("capture seed over 4 KiB");
+	fclose(f);
+	unlink(path);
+	o.n = 1 + n;
+	save("packet_path", name, &o);
+}
+
+static void pp_http(struct pcapgen *g)
+{
+	static const char req[] = "GET /a/../etc/passwd?q=\xff\xfe\x01%00 HTTP/1.1\r\n"
+				  "Host: www.\xc3\xa9xample.com\r\nUser-Agent: sqlmap\t\"x\"\\\r\n"
+				  "Cookie: \x7f\x80\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n"
+				   "Server: a\x1b[0m\r\n\r\nuid=0(root)";
+	struct pg_tcp t;
+
+	pg_tcp_init(&t, g, "198.18.0.1", 40000, "198.18.0.2", 80);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, req, 40);
+	pg_tcp_send(&t, PG_TO_SERVER, req + 40, sizeof(req) - 41);
+	pg_tcp_send(&t, PG_TO_CLIENT, resp, sizeof(resp) - 1);
+	pg_tcp_close(&t);
+}
+
+static void pp_dns(struct pcapgen *g)
+{
+	struct buf o, tcp = {.n = 0};
+	struct pg_tcp t;
+
+	dns_header(&o, 0x4242, 0x0100, 1, 0, 0, 0);
+	dns_name(&o, "evil\"\\.exa\x01mple.com");
+	u16(&o, 1), u16(&o, 1);
+	pg_udp(g, "2001:db8::1", 5353, "2001:db8::2", 53, o.b, o.n);
+	dns_header(&o, 0x4242, 0x8180, 1, 1, 0, 0);
+	dns_name(&o, "evil\"\\.exa\x01mple.com");
+	u16(&o, 1), u16(&o, 1);
+	u16(&o, 0xc00c), dns_rr(&o, 16), u16(&o, 4), u8(&o, 3), bytes(&o, "\xff\x00\n", 3);
+	pg_udp(g, "2001:db8::2", 53, "2001:db8::1", 5353, o.b, o.n);
+	/* the same query twice over TCP, length-prefixed, in one segment */
+	dns_header(&o, 7, 0x0100, 1, 0, 0, 0);
+	dns_name(&o, "tcp.example.org");
+	u16(&o, 16), u16(&o, 1);
+	for (int i = 0; i < 2; i++) {
+		u16(&tcp, (unsigned)o.n);
+		bytes(&tcp, o.b, o.n);
+	}
+	pg_tcp_init(&t, g, "198.18.0.1", 40001, "198.18.0.3", 53);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, tcp.b, 1);
+	pg_tcp_send(&t, PG_TO_SERVER, tcp.b + 1, tcp.n - 1);
+	pg_tcp_close(&t);
+}
+
+static void pp_tls_ssh(struct pcapgen *g)
+{
+	static uint8_t body[2048], hs[2048], rec[2400];
+	struct th_spec s = th_foxio(true, "sni.\xe2\x82\xac\x01.example");
+	static const char banner[] = "SSH-2.0-OpenSSH_9.6 \xff\"\r\n";
+	struct pg_tcp t;
+	size_t n;
+
+	n = th_handshake(HS_CLIENT, body, th_client_hello(&s, body), hs);
+	n = th_records(hs, n, 300, rec);
+	pg_tcp_init(&t, g, "198.18.0.1", 40002, "198.18.0.4", 443);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, rec, n);
+	pg_tcp_init(&t, g, "198.18.0.1", 40003, "198.18.0.5", 22);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, banner, sizeof(banner) - 1);
+	pg_tcp_send(&t, PG_TO_CLIENT, "SSH-2.0-x\r\n", 11);
+}
+
+static void pp_scan_frag(struct pcapgen *g)
+{
+	static const char data[] = "fragmented GET payload across two fragments!";
+	struct pg_pkt p = {.src = "198.18.0.9",
+			   .dst = "198.18.0.10",
+			   .proto = IPPROTO_UDP,
+			   .sport = 1000,
+			   .dport = 2000,
+			   .ip_id = 77};
+	uint8_t l4[128];
+	size_t n;
+
+	for (unsigned port = 1; port <= 8; port++) {
+		struct pg_pkt syn = {.src = "198.18.0.9",
+				     .dst = "198.18.0.10",
+				     .proto = IPPROTO_TCP,
+				     .sport = 50000,
+				     .dport = (uint16_t)port,
+				     .tcp_flags = 0x02,
+				     .seq = port};
+
+		pg_packet(g, &syn);
+	}
+	p.payload = data;
+	p.len = sizeof(data) - 1;
+	n = pg_l4_bytes(g, &p, l4, sizeof(l4));
+	pg_fragment(g, &p, l4 + 24, n - 24, 24, false);
+	pg_fragment(g, &p, l4, 24, 0, true);
+}
+
+static void pp_raw(struct pcapgen *g)
+{
+	struct pg_tcp t;
+
+	pg_tcp_init(&t, g, "2001:db8::1", 40004, "2001:db8::2", 8080);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, "POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc", 41);
+	pg_tcp_segment(&t, PG_TO_SERVER, 0x18, -3, "xyz", 3);
+}
+
+/* An HTTP request in VXLAN in GRE (every frame wrapped). */
+static void pp_tunnel(struct pcapgen *g)
+{
+	static const struct pg_tunnel gre = {PG_TUN_GRE, "198.18.1.1", "198.18.1.2", 7, 0, 0, NULL};
+	static const struct pg_tunnel vxlan = {PG_TUN_VXLAN, "198.18.2.1", "198.18.2.2", 42, 0, 0,
+					       &gre};
+	struct pg_tcp t;
+
+	g->tunnel = &vxlan;
+	pg_tcp_init(&t, g, "198.18.0.1", 40005, "198.18.0.2", 80);
+	pg_tcp_handshake(&t);
+	pg_tcp_send(&t, PG_TO_SERVER, "GET /../etc/passwd HTTP/1.1\r\nHost: t\r\n\r\n", 41);
+	g->tunnel = NULL;
+}
+
+/* pcapng block helpers (little-endian, as written on this host). */
+static void le16(struct buf *o, unsigned v)
+{
+	u8(o, v & 0xff), u8(o, v >> 8);
+}
+
+static void le32(struct buf *o, uint32_t v)
+{
+	le16(o, v & 0xffff), le16(o, v >> 16);
+}
+
+static void ng_epb(struct buf *o, unsigned ifn, uint64_t ts, const uint8_t *f, size_t n)
+{
+	size_t pad = (4 - n % 4) % 4, len = 32 + n + pad;
+
+	le32(o, 6), le32(o, (uint32_t)len), le32(o, ifn);
+	le32(o, (uint32_t)(ts >> 32)), le32(o, (uint32_t)ts);
+	le32(o, (uint32_t)n), le32(o, (uint32_t)n);
+	bytes(o, f, n);
+	for (size_t i = 0; i < pad; i++)
+		u8(o, 0);
+	le32(o, (uint32_t)len);
+}
+
+/* A pcapng with two interfaces of different link types (Ethernet, raw
+ * IP), a UDP datagram on each. */
+static void pcapng_seed(void)
+{
+	struct buf o = {.n = 0};
+	struct pcapgen eth = {.linktype = 1}, raw = {.linktype = 101};
+	struct pg_pkt p = {.src = "198.18.0.1",
+			   .dst = "198.18.0.2",
+			   .proto = IPPROTO_UDP,
+			   .sport = 5353,
+			   .dport = 53,
+			   .payload = "\x12\x34\x01\x00",
+			   .len = 4};
+	uint8_t f[256];
+	size_t n;
+
+	u8(&o, 8);
+	le32(&o, 0x0a0d0d0a), le32(&o, 28), le32(&o, 0x1a2b3c4d);
+	le16(&o, 1), le16(&o, 0), le32(&o, 0xffffffff), le32(&o, 0xffffffff), le32(&o, 28);
+	for (unsigned lt = 1; lt <= 101; lt += 100) {
+		le32(&o, 1), le32(&o, 20), le16(&o, lt), le16(&o, 0), le32(&o, 65535);
+		le32(&o, 20);
+	}
+	n = pg_build(&eth, &p, f, sizeof(f));
+	ng_epb(&o, 0, UINT64_C(1795000000000000), f, n);
+	n = pg_build(&raw, &p, f, sizeof(f));
+	ng_epb(&o, 1, UINT64_C(1795000000001000), f, n);
+	save("packet_path", "pcapng-two-link-types", &o);
+}
+
+/* Frame records (byte 0: Ethernet): a UDP datagram, then a TCP SYN two
+ * minutes later. */
+static void records_seed(void)
+{
+	struct buf o = {.n = 0};
+	struct pcapgen g = {.linktype = 1};
+	struct pg_pkt p = {.src = "198.18.0.1",
+			   .dst = "198.18.0.2",
+			   .proto = IPPROTO_UDP,
+			   .sport = 1234,
+			   .dport = 4321,
+			   .payload = "GET example",
+			   .len = 11};
+	uint8_t frame[256];
+	size_t n;
+
+	u8(&o, 0);
+	n = pg_build(&g, &p, frame, sizeof(frame));
+	u8(&o, 5), u16(&o, (unsigned)n), bytes(&o, frame, n);
+	p.proto = IPPROTO_TCP;
+	p.tcp_flags = 0x02;
+	p.len = 0;
+	n = pg_build(&g, &p, frame, sizeof(frame));
+	u8(&o, 0x80 | 120), u16(&o, (unsigned)n), bytes(&o, frame, n);
+	save("packet_path", "records-udp-syn", &o);
+}
+
+static void packet_path_seeds(void)
+{
+	capture_seed("http-hostile-strings", 1, pp_http);
+	capture_seed("dns-udp-tcp", 1, pp_dns);
+	capture_seed("tls-ssh", 1, pp_tls_ssh);
+	capture_seed("portscan-fragments", 1, pp_scan_frag);
+	capture_seed("raw-ipv6-overlap", 101, pp_raw);
+	capture_seed("vxlan-in-gre-http", 1, pp_tunnel);
+	records_seed();
+	pcapng_seed();
+}
+
+/* --------------------------------------------------------- eve_writer */
+
+/* fuzz_eve_writer's op byte: `bits` (its high nibble) with the low nibble
+ * that makes op % 5 == kind. */
+static void eve_op(struct buf *o, unsigned kind, unsigned bits)
+{
+	for (unsigned low = 0; low < 16; low++)
+		if (((bits | low) % 5) == kind) {
+			u8(o, bits | low);
+			return;
+		}
+}
+
+/* A string of n bytes (n < 250). */
+static void estr(struct buf *o, const char *s, size_t n)
+{
+	u8(o, (unsigned)n);
+	bytes(o, s, n);
+}
+
+static void eve_writer_seeds(void)
+{
+	static const char bad[] = "a\x00\"\\\x01\x1f\x7f\xc3\xa9\xc3\x28\xed\xa0\x80\xf4\x90"
+				  "\x80\x80\xe2\x82\xac\xff\xfe\n\t/";
+	struct buf o = {.n = 0};
+
+	/* every option, a host and an in_iface; an alert with everything */
+	u8(&o, 0x3f);
+	estr(&o, "h\xff\x01", 3);
+	estr(&o, "eth\x80", 4);
+	eve_op(&o, 0, 0xf0);
+	estr(&o, bad, sizeof(bad) - 1);
+	estr(&o, "cat\"egory", 9);
+	estr(&o, bad + 3, sizeof(bad) - 4);
+	estr(&o, "ht\xfftp", 5);
+	estr(&o, bad, sizeof(bad) - 1);
+	estr(&o, bad, sizeof(bad) - 1);
+	/* a huge message (2 * 4099 bytes of a repeated invalid sequence) */
+	eve_op(&o, 0, 0x00);
+	u8(&o, 251), bytes(&o, "\xe2\x82\xc3\x00\x80\"\\", 7);
+	for (int i = 0; i < 5; i++)
+		estr(&o, "", 0);
+	eve_op(&o, 1, 0x80);
+	estr(&o, "decode", 6);
+	estr(&o, bad, sizeof(bad) - 1);
+	eve_op(&o, 2, 0x70);
+	estr(&o, "established\x00x", 13);
+	estr(&o, bad, 9);
+	estr(&o, bad + 9, 9);
+	estr(&o, "timeout", 7);
+	eve_op(&o, 4, 0x00);
+	estr(&o, bad, sizeof(bad) - 1);
+	u16(&o, 17);
+	save("eve_writer", "every-record", &o);
+
+	/* a protocol record: nested objects and arrays, strn with NULs, raw
+	 * values, deeper than IDS_JSON_MAX_DEPTH, left open */
+	o.n = 0;
+	u8(&o, 0x08);
+	eve_op(&o, 3, 0x10);			   /* dns */
+	u8(&o, 0), estr(&o, "qu\xffry", 5);	   /* open_object with a hostile key */
+	u8(&o, 5), estr(&o, bad, sizeof(bad) - 1); /* strn, key "k" */
+	u8(&o, 2), estr(&o, "answers", 7);	   /* open_array */
+	u8(&o, 4), estr(&o, bad, 12);		   /* str in the array */
+	u8(&o, 9), u8(&o, 1);			   /* raw */
+	u8(&o, 3);				   /* close_array */
+	u8(&o, 6), u32(&o, 0xffffffff), u32(&o, 0xffffffff);
+	u8(&o, 7), u32(&o, 0x80000000);
+	u8(&o, 8), u8(&o, 1);
+	u8(&o, 10);	     /* stop, the object left open */
+	eve_op(&o, 3, 0x70); /* a type from a string */
+	estr(&o, "my_type", 7);
+	u8(&o, 2), estr(&o, "deep", 4); /* open_array, then 20 more in it */
+	for (int i = 0; i < 20; i++)
+		u8(&o, 2);
+	save("eve_writer", "record-builder", &o);
+}
+
+/* ------------------------------------------------------------ dns_tcp */
+
+/* fuzz_dns_tcp seeds: byte 0 (max, split seed), then the direction. */
+static void dns_tcp_seeds(void)
+{
+	struct buf o = {.n = 0}, m;
+
+	dns_header(&m, 0x1234, 0x0100, 1, 0, 0, 0);
+	dns_name(&m, "www.example.com");
+	u16(&m, 1), u16(&m, 1);
+	/* max 65535: two messages, an empty prefix, a third cut short */
+	u8(&o, 3 | 5 << 2);
+	for (int i = 0; i < 2; i++)
+		u16(&o, (unsigned)m.n), bytes(&o, m.b, m.n);
+	u16(&o, 0);
+	u16(&o, (unsigned)m.n), bytes(&o, m.b, 10);
+	save("dns_tcp", "two-empty-cut", &o);
+
+	/* max 12: an oversized message skipped, then a 12-byte header-only
+	 * message, then half a prefix */
+	o.n = 0;
+	u8(&o, 0 | 9 << 2);
+	u16(&o, (unsigned)m.n), bytes(&o, m.b, m.n);
+	u16(&o, 12), bytes(&o, m.b, 12);
+	u8(&o, 0);
+	save("dns_tcp", "oversized-then-header", &o);
+}
+
+/* ------------------------------------------------------- stream_policy */
+
+/* A client segment of fuzz_stream_policy: offset, length, value. */
+static void pol_seg(struct buf *o, unsigned off, unsigned len, unsigned v)
+{
+	u8(o, 0), u16(o, off), u8(o, len - 1), u8(o, v);
+}
+
+static void pol_ack(struct buf *o, unsigned a)
+{
+	u8(o, 1), u16(o, a);
+}
+
+/* The same overlaps under every policy: a new segment starting before an
+ * old one, at the same byte and longer, inside, ending at the same byte,
+ * reaching back before an ACK, agreeing bytes, a hole, across the
+ * sequence number wrap. */
+static void stream_policy_seeds(void)
+{
+	static const char *const names[] = {"first",	 "last",    "bsd",   "bsd-right", "linux",
+					    "old-linux", "windows", "vista", "solaris"};
+
+	for (unsigned pol = 0; pol < 9; pol++) {
+		struct buf o = {.n = 0};
+		char name[64];
+
+		u8(&o, pol);
+		pol_seg(&o, 10, 20, 0x41);
+		pol_seg(&o, 5, 10, 0x42);
+		pol_seg(&o, 10, 30, 0x43);
+		pol_seg(&o, 25, 5, 0x44);
+		pol_seg(&o, 20, 10, 0x45);
+		pol_seg(&o, 10, 20, 0x46);
+		pol_ack(&o, 15);
+		pol_seg(&o, 0, 40, 0x80);
+		pol_seg(&o, 60, 10, 0x47);
+		pol_ack(&o, 50);
+		pol_seg(&o, 1000, 100, 0x48);
+		pol_seg(&o, 1020, 10, 0x49);
+		pol_seg(&o, 990, 40, 0x90);
+		snprintf(name, sizeof(name), "overlaps-%s", names[pol]);
+		save("stream_policy", name, &o);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -843,5 +1309,10 @@ int main(int argc, char **argv)
 	app_portscan_seeds();
 	rules_seeds();
 	config_seeds();
+	matcher_seeds();
+	packet_path_seeds();
+	eve_writer_seeds();
+	dns_tcp_seeds();
+	stream_policy_seeds();
 	return 0;
 }

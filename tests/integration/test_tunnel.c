@@ -349,7 +349,17 @@ Test(tunnel, unknown_link_type_is_counted_and_warned)
 	run_ok();
 	cr_expect_eq(
 		eve_count(&t.eve, "event_type=anomaly anomaly.event=decoder.unknown_link_type"), 2);
-	cr_expect_not_null(strstr(t.res.err, "link type 147"), "stderr: %s", t.res.err);
+	cr_expect_not_null(strstr(t.res.err, "warning: link type 147 is not supported: its "
+					     "frames are counted as decoder.unknown_link_type"),
+			   "stderr: %s", t.res.err);
+	cr_expect_not_null(strstr(t.res.err, "editcap -T ether"), "stderr: %s", t.res.err);
+	cr_expect_null(strstr(t.res.err, "decoder.decoder."), "stderr: %s", t.res.err);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly anomaly.type=decode"), 2);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0),
+			    "stats.decoder.event.decoder.unknown_link_type", -1),
+		     2);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.decoder.invalid", -1),
+		     2);
 }
 
 /* Every tunnel's frame cut at every length, through the whole sensor:
