@@ -44,6 +44,7 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
+#include "detect/rule_event.h"
 #include "detect/rule_keys.h"
 #include "detect/rules_byteop.h"
 #include "detect/rules_suricata.h"
@@ -1186,7 +1187,7 @@ static int rule_metadata(struct rparse *p, const struct ynode *map)
 static const char *const rule_keys[] = {
 	"id",	 "rev",	  "msg",	   "category", "severity", "metadata",	"detector",
 	"proto", "src",	  "dst",	   "src_port", "dst_port", "direction", "patterns",
-	"pcre",	 "scope", "stream_alerts", "buffer",   NULL};
+	"pcre",	 "scope", "stream_alerts", "buffer",   "anomaly",  NULL};
 
 static void rule_free(struct rule *r)
 {
@@ -1209,6 +1210,7 @@ static void rule_free(struct rule *r)
 	free(r->detector);
 	free(r->buffer);
 	free(r->file);
+	free(r->anomaly);
 	rule_keys_free(r->keys);
 	free(r);
 }
@@ -1308,6 +1310,8 @@ static int rule_fields(struct rparse *p, const struct ynode *map)
 	rc |= rule_patterns(p, map);
 	rc |= rule_pcre(p, map);
 	rc |= rule_keys_parse(r, map, p->ld->d);
+	if (rc == 0)
+		rc |= rule_event_parse(r, map, p->ld->d);
 	r->pub.rev = (uint32_t)rev;
 	r->pub.severity = (int)severity;
 	return rc;

@@ -158,6 +158,9 @@ struct rule {
 	 * a content too long for a Hyperscan expression */
 	bool v2;
 	uint8_t n_vars; /* byte_extract/byte_math variables defined */
+	/* `anomaly:` the anomaly event the rule fires on (rule_event.h), or
+	 * NULL; such a rule has no patterns and goes to no plugin */
+	char *anomaly;
 };
 
 struct ruleset {

@@ -24,11 +24,9 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
-#include "decode/decode.h"
-#include "defrag/defrag.h"
+#include "detect/rule_event.h"
 #include "detect/rules_suricata_conf.h"
 #include "detect/rules_suricata_int.h"
-#include "stream/stream_tcp.h"
 
 /* --------------------------------------------------------------- buffers */
 
@@ -1075,59 +1073,26 @@ static int kw_urilen(struct srule *r, const struct sopt *o)
 	return rc;
 }
 
-/* Suricata event names that differ from the sensor's (docs/suricata-rules.md). */
-static const char *const event_renames[][2] = {
-	{"decoder.ipv4.frag_pkt_too_large", "decoder.ipv4.frag_too_large"},
-	{"decoder.ipv6.frag_pkt_too_large", "decoder.ipv6.frag_too_large"},
-	{"decoder.ipv6.frag_invalid_length", "decoder.ipv6.frag_bad_length"},
-	{"stream.est_packet_out_of_window", "stream.pkt_out_of_window"},
-	{"stream.rst_invalid_ack", "stream.rst_invalid"},
-};
-
-/* True when the sensor raises anomaly `name` (decoder, defrag, stream). */
-static bool anomaly_raised(const char *name)
-{
-	char ours[96];
-
-	for (int e = 0; e < EV_MAX; e++) {
-		snprintf(ours, sizeof(ours), "decoder.%s", decode_event_name((enum decode_event)e));
-		if (strcmp(ours, name) == 0)
-			return true;
-	}
-	for (int e = 0; e < DEFRAG_EV_MAX; e++)
-		for (int fam = 4; fam <= 6; fam += 2) {
-			snprintf(ours, sizeof(ours), "decoder.ipv%d.%s", fam,
-				 defrag_event_name((enum defrag_event)e));
-			if (strcmp(ours, name) == 0)
-				return true;
-		}
-	for (int e = 0; e < STREAM_EV_MAX; e++)
-		if (strcmp(stream_event_name((enum stream_event)e), name) == 0)
-			return true;
-	return false;
-}
-
-/* decode-event:ipv4.trunc_pkt; stream-event:reassembly_seq_gap; -> the
- * sensor's anomaly name (`anomaly: decoder.ipv4.trunc_pkt`); an event the
- * sensor never raises refuses the rule. app-layer-event: none raised. */
+/* decode-event:ipv4.trunc_pkt; stream-event:reassembly_seq_gap;
+ * app-layer-event:applayer_mismatch_protocol_both_directions; -> the
+ * sensor's anomaly name (`anomaly: decoder.ipv4.trunc_pkt`, rule_event.c
+ * maps the names); an event the sensor never raises refuses the rule. */
 static int kw_event(struct srule *r, const struct sopt *o)
 {
-	bool stream = strcmp(o->name, "stream-event") == 0;
+	static const char *const kinds[] = {"decoder", "stream", "app-layer"};
+	enum rule_event_kind kind = RULE_EVENT_DECODE;
 	char name[128];
 
+	if (strcmp(o->name, "stream-event") == 0)
+		kind = RULE_EVENT_STREAM;
+	else if (strcmp(o->name, "app-layer-event") == 0)
+		kind = RULE_EVENT_APPLAYER;
 	if (!o->has_val || !o->val[0] || strlen(o->val) > 96)
 		return suri_refuse(r, o->name_off, o->name, "expected an event name");
-	if (strcmp(o->name, "app-layer-event") == 0)
+	if (!rule_event_map(kind, suri_trim(o->val), name, sizeof(name)))
 		return suri_refuse(r, o->val_off, o->name,
-				   "app-layer event '%s' is not raised by this sensor", o->val);
-	snprintf(name, sizeof(name), "%s.%s", stream ? "stream" : "decoder", o->val);
-	for (size_t i = 0; i < sizeof(event_renames) / sizeof(event_renames[0]); i++)
-		if (strcmp(event_renames[i][0], name) == 0)
-			snprintf(name, sizeof(name), "%s", event_renames[i][1]);
-	if (!anomaly_raised(name))
-		return suri_refuse(r, o->val_off, o->name,
-				   "%s event '%s' is not raised by this sensor",
-				   stream ? "stream" : "decoder", o->val);
+				   "%s event '%s' is not raised by this sensor", kinds[kind],
+				   o->val);
 	return suri_extra_add(r, o->val_off, "anomaly",
 			      suri_str(r, o->val_off, name, strlen(name)));
 }
