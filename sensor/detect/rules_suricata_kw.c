@@ -25,6 +25,7 @@
 #include "base/diag.h"
 #include "base/yaml_tree.h"
 #include "detect/rule_event.h"
+#include "detect/rule_keys.h"
 #include "detect/rules_suricata_conf.h"
 #include "detect/rules_suricata_int.h"
 
@@ -102,7 +103,10 @@ static const struct bufname {
 	{"http.response_header", "http.response_header", BUF_STICKY},
 	{"dns.query", "dns.query", BUF_STICKY},
 	{"dns_query", "dns.query", BUF_STICKY},
-	{"dns.answer.name", "dns.answer", BUF_STICKY},
+	{"dns.answer.name", "dns.answer.name", BUF_STICKY},
+	{"dns.answers.rrname", "dns.answer.name", BUF_STICKY},
+	{"dns.queries.rrname", "dns.query", BUF_STICKY},
+	{"dns.query.name", "dns.query", BUF_STICKY},
 	{"tls.sni", "tls.sni", BUF_STICKY},
 	{"tls_sni", "tls.sni", BUF_STICKY},
 	{"tls.cert_subject", "tls.cert_subject", BUF_STICKY},
@@ -589,6 +593,81 @@ static int kw_tls_version(struct srule *r, const struct sopt *o)
 					"tls.version", NULL);
 	return suri_refuse(r, o->has_val ? o->val_off : o->name_off, o->name,
 			   "tls.version:%s has no equivalent", o->has_val ? o->val : "");
+}
+
+/* ------------------------------------------------- dns integer keywords */
+
+/* DNS record type names Suricata's dns.rrtype accepts (the common ones). */
+static const struct {
+	const char *name;
+	unsigned type;
+} dns_types[] = {{"a", 1},	{"ns", 2},    {"cname", 5},  {"soa", 6},    {"ptr", 12},
+		 {"hinfo", 13}, {"mx", 15},   {"txt", 16},   {"aaaa", 28},  {"srv", 33},
+		 {"naptr", 35}, {"ds", 43},   {"rrsig", 46}, {"nsec", 47},  {"dnskey", 48},
+		 {"nsec3", 50}, {"svcb", 64}, {"https", 65}, {"axfr", 252}, {"any", 255},
+		 {"caa", 257}};
+
+/* `v` with a type name after its operator replaced by the number, into
+ * out; v itself when it has no name. */
+static const char *dns_type_text(const char *v, char *out, size_t outlen)
+{
+	size_t op = strspn(v, "!<>= ");
+
+	for (size_t i = 0; i < sizeof(dns_types) / sizeof(dns_types[0]); i++)
+		if (strcasecmp(v + op, dns_types[i].name) == 0) {
+			snprintf(out, outlen, "%.*s%u", (int)op, v, dns_types[i].type);
+			return out;
+		}
+	return v;
+}
+
+/* One byte_test on the keyword's buffer: "NBYTES,OP,VALUE,0". */
+static int dns_byte_test(struct srule *r, const struct sopt *o, const char *buf, unsigned nbytes,
+			 const char *op, uint32_t value)
+{
+	char text[48];
+
+	snprintf(text, sizeof(text), "%u,%s,%u,0", nbytes, op, value);
+	return pat_push(r, o->val_off, "byte_test", suri_str(r, o->val_off, text, strlen(text)),
+			buf, NULL);
+}
+
+/*
+ * dns.opcode:[!]N, N-M, !N-M, <N, <=N, >N, >=N (Suricata's integer syntax,
+ * ranges exclusive) and dns.rrtype (the same, 16 bits, or a type name) ->
+ * byte_test on the dns plugin's binary buffers dns.opcode (one byte) and
+ * dns.rrtype (two bytes, big endian); a range is two byte_tests, a negated
+ * range of dns.opcode a pcre byte class.
+ */
+static int kw_dns_int(struct srule *r, const struct sopt *o)
+{
+	static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">="};
+	bool rrtype = strcmp(o->name, "dns.rrtype") == 0;
+	const char *buf = rrtype ? "dns.rrtype" : "dns.opcode";
+	unsigned nbytes = rrtype ? 2 : 1;
+	struct rule_num_test t;
+	char err[160], name[32], re[48];
+	struct spat *p;
+
+	if (!o->has_val || !o->val[0])
+		return suri_refuse(r, o->name_off, o->name, "needs a value");
+	if (rule_num_parse(rrtype ? dns_type_text(suri_trim(o->val), name, sizeof(name))
+				  : suri_trim(o->val),
+			   rrtype ? HF_ICMP_ID : HF_TTL, &t, err, sizeof(err)) < 0)
+		return suri_refuse(r, o->val_off, o->name, "%s", err);
+	if (t.op <= CMP_GE)
+		return dns_byte_test(r, o, buf, nbytes, ops[t.op], t.a);
+	if (t.op == CMP_RANGE)
+		return dns_byte_test(r, o, buf, nbytes, ">", t.a) ||
+		       dns_byte_test(r, o, buf, nbytes, "<", t.b);
+	if (rrtype)
+		return suri_refuse(r, o->val_off, o->name,
+				   "a negated range of dns.rrtype has no equivalent");
+	snprintf(re, sizeof(re), "/^[\\x00-\\x%02x\\x%02x-\\xff]/s", t.a, t.b);
+	if (pat_push(r, o->val_off, "pcre", suri_str(r, o->val_off, re, strlen(re)), buf, &p) < 0)
+		return -1;
+	p->is_pcre = true;
+	return 0;
 }
 
 /* Snort 3 bufferlen:N, <N, >N, N<>M is bsize (without `relative`). */
@@ -1142,6 +1221,8 @@ static const struct keyword {
 	{"bsize", kw_pattern_text, KW_OTHER},
 	{"bufferlen", kw_bufferlen, KW_OTHER},
 	{"tls.version", kw_tls_version, KW_OTHER},
+	{"dns.opcode", kw_dns_int, KW_OTHER},
+	{"dns.rrtype", kw_dns_int, KW_OTHER},
 	{"flow", kw_flow, KW_OTHER},
 	{"flowbits", kw_flowbits, KW_OTHER},
 	{"threshold", kw_threshold, KW_OTHER},
