@@ -1297,7 +1297,8 @@ static int rule_fields(struct rparse *p, const struct ynode *map)
 	int rc = 0;
 
 	rc |= rule_uint(p, map, "rev", 1, UINT32_MAX, &rev);
-	rc |= rule_text(p, map, "msg", NULL, &r->msg);
+	/* Suricata rules may have no msg (an empty signature); YAML needs one */
+	rc |= rule_text(p, map, "msg", suri_is_rules_file(map->file) ? "" : NULL, &r->msg);
 	rc |= rule_text(p, map, "category", "", &r->category);
 	rc |= rule_uint(p, map, "severity", 1, 4, &severity);
 	rc |= rule_metadata(p, map);

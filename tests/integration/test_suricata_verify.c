@@ -4,11 +4,14 @@
  * unmodified with -S) on its own capture, and the alert checks of its
  * test.yaml asserted.
  *
- * For each case folder of CORPUS_DIR/suricata-verify with a test.yaml:
+ * For each case folder of CORPUS_DIR/suricata-verify with a test.yaml (at
+ * the top, or one level down as in `defrag/bug-6887-...`):
  *   - the capture is test.yaml's `pcap:`, else input.pcap, else the
  *     folder's only *.pcap;
  *   - the sensor runs with every shipped plugin (signature, http, dns, tls,
- *     ssh), checksum validation off when the case's `args` say `-k none`;
+ *     ssh) and the shipped classification.config (Suricata runs the cases
+ *     with its own), checksum validation off when the case's `args` say
+ *     `-k none`, midstream pickup when they set stream.midstream=true;
  *   - each `filter` check whose match is about alerts (event_type: alert)
  *     is evaluated on the fields both sensors write with one meaning:
  *     event_type, alert.signature_id, alert.gid, src_ip, dest_ip,
@@ -81,15 +84,30 @@ static bool case_pcap(const char *dir, const struct ynode *root, char *out, size
 	return found == 1;
 }
 
-/* Whether the case's args turn checksum validation off (-k none). */
-static bool checksums_off(const struct ynode *root)
+/* Whether one of the case's args contains `what`. */
+static bool has_arg(const struct ynode *root, const char *what)
 {
 	const struct ynode *args = ymap_get(root, "args");
 
 	for (size_t i = 0; args && args->type == YNODE_SEQ && i < args->n; i++)
-		if (args->items[i]->type == YNODE_SCALAR && strstr(args->items[i]->str, "-k none"))
+		if (args->items[i]->type == YNODE_SCALAR && strstr(args->items[i]->str, what))
 			return true;
 	return false;
+}
+
+/* The stream settings the case's args ask for: checksum validation off
+ * (-k none), midstream pickup (--set stream.midstream=true). */
+static void stream_conf(const struct ynode *root, char *out, size_t len)
+{
+	bool csum_off = has_arg(root, "-k none");
+	bool midstream = has_arg(root, "stream.midstream=true");
+
+	if (!csum_off && !midstream) {
+		*out = '\0';
+		return;
+	}
+	snprintf(out, len, "stream: {%s%s%s}\n", csum_off ? "checksum-validation: false" : "",
+		 csum_off && midstream ? ", " : "", midstream ? "midstream: true" : "");
 }
 
 static const char *const checked_keys[] = {
@@ -170,7 +188,7 @@ static void first_error(const char *err, char *out, size_t len)
 
 static void run_case(const char *name, struct sv_result *r)
 {
-	char dir[512], path[1024], conf[512];
+	char dir[512], path[1024], conf[1024], stream[128];
 	struct itest t;
 	struct diag d;
 	struct ynode *root;
@@ -190,8 +208,10 @@ static void run_case(const char *name, struct sv_result *r)
 		return;
 	}
 	itest_begin(&t, SENSOR_BIN, "sv");
-	snprintf(conf, sizeof(conf), "%s%s", sv_conf,
-		 checksums_off(root) ? "stream: {checksum-validation: false}\n" : "");
+	/* Suricata runs its cases with its classification.config */
+	stream_conf(root, stream, sizeof(stream));
+	snprintf(conf, sizeof(conf), "%sclassification-file: %s/rules/classification.config\n%s",
+		 sv_conf, SOURCE_DIR, stream);
 	itest_config(&t, conf);
 	snprintf(t.rules, sizeof(t.rules), "%s", path);
 	if (!case_pcap(dir, root, t.pcap, sizeof(t.pcap))) {
@@ -219,25 +239,49 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void add_name(char ***names, size_t *n, const char *name)
+{
+	char **grown = realloc(*names, (*n + 1) * sizeof(**names));
+
+	cr_assert_not_null(grown);
+	*names = grown;
+	(*names)[(*n)++] = strdup(name);
+}
+
+/* Case folders (with a test.yaml) under SV_DIR/`sub` ("" for the top),
+ * named by their path below SV_DIR; folders without one are looked into
+ * once (`defrag/bug-6887-...`). */
+static void scan_cases(const char *sub, char ***names, size_t *n)
+{
+	char dir[1024];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s%s%s", SV_DIR, *sub ? "/" : "", sub);
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		char name[512], path[1600];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "%s%s%s", sub, *sub ? "/" : "", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s/test.yaml", SV_DIR, name);
+		if (exists(path))
+			add_name(names, n, name);
+		else if (!*sub && e->d_type == DT_DIR)
+			scan_cases(name, names, n);
+	}
+	closedir(d);
+}
+
 /* The case folders, sorted; *n of them. */
 static char **case_names(size_t *n)
 {
 	char **names = NULL;
-	struct dirent *e;
-	DIR *d = opendir(SV_DIR);
 
 	*n = 0;
-	while (d && (e = readdir(d))) {
-		char path[1024];
-
-		snprintf(path, sizeof(path), "%s/%s/test.yaml", SV_DIR, e->d_name);
-		if (e->d_name[0] == '.' || !exists(path))
-			continue;
-		names = realloc(names, (*n + 1) * sizeof(*names));
-		names[(*n)++] = strdup(e->d_name);
-	}
-	if (d)
-		closedir(d);
+	scan_cases("", &names, n);
 	if (*n)
 		qsort(names, *n, sizeof(*names), cmp_names);
 	return names;
