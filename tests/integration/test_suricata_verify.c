@@ -7,7 +7,8 @@
  * For each case folder of CORPUS_DIR/suricata-verify with a test.yaml (at
  * the top, or one level down as in `defrag/bug-6887-...`):
  *   - the capture is test.yaml's `pcap:`, else input.pcap, else the
- *     folder's only *.pcap;
+ *     folder's only *.pcap; the rules test.rules, else the folder's only
+ *     *.rules file (named by the case's suricata.yaml);
  *   - the sensor runs with every shipped plugin (signature, http, dns, tls,
  *     ssh) and the shipped classification.config (Suricata runs the cases
  *     with its own), checksum validation off when the case's `args` say
@@ -15,7 +16,8 @@
  *   - each `filter` check whose match is about alerts (event_type: alert)
  *     is evaluated on the fields both sensors write with one meaning:
  *     event_type, alert.signature_id, alert.gid, src_ip, dest_ip,
- *     src_port, dest_port, proto; its `count` is compared exactly (a
+ *     src_port, dest_port, proto (a field matched against null must be
+ *     absent); its `count` is compared exactly (a
  *     filter without count needs at least one record). Checks on other
  *     record types, and fields whose documented meaning differs (pkt_src,
  *     payload of stream alerts), are not evaluated here: test_corpus.c
@@ -24,7 +26,7 @@
  * A case's status: `pass` (every rule loaded, every alert check holds),
  * `fail` (every rule loaded, an alert check does not hold), `rules` (a
  * rule did not load: the first reason is kept), `no-rules` (the case has
- * no test.rules), `no-checks` (no alert check). The statuses go to
+ * no rule file), `no-checks` (no alert check). The statuses go to
  * BINARY_DIR/suricata-verify-results.txt, one line per case, and
  * docs/corpus.md lists them with the reasons. The test fails when a case
  * that tests/data/suricata-verify-pass.txt lists does not pass (so a
@@ -84,6 +86,29 @@ static bool case_pcap(const char *dir, const struct ynode *root, char *out, size
 	return found == 1;
 }
 
+/* The case's rule file into out: test.rules, else the folder's only
+ * *.rules file (the one its suricata.yaml names); false when none. */
+static bool case_rules(const char *dir, char *out, size_t len)
+{
+	struct dirent *e;
+	DIR *d;
+	int found = 0;
+
+	snprintf(out, len, "%s/test.rules", dir);
+	if (exists(out))
+		return true;
+	if (!(d = opendir(dir)))
+		return false;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 6 && strcmp(e->d_name + n - 6, ".rules") == 0 && !found++)
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+	}
+	closedir(d);
+	return found == 1;
+}
+
 /* Whether one of the case's args contains `what`. */
 static bool has_arg(const struct ynode *root, const char *what)
 {
@@ -122,21 +147,45 @@ static bool is_checked(const char *key)
 	return false;
 }
 
-/* Flatten a match map into "key=value" terms of the keys evaluated here. */
-static void flatten(const struct ynode *m, const char *prefix, char *out, size_t len)
+/* Flatten a match map into "key=value" terms of the keys evaluated here;
+ * keys matched against null (the field must be absent) go to `nulls`. */
+static void flatten(const struct ynode *m, const char *prefix, char *out, size_t len, char *nulls,
+		    size_t nlen)
 {
 	for (size_t i = 0; m && m->type == YNODE_MAP && i < m->n; i++) {
 		char key[256];
-		size_t at = strlen(out);
+		size_t at = strlen(out), nat = strlen(nulls);
 
 		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", m->keys[i]->str);
 		if (m->items[i]->type == YNODE_MAP)
-			flatten(m->items[i], key, out, len);
+			flatten(m->items[i], key, out, len, nulls, nlen);
+		else if (ynode_is_null(m->items[i]) && is_checked(key))
+			snprintf(nulls + nat, nlen - nat, "%s%s", nat ? " " : "", key);
 		else if (m->items[i]->type == YNODE_SCALAR && is_checked(key) &&
 			 !strchr(m->items[i]->str, ' '))
 			snprintf(out + at, len - at, "%s%s=%s", at ? " " : "", key,
 				 m->items[i]->str);
 	}
+}
+
+/* Records matching `filter` that have none of the space-separated fields
+ * of `nulls`. */
+static size_t count_matches(const struct eve_log *eve, const char *filter, const char *nulls)
+{
+	const struct jr_val *rec;
+	size_t n = 0;
+
+	for (size_t i = 0; (rec = eve_find(eve, filter, i)); i++) {
+		char keys[512], *save = NULL;
+		bool absent = true;
+
+		snprintf(keys, sizeof(keys), "%s", nulls);
+		for (char *k = strtok_r(keys, " ", &save); k && absent;
+		     k = strtok_r(NULL, " ", &save))
+			absent = jr_get(rec, k) == NULL;
+		n += absent;
+	}
+	return n;
 }
 
 /* Evaluate the alert filters; returns the number that did not hold and
@@ -151,17 +200,17 @@ static unsigned check_alerts(const struct ynode *root, const struct eve_log *eve
 	for (size_t i = 0; checks && checks->type == YNODE_SEQ && i < checks->n; i++) {
 		const struct ynode *f = ymap_get(checks->items[i], "filter");
 		const struct ynode *cnt = ymap_get(f, "count");
-		char filter[1024] = "";
+		char filter[1024] = "", nulls[512] = "";
 		int64_t want = -1;
 		size_t got;
 
-		flatten(ymap_get(f, "match"), "", filter, sizeof(filter));
+		flatten(ymap_get(f, "match"), "", filter, sizeof(filter), nulls, sizeof(nulls));
 		if (!strstr(filter, "event_type=alert"))
 			continue;
 		(*n)++;
 		if (cnt && cnt->type == YNODE_SCALAR)
 			want = strtoll(cnt->str, NULL, 10);
-		got = eve_count(eve, filter);
+		got = count_matches(eve, filter, nulls);
 		if (want < 0 ? got > 0 : (int64_t)got == want)
 			continue;
 		if (!bad++)
@@ -201,8 +250,7 @@ static void run_case(const char *name, struct sv_result *r)
 	diag_init(&d, NULL);
 	d.quiet = 1;
 	root = ytree_load_file(path, &d);
-	snprintf(path, sizeof(path), "%s/test.rules", dir);
-	if (!root || !exists(path)) {
+	if (!root || !case_rules(dir, path, sizeof(path))) {
 		snprintf(r->status, sizeof(r->status), "%s", root ? "no-rules" : "bad-yaml");
 		ytree_free(root);
 		return;
