@@ -958,9 +958,10 @@ static bool word_in(const char *w, const char *const *list)
  * seconds 60" -> a mapping. */
 static int kw_threshold(struct srule *r, const struct sopt *o)
 {
-	static const char *const keys[] = {"type", "track", "count", "seconds", NULL};
-	static const char *const types[] = {"limit", "threshold", "both", NULL};
-	static const char *const tracks[] = {"by_src", "by_dst", "by_both", "by_rule", NULL};
+	static const char *const keys[] = {"type", "track", "count", "seconds", "multiplier", NULL};
+	static const char *const types[] = {"limit", "threshold", "both", "backoff", NULL};
+	static const char *const tracks[] = {"by_src",	"by_dst",  "by_both",
+					     "by_rule", "by_flow", NULL};
 	bool df = strcmp(o->name, "detection_filter") == 0;
 	struct ynode *m;
 	char *copy, *save = NULL;

@@ -235,5 +235,5 @@ Test(rule_event, suricata_decoder_events_rules)
 
 Test(rule_event, suricata_stream_events_rules)
 {
-	suricata_file("rules/stream-events.rules", 1, 58, "stream-event", 50, 1);
+	suricata_file("rules/stream-events.rules", 8, 51, "stream-event", 50, 8);
 }
