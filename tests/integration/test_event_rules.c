@@ -242,3 +242,46 @@ Test(event_rules, app_layer_event_rule_alerts_on_mismatch)
 	cr_expect_str_eq(jr_str(a, "direction"), "to_client");
 	cr_expect_str_eq(jr_str(a, "app_proto"), "http");
 }
+
+/* sensor -T counts the anomaly rules apart from the plugins' rules. */
+Test(event_rules, test_mode_counts_anomaly_rules)
+{
+	/* the rules above but the one on an event not raised (-T fails on it) */
+	itest_rules(&t, "alert pkthdr any any -> any any (msg:\"a\"; "
+			"decode-event:ipv4.wrong_ip_version; sid:1;)\n"
+			"alert pkthdr any any -> any any (msg:\"b\"; decode-event:ipv4.trunc_pkt; "
+			"sid:2;)\n"
+			"alert tcp any any -> any any (msg:\"c\"; "
+			"stream-event:reassembly_seq_gap; sid:3;)\n");
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
+	cr_expect_eq(t.res.status, 0, "%s", t.res.err);
+	cr_expect_str_eq(t.res.out, "configuration OK: 3 rules; rules per plugin: signature=0; "
+				    "anomaly rules: 3\n");
+}
+
+/* Overlaps with different data three times on one flow, a rule with
+ * Suricata's backoff threshold (count 1, multiplier 2): alerts on the 1st
+ * and 2nd event, not the 3rd. */
+Test(event_rules, stream_event_rule_with_backoff)
+{
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.10", 41005, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	for (int i = 0; i < 3; i++) {
+		pg_tcp_segment(&s, PG_TO_SERVER, 0x18, 0, "GOOD", 4);
+		pg_tcp_segment(&s, PG_TO_SERVER, 0x18, 0, "EVIL", 4);
+		s.cseq += 4;
+	}
+	pg_tcp_close(&s);
+	itest_rules(&t, "alert tcp any any -> any any (msg:\"SURICATA STREAM reassembly overlap "
+			"with different data\"; stream-event:reassembly_overlap_different_data; "
+			"threshold:type backoff, track by_flow, count 1, multiplier 2; "
+			"classtype:protocol-command-decode; sid:2210050; rev:2;)\n");
+	run_ok();
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly "
+				       "anomaly.event=stream.reassembly_overlap_different_data"),
+		     3);
+	cr_expect_eq(itest_alerts(&t, 2210050), 2);
+}
