@@ -1485,7 +1485,10 @@ unsigned ruleset_load_file(struct ruleset *rs, const char *path, const char *def
 
 	/* Suricata/Snort text rules: parsed into the same tree (rules_suricata.c) */
 	if (suri_is_rules_file(path)) {
-		rules_load_tree(rs, suri_load_tree(path, d), default_detector, d);
+		unsigned refused = 0;
+
+		rules_load_tree(rs, suri_load_tree(path, &refused, d), default_detector, d);
+		rs->n_failed += refused; /* counted in the load summary */
 		return d->errors - before;
 	}
 	rules_load_tree(rs, ytree_load_file(path, d), default_detector, d);

@@ -143,6 +143,8 @@ Test(event_rules, unraised_event_is_reported_and_skipped)
 					     "'ipv6.unknown_next_header' is not raised by this "
 					     "sensor (decode-event)\n"),
 			   "%s", t.res.err);
+	cr_expect_not_null(strstr(t.res.err, "sensor: 1 rule failed to load (1 error)"), "%s",
+			   t.res.err);
 	cr_expect_not_null(strstr(t.res.err, "in.rules: warning: 3 rules parsed, 1 failed (by "
 					     "keyword: decode-event 1)"),
 			   "%s", t.res.err);
