@@ -398,6 +398,13 @@ static void detect_app(struct flow *f, const uint8_t *data, uint32_t len, uint8_
 		f->app_dir = (uint8_t)(1 + dir);
 }
 
+/* Protocols recognised from text commands share words (a POP3 client's
+ * USER reads as FTP): two of them are no mismatch. */
+static bool app_text_proto(enum app_proto a)
+{
+	return a == APP_SMTP || a == APP_FTP || a == APP_IMAP || a == APP_POP3;
+}
+
 /*
  * After the protocol was recognised in one direction, the other
  * direction's first data is looked at once: recognised as another protocol,
@@ -413,7 +420,8 @@ static void check_app_other(struct ids_thread *w, struct flow *f, const uint8_t 
 		return;
 	f->app_other_seen = 1;
 	a = app_detect(data, len, ip_proto, dir == IDS_DIR_TO_SERVER);
-	if (a == APP_NEED_MORE || a == APP_UNKNOWN || a == (enum app_proto)f->app_proto)
+	if (a == APP_NEED_MORE || a == APP_UNKNOWN || a == (enum app_proto)f->app_proto ||
+	    (app_text_proto(a) && app_text_proto((enum app_proto)f->app_proto)))
 		return;
 	raise_anomaly(w, p->ts_usec, p, "applayer", app_event_name(APP_EV_MISMATCH_BOTH_DIRECTIONS),
 		      f);

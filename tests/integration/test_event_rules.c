@@ -229,6 +229,12 @@ Test(event_rules, app_layer_event_rule_alerts_on_mismatch)
 	pg_tcp_send(&s, PG_TO_SERVER, req, strlen(req));
 	pg_tcp_send(&s, PG_TO_CLIENT, "HTTP/1.1 200 OK\r\n\r\n", 19);
 	pg_tcp_close(&s);
+	/* POP3, whose client's USER also reads as FTP: no event either */
+	pg_tcp_init(&s, &t.gen, "198.18.0.10", 41006, "198.18.1.110", 110);
+	pg_tcp_handshake(&s);
+	pg_tcp_send(&s, PG_TO_CLIENT, "+OK POP3 ready\r\n", 16);
+	pg_tcp_send(&s, PG_TO_SERVER, "USER bob\r\n", 10);
+	pg_tcp_close(&s);
 	itest_rules(&t, "alert ip any any -> any any (msg:\"SURICATA Applayer Mismatch protocol "
 			"both directions\"; flow:established; "
 			"app-layer-event:applayer_mismatch_protocol_both_directions; "
