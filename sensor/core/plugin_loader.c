@@ -410,9 +410,8 @@ static bool counter_name_ok(const char *name)
 	if (!name)
 		return false;
 	for (; name[n]; n++)
-		if (n == IDS_COUNTER_NAME_MAX ||
-		    !((name[n] >= 'a' && name[n] <= 'z') || (name[n] >= '0' && name[n] <= '9') ||
-		      name[n] == '_'))
+		if (n == IDS_COUNTER_NAME_MAX || !((name[n] >= 'a' && name[n] <= 'z') ||
+						  (name[n] >= '0' && name[n] <= '9') || name[n] == '_'))
 			return false;
 	return n > 0;
 }

@@ -99,7 +99,7 @@ static void alert_tx(struct ids_thread *thr, const struct ids_packet *pkt,
 		     const struct ids_rule *rule, const char *fields, int64_t tx_id)
 {
 	struct ids_flow_info fi;
-	struct eve_alert_input in = {pkt,    rule, thr->in_iface, flow_app(thr->cur_flow),
+	struct eve_alert_input in = {pkt, rule, thr->in_iface, flow_app(thr->cur_flow),
 				     fields, NULL, tx_id};
 
 	if (!rule_alert_filter(&thr->rule_filter, thr->cur_flow, pkt, rule))

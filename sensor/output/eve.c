@@ -70,8 +70,8 @@ struct eve_writer {
 	char *host;			  /* `host` of every record, owned; NULL: none */
 	bool community_id;
 	uint16_t community_id_seed;
-	atomic_uint_least64_t alerts; /* alert lines written */
-	atomic_uint_least64_t errors; /* failed writes + records dropped */
+	atomic_uint_least64_t alerts;	  /* alert lines written */
+	atomic_uint_least64_t errors;	  /* failed writes + records dropped */
 	atomic_bool error_logged;
 };
 
@@ -467,8 +467,7 @@ static void packet_community_id(struct jbuf *j, const struct eve_writer *w,
 
 /* From flow_id to direction: who sent it, to whom, over what. A frame
  * that did not decode (no IP version or address family: an alert of a
- * decode-event rule)
- * has no addresses, ports, protocol or community_id. */
+ * decode-event rule) has no addresses, ports, protocol or community_id. */
 static void alert_header(struct jbuf *j, const struct eve_writer *w, const struct ids_packet *p,
 			 const char *event_type, const char *in_iface)
 {
