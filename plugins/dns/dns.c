@@ -25,7 +25,12 @@
  *
  * Matching: one block matcher per buffer with rules. dns.query is scanned
  * once per question (of queries and responses alike), dns.answer once per
- * answer record, rendered "NAME TYPE RDATA" (see dns_answer_text). A rule
+ * answer record, rendered "NAME TYPE RDATA" (see dns_answer_text).
+ * Suricata 8's keywords have buffers of their own: dns.answer.name (each
+ * answer's owner name), dns.opcode (one byte per message) and dns.rrtype
+ * (two bytes, big endian, per question of a query or answer of a
+ * response), the last two matched with byte_test (the Suricata parser
+ * writes dns.opcode:N / dns.rrtype:N so). A rule
  * raises at most one alert per message; at most `alerts-per-message`
  * alerts are raised for one message. The alert's protocol fields are
  * rendered once per message, on its first alert, as Suricata 7 writes
@@ -69,7 +74,7 @@
 /* Bytes the writer keeps free for closing brackets. */
 #define JW_RESERVE 16
 
-enum { BUF_QUERY = 0, BUF_ANSWER, BUF_COUNT };
+enum { BUF_QUERY = 0, BUF_ANSWER, BUF_ANSWER_NAME, BUF_OPCODE, BUF_RRTYPE, BUF_COUNT };
 
 static const struct ids_buffer_def dns_buffers[BUF_COUNT] = {
 	[BUF_QUERY] = {"dns.query", "each question name of a DNS message, dotted, case as sent"},
@@ -77,6 +82,15 @@ static const struct ids_buffer_def dns_buffers[BUF_COUNT] = {
 		{"dns.answer",
 		 "each answer record as `name TYPE rdata` (rdata of A, AAAA, CNAME, NS, PTR, "
 		 "MX, TXT)"},
+	[BUF_ANSWER_NAME] = {"dns.answer.name",
+			     "each answer record's owner name, dotted, case as sent (Suricata's "
+			     "dns.answer.name / dns.answers.rrname)"},
+	[BUF_OPCODE] = {"dns.opcode",
+			"the header's opcode as one byte, once per message (Suricata's "
+			"dns.opcode, through byte_test)"},
+	[BUF_RRTYPE] = {"dns.rrtype",
+			"each question's type (query) or answer record's type (response) as two "
+			"bytes, big endian (Suricata's dns.rrtype, through byte_test)"},
 };
 
 enum { OPT_ALERTS = 0, OPT_TCP_MAX, OPT_COUNT };
@@ -511,6 +525,29 @@ static void dns_scan_buffer(struct dns_scan *s, int buf, const char *text, size_
 				     dns_on_match, s);
 }
 
+/* The binary and name buffers of Suricata 8's keywords: dns.opcode once
+ * per message (before its records). */
+static void dns_scan_opcode(struct dns_scan *s)
+{
+	uint8_t op = (uint8_t)((s->hdr.flags >> 11) & 0xf);
+
+	dns_scan_buffer(s, BUF_OPCODE, (const char *)&op, 1);
+}
+
+/* dns.answer.name for an answer record with a name (the root is skipped,
+ * as Suricata does); dns.rrtype for each question of a query and each
+ * answer record of a response. */
+static void dns_scan_record_keys(struct dns_scan *s, const struct dns_record *rec)
+{
+	uint8_t section = (s->hdr.flags & DNS_FLAG_QR) ? DNS_SEC_ANSWER : DNS_SEC_QUESTION;
+	uint8_t type[2] = {(uint8_t)(rec->type >> 8), (uint8_t)rec->type};
+
+	if (rec->section == DNS_SEC_ANSWER && rec->name_len)
+		dns_scan_buffer(s, BUF_ANSWER_NAME, rec->name, rec->name_len);
+	if (!s->stop && rec->section == section)
+		dns_scan_buffer(s, BUF_RRTYPE, (const char *)type, 2);
+}
+
 /* Scan each question name and each answer record of a checked message. */
 static void dns_scan_message(struct dns_scan *s)
 {
@@ -518,8 +555,13 @@ static void dns_scan_message(struct dns_scan *s)
 	struct dns_record *rec = &t->rec;
 	struct dns_reader r;
 
+	dns_scan_opcode(s);
 	dns_reader_init(&r, s->msg, s->len);
 	while (!s->stop && dns_reader_next(&r, rec) == 1) {
+		if (rec->section != DNS_SEC_AUTHORITY)
+			dns_scan_record_keys(s, rec);
+		if (s->stop)
+			break;
 		if (rec->section == DNS_SEC_QUESTION) {
 			dns_scan_buffer(s, BUF_QUERY, rec->name, rec->name_len);
 		} else if (rec->section == DNS_SEC_ANSWER && t->g->m[BUF_ANSWER]) {

@@ -275,3 +275,14 @@ const char *app_proto_name(enum app_proto p)
 		return NULL;
 	}
 }
+
+const char *app_event_name(enum app_event ev)
+{
+	switch (ev) {
+	case APP_EV_MISMATCH_BOTH_DIRECTIONS:
+		return "applayer.mismatch_protocol_both_directions";
+	case APP_EV_MAX:
+		break;
+	}
+	return NULL;
+}

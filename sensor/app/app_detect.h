@@ -54,4 +54,13 @@ enum app_proto app_detect(const uint8_t *data, size_t len, uint8_t ip_proto, int
  * "rdp" (Suricata's names); NULL for none/unknown. */
 const char *app_proto_name(enum app_proto p);
 
+/* App-layer anomalies the worker raises (EVE `anomaly` records of type
+ * "applayer"; app-layer-event rules, docs/events.md):
+ * mismatch_protocol_both_directions: each direction's first data was
+ * recognised, as two different protocols. */
+enum app_event { APP_EV_MISMATCH_BOTH_DIRECTIONS = 0, APP_EV_MAX };
+
+/* "applayer.mismatch_protocol_both_directions", ...; NULL out of range. */
+const char *app_event_name(enum app_event ev);
+
 #endif

@@ -25,6 +25,7 @@
 #include "core/crash.h"
 #include "base/diag.h"
 #include "base/yaml_tree.h"
+#include "detect/rule_event.h"
 #include "detect/rules.h"
 
 /* The 1.0 descriptor ends with the fini slot. */
@@ -357,6 +358,14 @@ static struct loaded_plugin *rule_plugin(struct plugin_set *set, const struct ru
 	return lp;
 }
 
+static bool has_anomaly_rules(const struct ruleset *rs)
+{
+	for (size_t r = 0; r < rs->n; r++)
+		if (rs->rules[r]->anomaly)
+			return true;
+	return false;
+}
+
 unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, struct diag *d)
 {
 	unsigned errors = 0;
@@ -368,8 +377,18 @@ unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, 
 			return errors + 1;
 		}
 	}
+	rule_events_free(set->events);
+	set->events = rule_events_build(rs);
+	if (!set->events && has_anomaly_rules(rs)) {
+		diag_error(d, NULL, 0, 0, "out of memory");
+		return errors + 1;
+	}
 	for (size_t r = 0; r < rs->n; r++) {
-		struct loaded_plugin *lp = rule_plugin(set, rs->rules[r], d);
+		struct loaded_plugin *lp;
+
+		if (rs->rules[r]->anomaly)
+			continue; /* fired by the worker on its event */
+		lp = rule_plugin(set, rs->rules[r], d);
 
 		if (!lp) {
 			errors++;
@@ -480,6 +499,8 @@ static void plugins_fini(struct plugin_set *set)
 		counters_free(lp);
 	}
 	set->n_stream_matchers = 0;
+	rule_events_free(set->events);
+	set->events = NULL;
 }
 
 void plugins_retire(struct plugin_set *set)

@@ -60,6 +60,9 @@ struct plugin_set {
 	struct ruleset *ruleset; /* owned by a clone; NULL for the original */
 	const struct ids_matcher *stream_matchers[PLUGIN_MAX_STREAM_MATCHERS];
 	unsigned n_stream_matchers;
+	/* The anomaly rules of this generation per event (detect/rule_event.h;
+	 * NULL: none), built by plugins_assign_rules. */
+	struct rule_events *events;
 };
 
 /* The folder plugins are loaded from when the config names none: beside

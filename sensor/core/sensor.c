@@ -36,6 +36,7 @@
 #include "core/sensor_list.h"
 #include "core/worker.h"
 #include "detect/matcher.h"
+#include "detect/rule_event.h"
 #include "detect/rule_keys.h"
 #include "detect/matcher_cache.h"
 #include "detect/rules.h"
@@ -363,6 +364,10 @@ static void print_test_summary(const struct run *r)
 	for (size_t i = 0; i < r->plugins.n && used < sizeof(line); i++)
 		used += (size_t)snprintf(line + used, sizeof(line) - used, " %s=%zu",
 					 r->plugins.p[i].desc->name, r->plugins.p[i].n_rules);
+	/* rules on anomaly events go to no plugin (detect/rule_event.h) */
+	if (rule_events_count(r->plugins.events) && used < sizeof(line))
+		snprintf(line + used, sizeof(line) - used, "; anomaly rules: %zu",
+			 rule_events_count(r->plugins.events));
 	printf("%s\n", line);
 }
 

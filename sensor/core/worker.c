@@ -49,6 +49,8 @@
 #include "core/plugin_loader.h"
 #include "defrag/defrag.h"
 #include "detect/matcher.h"
+#include "detect/rule_event.h"
+#include "detect/rules.h"
 #include "flow/flow.h"
 #include "output/eve.h"
 #include "output/eve_json.h"
@@ -302,6 +304,35 @@ const struct ids_services sensor_services = {
 
 /* ----------------------------------------------------------- anomalies */
 
+/* The anomaly rules of this generation on `event` (detect/rule_event.h)
+ * whose header accepts `p` alert, as part of flow `f` (NULL: none). An
+ * anomaly without a packet fires no rule. */
+static void fire_event_rules(struct ids_thread *w, const char *event, const struct ids_packet *p,
+			     struct flow *f)
+{
+	struct rule *const *rules;
+	struct flow *saved = w->cur_flow;
+	size_t saved_plugin = w->cur_plugin, n;
+
+	if (!p || !(n = rule_events_find(w->plugins->events, event, &rules)))
+		return;
+	w->cur_flow = f;
+	w->cur_plugin = WORKER_MAX_PLUGIN_COUNTERS; /* no plugin's alert */
+	for (size_t i = 0; i < n; i++)
+		if (rule_header_match(rules[i], p))
+			alert_tx(w, p, &rules[i]->pub, NULL, -1);
+	w->cur_flow = saved;
+	w->cur_plugin = saved_plugin;
+}
+
+/* An anomaly: its EVE record, then the rules on it. */
+static void raise_anomaly(struct ids_thread *w, int64_t ts_usec, const struct ids_packet *p,
+			  const char *type, const char *event, struct flow *f)
+{
+	eve_anomaly(w->eve, ts_usec, p, type, event, w->in_iface);
+	fire_event_rules(w, event, p, f);
+}
+
 static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool decoded)
 {
 	const char *name = decode_event_name((enum decode_event)p->last_event);
@@ -312,14 +343,14 @@ static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool de
 	snprintf(event, sizeof(event), "%s%s", strncmp(name, "decoder.", 8) ? "decoder." : "",
 		 name);
 	if (decoded) {
-		eve_anomaly(w->eve, p->pub.ts_usec, &p->pub, "decode", event, w->in_iface);
+		raise_anomaly(w, p->pub.ts_usec, &p->pub, "decode", event, w->cur_flow);
 		return;
 	}
 	/* The frame did not decode: only its time and number are sure. */
 	memset(&bare, 0, sizeof(bare));
 	bare.ts_usec = p->pub.ts_usec;
 	bare.pcap_cnt = p->pub.pcap_cnt;
-	eve_anomaly(w->eve, p->pub.ts_usec, &bare, "decode", event, w->in_iface);
+	raise_anomaly(w, p->pub.ts_usec, &bare, "decode", event, NULL);
 }
 
 /* Timeouts and memcap drops (no packet of their own) come in floods: one
@@ -344,15 +375,14 @@ static void on_defrag_event(void *ctx, enum defrag_event ev, int family, const s
 
 	snprintf(event, sizeof(event), "decoder.%s.%s", family == 6 ? "ipv6" : "ipv4",
 		 defrag_event_name(ev));
-	eve_anomaly(w->eve, w->last_usec, p ? &p->pub : NULL, "decode", event, w->in_iface);
+	raise_anomaly(w, w->last_usec, p ? &p->pub : NULL, "decode", event, NULL);
 }
 
 static void on_stream_event(void *ctx, struct flow *f, enum stream_event ev, const struct packet *p)
 {
 	struct ids_thread *w = ctx;
 
-	eve_anomaly(w->eve, w->last_usec, p ? &p->pub : NULL, "stream", stream_event_name(ev),
-		    w->in_iface);
+	raise_anomaly(w, w->last_usec, p ? &p->pub : NULL, "stream", stream_event_name(ev), f);
 }
 
 /* ------------------------------------------------------------- streams */
@@ -371,6 +401,37 @@ static void detect_app(struct flow *f, const uint8_t *data, uint32_t len, uint8_
 	if (a == APP_UNKNOWN && ++f->app_tries < APP_MAX_TRIES)
 		return; /* the other direction may still tell */
 	f->app_proto = (uint8_t)(a == APP_NEED_MORE ? APP_UNKNOWN : a);
+	if (a != APP_NEED_MORE && a != APP_UNKNOWN)
+		f->app_dir = (uint8_t)(1 + dir);
+}
+
+/* Protocols recognised from text commands share words (a POP3 client's
+ * USER reads as FTP): two of them are no mismatch. */
+static bool app_text_proto(enum app_proto a)
+{
+	return a == APP_SMTP || a == APP_FTP || a == APP_IMAP || a == APP_POP3;
+}
+
+/*
+ * After the protocol was recognised in one direction, the other
+ * direction's first data is looked at once: recognised as another protocol,
+ * it raises applayer.mismatch_protocol_both_directions (Suricata's event;
+ * the flow keeps the first protocol). `p` is the packet carrying the data.
+ */
+static void check_app_other(struct ids_thread *w, struct flow *f, const uint8_t *data, uint32_t len,
+			    uint8_t ip_proto, int dir, const struct ids_packet *p)
+{
+	enum app_proto a;
+
+	if (!f->app_dir || f->app_other_seen || f->app_dir == 1 + dir || !len)
+		return;
+	f->app_other_seen = 1;
+	a = app_detect(data, len, ip_proto, dir == IDS_DIR_TO_SERVER);
+	if (a == APP_NEED_MORE || a == APP_UNKNOWN || a == (enum app_proto)f->app_proto ||
+	    (app_text_proto(a) && app_text_proto((enum app_proto)f->app_proto)))
+		return;
+	raise_anomaly(w, p->ts_usec, p, "applayer", app_event_name(APP_EV_MISMATCH_BOTH_DIRECTIONS),
+		      f);
 }
 
 /* The packet a stream chunk is handed to plugins as: the flow's endpoints
@@ -421,6 +482,8 @@ static void on_stream_data(void *ctx, struct flow *f, int dir, const uint8_t *da
 	w->cur_flow = f;
 	if (f->app_proto == APP_NONE && len)
 		detect_app(f, data, len, IPPROTO_TCP, dir);
+	else
+		check_app_other(w, f, data, len, IPPROTO_TCP, dir, &sp);
 	for (size_t i = 0; i < w->n_ctx_inited; i++) {
 		if (!ps->p[i].on_stream)
 			continue;
@@ -868,6 +931,9 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	    p->pub.proto == IPPROTO_UDP)
 		detect_app(w->cur_flow, p->pub.payload, p->pub.payload_len, IPPROTO_UDP,
 			   p->pub.direction);
+	else if (w->cur_flow && p->pub.proto == IPPROTO_UDP)
+		check_app_other(w, w->cur_flow, p->pub.payload, p->pub.payload_len, IPPROTO_UDP,
+				p->pub.direction, &p->pub);
 	for (size_t i = 0; i < w->n_ctx_inited; i++) {
 		if (!ps->p[i].desc->on_packet)
 			continue;

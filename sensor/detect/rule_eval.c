@@ -173,7 +173,18 @@ static bool suppressed(const struct rule_keys *k, const struct ids_packet *p)
 }
 
 /* After the rule's flowbits ran: noalert, suppress, thresholds. */
-static bool alert_wanted(struct rule_alert_ctx *c, const struct rule *r, const struct ids_packet *p)
+/* The rule's threshold: backoff is counted per flow, the others in the
+ * shared table. */
+static bool threshold_ok(const struct rule *r, const struct rule_thr *t, const struct ids_packet *p,
+			 struct flow *f)
+{
+	if (t->type == THR_BACKOFF)
+		return rule_backoff_check(r, t, f);
+	return rule_thr_check(r, t, p);
+}
+
+static bool alert_wanted(struct rule_alert_ctx *c, const struct rule *r, const struct ids_packet *p,
+			 struct flow *f)
 {
 	const struct rule_keys *k = r->keys;
 
@@ -186,7 +197,7 @@ static bool alert_wanted(struct rule_alert_ctx *c, const struct rule *r, const s
 		return false;
 	}
 	if ((k->detection.on && !rule_thr_check(r, &k->detection, p)) ||
-	    (k->threshold.on && !rule_thr_check(r, &k->threshold, p))) {
+	    (k->threshold.on && !threshold_ok(r, &k->threshold, p, f))) {
 		c->n.thresholded++;
 		return false;
 	}
@@ -214,5 +225,5 @@ bool rule_alert_filter(struct rule_alert_ctx *c, struct flow *f, const struct id
 		pass_packet(c, p, f, k);
 		return false;
 	}
-	return alert_wanted(c, r, p);
+	return alert_wanted(c, r, p, f);
 }

@@ -218,6 +218,8 @@ void rule_flow_state_free(struct flow *f)
 {
 	if (!f)
 		return;
+	if (f->detect_state)
+		rule_backoff_free(((struct rule_flow_state *)f->detect_state)->backoff);
 	free(f->detect_state);
 	f->detect_state = NULL;
 }

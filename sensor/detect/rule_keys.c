@@ -377,11 +377,31 @@ static int thr_choice(struct kparse *p, const struct ynode *m, const char *key,
 	return kerr(p, n, "%s must be one of %s, got '%s'", key, valid, s);
 }
 
+/* type backoff: track by_flow, count and multiplier, no seconds. */
+static int thr_backoff(struct kparse *p, const struct ynode *m, int track, struct rule_thr *t)
+{
+	const struct ynode *c = ymap_get(m, "count"), *mul = ymap_get(m, "multiplier");
+	int64_t count = 0, multiplier = 0;
+
+	if (track != TRACK_BY_FLOW || !c || !mul || ymap_get(m, "seconds"))
+		return kerr(p, m,
+			    "threshold type backoff needs track by_flow, count and multiplier "
+			    "(no seconds)");
+	if (!ynode_int(c, 1, UINT32_MAX, &count, p->d) ||
+	    !ynode_int(mul, 1, UINT32_MAX, &multiplier, p->d))
+		return -1;
+	*t = (struct rule_thr){true, THR_BACKOFF,	  TRACK_BY_FLOW, (uint32_t)count,
+			       0,    (uint32_t)multiplier};
+	return 0;
+}
+
 static int thr_parse(struct kparse *p, const char *key, struct rule_thr *t)
 {
-	static const char *const types[] = {"limit", "threshold", "both", NULL};
-	static const char *const tracks[] = {"by_src", "by_dst", "by_both", "by_rule", NULL};
-	static const char *const keys_thr[] = {"type", "track", "count", "seconds", NULL};
+	static const char *const types[] = {"limit", "threshold", "both", "", "backoff", NULL};
+	static const char *const tracks[] = {"by_src", "by_dst",  "by_both", "by_rule",
+					     "",       "by_flow", NULL};
+	static const char *const keys_thr[] = {"type",	  "track",	"count",
+					       "seconds", "multiplier", NULL};
 	static const char *const keys_df[] = {"track", "count", "seconds", NULL};
 	const struct ynode *m = ymap_get(p->map, key), *c, *sec;
 	bool df = strcmp(key, "detection_filter") == 0;
@@ -395,6 +415,12 @@ static int thr_parse(struct kparse *p, const char *key, struct rule_thr *t)
 	if (!df)
 		rc |= thr_choice(p, m, "type", types, &type);
 	rc |= thr_choice(p, m, "track", tracks, &track);
+	if (rc == 0 && type == THR_BACKOFF)
+		return thr_backoff(p, m, track, t);
+	if (rc == 0 && track == TRACK_BY_FLOW)
+		return kerr(p, m, "track by_flow is for threshold type backoff only");
+	if (ymap_get(m, "multiplier"))
+		return kerr(p, m, "multiplier is for threshold type backoff only");
 	c = ymap_get(m, "count");
 	sec = ymap_get(m, "seconds");
 	if (!c || !sec)
@@ -404,8 +430,8 @@ static int thr_parse(struct kparse *p, const char *key, struct rule_thr *t)
 		return -1;
 	if (rc == 0 && rule_thr_table_init() < 0)
 		return kerr(p, m, "out of memory");
-	*t = (struct rule_thr){true, (uint8_t)type, (uint8_t)track, (uint32_t)count,
-			       (uint32_t)seconds};
+	*t = (struct rule_thr){
+		true, (uint8_t)type, (uint8_t)track, (uint32_t)count, (uint32_t)seconds, 0};
 	return rc;
 }
 

@@ -122,8 +122,17 @@ struct rule_fb_op {
 
 /* ----------------------------------------------------------- threshold */
 
-enum rule_thr_type { THR_LIMIT = 0, THR_THRESHOLD, THR_BOTH, THR_DETECTION };
-enum rule_track { TRACK_BY_SRC = 0, TRACK_BY_DST, TRACK_BY_BOTH, TRACK_BY_RULE, TRACK_BY_EITHER };
+/* THR_BACKOFF (rule_backoff.c): alert on the count-th match of the flow,
+ * then each time the match count reaches the last one times multiplier. */
+enum rule_thr_type { THR_LIMIT = 0, THR_THRESHOLD, THR_BOTH, THR_DETECTION, THR_BACKOFF };
+enum rule_track {
+	TRACK_BY_SRC = 0,
+	TRACK_BY_DST,
+	TRACK_BY_BOTH,
+	TRACK_BY_RULE,
+	TRACK_BY_EITHER,
+	TRACK_BY_FLOW /* backoff only */
+};
 
 struct rule_thr {
 	bool on;
@@ -131,6 +140,7 @@ struct rule_thr {
 	uint8_t track; /* enum rule_track (not by_either) */
 	uint32_t count;
 	uint32_t seconds;
+	uint32_t multiplier; /* backoff */
 };
 
 struct rule_suppress {
@@ -277,6 +287,11 @@ int rule_thr_table_init(void);
 /* Forget every threshold entry (tests, reloads). Main thread, no worker
  * running rules. */
 void rule_thr_reset(void);
+/* threshold type backoff (track by_flow) for one match on flow `f`: true
+ * when the alert may be written (always without a flow). Worker thread of
+ * the flow; allocates the flow's backoff counters on first use. */
+bool rule_backoff_check(const struct rule *r, const struct rule_thr *t, struct flow *f);
+
 /* Entries replaced because their bucket was full (a stats figure). */
 uint64_t rule_thr_evictions(void);
 

@@ -16,8 +16,12 @@
 
 struct flow;
 
+struct rule_backoff_state;
+
 struct rule_flow_state {
-	bool passed;	 /* a flow-level pass rule matched: no more alerts */
+	bool passed; /* a flow-level pass rule matched: no more alerts */
+	/* threshold type backoff counters per rule (rule_backoff.c), or NULL */
+	struct rule_backoff_state *backoff;
 	uint32_t nwords; /* words of w */
 	uint64_t w[];	 /* flowbits */
 };
@@ -29,5 +33,8 @@ struct rule_flow_state *rule_flow_state_get(struct flow *f, uint32_t bit);
 bool rule_fb_check(const struct rule_fb_op *op, const struct flow *f);
 /* set / unset / toggle of `op` on the flow. */
 void rule_fb_apply(const struct rule_fb_op *op, struct flow *f);
+
+/* Free the backoff counters (NULL: none). */
+void rule_backoff_free(struct rule_backoff_state *s);
 
 #endif

@@ -184,6 +184,8 @@ static bool thr_decide(const struct rule_thr *t, struct thr_entry *e, bool fresh
 		return e->count == t->count;
 	case THR_DETECTION:
 		return e->count > t->count;
+	case THR_BACKOFF: /* counted per flow (rule_backoff.c), never here */
+		break;
 	}
 	return true;
 }

@@ -44,6 +44,7 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
+#include "detect/rule_event.h"
 #include "detect/rule_keys.h"
 #include "detect/rules_byteop.h"
 #include "detect/rules_suricata.h"
@@ -1186,9 +1187,9 @@ static int rule_metadata(struct rparse *p, const struct ynode *map)
 /* ---------------------------------------------------------------- rule */
 
 static const char *const rule_keys[] = {
-	"id",	 "rev",	  "msg",	   "category", "severity",	 "metadata",  "detector",
-	"proto", "src",	  "dst",	   "src_port", "dst_port",	 "direction", "patterns",
-	"pcre",	 "scope", "stream_alerts", "buffer",   "stream_offsets", NULL};
+	"id",	 "rev",	  "msg",	   "category", "severity", "metadata",	"detector",
+	"proto", "src",	  "dst",	   "src_port", "dst_port", "direction", "patterns",
+	"pcre",	 "scope", "stream_alerts", "buffer",   "stream_offsets", "anomaly", NULL};
 
 static void rule_free(struct rule *r)
 {
@@ -1211,6 +1212,7 @@ static void rule_free(struct rule *r)
 	free(r->detector);
 	free(r->buffer);
 	free(r->file);
+	free(r->anomaly);
 	rule_keys_free(r->keys);
 	free(r);
 }
@@ -1304,7 +1306,8 @@ static int rule_fields(struct rparse *p, const struct ynode *map)
 	int rc = 0;
 
 	rc |= rule_uint(p, map, "rev", 1, UINT32_MAX, &rev);
-	rc |= rule_text(p, map, "msg", NULL, &r->msg);
+	/* Suricata rules may have no msg (an empty signature); YAML needs one */
+	rc |= rule_text(p, map, "msg", suri_is_rules_file(map->file) ? "" : NULL, &r->msg);
 	rc |= rule_text(p, map, "category", "", &r->category);
 	rc |= rule_uint(p, map, "severity", 1, 4, &severity);
 	rc |= rule_metadata(p, map);
@@ -1317,6 +1320,8 @@ static int rule_fields(struct rparse *p, const struct ynode *map)
 	rc |= rule_patterns(p, map);
 	rc |= rule_pcre(p, map);
 	rc |= rule_keys_parse(r, map, p->ld->d);
+	if (rc == 0)
+		rc |= rule_event_parse(r, map, p->ld->d);
 	r->pub.rev = (uint32_t)rev;
 	r->pub.severity = (int)severity;
 	return rc;
@@ -1489,7 +1494,10 @@ unsigned ruleset_load_file(struct ruleset *rs, const char *path, const char *def
 
 	/* Suricata/Snort text rules: parsed into the same tree (rules_suricata.c) */
 	if (suri_is_rules_file(path)) {
-		rules_load_tree(rs, suri_load_tree(path, d), default_detector, d);
+		unsigned refused = 0;
+
+		rules_load_tree(rs, suri_load_tree(path, &refused, d), default_detector, d);
+		rs->n_failed += refused; /* counted in the load summary */
 		return d->errors - before;
 	}
 	rules_load_tree(rs, ytree_load_file(path, d), default_detector, d);

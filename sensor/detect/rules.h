@@ -164,6 +164,9 @@ struct rule {
 	 * as Suricata's raw stream inspection has it, not from the stream's
 	 * first byte; the rule is then verified by its program */
 	bool stream_chunk;
+	/* `anomaly:` the anomaly event the rule fires on (rule_event.h), or
+	 * NULL; such a rule has no patterns and goes to no plugin */
+	char *anomaly;
 };
 
 struct ruleset {

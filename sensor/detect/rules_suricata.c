@@ -1434,7 +1434,7 @@ void suri_set_conf(const struct suri_conf *conf)
 	load_conf = conf;
 }
 
-struct ynode *suri_load_tree(const char *path, struct diag *d)
+struct ynode *suri_load_tree(const char *path, unsigned *failed, struct diag *d)
 {
 	struct suri_result res;
 	struct ynode *root;
@@ -1451,6 +1451,8 @@ struct ynode *suri_load_tree(const char *path, struct diag *d)
 	if (res.failed)
 		diag_warn(d, path, 0, 0, "%u rules parsed, %u failed (by keyword: %s)", res.parsed,
 			  res.failed, summary);
+	if (failed)
+		*failed = res.failed;
 	root = res.root;
 	res.root = NULL;
 	suri_result_free(&res);

@@ -75,6 +75,7 @@ void suri_set_conf(const struct suri_conf *conf);
 
 /* Parse `path` with the configuration set above, report a summary line (rules
  * parsed, failures by keyword) as a warning when any rule failed, and hand
- * the tree over (NULL when nothing could be read). */
-struct ynode *suri_load_tree(const char *path, struct diag *d);
+ * the tree over (NULL when nothing could be read); *failed (may be NULL)
+ * gets the number of rules refused. */
+struct ynode *suri_load_tree(const char *path, unsigned *failed, struct diag *d);
 #endif

@@ -24,11 +24,10 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
-#include "decode/decode.h"
-#include "defrag/defrag.h"
+#include "detect/rule_event.h"
+#include "detect/rule_keys.h"
 #include "detect/rules_suricata_conf.h"
 #include "detect/rules_suricata_int.h"
-#include "stream/stream_tcp.h"
 
 /* --------------------------------------------------------------- buffers */
 
@@ -104,7 +103,10 @@ static const struct bufname {
 	{"http.response_header", "http.response_header", BUF_STICKY},
 	{"dns.query", "dns.query", BUF_STICKY},
 	{"dns_query", "dns.query", BUF_STICKY},
-	{"dns.answer.name", "dns.answer", BUF_STICKY},
+	{"dns.answer.name", "dns.answer.name", BUF_STICKY},
+	{"dns.answers.rrname", "dns.answer.name", BUF_STICKY},
+	{"dns.queries.rrname", "dns.query", BUF_STICKY},
+	{"dns.query.name", "dns.query", BUF_STICKY},
 	{"tls.sni", "tls.sni", BUF_STICKY},
 	{"tls_sni", "tls.sni", BUF_STICKY},
 	{"tls.cert_subject", "tls.cert_subject", BUF_STICKY},
@@ -601,6 +603,81 @@ static int kw_tls_version(struct srule *r, const struct sopt *o)
 			   "tls.version:%s has no equivalent", o->has_val ? o->val : "");
 }
 
+/* ------------------------------------------------- dns integer keywords */
+
+/* DNS record type names Suricata's dns.rrtype accepts (the common ones). */
+static const struct {
+	const char *name;
+	unsigned type;
+} dns_types[] = {{"a", 1},	{"ns", 2},    {"cname", 5},  {"soa", 6},    {"ptr", 12},
+		 {"hinfo", 13}, {"mx", 15},   {"txt", 16},   {"aaaa", 28},  {"srv", 33},
+		 {"naptr", 35}, {"ds", 43},   {"rrsig", 46}, {"nsec", 47},  {"dnskey", 48},
+		 {"nsec3", 50}, {"svcb", 64}, {"https", 65}, {"axfr", 252}, {"any", 255},
+		 {"caa", 257}};
+
+/* `v` with a type name after its operator replaced by the number, into
+ * out; v itself when it has no name. */
+static const char *dns_type_text(const char *v, char *out, size_t outlen)
+{
+	size_t op = strspn(v, "!<>= ");
+
+	for (size_t i = 0; i < sizeof(dns_types) / sizeof(dns_types[0]); i++)
+		if (strcasecmp(v + op, dns_types[i].name) == 0) {
+			snprintf(out, outlen, "%.*s%u", (int)op, v, dns_types[i].type);
+			return out;
+		}
+	return v;
+}
+
+/* One byte_test on the keyword's buffer: "NBYTES,OP,VALUE,0". */
+static int dns_byte_test(struct srule *r, const struct sopt *o, const char *buf, unsigned nbytes,
+			 const char *op, uint32_t value)
+{
+	char text[48];
+
+	snprintf(text, sizeof(text), "%u,%s,%u,0", nbytes, op, value);
+	return pat_push(r, o->val_off, "byte_test", suri_str(r, o->val_off, text, strlen(text)),
+			buf, NULL);
+}
+
+/*
+ * dns.opcode:[!]N, N-M, !N-M, <N, <=N, >N, >=N (Suricata's integer syntax,
+ * ranges exclusive) and dns.rrtype (the same, 16 bits, or a type name) ->
+ * byte_test on the dns plugin's binary buffers dns.opcode (one byte) and
+ * dns.rrtype (two bytes, big endian); a range is two byte_tests, a negated
+ * range of dns.opcode a pcre byte class.
+ */
+static int kw_dns_int(struct srule *r, const struct sopt *o)
+{
+	static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">="};
+	bool rrtype = strcmp(o->name, "dns.rrtype") == 0;
+	const char *buf = rrtype ? "dns.rrtype" : "dns.opcode";
+	unsigned nbytes = rrtype ? 2 : 1;
+	struct rule_num_test t;
+	char err[160], name[32], re[48];
+	struct spat *p;
+
+	if (!o->has_val || !o->val[0])
+		return suri_refuse(r, o->name_off, o->name, "needs a value");
+	if (rule_num_parse(rrtype ? dns_type_text(suri_trim(o->val), name, sizeof(name))
+				  : suri_trim(o->val),
+			   rrtype ? HF_ICMP_ID : HF_TTL, &t, err, sizeof(err)) < 0)
+		return suri_refuse(r, o->val_off, o->name, "%s", err);
+	if (t.op <= CMP_GE)
+		return dns_byte_test(r, o, buf, nbytes, ops[t.op], t.a);
+	if (t.op == CMP_RANGE)
+		return dns_byte_test(r, o, buf, nbytes, ">", t.a) ||
+		       dns_byte_test(r, o, buf, nbytes, "<", t.b);
+	if (rrtype)
+		return suri_refuse(r, o->val_off, o->name,
+				   "a negated range of dns.rrtype has no equivalent");
+	snprintf(re, sizeof(re), "/^[\\x00-\\x%02x\\x%02x-\\xff]/s", t.a, t.b);
+	if (pat_push(r, o->val_off, "pcre", suri_str(r, o->val_off, re, strlen(re)), buf, &p) < 0)
+		return -1;
+	p->is_pcre = true;
+	return 0;
+}
+
 /* Snort 3 bufferlen:N, <N, >N, N<>M is bsize (without `relative`). */
 static int kw_bufferlen(struct srule *r, const struct sopt *o)
 {
@@ -889,9 +966,10 @@ static bool word_in(const char *w, const char *const *list)
  * seconds 60" -> a mapping. */
 static int kw_threshold(struct srule *r, const struct sopt *o)
 {
-	static const char *const keys[] = {"type", "track", "count", "seconds", NULL};
-	static const char *const types[] = {"limit", "threshold", "both", NULL};
-	static const char *const tracks[] = {"by_src", "by_dst", "by_both", "by_rule", NULL};
+	static const char *const keys[] = {"type", "track", "count", "seconds", "multiplier", NULL};
+	static const char *const types[] = {"limit", "threshold", "both", "backoff", NULL};
+	static const char *const tracks[] = {"by_src",	"by_dst",  "by_both",
+					     "by_rule", "by_flow", NULL};
 	bool df = strcmp(o->name, "detection_filter") == 0;
 	struct ynode *m;
 	char *copy, *save = NULL;
@@ -1083,59 +1161,26 @@ static int kw_urilen(struct srule *r, const struct sopt *o)
 	return rc;
 }
 
-/* Suricata event names that differ from the sensor's (docs/suricata-rules.md). */
-static const char *const event_renames[][2] = {
-	{"decoder.ipv4.frag_pkt_too_large", "decoder.ipv4.frag_too_large"},
-	{"decoder.ipv6.frag_pkt_too_large", "decoder.ipv6.frag_too_large"},
-	{"decoder.ipv6.frag_invalid_length", "decoder.ipv6.frag_bad_length"},
-	{"stream.est_packet_out_of_window", "stream.pkt_out_of_window"},
-	{"stream.rst_invalid_ack", "stream.rst_invalid"},
-};
-
-/* True when the sensor raises anomaly `name` (decoder, defrag, stream). */
-static bool anomaly_raised(const char *name)
-{
-	char ours[96];
-
-	for (int e = 0; e < EV_MAX; e++) {
-		snprintf(ours, sizeof(ours), "decoder.%s", decode_event_name((enum decode_event)e));
-		if (strcmp(ours, name) == 0)
-			return true;
-	}
-	for (int e = 0; e < DEFRAG_EV_MAX; e++)
-		for (int fam = 4; fam <= 6; fam += 2) {
-			snprintf(ours, sizeof(ours), "decoder.ipv%d.%s", fam,
-				 defrag_event_name((enum defrag_event)e));
-			if (strcmp(ours, name) == 0)
-				return true;
-		}
-	for (int e = 0; e < STREAM_EV_MAX; e++)
-		if (strcmp(stream_event_name((enum stream_event)e), name) == 0)
-			return true;
-	return false;
-}
-
-/* decode-event:ipv4.trunc_pkt; stream-event:reassembly_seq_gap; -> the
- * sensor's anomaly name (`anomaly: decoder.ipv4.trunc_pkt`); an event the
- * sensor never raises refuses the rule. app-layer-event: none raised. */
+/* decode-event:ipv4.trunc_pkt; stream-event:reassembly_seq_gap;
+ * app-layer-event:applayer_mismatch_protocol_both_directions; -> the
+ * sensor's anomaly name (`anomaly: decoder.ipv4.trunc_pkt`, rule_event.c
+ * maps the names); an event the sensor never raises refuses the rule. */
 static int kw_event(struct srule *r, const struct sopt *o)
 {
-	bool stream = strcmp(o->name, "stream-event") == 0;
+	static const char *const kinds[] = {"decoder", "stream", "app-layer"};
+	enum rule_event_kind kind = RULE_EVENT_DECODE;
 	char name[128];
 
+	if (strcmp(o->name, "stream-event") == 0)
+		kind = RULE_EVENT_STREAM;
+	else if (strcmp(o->name, "app-layer-event") == 0)
+		kind = RULE_EVENT_APPLAYER;
 	if (!o->has_val || !o->val[0] || strlen(o->val) > 96)
 		return suri_refuse(r, o->name_off, o->name, "expected an event name");
-	if (strcmp(o->name, "app-layer-event") == 0)
+	if (!rule_event_map(kind, suri_trim(o->val), name, sizeof(name)))
 		return suri_refuse(r, o->val_off, o->name,
-				   "app-layer event '%s' is not raised by this sensor", o->val);
-	snprintf(name, sizeof(name), "%s.%s", stream ? "stream" : "decoder", o->val);
-	for (size_t i = 0; i < sizeof(event_renames) / sizeof(event_renames[0]); i++)
-		if (strcmp(event_renames[i][0], name) == 0)
-			snprintf(name, sizeof(name), "%s", event_renames[i][1]);
-	if (!anomaly_raised(name))
-		return suri_refuse(r, o->val_off, o->name,
-				   "%s event '%s' is not raised by this sensor",
-				   stream ? "stream" : "decoder", o->val);
+				   "%s event '%s' is not raised by this sensor", kinds[kind],
+				   o->val);
 	return suri_extra_add(r, o->val_off, "anomaly",
 			      suri_str(r, o->val_off, name, strlen(name)));
 }
@@ -1185,6 +1230,8 @@ static const struct keyword {
 	{"bsize", kw_pattern_text, KW_OTHER},
 	{"bufferlen", kw_bufferlen, KW_OTHER},
 	{"tls.version", kw_tls_version, KW_OTHER},
+	{"dns.opcode", kw_dns_int, KW_OTHER},
+	{"dns.rrtype", kw_dns_int, KW_OTHER},
 	{"flow", kw_flow, KW_OTHER},
 	{"flowbits", kw_flowbits, KW_OTHER},
 	{"threshold", kw_threshold, KW_OTHER},

@@ -94,6 +94,11 @@ struct flow {
 	/* ICMP flows: type and code of the first packet (community_id of the
 	 * flow record), set by the worker. */
 	uint8_t icmp_type, icmp_code;
+	/* app-layer events (worker.c): 1 + the direction app_proto was
+	 * recognised in (0: none yet), and whether the other direction's first
+	 * data was looked at since */
+	uint8_t app_dir;
+	uint8_t app_other_seen;
 };
 
 /*

@@ -512,7 +512,9 @@ static void packet_community_id(struct jbuf *j, const struct eve_writer *w,
 			icmp ? p->icmp_code : p->dport, p->proto);
 }
 
-/* From flow_id to direction: who sent it, to whom, over what. */
+/* From flow_id to direction: who sent it, to whom, over what. A frame
+ * that did not decode (no IP version or address family: an alert of a
+ * decode-event rule) has no addresses, ports, protocol or community_id. */
 static void alert_header(struct jbuf *j, const struct eve_writer *w, const struct ids_packet *p,
 			 const char *event_type, const char *in_iface)
 {
@@ -524,12 +526,14 @@ static void alert_header(struct jbuf *j, const struct eve_writer *w, const struc
 	if (in_iface)
 		jbuf_str(j, "in_iface", in_iface);
 	vlan_array(j, p->vlan, p->vlan_count);
-	tuple(j, &p->src, p->sport, &p->dst, p->dport, p->proto);
-	if (proto_is_icmp(p->proto)) {
-		jbuf_u64(j, "icmp_type", p->icmp_type);
-		jbuf_u64(j, "icmp_code", p->icmp_code);
+	if (p->ip_version || p->src.family) {
+		tuple(j, &p->src, p->sport, &p->dst, p->dport, p->proto);
+		if (proto_is_icmp(p->proto)) {
+			jbuf_u64(j, "icmp_type", p->icmp_type);
+			jbuf_u64(j, "icmp_code", p->icmp_code);
+		}
+		packet_community_id(j, w, p);
 	}
-	packet_community_id(j, w, p);
 	host_field(j, w);
 	jbuf_str(j, "pkt_src", pkt_src_name(p->pkt_src));
 	tunnel_object(j, p);

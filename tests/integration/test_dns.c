@@ -464,7 +464,8 @@ Test(dns, rule_without_buffer_is_a_load_error)
 	cr_expect_eq(t.res.status, 1);
 	cr_expect(strstr(t.res.err, "rule 9 (") != NULL, "%s", t.res.err);
 	cr_expect(strstr(t.res.err, "rules.yaml:2): the dns plugin matches rules on its buffers "
-				    "only: add `buffer:` (dns.query, dns.answer)") != NULL,
+				    "only: add `buffer:` (dns.query, dns.answer, dns.answer.name, "
+				    "dns.opcode, dns.rrtype)") != NULL,
 		  "%s", t.res.err);
 }
 

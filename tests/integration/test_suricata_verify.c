@@ -4,17 +4,20 @@
  * unmodified with -S) on its own capture, and the alert checks of its
  * test.yaml asserted.
  *
- * For each case folder of CORPUS_DIR/suricata-verify with a test.yaml:
+ * For each case folder of CORPUS_DIR/suricata-verify with a test.yaml (at
+ * the top, or one level down as in `defrag/bug-6887-...`):
  *   - the capture is test.yaml's `pcap:`, else input.pcap, else the
- *     folder's only *.pcap;
+ *     folder's only *.pcap; the rules test.rules, else the folder's only
+ *     *.rules file (named by the case's suricata.yaml);
  *   - the sensor runs with every shipped plugin (signature, http, dns, tls,
- *     ssh) and the ET Open set's classification.config (Suricata's class
- *     types), checksum validation off when the case's `args` say `-k none`,
- *     midstream pick-up on when they say `--set stream.midstream=true`;
+ *     ssh) and the shipped classification.config (Suricata runs the cases
+ *     with its own), checksum validation off when the case's `args` say
+ *     `-k none`, midstream pickup when they set stream.midstream=true;
  *   - each `filter` check whose match is about alerts (event_type: alert)
  *     is evaluated on the fields both sensors write with one meaning:
  *     event_type, alert.signature_id, alert.gid, src_ip, dest_ip,
- *     src_port, dest_port, proto; its `count` is compared exactly (a
+ *     src_port, dest_port, proto (a field matched against null must be
+ *     absent); its `count` is compared exactly (a
  *     filter without count needs at least one record). Checks on other
  *     record types, and fields whose documented meaning differs (pkt_src,
  *     payload of stream alerts), are not evaluated here: test_corpus.c
@@ -23,7 +26,7 @@
  * A case's status: `pass` (every rule loaded, every alert check holds),
  * `fail` (every rule loaded, an alert check does not hold), `rules` (a
  * rule did not load: the first reason is kept), `no-rules` (the case has
- * no test.rules), `no-checks` (no alert check). The statuses go to
+ * no rule file), `no-checks` (no alert check). The statuses go to
  * BINARY_DIR/suricata-verify-results.txt, one line per case, and
  * docs/corpus.md lists them with the reasons. The test fails when a case
  * that tests/data/suricata-verify-pass.txt lists does not pass (so a
@@ -43,12 +46,8 @@
 
 #define SV_DIR CORPUS_DIR "/suricata-verify"
 
-/* Suricata runs the cases with its default classification.config; the
- * ET Open set ships the same class types. */
-static const char sv_conf[] =
-	"classification-file: " CORPUS_DIR "/rules/et-open-suricata-5.0/classification.config\n"
-	"plugins:\n  - name: signature\n  - name: http\n  - name: dns\n"
-	"  - name: tls\n  - name: ssh\n";
+static const char sv_conf[] = "plugins:\n  - name: signature\n  - name: http\n  - name: dns\n"
+			      "  - name: tls\n  - name: ssh\n";
 
 struct sv_result {
 	char name[128];
@@ -87,30 +86,53 @@ static bool case_pcap(const char *dir, const struct ynode *root, char *out, size
 	return found == 1;
 }
 
-/* Whether the case's args turn checksum validation off (-k none). */
-/* Does one of the case's Suricata `args` hold `text`? */
-static bool has_arg(const struct ynode *root, const char *text)
+/* The case's rule file into out: test.rules, else the folder's only
+ * *.rules file (the one its suricata.yaml names); false when none. */
+static bool case_rules(const char *dir, char *out, size_t len)
+{
+	struct dirent *e;
+	DIR *d;
+	int found = 0;
+
+	snprintf(out, len, "%s/test.rules", dir);
+	if (exists(out))
+		return true;
+	if (!(d = opendir(dir)))
+		return false;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 6 && strcmp(e->d_name + n - 6, ".rules") == 0 && !found++)
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+	}
+	closedir(d);
+	return found == 1;
+}
+
+/* Whether one of the case's args contains `what`. */
+static bool has_arg(const struct ynode *root, const char *what)
 {
 	const struct ynode *args = ymap_get(root, "args");
 
 	for (size_t i = 0; args && args->type == YNODE_SEQ && i < args->n; i++)
-		if (args->items[i]->type == YNODE_SCALAR && strstr(args->items[i]->str, text))
+		if (args->items[i]->type == YNODE_SCALAR && strstr(args->items[i]->str, what))
 			return true;
 	return false;
 }
 
-/* The `stream:` section that says what the case's args say: `-k none`
- * (checksums not validated) and `--set stream.midstream=true`. */
+/* The stream settings the case's args ask for: checksum validation off
+ * (-k none), midstream pickup (--set stream.midstream=true). */
 static void stream_conf(const struct ynode *root, char *out, size_t len)
 {
-	bool k = has_arg(root, "-k none"), mid = has_arg(root, "stream.midstream=true");
+	bool csum_off = has_arg(root, "-k none");
+	bool midstream = has_arg(root, "stream.midstream=true");
 
-	if (!k && !mid) {
-		out[0] = '\0';
+	if (!csum_off && !midstream) {
+		*out = '\0';
 		return;
 	}
-	snprintf(out, len, "stream: {%s%s%s}\n", k ? "checksum-validation: false" : "",
-		 k && mid ? ", " : "", mid ? "midstream: true" : "");
+	snprintf(out, len, "stream: {%s%s%s}\n", csum_off ? "checksum-validation: false" : "",
+		 csum_off && midstream ? ", " : "", midstream ? "midstream: true" : "");
 }
 
 static const char *const checked_keys[] = {
@@ -125,21 +147,45 @@ static bool is_checked(const char *key)
 	return false;
 }
 
-/* Flatten a match map into "key=value" terms of the keys evaluated here. */
-static void flatten(const struct ynode *m, const char *prefix, char *out, size_t len)
+/* Flatten a match map into "key=value" terms of the keys evaluated here;
+ * keys matched against null (the field must be absent) go to `nulls`. */
+static void flatten(const struct ynode *m, const char *prefix, char *out, size_t len, char *nulls,
+		    size_t nlen)
 {
 	for (size_t i = 0; m && m->type == YNODE_MAP && i < m->n; i++) {
 		char key[256];
-		size_t at = strlen(out);
+		size_t at = strlen(out), nat = strlen(nulls);
 
 		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", m->keys[i]->str);
 		if (m->items[i]->type == YNODE_MAP)
-			flatten(m->items[i], key, out, len);
+			flatten(m->items[i], key, out, len, nulls, nlen);
+		else if (ynode_is_null(m->items[i]) && is_checked(key))
+			snprintf(nulls + nat, nlen - nat, "%s%s", nat ? " " : "", key);
 		else if (m->items[i]->type == YNODE_SCALAR && is_checked(key) &&
 			 !strchr(m->items[i]->str, ' '))
 			snprintf(out + at, len - at, "%s%s=%s", at ? " " : "", key,
 				 m->items[i]->str);
 	}
+}
+
+/* Records matching `filter` that have none of the space-separated fields
+ * of `nulls`. */
+static size_t count_matches(const struct eve_log *eve, const char *filter, const char *nulls)
+{
+	const struct jr_val *rec;
+	size_t n = 0;
+
+	for (size_t i = 0; (rec = eve_find(eve, filter, i)); i++) {
+		char keys[512], *save = NULL;
+		bool absent = true;
+
+		snprintf(keys, sizeof(keys), "%s", nulls);
+		for (char *k = strtok_r(keys, " ", &save); k && absent;
+		     k = strtok_r(NULL, " ", &save))
+			absent = jr_get(rec, k) == NULL;
+		n += absent;
+	}
+	return n;
 }
 
 /* Evaluate the alert filters; returns the number that did not hold and
@@ -154,17 +200,17 @@ static unsigned check_alerts(const struct ynode *root, const struct eve_log *eve
 	for (size_t i = 0; checks && checks->type == YNODE_SEQ && i < checks->n; i++) {
 		const struct ynode *f = ymap_get(checks->items[i], "filter");
 		const struct ynode *cnt = ymap_get(f, "count");
-		char filter[1024] = "";
+		char filter[1024] = "", nulls[512] = "";
 		int64_t want = -1;
 		size_t got;
 
-		flatten(ymap_get(f, "match"), "", filter, sizeof(filter));
+		flatten(ymap_get(f, "match"), "", filter, sizeof(filter), nulls, sizeof(nulls));
 		if (!strstr(filter, "event_type=alert"))
 			continue;
 		(*n)++;
 		if (cnt && cnt->type == YNODE_SCALAR)
 			want = strtoll(cnt->str, NULL, 10);
-		got = eve_count(eve, filter);
+		got = count_matches(eve, filter, nulls);
 		if (want < 0 ? got > 0 : (int64_t)got == want)
 			continue;
 		if (!bad++)
@@ -204,15 +250,16 @@ static void run_case(const char *name, struct sv_result *r)
 	diag_init(&d, NULL);
 	d.quiet = 1;
 	root = ytree_load_file(path, &d);
-	snprintf(path, sizeof(path), "%s/test.rules", dir);
-	if (!root || !exists(path)) {
+	if (!root || !case_rules(dir, path, sizeof(path))) {
 		snprintf(r->status, sizeof(r->status), "%s", root ? "no-rules" : "bad-yaml");
 		ytree_free(root);
 		return;
 	}
 	itest_begin(&t, SENSOR_BIN, "sv");
+	/* Suricata runs its cases with its classification.config */
 	stream_conf(root, stream, sizeof(stream));
-	snprintf(conf, sizeof(conf), "%s%s", sv_conf, stream);
+	snprintf(conf, sizeof(conf), "%sclassification-file: %s/rules/classification.config\n%s",
+		 sv_conf, SOURCE_DIR, stream);
 	itest_config(&t, conf);
 	snprintf(t.rules, sizeof(t.rules), "%s", path);
 	if (!case_pcap(dir, root, t.pcap, sizeof(t.pcap))) {
@@ -240,25 +287,49 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void add_name(char ***names, size_t *n, const char *name)
+{
+	char **grown = realloc(*names, (*n + 1) * sizeof(**names));
+
+	cr_assert_not_null(grown);
+	*names = grown;
+	(*names)[(*n)++] = strdup(name);
+}
+
+/* Case folders (with a test.yaml) under SV_DIR/`sub` ("" for the top),
+ * named by their path below SV_DIR; folders without one are looked into
+ * once (`defrag/bug-6887-...`). */
+static void scan_cases(const char *sub, char ***names, size_t *n)
+{
+	char dir[1024];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s%s%s", SV_DIR, *sub ? "/" : "", sub);
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		char name[512], path[1600];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "%s%s%s", sub, *sub ? "/" : "", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s/test.yaml", SV_DIR, name);
+		if (exists(path))
+			add_name(names, n, name);
+		else if (!*sub && e->d_type == DT_DIR)
+			scan_cases(name, names, n);
+	}
+	closedir(d);
+}
+
 /* The case folders, sorted; *n of them. */
 static char **case_names(size_t *n)
 {
 	char **names = NULL;
-	struct dirent *e;
-	DIR *d = opendir(SV_DIR);
 
 	*n = 0;
-	while (d && (e = readdir(d))) {
-		char path[1024];
-
-		snprintf(path, sizeof(path), "%s/%s/test.yaml", SV_DIR, e->d_name);
-		if (e->d_name[0] == '.' || !exists(path))
-			continue;
-		names = realloc(names, (*n + 1) * sizeof(*names));
-		names[(*n)++] = strdup(e->d_name);
-	}
-	if (d)
-		closedir(d);
+	scan_cases("", &names, n);
 	if (*n)
 		qsort(names, *n, sizeof(*names), cmp_names);
 	return names;

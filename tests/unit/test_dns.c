@@ -342,9 +342,10 @@ Test(dns, init_errors)
 
 	cr_expect_eq(start(r1, 1, opts, err), -1);
 	cr_expect_str_eq(err, "rule 7 (x.yaml:4): the dns plugin matches rules on its buffers "
-			      "only: add `buffer:` (dns.query, dns.answer)");
+			      "only: add `buffer:` (dns.query, dns.answer, dns.answer.name, "
+			      "dns.opcode, dns.rrtype)");
 	cr_expect_eq(start(r2, 1, opts, err), -1);
 	cr_expect_str_eq(err, "rule 8 (x.yaml:9): the dns plugin has no buffer 'http.uri' "
-			      "(dns.query, dns.answer)");
+			      "(dns.query, dns.answer, dns.answer.name, dns.opcode, dns.rrtype)");
 	global = saved;
 }

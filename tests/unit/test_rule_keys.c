@@ -297,10 +297,10 @@ Test(rule_keys, threshold_errors)
 		     4);
 	cr_assert_str_eq(
 		out(), "r.yaml:2:39: error: rule 1: type must be one of limit, threshold, both, "
-		       "got 'some'\n"
+		       "backoff, got 'some'\n"
 		       "r.yaml:3:32: error: rule 2: threshold needs count and seconds\n"
 		       "r.yaml:4:47: error: rule 3: track must be one of by_src, by_dst, by_both, "
-		       "by_rule, got 'by_either'\n"
+		       "by_rule, by_flow, got 'by_either'\n"
 		       "r.yaml:5:52: error: rule 4: suppress ip: variables are not expanded here "
 		       "('$HOME_NET')\n");
 }

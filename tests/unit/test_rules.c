@@ -288,7 +288,7 @@ Test(rules, unknown_keys_list_the_valid_ones)
 		"r.yaml:4:5: error: unknown key 'sevrity' in rule (valid: id, rev, msg, "
 		"category, severity, metadata, detector, proto, src, dst, src_port, "
 		"dst_port, direction, patterns, pcre, scope, stream_alerts, buffer, "
-		"stream_offsets, gid, "
+		"stream_offsets, anomaly, gid, "
 		"action, classtype, priority, reference, noalert, app_proto, flow, flowbits, "
 		"threshold, detection_filter, suppress, dsize, ttl, itype, icode, ip_id, seq, "
 		"ack, window, flags, tcp_flags, fragbits, sameip, icmp_id, icmp_seq, "

@@ -950,3 +950,55 @@ Test(rules_suricata, loader_errors_name_the_rules_column)
 	unlink(path);
 	ruleset_free(&rs);
 }
+
+/* dns.opcode and dns.rrtype become byte_test (a negated opcode range a
+ * pcre byte class) on the dns plugin's binary buffers; Suricata 8's dns
+ * name buffers map to the plugin's. */
+Test(rules_suricata, dns_integer_keywords_and_name_buffers)
+{
+	cr_assert_str_eq(conv("alert dns any any -> any any (msg:\"a\"; dns.opcode:!0; sid:1;)\n"
+			      "alert dns any any -> any any (msg:\"b\"; dns.opcode:!3-5; sid:2;)\n"
+			      "alert dns any any -> any any (msg:\"c\"; dns.rrtype:AAAA; sid:3;)\n"
+			      "alert dns any any -> any any (msg:\"d\"; dns.rrtype:7-15; sid:4;)\n"
+			      "alert dns any any -> any any (msg:\"e\"; dns.answers.rrname; "
+			      "content:\"x\"; sid:5;)\n"
+			      "alert dns any any -> any any (msg:\"f\"; dns.queries.rrname; "
+			      "content:\"y\"; sid:6;)\n"
+			      "alert dns any any -> any any (msg:\"g\"; dns.rrtype:!1-5; sid:7;)\n"
+			      "alert dns any any -> any any (msg:\"h\"; dns.opcode:256; sid:8;)\n"),
+			 "- id: 1\n"
+			 "  msg: \"a\"\n"
+			 "  buffer: dns.opcode\n"
+			 "  patterns:\n"
+			 "    - byte_test: \"1,!=,0,0\"\n"
+			 "- id: 2\n"
+			 "  msg: \"b\"\n"
+			 "  buffer: dns.opcode\n"
+			 "  pcre: \"/^[\\\\x00-\\\\x03\\\\x05-\\\\xff]/s\"\n"
+			 "- id: 3\n"
+			 "  msg: \"c\"\n"
+			 "  buffer: dns.rrtype\n"
+			 "  patterns:\n"
+			 "    - byte_test: \"2,=,28,0\"\n"
+			 "- id: 4\n"
+			 "  msg: \"d\"\n"
+			 "  buffer: dns.rrtype\n"
+			 "  patterns:\n"
+			 "    - byte_test: \"2,>,7,0\"\n"
+			 "    - byte_test: \"2,<,15,0\"\n"
+			 "- id: 5\n"
+			 "  msg: \"e\"\n"
+			 "  buffer: dns.answer.name\n"
+			 "  patterns:\n"
+			 "    - content: \"x\"\n"
+			 "- id: 6\n"
+			 "  msg: \"f\"\n"
+			 "  buffer: dns.query\n"
+			 "  patterns:\n"
+			 "    - content: \"y\"\n");
+	cr_expect_eq(res.failed, 2);
+	cr_expect_str_eq(out(),
+			 "t.rules:7:51: error: sid 7: a negated range of dns.rrtype has no "
+			 "equivalent (dns.rrtype)\n"
+			 "t.rules:8:51: error: sid 8: number out of range (0..255) (dns.opcode)\n");
+}
