@@ -476,11 +476,18 @@ struct ynode *ytree_load_file(const char *path, struct diag *d)
 
 struct ynode *ymap_get(const struct ynode *map, const char *key)
 {
+	size_t len;
+
 	if (!map || map->type != YNODE_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->n; i++)
-		if (strcmp(map->keys[i]->str, key) == 0 && strlen(key) == map->keys[i]->len)
+	len = strlen(key);
+	for (size_t i = 0; i < map->n; i++) {
+		const struct ynode *k = map->keys[i];
+
+		if (k->len == len &&
+		    (!len || (k->str[0] == key[0] && memcmp(k->str, key, len) == 0)))
 			return map->items[i];
+	}
 	return NULL;
 }
 

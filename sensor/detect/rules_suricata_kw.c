@@ -142,7 +142,7 @@ static const struct bufname {
 static const struct bufname *buf_lookup(const char *name)
 {
 	for (size_t i = 0; i < sizeof(buf_names) / sizeof(buf_names[0]); i++)
-		if (strcmp(buf_names[i].name, name) == 0)
+		if (buf_names[i].name[0] == name[0] && strcmp(buf_names[i].name, name) == 0)
 			return &buf_names[i];
 	return NULL;
 }
