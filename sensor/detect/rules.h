@@ -158,6 +158,13 @@ struct rule {
 	 * a content too long for a Hyperscan expression */
 	bool v2;
 	uint8_t n_vars; /* byte_extract/byte_math variables defined */
+	/* ---- multi-buffer rules (matcher_tx.c) ---- */
+	/* the distinct buffers of a rule whose patterns name several, the
+	 * prefilter's first (r->buffer is that one); NULL / 0 otherwise.
+	 * Points into the patterns' `buffer` strings (each pattern of such a
+	 * rule has its own). */
+	const char **buffers;
+	size_t n_buffers;
 };
 
 struct ruleset {
