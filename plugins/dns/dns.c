@@ -24,7 +24,9 @@
  *
  * Matching: one block matcher per buffer with rules. dns.query is scanned
  * once per question (of queries and responses alike), dns.answer once per
- * answer record, rendered "NAME TYPE RDATA" (see dns_answer_text). A rule
+ * answer record, rendered "NAME TYPE RDATA" (see dns_answer_text). Rules
+ * on both buffers (ABI 1.4 transaction matcher) are matched on a response:
+ * its first question with each of its answer records (dns_tx_scan). A rule
  * raises at most one alert per message; at most `alerts-per-message`
  * alerts are raised for one message. The alert's protocol fields are
  * rendered once per message, on its first alert, as Suricata 7 writes
@@ -113,6 +115,7 @@ struct dns_global {
 	int counter_id[DNS_COUNTERS];
 	int counters;			  /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for a buffer without rules */
+	struct ids_matcher *tx;		  /* multi-buffer rules (ABI 1.4), or NULL */
 	unsigned max_alerts;
 	uint32_t tcp_max;
 	int abi_1_3; /* the host has records and alert_tx */
@@ -128,12 +131,15 @@ struct dns_thread {
 	const struct dns_global *g;
 	struct dns_counters c;
 	uint64_t published[DNS_COUNTERS];
-	const struct ids_rule **alerted; /* rules alerted for the current message */
-	struct dns_record rec;		 /* record being scanned */
-	struct dns_record rrec;		 /* record being rendered */
-	char text[ANSWER_TEXT_MAX];	 /* dns.answer text being scanned */
-	char rtext[ANSWER_TEXT_MAX];	 /* rdata text being rendered */
-	char fields[DNS_FIELDS_MAX];	 /* the message's rendered `dns` object */
+	const struct ids_rule **alerted;   /* rules alerted for the current message */
+	struct dns_record rec;		   /* record being scanned */
+	struct dns_record rrec;		   /* record being rendered */
+	char text[ANSWER_TEXT_MAX];	   /* dns.answer text being scanned */
+	char qname[DNS_NAME_TEXT_MAX + 1]; /* the message's first question, for tx scans */
+	size_t qname_len;
+	int has_qname;
+	char rtext[ANSWER_TEXT_MAX]; /* rdata text being rendered */
+	char fields[DNS_FIELDS_MAX]; /* the message's rendered `dns` object */
 };
 
 /* Framing of one direction of a DNS-over-TCP flow. */
@@ -522,6 +528,35 @@ static void dns_scan_buffer(struct dns_scan *s, int buf, const char *text, size_
 				     dns_on_match, s);
 }
 
+/* Multi-buffer rules (dns.query + dns.answer of one transaction) on the
+ * message's first question and one of its answer records: one step per
+ * answer record, both buffers fresh; dns_on_match keeps a rule to one
+ * alert per message, so a rule fires at most once per response, that is
+ * once per transaction. */
+static void dns_tx_scan(struct dns_scan *s, size_t answer_len)
+{
+	struct dns_thread *t = s->t;
+	struct ids_tx_buffer bufs[2] = {
+		{BUF_QUERY, IDS_TXBUF_FRESH, (const uint8_t *)t->qname, t->qname_len},
+		{BUF_ANSWER, IDS_TXBUF_FRESH, (const uint8_t *)t->text, answer_len},
+	};
+
+	if (t->has_qname)
+		t->g->svc->matcher_tx_scan(s->thr, t->g->tx, s->pkt, bufs, 2, dns_on_match, s);
+}
+
+static void dns_question(struct dns_scan *s, const struct dns_record *rec)
+{
+	struct dns_thread *t = s->t;
+
+	dns_scan_buffer(s, BUF_QUERY, rec->name, rec->name_len);
+	if (!t->g->tx || t->has_qname)
+		return;
+	t->qname_len = rec->name_len < sizeof(t->qname) ? rec->name_len : sizeof(t->qname) - 1;
+	memcpy(t->qname, rec->name, t->qname_len);
+	t->has_qname = 1;
+}
+
 /* Scan each question name and each answer record of a checked message. */
 static void dns_scan_message(struct dns_scan *s)
 {
@@ -529,14 +564,17 @@ static void dns_scan_message(struct dns_scan *s)
 	struct dns_record *rec = &t->rec;
 	struct dns_reader r;
 
+	t->has_qname = 0;
 	dns_reader_init(&r, s->msg, s->len);
 	while (!s->stop && dns_reader_next(&r, rec) == 1) {
 		if (rec->section == DNS_SEC_QUESTION) {
-			dns_scan_buffer(s, BUF_QUERY, rec->name, rec->name_len);
-		} else if (rec->section == DNS_SEC_ANSWER && t->g->m[BUF_ANSWER]) {
+			dns_question(s, rec);
+		} else if (rec->section == DNS_SEC_ANSWER && (t->g->m[BUF_ANSWER] || t->g->tx)) {
 			size_t n = dns_answer_text(t, s->msg, s->len, rec);
 
 			dns_scan_buffer(s, BUF_ANSWER, t->text, n);
+			if (t->g->tx && !s->stop)
+				dns_tx_scan(s, n);
 		} else if (rec->section == DNS_SEC_AUTHORITY) {
 			break;
 		}
@@ -798,6 +836,7 @@ static void dns_fini(void *global)
 	if (!g)
 		return;
 	ids_free_matchers(g->svc, g->m, BUF_COUNT);
+	ids_free_matchers(g->svc, &g->tx, 1);
 	free(g);
 }
 
@@ -817,7 +856,8 @@ static int dns_init(const struct ids_plugin_init_args *args, void **global)
 	g->abi_1_3 = ids_has_abi(args->svc, 3);
 	g->counters = g->abi_1_3 && ids_counters_register(args->svc, dns_counter_names,
 							  DNS_COUNTERS, g->counter_id) == 0;
-	if (ids_compile_buffers(args, dns_buffers, BUF_COUNT, g->m) < 0) {
+	if (ids_compile_buffers(args, dns_buffers, BUF_COUNT, g->m) < 0 ||
+	    ids_compile_tx(args, dns_buffers, BUF_COUNT, NULL, NULL, &g->tx) < 0) {
 		dns_fini(g);
 		return -1;
 	}

@@ -4,13 +4,15 @@
  * method + uri + header alerts once per matching request and not on a
  * request where only some buffers match; a request-uri + response
  * stat_code rule alerts once, at the response, with the request's tx_id;
- * a request body rule waits for the body. (DNS and TLS: see the end.)
+ * a request body rule waits for the body; a dns query + answer rule; a
+ * tls sni + version rule, one alert per handshake.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "itest.h"
+#include "tls_hello.h"
 
 static struct itest t;
 
@@ -115,4 +117,115 @@ Test(multibuffer, http_request_body_waits_for_the_body)
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_expect_eq(itest_alerts(&t, 3), 1);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=3 tx_id=0"), 1);
+}
+
+/* ------------------------------------------------------------------ dns */
+
+struct msg {
+	uint8_t b[512];
+	size_t n;
+};
+
+static void put16(struct msg *m, unsigned v)
+{
+	m->b[m->n++] = (uint8_t)(v >> 8);
+	m->b[m->n++] = (uint8_t)v;
+}
+
+static void put_bytes(struct msg *m, const void *p, size_t n)
+{
+	cr_assert_leq(m->n + n, sizeof(m->b));
+	memcpy(m->b + m->n, p, n);
+	m->n += n;
+}
+
+/* A message with one question `qname` (type A) and, in a response, one A
+ * answer `addr` (4 bytes) whose owner points at the question. */
+static void dns_msg(struct msg *m, unsigned id, bool response, const char *qname, const char *addr)
+{
+	const char *p = qname;
+
+	m->n = 0;
+	put16(m, id);
+	put16(m, response ? 0x8180 : 0x0100);
+	put16(m, 1);
+	put16(m, response ? 1 : 0);
+	put16(m, 0);
+	put16(m, 0);
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		m->b[m->n++] = (uint8_t)l;
+		put_bytes(m, p, l);
+		p += l + (dot ? 1 : 0);
+	}
+	m->b[m->n++] = 0;
+	put16(m, 1);
+	put16(m, 1);
+	if (!response)
+		return;
+	put_bytes(m, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04", 12);
+	put_bytes(m, addr, 4);
+}
+
+static void dns_exchange(uint16_t sport, unsigned id, const char *qname, const char *addr)
+{
+	struct msg m;
+
+	dns_msg(&m, id, false, qname, addr);
+	pg_udp(&t.gen, "198.18.0.10", sport, "198.18.1.53", 53, m.b, m.n);
+	dns_msg(&m, id, true, qname, addr);
+	pg_udp(&t.gen, "198.18.1.53", 53, "198.18.0.10", sport, m.b, m.n);
+}
+
+Test(multibuffer, dns_query_and_answer_of_one_transaction)
+{
+	itest_capture(&t, 1);
+	dns_exchange(50000, 1, "bad.example", "\xc6\x12\x07\x07");  /* both match */
+	dns_exchange(50001, 2, "bad.example", "\xc6\x12\x07\x08");  /* answer does not */
+	dns_exchange(50002, 3, "good.example", "\xc6\x12\x07\x07"); /* query does not */
+	itest_rules(&t, "rules:\n"
+			"  - {id: 20, msg: dns both, patterns: [{content: bad.example, buffer: "
+			"dns.query}, {content: \" A 198.18.7.7\", buffer: dns.answer}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 20), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=20 src_port=53 dest_port=50000 tx_id=0"),
+		     1);
+}
+
+/* ------------------------------------------------------------------ tls */
+
+static uint8_t body[8192], hs[8192], wire[16384];
+
+/* A ClientHello with `sni`, then a ServerHello selecting `selected`
+ * (0: TLS 1.2). */
+static void tls_session(uint16_t cport, const char *sni, uint16_t selected)
+{
+	struct th_spec s = th_foxio(true, sni);
+	struct pg_tcp tcp;
+	size_t n =
+		th_records(hs, th_handshake(1, body, th_client_hello(&s, body), hs), 16384, wire);
+
+	pg_tcp_init(&tcp, &t.gen, "198.18.0.10", cport, "198.18.1.1", 443);
+	pg_tcp_handshake(&tcp);
+	pg_tcp_send(&tcp, PG_TO_SERVER, wire, n);
+	n = th_server_hello(0x0303, selected ? 0x1301 : 0xc02f, selected, body);
+	n = th_records(hs, th_handshake(2, body, n, hs), 16384, wire);
+	pg_tcp_send(&tcp, PG_TO_CLIENT, wire, n);
+	pg_tcp_close(&tcp);
+}
+
+Test(multibuffer, tls_sni_and_version_of_one_handshake)
+{
+	itest_capture(&t, 1);
+	tls_session(41000, "c2.example.net", 0x0304);  /* both */
+	tls_session(41001, "c2.example.net", 0);       /* TLS 1.2 */
+	tls_session(41002, "www.example.org", 0x0304); /* other name */
+	itest_rules(&t, "rules:\n"
+			"  - {id: 30, msg: tls both, patterns: [{content: c2.example, buffer: "
+			"tls.sni}, {content: TLS 1.3, buffer: tls.version}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 30), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=30 dest_port=41000 tx_id=0"), 1);
 }
