@@ -229,3 +229,18 @@ Test(multibuffer, tls_sni_and_version_of_one_handshake)
 	cr_expect_eq(itest_alerts(&t, 30), 1);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=30 dest_port=41000 tx_id=0"), 1);
 }
+
+/* ------------------------------------------------------------- loading */
+
+Test(multibuffer, buffers_of_two_plugins_in_one_rule_are_refused)
+{
+	itest_capture(&t, 1);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 40, msg: mixed, patterns: [{content: aaaa, buffer: http.uri},"
+			" {content: b, buffer: dns.query}]}\n");
+	cr_assert_eq(itest_run(&t, "-T", NULL), 1);
+	cr_expect(strstr(t.res.err,
+			 "rule 40: buffers 'http.uri' and 'dns.query' are not of the "
+			 "same plugin ('http' provides the first): split the rule") != NULL,
+		  "%s", t.res.err);
+}
