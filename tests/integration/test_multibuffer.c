@@ -119,6 +119,30 @@ Test(multibuffer, http_request_body_waits_for_the_body)
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=3 tx_id=0"), 1);
 }
 
+/* Shared buffers only (http.header + file.data) with direction to_client:
+ * matched at the response body step on the response's header and body,
+ * not on a request carrying the same. */
+Test(multibuffer, http_response_header_and_body)
+{
+	const char *msgs[] = {
+		"POST /up HTTP/1.1\r\nContent-Type: app/x-evil\r\nContent-Length: 4\r\n\r\nMZ..",
+		"HTTP/1.1 200 OK\r\nContent-Type: app/x-evil\r\nContent-Length: 4\r\n\r\nMZ..",
+		"GET /a HTTP/1.1\r\nHost: a\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Type: app/x-evil\r\nContent-Length: 4\r\n\r\nPK..",
+	};
+
+	itest_capture(&t, 1);
+	http_conn(40003, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(&t,
+		    "rules:\n"
+		    "  - {id: 50, msg: evil download, direction: to_client, patterns: [{content: "
+		    "\"Content-Type: app/x-evil\", buffer: http.header}, {content: MZ, buffer: "
+		    "file.data, startswith: true}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 50), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=50 tx_id=0 src_ip=198.18.1.1"), 1);
+}
+
 /* ------------------------------------------------------------------ dns */
 
 struct msg {
