@@ -143,6 +143,49 @@ Test(multibuffer, http_response_header_and_body)
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=50 tx_id=0 src_ip=198.18.1.1"), 1);
 }
 
+/* Two ET Open rules as Suricata writes them (classtype, reference and
+ * metadata left out): sticky buffers switching mid-rule, endswith, depth,
+ * fast_pattern in the third buffer, a negated http.header_names. */
+static const char et_rules[] =
+	"alert http $HOME_NET any -> $EXTERNAL_NET any (msg:\"ET HUNTING HTA Download with "
+	"PowerShell User-Agent\"; flow:established,to_server; http.method; content:\"GET\"; "
+	"http.uri; content:\".hta\"; endswith; http.user_agent; "
+	"content:\"WindowsPowerShell/\"; fast_pattern; sid:2044624; rev:1;)\n"
+	"alert http $HOME_NET any -> $EXTERNAL_NET any (msg:\"ET P2P zzima_loader\"; "
+	"flow:established, to_server; http.method; content: \"GET\"; http.uri; "
+	"content:\"/zzima_loader/\"; fast_pattern; http.user_agent; content:\"zzima-nloader/ "
+	"1.0.3.1\"; depth:22; http.header_names; content:!\"Referer|0d 0a|\"; sid:2018532; "
+	"rev:5;)\n";
+
+Test(multibuffer, et_open_rules_on_several_buffers)
+{
+	const char *msgs[] = {
+		"GET /x/run.hta HTTP/1.1\r\nUser-Agent: Mozilla/5.0 WindowsPowerShell/5.1\r\n\r\n",
+		ok_resp,
+		"GET /x/run.hta?x HTTP/1.1\r\nUser-Agent: Mozilla/5.0 "
+		"WindowsPowerShell/5.1\r\n\r\n",
+		ok_resp,
+		"GET /zzima_loader/a HTTP/1.1\r\nUser-Agent: zzima-nloader/ 1.0.3.1\r\nHost: "
+		"z\r\n\r\n",
+		ok_resp,
+		"GET /zzima_loader/a HTTP/1.1\r\nUser-Agent: zzima-nloader/ 1.0.3.1\r\nReferer: "
+		"http://r/\r\n\r\n",
+		ok_resp,
+	};
+
+	snprintf(t.rules, sizeof(t.rules), "%s/in.rules", t.dir);
+	itest_config(&t, "plugins:\n  - name: http\nvars:\n  address-groups:\n"
+			 "    HOME_NET: \"[198.18.0.0/24]\"\n");
+	itest_capture(&t, 1);
+	http_conn(40004, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(&t, et_rules);
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 2044624), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=2044624 tx_id=0"), 1);
+	cr_expect_eq(itest_alerts(&t, 2018532), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=2018532 tx_id=2"), 1);
+}
+
 /* ------------------------------------------------------------------ dns */
 
 struct msg {
