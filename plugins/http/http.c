@@ -253,12 +253,19 @@ struct http_body {
  * the request's (only-request buffers) for the response steps of the same
  * transaction. `mem` grows to the largest message seen and is reused, so
  * a connection's steady state allocates nothing. */
+#define TX_FIRED_MAX 8
+
 struct http_txside {
 	uint8_t *mem;
 	size_t used, cap;
 	uint32_t off[BUF_COUNT], len[BUF_COUNT];
 	uint64_t present, fresh;
 	uint64_t tx_id;
+	/* request side: multi-buffer rules that alerted in this transaction's
+	 * request steps, so that a rule on shared buffers only (matched on
+	 * both sides) alerts once per transaction */
+	const struct ids_rule *fired[TX_FIRED_MAX];
+	unsigned n_fired;
 };
 
 struct http_conn {
@@ -286,7 +293,8 @@ _Static_assert(sizeof(struct http_conn) <= 1024, "http_conn grew past 1 KiB");
 /* One scan: what the alerts of its matches carry. */
 struct http_scan {
 	struct http_conn *c;
-	int dir; /* side whose buffers multi-buffer rules hold; -1: none (interim) */
+	int dir;     /* side whose buffers multi-buffer rules hold; -1: none (interim) */
+	int tx_step; /* the matches come from a transaction step of this side, else -1 */
 	const struct http_req *req; /* NULL: unknown */
 	unsigned status;	    /* 0: request side, no status */
 	struct http_slice proto;    /* response protocol, when no request is known */
@@ -522,11 +530,33 @@ static void render(const struct http_scan *s)
 	put_text(out, RENDER_MAX, at, "}");
 }
 
+/* A transaction step's match: false when the rule already alerted in the
+ * request steps of the same transaction (a response step's rule on shared
+ * buffers only); a request step's match is remembered. */
+static bool tx_first_alert(struct http_scan *s, const struct ids_rule *rule)
+{
+	struct http_txside *req = &s->c->txs[IDS_DIR_TO_SERVER];
+
+	if (s->tx_step == IDS_DIR_TO_SERVER) {
+		if (req->n_fired < TX_FIRED_MAX)
+			req->fired[req->n_fired++] = rule;
+		return true;
+	}
+	if (!s->req || req->tx_id != s->req->tx_id)
+		return true;
+	for (unsigned i = 0; i < req->n_fired; i++)
+		if (req->fired[i] == rule)
+			return false;
+	return true;
+}
+
 static int on_match(const struct ids_rule *rule, void *ctx)
 {
 	struct http_scan *s = ctx;
 	struct http_conn *c = s->c;
 
+	if (s->tx_step >= 0 && !tx_first_alert(s, rule))
+		return 0;
 	if (!s->rendered)
 		render(s);
 	s->rendered = true;
@@ -632,6 +662,7 @@ static void tx_begin(struct http_conn *c, int dir, uint64_t tx_id)
 	ts = &c->txs[dir];
 	ts->used = 0;
 	ts->present = ts->fresh = 0;
+	ts->n_fired = 0;
 	ts->tx_id = tx_id;
 }
 
@@ -714,7 +745,9 @@ static void tx_step(struct http_scan *s, int dir)
 	n = tx_list(ts, ~0ULL, true, list, 0);
 	if (dir == IDS_DIR_TO_CLIENT && s->req && c->txs[0].tx_id == s->req->tx_id)
 		n = tx_list(&c->txs[0], REQ_ONLY, false, list, n);
+	s->tx_step = dir;
 	g->svc->matcher_tx_scan(c->thr, g->tx[dir], c->pkt, list, n, on_match, s);
+	s->tx_step = -1;
 	ts->fresh = 0;
 }
 
@@ -782,7 +815,7 @@ static void file_data_scan(struct http_scan *s, int dir, const struct http_body 
 static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bool complete)
 {
 	struct http_body *b = &c->body[dir];
-	struct http_scan s = {.c = c, .dir = dir, .length = -1};
+	struct http_scan s = {.c = c, .dir = dir, .tx_step = -1, .length = -1};
 
 	b->scanned = true;
 	if (dir == IDS_DIR_TO_SERVER) {
@@ -947,7 +980,7 @@ static void head_scans(struct http_scan *s, const struct http_msg *m, int dir)
 
 static void req_head(struct http_conn *c, const struct http_msg *m)
 {
-	struct http_scan s = {.c = c, .dir = IDS_DIR_TO_SERVER, .length = -1};
+	struct http_scan s = {.c = c, .dir = IDS_DIR_TO_SERVER, .tx_step = -1, .length = -1};
 
 	c->t->requests++;
 	req_unref(c->cur);
@@ -980,7 +1013,8 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 
 static int resp_head(struct http_conn *c, const struct http_msg *m)
 {
-	struct http_scan s = {.c = c, .dir = IDS_DIR_TO_CLIENT, .status = m->status, .length = -1};
+	struct http_scan s = {
+		.c = c, .dir = IDS_DIR_TO_CLIENT, .tx_step = -1, .status = m->status, .length = -1};
 	bool interim = m->status < 200 && m->status != 101; /* the request still waits */
 
 	c->t->responses++;

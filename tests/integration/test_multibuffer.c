@@ -186,6 +186,29 @@ Test(multibuffer, et_open_rules_on_several_buffers)
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=2018532 tx_id=2"), 1);
 }
 
+/* A rule on shared buffers only and no direction is matched on the
+ * request's and on the response's buffers: it still alerts once per
+ * transaction. */
+Test(multibuffer, http_shared_buffers_without_direction_alert_once_per_tx)
+{
+	const char *msgs[] = {
+		"POST /up HTTP/1.1\r\nX-Tag: t1\r\nContent-Length: 4\r\n\r\nMZ..",
+		"HTTP/1.1 200 OK\r\nX-Tag: t1\r\nContent-Length: 4\r\n\r\nMZ..",
+		"GET /a HTTP/1.1\r\nHost: a\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX-Tag: t1\r\nContent-Length: 4\r\n\r\nMZ..",
+	};
+
+	itest_capture(&t, 1);
+	http_conn(40005, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(&t, "rules:\n"
+			"  - {id: 60, msg: tagged MZ, patterns: [{content: \"X-Tag: t1\", buffer: "
+			"http.header}, {content: MZ, buffer: file.data, startswith: true}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 60), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=0 src_ip=198.18.0.10"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=1 src_ip=198.18.1.1"), 1);
+}
+
 /* ------------------------------------------------------------------ dns */
 
 struct msg {
