@@ -311,3 +311,37 @@ Test(matcher_tx, payload_and_a_buffer_in_one_rule_is_a_load_error)
 	cr_assert_eq(ruleset_load_buffer(&tx.rs, "r.yaml", text, strlen(text), "http", &tx.d), 1);
 	cr_assert(strstr(out(), "pkt_data"), "%s", out());
 }
+
+/* A relative pcre in a buffer that is not the prefilter's runs from the
+ * previous match in that buffer. */
+Test(matcher_tx, relative_pcre_in_another_buffer)
+{
+	load("  - {id: 6, msg: t, patterns: [{content: /longer-uri, buffer: http.uri}, {content: "
+	     "\"k=\", buffer: http.header}, {pcre: \"/^[0-9]+\\\\r/R\", buffer: http.header}]}\n");
+	add(B_URI, true, "/longer-uri");
+	add(B_HEADER, true, "a: b\r\nk=123\r\n");
+	cr_assert_eq(step(), 1);
+	add(B_URI, true, "/longer-uri");
+	add(B_HEADER, true, "a: 1\r\nk=x123\r\n");
+	cr_assert_eq(step(), 0);
+}
+
+/* Two parts on buffers the step passes as held (not fresh) and one fresh:
+ * the prefilter's buffer may be a held one. */
+Test(matcher_tx, prefilter_in_a_held_buffer)
+{
+	load("  - {id: 8, msg: t, patterns: [{content: /very-long-uri-path, buffer: http.uri}, "
+	     "{content: \"200\", buffer: http.stat_code}]}\n");
+	add(B_URI, false, "/very-long-uri-path");
+	add(B_STAT, true, "200");
+	cr_assert_eq(step(), 1);
+}
+
+Test(matcher_tx, buffer_indexes_out_of_range_are_ignored)
+{
+	load(RULE_NEG);
+	add(B_METHOD, true, "GET");
+	add(B_URI, true, "/index.html");
+	tx.bufs[tx.n++] = (struct ids_tx_buffer){.buf = 99, .flags = IDS_TXBUF_FRESH};
+	cr_assert_eq(step(), 1);
+}
