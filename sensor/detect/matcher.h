@@ -21,6 +21,8 @@
  *
  * A rule is reported when all its patterns matched, its pcre matched and
  * its header accepts the packet; each rule at most once per scan.
+ * Rules whose patterns name several buffers are refused here: they are
+ * compiled by matcher_compile_tx (matcher_tx.c, below).
  *
  * Threads: compile/free on the main thread before workers start / after
  * they stop. matcher_thread_new() (per worker, after every matcher was

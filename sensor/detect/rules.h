@@ -24,6 +24,11 @@
  *   (once|every), buffer (a buffer a plugin declares: "http.uri"; checked
  *   against the loaded plugins by plugins_assign_rules).
  *
+ * Patterns whose `buffer:` keys name several buffers make a multi-buffer
+ * rule of one transaction: rule->buffers lists them, the prefilter
+ * content's first, and rule->buffer is that one (matched by
+ * detect/matcher_tx.c; the payload cannot be one of them).
+ *
  * Rule language v2's rule-level keys (gid, action, classtype, priority,
  * reference, noalert, app_proto, flow, flowbits, threshold,
  * detection_filter, suppress, header keywords) are parsed by rule_keys.c
