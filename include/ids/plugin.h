@@ -48,10 +48,12 @@ extern "C" {
 #endif
 
 /* Minor 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE, the records
- * and counter services, alert_tx (docs/plugin-guide.md). The two defines
- * stay plain: cmake/SensorSdk.cmake reads them for the SDK's version. */
+ * and counter services, alert_tx. Minor 4: multi-buffer rules
+ * (ids_rule.buffers, the transaction matcher services matcher_compile_tx
+ * and matcher_tx_scan); see docs/plugin-guide.md. The two defines stay
+ * plain: cmake/SensorSdk.cmake reads them for the SDK's version. */
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 3
+#define IDS_ABI_MINOR 4
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
@@ -94,6 +96,14 @@ struct ids_rule {
 	const char *buffer; /* `buffer:` the rule's patterns look at (a name a
 			       plugin declares, e.g. "http.uri"), or NULL for the
 			       packet payload / the stream as `scope` says */
+	/* ---- ABI 1.4 (host rules only; read when the host's services have
+	 * matcher_tx_scan) ---- */
+	/* The distinct buffers the rule's patterns name: 0 for payload and
+	 * stream rules, 1 for a single-buffer rule (buffers[0] == buffer),
+	 * more for a multi-buffer rule, which must be compiled with
+	 * matcher_compile_tx (buffers[0] == buffer holds its prefilter). */
+	const char *const *buffers;
+	size_t n_buffers;
 };
 
 /* What a rule's patterns look at (`scope:` in rule files). */
@@ -118,6 +128,30 @@ struct ids_buffer_def {
 	const char *name; /* "proto.field": lower case, digits, '_' and '.' */
 	const char *help; /* one line for docs */
 };
+
+/* ------------------------------------------------- transactions (1.4) */
+
+/*
+ * One buffer of a transaction handed to matcher_tx_scan. A transaction
+ * (an HTTP request and its response, a DNS query and its answer, a TLS
+ * handshake) makes its buffers available in steps; at each step the plugin
+ * passes the buffers that became available (IDS_TXBUF_FRESH) and those of
+ * earlier steps of the same transaction it still holds (flags 0). Each
+ * buffer index is fresh at most once per transaction: then every
+ * multi-buffer rule fires at most once per transaction. `data` is read
+ * only during the call.
+ */
+#define IDS_TXBUF_FRESH 0x01
+
+struct ids_tx_buffer {
+	uint32_t buf;	     /* index in the names given to matcher_compile_tx */
+	uint32_t flags;	     /* IDS_TXBUF_* */
+	const uint8_t *data; /* may be NULL when len is 0 */
+	size_t len;
+};
+
+/* Most buffer names one transaction matcher takes. */
+#define IDS_TX_MAX_BUFFERS 64
 
 /* ------------------------------------------------------------- options */
 
@@ -360,6 +394,29 @@ struct ids_services {
 	 * thread; no lock, nothing allocated; a bad id is ignored. Counters
 	 * keep counting across rule reloads. */
 	void (*counter_add)(struct ids_thread *thr, int id, uint64_t n);
+
+	/* ---- ABI 1.4: check struct_size before using these ---- */
+
+	/* Compile multi-buffer rules (ids_rule.n_buffers > 1) into one
+	 * transaction matcher. `buf_names` (n_bufs <= IDS_TX_MAX_BUFFERS) are
+	 * the buffers the plugin will pass, by index, to matcher_tx_scan;
+	 * every buffer a rule names must be among them. Each rule gets one
+	 * prefilter pattern, in its buffers[0]; the rest of its program
+	 * (each buffer's patterns in their own cursor context) is verified
+	 * when the prefilter hits and all its buffers are present. Same
+	 * contract as matcher_compile otherwise (main thread, from init;
+	 * free with matcher_free). */
+	struct ids_matcher *(*matcher_compile_tx)(const struct ids_rule *const *rules, size_t n,
+						  const char *const *buf_names, size_t n_bufs,
+						  char *err, size_t errlen);
+	/* One step of a transaction (see struct ids_tx_buffer): calls `cb`,
+	 * in rule order, once per rule of `m` whose buffers are all in
+	 * `bufs`, one of them fresh, whose patterns match in their buffers
+	 * and whose header accepts `pkt`. Worker thread only; allocates
+	 * nothing. Returns the number of rules reported. */
+	unsigned (*matcher_tx_scan)(struct ids_thread *thr, const struct ids_matcher *m,
+				    const struct ids_packet *pkt, const struct ids_tx_buffer *bufs,
+				    size_t n, ids_match_fn cb, void *ctx);
 };
 
 #define IDS_MAX_COUNTERS     32 /* counters per plugin (counter_register) */

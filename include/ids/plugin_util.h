@@ -68,6 +68,38 @@ static inline int ids_has_abi(const struct ids_services *svc, int minor)
 			     svc->counter_register && svc->counter_add);
 }
 
+/* The host has the transaction matcher (ABI 1.4): multi-buffer rules
+ * exist and ids_rule.buffers can be read. */
+static inline int ids_has_tx(const struct ids_services *svc)
+{
+	size_t need = offsetof(struct ids_services, matcher_tx_scan) + sizeof(svc->matcher_tx_scan);
+
+	return svc->struct_size >= need && svc->matcher_compile_tx && svc->matcher_tx_scan;
+}
+
+/* A rule whose patterns name several buffers (compile it with
+ * matcher_compile_tx, see ids_compile_tx). */
+static inline int ids_rule_multi(const struct ids_services *svc, const struct ids_rule *r)
+{
+	return ids_has_tx(svc) && r->n_buffers > 1;
+}
+
+/* The bit of each buffer of rule r in bufs (a rule naming a buffer that is
+ * not there gets none for it; the compile then reports it). */
+static inline uint64_t ids_rule_buffer_mask(const struct ids_rule *r,
+					    const struct ids_buffer_def *bufs, size_t n)
+{
+	uint64_t mask = 0;
+
+	for (size_t b = 0; b < r->n_buffers; b++) {
+		int i = ids_buffer_index(bufs, n, r->buffers[b]);
+
+		if (i >= 0 && i < 64)
+			mask |= 1ULL << i;
+	}
+	return mask;
+}
+
 /*
  * A plugin's counters published through counter_register/counter_add: the
  * names (a table of n), their ids from ids_counters_register (in init),
@@ -170,13 +202,55 @@ static inline int ids_compile_buffers(const struct ids_plugin_init_args *args,
 		size_t k = 0;
 
 		for (size_t i = 0; i < args->n_rules; i++)
-			if (ids_buffer_index(bufs, n, args->rules[i]->buffer) == (int)b)
+			if (ids_buffer_index(bufs, n, args->rules[i]->buffer) == (int)b &&
+			    !ids_rule_multi(args->svc, args->rules[i]))
 				subset[k++] = args->rules[i];
 		if (k && !(out[b] = args->svc->matcher_compile(subset, k, args->err, args->errlen)))
 			goto done;
 	}
 	rc = 0;
 done:
+	free(subset);
+	return rc;
+}
+
+/*
+ * The multi-buffer rules (ids_rule_multi) for which keep(rule, mask of its
+ * buffers in bufs, arg) says yes, into one transaction matcher *out (NULL
+ * when there are none); buffers are then passed to matcher_tx_scan by
+ * their index in bufs (n <= IDS_TX_MAX_BUFFERS). Returns 0, or -1 with
+ * args->err filled.
+ */
+static inline int ids_compile_tx(const struct ids_plugin_init_args *args,
+				 const struct ids_buffer_def *bufs, size_t n,
+				 int (*keep)(const struct ids_rule *r, uint64_t mask, void *arg),
+				 void *arg, struct ids_matcher **out)
+{
+	const struct ids_rule **subset;
+	const char *names[IDS_TX_MAX_BUFFERS];
+	size_t k = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (!ids_has_tx(args->svc) || n > IDS_TX_MAX_BUFFERS)
+		return 0;
+	subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
+	if (!subset) {
+		snprintf(args->err, args->errlen, "out of memory");
+		return -1;
+	}
+	for (size_t b = 0; b < n; b++)
+		names[b] = bufs[b].name;
+	for (size_t i = 0; i < args->n_rules; i++) {
+		const struct ids_rule *r = args->rules[i];
+
+		if (ids_rule_multi(args->svc, r) &&
+		    (!keep || keep(r, ids_rule_buffer_mask(r, bufs, n), arg)))
+			subset[k++] = r;
+	}
+	if (k &&
+	    !(*out = args->svc->matcher_compile_tx(subset, k, names, n, args->err, args->errlen)))
+		rc = -1;
 	free(subset);
 	return rc;
 }

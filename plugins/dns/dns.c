@@ -30,7 +30,10 @@
  * answer's owner name), dns.opcode (one byte per message) and dns.rrtype
  * (two bytes, big endian, per question of a query or answer of a
  * response), the last two matched with byte_test (the Suricata parser
- * writes dns.opcode:N / dns.rrtype:N so). A rule
+ * writes dns.opcode:N / dns.rrtype:N so). Rules on both dns.query and
+ * dns.answer, or any other mix of the plugin's buffers (ABI 1.4
+ * transaction matcher), are matched per answer record of a response and
+ * per question of a query (dns_tx_scan). A rule
  * raises at most one alert per message; at most `alerts-per-message`
  * alerts are raised for one message. The alert's protocol fields are
  * rendered once per message, on its first alert, as Suricata 7 writes
@@ -129,6 +132,7 @@ struct dns_global {
 	int counter_id[DNS_COUNTERS];
 	int counters;			  /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for a buffer without rules */
+	struct ids_matcher *tx;		  /* multi-buffer rules (ABI 1.4), or NULL */
 	unsigned max_alerts;
 	uint32_t tcp_max;
 	int abi_1_3; /* the host has records and alert_tx */
@@ -144,12 +148,15 @@ struct dns_thread {
 	const struct dns_global *g;
 	struct dns_counters c;
 	uint64_t published[DNS_COUNTERS];
-	const struct ids_rule **alerted; /* rules alerted for the current message */
-	struct dns_record rec;		 /* record being scanned */
-	struct dns_record rrec;		 /* record being rendered */
-	char text[ANSWER_TEXT_MAX];	 /* dns.answer text being scanned */
-	char rtext[ANSWER_TEXT_MAX];	 /* rdata text being rendered */
-	char fields[DNS_FIELDS_MAX];	 /* the message's rendered `dns` object */
+	const struct ids_rule **alerted;   /* rules alerted for the current message */
+	struct dns_record rec;		   /* record being scanned */
+	struct dns_record rrec;		   /* record being rendered */
+	char text[ANSWER_TEXT_MAX];	   /* dns.answer text being scanned */
+	char qname[DNS_NAME_TEXT_MAX + 1]; /* the message's first question, for tx scans */
+	size_t qname_len;
+	int has_qname;
+	char rtext[ANSWER_TEXT_MAX]; /* rdata text being rendered */
+	char fields[DNS_FIELDS_MAX]; /* the message's rendered `dns` object */
 };
 
 /* Queries a response is matched with (by DNS id) for its tx_id. */
@@ -548,6 +555,57 @@ static void dns_scan_record_keys(struct dns_scan *s, const struct dns_record *re
 		dns_scan_buffer(s, BUF_RRTYPE, (const char *)type, 2);
 }
 
+/*
+ * Multi-buffer rules (ABI 1.4 transaction matcher) on every buffer of the
+ * plugin. A response: one step per answer record, with the message's
+ * first question (dns.query), the record (dns.answer, dns.answer.name,
+ * its dns.rrtype) and the message's dns.opcode. A query: one step per
+ * question, with its name (dns.query), its dns.rrtype and dns.opcode (no
+ * answer buffers: a rule naming one does not fire on queries). Every
+ * buffer is fresh in each step; dns_on_match keeps a rule to one alert per
+ * message, so a rule fires at most once per query or response.
+ */
+static void dns_tx_scan(struct dns_scan *s, const struct dns_record *rec, size_t answer_len)
+{
+	struct dns_thread *t = s->t;
+	uint8_t op = (uint8_t)((s->hdr.flags >> 11) & 0xf);
+	uint8_t type[2] = {(uint8_t)(rec->type >> 8), (uint8_t)rec->type};
+	struct ids_tx_buffer bufs[5];
+	size_t n = 0;
+
+	bufs[n++] = (struct ids_tx_buffer){BUF_OPCODE, IDS_TXBUF_FRESH, &op, 1};
+	bufs[n++] = (struct ids_tx_buffer){BUF_RRTYPE, IDS_TXBUF_FRESH, type, 2};
+	if (rec->section == DNS_SEC_QUESTION)
+		bufs[n++] = (struct ids_tx_buffer){BUF_QUERY, IDS_TXBUF_FRESH,
+						   (const uint8_t *)rec->name, rec->name_len};
+	else if (t->has_qname)
+		bufs[n++] = (struct ids_tx_buffer){BUF_QUERY, IDS_TXBUF_FRESH,
+						   (const uint8_t *)t->qname, t->qname_len};
+	if (rec->section == DNS_SEC_ANSWER) {
+		bufs[n++] = (struct ids_tx_buffer){BUF_ANSWER, IDS_TXBUF_FRESH,
+						   (const uint8_t *)t->text, answer_len};
+		if (rec->name_len) /* the root has no dns.answer.name, as above */
+			bufs[n++] =
+				(struct ids_tx_buffer){BUF_ANSWER_NAME, IDS_TXBUF_FRESH,
+						       (const uint8_t *)rec->name, rec->name_len};
+	}
+	t->g->svc->matcher_tx_scan(s->thr, t->g->tx, s->pkt, bufs, n, dns_on_match, s);
+}
+
+static void dns_question(struct dns_scan *s, const struct dns_record *rec)
+{
+	struct dns_thread *t = s->t;
+
+	dns_scan_buffer(s, BUF_QUERY, rec->name, rec->name_len);
+	if (t->g->tx && !s->stop && !(s->hdr.flags & DNS_FLAG_QR))
+		dns_tx_scan(s, rec, 0);
+	if (!t->g->tx || t->has_qname)
+		return;
+	t->qname_len = rec->name_len < sizeof(t->qname) ? rec->name_len : sizeof(t->qname) - 1;
+	memcpy(t->qname, rec->name, t->qname_len);
+	t->has_qname = 1;
+}
+
 /* Scan each question name and each answer record of a checked message. */
 static void dns_scan_message(struct dns_scan *s)
 {
@@ -556,6 +614,7 @@ static void dns_scan_message(struct dns_scan *s)
 	struct dns_reader r;
 
 	dns_scan_opcode(s);
+	t->has_qname = 0;
 	dns_reader_init(&r, s->msg, s->len);
 	while (!s->stop && dns_reader_next(&r, rec) == 1) {
 		if (rec->section != DNS_SEC_AUTHORITY)
@@ -563,11 +622,13 @@ static void dns_scan_message(struct dns_scan *s)
 		if (s->stop)
 			break;
 		if (rec->section == DNS_SEC_QUESTION) {
-			dns_scan_buffer(s, BUF_QUERY, rec->name, rec->name_len);
-		} else if (rec->section == DNS_SEC_ANSWER && t->g->m[BUF_ANSWER]) {
+			dns_question(s, rec);
+		} else if (rec->section == DNS_SEC_ANSWER && (t->g->m[BUF_ANSWER] || t->g->tx)) {
 			size_t n = dns_answer_text(t, s->msg, s->len, rec);
 
 			dns_scan_buffer(s, BUF_ANSWER, t->text, n);
+			if (t->g->tx && !s->stop)
+				dns_tx_scan(s, rec, n);
 		} else if (rec->section == DNS_SEC_AUTHORITY) {
 			break;
 		}
@@ -783,6 +844,7 @@ static void dns_fini(void *global)
 	if (!g)
 		return;
 	ids_free_matchers(g->svc, g->m, BUF_COUNT);
+	ids_free_matchers(g->svc, &g->tx, 1);
 	free(g);
 }
 
@@ -802,7 +864,8 @@ static int dns_init(const struct ids_plugin_init_args *args, void **global)
 	g->abi_1_3 = ids_has_abi(args->svc, 3);
 	g->counters = g->abi_1_3 && ids_counters_register(args->svc, dns_counter_names,
 							  DNS_COUNTERS, g->counter_id) == 0;
-	if (ids_compile_buffers(args, dns_buffers, BUF_COUNT, g->m) < 0) {
+	if (ids_compile_buffers(args, dns_buffers, BUF_COUNT, g->m) < 0 ||
+	    ids_compile_tx(args, dns_buffers, BUF_COUNT, NULL, NULL, &g->tx) < 0) {
 		dns_fini(g);
 		return -1;
 	}

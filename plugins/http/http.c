@@ -180,11 +180,27 @@ static const char *const http_counter_names[HC_ERRORS] = {
 	"flows",    "requests",	 "responses", "unmatched_responses",
 	"not_http", "no_memory", "records"};
 
+/* Buffers only a request / only a response has; the others (header forms,
+ * protocol, cookie, connection, content type and length, file.data) are
+ * the request's in a request step and the response's in a response step. */
+#define BIT(b) (1ULL << (b))
+#define REQ_ONLY                                                                                   \
+	(BIT(BUF_METHOD) | BIT(BUF_URI) | BIT(BUF_URI_RAW) | BIT(BUF_HOST) | BIT(BUF_UA) |         \
+	 BIT(BUF_REQ_BODY) | BIT(BUF_REQUEST_LINE) | BIT(BUF_HOST_RAW) | BIT(BUF_REFERER) |        \
+	 BIT(BUF_ACCEPT) | BIT(BUF_ACCEPT_LANG) | BIT(BUF_ACCEPT_ENC))
+#define RESP_ONLY                                                                                  \
+	(BIT(BUF_STATUS) | BIT(BUF_RESP_BODY) | BIT(BUF_RESPONSE_LINE) | BIT(BUF_STAT_CODE) |      \
+	 BIT(BUF_STAT_MSG) | BIT(BUF_LOCATION) | BIT(BUF_SERVER))
+
 struct http_global {
 	const struct ids_services *svc;
 	int counter_id[HTTP_COUNTERS];
 	bool counters;			  /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
+	/* multi-buffer rules (ABI 1.4): [0] matched in request steps, [1] in
+	 * response steps; tx_bufs: the buffers they name (held per conn) */
+	struct ids_matcher *tx[2];
+	uint64_t tx_bufs;
 	size_t body_limit;
 	bool log_headers;
 	bool abi_1_3; /* the host has records and alert_tx */
@@ -231,8 +247,30 @@ struct http_body {
 
 #define BODY_BUF_MIN 4096 /* first allocation for a body of unknown length */
 
+/* The buffers of the current request / response that multi-buffer rules
+ * name, copied as they are extracted, handed to matcher_tx_scan at each
+ * step of the transaction (head, body): the head's stay for the body step,
+ * the request's (only-request buffers) for the response steps of the same
+ * transaction. `mem` grows to the largest message seen and is reused, so
+ * a connection's steady state allocates nothing. */
+#define TX_FIRED_MAX 8
+
+struct http_txside {
+	uint8_t *mem;
+	size_t used, cap;
+	uint32_t off[BUF_COUNT], len[BUF_COUNT];
+	uint64_t present, fresh;
+	uint64_t tx_id;
+	/* request side: multi-buffer rules that alerted in this transaction's
+	 * request steps, so that a rule on shared buffers only (matched on
+	 * both sides) alerts once per transaction */
+	const struct ids_rule *fired[TX_FIRED_MAX];
+	unsigned n_fired;
+};
+
 struct http_conn {
 	struct http_parser req, resp;
+	struct http_txside *txs;  /* [dir], allocated on the first hold */
 	struct http_req *cur;	  /* the request being parsed (or the last one) */
 	struct http_req *matched; /* the request of the response being parsed */
 	struct http_req *queue[QUEUE_MAX];
@@ -255,6 +293,8 @@ _Static_assert(sizeof(struct http_conn) <= 1024, "http_conn grew past 1 KiB");
 /* One scan: what the alerts of its matches carry. */
 struct http_scan {
 	struct http_conn *c;
+	int dir;     /* side whose buffers multi-buffer rules hold; -1: none (interim) */
+	int tx_step; /* the matches come from a transaction step of this side, else -1 */
 	const struct http_req *req; /* NULL: unknown */
 	unsigned status;	    /* 0: request side, no status */
 	struct http_slice proto;    /* response protocol, when no request is known */
@@ -490,11 +530,33 @@ static void render(const struct http_scan *s)
 	put_text(out, RENDER_MAX, at, "}");
 }
 
+/* A transaction step's match: false when the rule already alerted in the
+ * request steps of the same transaction (a response step's rule on shared
+ * buffers only); a request step's match is remembered. */
+static bool tx_first_alert(struct http_scan *s, const struct ids_rule *rule)
+{
+	struct http_txside *req = &s->c->txs[IDS_DIR_TO_SERVER];
+
+	if (s->tx_step == IDS_DIR_TO_SERVER) {
+		if (req->n_fired < TX_FIRED_MAX)
+			req->fired[req->n_fired++] = rule;
+		return true;
+	}
+	if (!s->req || req->tx_id != s->req->tx_id)
+		return true;
+	for (unsigned i = 0; i < req->n_fired; i++)
+		if (req->fired[i] == rule)
+			return false;
+	return true;
+}
+
 static int on_match(const struct ids_rule *rule, void *ctx)
 {
 	struct http_scan *s = ctx;
 	struct http_conn *c = s->c;
 
+	if (s->tx_step >= 0 && !tx_first_alert(s, rule))
+		return 0;
 	if (!s->rendered)
 		render(s);
 	s->rendered = true;
@@ -573,12 +635,130 @@ static void http_record(const struct http_scan *s, const struct http_msg *resp)
 	c->t->records++;
 }
 
+/* ------------------------------------------------- transaction steps */
+
+/* A buffer has rules of its own or is named by a multi-buffer rule. */
+static bool wants(const struct http_global *g, enum http_buf b)
+{
+	return g->m[b] || (g->tx_bufs & BIT(b));
+}
+
+/* Bytes one side may hold: its head buffers and a body in two forms. */
+static size_t hold_max(const struct http_global *g)
+{
+	return 8 * (size_t)HTTP_MAX_HEAD + 2 * g->body_limit;
+}
+
+static void tx_begin(struct http_conn *c, int dir, uint64_t tx_id)
+{
+	struct http_txside *ts;
+
+	if (!c->t->g->tx_bufs)
+		return;
+	if (!c->txs && !(c->txs = calloc(2, sizeof(*c->txs)))) {
+		c->t->no_memory++;
+		return;
+	}
+	ts = &c->txs[dir];
+	ts->used = 0;
+	ts->present = ts->fresh = 0;
+	ts->n_fired = 0;
+	ts->tx_id = tx_id;
+}
+
+static uint8_t *hold_room(struct http_conn *c, struct http_txside *ts, size_t len)
+{
+	size_t cap = ts->cap ? ts->cap : 4096;
+	uint8_t *mem;
+
+	if (ts->used + len <= ts->cap)
+		return ts->mem + ts->used;
+	if (ts->used + len > hold_max(c->t->g))
+		return NULL;
+	while (cap < ts->used + len)
+		cap *= 2;
+	if (!(mem = realloc(ts->mem, cap)))
+		return NULL;
+	ts->mem = mem;
+	ts->cap = cap;
+	return mem + ts->used;
+}
+
+/* Copy buffer b of side `dir` for the steps of its transaction. */
+static void tx_hold(struct http_conn *c, int dir, enum http_buf b, const uint8_t *buf, size_t len)
+{
+	struct http_txside *ts;
+	uint8_t *at;
+
+	if (!c->txs)
+		return; /* tx_begin ran out of memory */
+	ts = &c->txs[dir];
+	if (ts->present & BIT(b))
+		return;
+	if (!(at = hold_room(c, ts, len))) {
+		c->t->no_memory++;
+		return;
+	}
+	if (len)
+		memcpy(at, buf, len);
+	ts->off[b] = (uint32_t)ts->used;
+	ts->len[b] = (uint32_t)len;
+	ts->used += len;
+	ts->present |= BIT(b);
+	ts->fresh |= BIT(b);
+}
+
+/* Append the buffers of side ts in `mask` to list (`fresh`: as they are
+ * marked; else all held from an earlier step). */
+static size_t tx_list(const struct http_txside *ts, uint64_t mask, bool fresh,
+		      struct ids_tx_buffer *list, size_t n)
+{
+	for (unsigned b = 0; b < BUF_COUNT; b++) {
+		if (!(ts->present & mask & BIT(b)))
+			continue;
+		list[n++] = (struct ids_tx_buffer){
+			.buf = b,
+			.flags = (fresh && (ts->fresh & BIT(b))) ? IDS_TXBUF_FRESH : 0,
+			.data = ts->mem + ts->off[b],
+			.len = ts->len[b],
+		};
+	}
+	return n;
+}
+
+/* One step of the transaction of side `dir`: its multi-buffer rules on
+ * what it holds; a response step adds its request's only-request buffers
+ * (when the request held is the one this response answers). */
+static void tx_step(struct http_scan *s, int dir)
+{
+	struct http_conn *c = s->c;
+	const struct http_global *g = c->t->g;
+	struct ids_tx_buffer list[2 * BUF_COUNT];
+	struct http_txside *ts;
+	size_t n;
+
+	if (!c->txs || !g->tx[dir] || s->dir != dir)
+		return;
+	ts = &c->txs[dir];
+	if (!ts->fresh)
+		return;
+	n = tx_list(ts, ~0ULL, true, list, 0);
+	if (dir == IDS_DIR_TO_CLIENT && s->req && c->txs[0].tx_id == s->req->tx_id)
+		n = tx_list(&c->txs[0], REQ_ONLY, false, list, n);
+	s->tx_step = dir;
+	g->svc->matcher_tx_scan(c->thr, g->tx[dir], c->pkt, list, n, on_match, s);
+	s->tx_step = -1;
+	ts->fresh = 0;
+}
+
 static void scan(struct http_scan *s, enum http_buf b, const uint8_t *buf, size_t len)
 {
 	const struct http_global *g = s->c->t->g;
 
 	if (g->m[b] && len)
 		g->svc->matcher_scan(s->c->thr, g->m[b], s->c->pkt, buf, len, on_match, s);
+	if ((g->tx_bufs & BIT(b)) && s->dir >= 0)
+		tx_hold(s->c, s->dir, b, buf, len);
 }
 
 /* ---------------------------------------------------------------- bodies */
@@ -601,7 +781,8 @@ static void body_reset(struct http_body *b)
 
 static bool body_wanted(const struct http_global *g, int dir)
 {
-	return g->m[dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY] || g->m[BUF_FILE_DATA];
+	return wants(g, dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY) ||
+	       wants(g, BUF_FILE_DATA);
 }
 
 /* file.data: the body decoded from its Content-Encoding (gzip, deflate)
@@ -613,7 +794,7 @@ static void file_data_scan(struct http_scan *s, int dir, const struct http_body 
 	enum http_decode_status rc;
 	size_t n;
 
-	if (!t->g->m[BUF_FILE_DATA])
+	if (!wants(t->g, BUF_FILE_DATA))
 		return;
 	if (coding != HTTP_CODING_GZIP && coding != HTTP_CODING_DEFLATE) {
 		scan(s, BUF_FILE_DATA, b->buf, b->len);
@@ -634,13 +815,14 @@ static void file_data_scan(struct http_scan *s, int dir, const struct http_body 
 static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bool complete)
 {
 	struct http_body *b = &c->body[dir];
-	struct http_scan s = {.c = c, .length = -1};
+	struct http_scan s = {.c = c, .dir = dir, .tx_step = -1, .length = -1};
 
 	b->scanned = true;
 	if (dir == IDS_DIR_TO_SERVER) {
 		s.req = c->cur;
 		scan(&s, BUF_REQ_BODY, b->buf, b->len);
 		file_data_scan(&s, dir, b);
+		tx_step(&s, dir);
 		return;
 	}
 	s.req = c->matched;
@@ -652,6 +834,7 @@ static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bo
 		s.length = m->content_length;
 	scan(&s, BUF_RESP_BODY, b->buf, b->len);
 	file_data_scan(&s, dir, b);
+	tx_step(&s, dir);
 }
 
 /* Make b hold `need` (<= limit) bytes: as many as the body declares (it
@@ -762,7 +945,7 @@ static void scan_field(struct http_scan *s, enum http_buf b, const struct http_m
 	bool found;
 	size_t n;
 
-	if (!t->g->m[b])
+	if (!wants(t->g, b))
 		return;
 	n = http_field(m->headers, name, t->field, sizeof(t->field), &found);
 	if (found)
@@ -781,23 +964,23 @@ static void head_scans(struct http_scan *s, const struct http_msg *m, int dir)
 	     m->start_line.len);
 	scan(s, BUF_START, m->head.p, m->head.len);
 	scan(s, BUF_HEADER_RAW, m->headers.p, m->headers.len);
-	if (g->m[BUF_HEADER])
+	if (wants(g, BUF_HEADER))
 		scan(s, BUF_HEADER, c->t->field,
 		     http_header_norm(m->headers, c->t->field, sizeof(c->t->field)));
-	if (g->m[BUF_HEADER_NAMES])
+	if (wants(g, BUF_HEADER_NAMES))
 		scan(s, BUF_HEADER_NAMES, c->t->field,
 		     http_header_names(m->headers, c->t->field, sizeof(c->t->field)));
 	scan_field(s, BUF_COOKIE, m, dir == IDS_DIR_TO_SERVER ? "cookie" : "set-cookie");
 	scan_field(s, BUF_CONNECTION, m, "connection");
 	scan_field(s, BUF_CONTENT_TYPE, m, "content-type");
 	scan_field(s, BUF_CONTENT_LEN, m, "content-length");
-	c->coding[dir] =
-		(uint8_t)(g->m[BUF_FILE_DATA] ? http_content_coding(m->headers) : HTTP_CODING_NONE);
+	c->coding[dir] = (uint8_t)(wants(g, BUF_FILE_DATA) ? http_content_coding(m->headers)
+							   : HTTP_CODING_NONE);
 }
 
 static void req_head(struct http_conn *c, const struct http_msg *m)
 {
-	struct http_scan s = {.c = c, .length = -1};
+	struct http_scan s = {.c = c, .dir = IDS_DIR_TO_SERVER, .tx_step = -1, .length = -1};
 
 	c->t->requests++;
 	req_unref(c->cur);
@@ -805,6 +988,7 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 		c->t->no_memory++;
 	else
 		c->cur->tx_id = c->tx_next;
+	tx_begin(c, IDS_DIR_TO_SERVER, c->tx_next);
 	c->tx_next++;
 	s.req = c->cur;
 	scan(&s, BUF_METHOD, m->method.p, m->method.len);
@@ -820,6 +1004,7 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 	scan_field(&s, BUF_ACCEPT, m, "accept");
 	scan_field(&s, BUF_ACCEPT_LANG, m, "accept-language");
 	scan_field(&s, BUF_ACCEPT_ENC, m, "accept-encoding");
+	tx_step(&s, IDS_DIR_TO_SERVER);
 	queue_push(c, c->cur);
 	body_reset(&c->body[IDS_DIR_TO_SERVER]);
 }
@@ -828,15 +1013,18 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 
 static int resp_head(struct http_conn *c, const struct http_msg *m)
 {
-	struct http_scan s = {.c = c, .status = m->status, .length = -1};
+	struct http_scan s = {
+		.c = c, .dir = IDS_DIR_TO_CLIENT, .tx_step = -1, .status = m->status, .length = -1};
 	bool interim = m->status < 200 && m->status != 101; /* the request still waits */
 
 	c->t->responses++;
 	if (interim) {
 		s.req = c->q_len ? c->queue[c->q_head] : NULL;
+		s.dir = -1; /* its final response makes the transaction's buffers */
 	} else {
 		queue_pop(c);
 		s.req = c->matched;
+		tx_begin(c, IDS_DIR_TO_CLIENT, s.req ? s.req->tx_id : UINT64_MAX);
 	}
 	s.proto = m->protocol;
 	header_find(&m->headers, "content-type", &s.ctype);
@@ -852,6 +1040,7 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	head_scans(&s, m, IDS_DIR_TO_CLIENT);
 	scan_field(&s, BUF_LOCATION, m, "location");
 	scan_field(&s, BUF_SERVER, m, "server");
+	tx_step(&s, IDS_DIR_TO_CLIENT);
 	body_reset(&c->body[IDS_DIR_TO_CLIENT]);
 	if (interim)
 		return HTTP_CB_OK;
@@ -972,6 +1161,11 @@ static void conn_free(struct http_conn *c)
 		req_unref(c->queue[(c->q_head + i) % QUEUE_MAX]);
 	free(c->body[0].buf);
 	free(c->body[1].buf);
+	if (c->txs) {
+		free(c->txs[0].mem);
+		free(c->txs[1].mem);
+		free(c->txs);
+	}
 	free(c);
 }
 
@@ -1063,6 +1257,7 @@ static void http_fini(void *global)
 	if (!g)
 		return;
 	ids_free_matchers(g->svc, g->m, BUF_COUNT);
+	ids_free_matchers(g->svc, g->tx, 2);
 	free(g);
 }
 
@@ -1098,6 +1293,36 @@ static void http_tick(void *thread_ctx, struct ids_thread *thr, int64_t now_usec
 	ids_counters_publish(t->g->svc, thr, t->g->counter_id, now, t->published, HTTP_COUNTERS);
 }
 
+/* Which step matches a multi-buffer rule: one naming an only-response
+ * buffer is a response rule (its request buffers are held from the
+ * request), one naming an only-request buffer a request rule; one naming
+ * shared buffers only (http.header, file.data, ...) is matched in both, on
+ * the request's and on the response's, and its flow direction decides. */
+static int tx_is_req(const struct ids_rule *r, uint64_t mask, void *arg)
+{
+	(void)r;
+	(void)arg;
+	return !(mask & RESP_ONLY);
+}
+
+static int tx_is_resp(const struct ids_rule *r, uint64_t mask, void *arg)
+{
+	(void)r;
+	(void)arg;
+	return (mask & RESP_ONLY) || !(mask & REQ_ONLY);
+}
+
+static int http_compile_tx(const struct ids_plugin_init_args *args, struct http_global *g)
+{
+	if (ids_compile_tx(args, http_buffers, BUF_COUNT, tx_is_req, NULL, &g->tx[0]) < 0 ||
+	    ids_compile_tx(args, http_buffers, BUF_COUNT, tx_is_resp, NULL, &g->tx[1]) < 0)
+		return -1;
+	for (size_t i = 0; i < args->n_rules; i++)
+		if (ids_rule_multi(args->svc, args->rules[i]))
+			g->tx_bufs |= ids_rule_buffer_mask(args->rules[i], http_buffers, BUF_COUNT);
+	return 0;
+}
+
 static int http_init(const struct ids_plugin_init_args *args, void **global)
 {
 	struct http_global *g;
@@ -1112,7 +1337,8 @@ static int http_init(const struct ids_plugin_init_args *args, void **global)
 	g->log_headers = args->opts[OPT_LOG_HEADERS].b != 0;
 	g->abi_1_3 = ids_has_abi(args->svc, 3);
 	g->counters = g->abi_1_3 && http_counters_register(g) == 0;
-	if (ids_compile_buffers(args, http_buffers, BUF_COUNT, g->m) < 0) {
+	if (ids_compile_buffers(args, http_buffers, BUF_COUNT, g->m) < 0 ||
+	    http_compile_tx(args, g) < 0) {
 		http_fini(g);
 		return -1;
 	}

@@ -108,6 +108,7 @@ struct tls_global {
 	int counter_id[TLS_COUNTERS];
 	bool counters;			  /* counters registered (ABI 1.3) */
 	struct ids_matcher *m[BUF_COUNT]; /* NULL for buffers without rules */
+	struct ids_matcher *tx;		  /* multi-buffer rules (ABI 1.4), or NULL */
 	bool ja3, ja4;
 	uint32_t max_handshake;
 	bool abi_1_3; /* the host has records and alert_tx */
@@ -177,13 +178,15 @@ static void tls_fini(void *global)
 	if (!g)
 		return;
 	ids_free_matchers(g->svc, g->m, BUF_COUNT);
+	ids_free_matchers(g->svc, &g->tx, 1);
 	free(g);
 }
 
 /* A rule on a fingerprint buffer needs that fingerprint enabled. */
-static int check_rule(const struct tls_global *g, const struct ids_rule *r, char *err, size_t len)
+static int check_buffer(const struct tls_global *g, const struct ids_rule *r, const char *name,
+			char *err, size_t len)
 {
-	int b = ids_buffer_index(tls_buffers, BUF_COUNT, r->buffer);
+	int b = ids_buffer_index(tls_buffers, BUF_COUNT, name);
 
 	bool ja4 = b == BUF_JA4 || b == BUF_JA4_HASH_S;
 	bool ja3 =
@@ -191,9 +194,20 @@ static int check_rule(const struct tls_global *g, const struct ids_rule *r, char
 
 	if ((ja3 && !g->ja3) || (ja4 && !g->ja4)) {
 		snprintf(err, len, "rule %u (%s:%d): buffer %s needs the tls option %s: true",
-			 r->id, r->file, r->line, r->buffer, ja4 ? "ja4" : "ja3");
+			 r->id, r->file, r->line, name, ja4 ? "ja4" : "ja3");
 		return -1;
 	}
+	return 0;
+}
+
+static int check_rule(const struct tls_global *g, const struct ids_services *svc,
+		      const struct ids_rule *r, char *err, size_t len)
+{
+	if (!ids_rule_multi(svc, r))
+		return check_buffer(g, r, r->buffer, err, len);
+	for (size_t i = 0; i < r->n_buffers; i++)
+		if (check_buffer(g, r, r->buffers[i], err, len) < 0)
+			return -1;
 	return 0;
 }
 
@@ -203,9 +217,11 @@ static int tls_compile(struct tls_global *g, const struct ids_plugin_init_args *
 	if (ids_rules_need_buffers(args, "tls", tls_buffers, BUF_COUNT) < 0)
 		return -1;
 	for (size_t i = 0; i < args->n_rules; i++)
-		if (check_rule(g, args->rules[i], args->err, args->errlen) < 0)
+		if (check_rule(g, args->svc, args->rules[i], args->err, args->errlen) < 0)
 			return -1;
-	return ids_compile_buffers(args, tls_buffers, BUF_COUNT, g->m);
+	if (ids_compile_buffers(args, tls_buffers, BUF_COUNT, g->m) < 0)
+		return -1;
+	return ids_compile_tx(args, tls_buffers, BUF_COUNT, NULL, NULL, &g->tx);
 }
 
 static int tls_init(const struct ids_plugin_init_args *args, void **global)
@@ -385,6 +401,78 @@ static void scan(struct tls_scan *s, int b, const void *buf, size_t len)
 		g->svc->matcher_scan(s->thr, g->m[b], s->pkt, buf, len, on_match, s);
 }
 
+/* ------------------------------------------------- transaction steps */
+
+#define BIT(b) (1ULL << (b))
+
+static size_t tx_add(struct ids_tx_buffer *list, size_t n, int b, uint64_t fresh, const void *data,
+		     size_t len)
+{
+	list[n] = (struct ids_tx_buffer){
+		.buf = (uint32_t)b,
+		.flags = (fresh & BIT(b)) ? IDS_TXBUF_FRESH : 0,
+		.data = data,
+		.len = len,
+	};
+	return n + 1;
+}
+
+/*
+ * Multi-buffer rules on the handshake (one transaction, tx_id 0): a step
+ * at the ClientHello (its buffers fresh), at the ServerHello (tls.version
+ * fresh, the client's held in the flow) and at the server certificate
+ * (its fields and tls.certs with the first certificate of the chain
+ * fresh). `cert` is the certificate step's first DER, else NULL.
+ */
+static void tx_step(struct tls_scan *s, const struct tls_flow *f, uint64_t fresh,
+		    const struct tls_der *cert)
+{
+	const struct tls_global *g = s->t->g;
+	struct ids_tx_buffer list[BUF_COUNT];
+	char vbuf[8];
+	const char *v;
+	size_t n = 0;
+
+	if (!g->tx)
+		return;
+	if (f->has_sni)
+		n = tx_add(list, n, BUF_SNI, fresh, f->sni, f->sni_len);
+	if (f->ja3_string) {
+		n = tx_add(list, n, BUF_JA3, fresh, f->ja3_hash, TLS_JA3_HASH_LEN);
+		n = tx_add(list, n, BUF_JA3_HASH_S, fresh, f->ja3_hash, TLS_JA3_HASH_LEN);
+		n = tx_add(list, n, BUF_JA3_STRING, fresh, f->ja3_string, f->ja3_len);
+		n = tx_add(list, n, BUF_JA3_STRING_S, fresh, f->ja3_string, f->ja3_len);
+	}
+	if (f->ja4[0]) {
+		n = tx_add(list, n, BUF_JA4, fresh, f->ja4, TLS_JA4_LEN);
+		n = tx_add(list, n, BUF_JA4_HASH_S, fresh, f->ja4, TLS_JA4_LEN);
+	}
+	if (f->have_server) {
+		v = tls_version_name(f->version, vbuf);
+		n = tx_add(list, n, BUF_VERSION, fresh, v, strlen(v));
+	}
+	if (f->cert) {
+		const struct tls_cert_text *c = f->cert;
+
+		n = tx_add(list, n, BUF_CERT_SUBJECT, fresh, c->text, c->subject_len);
+		n = tx_add(list, n, BUF_CERT_ISSUER, fresh, c->text + c->subject_len + 1,
+			   c->issuer_len);
+		n = tx_add(list, n, BUF_CERT_SERIAL, fresh, c->serial, strlen(c->serial));
+		n = tx_add(list, n, BUF_CERT_FINGERPRINT, fresh, c->fingerprint,
+			   strlen(c->fingerprint));
+	}
+	if (cert)
+		n = tx_add(list, n, BUF_CERTS, fresh, cert->p, cert->len);
+	g->svc->matcher_tx_scan(s->thr, g->tx, s->pkt, list, n, on_match, s);
+}
+
+#define CLIENT_BUFS                                                                                \
+	(BIT(BUF_SNI) | BIT(BUF_JA3) | BIT(BUF_JA3_HASH_S) | BIT(BUF_JA3_STRING) |                 \
+	 BIT(BUF_JA3_STRING_S) | BIT(BUF_JA4) | BIT(BUF_JA4_HASH_S))
+#define CERT_BUFS                                                                                  \
+	(BIT(BUF_CERT_SUBJECT) | BIT(BUF_CERT_ISSUER) | BIT(BUF_CERT_SERIAL) |                     \
+	 BIT(BUF_CERT_FINGERPRINT) | BIT(BUF_CERTS))
+
 /* -------------------------------------------------------------- hellos */
 
 static void count_parse_error(struct tls_counters *c, int rc)
@@ -445,6 +533,7 @@ static void client_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 		scan(s, BUF_JA4, f->ja4, TLS_JA4_LEN);
 		scan(s, BUF_JA4_HASH_S, f->ja4, TLS_JA4_LEN);
 	}
+	tx_step(s, f, CLIENT_BUFS, NULL);
 }
 
 /* JA3S of the ServerHello, kept for alerts and the record. */
@@ -477,6 +566,7 @@ static void server_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 		keep_ja3s(s->t, f, &sh);
 	v = tls_version_name(f->version, vbuf);
 	scan(s, BUF_VERSION, v, strlen(v));
+	tx_step(s, f, BIT(BUF_VERSION), NULL);
 	tls_record(s->t, s->thr, s->pkt, f);
 }
 
@@ -525,6 +615,7 @@ static void certificate(struct tls_scan *s, struct tls_flow *f, const struct tls
 	scan(s, BUF_CERT_FINGERPRINT, f->cert->fingerprint, strlen(f->cert->fingerprint));
 	for (int i = 0; i < n; i++)
 		scan(s, BUF_CERTS, chain[i].p, chain[i].len);
+	tx_step(s, f, CERT_BUFS, &chain[0]);
 }
 
 /* ------------------------------------------------------------- streams */

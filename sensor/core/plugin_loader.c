@@ -329,6 +329,31 @@ static void buffer_list(const struct plugin_set *set, char *out, size_t outlen)
 		snprintf(out, outlen, "none: no loaded plugin declares buffers");
 }
 
+/* A multi-buffer rule needs every buffer from the same plugin, built
+ * against ABI 1.4 or later (matcher_compile_tx). */
+static bool multi_buffer_ok(const struct loaded_plugin *lp, const struct rule *r, struct diag *d)
+{
+	const struct ids_rule *pub = &r->pub;
+
+	if (r->n_buffers < 2)
+		return true;
+	for (size_t b = 1; b < r->n_buffers; b++)
+		if (!plugin_declares(lp, r->buffers[b])) {
+			diag_error(d, pub->file, pub->line, 0,
+				   "rule %u: buffers '%s' and '%s' are not of the same plugin "
+				   "('%s' provides the first): split the rule",
+				   pub->id, r->buffers[0], r->buffers[b], lp->desc->name);
+			return false;
+		}
+	if (lp->desc->abi_minor >= 4)
+		return true;
+	diag_error(d, pub->file, pub->line, 0,
+		   "rule %u: plugin '%s' (ABI 1.%u) cannot match rules on several buffers "
+		   "(needs ABI 1.4): split the rule",
+		   pub->id, lp->desc->name, (unsigned)lp->desc->abi_minor);
+	return false;
+}
+
 /* The plugin a rule goes to, or NULL after reporting why. */
 static struct loaded_plugin *rule_plugin(struct plugin_set *set, const struct rule *r,
 					 struct diag *d)
@@ -355,7 +380,7 @@ static struct loaded_plugin *rule_plugin(struct plugin_set *set, const struct ru
 			   r->buffer, valid);
 		return NULL;
 	}
-	return lp;
+	return multi_buffer_ok(lp, r, d) ? lp : NULL;
 }
 
 static bool has_anomaly_rules(const struct ruleset *rs)
@@ -411,8 +436,9 @@ static bool counter_name_ok(const char *name)
 	if (!name)
 		return false;
 	for (; name[n]; n++)
-		if (n == IDS_COUNTER_NAME_MAX || !((name[n] >= 'a' && name[n] <= 'z') ||
-						  (name[n] >= '0' && name[n] <= '9') || name[n] == '_'))
+		if (n == IDS_COUNTER_NAME_MAX ||
+		    !((name[n] >= 'a' && name[n] <= 'z') || (name[n] >= '0' && name[n] <= '9') ||
+		      name[n] == '_'))
 			return false;
 	return n > 0;
 }

@@ -106,7 +106,7 @@ static void alert_tx(struct ids_thread *thr, const struct ids_packet *pkt,
 		     const struct ids_rule *rule, const char *fields, int64_t tx_id)
 {
 	struct ids_flow_info fi;
-	struct eve_alert_input in = {pkt, rule, thr->in_iface, flow_app(thr->cur_flow),
+	struct eve_alert_input in = {pkt,    rule, thr->in_iface, flow_app(thr->cur_flow),
 				     fields, NULL, tx_id};
 
 	if (!rule_alert_filter(&thr->rule_filter, thr->cur_flow, pkt, rule))
@@ -218,6 +218,13 @@ static unsigned svc_scan(struct ids_thread *thr, const struct ids_matcher *m,
 	return matcher_scan(thr->mt, m, pkt, buf, len, cb, ctx);
 }
 
+static unsigned svc_tx_scan(struct ids_thread *thr, const struct ids_matcher *m,
+			    const struct ids_packet *pkt, const struct ids_tx_buffer *bufs,
+			    size_t n, ids_match_fn cb, void *ctx)
+{
+	return matcher_tx_scan(thr->mt, m, pkt, bufs, n, cb, ctx);
+}
+
 static unsigned svc_thread_index(const struct ids_thread *thr)
 {
 	return thr->index;
@@ -300,6 +307,8 @@ const struct ids_services sensor_services = {
 	.alert_tx = svc_alert_tx,
 	.counter_register = plugin_counter_register,
 	.counter_add = svc_counter_add,
+	.matcher_compile_tx = matcher_compile_tx,
+	.matcher_tx_scan = svc_tx_scan,
 };
 
 /* ----------------------------------------------------------- anomalies */

@@ -761,6 +761,7 @@ static void matcher_free_parts(struct ids_matcher *m)
 	mgroups_free(&m->groups);
 	free(m->always);
 	hs_free_database(m->db);
+	matcher_tx_free(m->tx);
 	free(m);
 }
 
@@ -985,15 +986,52 @@ fail:
 	return NULL;
 }
 
+/* Multi-buffer rules need matcher_compile_tx: refuse them here. */
+static bool single_buffer_rules(const struct ids_rule *const *rules, size_t n, char *err,
+				size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct rule *r = rule_from_pub(rules[i]);
+
+		if (r && r->n_buffers > 1) {
+			if (err && errlen)
+				snprintf(err, errlen,
+					 "rule %u (%s:%d) looks at several buffers: compile it "
+					 "with matcher_compile_tx",
+					 rules[i]->id, rules[i]->file ? rules[i]->file : "?",
+					 rules[i]->line);
+			return false;
+		}
+	}
+	return true;
+}
+
 struct ids_matcher *matcher_compile(const struct ids_rule *const *rules, size_t n, char *err,
 				    size_t errlen)
 {
+	if (!single_buffer_rules(rules, n, err, errlen))
+		return NULL;
 	return compile(rules, n, err, errlen, false);
+}
+
+struct ids_matcher *matcher_wrap_tx(struct matcher_tx *tx, size_t n_rules)
+{
+	struct ids_matcher *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->tx = tx;
+	live_matchers++;
+	if (n_rules > max_rules)
+		max_rules = n_rules;
+	return m;
 }
 
 struct ids_matcher *matcher_compile_stream(const struct ids_rule *const *rules, size_t n, char *err,
 					   size_t errlen)
 {
+	if (!single_buffer_rules(rules, n, err, errlen))
+		return NULL;
 	return compile(rules, n, err, errlen, true);
 }
 
@@ -1041,11 +1079,13 @@ struct matcher_thread *matcher_thread_new(void)
 	mt->state = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->state));
 	mt->touched = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->touched));
 	mt->by_addr = calloc(mt->cap ? 2 * mt->cap : 1, sizeof(*mt->by_addr));
+	mt->txcand = calloc(mt->cap ? mt->cap : 1, sizeof(*mt->txcand));
 	mt->md = pcre2_match_data_create(1, NULL);
 	mt->mctx = pcre2_match_context_create(NULL);
 	mt->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
 	mt->window = malloc(2 * STREAM_WINDOW);
-	if (!mt->state || !mt->touched || !mt->by_addr || !mt->md || !mt->mctx || !mt->jit_stack ||
+	if (!mt->state || !mt->touched || !mt->by_addr || !mt->txcand || !mt->md || !mt->mctx ||
+	    !mt->jit_stack ||
 	    !mt->window)
 		goto fail;
 	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
@@ -1070,6 +1110,7 @@ void matcher_thread_free(struct matcher_thread *mt)
 	free(mt->state);
 	free(mt->touched);
 	free(mt->by_addr);
+	free(mt->txcand);
 	free(mt->window);
 	free(mt);
 }
@@ -1264,7 +1305,7 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 	unsigned n;
 	size_t k = 0;
 
-	if (!mt || !m || !cb || m->stream || m->n_rules > mt->cap)
+	if (!mt || !m || !cb || m->stream || m->tx || m->n_rules > mt->cap)
 		return 0;
 	if (!buf) {
 		buf = empty;

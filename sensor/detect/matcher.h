@@ -21,6 +21,8 @@
  *
  * A rule is reported when all its patterns matched, its pcre matched and
  * its header accepts the packet; each rule at most once per scan.
+ * Rules whose patterns name several buffers are refused here: they are
+ * compiled by matcher_compile_tx (matcher_tx.c, below).
  *
  * Threads: compile/free on the main thread before workers start / after
  * they stop. matcher_thread_new() (per worker, after every matcher was
@@ -93,6 +95,20 @@ bool matcher_is_stream(const struct ids_matcher *m);
 
 /* Bytes of one direction's state before any match (for memory figures). */
 size_t matcher_stream_size(const struct ids_matcher *m);
+
+/* ------------------------------------------------- transaction mode */
+
+/*
+ * Multi-buffer rules (see matcher_tx.c): compiled per buffer, scanned one
+ * transaction step at a time with the buffers a plugin hands over. The
+ * ids_services slots matcher_compile_tx / matcher_tx_scan.
+ */
+struct ids_matcher *matcher_compile_tx(const struct ids_rule *const *rules, size_t n,
+				       const char *const *buf_names, size_t n_bufs, char *err,
+				       size_t errlen);
+unsigned matcher_tx_scan(struct matcher_thread *mt, const struct ids_matcher *m,
+			 const struct ids_packet *pkt, const struct ids_tx_buffer *bufs, size_t n,
+			 ids_match_fn cb, void *ctx);
 
 /* Number of Hyperscan patterns / rules in a matcher (for -T and tests). */
 size_t matcher_pattern_count(const struct ids_matcher *m);

@@ -96,6 +96,8 @@ struct ids_matcher {
 	/* block mode: the `always` rules by protocol and destination port */
 	struct mgroups groups;
 	bool grouped;
+	/* made by matcher_compile_tx: everything is in here (matcher_tx.c) */
+	struct matcher_tx *tx;
 };
 
 struct rstate {
@@ -118,6 +120,8 @@ struct matcher_thread {
 	struct verify_env venv; /* programs' match data and work-limit count */
 	uint64_t base;		/* stream mode: stream offset of the Hyperscan stream's byte 0 */
 	uint8_t *window;	/* stream mode: 2 * STREAM_WINDOW bytes to join ring and chunk */
+	uint32_t *txcand;	/* transaction scans: candidate rules (cap entries) */
+	size_t n_txcand;
 };
 
 #define JIT_STACK_MAX (1024 * 1024)
@@ -125,6 +129,14 @@ struct matcher_thread {
 /* Bytes of stream history a stream keeps for PCRE2 confirmation (see the
  * file header): a confirmed match longer than this is not found. */
 #define STREAM_WINDOW 4096
+
+struct matcher_tx;
+/* Transaction matchers (matcher_tx.c): free the inside; rules one holds,
+ * for the per-thread candidate list. */
+void matcher_tx_free(struct matcher_tx *tx);
+/* An empty matcher counted like compiled ones, holding `tx`; NULL when
+ * out of memory. `n_rules` sizes the threads' candidate lists. */
+struct ids_matcher *matcher_wrap_tx(struct matcher_tx *tx, size_t n_rules);
 
 /* Forget the rules touched by the running scan (their state back to 0). */
 void matcher_drop_touched(struct matcher_thread *mt);

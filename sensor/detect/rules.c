@@ -45,6 +45,7 @@
 #include "base/diag.h"
 #include "base/yaml_tree.h"
 #include "detect/rule_event.h"
+#include "detect/matcher_prefilter.h"
 #include "detect/rule_keys.h"
 #include "detect/rules_byteop.h"
 #include "detect/rules_suricata.h"
@@ -1000,32 +1001,84 @@ static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_p
 }
 
 /*
- * The rule's buffer from its patterns' `buffer:` keys: every pattern must
- * look at the same one (rules across several buffers of a transaction are
- * not supported yet); `pkt_data` is the payload. A pattern without the key
- * takes the rule's.
+ * The rule's buffers from its patterns' `buffer:` keys (a pattern without
+ * the key takes the rule's; `pkt_data` is the payload). A rule whose
+ * patterns name several buffers of one transaction is a multi-buffer rule:
+ * r->buffers lists its distinct buffers, the one holding its prefilter
+ * content (prefilter_pick: fast_pattern, else the longest content) first,
+ * and r->buffer is that one, so it goes to the plugin that declares it.
+ * The payload cannot be mixed with a plugin's buffers.
  */
+static const char *buffer_of(const struct rule *r, const struct rule_pattern *pat)
+{
+	if (pat->buffer)
+		return pat->buffer;
+	return r->buffer ? r->buffer : "pkt_data";
+}
+
+static bool buffer_listed(const struct rule *r, const char *b)
+{
+	for (size_t i = 0; i < r->n_buffers; i++)
+		if (strcmp(r->buffers[i], b) == 0)
+			return true;
+	return false;
+}
+
+/* Each pattern of a multi-buffer rule names its buffer itself (a copy of
+ * the rule's where it had none), so the list below points into patterns
+ * and r->buffer can change. */
+static int patterns_own_buffers(struct rule *r)
+{
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		struct rule_pattern *pat = &r->patterns[i];
+
+		if (!pat->buffer && !(pat->buffer = strdup(buffer_of(r, pat))))
+			return -1;
+	}
+	return 0;
+}
+
+static int rule_buffer_list(struct rparse *p, const struct ynode *list)
+{
+	struct rule *r = p->r;
+	const struct rule_pattern *fp;
+
+	r->buffers = calloc(r->n_patterns, sizeof(*r->buffers));
+	if (!r->buffers || patterns_own_buffers(r) < 0)
+		return rerr(p, list, false, "out of memory");
+	fp = prefilter_pick(r, NULL);
+	r->buffers[r->n_buffers++] = (fp ? fp : &r->patterns[0])->buffer;
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const char *b = r->patterns[i].buffer;
+
+		if (strcmp(b, "pkt_data") == 0)
+			return rerr(p, list->items[i], false,
+				    "the payload (pkt_data) cannot be matched with a protocol "
+				    "buffer in one rule: split the rule");
+		if (!buffer_listed(r, b))
+			r->buffers[r->n_buffers++] = b;
+	}
+	free(r->buffer);
+	r->buffer = strdup(r->buffers[0]);
+	return r->buffer ? 0 : rerr(p, list, false, "out of memory");
+}
+
 static int rule_pattern_buffers(struct rparse *p, const struct ynode *list)
 {
 	struct rule *r = p->r;
 	const char *seen = NULL;
-	size_t seen_i = 0;
+	bool several = false;
 
 	for (size_t i = 0; i < r->n_patterns; i++) {
-		const char *b = r->patterns[i].buffer;
+		const char *b = buffer_of(r, &r->patterns[i]);
 
-		if (!b)
-			b = r->buffer ? r->buffer : "pkt_data";
 		if (seen && strcmp(seen, b) != 0)
-			return rerr(p, list->items[i], false,
-				    "patterns on several buffers ('%s' at pattern %zu, '%s' here) "
-				    "are not supported yet: split the rule",
-				    seen, seen_i + 1, b);
-		if (!seen) {
+			several = true;
+		if (!seen)
 			seen = b;
-			seen_i = i;
-		}
 	}
+	if (several)
+		return rule_buffer_list(p, list);
 	if (!seen || r->buffer || strcmp(seen, "pkt_data") == 0)
 		return 0;
 	r->buffer = strdup(seen);
@@ -1211,6 +1264,7 @@ static void rule_free(struct rule *r)
 	free(r->metadata_json);
 	free(r->detector);
 	free(r->buffer);
+	free(r->buffers);
 	free(r->file);
 	free(r->anomaly);
 	rule_keys_free(r->keys);
@@ -1360,6 +1414,8 @@ static struct rule *rule_parse(struct rload *ld, const struct ynode *map)
 	r->pub.detector = r->detector;
 	r->pub.file = r->file;
 	r->pub.buffer = r->buffer;
+	r->pub.buffers = r->n_buffers ? r->buffers : (r->buffer ? &r->pub.buffer : NULL);
+	r->pub.n_buffers = r->n_buffers ? r->n_buffers : (r->buffer ? 1 : 0);
 	r->pub.line = map->n ? map->keys[0]->line : map->line;
 	r->pub.priv = r;
 	rule_keys_apply(r);

@@ -24,6 +24,11 @@
  *   (once|every), buffer (a buffer a plugin declares: "http.uri"; checked
  *   against the loaded plugins by plugins_assign_rules).
  *
+ * Patterns whose `buffer:` keys name several buffers make a multi-buffer
+ * rule of one transaction: rule->buffers lists them, the prefilter
+ * content's first, and rule->buffer is that one (matched by
+ * detect/matcher_tx.c; the payload cannot be one of them).
+ *
  * Rule language v2's rule-level keys (gid, action, classtype, priority,
  * reference, noalert, app_proto, flow, flowbits, threshold,
  * detection_filter, suppress, header keywords) are parsed by rule_keys.c
@@ -167,6 +172,13 @@ struct rule {
 	/* `anomaly:` the anomaly event the rule fires on (rule_event.h), or
 	 * NULL; such a rule has no patterns and goes to no plugin */
 	char *anomaly;
+	/* ---- multi-buffer rules (matcher_tx.c) ---- */
+	/* the distinct buffers of a rule whose patterns name several, the
+	 * prefilter's first (r->buffer is that one); NULL / 0 otherwise.
+	 * Points into the patterns' `buffer` strings (each pattern of such a
+	 * rule has its own). */
+	const char **buffers;
+	size_t n_buffers;
 };
 
 struct ruleset {

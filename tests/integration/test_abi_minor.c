@@ -61,3 +61,24 @@ Test(abi_minor, minor1_on_stream_and_on_flow_end_run)
 	cr_expect(strstr(t.res.err, "minor1: 5 stream chunks, 1 flow ends\n") != NULL, "%s",
 		  t.res.err);
 }
+
+/* A 1.3 plugin with two buffers gets its single-buffer rules; a rule on
+ * both its buffers is refused at its line (multi-buffer rules need 1.4). */
+Test(abi_minor, minor3_plugin_refuses_multi_buffer_rules)
+{
+	char so[4200];
+
+	snprintf(so, sizeof(so), "%s/minor3.so", FIXTURE_PLUGIN_DIR);
+	itest_plugin(&t, "minor3", so, NULL);
+	itest_capture(&t, 1);
+	itest_rules(&t,
+		    "rules:\n"
+		    "  - {id: 1, msg: one, buffer: demo.one, patterns: [{content: a}]}\n"
+		    "  - {id: 2, msg: both, patterns: [{content: a, buffer: demo.one}, {content: "
+		    "b, buffer: demo.two}]}\n");
+	cr_assert_eq(itest_run(&t, "-T", NULL), 1);
+	cr_expect(strstr(t.res.err, "rule 2: plugin 'minor3' (ABI 1.3) cannot match rules on "
+				    "several buffers (needs ABI 1.4): split the rule") != NULL,
+		  "%s", t.res.err);
+	cr_expect(strstr(t.res.err, "sensor: 1 rule failed to load") != NULL, "%s", t.res.err);
+}

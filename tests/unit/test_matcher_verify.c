@@ -543,12 +543,19 @@ Test(verify, suricata_traps_warn_naming_the_fix)
 	cr_assert(strstr(out(), "for the URI add buffer: http.uri"));
 }
 
-Test(verify, patterns_on_two_buffers_are_refused_for_now)
+Test(verify, patterns_on_two_buffers_need_the_tx_matcher)
 {
+	const struct ids_rule *pub;
+	char err[256];
+
 	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, patterns: [{content: a, buffer: "
-			       "http.uri}, {content: b, buffer: http.host}]}\n"),
-		     1);
-	cr_assert(strstr(out(), "not supported yet"));
+			       "http.uri}, {content: bb, buffer: http.host}]}\n"),
+		     0, "%s", out());
+	pub = &vx.rs.rules[0]->pub;
+	cr_assert_eq(pub->n_buffers, 2);
+	cr_assert_str_eq(pub->buffer, "http.host"); /* its longest content's */
+	cr_assert_null(matcher_compile(&pub, 1, err, sizeof(err)));
+	cr_assert(strstr(err, "matcher_compile_tx"), "%s", err);
 }
 
 Test(verify, pattern_buffer_becomes_the_rule_buffer)

@@ -11,6 +11,7 @@
 
 #include "base/diag.h"
 #include "base/yaml_tree.h"
+#include "detect/rule_keys.h"
 #include "detect/rules.h"
 #include "detect/rules_suricata.h"
 
@@ -706,6 +707,47 @@ Test(rules_suricata, loads_through_the_rule_loader)
 	ruleset_free(&rs);
 }
 
+/* Sticky buffers switching mid-rule and legacy modifiers make one
+ * multi-buffer rule: each pattern keeps its buffer, relative keywords stay
+ * in theirs, the rule's buffer is its fast_pattern's. */
+Test(rules_suricata, several_buffers_make_one_multi_buffer_rule)
+{
+	char path[] = "/tmp/test_rules_suricata_XXXXXX.rules";
+	int fd = mkstemps(path, 6);
+	struct ruleset rs;
+	const struct rule *r;
+	FILE *f;
+
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("alert http any any -> any any (msg:\"sticky\"; flow:established,to_server; "
+	      "http.method; content:\"POST\"; http.uri; content:\"/gate.php\"; "
+	      "content:\"id=\"; distance:0; http.header; content:\"X-Bot|3a 20|\"; "
+	      "fast_pattern; sid:3000001;)\n"
+	      "alert http any any -> any any (msg:\"legacy\"; flow:established,to_client; "
+	      "content:\"/admin\"; http_uri; content:\"403\"; http_stat_code; sid:3000002;)\n",
+	      f);
+	fclose(f);
+	ruleset_init(&rs);
+	cr_assert_eq(ruleset_load_file(&rs, path, "signature", &d), 0, "%s", out());
+	unlink(path);
+	cr_assert_eq(rs.n, 2);
+	r = rs.rules[0];
+	cr_expect_eq(r->n_buffers, 3);
+	cr_expect_str_eq(r->buffer, "http.header");
+	cr_expect_str_eq(r->patterns[0].buffer, "http.method");
+	cr_expect_str_eq(r->patterns[1].buffer, "http.uri");
+	cr_expect_str_eq(r->patterns[2].buffer, "http.uri");
+	cr_expect(r->patterns[2].has_distance);
+	cr_expect_str_eq(r->patterns[3].buffer, "http.header");
+	r = rs.rules[1];
+	cr_expect_eq(r->n_buffers, 2);
+	cr_expect_str_eq(r->buffers[0], "http.uri");
+	cr_expect_str_eq(r->buffers[1], "http.status");
+	cr_expect_eq(r->pub.n_buffers, 2);
+	ruleset_free(&rs);
+}
+
 #ifndef CORPUS_DIR
 #define CORPUS_DIR SOURCE_DIR "/../shared/corpus"
 #endif
@@ -738,6 +780,41 @@ Test(rules_suricata, et_open_parses)
 	printf("ET Open: %u rules parsed into trees, %u failed\n", parsed, failed);
 	cr_expect_eq(parsed + failed, 24827);
 	cr_expect_geq(parsed, 24741);
+}
+
+/* The enabled ET Open set through the rule loader (rules.c, with the
+ * classification file the set ships): at least the figure of
+ * docs/corpus.md loads, multi-buffer rules included. */
+Test(rules_suricata, et_open_loads)
+{
+	const char *base = getenv("SENSOR_CORPUS_DIR") ? getenv("SENSOR_CORPUS_DIR") : CORPUS_DIR;
+	char dir[4000], cmd[8300], line[4200];
+	struct ruleset rs;
+	size_t multi = 0;
+	FILE *ls;
+
+	snprintf(dir, sizeof(dir), "%s/rules/et-open-suricata-5.0", base);
+	if (access(dir, R_OK) != 0)
+		cr_skip_test("ET Open not found at %s (set SENSOR_CORPUS_DIR): skipped", dir);
+	snprintf(line, sizeof(line), "%s/classification.config", dir);
+	cr_assert_eq(rule_class_load(line, &d), 0);
+	snprintf(cmd, sizeof(cmd), "ls '%s'/*.rules", dir);
+	ls = popen(cmd, "r");
+	cr_assert_not_null(ls);
+	d.quiet = 1;
+	ruleset_init(&rs);
+	while (fgets(line, sizeof(line), ls)) {
+		line[strcspn(line, "\n")] = '\0';
+		ruleset_load_file(&rs, line, "signature", &d);
+	}
+	pclose(ls);
+	for (size_t i = 0; i < rs.n; i++)
+		multi += rs.rules[i]->n_buffers > 1;
+	printf("ET Open: %zu rules loaded (%zu on several buffers)\n", rs.n, multi);
+	cr_expect_geq(rs.n, 24300);
+	cr_expect_geq(multi, 4950);
+	ruleset_free(&rs);
+	rule_class_free();
 }
 
 /* ------------------------------------------------------------ side files */
