@@ -83,9 +83,9 @@ static void expect_alerts(bool v6, const char *outer_src, const char *outer_dst,
 		a = eve_find(&t.eve, filter, 0);
 		if (!a)
 			continue;
-		cr_expect_str_eq(jr_str(a, "src_ip"), cli, "sid %u", sid);
-		cr_expect_str_eq(jr_str(a, "tunnel.src_ip"), outer_src, "sid %u", sid);
-		cr_expect_str_eq(jr_str(a, "tunnel.dest_ip"), outer_dst, "sid %u", sid);
+		cr_expect_str_eq(jr_str(a, "src_ip"), eve_ip(cli), "sid %u", sid);
+		cr_expect_str_eq(jr_str(a, "tunnel.src_ip"), eve_ip(outer_src), "sid %u", sid);
+		cr_expect_str_eq(jr_str(a, "tunnel.dest_ip"), eve_ip(outer_dst), "sid %u", sid);
 		cr_expect_str_eq(jr_str(a, "tunnel.proto"), outer_proto, "sid %u", sid);
 		cr_expect_eq(jr_int(a, "tunnel.depth", 0), depth, "sid %u", sid);
 		cr_expect_str_eq(jr_str(a, "tunnel.pkt_src"), "wire/pcap", "sid %u", sid);
