@@ -696,11 +696,11 @@ Test(corpus, security_8510)
 
 /* ----------------------------------------------------------------- tunnels */
 
-/* The inner TCP packet of an IPv4-in-IPv4 tunnel. Suricata also inspects
- * the outer packet as a flow of its own (proto IP-in-IP) and writes the
- * inner alert's pkt_src as "ipv4 tunnel"; we inspect the inner packet in
- * the outer one's place (pkt_src stream here, for a stream rule), with the
- * outer layer in `tunnel` as Suricata's. */
+/* The inner TCP packet of an IPv4-in-IPv4 tunnel, and the outer packet
+ * as a flow of its own (proto IP-in-IP), as Suricata. Suricata writes the
+ * inner alert's pkt_src as "ipv4 tunnel"; ours is the inner packet's own
+ * (stream here, for a stream rule), with the outer layer in `tunnel` as
+ * Suricata's. */
 Test(corpus, bug_4571_01)
 {
 	run_case("bug-4571-01", "ipv4_over_ipv4.pcap", "bug-4571-01.yaml", midstream_conf);
@@ -711,7 +711,10 @@ Test(corpus, bug_4571_01)
 	cr_expect_eq(count("event_type=flow proto=TCP src_ip=10.1.0.3 dest_ip=10.1.0.4 "
 			   "flow.alerted=true"),
 		     1);
-	cr_expect_eq(count("event_type=flow"), 1);
+	cr_expect_eq(count("event_type=flow proto=IP-in-IP src_ip=10.1.0.1 dest_ip=10.1.0.2 "
+			   "flow.alerted=false"),
+		     1);
+	cr_expect_eq(count("event_type=flow"), 2);
 	cr_expect_eq(stat_int("decoder.ipv4_in_ipv4"), 1);
 	cr_expect_eq(count("event_type=anomaly"), 0);
 }
@@ -725,16 +728,27 @@ Test(corpus, bug_4571_04)
 			   "tunnel.dest_ip=10.1.0.2 tunnel.proto=IPv6"),
 		     1);
 	cr_expect_eq(count("event_type=flow proto=TCP flow.alerted=true"), 1);
+	cr_expect_eq(count("event_type=flow proto=IPv6 src_ip=10.1.0.1 dest_ip=10.1.0.2 "
+			   "flow.alerted=false"),
+		     1);
 	cr_expect_eq(stat_int("decoder.ipv6_in_ipv4"), 1);
 }
 
 /* ICMP echo inside IP-in-IP: the inner rule alerts on every inner packet
  * (Suricata: once, then its drop verdict drops the flow); the outer rule
- * never, as the outer packet is not inspected on its own here. */
+ * on every outer packet (both directions go to 10.0.0.0/8; Suricata's
+ * IP-only rule once per direction of the outer flow), as a packet of its
+ * own with proto IP-in-IP and an IP-in-IP flow. */
 Test(corpus, bug_7725_01)
 {
 	run_case("bug-7725-01", "ip_in_ip.pcap", "bug-7725-01.yaml", NULL);
-	cr_expect_eq(alerts(60000000), 0);
+	cr_expect_eq(alerts(60000000), 6);
+	cr_expect_eq(count("alert.signature_id=60000000 proto=IP-in-IP src_ip=10.0.0.94 "
+			   "dest_ip=10.1.0.237 pkt_src=wire/pcap"),
+		     3);
+	cr_expect_eq(count("event_type=flow proto=IP-in-IP src_ip=10.0.0.94 dest_ip=10.1.0.237 "
+			   "flow.alerted=true"),
+		     1);
 	cr_expect_eq(alerts(60000001), 6);
 	cr_expect_eq(
 		count("alert.signature_id=60000001 proto=ICMP src_ip=192.168.0.94 "
@@ -746,7 +760,8 @@ Test(corpus, bug_7725_01)
 
 /* ICMP echo in VXLAN: 4 alerts with tunnel.dest_port 4789 and one inner
  * ICMP flow of 4 + 4 packets, as Suricata; Suricata's 4 outer UDP flows
- * are not there (the outer packets are not flows of their own here). */
+ * are not there (a UDP tunnel's outer datagrams are not inspected on
+ * their own here, docs/tunnels.md). */
 Test(corpus, vxlan_decoder_02)
 {
 	run_case("vxlan-decoder-02", "vxlan.pcap", "vxlan-decoder-02.yaml", NULL);
