@@ -41,8 +41,9 @@ static size_t rule_ports(const struct rule *r, uint8_t *proto)
 {
 	size_t n = 0;
 
+	/* a bidirectional rule's dst_port may be the packet's source port */
 	if (!r || (r->proto != RULE_PROTO_TCP && r->proto != RULE_PROTO_UDP) || r->dport.any ||
-	    !r->dport.n)
+	    !r->dport.n || r->bidirectional)
 		return 0;
 	*proto = r->proto == RULE_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	for (size_t i = 0; i < r->dport.n; i++) {

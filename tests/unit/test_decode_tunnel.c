@@ -248,6 +248,14 @@ static void expect_tunnel(bool v6, uint8_t proto, uint8_t depth, uint32_t id)
 	cr_assert_eq(memcmp(t->src.bytes, v6 ? out6_src : out4_src, v6 ? 16 : 4), 0);
 	cr_assert_eq(memcmp(t->dst.bytes, v6 ? out6_dst : out4_dst, v6 ? 16 : 4), 0);
 	cr_assert_eq(t->pkt_src, IDS_PKT_SRC_WIRE);
+	/* the outermost packet kept for the worker to inspect on its own */
+	cr_assert(pkt.has_outer);
+	cr_assert_eq(pkt.outer.proto, proto);
+	cr_assert_eq(pkt.outer.ip_version, v6 ? 6 : 4);
+	cr_assert_eq(memcmp(pkt.outer.dst.bytes, v6 ? out6_dst : out4_dst, v6 ? 16 : 4), 0);
+	cr_assert_eq(pkt.outer.tunnel.depth, 0);
+	if (proto != 17) /* an IP-level tunnel's outer packet has no payload */
+		cr_assert_eq(pkt.outer.payload_len, 0);
 }
 
 /* Every prefix of the frame, the outer lengths cut to match: no crash, no
