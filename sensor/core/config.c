@@ -35,6 +35,7 @@ struct cload {
 	struct diag *d;
 	char *dir;	       /* folder of the config file with a trailing '/', or "" */
 	bool community_id_set; /* an outputs entry gave community-id (-seed) */
+	bool ipv6_format_set;  /* an outputs entry gave ipv6-format */
 };
 
 static void strv_free(char **v, size_t n)
@@ -279,6 +280,9 @@ static void cfg_eve_types(struct cload *l, const struct ynode *n)
 		*flags[k] = on[k];
 }
 
+static void cfg_choice(struct cload *l, const struct ynode *map, const char *key,
+		       const char *const *names, const char *valid, int *out);
+
 /* `community-id`, `community-id-seed` of outputs.eve (as Suricata's
  * eve-log). */
 static void cfg_eve_records(struct cload *l, const struct ynode *eve)
@@ -289,6 +293,17 @@ static void cfg_eve_records(struct cload *l, const struct ynode *eve)
 	cfg_uint(l, eve, "community-id-seed", 0, UINT16_MAX, &seed);
 	l->c->eve.community_id_seed = (uint16_t)seed;
 }
+
+/* `ipv6-format: expanded|compressed` of outputs.eve: how IPv6 addresses
+ * are written (expanded as Suricata does by default). */
+static void cfg_eve_ipv6_format(struct cload *l, const struct ynode *eve)
+{
+	static const char *const formats[] = {"expanded", "compressed", NULL};
+	int f = l->c->eve.ipv6_compressed ? 1 : 0;
+
+	cfg_choice(l, eve, "ipv6-format", formats, "expanded, compressed", &f);
+	l->c->eve.ipv6_compressed = f == 1;
+}
 static void cfg_outputs_list(struct cload *l, const struct ynode *list);
 
 static void cfg_outputs(struct cload *l, const struct ynode *outputs)
@@ -297,7 +312,7 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 	static const char *const eve_keys[] = {
 		"enabled", "filename", "payload",      "payload-printable",
 		"packet",  "types",    "community-id", "community-id-seed",
-		NULL};
+		"ipv6-format", NULL};
 	struct eve_config *e = &l->c->eve;
 	const struct ynode *eve, *fn;
 	const char *s;
@@ -319,6 +334,7 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 	cfg_bool(l, eve, "packet", &e->packet);
 	cfg_eve_types(l, ymap_get(eve, "types"));
 	cfg_eve_records(l, eve);
+	cfg_eve_ipv6_format(l, eve);
 	fn = ymap_get(eve, "filename");
 	if (fn && cfg_text(l, fn, "filename", &s) == 0) {
 		char *copy = strdup(s);
@@ -713,6 +729,24 @@ static void cfg_out_community_id(struct cload *l, const struct ynode *eve)
 	l->community_id_set = true;
 }
 
+/* `ipv6-format` of a list entry: like community-id, the same for every
+ * output that gives it. */
+static void cfg_out_ipv6_format(struct cload *l, const struct ynode *eve)
+{
+	const struct ynode *n = ymap_get(eve, "ipv6-format");
+	bool was = l->c->eve.ipv6_compressed;
+
+	if (!n)
+		return;
+	cfg_eve_ipv6_format(l, eve);
+	if (l->ipv6_format_set && was != l->c->eve.ipv6_compressed)
+		diag_error(l->d, n->file, n->line, n->col,
+			   "ipv6-format differs from an earlier output; records are rendered "
+			   "once for every output, so give every output the same value (or set "
+			   "it on one output only)");
+	l->ipv6_format_set = true;
+}
+
 /* One `- eve: {...}` entry. */
 static void cfg_output(struct cload *l, const struct ynode *item, struct output_conf *o,
 		       size_t index)
@@ -737,6 +771,7 @@ static void cfg_output(struct cload *l, const struct ynode *item, struct output_
 					   "redis",
 					   "community-id",
 					   "community-id-seed",
+					   "ipv6-format",
 					   NULL};
 	const struct ynode *eve;
 	bool payload = false, printable = false, packet = false;
@@ -763,6 +798,7 @@ static void cfg_output(struct cload *l, const struct ynode *item, struct output_
 	cfg_out_str(l, eve, "group", &o->group);
 	cfg_out_sink(l, eve, o);
 	cfg_out_community_id(l, eve);
+	cfg_out_ipv6_format(l, eve);
 	cfg_out_union(&l->c->eve, o, payload, printable, packet);
 }
 

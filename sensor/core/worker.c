@@ -16,6 +16,12 @@
  * stops while most are bad (checksum offloading), deciding for good after
  * 1000 checksums (csum_auto).
  *
+ * A tunnelled frame is decoded to its innermost packet; before that packet,
+ * the outer packet of an IP-level tunnel (IP-in-IP, GRE) goes to the
+ * plugins' on_packet as a packet of its own (inspect_outer: a copy in
+ * w->outer, a flow of its own for IP-in-IP only, as Suricata; no payload,
+ * no reassembly, not counted again by the decoder).
+ *
  * A flow ends (timeout, eviction, end of capture) through worker_flow_end:
  * its stream is flushed (unacknowledged data too), the stream matchers'
  * state is released, plugins' on_flow_end runs and the EVE `flow` record is
@@ -36,6 +42,7 @@
 
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -870,6 +877,8 @@ static bool checksums_ok(struct ids_thread *w, const struct packet *p)
 	return false;
 }
 
+static void inspect_outer(struct ids_thread *w, struct packet *p);
+
 /* A fragment: 0 when it completed a datagram, now decoded in `p`. */
 static int reassemble(struct ids_thread *w, struct packet *p, bool csum_ok)
 {
@@ -882,15 +891,67 @@ static int reassemble(struct ids_thread *w, struct packet *p, bool csum_ok)
 	if (decode_ip(p, dgram, len, &w->dstats) != 0) {
 		if (p->last_event >= 0)
 			decode_anomaly(w, p, false);
+		inspect_outer(w, p);
 		return -1;
 	}
+	inspect_outer(w, p); /* a reassembled datagram that opens a tunnel */
 	p->pub.pkt_src = IDS_PKT_SRC_DEFRAG;
 	return 0;
 }
 
-void worker_process(struct ids_thread *w, const struct capture_frame *f)
+/* Every plugin's on_packet, in config order, on `pub` (w->cur_flow set). */
+static void plugins_on_packet(struct ids_thread *w, const struct ids_packet *pub)
 {
 	const struct plugin_set *ps = w->plugins;
+
+	for (size_t i = 0; i < w->n_ctx_inited; i++) {
+		if (!ps->p[i].desc->on_packet)
+			continue;
+		w->cur_plugin = i;
+		crash_enter(ps->p[i].desc->name, "on_packet");
+		ps->p[i].desc->on_packet(w->plugin_ctx[i], w, pub);
+		crash_leave();
+	}
+}
+
+/* Does Suricata give this outer packet a flow? IP-in-IP (protocols 4 and
+ * 41) yes, GRE no. */
+static bool outer_has_flow(uint8_t proto)
+{
+	return proto == IPPROTO_IPIP || proto == IPPROTO_IPV6;
+}
+
+/*
+ * The outer packet of an IP-level tunnel (IP-in-IP, GRE and what rides on
+ * GRE) inspected as a packet of its own, as Suricata inspects a tunnel's
+ * root packet: plugins' on_packet see its addresses and protocol (no
+ * payload), with a flow of the outer addresses for IP-in-IP. Never
+ * reassembled, never counted again by the decoder. UDP tunnels' outer
+ * datagrams are not inspected (yet): docs/tunnels.md. Copies into the
+ * worker's own struct, so nothing is allocated.
+ */
+static void inspect_outer(struct ids_thread *w, struct packet *p)
+{
+	struct packet *o = &w->outer;
+
+	if (!p->has_outer)
+		return;
+	p->has_outer = false;
+	if (p->outer.proto == IPPROTO_UDP)
+		return;
+	memset(o, 0, offsetof(struct packet, outer));
+	o->pub = p->outer;
+	o->last_event = -1;
+	o->cfg = p->cfg;
+	w->cur_flow = outer_has_flow(o->pub.proto) ? flow_table_update(w->flows, o) : NULL;
+	if (w->cur_flow && w->cur_flow->pkts[0] + w->cur_flow->pkts[1] == 1)
+		first_packet(w->cur_flow, &o->pub);
+	plugins_on_packet(w, &o->pub);
+	w->cur_flow = NULL;
+}
+
+void worker_process(struct ids_thread *w, const struct capture_frame *f)
+{
 	struct packet *p = &w->pkt;
 	bool csum_ok;
 
@@ -921,8 +982,10 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 				 f->linktype);
 		if (p->last_event >= 0)
 			decode_anomaly(w, p, false);
+		inspect_outer(w, p); /* the inner packet was malformed */
 		return;
 	}
+	inspect_outer(w, p);
 	csum_ok = checksums_ok(w, p);
 	if (p->is_fragment) {
 		if (reassemble(w, p, csum_ok) < 0)
@@ -943,14 +1006,7 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 	else if (w->cur_flow && p->pub.proto == IPPROTO_UDP)
 		check_app_other(w, w->cur_flow, p->pub.payload, p->pub.payload_len, IPPROTO_UDP,
 				p->pub.direction, &p->pub);
-	for (size_t i = 0; i < w->n_ctx_inited; i++) {
-		if (!ps->p[i].desc->on_packet)
-			continue;
-		w->cur_plugin = i;
-		crash_enter(ps->p[i].desc->name, "on_packet");
-		ps->p[i].desc->on_packet(w->plugin_ctx[i], w, &p->pub);
-		crash_leave();
-	}
+	plugins_on_packet(w, &p->pub);
 	if (w->cur_flow && p->pub.proto == IPPROTO_TCP && p->l4 && csum_ok) {
 		stream_tcp_packet(w->stream, w->cur_flow, p);
 		if (stream_tcp_established(w->cur_flow))

@@ -79,6 +79,7 @@ struct ids_thread {
 	const char *in_iface; /* NULL in file mode */
 	struct decode_stats dstats;
 	struct packet pkt;     /* the packet being processed */
+	struct packet outer;   /* a tunnel's outer packet being inspected (worker.c) */
 	struct flow *cur_flow; /* its flow, NULL when it has none */
 	size_t cur_plugin;     /* index of the plugin being called */
 	bool ending;	       /* inside on_flow_end callbacks */

@@ -34,6 +34,7 @@
  */
 #include "decode/decode_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define ETH_HLEN  DECODE_ETH_HLEN
@@ -635,7 +636,7 @@ int decode_frame_cfg(struct packet *p, const struct decode_config *cfg, int link
 		     const uint8_t *frame, uint32_t caplen, uint32_t wirelen, int64_t ts_usec,
 		     uint64_t pcap_cnt, struct decode_stats *st)
 {
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, offsetof(struct packet, outer)); /* `outer` is read only with has_outer */
 	p->last_event = -1;
 	p->cfg = cfg;
 	p->pub.frame = frame;
@@ -657,7 +658,7 @@ int decode_ip(struct packet *p, const uint8_t *l3, uint32_t len, struct decode_s
 	uint8_t depth = p->depth, layers = p->layers;
 	uint32_t track_id = p->track_id;
 
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, offsetof(struct packet, outer));
 	p->layers = layers;
 	p->track_id = track_id;
 	p->last_event = -1;

@@ -162,6 +162,15 @@ struct packet {
 	uint8_t depth;			 /* tunnel layers entered so far */
 	uint8_t layers;	   /* encapsulations of any kind (tunnels, MPLS, PPPoE) so far */
 	uint32_t track_id; /* the tunnels' ids in the flow key (cfg->track_by_id), else 0 */
+	/* A tunnel was entered: `outer` holds the outermost packet as it was
+	 * decoded before the first tunnel layer (addresses, protocol, TTL,
+	 * UDP ports; payload cleared for IP-level tunnels, the UDP payload
+	 * for UDP tunnels), so the host can inspect it as a packet of its
+	 * own, as Suricata does. Cleared by decode_frame and decode_ip. */
+	bool has_outer;
+	/* Last: decode_frame and decode_ip clear everything above it, not
+	 * this copy (valid only while has_outer). */
+	struct ids_packet outer;
 };
 
 /*

@@ -8,7 +8,9 @@
  * packet is decoded into the same struct packet, so flows, reassembly,
  * plugins and rules see the inner packet like any other. The frame and the
  * capture fields stay those of the outer frame; VLAN ids collect across
- * layers (an inner Ethernet frame's tags follow the outer ones).
+ * layers (an inner Ethernet frame's tags follow the outer ones). Before
+ * the first layer the outer packet itself is kept in p->outer (has_outer)
+ * for the host to inspect as a packet of its own (Suricata's tunnel root).
  *
  * Invariants:
  * - At most cfg->max_depth tunnel layers, and twice that many
@@ -50,6 +52,19 @@ static void reset_inner(struct packet *p)
 	p->l4_len = 0;
 }
 
+/* The outermost packet, before the first tunnel layer replaces it: an
+ * IP-level tunnel's (IP-in-IP, GRE) outer packet has no payload of its
+ * own, as in Suricata, so only header rules see it. */
+static void keep_outer(struct packet *p)
+{
+	p->outer = p->pub;
+	if (p->pub.proto != PROTO_UDP) {
+		p->outer.payload = NULL;
+		p->outer.payload_len = 0;
+	}
+	p->has_outer = true;
+}
+
 int decode_layer_enter(struct packet *p, struct decode_stats *st)
 {
 	if (p->layers >= 2u * p->cfg->max_depth)
@@ -67,6 +82,7 @@ int decode_tunnel_enter(struct packet *p, struct decode_stats *st, uint32_t id, 
 	if (decode_layer_enter(p, st) != 0)
 		return -1;
 	if (p->depth == 0) {
+		keep_outer(p);
 		t->src = p->pub.src;
 		t->dst = p->pub.dst;
 		t->proto = p->pub.proto;

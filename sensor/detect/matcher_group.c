@@ -64,8 +64,9 @@ static size_t rule_ports(const struct rule *r, uint8_t *proto)
 {
 	size_t n = 0;
 
+	/* a bidirectional rule's dst_port may be the packet's source port */
 	if (!r || (r->proto != RULE_PROTO_TCP && r->proto != RULE_PROTO_UDP) || r->dport.any ||
-	    !r->dport.n)
+	    !r->dport.n || r->bidirectional)
 		return 0;
 	*proto = r->proto == RULE_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	for (size_t i = 0; i < r->dport.n; i++) {
@@ -166,6 +167,8 @@ static int index_rule(struct mgroups *g, size_t caps[4], const struct rule *r, u
 	struct maddr_index *side;
 	size_t *cap;
 
+	if (r->bidirectional) /* its source may be the packet's destination */
+		return 0;
 	if (set_indexable(&r->src)) {
 		set = &r->src;
 		side = g->src;

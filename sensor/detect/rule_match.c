@@ -29,15 +29,33 @@ static bool rule_has_ports(const struct ids_packet *p)
 	return p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP || p->proto == IPPROTO_SCTP;
 }
 
+/* The rule's src and dst addresses against `s` and `d`. */
+static bool addrs_match(const struct rule *r, const struct ids_addr *s, const struct ids_addr *d)
+{
+	return addr_set_match(&r->src, s) && addr_set_match(&r->dst, d);
+}
+
+static bool ports_match(const struct rule *r, uint16_t sport, uint16_t dport)
+{
+	return port_set_match(&r->sport, sport) && port_set_match(&r->dport, dport);
+}
+
+/* `bidirectional` (Suricata's `<>`): the packet's source may match the
+ * rule's dst side and its destination the src side; addresses and ports
+ * of one way go together. */
 bool rule_header_match(const struct rule *r, const struct ids_packet *p)
 {
+	bool fwd, rev;
+
 	if (!rule_proto_match(r->proto, p))
 		return false;
 	if (r->direction == RULE_DIR_TO_SERVER && p->direction != IDS_DIR_TO_SERVER)
 		return false;
 	if (r->direction == RULE_DIR_TO_CLIENT && p->direction != IDS_DIR_TO_CLIENT)
 		return false;
-	if (!addr_set_match(&r->src, &p->src) || !addr_set_match(&r->dst, &p->dst))
+	fwd = addrs_match(r, &p->src, &p->dst);
+	rev = r->bidirectional && addrs_match(r, &p->dst, &p->src);
+	if (!fwd && !rev)
 		return false;
 	if (r->keys && !rule_keys_match(r, p))
 		return false;
@@ -46,5 +64,6 @@ bool rule_header_match(const struct rule *r, const struct ids_packet *p)
 	/* A port list never matches a protocol without ports. */
 	if (!rule_has_ports(p))
 		return false;
-	return port_set_match(&r->sport, p->sport) && port_set_match(&r->dport, p->dport);
+	return (fwd && ports_match(r, p->sport, p->dport)) ||
+	       (rev && ports_match(r, p->dport, p->sport));
 }

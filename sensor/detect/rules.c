@@ -1242,7 +1242,7 @@ static int rule_metadata(struct rparse *p, const struct ynode *map)
 static const char *const rule_keys[] = {
 	"id",	 "rev",	  "msg",	   "category", "severity", "metadata",	"detector",
 	"proto", "src",	  "dst",	   "src_port", "dst_port", "direction", "patterns",
-	"pcre",	 "scope", "stream_alerts", "buffer",   "stream_offsets", "anomaly", NULL};
+	"pcre",	 "scope", "stream_alerts", "buffer",   "stream_offsets", "anomaly", "bidirectional", NULL};
 
 static void rule_free(struct rule *r)
 {
@@ -1326,6 +1326,9 @@ static int rule_header(struct rparse *p, const struct ynode *map)
 	rc |= rule_set(p, map, "dst", SET_ADDR, &r->dst);
 	rc |= rule_set(p, map, "src_port", SET_PORT, &r->sport);
 	rc |= rule_set(p, map, "dst_port", SET_PORT, &r->dport);
+	if (ymap_get(map, "bidirectional") &&
+	    !ynode_bool(ymap_get(map, "bidirectional"), &r->bidirectional, p->ld->d))
+		rc = -1;
 	return rc;
 }
 

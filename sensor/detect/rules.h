@@ -16,6 +16,7 @@
  *   caller), proto (tcp|udp|icmp|ip, default ip), src, dst (any | address
  *   | CIDR | list | !negation | $VAR), src_port, dst_port (any | N | "N:M"
  *   | list | !negation | $VAR), direction (to_server|to_client|any),
+ *   bidirectional (bool: the header matches either way, Suricata's `<>`),
  *   patterns (list of {content|hex|regex|pcre|isdataat|byte_test|byte_jump|
  *   byte_extract|byte_math|bsize} with the v2 options buffer, nocase,
  *   offset, depth, distance, within, startswith, endswith, not, relative,
@@ -136,6 +137,9 @@ struct rule {
 	struct ids_rule pub; /* pub.priv points back to this struct */
 	enum rule_proto proto;
 	enum rule_direction direction;
+	/* `bidirectional: true` (Suricata's `<>`): the header also matches
+	 * with src/src_port and dst/dst_port swapped */
+	bool bidirectional;
 	struct addr_set src, dst;
 	struct port_set sport, dport;
 	struct rule_pattern *patterns;

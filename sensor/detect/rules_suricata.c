@@ -496,6 +496,15 @@ static bool same_text(const struct sline *ln, size_t a1, size_t b1, size_t a2, s
 	return b1 - a1 == b2 - a2 && memcmp(ln->text + a1, ln->text + a2, b1 - a1) == 0;
 }
 
+/* `<>` with different sides: `bidirectional: true` in the rule. */
+static int header_bidirectional(struct srule *r, size_t at)
+{
+	/* ymap_add frees v on failure */
+	if (ymap_add(r->head, "bidirectional", suri_plain(r, at, "true")) < 0)
+		return suri_refuse(r, at, "<>", "out of memory");
+	return 0;
+}
+
 /* action proto src sport -> dst dport, or Snort 3's "action proto". */
 static int header_parse(struct srule *r, size_t *i)
 {
@@ -518,10 +527,11 @@ static int header_parse(struct srule *r, size_t *i)
 		return suri_refuse(r, a[n - 1], "syntax",
 				   "expected ACTION PROTO SRC SPORT -> DST DPORT (");
 	if (b[4] - a[4] == 2 && strncmp(r->ln->text + a[4], "<>", 2) == 0) {
-		if (!same_text(r->ln, a[2], b[2], a[5], b[5]) ||
-		    !same_text(r->ln, a[3], b[3], a[6], b[6]))
-			return suri_refuse(r, a[4], "<>",
-					   "'<>' with different sides has no equivalent");
+		/* the same sides: '->' already matches both ways */
+		if ((!same_text(r->ln, a[2], b[2], a[5], b[5]) ||
+		     !same_text(r->ln, a[3], b[3], a[6], b[6])) &&
+		    header_bidirectional(r, a[4]) < 0)
+			return -1;
 	} else if (b[4] - a[4] != 2 || strncmp(r->ln->text + a[4], "->", 2)) {
 		return suri_refuse(r, a[4], "syntax", "expected '->' or '<>'");
 	}
@@ -806,7 +816,7 @@ static struct ynode *assemble(struct srule *r)
 {
 	static const char *const head_keys[] = {"id",	  "gid",      "rev", "msg",
 						"action", "proto",    "src", "src_port",
-						"dst",	  "dst_port", NULL};
+						"dst",	  "dst_port", "bidirectional", NULL};
 	struct ynode *rule = ynode_new_coll(r->f->root, YNODE_MAP, r->head->line, r->head->col);
 	struct ynode *pats;
 

@@ -77,6 +77,7 @@ struct eve_writer {
 	char *host;			  /* `host` of every record, owned; NULL: none */
 	bool community_id;
 	uint16_t community_id_seed;
+	bool compress_ipv6; /* `ipv6-format: compressed` */
 	atomic_uint_least64_t alerts; /* alert lines written */
 	atomic_uint_least64_t errors; /* failed writes + records dropped */
 	atomic_bool error_logged;
@@ -104,6 +105,7 @@ static int eve_writer_records(struct eve_writer *w, const struct eve_config *cfg
 	w->tls = cfg->tls;
 	w->community_id = cfg->community_id;
 	w->community_id_seed = cfg->community_id_seed;
+	w->compress_ipv6 = cfg->ipv6_compressed;
 	if (cfg->host && !(w->host = strdup(cfg->host)))
 		return -1;
 	return 0;
@@ -452,16 +454,16 @@ static void vlan_array(struct jbuf *j, const uint16_t *vlan, unsigned n)
 }
 
 /* src_ip .. proto of one endpoint pair. */
-static void tuple(struct jbuf *j, const struct ids_addr *src, uint16_t sport,
-		  const struct ids_addr *dst, uint16_t dport, uint8_t proto)
+static void tuple(struct jbuf *j, const struct eve_writer *w, const struct ids_addr *src,
+		  uint16_t sport, const struct ids_addr *dst, uint16_t dport, uint8_t proto)
 {
 	char addr[64], num[4];
 
-	eve_format_addr(addr, sizeof(addr), src);
+	eve_format_addr(addr, sizeof(addr), src, w->compress_ipv6);
 	jbuf_str(j, "src_ip", addr);
 	if (proto_has_ports(proto))
 		jbuf_u64(j, "src_port", sport);
-	eve_format_addr(addr, sizeof(addr), dst);
+	eve_format_addr(addr, sizeof(addr), dst, w->compress_ipv6);
 	jbuf_str(j, "dest_ip", addr);
 	if (proto_has_ports(proto))
 		jbuf_u64(j, "dest_port", dport);
@@ -469,14 +471,14 @@ static void tuple(struct jbuf *j, const struct ids_addr *src, uint16_t sport,
 }
 
 /* The outermost layer of a tunnelled packet (Suricata's `tunnel`). */
-static void tunnel_object(struct jbuf *j, const struct ids_packet *p)
+static void tunnel_object(struct jbuf *j, const struct eve_writer *w, const struct ids_packet *p)
 {
 	const struct ids_tunnel *t = &p->tunnel;
 
 	if (!t->depth)
 		return;
 	jbuf_open_object(j, "tunnel");
-	tuple(j, &t->src, t->sport, &t->dst, t->dport, t->proto);
+	tuple(j, w, &t->src, t->sport, &t->dst, t->dport, t->proto);
 	jbuf_u64(j, "depth", t->depth);
 	if (p->pcap_cnt)
 		jbuf_u64(j, "pcap_cnt", p->pcap_cnt);
@@ -527,7 +529,7 @@ static void alert_header(struct jbuf *j, const struct eve_writer *w, const struc
 		jbuf_str(j, "in_iface", in_iface);
 	vlan_array(j, p->vlan, p->vlan_count);
 	if (p->ip_version || p->src.family) {
-		tuple(j, &p->src, p->sport, &p->dst, p->dport, p->proto);
+		tuple(j, w, &p->src, p->sport, &p->dst, p->dport, p->proto);
 		if (proto_is_icmp(p->proto)) {
 			jbuf_u64(j, "icmp_type", p->icmp_type);
 			jbuf_u64(j, "icmp_code", p->icmp_code);
@@ -536,7 +538,7 @@ static void alert_header(struct jbuf *j, const struct eve_writer *w, const struc
 	}
 	host_field(j, w);
 	jbuf_str(j, "pkt_src", pkt_src_name(p->pkt_src));
-	tunnel_object(j, p);
+	tunnel_object(j, w, p);
 	jbuf_str(j, "direction", p->direction == IDS_DIR_TO_CLIENT ? "to_client" : "to_server");
 }
 
@@ -729,7 +731,7 @@ void eve_flow(struct eve_thread *t, const struct eve_flow_input *in)
 	if (in->in_iface)
 		jbuf_str(&t->j, "in_iface", in->in_iface);
 	vlan_array(&t->j, in->vlan, in->vlan_count);
-	tuple(&t->j, &f->client, f->client_port, &f->server, f->server_port, f->proto);
+	tuple(&t->j, t->w, &f->client, f->client_port, &f->server, f->server_port, f->proto);
 	if (proto_is_icmp(f->proto))
 		community_field(&t->j, t->w, &f->client, in->icmp_type, &f->server, in->icmp_code,
 				f->proto);
@@ -802,7 +804,7 @@ struct ids_json *eve_record_begin(struct eve_thread *t, const struct eve_record_
 		jbuf_str(j, "in_iface", in->in_iface);
 	jbuf_str(j, "event_type", in->type);
 	vlan_array(j, in->vlan, in->vlan_count);
-	tuple(j, in->src, in->sport, in->dst, in->dport, in->proto);
+	tuple(j, t->w, in->src, in->sport, in->dst, in->dport, in->proto);
 	if (proto_is_icmp(in->proto))
 		community_field(j, t->w, in->src, in->icmp_type, in->dst, in->icmp_code, in->proto);
 	else

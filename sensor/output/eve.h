@@ -37,6 +37,10 @@ struct eve_config {
 	char *host;		    /* `sensor-name`: every record's `host`; NULL: none */
 	bool community_id;	    /* `community-id`: community_id in records */
 	uint16_t community_id_seed; /* `community-id-seed` */
+	/* `ipv6-format`: false (default, `expanded`) writes IPv6 addresses as
+	 * Suricata does, 8 groups of 4 hex digits; true (`compressed`) in
+	 * RFC 5952's form. */
+	bool ipv6_compressed;
 	bool http, dns, tls;	    /* protocol record types (`types:`) */
 };
 

@@ -485,7 +485,22 @@ static void format_ipv4(char *out, const uint8_t b[4])
 	}
 }
 
-void eve_format_addr(char *out, size_t outlen, const struct ids_addr *a)
+/* Suricata's expanded IPv6 form into out (at least 40 bytes): 8 groups
+ * of 4 lowercase hex digits. */
+static void format_ipv6_expanded(char *out, const uint8_t b[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = out;
+
+	for (int i = 0; i < 16; i++) {
+		*o++ = hex[b[i] >> 4];
+		*o++ = hex[b[i] & 0x0f];
+		if (i % 2 == 1)
+			*o++ = i < 15 ? ':' : '\0';
+	}
+}
+
+void eve_format_addr(char *out, size_t outlen, const struct ids_addr *a, bool compress_ipv6)
 {
 	char text[INET6_ADDRSTRLEN];
 	const char *r = NULL;
@@ -496,9 +511,17 @@ void eve_format_addr(char *out, size_t outlen, const struct ids_addr *a)
 		format_ipv4(out, a->bytes);
 		return;
 	}
-	if (a && a->family == 4)
+	if (a && a->family == 6 && !compress_ipv6 && outlen >= 40) {
+		format_ipv6_expanded(out, a->bytes);
+		return;
+	}
+	if (a && a->family == 4) {
 		r = inet_ntop(AF_INET, a->bytes, text, sizeof(text));
-	else if (a && a->family == 6)
+	} else if (a && a->family == 6 && !compress_ipv6) {
+		format_ipv6_expanded(text, a->bytes);
+		r = text;
+	} else if (a && a->family == 6) {
 		r = inet_ntop(AF_INET6, a->bytes, text, sizeof(text));
+	}
 	snprintf(out, outlen, "%s", r ? r : "");
 }

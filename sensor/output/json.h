@@ -55,7 +55,11 @@ size_t json_escape(char *out, size_t outlen, const char *s, size_t n);
 
 /* "2026-11-23T18:56:30.123456+0000" (UTC) into out (at least 32 bytes). */
 void eve_format_time(char *out, size_t outlen, int64_t ts_usec);
-/* Canonical text of an address (inet_ntop: IPv6 compressed, RFC 5952). */
-void eve_format_addr(char *out, size_t outlen, const struct ids_addr *a);
+/* Text of an address into out (at least 40 bytes for IPv6): IPv4 dotted;
+ * IPv6 as Suricata writes it in EVE (every group as 4 lowercase hex
+ * digits: "2001:0db8:0000:...:0001"), or with `compress_ipv6` in
+ * RFC 5952's compressed form ("2001:db8::1", inet_ntop's). Anything else
+ * gives "". */
+void eve_format_addr(char *out, size_t outlen, const struct ids_addr *a, bool compress_ipv6);
 
 #endif

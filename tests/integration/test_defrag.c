@@ -107,7 +107,7 @@ Test(defrag, ipv6_fragments_out_of_order)
 	run_ok();
 	cr_assert_eq(itest_alerts(&t, 1), 1);
 	const struct jr_val *a = eve_find(&t.eve, "alert.signature_id=1", 0);
-	cr_expect_str_eq(jr_str(a, "src_ip"), "2001:db8::1");
+	cr_expect_str_eq(jr_str(a, "src_ip"), eve_ip("2001:db8::1"));
 	cr_expect_str_eq(jr_str(a, "pkt_src"), "defrag");
 	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0),
 			    "stats.defrag.ipv6.reassembled", -1),

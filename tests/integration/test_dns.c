@@ -301,7 +301,7 @@ Test(dns, ipv6_aaaa_answer)
 			 "2001:0db8:0000:0000:0000:0000:0000:0007");
 	cr_expect_str_eq(jr_str(a, "dns.flags"), "8580");
 	cr_expect_str_eq(jr_text(jr_get(a, "dns.aa")), "true");
-	cr_expect_str_eq(jr_str(a, "src_ip"), "2001:db8::53");
+	cr_expect_str_eq(jr_str(a, "src_ip"), eve_ip("2001:db8::53"));
 }
 
 Test(dns, dns_on_another_port_found_by_app_proto)

@@ -165,7 +165,7 @@ Test(http, sessions_on_any_port_alert_on_each_buffer)
 	cr_expect_eq(eve_count(&t.eve, "event_type=alert"), 10);
 	cr_expect_eq(jr_int(alert(1), "pcap_cnt", 0), (int64_t)a_req);
 	cr_expect_eq(jr_int(alert(1), "dest_port", 0), 8888);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=6 src_ip=2001:db8::10", 0),
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=6 src_ip=2001:0db8:0000:0000:0000:0000:0000:0010", 0),
 			    "pcap_cnt", 0),
 		     (int64_t)c_last);
 }

@@ -118,8 +118,8 @@ static void expect_alert(unsigned sid, const char *src, const char *dst, int64_t
 	snprintf(filter, sizeof(filter), "event_type=alert alert.signature_id=%u", sid);
 	a = eve_find(&t.eve, filter, 0);
 	cr_assert_not_null(a, "no alert %u", sid);
-	cr_expect_str_eq(jr_str(a, "src_ip"), src);
-	cr_expect_str_eq(jr_str(a, "dest_ip"), dst);
+	cr_expect_str_eq(jr_str(a, "src_ip"), eve_ip(src));
+	cr_expect_str_eq(jr_str(a, "dest_ip"), eve_ip(dst));
 	cr_expect_eq(jr_int(a, "dest_port", -1), dport);
 	cr_expect_str_eq(jr_str(a, "alert.signature"), msg);
 	cr_expect_str_eq(jr_str(a, "alert.category"), "Detection of a Network Scan");

@@ -88,8 +88,8 @@ Test(sample, ipv6_and_icmp_alerts)
 	const struct jr_val *icmp = eve_find(&t.eve, "alert.signature_id=2100005", 0);
 
 	cr_assert_not_null(v6);
-	cr_expect_str_eq(jr_str(v6, "src_ip"), "2001:db8:2::20");
-	cr_expect_str_eq(jr_str(v6, "dest_ip"), "2001:db8:1::10");
+	cr_expect_str_eq(jr_str(v6, "src_ip"), eve_ip("2001:db8:2::20"));
+	cr_expect_str_eq(jr_str(v6, "dest_ip"), eve_ip("2001:db8:1::10"));
 	cr_expect_eq(jr_int(v6, "pcap_cnt", 0), 49);
 	cr_assert_not_null(icmp);
 	cr_expect_str_eq(jr_str(icmp, "proto"), "ICMP");

@@ -292,3 +292,20 @@ Test(suricata_rules, rules_file_in_the_config)
 	eve_load(&t.eve, t.eve_path);
 	expect_alerts();
 }
+
+/* `<>` with different sides (bidirectional: true): the rule matches the
+ * datagram each way, with the addresses and ports of one way together. */
+Test(suricata_rules, bidirectional_with_different_sides)
+{
+	itest_capture(&t, 1);
+	pg_udp(&t.gen, "198.18.0.1", 40000, "198.18.0.2", 5000, "ping", 4);
+	pg_udp(&t.gen, "198.18.0.2", 5000, "198.18.0.1", 40000, "pong", 4);
+	pg_udp(&t.gen, "198.18.0.3", 5000, "198.18.0.1", 40000, "pong", 4);
+	itest_rules(&t, "alert udp 198.18.0.1 any <> 198.18.0.2 5000 (msg:\"both\"; sid:300;)\n"
+			"alert udp 198.18.0.1 any -> 198.18.0.2 5000 (msg:\"one\"; sid:301;)\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 300), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=300 src_ip=198.18.0.2 src_port=5000"),
+		     1);
+	cr_expect_eq(itest_alerts(&t, 301), 1);
+}

@@ -83,9 +83,9 @@ static void expect_alerts(bool v6, const char *outer_src, const char *outer_dst,
 		a = eve_find(&t.eve, filter, 0);
 		if (!a)
 			continue;
-		cr_expect_str_eq(jr_str(a, "src_ip"), cli, "sid %u", sid);
-		cr_expect_str_eq(jr_str(a, "tunnel.src_ip"), outer_src, "sid %u", sid);
-		cr_expect_str_eq(jr_str(a, "tunnel.dest_ip"), outer_dst, "sid %u", sid);
+		cr_expect_str_eq(jr_str(a, "src_ip"), eve_ip(cli), "sid %u", sid);
+		cr_expect_str_eq(jr_str(a, "tunnel.src_ip"), eve_ip(outer_src), "sid %u", sid);
+		cr_expect_str_eq(jr_str(a, "tunnel.dest_ip"), eve_ip(outer_dst), "sid %u", sid);
 		cr_expect_str_eq(jr_str(a, "tunnel.proto"), outer_proto, "sid %u", sid);
 		cr_expect_eq(jr_int(a, "tunnel.depth", 0), depth, "sid %u", sid);
 		cr_expect_str_eq(jr_str(a, "tunnel.pkt_src"), "wire/pcap", "sid %u", sid);
@@ -410,4 +410,85 @@ Test(tunnel, every_tunnel_cut_at_every_length)
 		     (int64_t)frames);
 	cr_expect_eq(itest_alerts(&t, 2), n_kinds);
 	cr_expect_gt(eve_count(&t.eve, "event_type=anomaly"), 0);
+}
+
+/* ------------------------------------------------ the outer packet itself */
+
+/* A header rule on the outer addresses and one on the inner addresses:
+ * each alerts once on one datagram, the outer one as a packet of its own
+ * (proto of the outer layer, no tunnel object), as Suricata inspects a
+ * tunnel's root packet (suricata-verify bug-7725-01). */
+static const char outer_rules[] =
+	"rules:\n"
+	"  - {id: 10, msg: outer, proto: ip, dst: 198.18.0.2}\n"
+	"  - {id: 11, msg: inner, proto: ip, dst: 198.19.0.2}\n";
+
+static void outer_and_inner(const struct pg_tunnel *tun, const char *outer_proto, bool flow)
+{
+	struct pcapgen *g;
+	const struct jr_val *a;
+
+	itest_rules(&t, outer_rules);
+	itest_config(&t, "plugins:\n  - name: signature\n");
+	g = itest_capture(&t, 1);
+	g->tunnel = tun;
+	pg_udp(g, "198.19.0.1", 40002, "198.19.0.2", 5353, "datagram", 8);
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 10), 1);
+	cr_expect_eq(itest_alerts(&t, 11), 1);
+	a = eve_find(&t.eve, "alert.signature_id=10", 0);
+	cr_assert_not_null(a);
+	cr_expect_str_eq(jr_str(a, "proto"), outer_proto);
+	cr_expect_str_eq(jr_str(a, "src_ip"), "198.18.0.1");
+	cr_expect_str_eq(jr_str(a, "dest_ip"), "198.18.0.2");
+	cr_expect_str_eq(jr_str(a, "pkt_src"), "wire/pcap");
+	cr_expect_null(jr_get(a, "tunnel"));
+	cr_expect_null(jr_get(a, "src_port"));
+	cr_expect_eq(jr_get(a, "flow_id") != NULL, flow);
+	a = eve_find(&t.eve, "alert.signature_id=11", 0);
+	cr_assert_not_null(a);
+	cr_expect_str_eq(jr_str(a, "proto"), "UDP");
+	cr_expect_str_eq(jr_str(a, "src_ip"), "198.19.0.1");
+	cr_expect_str_eq(jr_str(a, "tunnel.src_ip"), "198.18.0.1");
+	cr_expect_str_eq(jr_str(a, "tunnel.proto"), outer_proto);
+	/* the outer flow only for IP-in-IP, as Suricata; the inner flow always */
+	cr_expect_eq(eve_count(&t.eve, "event_type=flow proto=UDP src_ip=198.19.0.1"), 1);
+	cr_expect_eq(eve_count(&t.eve, "event_type=flow src_ip=198.18.0.1 flow.alerted=true"),
+		     flow ? 1 : 0);
+	cr_expect_eq(eve_count(&t.eve, "event_type=flow"), flow ? 2 : 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.decoder.pkts", -1), 1);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly"), 0);
+}
+
+Test(tunnel, ipip_outer_packet_inspected_with_its_flow)
+{
+	struct pg_tunnel tun = {PG_TUN_IPIP, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL};
+
+	outer_and_inner(&tun, "IP-in-IP", true);
+	cr_expect_eq(eve_count(&t.eve, "event_type=flow proto=IP-in-IP dest_ip=198.18.0.2 "
+				       "flow.pkts_toserver=1"),
+		     1);
+}
+
+Test(tunnel, gre_outer_packet_inspected_without_a_flow)
+{
+	struct pg_tunnel tun = {PG_TUN_GRE, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL};
+
+	outer_and_inner(&tun, "GRE", false);
+}
+
+/* A content rule does not match the outer packet: its payload is not the
+ * inner packet's bytes (only the inner datagram alerts). */
+Test(tunnel, outer_packet_has_no_payload)
+{
+	struct pg_tunnel tun = {PG_TUN_IPIP, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL};
+	struct pcapgen *g = itest_capture(&t, 1);
+
+	itest_rules(&t, "rules:\n  - {id: 12, msg: any, proto: ip, patterns: [{content: PROBE}]}\n");
+	itest_config(&t, "plugins:\n  - name: signature\n");
+	g->tunnel = &tun;
+	pg_udp(g, "198.19.0.1", 40002, "198.19.0.2", 5353, "xxPROBExx", 9);
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 12), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=12 proto=UDP"), 1);
 }

@@ -4,6 +4,7 @@
  */
 #include "json_read.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,4 +419,18 @@ const struct jr_val *eve_find(const struct eve_log *log, const char *filter, siz
 		if (eve_match(log->recs[i], filter) && nth-- == 0)
 			return log->recs[i];
 	return NULL;
+}
+
+const char *eve_ip(const char *text)
+{
+	static char ring[8][48];
+	static unsigned next;
+	char *out = ring[next++ % 8];
+	unsigned char b[16];
+
+	if (!text || inet_pton(AF_INET6, text, b) != 1)
+		return text;
+	for (int i = 0; i < 8; i++)
+		snprintf(out + i * 5, 6, "%02x%02x%s", b[2 * i], b[2 * i + 1], i < 7 ? ":" : "");
+	return out;
 }

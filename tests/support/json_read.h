@@ -57,4 +57,11 @@ size_t eve_count(const struct eve_log *log, const char *filter);
 /* The nth (0-based) matching record, or NULL. */
 const struct jr_val *eve_find(const struct eve_log *log, const char *filter, size_t nth);
 
+/* An address as EVE writes it by default (`ipv6-format: expanded`):
+ * IPv6 text ("2001:db8::1") in Suricata's expanded form
+ * ("2001:0db8:0000:0000:0000:0000:0000:0001"), anything else as given.
+ * The result lives in one of 8 static buffers used in turn (valid until
+ * the 8th next call; not thread-safe: tests call it from one thread). */
+const char *eve_ip(const char *text);
+
 #endif

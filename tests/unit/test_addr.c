@@ -323,6 +323,29 @@ Test(addr, header_addresses_and_ports)
 	cr_assert_not(rule_header_match(&hr, &p));
 }
 
+/* bidirectional (Suricata's `<>`): either way, but the addresses and
+ * ports of one way go together. */
+Test(addr, header_bidirectional)
+{
+	struct ids_packet fwd = pkt(IPPROTO_UDP, "198.18.0.1", 5000, "198.18.0.2", 53, 0);
+	struct ids_packet rev = pkt(IPPROTO_UDP, "198.18.0.2", 53, "198.18.0.1", 5000, 0);
+	struct ids_packet mixed = pkt(IPPROTO_UDP, "198.18.0.2", 5000, "198.18.0.1", 53, 0);
+	struct ids_packet other = pkt(IPPROTO_UDP, "198.18.0.3", 53, "198.18.0.1", 5000, 0);
+
+	header_any();
+	add_block(&hr.src, "198.18.0.1/32");
+	add_block(&hr.dst, "198.18.0.2/32");
+	add_range(&hr.dport, "53");
+	cr_assert(rule_header_match(&hr, &fwd));
+	cr_assert_not(rule_header_match(&hr, &rev));
+	hr.bidirectional = true;
+	cr_assert(rule_header_match(&hr, &fwd));
+	cr_assert(rule_header_match(&hr, &rev));
+	/* addresses the reverse way, port 53 on the wrong side */
+	cr_assert_not(rule_header_match(&hr, &mixed));
+	cr_assert_not(rule_header_match(&hr, &other));
+}
+
 Test(addr, header_ports_never_match_portless_protocols)
 {
 	struct ids_packet icmp = pkt(IPPROTO_ICMP, "198.18.0.1", 0, "198.18.0.2", 0, 0);

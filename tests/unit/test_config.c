@@ -264,7 +264,8 @@ Test(config, every_problem_is_reported)
 		"F:1:10: error: expected an integer from 1 to 1024, got '0'\n"
 		"F:5:3: error: unknown key 'syslog' in outputs (valid: eve)\n"
 		"F:4:25: error: unknown key 'filenme' in outputs.eve (valid: enabled, filename, "
-		"payload, payload-printable, packet, types, community-id, community-id-seed)\n"
+		"payload, payload-printable, packet, types, community-id, community-id-seed, "
+		"ipv6-format)\n"
 		"F:4:18: error: expected true or false, got 'maybe'\n"
 		"F:7:14: error: expected an integer from 1 to 67108864, got '67108865'\n"
 		"F:8:34: error: unknown key 'ftp' in flow.timeouts (valid: tcp, udp, icmp, other)\n"
@@ -498,6 +499,31 @@ Test(config, record_defaults_and_keys)
 	cr_assert_eq(c.eve.community_id_seed, 513);
 	cr_assert(c.eve.alert && c.eve.tls);
 	cr_assert(!c.eve.http && !c.eve.dns && !c.eve.flow);
+}
+
+/* ipv6-format: expanded (Suricata's EVE form) by default; compressed on
+ * request; in the list form every output must agree. */
+Test(config, ipv6_format)
+{
+	cr_assert_not(c.eve.ipv6_compressed);
+	cr_assert_eq(load("outputs: {eve: {ipv6-format: compressed}}\n"), 0, "%s", out());
+	cr_assert(c.eve.ipv6_compressed);
+	cr_assert_eq(load("outputs: {eve: {ipv6-format: expanded}}\n"), 0, "%s", out());
+	cr_assert_not(c.eve.ipv6_compressed);
+	cr_assert_eq(load("outputs:\n"
+			  "  - eve: {filename: a.json}\n"
+			  "  - eve: {filename: b.json, ipv6-format: compressed}\n"),
+		     0, "%s", out());
+	cr_assert(c.eve.ipv6_compressed);
+	cr_assert_eq(load("outputs: {eve: {ipv6-format: short}}\n"), -1);
+	cr_assert_str_eq(out_f(), "F:1:30: error: ipv6-format must be one of expanded, compressed, "
+				  "got 'short'\n");
+	cr_assert_eq(load("outputs:\n"
+			  "  - eve: {filename: a.json, ipv6-format: compressed}\n"
+			  "  - eve: {filename: b.json, ipv6-format: expanded}\n"),
+		     -1);
+	cr_assert(strstr(out_f(), "F:3:"));
+	cr_assert(strstr(out_f(), "ipv6-format differs from an earlier output"));
 }
 
 Test(config, record_key_errors)

@@ -237,7 +237,8 @@ static void expect_inner(bool v6)
 }
 
 /* p->pub.tunnel names the outer IPv4 (or IPv6) layer. */
-static void expect_tunnel(bool v6, uint8_t proto, uint8_t depth, uint32_t id)
+/* The tunnel context of the decoded packet. */
+static void expect_tunnel_ctx(bool v6, uint8_t proto, uint8_t depth, uint32_t id)
 {
 	const struct ids_tunnel *t = &pkt.pub.tunnel;
 
@@ -248,6 +249,20 @@ static void expect_tunnel(bool v6, uint8_t proto, uint8_t depth, uint32_t id)
 	cr_assert_eq(memcmp(t->src.bytes, v6 ? out6_src : out4_src, v6 ? 16 : 4), 0);
 	cr_assert_eq(memcmp(t->dst.bytes, v6 ? out6_dst : out4_dst, v6 ? 16 : 4), 0);
 	cr_assert_eq(t->pkt_src, IDS_PKT_SRC_WIRE);
+}
+
+/* The tunnel context, and the outermost packet kept for the worker to
+ * inspect on its own. */
+static void expect_tunnel(bool v6, uint8_t proto, uint8_t depth, uint32_t id)
+{
+	expect_tunnel_ctx(v6, proto, depth, id);
+	cr_assert(pkt.has_outer);
+	cr_assert_eq(pkt.outer.proto, proto);
+	cr_assert_eq(pkt.outer.ip_version, v6 ? 6 : 4);
+	cr_assert_eq(memcmp(pkt.outer.dst.bytes, v6 ? out6_dst : out4_dst, v6 ? 16 : 4), 0);
+	cr_assert_eq(pkt.outer.tunnel.depth, 0);
+	if (proto != 17) /* an IP-level tunnel's outer packet has no payload */
+		cr_assert_eq(pkt.outer.payload_len, 0);
 }
 
 /* Every prefix of the frame, the outer lengths cut to match: no crash, no
@@ -1155,7 +1170,9 @@ Test(decode_tunnel, decode_ip_keeps_the_tunnel)
 	fb_init(&in);
 	inner4(&in);
 	cr_assert_eq(decode_ip(&pkt, in.b, in.n, &st), 0);
-	expect_tunnel(false, 47, 1, 8);
+	expect_tunnel_ctx(false, 47, 1, 8);
+	/* the worker inspected the outer packet before: not kept again */
+	cr_assert_not(pkt.has_outer);
 	cr_assert_eq(pkt.track_id, 0);
 	cr_assert_eq(pkt.depth, 1);
 }

@@ -251,11 +251,18 @@ Test(eve, icmpv6_alert_with_type_and_code)
 	cr_assert_str_eq(
 		text,
 		"{\"timestamp\":\"2026-11-23T18:56:30.500000+0000\",\"flow_id\":42,"
-		"\"pcap_cnt\":3,\"event_type\":\"alert\",\"src_ip\":\"2001:db8::1\","
-		"\"dest_ip\":\"2001:db8::1:0:0:1\",\"proto\":\"IPv6-ICMP\",\"icmp_type\":128,"
+		"\"pcap_cnt\":3,\"event_type\":\"alert\",\"src_ip\":"
+		"\"2001:0db8:0000:0000:0000:0000:0000:0001\",\"dest_ip\":"
+		"\"2001:0db8:0000:0000:0001:0000:0000:0001\",\"proto\":\"IPv6-ICMP\",\"icmp_type\":128,"
 		"\"icmp_code\":0,\"pkt_src\":\"defrag\",\"direction\":\"to_server\",\"alert\":{"
 		"\"action\":\"allowed\",\"gid\":1,\"signature_id\":7,\"rev\":2,\"signature\":"
 		"\"ping6\",\"category\":\"Misc activity\",\"severity\":1},\"stream\":0}\n");
+	free(text);
+	/* ipv6-format: compressed */
+	c.ipv6_compressed = true;
+	unlink(path);
+	text = one_alert(&c, &p, &r, NULL);
+	cr_assert(strstr(text, "\"src_ip\":\"2001:db8::1\",\"dest_ip\":\"2001:db8::1:0:0:1\","));
 	free(text);
 }
 

@@ -241,7 +241,7 @@ Test(json, time_format_utc_microseconds)
 	cr_assert_str_eq(out, "2000-02-29T00:00:00.000001+0000");
 }
 
-static const char *addr_text(int family, const char *bytes)
+static const char *addr_text_as(int family, const char *bytes, bool compress_ipv6)
 {
 	static char out[64];
 	struct ids_addr a;
@@ -249,8 +249,13 @@ static const char *addr_text(int family, const char *bytes)
 	memset(&a, 0, sizeof(a));
 	a.family = (uint8_t)family;
 	memcpy(a.bytes, bytes, family == 4 ? 4 : 16);
-	eve_format_addr(out, sizeof(out), &a);
+	eve_format_addr(out, sizeof(out), &a, compress_ipv6);
 	return out;
+}
+
+static const char *addr_text(int family, const char *bytes)
+{
+	return addr_text_as(family, bytes, true);
 }
 
 Test(json, addresses_canonical)
@@ -266,6 +271,27 @@ Test(json, addresses_canonical)
 			 "2001:db8:0:1:1:1:1:1");
 	cr_assert_str_eq(addr_text(6, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"), "::");
 	cr_assert_str_eq(addr_text(5, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"), "");
+}
+
+/* Suricata's EVE form (the default): 8 groups of 4 lowercase hex digits,
+ * as in suricata-verify bug-4571-02. */
+Test(json, addresses_expanded_as_suricata)
+{
+	char small[8];
+	struct ids_addr a = {.family = 6};
+
+	cr_assert_str_eq(addr_text_as(4, "\xc6\x12\x00\x01", false), "198.18.0.1");
+	cr_assert_str_eq(
+		addr_text_as(6, "\x20\x01\x0d\xb8\x85\xa3\0\0\0\0\x8a\x2e\x03\x70\x73\x34", false),
+		"2001:0db8:85a3:0000:0000:8a2e:0370:7334");
+	cr_assert_str_eq(addr_text_as(6, "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc6\x12\x00\x01", false),
+			 "0000:0000:0000:0000:0000:ffff:c612:0001");
+	cr_assert_str_eq(addr_text_as(6, "\xfe\x80\0\0\0\0\0\0\xAB\xCD\0\0\0\0\0\x01", false),
+			 "fe80:0000:0000:0000:abcd:0000:0000:0001");
+	cr_assert_str_eq(addr_text_as(5, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", false), "");
+	/* a short buffer is truncated, never overrun */
+	eve_format_addr(small, sizeof(small), &a, false);
+	cr_assert_str_eq(small, "0000:00");
 }
 
 static void render_record(struct jbuf *j)

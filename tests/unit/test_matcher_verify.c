@@ -772,7 +772,8 @@ Test(verify, rules_on_address_lists_found_by_address)
 			  "  - {id: 4, msg: t, src: '!198.18.0.7'}\n"
 			  "  - {id: 5, msg: t, src: ['2001:db8::5', '2001:db8:0:1::/64'], dst: "
 			  "'2001:db8:1::/48'}\n"
-			  "  - {id: 6, msg: t, src: [198.19.4.9, 198.19.4.0/24]}\n"),
+			  "  - {id: 6, msg: t, src: [198.19.4.9, 198.19.4.0/24]}\n"
+			  "  - {id: 7, msg: t, src: 198.20.0.1, bidirectional: true}\n"),
 		0, "%s", out());
 	compile_rules(false);
 	cr_assert_eq(scan_addrs("198.18.0.7", "198.18.9.9", ids), 2);
@@ -791,6 +792,11 @@ Test(verify, rules_on_address_lists_found_by_address)
 	cr_assert_eq(ids[0], 4);
 	cr_assert_eq(scan_addrs("2001:db8:0:1::9", "2001:db8:1::1", ids), 3);
 	cr_assert_arr_eq(ids, ((uint32_t[]){2, 4, 5}), 3 * sizeof(uint32_t));
+	/* a bidirectional rule is not indexed: it matches either way round */
+	cr_assert_eq(scan_addrs("198.20.0.1", "10.0.0.1", ids), 2);
+	cr_assert_arr_eq(ids, ((uint32_t[]){4, 7}), 2 * sizeof(uint32_t));
+	cr_assert_eq(scan_addrs("10.0.0.1", "198.20.0.1", ids), 3);
+	cr_assert_arr_eq(ids, ((uint32_t[]){3, 4, 7}), 3 * sizeof(uint32_t));
 }
 
 Test(verify, rules_without_prefilter_grouped_by_proto_and_port)

@@ -288,7 +288,7 @@ Test(rules, unknown_keys_list_the_valid_ones)
 		"r.yaml:4:5: error: unknown key 'sevrity' in rule (valid: id, rev, msg, "
 		"category, severity, metadata, detector, proto, src, dst, src_port, "
 		"dst_port, direction, patterns, pcre, scope, stream_alerts, buffer, "
-		"stream_offsets, anomaly, gid, "
+		"stream_offsets, anomaly, bidirectional, gid, "
 		"action, classtype, priority, reference, noalert, app_proto, flow, flowbits, "
 		"threshold, detection_filter, suppress, dsize, ttl, itype, icode, ip_id, seq, "
 		"ack, window, flags, tcp_flags, fragbits, sameip, icmp_id, icmp_seq, "
@@ -622,6 +622,18 @@ Test(rules, header_only_rule_is_allowed)
 	cr_assert_eq(load("rules:\n  - {id: 1, msg: x, proto: icmp, patterns: []}\n"), 0);
 	cr_assert_eq(rs.rules[0]->n_patterns, 0);
 	cr_assert_eq(rs.rules[0]->proto, RULE_PROTO_ICMP);
+}
+
+Test(rules, bidirectional_key)
+{
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: a, src: 198.18.0.1, dst: 198.18.0.2, bidirectional: true}\n"
+			  "  - {id: 2, msg: b}\n"),
+		     0, "%s", out());
+	cr_assert(find(1)->bidirectional);
+	cr_assert_not(find(2)->bidirectional);
+	ruleset_free(&rs);
+	cr_assert_eq(load("rules:\n  - {id: 1, msg: a, bidirectional: both}\n"), 1);
 }
 
 Test(rules, empty_and_broken_files)

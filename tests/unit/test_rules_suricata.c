@@ -193,8 +193,14 @@ Test(rules_suricata, bidirectional_and_actions)
 	     "reject tcp any any -> any any (msg:\"r\"; sid:4;)\n"
 	     "alert tcp 1.1.1.1 any <> 2.2.2.2 any (msg:\"x\"; sid:5;)\n"
 	     "block tcp any any -> any any (msg:\"x\"; sid:6;)\n");
-	cr_assert_eq(res.parsed, 4);
+	cr_assert_eq(res.parsed, 5);
 	cr_expect_null(ymap_get(rule(0), "action"));
+	/* the same sides: '->' already matches both ways */
+	cr_expect_null(ymap_get(rule(0), "bidirectional"));
+	/* different sides: the header matches either way */
+	cr_expect_str_eq(ymap_get(rule(4), "bidirectional")->str, "true");
+	cr_expect_str_eq(ymap_get(rule(4), "src")->str, "1.1.1.1");
+	cr_expect_str_eq(ymap_get(rule(4), "dst")->str, "2.2.2.2");
 	cr_expect_str_eq(ymap_get(rule(1), "action")->str, "pass");
 	cr_expect_null(res.notes[1]);
 	cr_expect_str_eq(ymap_get(rule(2), "action")->str, "drop");
@@ -202,7 +208,6 @@ Test(rules_suricata, bidirectional_and_actions)
 	cr_expect_str_eq(ymap_get(rule(3), "action")->str, "reject");
 	cr_expect_str_eq(
 		out(),
-		"t.rules:5:23: error: sid 5: '<>' with different sides has no equivalent (<>)\n"
 		"t.rules:6:1: error: sid 6: action 'block' has no equivalent (action)\n");
 }
 
