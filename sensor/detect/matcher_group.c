@@ -22,8 +22,11 @@
  * side and family an array of key ranges (IPv4 address, or the first 64
  * bits of an IPv6 one) sorted by start, so that a packet's address finds
  * its rules with one binary search and a scan of at most the blocks that
- * start within `width` keys before it. The header is again checked in
- * full when such a rule is reported.
+ * start within `width` keys before it. Rules whose sets are wider (down to
+ * an IPv4 /8 or an IPv6 /16: $HOME_NET's private ranges) go to a second,
+ * "wide" index keyed by the first 8 or 16 bits only, so that such a rule is
+ * looked at only for packets in one of its blocks' first octets. The
+ * header is again checked in full when such a rule is reported.
  *
  * Threads: built by the compile (main thread), read-only afterwards.
  */
@@ -35,9 +38,17 @@
 
 #include "detect/matcher_internal.h"
 
-#define GROUP_MAX_PORTS	 32
+#define GROUP_MAX_PORTS 32
+/* Narrow index: blocks of at least these prefixes, keyed by the whole
+ * IPv4 address or the first 64 bits of an IPv6 one. */
 #define ADDR_MIN_PREFIX4 16
 #define ADDR_MIN_PREFIX6 48
+/* Wide index ($HOME_NET's 10.0.0.0/8 and the like): blocks of at least
+ * these prefixes, keyed by the first 8 (IPv4) or 16 (IPv6) bits only. */
+#define WIDE_MIN_PREFIX4 8
+#define WIDE_MIN_PREFIX6 16
+#define WIDE_SHIFT4	 24
+#define WIDE_SHIFT6	 48
 
 struct gpair {
 	uint32_t key, rule;
@@ -121,26 +132,30 @@ static int addr_key(const struct ids_addr *a, uint64_t *key)
 	return 1;
 }
 
-/* Can `set` be indexed: positive blocks only, each narrow enough? */
-static bool set_indexable(const struct addr_set *set)
+/* Can `set` be indexed: positive blocks only, none shorter than the
+ * given prefixes? */
+static bool set_indexable(const struct addr_set *set, unsigned min4, unsigned min6)
 {
 	if (set->any || !set->n)
 		return false;
 	for (size_t i = 0; i < set->n; i++) {
 		const struct addr_block *b = &set->blocks[i];
 
-		if (b->negated || (b->family == 4 && b->prefix < ADDR_MIN_PREFIX4) ||
-		    (b->family == 6 && b->prefix < ADDR_MIN_PREFIX6))
+		if (b->negated || (b->family == 4 && b->prefix < min4) ||
+		    (b->family == 6 && b->prefix < min6))
 			return false;
 	}
 	return true;
 }
 
-static int index_push(struct maddr_index *x, size_t *cap, const struct addr_block *b, uint32_t rule)
+/* Block `b` as a key range, the key's low `shift` bits dropped (0 in the
+ * narrow index, WIDE_SHIFT4/6 in the wide one). */
+static int index_push(struct maddr_index *x, size_t *cap, const struct addr_block *b, uint32_t rule,
+		      unsigned shift)
 {
-	unsigned bits = b->family == 4 ? 32 : 64;
+	unsigned bits = (b->family == 4 ? 32 : 64) - shift;
 	unsigned fixed = b->prefix < bits ? b->prefix : bits;
-	uint64_t lo = key_bits(b->bytes, bits / 8);
+	uint64_t lo = key_bits(b->bytes, b->family == 4 ? 4 : 8) >> shift;
 	uint64_t span =
 		fixed == 0 ? UINT64_MAX : (fixed == 64 ? 0 : (UINT64_C(1) << (bits - fixed)) - 1);
 
@@ -159,33 +174,40 @@ static int index_push(struct maddr_index *x, size_t *cap, const struct addr_bloc
 	return 0;
 }
 
-/* Index rule `ri` by its source, else its destination blocks; 1 when
- * indexed, 0 when neither side can be, -1 out of memory. */
-static int index_rule(struct mgroups *g, size_t caps[4], const struct rule *r, uint32_t ri)
+/* Index rule `ri` by its source, else its destination blocks, in the
+ * narrow index, else by the source, else the destination, in the wide
+ * one; 1 when indexed, 0 when no side can be, -1 out of memory. */
+static int index_rule(struct mgroups *g, size_t caps[8], const struct rule *r, uint32_t ri)
 {
-	const struct addr_set *set;
-	struct maddr_index *side;
-	size_t *cap;
+	const struct {
+		const struct addr_set *set;
+		struct maddr_index *side;
+		bool wide;
+	} ways[] = {{&r->src, g->src, false},
+		    {&r->dst, g->dst, false},
+		    {&r->src, g->wsrc, true},
+		    {&r->dst, g->wdst, true}};
 
 	if (r->bidirectional) /* its source may be the packet's destination */
 		return 0;
-	if (set_indexable(&r->src)) {
-		set = &r->src;
-		side = g->src;
-		cap = caps;
-	} else if (set_indexable(&r->dst)) {
-		set = &r->dst;
-		side = g->dst;
-		cap = caps + 2;
-	} else
-		return 0;
-	for (size_t i = 0; i < set->n; i++) {
-		int f = set->blocks[i].family == 4 ? 0 : 1;
+	for (size_t w = 0; w < sizeof(ways) / sizeof(ways[0]); w++) {
+		const struct addr_set *set = ways[w].set;
+		bool wide = ways[w].wide;
 
-		if (index_push(&side[f], &cap[f], &set->blocks[i], ri) < 0)
-			return -1;
+		if (!set_indexable(set, wide ? WIDE_MIN_PREFIX4 : ADDR_MIN_PREFIX4,
+				   wide ? WIDE_MIN_PREFIX6 : ADDR_MIN_PREFIX6))
+			continue;
+		for (size_t i = 0; i < set->n; i++) {
+			int f = set->blocks[i].family == 4 ? 0 : 1;
+			unsigned shift = wide ? (f ? WIDE_SHIFT6 : WIDE_SHIFT4) : 0;
+
+			if (index_push(&ways[w].side[f], &caps[w * 2 + f], &set->blocks[i], ri,
+				       shift) < 0)
+				return -1;
+		}
+		return 1;
 	}
-	return 1;
+	return 0;
 }
 
 static int by_lo(const void *a, const void *b)
@@ -235,11 +257,17 @@ size_t mgroups_by_addr(const struct mgroups *g, const struct ids_addr *src,
 		f = addr_key(src, &key);
 		if (g->src[f].n)
 			n = index_find(&g->src[f], key, out, n, cap);
+		if (g->wsrc[f].n)
+			n = index_find(&g->wsrc[f], key >> (f ? WIDE_SHIFT6 : WIDE_SHIFT4), out, n,
+				       cap);
 	}
 	if (dst->family == 4 || dst->family == 6) {
 		f = addr_key(dst, &key);
 		if (g->dst[f].n)
 			n = index_find(&g->dst[f], key, out, n, cap);
+		if (g->wdst[f].n)
+			n = index_find(&g->wdst[f], key >> (f ? WIDE_SHIFT6 : WIDE_SHIFT4), out, n,
+				       cap);
 	}
 	if (n > 1) {
 		matcher_sort_indexes(out, n);
@@ -252,7 +280,7 @@ size_t mgroups_by_addr(const struct mgroups *g, const struct ids_addr *src,
 static struct gpair *collect(struct mgroups *g, const struct ids_matcher *m, size_t *np)
 {
 	struct gpair *pairs = malloc((m->n_always * GROUP_MAX_PORTS + 1) * sizeof(*pairs));
-	size_t n = 0, caps[4] = {0};
+	size_t n = 0, caps[8] = {0};
 	int indexed;
 
 	g->generic = malloc((m->n_always + 1) * sizeof(*g->generic));
@@ -295,6 +323,8 @@ int mgroups_build(struct mgroups *g, const struct ids_matcher *m)
 	for (int f = 0; f < 2; f++) {
 		qsort(g->src[f].e, g->src[f].n, sizeof(*g->src[f].e), by_lo);
 		qsort(g->dst[f].e, g->dst[f].n, sizeof(*g->dst[f].e), by_lo);
+		qsort(g->wsrc[f].e, g->wsrc[f].n, sizeof(*g->wsrc[f].e), by_lo);
+		qsort(g->wdst[f].e, g->wdst[f].n, sizeof(*g->wdst[f].e), by_lo);
 	}
 	qsort(pairs, n, sizeof(*pairs), by_key_rule);
 	g->cap = 16;
@@ -325,6 +355,8 @@ void mgroups_free(struct mgroups *g)
 	for (int f = 0; f < 2; f++) {
 		free(g->src[f].e);
 		free(g->dst[f].e);
+		free(g->wsrc[f].e);
+		free(g->wdst[f].e);
 	}
 	free(g->generic);
 	free(g->slots);

@@ -36,6 +36,8 @@ struct mgroups {
 	/* rules found through the packet's source ([0] IPv4, [1] IPv6) or
 	 * destination address instead */
 	struct maddr_index src[2], dst[2];
+	/* the same for wider blocks, keyed by their first 8 / 16 bits */
+	struct maddr_index wsrc[2], wdst[2];
 	struct mgroup_slot *slots; /* open addressing, cap a power of two */
 	size_t cap;
 	uint32_t *rules; /* every bucket's rules, bucket after bucket, ascending within */

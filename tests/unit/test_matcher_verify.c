@@ -773,7 +773,8 @@ Test(verify, rules_on_address_lists_found_by_address)
 			  "  - {id: 5, msg: t, src: ['2001:db8::5', '2001:db8:0:1::/64'], dst: "
 			  "'2001:db8:1::/48'}\n"
 			  "  - {id: 6, msg: t, src: [198.19.4.9, 198.19.4.0/24]}\n"
-			  "  - {id: 7, msg: t, src: 198.20.0.1, bidirectional: true}\n"),
+			  "  - {id: 7, msg: t, src: 198.20.0.1, bidirectional: true}\n"
+			  "  - {id: 8, msg: t, dst: [172.16.0.0/12, '2001:db9::/32']}\n"),
 		0, "%s", out());
 	compile_rules(false);
 	cr_assert_eq(scan_addrs("198.18.0.7", "198.18.9.9", ids), 2);
@@ -792,6 +793,13 @@ Test(verify, rules_on_address_lists_found_by_address)
 	cr_assert_eq(ids[0], 4);
 	cr_assert_eq(scan_addrs("2001:db8:0:1::9", "2001:db8:1::1", ids), 3);
 	cr_assert_arr_eq(ids, ((uint32_t[]){2, 4, 5}), 3 * sizeof(uint32_t));
+	/* wide blocks (the wide index, by the first 8 or 16 bits) */
+	cr_assert_eq(scan_addrs("198.18.0.8", "172.31.255.1", ids), 2);
+	cr_assert_arr_eq(ids, ((uint32_t[]){4, 8}), 2 * sizeof(uint32_t));
+	cr_assert_eq(scan_addrs("198.18.0.8", "172.32.0.1", ids), 1);
+	cr_assert_eq(ids[0], 4);
+	cr_assert_eq(scan_addrs("2001:db8::1", "2001:db9:ffff::1", ids), 2);
+	cr_assert_arr_eq(ids, ((uint32_t[]){4, 8}), 2 * sizeof(uint32_t));
 	/* a bidirectional rule is not indexed: it matches either way round */
 	cr_assert_eq(scan_addrs("198.20.0.1", "10.0.0.1", ids), 2);
 	cr_assert_arr_eq(ids, ((uint32_t[]){4, 7}), 2 * sizeof(uint32_t));
