@@ -125,6 +125,8 @@ bool rule_keys_match(const struct rule *r, const struct ids_packet *p)
 	if (!rule_header_keys_match(k, p))
 		return false;
 	f = current_flow();
+	if (k->ip_only && f && f->pkts[p->direction == IDS_DIR_TO_CLIENT] > 1)
+		return false; /* not the first packet of its direction */
 	if (k->flow && !flow_match(k->flow, p, f))
 		return false;
 	if (k->has_app && !app_match(k, f))

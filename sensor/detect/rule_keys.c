@@ -58,6 +58,7 @@ static const char *const v2_keys[] = {"gid",
 				      "icmp_seq",
 				      "ip_proto",
 				      "vlan_id",
+				      "ip_only",
 				      NULL};
 
 /* Numeric header keywords and their fields. */
@@ -624,6 +625,7 @@ int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)
 	rc |= key_gid_prio(&p);
 	rc |= key_action(&p);
 	rc |= key_bool(&p, "noalert", &p.k->noalert);
+	rc |= key_bool(&p, "ip_only", &p.k->ip_only);
 	rc |= key_classtype(&p);
 	rc |= key_reference(&p);
 	rc |= key_app_proto(&p);

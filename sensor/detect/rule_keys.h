@@ -155,6 +155,9 @@ struct rule_keys {
 	uint32_t gid;
 	uint8_t action; /* enum rule_action */
 	bool noalert;	/* `noalert: true` or flowbits noalert */
+	/* `ip_only: true`: checked on the first packet of each direction of a
+	 * flow only, as Suricata's IP-only rules */
+	bool ip_only;
 	bool flow_pass; /* a pass rule that passes the whole flow (IP-only,
 			   protocol-detection-only, app-layer) */
 	int priority;	/* 1..255 when given, else 0 */

@@ -812,10 +812,31 @@ static int stream_chunk(struct srule *r, struct ynode *rule)
 			ynode_new_scalar(r->f->root, rule->line, rule->col, "chunk", 5, false));
 }
 
+/* A rule Suricata checks with its IP-only engine (protocol ip, any ports,
+ * nothing but addresses and rule-level labels): on the first packet of
+ * each direction of a flow only, so `ip_only: true`. */
+static int ip_only(struct srule *r, struct ynode *rule)
+{
+	static const char *const keys[] = {
+		"proto",   "src_port", "dst_port",	"app_proto", "flow",	 "flowbits",
+		"dsize",   "ttl",      "itype",		"icode",     "ip_id",	 "seq",
+		"ack",	   "window",   "flags",		"tcp_flags", "fragbits", "sameip",
+		"icmp_id", "icmp_seq", "ip_proto",	"vlan_id",   "anomaly",	 "scope",
+		"pcre",	   "buffer",   "bidirectional", NULL};
+
+	if (r->n_pats)
+		return 0;
+	for (size_t k = 0; keys[k]; k++)
+		if (ymap_get(rule, keys[k]))
+			return 0;
+	return ymap_add(rule, "ip_only",
+			ynode_new_scalar(r->f->root, rule->line, rule->col, "true", 4, false));
+}
+
 static struct ynode *assemble(struct srule *r)
 {
-	static const char *const head_keys[] = {"id",	  "gid",      "rev", "msg",
-						"action", "proto",    "src", "src_port",
+	static const char *const head_keys[] = {"id",	  "gid",      "rev",	       "msg",
+						"action", "proto",    "src",	       "src_port",
 						"dst",	  "dst_port", "bidirectional", NULL};
 	struct ynode *rule = ynode_new_coll(r->f->root, YNODE_MAP, r->head->line, r->head->col);
 	struct ynode *pats;
@@ -844,7 +865,7 @@ static struct ynode *assemble(struct srule *r)
 	for (size_t i = 0; i < r->n_pats; i++)
 		if (r->pats[i].dotprefix && dotprefix_rewrite(r, i) < 0)
 			goto fail;
-	if (assemble_buffers(r, rule) < 0 || stream_chunk(r, rule) < 0)
+	if (assemble_buffers(r, rule) < 0 || stream_chunk(r, rule) < 0 || ip_only(r, rule) < 0)
 		goto fail;
 	if (!r->n_pats)
 		return rule;

@@ -84,6 +84,26 @@ Test(rule_keys, flowbits_across_directions_on_streams)
 }
 
 /* A SYN scan: flags, dsize, window and ttl on single packets. */
+/* ip_only: three datagrams each way on one flow, a fourth to the server
+ * on another flow: the IP-only rule alerts on the first packet of each
+ * direction of each flow (3), the same rule without ip_only on all 7. */
+Test(rule_keys, ip_only_rules_check_the_first_packet_of_each_direction)
+{
+	itest_capture(&t, 1);
+	for (int i = 0; i < 3; i++) {
+		pg_udp(&t.gen, CLI, 40000, SRV, 5000, "q", 1);
+		pg_udp(&t.gen, SRV, 5000, CLI, 40000, "r", 1);
+	}
+	pg_udp(&t.gen, CLI, 40001, SRV, 5000, "q", 1);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 1, msg: ip only, src: [198.18.0.1, 198.18.0.2], ip_only: true}\n"
+			"  - {id: 2, msg: every packet, src: [198.18.0.1, 198.18.0.2]}\n");
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 1), 3);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=1 src_ip=198.18.0.2"), 1);
+	cr_expect_eq(itest_alerts(&t, 2), 7);
+}
+
 Test(rule_keys, header_keywords_on_packets)
 {
 	itest_capture(&t, 1);
