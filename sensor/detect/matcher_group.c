@@ -321,10 +321,11 @@ int mgroups_build(struct mgroups *g, const struct ids_matcher *m)
 	if (!pairs)
 		return -1;
 	for (int f = 0; f < 2; f++) {
-		qsort(g->src[f].e, g->src[f].n, sizeof(*g->src[f].e), by_lo);
-		qsort(g->dst[f].e, g->dst[f].n, sizeof(*g->dst[f].e), by_lo);
-		qsort(g->wsrc[f].e, g->wsrc[f].n, sizeof(*g->wsrc[f].e), by_lo);
-		qsort(g->wdst[f].e, g->wdst[f].n, sizeof(*g->wdst[f].e), by_lo);
+		struct maddr_index *x[] = {&g->src[f], &g->dst[f], &g->wsrc[f], &g->wdst[f]};
+
+		for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+			if (x[i]->n) /* an empty index has no array (qsort wants one) */
+				qsort(x[i]->e, x[i]->n, sizeof(*x[i]->e), by_lo);
 	}
 	qsort(pairs, n, sizeof(*pairs), by_key_rule);
 	g->cap = 16;
