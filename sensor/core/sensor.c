@@ -53,6 +53,9 @@ struct run {
 	struct ruleset rules;
 	struct diag diag;
 	struct run_ctl *ctl; /* while capturing: for the reload report */
+	/* -T: errors of rules that failed to load; the others are still
+	 * compiled, so that a Hyperscan refusal shows too, and -T exits 1 */
+	unsigned test_rule_errors;
 };
 
 static bool file_exists(const char *path)
@@ -228,22 +231,29 @@ static void check_filter(struct run *r)
 /*
  * Rules that failed to load (each reported with file:line:column): with
  * `rules.on-error: skip` (the default) the sensor goes on with the others
- * and says how many failed; `-T` and on-error fail keep the errors, so the
- * start (or the test) fails. `before` is the error count before loading.
+ * and says how many failed; on-error fail keeps the errors, so the start
+ * fails. `-T` goes on too, so that the other rules are compiled and
+ * checked, and fails at its end. `before` is the error count before
+ * loading.
  */
 static void rules_skip_failed(struct run *r, size_t failed, struct diag *d, unsigned before,
 			      bool test_only)
 {
 	unsigned errs = d->errors - before;
-	bool skip = !test_only && !r->cfg.rules_on_error_fail;
+	bool skip = !r->cfg.rules_on_error_fail;
 
 	if (!errs)
 		return;
 	fprintf(stderr, "sensor: %zu rule%s failed to load (%u error%s)%s\n", failed,
 		failed == 1 ? "" : "s", errs, errs == 1 ? "" : "s",
-		skip ? "; going on with the others (rules.on-error: skip)" : "");
-	if (skip)
-		d->errors = before;
+		!skip	    ? ""
+		: test_only ? "; checking the others"
+			    : "; going on with the others (rules.on-error: skip)");
+	if (!skip)
+		return;
+	d->errors = before;
+	if (test_only)
+		r->test_rule_errors += errs;
 }
 
 /* A sensor that would run with no rule at all is a mistake (a config
@@ -619,6 +629,10 @@ int sensor_run(const struct sensor_opts *o)
 	if (setup(&r, o) < 0) {
 		fprintf(stderr, "sensor: %u error%s, not started\n", r.diag.errors,
 			r.diag.errors == 1 ? "" : "s");
+		rc = EXIT_CONFIG;
+	} else if (o->test_only && r.test_rule_errors) {
+		fprintf(stderr, "sensor: %u error%s, not started (the other rules compile)\n",
+			r.test_rule_errors, r.test_rule_errors == 1 ? "" : "s");
 		rc = EXIT_CONFIG;
 	} else if (o->test_only) {
 		if (o->list == LIST_PLUGINS)
