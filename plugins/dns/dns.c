@@ -24,7 +24,7 @@
  * sees a direction after its start.
  *
  * Matching: one block matcher per buffer with rules. dns.query is scanned
- * once per question (of queries and responses alike), dns.answer once per
+ * once per question of a query (requests only, as Suricata's), dns.answer once per
  * answer record, rendered "NAME TYPE RDATA" (see dns_answer_text).
  * Suricata 8's keywords have buffers of their own: dns.answer.name (each
  * answer's owner name), dns.opcode (one byte per message) and dns.rrtype
@@ -77,10 +77,20 @@
 /* Bytes the writer keeps free for closing brackets. */
 #define JW_RESERVE 16
 
-enum { BUF_QUERY = 0, BUF_ANSWER, BUF_ANSWER_NAME, BUF_OPCODE, BUF_RRTYPE, BUF_COUNT };
+enum {
+	BUF_QUERY = 0,
+	BUF_ANSWER,
+	BUF_ANSWER_NAME,
+	BUF_OPCODE,
+	BUF_RRTYPE,
+	BUF_QUERIES_RRNAME,
+	BUF_COUNT
+};
 
 static const struct ids_buffer_def dns_buffers[BUF_COUNT] = {
-	[BUF_QUERY] = {"dns.query", "each question name of a DNS message, dotted, case as sent"},
+	[BUF_QUERY] = {"dns.query",
+		       "each question name of a DNS request, dotted, case as sent (Suricata's "
+		       "dns.query: requests only)"},
 	[BUF_ANSWER] =
 		{"dns.answer",
 		 "each answer record as `name TYPE rdata` (rdata of A, AAAA, CNAME, NS, PTR, "
@@ -94,6 +104,9 @@ static const struct ids_buffer_def dns_buffers[BUF_COUNT] = {
 	[BUF_RRTYPE] = {"dns.rrtype",
 			"each question's type (query) or answer record's type (response) as two "
 			"bytes, big endian (Suricata's dns.rrtype, through byte_test)"},
+	[BUF_QUERIES_RRNAME] = {"dns.queries.rrname",
+				"each question name of a request or a response, dotted, case as "
+				"sent (Suricata 8's dns.queries.rrname)"},
 };
 
 enum { OPT_ALERTS = 0, OPT_TCP_MAX, OPT_COUNT };
@@ -596,9 +609,14 @@ static void dns_question(struct dns_scan *s, const struct dns_record *rec)
 {
 	struct dns_thread *t = s->t;
 
-	dns_scan_buffer(s, BUF_QUERY, rec->name, rec->name_len);
-	if (t->g->tx && !s->stop && !(s->hdr.flags & DNS_FLAG_QR))
-		dns_tx_scan(s, rec, 0);
+	/* dns.query looks at requests only, as Suricata's (a response's
+	 * question is there for multi-buffer rules, with its answers) */
+	dns_scan_buffer(s, BUF_QUERIES_RRNAME, rec->name, rec->name_len);
+	if (!s->stop && !(s->hdr.flags & DNS_FLAG_QR)) {
+		dns_scan_buffer(s, BUF_QUERY, rec->name, rec->name_len);
+		if (t->g->tx && !s->stop)
+			dns_tx_scan(s, rec, 0);
+	}
 	if (!t->g->tx || t->has_qname)
 		return;
 	t->qname_len = rec->name_len < sizeof(t->qname) ? rec->name_len : sizeof(t->qname) - 1;

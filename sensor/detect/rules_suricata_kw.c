@@ -105,7 +105,7 @@ static const struct bufname {
 	{"dns_query", "dns.query", BUF_STICKY},
 	{"dns.answer.name", "dns.answer.name", BUF_STICKY},
 	{"dns.answers.rrname", "dns.answer.name", BUF_STICKY},
-	{"dns.queries.rrname", "dns.query", BUF_STICKY},
+	{"dns.queries.rrname", "dns.queries.rrname", BUF_STICKY},
 	{"dns.query.name", "dns.query", BUF_STICKY},
 	{"tls.sni", "tls.sni", BUF_STICKY},
 	{"tls_sni", "tls.sni", BUF_STICKY},

@@ -15,7 +15,7 @@ static struct itest t;
 
 static const char rules[] =
 	"rules:\n"
-	"  - {id: 1, msg: evil query, buffer: dns.query, "
+	"  - {id: 1, msg: evil query, buffer: dns.queries.rrname, "
 	"patterns: [{content: evil.example, nocase: true}]}\n"
 	"  - {id: 2, msg: answer A, buffer: dns.answer, patterns: [{content: \" A 198.18.7.7\"}]}\n"
 	"  - {id: 3, msg: cname c2, buffer: dns.answer, patterns: [{content: \"CNAME "
@@ -24,7 +24,7 @@ static const char rules[] =
 	"patterns: [{content: \" TXT payload=\"}]}\n"
 	"  - {id: 5, msg: aaaa, buffer: dns.answer, "
 	"patterns: [{content: \" AAAA 2001:0db8:0000:0000:0000:0000:0000:0007\"}]}\n"
-	"  - {id: 6, msg: tcp name to client, buffer: dns.query, direction: to_client, "
+	"  - {id: 6, msg: tcp name to client, buffer: dns.queries.rrname, direction: to_client, "
 	"patterns: [{content: tcp.example}]}\n";
 
 static void config(const char *options)
@@ -273,12 +273,10 @@ Test(dns, queries_of_a_flow_count_tx_id)
 	run_ok();
 	cr_assert_eq(itest_alerts(&t, 1), 3);
 	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.id=1", 0), "dns.tx_id", -1), 0);
-	cr_expect_str_eq(jr_str(eve_find(&t.eve, "dns.id=2", 0), "dns.queries.0.rrtype"),
-			 "AAAA");
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "dns.id=2", 0), "dns.queries.0.rrtype"), "AAAA");
 	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.id=2", 0), "dns.tx_id", -1), 1);
 	cr_expect_eq(jr_int(eve_find(&t.eve, "dns.id=4", 0), "dns.tx_id", -1), 3);
-	cr_expect_str_eq(jr_str(eve_find(&t.eve, "dns.id=4", 0), "dns.queries.0.rrtype"),
-			 "TXT");
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "dns.id=4", 0), "dns.queries.0.rrtype"), "TXT");
 }
 
 Test(dns, ipv6_aaaa_answer)
@@ -346,6 +344,28 @@ Test(dns, hostile_and_non_dns_payloads_raise_nothing)
 				    "oversized, 0 truncated, 0 lost; parse errors: truncated=1 "
 				    "pointer_forward=2 bad_opcode=1\n") != NULL,
 		  "%s", t.res.err);
+}
+
+/* dns.query looks at requests only (Suricata's); dns.queries.rrname at the
+ * question names of responses too. */
+Test(dns, dns_query_is_requests_only)
+{
+	struct msg m;
+
+	itest_capture(&t, 1);
+	query(&m, 0x1a2b, "www.Evil.example", 1);
+	pg_udp(&t.gen, "198.18.0.10", 40000, "198.18.0.53", 53, m.b, m.n);
+	evil_response(&m);
+	pg_udp(&t.gen, "198.18.0.53", 53, "198.18.0.10", 40000, m.b, m.n);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 7, msg: q, buffer: dns.query, patterns: [{content: evil.example, "
+			"nocase: true}]}\n"
+			"  - {id: 8, msg: qr, buffer: dns.queries.rrname, patterns: [{content: "
+			"evil.example, nocase: true}]}\n");
+	run_ok();
+	cr_expect_eq(itest_alerts(&t, 7), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=7 dest_port=53"), 1);
+	cr_expect_eq(itest_alerts(&t, 8), 2);
 }
 
 Test(dns, alerts_per_message_option)
@@ -430,8 +450,7 @@ Test(dns, tcp_split_prefix_and_two_messages_per_segment)
 	cr_expect_str_eq(jr_str(a, "dns.answers.0.rdata"), "payload=abc");
 	cr_expect_eq(jr_int(a, "dns.answers.0.ttl", -1), 30);
 	cr_expect_str_eq(jr_str(a, "dns.grouped.TXT.0"), "payload=abc");
-	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=6", 0), "dns.id", -1),
-		     0x0202);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=6", 0), "dns.id", -1), 0x0202);
 }
 
 Test(dns, tcp_message_one_byte_per_segment)
@@ -451,8 +470,9 @@ Test(dns, tcp_message_one_byte_per_segment)
 	pg_tcp_close(&s);
 	run_ok();
 	cr_assert_eq(itest_alerts(&t, 1), 1);
-	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "dns.queries.0.rrname"),
-			 "bytewise.evil.example");
+	cr_expect_str_eq(
+		jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "dns.queries.0.rrname"),
+		"bytewise.evil.example");
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -465,7 +485,7 @@ Test(dns, rule_without_buffer_is_a_load_error)
 	cr_expect(strstr(t.res.err, "rule 9 (") != NULL, "%s", t.res.err);
 	cr_expect(strstr(t.res.err, "rules.yaml:2): the dns plugin matches rules on its buffers "
 				    "only: add `buffer:` (dns.query, dns.answer, dns.answer.name, "
-				    "dns.opcode, dns.rrtype)") != NULL,
+				    "dns.opcode, dns.rrtype, dns.queries.rrname)") != NULL,
 		  "%s", t.res.err);
 }
 
@@ -493,8 +513,9 @@ Test(dns, tcp_oversized_message_skipped_and_truncated_end_counted)
 	pg_tcp_close(&s);
 	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
 	cr_assert_eq(itest_alerts(&t, 1), 1);
-	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "dns.queries.0.rrname"),
-			 "short.evil.example");
+	cr_expect_str_eq(
+		jr_str(eve_find(&t.eve, "alert.signature_id=1", 0), "dns.queries.0.rrname"),
+		"short.evil.example");
 	cr_expect(strstr(t.res.err, "dns: 1 messages (1 queries, 0 responses), 1 alerts; tcp: 1 "
 				    "oversized, 1 truncated, 0 lost; parse errors: none") != NULL,
 		  "%s", t.res.err);

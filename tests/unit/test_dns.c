@@ -58,7 +58,7 @@ static struct ids_matcher *fake_compile(const struct ids_rule *const *rules, siz
 	(void)n;
 	(void)err;
 	(void)errlen;
-	return strcmp(rules[0]->buffer, "dns.query") == 0 ? FAKE_QUERY : FAKE_ANSWER;
+	return strcmp(rules[0]->buffer, "dns.queries.rrname") == 0 ? FAKE_QUERY : FAKE_ANSWER;
 }
 
 static void fake_free(struct ids_matcher *m)
@@ -134,7 +134,7 @@ static const struct ids_services svc = {
 };
 
 static const struct ids_rule rule_query = {
-	.id = 1, .msg = "q", .file = "r.yaml", .line = 2, .buffer = "dns.query"};
+	.id = 1, .msg = "q", .file = "r.yaml", .line = 2, .buffer = "dns.queries.rrname"};
 static const struct ids_rule rule_answer = {
 	.id = 2, .msg = "a", .file = "r.yaml", .line = 3, .buffer = "dns.answer"};
 
@@ -343,9 +343,10 @@ Test(dns, init_errors)
 	cr_expect_eq(start(r1, 1, opts, err), -1);
 	cr_expect_str_eq(err, "rule 7 (x.yaml:4): the dns plugin matches rules on its buffers "
 			      "only: add `buffer:` (dns.query, dns.answer, dns.answer.name, "
-			      "dns.opcode, dns.rrtype)");
+			      "dns.opcode, dns.rrtype, dns.queries.rrname)");
 	cr_expect_eq(start(r2, 1, opts, err), -1);
 	cr_expect_str_eq(err, "rule 8 (x.yaml:9): the dns plugin has no buffer 'http.uri' "
-			      "(dns.query, dns.answer, dns.answer.name, dns.opcode, dns.rrtype)");
+			      "(dns.query, dns.answer, dns.answer.name, dns.opcode, dns.rrtype, "
+			      "dns.queries.rrname)");
 	global = saved;
 }

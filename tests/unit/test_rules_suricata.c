@@ -1075,7 +1075,7 @@ Test(rules_suricata, dns_integer_keywords_and_name_buffers)
 			 "    - content: \"x\"\n"
 			 "- id: 6\n"
 			 "  msg: \"f\"\n"
-			 "  buffer: dns.query\n"
+			 "  buffer: dns.queries.rrname\n"
 			 "  patterns:\n"
 			 "    - content: \"y\"\n");
 	cr_expect_eq(res.failed, 2);
