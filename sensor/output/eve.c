@@ -59,6 +59,7 @@
 #include "output/eve_json.h"
 #include "output/json.h"
 #include "output/output.h"
+#include "output/sink.h"
 #include "stream/stream_tcp.h"
 
 #define EVE_FLUSH_BYTES (64 * 1024)
@@ -252,25 +253,6 @@ uint64_t eve_writer_errors(const struct eve_writer *w)
 }
 
 /* write() until done; EINTR retried. 0, or -1 with errno. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		if (k == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Write through the current descriptor, announced in active[] so that a
  * reopen does not close it underneath (see the file comment). */
 static int writer_write(struct eve_writer *w, const char *p, size_t n)
@@ -285,7 +267,7 @@ static int writer_write(struct eve_writer *w, const char *p, size_t n)
 			break;
 		atomic_fetch_sub(&w->active[e & 1], 1);
 	}
-	rc = write_all(atomic_load(&w->fd), p, n);
+	rc = sink_write_all(atomic_load(&w->fd), p, n);
 	err = errno;
 	atomic_fetch_sub(&w->active[e & 1], 1);
 	errno = err;
