@@ -310,9 +310,8 @@ static void cfg_outputs(struct cload *l, const struct ynode *outputs)
 {
 	static const char *const out_keys[] = {"eve", NULL};
 	static const char *const eve_keys[] = {
-		"enabled", "filename", "payload",      "payload-printable",
-		"packet",  "types",    "community-id", "community-id-seed",
-		"ipv6-format", NULL};
+		"enabled", "filename",	   "payload",		"payload-printable", "packet",
+		"types",   "community-id", "community-id-seed", "ipv6-format",	     NULL};
 	struct eve_config *e = &l->c->eve;
 	const struct ynode *eve, *fn;
 	const char *s;

@@ -1085,8 +1085,7 @@ struct matcher_thread *matcher_thread_new(void)
 	mt->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
 	mt->window = malloc(2 * STREAM_WINDOW);
 	if (!mt->state || !mt->touched || !mt->by_addr || !mt->txcand || !mt->md || !mt->mctx ||
-	    !mt->jit_stack ||
-	    !mt->window)
+	    !mt->jit_stack || !mt->window)
 		goto fail;
 	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
 	mt->venv.md = mt->md;

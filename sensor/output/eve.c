@@ -78,7 +78,7 @@ struct eve_writer {
 	char *host;			  /* `host` of every record, owned; NULL: none */
 	bool community_id;
 	uint16_t community_id_seed;
-	bool compress_ipv6; /* `ipv6-format: compressed` */
+	bool compress_ipv6;	      /* `ipv6-format: compressed` */
 	atomic_uint_least64_t alerts; /* alert lines written */
 	atomic_uint_least64_t errors; /* failed writes + records dropped */
 	atomic_bool error_logged;

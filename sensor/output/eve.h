@@ -41,7 +41,7 @@ struct eve_config {
 	 * Suricata does, 8 groups of 4 hex digits; true (`compressed`) in
 	 * RFC 5952's form. */
 	bool ipv6_compressed;
-	bool http, dns, tls;	    /* protocol record types (`types:`) */
+	bool http, dns, tls; /* protocol record types (`types:`) */
 };
 
 struct eve_writer;

@@ -17,11 +17,11 @@
 #include "output/json.h"
 
 struct ids_json {
-	struct jbuf *j;			 /* the worker's buffer, borrowed */
-	size_t start;			 /* where the record starts in it */
-	unsigned depth;			 /* levels opened by the plugin */
-	bool open;			 /* between begin and end */
-	bool bad;			 /* nesting overflowed: drop the record */
+	struct jbuf *j;			/* the worker's buffer, borrowed */
+	size_t start;			/* where the record starts in it */
+	unsigned depth;			/* levels opened by the plugin */
+	bool open;			/* between begin and end */
+	bool bad;			/* nesting overflowed: drop the record */
 	char stack[IDS_JSON_MAX_DEPTH]; /* 'o' object, 'a' array */
 };
 

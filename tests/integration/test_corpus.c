@@ -486,12 +486,14 @@ Test(corpus, alert_testmyids_midstream)
 Test(corpus, bug_4571_02)
 {
 	run_case("bug-4571-02", "ipv6.pcap", "bug-4571-02.yaml", midstream_conf);
-	cr_expect_eq(count("alert.signature_id=1 proto=TCP src_ip=2001:0db8:85a3:0000:0000:8a2e:0370:7334 "
+	cr_expect_eq(count("alert.signature_id=1 proto=TCP "
+			   "src_ip=2001:0db8:85a3:0000:0000:8a2e:0370:7334 "
 			   "dest_ip=2001:0db8:85a3:0000:0000:8a2e:0370:7335 pkt_src=stream"),
 		     1);
-	cr_expect_eq(count("event_type=flow proto=TCP src_ip=2001:0db8:85a3:0000:0000:8a2e:0370:7334 "
-			   "flow.alerted=true"),
-		     1);
+	cr_expect_eq(
+		count("event_type=flow proto=TCP src_ip=2001:0db8:85a3:0000:0000:8a2e:0370:7334 "
+		      "flow.alerted=true"),
+		1);
 	cr_expect_eq(stat_int("tcp.reassembly_gap"), 0);
 	cr_expect_eq(count("event_type=anomaly"), 0);
 }
@@ -500,7 +502,9 @@ Test(corpus, bug_4571_02)
 Test(corpus, iponly_ipv6_range_01)
 {
 	run_case("iponly-ipv6-range-01", "input.pcap", "iponly-ipv6-range-01.yaml", NULL);
-	cr_expect_eq(count("alert.signature_id=1000001 src_ip=2001:0db8:0000:0000:0000:0000:0000:0010"), 1);
+	cr_expect_eq(
+		count("alert.signature_id=1000001 src_ip=2001:0db8:0000:0000:0000:0000:0000:0010"),
+		1);
 	cr_expect_eq(count("event_type=alert"), 1);
 }
 
@@ -580,15 +584,14 @@ Test(corpus, dns_task_7018_ids_dns_keywords)
 			   "dns.queries.0.rrname=suricata.org dns.queries.0.rrtype=A "
 			   "dns.tx_id=2 dns.type=request"),
 		     1);
-	cr_expect_eq(
-		count("alert.signature_id=1 pcap_cnt=11 proto=TCP src_ip=9.9.9.9 src_port=53 "
-		      "app_proto=dns dest_ip=10.16.1.11 dest_port=36926 direction=to_client "
-		      "dns.flags=8180 dns.id=0 dns.opcode=0 "
-		      "dns.qr=true dns.ra=true dns.rcode=NOERROR "
-		      "dns.rd=true dns.queries.0.rrname=suricata.org dns.queries.0.rrtype=A "
-		      "dns.type=response dns.version=3 "
-		      "dns.grouped.A.0=15.197.148.33 dns.grouped.A.1=3.33.130.190"),
-		1);
+	cr_expect_eq(count("alert.signature_id=1 pcap_cnt=11 proto=TCP src_ip=9.9.9.9 src_port=53 "
+			   "app_proto=dns dest_ip=10.16.1.11 dest_port=36926 direction=to_client "
+			   "dns.flags=8180 dns.id=0 dns.opcode=0 "
+			   "dns.qr=true dns.ra=true dns.rcode=NOERROR "
+			   "dns.rd=true dns.queries.0.rrname=suricata.org dns.queries.0.rrtype=A "
+			   "dns.type=response dns.version=3 "
+			   "dns.grouped.A.0=15.197.148.33 dns.grouped.A.1=3.33.130.190"),
+		     1);
 	cr_expect_eq(count("event_type=alert dns.queries.0.rrname=oisf.net"), 0);
 	/* one dns record per message: oisf.net's query and answer, tx 1 */
 	cr_expect_eq(count("event_type=dns tx_id=1 dns.queries.0.rrname=oisf.net"), 2);
@@ -723,7 +726,8 @@ Test(corpus, bug_4571_01)
 Test(corpus, bug_4571_04)
 {
 	run_case("bug-4571-04", "ipv6_over_ipv4.pcap", "bug-4571-04.yaml", midstream_conf);
-	cr_expect_eq(count("alert.signature_id=1 proto=TCP src_ip=2001:0db8:85a3:0000:0000:8a2e:0370:7334 "
+	cr_expect_eq(count("alert.signature_id=1 proto=TCP "
+			   "src_ip=2001:0db8:85a3:0000:0000:8a2e:0370:7334 "
 			   "dest_ip=2001:0db8:85a3:0000:0000:8a2e:0370:7335 tunnel.src_ip=10.1.0.1 "
 			   "tunnel.dest_ip=10.1.0.2 tunnel.proto=IPv6"),
 		     1);

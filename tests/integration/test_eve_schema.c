@@ -103,7 +103,8 @@ Test(eve_schema, corpus_capture_records_validate, .timeout = 900)
 		cr_skip_test("corpus not present at %s: skipped", dir);
 	/* the real captures, and the suricata-verify cases' captures */
 	snprintf(cmd, sizeof(cmd),
-		 "find %s %s/../suricata-verify -name '*.pcap' -o -name '*.pcapng' 2>/dev/null | sort",
+		 "find %s %s/../suricata-verify -name '*.pcap' -o -name '*.pcapng' 2>/dev/null | "
+		 "sort",
 		 dir, dir);
 	ls = popen(cmd, "r");
 	cr_assert_not_null(ls);

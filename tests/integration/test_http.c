@@ -165,7 +165,10 @@ Test(http, sessions_on_any_port_alert_on_each_buffer)
 	cr_expect_eq(eve_count(&t.eve, "event_type=alert"), 10);
 	cr_expect_eq(jr_int(alert(1), "pcap_cnt", 0), (int64_t)a_req);
 	cr_expect_eq(jr_int(alert(1), "dest_port", 0), 8888);
-	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=6 src_ip=2001:0db8:0000:0000:0000:0000:0000:0010", 0),
+	cr_expect_eq(jr_int(eve_find(&t.eve,
+				     "alert.signature_id=6 "
+				     "src_ip=2001:0db8:0000:0000:0000:0000:0000:0010",
+				     0),
 			    "pcap_cnt", 0),
 		     (int64_t)c_last);
 }
@@ -447,7 +450,8 @@ Test(http, head_over_many_segments_up_to_the_limit)
 	send_str(&s, PG_TO_CLIENT, ok);
 	pg_tcp_close(&s);
 	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
-	cr_expect(strstr(t.res.err, "http: 1 flows, 2 requests, 2 responses (0 without a request, 0 pairings lost), "
+	cr_expect(strstr(t.res.err, "http: 1 flows, 2 requests, 2 responses (0 without a request, "
+				    "0 pairings lost), "
 				    "0 flows not HTTP, 0 out of memory; parse errors: "
 				    "head_too_long=1 request_line=0") != NULL,
 		  "%s", t.res.err);
@@ -551,7 +555,8 @@ Test(http, bodies_over_many_segments)
 	pg_tcp_close(&s);
 	cr_assert_eq(itest_run(&t, "-v", NULL), 0, "%s", t.res.err);
 	cr_expect(strstr(t.res.err,
-			 "http: 1 flows, 4 requests, 4 responses (0 without a request, 0 pairings lost), "
+			 "http: 1 flows, 4 requests, 4 responses (0 without a request, 0 pairings "
+			 "lost), "
 			 "0 flows not HTTP, 0 out of memory; parse errors: "
 			 "head_too_long=0 request_line=0 status_line=0 header_line=0 "
 			 "content_length=0 chunk=0 cl_and_te=0 gap=0 truncated=0") != NULL,
