@@ -37,12 +37,22 @@
  * them; nanoseconds are divided by 1,000 (truncating), as libpcap does at
  * microsecond precision.
  *
- * Threads: next and release run on the reading thread; frames are read by
- * any thread until released or the source is closed.
+ * Cursors: the walk (offset, packet count, events) is a struct mmap_cursor;
+ * the source keeps one for mmap_source_next and hands out more, one per
+ * thread that reads the whole file itself. What cursors share is the map
+ * and the file's size: a cursor that runs short takes `grow`, looks at the
+ * size again and, when the file is still short, marks it ended for all, so
+ * every cursor stops at the same record.
+ *
+ * Threads: a cursor (and mmap_source_next, release) on one thread at a
+ * time; cursors of one source on as many threads as there are cursors;
+ * frames are read by any thread until released or the source is closed.
  */
 #include "capture/capture_mmap.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -61,19 +71,29 @@
 #define RELEASE_STEP  ((size_t)8 << 20)
 #define LINKTYPE_MASK 0x03ffffffu
 
+/* One walk through the records; a source has its own (mmap_source_next)
+ * and hands out more (mmap_source_cursor), one per reading thread. */
+struct mmap_cursor {
+	struct mmap_source *s;
+	uint64_t off;	/* next record header */
+	uint64_t count; /* frames delivered */
+	bool failed;
+	struct capture_file_events ev;
+};
+
 struct mmap_source {
 	int fd;
 	const uint8_t *map;
-	size_t map_len;	   /* address space mapped */
-	uint64_t size;	   /* file size as last seen */
-	uint64_t size0;	   /* file size at open */
-	uint64_t off;	   /* next record header */
-	uint64_t count;	   /* frames delivered */
-	uint64_t released; /* bytes before this were released */
+	size_t map_len;		/* address space mapped */
+	_Atomic uint64_t size;	/* file size as last seen */
+	uint64_t size0;		/* file size at open */
+	uint64_t released;	/* bytes before this were released */
+	pthread_mutex_t grow;	/* looking at the size again; `ended` */
+	bool ended;		/* a cursor found the file too short: no more growth */
 	uint32_t snaplen;
 	int linktype;
-	bool swapped, nsec, failed;
-	struct capture_file_events ev;
+	bool swapped, nsec;
+	struct mmap_cursor own; /* mmap_source_next's */
 };
 
 static uint32_t rd32(const struct mmap_source *s, const uint8_t *b)
@@ -141,7 +161,8 @@ static int map_file(struct mmap_source *s, const char *path, char *err, size_t e
 
 	if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
-	s->size = s->size0 = (uint64_t)st.st_size;
+	s->size0 = (uint64_t)st.st_size;
+	atomic_init(&s->size, s->size0);
 	s->map_len = (size_t)st.st_size + MMAP_RESERVE;
 	m = mmap(NULL, s->map_len, PROT_READ, MAP_SHARED, s->fd, 0);
 	if (m == MAP_FAILED && st.st_size > 0) {
@@ -156,7 +177,8 @@ static int map_file(struct mmap_source *s, const char *path, char *err, size_t e
 	}
 	s->map = m;
 	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-	s->off = FILE_HDR_LEN;
+	s->own.s = s;
+	s->own.off = FILE_HDR_LEN;
 	return 1;
 }
 
@@ -185,6 +207,11 @@ int mmap_source_open(const char *path, struct mmap_source **out, char *err, size
 	rc = check_file(s, path, err, errlen);
 	if (rc == 1)
 		rc = map_file(s, path, err, errlen);
+	if (rc == 1 && pthread_mutex_init(&s->grow, NULL) != 0) {
+		munmap((void *)s->map, s->map_len);
+		snprintf(err, errlen, "%s: out of memory", path);
+		rc = -1;
+	}
 	if (rc == 1) {
 		*out = s;
 		return 1;
@@ -195,28 +222,40 @@ int mmap_source_open(const char *path, struct mmap_source **out, char *err, size
 }
 
 /* At least `need` bytes from `off` in the file? Looks at the file's size
- * again when the known size falls short (a file that grows). */
-static bool have(struct mmap_source *s, uint64_t off, uint64_t need)
+ * again when the known size falls short (a file that grows). The first
+ * cursor that still finds it short ends the file for every cursor, so
+ * that all of them stop at the same record whatever the writer does
+ * afterwards. `*size` is the size the answer rests on. */
+static bool have(struct mmap_source *s, uint64_t off, uint64_t need, uint64_t *size)
 {
 	struct stat st;
 
-	if (s->size >= off + need)
+	*size = atomic_load_explicit(&s->size, memory_order_acquire);
+	if (*size >= off + need)
 		return true;
-	if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size > s->size) {
-		uint64_t cap = s->map_len;
+	pthread_mutex_lock(&s->grow);
+	*size = atomic_load_explicit(&s->size, memory_order_relaxed);
+	if (*size < off + need && !s->ended) {
+		if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size > *size) {
+			uint64_t cap = s->map_len;
 
-		s->size = (uint64_t)st.st_size < cap ? (uint64_t)st.st_size : cap;
+			*size = (uint64_t)st.st_size < cap ? (uint64_t)st.st_size : cap;
+			atomic_store_explicit(&s->size, *size, memory_order_release);
+		}
+		if (*size < off + need)
+			s->ended = true;
 	}
-	return s->size >= off + need;
+	pthread_mutex_unlock(&s->grow);
+	return *size >= off + need;
 }
 
 /* The end of a file with a cut-short record: clean when the file grew
  * since it was opened (a writer at work), an error otherwise. */
-static int cut_short(struct mmap_source *s, char *err, size_t errlen, const char *what,
-		     uint32_t tried, uint64_t got)
+static int cut_short(struct mmap_cursor *c, uint64_t size, char *err, size_t errlen,
+		     const char *what, uint32_t tried, uint64_t got)
 {
-	if (s->size > s->size0) {
-		s->ev.partial_tail++;
+	if (size > c->s->size0) {
+		c->ev.partial_tail++;
 		return 0;
 	}
 	snprintf(err, errlen, "truncated dump file; tried to read %u %s bytes, only got %llu",
@@ -224,8 +263,9 @@ static int cut_short(struct mmap_source *s, char *err, size_t errlen, const char
 	return -1;
 }
 
-static void fill(struct mmap_source *s, struct capture_frame *f, const uint8_t *h, uint32_t caplen)
+static void fill(struct mmap_cursor *c, struct capture_frame *f, const uint8_t *h, uint32_t caplen)
 {
+	const struct mmap_source *s = c->s;
 	/* libpcap: signed in the machine's byte order, unsigned swapped */
 	int64_t sec = s->swapped ? (int64_t)rd32(s, h) : (int64_t)(int32_t)rd32(s, h);
 	int64_t frac = s->swapped ? (int64_t)rd32(s, h + 4) : (int64_t)(int32_t)rd32(s, h + 4);
@@ -236,21 +276,22 @@ static void fill(struct mmap_source *s, struct capture_frame *f, const uint8_t *
 	f->caplen = caplen;
 	f->wirelen = rd32(s, h + 12);
 	f->ts_usec = sec * 1000000 + frac;
-	f->pcap_cnt = ++s->count;
+	f->pcap_cnt = ++c->count;
 	f->linktype = s->linktype;
 }
 
-/* The record at s->off: 1 delivered, 0 end, -1 malformed (err set). */
-static int next_record(struct mmap_source *s, struct capture_frame *f, char *err, size_t errlen)
+/* The record at c->off: 1 delivered, 0 end, -1 malformed (err set). */
+static int next_record(struct mmap_cursor *c, struct capture_frame *f, char *err, size_t errlen)
 {
-	const uint8_t *h = s->map + s->off;
-	uint64_t data = s->off + REC_HDR_LEN, left;
+	const struct mmap_source *s = c->s;
+	const uint8_t *h = s->map + c->off;
+	uint64_t data = c->off + REC_HDR_LEN, left, size;
 	uint32_t caplen, keep;
 
-	if (!have(s, s->off, REC_HDR_LEN)) {
-		if (s->size == s->off)
+	if (!have(c->s, c->off, REC_HDR_LEN, &size)) {
+		if (size == c->off)
 			return 0;
-		return cut_short(s, err, errlen, "header", REC_HDR_LEN, s->size - s->off);
+		return cut_short(c, size, err, errlen, "header", REC_HDR_LEN, size - c->off);
 	}
 	caplen = rd32(s, h + 8);
 	if (caplen > MAX_SNAPLEN) {
@@ -259,40 +300,66 @@ static int next_record(struct mmap_source *s, struct capture_frame *f, char *err
 		return -1;
 	}
 	keep = caplen > s->snaplen ? s->snaplen : caplen;
-	if (!have(s, data, caplen)) {
-		left = s->size - data;
+	if (!have(c->s, data, caplen, &size)) {
+		left = size - data;
 		if (caplen > s->snaplen && left >= s->snaplen)
-			return cut_short(s, err, errlen, "captured", caplen, left);
-		return cut_short(s, err, errlen, "captured", keep, left);
+			return cut_short(c, size, err, errlen, "captured", caplen, left);
+		return cut_short(c, size, err, errlen, "captured", keep, left);
 	}
 	if (caplen != keep)
-		s->ev.caplen_over_snaplen++;
+		c->ev.caplen_over_snaplen++;
 	if (caplen == 0)
-		s->ev.zero_caplen++;
-	fill(s, f, h, keep);
-	s->off = data + caplen;
+		c->ev.zero_caplen++;
+	fill(c, f, h, keep);
+	c->off = data + caplen;
 	return 1;
+}
+
+int mmap_cursor_next(struct mmap_cursor *c, struct capture_frame *f, char *err, size_t errlen)
+{
+	int rc;
+
+	if (c->failed)
+		return 0;
+	rc = next_record(c, f, err, errlen);
+	if (rc < 0) {
+		c->ev.bad_records++;
+		c->ev.bad_record_pcap_cnt = c->count + 1;
+	}
+	if (rc <= 0)
+		c->failed = true; /* stay at the end */
+	return rc;
 }
 
 int mmap_source_next(struct mmap_source *s, struct capture_frame *f, char *err, size_t errlen)
 {
-	int rc;
+	return mmap_cursor_next(&s->own, f, err, errlen);
+}
 
-	if (s->failed)
-		return 0;
-	rc = next_record(s, f, err, errlen);
-	if (rc < 0) {
-		s->ev.bad_records++;
-		s->ev.bad_record_pcap_cnt = s->count + 1;
+struct mmap_cursor *mmap_source_cursor(struct mmap_source *s)
+{
+	struct mmap_cursor *c = calloc(1, sizeof(*c));
+
+	if (c) {
+		c->s = s;
+		c->off = FILE_HDR_LEN;
 	}
-	if (rc <= 0)
-		s->failed = true; /* stay at the end */
-	return rc;
+	return c;
+}
+
+void mmap_cursor_events(const struct mmap_cursor *c, struct capture_file_events *ev)
+{
+	*ev = c->ev;
+}
+
+void mmap_cursor_free(struct mmap_cursor *c)
+{
+	free(c);
 }
 
 void mmap_source_release(struct mmap_source *s, const uint8_t *before)
 {
-	uint64_t upto = before ? (uint64_t)(before - s->map) : s->off;
+	uint64_t upto = before ? (uint64_t)(before - s->map) : s->own.off;
 	long page = sysconf(_SC_PAGESIZE);
 
 	if (upto < s->released + RELEASE_STEP)
@@ -309,7 +376,7 @@ int mmap_source_linktype(const struct mmap_source *s)
 
 void mmap_source_events(const struct mmap_source *s, struct capture_file_events *ev)
 {
-	*ev = s->ev;
+	*ev = s->own.ev;
 }
 
 void mmap_source_close(struct mmap_source *s)
@@ -317,6 +384,7 @@ void mmap_source_close(struct mmap_source *s)
 	if (!s)
 		return;
 	munmap((void *)s->map, s->map_len);
+	pthread_mutex_destroy(&s->grow);
 	close(s->fd);
 	free(s);
 }

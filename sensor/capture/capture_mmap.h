@@ -42,6 +42,22 @@ int mmap_source_next(struct mmap_source *s, struct capture_frame *f, char *err, 
  * leave memory. Cheap when called often; it acts in steps of several MB. */
 void mmap_source_release(struct mmap_source *s, const uint8_t *before);
 
+/*
+ * Cursors: each walks every record of the file from the first, on its own
+ * thread, giving the same frames, packet numbers, events and errors as
+ * mmap_source_next (so several workers can each read the whole file and
+ * keep their own frames). All cursors of a source end at the same record,
+ * also when the file grows while read. mmap_source_release is then the
+ * caller's to call, from one thread, behind the slowest cursor. A cursor
+ * is freed before its source is closed.
+ */
+struct mmap_cursor;
+
+struct mmap_cursor *mmap_source_cursor(struct mmap_source *s); /* NULL: out of memory */
+int mmap_cursor_next(struct mmap_cursor *c, struct capture_frame *f, char *err, size_t errlen);
+void mmap_cursor_events(const struct mmap_cursor *c, struct capture_file_events *ev);
+void mmap_cursor_free(struct mmap_cursor *c);
+
 int mmap_source_linktype(const struct mmap_source *s);
 void mmap_source_events(const struct mmap_source *s, struct capture_file_events *ev);
 void mmap_source_close(struct mmap_source *s);

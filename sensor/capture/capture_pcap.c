@@ -480,3 +480,55 @@ void pcap_source_events(const struct pcap_source *s, struct capture_file_events 
 	}
 	memset(ev, 0, sizeof(*ev));
 }
+
+/* ---------------------------------------------------------- cursors */
+
+struct pcap_cursor {
+	const char *path;
+	struct mmap_cursor *mc;
+};
+
+struct pcap_cursor *pcap_source_cursor(struct pcap_source *s)
+{
+	struct pcap_cursor *c;
+
+	if (!s->mm)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->path = s->path;
+	c->mc = mmap_source_cursor(s->mm);
+	if (!c->mc) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int pcap_cursor_next(struct pcap_cursor *c, struct capture_frame *f, char *err, size_t errlen)
+{
+	char why[256];
+	int rc = mmap_cursor_next(c->mc, f, why, sizeof(why));
+	struct capture_file_events ev;
+
+	if (rc < 0) {
+		mmap_cursor_events(c->mc, &ev);
+		snprintf(err, errlen, "%s: truncated capture after packet %llu (%s)", c->path,
+			 (unsigned long long)(ev.bad_record_pcap_cnt - 1), why);
+	}
+	return rc;
+}
+
+void pcap_cursor_events(const struct pcap_cursor *c, struct capture_file_events *ev)
+{
+	mmap_cursor_events(c->mc, ev);
+}
+
+void pcap_cursor_free(struct pcap_cursor *c)
+{
+	if (!c)
+		return;
+	mmap_cursor_free(c->mc);
+	free(c);
+}

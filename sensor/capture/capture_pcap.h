@@ -62,4 +62,15 @@ void pcap_source_release(struct pcap_source *s, const uint8_t *before);
 
 void pcap_source_events(const struct pcap_source *s, struct capture_file_events *ev);
 
+/* A walk of its own through a stable source's frames (see mmap_cursor in
+ * capture_mmap.h): the same frames, packet numbers, events and error texts
+ * as pcap_source_next, for one thread each. NULL when the source is not
+ * stable (libpcap's reader) or memory is short. Freed before the source. */
+struct pcap_cursor;
+
+struct pcap_cursor *pcap_source_cursor(struct pcap_source *s);
+int pcap_cursor_next(struct pcap_cursor *c, struct capture_frame *f, char *err, size_t errlen);
+void pcap_cursor_events(const struct pcap_cursor *c, struct capture_file_events *ev);
+void pcap_cursor_free(struct pcap_cursor *c);
+
 #endif

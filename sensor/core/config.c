@@ -1026,17 +1026,20 @@ static void cfg_afpacket(struct cload *l, const struct ynode *af)
 static void cfg_capture(struct cload *l, const struct ynode *cap)
 {
 	static const char *const keys[] = {"method",	"interfaces", "bpf", "promisc",
-					   "af-packet", "raw",	      NULL};
+					   "af-packet", "raw",	      "file-read", NULL};
+	static const char *const reads[] = {"split", "reader", NULL};
 	static const char *const rkeys[] = {"batch", "snaplen", NULL};
 	static const char *const methods[] = {"af-packet", "raw", NULL};
 	struct live_config *lc = &l->c->live;
 	const struct ynode *n;
-	int method = (int)lc->method;
+	int method = (int)lc->method, reader = l->c->file_reader_thread;
 
 	if (ymap_check_keys(cap, keys, "capture", l->d) && cap->type != YNODE_MAP)
 		return;
 	cfg_choice(l, cap, "method", methods, "af-packet, raw", &method);
 	lc->method = (enum live_method)method;
+	cfg_choice(l, cap, "file-read", reads, "split, reader", &reader);
+	l->c->file_reader_thread = reader != 0;
 	cfg_bool(l, cap, "promisc", &lc->promisc);
 	cfg_string(l, cap, "bpf", &l->c->bpf);
 	if ((n = ymap_get(cap, "interfaces")))

@@ -49,6 +49,9 @@
  *   defrag:
  *     timeout: S (60), memcap: SIZE (32mb), max-trackers: N (65536)
  *   capture:                      live capture (sensor -i)
+ *     file-read: split | reader   several workers on a pcap file (-r): each
+ *                                 walks the file's map (split), or one
+ *                                 reader thread hands frames out (reader)
  *     method: af-packet | raw     (af-packet)
  *     interfaces: [NAME, ...]     -i overrides
  *     bpf: FILTER                 --bpf overrides
@@ -134,6 +137,7 @@ struct sensor_config {
 	size_t n_ifaces;
 	char *bpf;
 	unsigned threads_set;	 /* `threads:` was given (else one per CPU live) */
+	bool file_reader_thread; /* capture.file-read: reader (not split) */
 	uint32_t stats_interval; /* seconds between stats records live, 0: off (30) */
 	char *pidfile;		 /* NULL: none */
 	char *run_as_user;	 /* NULL: keep the starting user */

@@ -86,11 +86,19 @@ struct ring {
 	_Atomic int done;
 };
 
+struct split;
+
 struct worker_slot {
 	struct ids_thread *w;
 	struct ring ring;
 	pthread_t tid;
 	int started;
+	/* split reading (see split_run) */
+	struct pcap_cursor *cur;
+	struct split *sp;
+	unsigned index;
+	int rc;				/* of the cursor's walk: 1 never, 0 end, -1 error */
+	_Atomic uintptr_t at __attribute__((aligned(64))); /* frame reached; UINTPTR_MAX: done */
 };
 
 static void ring_pause(unsigned *spins)
@@ -217,11 +225,10 @@ static void release_behind(struct pcap_source *src, struct worker_slot *slots, u
 }
 
 /* Once at the end of a file: what the reader counted. */
-static void report_file_events(struct pcap_source *src)
+static void report_events(const struct capture_file_events *e)
 {
-	struct capture_file_events ev;
+	struct capture_file_events ev = *e;
 
-	pcap_source_events(src, &ev);
 	if (ev.zero_caplen)
 		log_warn("capture file: %llu record(s) with no byte captured",
 			 (unsigned long long)ev.zero_caplen);
@@ -230,6 +237,14 @@ static void report_file_events(struct pcap_source *src)
 			 (unsigned long long)ev.caplen_over_snaplen);
 	if (ev.partial_tail)
 		log_warn("capture file grew while read: its unfinished last record was left");
+}
+
+static void report_file_events(struct pcap_source *src)
+{
+	struct capture_file_events ev;
+
+	pcap_source_events(src, &ev);
+	report_events(&ev);
 }
 
 /* Frames between two looks at the control signals while reading a file. */
@@ -265,6 +280,151 @@ static int read_loop(struct pcap_source *src, struct worker_slot *slots, unsigne
 		return EXIT_CONFIG;
 	}
 	return EXIT_OK;
+}
+
+/* ----------------------------------------------- split reading of a map */
+
+/* Frames between two stores of a worker's place in the file (and, on the
+ * main thread, a look at the signals and a release of the map). */
+#define SPLIT_PROGRESS 1024
+
+struct split {
+	struct pcap_source *src;
+	struct worker_slot *slots;
+	unsigned n;
+	_Atomic int stop;
+	_Atomic unsigned running; /* worker threads not finished */
+};
+
+/* The map behind the slowest worker may go. */
+static void split_release(struct split *sp)
+{
+	uintptr_t low = UINTPTR_MAX;
+
+	for (unsigned i = 0; i < sp->n; i++) {
+		uintptr_t at = atomic_load_explicit(&sp->slots[i].at, memory_order_acquire);
+
+		if (at < low)
+			low = at;
+	}
+	if (low == 0)
+		return; /* a worker has not read its first frame */
+	pcap_source_release(sp->src, low == UINTPTR_MAX ? NULL : (const uint8_t *)low);
+}
+
+/* One worker's walk through the whole file: every record is read (and
+ * checked) by every worker, each keeps the frames dispatch_pick gives it.
+ * On the main thread (`ctl` set) also the signals and the releases. */
+static void split_walk(struct worker_slot *s, struct run_ctl *ctl, char *err, size_t errlen)
+{
+	struct split *sp = s->sp;
+	struct pick_state *pick = calloc(1, sizeof(*pick));
+	struct capture_frame f;
+	unsigned frames = 0;
+
+	if (!pick) {
+		s->rc = -1;
+		snprintf(err, errlen, "out of memory");
+		return;
+	}
+	while ((s->rc = pcap_cursor_next(s->cur, &f, err, errlen)) > 0) {
+		if (dispatch_pick(pick, f.linktype, f.data, f.caplen, sp->n) == s->index)
+			worker_process(s->w, &f);
+		if (++frames % SPLIT_PROGRESS)
+			continue;
+		atomic_store_explicit(&s->at, (uintptr_t)f.data, memory_order_release);
+		if (ctl) {
+			if (frames % RELEASE_FRAMES == 0)
+				split_release(sp);
+			if (ctl_poll(ctl, 0))
+				atomic_store_explicit(&sp->stop, 1, memory_order_release);
+		}
+		if (atomic_load_explicit(&sp->stop, memory_order_acquire))
+			break;
+	}
+	atomic_store_explicit(&s->at, UINTPTR_MAX, memory_order_release);
+	free(pick);
+}
+
+static void *split_worker_main(void *arg)
+{
+	struct worker_slot *s = arg;
+	char err[512];
+
+	split_walk(s, NULL, err, sizeof(err));
+	worker_finish(s->w);
+	atomic_fetch_sub_explicit(&s->sp->running, 1, memory_order_release);
+	return NULL;
+}
+
+/* Milliseconds the main thread waits between looks at the other workers
+ * once its own walk is done. */
+#define SPLIT_WAIT_MS 2
+
+/*
+ * Several workers over a stable source (a mapped pcap file): no reader
+ * thread and no rings. Every worker walks the whole file through its own
+ * cursor and processes the frames dispatch_pick gives it; the main thread
+ * is worker 0. What a reader thread cost (its core time, the rings, a full
+ * ring stalling every worker) is gone; what each worker pays instead is a
+ * look at every record header and IP header. The walks give identical
+ * frames and errors, and dispatch_pick the same choice in every walk, so
+ * the flows land where the reader would have sent them.
+ */
+static int split_run(struct pcap_source *src, struct worker_slot *slots, unsigned n,
+		     struct run_ctl *ctl)
+{
+	struct split sp = {.src = src, .slots = slots, .n = n};
+	struct capture_file_events ev;
+	char err[512];
+	int rc = EXIT_RUNTIME;
+
+	for (unsigned i = 0; i < n; i++) {
+		slots[i].cur = pcap_source_cursor(src);
+		slots[i].sp = &sp;
+		slots[i].index = i;
+		slots[i].rc = 1;
+		atomic_init(&slots[i].at, 0);
+		if (!slots[i].cur)
+			goto out;
+	}
+	atomic_init(&sp.stop, 0);
+	atomic_init(&sp.running, 0);
+	for (unsigned i = 1; i < n; i++) {
+		atomic_fetch_add_explicit(&sp.running, 1, memory_order_relaxed);
+		if (pthread_create(&slots[i].tid, NULL, split_worker_main, &slots[i]) != 0) {
+			atomic_fetch_sub_explicit(&sp.running, 1, memory_order_relaxed);
+			log_error("cannot start worker thread %u", i);
+			atomic_store_explicit(&sp.stop, 1, memory_order_release);
+			break;
+		}
+		slots[i].started = 1;
+	}
+	split_walk(&slots[0], ctl, err, sizeof(err));
+	worker_finish(slots[0].w);
+	while (atomic_load_explicit(&sp.running, memory_order_acquire)) {
+		if (ctl_poll(ctl, SPLIT_WAIT_MS))
+			atomic_store_explicit(&sp.stop, 1, memory_order_release);
+		split_release(&sp);
+	}
+	for (unsigned i = 1; i < n; i++) {
+		if (slots[i].started)
+			pthread_join(slots[i].tid, NULL);
+		slots[i].started = 0;
+	}
+	pcap_cursor_events(slots[0].cur, &ev);
+	report_events(&ev);
+	rc = EXIT_OK;
+	if (slots[0].rc < 0) {
+		fprintf(stderr, "sensor: error: %s\n", err);
+		rc = EXIT_CONFIG;
+	}
+out:
+	for (unsigned i = 0; i < n; i++) {
+		pcap_cursor_free(slots[i].cur);
+		slots[i].cur = NULL;
+	}
+	return rc;
 }
 
 /* Make the workers (plugin thread contexts included) and tell `ctl`. */
@@ -342,6 +502,13 @@ int dispatch_run(const struct sensor_config *cfg, struct run_ctl *ctl, struct pc
 	if (!slots)
 		return EXIT_RUNTIME;
 	memset(slots, 0, n * sizeof(*slots));
+	if (n > 1 && pcap_source_stable(src) && !cfg->file_reader_thread) {
+		if (new_workers(cfg, ctl, slots, n) < 0)
+			goto out;
+		rc = split_run(src, slots, n, ctl);
+		ctl_write_stats(ctl, true, &res->packets, &res->invalid, &res->alerts);
+		goto out;
+	}
 	if (start_workers(cfg, ctl, slots, n, pcap_source_stable(src)) < 0)
 		goto out;
 	rc = read_loop(src, slots, n, ctl);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -102,6 +103,87 @@ Test(threads, same_alerts_with_one_and_four_workers)
 	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.flow.total", -1), 600);
 	free_lines(one, n1);
 	free_lines(four, n4);
+}
+
+/* 200 HTTP sessions and DNS queries, one in 4 asking for "evil". */
+static void evil_sessions(void)
+{
+	char host[32], data[64];
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	for (int i = 0; i < 200; i++) {
+		snprintf(host, sizeof(host), "198.18.%d.%d", 1 + i / 100, 1 + i % 100);
+		pg_tcp_init(&s, &t.gen, host, (uint16_t)(30000 + i), "198.19.0.1", 80);
+		pg_tcp_handshake(&s);
+		snprintf(data, sizeof(data), "GET /%s HTTP/1.0\r\n\r\n", i % 4 ? "ok" : "evil");
+		pg_tcp_send(&s, PG_TO_SERVER, data, strlen(data));
+		pg_udp(&t.gen, host, 5353, "198.19.0.2", 53, "evil.example", 12);
+		pg_tcp_close(&s);
+	}
+	itest_rules(&t, "rules:\n  - {id: 1, msg: evil, patterns: [{content: evil}]}\n");
+}
+
+/* The run's exit status, stderr's error line and sorted alert lines. */
+struct outcome {
+	int rc;
+	char err[512];
+	char **alerts;
+	size_t n;
+};
+
+static void run_with(struct outcome *o, const char *workers, const char *file_read)
+{
+	char conf[256];
+	const char *e;
+
+	snprintf(conf, sizeof(conf), "plugins:\n  - name: signature\ncapture: {file-read: %s}\n",
+		 file_read);
+	itest_config(&t, conf);
+	o->rc = itest_run(&t, "--threads", workers, NULL);
+	e = strstr(t.res.err, "error: ");
+	snprintf(o->err, sizeof(o->err), "%.*s", e ? (int)strcspn(e, "\n") : 0, e ? e : "");
+	o->alerts = sorted_alert_lines(t.eve_path, &o->n);
+}
+
+static void same_outcome(const struct outcome *a, const struct outcome *b, const char *what)
+{
+	cr_assert_eq(b->rc, a->rc, "%s: exit status", what);
+	cr_assert_str_eq(b->err, a->err, "%s", what);
+	cr_assert_eq(b->n, a->n, "%s: alerts", what);
+	for (size_t i = 0; i < a->n; i++)
+		cr_assert_str_eq(b->alerts[i], a->alerts[i], "%s", what);
+}
+
+/* Workers walking the map themselves (split, the default) and one reader
+ * thread handing frames out give what one worker gives: the same alerts
+ * and, for a file cut inside its last record, the same alerts before the
+ * cut, the same error and the same exit status. */
+Test(threads, split_walks_and_reader_thread_agree_also_on_a_cut_file)
+{
+	struct outcome one, split, reader;
+	struct stat st;
+
+	evil_sessions();
+	for (int cut = 0; cut < 2; cut++) {
+		if (cut) {
+			cr_assert_eq(stat(t.pcap, &st), 0);
+			cr_assert_eq(truncate(t.pcap, st.st_size - 30), 0);
+		}
+		run_with(&one, "1", "split");
+		run_with(&split, "2", "split");
+		run_with(&reader, "3", "reader");
+		cr_assert_eq(one.n, 50 + 200, "cut %d: every 'evil' session and query once", cut);
+		cr_assert_eq(one.rc, cut ? 1 : 0, "%s", t.res.err);
+		if (cut)
+			cr_assert_not_null(strstr(one.err, "truncated capture after packet"), "%s",
+					   one.err);
+		same_outcome(&one, &split, "2 workers walking the map");
+		same_outcome(&one, &reader, "3 workers behind a reader thread");
+		free_lines(one.alerts, one.n);
+		free_lines(split.alerts, split.n);
+		free_lines(reader.alerts, reader.n);
+	}
 }
 
 /* ------------------------------------------------ the corpus, 1 2 4 */

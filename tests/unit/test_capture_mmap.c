@@ -139,6 +139,8 @@ static long compare_with_libpcap(const char *path, bool *mapped)
 	pcap_t *pc =
 		pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	struct pcap_source *s = pcap_source_open(path, err, sizeof(err));
+	struct pcap_cursor *c = NULL;
+	char cerr[512] = "";
 	long n = 0;
 
 	if (!pc) {
@@ -147,13 +149,31 @@ static long compare_with_libpcap(const char *path, bool *mapped)
 	}
 	cr_assert_not_null(s, "%s: %s", path, err);
 	*mapped = pcap_source_stable(s);
+	if (*mapped) {
+		c = pcap_source_cursor(s); /* a second walk, as a worker's */
+		cr_assert_not_null(c);
+	} else {
+		cr_assert_null(pcap_source_cursor(s), "%s: libpcap's reader has no cursors", path);
+	}
 	cr_assert_eq(pcap_source_linktype(s), linktype_of(pcap_datalink(pc)), "%s", path);
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *d;
-		struct capture_frame f;
+		struct capture_frame f, cf;
 		int lrc = pcap_next_ex(pc, &h, &d);
 		int rc = pcap_source_next(s, &f, err, sizeof(err));
+
+		if (c) {
+			cr_assert_eq(pcap_cursor_next(c, &cf, cerr, sizeof(cerr)), rc,
+				     "%s: the cursor and the source part at frame %ld", path, n + 1);
+			if (rc < 0)
+				cr_assert_str_eq(cerr, err);
+			if (rc > 0)
+				cr_assert(cf.data == f.data && cf.caplen == f.caplen &&
+					      cf.wirelen == f.wirelen && cf.ts_usec == f.ts_usec &&
+					      cf.pcap_cnt == f.pcap_cnt && cf.linktype == f.linktype,
+					  "%s: the cursor's frame %ld", path, n + 1);
+		}
 
 		if (lrc == PCAP_ERROR_BREAK) {
 			cr_assert_eq(rc, 0, "%s: libpcap ends after %ld frames, rc %d (%s)", path,
@@ -177,6 +197,7 @@ static long compare_with_libpcap(const char *path, bool *mapped)
 		cr_assert_eq(f.pcap_cnt, (uint64_t)n);
 		cr_assert_eq(memcmp(f.data, d, h->caplen), 0, "%s: frame %ld bytes", path, n);
 	}
+	pcap_cursor_free(c);
 	pcap_source_close(s);
 	pcap_close(pc);
 	return n;
@@ -390,6 +411,54 @@ Test(capture_mmap, file_growing_while_read_ends_at_last_whole_record)
 	pcap_source_events(s, &ev);
 	cr_assert_eq(ev.partial_tail, 1);
 	cr_assert_eq(ev.bad_records, 0);
+	pcap_source_close(s);
+}
+
+/* Two workers' cursors on a file that grows: the first to find the file
+ * short ends it for both, so neither reads a record the other did not. */
+Test(capture_mmap, cursors_of_a_growing_file_end_at_the_same_record)
+{
+	struct buf w = {.n = 0}, more = {.n = 0}, late = {.n = 0};
+	struct capture_file_events ev;
+	struct pcap_cursor *a, *b;
+	struct capture_frame f;
+	struct pcap_source *s;
+	const char *p;
+	char err[256];
+
+	file_header(&w, 0xa1b2c3d4, 65535, 1);
+	record(&w, 1, 0, 30, 30, 30);
+	p = write_file("grow2.pcap", w.b, w.n);
+	s = pcap_source_open(p, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	a = pcap_source_cursor(s);
+	b = pcap_source_cursor(s);
+	cr_assert(a && b);
+	/* Grown before either reached the end: both read the new records. */
+	record(&more, 2, 0, 30, 30, 30);
+	record(&more, 3, 0, 50, 50, 50);
+	append(p, more.b, more.n - 20); /* record 3 cut short */
+	for (int i = 1; i <= 2; i++) {
+		cr_assert_eq(pcap_cursor_next(a, &f, err, sizeof(err)), 1);
+		cr_assert_eq(f.pcap_cnt, (uint64_t)i);
+	}
+	cr_assert_eq(pcap_cursor_next(a, &f, err, sizeof(err)), 0, "%s", err);
+	/* The writer finishes record 3 and adds 4 after `a` ended the file:
+	 * `b` stops where `a` did. */
+	record(&late, 4, 0, 40, 40, 40);
+	append(p, more.b + more.n - 20, 20);
+	append(p, late.b, late.n);
+	for (int i = 1; i <= 2; i++)
+		cr_assert_eq(pcap_cursor_next(b, &f, err, sizeof(err)), 1);
+	cr_assert_eq(f.pcap_cnt, 2);
+	cr_assert_eq(pcap_cursor_next(b, &f, err, sizeof(err)), 0, "%s", err);
+	pcap_cursor_events(a, &ev);
+	cr_assert_eq(ev.partial_tail, 1);
+	pcap_cursor_events(b, &ev);
+	cr_assert_eq(ev.partial_tail, 1);
+	cr_assert_eq(ev.bad_records, 0);
+	pcap_cursor_free(a);
+	pcap_cursor_free(b);
 	pcap_source_close(s);
 }
 
