@@ -3,9 +3,9 @@
  * no kernel drops, per method and worker count. Not a test: it prints
  * figures. Needs root.
  *
- *   bench_live [--sensor BIN RULES] [--frames FILE]                  the table:
+ *   bench_live [--sensor BIN RULES [--config CONF]] [--frames FILE]   the table:
  *                                   af-packet and raw, 1 and 2 workers
- *   bench_live [--sensor BIN RULES] [--frames FILE] af-packet|raw N  one of them
+ *   bench_live [--sensor ...] [--frames FILE] af-packet|raw N         one of them
  *
  * --frames FILE sends the frames of a capture file (the core benchmark's
  * WORKDIR/bench.pcap: HTTP-like sessions, TLS, DNS-like datagrams; up to
@@ -18,6 +18,10 @@
  * "capturing on", and after a TERM its final stats record gives the
  * kernel's drops (capture.kernel_drops); the step is clean when there are
  * none. (Whether every frame was processed is not checked in this mode.)
+ * RULES may be `-` when --config CONF names the rules (`rule-files:`):
+ * `-c CONF` is then passed too, e.g. the ET Open set with its
+ * classification file (tests/bench/bench_etopen.sh writes such a config),
+ * a rule set heavy enough that the sender outruns the sensor.
  *
  * The sender writes into an AF_PACKET transmit ring (tests/bench/txring.c,
  * qdisc bypassed) and kicks the kernel every BATCH frames, so that it
@@ -87,6 +91,7 @@ static size_t *send_len;
 static unsigned n_send;
 static const char *capture_filter = "ip src 198.18.201.2";
 static const char *sensor_bin, *sensor_rules; /* --sensor: the whole sensor */
+static const char *sensor_conf;		      /* --config: its -c, or NULL */
 static char sensor_dir[64];
 
 static double now_sec(void)
@@ -432,9 +437,17 @@ static pid_t sensor_start(enum live_method m, unsigned n)
 	if (pid == 0) {
 		if (!freopen(errpath, "w", stderr) || !freopen("/dev/null", "w", stdout))
 			_exit(126);
-		execl(sensor_bin, sensor_bin, "-v", "-i", net.outer, "-S", sensor_rules, "-l",
-		      sensor_dir, "--threads", workers, "--capture-method",
-		      m == LIVE_AFPACKET ? "af-packet" : "raw", (char *)NULL);
+		const char *args[16] = {sensor_bin, "-v", "-i", net.outer, "-l", sensor_dir,
+					"--threads", workers, "--capture-method",
+					m == LIVE_AFPACKET ? "af-packet" : "raw"};
+		int k = 10;
+
+		if (strcmp(sensor_rules, "-") != 0)
+			args[k++] = "-S", args[k++] = sensor_rules;
+		if (sensor_conf)
+			args[k++] = "-c", args[k++] = sensor_conf;
+		args[k] = NULL;
+		execv(sensor_bin, (char *const *)args);
 		_exit(127);
 	}
 	for (int i = 0; pid > 0 && i < 300; i++) {
@@ -563,6 +576,10 @@ int main(int argc, char **argv)
 		if (!mkdtemp(sensor_dir))
 			return 1;
 		argc -= 3, argv += 3;
+		if (argc > 2 && strcmp(argv[1], "--config") == 0) {
+			sensor_conf = argv[2];
+			argc -= 2, argv += 2;
+		}
 	}
 	if (argc > 2 && strcmp(argv[1], "--frames") == 0) {
 		if (load_frames(argv[2]) < 0)
@@ -573,7 +590,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && parse_args(argc, argv, &m, &n) < 0) {
 		fprintf(stderr,
-			"usage: bench_live [--sensor BIN RULES] [--frames FILE] "
+			"usage: bench_live [--sensor BIN RULES [--config CONF]] [--frames FILE] "
 			"[af-packet|raw WORKERS(1-%d)]\n",
 			MAX_WORKERS);
 		return 2;

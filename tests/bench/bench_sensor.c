@@ -396,31 +396,38 @@ static size_t read_alerts(const char *path, uint64_t *keys)
 }
 
 /*
- * The sensor with 1, 2 and 4 workers on the stream rules, SCALE_RUNS runs
- * of each taken in turn (1 2 4 1 2 4 ...) so that a change in the machine's
+ * The sensor with 1, 2 and 4 workers on the stream rules (several workers
+ * walking the file's map themselves, the default), and 2 workers behind a
+ * reader thread (capture.file-read: reader) to compare, SCALE_RUNS runs
+ * of each taken in turn (1 2 4 2r 1 2 4 2r ...) so that a change in the machine's
  * load touches all alike; medians after start-up (the median `sensor -T`),
  * and the alerts of every run compared with those of the first.
  */
 static void scaling(const char *bin, const char *pcap, const char *conf, const char *rules,
 		    const char *workdir, uint64_t bytes)
 {
-	static const char *const counts[] = {"1", "2", "4"};
+	/* the last: 2 workers behind the reader thread (capture.file-read) */
+	static const char *const counts[] = {"1", "2", "4", "2"};
+	enum { N_CONF = 4 };
 	static uint64_t first[MAX_ALERTS], keys[MAX_ALERTS];
-	double wall[3][SCALE_RUNS], cpu[3][SCALE_RUNS], t[SCALE_RUNS], c, setup, base = 0;
+	double wall[N_CONF][SCALE_RUNS], cpu[N_CONF][SCALE_RUNS], t[SCALE_RUNS], c, setup, base = 0;
 	const char *check_argv[] = {bin, "-T", "-c", conf, "-S", rules, NULL};
-	char logdir[4096], eve[4200];
+	char logdir[4096], eve[4200], rconf[4200];
 	size_t n_first = 0, n;
 	bool same = true;
 
 	snprintf(logdir, sizeof(logdir), "%s/log-scale", workdir);
 	snprintf(eve, sizeof(eve), "%s/eve.json", logdir);
+	snprintf(rconf, sizeof(rconf), "%s/signature-reader.yaml", workdir);
+	write_text(rconf, "plugins:\n  - name: signature\ncapture: {file-read: reader}\n");
 	for (int r = 0; r < SCALE_RUNS; r++)
 		t[r] = run_once(check_argv, &c);
 	setup = median(t, SCALE_RUNS);
 	for (int r = 0; r < SCALE_RUNS; r++) {
-		for (int k = 0; k < 3; k++) {
-			const char *argv[] = {bin,   "-r", pcap,   "-c",	conf,	   "-S",
-					      rules, "-l", logdir, "--threads", counts[k], NULL};
+		for (int k = 0; k < N_CONF; k++) {
+			const char *argv[] = {bin,    "-r",	 pcap,	    "-c",
+					      k == 3 ? rconf : conf,  "-S",	 rules,
+					      "-l",   logdir,	 "--threads", counts[k], NULL};
 
 			unlink(eve);
 			wall[k][r] = run_once(argv, &cpu[k][r]) - setup;
@@ -434,15 +441,15 @@ static void scaling(const char *bin, const char *pcap, const char *conf, const c
 	printf("scaling: stream rules, signature plugin, %d runs of each taken in turn; medians "
 	       "after start-up (%.3f s)\n",
 	       SCALE_RUNS, setup);
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < N_CONF; k++) {
 		double w = median(wall[k], SCALE_RUNS), cp = median(cpu[k], SCALE_RUNS);
 
 		if (k == 0)
 			base = w;
-		printf("  %s worker%s: %.3f s (min %.3f, max %.3f), %.2f Gbit/s, %.2fx one worker; "
+		printf("  %s worker%s%s: %.3f s (min %.3f, max %.3f), %.2f Gbit/s, %.2fx one worker; "
 		       "CPU %.3f s\n",
-		       counts[k], k ? "s" : "", w, wall[k][0], wall[k][SCALE_RUNS - 1],
-		       bytes * 8 / w / 1e9, base / w, cp);
+		       counts[k], k ? "s" : "", k == 3 ? " behind a reader thread" : "", w,
+		       wall[k][0], wall[k][SCALE_RUNS - 1], bytes * 8 / w / 1e9, base / w, cp);
 	}
 	printf("  alerts: %zu in every run, %s\n", n_first,
 	       same ? "identical for 1, 2 and 4 workers" : "DIFFERENT between runs");
