@@ -1,6 +1,21 @@
 /*
  * dispatch.c - running the workers over a capture file (see dispatch.h).
  *
+ * Split reading (split_run, the default for a mapped pcap file with several
+ * workers): no reader thread. Each worker has its own cursor over the map
+ * (capture_mmap.h) and its own pick_state, walks every record and keeps
+ * those dispatch_pick gives it; since every walk sees the same frames in
+ * the same order, every walk picks the same worker for a frame. The main
+ * thread is worker 0; every SPLIT_PROGRESS frames each worker stores how
+ * far it is (`at`), and the main thread polls the signals and releases the
+ * map behind the lowest `at`. Why: on two cores a reader thread took a
+ * third of a core (the page faults and the first touch of every record)
+ * and a full ring made the reader wait, starving the other workers; a walk
+ * of the headers costs each worker far less than that (docs/performance.md).
+ *
+ * The reader and its rings (below) serve libpcap's files and
+ * capture.file-read: reader.
+ *
  * The ring between the reader and a worker is a byte ring of r->size bytes
  * holding variable-size records (a struct ring_rec followed by the frame),
  * 8-byte aligned. `head` (bytes written) is stored only by the reader and

@@ -2,12 +2,16 @@
  * dispatch.h - running the workers over a capture file or live interfaces.
  *
  * With one worker the frames are processed on the calling thread. With N
- * workers the calling thread reads the file and hands every frame to the
- * worker its flow belongs to, through one single-producer single-consumer
- * ring per worker: no lock, and each flow's packets stay in capture order on
- * one worker. Frames are chosen by a symmetric hash of the address pair and
- * protocol, so both directions of a flow and every fragment of a datagram
- * reach the same worker.
+ * workers on a classic pcap file (read from its memory map) every worker
+ * walks the whole file itself and keeps the frames that belong to it; the
+ * calling thread is worker 0 ("split" reading, capture.file-read: split).
+ * Otherwise (libpcap's files: pcapng, pipes; or capture.file-read: reader)
+ * the calling thread reads the file and hands every frame to the worker its
+ * flow belongs to, through one single-producer single-consumer ring per
+ * worker. Either way there is no lock, each flow's packets stay in capture
+ * order on one worker, and the worker is chosen by a symmetric hash of the
+ * address pair and protocol (dispatch_pick.h), so both directions of a flow
+ * and every fragment of a datagram reach the same worker.
  */
 #ifndef SENSOR_DISPATCH_H
 #define SENSOR_DISPATCH_H
