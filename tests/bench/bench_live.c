@@ -3,9 +3,15 @@
  * no kernel drops, per method and worker count. Not a test: it prints
  * figures. Needs root.
  *
- *   bench_live [--sensor BIN RULES [--config CONF]] [--frames FILE]   the table:
+ *   bench_live [--sensor BIN RULES [--config CONF]] [--seconds S] [--frames FILE]
+ *                                   the table:
  *                                   af-packet and raw, 1 and 2 workers
  *   bench_live [--sensor ...] [--frames FILE] af-packet|raw N         one of them
+ *
+ * --seconds S: each step sends for S seconds (0.5 by default). With the
+ * whole sensor a step must outlast what its ring absorbs (64 MB: at 100,000
+ * packets/s of 800 bytes, about 0.8 s of traffic above its rate), or
+ * the figure is the ring's and not the sensor's.
  *
  * --frames FILE sends the frames of a capture file (the core benchmark's
  * WORKDIR/bench.pcap: HTTP-like sessions, TLS, DNS-like datagrams; up to
@@ -38,8 +44,9 @@
  * above). N worker threads run
  * live_open/live_poll on the outer end (filter "ip src 198.18.201.2").
  * The rate goes up step by step until a step shows kernel drops, frames
- * missing, or a sender that cannot reach the target; the figure is the
- * last clean step's achieved rate.
+ * missing, or a sender that cannot reach the target; after kernel drops
+ * the gap between the last clean rate and the dropping one is halved
+ * REFINE times; the figure is the highest clean step's achieved rate.
  *
  * Threads: main (set-up, steps, results), one sender, N capture workers
  * each owning its source; the workers' counters are read with relaxed
@@ -71,7 +78,10 @@
 #define PAYLOAD	     128
 #define FRAME_LEN    (14 + 20 + 20 + PAYLOAD) /* the TCP frames; UDP ones are shorter */
 #define BATCH	     32
-#define STEP_SECONDS 0.5
+/* Seconds per step: 0.5 by default; --seconds S for the whole sensor,
+ * whose ring (64 MB by default) absorbs a short burst above its rate. */
+static double step_seconds = 0.5;
+#define STEP_SECONDS step_seconds
 #define MAX_WORKERS  2
 
 static const uint64_t rates[] = {25000,	  50000,   100000,  150000,  200000,
@@ -519,28 +529,55 @@ static double sender_ceiling(struct txring *tx)
 	return s.seconds > 0 ? (double)s.sent / s.seconds : 0;
 }
 
+static int step(struct txring *tx, enum live_method m, unsigned n, uint64_t rate, struct step *r)
+{
+	if ((sensor_bin ? run_sensor_step(tx, m, n, rate, r) : run_step(tx, m, n, rate, r)) < 0)
+		return -1;
+	print_step(m, n, rate, r);
+	return 0;
+}
+
+/* Steps of REFINE between the last clean rate and the first that dropped:
+ * halve the gap this many times. */
+#define REFINE 3
+
 static int bench(struct txring *tx, enum live_method m, unsigned n)
 {
 	struct step r;
 	double best = 0, ceiling = sender_ceiling(tx);
 	const char *why = "all steps clean";
+	uint64_t lo = 0, hi = 0;
 
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
-		if ((sensor_bin ? run_sensor_step(tx, m, n, rates[i], &r)
-				: run_step(tx, m, n, rates[i], &r)) < 0)
+		if (step(tx, m, n, rates[i], &r) < 0)
 			return -1;
-		print_step(m, n, rates[i], &r);
 		if (!clean(&r)) {
 			why = r.drops	 ? "kernel drops"
 			      : r.failed ? "frames refused by sender"
 					 : "frames missing";
+			hi = r.drops ? rates[i] : 0;
 			break;
 		}
 		if (r.rate > best)
 			best = r.rate;
+		lo = rates[i];
 		if (r.rate < 0.9 * (double)rates[i]) {
 			why = "sender limit, no drops";
 			break;
+		}
+	}
+	/* A drop: narrow the gap between the last clean rate and it. */
+	for (int k = 0; hi && lo && k < REFINE; k++) {
+		uint64_t mid = (lo + hi) / 2;
+
+		if (step(tx, m, n, mid, &r) < 0)
+			return -1;
+		if (clean(&r) && r.rate >= 0.9 * (double)mid) {
+			lo = mid;
+			if (r.rate > best)
+				best = r.rate;
+		} else {
+			hi = mid;
 		}
 	}
 	printf("%-10s %7u %22.0f %18.0f   %s\n", m == LIVE_AFPACKET ? "af-packet" : "raw", n, best,
@@ -581,6 +618,12 @@ int main(int argc, char **argv)
 			argc -= 2, argv += 2;
 		}
 	}
+	if (argc > 2 && strcmp(argv[1], "--seconds") == 0) {
+		step_seconds = atof(argv[2]);
+		if (step_seconds < 0.1 || step_seconds > 60)
+			step_seconds = 0.5;
+		argc -= 2, argv += 2;
+	}
 	if (argc > 2 && strcmp(argv[1], "--frames") == 0) {
 		if (load_frames(argv[2]) < 0)
 			return 1;
@@ -590,7 +633,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && parse_args(argc, argv, &m, &n) < 0) {
 		fprintf(stderr,
-			"usage: bench_live [--sensor BIN RULES [--config CONF]] [--frames FILE] "
+			"usage: bench_live [--sensor BIN RULES [--config CONF]] [--seconds S] "
+			"[--frames FILE] "
 			"[af-packet|raw WORKERS(1-%d)]\n",
 			MAX_WORKERS);
 		return 2;

@@ -13,7 +13,8 @@
 # frames). The corpus is ../shared/corpus beside the source tree, or
 # $SENSOR_CORPUS_DIR; without it the script says so and exits 0. The
 # Hyperscan cache is filled once before the runs, so each step's sensor
-# starts from it.
+# starts from it. Each step sends for SECONDS_PER_STEP seconds (default 5),
+# long enough that the sensor's 64 MB ring cannot hide a rate above its own.
 set -euo pipefail
 build=$(cd "$1" && pwd) mb=${2:-64}
 shift $(($# < 2 ? $# : 2)) # what is left: one configuration, or none for all
@@ -40,4 +41,4 @@ trap 'rm -rf "$work"' EXIT
 "$build/bin/sensor" -T -c "$work/sensor.yaml" >"$work/check.txt" 2>&1 || true
 tail -1 "$work/check.txt"
 "$build/bin/bench_live" --sensor "$build/bin/sensor" - --config "$work/sensor.yaml" \
-	--frames "$work/bench.pcap" "$@" 2>&1 | grep -v '^$' || true
+	--seconds "${SECONDS_PER_STEP:-5}" --frames "$work/bench.pcap" "$@" 2>&1 | grep -v '^$' || true
