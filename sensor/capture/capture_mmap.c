@@ -84,12 +84,12 @@ struct mmap_cursor {
 struct mmap_source {
 	int fd;
 	const uint8_t *map;
-	size_t map_len;		/* address space mapped */
-	_Atomic uint64_t size;	/* file size as last seen */
-	uint64_t size0;		/* file size at open */
-	uint64_t released;	/* bytes before this were released */
-	pthread_mutex_t grow;	/* looking at the size again; `ended` */
-	bool ended;		/* a cursor found the file too short: no more growth */
+	size_t map_len;	       /* address space mapped */
+	_Atomic uint64_t size; /* file size as last seen */
+	uint64_t size0;	       /* file size at open */
+	uint64_t released;     /* bytes before this were released */
+	pthread_mutex_t grow;  /* looking at the size again; `ended` */
+	bool ended;	       /* a cursor found the file too short: no more growth */
 	uint32_t snaplen;
 	int linktype;
 	bool swapped, nsec;

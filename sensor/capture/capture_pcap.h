@@ -22,7 +22,7 @@ struct capture_frame {
 	uint32_t wirelen;
 	int64_t ts_usec;
 	uint64_t pcap_cnt; /* 1-based */
-	int linktype;      /* LINKTYPE_* of the frame's interface */
+	int linktype;	   /* LINKTYPE_* of the frame's interface */
 };
 
 /* Open `path`. Returns NULL with `err` filled ("FILE: not a pcap or pcapng

@@ -1025,7 +1025,7 @@ static void cfg_afpacket(struct cload *l, const struct ynode *af)
 
 static void cfg_capture(struct cload *l, const struct ynode *cap)
 {
-	static const char *const keys[] = {"method",	"interfaces", "bpf", "promisc",
+	static const char *const keys[] = {"method",	"interfaces", "bpf",	   "promisc",
 					   "af-packet", "raw",	      "file-read", NULL};
 	static const char *const reads[] = {"split", "reader", NULL};
 	static const char *const rkeys[] = {"batch", "snaplen", NULL};

@@ -110,9 +110,10 @@ struct worker_slot {
 	int started;
 	/* split reading (see split_run) */
 	struct pcap_cursor *cur;
+	struct pick_state *pick;
 	struct split *sp;
 	unsigned index;
-	int rc;				/* of the cursor's walk: 1 never, 0 end, -1 error */
+	int rc; /* of the cursor's walk: 1 not ended, 0 end, -1 error, -2 not walked */
 	_Atomic uintptr_t at __attribute__((aligned(64))); /* frame reached; UINTPTR_MAX: done */
 };
 
@@ -333,17 +334,11 @@ static void split_release(struct split *sp)
 static void split_walk(struct worker_slot *s, struct run_ctl *ctl, char *err, size_t errlen)
 {
 	struct split *sp = s->sp;
-	struct pick_state *pick = calloc(1, sizeof(*pick));
 	struct capture_frame f;
 	unsigned frames = 0;
 
-	if (!pick) {
-		s->rc = -1;
-		snprintf(err, errlen, "out of memory");
-		return;
-	}
 	while ((s->rc = pcap_cursor_next(s->cur, &f, err, errlen)) > 0) {
-		if (dispatch_pick(pick, f.linktype, f.data, f.caplen, sp->n) == s->index)
+		if (dispatch_pick(s->pick, f.linktype, f.data, f.caplen, sp->n) == s->index)
 			worker_process(s->w, &f);
 		if (++frames % SPLIT_PROGRESS)
 			continue;
@@ -358,7 +353,6 @@ static void split_walk(struct worker_slot *s, struct run_ctl *ctl, char *err, si
 			break;
 	}
 	atomic_store_explicit(&s->at, UINTPTR_MAX, memory_order_release);
-	free(pick);
 }
 
 static void *split_worker_main(void *arg)
@@ -396,18 +390,22 @@ static int split_run(struct pcap_source *src, struct worker_slot *slots, unsigne
 
 	for (unsigned i = 0; i < n; i++) {
 		slots[i].cur = pcap_source_cursor(src);
+		slots[i].pick = calloc(1, sizeof(*slots[i].pick));
 		slots[i].sp = &sp;
 		slots[i].index = i;
 		slots[i].rc = 1;
 		atomic_init(&slots[i].at, 0);
-		if (!slots[i].cur)
+		if (!slots[i].cur || !slots[i].pick) {
+			log_error("out of memory for worker %u", i);
 			goto out;
+		}
 	}
 	atomic_init(&sp.stop, 0);
 	atomic_init(&sp.running, 0);
 	for (unsigned i = 1; i < n; i++) {
 		atomic_fetch_add_explicit(&sp.running, 1, memory_order_relaxed);
 		if (pthread_create(&slots[i].tid, NULL, split_worker_main, &slots[i]) != 0) {
+			/* the workers started stop at once; nothing is half read */
 			atomic_fetch_sub_explicit(&sp.running, 1, memory_order_relaxed);
 			log_error("cannot start worker thread %u", i);
 			atomic_store_explicit(&sp.stop, 1, memory_order_release);
@@ -415,7 +413,10 @@ static int split_run(struct pcap_source *src, struct worker_slot *slots, unsigne
 		}
 		slots[i].started = 1;
 	}
-	split_walk(&slots[0], ctl, err, sizeof(err));
+	if (atomic_load_explicit(&sp.stop, memory_order_relaxed))
+		slots[0].rc = -2; /* not walked */
+	else
+		split_walk(&slots[0], ctl, err, sizeof(err));
 	worker_finish(slots[0].w);
 	while (atomic_load_explicit(&sp.running, memory_order_acquire)) {
 		if (ctl_poll(ctl, SPLIT_WAIT_MS))
@@ -427,6 +428,8 @@ static int split_run(struct pcap_source *src, struct worker_slot *slots, unsigne
 			pthread_join(slots[i].tid, NULL);
 		slots[i].started = 0;
 	}
+	if (slots[0].rc == -2)
+		goto out; /* EXIT_RUNTIME: a worker thread could not start */
 	pcap_cursor_events(slots[0].cur, &ev);
 	report_events(&ev);
 	rc = EXIT_OK;
@@ -437,7 +440,9 @@ static int split_run(struct pcap_source *src, struct worker_slot *slots, unsigne
 out:
 	for (unsigned i = 0; i < n; i++) {
 		pcap_cursor_free(slots[i].cur);
+		free(slots[i].pick);
 		slots[i].cur = NULL;
+		slots[i].pick = NULL;
 	}
 	return rc;
 }

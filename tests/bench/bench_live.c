@@ -74,10 +74,10 @@
 #include "txring.h"
 #include "vethns.h"
 
-#define FLOWS	     64
-#define PAYLOAD	     128
-#define FRAME_LEN    (14 + 20 + 20 + PAYLOAD) /* the TCP frames; UDP ones are shorter */
-#define BATCH	     32
+#define FLOWS	  64
+#define PAYLOAD	  128
+#define FRAME_LEN (14 + 20 + 20 + PAYLOAD) /* the TCP frames; UDP ones are shorter */
+#define BATCH	  32
 /* Seconds per step: 0.5 by default; --seconds S for the whole sensor,
  * whose ring (64 MB by default) absorbs a short burst above its rate. */
 static double step_seconds = 0.5;
@@ -447,8 +447,15 @@ static pid_t sensor_start(enum live_method m, unsigned n)
 	if (pid == 0) {
 		if (!freopen(errpath, "w", stderr) || !freopen("/dev/null", "w", stdout))
 			_exit(126);
-		const char *args[16] = {sensor_bin, "-v", "-i", net.outer, "-l", sensor_dir,
-					"--threads", workers, "--capture-method",
+		const char *args[16] = {sensor_bin,
+					"-v",
+					"-i",
+					net.outer,
+					"-l",
+					sensor_dir,
+					"--threads",
+					workers,
+					"--capture-method",
 					m == LIVE_AFPACKET ? "af-packet" : "raw"};
 		int k = 10;
 

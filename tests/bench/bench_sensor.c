@@ -425,9 +425,9 @@ static void scaling(const char *bin, const char *pcap, const char *conf, const c
 	setup = median(t, SCALE_RUNS);
 	for (int r = 0; r < SCALE_RUNS; r++) {
 		for (int k = 0; k < N_CONF; k++) {
-			const char *argv[] = {bin,    "-r",	 pcap,	    "-c",
-					      k == 3 ? rconf : conf,  "-S",	 rules,
-					      "-l",   logdir,	 "--threads", counts[k], NULL};
+			const char *argv[] = {bin,	 "-r",	pcap, "-c",   k == 3 ? rconf : conf,
+					      "-S",	 rules, "-l", logdir, "--threads",
+					      counts[k], NULL};
 
 			unlink(eve);
 			wall[k][r] = run_once(argv, &cpu[k][r]) - setup;
@@ -446,7 +446,8 @@ static void scaling(const char *bin, const char *pcap, const char *conf, const c
 
 		if (k == 0)
 			base = w;
-		printf("  %s worker%s%s: %.3f s (min %.3f, max %.3f), %.2f Gbit/s, %.2fx one worker; "
+		printf("  %s worker%s%s: %.3f s (min %.3f, max %.3f), %.2f Gbit/s, %.2fx one "
+		       "worker; "
 		       "CPU %.3f s\n",
 		       counts[k], k ? "s" : "", k == 3 ? " behind a reader thread" : "", w,
 		       wall[k][0], wall[k][SCALE_RUNS - 1], bytes * 8 / w / 1e9, base / w, cp);

@@ -10,6 +10,7 @@
  */
 #include <criterion/criterion.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,24 +68,34 @@ static void free_lines(char **lines, size_t n)
 	free(lines);
 }
 
-Test(threads, same_alerts_with_one_and_four_workers)
+/* `n` HTTP sessions (with a reply when `reply`), each followed by a DNS
+ * query for "evil.example"; one request in `every` asks for /evil. Hosts
+ * come `per_net` to a /24. */
+static void evil_sessions(int n, int per_net, int every, bool reply)
 {
 	char host[32], data[64];
 	struct pg_tcp s;
-	char **one, **four;
-	size_t n1, n4;
 
 	itest_capture(&t, 1);
-	for (int i = 0; i < 300; i++) {
-		snprintf(host, sizeof(host), "198.18.%d.%d", 1 + i / 200, 1 + i % 200);
+	for (int i = 0; i < n; i++) {
+		snprintf(host, sizeof(host), "198.18.%d.%d", 1 + i / per_net, 1 + i % per_net);
 		pg_tcp_init(&s, &t.gen, host, (uint16_t)(20000 + i), "198.19.0.1", 80);
 		pg_tcp_handshake(&s);
-		snprintf(data, sizeof(data), "GET /%s HTTP/1.0\r\n\r\n", i % 3 ? "ok" : "evil");
+		snprintf(data, sizeof(data), "GET /%s HTTP/1.0\r\n\r\n", i % every ? "ok" : "evil");
 		pg_tcp_send(&s, PG_TO_SERVER, data, strlen(data));
-		pg_tcp_send(&s, PG_TO_CLIENT, "HTTP/1.0 200 OK\r\n\r\nsecret", 25);
+		if (reply)
+			pg_tcp_send(&s, PG_TO_CLIENT, "HTTP/1.0 200 OK\r\n\r\nsecret", 25);
 		pg_udp(&t.gen, host, 5353, "198.19.0.2", 53, "evil.example", 12);
 		pg_tcp_close(&s);
 	}
+}
+
+Test(threads, same_alerts_with_one_and_four_workers)
+{
+	char **one, **four;
+	size_t n1, n4;
+
+	evil_sessions(300, 200, 3, true);
 	itest_rules(
 		&t,
 		"rules:\n"
@@ -103,25 +114,6 @@ Test(threads, same_alerts_with_one_and_four_workers)
 	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.flow.total", -1), 600);
 	free_lines(one, n1);
 	free_lines(four, n4);
-}
-
-/* 200 HTTP sessions and DNS queries, one in 4 asking for "evil". */
-static void evil_sessions(void)
-{
-	char host[32], data[64];
-	struct pg_tcp s;
-
-	itest_capture(&t, 1);
-	for (int i = 0; i < 200; i++) {
-		snprintf(host, sizeof(host), "198.18.%d.%d", 1 + i / 100, 1 + i % 100);
-		pg_tcp_init(&s, &t.gen, host, (uint16_t)(30000 + i), "198.19.0.1", 80);
-		pg_tcp_handshake(&s);
-		snprintf(data, sizeof(data), "GET /%s HTTP/1.0\r\n\r\n", i % 4 ? "ok" : "evil");
-		pg_tcp_send(&s, PG_TO_SERVER, data, strlen(data));
-		pg_udp(&t.gen, host, 5353, "198.19.0.2", 53, "evil.example", 12);
-		pg_tcp_close(&s);
-	}
-	itest_rules(&t, "rules:\n  - {id: 1, msg: evil, patterns: [{content: evil}]}\n");
 }
 
 /* The run's exit status, stderr's error line and sorted alert lines. */
@@ -164,7 +156,8 @@ Test(threads, split_walks_and_reader_thread_agree_also_on_a_cut_file)
 	struct outcome one, split, reader;
 	struct stat st;
 
-	evil_sessions();
+	evil_sessions(200, 100, 4, false);
+	itest_rules(&t, "rules:\n  - {id: 1, msg: evil, patterns: [{content: evil}]}\n");
 	for (int cut = 0; cut < 2; cut++) {
 		if (cut) {
 			cr_assert_eq(stat(t.pcap, &st), 0);

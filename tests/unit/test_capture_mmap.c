@@ -165,13 +165,16 @@ static long compare_with_libpcap(const char *path, bool *mapped)
 
 		if (c) {
 			cr_assert_eq(pcap_cursor_next(c, &cf, cerr, sizeof(cerr)), rc,
-				     "%s: the cursor and the source part at frame %ld", path, n + 1);
+				     "%s: the cursor and the source part at frame %ld", path,
+				     n + 1);
 			if (rc < 0)
 				cr_assert_str_eq(cerr, err);
 			if (rc > 0)
 				cr_assert(cf.data == f.data && cf.caplen == f.caplen &&
-					      cf.wirelen == f.wirelen && cf.ts_usec == f.ts_usec &&
-					      cf.pcap_cnt == f.pcap_cnt && cf.linktype == f.linktype,
+						  cf.wirelen == f.wirelen &&
+						  cf.ts_usec == f.ts_usec &&
+						  cf.pcap_cnt == f.pcap_cnt &&
+						  cf.linktype == f.linktype,
 					  "%s: the cursor's frame %ld", path, n + 1);
 		}
 
@@ -381,20 +384,30 @@ static void append(const char *path, const void *data, size_t n)
 	cr_assert_eq(fclose(fp), 0);
 }
 
-Test(capture_mmap, file_growing_while_read_ends_at_last_whole_record)
+/* A file of one 30-byte record, opened; `*path` is where it is. */
+static struct pcap_source *open_one_record(const char *name, const char **path)
 {
-	struct buf w = {.n = 0}, more = {.n = 0};
-	struct capture_file_events ev;
-	struct capture_frame f;
+	struct buf w = {.n = 0};
 	struct pcap_source *s;
-	const char *p;
 	char err[256];
 
 	file_header(&w, 0xa1b2c3d4, 65535, 1);
 	record(&w, 1, 0, 30, 30, 30);
-	p = write_file("grow.pcap", w.b, w.n);
-	s = pcap_source_open(p, err, sizeof(err));
+	*path = write_file(name, w.b, w.n);
+	s = pcap_source_open(*path, err, sizeof(err));
 	cr_assert_not_null(s, "%s", err);
+	return s;
+}
+
+Test(capture_mmap, file_growing_while_read_ends_at_last_whole_record)
+{
+	struct buf more = {.n = 0};
+	struct capture_file_events ev;
+	struct capture_frame f;
+	const char *p;
+	struct pcap_source *s = open_one_record("grow.pcap", &p);
+	char err[256];
+
 	cr_assert_eq(pcap_source_next(s, &f, err, sizeof(err)), 1);
 	/* The writer adds two whole records and half of a third. */
 	record(&more, 2, 0, 30, 30, 30);
@@ -418,19 +431,14 @@ Test(capture_mmap, file_growing_while_read_ends_at_last_whole_record)
  * short ends it for both, so neither reads a record the other did not. */
 Test(capture_mmap, cursors_of_a_growing_file_end_at_the_same_record)
 {
-	struct buf w = {.n = 0}, more = {.n = 0}, late = {.n = 0};
+	struct buf more = {.n = 0}, late = {.n = 0};
 	struct capture_file_events ev;
 	struct pcap_cursor *a, *b;
 	struct capture_frame f;
-	struct pcap_source *s;
 	const char *p;
+	struct pcap_source *s = open_one_record("grow2.pcap", &p);
 	char err[256];
 
-	file_header(&w, 0xa1b2c3d4, 65535, 1);
-	record(&w, 1, 0, 30, 30, 30);
-	p = write_file("grow2.pcap", w.b, w.n);
-	s = pcap_source_open(p, err, sizeof(err));
-	cr_assert_not_null(s, "%s", err);
 	a = pcap_source_cursor(s);
 	b = pcap_source_cursor(s);
 	cr_assert(a && b);
