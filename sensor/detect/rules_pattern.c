@@ -622,8 +622,13 @@ static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_p
  * patterns name several buffers of one transaction is a multi-buffer rule:
  * r->buffers lists its distinct buffers, the one holding its prefilter
  * content (prefilter_pick: fast_pattern, else the longest content) first,
- * and r->buffer is that one, so it goes to the plugin that declares it.
- * The payload cannot be mixed with a plugin's buffers.
+ * and r->buffer is the first of them that is not `pkt_data`, so it goes to
+ * the plugin that declares that buffer. A rule mixing the payload with a
+ * plugin's buffers (Suricata's contents before the first sticky buffer)
+ * is such a rule: `pkt_data` is then a buffer of the transaction, the
+ * message as sent, which the plugin passes (docs/rules.md, "The payload
+ * with protocol buffers"); a plugin that does not declare `pkt_data`
+ * refuses it at load (core/plugin_loader.c).
  */
 static const char *buffer_of(const struct rule *r, const struct rule_pattern *pat)
 {
@@ -654,6 +659,16 @@ static int patterns_own_buffers(struct rule *r)
 	return 0;
 }
 
+/* The buffer that names the rule's plugin: buffers[0] unless that is the
+ * payload, then the first other (a multi-buffer rule has one). */
+static const char *routing_buffer(const struct rule *r)
+{
+	for (size_t i = 0; i < r->n_buffers; i++)
+		if (strcmp(r->buffers[i], "pkt_data") != 0)
+			return r->buffers[i];
+	return r->buffers[0];
+}
+
 static int rule_buffer_list(struct rparse *p, const struct ynode *list)
 {
 	struct rule *r = p->r;
@@ -667,15 +682,11 @@ static int rule_buffer_list(struct rparse *p, const struct ynode *list)
 	for (size_t i = 0; i < r->n_patterns; i++) {
 		const char *b = r->patterns[i].buffer;
 
-		if (strcmp(b, "pkt_data") == 0)
-			return rule_err(p, list->items[i], false,
-					"the payload (pkt_data) cannot be matched with a protocol "
-					"buffer in one rule: split the rule");
 		if (!buffer_listed(r, b))
 			r->buffers[r->n_buffers++] = b;
 	}
 	free(r->buffer);
-	r->buffer = strdup(r->buffers[0]);
+	r->buffer = strdup(routing_buffer(r));
 	return r->buffer ? 0 : rule_err(p, list, false, "out of memory");
 }
 

@@ -15,9 +15,9 @@
 #include "detect/matcher.h"
 #include "detect/rules.h"
 
-enum { B_METHOD = 0, B_URI, B_HEADER, B_STAT, B_COUNT };
+enum { B_METHOD = 0, B_URI, B_HEADER, B_STAT, B_PAYLOAD, B_COUNT };
 static const char *const names[B_COUNT] = {"http.method", "http.uri", "http.header",
-					   "http.stat_code"};
+					   "http.stat_code", "pkt_data"};
 
 static struct {
 	struct diag d;
@@ -303,13 +303,77 @@ Test(matcher_tx, a_buffer_the_plugin_does_not_pass_is_a_compile_error)
 	cr_assert(strstr(err, "'dns.query'"), "%s", err);
 }
 
-Test(matcher_tx, payload_and_a_buffer_in_one_rule_is_a_load_error)
-{
-	const char *text = "rules:\n  - {id: 1, msg: t, patterns: [{content: a, buffer: "
-			   "http.uri}, {content: b, buffer: pkt_data}]}\n";
+#define RULE_PAYLOAD                                                                               \
+	"  - {id: 7, msg: t, patterns: [{content: \"../\", depth: 20, buffer: pkt_data}, "         \
+	"{content: GET, buffer: http.method}, {content: /vuln.php, buffer: http.uri}]}\n"
 
-	cr_assert_eq(ruleset_load_buffer(&tx.rs, "r.yaml", text, strlen(text), "http", &tx.d), 1);
-	cr_assert(strstr(out(), "pkt_data"), "%s", out());
+/* The payload with buffers: pkt_data is one more buffer of the rule. */
+Test(matcher_tx, payload_and_buffers_in_one_rule)
+{
+	const struct rule *r;
+
+	load(RULE_PAYLOAD);
+	r = tx.rs.rules[0];
+	cr_assert_eq(r->n_buffers, 3);
+	cr_expect_str_eq(r->buffers[0], "http.uri");
+	cr_expect_str_eq(r->buffer, "http.uri");
+	add(B_METHOD, true, "GET");
+	add(B_URI, true, "/vuln.php");
+	cr_expect_eq(step(), 0); /* the payload is not there yet */
+	add(B_METHOD, false, "GET");
+	add(B_URI, false, "/vuln.php");
+	add(B_PAYLOAD, true, "GET /vuln.php?f=../x HTTP/1.1\r\n\r\n");
+	cr_expect_eq(step(), 1);
+	cr_expect_eq(tx.ids[0], 7);
+	/* the payload only */
+	add(B_METHOD, true, "POST");
+	add(B_URI, true, "/vuln.php");
+	add(B_PAYLOAD, true, "POST /vuln.php?f=../x HTTP/1.1\r\n\r\n");
+	cr_expect_eq(step(), 0);
+	/* the buffers only */
+	add(B_METHOD, true, "GET");
+	add(B_URI, true, "/vuln.php");
+	add(B_PAYLOAD, true, "GET /vuln.php HTTP/1.1\r\n\r\n");
+	cr_expect_eq(step(), 0);
+	/* ../ ends at byte 21, past depth 20 */
+	add(B_METHOD, true, "GET");
+	add(B_URI, true, "/vuln.php");
+	add(B_PAYLOAD, true, "GET /vuln.php?abc=../x HTTP/1.1\r\n\r\n");
+	cr_expect_eq(step(), 0);
+}
+
+/* A payload fast_pattern: the prefilter is on pkt_data, the rule still
+ * goes to its buffers' plugin; the payload's relative chain is its own. */
+Test(matcher_tx, payload_prefilter)
+{
+	load("  - {id: 8, msg: t, patterns: [{content: \"\\r\\n\\r\\nuser=\", buffer: pkt_data, "
+	     "fast_pattern: true}, {content: \"&pw=\", buffer: pkt_data, distance: 0, within: 20}, "
+	     "{content: POST, buffer: http.method}]}\n");
+	cr_expect_str_eq(tx.rs.rules[0]->buffers[0], "pkt_data");
+	cr_expect_str_eq(tx.rs.rules[0]->buffer, "http.method");
+	add(B_METHOD, false, "POST");
+	add(B_PAYLOAD, true, "POST / HTTP/1.1\r\n\r\nuser=bob&pw=x");
+	cr_expect_eq(step(), 1);
+	add(B_METHOD, false, "POST");
+	add(B_PAYLOAD, true, "POST / HTTP/1.1\r\n\r\nuser=bob-with-a-long-name&pw=x");
+	cr_expect_eq(step(), 0);
+	add(B_METHOD, false, "PUT");
+	add(B_PAYLOAD, true, "PUT / HTTP/1.1\r\n\r\nuser=bob&pw=x");
+	cr_expect_eq(step(), 0);
+}
+
+/* A plugin that does not pass pkt_data cannot compile such a rule. */
+Test(matcher_tx, payload_rule_needs_a_plugin_that_passes_the_payload)
+{
+	const struct ids_rule *pub;
+	char err[256];
+	const char *text = "rules:\n" RULE_PAYLOAD;
+
+	cr_assert_eq(ruleset_load_buffer(&tx.rs, "r.yaml", text, strlen(text), "http", &tx.d), 0,
+		     "%s", out());
+	pub = &tx.rs.rules[0]->pub;
+	cr_assert_null(matcher_compile_tx(&pub, 1, names, B_PAYLOAD, err, sizeof(err)));
+	cr_assert(strstr(err, "'pkt_data'"), "%s", err);
 }
 
 /* A relative pcre in a buffer that is not the prefilter's runs from the
