@@ -18,7 +18,9 @@
  * primary parts without a usable content (negated-only, pcre-only) are
  * that matcher's prefilter-less rules, checked whenever the buffer is
  * there. The other parts are programs only (verify_prog_*), run on a
- * candidate.
+ * candidate. The payload is a buffer like the others here, `pkt_data`,
+ * when the plugin names it (a rule mixing Suricata's payload contents
+ * with the plugin's buffers; what it holds is the plugin's choice).
  *
  * A step of a transaction (matcher_tx_scan) passes buffers by index in the
  * names the matcher was compiled with, each fresh (new in this step) or
