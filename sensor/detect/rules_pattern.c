@@ -669,6 +669,77 @@ static const char *routing_buffer(const struct rule *r)
 	return r->buffers[0];
 }
 
+uint8_t rule_pattern_var_uses(const struct rule_pattern *p)
+{
+	const uint8_t refs[] = {p->offset_var,
+				p->depth_var,
+				p->distance_var,
+				p->within_var,
+				p->op ? p->op->offset_var : PAT_NO_VAR,
+				p->op ? p->op->value_var : PAT_NO_VAR};
+	uint8_t bits = 0;
+
+	for (size_t i = 0; i < sizeof(refs); i++)
+		if (refs[i] != PAT_NO_VAR && refs[i] <= RULE_MAX_VARS)
+			bits |= (uint8_t)(1u << (refs[i] - 1));
+	return bits;
+}
+
+uint8_t rule_pattern_var_defs(const struct rule_pattern *p)
+{
+	if ((p->kind != PAT_BYTE_EXTRACT && p->kind != PAT_BYTE_MATH) || !p->op ||
+	    p->op->result_var >= RULE_MAX_VARS)
+		return 0;
+	return (uint8_t)(1u << p->op->result_var);
+}
+
+/* Index of the first pattern on buffer b. */
+static size_t buffer_first(const struct rule *r, const char *b)
+{
+	size_t i = 0;
+
+	while (i < r->n_patterns && strcmp(r->patterns[i].buffer, b) != 0)
+		i++;
+	return i;
+}
+
+/* The last pattern before pattern i that sets variable bit `v`. */
+static const struct rule_pattern *var_setter(const struct rule *r, size_t i, uint8_t v)
+{
+	while (i-- > 0)
+		if (rule_pattern_var_defs(&r->patterns[i]) & v)
+			return &r->patterns[i];
+	return NULL;
+}
+
+/* A variable set on one buffer and read on another (carried from part to
+ * part, matcher_tx.c): the parts run in the order of their buffers' first
+ * patterns, so the setter's buffer must start before the reader's. */
+static int vars_across_buffers(struct rparse *p, const struct ynode *list)
+{
+	const struct rule *r = p->r;
+
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const struct rule_pattern *pat = &r->patterns[i];
+		uint8_t uses = rule_pattern_var_uses(pat);
+
+		for (uint8_t v = 1; v && uses; v = (uint8_t)(v << 1)) {
+			const struct rule_pattern *set = (uses & v) ? var_setter(r, i, v) : NULL;
+
+			if (!set || strcmp(set->buffer, pat->buffer) == 0 ||
+			    buffer_first(r, set->buffer) < buffer_first(r, pat->buffer))
+				continue;
+			return rule_err(p, list->items[i], false,
+					"a variable set on buffer '%s' is read on buffer '%s', "
+					"whose patterns start before it: the buffers are matched "
+					"in the order they start, move the reading buffer after "
+					"the setting one",
+					set->buffer, pat->buffer);
+		}
+	}
+	return 0;
+}
+
 static int rule_buffer_list(struct rparse *p, const struct ynode *list)
 {
 	struct rule *r = p->r;
@@ -687,7 +758,9 @@ static int rule_buffer_list(struct rparse *p, const struct ynode *list)
 	}
 	free(r->buffer);
 	r->buffer = strdup(routing_buffer(r));
-	return r->buffer ? 0 : rule_err(p, list, false, "out of memory");
+	if (!r->buffer)
+		return rule_err(p, list, false, "out of memory");
+	return vars_across_buffers(p, list);
 }
 
 static int rule_pattern_buffers(struct rparse *p, const struct ynode *list)

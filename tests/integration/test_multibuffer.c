@@ -4,8 +4,9 @@
  * method + uri + header alerts once per matching request and not on a
  * request where only some buffers match; a request-uri + response
  * stat_code rule alerts once, at the response, with the request's tx_id;
- * a request body rule waits for the body; a dns query + answer rule; a
- * tls sni + version rule, one alert per handshake.
+ * a request body rule waits for the body; a byte_extract variable set on
+ * one buffer (or the payload) and used on another; a dns query + answer
+ * rule; a tls sni + version rule, one alert per handshake.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -186,6 +187,53 @@ Test(multibuffer, et_open_rules_on_several_buffers)
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=2018532 tx_id=2"), 1);
 }
 
+/* A byte_extract variable carried from one buffer to a later one (a
+ * .rules file): the header gives how many body bytes to skip before the
+ * magic, used as the offset of a request_body content; and from the
+ * payload to the uri. */
+Test(multibuffer, byte_extract_variable_carried_across_buffers)
+{
+	const char *msgs[] = {
+		/* tx 0: skip 4, MAGIC at 4 */
+		"POST /up HTTP/1.1\r\nX-Skip: 04\r\nContent-Length: 9\r\n\r\nabcdMAGIC",
+		ok_resp,
+		/* tx 1: skip 3: MAGIC not in [3, 8) */
+		"POST /up HTTP/1.1\r\nX-Skip: 03\r\nContent-Length: 9\r\n\r\nabcdMAGIC",
+		ok_resp,
+		/* tx 2: skip 4, MAGIC at 3 */
+		"POST /up HTTP/1.1\r\nX-Skip: 04\r\nContent-Length: 9\r\n\r\nabcMAGICd",
+		ok_resp,
+		/* tx 3: no X-Skip */
+		"POST /up HTTP/1.1\r\nContent-Length: 9\r\n\r\nabcdMAGIC",
+		ok_resp,
+		/* tx 4: skip 0 */
+		"POST /up HTTP/1.1\r\nX-Skip: 00\r\nContent-Length: 5\r\n\r\nMAGIC",
+		ok_resp,
+		/* tx 5, 6: the payload's n=3 bounds the uri's "abc" after /q/ */
+		"GET /q/abc HTTP/1.1\r\nN: 3\r\n\r\n",
+		ok_resp,
+		"GET /q/abc HTTP/1.1\r\nN: 2\r\n\r\n",
+		ok_resp,
+	};
+
+	snprintf(t.rules, sizeof(t.rules), "%s/in.rules", t.dir);
+	itest_capture(&t, 1);
+	http_conn(40010, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(&t, "alert http any any -> any any (msg:\"skip\"; flow:to_server; "
+			"http.header; content:\"X-Skip|3a 20|\"; "
+			"byte_extract:2,0,skip,relative,string,dec; http.request_body; "
+			"content:\"MAGIC\"; offset:skip; depth:5; sid:60;)\n"
+			"alert http any any -> any any (msg:\"n\"; flow:to_server; "
+			"content:\"N|3a 20|\"; byte_extract:1,0,n,relative,string,dec; http.uri; "
+			"content:\"/q/\"; content:\"abc\"; distance:0; within:n; sid:61;)\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 60), 2, "%s", t.res.err);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=0"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=4"), 1);
+	cr_expect_eq(itest_alerts(&t, 61), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=61 tx_id=5"), 1);
+}
+
 /* A rule on shared buffers only and no direction is matched on the
  * request's and on the response's buffers: it still alerts once per
  * transaction. */
@@ -204,7 +252,7 @@ Test(multibuffer, http_shared_buffers_without_direction_alert_once_per_tx)
 			"  - {id: 60, msg: tagged MZ, patterns: [{content: \"X-Tag: t1\", buffer: "
 			"http.header}, {content: MZ, buffer: file.data, startswith: true}]}\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
-	cr_expect_eq(itest_alerts(&t, 60), 2);
+	cr_expect_eq(itest_alerts(&t, 60), 2, "%s", t.res.err);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=0 src_ip=198.18.0.10"), 1);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=1 src_ip=198.18.1.1"), 1);
 }

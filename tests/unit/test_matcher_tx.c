@@ -362,6 +362,70 @@ Test(matcher_tx, payload_prefilter)
 	cr_expect_eq(step(), 0);
 }
 
+/* byte_extract on the header, the value used on the uri (the prefilter's
+ * buffer, matched after the header in the chain) as a `within`. */
+Test(matcher_tx, variable_carried_to_a_later_buffer)
+{
+	load("  - {id: 9, msg: t, patterns: [{content: \"X-N: \", buffer: http.header}, "
+	     "{byte_extract: \"1,0,n,relative,string,dec\", buffer: http.header}, "
+	     "{content: /upload/, buffer: http.uri, fast_pattern: true}, "
+	     "{content: abc, buffer: http.uri, distance: 0, within: n}]}\n");
+	cr_expect(tx.rs.rules[0]->n_buffers == 2);
+	/* n = 3: abc right after /upload/ */
+	add(B_HEADER, true, "Host: a\r\nX-N: 3\r\n");
+	add(B_URI, true, "/upload/abc");
+	cr_expect_eq(step(), 1);
+	/* n = 2: abc does not end within 2 bytes */
+	add(B_HEADER, true, "X-N: 2\r\n");
+	add(B_URI, true, "/upload/abc");
+	cr_expect_eq(step(), 0);
+	/* n = 5: 2 bytes before abc are allowed */
+	add(B_HEADER, true, "X-N: 5\r\n");
+	add(B_URI, true, "/upload/..abc");
+	cr_expect_eq(step(), 1);
+	/* n = 4: they are not */
+	add(B_HEADER, true, "X-N: 4\r\n");
+	add(B_URI, true, "/upload/..abc");
+	cr_expect_eq(step(), 0);
+	/* no X-N: nothing extracted, no match */
+	add(B_HEADER, true, "Host: a\r\n");
+	add(B_URI, true, "/upload/abc");
+	cr_expect_eq(step(), 0);
+}
+
+/* The value from the payload used on a buffer: a length the payload
+ * gives compared with byte_test on the method buffer's first byte, and as
+ * the depth of a content on the uri. */
+Test(matcher_tx, variable_from_the_payload)
+{
+	load("  - {id: 10, msg: t, patterns: [{content: \"L=\", buffer: pkt_data}, "
+	     "{byte_extract: \"2,0,len,relative,string,dec\", buffer: pkt_data}, "
+	     "{content: evil, buffer: http.uri, depth: len}]}\n");
+	add(B_URI, true, "/x/evil");
+	add(B_PAYLOAD, true, "GET /x/evil HTTP/1.1\r\nL=07\r\n");
+	cr_expect_eq(step(), 1);
+	add(B_URI, true, "/x/evil");
+	add(B_PAYLOAD, true, "GET /x/evil HTTP/1.1\r\nL=06\r\n");
+	cr_expect_eq(step(), 0);
+	add(B_URI, true, "/x/evil");
+	add(B_PAYLOAD, true, "GET /x/evil HTTP/1.1\r\n");
+	cr_expect_eq(step(), 0);
+}
+
+/* A variable read on a buffer whose patterns start before the setter's:
+ * refused at load, naming both buffers. */
+Test(matcher_tx, variable_read_before_its_buffer_is_a_load_error)
+{
+	const char *text =
+		"rules:\n  - {id: 11, msg: t, patterns: [{content: a, buffer: http.uri}, "
+		"{content: \"X: \", buffer: http.header}, {byte_extract: \"1,0,n,relative\", "
+		"buffer: http.header}, {content: b, buffer: http.uri, distance: n}]}\n";
+
+	cr_assert_eq(ruleset_load_buffer(&tx.rs, "r.yaml", text, strlen(text), "http", &tx.d), 1);
+	cr_assert(strstr(out(), "set on buffer 'http.header' is read on buffer 'http.uri'"), "%s",
+		  out());
+}
+
 /* A plugin that does not pass pkt_data cannot compile such a rule. */
 Test(matcher_tx, payload_rule_needs_a_plugin_that_passes_the_payload)
 {

@@ -279,7 +279,7 @@ Test(rules_suricata, content_modifiers_and_fast_pattern)
 			 "      fast_pattern: true\n"
 			 "    - byte_extract: \"2,0,len\"\n"
 			 "    - content: \"t\"\n"
-			 "      offset: \"len\"\n");
+			 "      offset: len\n");
 }
 
 Test(rules_suricata, payload_keywords_keep_their_text)
