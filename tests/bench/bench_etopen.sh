@@ -54,7 +54,9 @@ echo "ET Open: $(ls "$rules"/*.rules | wc -l) files, $enabled enabled rules"
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x01\0\0\0' >"$work/empty.pcap"
 rm -rf "$work/cache"
 read -r cold cold_cpu cold_mb < <(timed "$sensor" "${args[@]}" -r "$work/empty.pcap" -l "$work")
-failed=$( (grep -o '[0-9]* rules failed to load' "$work/err" || echo 0) | head -1 | cut -d' ' -f1)
+# failures of the parse and of the plugins' compile (two lines) summed
+failed=$( (grep -o '[0-9]* rules failed to load' "$work/err" || echo 0) | cut -d' ' -f1 |
+	awk '{n += $1} END {print n + 0}')
 echo "rules loaded: $((enabled - failed)) of $enabled" \
 	"($(echo "100 * ($enabled - $failed) / $enabled" | bc -l | cut -c1-5) %); failed: $failed"
 echo "failures by reason:"
