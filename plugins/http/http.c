@@ -1123,6 +1123,7 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	struct http_scan s = {
 		.c = c, .dir = IDS_DIR_TO_CLIENT, .tx_step = -1, .status = m->status, .length = -1};
 	bool interim = m->status < 200 && m->status != 101; /* the request still waits */
+	bool stop;
 
 	c->t->responses++;
 	if (interim) {
@@ -1152,8 +1153,11 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	body_reset(&c->body[IDS_DIR_TO_CLIENT]);
 	if (interim)
 		return HTTP_CB_OK;
+	stop = m->status == 101 || (method_is(c->matched, "CONNECT") && m->status / 100 == 2);
+	if (stop)
+		payload_step(c, IDS_DIR_TO_CLIENT, m); /* its message ends with its head */
 	http_record(&s, m);
-	if (m->status == 101 || (method_is(c->matched, "CONNECT") && m->status / 100 == 2)) {
+	if (stop) {
 		http_parser_stop(&c->req); /* the connection is not HTTP any more */
 		return HTTP_CB_STOP;
 	}
@@ -1186,7 +1190,10 @@ static int req_event(void *ctx, const struct http_event *ev)
 	switch (ev->type) {
 	case HTTP_EV_HEAD:
 		req_head(c, ev->msg);
-		return method_is(c->cur, "CONNECT") ? HTTP_CB_STOP : HTTP_CB_OK;
+		if (!method_is(c->cur, "CONNECT"))
+			return HTTP_CB_OK;
+		payload_step(c, IDS_DIR_TO_SERVER, ev->msg); /* nothing follows */
+		return HTTP_CB_STOP;
 	case HTTP_EV_BODY:
 		body_piece(c, IDS_DIR_TO_SERVER, ev->msg, ev->data, ev->len);
 		break;

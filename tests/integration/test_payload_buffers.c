@@ -6,8 +6,9 @@
  * transaction when payload and buffers all match, not when only one side
  * does, not past the payload content's depth, and only in the rule's
  * direction; a payload content across the head and the body of a request
- * sent in two segments; a response rule; a dns rule on the request's
- * message and dns.query (not on the response).
+ * sent in two segments; a response rule; CONNECT and 101 messages, which
+ * end with their head; a dns rule on the request's message and dns.query
+ * (not on the response).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -49,6 +50,11 @@ static const char rules[] =
 	/* the payload after a buffer (pkt_data resets to it) */
 	"alert http any any -> any any (msg:\"uri then payload\"; flow:to_server; "
 	"http.uri; content:\"/p.cgi\"; pkt_data; content:\"Cookie: s=1\"; sid:5;)\n"
+	/* messages that end with their head: CONNECT, 101 */
+	"alert http any any -> any any (msg:\"connect\"; flow:to_server; "
+	"content:\"CONNECT evil\"; http.method; content:\"CONNECT\"; sid:7;)\n"
+	"alert http any any -> any any (msg:\"websocket\"; flow:to_client; "
+	"content:\"Upgrade: websocket\"; http.stat_code; content:\"101\"; sid:8;)\n"
 	/* ET Open sid 2030547's shape */
 	"alert dns any any -> any any (msg:\"sig query\"; content:\"|00 00 18 00 01|\"; "
 	"fast_pattern; dns.query; pcre:\"/^\\d/\"; sid:6;)\n";
@@ -179,6 +185,31 @@ Test(payload_buffers, payload_after_a_buffer)
 	run();
 	cr_expect_eq(itest_alerts(&t, 5), 1);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=5 tx_id=0"), 1);
+}
+
+/* A CONNECT request and a 101 response end with their head: the rule
+ * fires at the head, the tunnel after it is not HTTP. */
+Test(payload_buffers, messages_that_end_with_their_head)
+{
+	const char *tunnel[] = {
+		"CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n",
+		"HTTP/1.1 200 Connection established\r\n\r\n",
+		"\x16\x03\x01 CONNECT evil",
+	};
+	const char *upgrade[] = {
+		"GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+		"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+		"Upgrade\r\n\r\n",
+	};
+
+	itest_capture(&t, 1);
+	http_conn(40104, tunnel, 3);
+	http_conn(40105, upgrade, 2);
+	run();
+	cr_expect_eq(itest_alerts(&t, 7), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=7 tx_id=0 src_port=40104"), 1);
+	cr_expect_eq(itest_alerts(&t, 8), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=8 tx_id=0 dest_port=40105"), 1);
 }
 
 static void dns_udp(uint16_t sport, const char *qname, unsigned type, bool response)
