@@ -394,6 +394,31 @@ Test(multibuffer, tls_sni_and_version_of_one_handshake)
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=30 dest_port=41000 tx_id=0"), 1);
 }
 
+/* The payload with tls buffers: pkt_data is the step's handshake message
+ * (the ServerHello's cipher 0xc02f with its version; the ClientHello's
+ * cipher list with its SNI, which the ServerHello of TLS 1.3 also holds:
+ * still one alert per handshake). */
+Test(multibuffer, tls_payload_with_buffers_once_per_handshake)
+{
+	itest_capture(&t, 1);
+	tls_session(41010, "c2.example.net", 0x0304); /* 1.3: cipher 13 01 */
+	tls_session(41011, "c2.example.net", 0);      /* 1.2: cipher c0 2f */
+	tls_session(41012, "www.example.org", 0);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 31, msg: tls 1.2 cipher, direction: to_client, patterns: "
+			"[{content: TLS 1.2, buffer: tls.version}, {hex: c0 2f, buffer: "
+			"pkt_data}]}\n"
+			"  - {id: 32, msg: sni and a cipher, patterns: [{content: c2.example, "
+			"buffer: tls.sni}, {hex: 13 01, buffer: pkt_data}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 31), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=31 dest_port=41011"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=31 dest_port=41012"), 1);
+	cr_expect_eq(itest_alerts(&t, 32), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=32 src_port=41010 tx_id=0"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=32 src_port=41011 tx_id=0"), 1);
+}
+
 /* ------------------------------------------------------------- loading */
 
 Test(multibuffer, buffers_of_two_plugins_in_one_rule_are_refused)
