@@ -60,7 +60,7 @@ failed=$( (grep -o '[0-9]* rules failed to load' "$work/err" || echo 0) | cut -d
 echo "rules loaded: $((enabled - failed)) of $enabled" \
 	"($(echo "100 * ($enabled - $failed) / $enabled" | bc -l | cut -c1-5) %); failed: $failed"
 echo "failures by reason:"
-(grep -o 'error: .*' "$work/err" || true) | sed -E 's/error: (rule|sid) [0-9]+: //' |
+(grep -v 'rules.on-error' "$work/err" | grep -o 'error: .*' || true) | sed -E 's/error: (rule|sid) [0-9]+: //' |
 	sed -E "s/'[^']*'/'...'/g" | cut -c1-70 | sort | uniq -c | sort -rn | head -12
 read -r warm warm_cpu warm_mb < <(timed "$sensor" "${args[@]}" -r "$work/empty.pcap" -l "$work")
 read -r parse parse_cpu parse_mb < <(timed "$sensor" -T "${args[@]}")
