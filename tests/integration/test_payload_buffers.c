@@ -8,10 +8,12 @@
  * direction; a payload content across the head and the body of a request
  * sent in two segments; a response rule; CONNECT and 101 messages, which
  * end with their head; a dns rule on the request's message and dns.query
- * (not on the response).
+ * (not on the response); ET Open's sid 2012129 read from the corpus
+ * (skipped without it).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dns_msg.h"
@@ -210,6 +212,56 @@ Test(payload_buffers, messages_that_end_with_their_head)
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=7 tx_id=0 src_port=40104"), 1);
 	cr_expect_eq(itest_alerts(&t, 8), 1);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=8 tx_id=0 dest_port=40105"), 1);
+}
+
+/* The rule of the ET Open set in the corpus whose sid is `sid`, from
+ * `file` (emerging-*.rules), into out; false when the corpus is absent. */
+static bool corpus_rule(const char *file, unsigned sid, char *out, size_t len)
+{
+	const char *base = getenv("SENSOR_CORPUS_DIR") ? getenv("SENSOR_CORPUS_DIR") : CORPUS_DIR;
+	char path[4096], key[32];
+	FILE *f;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/rules/et-open-suricata-5.0/%s", base, file);
+	snprintf(key, sizeof(key), "sid:%u;", sid);
+	if (!(f = fopen(path, "r")))
+		return false;
+	while (!found && fgets(out, (int)len, f))
+		found = out[0] == 'a' && strstr(out, key) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* ET Open's own sid 2012129 (payload ../ within 200 bytes, GET, the uri)
+ * from the corpus, unmodified: once on the attack, not on the same uri
+ * without ../ nor on a POST. */
+Test(payload_buffers, et_open_rule_from_the_corpus)
+{
+	char rule[4096];
+	const char *msgs[] = {
+		"GET /shop/modules/maticmarket/bleu/gold/bas.php?modulename=../../../../etc/passwd "
+		"HTTP/1.1\r\nHost: shop\r\n\r\n",
+		ok_resp,
+		"GET /shop/modules/maticmarket/bleu/gold/bas.php?modulename=home HTTP/1.1\r\nHost: "
+		"shop\r\n\r\n",
+		ok_resp,
+		"POST /shop/modules/maticmarket/bleu/gold/bas.php?modulename=../x HTTP/1.1\r\n"
+		"Content-Length: 0\r\n\r\n",
+		ok_resp,
+	};
+
+	if (!corpus_rule("emerging-web_specific_apps.rules", 2012129, rule, sizeof(rule)))
+		cr_skip_test("ET Open not found in the corpus (set SENSOR_CORPUS_DIR): skipped");
+	itest_config(&t, "classification-file: " SOURCE_DIR "/rules/classification.config\n"
+			 "plugins:\n  - name: http\nvars:\n  address-groups:\n"
+			 "    HOME_NET: \"[198.18.1.0/24]\"\n");
+	itest_capture(&t, 1);
+	http_conn(40106, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(&t, rule);
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 2012129), 1, "%s", t.res.err);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=2012129 tx_id=0 dest_port=80"), 1);
 }
 
 static void dns_udp(uint16_t sport, const char *qname, unsigned type, bool response)
