@@ -393,6 +393,21 @@ Test(matcher_tx, variable_carried_to_a_later_buffer)
 	cr_expect_eq(step(), 0);
 }
 
+/* No content anywhere: the primary part has no prefilter and is checked
+ * whenever its buffer is there; the chain still carries the variable. */
+Test(matcher_tx, variable_carried_without_a_prefilter)
+{
+	load("  - {id: 12, msg: t, patterns: [{regex: \"X-N: \", buffer: http.header}, "
+	     "{byte_extract: \"1,0,n,relative,string,dec\", buffer: http.header}, "
+	     "{isdataat: \"n\", buffer: http.uri}]}\n");
+	add(B_HEADER, true, "X-N: 4\r\n");
+	add(B_URI, true, "/abcd");
+	cr_expect_eq(step(), 1);
+	add(B_HEADER, true, "X-N: 5\r\n");
+	add(B_URI, true, "/abcd");
+	cr_expect_eq(step(), 0);
+}
+
 /* The value from the payload used on a buffer: a length the payload
  * gives compared with byte_test on the method buffer's first byte, and as
  * the depth of a content on the uri. */
