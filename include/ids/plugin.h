@@ -101,7 +101,11 @@ struct ids_rule {
 	/* The distinct buffers the rule's patterns name: 0 for payload and
 	 * stream rules, 1 for a single-buffer rule (buffers[0] == buffer),
 	 * more for a multi-buffer rule, which must be compiled with
-	 * matcher_compile_tx (buffers[0] == buffer holds its prefilter). */
+	 * matcher_compile_tx (buffers[0] holds its prefilter and is `buffer`,
+	 * unless it is "pkt_data": a rule mixing the payload with a plugin's
+	 * buffers has `buffer` its first other buffer, and goes only to a
+	 * plugin that declares a buffer named "pkt_data", see
+	 * docs/plugin-guide.md). */
 	const char *const *buffers;
 	size_t n_buffers;
 };

@@ -46,8 +46,11 @@ static inline void ids_buffer_names(const struct ids_buffer_def *bufs, size_t n,
 	if (len)
 		out[0] = '\0';
 	for (size_t i = 0; i < n && at < len; i++) {
-		int w = snprintf(out + at, len - at, "%s%s", i ? ", " : "", bufs[i].name);
+		int w;
 
+		if (strcmp(bufs[i].name, "pkt_data") == 0)
+			continue; /* the payload, passed with a plugin's buffers only */
+		w = snprintf(out + at, len - at, "%s%s", at ? ", " : "", bufs[i].name);
 		if (w < 0)
 			break;
 		at += (size_t)w;

@@ -84,6 +84,7 @@ enum {
 	BUF_OPCODE,
 	BUF_RRTYPE,
 	BUF_QUERIES_RRNAME,
+	BUF_PKT_DATA, /* multi-buffer rules only: a request's message */
 	BUF_COUNT
 };
 
@@ -107,6 +108,9 @@ static const struct ids_buffer_def dns_buffers[BUF_COUNT] = {
 	[BUF_QUERIES_RRNAME] = {"dns.queries.rrname",
 				"each question name of a request or a response, dotted, case as "
 				"sent (Suricata 8's dns.queries.rrname)"},
+	[BUF_PKT_DATA] = {"pkt_data",
+			  "the payload in a rule that also names dns buffers: the request's "
+			  "DNS message (over TCP without its length prefix)"},
 };
 
 enum { OPT_ALERTS = 0, OPT_TCP_MAX, OPT_COUNT };
@@ -574,8 +578,11 @@ static void dns_scan_record_keys(struct dns_scan *s, const struct dns_record *re
  * first question (dns.query), the record (dns.answer, dns.answer.name,
  * its dns.rrtype) and the message's dns.opcode. A query: one step per
  * question, with its name (dns.query), its dns.rrtype and dns.opcode (no
- * answer buffers: a rule naming one does not fire on queries). Every
- * buffer is fresh in each step; dns_on_match keeps a rule to one alert per
+ * answer buffers: a rule naming one does not fire on queries), and the
+ * request's whole message as pkt_data (the payload of a rule that also
+ * names dns buffers: Suricata matches it on the packet's payload in the
+ * rule's direction, and dns.query makes that the request's). Every buffer
+ * is fresh in each step; dns_on_match keeps a rule to one alert per
  * message, so a rule fires at most once per query or response.
  */
 static void dns_tx_scan(struct dns_scan *s, const struct dns_record *rec, size_t answer_len)
@@ -583,15 +590,16 @@ static void dns_tx_scan(struct dns_scan *s, const struct dns_record *rec, size_t
 	struct dns_thread *t = s->t;
 	uint8_t op = (uint8_t)((s->hdr.flags >> 11) & 0xf);
 	uint8_t type[2] = {(uint8_t)(rec->type >> 8), (uint8_t)rec->type};
-	struct ids_tx_buffer bufs[5];
+	struct ids_tx_buffer bufs[6];
 	size_t n = 0;
 
 	bufs[n++] = (struct ids_tx_buffer){BUF_OPCODE, IDS_TXBUF_FRESH, &op, 1};
 	bufs[n++] = (struct ids_tx_buffer){BUF_RRTYPE, IDS_TXBUF_FRESH, type, 2};
-	if (rec->section == DNS_SEC_QUESTION)
+	if (rec->section == DNS_SEC_QUESTION) {
 		bufs[n++] = (struct ids_tx_buffer){BUF_QUERY, IDS_TXBUF_FRESH,
 						   (const uint8_t *)rec->name, rec->name_len};
-	else if (t->has_qname)
+		bufs[n++] = (struct ids_tx_buffer){BUF_PKT_DATA, IDS_TXBUF_FRESH, s->msg, s->len};
+	} else if (t->has_qname) /* a response's first question */
 		bufs[n++] = (struct ids_tx_buffer){BUF_QUERY, IDS_TXBUF_FRESH,
 						   (const uint8_t *)t->qname, t->qname_len};
 	if (rec->section == DNS_SEC_ANSWER) {

@@ -27,6 +27,9 @@
  *                           response line and the response's headers
  *   response body           http.response_body, file.data, the first
  *                           body-limit bytes
+ *   message end             pkt_data (multi-buffer rules only): the
+ *                           message as sent, head and body, see
+ *                           payload_ready
  *
  * Method and URI are scanned with the rest of the head rather than right
  * after the request line, so that their alerts carry the hostname and user
@@ -97,6 +100,7 @@ enum http_buf {
 	BUF_LOCATION,
 	BUF_SERVER,
 	BUF_FILE_DATA,
+	BUF_PKT_DATA, /* multi-buffer rules only: the message as sent */
 	BUF_COUNT
 };
 
@@ -140,6 +144,10 @@ static const struct ids_buffer_def http_buffers[BUF_COUNT] = {
 	[BUF_FILE_DATA] = {"file.data",
 			   "request or response body, de-chunked and decoded from gzip or "
 			   "deflate, first body-limit bytes (of either)"},
+	[BUF_PKT_DATA] = {"pkt_data",
+			  "the payload in a rule that also names http buffers: the request "
+			  "or response as sent (head, then the de-chunked body, first "
+			  "body-limit bytes), once the message is complete"},
 };
 
 enum { OPT_BODY_LIMIT = 0, OPT_LOG_HEADERS, OPT_COUNT };
@@ -261,6 +269,10 @@ struct http_txside {
 	uint32_t off[BUF_COUNT], len[BUF_COUNT];
 	uint64_t present, fresh;
 	uint64_t tx_id;
+	/* the head as sent, kept (not present) until the message ends, when it
+	 * becomes pkt_data with the body appended (see payload_ready) */
+	uint32_t head_off, head_len;
+	bool head_kept;
 	/* request side: multi-buffer rules that alerted in this transaction's
 	 * request steps, so that a rule on shared buffers only (matched on
 	 * both sides) alerts once per transaction */
@@ -643,10 +655,11 @@ static bool wants(const struct http_global *g, enum http_buf b)
 	return g->m[b] || (g->tx_bufs & BIT(b));
 }
 
-/* Bytes one side may hold: its head buffers and a body in two forms. */
+/* Bytes one side may hold: its head buffers, a body in two forms, and
+ * pkt_data (the head kept, then head and body). */
 static size_t hold_max(const struct http_global *g)
 {
-	return 8 * (size_t)HTTP_MAX_HEAD + 2 * g->body_limit;
+	return 10 * (size_t)HTTP_MAX_HEAD + 3 * g->body_limit;
 }
 
 static void tx_begin(struct http_conn *c, int dir, uint64_t tx_id)
@@ -664,6 +677,7 @@ static void tx_begin(struct http_conn *c, int dir, uint64_t tx_id)
 	ts->present = ts->fresh = 0;
 	ts->n_fired = 0;
 	ts->tx_id = tx_id;
+	ts->head_kept = false;
 }
 
 static uint8_t *hold_room(struct http_conn *c, struct http_txside *ts, size_t len)
@@ -726,6 +740,80 @@ static size_t tx_list(const struct http_txside *ts, uint64_t mask, bool fresh,
 	return n;
 }
 
+/* ------------------------------------------------ pkt_data (the payload) */
+
+/*
+ * pkt_data of a transaction side, for rules that mix the payload with http
+ * buffers (Suricata's contents before the first sticky buffer, which it
+ * matches on the raw stream of the transaction's direction): the message
+ * as sent, head then body (de-chunked, its first body-limit bytes). It is
+ * present, and fresh, in one step only, the one that ends the message (its
+ * body step, or the end of a message without a body), so that such a rule
+ * fires at most once per transaction, when its payload part and all its
+ * buffers match (docs/rules.md, "The payload with protocol buffers").
+ */
+static bool payload_wanted(const struct http_global *g)
+{
+	return (g->tx_bufs & BIT(BUF_PKT_DATA)) != 0;
+}
+
+/* At a final message's head: keep its bytes for the message's pkt_data. */
+static void payload_keep_head(struct http_conn *c, int dir, const struct http_slice *head)
+{
+	struct http_txside *ts;
+	uint8_t *at;
+
+	if (!payload_wanted(c->t->g) || !c->txs)
+		return;
+	ts = &c->txs[dir];
+	if (!(at = hold_room(c, ts, head->len))) {
+		c->t->no_memory++;
+		return;
+	}
+	if (head->len)
+		memcpy(at, head->p, head->len);
+	ts->head_off = (uint32_t)ts->used;
+	ts->head_len = (uint32_t)head->len;
+	ts->used += head->len;
+	ts->head_kept = true;
+}
+
+/* The message ends (or its body filled body-limit): pkt_data is the head
+ * kept and `len` bytes of body, fresh in the step that follows. */
+static void payload_ready(struct http_conn *c, int dir, const uint8_t *body, size_t len)
+{
+	struct http_txside *ts;
+	uint8_t *at;
+	size_t n;
+
+	if (!c->txs || !c->txs[dir].head_kept)
+		return;
+	ts = &c->txs[dir];
+	ts->head_kept = false;
+	n = (size_t)ts->head_len + len;
+	if (!(at = hold_room(c, ts, n))) { /* may move mem: offsets below */
+		c->t->no_memory++;
+		return;
+	}
+	memcpy(at, ts->mem + ts->head_off, ts->head_len);
+	if (len)
+		memcpy(at + ts->head_len, body, len);
+	ts->off[BUF_PKT_DATA] = (uint32_t)ts->used;
+	ts->len[BUF_PKT_DATA] = (uint32_t)n;
+	ts->used += n;
+	ts->present |= BIT(BUF_PKT_DATA);
+	ts->fresh |= BIT(BUF_PKT_DATA);
+}
+
+/* A message ends whose head was kept and whose body gave no step (none, or
+ * body-limit 0): an interim response (1xx) is not that message. */
+static bool payload_pending(const struct http_conn *c, int dir, const struct http_msg *m)
+{
+	if (!c->txs || !c->txs[dir].head_kept)
+		return false;
+	return dir == IDS_DIR_TO_SERVER || m->status >= 200 || m->status == 101;
+}
+
 /* One step of the transaction of side `dir`: its multi-buffer rules on
  * what it holds; a response step adds its request's only-request buffers
  * (when the request held is the one this response answers). */
@@ -782,7 +870,7 @@ static void body_reset(struct http_body *b)
 static bool body_wanted(const struct http_global *g, int dir)
 {
 	return wants(g, dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY) ||
-	       wants(g, BUF_FILE_DATA);
+	       wants(g, BUF_FILE_DATA) || payload_wanted(g);
 }
 
 /* file.data: the body decoded from its Content-Encoding (gzip, deflate)
@@ -812,28 +900,44 @@ static void file_data_scan(struct http_scan *s, int dir, const struct http_body 
 	scan(s, BUF_FILE_DATA, t->decoded_body, n);
 }
 
+/* What the alerts of a body step (or of a message's last step) carry. */
+static void body_scan_init(struct http_scan *s, struct http_conn *c, int dir,
+			   const struct http_msg *m, bool complete)
+{
+	*s = (struct http_scan){.c = c, .dir = dir, .tx_step = -1, .length = -1};
+	if (dir == IDS_DIR_TO_SERVER) {
+		s->req = c->cur;
+		return;
+	}
+	s->req = c->matched;
+	s->status = m->status;
+	s->proto = m->protocol;
+	if (complete)
+		s->length = (int64_t)m->body_len;
+	else if (!m->chunked)
+		s->length = m->content_length;
+}
+
 static void body_scan(struct http_conn *c, int dir, const struct http_msg *m, bool complete)
 {
 	struct http_body *b = &c->body[dir];
-	struct http_scan s = {.c = c, .dir = dir, .tx_step = -1, .length = -1};
+	struct http_scan s;
 
 	b->scanned = true;
-	if (dir == IDS_DIR_TO_SERVER) {
-		s.req = c->cur;
-		scan(&s, BUF_REQ_BODY, b->buf, b->len);
-		file_data_scan(&s, dir, b);
-		tx_step(&s, dir);
-		return;
-	}
-	s.req = c->matched;
-	s.status = m->status;
-	s.proto = m->protocol;
-	if (complete)
-		s.length = (int64_t)m->body_len;
-	else if (!m->chunked)
-		s.length = m->content_length;
-	scan(&s, BUF_RESP_BODY, b->buf, b->len);
+	body_scan_init(&s, c, dir, m, complete);
+	scan(&s, dir == IDS_DIR_TO_SERVER ? BUF_REQ_BODY : BUF_RESP_BODY, b->buf, b->len);
 	file_data_scan(&s, dir, b);
+	payload_ready(c, dir, b->buf, b->len);
+	tx_step(&s, dir);
+}
+
+/* The last step of a message whose body gave none: pkt_data alone. */
+static void payload_step(struct http_conn *c, int dir, const struct http_msg *m)
+{
+	struct http_scan s;
+
+	body_scan_init(&s, c, dir, m, true);
+	payload_ready(c, dir, NULL, 0);
 	tx_step(&s, dir);
 }
 
@@ -893,6 +997,8 @@ static void body_end(struct http_conn *c, int dir, const struct http_msg *m)
 
 	if (!b->scanned && b->len)
 		body_scan(c, dir, m, true);
+	else if (payload_pending(c, dir, m))
+		payload_step(c, dir, m);
 	body_reset(b);
 }
 
@@ -989,6 +1095,7 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 	else
 		c->cur->tx_id = c->tx_next;
 	tx_begin(c, IDS_DIR_TO_SERVER, c->tx_next);
+	payload_keep_head(c, IDS_DIR_TO_SERVER, &m->head);
 	c->tx_next++;
 	s.req = c->cur;
 	scan(&s, BUF_METHOD, m->method.p, m->method.len);
@@ -1016,6 +1123,7 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	struct http_scan s = {
 		.c = c, .dir = IDS_DIR_TO_CLIENT, .tx_step = -1, .status = m->status, .length = -1};
 	bool interim = m->status < 200 && m->status != 101; /* the request still waits */
+	bool stop;
 
 	c->t->responses++;
 	if (interim) {
@@ -1025,6 +1133,7 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 		queue_pop(c);
 		s.req = c->matched;
 		tx_begin(c, IDS_DIR_TO_CLIENT, s.req ? s.req->tx_id : UINT64_MAX);
+		payload_keep_head(c, IDS_DIR_TO_CLIENT, &m->head);
 	}
 	s.proto = m->protocol;
 	header_find(&m->headers, "content-type", &s.ctype);
@@ -1044,8 +1153,11 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 	body_reset(&c->body[IDS_DIR_TO_CLIENT]);
 	if (interim)
 		return HTTP_CB_OK;
+	stop = m->status == 101 || (method_is(c->matched, "CONNECT") && m->status / 100 == 2);
+	if (stop)
+		payload_step(c, IDS_DIR_TO_CLIENT, m); /* its message ends with its head */
 	http_record(&s, m);
-	if (m->status == 101 || (method_is(c->matched, "CONNECT") && m->status / 100 == 2)) {
+	if (stop) {
 		http_parser_stop(&c->req); /* the connection is not HTTP any more */
 		return HTTP_CB_STOP;
 	}
@@ -1078,7 +1190,10 @@ static int req_event(void *ctx, const struct http_event *ev)
 	switch (ev->type) {
 	case HTTP_EV_HEAD:
 		req_head(c, ev->msg);
-		return method_is(c->cur, "CONNECT") ? HTTP_CB_STOP : HTTP_CB_OK;
+		if (!method_is(c->cur, "CONNECT"))
+			return HTTP_CB_OK;
+		payload_step(c, IDS_DIR_TO_SERVER, ev->msg); /* nothing follows */
+		return HTTP_CB_STOP;
 	case HTTP_EV_BODY:
 		body_piece(c, IDS_DIR_TO_SERVER, ev->msg, ev->data, ev->len);
 		break;

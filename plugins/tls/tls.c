@@ -14,6 +14,9 @@
  * tls.cert_* and tls.certs when the Certificate is) with one block matcher
  * per buffer. Alerts carry Suricata's `tls` object (sni, version, ja3
  * {hash, string}, ja4) rendered from what the flow has shown so far.
+ * Multi-buffer rules are matched at the same three steps (tx_step), with
+ * the step's handshake message as pkt_data for rules that mix the payload
+ * with tls buffers; each alerts once per handshake (tx_first_alert).
  *
  * State and threads: options and matchers are global, read-only after
  * init. Each worker keeps its counters, the parsed hello and the rendering
@@ -52,6 +55,7 @@ enum {
 	BUF_JA3_HASH_S, /* Suricata's names of the fingerprint buffers */
 	BUF_JA3_STRING_S,
 	BUF_JA4_HASH_S,
+	BUF_PKT_DATA, /* multi-buffer rules only: the step's handshake message */
 	BUF_COUNT
 };
 
@@ -78,6 +82,10 @@ static const struct ids_buffer_def tls_buffers[BUF_COUNT] = {
 	[BUF_JA4_HASH_S] = {"ja4.hash", "the same as tls.ja4 (Suricata's name)"},
 	[BUF_JA4] = {"tls.ja4", "JA4 fingerprint of the ClientHello, e.g. "
 				"t13d1516h2_8daaf6152771_e5627efa2ab1"},
+	[BUF_PKT_DATA] = {"pkt_data",
+			  "the payload in a rule that also names tls buffers: the handshake "
+			  "message of the step (ClientHello, ServerHello, Certificate) without "
+			  "its record and handshake headers"},
 };
 
 enum { OPT_JA3, OPT_JA4, OPT_MAX_HANDSHAKE, OPT_COUNT };
@@ -93,6 +101,7 @@ static const struct ids_option_def tls_options[OPT_COUNT] = {
 };
 
 #define TLS_FLOW_SNI_MAX 255 /* SNI bytes kept for alerts' tls.sni */
+#define TX_FIRED_MAX	 8   /* multi-buffer rules remembered per handshake */
 #define TLS_FIELDS_MAX	 (TLS_JA3_MAX + TLS_JA3S_MAX + 6 * TLS_FLOW_SNI_MAX + 6 * 2 * 1024 + 1024)
 
 /* Its counters in stats records (plugins.tls.*): struct tls_counters'
@@ -149,6 +158,10 @@ struct tls_flow {
 	char *ja3s_string;		      /* owned, NULL without */
 	size_t ja3s_len;
 	bool logged; /* its tls record was written */
+	/* multi-buffer rules that alerted on the handshake: a rule naming
+	 * pkt_data (fresh at every step) alerts once (TX_FIRED_MAX kept) */
+	uint8_t n_fired;
+	const struct ids_rule *fired[TX_FIRED_MAX];
 };
 
 /* What alerts say about the server certificate (TLS 1.2 and earlier),
@@ -167,6 +180,7 @@ struct tls_scan {
 	const struct ids_packet *pkt;
 	const struct tls_flow *f;
 	bool rendered;
+	struct tls_flow *tx; /* the flow of a transaction step, else NULL */
 };
 
 /* ---------------------------------------------------------------- init */
@@ -379,9 +393,24 @@ static void tls_record(struct tls_thread *t, struct ids_thread *thr, const struc
 	t->c.records++;
 }
 
+/* A transaction step's match: false when the rule already alerted on
+ * the handshake (a rule naming pkt_data, which is fresh at each step). */
+static bool tx_first_alert(struct tls_flow *f, const struct ids_rule *rule)
+{
+	for (unsigned i = 0; i < f->n_fired; i++)
+		if (f->fired[i] == rule)
+			return false;
+	if (f->n_fired < TX_FIRED_MAX)
+		f->fired[f->n_fired++] = rule;
+	return true;
+}
+
 static int on_match(const struct ids_rule *rule, void *ctx)
 {
 	struct tls_scan *s = ctx;
+
+	if (s->tx && !tx_first_alert(s->tx, rule))
+		return 0;
 
 	if (!s->rendered)
 		render_fields(s->t, s->f);
@@ -422,10 +451,13 @@ static size_t tx_add(struct ids_tx_buffer *list, size_t n, int b, uint64_t fresh
  * at the ClientHello (its buffers fresh), at the ServerHello (tls.version
  * fresh, the client's held in the flow) and at the server certificate
  * (its fields and tls.certs with the first certificate of the chain
- * fresh). `cert` is the certificate step's first DER, else NULL.
+ * fresh). `cert` is the certificate step's first DER, else NULL. Each
+ * step's handshake message `msg` is its pkt_data (fresh: the payload of
+ * the step's direction, for rules mixing the payload with tls buffers);
+ * such a rule alerts once per handshake (tx_first_alert).
  */
-static void tx_step(struct tls_scan *s, const struct tls_flow *f, uint64_t fresh,
-		    const struct tls_der *cert)
+static void tx_step(struct tls_scan *s, struct tls_flow *f, uint64_t fresh,
+		    const struct tls_der *cert, const struct tls_msg *msg)
 {
 	const struct tls_global *g = s->t->g;
 	struct ids_tx_buffer list[BUF_COUNT];
@@ -463,7 +495,10 @@ static void tx_step(struct tls_scan *s, const struct tls_flow *f, uint64_t fresh
 	}
 	if (cert)
 		n = tx_add(list, n, BUF_CERTS, fresh, cert->p, cert->len);
+	n = tx_add(list, n, BUF_PKT_DATA, BIT(BUF_PKT_DATA), msg->body, msg->len);
+	s->tx = f;
 	g->svc->matcher_tx_scan(s->thr, g->tx, s->pkt, list, n, on_match, s);
+	s->tx = NULL;
 }
 
 #define CLIENT_BUFS                                                                                \
@@ -533,7 +568,7 @@ static void client_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 		scan(s, BUF_JA4, f->ja4, TLS_JA4_LEN);
 		scan(s, BUF_JA4_HASH_S, f->ja4, TLS_JA4_LEN);
 	}
-	tx_step(s, f, CLIENT_BUFS, NULL);
+	tx_step(s, f, CLIENT_BUFS, NULL, msg);
 }
 
 /* JA3S of the ServerHello, kept for alerts and the record. */
@@ -566,7 +601,7 @@ static void server_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 		keep_ja3s(s->t, f, &sh);
 	v = tls_version_name(f->version, vbuf);
 	scan(s, BUF_VERSION, v, strlen(v));
-	tx_step(s, f, BIT(BUF_VERSION), NULL);
+	tx_step(s, f, BIT(BUF_VERSION), NULL, msg);
 	tls_record(s->t, s->thr, s->pkt, f);
 }
 
@@ -615,7 +650,7 @@ static void certificate(struct tls_scan *s, struct tls_flow *f, const struct tls
 	scan(s, BUF_CERT_FINGERPRINT, f->cert->fingerprint, strlen(f->cert->fingerprint));
 	for (int i = 0; i < n; i++)
 		scan(s, BUF_CERTS, chain[i].p, chain[i].len);
-	tx_step(s, f, CERT_BUFS, &chain[0]);
+	tx_step(s, f, CERT_BUFS, &chain[0], msg);
 }
 
 /* ------------------------------------------------------------- streams */
@@ -670,7 +705,7 @@ static void tls_on_stream(void *thread_ctx, struct ids_thread *thr, const struct
 			  const struct ids_stream_chunk *chunk)
 {
 	struct tls_thread *t = thread_ctx;
-	struct tls_scan s = {t, thr, pkt, NULL, false};
+	struct tls_scan s = {t, thr, pkt, NULL, false, NULL};
 	struct tls_flow *f;
 	struct tls_dir *d;
 	struct tls_msg msg;

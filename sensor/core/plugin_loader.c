@@ -323,28 +323,40 @@ static void buffer_list(const struct plugin_set *set, char *out, size_t outlen)
 	out[0] = '\0';
 	for (size_t i = 0; i < set->n; i++)
 		for (size_t b = 0; b < set->p[i].n_buffers && used < outlen; b++)
-			used += (size_t)snprintf(out + used, outlen - used, "%s%s",
-						 used ? ", " : "", set->p[i].buffers[b].name);
+			if (strcmp(set->p[i].buffers[b].name, "pkt_data") != 0)
+				used += (size_t)snprintf(out + used, outlen - used, "%s%s",
+							 used ? ", " : "",
+							 set->p[i].buffers[b].name);
 	if (!out[0])
 		snprintf(out, outlen, "none: no loaded plugin declares buffers");
 }
 
 /* A multi-buffer rule needs every buffer from the same plugin, built
- * against ABI 1.4 or later (matcher_compile_tx). */
+ * against ABI 1.4 or later (matcher_compile_tx); the payload (`pkt_data`)
+ * with them only when the plugin declares it (it passes the message as
+ * the transaction's payload). lp is the plugin of r->buffer. */
 static bool multi_buffer_ok(const struct loaded_plugin *lp, const struct rule *r, struct diag *d)
 {
 	const struct ids_rule *pub = &r->pub;
 
 	if (r->n_buffers < 2)
 		return true;
-	for (size_t b = 1; b < r->n_buffers; b++)
-		if (!plugin_declares(lp, r->buffers[b])) {
+	for (size_t b = 0; b < r->n_buffers; b++) {
+		if (plugin_declares(lp, r->buffers[b]))
+			continue;
+		if (strcmp(r->buffers[b], "pkt_data") == 0)
+			diag_error(d, pub->file, pub->line, 0,
+				   "rule %u: the payload (pkt_data) cannot be matched with "
+				   "buffer '%s' in one rule: plugin '%s' does not pass its "
+				   "transactions' payload: split the rule",
+				   pub->id, r->buffer, lp->desc->name);
+		else
 			diag_error(d, pub->file, pub->line, 0,
 				   "rule %u: buffers '%s' and '%s' are not of the same plugin "
 				   "('%s' provides the first): split the rule",
-				   pub->id, r->buffers[0], r->buffers[b], lp->desc->name);
-			return false;
-		}
+				   pub->id, r->buffer, r->buffers[b], lp->desc->name);
+		return false;
+	}
 	if (lp->desc->abi_minor >= 4)
 		return true;
 	diag_error(d, pub->file, pub->line, 0,

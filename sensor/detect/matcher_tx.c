@@ -18,7 +18,14 @@
  * primary parts without a usable content (negated-only, pcre-only) are
  * that matcher's prefilter-less rules, checked whenever the buffer is
  * there. The other parts are programs only (verify_prog_*), run on a
- * candidate.
+ * candidate. Variables (byte_extract, byte_math) set on one buffer and
+ * read on another are carried: such a rule's parts all run as programs,
+ * in the order of their first patterns, each starting with the values the
+ * earlier ones matched with (its primary's buffer matcher then checks only
+ * its prefilter content, see primary_split). The payload is a buffer like
+ * the others here, `pkt_data`,
+ * when the plugin names it (a rule mixing Suricata's payload contents
+ * with the plugin's buffers; what it holds is the plugin's choice).
  *
  * A step of a transaction (matcher_tx_scan) passes buffers by index in the
  * names the matcher was compiled with, each fresh (new in this step) or
@@ -41,6 +48,7 @@
 
 #include "detect/matcher.h"
 #include "detect/matcher_internal.h"
+#include "detect/matcher_prefilter.h"
 #include "detect/matcher_verify.h"
 
 /* One buffer of one rule. `sub` comes first: a buffer matcher reports
@@ -50,7 +58,14 @@ struct txpart {
 	struct rule_pattern *pats; /* owned array; their contents are the rule's */
 	uint32_t buf;		   /* index in the matcher's buffer names */
 	uint32_t rule;		   /* index of its rule in matcher_tx.rules */
-	struct vprog *prog;	   /* non-primary parts; NULL for the primary */
+	struct vprog *prog;	   /* non-primary parts (every part of a carrying
+				      rule); NULL for the primary */
+	/* a carrying rule's primary: `full` is the whole part, which `prog`
+	 * runs, while `sub` holds its prefilter content alone */
+	struct rule full;
+	struct rule_pattern *fp; /* owned: sub's one pattern */
+	uint32_t first;		 /* index in the rule of its first pattern */
+	uint8_t defs, uses;	 /* variables it sets / reads (bit per index) */
 };
 
 struct txrule {
@@ -58,6 +73,11 @@ struct txrule {
 	uint64_t need;		    /* bit per buffer index it names */
 	struct txpart *parts;	    /* parts[0]: the primary */
 	size_t n_parts;
+	/* a part reads a variable another part sets: every part runs as a
+	 * program, in `order` (the rule's keyword order of their first
+	 * patterns), the variables carried from one to the next */
+	bool carry;
+	uint8_t *order; /* owned, n_parts part indexes; NULL unless carry */
 };
 
 struct matcher_tx {
@@ -93,9 +113,16 @@ static int part_init(struct txpart *pt, const struct rule *r, const char *name, 
 	pt->pats = calloc(r->n_patterns ? r->n_patterns : 1, sizeof(*pt->pats));
 	if (!pt->pats)
 		return -1;
-	for (size_t i = 0; i < r->n_patterns; i++)
-		if (r->patterns[i].buffer && strcmp(r->patterns[i].buffer, name) == 0)
-			pt->pats[k++] = r->patterns[i];
+	pt->first = UINT32_MAX;
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		if (!r->patterns[i].buffer || strcmp(r->patterns[i].buffer, name) != 0)
+			continue;
+		if (pt->first == UINT32_MAX)
+			pt->first = (uint32_t)i;
+		pt->defs |= rule_pattern_var_defs(&r->patterns[i]);
+		pt->uses |= rule_pattern_var_uses(&r->patterns[i]);
+		pt->pats[k++] = r->patterns[i];
+	}
 	pt->sub = *r;
 	pt->sub.patterns = pt->pats;
 	pt->sub.n_patterns = k;
@@ -110,6 +137,77 @@ static int part_init(struct txpart *pt, const struct rule *r, const char *name, 
 	pt->sub.pub.n_buffers = 0;
 	pt->sub.pub.priv = &pt->sub;
 	return 0;
+}
+
+/* A carrying rule's primary part: the whole part runs as a program in the
+ * chain (`full`); the buffer matcher gets its prefilter content alone,
+ * without positions or variables, so that a candidate needs only that
+ * content somewhere in the buffer (a superset; the chain decides). */
+static int primary_split(struct txpart *pt, char *err, size_t errlen)
+{
+	const struct rule_pattern *fp = prefilter_pick(&pt->sub, NULL);
+
+	pt->full = pt->sub;
+	pt->full.pub.priv = &pt->full;
+	if (!(pt->prog = verify_prog_new(&pt->full, err, errlen)))
+		return -1;
+	pt->sub.pcre = NULL;
+	pt->sub.n_patterns = 0;
+	if (!fp)
+		return 0;
+	if (!(pt->fp = calloc(1, sizeof(*pt->fp))))
+		return -1;
+	*pt->fp = (struct rule_pattern){
+		.kind = PAT_CONTENT,
+		.bytes = fp->bytes,
+		.len = fp->len,
+		.nocase = fp->nocase,
+		.v2 = true,
+		.fast_pattern = 1,
+		.fp_slice = fp->fp_slice,
+		.fp_offset = fp->fp_offset,
+		.fp_len = fp->fp_len,
+		.buffer = fp->buffer,
+	};
+	pt->sub.patterns = pt->fp;
+	pt->sub.n_patterns = 1;
+	return 0;
+}
+
+/* A part reads a variable another sets (byte_extract on one buffer, its
+ * value used on another): every part runs, in the order of its first
+ * pattern, each reading only what it or an earlier part set (the loader
+ * refuses other rules, rules_pattern.c vars_across_buffers). */
+static int carry_init(struct txrule *tr, char *err, size_t errlen)
+{
+	uint8_t set = 0;
+
+	for (size_t p = 0; p < tr->n_parts; p++)
+		tr->carry |= (tr->parts[p].uses & ~tr->parts[p].defs) != 0;
+	if (!tr->carry)
+		return 0;
+	if (!(tr->order = malloc(tr->n_parts)))
+		return -1;
+	for (size_t p = 0; p < tr->n_parts; p++) {
+		size_t at = p;
+
+		while (at > 0 && tr->parts[tr->order[at - 1]].first > tr->parts[p].first) {
+			tr->order[at] = tr->order[at - 1];
+			at--;
+		}
+		tr->order[at] = (uint8_t)p;
+	}
+	for (size_t i = 0; i < tr->n_parts; i++) {
+		const struct txpart *pt = &tr->parts[tr->order[i]];
+
+		if (pt->uses & ~(set | pt->defs)) {
+			tx_err(err, errlen, tr->pub, "reads a variable set on a later buffer than",
+			       tr->pub->buffers[0]);
+			return -1;
+		}
+		set |= pt->defs;
+	}
+	return primary_split(&tr->parts[0], err, errlen);
 }
 
 static int rule_init(struct matcher_tx *tx, uint32_t ri, const struct ids_rule *pub,
@@ -145,7 +243,7 @@ static int rule_init(struct matcher_tx *tx, uint32_t ri, const struct ids_rule *
 		if (b > 0 && !(pt->prog = verify_prog_new(&pt->sub, err, errlen)))
 			return -1;
 	}
-	return 0;
+	return carry_init(tr, err, errlen);
 }
 
 /* One block matcher per buffer with the primary parts there. */
@@ -183,8 +281,10 @@ void matcher_tx_free(struct matcher_tx *tx)
 		for (size_t p = 0; p < tr->n_parts; p++) {
 			verify_prog_free(tr->parts[p].prog);
 			free(tr->parts[p].pats);
+			free(tr->parts[p].fp);
 		}
 		free(tr->parts);
+		free(tr->order);
 	}
 	free(tx->rules);
 	free(tx);
@@ -247,12 +347,32 @@ static int on_primary(const struct ids_rule *rule, void *ctx)
 	return 0;
 }
 
+/* A carrying rule: every part, in order, the variables carried along. */
+static bool parts_carry(const struct txstep *st, const struct txrule *tr)
+{
+	uint64_t vars[RULE_MAX_VARS] = {0};
+	static const uint8_t empty[1];
+
+	for (size_t i = 0; i < tr->n_parts; i++) {
+		const struct txpart *pt = &tr->parts[tr->order[i]];
+		const struct ids_tx_buffer *b = st->by[pt->buf];
+
+		if (!verify_prog_run_vars(pt->prog, b->data ? b->data : empty, b->data ? b->len : 0,
+					  0, &st->mt->venv, vars))
+			return false;
+	}
+	return true;
+}
+
 static bool parts_match(const struct txstep *st, const struct txrule *tr)
 {
+	static const uint8_t empty[1];
+
+	if (tr->carry)
+		return parts_carry(st, tr);
 	for (size_t p = 1; p < tr->n_parts; p++) {
 		const struct txpart *pt = &tr->parts[p];
 		const struct ids_tx_buffer *b = st->by[pt->buf];
-		static const uint8_t empty[1];
 
 		if (!verify_prog_run(pt->prog, b->data ? b->data : empty, b->data ? b->len : 0, 0,
 				     &st->mt->venv))

@@ -23,6 +23,9 @@
  *     (relative); byte_test compares, byte_jump moves the cursor,
  *     byte_extract/byte_math set variables (byte_extract also moves the
  *     cursor past what it read); bsize compares the buffer's length.
+ * Variables start at 0, or at what the caller gives (verify_prog_run_vars:
+ * a multi-buffer rule carries them from one buffer's program to the next);
+ * a run that matches hands back their values on its matching path.
  * Backtracking: when the keywords after a content or regex fail and the
  * next keyword is relative, the content is tried again at its next
  * occurrence (the regex from one byte after its last match start), as
@@ -609,20 +612,31 @@ static int step(struct vstate *st, size_t i)
 	return 0;
 }
 
-bool verify_prog_run(const struct vprog *vp, const uint8_t *buf, size_t len, uint64_t base,
-		     struct verify_env *env)
+bool verify_prog_run_vars(const struct vprog *vp, const uint8_t *buf, size_t len, uint64_t base,
+			  struct verify_env *env, uint64_t vars[RULE_MAX_VARS])
 {
 	static const uint8_t empty[1];
 	struct vstate st = {
 		.buf = buf ? buf : empty, .len = buf ? len : 0, .base = base, .vp = vp, .env = env};
 
+	memcpy(st.vars, vars, sizeof(st.vars));
 	env->budget = VERIFY_BUDGET;
 	env->limit_hit = false;
-	if (step(&st, 0) == 1)
+	if (step(&st, 0) == 1) {
+		memcpy(vars, st.vars, sizeof(st.vars));
 		return true;
+	}
 	if (env->limit_hit)
 		env->limit_hits++;
 	return false;
+}
+
+bool verify_prog_run(const struct vprog *vp, const uint8_t *buf, size_t len, uint64_t base,
+		     struct verify_env *env)
+{
+	uint64_t vars[RULE_MAX_VARS] = {0};
+
+	return verify_prog_run_vars(vp, buf, len, base, env, vars);
 }
 
 bool verify_rule_needs_prog(const struct rule *r)

@@ -47,6 +47,13 @@ void verify_prog_free(struct vprog *vp);
 bool verify_prog_run(const struct vprog *vp, const uint8_t *buf, size_t len, uint64_t base,
 		     struct verify_env *env);
 
+/* verify_prog_run with the variables (byte_extract/byte_math) starting at
+ * vars[] rather than 0; on a match vars[] gets their values on the
+ * matching path (unchanged otherwise). For the parts of a multi-buffer
+ * rule, which carry variables from one buffer to the next. */
+bool verify_prog_run_vars(const struct vprog *vp, const uint8_t *buf, size_t len, uint64_t base,
+			  struct verify_env *env, uint64_t vars[RULE_MAX_VARS]);
+
 /* True when the rule is matched by a program rather than by v1's
  * all-patterns-anywhere logic: v2 patterns, or a content too long for
  * Hyperscan. */

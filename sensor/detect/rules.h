@@ -214,4 +214,10 @@ static inline const struct rule *rule_from_pub(const struct ids_rule *r)
  * the packet. Any thread, no allocation. */
 bool rule_header_match(const struct rule *r, const struct ids_packet *p);
 
+/* The byte_extract/byte_math variables pattern p reads (offset, depth,
+ * distance, within, byte keywords' offset and value) and sets, one bit
+ * per variable index (rules_pattern.c). */
+uint8_t rule_pattern_var_uses(const struct rule_pattern *p);
+uint8_t rule_pattern_var_defs(const struct rule_pattern *p);
+
 #endif

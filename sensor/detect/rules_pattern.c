@@ -622,8 +622,13 @@ static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_p
  * patterns name several buffers of one transaction is a multi-buffer rule:
  * r->buffers lists its distinct buffers, the one holding its prefilter
  * content (prefilter_pick: fast_pattern, else the longest content) first,
- * and r->buffer is that one, so it goes to the plugin that declares it.
- * The payload cannot be mixed with a plugin's buffers.
+ * and r->buffer is the first of them that is not `pkt_data`, so it goes to
+ * the plugin that declares that buffer. A rule mixing the payload with a
+ * plugin's buffers (Suricata's contents before the first sticky buffer)
+ * is such a rule: `pkt_data` is then a buffer of the transaction, the
+ * message as sent, which the plugin passes (docs/rules.md, "The payload
+ * with protocol buffers"); a plugin that does not declare `pkt_data`
+ * refuses it at load (core/plugin_loader.c).
  */
 static const char *buffer_of(const struct rule *r, const struct rule_pattern *pat)
 {
@@ -654,6 +659,87 @@ static int patterns_own_buffers(struct rule *r)
 	return 0;
 }
 
+/* The buffer that names the rule's plugin: buffers[0] unless that is the
+ * payload, then the first other (a multi-buffer rule has one). */
+static const char *routing_buffer(const struct rule *r)
+{
+	for (size_t i = 0; i < r->n_buffers; i++)
+		if (strcmp(r->buffers[i], "pkt_data") != 0)
+			return r->buffers[i];
+	return r->buffers[0];
+}
+
+uint8_t rule_pattern_var_uses(const struct rule_pattern *p)
+{
+	const uint8_t refs[] = {p->offset_var,
+				p->depth_var,
+				p->distance_var,
+				p->within_var,
+				p->op ? p->op->offset_var : PAT_NO_VAR,
+				p->op ? p->op->value_var : PAT_NO_VAR};
+	uint8_t bits = 0;
+
+	for (size_t i = 0; i < sizeof(refs); i++)
+		if (refs[i] != PAT_NO_VAR && refs[i] <= RULE_MAX_VARS)
+			bits |= (uint8_t)(1u << (refs[i] - 1));
+	return bits;
+}
+
+uint8_t rule_pattern_var_defs(const struct rule_pattern *p)
+{
+	if ((p->kind != PAT_BYTE_EXTRACT && p->kind != PAT_BYTE_MATH) || !p->op ||
+	    p->op->result_var >= RULE_MAX_VARS)
+		return 0;
+	return (uint8_t)(1u << p->op->result_var);
+}
+
+/* Index of the first pattern on buffer b. */
+static size_t buffer_first(const struct rule *r, const char *b)
+{
+	size_t i = 0;
+
+	while (i < r->n_patterns && strcmp(r->patterns[i].buffer, b) != 0)
+		i++;
+	return i;
+}
+
+/* The last pattern before pattern i that sets variable bit `v`. */
+static const struct rule_pattern *var_setter(const struct rule *r, size_t i, uint8_t v)
+{
+	while (i-- > 0)
+		if (rule_pattern_var_defs(&r->patterns[i]) & v)
+			return &r->patterns[i];
+	return NULL;
+}
+
+/* A variable set on one buffer and read on another (carried from part to
+ * part, matcher_tx.c): the parts run in the order of their buffers' first
+ * patterns, so the setter's buffer must start before the reader's. */
+static int vars_across_buffers(struct rparse *p, const struct ynode *list)
+{
+	const struct rule *r = p->r;
+
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const struct rule_pattern *pat = &r->patterns[i];
+		uint8_t uses = rule_pattern_var_uses(pat);
+
+		for (uint8_t v = 1; v && uses; v = (uint8_t)(v << 1)) {
+			const struct rule_pattern *set = (uses & v) ? var_setter(r, i, v) : NULL;
+
+			if (!set || strcmp(set->buffer, pat->buffer) == 0 ||
+			    buffer_first(r, set->buffer) < buffer_first(r, pat->buffer))
+				continue;
+			return rule_err(p, list->items[i], false,
+					"a variable set on buffer '%s' is read on buffer '%s', "
+					"whose patterns start before it: the buffers are matched "
+					"in the order they start, move the reading buffer after "
+					"the setting one",
+					set->buffer, pat->buffer);
+		}
+	}
+	return 0;
+}
+
 static int rule_buffer_list(struct rparse *p, const struct ynode *list)
 {
 	struct rule *r = p->r;
@@ -667,16 +753,14 @@ static int rule_buffer_list(struct rparse *p, const struct ynode *list)
 	for (size_t i = 0; i < r->n_patterns; i++) {
 		const char *b = r->patterns[i].buffer;
 
-		if (strcmp(b, "pkt_data") == 0)
-			return rule_err(p, list->items[i], false,
-					"the payload (pkt_data) cannot be matched with a protocol "
-					"buffer in one rule: split the rule");
 		if (!buffer_listed(r, b))
 			r->buffers[r->n_buffers++] = b;
 	}
 	free(r->buffer);
-	r->buffer = strdup(r->buffers[0]);
-	return r->buffer ? 0 : rule_err(p, list, false, "out of memory");
+	r->buffer = strdup(routing_buffer(r));
+	if (!r->buffer)
+		return rule_err(p, list, false, "out of memory");
+	return vars_across_buffers(p, list);
 }
 
 static int rule_pattern_buffers(struct rparse *p, const struct ynode *list)

@@ -443,6 +443,18 @@ static struct spat *last_content(struct srule *r, const struct sopt *o)
 }
 
 /* nocase, rawbytes, startswith, endswith, fast_pattern, offset, ... */
+/* A byte_extract/byte_math variable's name (a letter or '_', then
+ * letters, digits, '_'), as offset/depth/distance/within may give. */
+static bool is_var_name(const char *v)
+{
+	if (!isalpha((unsigned char)v[0]) && v[0] != '_')
+		return false;
+	for (; *v; v++)
+		if (!isalnum((unsigned char)*v) && *v != '_')
+			return false;
+	return true;
+}
+
 static int kw_content_mod(struct srule *r, const struct sopt *o)
 {
 	struct spat *p = last_content(r, o);
@@ -464,6 +476,8 @@ static int kw_content_mod(struct srule *r, const struct sopt *o)
 	}
 	if (!o->has_val || !o->val[0])
 		return suri_refuse(r, o->name_off, key, "needs a value");
+	if (is_var_name(o->val)) /* a byte_extract/byte_math variable */
+		return suri_pat_opt(r, p, o->val_off, key, suri_plain(r, o->val_off, o->val));
 	return suri_pat_opt(r, p, o->val_off, key, suri_num_or_str(r, o->val_off, o->val));
 }
 

@@ -54,11 +54,13 @@ echo "ET Open: $(ls "$rules"/*.rules | wc -l) files, $enabled enabled rules"
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x01\0\0\0' >"$work/empty.pcap"
 rm -rf "$work/cache"
 read -r cold cold_cpu cold_mb < <(timed "$sensor" "${args[@]}" -r "$work/empty.pcap" -l "$work")
-failed=$( (grep -o '[0-9]* rules failed to load' "$work/err" || echo 0) | head -1 | cut -d' ' -f1)
+# failures of the parse and of the plugins' compile (two lines) summed
+failed=$( (grep -o '[0-9]* rules failed to load' "$work/err" || echo 0) | cut -d' ' -f1 |
+	awk '{n += $1} END {print n + 0}')
 echo "rules loaded: $((enabled - failed)) of $enabled" \
 	"($(echo "100 * ($enabled - $failed) / $enabled" | bc -l | cut -c1-5) %); failed: $failed"
 echo "failures by reason:"
-(grep -o 'error: .*' "$work/err" || true) | sed -E 's/error: (rule|sid) [0-9]+: //' |
+(grep -v 'rules.on-error' "$work/err" | grep -o 'error: .*' || true) | sed -E 's/error: (rule|sid) [0-9]+: //' |
 	sed -E "s/'[^']*'/'...'/g" | cut -c1-70 | sort | uniq -c | sort -rn | head -12
 read -r warm warm_cpu warm_mb < <(timed "$sensor" "${args[@]}" -r "$work/empty.pcap" -l "$work")
 read -r parse parse_cpu parse_mb < <(timed "$sensor" -T "${args[@]}")

@@ -4,8 +4,9 @@
  * method + uri + header alerts once per matching request and not on a
  * request where only some buffers match; a request-uri + response
  * stat_code rule alerts once, at the response, with the request's tx_id;
- * a request body rule waits for the body; a dns query + answer rule; a
- * tls sni + version rule, one alert per handshake.
+ * a request body rule waits for the body; a byte_extract variable set on
+ * one buffer (or the payload) and used on another; a dns query + answer
+ * rule; a tls sni + version rule, one alert per handshake.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -186,6 +187,53 @@ Test(multibuffer, et_open_rules_on_several_buffers)
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=2018532 tx_id=2"), 1);
 }
 
+/* A byte_extract variable carried from one buffer to a later one (a
+ * .rules file): the header gives how many body bytes to skip before the
+ * magic, used as the offset of a request_body content; and from the
+ * payload to the uri. */
+Test(multibuffer, byte_extract_variable_carried_across_buffers)
+{
+	const char *msgs[] = {
+		/* tx 0: skip 4, MAGIC at 4 */
+		"POST /up HTTP/1.1\r\nX-Skip: 04\r\nContent-Length: 9\r\n\r\nabcdMAGIC",
+		ok_resp,
+		/* tx 1: skip 3: MAGIC not in [3, 8) */
+		"POST /up HTTP/1.1\r\nX-Skip: 03\r\nContent-Length: 9\r\n\r\nabcdMAGIC",
+		ok_resp,
+		/* tx 2: skip 4, MAGIC at 3 */
+		"POST /up HTTP/1.1\r\nX-Skip: 04\r\nContent-Length: 9\r\n\r\nabcMAGICd",
+		ok_resp,
+		/* tx 3: no X-Skip */
+		"POST /up HTTP/1.1\r\nContent-Length: 9\r\n\r\nabcdMAGIC",
+		ok_resp,
+		/* tx 4: skip 0 */
+		"POST /up HTTP/1.1\r\nX-Skip: 00\r\nContent-Length: 5\r\n\r\nMAGIC",
+		ok_resp,
+		/* tx 5, 6: the payload's n=3 bounds the uri's "abc" after /q/ */
+		"GET /q/abc HTTP/1.1\r\nN: 3\r\n\r\n",
+		ok_resp,
+		"GET /q/abc HTTP/1.1\r\nN: 2\r\n\r\n",
+		ok_resp,
+	};
+
+	snprintf(t.rules, sizeof(t.rules), "%s/in.rules", t.dir);
+	itest_capture(&t, 1);
+	http_conn(40010, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(&t, "alert http any any -> any any (msg:\"skip\"; flow:to_server; "
+			"http.header; content:\"X-Skip|3a 20|\"; "
+			"byte_extract:2,0,skip,relative,string,dec; http.request_body; "
+			"content:\"MAGIC\"; offset:skip; depth:5; sid:60;)\n"
+			"alert http any any -> any any (msg:\"n\"; flow:to_server; "
+			"content:\"N|3a 20|\"; byte_extract:1,0,n,relative,string,dec; http.uri; "
+			"content:\"/q/\"; content:\"abc\"; distance:0; within:n; sid:61;)\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 60), 2, "%s", t.res.err);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=0"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=4"), 1);
+	cr_expect_eq(itest_alerts(&t, 61), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=61 tx_id=5"), 1);
+}
+
 /* A rule on shared buffers only and no direction is matched on the
  * request's and on the response's buffers: it still alerts once per
  * transaction. */
@@ -204,7 +252,7 @@ Test(multibuffer, http_shared_buffers_without_direction_alert_once_per_tx)
 			"  - {id: 60, msg: tagged MZ, patterns: [{content: \"X-Tag: t1\", buffer: "
 			"http.header}, {content: MZ, buffer: file.data, startswith: true}]}\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
-	cr_expect_eq(itest_alerts(&t, 60), 2);
+	cr_expect_eq(itest_alerts(&t, 60), 2, "%s", t.res.err);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=0 src_ip=198.18.0.10"), 1);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=1 src_ip=198.18.1.1"), 1);
 }
@@ -344,6 +392,31 @@ Test(multibuffer, tls_sni_and_version_of_one_handshake)
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_expect_eq(itest_alerts(&t, 30), 1);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=30 dest_port=41000 tx_id=0"), 1);
+}
+
+/* The payload with tls buffers: pkt_data is the step's handshake message
+ * (the ServerHello's cipher 0xc02f with its version; the ClientHello's
+ * cipher list with its SNI, which the ServerHello of TLS 1.3 also holds:
+ * still one alert per handshake). */
+Test(multibuffer, tls_payload_with_buffers_once_per_handshake)
+{
+	itest_capture(&t, 1);
+	tls_session(41010, "c2.example.net", 0x0304); /* 1.3: cipher 13 01 */
+	tls_session(41011, "c2.example.net", 0);      /* 1.2: cipher c0 2f */
+	tls_session(41012, "www.example.org", 0);
+	itest_rules(&t, "rules:\n"
+			"  - {id: 31, msg: tls 1.2 cipher, direction: to_client, patterns: "
+			"[{content: TLS 1.2, buffer: tls.version}, {hex: c0 2f, buffer: "
+			"pkt_data}]}\n"
+			"  - {id: 32, msg: sni and a cipher, patterns: [{content: c2.example, "
+			"buffer: tls.sni}, {hex: 13 01, buffer: pkt_data}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 31), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=31 dest_port=41011"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=31 dest_port=41012"), 1);
+	cr_expect_eq(itest_alerts(&t, 32), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=32 src_port=41010 tx_id=0"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=32 src_port=41011 tx_id=0"), 1);
 }
 
 /* ------------------------------------------------------------- loading */

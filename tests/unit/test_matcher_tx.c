@@ -15,9 +15,9 @@
 #include "detect/matcher.h"
 #include "detect/rules.h"
 
-enum { B_METHOD = 0, B_URI, B_HEADER, B_STAT, B_COUNT };
+enum { B_METHOD = 0, B_URI, B_HEADER, B_STAT, B_PAYLOAD, B_COUNT };
 static const char *const names[B_COUNT] = {"http.method", "http.uri", "http.header",
-					   "http.stat_code"};
+					   "http.stat_code", "pkt_data"};
 
 static struct {
 	struct diag d;
@@ -303,13 +303,156 @@ Test(matcher_tx, a_buffer_the_plugin_does_not_pass_is_a_compile_error)
 	cr_assert(strstr(err, "'dns.query'"), "%s", err);
 }
 
-Test(matcher_tx, payload_and_a_buffer_in_one_rule_is_a_load_error)
+#define RULE_PAYLOAD                                                                               \
+	"  - {id: 7, msg: t, patterns: [{content: \"../\", depth: 20, buffer: pkt_data}, "         \
+	"{content: GET, buffer: http.method}, {content: /vuln.php, buffer: http.uri}]}\n"
+
+/* The payload with buffers: pkt_data is one more buffer of the rule. */
+Test(matcher_tx, payload_and_buffers_in_one_rule)
 {
-	const char *text = "rules:\n  - {id: 1, msg: t, patterns: [{content: a, buffer: "
-			   "http.uri}, {content: b, buffer: pkt_data}]}\n";
+	const struct rule *r;
+
+	load(RULE_PAYLOAD);
+	r = tx.rs.rules[0];
+	cr_assert_eq(r->n_buffers, 3);
+	cr_expect_str_eq(r->buffers[0], "http.uri");
+	cr_expect_str_eq(r->buffer, "http.uri");
+	add(B_METHOD, true, "GET");
+	add(B_URI, true, "/vuln.php");
+	cr_expect_eq(step(), 0); /* the payload is not there yet */
+	add(B_METHOD, false, "GET");
+	add(B_URI, false, "/vuln.php");
+	add(B_PAYLOAD, true, "GET /vuln.php?f=../x HTTP/1.1\r\n\r\n");
+	cr_expect_eq(step(), 1);
+	cr_expect_eq(tx.ids[0], 7);
+	/* the payload only */
+	add(B_METHOD, true, "POST");
+	add(B_URI, true, "/vuln.php");
+	add(B_PAYLOAD, true, "POST /vuln.php?f=../x HTTP/1.1\r\n\r\n");
+	cr_expect_eq(step(), 0);
+	/* the buffers only */
+	add(B_METHOD, true, "GET");
+	add(B_URI, true, "/vuln.php");
+	add(B_PAYLOAD, true, "GET /vuln.php HTTP/1.1\r\n\r\n");
+	cr_expect_eq(step(), 0);
+	/* ../ ends at byte 21, past depth 20 */
+	add(B_METHOD, true, "GET");
+	add(B_URI, true, "/vuln.php");
+	add(B_PAYLOAD, true, "GET /vuln.php?abc=../x HTTP/1.1\r\n\r\n");
+	cr_expect_eq(step(), 0);
+}
+
+/* A payload fast_pattern: the prefilter is on pkt_data, the rule still
+ * goes to its buffers' plugin; the payload's relative chain is its own. */
+Test(matcher_tx, payload_prefilter)
+{
+	load("  - {id: 8, msg: t, patterns: [{content: \"\\r\\n\\r\\nuser=\", buffer: pkt_data, "
+	     "fast_pattern: true}, {content: \"&pw=\", buffer: pkt_data, distance: 0, within: 20}, "
+	     "{content: POST, buffer: http.method}]}\n");
+	cr_expect_str_eq(tx.rs.rules[0]->buffers[0], "pkt_data");
+	cr_expect_str_eq(tx.rs.rules[0]->buffer, "http.method");
+	add(B_METHOD, false, "POST");
+	add(B_PAYLOAD, true, "POST / HTTP/1.1\r\n\r\nuser=bob&pw=x");
+	cr_expect_eq(step(), 1);
+	add(B_METHOD, false, "POST");
+	add(B_PAYLOAD, true, "POST / HTTP/1.1\r\n\r\nuser=bob-with-a-long-name&pw=x");
+	cr_expect_eq(step(), 0);
+	add(B_METHOD, false, "PUT");
+	add(B_PAYLOAD, true, "PUT / HTTP/1.1\r\n\r\nuser=bob&pw=x");
+	cr_expect_eq(step(), 0);
+}
+
+/* byte_extract on the header, the value used on the uri (the prefilter's
+ * buffer, matched after the header in the chain) as a `within`. */
+Test(matcher_tx, variable_carried_to_a_later_buffer)
+{
+	load("  - {id: 9, msg: t, patterns: [{content: \"X-N: \", buffer: http.header}, "
+	     "{byte_extract: \"1,0,n,relative,string,dec\", buffer: http.header}, "
+	     "{content: /upload/, buffer: http.uri, fast_pattern: true}, "
+	     "{content: abc, buffer: http.uri, distance: 0, within: n}]}\n");
+	cr_expect(tx.rs.rules[0]->n_buffers == 2);
+	/* n = 3: abc right after /upload/ */
+	add(B_HEADER, true, "Host: a\r\nX-N: 3\r\n");
+	add(B_URI, true, "/upload/abc");
+	cr_expect_eq(step(), 1);
+	/* n = 2: abc does not end within 2 bytes */
+	add(B_HEADER, true, "X-N: 2\r\n");
+	add(B_URI, true, "/upload/abc");
+	cr_expect_eq(step(), 0);
+	/* n = 5: 2 bytes before abc are allowed */
+	add(B_HEADER, true, "X-N: 5\r\n");
+	add(B_URI, true, "/upload/..abc");
+	cr_expect_eq(step(), 1);
+	/* n = 4: they are not */
+	add(B_HEADER, true, "X-N: 4\r\n");
+	add(B_URI, true, "/upload/..abc");
+	cr_expect_eq(step(), 0);
+	/* no X-N: nothing extracted, no match */
+	add(B_HEADER, true, "Host: a\r\n");
+	add(B_URI, true, "/upload/abc");
+	cr_expect_eq(step(), 0);
+}
+
+/* No content anywhere: the primary part has no prefilter and is checked
+ * whenever its buffer is there; the chain still carries the variable. */
+Test(matcher_tx, variable_carried_without_a_prefilter)
+{
+	load("  - {id: 12, msg: t, patterns: [{regex: \"X-N: \", buffer: http.header}, "
+	     "{byte_extract: \"1,0,n,relative,string,dec\", buffer: http.header}, "
+	     "{isdataat: \"n\", buffer: http.uri}]}\n");
+	add(B_HEADER, true, "X-N: 4\r\n");
+	add(B_URI, true, "/abcd");
+	cr_expect_eq(step(), 1);
+	add(B_HEADER, true, "X-N: 5\r\n");
+	add(B_URI, true, "/abcd");
+	cr_expect_eq(step(), 0);
+}
+
+/* The value from the payload used on a buffer: a length the payload
+ * gives compared with byte_test on the method buffer's first byte, and as
+ * the depth of a content on the uri. */
+Test(matcher_tx, variable_from_the_payload)
+{
+	load("  - {id: 10, msg: t, patterns: [{content: \"L=\", buffer: pkt_data}, "
+	     "{byte_extract: \"2,0,len,relative,string,dec\", buffer: pkt_data}, "
+	     "{content: evil, buffer: http.uri, depth: len}]}\n");
+	add(B_URI, true, "/x/evil");
+	add(B_PAYLOAD, true, "GET /x/evil HTTP/1.1\r\nL=07\r\n");
+	cr_expect_eq(step(), 1);
+	add(B_URI, true, "/x/evil");
+	add(B_PAYLOAD, true, "GET /x/evil HTTP/1.1\r\nL=06\r\n");
+	cr_expect_eq(step(), 0);
+	add(B_URI, true, "/x/evil");
+	add(B_PAYLOAD, true, "GET /x/evil HTTP/1.1\r\n");
+	cr_expect_eq(step(), 0);
+}
+
+/* A variable read on a buffer whose patterns start before the setter's:
+ * refused at load, naming both buffers. */
+Test(matcher_tx, variable_read_before_its_buffer_is_a_load_error)
+{
+	const char *text =
+		"rules:\n  - {id: 11, msg: t, patterns: [{content: a, buffer: http.uri}, "
+		"{content: \"X: \", buffer: http.header}, {byte_extract: \"1,0,n,relative\", "
+		"buffer: http.header}, {content: b, buffer: http.uri, distance: n}]}\n";
 
 	cr_assert_eq(ruleset_load_buffer(&tx.rs, "r.yaml", text, strlen(text), "http", &tx.d), 1);
-	cr_assert(strstr(out(), "pkt_data"), "%s", out());
+	cr_assert(strstr(out(), "set on buffer 'http.header' is read on buffer 'http.uri'"), "%s",
+		  out());
+}
+
+/* A plugin that does not pass pkt_data cannot compile such a rule. */
+Test(matcher_tx, payload_rule_needs_a_plugin_that_passes_the_payload)
+{
+	const struct ids_rule *pub;
+	char err[256];
+	const char *text = "rules:\n" RULE_PAYLOAD;
+
+	cr_assert_eq(ruleset_load_buffer(&tx.rs, "r.yaml", text, strlen(text), "http", &tx.d), 0,
+		     "%s", out());
+	pub = &tx.rs.rules[0]->pub;
+	cr_assert_null(matcher_compile_tx(&pub, 1, names, B_PAYLOAD, err, sizeof(err)));
+	cr_assert(strstr(err, "'pkt_data'"), "%s", err);
 }
 
 /* A relative pcre in a buffer that is not the prefilter's runs from the

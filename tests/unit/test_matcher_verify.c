@@ -560,9 +560,13 @@ Test(verify, patterns_on_two_buffers_need_the_tx_matcher)
 
 Test(verify, pattern_buffer_becomes_the_rule_buffer)
 {
+	/* b (no buffer) is on the payload: a multi-buffer rule with pkt_data */
 	cr_assert_eq(load_text("rules:\n  - {id: 1, msg: t, patterns: [{content: a, buffer: "
 			       "http.uri}, {content: b}]}\n"),
-		     1);
+		     0, "%s", out());
+	cr_assert_eq(vx.rs.rules[0]->n_buffers, 2);
+	cr_assert_str_eq(vx.rs.rules[0]->buffers[1], "pkt_data");
+	cr_assert_str_eq(vx.rs.rules[0]->pub.buffer, "http.uri");
 	ruleset_free(&vx.rs);
 	ruleset_init(&vx.rs);
 	cr_assert_eq(load_text("rules:\n  - {id: 2, msg: t, patterns: [{content: a, buffer: "
