@@ -131,6 +131,8 @@ bool rule_keys_match(const struct rule *r, const struct ids_packet *p)
 		return false;
 	if (k->has_app && !app_match(k, f))
 		return false;
+	if (k->ssize.on && !rule_ssize_match(&k->ssize, f, p))
+		return false;
 	if (!k->fb_checks)
 		return true;
 	for (size_t i = 0; i < k->n_fb; i++)

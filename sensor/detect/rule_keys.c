@@ -59,6 +59,7 @@ static const char *const v2_keys[] = {"gid",
 				      "ip_proto",
 				      "vlan_id",
 				      "ip_only",
+				      "stream_size",
 				      NULL};
 
 /* Numeric header keywords and their fields. */
@@ -564,6 +565,21 @@ static int key_headers(struct kparse *p)
 	return rc;
 }
 
+static int key_stream_size(struct kparse *p)
+{
+	const struct ynode *n = ymap_get(p->map, "stream_size");
+	char err[200];
+	const char *s;
+
+	if (!n)
+		return 0;
+	if (scalar(p, n, "stream_size", &s) < 0)
+		return -1;
+	if (rule_ssize_parse(s, &p->k->ssize, err, sizeof(err)) < 0)
+		return kerr(p, n, "stream_size: %s", err);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- scope */
 
 static void set_scope(struct rule *r, enum rule_scope s)
@@ -635,6 +651,7 @@ int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)
 	rc |= thr_parse(&p, "detection_filter", &p.k->detection);
 	rc |= key_suppress(&p);
 	rc |= key_headers(&p);
+	rc |= key_stream_size(&p);
 	if (rc == 0)
 		rc = key_scope(&p);
 	p.k->severity_given = ymap_get(map, "severity") != NULL;

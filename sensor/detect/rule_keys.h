@@ -120,6 +120,17 @@ struct rule_fb_op {
 	uint32_t *bits; /* flowbit indexes (rule_flowbits.c) */
 };
 
+/* ---------------------------------------------------------- stream_size */
+
+/* Suricata's stream_size (rule_stream_size.c). */
+enum rule_ssize_side { SSIZE_CLIENT = 0, SSIZE_SERVER, SSIZE_BOTH, SSIZE_EITHER };
+
+struct rule_ssize {
+	bool on;
+	uint8_t side;		   /* enum rule_ssize_side */
+	struct rule_num_test test; /* op and number (HF_SEQ range) */
+};
+
 /* ----------------------------------------------------------- threshold */
 
 /* THR_BACKOFF (rule_backoff.c): alert on the count-th match of the flow,
@@ -184,6 +195,7 @@ struct rule_keys {
 	const char *class_desc;
 	int class_prio;
 	bool severity_given, category_given;
+	struct rule_ssize ssize; /* stream_size */
 };
 
 /* ----------------------------------------------------------- loading */
@@ -228,6 +240,13 @@ bool rule_num_eval(const struct rule_num_test *t, uint32_t v);
 bool rule_bits_eval(const struct rule_bits_test *t, uint16_t v);
 /* All header tests of k against p (dsize, ttl, flags, ...). */
 bool rule_header_keys_match(const struct rule_keys *k, const struct ids_packet *p);
+
+/* ---------------------------------------------------------- stream_size */
+
+/* "client,<,100" into z; 0, or -1 with a message in err. Main thread. */
+int rule_ssize_parse(const char *text, struct rule_ssize *z, char *err, size_t errlen);
+/* Whether packet p of flow f (NULL: none) passes z; worker threads, pure. */
+bool rule_ssize_match(const struct rule_ssize *z, const struct flow *f, const struct ids_packet *p);
 
 /* ----------------------------------------------------------- flowbits */
 

@@ -818,11 +818,11 @@ static int stream_chunk(struct srule *r, struct ynode *rule)
 static int ip_only(struct srule *r, struct ynode *rule)
 {
 	static const char *const keys[] = {
-		"proto",   "src_port", "dst_port",	"app_proto", "flow",	 "flowbits",
-		"dsize",   "ttl",      "itype",		"icode",     "ip_id",	 "seq",
-		"ack",	   "window",   "flags",		"tcp_flags", "fragbits", "sameip",
-		"icmp_id", "icmp_seq", "ip_proto",	"vlan_id",   "anomaly",	 "scope",
-		"pcre",	   "buffer",   "bidirectional", NULL};
+		"proto",   "src_port", "dst_port",	"app_proto",   "flow",	   "flowbits",
+		"dsize",   "ttl",      "itype",		"icode",       "ip_id",	   "seq",
+		"ack",	   "window",   "flags",		"tcp_flags",   "fragbits", "sameip",
+		"icmp_id", "icmp_seq", "ip_proto",	"vlan_id",     "anomaly",  "scope",
+		"pcre",	   "buffer",   "bidirectional", "stream_size", NULL};
 
 	if (r->n_pats)
 		return 0;

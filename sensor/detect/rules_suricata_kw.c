@@ -1028,11 +1028,14 @@ static int kw_header(struct srule *r, const struct sopt *o)
 {
 	static const struct {
 		const char *kw, *key;
-	} keys[] = {{"dsize", "dsize"},	      {"ttl", "ttl"},		{"itype", "itype"},
-		    {"icode", "icode"},	      {"id", "ip_id"},		{"seq", "seq"},
-		    {"ack", "ack"},	      {"window", "window"},	{"flags", "flags"},
-		    {"tcp.flags", "flags"},   {"fragbits", "fragbits"}, {"icmp_id", "icmp_id"},
-		    {"icmp_seq", "icmp_seq"}, {"ip_proto", "ip_proto"}, {"vlan.id", "vlan_id"}};
+	} keys[] = {{"dsize", "dsize"},	      {"ttl", "ttl"},
+		    {"itype", "itype"},	      {"icode", "icode"},
+		    {"id", "ip_id"},	      {"seq", "seq"},
+		    {"ack", "ack"},	      {"window", "window"},
+		    {"flags", "flags"},	      {"tcp.flags", "flags"},
+		    {"fragbits", "fragbits"}, {"icmp_id", "icmp_id"},
+		    {"icmp_seq", "icmp_seq"}, {"ip_proto", "ip_proto"},
+		    {"vlan.id", "vlan_id"},   {"stream_size", "stream_size"}};
 	size_t k = 0;
 
 	while (strcmp(keys[k].kw, o->name))
@@ -1253,6 +1256,7 @@ static const struct keyword {
 	{"icmp_seq", kw_header, KW_OTHER},
 	{"ip_proto", kw_header, KW_OTHER},
 	{"vlan.id", kw_header, KW_OTHER},
+	{"stream_size", kw_header, KW_OTHER},
 	{"app-layer-protocol", kw_app_proto, KW_OTHER},
 	{"service", kw_service, KW_OTHER},
 	{"requires", kw_requires, KW_OTHER},
