@@ -43,6 +43,20 @@
 #include "stream/stream_tcp.h"
 
 static __thread struct flow *const *bound_flow;
+static __thread struct rule_alert_ctx *bound_ctx;
+
+void rule_keys_bind_ctx(struct rule_alert_ctx *ctx)
+{
+	bound_ctx = ctx;
+}
+
+void rule_alert_ctx_free(struct rule_alert_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	rule_xbits_free(ctx->xbits);
+	ctx->xbits = NULL;
+}
 
 void rule_keys_bind_flow(struct flow *const *cur)
 {
@@ -133,6 +147,11 @@ bool rule_keys_match(const struct rule *r, const struct ids_packet *p)
 		return false;
 	if (k->ssize.on && !rule_ssize_match(&k->ssize, f, p))
 		return false;
+	if (k->xb_checks)
+		for (size_t i = 0; i < k->n_xb; i++)
+			if (k->xb[i].cmd >= FB_ISSET &&
+			    !rule_xb_check(&k->xb[i], bound_ctx ? bound_ctx->xbits : NULL, p))
+				return false;
 	if (!k->fb_checks)
 		return true;
 	for (size_t i = 0; i < k->n_fb; i++)
@@ -225,6 +244,10 @@ bool rule_alert_filter(struct rule_alert_ctx *c, struct flow *f, const struct id
 		for (size_t i = 0; i < k->n_fb; i++)
 			if (k->fb[i].cmd < FB_ISSET)
 				rule_fb_apply(&k->fb[i], f);
+	if (k->xb_writes)
+		for (size_t i = 0; i < k->n_xb; i++)
+			if (k->xb[i].cmd < FB_ISSET)
+				rule_xb_apply(&k->xb[i], &c->xbits, p, &c->n.xbits_full);
 	if (k->action == RULE_ACTION_PASS) {
 		pass_packet(c, p, f, k);
 		return false;

@@ -120,6 +120,21 @@ struct rule_fb_op {
 	uint32_t *bits; /* flowbit indexes (rule_flowbits.c) */
 };
 
+/* --------------------------------------------------------------- xbits */
+
+/* Suricata's xbits (rule_xbits.c): cmd is an enum rule_fb_cmd. */
+enum rule_xb_track { XB_TRACK_SRC = 0, XB_TRACK_DST, XB_TRACK_PAIR };
+
+struct rule_xb_op {
+	uint8_t cmd;	 /* enum rule_fb_cmd */
+	uint8_t track;	 /* enum rule_xb_track */
+	uint32_t expire; /* seconds (set, toggle) */
+	uint64_t name;	 /* hash of the bit's name */
+};
+
+/* A worker's host and ip-pair bits (rule_xbits.c); opaque. */
+struct rule_xbits;
+
 /* ---------------------------------------------------------- stream_size */
 
 /* Suricata's stream_size (rule_stream_size.c). */
@@ -196,6 +211,9 @@ struct rule_keys {
 	int class_prio;
 	bool severity_given, category_given;
 	struct rule_ssize ssize; /* stream_size */
+	struct rule_xb_op *xb;	 /* xbits */
+	size_t n_xb;
+	bool xb_checks, xb_writes;
 };
 
 /* ----------------------------------------------------------- loading */
@@ -248,6 +266,20 @@ int rule_ssize_parse(const char *text, struct rule_ssize *z, char *err, size_t e
 /* Whether packet p of flow f (NULL: none) passes z; worker threads, pure. */
 bool rule_ssize_match(const struct rule_ssize *z, const struct flow *f, const struct ids_packet *p);
 
+/* --------------------------------------------------------------- xbits */
+
+/* Parse one xbits option string ("set,a,track ip_src,expire 10",
+ * "noalert"). Returns 0, 1 for "noalert", or -1 with err. */
+int rule_xb_parse(const char *text, struct rule_xb_op *op, char *err, size_t errlen);
+/* isset / isnotset of op for p against table t (NULL: no bit set yet). */
+bool rule_xb_check(const struct rule_xb_op *op, struct rule_xbits *t, const struct ids_packet *p);
+/* set / unset / toggle of op for p; *t is allocated at the first set
+ * (owned by the caller, freed with rule_xbits_free); a set that finds no
+ * room adds one to *full. */
+void rule_xb_apply(const struct rule_xb_op *op, struct rule_xbits **t, const struct ids_packet *p,
+		   uint64_t *full);
+void rule_xbits_free(struct rule_xbits *t);
+
 /* ----------------------------------------------------------- flowbits */
 
 /* Parse one flowbits option string ("set,a", "isset,a|b", "noalert").
@@ -265,6 +297,7 @@ struct rule_alert_counters {
 	uint64_t suppressed;  /* a suppress entry matched */
 	uint64_t passed;      /* a pass rule matched the packet or the flow */
 	uint64_t noalert;     /* noalert rules that matched */
+	uint64_t xbits_full;  /* xbits sets dropped: their table bucket was full */
 };
 
 /* Per-worker state of the alert filter: which packet a pass rule
@@ -275,7 +308,16 @@ struct rule_alert_ctx {
 	int64_t passed_ts;
 	uint8_t passed_dir;
 	struct rule_alert_counters n;
+	struct rule_xbits *xbits; /* owned: the worker's xbits, NULL until a set */
 };
+
+/* Free what the context owns (its xbits); the worker's thread or after
+ * it ended. */
+void rule_alert_ctx_free(struct rule_alert_ctx *ctx);
+
+/* Bind the worker's alert context for this thread (the xbits that
+ * conditions read), NULL: none. Worker thread. */
+void rule_keys_bind_ctx(struct rule_alert_ctx *ctx);
 
 /* Bind the current flow for this thread: `cur` points to the worker's
  * "flow being processed" variable (NULL: none). Worker thread. */

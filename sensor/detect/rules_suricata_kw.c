@@ -954,6 +954,28 @@ static int kw_flowbits(struct srule *r, const struct sopt *o)
 	return 0;
 }
 
+/* xbits:set,name,track ip_src,expire 10 -> the option text, trimmed, one
+ * string per keyword (rule_xbits.c checks it at load). */
+static int kw_xbits(struct srule *r, const struct sopt *o)
+{
+	struct ynode *l = suri_extra_list(r, o->name_off, "xbits");
+	char *s, *t;
+	struct ynode *v;
+
+	if (!o->has_val || !o->val[0])
+		return suri_refuse(r, o->name_off, o->name, "needs a value");
+	if (!l || !(s = strdup(o->val)))
+		return suri_refuse(r, o->val_off, o->name, "out of memory");
+	t = suri_trim(s);
+	v = suri_str(r, o->val_off, t, strlen(t));
+	free(s);
+	if (!v || ynode_append(l, NULL, v) < 0) {
+		ynode_free_detached(v);
+		return suri_refuse(r, o->val_off, o->name, "out of memory");
+	}
+	return 0;
+}
+
 static bool word_in(const char *w, const char *const *list)
 {
 	for (; *list; list++)
@@ -1237,6 +1259,7 @@ static const struct keyword {
 	{"dns.rrtype", kw_dns_int, KW_OTHER},
 	{"flow", kw_flow, KW_OTHER},
 	{"flowbits", kw_flowbits, KW_OTHER},
+	{"xbits", kw_xbits, KW_OTHER},
 	{"threshold", kw_threshold, KW_OTHER},
 	{"detection_filter", kw_threshold, KW_OTHER},
 	{"noalert", kw_flag, KW_OTHER},

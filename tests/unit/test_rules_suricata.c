@@ -206,9 +206,8 @@ Test(rules_suricata, bidirectional_and_actions)
 	cr_expect_str_eq(ymap_get(rule(2), "action")->str, "drop");
 	cr_expect_str_eq(res.notes[2], "action drop: this passive sensor alerts instead");
 	cr_expect_str_eq(ymap_get(rule(3), "action")->str, "reject");
-	cr_expect_str_eq(
-		out(),
-		"t.rules:6:1: error: sid 6: action 'block' has no equivalent (action)\n");
+	cr_expect_str_eq(out(),
+			 "t.rules:6:1: error: sid 6: action 'block' has no equivalent (action)\n");
 }
 
 Test(rules_suricata, rule_level_keywords)
@@ -618,8 +617,8 @@ Test(rules_suricata, bad_input_exact_messages)
 		 "alert tcp ![1.1.1.1,!2.2.2.2] any -> any any (msg:\"x\"; sid:8;)\n"
 		 "alert sctp any any -> any any (msg:\"x\"; sid:10;)\n" HDR
 		 "(msg:\"x\"; content:\"abc\"; sid:14;) junk\n" HDR
-		 "(msg:\"x\"; xbits:set,foo,track ip_src; sid:15;)\n" HDR
-		 "(msg:\"x\"; xbits:set,bar,track ip_src; sid:16;)\n" HDR
+		 "(msg:\"x\"; luajit:foo.lua; sid:15;)\n" HDR
+		 "(msg:\"x\"; luajit:bar.lua; sid:16;)\n" HDR
 		 "(msg:\"ok\"; content:\"fine\"; sid:17;)\n" HDR
 		 "(msg:\"x\"; flow:to_server,only_frag; sid:18;)\n");
 	cr_expect_str_eq(
@@ -635,8 +634,8 @@ Test(rules_suricata, bad_input_exact_messages)
 		"t.rules:8:22: error: sid 8: '!' inside a negated group cannot be expressed (src)\n"
 		"t.rules:9:7: error: sid 10: protocol 'sctp' has no equivalent (protocol)\n"
 		"t.rules:10:64: error: sid 14: text after the closing ')' (syntax)\n"
-		"t.rules:11:40: error: sid 15: keyword 'xbits' has no equivalent (xbits)\n"
-		"t.rules:12:40: error: sid 16: keyword 'xbits' has no equivalent (xbits)\n"
+		"t.rules:11:40: error: sid 15: keyword 'luajit' has no equivalent (luajit)\n"
+		"t.rules:12:40: error: sid 16: keyword 'luajit' has no equivalent (luajit)\n"
 		"t.rules:14:45: error: sid 18: flow option 'only_frag' has no equivalent (flow)\n");
 	cr_expect_eq(res.parsed, 1);
 	cr_expect_str_eq(ymap_get(rule(0), "id")->str, "17");
@@ -645,7 +644,7 @@ Test(rules_suricata, bad_input_exact_messages)
 	cr_expect_str_eq(res.fails[0].keyword, "content");
 	cr_expect_eq(res.fails[0].count, 3);
 	for (size_t i = 0; i < res.n_fails; i++)
-		if (strcmp(res.fails[i].keyword, "xbits") == 0)
+		if (strcmp(res.fails[i].keyword, "luajit") == 0)
 			cr_expect_eq(res.fails[i].count, 2);
 }
 
