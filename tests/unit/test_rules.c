@@ -292,7 +292,7 @@ Test(rules, unknown_keys_list_the_valid_ones)
 		"action, classtype, priority, reference, noalert, app_proto, flow, flowbits, "
 		"threshold, detection_filter, suppress, dsize, ttl, itype, icode, ip_id, seq, "
 		"ack, window, flags, tcp_flags, fragbits, sameip, icmp_id, icmp_seq, "
-		"ip_proto, vlan_id, ip_only)\n"
+		"ip_proto, vlan_id, ip_only, stream_size, xbits)\n"
 		"r.yaml:7:9: error: unknown key 'nocse' in pattern (valid: content, "
 		"regex, hex, pcre, isdataat, byte_test, byte_jump, byte_extract, "
 		"byte_math, bsize, nocase, offset, depth, buffer, distance, within, "
