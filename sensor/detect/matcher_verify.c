@@ -22,7 +22,11 @@
  *   - isdataat N passes when N < len (absolute) or prev + N <= len
  *     (relative); byte_test compares, byte_jump moves the cursor,
  *     byte_extract/byte_math set variables (byte_extract also moves the
- *     cursor past what it read); bsize compares the buffer's length.
+ *     cursor past what it read); bsize compares the buffer's length;
+ *   - base64_decode (Suricata's, with base64_data) decodes part of the
+ *     buffer into the thread's env->b64 and runs the rest of the program
+ *     on the decoded bytes, as a buffer of their own (cursor 0, base 0);
+ *     nothing decoded is no match.
  * Backtracking: when the keywords after a content or regex fail and the
  * next keyword is relative, the content is tried again at its next
  * occurrence (the regex from one byte after its last match start), as
@@ -571,6 +575,111 @@ static int do_bsize(struct vstate *st, const struct rule_byteop *op, size_t i)
 	return step(st, i + 1);
 }
 
+/* ------------------------------------------------------------ base64 */
+
+/* The value of base64 character c (standard alphabet), or -1. */
+static int b64_value(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	return c == '/' ? 63 : -1;
+}
+
+/* One group of four (characters or '='): its bytes into out, their count
+ * (0 when the first two are not both characters: decoding stops). */
+static size_t b64_group(const uint8_t g[4], uint8_t *out)
+{
+	int v[4];
+
+	for (int k = 0; k < 4; k++)
+		v[k] = g[k] == '=' ? -1 : b64_value(g[k]);
+	if (v[0] < 0 || v[1] < 0)
+		return 0;
+	out[0] = (uint8_t)(v[0] << 2 | v[1] >> 4);
+	if (v[2] < 0)
+		return 1;
+	out[1] = (uint8_t)(v[1] << 4 | v[2] >> 2);
+	if (v[3] < 0)
+		return 2;
+	out[2] = (uint8_t)(v[2] << 6 | v[3]);
+	return 3;
+}
+
+/*
+ * Suricata's base64_decode (its RFC 4648 mode): characters of the
+ * alphabet and '=' are taken four at a time; the first other byte (or the
+ * end) ends the input, its unfinished group padded with '='. A group
+ * yields 3 bytes, 2 with one '=' at its end, 1 with '=' third; a group
+ * whose first or second character is '=' (or a lone character) ends the
+ * output there. '=' elsewhere does not stop decoding ("QQ==QkM=" is "ABC").
+ * out holds at least n / 4 * 3 + 3 bytes. Returns the bytes decoded.
+ */
+static size_t b64_decode(const uint8_t *in, size_t n, uint8_t *out)
+{
+	uint8_t g[4];
+	size_t got = 0, k = 0, step;
+
+	for (size_t i = 0; i <= n; i++) {
+		bool end = i == n || (in[i] != '=' && b64_value(in[i]) < 0);
+
+		if (!end) {
+			g[k++] = in[i];
+			if (k < 4)
+				continue;
+		} else if (k == 0) {
+			break;
+		}
+		while (k < 4)
+			g[k++] = '=';
+		step = b64_group(g, out + got);
+		if (!step)
+			break;
+		got += step;
+		k = 0;
+		if (end)
+			break;
+	}
+	return got;
+}
+
+/* base64_decode: decode at most op->value bytes from the cursor (relative)
+ * or from op->offset, then run the rest of the program on the decoded
+ * bytes as a buffer of their own (cursor 0); no bytes decoded: no match. */
+static int do_base64(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	struct vstate sub;
+	uint64_t start;
+	size_t avail, n;
+
+	if (!st->env->b64)
+		return 0;
+	if (op->relative)
+		start = (uint64_t)st->prev + (uint64_t)op->offset;
+	else if ((uint64_t)op->offset < st->base)
+		return 0; /* before this stream chunk */
+	else
+		start = (uint64_t)op->offset - st->base;
+	if (start >= st->len)
+		return 0;
+	avail = st->len - (size_t)start;
+	n = b64_decode(st->buf + start, avail < op->value ? avail : (size_t)op->value,
+		       st->env->b64);
+	if (n == 0)
+		return 0;
+	sub = *st;
+	sub.buf = st->env->b64;
+	sub.len = n;
+	sub.base = 0;
+	sub.prev = 0;
+	return step(&sub, i + 1);
+}
+
 /* The rule's v1 `pcre:` anywhere in the buffer, last. */
 static int do_final(struct vstate *st)
 {
@@ -605,6 +714,8 @@ static int step(struct vstate *st, size_t i)
 		return do_byte_math(st, p->op, i);
 	case PAT_BSIZE:
 		return do_bsize(st, p->op, i);
+	case PAT_BASE64:
+		return do_base64(st, p->op, i);
 	}
 	return 0;
 }

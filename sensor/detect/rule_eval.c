@@ -145,8 +145,13 @@ bool rule_keys_match(const struct rule *r, const struct ids_packet *p)
 		return false;
 	if (k->has_app && !app_match(k, f))
 		return false;
-	if (k->ssize.on && !rule_ssize_match(&k->ssize, f, p))
-		return false;
+	for (size_t i = 0; i < k->n_ssize; i++)
+		if (!rule_ssize_match(&k->ssize[i], f, p))
+			return false;
+	if (k->fi_checks)
+		for (size_t i = 0; i < k->n_fi; i++)
+			if (k->fi[i].op >= FI_EQ && !rule_fi_check(&k->fi[i], f))
+				return false;
 	if (k->xb_checks)
 		for (size_t i = 0; i < k->n_xb; i++)
 			if (k->xb[i].cmd >= FB_ISSET &&
@@ -244,6 +249,10 @@ bool rule_alert_filter(struct rule_alert_ctx *c, struct flow *f, const struct id
 		for (size_t i = 0; i < k->n_fb; i++)
 			if (k->fb[i].cmd < FB_ISSET)
 				rule_fb_apply(&k->fb[i], f);
+	if (k->fi_writes && f)
+		for (size_t i = 0; i < k->n_fi; i++)
+			if (k->fi[i].op <= FI_SUB)
+				rule_fi_apply(&k->fi[i], f);
 	if (k->xb_writes)
 		for (size_t i = 0; i < k->n_xb; i++)
 			if (k->xb[i].cmd < FB_ISSET)

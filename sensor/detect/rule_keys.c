@@ -61,6 +61,7 @@ static const char *const v2_keys[] = {"gid",
 				      "ip_only",
 				      "stream_size",
 				      "xbits",
+				      "flowint",
 				      NULL};
 
 /* Numeric header keywords and their fields. */
@@ -398,6 +399,43 @@ static int key_xbits(struct kparse *p)
 	return rc;
 }
 
+/* ------------------------------------------------------------- flowint */
+
+static int fi_item(struct kparse *p, const struct ynode *n)
+{
+	struct rule_fi_op *op = &p->k->fi[p->k->n_fi];
+	char err[300];
+	const char *s;
+
+	if (scalar(p, n, "flowint", &s) < 0)
+		return -1;
+	if (rule_fi_parse(s, op, err, sizeof(err)) < 0)
+		return kerr(p, n, "flowint: %s", err);
+	p->k->n_fi++;
+	if (op->op >= FI_EQ)
+		p->k->fi_checks = true;
+	else
+		p->k->fi_writes = true;
+	return 0;
+}
+
+static int key_flowint(struct kparse *p)
+{
+	const struct ynode *n = ymap_get(p->map, "flowint");
+	size_t cnt;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	cnt = n->type == YNODE_SEQ ? n->n : 1;
+	p->k->fi = calloc(cnt ? cnt : 1, sizeof(*p->k->fi));
+	if (!p->k->fi)
+		return kerr(p, n, "out of memory");
+	for (size_t i = 0; i < cnt; i++)
+		rc |= fi_item(p, n->type == YNODE_SEQ ? n->items[i] : n);
+	return rc;
+}
+
 /* ----------------------------------------------------------- threshold */
 
 static int thr_choice(struct kparse *p, const struct ynode *m, const char *key,
@@ -609,19 +647,35 @@ static int key_headers(struct kparse *p)
 	return rc;
 }
 
-static int key_stream_size(struct kparse *p)
+static int ssize_item(struct kparse *p, const struct ynode *n)
 {
-	const struct ynode *n = ymap_get(p->map, "stream_size");
 	char err[200];
 	const char *s;
 
-	if (!n)
-		return 0;
 	if (scalar(p, n, "stream_size", &s) < 0)
 		return -1;
-	if (rule_ssize_parse(s, &p->k->ssize, err, sizeof(err)) < 0)
+	if (rule_ssize_parse(s, &p->k->ssize[p->k->n_ssize], err, sizeof(err)) < 0)
 		return kerr(p, n, "stream_size: %s", err);
+	p->k->n_ssize++;
 	return 0;
+}
+
+/* stream_size: one option string, or a list of them (all must hold). */
+static int key_stream_size(struct kparse *p)
+{
+	const struct ynode *n = ymap_get(p->map, "stream_size");
+	size_t cnt;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	cnt = n->type == YNODE_SEQ ? n->n : 1;
+	p->k->ssize = calloc(cnt ? cnt : 1, sizeof(*p->k->ssize));
+	if (!p->k->ssize)
+		return kerr(p, n, "out of memory");
+	for (size_t i = 0; i < cnt; i++)
+		rc |= ssize_item(p, n->type == YNODE_SEQ ? n->items[i] : n);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- scope */
@@ -669,7 +723,8 @@ static bool pass_scope_flow(const struct rule *r)
 
 	if (r->buffer)
 		return true;
-	return r->n_patterns == 0 && !r->pcre && !k->n_fb && !k->n_xb && !k->packet_only;
+	return r->n_patterns == 0 && !r->pcre && !k->n_fb && !k->n_xb && !k->n_fi &&
+	       !k->packet_only;
 }
 
 int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)
@@ -692,6 +747,7 @@ int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)
 	rc |= key_flow(&p);
 	rc |= key_flowbits(&p);
 	rc |= key_xbits(&p);
+	rc |= key_flowint(&p);
 	rc |= thr_parse(&p, "threshold", &p.k->threshold);
 	rc |= thr_parse(&p, "detection_filter", &p.k->detection);
 	rc |= key_suppress(&p);
@@ -731,6 +787,8 @@ void rule_keys_free(struct rule_keys *k)
 		free(k->fb[i].bits);
 	free(k->fb);
 	free(k->xb);
+	free(k->ssize);
+	free(k->fi);
 	for (size_t i = 0; i < k->n_supp; i++)
 		addr_set_free(&k->supp[i].ips);
 	free(k->supp);
@@ -761,8 +819,8 @@ static int rule_rank(const struct rule *r)
 
 	if (!k)
 		return 2;
-	writes = k->fb_writes || k->xb_writes;
-	checks = k->fb_checks || k->xb_checks;
+	writes = k->fb_writes || k->xb_writes || k->fi_writes;
+	checks = k->fb_checks || k->xb_checks || k->fi_checks;
 	if (k->action == RULE_ACTION_PASS)
 		return 0;
 	if (writes && !checks)

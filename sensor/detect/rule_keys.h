@@ -120,6 +120,35 @@ struct rule_fb_op {
 	uint32_t *bits; /* flowbit indexes (rule_flowbits.c) */
 };
 
+/* ------------------------------------------------------------- flowint */
+
+/* Suricata's flowint (rule_flowint.c): actions up to FI_SUB, conditions
+ * from FI_EQ on. */
+enum rule_fi_opcode {
+	FI_SET = 0,
+	FI_ADD,
+	FI_SUB,
+	FI_EQ,
+	FI_NE,
+	FI_LT,
+	FI_LE,
+	FI_GT,
+	FI_GE,
+	FI_ISSET,
+	FI_ISNOTSET
+};
+
+struct rule_fi_op {
+	uint8_t op; /* enum rule_fi_opcode */
+	bool value_is_var;
+	uint32_t value;	     /* the number, unless value_is_var */
+	uint64_t name;	     /* hash of the variable's name */
+	uint64_t value_name; /* hash of the other variable's name */
+};
+
+/* A flow's flowints (rule_flowint.c); opaque. */
+struct rule_flowint_state;
+
 /* --------------------------------------------------------------- xbits */
 
 /* Suricata's xbits (rule_xbits.c): cmd is an enum rule_fb_cmd. */
@@ -210,10 +239,14 @@ struct rule_keys {
 	const char *class_desc;
 	int class_prio;
 	bool severity_given, category_given;
-	struct rule_ssize ssize; /* stream_size */
-	struct rule_xb_op *xb;	 /* xbits */
+	struct rule_ssize *ssize; /* stream_size tests, all must hold */
+	size_t n_ssize;
+	struct rule_xb_op *xb; /* xbits */
 	size_t n_xb;
 	bool xb_checks, xb_writes;
+	struct rule_fi_op *fi; /* flowint */
+	size_t n_fi;
+	bool fi_checks, fi_writes;
 };
 
 /* ----------------------------------------------------------- loading */
@@ -265,6 +298,16 @@ bool rule_header_keys_match(const struct rule_keys *k, const struct ids_packet *
 int rule_ssize_parse(const char *text, struct rule_ssize *z, char *err, size_t errlen);
 /* Whether packet p of flow f (NULL: none) passes z; worker threads, pure. */
 bool rule_ssize_match(const struct rule_ssize *z, const struct flow *f, const struct ids_packet *p);
+
+/* ------------------------------------------------------------- flowint */
+
+/* Parse one flowint option string ("name, +, 1"); 0, or -1 with err. */
+int rule_fi_parse(const char *text, struct rule_fi_op *op, char *err, size_t errlen);
+/* A comparison, isset or notset of op on flow f (NULL: no flow). */
+bool rule_fi_check(const struct rule_fi_op *op, const struct flow *f);
+/* =, + or - of op on flow f (its detect state is made on demand). */
+void rule_fi_apply(const struct rule_fi_op *op, struct flow *f);
+void rule_flowint_free(struct rule_flowint_state *st);
 
 /* --------------------------------------------------------------- xbits */
 

@@ -62,6 +62,9 @@ enum pattern_kind {
 	PAT_BYTE_EXTRACT,
 	PAT_BYTE_MATH,
 	PAT_BSIZE,
+	/* base64_decode (op: value = bytes, offset, relative): the patterns
+	 * after it look at the decoded bytes (Suricata's base64_data) */
+	PAT_BASE64,
 };
 /* What a rule's patterns look at: each packet's payload, or the
  * reassembled byte stream of a TCP flow direction (`scope:`). */

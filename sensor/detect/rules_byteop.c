@@ -443,6 +443,45 @@ static int parse_bsize(struct bparse *b, const char *text, struct rule_byteop *o
 	return parse_u64(b, text, &op->value);
 }
 
+/* base64_decode: "bytes N" (0..65535, 0: all, at most 65535), "offset N"
+ * (0..2^32-1), "relative", each at most once, in any order. */
+static int parse_base64(struct bparse *b, struct rule_byteop *op)
+{
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const char *t = b->tok[i], *v = t + strcspn(t, " \t");
+		int64_t x;
+		unsigned bit = strncmp(t, "bytes", 5) == 0 && (t[5] == ' ' || t[5] == '\t')    ? 1
+			       : strncmp(t, "offset", 6) == 0 && (t[6] == ' ' || t[6] == '\t') ? 2
+			       : strcmp(t, "relative") == 0				       ? 4
+											       : 0;
+
+		if (!bit || (seen & bit))
+			return bfail(b,
+				     "takes bytes N, offset N, relative (each once), "
+				     "got '%s'",
+				     t);
+		seen |= bit;
+		if (bit == 4) {
+			op->relative = true;
+			continue;
+		}
+		while (isspace((unsigned char)*v))
+			v++;
+		if (!parse_i64(v, &x) || x < 0 || x > (bit == 1 ? 65535 : (int64_t)UINT32_MAX))
+			return bfail(b, "%s must be 0..%s, got '%s'", bit == 1 ? "bytes" : "offset",
+				     bit == 1 ? "65535" : "4294967295", v);
+		if (bit == 1)
+			op->value = (uint64_t)x;
+		else
+			op->offset = x;
+	}
+	if (!op->value)
+		op->value = 65535;
+	return 0;
+}
+
 int rule_byteop_parse(enum pattern_kind kind, const char *text, const struct byteop_vars *vars,
 		      struct rule_byteop *op, char *result, char *err, size_t errlen)
 {
@@ -466,6 +505,8 @@ int rule_byteop_parse(enum pattern_kind kind, const char *text, const struct byt
 		return parse_extract(&b, op, result);
 	case PAT_BYTE_MATH:
 		return parse_math(&b, op, result);
+	case PAT_BASE64:
+		return parse_base64(&b, op);
 	default:
 		return bfail(&b, "not a byte keyword");
 	}

@@ -822,7 +822,8 @@ static int ip_only(struct srule *r, struct ynode *rule)
 		"dsize",   "ttl",      "itype",		"icode",       "ip_id",	   "seq",
 		"ack",	   "window",   "flags",		"tcp_flags",   "fragbits", "sameip",
 		"icmp_id", "icmp_seq", "ip_proto",	"vlan_id",     "anomaly",  "scope",
-		"pcre",	   "buffer",   "bidirectional", "stream_size", "xbits",	   NULL};
+		"pcre",	   "buffer",   "bidirectional", "stream_size", "xbits",	   "flowint",
+		NULL};
 
 	if (r->n_pats)
 		return 0;

@@ -586,6 +586,37 @@ static int kw_pattern_text(struct srule *r, const struct sopt *o)
 			r->sticky, NULL);
 }
 
+/* base64_decode[:bytes N, offset N, relative]: a pattern on the sticky
+ * buffer, else on the buffer of the pattern before it (Suricata puts it
+ * in the list of the last content); no option is "offset 0". */
+static int kw_base64_decode(struct srule *r, const struct sopt *o)
+{
+	const char *text = o->has_val && o->val[0] ? o->val : "offset 0";
+	const char *buffer = r->sticky;
+
+	if (!buffer && r->n_pats)
+		buffer = r->pats[r->n_pats - 1].buffer;
+	return pat_push(r, o->has_val ? o->val_off : o->name_off, "base64_decode",
+			suri_str(r, o->has_val ? o->val_off : o->name_off, text, strlen(text)),
+			buffer, NULL);
+}
+
+/* base64_data: the patterns after it look at base64_decode's bytes, which
+ * in a rule tree are the patterns after the base64_decode pattern, on its
+ * buffer: so it must come right after base64_decode. */
+static int kw_base64_data(struct srule *r, const struct sopt *o)
+{
+	const struct spat *last = r->n_pats ? &r->pats[r->n_pats - 1] : NULL;
+
+	if (o->has_val)
+		return suri_refuse(r, o->val_off, o->name, "'%s' takes no value", o->name);
+	if (!last || !ymap_get(last->map, "base64_decode"))
+		return suri_refuse(r, o->name_off, o->name,
+				   "base64_data must follow base64_decode directly");
+	r->sticky = last->buffer;
+	return 0;
+}
+
 /* tls.version:1.2 -> the content "TLS 1.2" in the tls.version buffer,
  * which holds the negotiated version under Suricata's names ("TLSv1",
  * "TLS 1.1", "TLS 1.2", "TLS 1.3"; none is inside another). */
@@ -954,11 +985,13 @@ static int kw_flowbits(struct srule *r, const struct sopt *o)
 	return 0;
 }
 
-/* xbits:set,name,track ip_src,expire 10 -> the option text, trimmed, one
- * string per keyword (rule_xbits.c checks it at load). */
-static int kw_xbits(struct srule *r, const struct sopt *o)
+/* xbits:set,name,track ip_src,expire 10 (flowint:name,+,1, stream_size:
+ * client,<,5) -> the option text, trimmed, one string per keyword in a
+ * list named as the keyword (rule_xbits.c, rule_flowint.c,
+ * rule_stream_size.c check it at load). */
+static int kw_text_list(struct srule *r, const struct sopt *o)
 {
-	struct ynode *l = suri_extra_list(r, o->name_off, "xbits");
+	struct ynode *l = suri_extra_list(r, o->name_off, o->name);
 	char *s, *t;
 	struct ynode *v;
 
@@ -1050,14 +1083,11 @@ static int kw_header(struct srule *r, const struct sopt *o)
 {
 	static const struct {
 		const char *kw, *key;
-	} keys[] = {{"dsize", "dsize"},	      {"ttl", "ttl"},
-		    {"itype", "itype"},	      {"icode", "icode"},
-		    {"id", "ip_id"},	      {"seq", "seq"},
-		    {"ack", "ack"},	      {"window", "window"},
-		    {"flags", "flags"},	      {"tcp.flags", "flags"},
-		    {"fragbits", "fragbits"}, {"icmp_id", "icmp_id"},
-		    {"icmp_seq", "icmp_seq"}, {"ip_proto", "ip_proto"},
-		    {"vlan.id", "vlan_id"},   {"stream_size", "stream_size"}};
+	} keys[] = {{"dsize", "dsize"},	      {"ttl", "ttl"},		{"itype", "itype"},
+		    {"icode", "icode"},	      {"id", "ip_id"},		{"seq", "seq"},
+		    {"ack", "ack"},	      {"window", "window"},	{"flags", "flags"},
+		    {"tcp.flags", "flags"},   {"fragbits", "fragbits"}, {"icmp_id", "icmp_id"},
+		    {"icmp_seq", "icmp_seq"}, {"ip_proto", "ip_proto"}, {"vlan.id", "vlan_id"}};
 	size_t k = 0;
 
 	while (strcmp(keys[k].kw, o->name))
@@ -1253,13 +1283,16 @@ static const struct keyword {
 	{"byte_extract", kw_pattern_text, KW_OTHER},
 	{"byte_math", kw_pattern_text, KW_OTHER},
 	{"bsize", kw_pattern_text, KW_OTHER},
+	{"base64_decode", kw_base64_decode, KW_OTHER},
+	{"base64_data", kw_base64_data, KW_OTHER},
 	{"bufferlen", kw_bufferlen, KW_OTHER},
 	{"tls.version", kw_tls_version, KW_OTHER},
 	{"dns.opcode", kw_dns_int, KW_OTHER},
 	{"dns.rrtype", kw_dns_int, KW_OTHER},
 	{"flow", kw_flow, KW_OTHER},
 	{"flowbits", kw_flowbits, KW_OTHER},
-	{"xbits", kw_xbits, KW_OTHER},
+	{"xbits", kw_text_list, KW_OTHER},
+	{"flowint", kw_text_list, KW_OTHER},
 	{"threshold", kw_threshold, KW_OTHER},
 	{"detection_filter", kw_threshold, KW_OTHER},
 	{"noalert", kw_flag, KW_OTHER},
@@ -1279,7 +1312,7 @@ static const struct keyword {
 	{"icmp_seq", kw_header, KW_OTHER},
 	{"ip_proto", kw_header, KW_OTHER},
 	{"vlan.id", kw_header, KW_OTHER},
-	{"stream_size", kw_header, KW_OTHER},
+	{"stream_size", kw_text_list, KW_OTHER},
 	{"app-layer-protocol", kw_app_proto, KW_OTHER},
 	{"service", kw_service, KW_OTHER},
 	{"requires", kw_requires, KW_OTHER},

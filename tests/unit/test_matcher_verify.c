@@ -973,3 +973,79 @@ Test(verify, random_rules_on_random_buffers_never_crash, .timeout = 300)
 	}
 	random_streams(&p, buf, sizeof(buf));
 }
+
+/* ------------------------------------------------------ base64_decode */
+
+/* Suricata's example: decode 8 bytes one after "somestring", then look at
+ * the decoded bytes ("dGVzdAo=" is "test\n"). */
+Test(verify, base64_decode_relative_then_decoded_contents)
+{
+	rule("{content: somestring}, {base64_decode: 'bytes 8, offset 1, relative'}, "
+	     "{content: test, startswith: true}, {content: \"\\n\", distance: 0, endswith: true}");
+	cr_expect(hits("GET /en/somestring&dGVzdAo=&not_base64"));
+	cr_expect_not(hits("GET /en/somestring&dGVzdBo=&not_base64"));
+	cr_expect_not(hits("GET /en/somestring&"));		     /* nothing to decode */
+	cr_expect_not(hits("GET /en/somestring"));		     /* offset past the end */
+	cr_expect_not(hits("GET /en/dGVzdAo=somestring&dGVz!dAo=")); /* decodes "tes" only */
+}
+
+Test(verify, base64_decode_alphabet_padding_and_stops)
+{
+	rule("{base64_decode: 'offset 0'}, {content: ABC, startswith: true, endswith: true}");
+	cr_expect(hits("QUJD"));
+	cr_expect(hits("QUJDR"));	 /* a lone character yields nothing */
+	cr_expect(hits("QUJD!QUJD"));	 /* the first other byte ends the input */
+	cr_expect(hits("QQ==QkM="));	 /* '=' inside does not stop decoding */
+	cr_expect(hits("QUI=Qw"));	 /* an unfinished group is padded */
+	cr_expect_not(hits("=QUJD"));	 /* '=' first: nothing decoded */
+	cr_expect_not(hits("QUJDRA==")); /* "ABCD" */
+}
+
+Test(verify, base64_decode_bytes_and_absolute_offset)
+{
+	rule("{base64_decode: 'bytes 4, offset 2'}, {content: ABC, endswith: true}");
+	cr_expect(hits("xxQUJDRA=="));
+	cr_expect_not(hits("xQUJDRA=="));
+	cr_expect_not(hits("xx"));
+}
+
+/* Nothing decoded is no match, even for a negated content; the content
+ * before a relative base64_decode is not tried again (Suricata decodes
+ * after the first match only). */
+Test(verify, base64_decode_failure_is_final)
+{
+	rule("{content: key=}, {base64_decode: 'relative'}, {content: secret, not: true}");
+	cr_expect(hits("key=b3RoZXI="));
+	cr_expect_not(hits("key=c2VjcmV0"));
+	cr_expect_not(hits("key=!!!! key=b3RoZXI="));
+}
+
+Test(verify, base64_decode_load_errors)
+{
+	static const char text[] =
+		"rules:\n"
+		"  - {id: 1, msg: t, patterns: [{content: a}, {base64_decode: relative}]}\n"
+		"  - {id: 2, msg: t, patterns: [{base64_decode: 'offset 0'}, {content: a, "
+		"fast_pattern: true}]}\n"
+		"  - {id: 3, msg: t, patterns: [{base64_decode: 'offset 0'}, {base64_decode: "
+		"'offset 0'}, {content: a}]}\n"
+		"  - {id: 4, msg: t, patterns: [{base64_decode: 'bytes 70000'}, {content: a}]}\n"
+		"  - {id: 5, msg: t, patterns: [{base64_decode: 'depth 3'}, {content: a}]}\n"
+		"  - {id: 6, msg: t, patterns: [{base64_decode: 'relative, relative'}, "
+		"{content: a}]}\n";
+
+	cr_expect_eq(load_text(text), 6);
+	cr_expect_str_eq(
+		out(),
+		"r.yaml:2:46: error: rule 1: base64_decode needs patterns after it (they look at "
+		"the decoded bytes, Suricata's base64_data)\n"
+		"r.yaml:3:61: error: rule 2: a pattern on base64_decode's bytes cannot be the fast "
+		"pattern\n"
+		"r.yaml:4:61: error: rule 3: a second base64_decode: one per rule\n"
+		"r.yaml:5:48: error: rule 4: base64_decode: bytes must be 0..65535, "
+		"got '70000'\n"
+		"r.yaml:6:48: error: rule 5: base64_decode: takes bytes N, offset N, "
+		"relative (each once), got 'depth 3'\n"
+		"r.yaml:7:48: error: rule 6: base64_decode: takes bytes N, offset N, "
+		"relative (each once), got 'relative'\n");
+}

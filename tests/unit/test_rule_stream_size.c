@@ -145,14 +145,15 @@ Test(rule_stream_size, yaml_key_and_its_errors, .init = open_diag, .fini = close
 				   "  - {id: 1, msg: x, proto: tcp, stream_size: 'client,<,100',"
 				   " patterns: [{content: abc}]}\n"
 				   "  - {id: 2, msg: x, proto: tcp, stream_size: 'client,<<,100'}\n"
-				   "  - {id: 3, msg: x, proto: tcp, stream_size: [a]}\n";
+				   "  - {id: 3, msg: x, proto: tcp, stream_size: {a: 1}}\n";
 	struct ruleset rs;
 
 	ruleset_init(&rs);
 	cr_expect_eq(ruleset_load_buffer(&rs, "r.yaml", text, strlen(text), "signature", &d), 2);
 	cr_assert_eq(rs.n, 1);
 	cr_assert_not_null(rs.rules[0]->keys);
-	cr_expect(rs.rules[0]->keys->ssize.on);
+	cr_assert_eq(rs.rules[0]->keys->n_ssize, 1);
+	cr_expect(rs.rules[0]->keys->ssize[0].on);
 	cr_expect_eq(rs.rules[0]->scope, RULE_SCOPE_STREAM);
 	cr_expect(strstr(out(), "r.yaml:3:46: error: rule 2: stream_size: operator '<<' must be "
 				"one of =, !=, <, <=, >, >=\n") != NULL,
@@ -166,7 +167,8 @@ Test(rule_stream_size, yaml_key_and_its_errors, .init = open_diag, .fini = close
 Test(rule_stream_size, suricata_keyword_becomes_the_key, .init = open_diag, .fini = close_diag)
 {
 	static const char text[] = "alert tcp-pkt any any -> any any (msg:\"s\"; flow:to_server; "
-				   "stream_size:server,<,5; content:\"x\"; sid:7;)\n";
+				   "stream_size:server,<,5; stream_size: client , > , 1; "
+				   "content:\"x\"; sid:7;)\n";
 	struct suri_result res;
 	const struct ynode *r;
 
@@ -174,6 +176,8 @@ Test(rule_stream_size, suricata_keyword_becomes_the_key, .init = open_diag, .fin
 	cr_assert_eq(suri_parse_buffer("t.rules", text, strlen(text), NULL, &res, &d), 0);
 	cr_assert_eq(res.parsed, 1, "%s", out());
 	r = ymap_get(res.root, "rules")->items[0];
-	cr_expect_str_eq(ymap_get(r, "stream_size")->str, "server,<,5");
+	cr_assert_eq(ymap_get(r, "stream_size")->n, 2);
+	cr_expect_str_eq(ymap_get(r, "stream_size")->items[0]->str, "server,<,5");
+	cr_expect_str_eq(ymap_get(r, "stream_size")->items[1]->str, "client , > , 1");
 	suri_result_free(&res);
 }

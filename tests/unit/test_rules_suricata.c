@@ -1083,3 +1083,35 @@ Test(rules_suricata, dns_integer_keywords_and_name_buffers)
 			 "equivalent (dns.rrtype)\n"
 			 "t.rules:8:51: error: sid 8: number out of range (0..255) (dns.opcode)\n");
 }
+
+/* base64_decode becomes a pattern on the current buffer (the sticky one,
+ * else the last content's); base64_data adds nothing: the patterns after
+ * the decode look at its bytes, on its buffer. */
+Test(rules_suricata, base64_decode_and_base64_data)
+{
+	cr_assert_str_eq(
+		conv("alert http any any -> any any (msg:\"b\"; http.request_body; "
+		     "content:\"<d>\"; base64_decode:bytes 30, offset 0, relative; base64_data; "
+		     "content:\"x\"; sid:1;)\n"
+		     "alert http any any -> any any (msg:\"b\"; content:\"<d>\"; http_client_body; "
+		     "base64_decode; base64_data; content:\"y\"; sid:2;)\n"),
+		"- id: 1\n"
+		"  msg: \"b\"\n"
+		"  proto: tcp\n"
+		"  buffer: http.request_body\n"
+		"  patterns:\n"
+		"    - content: \"<d>\"\n"
+		"    - base64_decode: \"bytes 30, offset 0, relative\"\n"
+		"    - content: \"x\"\n"
+		"- id: 2\n"
+		"  msg: \"b\"\n"
+		"  proto: tcp\n"
+		"  buffer: http.request_body\n"
+		"  patterns:\n"
+		"    - content: \"<d>\"\n"
+		"    - base64_decode: \"offset 0\"\n"
+		"    - content: \"y\"\n");
+	conv(HDR "(msg:\"x\"; content:\"a\"; base64_data; content:\"b\"; sid:3;)\n");
+	cr_expect_str_eq(out(), "t.rules:1:53: error: sid 3: base64_data must follow base64_decode "
+				"directly (base64_data)\n");
+}
