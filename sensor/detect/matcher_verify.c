@@ -26,7 +26,9 @@
  *   - base64_decode (Suricata's, with base64_data) decodes part of the
  *     buffer into the thread's env->b64 and runs the rest of the program
  *     on the decoded bytes, as a buffer of their own (cursor 0, base 0);
- *     nothing decoded is no match.
+ *     nothing decoded is no match;
+ *   - asn1 checks the BER objects from a position (matcher_asn1.c) and
+ *     does not move the cursor.
  * Backtracking: when the keywords after a content or regex fail and the
  * next keyword is relative, the content is tried again at its next
  * occurrence (the regex from one byte after its last match start), as
@@ -45,6 +47,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "detect/matcher_verify.h"
+
+#include "detect/matcher_asn1.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -680,6 +684,20 @@ static int do_base64(struct vstate *st, const struct rule_byteop *op, size_t i)
 	return step(&sub, i + 1);
 }
 
+/* asn1: BER objects from the absolute offset (0 without one) or from the
+ * cursor plus the relative offset (a position before the buffer, past
+ * 65535 or at its end: no match); the cursor does not move. */
+static int do_asn1(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	int64_t at = op->relative ? (int64_t)st->prev + op->offset : op->offset - (int64_t)st->base;
+
+	if (at < 0 || at > 65535 || (uint64_t)at >= st->len)
+		return 0;
+	if (!asn1_check(st->buf + at, st->len - (size_t)at, op))
+		return 0;
+	return step(st, i + 1);
+}
+
 /* The rule's v1 `pcre:` anywhere in the buffer, last. */
 static int do_final(struct vstate *st)
 {
@@ -716,6 +734,8 @@ static int step(struct vstate *st, size_t i)
 		return do_bsize(st, p->op, i);
 	case PAT_BASE64:
 		return do_base64(st, p->op, i);
+	case PAT_ASN1:
+		return do_asn1(st, p->op, i);
 	}
 	return 0;
 }

@@ -65,6 +65,9 @@ enum pattern_kind {
 	/* base64_decode (op: value = bytes, offset, relative): the patterns
 	 * after it look at the decoded bytes (Suricata's base64_data) */
 	PAT_BASE64,
+	/* asn1 (op: asn1 checks, value = oversize_length, offset, relative):
+	 * BER objects from a position checked for overflows */
+	PAT_ASN1,
 };
 /* What a rule's patterns look at: each packet's payload, or the
  * reassembled byte stream of a TCP flow direction (`scope:`). */
@@ -106,7 +109,13 @@ struct rule_byteop {
 	int64_t post_offset;	       /* byte_jump */
 	enum byte_oper oper;	       /* byte_math */
 	uint8_t result_var;	       /* byte_extract / byte_math: index of the variable set */
+	uint8_t asn1;		       /* asn1: RULE_ASN1_* checks (value: oversize_length) */
 };
+
+/* asn1's checks (PAT_ASN1). */
+#define RULE_ASN1_BITSTRING 0x01 /* bitstring_overflow */
+#define RULE_ASN1_DOUBLE    0x02 /* double_overflow */
+#define RULE_ASN1_OVERSIZE  0x04 /* oversize_length N (op->value) */
 
 struct rule_pattern {
 	enum pattern_kind kind;

@@ -856,8 +856,9 @@ static struct ynode *assemble(struct srule *r)
 			     ynode_new_scalar(r->f->root, rule->line, rule->col, "packet", 6,
 					      false)) < 0)
 			goto fail;
-	} else if (r->tcp && r->has_dsize && !ymap_get(rule, "scope")) {
-		suri_note(r, "dsize: the patterns look at single packets (scope: packet)");
+	} else if (r->tcp && r->packet_kw && !ymap_get(rule, "scope")) {
+		suri_note(r, "%s: the patterns look at single packets (scope: packet)",
+			  r->packet_kw);
 		if (ymap_add(rule, "scope",
 			     ynode_new_scalar(r->f->root, rule->line, rule->col, "packet", 6,
 					      false)) < 0)

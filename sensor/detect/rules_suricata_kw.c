@@ -617,6 +617,17 @@ static int kw_base64_data(struct srule *r, const struct sopt *o)
 	return 0;
 }
 
+/* asn1: a pattern on the payload whatever the sticky buffer (Suricata
+ * puts it in the payload list and inspects packets only). */
+static int kw_asn1(struct srule *r, const struct sopt *o)
+{
+	if (!o->has_val || !o->val[0])
+		return suri_refuse(r, o->name_off, o->name, "needs a value");
+	r->packet_kw = "asn1";
+	return pat_push(r, o->val_off, "asn1", suri_str(r, o->val_off, o->val, strlen(o->val)),
+			NULL, NULL);
+}
+
 /* tls.version:1.2 -> the content "TLS 1.2" in the tls.version buffer,
  * which holds the negotiated version under Suricata's names ("TLSv1",
  * "TLS 1.1", "TLS 1.2", "TLS 1.3"; none is inside another). */
@@ -1095,7 +1106,7 @@ static int kw_header(struct srule *r, const struct sopt *o)
 	if (!o->has_val || !o->val[0])
 		return suri_refuse(r, o->name_off, o->name, "needs a value");
 	if (strcmp(o->name, "dsize") == 0)
-		r->has_dsize = true;
+		r->packet_kw = "dsize";
 	return suri_extra_add(r, o->val_off, keys[k].key, suri_num_or_str(r, o->val_off, o->val));
 }
 
@@ -1284,6 +1295,7 @@ static const struct keyword {
 	{"byte_math", kw_pattern_text, KW_OTHER},
 	{"bsize", kw_pattern_text, KW_OTHER},
 	{"base64_decode", kw_base64_decode, KW_OTHER},
+	{"asn1", kw_asn1, KW_OTHER},
 	{"base64_data", kw_base64_data, KW_OTHER},
 	{"bufferlen", kw_bufferlen, KW_OTHER},
 	{"tls.version", kw_tls_version, KW_OTHER},

@@ -1049,3 +1049,50 @@ Test(verify, base64_decode_load_errors)
 		"r.yaml:7:48: error: rule 6: base64_decode: takes bytes N, offset N, "
 		"relative (each once), got 'relative'\n");
 }
+
+/* ---------------------------------------------------------------- asn1 */
+
+/* asn1 from the cursor plus its relative offset; it does not move the
+ * cursor (the content after it counts from the end of "SMB"). */
+Test(verify, asn1_relative_to_the_cursor)
+{
+	static const char big[] = "SMBx\x04\x04"
+				  "AAAAZ",
+			  small[] = "SMBx\x04\x02"
+				    "AAZ";
+
+	rule("{content: SMB}, {asn1: 'oversize_length 3, relative_offset 1'}, "
+	     "{content: x, distance: 0, within: 1}");
+	cr_expect(hit(big, sizeof(big) - 1));
+	cr_expect_not(hit(small, sizeof(small) - 1));
+	cr_expect_not(hits("SMB"));  /* nothing after the cursor */
+	cr_expect_not(hits("SMBx")); /* the offset is at the end */
+}
+
+Test(verify, asn1_absolute_offset_and_load_errors)
+{
+	static const char bits[] = "BITS\x03\x02\xff\x01";
+	static const char text[] =
+		"rules:\n"
+		"  - {id: 2, msg: t, patterns: [{asn1: 'double_overflow 3'}]}\n"
+		"  - {id: 3, msg: t, patterns: [{asn1: 'absolute_offset 1, relative_offset 2, "
+		"bitstring_overflow'}]}\n"
+		"  - {id: 4, msg: t, patterns: [{asn1: 'absolute_offset 1'}]}\n"
+		"  - {id: 5, msg: t, patterns: [{asn1: 'oversize_length -1'}]}\n";
+
+	rule("{asn1: 'bitstring_overflow, absolute_offset 4'}");
+	cr_expect(hit(bits, sizeof(bits) - 1));
+	cr_expect_not(hit(bits + 1, sizeof(bits) - 2));
+	cr_expect_eq(load_text(text), 4);
+	cr_expect_str_eq(
+		out(),
+		"r.yaml:2:39: error: rule 2: asn1: takes bitstring_overflow, double_overflow, "
+		"oversize_length N and one of absolute_offset N, relative_offset N (each "
+		"once), got 'double_overflow 3'\n"
+		"r.yaml:3:39: error: rule 3: asn1: takes bitstring_overflow, double_overflow, "
+		"oversize_length N and one of absolute_offset N, relative_offset N (each "
+		"once), got 'relative_offset 2'\n"
+		"r.yaml:4:39: error: rule 4: asn1: needs at least one check: "
+		"bitstring_overflow, double_overflow or oversize_length N\n"
+		"r.yaml:5:39: error: rule 5: asn1: oversize_length: '-1' is out of range\n");
+}
