@@ -1308,6 +1308,7 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 
 	if (!mt || !m || !cb || m->stream || m->tx || m->n_rules > mt->cap)
 		return 0;
+	mt->venv.pkt = pkt;
 	if (!buf) {
 		buf = empty;
 		len = 0;

@@ -28,7 +28,9 @@
  *     on the decoded bytes, as a buffer of their own (cursor 0, base 0);
  *     nothing decoded is no match;
  *   - asn1 checks the BER objects from a position (matcher_asn1.c) and
- *     does not move the cursor.
+ *     does not move the cursor; ftpbounce reads FTP PORT arguments at the
+ *     cursor and compares them with the scanned packet's flow client
+ *     (env->pkt).
  * Backtracking: when the keywords after a content or regex fail and the
  * next keyword is relative, the content is tried again at its next
  * occurrence (the regex from one byte after its last match start), as
@@ -698,6 +700,57 @@ static int do_asn1(struct vstate *st, const struct rule_byteop *op, size_t i)
 	return step(st, i + 1);
 }
 
+/*
+ * ftpbounce (Suricata's detect-ftpbounce, on the bytes from the cursor, the
+ * arguments of the PORT command the content before it found): skip to the
+ * first digit, read four decimal octets each ended by a comma (spaces
+ * allowed before it; an octet above 256, four digits, or another byte: no
+ * match); a match when they differ from the first four bytes of the flow's
+ * client address. Fewer than 8 bytes from the cursor: no match.
+ */
+static bool ftp_port_bounces(const uint8_t *c, size_t n, const uint8_t client[4])
+{
+	size_t i = 0;
+	unsigned octet = 0, digits = 0, got = 0;
+	uint8_t ip[4];
+
+	if (n < 8)
+		return false;
+	while (i < n && !isdigit(c[i]))
+		i++;
+	for (; i < n && digits < 4; i++) {
+		if (isdigit(c[i])) {
+			octet = octet * 10 + (unsigned)(c[i] - '0');
+			digits++;
+			continue;
+		}
+		if (octet > 256)
+			return false;
+		while (i < n && isspace(c[i]))
+			i++;
+		if (i >= n || c[i] != ',')
+			return false;
+		ip[got++] = (uint8_t)octet;
+		octet = digits = 0;
+		if (got == 4)
+			return memcmp(ip, client, 4) != 0;
+	}
+	return false;
+}
+
+static int do_ftpbounce(struct vstate *st, size_t i)
+{
+	const struct ids_packet *p = st->env->pkt;
+	const struct ids_addr *client;
+
+	if (!p || st->prev > st->len)
+		return 0;
+	client = p->direction == IDS_DIR_TO_SERVER ? &p->src : &p->dst;
+	if (!ftp_port_bounces(st->buf + st->prev, st->len - st->prev, client->bytes))
+		return 0;
+	return step(st, i + 1);
+}
+
 /* The rule's v1 `pcre:` anywhere in the buffer, last. */
 static int do_final(struct vstate *st)
 {
@@ -736,6 +789,8 @@ static int step(struct vstate *st, size_t i)
 		return do_base64(st, p->op, i);
 	case PAT_ASN1:
 		return do_asn1(st, p->op, i);
+	case PAT_FTPBOUNCE:
+		return do_ftpbounce(st, i);
 	}
 	return 0;
 }

@@ -36,6 +36,9 @@ struct verify_env {
 	/* base64_decode's output, VERIFY_B64_MAX bytes; NULL: such rules do
 	 * not match */
 	uint8_t *b64;
+	/* the packet being scanned (ftpbounce reads its flow's client), or
+	 * NULL; set by each matcher scan */
+	const struct ids_packet *pkt;
 };
 
 /* Most bytes base64_decode yields: 65535 encoded bytes, decoded. */

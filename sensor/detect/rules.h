@@ -68,6 +68,9 @@ enum pattern_kind {
 	/* asn1 (op: asn1 checks, value = oversize_length, offset, relative):
 	 * BER objects from a position checked for overflows */
 	PAT_ASN1,
+	/* ftpbounce (value "true"): the PORT arguments at the cursor name an
+	 * IPv4 address other than the flow's client */
+	PAT_FTPBOUNCE,
 };
 /* What a rule's patterns look at: each packet's payload, or the
  * reassembled byte stream of a TCP flow direction (`scope:`). */

@@ -562,6 +562,10 @@ int rule_byteop_parse(enum pattern_kind kind, const char *text, const struct byt
 		return parse_base64(&b, op);
 	case PAT_ASN1:
 		return parse_asn1(&b, op);
+	case PAT_FTPBOUNCE:
+		return b.n == 1 && strcmp(b.tok[0], "true") == 0
+			       ? 0
+			       : bfail(&b, "ftpbounce takes no option: write ftpbounce: true");
 	default:
 		return bfail(&b, "not a byte keyword");
 	}

@@ -126,16 +126,17 @@ static const char *const pattern_keys[] = {
 	"byte_test", "byte_jump",  "byte_extract",  "byte_math", "bsize",
 	"nocase",    "offset",	   "depth",	    "buffer",	 "distance",
 	"within",    "startswith", "endswith",	    "not",	 "fast_pattern",
-	"rawbytes",  "relative",   "base64_decode", "asn1",	 NULL};
+	"rawbytes",  "relative",   "base64_decode", "asn1",	 "ftpbounce",
+	NULL};
 
 /* The value keys of a pattern, in the order they are looked for; a pattern
  * has exactly one. From index 4 on, index - 1 is the enum pattern_kind. */
 static const char *const pattern_kinds[] = {
-	"content",   "regex",	     "hex",	  "pcre",  "isdataat",	    "byte_test",
-	"byte_jump", "byte_extract", "byte_math", "bsize", "base64_decode", "asn1"};
+	"content",	"regex",     "hex",   "pcre",	       "isdataat", "byte_test", "byte_jump",
+	"byte_extract", "byte_math", "bsize", "base64_decode", "asn1",	   "ftpbounce"};
 #define PATTERN_KIND_LIST                                                                          \
 	"content, hex, regex, pcre, isdataat, byte_test, byte_jump, byte_extract, byte_math, "     \
-	"bsize, base64_decode or asn1"
+	"bsize, base64_decode, asn1 or ftpbounce"
 
 #define N_PATTERN_KINDS (sizeof(pattern_kinds) / sizeof(pattern_kinds[0]))
 

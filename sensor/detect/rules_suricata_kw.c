@@ -628,6 +628,18 @@ static int kw_asn1(struct srule *r, const struct sopt *o)
 			NULL, NULL);
 }
 
+/* ftpbounce: a pattern at the cursor on the payload; as in Suricata the
+ * rule becomes an FTP rule (app_proto ftp). */
+static int kw_ftpbounce(struct srule *r, const struct sopt *o)
+{
+	if (o->has_val)
+		return suri_refuse(r, o->val_off, o->name, "'%s' takes no value", o->name);
+	if (suri_set_app_proto(r, o->name_off, "ftp") < 0)
+		return -1;
+	return pat_push(r, o->name_off, "ftpbounce", suri_plain(r, o->name_off, "true"), NULL,
+			NULL);
+}
+
 /* tls.version:1.2 -> the content "TLS 1.2" in the tls.version buffer,
  * which holds the negotiated version under Suricata's names ("TLSv1",
  * "TLS 1.1", "TLS 1.2", "TLS 1.3"; none is inside another). */
@@ -1296,6 +1308,7 @@ static const struct keyword {
 	{"bsize", kw_pattern_text, KW_OTHER},
 	{"base64_decode", kw_base64_decode, KW_OTHER},
 	{"asn1", kw_asn1, KW_OTHER},
+	{"ftpbounce", kw_ftpbounce, KW_OTHER},
 	{"base64_data", kw_base64_data, KW_OTHER},
 	{"bufferlen", kw_bufferlen, KW_OTHER},
 	{"tls.version", kw_tls_version, KW_OTHER},

@@ -1096,3 +1096,35 @@ Test(verify, asn1_absolute_offset_and_load_errors)
 		"bitstring_overflow, double_overflow or oversize_length N\n"
 		"r.yaml:5:39: error: rule 5: asn1: oversize_length: '-1' is out of range\n");
 }
+
+/* ----------------------------------------------------------- ftpbounce */
+
+/* The PORT arguments at the cursor against the client of the scanned
+ * packet's flow (its source when it goes to the server). */
+static bool port_hit(const char *s, uint8_t dir)
+{
+	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = dir};
+	unsigned n = 0;
+
+	p.src.family = p.dst.family = 4;
+	memcpy(p.src.bytes, "\xc6\x12\x00\x0a", 4); /* 198.18.0.10 */
+	memcpy(p.dst.bytes, "\xc6\x12\x01\x15", 4);
+	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)s, strlen(s), count, &n);
+	return n == 1;
+}
+
+Test(verify, ftpbounce_compares_with_the_client)
+{
+	rule("{content: PORT, nocase: true}, {ftpbounce: true}");
+	cr_expect_not(port_hit("PORT 198,18,0,10,4,1\r\n", IDS_DIR_TO_SERVER));
+	cr_expect(port_hit("PORT 10,0,0,1,0,21\r\n", IDS_DIR_TO_SERVER));
+	cr_expect(port_hit("port 198 ,18 ,0 ,11,4,1\r\n", IDS_DIR_TO_SERVER)); /* spaces */
+	cr_expect(port_hit("PORT 198,18,1,21,4,1\r\n",
+			   IDS_DIR_TO_SERVER)); /* the server: not the client */
+	cr_expect_not(port_hit("PORT 198,18,1,21,4,1\r\n", IDS_DIR_TO_CLIENT));
+	cr_expect_not(port_hit("PORT 10,0,0,1", IDS_DIR_TO_SERVER));	    /* no comma after */
+	cr_expect_not(port_hit("PORT 1000,0,0,1,0,21", IDS_DIR_TO_SERVER)); /* four digits */
+	cr_expect_not(port_hit("PORT 300,0,0,1,0,21", IDS_DIR_TO_SERVER));  /* above 256 */
+	cr_expect_not(port_hit("PORT 10;0,0,1,0,21", IDS_DIR_TO_SERVER));
+	cr_expect_not(port_hit("PORT 1,2", IDS_DIR_TO_SERVER)); /* fewer than 8 bytes */
+}
