@@ -10,7 +10,8 @@
  * fingerprint (tls_cert.c); fingerprints the client with JA3 and JA4
  * (tls_fp.c); and matches the rules of each of its buffers (tls.sni,
  * tls.ja3, tls.ja3_string, tls.ja4 and Suricata's names of the last three
- * when the ClientHello is complete, tls.version when the ServerHello is,
+ * when the ClientHello is complete, tls.version, tls.ja3s, tls.ja3s_string
+ * and Suricata's ja3s.hash, ja3s.string when the ServerHello is,
  * tls.cert_* and tls.certs when the Certificate is) with one block matcher
  * per buffer. Alerts carry Suricata's `tls` object (sni, version, ja3
  * {hash, string}, ja4) rendered from what the flow has shown so far.
@@ -55,6 +56,10 @@ enum {
 	BUF_JA3_HASH_S, /* Suricata's names of the fingerprint buffers */
 	BUF_JA3_STRING_S,
 	BUF_JA4_HASH_S,
+	BUF_JA3S, /* the ServerHello's JA3S, our names then Suricata's */
+	BUF_JA3S_STRING,
+	BUF_JA3S_HASH_S,
+	BUF_JA3S_STRING_S,
 	BUF_PKT_DATA, /* multi-buffer rules only: the step's handshake message */
 	BUF_COUNT
 };
@@ -82,6 +87,12 @@ static const struct ids_buffer_def tls_buffers[BUF_COUNT] = {
 	[BUF_JA4_HASH_S] = {"ja4.hash", "the same as tls.ja4 (Suricata's name)"},
 	[BUF_JA4] = {"tls.ja4", "JA4 fingerprint of the ClientHello, e.g. "
 				"t13d1516h2_8daaf6152771_e5627efa2ab1"},
+	[BUF_JA3S] = {"tls.ja3s", "JA3S hash of the ServerHello: 32 lower-case hex digits"},
+	[BUF_JA3S_STRING] = {"tls.ja3s_string",
+			     "JA3S string of the ServerHello (version,cipher,extensions; "
+			     "GREASE left out)"},
+	[BUF_JA3S_HASH_S] = {"ja3s.hash", "the same as tls.ja3s (Suricata's name)"},
+	[BUF_JA3S_STRING_S] = {"ja3s.string", "the same as tls.ja3s_string (Suricata's name)"},
 	[BUF_PKT_DATA] = {"pkt_data",
 			  "the payload in a rule that also names tls buffers: the handshake "
 			  "message of the step (ClientHello, ServerHello, Certificate) without "
@@ -92,7 +103,8 @@ enum { OPT_JA3, OPT_JA4, OPT_MAX_HANDSHAKE, OPT_COUNT };
 
 static const struct ids_option_def tls_options[OPT_COUNT] = {
 	[OPT_JA3] = {"ja3", IDS_OPT_BOOL, "true", 0, 0,
-		     "compute JA3 (buffers tls.ja3, tls.ja3_string and alerts' tls.ja3)"},
+		     "compute JA3 and JA3S (buffers tls.ja3, tls.ja3_string, tls.ja3s, "
+		     "tls.ja3s_string and alerts' tls.ja3)"},
 	[OPT_JA4] = {"ja4", IDS_OPT_BOOL, "true", 0, 0,
 		     "compute JA4 (buffer tls.ja4 and alerts' tls.ja4)"},
 	[OPT_MAX_HANDSHAKE] = {"max-handshake", IDS_OPT_INT, "65536", 512, TLS_MAX_HANDSHAKE,
@@ -203,8 +215,9 @@ static int check_buffer(const struct tls_global *g, const struct ids_rule *r, co
 	int b = ids_buffer_index(tls_buffers, BUF_COUNT, name);
 
 	bool ja4 = b == BUF_JA4 || b == BUF_JA4_HASH_S;
-	bool ja3 =
-		b == BUF_JA3 || b == BUF_JA3_STRING || b == BUF_JA3_HASH_S || b == BUF_JA3_STRING_S;
+	bool ja3 = b == BUF_JA3 || b == BUF_JA3_STRING || b == BUF_JA3_HASH_S ||
+		   b == BUF_JA3_STRING_S || b == BUF_JA3S || b == BUF_JA3S_STRING ||
+		   b == BUF_JA3S_HASH_S || b == BUF_JA3S_STRING_S;
 
 	if ((ja3 && !g->ja3) || (ja4 && !g->ja4)) {
 		snprintf(err, len, "rule %u (%s:%d): buffer %s needs the tls option %s: true",
@@ -483,6 +496,12 @@ static void tx_step(struct tls_scan *s, struct tls_flow *f, uint64_t fresh,
 		v = tls_version_name(f->version, vbuf);
 		n = tx_add(list, n, BUF_VERSION, fresh, v, strlen(v));
 	}
+	if (f->ja3s_string) {
+		n = tx_add(list, n, BUF_JA3S, fresh, f->ja3s_hash, TLS_JA3_HASH_LEN);
+		n = tx_add(list, n, BUF_JA3S_HASH_S, fresh, f->ja3s_hash, TLS_JA3_HASH_LEN);
+		n = tx_add(list, n, BUF_JA3S_STRING, fresh, f->ja3s_string, f->ja3s_len);
+		n = tx_add(list, n, BUF_JA3S_STRING_S, fresh, f->ja3s_string, f->ja3s_len);
+	}
 	if (f->cert) {
 		const struct tls_cert_text *c = f->cert;
 
@@ -504,6 +523,9 @@ static void tx_step(struct tls_scan *s, struct tls_flow *f, uint64_t fresh,
 #define CLIENT_BUFS                                                                                \
 	(BIT(BUF_SNI) | BIT(BUF_JA3) | BIT(BUF_JA3_HASH_S) | BIT(BUF_JA3_STRING) |                 \
 	 BIT(BUF_JA3_STRING_S) | BIT(BUF_JA4) | BIT(BUF_JA4_HASH_S))
+#define SERVER_BUFS                                                                                \
+	(BIT(BUF_VERSION) | BIT(BUF_JA3S) | BIT(BUF_JA3S_HASH_S) | BIT(BUF_JA3S_STRING) |          \
+	 BIT(BUF_JA3S_STRING_S))
 #define CERT_BUFS                                                                                  \
 	(BIT(BUF_CERT_SUBJECT) | BIT(BUF_CERT_ISSUER) | BIT(BUF_CERT_SERIAL) |                     \
 	 BIT(BUF_CERT_FINGERPRINT) | BIT(BUF_CERTS))
@@ -601,7 +623,13 @@ static void server_hello(struct tls_scan *s, struct tls_flow *f, const struct tl
 		keep_ja3s(s->t, f, &sh);
 	v = tls_version_name(f->version, vbuf);
 	scan(s, BUF_VERSION, v, strlen(v));
-	tx_step(s, f, BIT(BUF_VERSION), NULL, msg);
+	if (f->ja3s_string) {
+		scan(s, BUF_JA3S, f->ja3s_hash, TLS_JA3_HASH_LEN);
+		scan(s, BUF_JA3S_HASH_S, f->ja3s_hash, TLS_JA3_HASH_LEN);
+		scan(s, BUF_JA3S_STRING, f->ja3s_string, f->ja3s_len);
+		scan(s, BUF_JA3S_STRING_S, f->ja3s_string, f->ja3s_len);
+	}
+	tx_step(s, f, SERVER_BUFS, NULL, msg);
 	tls_record(s->t, s->thr, s->pkt, f);
 }
 

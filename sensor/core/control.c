@@ -214,6 +214,7 @@ static void snapshot_input(struct eve_stats_input *in, const struct worker_snaps
 	in->rule_suppressed = s->rule_filter.suppressed;
 	in->rule_passed = s->rule_filter.passed;
 	in->rule_noalert = s->rule_filter.noalert;
+	in->rule_xbits_full = s->rule_filter.xbits_full;
 }
 
 /* Every counter struct summed here holds nothing but uint64_t counters

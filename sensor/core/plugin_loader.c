@@ -315,18 +315,51 @@ static struct loaded_plugin *plugin_by_buffer(struct plugin_set *set, const char
 	return NULL;
 }
 
-/* "http.uri, http.host, ..." of every loaded plugin, or "none". */
-static void buffer_list(const struct plugin_set *set, char *out, size_t outlen)
+/* Whether buffer `name` is of the family of `want` (the same text up to
+ * and including the first '.': "tls.sni" and "tls.ja3s"); a name without
+ * '.' is a family of its own. */
+static bool same_family(const char *name, const char *want)
 {
+	const char *dot = strchr(want, '.');
+	size_t n = dot ? (size_t)(dot - want) + 1 : strlen(want) + 1;
+
+	return strncmp(name, want, n) == 0;
+}
+
+#define BUFFER_LIST_MORE ", ... (sensor --list-buffers lists them all)"
+
+/* Appends `name` to the list in out whole, or the "more" mark once when it
+ * does not fit with room left for that mark; false when full. */
+static bool list_add(char *out, size_t outlen, size_t *used, const char *name)
+{
+	size_t need = strlen(name) + (*used ? 2 : 0);
+
+	if (*used + need + sizeof(BUFFER_LIST_MORE) > outlen) {
+		snprintf(out + *used, outlen - *used, "%s", BUFFER_LIST_MORE);
+		return false;
+	}
+	*used += (size_t)snprintf(out + *used, outlen - *used, "%s%s", *used ? ", " : "", name);
+	return true;
+}
+
+/* The buffers of every loaded plugin a rule on `want` may have meant: those
+ * of its family when there are any, else all of them; each name whole,
+ * ending with a pointer to --list-buffers when they do not all fit; "none"
+ * without buffers. outlen must exceed sizeof(BUFFER_LIST_MORE). */
+static void buffer_list(const struct plugin_set *set, const char *want, char *out, size_t outlen)
+{
+	bool family = false, room = true;
 	size_t used = 0;
 
-	out[0] = '\0';
 	for (size_t i = 0; i < set->n; i++)
-		for (size_t b = 0; b < set->p[i].n_buffers && used < outlen; b++)
-			if (strcmp(set->p[i].buffers[b].name, "pkt_data") != 0)
-				used += (size_t)snprintf(out + used, outlen - used, "%s%s",
-							 used ? ", " : "",
-							 set->p[i].buffers[b].name);
+		for (size_t b = 0; b < set->p[i].n_buffers; b++)
+			family = family || same_family(set->p[i].buffers[b].name, want);
+	out[0] = '\0';
+	for (size_t i = 0; i < set->n && room; i++)
+		for (size_t b = 0; b < set->p[i].n_buffers && room; b++)
+			if (strcmp(set->p[i].buffers[b].name, "pkt_data") != 0 &&
+			    (!family || same_family(set->p[i].buffers[b].name, want)))
+				room = list_add(out, outlen, &used, set->p[i].buffers[b].name);
 	if (!out[0])
 		snprintf(out, outlen, "none: no loaded plugin declares buffers");
 }
@@ -386,7 +419,7 @@ static struct loaded_plugin *rule_plugin(struct plugin_set *set, const struct ru
 		return NULL;
 	}
 	if (r->buffer && !plugin_declares(lp, r->buffer)) {
-		buffer_list(set, valid, sizeof(valid));
+		buffer_list(set, r->buffer, valid, sizeof(valid));
 		diag_error(d, pub->file, pub->line, 0,
 			   "rule %u: no loaded plugin provides buffer '%s' (buffers: %s)", pub->id,
 			   r->buffer, valid);

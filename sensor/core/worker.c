@@ -812,6 +812,7 @@ void worker_idle(struct ids_thread *w, int64_t now_usec)
 {
 	maybe_switch(w);
 	rule_keys_bind_flow(&w->cur_flow);
+	rule_keys_bind_ctx(&w->rule_filter);
 	if (now_usec > w->last_usec && w->last_usec)
 		w->last_usec = now_usec;
 	if (w->last_usec && w->last_usec >= w->next_tick_usec)
@@ -957,6 +958,7 @@ void worker_process(struct ids_thread *w, const struct capture_frame *f)
 
 	maybe_switch(w);
 	rule_keys_bind_flow(&w->cur_flow);
+	rule_keys_bind_ctx(&w->rule_filter);
 	if (w->first_usec == 0)
 		w->first_usec = f->ts_usec;
 	if (f->ts_usec > w->last_usec)
@@ -1022,6 +1024,7 @@ void worker_finish(struct ids_thread *w)
 	const struct plugin_set *ps = w->plugins;
 
 	rule_keys_bind_flow(&w->cur_flow);
+	rule_keys_bind_ctx(&w->rule_filter);
 	flow_table_flush(w->flows, worker_flow_end, w);
 	for (size_t i = 0; i < w->n_ctx_inited; i++)
 		if (ps->p[i].desc->tick) {
@@ -1039,6 +1042,7 @@ void worker_free(struct ids_thread *w)
 	if (!w)
 		return;
 	plugins_thread_fini(w);
+	rule_alert_ctx_free(&w->rule_filter);
 	pthread_mutex_destroy(&w->snap_lock);
 	free(w->plugin_ctx);
 	eve_thread_free(w->eve);

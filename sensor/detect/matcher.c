@@ -1084,8 +1084,9 @@ struct matcher_thread *matcher_thread_new(void)
 	mt->mctx = pcre2_match_context_create(NULL);
 	mt->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
 	mt->window = malloc(2 * STREAM_WINDOW);
-	if (!mt->state || !mt->touched || !mt->by_addr || !mt->txcand || !mt->md || !mt->mctx ||
-	    !mt->jit_stack || !mt->window)
+	mt->venv.b64 = malloc(VERIFY_B64_MAX);
+	if (!mt->venv.b64 || !mt->state || !mt->touched || !mt->by_addr || !mt->txcand || !mt->md ||
+	    !mt->mctx || !mt->jit_stack || !mt->window)
 		goto fail;
 	pcre2_jit_stack_assign(mt->mctx, NULL, mt->jit_stack);
 	mt->venv.md = mt->md;
@@ -1111,6 +1112,7 @@ void matcher_thread_free(struct matcher_thread *mt)
 	free(mt->by_addr);
 	free(mt->txcand);
 	free(mt->window);
+	free(mt->venv.b64);
 	free(mt);
 }
 
@@ -1306,6 +1308,7 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 
 	if (!mt || !m || !cb || m->stream || m->tx || m->n_rules > mt->cap)
 		return 0;
+	mt->venv.pkt = pkt;
 	if (!buf) {
 		buf = empty;
 		len = 0;

@@ -16,6 +16,9 @@
  * then they become program rules too, so that the common content is not a
  * Hyperscan pattern that touches every rule sharing it on every packet.
  *
+ * Patterns after a base64_decode look at the decoded bytes, which
+ * Hyperscan never sees: they are never the prefilter.
+ *
  * Threads: main thread, during a compile; the table lives for that compile.
  */
 #include "detect/matcher_prefilter.h"
@@ -169,6 +172,8 @@ const struct rule_pattern *prefilter_pick(const struct rule *r, const struct pre
 	for (size_t i = 0; i < r->n_patterns; i++) {
 		const struct rule_pattern *p = &r->patterns[i];
 
+		if (p->kind == PAT_BASE64)
+			break; /* what follows looks at decoded bytes */
 		if (!is_content(p))
 			continue;
 		if (p->fast_pattern)

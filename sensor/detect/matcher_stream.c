@@ -510,6 +510,7 @@ unsigned matcher_stream_scan(struct matcher_thread *mt, const struct ids_matcher
 
 	if (!mt || !m || !ms || !chunk || !cb || !m->stream || m->n_rules > mt->cap)
 		return 0;
+	mt->venv.pkt = pkt;
 	ps.data = chunk->data ? chunk->data : stream_empty;
 	ps.len = chunk->data ? chunk->len : 0;
 	ps.off = chunk->offset;

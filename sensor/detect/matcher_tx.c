@@ -405,6 +405,7 @@ unsigned matcher_tx_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 
 	if (!mt || !st.tx || !cb || (n && !bufs) || st.tx->n_rules > mt->cap)
 		return 0;
+	mt->venv.pkt = pkt;
 	if (!step_init(&st, bufs, n))
 		return 0;
 	mt->n_txcand = 0;

@@ -22,7 +22,15 @@
  *   - isdataat N passes when N < len (absolute) or prev + N <= len
  *     (relative); byte_test compares, byte_jump moves the cursor,
  *     byte_extract/byte_math set variables (byte_extract also moves the
- *     cursor past what it read); bsize compares the buffer's length.
+ *     cursor past what it read); bsize compares the buffer's length;
+ *   - base64_decode (Suricata's, with base64_data) decodes part of the
+ *     buffer into the thread's env->b64 and runs the rest of the program
+ *     on the decoded bytes, as a buffer of their own (cursor 0, base 0);
+ *     nothing decoded is no match;
+ *   - asn1 checks the BER objects from a position (matcher_asn1.c) and
+ *     does not move the cursor; ftpbounce reads FTP PORT arguments at the
+ *     cursor and compares them with the scanned packet's flow client
+ *     (env->pkt).
  * Variables start at 0, or at what the caller gives (verify_prog_run_vars:
  * a multi-buffer rule carries them from one buffer's program to the next);
  * a run that matches hands back their values on its matching path.
@@ -44,6 +52,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "detect/matcher_verify.h"
+
+#include "detect/matcher_asn1.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -574,6 +584,176 @@ static int do_bsize(struct vstate *st, const struct rule_byteop *op, size_t i)
 	return step(st, i + 1);
 }
 
+/* ------------------------------------------------------------ base64 */
+
+/* The value of base64 character c (standard alphabet), or -1. */
+static int b64_value(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	return c == '/' ? 63 : -1;
+}
+
+/* One group of four (characters or '='): its bytes into out, their count
+ * (0 when the first two are not both characters: decoding stops). */
+static size_t b64_group(const uint8_t g[4], uint8_t *out)
+{
+	int v[4];
+
+	for (int k = 0; k < 4; k++)
+		v[k] = g[k] == '=' ? -1 : b64_value(g[k]);
+	if (v[0] < 0 || v[1] < 0)
+		return 0;
+	out[0] = (uint8_t)(v[0] << 2 | v[1] >> 4);
+	if (v[2] < 0)
+		return 1;
+	out[1] = (uint8_t)(v[1] << 4 | v[2] >> 2);
+	if (v[3] < 0)
+		return 2;
+	out[2] = (uint8_t)(v[2] << 6 | v[3]);
+	return 3;
+}
+
+/*
+ * Suricata's base64_decode (its RFC 4648 mode): characters of the
+ * alphabet and '=' are taken four at a time; the first other byte (or the
+ * end) ends the input, its unfinished group padded with '='. A group
+ * yields 3 bytes, 2 with one '=' at its end, 1 with '=' third; a group
+ * whose first or second character is '=' (or a lone character) ends the
+ * output there. '=' elsewhere does not stop decoding ("QQ==QkM=" is "ABC").
+ * out holds at least n / 4 * 3 + 3 bytes. Returns the bytes decoded.
+ */
+static size_t b64_decode(const uint8_t *in, size_t n, uint8_t *out)
+{
+	uint8_t g[4];
+	size_t got = 0, k = 0, step;
+
+	for (size_t i = 0; i <= n; i++) {
+		bool end = i == n || (in[i] != '=' && b64_value(in[i]) < 0);
+
+		if (!end) {
+			g[k++] = in[i];
+			if (k < 4)
+				continue;
+		} else if (k == 0) {
+			break;
+		}
+		while (k < 4)
+			g[k++] = '=';
+		step = b64_group(g, out + got);
+		if (!step)
+			break;
+		got += step;
+		k = 0;
+		if (end)
+			break;
+	}
+	return got;
+}
+
+/* base64_decode: decode at most op->value bytes from the cursor (relative)
+ * or from op->offset, then run the rest of the program on the decoded
+ * bytes as a buffer of their own (cursor 0); no bytes decoded: no match. */
+static int do_base64(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	struct vstate sub;
+	uint64_t start;
+	size_t avail, n;
+
+	if (!st->env->b64)
+		return 0;
+	if (op->relative)
+		start = (uint64_t)st->prev + (uint64_t)op->offset;
+	else if ((uint64_t)op->offset < st->base)
+		return 0; /* before this stream chunk */
+	else
+		start = (uint64_t)op->offset - st->base;
+	if (start >= st->len)
+		return 0;
+	avail = st->len - (size_t)start;
+	n = b64_decode(st->buf + start, avail < op->value ? avail : (size_t)op->value,
+		       st->env->b64);
+	if (n == 0)
+		return 0;
+	sub = *st;
+	sub.buf = st->env->b64;
+	sub.len = n;
+	sub.base = 0;
+	sub.prev = 0;
+	return step(&sub, i + 1);
+}
+
+/* asn1: BER objects from the absolute offset (0 without one) or from the
+ * cursor plus the relative offset (a position before the buffer, past
+ * 65535 or at its end: no match); the cursor does not move. */
+static int do_asn1(struct vstate *st, const struct rule_byteop *op, size_t i)
+{
+	int64_t at = op->relative ? (int64_t)st->prev + op->offset : op->offset - (int64_t)st->base;
+
+	if (at < 0 || at > 65535 || (uint64_t)at >= st->len)
+		return 0;
+	if (!asn1_check(st->buf + at, st->len - (size_t)at, op))
+		return 0;
+	return step(st, i + 1);
+}
+
+/*
+ * ftpbounce (Suricata's detect-ftpbounce, on the bytes from the cursor, the
+ * arguments of the PORT command the content before it found): skip to the
+ * first digit, read four decimal octets each ended by a comma (spaces
+ * allowed before it; an octet above 256, four digits, or another byte: no
+ * match); a match when they differ from the first four bytes of the flow's
+ * client address. Fewer than 8 bytes from the cursor: no match.
+ */
+static bool ftp_port_bounces(const uint8_t *c, size_t n, const uint8_t client[4])
+{
+	size_t i = 0;
+	unsigned octet = 0, digits = 0, got = 0;
+	uint8_t ip[4];
+
+	if (n < 8)
+		return false;
+	while (i < n && !isdigit(c[i]))
+		i++;
+	for (; i < n && digits < 4; i++) {
+		if (isdigit(c[i])) {
+			octet = octet * 10 + (unsigned)(c[i] - '0');
+			digits++;
+			continue;
+		}
+		if (octet > 256)
+			return false;
+		while (i < n && isspace(c[i]))
+			i++;
+		if (i >= n || c[i] != ',')
+			return false;
+		ip[got++] = (uint8_t)octet;
+		octet = digits = 0;
+		if (got == 4)
+			return memcmp(ip, client, 4) != 0;
+	}
+	return false;
+}
+
+static int do_ftpbounce(struct vstate *st, size_t i)
+{
+	const struct ids_packet *p = st->env->pkt;
+	const struct ids_addr *client;
+
+	if (!p || st->prev > st->len)
+		return 0;
+	client = p->direction == IDS_DIR_TO_SERVER ? &p->src : &p->dst;
+	if (!ftp_port_bounces(st->buf + st->prev, st->len - st->prev, client->bytes))
+		return 0;
+	return step(st, i + 1);
+}
+
 /* The rule's v1 `pcre:` anywhere in the buffer, last. */
 static int do_final(struct vstate *st)
 {
@@ -608,6 +788,12 @@ static int step(struct vstate *st, size_t i)
 		return do_byte_math(st, p->op, i);
 	case PAT_BSIZE:
 		return do_bsize(st, p->op, i);
+	case PAT_BASE64:
+		return do_base64(st, p->op, i);
+	case PAT_ASN1:
+		return do_asn1(st, p->op, i);
+	case PAT_FTPBOUNCE:
+		return do_ftpbounce(st, i);
 	}
 	return 0;
 }

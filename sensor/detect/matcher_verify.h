@@ -33,7 +33,16 @@ struct verify_env {
 	unsigned budget;	   /* set by each run */
 	bool limit_hit;		   /* the last run ran out of budget */
 	uint64_t limit_hits;	   /* runs that ran out of budget (stats) */
+	/* base64_decode's output, VERIFY_B64_MAX bytes; NULL: such rules do
+	 * not match */
+	uint8_t *b64;
+	/* the packet being scanned (ftpbounce reads its flow's client), or
+	 * NULL; set by each matcher scan */
+	const struct ids_packet *pkt;
 };
+
+/* Most bytes base64_decode yields: 65535 encoded bytes, decoded. */
+#define VERIFY_B64_MAX (65535 / 4 * 3 + 3)
 
 /* Compile rule `r`'s program (its regexes with PCRE2). `r` must outlive
  * it. NULL with a message in err when a regex does not compile, or out of

@@ -43,6 +43,20 @@
 #include "stream/stream_tcp.h"
 
 static __thread struct flow *const *bound_flow;
+static __thread struct rule_alert_ctx *bound_ctx;
+
+void rule_keys_bind_ctx(struct rule_alert_ctx *ctx)
+{
+	bound_ctx = ctx;
+}
+
+void rule_alert_ctx_free(struct rule_alert_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	rule_xbits_free(ctx->xbits);
+	ctx->xbits = NULL;
+}
 
 void rule_keys_bind_flow(struct flow *const *cur)
 {
@@ -131,6 +145,18 @@ bool rule_keys_match(const struct rule *r, const struct ids_packet *p)
 		return false;
 	if (k->has_app && !app_match(k, f))
 		return false;
+	for (size_t i = 0; i < k->n_ssize; i++)
+		if (!rule_ssize_match(&k->ssize[i], f, p))
+			return false;
+	if (k->fi_checks)
+		for (size_t i = 0; i < k->n_fi; i++)
+			if (k->fi[i].op >= FI_EQ && !rule_fi_check(&k->fi[i], f))
+				return false;
+	if (k->xb_checks)
+		for (size_t i = 0; i < k->n_xb; i++)
+			if (k->xb[i].cmd >= FB_ISSET &&
+			    !rule_xb_check(&k->xb[i], bound_ctx ? bound_ctx->xbits : NULL, p))
+				return false;
 	if (!k->fb_checks)
 		return true;
 	for (size_t i = 0; i < k->n_fb; i++)
@@ -223,6 +249,14 @@ bool rule_alert_filter(struct rule_alert_ctx *c, struct flow *f, const struct id
 		for (size_t i = 0; i < k->n_fb; i++)
 			if (k->fb[i].cmd < FB_ISSET)
 				rule_fb_apply(&k->fb[i], f);
+	if (k->fi_writes && f)
+		for (size_t i = 0; i < k->n_fi; i++)
+			if (k->fi[i].op <= FI_SUB)
+				rule_fi_apply(&k->fi[i], f);
+	if (k->xb_writes)
+		for (size_t i = 0; i < k->n_xb; i++)
+			if (k->xb[i].cmd < FB_ISSET)
+				rule_xb_apply(&k->xb[i], &c->xbits, p, &c->n.xbits_full);
 	if (k->action == RULE_ACTION_PASS) {
 		pass_packet(c, p, f, k);
 		return false;

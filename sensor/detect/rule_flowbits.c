@@ -218,8 +218,10 @@ void rule_flow_state_free(struct flow *f)
 {
 	if (!f)
 		return;
-	if (f->detect_state)
+	if (f->detect_state) {
 		rule_backoff_free(((struct rule_flow_state *)f->detect_state)->backoff);
+		rule_flowint_free(((struct rule_flow_state *)f->detect_state)->ints);
+	}
 	free(f->detect_state);
 	f->detect_state = NULL;
 }

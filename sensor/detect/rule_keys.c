@@ -59,6 +59,9 @@ static const char *const v2_keys[] = {"gid",
 				      "ip_proto",
 				      "vlan_id",
 				      "ip_only",
+				      "stream_size",
+				      "xbits",
+				      "flowint",
 				      NULL};
 
 /* Numeric header keywords and their fields. */
@@ -353,6 +356,86 @@ static int key_flowbits(struct kparse *p)
 	return rc;
 }
 
+/* --------------------------------------------------------------- xbits */
+
+static int xb_item(struct kparse *p, const struct ynode *n)
+{
+	struct rule_xb_op *op = &p->k->xb[p->k->n_xb];
+	char err[300];
+	const char *s;
+	int rc;
+
+	if (scalar(p, n, "xbits", &s) < 0)
+		return -1;
+	rc = rule_xb_parse(s, op, err, sizeof(err));
+	if (rc < 0)
+		return kerr(p, n, "xbits: %s", err);
+	if (rc == 1) {
+		p->k->noalert = true;
+		return 0;
+	}
+	p->k->n_xb++;
+	if (op->cmd >= FB_ISSET)
+		p->k->xb_checks = true;
+	else
+		p->k->xb_writes = true;
+	return 0;
+}
+
+static int key_xbits(struct kparse *p)
+{
+	const struct ynode *n = ymap_get(p->map, "xbits");
+	size_t cnt;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	cnt = n->type == YNODE_SEQ ? n->n : 1;
+	p->k->xb = calloc(cnt ? cnt : 1, sizeof(*p->k->xb));
+	if (!p->k->xb)
+		return kerr(p, n, "out of memory");
+	for (size_t i = 0; i < cnt; i++)
+		rc |= xb_item(p, n->type == YNODE_SEQ ? n->items[i] : n);
+	return rc;
+}
+
+/* ------------------------------------------------------------- flowint */
+
+static int fi_item(struct kparse *p, const struct ynode *n)
+{
+	struct rule_fi_op *op = &p->k->fi[p->k->n_fi];
+	char err[300];
+	const char *s;
+
+	if (scalar(p, n, "flowint", &s) < 0)
+		return -1;
+	if (rule_fi_parse(s, op, err, sizeof(err)) < 0)
+		return kerr(p, n, "flowint: %s", err);
+	p->k->n_fi++;
+	if (op->op >= FI_EQ)
+		p->k->fi_checks = true;
+	else
+		p->k->fi_writes = true;
+	return 0;
+}
+
+static int key_flowint(struct kparse *p)
+{
+	const struct ynode *n = ymap_get(p->map, "flowint");
+	size_t cnt;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	cnt = n->type == YNODE_SEQ ? n->n : 1;
+	p->k->fi = calloc(cnt ? cnt : 1, sizeof(*p->k->fi));
+	if (!p->k->fi)
+		return kerr(p, n, "out of memory");
+	for (size_t i = 0; i < cnt; i++)
+		rc |= fi_item(p, n->type == YNODE_SEQ ? n->items[i] : n);
+	return rc;
+}
+
 /* ----------------------------------------------------------- threshold */
 
 static int thr_choice(struct kparse *p, const struct ynode *m, const char *key,
@@ -564,6 +647,37 @@ static int key_headers(struct kparse *p)
 	return rc;
 }
 
+static int ssize_item(struct kparse *p, const struct ynode *n)
+{
+	char err[200];
+	const char *s;
+
+	if (scalar(p, n, "stream_size", &s) < 0)
+		return -1;
+	if (rule_ssize_parse(s, &p->k->ssize[p->k->n_ssize], err, sizeof(err)) < 0)
+		return kerr(p, n, "stream_size: %s", err);
+	p->k->n_ssize++;
+	return 0;
+}
+
+/* stream_size: one option string, or a list of them (all must hold). */
+static int key_stream_size(struct kparse *p)
+{
+	const struct ynode *n = ymap_get(p->map, "stream_size");
+	size_t cnt;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	cnt = n->type == YNODE_SEQ ? n->n : 1;
+	p->k->ssize = calloc(cnt ? cnt : 1, sizeof(*p->k->ssize));
+	if (!p->k->ssize)
+		return kerr(p, n, "out of memory");
+	for (size_t i = 0; i < cnt; i++)
+		rc |= ssize_item(p, n->type == YNODE_SEQ ? n->items[i] : n);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- scope */
 
 static void set_scope(struct rule *r, enum rule_scope s)
@@ -609,7 +723,8 @@ static bool pass_scope_flow(const struct rule *r)
 
 	if (r->buffer)
 		return true;
-	return r->n_patterns == 0 && !r->pcre && !k->n_fb && !k->packet_only;
+	return r->n_patterns == 0 && !r->pcre && !k->n_fb && !k->n_xb && !k->n_fi &&
+	       !k->packet_only;
 }
 
 int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)
@@ -631,10 +746,13 @@ int rule_keys_parse(struct rule *r, const struct ynode *map, struct diag *d)
 	rc |= key_app_proto(&p);
 	rc |= key_flow(&p);
 	rc |= key_flowbits(&p);
+	rc |= key_xbits(&p);
+	rc |= key_flowint(&p);
 	rc |= thr_parse(&p, "threshold", &p.k->threshold);
 	rc |= thr_parse(&p, "detection_filter", &p.k->detection);
 	rc |= key_suppress(&p);
 	rc |= key_headers(&p);
+	rc |= key_stream_size(&p);
 	if (rc == 0)
 		rc = key_scope(&p);
 	p.k->severity_given = ymap_get(map, "severity") != NULL;
@@ -668,6 +786,9 @@ void rule_keys_free(struct rule_keys *k)
 	for (size_t i = 0; i < k->n_fb; i++)
 		free(k->fb[i].bits);
 	free(k->fb);
+	free(k->xb);
+	free(k->ssize);
+	free(k->fi);
 	for (size_t i = 0; i < k->n_supp; i++)
 		addr_set_free(&k->supp[i].ips);
 	free(k->supp);
@@ -694,14 +815,17 @@ unsigned rule_keys_check(const struct ynode *map, const char *const *v1, struct 
 static int rule_rank(const struct rule *r)
 {
 	const struct rule_keys *k = r->keys;
+	bool writes, checks;
 
 	if (!k)
 		return 2;
+	writes = k->fb_writes || k->xb_writes || k->fi_writes;
+	checks = k->fb_checks || k->xb_checks || k->fi_checks;
 	if (k->action == RULE_ACTION_PASS)
 		return 0;
-	if (k->fb_writes && !k->fb_checks)
+	if (writes && !checks)
 		return 1;
-	if (k->fb_checks && !k->fb_writes)
+	if (checks && !writes)
 		return 3;
 	return 2;
 }

@@ -120,6 +120,61 @@ struct rule_fb_op {
 	uint32_t *bits; /* flowbit indexes (rule_flowbits.c) */
 };
 
+/* ------------------------------------------------------------- flowint */
+
+/* Suricata's flowint (rule_flowint.c): actions up to FI_SUB, conditions
+ * from FI_EQ on. */
+enum rule_fi_opcode {
+	FI_SET = 0,
+	FI_ADD,
+	FI_SUB,
+	FI_EQ,
+	FI_NE,
+	FI_LT,
+	FI_LE,
+	FI_GT,
+	FI_GE,
+	FI_ISSET,
+	FI_ISNOTSET
+};
+
+struct rule_fi_op {
+	uint8_t op; /* enum rule_fi_opcode */
+	bool value_is_var;
+	uint32_t value;	     /* the number, unless value_is_var */
+	uint64_t name;	     /* hash of the variable's name */
+	uint64_t value_name; /* hash of the other variable's name */
+};
+
+/* A flow's flowints (rule_flowint.c); opaque. */
+struct rule_flowint_state;
+
+/* --------------------------------------------------------------- xbits */
+
+/* Suricata's xbits (rule_xbits.c): cmd is an enum rule_fb_cmd. */
+enum rule_xb_track { XB_TRACK_SRC = 0, XB_TRACK_DST, XB_TRACK_PAIR };
+
+struct rule_xb_op {
+	uint8_t cmd;	 /* enum rule_fb_cmd */
+	uint8_t track;	 /* enum rule_xb_track */
+	uint32_t expire; /* seconds (set, toggle) */
+	uint64_t name;	 /* hash of the bit's name */
+};
+
+/* A worker's host and ip-pair bits (rule_xbits.c); opaque. */
+struct rule_xbits;
+
+/* ---------------------------------------------------------- stream_size */
+
+/* Suricata's stream_size (rule_stream_size.c). */
+enum rule_ssize_side { SSIZE_CLIENT = 0, SSIZE_SERVER, SSIZE_BOTH, SSIZE_EITHER };
+
+struct rule_ssize {
+	bool on;
+	uint8_t side;		   /* enum rule_ssize_side */
+	struct rule_num_test test; /* op and number (HF_SEQ range) */
+};
+
 /* ----------------------------------------------------------- threshold */
 
 /* THR_BACKOFF (rule_backoff.c): alert on the count-th match of the flow,
@@ -184,6 +239,14 @@ struct rule_keys {
 	const char *class_desc;
 	int class_prio;
 	bool severity_given, category_given;
+	struct rule_ssize *ssize; /* stream_size tests, all must hold */
+	size_t n_ssize;
+	struct rule_xb_op *xb; /* xbits */
+	size_t n_xb;
+	bool xb_checks, xb_writes;
+	struct rule_fi_op *fi; /* flowint */
+	size_t n_fi;
+	bool fi_checks, fi_writes;
 };
 
 /* ----------------------------------------------------------- loading */
@@ -229,6 +292,37 @@ bool rule_bits_eval(const struct rule_bits_test *t, uint16_t v);
 /* All header tests of k against p (dsize, ttl, flags, ...). */
 bool rule_header_keys_match(const struct rule_keys *k, const struct ids_packet *p);
 
+/* ---------------------------------------------------------- stream_size */
+
+/* "client,<,100" into z; 0, or -1 with a message in err. Main thread. */
+int rule_ssize_parse(const char *text, struct rule_ssize *z, char *err, size_t errlen);
+/* Whether packet p of flow f (NULL: none) passes z; worker threads, pure. */
+bool rule_ssize_match(const struct rule_ssize *z, const struct flow *f, const struct ids_packet *p);
+
+/* ------------------------------------------------------------- flowint */
+
+/* Parse one flowint option string ("name, +, 1"); 0, or -1 with err. */
+int rule_fi_parse(const char *text, struct rule_fi_op *op, char *err, size_t errlen);
+/* A comparison, isset or notset of op on flow f (NULL: no flow). */
+bool rule_fi_check(const struct rule_fi_op *op, const struct flow *f);
+/* =, + or - of op on flow f (its detect state is made on demand). */
+void rule_fi_apply(const struct rule_fi_op *op, struct flow *f);
+void rule_flowint_free(struct rule_flowint_state *st);
+
+/* --------------------------------------------------------------- xbits */
+
+/* Parse one xbits option string ("set,a,track ip_src,expire 10",
+ * "noalert"). Returns 0, 1 for "noalert", or -1 with err. */
+int rule_xb_parse(const char *text, struct rule_xb_op *op, char *err, size_t errlen);
+/* isset / isnotset of op for p against table t (NULL: no bit set yet). */
+bool rule_xb_check(const struct rule_xb_op *op, struct rule_xbits *t, const struct ids_packet *p);
+/* set / unset / toggle of op for p; *t is allocated at the first set
+ * (owned by the caller, freed with rule_xbits_free); a set that finds no
+ * room adds one to *full. */
+void rule_xb_apply(const struct rule_xb_op *op, struct rule_xbits **t, const struct ids_packet *p,
+		   uint64_t *full);
+void rule_xbits_free(struct rule_xbits *t);
+
 /* ----------------------------------------------------------- flowbits */
 
 /* Parse one flowbits option string ("set,a", "isset,a|b", "noalert").
@@ -246,6 +340,7 @@ struct rule_alert_counters {
 	uint64_t suppressed;  /* a suppress entry matched */
 	uint64_t passed;      /* a pass rule matched the packet or the flow */
 	uint64_t noalert;     /* noalert rules that matched */
+	uint64_t xbits_full;  /* xbits sets dropped: their table bucket was full */
 };
 
 /* Per-worker state of the alert filter: which packet a pass rule
@@ -256,7 +351,16 @@ struct rule_alert_ctx {
 	int64_t passed_ts;
 	uint8_t passed_dir;
 	struct rule_alert_counters n;
+	struct rule_xbits *xbits; /* owned: the worker's xbits, NULL until a set */
 };
+
+/* Free what the context owns (its xbits); the worker's thread or after
+ * it ended. */
+void rule_alert_ctx_free(struct rule_alert_ctx *ctx);
+
+/* Bind the worker's alert context for this thread (the xbits that
+ * conditions read), NULL: none. Worker thread. */
+void rule_keys_bind_ctx(struct rule_alert_ctx *ctx);
 
 /* Bind the current flow for this thread: `cur` points to the worker's
  * "flow being processed" variable (NULL: none). Worker thread. */

@@ -3,7 +3,8 @@
  * (rule_flowbits.c, rule_eval.c): the per-flow detect state.
  *
  * struct rule_flow_state is what struct flow's `detect_state` points to:
- * the flow-level pass mark and the flowbits, as 64-bit words. Worker
+ * the flow-level pass mark, the flowbits as 64-bit words, the backoff
+ * counters and the flowint variables. Worker
  * thread of the flow only.
  */
 #ifndef SENSOR_RULE_STATE_H
@@ -22,6 +23,8 @@ struct rule_flow_state {
 	bool passed; /* a flow-level pass rule matched: no more alerts */
 	/* threshold type backoff counters per rule (rule_backoff.c), or NULL */
 	struct rule_backoff_state *backoff;
+	/* flowint variables (rule_flowint.c), or NULL */
+	struct rule_flowint_state *ints;
 	uint32_t nwords; /* words of w */
 	uint64_t w[];	 /* flowbits */
 };

@@ -62,6 +62,15 @@ enum pattern_kind {
 	PAT_BYTE_EXTRACT,
 	PAT_BYTE_MATH,
 	PAT_BSIZE,
+	/* base64_decode (op: value = bytes, offset, relative): the patterns
+	 * after it look at the decoded bytes (Suricata's base64_data) */
+	PAT_BASE64,
+	/* asn1 (op: asn1 checks, value = oversize_length, offset, relative):
+	 * BER objects from a position checked for overflows */
+	PAT_ASN1,
+	/* ftpbounce (value "true"): the PORT arguments at the cursor name an
+	 * IPv4 address other than the flow's client */
+	PAT_FTPBOUNCE,
 };
 /* What a rule's patterns look at: each packet's payload, or the
  * reassembled byte stream of a TCP flow direction (`scope:`). */
@@ -103,7 +112,13 @@ struct rule_byteop {
 	int64_t post_offset;	       /* byte_jump */
 	enum byte_oper oper;	       /* byte_math */
 	uint8_t result_var;	       /* byte_extract / byte_math: index of the variable set */
+	uint8_t asn1;		       /* asn1: RULE_ASN1_* checks (value: oversize_length) */
 };
+
+/* asn1's checks (PAT_ASN1). */
+#define RULE_ASN1_BITSTRING 0x01 /* bitstring_overflow */
+#define RULE_ASN1_DOUBLE    0x02 /* double_overflow */
+#define RULE_ASN1_OVERSIZE  0x04 /* oversize_length N (op->value) */
 
 struct rule_pattern {
 	enum pattern_kind kind;

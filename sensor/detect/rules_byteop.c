@@ -443,6 +443,98 @@ static int parse_bsize(struct bparse *b, const char *text, struct rule_byteop *o
 	return parse_u64(b, text, &op->value);
 }
 
+/* base64_decode: "bytes N" (0..65535, 0: all, at most 65535), "offset N"
+ * (0..2^32-1), "relative", each at most once, in any order. */
+static int parse_base64(struct bparse *b, struct rule_byteop *op)
+{
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const char *t = b->tok[i], *v = t + strcspn(t, " \t");
+		int64_t x;
+		unsigned bit = strncmp(t, "bytes", 5) == 0 && (t[5] == ' ' || t[5] == '\t')    ? 1
+			       : strncmp(t, "offset", 6) == 0 && (t[6] == ' ' || t[6] == '\t') ? 2
+			       : strcmp(t, "relative") == 0				       ? 4
+											       : 0;
+
+		if (!bit || (seen & bit))
+			return bfail(b,
+				     "takes bytes N, offset N, relative (each once), "
+				     "got '%s'",
+				     t);
+		seen |= bit;
+		if (bit == 4) {
+			op->relative = true;
+			continue;
+		}
+		while (isspace((unsigned char)*v))
+			v++;
+		if (!parse_i64(v, &x) || x < 0 || x > (bit == 1 ? 65535 : (int64_t)UINT32_MAX))
+			return bfail(b, "%s must be 0..%s, got '%s'", bit == 1 ? "bytes" : "offset",
+				     bit == 1 ? "65535" : "4294967295", v);
+		if (bit == 1)
+			op->value = (uint64_t)x;
+		else
+			op->offset = x;
+	}
+	if (!op->value)
+		op->value = 65535;
+	return 0;
+}
+
+/* One asn1 option: a check word, or "oversize_length N" (0..2^32-1),
+ * "absolute_offset N" (0..65535), "relative_offset [-]N" (-65535..65535). */
+static int asn1_option(struct bparse *b, const char *t, struct rule_byteop *op, unsigned *seen)
+{
+	static const char *const words[] = {"bitstring_overflow", "double_overflow",
+					    "oversize_length", "absolute_offset",
+					    "relative_offset"};
+	size_t k = 0, wl = strcspn(t, " \t");
+	const char *v = t + wl;
+	int64_t x;
+
+	while (k < 5 && !(strlen(words[k]) == wl && strncmp(words[k], t, wl) == 0))
+		k++;
+	while (isspace((unsigned char)*v))
+		v++;
+	if (k == 5 || (*seen & (1u << k)) || ((k < 2) != (*v == '\0')) || (k >= 3 && (*seen & 24)))
+		return bfail(b,
+			     "takes bitstring_overflow, double_overflow, oversize_length N and "
+			     "one of absolute_offset N, relative_offset N (each once), got '%s'",
+			     t);
+	*seen |= 1u << k;
+	if (k < 2) {
+		op->asn1 |= k == 0 ? RULE_ASN1_BITSTRING : RULE_ASN1_DOUBLE;
+		return 0;
+	}
+	if (!parse_i64(v, &x) || x < (k == 4 ? -65535 : 0) ||
+	    x > (k == 2 ? (int64_t)UINT32_MAX : 65535) || (k != 4 && *v == '-'))
+		return bfail(b, "%s: '%s' is out of range", words[k], v);
+	if (k == 2) {
+		op->asn1 |= RULE_ASN1_OVERSIZE;
+		op->value = (uint64_t)x;
+	} else {
+		op->offset = x;
+		op->relative = k == 4;
+	}
+	return 0;
+}
+
+/* asn1: options separated by commas (Suricata also takes spaces between
+ * a check word and the next option; write commas). */
+static int parse_asn1(struct bparse *b, struct rule_byteop *op)
+{
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (asn1_option(b, b->tok[i], op, &seen) < 0)
+			return -1;
+	if (!op->asn1)
+		return bfail(b, "needs at least one check: bitstring_overflow, double_overflow or "
+				"oversize_length N");
+	return 0;
+}
+
 int rule_byteop_parse(enum pattern_kind kind, const char *text, const struct byteop_vars *vars,
 		      struct rule_byteop *op, char *result, char *err, size_t errlen)
 {
@@ -466,6 +558,14 @@ int rule_byteop_parse(enum pattern_kind kind, const char *text, const struct byt
 		return parse_extract(&b, op, result);
 	case PAT_BYTE_MATH:
 		return parse_math(&b, op, result);
+	case PAT_BASE64:
+		return parse_base64(&b, op);
+	case PAT_ASN1:
+		return parse_asn1(&b, op);
+	case PAT_FTPBOUNCE:
+		return b.n == 1 && strcmp(b.tok[0], "true") == 0
+			       ? 0
+			       : bfail(&b, "ftpbounce takes no option: write ftpbounce: true");
 	default:
 		return bfail(&b, "not a byte keyword");
 	}

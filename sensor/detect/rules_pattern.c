@@ -122,19 +122,21 @@ int rule_pcre(struct rparse *p, const struct ynode *map)
 /* ------------------------------------------------------------ patterns */
 
 static const char *const pattern_keys[] = {
-	"content",   "regex",	     "hex",	  "pcre",     "isdataat",   "byte_test",
-	"byte_jump", "byte_extract", "byte_math", "bsize",    "nocase",	    "offset",
-	"depth",     "buffer",	     "distance",  "within",   "startswith", "endswith",
-	"not",	     "fast_pattern", "rawbytes",  "relative", NULL};
+	"content",   "regex",	   "hex",	    "pcre",	 "isdataat",
+	"byte_test", "byte_jump",  "byte_extract",  "byte_math", "bsize",
+	"nocase",    "offset",	   "depth",	    "buffer",	 "distance",
+	"within",    "startswith", "endswith",	    "not",	 "fast_pattern",
+	"rawbytes",  "relative",   "base64_decode", "asn1",	 "ftpbounce",
+	NULL};
 
 /* The value keys of a pattern, in the order they are looked for; a pattern
  * has exactly one. From index 4 on, index - 1 is the enum pattern_kind. */
-static const char *const pattern_kinds[] = {"content",	 "regex",     "hex",	   "pcre",
-					    "isdataat",	 "byte_test", "byte_jump", "byte_extract",
-					    "byte_math", "bsize"};
+static const char *const pattern_kinds[] = {
+	"content",	"regex",     "hex",   "pcre",	       "isdataat", "byte_test", "byte_jump",
+	"byte_extract", "byte_math", "bsize", "base64_decode", "asn1",	   "ftpbounce"};
 #define PATTERN_KIND_LIST                                                                          \
-	"content, hex, regex, pcre, isdataat, byte_test, byte_jump, byte_extract, byte_math or "   \
-	"bsize"
+	"content, hex, regex, pcre, isdataat, byte_test, byte_jump, byte_extract, byte_math, "     \
+	"bsize, base64_decode, asn1 or ftpbounce"
 
 #define N_PATTERN_KINDS (sizeof(pattern_kinds) / sizeof(pattern_kinds[0]))
 
@@ -785,6 +787,42 @@ static int rule_pattern_buffers(struct rparse *p, const struct ynode *list)
 	return r->buffer ? 0 : rule_err(p, list, false, "out of memory");
 }
 
+/*
+ * base64_decode: at most one per rule, followed by the patterns that look
+ * at the decoded bytes (at least one; none of them the fast pattern; all
+ * on the buffer the decoding reads, since the decoded bytes are not a
+ * buffer of their own).
+ */
+static int base64_checks(struct rparse *p, const struct ynode *list)
+{
+	struct rule *r = p->r;
+	size_t at = r->n_patterns;
+
+	for (size_t i = 0; i < r->n_patterns; i++) {
+		const struct rule_pattern *pat = &r->patterns[i];
+
+		if (pat->kind == PAT_BASE64 && at < r->n_patterns)
+			return rule_err(p, list->items[i], false,
+					"a second base64_decode: one per rule");
+		if (pat->kind == PAT_BASE64)
+			at = i;
+		else if (at < i && pat->fast_pattern)
+			return rule_err(p, list->items[i], false,
+					"a pattern on base64_decode's bytes cannot be the fast "
+					"pattern");
+		else if (at < i && strcmp(buffer_of(r, pat), buffer_of(r, &r->patterns[at])) != 0)
+			return rule_err(p, list->items[i], false,
+					"the patterns after base64_decode look at its decoded "
+					"bytes: they take its buffer ('%s')",
+					buffer_of(r, &r->patterns[at]));
+	}
+	if (at + 1 == r->n_patterns)
+		return rule_err(p, list->items[at], false,
+				"base64_decode needs patterns after it (they look at the decoded "
+				"bytes, Suricata's base64_data)");
+	return 0;
+}
+
 int rule_patterns(struct rparse *p, const struct ynode *map)
 {
 	const struct ynode *n = ymap_get(map, "patterns");
@@ -812,6 +850,8 @@ int rule_patterns(struct rparse *p, const struct ynode *map)
 		free(r->buffer);
 		r->buffer = NULL;
 	}
+	if (rc == 0)
+		rc = base64_checks(p, n);
 	if (rc == 0)
 		rc = rule_pattern_buffers(p, n);
 	return rc;

@@ -818,11 +818,12 @@ static int stream_chunk(struct srule *r, struct ynode *rule)
 static int ip_only(struct srule *r, struct ynode *rule)
 {
 	static const char *const keys[] = {
-		"proto",   "src_port", "dst_port",	"app_proto", "flow",	 "flowbits",
-		"dsize",   "ttl",      "itype",		"icode",     "ip_id",	 "seq",
-		"ack",	   "window",   "flags",		"tcp_flags", "fragbits", "sameip",
-		"icmp_id", "icmp_seq", "ip_proto",	"vlan_id",   "anomaly",	 "scope",
-		"pcre",	   "buffer",   "bidirectional", NULL};
+		"proto",   "src_port", "dst_port",	"app_proto",   "flow",	   "flowbits",
+		"dsize",   "ttl",      "itype",		"icode",       "ip_id",	   "seq",
+		"ack",	   "window",   "flags",		"tcp_flags",   "fragbits", "sameip",
+		"icmp_id", "icmp_seq", "ip_proto",	"vlan_id",     "anomaly",  "scope",
+		"pcre",	   "buffer",   "bidirectional", "stream_size", "xbits",	   "flowint",
+		NULL};
 
 	if (r->n_pats)
 		return 0;
@@ -855,8 +856,9 @@ static struct ynode *assemble(struct srule *r)
 			     ynode_new_scalar(r->f->root, rule->line, rule->col, "packet", 6,
 					      false)) < 0)
 			goto fail;
-	} else if (r->tcp && r->has_dsize && !ymap_get(rule, "scope")) {
-		suri_note(r, "dsize: the patterns look at single packets (scope: packet)");
+	} else if (r->tcp && r->packet_kw && !ymap_get(rule, "scope")) {
+		suri_note(r, "%s: the patterns look at single packets (scope: packet)",
+			  r->packet_kw);
 		if (ymap_add(rule, "scope",
 			     ynode_new_scalar(r->f->root, rule->line, rule->col, "packet", 6,
 					      false)) < 0)

@@ -67,8 +67,8 @@ struct srule {
 	bool snort3;	       /* underscore buffer names are sticky */
 	const char *app_proto; /* from the header or app-layer-protocol */
 	int app_line, app_col;
-	bool tcp; /* proto tcp (for scope) */
-	bool has_dsize;
+	bool tcp;	       /* proto tcp (for scope) */
+	const char *packet_kw; /* dsize or asn1: Suricata inspects packets only */
 	uint32_t sid, gid;
 	bool has_sid;  /* sid known (for messages) */
 	bool sid_seen; /* the sid option was handled */

@@ -600,6 +600,60 @@ static int kw_pattern_text(struct srule *r, const struct sopt *o)
 			r->sticky, NULL);
 }
 
+/* base64_decode[:bytes N, offset N, relative]: a pattern on the sticky
+ * buffer, else on the buffer of the pattern before it (Suricata puts it
+ * in the list of the last content); no option is "offset 0". */
+static int kw_base64_decode(struct srule *r, const struct sopt *o)
+{
+	const char *text = o->has_val && o->val[0] ? o->val : "offset 0";
+	const char *buffer = r->sticky;
+
+	if (!buffer && r->n_pats)
+		buffer = r->pats[r->n_pats - 1].buffer;
+	return pat_push(r, o->has_val ? o->val_off : o->name_off, "base64_decode",
+			suri_str(r, o->has_val ? o->val_off : o->name_off, text, strlen(text)),
+			buffer, NULL);
+}
+
+/* base64_data: the patterns after it look at base64_decode's bytes, which
+ * in a rule tree are the patterns after the base64_decode pattern, on its
+ * buffer: so it must come right after base64_decode. */
+static int kw_base64_data(struct srule *r, const struct sopt *o)
+{
+	const struct spat *last = r->n_pats ? &r->pats[r->n_pats - 1] : NULL;
+
+	if (o->has_val)
+		return suri_refuse(r, o->val_off, o->name, "'%s' takes no value", o->name);
+	if (!last || !ymap_get(last->map, "base64_decode"))
+		return suri_refuse(r, o->name_off, o->name,
+				   "base64_data must follow base64_decode directly");
+	r->sticky = last->buffer;
+	return 0;
+}
+
+/* asn1: a pattern on the payload whatever the sticky buffer (Suricata
+ * puts it in the payload list and inspects packets only). */
+static int kw_asn1(struct srule *r, const struct sopt *o)
+{
+	if (!o->has_val || !o->val[0])
+		return suri_refuse(r, o->name_off, o->name, "needs a value");
+	r->packet_kw = "asn1";
+	return pat_push(r, o->val_off, "asn1", suri_str(r, o->val_off, o->val, strlen(o->val)),
+			NULL, NULL);
+}
+
+/* ftpbounce: a pattern at the cursor on the payload; as in Suricata the
+ * rule becomes an FTP rule (app_proto ftp). */
+static int kw_ftpbounce(struct srule *r, const struct sopt *o)
+{
+	if (o->has_val)
+		return suri_refuse(r, o->val_off, o->name, "'%s' takes no value", o->name);
+	if (suri_set_app_proto(r, o->name_off, "ftp") < 0)
+		return -1;
+	return pat_push(r, o->name_off, "ftpbounce", suri_plain(r, o->name_off, "true"), NULL,
+			NULL);
+}
+
 /* tls.version:1.2 -> the content "TLS 1.2" in the tls.version buffer,
  * which holds the negotiated version under Suricata's names ("TLSv1",
  * "TLS 1.1", "TLS 1.2", "TLS 1.3"; none is inside another). */
@@ -968,6 +1022,30 @@ static int kw_flowbits(struct srule *r, const struct sopt *o)
 	return 0;
 }
 
+/* xbits:set,name,track ip_src,expire 10 (flowint:name,+,1, stream_size:
+ * client,<,5) -> the option text, trimmed, one string per keyword in a
+ * list named as the keyword (rule_xbits.c, rule_flowint.c,
+ * rule_stream_size.c check it at load). */
+static int kw_text_list(struct srule *r, const struct sopt *o)
+{
+	struct ynode *l = suri_extra_list(r, o->name_off, o->name);
+	char *s, *t;
+	struct ynode *v;
+
+	if (!o->has_val || !o->val[0])
+		return suri_refuse(r, o->name_off, o->name, "needs a value");
+	if (!l || !(s = strdup(o->val)))
+		return suri_refuse(r, o->val_off, o->name, "out of memory");
+	t = suri_trim(s);
+	v = suri_str(r, o->val_off, t, strlen(t));
+	free(s);
+	if (!v || ynode_append(l, NULL, v) < 0) {
+		ynode_free_detached(v);
+		return suri_refuse(r, o->val_off, o->name, "out of memory");
+	}
+	return 0;
+}
+
 static bool word_in(const char *w, const char *const *list)
 {
 	for (; *list; list++)
@@ -1054,7 +1132,7 @@ static int kw_header(struct srule *r, const struct sopt *o)
 	if (!o->has_val || !o->val[0])
 		return suri_refuse(r, o->name_off, o->name, "needs a value");
 	if (strcmp(o->name, "dsize") == 0)
-		r->has_dsize = true;
+		r->packet_kw = "dsize";
 	return suri_extra_add(r, o->val_off, keys[k].key, suri_num_or_str(r, o->val_off, o->val));
 }
 
@@ -1242,12 +1320,18 @@ static const struct keyword {
 	{"byte_extract", kw_pattern_text, KW_OTHER},
 	{"byte_math", kw_pattern_text, KW_OTHER},
 	{"bsize", kw_pattern_text, KW_OTHER},
+	{"base64_decode", kw_base64_decode, KW_OTHER},
+	{"asn1", kw_asn1, KW_OTHER},
+	{"ftpbounce", kw_ftpbounce, KW_OTHER},
+	{"base64_data", kw_base64_data, KW_OTHER},
 	{"bufferlen", kw_bufferlen, KW_OTHER},
 	{"tls.version", kw_tls_version, KW_OTHER},
 	{"dns.opcode", kw_dns_int, KW_OTHER},
 	{"dns.rrtype", kw_dns_int, KW_OTHER},
 	{"flow", kw_flow, KW_OTHER},
 	{"flowbits", kw_flowbits, KW_OTHER},
+	{"xbits", kw_text_list, KW_OTHER},
+	{"flowint", kw_text_list, KW_OTHER},
 	{"threshold", kw_threshold, KW_OTHER},
 	{"detection_filter", kw_threshold, KW_OTHER},
 	{"noalert", kw_flag, KW_OTHER},
@@ -1267,6 +1351,7 @@ static const struct keyword {
 	{"icmp_seq", kw_header, KW_OTHER},
 	{"ip_proto", kw_header, KW_OTHER},
 	{"vlan.id", kw_header, KW_OTHER},
+	{"stream_size", kw_text_list, KW_OTHER},
 	{"app-layer-protocol", kw_app_proto, KW_OTHER},
 	{"service", kw_service, KW_OTHER},
 	{"requires", kw_requires, KW_OTHER},

@@ -982,6 +982,8 @@ static int64_t uptime_seconds(double s)
  * alert was held back. */
 static void stats_filtered(struct jbuf *j, const struct eve_stats_input *in)
 {
+	if (in->rule_xbits_full)
+		jbuf_u64(j, "xbits_full", in->rule_xbits_full);
 	if (!(in->rule_thresholded | in->rule_suppressed | in->rule_passed | in->rule_noalert))
 		return;
 	jbuf_u64(j, "alerts_suppressed", in->rule_thresholded + in->rule_suppressed);

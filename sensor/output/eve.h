@@ -182,6 +182,7 @@ struct eve_stats_input {
 	 * detect.filtered.*): threshold/detection_filter, suppress, pass,
 	 * noalert. */
 	uint64_t rule_thresholded, rule_suppressed, rule_passed, rule_noalert;
+	uint64_t rule_xbits_full; /* detect.xbits_full: xbits sets dropped, table full */
 	/* Rules loaded and left out (detect.rules_loaded/rules_failed), in
 	 * the totals only (`rules` set). */
 	bool rules;

@@ -1540,6 +1540,27 @@ bool stream_tcp_established(const struct flow *f)
 	return (s->half[0].flags & HF_ISN) && (s->half[1].flags & HF_ISN);
 }
 
+bool stream_tcp_sizes(const struct flow *f, int dir, uint32_t seq, uint32_t len, uint32_t sizes[2])
+{
+	const struct tcp_session *s = f->tcp;
+
+	if (!s)
+		return false;
+	for (int d = 0; d < 2; d++) {
+		const struct tcp_half *h = &s->half[d];
+		uint32_t next = h->next_seq;
+
+		if (!(h->flags & HF_ISN)) {
+			sizes[d] = 0;
+			continue;
+		}
+		if (d == dir && SEQ_LE(seq, next) && SEQ_GT(seq + len, next))
+			next = seq + len;
+		sizes[d] = next - h->isn;
+	}
+	return true;
+}
+
 bool stream_tcp_buffered(const struct flow *f)
 {
 	return f->tcp && (f->tcp->half[0].buffered || f->tcp->half[1].buffered);

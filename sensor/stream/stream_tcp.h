@@ -193,6 +193,17 @@ bool stream_tcp_closed(const struct flow *f);
 
 const struct stream_stats *stream_tcp_stats(const struct stream_tcp *st);
 
+/* Suricata's stream size of each direction of the session of `f`
+ * (sizes[enum ids_direction of the data]): the sender's next sequence
+ * number minus its ISN, so the SYN counts one and a FIN one; 0 for a side
+ * whose ISN is not known. When dir is 0 or 1, a packet of that direction
+ * at sequence seq taking len sequence numbers (payload, + 1 for a FIN) that
+ * the reassembler has not seen yet is counted as if it had (detection runs
+ * before reassembly), when it starts at or before the sender's next
+ * sequence number (a packet after a hole is not). False when the flow has
+ * no session. */
+bool stream_tcp_sizes(const struct flow *f, int dir, uint32_t seq, uint32_t len, uint32_t sizes[2]);
+
 /* Whether the session of `f` holds buffered bytes (a reclaim candidate). */
 bool stream_tcp_buffered(const struct flow *f);
 

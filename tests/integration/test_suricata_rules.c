@@ -129,16 +129,16 @@ Test(suricata_rules, unsupported_keyword_is_reported)
 
 	capture();
 	write_rules(rules, sizeof(rules),
-		    "alert tcp any any -> any any (msg:\"x\"; xbits:set,a,track ip_src; "
+		    "alert tcp any any -> any any (msg:\"x\"; luajit:a.lua; "
 		    "sid:200;)\n");
 	itest_rules(&t, rules);
 	cr_assert_eq(itest_run(&t, NULL), 0);
 	cr_expect_eq(itest_alerts(&t, 200), 0);
-	cr_expect_not_null(strstr(t.res.err, "in.rules:12:40: error: sid 200: keyword 'xbits' has "
-					     "no equivalent (xbits)\n"),
+	cr_expect_not_null(strstr(t.res.err, "in.rules:12:40: error: sid 200: keyword 'luajit' has "
+					     "no equivalent (luajit)\n"),
 			   "%s", t.res.err);
 	cr_expect_not_null(strstr(t.res.err, "in.rules: warning: 8 rules parsed, 1 failed (by "
-					     "keyword: xbits 1)\n"),
+					     "keyword: luajit 1)\n"),
 			   "%s", t.res.err);
 }
 
@@ -156,7 +156,7 @@ Test(suricata_rules, converter_output_gives_the_same_alerts)
 	capture();
 	write_rules(rules, sizeof(rules),
 		    "drop tcp any any -> any any (msg:\"x\"; content:\"zzz-never\"; sid:300;)\n"
-		    "alert tcp any any -> any any (msg:\"x\"; xbits:set,a,track ip_src; "
+		    "alert tcp any any -> any any (msg:\"x\"; luajit:a.lua; "
 		    "sid:301;)\n");
 	itest_rules(&t, rules);
 	snprintf(yaml_path, sizeof(yaml_path), "%s/out.yaml", t.dir);
@@ -180,7 +180,7 @@ Test(suricata_rules, converter_output_gives_the_same_alerts)
 					"file: 9 rules, 1 not converted.\n"));
 	cr_expect_not_null(
 		strstr(text, "# Rules not converted (error), and other messages:\n#   "));
-	cr_expect_not_null(strstr(text, "error: sid 301: keyword 'xbits' has no equivalent"));
+	cr_expect_not_null(strstr(text, "error: sid 301: keyword 'luajit' has no equivalent"));
 	cr_expect_not_null(strstr(text, "  # note: action drop: this passive sensor alerts "
 					"instead\n  - id: 300\n"),
 			   "%s", text);

@@ -197,6 +197,72 @@ Test(tls, without_ja3_alerts_carry_no_ja3)
 			 TH_FOXIO_JA4);
 }
 
+/* JA3S of the ServerHello as rule buffers, from a Suricata .rules file:
+ * "771,4865,43" (TLS 1.3: cipher 0x1301, supported_versions) and
+ * "771,49199," (TLS 1.2 without extensions); a multi-buffer rule joins the
+ * client's SNI and the server's JA3S of one handshake. */
+Test(tls, ja3s_buffers_from_suricata_rules)
+{
+	itest_config(&t, "plugins:\n  - name: tls\n");
+	itest_capture(&t, 1);
+	tls_session("198.18.0.10", 40011, "198.18.1.1", 443, "c2.example.net", 16384, 0x0304);
+	tls_session("198.18.0.10", 40012, "198.18.1.1", 443, "www.example.org", 16384, 0);
+	snprintf(t.rules, sizeof(t.rules), "%s/ja3s.rules", t.dir);
+	itest_rules(&t, "alert tls any any -> any any (msg:\"ja3s 1.3\"; ja3s.hash; "
+			"content:\"cce84e7a8b742462e40afb585a3e3ccc\"; sid:11;)\n"
+			"alert tls any any -> any any (msg:\"ja3s 1.2\"; ja3s.string; "
+			"content:\"771,49199,\"; startswith; endswith; sid:12;)\n"
+			"alert tls any any -> any any (msg:\"sni and ja3s\"; tls.sni; "
+			"content:\"c2.example\"; ja3s.hash; "
+			"content:\"cce84e7a8b742462e40afb585a3e3ccc\"; sid:13;)\n"
+			"alert tls any any -> any any (msg:\"other sni\"; tls.sni; "
+			"content:\"www.example\"; ja3s.hash; "
+			"content:\"cce84e7a8b742462e40afb585a3e3ccc\"; sid:14;)\n"
+			"alert tls any any -> any any (msg:\"legacy\"; ja3s_string; "
+			"content:\",43\"; endswith; sid:15;)\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_assert_eq(itest_alerts(&t, 11), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=11", 0), "dest_port", 0), 40011);
+	cr_expect_str_eq(jr_str(eve_find(&t.eve, "alert.signature_id=11", 0), "tls.ja3s.string"),
+			 "771,4865,43");
+	cr_assert_eq(itest_alerts(&t, 12), 1);
+	cr_expect_eq(jr_int(eve_find(&t.eve, "alert.signature_id=12", 0), "dest_port", 0), 40012);
+	cr_expect_eq(itest_alerts(&t, 13), 1);
+	cr_expect_eq(itest_alerts(&t, 14), 0);
+	cr_expect_eq(itest_alerts(&t, 15), 1);
+	cr_expect_eq(eve_count(&t.eve, "event_type=alert"), 4);
+}
+
+Test(tls, ja3s_needs_the_ja3_option)
+{
+	itest_config(&t, "plugins:\n  - name: tls\n    options:\n      ja3: false\n");
+	itest_rules(&t,
+		    "rules:\n  - {id: 8, msg: x, buffer: ja3s.hash, patterns: [{content: a}]}\n");
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
+	cr_expect_eq(t.res.status, 1);
+	cr_expect(strstr(t.res.err, "buffer ja3s.hash needs the tls option ja3: true") != NULL,
+		  "%s", t.res.err);
+}
+
+/* An unknown buffer names the buffers of its family, each name whole
+ * (the list of every plugin's buffers was once cut off mid-name). */
+Test(tls, unknown_buffer_lists_its_family_whole)
+{
+	itest_config(
+		&t,
+		"plugins:\n  - name: signature\n  - name: http\n  - name: dns\n  - name: tls\n");
+	itest_rules(&t,
+		    "rules:\n  - {id: 8, msg: x, buffer: tls.ja3z, patterns: [{content: a}]}\n");
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
+	cr_expect_eq(t.res.status, 1);
+	cr_expect(strstr(t.res.err,
+			 "no loaded plugin provides buffer 'tls.ja3z' (buffers: "
+			 "tls.sni, tls.version, tls.ja3, tls.ja3_string, tls.ja4, "
+			 "tls.cert_subject, tls.cert_issuer, tls.cert_serial, "
+			 "tls.cert_fingerprint, tls.certs, tls.ja3s, tls.ja3s_string)\n") != NULL,
+		  "%s", t.res.err);
+}
+
 Test(tls, rule_errors_at_start)
 {
 	itest_rules(&t, "rules:\n  - {id: 9, msg: x, detector: tls, patterns: [{content: a}]}\n");

@@ -977,3 +977,158 @@ Test(verify, random_rules_on_random_buffers_never_crash, .timeout = 300)
 	}
 	random_streams(&p, buf, sizeof(buf));
 }
+
+/* ------------------------------------------------------ base64_decode */
+
+/* Suricata's example: decode 8 bytes one after "somestring", then look at
+ * the decoded bytes ("dGVzdAo=" is "test\n"). */
+Test(verify, base64_decode_relative_then_decoded_contents)
+{
+	rule("{content: somestring}, {base64_decode: 'bytes 8, offset 1, relative'}, "
+	     "{content: test, startswith: true}, {content: \"\\n\", distance: 0, endswith: true}");
+	cr_expect(hits("GET /en/somestring&dGVzdAo=&not_base64"));
+	cr_expect_not(hits("GET /en/somestring&dGVzdBo=&not_base64"));
+	cr_expect_not(hits("GET /en/somestring&"));		     /* nothing to decode */
+	cr_expect_not(hits("GET /en/somestring"));		     /* offset past the end */
+	cr_expect_not(hits("GET /en/dGVzdAo=somestring&dGVz!dAo=")); /* decodes "tes" only */
+}
+
+Test(verify, base64_decode_alphabet_padding_and_stops)
+{
+	rule("{base64_decode: 'offset 0'}, {content: ABC, startswith: true, endswith: true}");
+	cr_expect(hits("QUJD"));
+	cr_expect(hits("QUJDR"));	 /* a lone character yields nothing */
+	cr_expect(hits("QUJD!QUJD"));	 /* the first other byte ends the input */
+	cr_expect(hits("QQ==QkM="));	 /* '=' inside does not stop decoding */
+	cr_expect(hits("QUI=Qw"));	 /* an unfinished group is padded */
+	cr_expect_not(hits("=QUJD"));	 /* '=' first: nothing decoded */
+	cr_expect_not(hits("QUJDRA==")); /* "ABCD" */
+}
+
+Test(verify, base64_decode_bytes_and_absolute_offset)
+{
+	rule("{base64_decode: 'bytes 4, offset 2'}, {content: ABC, endswith: true}");
+	cr_expect(hits("xxQUJDRA=="));
+	cr_expect_not(hits("xQUJDRA=="));
+	cr_expect_not(hits("xx"));
+}
+
+/* Nothing decoded is no match, even for a negated content; the content
+ * before a relative base64_decode is not tried again (Suricata decodes
+ * after the first match only). */
+Test(verify, base64_decode_failure_is_final)
+{
+	rule("{content: key=}, {base64_decode: 'relative'}, {content: secret, not: true}");
+	cr_expect(hits("key=b3RoZXI="));
+	cr_expect_not(hits("key=c2VjcmV0"));
+	cr_expect_not(hits("key=!!!! key=b3RoZXI="));
+}
+
+Test(verify, base64_decode_load_errors)
+{
+	static const char text[] =
+		"rules:\n"
+		"  - {id: 1, msg: t, patterns: [{content: a}, {base64_decode: relative}]}\n"
+		"  - {id: 2, msg: t, patterns: [{base64_decode: 'offset 0'}, {content: a, "
+		"fast_pattern: true}]}\n"
+		"  - {id: 3, msg: t, patterns: [{base64_decode: 'offset 0'}, {base64_decode: "
+		"'offset 0'}, {content: a}]}\n"
+		"  - {id: 4, msg: t, patterns: [{base64_decode: 'bytes 70000'}, {content: a}]}\n"
+		"  - {id: 5, msg: t, patterns: [{base64_decode: 'depth 3'}, {content: a}]}\n"
+		"  - {id: 6, msg: t, patterns: [{base64_decode: 'relative, relative'}, "
+		"{content: a}]}\n";
+
+	cr_expect_eq(load_text(text), 6);
+	cr_expect_str_eq(
+		out(),
+		"r.yaml:2:46: error: rule 1: base64_decode needs patterns after it (they look at "
+		"the decoded bytes, Suricata's base64_data)\n"
+		"r.yaml:3:61: error: rule 2: a pattern on base64_decode's bytes cannot be the fast "
+		"pattern\n"
+		"r.yaml:4:61: error: rule 3: a second base64_decode: one per rule\n"
+		"r.yaml:5:48: error: rule 4: base64_decode: bytes must be 0..65535, "
+		"got '70000'\n"
+		"r.yaml:6:48: error: rule 5: base64_decode: takes bytes N, offset N, "
+		"relative (each once), got 'depth 3'\n"
+		"r.yaml:7:48: error: rule 6: base64_decode: takes bytes N, offset N, "
+		"relative (each once), got 'relative'\n");
+}
+
+/* ---------------------------------------------------------------- asn1 */
+
+/* asn1 from the cursor plus its relative offset; it does not move the
+ * cursor (the content after it counts from the end of "SMB"). */
+Test(verify, asn1_relative_to_the_cursor)
+{
+	static const char big[] = "SMBx\x04\x04"
+				  "AAAAZ",
+			  small[] = "SMBx\x04\x02"
+				    "AAZ";
+
+	rule("{content: SMB}, {asn1: 'oversize_length 3, relative_offset 1'}, "
+	     "{content: x, distance: 0, within: 1}");
+	cr_expect(hit(big, sizeof(big) - 1));
+	cr_expect_not(hit(small, sizeof(small) - 1));
+	cr_expect_not(hits("SMB"));  /* nothing after the cursor */
+	cr_expect_not(hits("SMBx")); /* the offset is at the end */
+}
+
+Test(verify, asn1_absolute_offset_and_load_errors)
+{
+	static const char bits[] = "BITS\x03\x02\xff\x01";
+	static const char text[] =
+		"rules:\n"
+		"  - {id: 2, msg: t, patterns: [{asn1: 'double_overflow 3'}]}\n"
+		"  - {id: 3, msg: t, patterns: [{asn1: 'absolute_offset 1, relative_offset 2, "
+		"bitstring_overflow'}]}\n"
+		"  - {id: 4, msg: t, patterns: [{asn1: 'absolute_offset 1'}]}\n"
+		"  - {id: 5, msg: t, patterns: [{asn1: 'oversize_length -1'}]}\n";
+
+	rule("{asn1: 'bitstring_overflow, absolute_offset 4'}");
+	cr_expect(hit(bits, sizeof(bits) - 1));
+	cr_expect_not(hit(bits + 1, sizeof(bits) - 2));
+	cr_expect_eq(load_text(text), 4);
+	cr_expect_str_eq(
+		out(),
+		"r.yaml:2:39: error: rule 2: asn1: takes bitstring_overflow, double_overflow, "
+		"oversize_length N and one of absolute_offset N, relative_offset N (each "
+		"once), got 'double_overflow 3'\n"
+		"r.yaml:3:39: error: rule 3: asn1: takes bitstring_overflow, double_overflow, "
+		"oversize_length N and one of absolute_offset N, relative_offset N (each "
+		"once), got 'relative_offset 2'\n"
+		"r.yaml:4:39: error: rule 4: asn1: needs at least one check: "
+		"bitstring_overflow, double_overflow or oversize_length N\n"
+		"r.yaml:5:39: error: rule 5: asn1: oversize_length: '-1' is out of range\n");
+}
+
+/* ----------------------------------------------------------- ftpbounce */
+
+/* The PORT arguments at the cursor against the client of the scanned
+ * packet's flow (its source when it goes to the server). */
+static bool port_hit(const char *s, uint8_t dir)
+{
+	struct ids_packet p = {.proto = IPPROTO_TCP, .direction = dir};
+	unsigned n = 0;
+
+	p.src.family = p.dst.family = 4;
+	memcpy(p.src.bytes, "\xc6\x12\x00\x0a", 4); /* 198.18.0.10 */
+	memcpy(p.dst.bytes, "\xc6\x12\x01\x15", 4);
+	matcher_scan(vx.mt, vx.m, &p, (const uint8_t *)s, strlen(s), count, &n);
+	return n == 1;
+}
+
+Test(verify, ftpbounce_compares_with_the_client)
+{
+	rule("{content: PORT, nocase: true}, {ftpbounce: true}");
+	cr_expect_not(port_hit("PORT 198,18,0,10,4,1\r\n", IDS_DIR_TO_SERVER));
+	cr_expect(port_hit("PORT 10,0,0,1,0,21\r\n", IDS_DIR_TO_SERVER));
+	cr_expect(port_hit("port 198 ,18 ,0 ,11,4,1\r\n", IDS_DIR_TO_SERVER)); /* spaces */
+	cr_expect(port_hit("PORT 198,18,1,21,4,1\r\n",
+			   IDS_DIR_TO_SERVER)); /* the server: not the client */
+	cr_expect_not(port_hit("PORT 198,18,1,21,4,1\r\n", IDS_DIR_TO_CLIENT));
+	cr_expect_not(port_hit("PORT 10,0,0,1", IDS_DIR_TO_SERVER));	    /* no comma after */
+	cr_expect_not(port_hit("PORT 1000,0,0,1,0,21", IDS_DIR_TO_SERVER)); /* four digits */
+	cr_expect_not(port_hit("PORT 300,0,0,1,0,21", IDS_DIR_TO_SERVER));  /* above 256 */
+	cr_expect_not(port_hit("PORT 10;0,0,1,0,21", IDS_DIR_TO_SERVER));
+	cr_expect_not(port_hit("PORT 1,2", IDS_DIR_TO_SERVER)); /* fewer than 8 bytes */
+}

@@ -236,5 +236,5 @@ Test(rule_event, suricata_decoder_events_rules)
 
 Test(rule_event, suricata_stream_events_rules)
 {
-	suricata_file("rules/stream-events.rules", 8, 51, "stream-event", 50, 8);
+	suricata_file("rules/stream-events.rules", 9, 50, "stream-event", 50, 9);
 }

@@ -292,11 +292,12 @@ Test(rules, unknown_keys_list_the_valid_ones)
 		"action, classtype, priority, reference, noalert, app_proto, flow, flowbits, "
 		"threshold, detection_filter, suppress, dsize, ttl, itype, icode, ip_id, seq, "
 		"ack, window, flags, tcp_flags, fragbits, sameip, icmp_id, icmp_seq, "
-		"ip_proto, vlan_id, ip_only)\n"
+		"ip_proto, vlan_id, ip_only, stream_size, xbits, flowint)\n"
 		"r.yaml:7:9: error: unknown key 'nocse' in pattern (valid: content, "
 		"regex, hex, pcre, isdataat, byte_test, byte_jump, byte_extract, "
 		"byte_math, bsize, nocase, offset, depth, buffer, distance, within, "
-		"startswith, endswith, not, fast_pattern, rawbytes, relative)\n");
+		"startswith, endswith, not, fast_pattern, rawbytes, relative, base64_decode, "
+		"asn1, ftpbounce)\n");
 }
 
 Test(rules, metadata_json_is_escaped)
@@ -466,9 +467,11 @@ Test(rules, every_problem_is_reported_and_good_rules_stay)
 		"r.yaml:9:42: error: rule 6: content must not be empty\n"
 		"r.yaml:9:67: error: rule 6: 'regex' beside 'content': a pattern has exactly one "
 		"kind key (content, hex, regex, pcre, isdataat, byte_test, byte_jump, "
-		"byte_extract, byte_math or bsize); use two patterns\n"
+		"byte_extract, byte_math, bsize, base64_decode, asn1 or ftpbounce); use two "
+		"patterns\n"
 		"r.yaml:9:71: error: rule 6: a pattern needs one of content, hex, regex, pcre, "
-		"isdataat, byte_test, byte_jump, byte_extract, byte_math or bsize\n"
+		"isdataat, byte_test, byte_jump, byte_extract, byte_math, bsize, base64_decode, "
+		"asn1 or ftpbounce\n"
 		"r.yaml:10:55: error: rule 7: depth 3 is shorter than the content (4 bytes)\n"
 		"r.yaml:10:80: error: expected an integer from 0 to 4294967295, got '-1'\n"
 		"r.yaml:11:63: error: rule 8: expected an address, a CIDR block, a list or any, "
@@ -591,10 +594,12 @@ Test(rules, hex_empty_and_conflicts)
 		       "r.yaml:3:38: error: rule 2: hex must hold at least one byte\n"
 		       "r.yaml:4:50: error: rule 3: 'hex' beside 'content': a pattern has exactly "
 		       "one kind key (content, hex, regex, pcre, isdataat, byte_test, byte_jump, "
-		       "byte_extract, byte_math or bsize); use two patterns\n"
+		       "byte_extract, byte_math, bsize, base64_decode, asn1 or ftpbounce); use two "
+		       "patterns\n"
 		       "r.yaml:5:38: error: rule 4: 'hex' beside 'regex': a pattern has exactly "
 		       "one kind key (content, hex, regex, pcre, isdataat, byte_test, byte_jump, "
-		       "byte_extract, byte_math or bsize); use two patterns\n"
+		       "byte_extract, byte_math, bsize, base64_decode, asn1 or ftpbounce); use two "
+		       "patterns\n"
 		       "r.yaml:6:55: error: rule 5: depth 2 is shorter than the content (3 bytes)\n"
 		       "r.yaml:7:38: error: expected a string, got a list\n");
 	cr_assert_eq(rs.n, 0);
@@ -626,10 +631,11 @@ Test(rules, header_only_rule_is_allowed)
 
 Test(rules, bidirectional_key)
 {
-	cr_assert_eq(load("rules:\n"
-			  "  - {id: 1, msg: a, src: 198.18.0.1, dst: 198.18.0.2, bidirectional: true}\n"
-			  "  - {id: 2, msg: b}\n"),
-		     0, "%s", out());
+	cr_assert_eq(
+		load("rules:\n"
+		     "  - {id: 1, msg: a, src: 198.18.0.1, dst: 198.18.0.2, bidirectional: true}\n"
+		     "  - {id: 2, msg: b}\n"),
+		0, "%s", out());
 	cr_assert(find(1)->bidirectional);
 	cr_assert_not(find(2)->bidirectional);
 	ruleset_free(&rs);
