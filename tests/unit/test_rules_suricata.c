@@ -863,8 +863,8 @@ Test(rules_suricata, et_open_loads)
 	for (size_t i = 0; i < rs.n; i++)
 		multi += rs.rules[i]->n_buffers > 1;
 	printf("ET Open: %zu rules loaded (%zu on several buffers)\n", rs.n, multi);
-	cr_expect_geq(rs.n, 24740);
-	cr_expect_geq(multi, 5380);
+	cr_expect_geq(rs.n, 24815);
+	cr_expect_geq(multi, 5415);
 	ruleset_free(&rs);
 	rule_class_free();
 }
