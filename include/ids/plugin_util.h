@@ -214,26 +214,34 @@ static inline int ids_compile_buffers_but(const struct ids_plugin_init_args *arg
 					  const struct ids_buffer_def *bufs, size_t n,
 					  uint64_t mask, struct ids_matcher **out)
 {
-	const struct ids_rule **subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
+	size_t nr = args->n_rules ? args->n_rules : 1;
+	const struct ids_rule **subset = calloc(nr, sizeof(*subset));
+	int *idx = calloc(nr, sizeof(*idx)); /* each rule's buffer, -1: not here */
 	int rc = -1;
 
-	if (!subset) {
+	if (!subset || !idx) {
 		snprintf(args->err, args->errlen, "out of memory");
-		return -1;
+		goto done;
+	}
+	for (size_t i = 0; i < args->n_rules; i++) {
+		const struct ids_rule *r = args->rules[i];
+
+		idx[i] = ids_rule_multi(args->svc, r) || ids_rule_single_in(args, r, bufs, n, mask)
+				 ? -1
+				 : ids_buffer_index(bufs, n, r->buffer);
 	}
 	for (size_t b = 0; b < n; b++) {
 		size_t k = 0;
 
 		for (size_t i = 0; i < args->n_rules; i++)
-			if (ids_buffer_index(bufs, n, args->rules[i]->buffer) == (int)b &&
-			    !ids_rule_multi(args->svc, args->rules[i]) &&
-			    !ids_rule_single_in(args, args->rules[i], bufs, n, mask))
+			if (idx[i] == (int)b)
 				subset[k++] = args->rules[i];
 		if (k && !(out[b] = args->svc->matcher_compile(subset, k, args->err, args->errlen)))
 			goto done;
 	}
 	rc = 0;
 done:
+	free(idx);
 	free(subset);
 	return rc;
 }

@@ -706,20 +706,26 @@ static int rule_rank(const struct rule *r)
 	return 2;
 }
 
+/* A stable counting sort on the rank, one pass to count, one to place. */
 void rule_keys_order(struct ruleset *rs)
 {
 	struct rule **sorted;
-	size_t n = 0;
+	size_t at[4] = {0};
 
 	if (rs->n < 2)
 		return;
 	sorted = malloc(rs->n * sizeof(*sorted));
 	if (!sorted)
 		return; /* file order: flowbits within a packet may then be missed */
-	for (int rank = 0; rank < 4; rank++)
-		for (size_t i = 0; i < rs->n; i++)
-			if (rule_rank(rs->rules[i]) == rank)
-				sorted[n++] = rs->rules[i];
+	for (size_t i = 0; i < rs->n; i++)
+		at[rule_rank(rs->rules[i])]++;
+	for (size_t rank = 3; rank > 0; rank--)
+		at[rank] = at[rank - 1];
+	at[0] = 0;
+	for (size_t rank = 1; rank < 4; rank++)
+		at[rank] += at[rank - 1];
+	for (size_t i = 0; i < rs->n; i++)
+		sorted[at[rule_rank(rs->rules[i])]++] = rs->rules[i];
 	memcpy(rs->rules, sorted, rs->n * sizeof(*sorted));
 	free(sorted);
 }

@@ -734,11 +734,8 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	v->col = m->items[0]->col;
 	ynode_free_detached(m->items[0]);
 	m->items[0] = v;
-	free(m->keys[0]->str);
-	m->keys[0]->str = strdup(kind);
-	if (!m->keys[0]->str)
+	if (ynode_set_str(m->keys[0], kind, strlen(kind)) < 0)
 		return suri_refuse(r, 0, "dotprefix", "out of memory");
-	m->keys[0]->len = strlen(kind);
 	if (sw)
 		return 0;
 	map_del(m, "endswith");
