@@ -24,7 +24,10 @@
  * 40 nodes per rule, 24,827 rules for ET Open) take their nodes, strings
  * and arrays from an arena the root owns, so building and freeing them
  * costs no malloc/free per node; parsed trees use malloc, as their nodes
- * are few. ynode_free walks both kinds and frees only malloc'd ones.
+ * are few. ynode_free walks both kinds and frees only malloc'd ones;
+ * ytree_free of an arena tree walks it only when ynode_append was given a
+ * node of another origin (a malloc'd node put in place by hand, without
+ * ynode_append, would leak).
  *
  * Booleans: true/false, yes/no, on/off in any letter case, unquoted only:
  * a quoted "true" is a string. Integers: optional sign, then decimal digits
@@ -68,6 +71,7 @@ struct yblock {
 
 struct yarena {
 	struct yblock *head;
+	bool foreign; /* a node not of this arena was appended (walk at free) */
 };
 
 static void *yarena_alloc(struct yarena *a, size_t len)
@@ -132,7 +136,7 @@ void ytree_free(struct ynode *root)
 	arena = root->arena;
 	root->arena = NULL; /* the root itself is malloc'd */
 	if (arena) {
-		for (size_t i = 0; i < root->n; i++) {
+		for (size_t i = 0; arena->foreign && i < root->n; i++) {
 			ynode_free(root->keys[i]);
 			ynode_free(root->items[i]);
 		}
@@ -841,6 +845,8 @@ int ynode_append(struct ynode *parent, struct ynode *key, struct ynode *item)
 	if (parent->arena ? parent->n == parent->cap && ynode_grow_arena(parent) < 0
 			  : ynode_grow_heap(parent) < 0)
 		return -1;
+	if (parent->arena && (item->arena != parent->arena || (key && key->arena != parent->arena)))
+		parent->arena->foreign = true;
 	if (parent->type == YNODE_MAP)
 		parent->keys[parent->n] = key;
 	parent->items[parent->n++] = item;
