@@ -201,6 +201,10 @@ struct ruleset {
 	 * many files does not rebuild it per file); rebuilt when it does not
 	 * count n rules */
 	struct idmap ids;
+	/* rules[0..ranked) are in rule_keys_order's order, rank r ending at
+	 * rank_end[r]: the next load places its rules without ranking these
+	 * again */
+	size_t ranked, rank_end[4];
 };
 
 void ruleset_init(struct ruleset *rs);
