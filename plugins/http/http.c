@@ -28,10 +28,11 @@
  *   response body           http.response_body, file.data, the first
  *                           body-limit bytes
  *
- * A body that multi-buffer rules name is held for the transaction steps;
- * with a host of ABI 1.5 its single-buffer rules are compiled into the
- * transaction matchers too (http_compile, tx_single), so the body's step
- * scans it once for both kinds of rules instead of once per matcher.
+ * A body or request-only buffer that multi-buffer rules name is held for
+ * the transaction steps; with a host of ABI 1.5 its single-buffer rules are
+ * compiled into the transaction matchers too (http_compile, tx_single), so
+ * the step scans it once for both kinds of rules instead of once per
+ * matcher.
  *
  * Method and URI are scanned with the rest of the head rather than right
  * after the request line, so that their alerts carry the hostname and user
@@ -1321,13 +1322,15 @@ static int tx_is_resp(const struct ids_rule *r, uint64_t mask, void *arg)
 }
 
 /* The matchers: one per buffer for its single-buffer rules, and the
- * transaction matchers of each side. A body that multi-buffer rules name
- * is held for them anyway: its single-buffer rules go into the transaction
- * matchers too (a host of ABI 1.5), so one Hyperscan scan of the body
- * serves both (tx_single). */
+ * transaction matchers of each side. A body or a request-only buffer that
+ * multi-buffer rules name is held for them anyway: its single-buffer rules
+ * go into the transaction matchers too (a host of ABI 1.5), so one
+ * Hyperscan scan of the buffer serves both (tx_single). Not the buffers a
+ * response head has: an interim (1xx) response makes no step, yet its
+ * head's single-buffer rules are matched. */
 static int http_compile(const struct ids_plugin_init_args *args, struct http_global *g)
 {
-	const uint64_t bodies = BIT(BUF_REQ_BODY) | BIT(BUF_RESP_BODY) | BIT(BUF_FILE_DATA);
+	const uint64_t bodies = REQ_ONLY | BIT(BUF_RESP_BODY) | BIT(BUF_FILE_DATA);
 
 	for (size_t i = 0; i < args->n_rules; i++)
 		if (ids_rule_multi(args->svc, args->rules[i]))

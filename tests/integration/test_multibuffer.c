@@ -84,6 +84,35 @@ Test(multibuffer, http_method_uri_header_alerts_once_per_matching_request)
 	cr_expect_eq(itest_alerts(&t, 3), 0);
 }
 
+/* A single-buffer rule on a request buffer that the multi-buffer rules
+ * name (held, scanned once by the request step, ABI 1.5) alerts on every
+ * request whose buffer matches, whatever the other buffers hold. */
+Test(multibuffer, http_single_buffer_uri_rule_beside_multi_buffer_rules)
+{
+	const char *msgs[] = {
+		"POST /x/upload.php HTTP/1.1\r\nHost: a\r\nX-Evil: yes\r\nContent-Length: "
+		"0\r\n\r\n",
+		ok_resp,
+		"GET /x/upload.php HTTP/1.1\r\nHost: a\r\n\r\n",
+		ok_resp,
+		"GET /other HTTP/1.1\r\nHost: a\r\n\r\n",
+		ok_resp,
+	};
+	char rules[1024];
+
+	snprintf(rules, sizeof(rules),
+		 "%s  - {id: 70, msg: uri, buffer: http.uri, patterns: [{content: upload}]}\n",
+		 rules_http);
+	itest_capture(&t, 1);
+	http_conn(40005, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(&t, rules);
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(itest_alerts(&t, 70), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=70 tx_id=0"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=70 tx_id=1"), 1);
+}
+
 Test(multibuffer, http_request_uri_and_response_status)
 {
 	const char *msgs[] = {
