@@ -265,11 +265,11 @@ static inline int ids_compile_buffers(const struct ids_plugin_init_args *args,
  * hands to matcher_tx_scan (held) instead of matcher_scan: one Hyperscan
  * scan of such a buffer serves both kinds of rules.
  */
-static inline int ids_compile_tx_single(const struct ids_plugin_init_args *args,
-					const struct ids_buffer_def *bufs, size_t n, uint64_t single,
-					int (*keep)(const struct ids_rule *r, uint64_t mask,
-						    void *arg),
-					void *arg, struct ids_matcher **out)
+static inline int
+ids_compile_tx_single(const struct ids_plugin_init_args *args, const struct ids_buffer_def *bufs,
+		      size_t n, uint64_t single,
+		      int (*keep)(const struct ids_rule *r, uint64_t mask, void *arg), void *arg,
+		      struct ids_matcher **out)
 {
 	const struct ids_rule **subset;
 	const char *names[IDS_TX_MAX_BUFFERS];

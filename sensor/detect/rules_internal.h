@@ -22,7 +22,7 @@ struct rload {
 	struct ruleset *rs;
 	const char *default_detector;
 	struct diag *d;
-	const struct ynode *vars; /* the vars map, or NULL */
+	const struct ynode *vars;      /* the vars map, or NULL */
 	const struct ynode **reported; /* var elements already reported */
 	size_t n_reported;
 };

@@ -1368,8 +1368,9 @@ static int file_lines(struct sfile *f, const char *buf, size_t len)
 		if (cont)
 			n--;
 		if (ln.len < SURI_MAX_RULE &&
-		    sline_add(&ln, buf + pos, n < SURI_MAX_RULE - ln.len ? n : SURI_MAX_RULE - ln.len,
-			      lineno, 1) < 0)
+		    sline_add(&ln, buf + pos,
+			      n < SURI_MAX_RULE - ln.len ? n : SURI_MAX_RULE - ln.len, lineno,
+			      1) < 0)
 			goto oom;
 		pos = end + 1;
 		if (cont && pos < len)

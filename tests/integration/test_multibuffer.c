@@ -181,23 +181,25 @@ Test(multibuffer, http_single_buffer_body_rules_beside_a_multi_buffer_rule)
 {
 	const char *msgs[] = {
 		"POST /up HTTP/1.1\r\nContent-Length: 10\r\n\r\nMZ..secret",
-		"HTTP/1.1 200 OK\r\nContent-Type: app/x-evil\r\nContent-Length: 10\r\n\r\nMZ..secret",
+		"HTTP/1.1 200 OK\r\nContent-Type: app/x-evil\r\nContent-Length: "
+		"10\r\n\r\nMZ..secret",
 		"GET /a HTTP/1.1\r\nHost: a\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Type: app/x-evil\r\nContent-Length: 4\r\n\r\nPK..",
 	};
 
 	itest_capture(&t, 1);
 	http_conn(40004, msgs, sizeof(msgs) / sizeof(msgs[0]));
-	itest_rules(&t,
-		    "rules:\n"
-		    "  - {id: 50, msg: evil download, direction: to_client, patterns: [{content: "
-		    "\"Content-Type: app/x-evil\", buffer: http.header}, {content: MZ, buffer: "
-		    "file.data, startswith: true}]}\n"
-		    "  - {id: 60, msg: fd, buffer: file.data, patterns: [{content: secret}]}\n"
-		    "  - {id: 61, msg: rb, buffer: http.response_body, patterns: [{content: secret}]}\n"
-		    "  - {id: 62, msg: qb, buffer: http.request_body, patterns: [{content: secret}]}\n"
-		    "  - {id: 63, msg: neg, buffer: file.data, patterns: [{content: nothing, not: "
-		    "true}]}\n");
+	itest_rules(
+		&t,
+		"rules:\n"
+		"  - {id: 50, msg: evil download, direction: to_client, patterns: [{content: "
+		"\"Content-Type: app/x-evil\", buffer: http.header}, {content: MZ, buffer: "
+		"file.data, startswith: true}]}\n"
+		"  - {id: 60, msg: fd, buffer: file.data, patterns: [{content: secret}]}\n"
+		"  - {id: 61, msg: rb, buffer: http.response_body, patterns: [{content: secret}]}\n"
+		"  - {id: 62, msg: qb, buffer: http.request_body, patterns: [{content: secret}]}\n"
+		"  - {id: 63, msg: neg, buffer: file.data, patterns: [{content: nothing, not: "
+		"true}]}\n");
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_expect_eq(itest_alerts(&t, 50), 1);
 	cr_expect_eq(itest_alerts(&t, 60), 2);
