@@ -53,7 +53,7 @@ extern "C" {
  * and matcher_tx_scan); see docs/plugin-guide.md. The two defines stay
  * plain: cmake/SensorSdk.cmake reads them for the SDK's version. */
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 4
+#define IDS_ABI_MINOR 5
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
@@ -421,6 +421,19 @@ struct ids_services {
 	unsigned (*matcher_tx_scan)(struct ids_thread *thr, const struct ids_matcher *m,
 				    const struct ids_packet *pkt, const struct ids_tx_buffer *bufs,
 				    size_t n, ids_match_fn cb, void *ctx);
+
+	/* ---- ABI 1.5: check struct_size before using this ---- */
+
+	/* matcher_compile_tx that also takes rules on ONE buffer
+	 * (ids_rule.n_buffers <= 1, ids_rule.buffer among buf_names): the
+	 * rules of a buffer, single- and multi-buffer, share one Hyperscan
+	 * database, so a buffer the plugin holds for the multi-buffer rules
+	 * is scanned once. matcher_tx_scan reports a single-buffer rule when
+	 * its buffer is fresh, not empty, and the rule matches there (as
+	 * matcher_scan of that buffer would), in rule order with the others. */
+	struct ids_matcher *(*matcher_compile_tx_single)(const struct ids_rule *const *rules,
+							 size_t n, const char *const *buf_names,
+							 size_t n_bufs, char *err, size_t errlen);
 };
 
 #define IDS_MAX_COUNTERS     32 /* counters per plugin (counter_register) */

@@ -80,6 +80,16 @@ static inline int ids_has_tx(const struct ids_services *svc)
 	return svc->struct_size >= need && svc->matcher_compile_tx && svc->matcher_tx_scan;
 }
 
+/* The host can put rules on one buffer into a transaction matcher (ABI
+ * 1.5, matcher_compile_tx_single). */
+static inline int ids_has_tx_single(const struct ids_services *svc)
+{
+	size_t need = offsetof(struct ids_services, matcher_compile_tx_single) +
+		      sizeof(svc->matcher_compile_tx_single);
+
+	return ids_has_tx(svc) && svc->struct_size >= need && svc->matcher_compile_tx_single;
+}
+
 /* A rule whose patterns name several buffers (compile it with
  * matcher_compile_tx, see ids_compile_tx). */
 static inline int ids_rule_multi(const struct ids_services *svc, const struct ids_rule *r)
@@ -190,31 +200,60 @@ static inline int ids_rules_need_buffers(const struct ids_plugin_init_args *args
  * -1 with args->err filled; matchers compiled before the failure stay in
  * out[] for ids_free_matchers.
  */
-static inline int ids_compile_buffers(const struct ids_plugin_init_args *args,
-				      const struct ids_buffer_def *bufs, size_t n,
-				      struct ids_matcher **out)
+/* A single-buffer rule on a buffer of `mask` (bits of bufs) that goes to
+ * the transaction matchers (ids_compile_tx_single), not to out[b]. */
+static inline int ids_rule_single_in(const struct ids_plugin_init_args *args,
+				     const struct ids_rule *r, const struct ids_buffer_def *bufs,
+				     size_t n, uint64_t mask)
 {
-	const struct ids_rule **subset = calloc(args->n_rules ? args->n_rules : 1, sizeof(*subset));
+	int b = ids_buffer_index(bufs, n, r->buffer);
+
+	return mask && b >= 0 && b < 64 && (mask & (1ULL << b)) && !ids_rule_multi(args->svc, r) &&
+	       ids_has_tx_single(args->svc);
+}
+
+/* ids_compile_buffers leaving out the rules of ids_rule_single_in(mask). */
+static inline int ids_compile_buffers_but(const struct ids_plugin_init_args *args,
+					  const struct ids_buffer_def *bufs, size_t n,
+					  uint64_t mask, struct ids_matcher **out)
+{
+	size_t nr = args->n_rules ? args->n_rules : 1;
+	const struct ids_rule **subset = calloc(nr, sizeof(*subset));
+	int *idx = calloc(nr, sizeof(*idx)); /* each rule's buffer, -1: not here */
 	int rc = -1;
 
-	if (!subset) {
+	if (!subset || !idx) {
 		snprintf(args->err, args->errlen, "out of memory");
-		return -1;
+		goto done;
+	}
+	for (size_t i = 0; i < args->n_rules; i++) {
+		const struct ids_rule *r = args->rules[i];
+
+		idx[i] = ids_rule_multi(args->svc, r) || ids_rule_single_in(args, r, bufs, n, mask)
+				 ? -1
+				 : ids_buffer_index(bufs, n, r->buffer);
 	}
 	for (size_t b = 0; b < n; b++) {
 		size_t k = 0;
 
 		for (size_t i = 0; i < args->n_rules; i++)
-			if (ids_buffer_index(bufs, n, args->rules[i]->buffer) == (int)b &&
-			    !ids_rule_multi(args->svc, args->rules[i]))
+			if (idx[i] == (int)b)
 				subset[k++] = args->rules[i];
 		if (k && !(out[b] = args->svc->matcher_compile(subset, k, args->err, args->errlen)))
 			goto done;
 	}
 	rc = 0;
 done:
+	free(idx);
 	free(subset);
 	return rc;
+}
+
+static inline int ids_compile_buffers(const struct ids_plugin_init_args *args,
+				      const struct ids_buffer_def *bufs, size_t n,
+				      struct ids_matcher **out)
+{
+	return ids_compile_buffers_but(args, bufs, n, 0, out);
 }
 
 /*
@@ -222,12 +261,18 @@ done:
  * buffers in bufs, arg) says yes, into one transaction matcher *out (NULL
  * when there are none); buffers are then passed to matcher_tx_scan by
  * their index in bufs (n <= IDS_TX_MAX_BUFFERS). Returns 0, or -1 with
- * args->err filled.
+ * args->err filled. ids_compile_tx_single also takes the single-buffer
+ * rules of the buffers in `single` (bits of bufs; with a host of ABI 1.5,
+ * see ids_rule_single_in; keep sees their buffer's bit), which the plugin
+ * then compiles apart with ids_compile_buffers_but(..., single, ...) and
+ * hands to matcher_tx_scan (held) instead of matcher_scan: one Hyperscan
+ * scan of such a buffer serves both kinds of rules.
  */
-static inline int ids_compile_tx(const struct ids_plugin_init_args *args,
-				 const struct ids_buffer_def *bufs, size_t n,
-				 int (*keep)(const struct ids_rule *r, uint64_t mask, void *arg),
-				 void *arg, struct ids_matcher **out)
+static inline int
+ids_compile_tx_single(const struct ids_plugin_init_args *args, const struct ids_buffer_def *bufs,
+		      size_t n, uint64_t single,
+		      int (*keep)(const struct ids_rule *r, uint64_t mask, void *arg), void *arg,
+		      struct ids_matcher **out)
 {
 	const struct ids_rule **subset;
 	const char *names[IDS_TX_MAX_BUFFERS];
@@ -247,15 +292,30 @@ static inline int ids_compile_tx(const struct ids_plugin_init_args *args,
 	for (size_t i = 0; i < args->n_rules; i++) {
 		const struct ids_rule *r = args->rules[i];
 
-		if (ids_rule_multi(args->svc, r) &&
-		    (!keep || keep(r, ids_rule_buffer_mask(r, bufs, n), arg)))
+		int one = ids_rule_single_in(args, r, bufs, n, single);
+		uint64_t mask = one ? 1ULL << ids_buffer_index(bufs, n, r->buffer)
+				    : ids_rule_buffer_mask(r, bufs, n);
+
+		if ((one || ids_rule_multi(args->svc, r)) && (!keep || keep(r, mask, arg)))
 			subset[k++] = r;
 	}
-	if (k &&
-	    !(*out = args->svc->matcher_compile_tx(subset, k, names, n, args->err, args->errlen)))
+	if (k && single && ids_has_tx_single(args->svc))
+		*out = args->svc->matcher_compile_tx_single(subset, k, names, n, args->err,
+							    args->errlen);
+	else if (k)
+		*out = args->svc->matcher_compile_tx(subset, k, names, n, args->err, args->errlen);
+	if (k && !*out)
 		rc = -1;
 	free(subset);
 	return rc;
+}
+
+static inline int ids_compile_tx(const struct ids_plugin_init_args *args,
+				 const struct ids_buffer_def *bufs, size_t n,
+				 int (*keep)(const struct ids_rule *r, uint64_t mask, void *arg),
+				 void *arg, struct ids_matcher **out)
+{
+	return ids_compile_tx_single(args, bufs, n, 0, keep, arg, out);
 }
 
 static inline void ids_free_matchers(const struct ids_services *svc, struct ids_matcher **m,

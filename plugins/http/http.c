@@ -31,6 +31,12 @@
  *                           message as sent, head and body, see
  *                           payload_ready
  *
+ * A body or request-only buffer that multi-buffer rules name is held for
+ * the transaction steps; with a host of ABI 1.5 its single-buffer rules are
+ * compiled into the transaction matchers too (http_compile, tx_single), so
+ * the step scans it once for both kinds of rules instead of once per
+ * matcher.
+ *
  * Method and URI are scanned with the rest of the head rather than right
  * after the request line, so that their alerts carry the hostname and user
  * agent too. Alerts name the packet (stream segment) that completed the
@@ -209,6 +215,9 @@ struct http_global {
 	 * response steps; tx_bufs: the buffers they name (held per conn) */
 	struct ids_matcher *tx[2];
 	uint64_t tx_bufs;
+	/* bodies that multi-buffer rules name, whose single-buffer rules are
+	 * in tx[] too (ABI 1.5): held and scanned once, by the step */
+	uint64_t tx_single;
 	size_t body_limit;
 	bool log_headers;
 	bool abi_1_3; /* the host has records and alert_tx */
@@ -567,7 +576,7 @@ static int on_match(const struct ids_rule *rule, void *ctx)
 	struct http_scan *s = ctx;
 	struct http_conn *c = s->c;
 
-	if (s->tx_step >= 0 && !tx_first_alert(s, rule))
+	if (s->tx_step >= 0 && rule->n_buffers > 1 && !tx_first_alert(s, rule))
 		return 0;
 	if (!s->rendered)
 		render(s);
@@ -1427,14 +1436,28 @@ static int tx_is_resp(const struct ids_rule *r, uint64_t mask, void *arg)
 	return (mask & RESP_ONLY) || !(mask & REQ_ONLY);
 }
 
-static int http_compile_tx(const struct ids_plugin_init_args *args, struct http_global *g)
+/* The matchers: one per buffer for its single-buffer rules, and the
+ * transaction matchers of each side. A body or a request-only buffer that
+ * multi-buffer rules name is held for them anyway: its single-buffer rules
+ * go into the transaction matchers too (a host of ABI 1.5), so one
+ * Hyperscan scan of the buffer serves both (tx_single). Not the buffers a
+ * response head has: an interim (1xx) response makes no step, yet its
+ * head's single-buffer rules are matched. */
+static int http_compile(const struct ids_plugin_init_args *args, struct http_global *g)
 {
-	if (ids_compile_tx(args, http_buffers, BUF_COUNT, tx_is_req, NULL, &g->tx[0]) < 0 ||
-	    ids_compile_tx(args, http_buffers, BUF_COUNT, tx_is_resp, NULL, &g->tx[1]) < 0)
-		return -1;
+	const uint64_t bodies = REQ_ONLY | BIT(BUF_RESP_BODY) | BIT(BUF_FILE_DATA);
+
 	for (size_t i = 0; i < args->n_rules; i++)
 		if (ids_rule_multi(args->svc, args->rules[i]))
 			g->tx_bufs |= ids_rule_buffer_mask(args->rules[i], http_buffers, BUF_COUNT);
+	if (ids_has_tx_single(args->svc))
+		g->tx_single = g->tx_bufs & bodies;
+	if (ids_compile_buffers_but(args, http_buffers, BUF_COUNT, g->tx_single, g->m) < 0 ||
+	    ids_compile_tx_single(args, http_buffers, BUF_COUNT, g->tx_single, tx_is_req, NULL,
+				  &g->tx[0]) < 0 ||
+	    ids_compile_tx_single(args, http_buffers, BUF_COUNT, g->tx_single, tx_is_resp, NULL,
+				  &g->tx[1]) < 0)
+		return -1;
 	return 0;
 }
 
@@ -1452,8 +1475,7 @@ static int http_init(const struct ids_plugin_init_args *args, void **global)
 	g->log_headers = args->opts[OPT_LOG_HEADERS].b != 0;
 	g->abi_1_3 = ids_has_abi(args->svc, 3);
 	g->counters = g->abi_1_3 && http_counters_register(g) == 0;
-	if (ids_compile_buffers(args, http_buffers, BUF_COUNT, g->m) < 0 ||
-	    http_compile_tx(args, g) < 0) {
+	if (http_compile(args, g) < 0) {
 		http_fini(g);
 		return -1;
 	}

@@ -36,6 +36,10 @@ struct ynode {
 	 * scalar, after the closing quote); lets a loader map an offset inside
 	 * a one-line scalar to a column. */
 	int end_line, end_col;
+	/* trees built by hand: the root's arena the node, its string and its
+	 * arrays come from (NULL: each is malloc'd); cap: room in items/keys */
+	struct yarena *arena;
+	size_t cap;
 };
 
 /* Parse `path`. On a syntax error, reports it through `d` (file:line:col)
@@ -74,6 +78,11 @@ unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, co
  * nodes made with ynode_new_*() from it share that name and belong to
  * whichever node they are appended to. ynode_free_detached() frees a node
  * that was never appended. Constructors return NULL when out of memory.
+ * The nodes of such a tree (their strings and arrays too) are carved from
+ * an arena the root owns, in 64 KiB blocks, and freed all at once by
+ * ytree_free(root): a detached node's memory stays in the arena until
+ * then. A node made elsewhere (malloc'd) may still be appended: it is
+ * freed on its own.
  */
 struct ynode *ytree_new_root(const char *file);
 /* A scalar of `len` bytes (copied). `quoted` scalars are never read as
@@ -88,6 +97,9 @@ int ynode_append(struct ynode *parent, struct ynode *key, struct ynode *item);
  * frees `item` and returns -1 on failure (or when item is NULL). */
 int ymap_add(struct ynode *map, const char *key, struct ynode *item);
 void ynode_free_detached(struct ynode *n);
+/* Replace a scalar's value with a copy of `len` bytes of s: 0, or -1 when
+ * out of memory (the old value stays). */
+int ynode_set_str(struct ynode *n, const char *s, size_t len);
 
 /* Write `n` as block-style YAML at `indent` spaces; strings are written
  * double-quoted with escapes when needed, so reading the output back gives

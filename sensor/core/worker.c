@@ -316,6 +316,7 @@ const struct ids_services sensor_services = {
 	.counter_add = svc_counter_add,
 	.matcher_compile_tx = matcher_compile_tx,
 	.matcher_tx_scan = svc_tx_scan,
+	.matcher_compile_tx_single = matcher_compile_tx_single,
 };
 
 /* ----------------------------------------------------------- anomalies */

@@ -106,6 +106,12 @@ size_t matcher_stream_size(const struct ids_matcher *m);
 struct ids_matcher *matcher_compile_tx(const struct ids_rule *const *rules, size_t n,
 				       const char *const *buf_names, size_t n_bufs, char *err,
 				       size_t errlen);
+/* matcher_compile_tx that also takes rules on one buffer (ids_rule.buffer
+ * among buf_names), reported by matcher_tx_scan when their buffer is fresh
+ * (the ids_services slot of ABI 1.5). */
+struct ids_matcher *matcher_compile_tx_single(const struct ids_rule *const *rules, size_t n,
+					      const char *const *buf_names, size_t n_bufs,
+					      char *err, size_t errlen);
 unsigned matcher_tx_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 			 const struct ids_packet *pkt, const struct ids_tx_buffer *bufs, size_t n,
 			 ids_match_fn cb, void *ctx);

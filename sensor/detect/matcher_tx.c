@@ -35,7 +35,19 @@
  * makes each buffer fresh at most once per transaction, a rule fires at
  * most once per transaction, and a rule that needs a buffer which never
  * comes never fires. A negated-only part is evaluated exactly when its
- * buffer is present.
+ * buffer is present. A held buffer is scanned again only when some rule
+ * whose primary part it holds needs one of the step's fresh buffers
+ * (matcher_tx.reach): the hits of the others could make no candidate, so
+ * a response's body step does not rescan its head and request buffers
+ * for rules that never look at a body.
+ *
+ * Rules on one buffer (matcher_compile_tx_single, ABI 1.5) join the same
+ * per-buffer databases as a part of their own: the whole rule, unchanged.
+ * Such a rule is a candidate when its buffer is fresh and not empty, so it
+ * is reported once per buffer, as a matcher_compile of that buffer would
+ * report it, and a plugin that holds the buffer for the multi-buffer rules
+ * anyway scans it with Hyperscan once instead of twice (the http plugin's
+ * bodies). Its alerts come in rule order with the multi-buffer ones.
  *
  * Threads: compile/free on the main thread (like matcher_compile). Scans
  * run on the worker with its struct matcher_thread: the buffer matchers'
@@ -78,11 +90,16 @@ struct txrule {
 	 * patterns), the variables carried from one to the next */
 	bool carry;
 	uint8_t *order; /* owned, n_parts part indexes; NULL unless carry */
+	bool single; /* a rule on one buffer (matcher_compile_tx_single) */
 };
 
 struct matcher_tx {
 	size_t n_bufs;
 	struct ids_matcher *bm[IDS_TX_MAX_BUFFERS]; /* primary parts per buffer */
+	/* per buffer: the buffers its primary parts' rules need (OR of their
+	 * `need`); a step whose fresh buffers miss reach[b] skips bm[b]: none
+	 * of its hits could make a candidate */
+	uint64_t reach[IDS_TX_MAX_BUFFERS];
 	struct txrule *rules;
 	size_t n_rules;
 };
@@ -210,13 +227,41 @@ static int carry_init(struct txrule *tr, char *err, size_t errlen)
 	return primary_split(&tr->parts[0], err, errlen);
 }
 
+/* A rule on one buffer (matcher_compile_tx_single): one part, the whole
+ * rule unchanged (v1 or v2, its pcre), so the buffer's database decides it
+ * exactly as a matcher_compile of that buffer would. */
+static int single_init(struct matcher_tx *tx, uint32_t ri, const struct rule *r, char *err,
+		       size_t errlen, const char *const *names)
+{
+	struct txrule *tr = &tx->rules[ri];
+	int bi = buf_index(names, tx->n_bufs, r->pub.buffer);
+
+	if (bi < 0) {
+		tx_err(err, errlen, &r->pub, "names a buffer the plugin does not pass:",
+		       r->pub.buffer ? r->pub.buffer : "payload");
+		return -1;
+	}
+	if (!(tr->parts = calloc(1, sizeof(*tr->parts))))
+		return -1;
+	tr->n_parts = 1;
+	tr->single = true;
+	tr->need = 1ULL << bi;
+	tr->parts[0].sub = *r;
+	tr->parts[0].sub.pub.priv = &tr->parts[0].sub;
+	tr->parts[0].buf = (uint32_t)bi;
+	tr->parts[0].rule = ri;
+	return 0;
+}
+
 static int rule_init(struct matcher_tx *tx, uint32_t ri, const struct ids_rule *pub,
-		     const char *const *names, char *err, size_t errlen)
+		     const char *const *names, bool singles, char *err, size_t errlen)
 {
 	const struct rule *r = rule_from_pub(pub);
 	struct txrule *tr = &tx->rules[ri];
 
 	tr->pub = pub;
+	if (r && singles && r->n_buffers < 2 && pub->buffer)
+		return single_init(tx, ri, r, err, errlen, names);
 	if (!r || r->n_buffers < 2) {
 		tx_err(err, errlen, pub,
 		       "is not a multi-buffer rule:", pub->buffer ? pub->buffer : "payload");
@@ -290,9 +335,9 @@ void matcher_tx_free(struct matcher_tx *tx)
 	free(tx);
 }
 
-struct ids_matcher *matcher_compile_tx(const struct ids_rule *const *rules, size_t n,
-				       const char *const *buf_names, size_t n_bufs, char *err,
-				       size_t errlen)
+static struct ids_matcher *compile_tx(const struct ids_rule *const *rules, size_t n,
+				      const char *const *buf_names, size_t n_bufs, bool singles,
+				      char *err, size_t errlen)
 {
 	struct matcher_tx *tx = calloc(1, sizeof(*tx));
 	struct ids_matcher *m;
@@ -306,10 +351,12 @@ struct ids_matcher *matcher_compile_tx(const struct ids_rule *const *rules, size
 	if (!tx->rules)
 		goto fail;
 	for (size_t i = 0; i < n; i++, tx->n_rules++)
-		if (rule_init(tx, (uint32_t)i, rules[i], buf_names, err, errlen) < 0) {
+		if (rule_init(tx, (uint32_t)i, rules[i], buf_names, singles, err, errlen) < 0) {
 			tx->n_rules++;
 			goto fail;
 		}
+	for (size_t i = 0; i < tx->n_rules; i++)
+		tx->reach[tx->rules[i].parts[0].buf] |= tx->rules[i].need;
 	if (compile_buffers(tx, err, errlen) < 0)
 		goto fail;
 	m = matcher_wrap_tx(tx, n);
@@ -322,6 +369,20 @@ fail:
 						     : "out of memory compiling rules");
 	matcher_tx_free(tx);
 	return NULL;
+}
+
+struct ids_matcher *matcher_compile_tx(const struct ids_rule *const *rules, size_t n,
+				       const char *const *buf_names, size_t n_bufs, char *err,
+				       size_t errlen)
+{
+	return compile_tx(rules, n, buf_names, n_bufs, false, err, errlen);
+}
+
+struct ids_matcher *matcher_compile_tx_single(const struct ids_rule *const *rules, size_t n,
+					      const char *const *buf_names, size_t n_bufs,
+					      char *err, size_t errlen)
+{
+	return compile_tx(rules, n, buf_names, n_bufs, true, err, errlen);
 }
 
 /* --------------------------------------------------------------- scan */
@@ -343,6 +404,8 @@ static int on_primary(const struct ids_rule *rule, void *ctx)
 
 	if ((tr->need & ~st->present) || !(tr->need & st->fresh))
 		return 0;
+	if (tr->single && !st->by[pt->buf]->len)
+		return 0; /* as plugins never scan an empty buffer alone */
 	st->mt->txcand[st->mt->n_txcand++] = pt->rule;
 	return 0;
 }
@@ -412,7 +475,7 @@ unsigned matcher_tx_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 	for (size_t b = 0; b < st.tx->n_bufs; b++) {
 		const struct ids_tx_buffer *tb = st.by[b];
 
-		if (tb && st.tx->bm[b])
+		if (tb && st.tx->bm[b] && (st.tx->reach[b] & st.fresh))
 			matcher_scan(mt, st.tx->bm[b], pkt, tb->data, tb->data ? tb->len : 0,
 				     on_primary, &st);
 	}

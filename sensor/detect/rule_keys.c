@@ -830,20 +830,51 @@ static int rule_rank(const struct rule *r)
 	return 2;
 }
 
+/* rules[0..ranked) are still what the last order left: counted ranks that
+ * add up (a ruleset changed in between is ordered again from scratch). */
+static size_t ranked_prefix(const struct ruleset *rs)
+{
+	if (rs->ranked > rs->n || rs->rank_end[3] != rs->ranked)
+		return 0;
+	for (int r = 1; r < 4; r++)
+		if (rs->rank_end[r] < rs->rank_end[r - 1])
+			return 0;
+	return rs->ranked;
+}
+
+/* A stable merge by rank of the ordered prefix (its segments copied whole)
+ * and the rules added since (ranked once each), so a load of many files
+ * ranks each rule once. */
 void rule_keys_order(struct ruleset *rs)
 {
+	size_t old = ranked_prefix(rs), add = rs->n - old, at = 0, from = 0;
 	struct rule **sorted;
-	size_t n = 0;
+	uint8_t *rank;
 
-	if (rs->n < 2)
+	if (rs->n < 2 || !add)
 		return;
 	sorted = malloc(rs->n * sizeof(*sorted));
-	if (!sorted)
+	rank = malloc(add);
+	if (!sorted || !rank) {
+		free(sorted);
+		free(rank);
 		return; /* file order: flowbits within a packet may then be missed */
-	for (int rank = 0; rank < 4; rank++)
-		for (size_t i = 0; i < rs->n; i++)
-			if (rule_rank(rs->rules[i]) == rank)
-				sorted[n++] = rs->rules[i];
+	}
+	if (!old)
+		memset(rs->rank_end, 0, sizeof(rs->rank_end));
+	for (size_t i = 0; i < add; i++)
+		rank[i] = (uint8_t)rule_rank(rs->rules[old + i]);
+	for (int r = 0; r < 4; r++) {
+		memcpy(sorted + at, rs->rules + from, (rs->rank_end[r] - from) * sizeof(*sorted));
+		at += rs->rank_end[r] - from;
+		from = rs->rank_end[r];
+		for (size_t i = 0; i < add; i++)
+			if (rank[i] == r)
+				sorted[at++] = rs->rules[old + i];
+		rs->rank_end[r] = at;
+	}
 	memcpy(rs->rules, sorted, rs->n * sizeof(*sorted));
+	rs->ranked = rs->n;
+	free(rank);
 	free(sorted);
 }

@@ -28,7 +28,8 @@
  *
  * Invariants: every pub string points into the rule's own storage; pub.priv
  * points to the rule; ids in a ruleset are unique (checked with a hash of
- * the ruleset's ids built for each load). Main thread only.
+ * the ruleset's ids, kept in the ruleset from one load to the next). Main
+ * thread only.
  */
 #include "detect/rules.h"
 
@@ -326,7 +327,7 @@ static int rule_id(struct rparse *p, const struct ynode *map)
 		return -1;
 	p->r->pub.id = (uint32_t)v;
 	p->has_id = true;
-	first = idmap_get(&p->ld->ids, p->r->pub.id);
+	first = idmap_get(&p->ld->rs->ids, p->r->pub.id);
 	if (first)
 		return rule_err(p, n, false, "duplicate id (first defined at %s:%d)",
 				first->pub.file, first->pub.line);
@@ -788,7 +789,7 @@ static void rules_list(struct rload *ld, const struct ynode *list)
 			ld->rs->n_failed++;
 			continue;
 		}
-		if (ruleset_add(ld->rs, r) < 0 || idmap_put(&ld->ids, r) < 0) {
+		if (ruleset_add(ld->rs, r) < 0 || idmap_put(&ld->rs->ids, r) < 0) {
 			if (ld->rs->n && ld->rs->rules[ld->rs->n - 1] == r)
 				ld->rs->n--;
 			rule_err(&p, list->items[i], false, "out of memory");
@@ -807,11 +808,14 @@ static void rules_tree(struct rload *ld, const struct ynode *root)
 		return;
 	}
 	ymap_check_keys(root, top_keys, "rule file", ld->d);
-	for (size_t i = 0; i < ld->rs->n; i++)
-		if (idmap_put(&ld->ids, ld->rs->rules[i]) < 0) {
-			rule_err(&p, root, false, "out of memory");
-			return;
-		}
+	if (ld->rs->ids.n != ld->rs->n) {
+		idmap_free(&ld->rs->ids);
+		for (size_t i = 0; i < ld->rs->n; i++)
+			if (idmap_put(&ld->rs->ids, ld->rs->rules[i]) < 0) {
+				rule_err(&p, root, false, "out of memory");
+				return;
+			}
+	}
 	vars_check(ld, ymap_get(root, "vars"));
 	rules_list(ld, ymap_get(root, "rules"));
 }
@@ -824,7 +828,6 @@ static void rules_load_tree(struct ruleset *rs, struct ynode *root, const char *
 	if (root)
 		rules_tree(&ld, root);
 	rule_keys_order(rs);
-	idmap_free(&ld.ids);
 	free(ld.reported);
 	ytree_free(root);
 }
@@ -867,5 +870,6 @@ void ruleset_free(struct ruleset *rs)
 	for (size_t i = 0; i < rs->n; i++)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
+	idmap_free(&rs->ids);
 	memset(rs, 0, sizeof(*rs));
 }

@@ -200,10 +200,26 @@ struct rule {
 	size_t n_buffers;
 };
 
+/* Rule id -> rule, open addressing (rules.c). */
+struct idmap {
+	uint32_t *ids;
+	const struct rule **rules;
+	size_t cap; /* power of two, at least twice the count */
+	size_t n;
+};
+
 struct ruleset {
 	struct rule **rules;
 	size_t n;
 	size_t n_failed; /* rules reported and left out by the loads so far */
+	/* the ids of rules[0..n), kept from one load to the next (a load of
+	 * many files does not rebuild it per file); rebuilt when it does not
+	 * count n rules */
+	struct idmap ids;
+	/* rules[0..ranked) are in rule_keys_order's order, rank r ending at
+	 * rank_end[r]: the next load places its rules without ranking these
+	 * again */
+	size_t ranked, rank_end[4];
 };
 
 void ruleset_init(struct ruleset *rs);

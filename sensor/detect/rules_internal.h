@@ -18,19 +18,11 @@ struct diag;
 struct ynode;
 
 /* Rule ids already in the ruleset: open addressing, id 0 marks a free slot. */
-struct idmap {
-	uint32_t *ids;
-	const struct rule **rules;
-	size_t cap; /* power of two, at least twice the count */
-	size_t n;
-};
-
 struct rload {
 	struct ruleset *rs;
 	const char *default_detector;
 	struct diag *d;
-	const struct ynode *vars; /* the vars map, or NULL */
-	struct idmap ids;
+	const struct ynode *vars;      /* the vars map, or NULL */
 	const struct ynode **reported; /* var elements already reported */
 	size_t n_reported;
 };

@@ -734,11 +734,8 @@ static int dotprefix_rewrite(struct srule *r, size_t i)
 	v->col = m->items[0]->col;
 	ynode_free_detached(m->items[0]);
 	m->items[0] = v;
-	free(m->keys[0]->str);
-	m->keys[0]->str = strdup(kind);
-	if (!m->keys[0]->str)
+	if (ynode_set_str(m->keys[0], kind, strlen(kind)) < 0)
 		return suri_refuse(r, 0, "dotprefix", "out of memory");
-	m->keys[0]->len = strlen(kind);
 	if (sw)
 		return 0;
 	map_del(m, "endswith");
@@ -1161,29 +1158,42 @@ static const struct {
 	{"TEREDO_PORTS", "3544"},
 };
 
-static int sline_add(struct sline *ln, char c, int line, int col)
+/* Room for `need` characters and the NUL after them. */
+static int sline_reserve(struct sline *ln, size_t need)
 {
-	if (ln->len + 1 >= ln->cap) {
-		size_t cap = ln->cap ? ln->cap * 2 : 256;
-		char *t = realloc(ln->text, cap);
-		int *l, *k;
+	size_t cap = ln->cap ? ln->cap : 256;
+	char *t;
+	int *l, *k;
 
-		if (!t)
-			return -1;
-		ln->text = t;
-		l = realloc(ln->line, cap * sizeof(int));
-		if (!l)
-			return -1;
-		ln->line = l;
-		k = realloc(ln->col, cap * sizeof(int));
-		if (!k)
-			return -1;
-		ln->col = k;
-		ln->cap = cap;
+	if (need < ln->cap)
+		return 0;
+	while (cap <= need)
+		cap *= 2;
+	if (!(t = realloc(ln->text, cap)))
+		return -1;
+	ln->text = t;
+	if (!(l = realloc(ln->line, cap * sizeof(int))))
+		return -1;
+	ln->line = l;
+	if (!(k = realloc(ln->col, cap * sizeof(int))))
+		return -1;
+	ln->col = k;
+	ln->cap = cap;
+	return 0;
+}
+
+/* Append n characters of one source line, the first at column col (each
+ * next one column further; col 0: all at column 0). */
+static int sline_add(struct sline *ln, const char *s, size_t n, int line, int col)
+{
+	if (sline_reserve(ln, ln->len + n) < 0)
+		return -1;
+	memcpy(ln->text + ln->len, s, n);
+	for (size_t i = 0; i < n; i++) {
+		ln->line[ln->len + i] = line;
+		ln->col[ln->len + i] = col ? col + (int)i : 0;
 	}
-	ln->text[ln->len] = c;
-	ln->line[ln->len] = line;
-	ln->col[ln->len++] = col;
+	ln->len += n;
 	ln->text[ln->len] = '\0';
 	return 0;
 }
@@ -1204,9 +1214,10 @@ static struct ynode *var_value(struct sfile *f, const char *name, const char *te
 	struct srule r = {.f = f, .ln = &ln};
 	struct ynode *v = NULL;
 
-	for (const char *s = text; *s; s++)
-		if (sline_add(&ln, *s, line, col) < 0)
-			goto out;
+	if (sline_add(&ln, text, strlen(text), line, 0) < 0)
+		goto out;
+	for (size_t i = 0; i < ln.len; i++)
+		ln.col[i] = col;
 	if (!ln.len) {
 		diag_error(f->d, f->name, line, col, "variable %s is empty", name);
 		goto out;
@@ -1346,9 +1357,8 @@ static int file_lines(struct sfile *f, const char *buf, size_t len)
 				pos = end + 1;
 				continue;
 			}
-			for (size_t i = skip; i < n; i++)
-				if (sline_add(&ln, buf[pos + i], lineno, (int)i + 1) < 0)
-					goto oom;
+			if (sline_add(&ln, buf + pos + skip, n - skip, lineno, (int)skip + 1) < 0)
+				goto oom;
 			rule_parse(f, &ln);
 			ln.len = 0;
 			pos = end + 1;
@@ -1359,10 +1369,11 @@ static int file_lines(struct sfile *f, const char *buf, size_t len)
 		cont = n && buf[pos + n - 1] == '\\';
 		if (cont)
 			n--;
-		for (size_t i = 0; i < n; i++)
-			if (ln.len < SURI_MAX_RULE &&
-			    sline_add(&ln, buf[pos + i], lineno, (int)i + 1) < 0)
-				goto oom;
+		if (ln.len < SURI_MAX_RULE &&
+		    sline_add(&ln, buf + pos,
+			      n < SURI_MAX_RULE - ln.len ? n : SURI_MAX_RULE - ln.len, lineno,
+			      1) < 0)
+			goto oom;
 		pos = end + 1;
 		if (cont && pos < len)
 			continue;

@@ -1373,7 +1373,7 @@ int suri_run_option(struct srule *r, const struct sopt *o)
 	if (strcmp(o->name, "prefilter") == 0)
 		return r->prev_is_content ? kw_content_mod(r, o) : 0;
 	for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++) {
-		if (strcmp(keywords[k].name, o->name))
+		if (keywords[k].name[0] != o->name[0] || strcmp(keywords[k].name, o->name))
 			continue;
 		rc = keywords[k].fn(r, o);
 		r->prev_is_content = keywords[k].cls != KW_OTHER;

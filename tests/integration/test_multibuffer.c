@@ -85,6 +85,35 @@ Test(multibuffer, http_method_uri_header_alerts_once_per_matching_request)
 	cr_expect_eq(itest_alerts(&t, 3), 0);
 }
 
+/* A single-buffer rule on a request buffer that the multi-buffer rules
+ * name (held, scanned once by the request step, ABI 1.5) alerts on every
+ * request whose buffer matches, whatever the other buffers hold. */
+Test(multibuffer, http_single_buffer_uri_rule_beside_multi_buffer_rules)
+{
+	const char *msgs[] = {
+		"POST /x/upload.php HTTP/1.1\r\nHost: a\r\nX-Evil: yes\r\nContent-Length: "
+		"0\r\n\r\n",
+		ok_resp,
+		"GET /x/upload.php HTTP/1.1\r\nHost: a\r\n\r\n",
+		ok_resp,
+		"GET /other HTTP/1.1\r\nHost: a\r\n\r\n",
+		ok_resp,
+	};
+	char rules[1024];
+
+	snprintf(rules, sizeof(rules),
+		 "%s  - {id: 70, msg: uri, buffer: http.uri, patterns: [{content: upload}]}\n",
+		 rules_http);
+	itest_capture(&t, 1);
+	http_conn(40005, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(&t, rules);
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 1), 1);
+	cr_expect_eq(itest_alerts(&t, 70), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=70 tx_id=0"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=70 tx_id=1"), 1);
+}
+
 Test(multibuffer, http_request_uri_and_response_status)
 {
 	const char *msgs[] = {
@@ -142,6 +171,47 @@ Test(multibuffer, http_response_header_and_body)
 	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
 	cr_expect_eq(itest_alerts(&t, 50), 1);
 	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=50 tx_id=0 src_ip=198.18.1.1"), 1);
+}
+
+/* Single-buffer rules on the bodies beside a multi-buffer rule naming
+ * file.data: the bodies are scanned once, by the transaction steps (ABI
+ * 1.5), with the alerts a scan of each body gives: file.data on both
+ * sides, each body's own buffer on its side, a negated content on every
+ * body that is there (never on a message without one). */
+Test(multibuffer, http_single_buffer_body_rules_beside_a_multi_buffer_rule)
+{
+	const char *msgs[] = {
+		"POST /up HTTP/1.1\r\nContent-Length: 10\r\n\r\nMZ..secret",
+		"HTTP/1.1 200 OK\r\nContent-Type: app/x-evil\r\nContent-Length: "
+		"10\r\n\r\nMZ..secret",
+		"GET /a HTTP/1.1\r\nHost: a\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Type: app/x-evil\r\nContent-Length: 4\r\n\r\nPK..",
+	};
+
+	itest_capture(&t, 1);
+	http_conn(40004, msgs, sizeof(msgs) / sizeof(msgs[0]));
+	itest_rules(
+		&t,
+		"rules:\n"
+		"  - {id: 50, msg: evil download, direction: to_client, patterns: [{content: "
+		"\"Content-Type: app/x-evil\", buffer: http.header}, {content: MZ, buffer: "
+		"file.data, startswith: true}]}\n"
+		"  - {id: 60, msg: fd, buffer: file.data, patterns: [{content: secret}]}\n"
+		"  - {id: 61, msg: rb, buffer: http.response_body, patterns: [{content: secret}]}\n"
+		"  - {id: 62, msg: qb, buffer: http.request_body, patterns: [{content: secret}]}\n"
+		"  - {id: 63, msg: neg, buffer: file.data, patterns: [{content: nothing, not: "
+		"true}]}\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 50), 1);
+	cr_expect_eq(itest_alerts(&t, 60), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=0 src_ip=198.18.0.10"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=60 tx_id=0 src_ip=198.18.1.1"), 1);
+	cr_expect_eq(itest_alerts(&t, 61), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=61 tx_id=0 src_ip=198.18.1.1"), 1);
+	cr_expect_eq(itest_alerts(&t, 62), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=62 tx_id=0 src_ip=198.18.0.10"), 1);
+	cr_expect_eq(itest_alerts(&t, 63), 3);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=63 tx_id=1 src_ip=198.18.1.1"), 1);
 }
 
 /* Two ET Open rules as Suricata writes them (classtype, reference and

@@ -58,8 +58,9 @@ static const char *out(void)
 	return tx.membuf ? tx.membuf : "";
 }
 
-/* Load `rules` (YAML rule mappings, one per line) and compile them. */
-static void load(const char *rules)
+/* Load `rules` (YAML rule mappings, one per line) and compile them
+ * (`singles`: with matcher_compile_tx_single, rules on one buffer too). */
+static void load_as(const char *rules, bool singles)
 {
 	const struct ids_rule *pubs[16];
 	char text[8192], err[512];
@@ -69,10 +70,16 @@ static void load(const char *rules)
 		     "%s", out());
 	for (size_t i = 0; i < tx.rs.n; i++)
 		pubs[i] = &tx.rs.rules[i]->pub;
-	tx.m = matcher_compile_tx(pubs, tx.rs.n, names, B_COUNT, err, sizeof(err));
+	tx.m = singles ? matcher_compile_tx_single(pubs, tx.rs.n, names, B_COUNT, err, sizeof(err))
+		       : matcher_compile_tx(pubs, tx.rs.n, names, B_COUNT, err, sizeof(err));
 	cr_assert_not_null(tx.m, "compile failed: %s", err);
 	tx.mt = matcher_thread_new();
 	cr_assert_not_null(tx.mt);
+}
+
+static void load(const char *rules)
+{
+	load_as(rules, false);
 }
 
 static void add(unsigned b, bool fresh, const char *text)
@@ -487,4 +494,59 @@ Test(matcher_tx, buffer_indexes_out_of_range_are_ignored)
 	add(B_URI, true, "/index.html");
 	tx.bufs[tx.n++] = (struct ids_tx_buffer){.buf = 99, .flags = IDS_TXBUF_FRESH};
 	cr_assert_eq(step(), 1);
+}
+
+/* matcher_compile_tx_single (ABI 1.5): rules on one buffer share the
+ * buffer's database with the multi-buffer rules' prefilters. */
+#define RULES_SINGLE                                                                               \
+	"  - {id: 2, msg: t, patterns: [{content: \"X-Evil\", buffer: http.header}]}\n" RULE_MUH   \
+	"  - {id: 3, msg: t, patterns: [{content: upload, buffer: http.uri}]}\n"
+
+Test(matcher_tx, single_buffer_rules_fire_in_rule_order_with_the_others)
+{
+	load_as(RULES_SINGLE, true);
+	add(B_METHOD, true, "POST");
+	add(B_URI, true, "/upload.php");
+	add(B_HEADER, true, "X-Evil: 1\r\n");
+	cr_assert_eq(step(), 3);
+	cr_assert_eq(tx.ids[0], 2);
+	cr_assert_eq(tx.ids[1], 1);
+	cr_assert_eq(tx.ids[2], 3);
+}
+
+Test(matcher_tx, a_single_buffer_rule_fires_when_its_buffer_is_fresh_only)
+{
+	load_as(RULES_SINGLE, true);
+	add(B_URI, false, "/upload.php");
+	add(B_HEADER, true, "X-Evil: 1\r\n");
+	cr_assert_eq(step(), 1); /* the header rule; the uri is held */
+	cr_assert_eq(tx.ids[0], 2);
+	add(B_URI, true, "/upload.php");
+	cr_assert_eq(step(), 1);
+	cr_assert_eq(tx.ids[0], 3);
+}
+
+Test(matcher_tx, a_negated_single_buffer_rule_skips_an_empty_buffer)
+{
+	load_as("  - {id: 5, msg: t, patterns: [{content: evil, not: true, buffer: http.uri}]}\n",
+		true);
+	add(B_URI, true, "");
+	cr_assert_eq(step(), 0);
+	add(B_URI, true, "/index.html");
+	cr_assert_eq(step(), 1);
+	add(B_URI, true, "/evil.html");
+	cr_assert_eq(step(), 0);
+}
+
+Test(matcher_tx, single_buffer_rules_are_refused_by_matcher_compile_tx)
+{
+	const struct ids_rule *pub;
+	char err[256];
+	const char *text = "rules:\n  - {id: 1, msg: t, patterns: [{content: a, buffer: "
+			   "http.uri}]}\n";
+
+	cr_assert_eq(ruleset_load_buffer(&tx.rs, "r.yaml", text, strlen(text), "http", &tx.d), 0);
+	pub = &tx.rs.rules[0]->pub;
+	cr_assert_null(matcher_compile_tx(&pub, 1, names, B_COUNT, err, sizeof(err)));
+	cr_assert(strstr(err, "not a multi-buffer rule"), "%s", err);
 }

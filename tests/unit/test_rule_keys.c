@@ -321,3 +321,29 @@ Test(rule_keys, order_puts_pass_then_setters_before_checkers)
 	cr_assert_eq(rs.rules[3]->pub.id, 3);
 	cr_assert_eq(rs.rules[4]->pub.id, 1);
 }
+
+/* A second file's rules join the order of the first's (the loads of a
+ * set of files rank each rule once), and its duplicate ids are found. */
+Test(rule_keys, order_holds_across_files)
+{
+	static const unsigned want[] = {5, 15, 4, 14, 2, 3, 12, 1, 11};
+
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: x, flowbits: [\"isset,a\"]}\n"
+			  "  - {id: 2, msg: x}\n"
+			  "  - {id: 3, msg: x, flowbits: [\"isset,a\", \"set,b\"]}\n"
+			  "  - {id: 4, msg: x, flowbits: [\"set,a\"]}\n"
+			  "  - {id: 5, msg: x, action: pass}\n"),
+		     0, "%s", out());
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 11, msg: x, flowbits: [\"isset,a\"]}\n"
+			  "  - {id: 12, msg: x}\n"
+			  "  - {id: 14, msg: x, flowbits: [\"set,a\"]}\n"
+			  "  - {id: 15, msg: x, action: pass}\n"
+			  "  - {id: 4, msg: x}\n"),
+		     1, "%s", out());
+	cr_assert(strstr(out(), "duplicate id"), "%s", out());
+	cr_assert_eq(rs.n, 9);
+	for (size_t i = 0; i < 9; i++)
+		cr_assert_eq(rs.rules[i]->pub.id, want[i], "rule %zu: %u", i, rs.rules[i]->pub.id);
+}
