@@ -107,6 +107,7 @@ static bool uses_any(const struct ynode *map)
 /* A scalar's text; reports a collection. */
 static int scalar(struct kparse *p, const struct ynode *n, const char *key, const char **out)
 {
+	*out = ""; /* also on an error: kerr's -1 is not known to the compiler */
 	if (n->type != YNODE_SCALAR)
 		return kerr(p, n, "%s takes a single value, got a collection", key);
 	if (strlen(n->str) != n->len)
