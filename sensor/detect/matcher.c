@@ -1027,11 +1027,69 @@ struct ids_matcher *matcher_wrap_tx(struct matcher_tx *tx, size_t n_rules)
 	return m;
 }
 
+/* Whether a rule is checked only on one direction's data: a rule with
+ * `flow: to_server` (to_client) is never reported for a chunk of the other
+ * direction, whose packet is its data's sender (rule_header_match). */
+static bool only_other_direction(const struct ids_rule *pub, unsigned dir)
+{
+	const struct rule *r = rule_from_pub(pub);
+	enum rule_direction other =
+		dir == IDS_DIR_TO_SERVER ? RULE_DIR_TO_CLIENT : RULE_DIR_TO_SERVER;
+
+	return r && r->direction == other;
+}
+
+/*
+ * Stream rules split by the direction of the data: the responses of a
+ * protocol carry most of the bytes (bodies) and most rules look at
+ * requests, so each direction's streams are scanned by a database of only
+ * the rules that can be reported there. Worth it when some rules name a
+ * direction; the alerts are those of one matcher of all the rules.
+ */
+static struct ids_matcher *compile_by_direction(const struct ids_rule *const *rules, size_t n,
+						char *err, size_t errlen)
+{
+	const struct ids_rule **sub = malloc(n * sizeof(*sub));
+	struct ids_matcher *m = matcher_wrap_tx(NULL, n);
+
+	if (!sub || !m)
+		goto fail;
+	m->stream = true;
+	m->n_rules = n;
+	for (unsigned d = 0; d < 2; d++) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!only_other_direction(rules[i], d))
+				sub[k++] = rules[i];
+		if (!(m->by_dir[d] = compile(sub, k, err, errlen, true)))
+			goto fail;
+		m->need_ring = m->need_ring || m->by_dir[d]->need_ring;
+		if (m->by_dir[d]->n_pats > m->n_pats)
+			m->n_pats = m->by_dir[d]->n_pats;
+		if (m->by_dir[d]->n_dropped > m->n_dropped)
+			m->n_dropped = m->by_dir[d]->n_dropped;
+	}
+	free(sub);
+	return m;
+fail:
+	free(sub);
+	matcher_free(m);
+	return NULL;
+}
+
 struct ids_matcher *matcher_compile_stream(const struct ids_rule *const *rules, size_t n, char *err,
 					   size_t errlen)
 {
+	bool directional = false;
+
 	if (!single_buffer_rules(rules, n, err, errlen))
 		return NULL;
+	for (size_t i = 0; i < n && !directional; i++)
+		directional = only_other_direction(rules[i], IDS_DIR_TO_SERVER) ||
+			      only_other_direction(rules[i], IDS_DIR_TO_CLIENT);
+	if (directional)
+		return compile_by_direction(rules, n, err, errlen);
 	return compile(rules, n, err, errlen, true);
 }
 
@@ -1039,6 +1097,8 @@ void matcher_free(struct ids_matcher *m)
 {
 	if (!m)
 		return;
+	matcher_free(m->by_dir[0]);
+	matcher_free(m->by_dir[1]);
 	matcher_free_parts(m);
 	if (--live_matchers == 0) {
 		hs_free_scratch(proto_scratch);

@@ -98,6 +98,10 @@ struct ids_matcher {
 	bool grouped;
 	/* made by matcher_compile_tx: everything is in here (matcher_tx.c) */
 	struct matcher_tx *tx;
+	/* stream mode with directional rules (matcher_compile_stream): one
+	 * stream matcher per chunk direction (IDS_DIR_*), each without the
+	 * rules of the other direction; this one holds nothing else */
+	struct ids_matcher *by_dir[2];
 };
 
 struct rstate {

@@ -52,6 +52,12 @@
  * verified on the pass's data alone, its absolute positions counting from
  * the pass's first byte (Suricata's raw stream inspection).
  *
+ * Directions: a matcher compiled from rules of which some name a flow
+ * direction is two matchers (by_dir, matcher.c compile_by_direction): a
+ * chunk is scanned by its direction's, which leaves out the rules that are
+ * never reported on that direction's data; a stream remembers the matcher
+ * it was opened for (ms->m), so that closing it needs no direction.
+ *
  * Threads: a struct matcher_stream belongs to the worker whose flow it is
  * and is touched only on that worker's thread, with that worker's
  * struct matcher_thread; nothing here locks.
@@ -82,14 +88,15 @@ struct sprog {
 #define SPROG_INLINE 4
 
 struct matcher_stream {
-	hs_stream_t *hs;	   /* NULL without database, or after the end of data */
-	uint64_t base;		   /* stream offset of the Hyperscan stream's byte 0 */
-	uint64_t next;		   /* stream offset after the last byte scanned */
-	struct sprog *prog;	   /* sorted by rule: small[] or an owned array */
-	uint32_t n_prog, cap_prog; /* entries used, room in prog */
-	uint16_t ring_head;	   /* ring[] position the next byte goes to */
-	uint16_t ring_len;	   /* bytes ring[] holds, <= STREAM_WINDOW */
-	bool ended;		   /* IDS_STREAM_END seen: later chunks are ignored */
+	hs_stream_t *hs;	     /* NULL without database, or after the end of data */
+	uint64_t base;		     /* stream offset of the Hyperscan stream's byte 0 */
+	uint64_t next;		     /* stream offset after the last byte scanned */
+	struct sprog *prog;	     /* sorted by rule: small[] or an owned array */
+	uint32_t n_prog, cap_prog;   /* entries used, room in prog */
+	uint16_t ring_head;	     /* ring[] position the next byte goes to */
+	uint16_t ring_len;	     /* bytes ring[] holds, <= STREAM_WINDOW */
+	bool ended;		     /* IDS_STREAM_END seen: later chunks are ignored */
+	const struct ids_matcher *m; /* the matcher it was opened for (a by_dir one) */
 	struct sprog small[SPROG_INLINE];
 	uint8_t ring[]; /* STREAM_WINDOW bytes when the matcher needs PCRE2 */
 };
@@ -493,6 +500,7 @@ static struct matcher_stream *stream_open(const struct ids_matcher *m)
 		return NULL;
 	ms->prog = ms->small;
 	ms->cap_prog = SPROG_INLINE;
+	ms->m = m;
 	if (m->db && hs_open_stream(m->db, 0, &ms->hs) != HS_SUCCESS) {
 		free(ms);
 		return NULL;
@@ -508,6 +516,8 @@ unsigned matcher_stream_scan(struct matcher_thread *mt, const struct ids_matcher
 	struct matcher_stream *s;
 	unsigned n = 0;
 
+	if (m && m->by_dir[0] && chunk)
+		m = m->by_dir[chunk->direction & 1];
 	if (!mt || !m || !ms || !chunk || !cb || !m->stream || m->n_rules > mt->cap)
 		return 0;
 	mt->venv.pkt = pkt;
@@ -552,6 +562,8 @@ unsigned matcher_stream_close(struct matcher_thread *mt, const struct ids_matche
 	if (!ms || !*ms)
 		return 0;
 	s = *ms;
+	if (m && m->by_dir[0])
+		m = s->m; /* the direction's matcher its stream was opened for */
 	report = cb && mt && m && m->stream && m->n_rules <= mt->cap && !s->ended;
 	ps.off = s->next;
 	if (report)
@@ -569,8 +581,13 @@ unsigned matcher_stream_close(struct matcher_thread *mt, const struct ids_matche
 
 size_t matcher_stream_size(const struct ids_matcher *m)
 {
-	size_t hs = 0;
+	size_t hs = 0, a, b;
 
+	if (m && m->by_dir[0]) {
+		a = matcher_stream_size(m->by_dir[0]);
+		b = matcher_stream_size(m->by_dir[1]);
+		return a > b ? a : b;
+	}
 	if (!m || !m->stream)
 		return 0;
 	if (m->db && hs_stream_size(m->db, &hs) != HS_SUCCESS)

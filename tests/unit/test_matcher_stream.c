@@ -406,9 +406,82 @@ Test(matcher_stream, header_checked_with_the_chunk_packet)
 	r->direction = RULE_DIR_TO_CLIENT;
 	m = compile_all();
 	cr_assert_eq(matcher_stream_scan(fx.mt, m, &ss[0], &p, &c, collect, &h), 0);
-	p.direction = IDS_DIR_TO_CLIENT;
+	p.direction = IDS_DIR_TO_CLIENT; /* the data's sender, as the chunk's */
+	c.direction = IDS_DIR_TO_CLIENT;
 	cr_assert_eq(matcher_stream_scan(fx.mt, m, &ss[1], &p, &c, collect, &h), 1);
 	cr_assert_eq(h.ids[0], 9);
+}
+
+/* Scan `s` as a chunk of stream i in direction `dir` (packet and chunk). */
+static unsigned feed_dir(const struct ids_matcher *m, int i, unsigned dir, const char *s,
+			 uint8_t flags, struct hits *h)
+{
+	struct ids_packet p = packet();
+	struct ids_stream_chunk c = {.data = (const uint8_t *)s,
+				     .len = (uint32_t)strlen(s),
+				     .offset = soff[i],
+				     .direction = (uint8_t)dir,
+				     .flags = flags};
+	unsigned n;
+
+	p.direction = (uint8_t)dir;
+	memset(h, 0, sizeof(*h));
+	n = matcher_stream_scan(fx.mt, m, &ss[i], &p, &c, collect, h);
+	soff[i] += c.len;
+	return n;
+}
+
+/* Rules naming a direction: each direction's data is scanned by a database
+ * without the other direction's rules (matcher.c compile_by_direction);
+ * the alerts, their order and the end-of-data matches are those of one
+ * matcher of all the rules. */
+Test(matcher_stream, directional_rules_scanned_on_their_direction_only)
+{
+	struct ids_packet p = packet();
+	struct ids_matcher *m;
+	struct hits h;
+	struct rule *r;
+
+	r = rule_new(30);
+	content(r, "attack");
+	r->direction = RULE_DIR_TO_CLIENT;
+	content(rule_new(10), "attack");
+	r = rule_new(20);
+	content(r, "attack");
+	r->direction = RULE_DIR_TO_SERVER;
+	r = rule_new(40);
+	regex(r, "bye$");
+	r->direction = RULE_DIR_TO_CLIENT;
+	m = compile_all();
+	cr_assert(matcher_is_stream(m));
+	cr_assert_eq(feed_dir(m, 0, IDS_DIR_TO_SERVER, "an att", 0, &h), 0);
+	cr_assert_eq(feed_dir(m, 0, IDS_DIR_TO_SERVER, "ack, bye", 0, &h), 2);
+	cr_assert_eq(h.ids[0], 10);
+	cr_assert_eq(h.ids[1], 20);
+	cr_assert_eq(feed_dir(m, 1, IDS_DIR_TO_CLIENT, "attack", 0, &h), 2);
+	cr_assert_eq(h.ids[0], 30);
+	cr_assert_eq(h.ids[1], 10);
+	cr_assert_eq(feed_dir(m, 1, IDS_DIR_TO_CLIENT, " bye", 0, &h), 0);
+	cr_assert_eq(close_stream(m, 0, &h), 0, "to_client's bye$ is not a to_server rule");
+	p.direction = IDS_DIR_TO_CLIENT; /* the to_client direction's last packet */
+	memset(&h, 0, sizeof(h));
+	cr_assert_eq(matcher_stream_close(fx.mt, m, &ss[1], &p, collect, &h), 1);
+	cr_assert_eq(h.ids[0], 40);
+}
+
+/* Every rule for the other direction: a direction with no rule at all. */
+Test(matcher_stream, a_direction_without_rules)
+{
+	struct ids_matcher *m;
+	struct hits h;
+	struct rule *r = rule_new(5);
+
+	content(r, "attack");
+	r->direction = RULE_DIR_TO_CLIENT;
+	m = compile_all();
+	cr_assert_eq(feed_dir(m, 0, IDS_DIR_TO_SERVER, "attack", IDS_STREAM_END, &h), 0);
+	cr_assert_eq(feed_dir(m, 1, IDS_DIR_TO_CLIENT, "attack", 0, &h), 1);
+	cr_assert_eq(close_stream(m, 1, &h), 0);
 }
 
 Test(matcher_stream, report_order_is_rule_order)
