@@ -90,7 +90,7 @@ struct txrule {
 	 * patterns), the variables carried from one to the next */
 	bool carry;
 	uint8_t *order; /* owned, n_parts part indexes; NULL unless carry */
-	bool single; /* a rule on one buffer (matcher_compile_tx_single) */
+	bool single;	/* a rule on one buffer (matcher_compile_tx_single) */
 };
 
 struct matcher_tx {

@@ -36,17 +36,6 @@ struct rule_flowint_state {
 	} v[];
 };
 
-static uint64_t name_hash(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (uint8_t)s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 /* ------------------------------------------------------------- parsing */
 
 static const char *const fi_ops[] = {"=",  "+", "-",  "==",    "!=",	 "<",
@@ -62,31 +51,13 @@ static bool name_ok(const char *w, size_t n)
 	return true;
 }
 
-/* The next comma-separated item of *s, trimmed: [*w, *w + *n). */
-static bool item(const char **s, const char **w, size_t *n)
-{
-	const char *b = *s, *e;
-
-	while (*b == ' ' || *b == '\t')
-		b++;
-	if (!*b)
-		return false;
-	e = b + strcspn(b, ",");
-	*s = *e ? e + 1 : e;
-	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	*w = b;
-	*n = (size_t)(e - b);
-	return true;
-}
-
 static int fi_value(const char *w, size_t n, struct rule_fi_op *op, char *err, size_t errlen)
 {
 	uint64_t v = 0;
 
 	if (name_ok(w, n)) {
 		op->value_is_var = true;
-		op->value_name = name_hash(w, n);
+		op->value_name = rule_name_hash(w, n);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -111,15 +82,15 @@ int rule_fi_parse(const char *text, struct rule_fi_op *op, char *err, size_t err
 	size_t n, k = 0;
 
 	memset(op, 0, sizeof(*op));
-	if (!item(&s, &w, &n) || !name_ok(w, n)) {
+	if (!rule_text_item(&s, &w, &n) || !name_ok(w, n)) {
 		snprintf(err, errlen,
 			 "expected a name (a letter, then letters, digits, '_', '.'), "
 			 "got '%s'",
 			 text);
 		return -1;
 	}
-	op->name = name_hash(w, n);
-	if (!item(&s, &w, &n)) {
+	op->name = rule_name_hash(w, n);
+	if (!rule_text_item(&s, &w, &n)) {
 		snprintf(err, errlen, "an operator must follow the name");
 		return -1;
 	}
@@ -135,16 +106,16 @@ int rule_fi_parse(const char *text, struct rule_fi_op *op, char *err, size_t err
 	}
 	op->op = (uint8_t)(k == FI_ISNOTSET + 1 ? FI_ISNOTSET : k);
 	if (op->op >= FI_ISSET)
-		return item(&s, &w, &n)
+		return rule_text_item(&s, &w, &n)
 			       ? (snprintf(err, errlen, "%s takes no value", fi_ops[k]), -1)
 			       : 0;
-	if (!item(&s, &w, &n)) {
+	if (!rule_text_item(&s, &w, &n)) {
 		snprintf(err, errlen, "'%s' needs a value", fi_ops[k]);
 		return -1;
 	}
 	if (fi_value(w, n, op, err, errlen) < 0)
 		return -1;
-	if (item(&s, &w, &n)) {
+	if (rule_text_item(&s, &w, &n)) {
 		snprintf(err, errlen, "unexpected '%.*s' after the value", (int)n, w);
 		return -1;
 	}

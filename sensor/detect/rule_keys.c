@@ -879,3 +879,33 @@ void rule_keys_order(struct ruleset *rs)
 	free(rank);
 	free(sorted);
 }
+
+/* ------------------------------------------------- option text helpers */
+
+bool rule_text_item(const char **s, const char **w, size_t *n)
+{
+	const char *b = *s, *e;
+
+	while (*b == ' ' || *b == '\t')
+		b++;
+	if (!*b)
+		return false;
+	e = b + strcspn(b, ",");
+	*s = *e ? e + 1 : e;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*w = b;
+	*n = (size_t)(e - b);
+	return true;
+}
+
+uint64_t rule_name_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (uint8_t)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}

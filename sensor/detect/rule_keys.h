@@ -302,6 +302,12 @@ bool rule_ssize_match(const struct rule_ssize *z, const struct flow *f, const st
 /* ------------------------------------------------------------- flowint */
 
 /* Parse one flowint option string ("name, +, 1"); 0, or -1 with err. */
+/* Option text helpers of xbits and flowint: the next comma-separated item
+ * of *s, blanks trimmed, as [*w, *w + *n) (false at the end); FNV-1a of a
+ * name. */
+bool rule_text_item(const char **s, const char **w, size_t *n);
+uint64_t rule_name_hash(const char *s, size_t n);
+
 int rule_fi_parse(const char *text, struct rule_fi_op *op, char *err, size_t errlen);
 /* A comparison, isset or notset of op on flow f (NULL: no flow). */
 bool rule_fi_check(const struct rule_fi_op *op, const struct flow *f);

@@ -56,35 +56,6 @@ struct rule_xbits {
 
 /* ------------------------------------------------------------- parsing */
 
-static uint64_t name_hash(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (uint8_t)s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-/* The next comma-separated token of *s, trimmed: [*w, *w + *n). */
-static bool token(const char **s, const char **w, size_t *n)
-{
-	const char *b = *s, *e;
-
-	while (*b == ' ' || *b == '\t')
-		b++;
-	if (!*b)
-		return false;
-	e = b + strcspn(b, ",");
-	*s = *e ? e + 1 : e;
-	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	*w = b;
-	*n = (size_t)(e - b);
-	return true;
-}
-
 static bool word_is(const char *w, size_t n, const char *lit)
 {
 	return strlen(lit) == n && strncmp(w, lit, n) == 0;
@@ -173,22 +144,22 @@ int rule_xb_parse(const char *text, struct rule_xb_op *op, char *err, size_t err
 
 	memset(op, 0, sizeof(*op));
 	op->expire = XB_EXPIRE_DEFAULT;
-	if (!token(&s, &w, &n)) {
+	if (!rule_text_item(&s, &w, &n)) {
 		snprintf(err, errlen, "empty xbits option");
 		return -1;
 	}
 	if (word_is(w, n, "noalert"))
-		return token(&s, &w, &n)
+		return rule_text_item(&s, &w, &n)
 			       ? (snprintf(err, errlen, "noalert takes nothing after it"), -1)
 			       : 1;
 	if (xb_cmd(w, n, op, err, errlen) < 0)
 		return -1;
-	if (!token(&s, &w, &n) || strcspn(w, " \t") < n) {
+	if (!rule_text_item(&s, &w, &n) || strcspn(w, " \t") < n) {
 		snprintf(err, errlen, "a bit name must follow the command");
 		return -1;
 	}
-	op->name = name_hash(w, n);
-	while (token(&s, &w, &n))
+	op->name = rule_name_hash(w, n);
+	while (rule_text_item(&s, &w, &n))
 		if (xb_option(w, n, op, &seen, err, errlen) < 0)
 			return -1;
 	if (!(seen & 1)) {
