@@ -418,10 +418,9 @@ Test(tunnel, every_tunnel_cut_at_every_length)
  * each alerts once on one datagram, the outer one as a packet of its own
  * (proto of the outer layer, no tunnel object), as Suricata inspects a
  * tunnel's root packet (suricata-verify bug-7725-01). */
-static const char outer_rules[] =
-	"rules:\n"
-	"  - {id: 10, msg: outer, proto: ip, dst: 198.18.0.2}\n"
-	"  - {id: 11, msg: inner, proto: ip, dst: 198.19.0.2}\n";
+static const char outer_rules[] = "rules:\n"
+				  "  - {id: 10, msg: outer, proto: ip, dst: 198.18.0.2}\n"
+				  "  - {id: 11, msg: inner, proto: ip, dst: 198.19.0.2}\n";
 
 static void outer_and_inner(const struct pg_tunnel *tun, const char *outer_proto, bool flow)
 {
@@ -484,7 +483,8 @@ Test(tunnel, outer_packet_has_no_payload)
 	struct pg_tunnel tun = {PG_TUN_IPIP, "198.18.0.1", "198.18.0.2", 0, 0, 0, NULL};
 	struct pcapgen *g = itest_capture(&t, 1);
 
-	itest_rules(&t, "rules:\n  - {id: 12, msg: any, proto: ip, patterns: [{content: PROBE}]}\n");
+	itest_rules(&t,
+		    "rules:\n  - {id: 12, msg: any, proto: ip, patterns: [{content: PROBE}]}\n");
 	itest_config(&t, "plugins:\n  - name: signature\n");
 	g->tunnel = &tun;
 	pg_udp(g, "198.19.0.1", 40002, "198.19.0.2", 5353, "xxPROBExx", 9);

@@ -259,7 +259,9 @@ Test(config, every_problem_is_reported)
 		out_f(),
 		"F:17:1: error: unknown key 'extra' in the configuration (valid: log-dir, "
 		"plugin-dir, threads, outputs, flow, plugins, rule-files, stream, defrag, "
-		"host-os-policy, capture, stats, pidfile, run-as, classification-file, decoder, rules, vars, reference-config-file, threshold-file, enable-file, disable-file, sensor-name, control-socket, allow-no-rules, logging)\n"
+		"host-os-policy, capture, stats, pidfile, run-as, classification-file, decoder, "
+		"rules, vars, reference-config-file, threshold-file, enable-file, disable-file, "
+		"sensor-name, control-socket, allow-no-rules, logging)\n"
 		"F:2:10: error: log-dir must not be empty\n"
 		"F:1:10: error: expected an integer from 1 to 1024, got '0'\n"
 		"F:5:3: error: unknown key 'syslog' in outputs (valid: eve)\n"
@@ -529,6 +531,7 @@ Test(config, ipv6_format)
 Test(config, record_key_errors)
 {
 	cr_assert_eq(load("sensor-name: ''\noutputs: {eve: {community-id-seed: 65536}}\n"), -1);
-	cr_assert_str_eq(out_f(), "F:2:36: error: expected an integer from 0 to 65535, got '65536'\n"
-				  "F:1:14: error: sensor-name must not be empty\n");
+	cr_assert_str_eq(out_f(),
+			 "F:2:36: error: expected an integer from 0 to 65535, got '65536'\n"
+			 "F:1:14: error: sensor-name must not be empty\n");
 }

@@ -253,7 +253,8 @@ Test(eve, icmpv6_alert_with_type_and_code)
 		"{\"timestamp\":\"2026-11-23T18:56:30.500000+0000\",\"flow_id\":42,"
 		"\"pcap_cnt\":3,\"event_type\":\"alert\",\"src_ip\":"
 		"\"2001:0db8:0000:0000:0000:0000:0000:0001\",\"dest_ip\":"
-		"\"2001:0db8:0000:0000:0001:0000:0000:0001\",\"proto\":\"IPv6-ICMP\",\"icmp_type\":128,"
+		"\"2001:0db8:0000:0000:0001:0000:0000:0001\",\"proto\":\"IPv6-ICMP\",\"icmp_type\":"
+		"128,"
 		"\"icmp_code\":0,\"pkt_src\":\"defrag\",\"direction\":\"to_server\",\"alert\":{"
 		"\"action\":\"allowed\",\"gid\":1,\"signature_id\":7,\"rev\":2,\"signature\":"
 		"\"ping6\",\"category\":\"Misc activity\",\"severity\":1},\"stream\":0}\n");
@@ -768,7 +769,7 @@ Test(eve, alert_with_host_community_id_flow_and_tx_id)
 	fi.bytes[IDS_DIR_TO_SERVER] = 300;
 	fi.bytes[IDS_DIR_TO_CLIENT] = 1500;
 	fi.first_usec = INT64_C(1795460189000000);
-	in = (struct eve_alert_input){&p, &gpl_rule, "eth1", "http", "\"http\":{\"status\":200}",
+	in = (struct eve_alert_input){&p,  &gpl_rule, "eth1", "http", "\"http\":{\"status\":200}",
 				      &fi, 4};
 	eve_alert_record(t, &in);
 	cr_assert_eq(eve_thread_flush(t), 0);
@@ -851,9 +852,11 @@ Test(eve, icmp_flow_record_with_community_id_and_host)
 		"{\"timestamp\":\"2026-11-23T18:56:30.000000+0000\",\"flow_id\":9,\"event_type\":"
 		"\"flow\",\"src_ip\":\"198.18.0.1\",\"dest_ip\":\"198.18.0.2\",\"proto\":\"ICMP\","
 		"\"community_id\":\"1:HD2u7eCsZfe372oT897kzbcfjuY=\",\"host\":\"tap-7\",\"flow\":{"
-		"\"pkts_toserver\":1,\"pkts_toclient\":1,\"bytes_toserver\":84,\"bytes_toclient\":84,"
+		"\"pkts_toserver\":1,\"pkts_toclient\":1,\"bytes_toserver\":84,\"bytes_toclient\":"
+		"84,"
 		"\"start\":\"2026-11-23T18:56:30.000000+0000\",\"end\":"
-		"\"2026-11-23T18:56:30.000000+0000\",\"age\":0,\"state\":\"established\",\"reason\":"
+		"\"2026-11-23T18:56:30.000000+0000\",\"age\":0,\"state\":\"established\","
+		"\"reason\":"
 		"\"timeout\",\"alerted\":false}}\n"
 		"{\"timestamp\":\"2026-11-23T18:56:30.000000+0000\",\"event_type\":\"anomaly\","
 		"\"host\":\"tap-7\",\"anomaly\":{\"type\":\"stream\",\"event\":"
@@ -970,8 +973,9 @@ Test(eve, protocol_record_switched_off_bad_name_or_too_deep)
 	eve_thread_free(t);
 	eve_writer_close(w);
 	text = slurp(path);
-	cr_assert(strncmp(text, "{\"timestamp\":\"2026-11-23T18:56:30.000001+0000\",\"flow_id\":77,"
-				"\"event_type\":\"mything\",",
+	cr_assert(strncmp(text,
+			  "{\"timestamp\":\"2026-11-23T18:56:30.000001+0000\",\"flow_id\":77,"
+			  "\"event_type\":\"mything\",",
 			  76) == 0,
 		  "%s", text);
 	cr_assert_not_null(strstr(text, "\"tx_id\":0,\"x\":{}}\n{\"timestamp\""));
