@@ -400,14 +400,21 @@ no_memory:
 	return NULL;
 }
 
+/* "FILE: truncated capture after packet N (why)", the one text of a cut
+ * file whichever reader found it. */
+static void truncated(char *err, size_t errlen, const char *path, uint64_t after, const char *why)
+{
+	snprintf(err, errlen, "%s: truncated capture after packet %llu (%s)", path,
+		 (unsigned long long)after, why);
+}
+
 static int mmap_next(struct pcap_source *s, struct capture_frame *f, char *err, size_t errlen)
 {
 	char why[256];
 	int rc = mmap_source_next(s->mm, f, why, sizeof(why));
 
 	if (rc < 0)
-		snprintf(err, errlen, "%s: truncated capture after packet %llu (%s)", s->path,
-			 (unsigned long long)s->count, why);
+		truncated(err, errlen, s->path, s->count, why);
 	else if (rc > 0)
 		s->count++;
 	return rc;
@@ -427,8 +434,7 @@ int pcap_source_next(struct pcap_source *s, struct capture_frame *f, char *err, 
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
 	if (rc != 1) {
-		snprintf(err, errlen, "%s: truncated capture after packet %llu (%s)", s->path,
-			 (unsigned long long)s->count, pcap_geterr(s->pc));
+		truncated(err, errlen, s->path, s->count, pcap_geterr(s->pc));
 		return -1;
 	}
 	s->count++;
@@ -514,8 +520,7 @@ int pcap_cursor_next(struct pcap_cursor *c, struct capture_frame *f, char *err, 
 
 	if (rc < 0) {
 		mmap_cursor_events(c->mc, &ev);
-		snprintf(err, errlen, "%s: truncated capture after packet %llu (%s)", c->path,
-			 (unsigned long long)(ev.bad_record_pcap_cnt - 1), why);
+		truncated(err, errlen, c->path, ev.bad_record_pcap_cnt - 1, why);
 	}
 	return rc;
 }
