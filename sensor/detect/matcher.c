@@ -1014,16 +1014,27 @@ struct ids_matcher *matcher_compile(const struct ids_rule *const *rules, size_t 
 	return compile(rules, n, err, errlen, false);
 }
 
-struct ids_matcher *matcher_wrap_tx(struct matcher_tx *tx, size_t n_rules)
+/* A matcher that holds other matchers' work (a transaction matcher, the
+ * two directions of a stream matcher), counted as live and sizing the
+ * threads' per-rule state for `n_rules`. */
+static struct ids_matcher *matcher_shell(size_t n_rules)
 {
 	struct ids_matcher *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
-	m->tx = tx;
 	live_matchers++;
 	if (n_rules > max_rules)
 		max_rules = n_rules;
+	return m;
+}
+
+struct ids_matcher *matcher_wrap_tx(struct matcher_tx *tx, size_t n_rules)
+{
+	struct ids_matcher *m = matcher_shell(n_rules);
+
+	if (m)
+		m->tx = tx;
 	return m;
 }
 
@@ -1050,7 +1061,7 @@ static struct ids_matcher *compile_by_direction(const struct ids_rule *const *ru
 						char *err, size_t errlen)
 {
 	const struct ids_rule **sub = malloc(n * sizeof(*sub));
-	struct ids_matcher *m = matcher_wrap_tx(NULL, n);
+	struct ids_matcher *m = matcher_shell(n);
 
 	if (!sub || !m)
 		goto fail;
@@ -1064,7 +1075,7 @@ static struct ids_matcher *compile_by_direction(const struct ids_rule *const *ru
 				sub[k++] = rules[i];
 		if (!(m->by_dir[d] = compile(sub, k, err, errlen, true)))
 			goto fail;
-		m->need_ring = m->need_ring || m->by_dir[d]->need_ring;
+		/* the counts a caller may ask for: the larger direction's */
 		if (m->by_dir[d]->n_pats > m->n_pats)
 			m->n_pats = m->by_dir[d]->n_pats;
 		if (m->by_dir[d]->n_dropped > m->n_dropped)
