@@ -64,6 +64,26 @@ static const char *conv(const char *text)
 }
 
 /* The rule `i` of the last conversion. */
+/* Write `text` to a new temporary .rules file (its name in `path`), and
+ * load it into `rs` (initialised here); the loader's return value. The
+ * caller unlinks `path` and frees `rs`. */
+#define RULES_PATH_LEN 40
+static int load_rules_text(struct ruleset *rs, char *path, const char *text)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(path, RULES_PATH_LEN, "/tmp/test_rules_suricata_XXXXXX.rules");
+	fd = mkstemps(path, 6);
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	ruleset_init(rs);
+	return ruleset_load_file(rs, path, "signature", &d);
+}
+
 static const struct ynode *rule(size_t i)
 {
 	const struct ynode *l = ymap_get(res.root, "rules");
@@ -672,23 +692,18 @@ Test(rules_suricata, hostile_input_is_reported)
  * rule, errors of the loader name the .rules file. */
 Test(rules_suricata, loads_through_the_rule_loader)
 {
-	char path[] = "/tmp/test_rules_suricata_XXXXXX.rules";
-	int fd = mkstemps(path, 6);
+	static const char text[] =
+		"alert tcp $HOME_NET any -> !$HOME_NET [80,8080] (msg:\"ET x\\; y\"; "
+		"content:\"GET |2f|\"; depth:5; http_uri; content:\"evil\"; nocase; "
+		"http_uri; "
+		"sid:2000001; "
+		"rev:3; metadata:created_at 2020_01_01;)\n"
+		"alert udp any any -> any 53 (msg:\"p\"; pcre:\"/a+b/i\"; sid:2000002;)\n";
+	char path[RULES_PATH_LEN];
 	struct ruleset rs;
 	const struct rule *r;
-	FILE *f;
 
-	cr_assert_geq(fd, 0);
-	f = fdopen(fd, "w");
-	fputs("alert tcp $HOME_NET any -> !$HOME_NET [80,8080] (msg:\"ET x\\; y\"; "
-	      "content:\"GET |2f|\"; depth:5; http_uri; content:\"evil\"; nocase; http_uri; "
-	      "sid:2000001; "
-	      "rev:3; metadata:created_at 2020_01_01;)\n"
-	      "alert udp any any -> any 53 (msg:\"p\"; pcre:\"/a+b/i\"; sid:2000002;)\n",
-	      f);
-	fclose(f);
-	ruleset_init(&rs);
-	cr_assert_eq(ruleset_load_file(&rs, path, "signature", &d), 0, "%s", out());
+	cr_assert_eq(load_rules_text(&rs, path, text), 0, "%s", out());
 	unlink(path);
 	cr_assert_eq(rs.n, 2);
 	r = rs.rules[0];
@@ -716,24 +731,21 @@ Test(rules_suricata, loads_through_the_rule_loader)
  * in theirs, the rule's buffer is its fast_pattern's. */
 Test(rules_suricata, several_buffers_make_one_multi_buffer_rule)
 {
-	char path[] = "/tmp/test_rules_suricata_XXXXXX.rules";
-	int fd = mkstemps(path, 6);
+	static const char text[] =
+		"alert http any any -> any any (msg:\"sticky\"; "
+		"flow:established,to_server; "
+		"http.method; content:\"POST\"; http.uri; content:\"/gate.php\"; "
+		"content:\"id=\"; distance:0; http.header; content:\"X-Bot|3a 20|\"; "
+		"fast_pattern; sid:3000001;)\n"
+		"alert http any any -> any any (msg:\"legacy\"; "
+		"flow:established,to_client; "
+		"content:\"/admin\"; http_uri; content:\"403\"; http_stat_code; "
+		"sid:3000002;)\n";
+	char path[RULES_PATH_LEN];
 	struct ruleset rs;
 	const struct rule *r;
-	FILE *f;
 
-	cr_assert_geq(fd, 0);
-	f = fdopen(fd, "w");
-	fputs("alert http any any -> any any (msg:\"sticky\"; flow:established,to_server; "
-	      "http.method; content:\"POST\"; http.uri; content:\"/gate.php\"; "
-	      "content:\"id=\"; distance:0; http.header; content:\"X-Bot|3a 20|\"; "
-	      "fast_pattern; sid:3000001;)\n"
-	      "alert http any any -> any any (msg:\"legacy\"; flow:established,to_client; "
-	      "content:\"/admin\"; http_uri; content:\"403\"; http_stat_code; sid:3000002;)\n",
-	      f);
-	fclose(f);
-	ruleset_init(&rs);
-	cr_assert_eq(ruleset_load_file(&rs, path, "signature", &d), 0, "%s", out());
+	cr_assert_eq(load_rules_text(&rs, path, text), 0, "%s", out());
 	unlink(path);
 	cr_assert_eq(rs.n, 2);
 	r = rs.rules[0];
@@ -758,24 +770,19 @@ Test(rules_suricata, several_buffers_make_one_multi_buffer_rule)
  * buffer, and a payload fast_pattern keeps the prefilter on pkt_data. */
 Test(rules_suricata, payload_with_buffers_is_a_multi_buffer_rule)
 {
-	char path[] = "/tmp/test_rules_suricata_XXXXXX.rules";
-	int fd = mkstemps(path, 6);
+	static const char text[] =
+		"alert http any any -> any any (msg:\"mixed\"; flow:established,to_server; "
+		"content:\"../\"; depth:200; http.method; content:\"GET\"; http.uri; "
+		"content:\"/modules/x.php?\"; nocase; content:\"name=\"; sid:3000003;)\n"
+		"alert http any any -> any any (msg:\"fp\"; flow:established,to_client; "
+		"content:\"|0d 0a 0d 0a|MZ\"; fast_pattern; http.stat_code; "
+		"content:\"200\"; "
+		"file.data; content:\"PE\"; sid:3000004;)\n";
+	char path[RULES_PATH_LEN];
 	struct ruleset rs;
 	const struct rule *r;
-	FILE *f;
 
-	cr_assert_geq(fd, 0);
-	f = fdopen(fd, "w");
-	fputs("alert http any any -> any any (msg:\"mixed\"; flow:established,to_server; "
-	      "content:\"../\"; depth:200; http.method; content:\"GET\"; http.uri; "
-	      "content:\"/modules/x.php?\"; nocase; content:\"name=\"; sid:3000003;)\n"
-	      "alert http any any -> any any (msg:\"fp\"; flow:established,to_client; "
-	      "content:\"|0d 0a 0d 0a|MZ\"; fast_pattern; http.stat_code; content:\"200\"; "
-	      "file.data; content:\"PE\"; sid:3000004;)\n",
-	      f);
-	fclose(f);
-	ruleset_init(&rs);
-	cr_assert_eq(ruleset_load_file(&rs, path, "signature", &d), 0, "%s", out());
+	cr_assert_eq(load_rules_text(&rs, path, text), 0, "%s", out());
 	unlink(path);
 	cr_assert_eq(rs.n, 2);
 	r = rs.rules[0];
@@ -1060,18 +1067,13 @@ Test(rules_suricata, event_rules_name_anomalies)
 /* The loader's own errors on a .rules tree point at the .rules column. */
 Test(rules_suricata, loader_errors_name_the_rules_column)
 {
-	char path[] = "/tmp/test_rules_suricata_XXXXXX.rules";
-	int fd = mkstemps(path, 6);
+	static const char text[] =
+		"alert tcp any any -> any any (msg:\"x\"; pcre:\"/ab(c/i\"; sid:2;)\n";
+	char path[RULES_PATH_LEN];
 	char want[512];
 	struct ruleset rs;
-	FILE *f;
 
-	cr_assert_geq(fd, 0);
-	f = fdopen(fd, "w");
-	fputs("alert tcp any any -> any any (msg:\"x\"; pcre:\"/ab(c/i\"; sid:2;)\n", f);
-	fclose(f);
-	ruleset_init(&rs);
-	cr_expect_eq(ruleset_load_file(&rs, path, "signature", &d), 1);
+	cr_expect_eq(load_rules_text(&rs, path, text), 1);
 	snprintf(want, sizeof(want),
 		 "%s:1:51: error: rule 2: bad regex: missing closing parenthesis at offset 4\n",
 		 path);
