@@ -24,6 +24,12 @@
  * then drops, so what arrives after the sink comes back is sent. The
  * first failure and each recovery are logged, once each.
  *
+ * Stop drains: it waits (up to drain_ms) while something is queued and the
+ * sink is up, or while the sink is down but has had fewer than two tries
+ * since the stop began (the first one at once). So a run that ends before
+ * the thread's first open, or while a collector is being restarted, still
+ * delivers, and a sink that stays away costs about a second at exit.
+ *
  * Reopen (HUP) and stop are requests the thread acts on between batches;
  * reopen waits on `done_cv` for the answer.
  */
@@ -61,6 +67,8 @@ struct output {
 	int reopen_rc;
 	unsigned reopen_gen;
 	atomic_bool up;
+	atomic_bool retry_now;	/* stop: try to open now, not in a second */
+	atomic_uint open_tries; /* attempts to open the sink so far */
 	atomic_uint_least64_t written, dropped, errors;
 };
 
@@ -275,8 +283,10 @@ static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, int ms)
 static void try_open(struct output *o, bool *failed_logged)
 {
 	char err[512] = "";
+	int rc = o->sink.ops->open(&o->sink, err, sizeof(err));
 
-	if (o->sink.ops->open(&o->sink, err, sizeof(err)) == 0) {
+	atomic_fetch_add(&o->open_tries, 1);
+	if (rc == 0) {
 		atomic_store(&o->up, true);
 		if (*failed_logged)
 			log_info("output %s: %s is back; sending again", o->conf.name,
@@ -370,8 +380,9 @@ static void *output_main(void *arg)
 
 	for (;;) {
 		int64_t now = mono_ms();
+		bool retry = atomic_exchange(&o->retry_now, false);
 
-		if (!atomic_load(&o->up) && now >= next_open) {
+		if (!atomic_load(&o->up) && (now >= next_open || retry)) {
 			try_open(o, &failed_logged);
 			next_open = now + 1000;
 		}
@@ -454,14 +465,25 @@ static int output_start(struct output *o, const struct output_conf *c, const cha
 	return 0;
 }
 
+/* Worth waiting for: the sink is up, or down with fewer than two tries
+ * to open it since `tries0`. */
+static bool may_still_send(struct output *o, unsigned tries0)
+{
+	return atomic_load(&o->up) || atomic_load(&o->open_tries) - tries0 < 2;
+}
+
 static void output_stop(struct output *o, int drain_ms)
 {
 	int64_t until = mono_ms() + drain_ms;
+	unsigned tries0;
 
 	if (!o->running)
 		return;
 	pthread_mutex_lock(&o->mu);
-	while ((o->pending.len || o->busy) && atomic_load(&o->up) && mono_ms() < until)
+	tries0 = atomic_load(&o->open_tries);
+	atomic_store(&o->retry_now, true);
+	pthread_cond_signal(&o->data_cv);
+	while ((o->pending.len || o->busy) && may_still_send(o, tries0) && mono_ms() < until)
 		timed_wait(&o->done_cv, &o->mu, 50);
 	o->stop = true;
 	/* Whatever is still queued now cannot be sent. */

@@ -81,8 +81,9 @@ struct output_set;
  * `log_dir` is where relative file names go. NULL with err filled. */
 struct output_set *output_set_open(const struct output_conf *confs, size_t n, const char *log_dir,
 				   char *err, size_t errlen);
-/* Write what is queued (waiting up to `drain_ms` for sinks that are up),
- * stop the threads, close the sinks and free. NULL is fine. */
+/* Write what is queued (waiting up to `drain_ms` for sinks that are up,
+ * and for a sink that is down until it has been tried twice more, the
+ * first time at once), stop the threads, close the sinks and free. NULL is fine. */
 void output_set_close(struct output_set *s, int drain_ms);
 /* Reading a capture file: wait for room rather than drop while a sink is
  * up. */

@@ -311,6 +311,37 @@ Test(output, unix_stream_sends_lines_and_reconnects)
 	output_conf_free(&c);
 }
 
+/* A run that ends while the collector is away (or before the output's
+ * thread first connected) sends what is queued if the collector is back
+ * by the close: the close tries the sink at once instead of dropping. */
+Test(output, close_tries_a_sink_that_is_down_before_dropping_what_is_queued)
+{
+	const char *path = test_path(dir, "late.sock");
+	size_t two = strlen(alert_line) + strlen(flow_line);
+	struct output_conf c;
+	struct output_set *s;
+	char buf[4096];
+	int lfd, cfd;
+
+	output_conf_init(&c, "late");
+	c.sink = SINK_UNIX_STREAM;
+	c.filename = strdup("late.sock");
+	s = open_one(&c);
+	sleep_ms(200); /* the thread's first try has failed: nobody listens */
+	cr_assert_eq(counters(s, 0).up, false);
+	output_set_submit(s, alert_line, strlen(alert_line));
+	output_set_submit(s, flow_line, strlen(flow_line));
+	lfd = listener(path, SOCK_STREAM);
+	output_set_close(s, 10000);
+	cfd = accept_within(lfd, 10000);
+	cr_assert_eq(read_some(cfd, buf, two), two);
+	cr_assert_eq(strncmp(buf, alert_line, strlen(alert_line)), 0);
+	cr_assert_str_eq(buf + strlen(alert_line), flow_line);
+	close(cfd);
+	close(lfd);
+	output_conf_free(&c);
+}
+
 Test(output, unix_dgram_one_datagram_per_record)
 {
 	const char *path = test_path(dir, "dgram.sock");
