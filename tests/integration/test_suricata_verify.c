@@ -15,9 +15,12 @@
  *     `-k none`, midstream pickup when they set stream.midstream=true;
  *   - each `filter` check whose match is about alerts (event_type: alert)
  *     is evaluated on the fields both sensors write with one meaning:
- *     event_type, alert.signature_id, alert.gid, src_ip, dest_ip,
- *     src_port, dest_port, proto (a field matched against null must be
- *     absent); its `count` is compared exactly (a
+ *     event_type, alert.signature_id, alert.gid, alert.rev, src_ip,
+ *     dest_ip, src_port, dest_port, proto (a field matched against null
+ *     must be absent), and pcap_cnt on alerts about one packet (ours
+ *     without `pkt_src: stream`: a stream alert names the segment with
+ *     the match, Suricata the packet that made it inspect); its `count`
+ *     is compared exactly (a
  *     filter without count needs at least one record). Checks on other
  *     record types, and fields whose documented meaning differs (pkt_src,
  *     payload of stream alerts), are not evaluated here: test_corpus.c
@@ -136,8 +139,8 @@ static void stream_conf(const struct ynode *root, char *out, size_t len)
 }
 
 static const char *const checked_keys[] = {
-	"event_type", "alert.signature_id", "alert.gid", "src_ip", "dest_ip",
-	"src_port",   "dest_port",	    "proto",	 NULL};
+	"event_type", "alert.signature_id", "alert.gid", "alert.rev", "src_ip",
+	"dest_ip",    "src_port",	    "dest_port", "proto",     NULL};
 
 static bool is_checked(const char *key)
 {
@@ -168,16 +171,28 @@ static void flatten(const struct ynode *m, const char *prefix, char *out, size_t
 	}
 }
 
-/* Records matching `filter` that have none of the space-separated fields
- * of `nulls`. */
-static size_t count_matches(const struct eve_log *eve, const char *filter, const char *nulls)
+/* Whether rec is at packet `pcap_cnt` (-1: any); a stream alert's
+ * pcap_cnt means another packet than Suricata's and is not compared. */
+static bool at_packet(const struct jr_val *rec, int64_t pcap_cnt)
+{
+	const char *src = jr_str(rec, "pkt_src");
+
+	if (pcap_cnt < 0 || (src && strcmp(src, "stream") == 0))
+		return true;
+	return jr_int(rec, "pcap_cnt", -1) == pcap_cnt;
+}
+
+/* Records matching `filter`, at packet `pcap_cnt` (see at_packet), that
+ * have none of the space-separated fields of `nulls`. */
+static size_t count_matches(const struct eve_log *eve, const char *filter, int64_t pcap_cnt,
+			    const char *nulls)
 {
 	const struct jr_val *rec;
 	size_t n = 0;
 
 	for (size_t i = 0; (rec = eve_find(eve, filter, i)); i++) {
 		char keys[512], *save = NULL;
-		bool absent = true;
+		bool absent = at_packet(rec, pcap_cnt);
 
 		snprintf(keys, sizeof(keys), "%s", nulls);
 		for (char *k = strtok_r(keys, " ", &save); k && absent;
@@ -200,8 +215,9 @@ static unsigned check_alerts(const struct ynode *root, const struct eve_log *eve
 	for (size_t i = 0; checks && checks->type == YNODE_SEQ && i < checks->n; i++) {
 		const struct ynode *f = ymap_get(checks->items[i], "filter");
 		const struct ynode *cnt = ymap_get(f, "count");
+		const struct ynode *at = ymap_get(ymap_get(f, "match"), "pcap_cnt");
 		char filter[1024] = "", nulls[512] = "";
-		int64_t want = -1;
+		int64_t want = -1, pcap_cnt = -1;
 		size_t got;
 
 		flatten(ymap_get(f, "match"), "", filter, sizeof(filter), nulls, sizeof(nulls));
@@ -210,7 +226,9 @@ static unsigned check_alerts(const struct ynode *root, const struct eve_log *eve
 		(*n)++;
 		if (cnt && cnt->type == YNODE_SCALAR)
 			want = strtoll(cnt->str, NULL, 10);
-		got = count_matches(eve, filter, nulls);
+		if (at && at->type == YNODE_SCALAR)
+			pcap_cnt = strtoll(at->str, NULL, 10);
+		got = count_matches(eve, filter, pcap_cnt, nulls);
 		if (want < 0 ? got > 0 : (int64_t)got == want)
 			continue;
 		if (!bad++)
