@@ -350,24 +350,29 @@ static void raise_anomaly(struct ids_thread *w, int64_t ts_usec, const struct id
 	fire_event_rules(w, event, p, f);
 }
 
+/* Each decoder event of p: an anomaly record, then the rules on it. */
 static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool decoded)
 {
-	const char *name = decode_event_name((enum decode_event)p->last_event);
-	char event[80];
 	struct ids_packet bare;
 
-	/* decoder.unknown_link_type and decoder.too_many_layers carry their group */
-	snprintf(event, sizeof(event), "%s%s", strncmp(name, "decoder.", 8) ? "decoder." : "",
-		 name);
-	if (decoded) {
-		raise_anomaly(w, p->pub.ts_usec, &p->pub, "decode", event, w->cur_flow);
-		return;
+	if (!decoded) {
+		/* The frame did not decode: only its time and number are sure. */
+		memset(&bare, 0, sizeof(bare));
+		bare.ts_usec = p->pub.ts_usec;
+		bare.pcap_cnt = p->pub.pcap_cnt;
 	}
-	/* The frame did not decode: only its time and number are sure. */
-	memset(&bare, 0, sizeof(bare));
-	bare.ts_usec = p->pub.ts_usec;
-	bare.pcap_cnt = p->pub.pcap_cnt;
-	raise_anomaly(w, p->pub.ts_usec, &bare, "decode", event, NULL);
+	for (unsigned i = 0; i < p->n_events; i++) {
+		const char *name = decode_event_name((enum decode_event)p->events[i]);
+		char event[80];
+
+		/* decoder.unknown_link_type and decoder.too_many_layers carry their group */
+		snprintf(event, sizeof(event), "%s%s",
+			 strncmp(name, "decoder.", 8) ? "decoder." : "", name);
+		if (decoded)
+			raise_anomaly(w, p->pub.ts_usec, &p->pub, "decode", event, w->cur_flow);
+		else
+			raise_anomaly(w, p->pub.ts_usec, &bare, "decode", event, NULL);
+	}
 }
 
 /* Timeouts and memcap drops (no packet of their own) come in floods: one

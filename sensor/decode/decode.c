@@ -16,11 +16,15 @@
  *   from the previous frame into this one.
  * - A check that fails drops the frame: the event is counted in
  *   st->events[] and st->invalid, p->last_event names it, and the decoder
- *   returns -1. Two events are not drops: a TCP option with a bad length
- *   and a UDP length field shorter than the IP payload are counted in
- *   st->events[] and named in p->last_event, but the packet is still
- *   delivered (hosts accept such packets, so dropping them would let a
- *   payload past detection).
+ *   returns -1. Some events are not drops: a TCP option with a bad length,
+ *   a UDP length field shorter than the IP payload, the IPv6 extension
+ *   header anomalies (routing type 0, a second hop-by-hop header, options
+ *   headers with unknown or only padding options, a fragment header that
+ *   says "the whole datagram") are counted in st->events[] and named in
+ *   p->last_event, but the packet is still delivered (hosts accept such
+ *   packets, so dropping them would let a payload past detection).
+ *   p->events holds each distinct event of the packet (the first
+ *   PACKET_MAX_EVENTS), so the worker raises every one of them.
  * - Non-IP frames (ARP, LLDP, BSD loopback families other than IP) return
  *   -1 without an event and are not invalid.
  * - Fragments (IPv4 MF or offset, IPv6 fragment header with M or offset)
@@ -104,6 +108,14 @@ static const char *const event_names[EV_MAX] = {
 	[EV_UDP_LEN_INVALID] = "udp.len_invalid",
 	[EV_IPV6_RH_TYPE_0] = "ipv6.rh_type_0",
 	[EV_IPV6_EXTHDR_DUPL_HH] = "ipv6.exthdr_dupl_hh",
+	[EV_IPV6_EXTHDR_USELESS_FH] = "ipv6.exthdr_useless_fh",
+	[EV_IPV6_FH_NON_ZERO_RESERVED] = "ipv6.fh_non_zero_reserved_field",
+	[EV_IPV6_HOPOPTS_UNKNOWN_OPT] = "ipv6.hopopts_unknown_opt",
+	[EV_IPV6_HOPOPTS_ONLY_PADDING] = "ipv6.hopopts_only_padding",
+	[EV_IPV6_DSTOPTS_UNKNOWN_OPT] = "ipv6.dstopts_unknown_opt",
+	[EV_IPV6_DSTOPTS_ONLY_PADDING] = "ipv6.dstopts_only_padding",
+	[EV_IPV6_ZERO_LEN_PADN] = "ipv6.zero_len_padn",
+	[EV_IPV6_EXTHDR_INVALID_OPTLEN] = "ipv6.exthdr_invalid_optlen",
 	[EV_TOO_MANY_LAYERS] = "decoder.too_many_layers",
 	[EV_GRE_PKT_TOO_SMALL] = "gre.pkt_too_small",
 	[EV_GRE_WRONG_VERSION] = "gre.wrong_version",
@@ -154,18 +166,29 @@ const char *decode_event_name(enum decode_event ev)
 #define drop decode_drop
 #define note decode_note
 
+/* Name ev in p: last_event, and once in p->events while there is room. */
+static void keep_event(struct packet *p, enum decode_event ev)
+{
+	p->last_event = (int)ev;
+	for (unsigned i = 0; i < p->n_events; i++)
+		if (p->events[i] == ev)
+			return;
+	if (p->n_events < PACKET_MAX_EVENTS)
+		p->events[p->n_events++] = (uint8_t)ev;
+}
+
 int decode_drop(struct packet *p, struct decode_stats *st, enum decode_event ev)
 {
 	st->events[ev]++;
 	st->invalid++;
-	p->last_event = (int)ev;
+	keep_event(p, ev);
 	return -1;
 }
 
 void decode_note(struct packet *p, struct decode_stats *st, enum decode_event ev)
 {
 	st->events[ev]++;
-	p->last_event = (int)ev;
+	keep_event(p, ev);
 }
 
 /* ------------------------------------------------------------ transport */
@@ -394,6 +417,10 @@ static int ipv6_fragment(struct packet *p, struct ipv6_walk *w, struct decode_st
 	if (w->seen_fh)
 		return drop(p, st, EV_IPV6_EXTHDR_DUPL_FH);
 	w->seen_fh = true;
+	if (h[1] || (offm & 6))
+		note(p, st, EV_IPV6_FH_NON_ZERO_RESERVED);
+	if ((offm & 0xfff8) == 0 && !(offm & 1)) /* says "the whole datagram" */
+		note(p, st, EV_IPV6_EXTHDR_USELESS_FH);
 	w->nh = h[0];
 	w->off += 8;
 	if ((offm & 0xfff9) == 0) /* atomic fragment: the datagram is whole */
@@ -410,8 +437,54 @@ static int ipv6_fragment(struct packet *p, struct ipv6_walk *w, struct decode_st
 	return 0;
 }
 
-/* Hosts drop these (RFC 5095, RFC 8200 4.1); counted, still delivered. */
-static void ipv6_ext_anomalies(struct packet *p, struct ipv6_walk *w, struct decode_stats *st)
+/* Option types an options header may carry besides padding: router
+ * alert (RFC 2711), jumbo payload (RFC 2675), home address (RFC 6275). */
+static bool ipv6_option_known(uint8_t type)
+{
+	return type == 0x05 || type == 0xc2 || type == 0xc9;
+}
+
+/* The options of the hop-by-hop (hop) or destination options header h of
+ * hlen bytes: unknown types, padding only, an empty PadN and an option
+ * running past the header are each noted once per header. */
+static void ipv6_options(struct packet *p, const uint8_t *h, uint32_t hlen, bool hop,
+			 struct decode_stats *st)
+{
+	unsigned pads = 0, others = 0;
+	bool unknown = false, empty_padn = false;
+
+	for (uint32_t off = 2; off < hlen;) {
+		if (h[off] == 0) { /* Pad1: one byte, no length */
+			pads++;
+			off++;
+			continue;
+		}
+		if (off + 2 > hlen || off + 2 + h[off + 1] > hlen) {
+			note(p, st, EV_IPV6_EXTHDR_INVALID_OPTLEN);
+			return;
+		}
+		if (h[off] == 1) {
+			pads++;
+			empty_padn |= h[off + 1] == 0;
+		} else {
+			others++;
+			unknown |= !ipv6_option_known(h[off]);
+		}
+		off += 2 + (uint32_t)h[off + 1];
+	}
+	if (empty_padn)
+		note(p, st, EV_IPV6_ZERO_LEN_PADN);
+	if (pads && !others)
+		note(p, st, hop ? EV_IPV6_HOPOPTS_ONLY_PADDING : EV_IPV6_DSTOPTS_ONLY_PADDING);
+	if (unknown)
+		note(p, st, hop ? EV_IPV6_HOPOPTS_UNKNOWN_OPT : EV_IPV6_DSTOPTS_UNKNOWN_OPT);
+}
+
+/* Hosts drop these (RFC 5095, RFC 8200 4.1), and options headers that hold
+ * nothing a host acts on (covert channels); counted, still delivered. The
+ * header at w->off is hlen bytes, all inside the datagram. */
+static void ipv6_ext_anomalies(struct packet *p, struct ipv6_walk *w, uint32_t hlen,
+			       struct decode_stats *st)
 {
 	if (w->nh == EXT_ROUTING && w->b[w->off + 2] == 0) /* hlen >= 8: the type is there */
 		note(p, st, EV_IPV6_RH_TYPE_0);
@@ -420,6 +493,8 @@ static void ipv6_ext_anomalies(struct packet *p, struct ipv6_walk *w, struct dec
 			note(p, st, EV_IPV6_EXTHDR_DUPL_HH);
 		w->seen_hh = true;
 	}
+	if (w->nh == EXT_HOPOPTS || w->nh == EXT_DSTOPTS)
+		ipv6_options(p, w->b + w->off, hlen, w->nh == EXT_HOPOPTS, st);
 }
 
 /* Step over one extension header; 1 when w->nh is not one (walk ends). */
@@ -440,7 +515,7 @@ static int ipv6_ext_step(struct packet *p, struct ipv6_walk *w, struct decode_st
 			hlen = ((uint32_t)w->b[w->off + 1] + 1) * 8;
 		if (hlen > room)
 			return drop(p, st, EV_IPV6_TRUNC_EXTHDR);
-		ipv6_ext_anomalies(p, w, st);
+		ipv6_ext_anomalies(p, w, hlen, st);
 		w->nh = w->b[w->off];
 		w->off += hlen;
 		return 0;

@@ -857,9 +857,15 @@ Test(decode, ipv6_truncated_extension_headers)
 {
 	expect_drop(dec_ipv6_claiming(0, 1), EV_IPV6_TRUNC_EXTHDR);
 	expect_drop(dec_ipv6_claiming(0, 7), EV_IPV6_TRUNC_EXTHDR);
-	/* A whole hop-by-hop header whose next header (0: hop-by-hop again)
-	 * does not fit. */
-	expect_drop(dec_ipv6_claiming(0, 8), EV_IPV6_TRUNC_EXTHDR);
+	/* A whole hop-by-hop header (six Pad1 options: padding only, noted)
+	 * whose next header (0: hop-by-hop again) does not fit. */
+	cr_assert_eq(dec_ipv6_claiming(0, 8), -1);
+	cr_assert_eq(pkt.last_event, EV_IPV6_TRUNC_EXTHDR);
+	cr_assert_eq(st.events[EV_IPV6_TRUNC_EXTHDR], 1);
+	cr_assert_eq(st.events[EV_IPV6_HOPOPTS_ONLY_PADDING], 1);
+	cr_assert_eq(pkt.n_events, 2);
+	cr_assert_eq(pkt.events[0], EV_IPV6_HOPOPTS_ONLY_PADDING);
+	cr_assert_eq(pkt.events[1], EV_IPV6_TRUNC_EXTHDR);
 	expect_drop(dec_ipv6_claiming(43, 7), EV_IPV6_TRUNC_EXTHDR);
 	expect_drop(dec_ipv6_claiming(60, 0), EV_IPV6_TRUNC_EXTHDR);
 	expect_drop(dec_ipv6_claiming(44, 7), EV_IPV6_TRUNC_EXTHDR);

@@ -1154,9 +1154,125 @@ Test(decode_tunnel, ipv6_duplicated_hop_by_hop_is_counted)
 	tcp_probe(&f);
 	ip6_end(&f, ip);
 	cr_assert_eq(dec(&f), 0);
-	cr_assert_eq(pkt.last_event, EV_IPV6_EXTHDR_DUPL_HH);
+	/* each header holds one PadN: padding only, noted per header */
+	cr_assert_eq(pkt.n_events, 2);
+	cr_assert_eq(pkt.events[0], EV_IPV6_HOPOPTS_ONLY_PADDING);
+	cr_assert_eq(pkt.events[1], EV_IPV6_EXTHDR_DUPL_HH);
 	cr_assert_eq(st.events[EV_IPV6_EXTHDR_DUPL_HH], 1);
+	cr_assert_eq(st.events[EV_IPV6_HOPOPTS_ONLY_PADDING], 2);
 	expect_inner(true);
+}
+
+/* A destination options header (next: TCP) with the 6 option bytes
+ * `opts`, decoded: the packet is delivered whatever the options say. */
+static void dec_dstopts(const char *opts)
+{
+	struct fb f;
+	uint32_t ip;
+
+	fb_init(&f);
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 60, in6_src, in6_dst);
+	put8(&f, 6);
+	put8(&f, 0); /* 8 bytes */
+	put_bytes(&f, opts, 6);
+	tcp_probe(&f);
+	ip6_end(&f, ip);
+	cr_assert_eq(dec(&f), 0);
+	cr_assert_eq(st.invalid, 0);
+	expect_inner(true);
+}
+
+/* Exactly the events `want` (n of them, in order) on the packet and
+ * counted once each. */
+static void expect_events(const enum decode_event *want, unsigned n)
+{
+	unsigned total = 0;
+
+	cr_assert_eq(pkt.n_events, n);
+	for (unsigned i = 0; i < n; i++) {
+		cr_assert_eq(pkt.events[i], want[i], "event %u is %s, want %s", i,
+			     decode_event_name(pkt.events[i]), decode_event_name(want[i]));
+		cr_assert_eq(st.events[want[i]], 1);
+	}
+	for (int i = 0; i < EV_MAX; i++)
+		total += (unsigned)st.events[i];
+	cr_assert_eq(total, n);
+}
+
+Test(decode_tunnel, ipv6_destination_options_anomalies)
+{
+	static const enum decode_event unknown[] = {EV_IPV6_DSTOPTS_UNKNOWN_OPT},
+				       padding[] = {EV_IPV6_DSTOPTS_ONLY_PADDING},
+				       empty_padn[] = {EV_IPV6_ZERO_LEN_PADN,
+						       EV_IPV6_DSTOPTS_ONLY_PADDING},
+				       past_end[] = {EV_IPV6_EXTHDR_INVALID_OPTLEN};
+
+	/* a home address option would be 0xc9 with 16 bytes: type 0x1e is
+	 * unknown (a covert channel's carrier), then Pad1s */
+	dec_dstopts("\x1e\x02\xaa\xbb\x00\x00");
+	expect_events(unknown, 1);
+	dec_dstopts("\x01\x04\x00\x00\x00\x00"); /* PadN of 4 */
+	expect_events(padding, 1);
+	dec_dstopts("\x01\x00\x01\x02\x00\x00"); /* PadN of 0, PadN of 2 */
+	expect_events(empty_padn, 2);
+	dec_dstopts("\x00\x00\x00\x1e\x09\x00"); /* option runs past the header */
+	expect_events(past_end, 1);
+	dec_dstopts("\x05\x02\x00\x00\x01\x00"); /* router alert, PadN of 0 */
+	cr_assert_eq(pkt.n_events, 1);
+	cr_assert_eq(pkt.events[0], EV_IPV6_ZERO_LEN_PADN);
+}
+
+Test(decode_tunnel, ipv6_hop_by_hop_unknown_option)
+{
+	static const enum decode_event want[] = {EV_IPV6_HOPOPTS_UNKNOWN_OPT};
+	struct fb f;
+	uint32_t ip;
+
+	fb_init(&f);
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 0, in6_src, in6_dst);
+	put8(&f, 6);
+	put8(&f, 0);
+	put_bytes(&f, "\x3e\x04\x01\x02\x03\x04", 6);
+	tcp_probe(&f);
+	ip6_end(&f, ip);
+	cr_assert_eq(dec(&f), 0);
+	expect_events(want, 1);
+}
+
+/* A fragment header with offset 0 and no M flag describes the whole
+ * datagram (an atomic fragment, RFC 6946): delivered as is, noted; its
+ * reserved fields set are noted too. */
+Test(decode_tunnel, ipv6_useless_and_reserved_fragment_header)
+{
+	static const enum decode_event useless[] = {EV_IPV6_EXTHDR_USELESS_FH},
+				       both[] = {EV_IPV6_FH_NON_ZERO_RESERVED,
+						 EV_IPV6_EXTHDR_USELESS_FH};
+	struct fb f;
+	uint32_t ip;
+
+	fb_init(&f);
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 44, in6_src, in6_dst);
+	put8(&f, 6);
+	put8(&f, 0);
+	put16(&f, 0); /* offset 0, M 0 */
+	put32(&f, 0x1234);
+	tcp_probe(&f);
+	ip6_end(&f, ip);
+	cr_assert_eq(dec(&f), 0);
+	cr_assert_not(pkt.is_fragment);
+	expect_inner(true);
+	expect_events(useless, 1);
+	f.b[14 + 40 + 1] = 7; /* reserved byte */
+	cr_assert_eq(dec(&f), 0);
+	expect_events(both, 2);
+	f.b[14 + 40 + 1] = 0;
+	f.b[14 + 40 + 3] = 1; /* M: a first fragment, not useless */
+	cr_assert_eq(dec(&f), 0);
+	cr_assert(pkt.is_fragment);
+	cr_assert_eq(pkt.n_events, 0);
 }
 
 /* ------------------------------------------------- decode_ip and tunnels */

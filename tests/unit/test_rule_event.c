@@ -231,7 +231,7 @@ static void suricata_file(const char *name, unsigned parsed, unsigned failed, co
 
 Test(rule_event, suricata_decoder_events_rules)
 {
-	suricata_file("rules/decoder-events.rules", 66, 57, "decode-event", 49, 66);
+	suricata_file("rules/decoder-events.rules", 73, 50, "decode-event", 42, 73);
 }
 
 Test(rule_event, suricata_stream_events_rules)
