@@ -79,6 +79,81 @@ bad:
 	return -1;
 }
 
+/* An address as a 128-bit number (IPv4 in the low 32 bits). */
+typedef unsigned __int128 addr_num;
+
+static addr_num addr_to_num(const uint8_t *bytes, unsigned nbytes)
+{
+	addr_num v = 0;
+
+	for (unsigned i = 0; i < nbytes; i++)
+		v = v << 8 | bytes[i];
+	return v;
+}
+
+static void num_to_block(addr_num v, unsigned family, unsigned prefix, struct addr_block *b)
+{
+	unsigned nbytes = family == 4 ? 4 : 16;
+
+	memset(b, 0, sizeof(*b));
+	b->family = (uint8_t)family;
+	b->prefix = (uint8_t)prefix;
+	for (unsigned i = nbytes; i-- > 0; v >>= 8)
+		b->bytes[i] = (uint8_t)v;
+}
+
+/* One end of a range: an address of either family, no prefix. */
+static int range_end(const char *s, size_t n, uint8_t *bytes, unsigned *family)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	if (n == 0 || n >= sizeof(text))
+		return -1;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	if (inet_pton(AF_INET, text, bytes) == 1)
+		*family = 4;
+	else if (inet_pton(AF_INET6, text, bytes) == 1)
+		*family = 6;
+	else
+		return -1;
+	return 0;
+}
+
+int addr_range_parse(const char *s, struct addr_block *out, size_t *n, char *err, size_t errlen)
+{
+	const char *dash = strchr(s, '-');
+	uint8_t a[16] = {0}, z[16] = {0};
+	unsigned fa, fz, bits;
+	addr_num lo, hi;
+
+	*n = 0;
+	if (!dash || range_end(s, (size_t)(dash - s), a, &fa) < 0 ||
+	    range_end(dash + 1, strlen(dash + 1), z, &fz) < 0 || fa != fz) {
+		snprintf(err, errlen, "'%s' is not an address range (A-B, both of one family)", s);
+		return -1;
+	}
+	bits = fa == 4 ? 32 : 128;
+	lo = addr_to_num(a, bits / 8);
+	hi = addr_to_num(z, bits / 8);
+	if (lo > hi) {
+		snprintf(err, errlen, "address range '%s' ends before it starts", s);
+		return -1;
+	}
+	/* Largest aligned block at lo that stays within hi, then on. */
+	for (;;) {
+		unsigned size = 0; /* the block holds 2^size addresses */
+
+		while (size < bits && !((lo >> size) & 1) && lo + (((addr_num)2 << size) - 1) <= hi)
+			size++;
+		num_to_block(lo, fa, bits - size, &out[(*n)++]);
+		if (size == bits || hi - lo < ((addr_num)1 << size))
+			break;
+		lo += (addr_num)1 << size;
+	}
+	return 0;
+}
+
 static int parse_port(const char *s, size_t n, uint16_t *out)
 {
 	unsigned v = 0;

@@ -44,6 +44,12 @@ struct port_set {
 /* Parse one element "198.18.0.0/15", "2001:db8::1", "!10.0.0.1" into `b`.
  * Returns 0 or -1 with a message in err. */
 int addr_block_parse(const char *s, struct addr_block *b, char *err, size_t errlen);
+/* Most blocks an address range can need (IPv6: two per prefix length). */
+#define ADDR_RANGE_MAX_BLOCKS 256
+/* An address range "A-B" (both ends included, one family, A <= B; no '!')
+ * as the fewest CIDR blocks that cover exactly it, into out[0..*n); out
+ * has room for ADDR_RANGE_MAX_BLOCKS. Returns 0 or -1 with a message. */
+int addr_range_parse(const char *s, struct addr_block *out, size_t *n, char *err, size_t errlen);
 /* "80", "1024:65535", ":1023", "1024:", "!22". */
 int port_range_parse(const char *s, struct port_range *r, char *err, size_t errlen);
 

@@ -67,16 +67,16 @@ enum decode_event {
 	EV_NULL_PKT_TOO_SMALL,		 /* ltnull.pkt_too_small (BSD loopback header) */
 	EV_UDP_LEN_INVALID,		 /* udp.len_invalid (length field below 8) */
 	/* IPv6 anomalies that are counted, the packet still delivered. */
-	EV_IPV6_RH_TYPE_0,	/* ipv6.rh_type_0 (deprecated by RFC 5095) */
-	EV_IPV6_EXTHDR_DUPL_HH, /* ipv6.exthdr_dupl_hh */
-	EV_IPV6_EXTHDR_USELESS_FH,	  /* ipv6.exthdr_useless_fh (offset 0, no M) */
-	EV_IPV6_FH_NON_ZERO_RESERVED,	  /* ipv6.fh_non_zero_reserved_field */
-	EV_IPV6_HOPOPTS_UNKNOWN_OPT,	  /* ipv6.hopopts_unknown_opt */
-	EV_IPV6_HOPOPTS_ONLY_PADDING,	  /* ipv6.hopopts_only_padding */
-	EV_IPV6_DSTOPTS_UNKNOWN_OPT,	  /* ipv6.dstopts_unknown_opt */
-	EV_IPV6_DSTOPTS_ONLY_PADDING,	  /* ipv6.dstopts_only_padding */
-	EV_IPV6_ZERO_LEN_PADN,		  /* ipv6.zero_len_padn */
-	EV_IPV6_EXTHDR_INVALID_OPTLEN,	  /* ipv6.exthdr_invalid_optlen */
+	EV_IPV6_RH_TYPE_0,	       /* ipv6.rh_type_0 (deprecated by RFC 5095) */
+	EV_IPV6_EXTHDR_DUPL_HH,	       /* ipv6.exthdr_dupl_hh */
+	EV_IPV6_EXTHDR_USELESS_FH,     /* ipv6.exthdr_useless_fh (offset 0, no M) */
+	EV_IPV6_FH_NON_ZERO_RESERVED,  /* ipv6.fh_non_zero_reserved_field */
+	EV_IPV6_HOPOPTS_UNKNOWN_OPT,   /* ipv6.hopopts_unknown_opt */
+	EV_IPV6_HOPOPTS_ONLY_PADDING,  /* ipv6.hopopts_only_padding */
+	EV_IPV6_DSTOPTS_UNKNOWN_OPT,   /* ipv6.dstopts_unknown_opt */
+	EV_IPV6_DSTOPTS_ONLY_PADDING,  /* ipv6.dstopts_only_padding */
+	EV_IPV6_ZERO_LEN_PADN,	       /* ipv6.zero_len_padn */
+	EV_IPV6_EXTHDR_INVALID_OPTLEN, /* ipv6.exthdr_invalid_optlen */
 	/* Tunnels (decode_tunnel_*.c). */
 	EV_TOO_MANY_LAYERS,		 /* decoder.too_many_layers (tunnel depth) */
 	EV_GRE_PKT_TOO_SMALL,		 /* gre.pkt_too_small */
@@ -162,18 +162,18 @@ void decode_config_defaults(struct decode_config *c);
  * plugins do not see. */
 struct packet {
 	struct ids_packet pub;
-	const uint8_t *l4;		 /* transport header, NULL for fragments/unknown */
-	uint32_t l4_len;		 /* transport header + payload */
-	bool is_fragment;		 /* IPv4 MF/offset or IPv6 fragment header */
-	bool frag_more;			 /* more fragments follow */
-	uint32_t frag_offset;		 /* in bytes */
-	uint32_t frag_id;		 /* IPv4 id or IPv6 identification */
-	uint8_t frag_next;		 /* IPv6: next header after the fragment header */
-	int last_event;			 /* last decoder event, -1 when none */
-	uint8_t n_events;		 /* distinct events of this packet, in order */
+	const uint8_t *l4;		   /* transport header, NULL for fragments/unknown */
+	uint32_t l4_len;		   /* transport header + payload */
+	bool is_fragment;		   /* IPv4 MF/offset or IPv6 fragment header */
+	bool frag_more;			   /* more fragments follow */
+	uint32_t frag_offset;		   /* in bytes */
+	uint32_t frag_id;		   /* IPv4 id or IPv6 identification */
+	uint8_t frag_next;		   /* IPv6: next header after the fragment header */
+	int last_event;			   /* last decoder event, -1 when none */
+	uint8_t n_events;		   /* distinct events of this packet, in order */
 	uint8_t events[PACKET_MAX_EVENTS]; /* (the first PACKET_MAX_EVENTS) */
-	const struct decode_config *cfg; /* never NULL while decoding; kept by decode_ip */
-	uint8_t depth;			 /* tunnel layers entered so far */
+	const struct decode_config *cfg;   /* never NULL while decoding; kept by decode_ip */
+	uint8_t depth;			   /* tunnel layers entered so far */
 	uint8_t layers;	   /* encapsulations of any kind (tunnels, MPLS, PPPoE) so far */
 	uint32_t track_id; /* the tunnels' ids in the flow key (cfg->track_by_id), else 0 */
 	/* A tunnel was entered: `outer` holds the outermost packet as it was

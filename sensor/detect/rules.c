@@ -185,6 +185,25 @@ static void idmap_free(struct idmap *m)
 
 static int set_expand(struct rparse *p, struct set_build *sb, const struct ynode *n, bool negate);
 
+/* An address range "A-B" (Suricata's notation) as the CIDR blocks that
+ * cover it; negated, each block is. */
+static int set_add_range(struct rparse *p, struct set_build *sb, const struct ynode *n,
+			 const char *text, bool negate)
+{
+	struct addr_block blocks[ADDR_RANGE_MAX_BLOCKS];
+	char err[200];
+	size_t nb;
+
+	if (addr_range_parse(text, blocks, &nb, err, sizeof(err)) < 0)
+		return rule_err(p, n, sb->depth > 0, "%s", err);
+	for (size_t i = 0; i < nb; i++) {
+		blocks[i].negated = negate;
+		if (addr_set_add(sb->set, &blocks[i]) < 0)
+			return rule_err(p, n, false, "out of memory");
+	}
+	return 0;
+}
+
 static int set_add_element(struct rparse *p, struct set_build *sb, const struct ynode *n,
 			   const char *text, bool negate)
 {
@@ -192,6 +211,8 @@ static int set_add_element(struct rparse *p, struct set_build *sb, const struct 
 	char err[200];
 	int rc;
 
+	if (sb->kind == SET_ADDR && strchr(text, '-'))
+		return set_add_range(p, sb, n, text, negate);
 	if (sb->kind == SET_ADDR) {
 		struct addr_block b;
 

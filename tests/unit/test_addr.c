@@ -356,3 +356,74 @@ Test(addr, header_ports_never_match_portless_protocols)
 	cr_assert_not(rule_header_match(&hr, &icmp));
 	cr_assert(rule_header_match(&hr, &udp)); /* port 0 is a port for UDP */
 }
+
+/* ---------------------------------------------------- address ranges */
+
+static size_t range_blocks(const char *s, struct addr_block *b)
+{
+	char err[160];
+	size_t n;
+
+	cr_assert_eq(addr_range_parse(s, b, &n, err, sizeof(err)), 0, "%s: %s", s, err);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(addr_set_add(&aset, &b[i]), 0);
+	return n;
+}
+
+static void expect_block(const struct addr_block *b, const char *text, unsigned prefix)
+{
+	char got[64];
+
+	inet_ntop(b->family == 4 ? AF_INET : AF_INET6, b->bytes, got, sizeof(got));
+	cr_assert_str_eq(got, text);
+	cr_assert_eq(b->prefix, prefix, "%s/%u, want /%u", got, b->prefix, prefix);
+}
+
+Test(addr, ipv6_range_is_the_fewest_cidr_blocks)
+{
+	struct addr_block b[ADDR_RANGE_MAX_BLOCKS];
+
+	/* ::1-::ff = ::1/128 ::2/127 ::4/126 ... ::80/121 */
+	cr_assert_eq(range_blocks("2001:db8::1-2001:db8::ff", b), 8);
+	expect_block(&b[0], "2001:db8::1", 128);
+	expect_block(&b[1], "2001:db8::2", 127);
+	expect_block(&b[7], "2001:db8::80", 121);
+	cr_assert_not(in(&aset, "2001:db8::"));
+	cr_assert(in(&aset, "2001:db8::1"));
+	cr_assert(in(&aset, "2001:db8::7f"));
+	cr_assert(in(&aset, "2001:db8::ff"));
+	cr_assert_not(in(&aset, "2001:db8::100"));
+}
+
+Test(addr, ipv4_ranges_edges_and_whole_space)
+{
+	struct addr_block b[ADDR_RANGE_MAX_BLOCKS];
+
+	cr_assert_eq(range_blocks("198.18.0.0-198.18.255.255", b), 1);
+	expect_block(&b[0], "198.18.0.0", 16);
+	addr_set_free(&aset);
+	memset(&aset, 0, sizeof(aset));
+	cr_assert_eq(range_blocks("198.18.0.5-198.18.0.5", b), 1);
+	expect_block(&b[0], "198.18.0.5", 32);
+	cr_assert_eq(range_blocks("0.0.0.0-255.255.255.255", b), 1);
+	expect_block(&b[0], "0.0.0.0", 0);
+	cr_assert_eq(range_blocks("::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", b), 1);
+	expect_block(&b[0], "::", 0);
+	/* the worst case: 2 * 128 - 2 blocks */
+	cr_assert_eq(range_blocks("::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", b), 254);
+}
+
+Test(addr, bad_ranges_are_refused_with_a_message)
+{
+	struct addr_block b[ADDR_RANGE_MAX_BLOCKS];
+	char err[160];
+	size_t n;
+
+	cr_assert_eq(addr_range_parse("198.18.0.9-198.18.0.1", b, &n, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "address range '198.18.0.9-198.18.0.1' ends before it starts");
+	cr_assert_eq(addr_range_parse("198.18.0.1-2001:db8::1", b, &n, err, sizeof(err)), -1);
+	cr_assert_str_eq(
+		err, "'198.18.0.1-2001:db8::1' is not an address range (A-B, both of one family)");
+	cr_assert_eq(addr_range_parse("198.18.0.1/24-198.18.0.9", b, &n, err, sizeof(err)), -1);
+	cr_assert_eq(addr_range_parse("198.18.0.1-", b, &n, err, sizeof(err)), -1);
+}

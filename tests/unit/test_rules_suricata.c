@@ -726,6 +726,30 @@ Test(rules_suricata, loads_through_the_rule_loader)
 	ruleset_free(&rs);
 }
 
+/* Suricata's address ranges, plain and negated, become the CIDR blocks
+ * that cover them; a reversed range is reported with its place. */
+Test(rules_suricata, address_ranges_load_as_cidr_blocks)
+{
+	const char *text =
+		"alert ip 2001:db8::1-2001:db8::ff any -> any any (sid:1;)\n"
+		"alert ip [198.18.0.0/16,!198.18.0.4-198.18.0.7] any -> any any (sid:2;)\n"
+		"alert ip 198.18.0.9-198.18.0.1 any -> any any (sid:3;)\n";
+	char path[RULES_PATH_LEN];
+	struct ruleset rs;
+
+	cr_assert_eq(load_rules_text(&rs, path, text), 1, "%s", out());
+	cr_assert_eq(rs.n, 2);
+	cr_expect_eq(rs.rules[0]->src.n, 8);
+	cr_expect_eq(rs.rules[1]->src.n, 2);
+	cr_expect(rs.rules[1]->src.blocks[1].negated);
+	cr_expect_eq(rs.rules[1]->src.blocks[1].prefix, 30);
+	cr_expect(strstr(out(), ":3:10: error: rule 3: address range '198.18.0.9-198.18.0.1' ends "
+				"before it starts"),
+		  "%s", out());
+	unlink(path);
+	ruleset_free(&rs);
+}
+
 /* Sticky buffers switching mid-rule and legacy modifiers make one
  * multi-buffer rule: each pattern keeps its buffer, relative keywords stay
  * in theirs, the rule's buffer is its fast_pattern's. */
