@@ -141,8 +141,55 @@ static int num_tail(const char *s, bool neg, uint32_t max, struct rule_num_test 
 	return 0;
 }
 
+static int num_parse(const char *text, enum rule_hfield field, struct rule_num_test *t, char *err,
+		     size_t errlen);
+
+/* vlan_id's ",layer" at s: any, all, 0..2 or -3..-1 (Suricata holds
+ * three layers; the sensor's packets hold IDS_MAX_VLAN). */
+static int vlan_layer_parse(const char *s, struct rule_num_test *t, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	while (*s == ' ')
+		s++;
+	if (strcmp(s, "any") == 0)
+		return 0;
+	if (strcmp(s, "all") == 0) {
+		t->vlan_layers = VLAN_ALL;
+		return 0;
+	}
+	v = strtol(s, &end, 10);
+	if (end == s || *end || v < -3 || v > 2) {
+		snprintf(err, errlen, "VLAN layer '%s' is not any, all, 0..2 or -3..-1", s);
+		return -1;
+	}
+	t->vlan_layers = VLAN_ONE;
+	t->vlan_layer = (int8_t)v;
+	return 0;
+}
+
 int rule_num_parse(const char *text, enum rule_hfield field, struct rule_num_test *t, char *err,
 		   size_t errlen)
+{
+	const char *comma = field == HF_VLAN_ID ? strchr(text, ',') : NULL;
+	char head[64];
+
+	if (!comma)
+		return num_parse(text, field, t, err, errlen);
+	if ((size_t)(comma - text) >= sizeof(head)) {
+		snprintf(err, errlen, "'%s' is too long", text);
+		return -1;
+	}
+	memcpy(head, text, (size_t)(comma - text));
+	head[comma - text] = '\0';
+	if (num_parse(head, field, t, err, errlen) < 0)
+		return -1;
+	return vlan_layer_parse(comma + 1, t, err, errlen);
+}
+
+static int num_parse(const char *text, enum rule_hfield field, struct rule_num_test *t, char *err,
+		     size_t errlen)
 {
 	const char *s = text;
 	uint32_t max = field_max[field];
@@ -414,9 +461,26 @@ static bool field_value(const struct ids_packet *p, enum rule_hfield f, uint32_t
 	return false;
 }
 
+/* Any layer (the default), all of them (at least one), or the one layer
+ * named (counted from the innermost when negative); a packet without
+ * that layer does not match. */
 static bool vlan_match(const struct rule_num_test *t, const struct ids_packet *p)
 {
-	for (unsigned i = 0; i < p->vlan_count && i < IDS_MAX_VLAN; i++)
+	int n = p->vlan_count < IDS_MAX_VLAN ? p->vlan_count : IDS_MAX_VLAN;
+	int at = t->vlan_layer < 0 ? n + t->vlan_layer : t->vlan_layer;
+
+	switch ((enum rule_vlan_layers)t->vlan_layers) {
+	case VLAN_ONE:
+		return at >= 0 && at < n && rule_num_eval(t, p->vlan[at]);
+	case VLAN_ALL:
+		for (int i = 0; i < n; i++)
+			if (!rule_num_eval(t, p->vlan[i]))
+				return false;
+		return n > 0;
+	case VLAN_ANY:
+		break;
+	}
+	for (int i = 0; i < n; i++)
 		if (rule_num_eval(t, p->vlan[i]))
 			return true;
 	return false;

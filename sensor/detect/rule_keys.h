@@ -78,9 +78,14 @@ enum rule_hfield {
 	HF_COUNT
 };
 
+/* Which VLAN layers a vlan_id test looks at (Suricata's ",layer"). */
+enum rule_vlan_layers { VLAN_ANY = 0, VLAN_ALL, VLAN_ONE };
+
 struct rule_num_test {
-	uint8_t field; /* enum rule_hfield */
-	uint8_t op;    /* enum rule_cmp */
+	uint8_t field;	     /* enum rule_hfield */
+	uint8_t op;	     /* enum rule_cmp */
+	uint8_t vlan_layers; /* enum rule_vlan_layers (vlan_id only) */
+	int8_t vlan_layer;   /* VLAN_ONE: 0.. outermost first, -1.. innermost first */
 	uint32_t a, b;
 };
 

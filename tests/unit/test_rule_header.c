@@ -87,6 +87,9 @@ Test(rule_header, bad_numbers_are_reported)
 	bad("<5<>9", HF_DSIZE, "unexpected '<>9'");
 	bad("5x", HF_DSIZE, "unexpected 'x'");
 	bad("4096", HF_VLAN_ID, "number out of range (0..4095)");
+	bad("200,3", HF_VLAN_ID, "VLAN layer '3' is not any, all, 0..2 or -3..-1");
+	bad("200,first", HF_VLAN_ID, "VLAN layer 'first' is not any, all, 0..2 or -3..-1");
+	bad("5,0", HF_TTL, "unexpected ',0'");
 }
 
 Test(rule_header, ip_proto_takes_names)
@@ -205,6 +208,33 @@ Test(rule_header, vlan_id_matches_any_layer)
 	cr_assert(field(HF_VLAN_ID, "100", &p));
 	cr_assert(field(HF_VLAN_ID, "200", &p));
 	cr_assert_not(field(HF_VLAN_ID, "300", &p));
+}
+
+/* Suricata's vlan.id layer: 0.. from the outermost, -1.. from the
+ * innermost, all (every layer, and at least one), any (the default). */
+Test(rule_header, vlan_id_layers)
+{
+	struct ids_packet p = tcp_pkt(0), one = tcp_pkt(0), none = tcp_pkt(0);
+
+	p.vlan_count = 2;
+	p.vlan[0] = 100;
+	p.vlan[1] = 200;
+	one.vlan_count = 1;
+	one.vlan[0] = 200;
+	cr_assert(field(HF_VLAN_ID, "100,0", &p));
+	cr_assert_not(field(HF_VLAN_ID, "200,0", &p));
+	cr_assert(field(HF_VLAN_ID, "200,1", &p));
+	cr_assert(field(HF_VLAN_ID, "200,-1", &p));
+	cr_assert(field(HF_VLAN_ID, "100,-2", &p));
+	cr_assert_not(field(HF_VLAN_ID, "100,-3", &p));
+	cr_assert_not(field(HF_VLAN_ID, "200,1", &one));
+	cr_assert(field(HF_VLAN_ID, "200,-1", &one));
+	cr_assert(field(HF_VLAN_ID, ">50,all", &p));
+	cr_assert_not(field(HF_VLAN_ID, ">150,all", &p));
+	cr_assert(field(HF_VLAN_ID, "!500,all", &p));
+	cr_assert_not(field(HF_VLAN_ID, "!500,all", &none));
+	cr_assert(field(HF_VLAN_ID, ">150,any", &p));
+	cr_assert(field(HF_VLAN_ID, "0x64, 0", &p));
 }
 
 /* ---------------------------------------------------------------- flags */
