@@ -128,6 +128,24 @@ static void load_eve(void)
 	cr_assert_eq(t.eve.bad_lines, 0);
 }
 
+/* Wait up to 30 s for eve.json to hold n records matching `filter` (a
+ * line being written is not counted). */
+static void wait_records(const char *filter, size_t n)
+{
+	for (int i = 0; i < 300; i++) {
+		struct eve_log e;
+		size_t got = 0;
+
+		memset(&e, 0, sizeof(e));
+		if (eve_load(&e, t.eve_path) == 0)
+			got = eve_count(&e, filter);
+		eve_free(&e);
+		if (got >= n)
+			return;
+		usleep(100 * 1000);
+	}
+}
+
 static void capture_batch(const char *method, const char *threads)
 {
 	char pcap[4200];
@@ -207,7 +225,7 @@ Test(live, hup_reopens_eve_after_rotation)
 	itest_rules(&t, rules_a);
 	pid = start_sensor("af-packet", "2");
 	replay(first);
-	usleep(2500 * 1000); /* a worker tick writes its buffer out, even when loaded */
+	wait_records("alert.signature_id=2", 10); /* the first batch is out, however loaded */
 	cr_assert_eq(rename(t.eve_path, rotated), 0);
 	kill(pid, SIGHUP);
 	cr_assert(wait_for_text(errfile, "reopened", 5000));
@@ -262,7 +280,7 @@ Test(live, periodic_stats_records)
 	need_root();
 	itest_config(&t, "stats: {interval: 1}\nplugins:\n  - name: signature\n");
 	pid = start_sensor("af-packet", "1");
-	usleep(3500 * 1000); /* at least two records a second apart, even on a loaded machine */
+	wait_records("event_type=stats", 2); /* two periodic records, however slow the machine */
 	cr_assert_eq(stop_sensor(pid), 0);
 	load_eve();
 	cr_expect_geq(eve_count(&t.eve, "event_type=stats"), 3); /* 2 periodic + the final */
