@@ -10,8 +10,18 @@
  * the map covers the file as opened and later growth is not read. The size is looked at again
  * (fstat) only when the reader reaches the end it knows. The map is advised MADV_SEQUENTIAL
  * (read-ahead, early reclaim); mmap_source_release drops the pages behind the slowest consumer
- * (MADV_DONTNEED) in steps of RELEASE_STEP, so a file larger than memory streams through a bounded
- * resident set.
+ * (MADV_DONTNEED) in aligned chunks of RELEASE_STEP, so a file larger than memory streams through
+ * a bounded resident set.
+ *
+ * Who pays for the pages: no thread in particular. The first cursor that comes within
+ * PREFAULT_AHEAD of the part already mapped claims the next PREFAULT_STEP (a compare-and-swap on
+ * `populated`) and maps it in one call (MADV_POPULATE_READ, Linux 5.14; where the kernel refuses
+ * it, MADV_WILLNEED, read-ahead only), instead of taking a fault every few pages; the leading
+ * cursor pays, and as paying slows it down the lead changes hands. (Measured: mapping a page
+ * costs about the same either way, the kernel's fault-around already maps 16 pages a fault;
+ * what the step changes is that the cost comes in a few large pieces, docs/performance.md.) A release is taken by
+ * whichever thread calls mmap_source_release when a whole chunk is behind the point it names,
+ * under a try-lock: a thread that finds another releasing goes on reading, nobody waits.
  *
  * Which files: magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in
  * either byte order, version 2.4, and a link type the decoder knows. Every
@@ -44,9 +54,10 @@
  * size again and, when the file is still short, marks it ended for all, so
  * every cursor stops at the same record.
  *
- * Threads: a cursor (and mmap_source_next, release) on one thread at a
- * time; cursors of one source on as many threads as there are cursors;
- * frames are read by any thread until released or the source is closed.
+ * Threads: a cursor (and mmap_source_next) on one thread at a time;
+ * cursors of one source on as many threads as there are cursors;
+ * mmap_source_release from any of them, at any time (try-lock); frames are
+ * read by any thread until released or the source is closed.
  */
 #include "capture/capture_mmap.h"
 
@@ -62,13 +73,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FILE_HDR_LEN  24u
-#define REC_HDR_LEN   16u
-#define MAGIC_USEC    0xa1b2c3d4u
-#define MAGIC_NSEC    0xa1b23c4du
-#define MAX_SNAPLEN   262144u		/* libpcap's maximum for these link types */
-#define MMAP_RESERVE  ((size_t)1 << 36) /* address space for growth: 64 GB */
-#define RELEASE_STEP  ((size_t)8 << 20)
+#define FILE_HDR_LEN   24u
+#define REC_HDR_LEN    16u
+#define MAGIC_USEC     0xa1b2c3d4u
+#define MAGIC_NSEC     0xa1b23c4du
+#define MAX_SNAPLEN    262144u		    /* libpcap's maximum for these link types */
+#define MMAP_RESERVE   ((size_t)1 << 36)    /* address space for growth: 64 GB */
+#define RELEASE_STEP   ((uint64_t)32 << 20) /* released in aligned chunks of this */
+#define PREFAULT_STEP  ((uint64_t)4 << 20)  /* mapped ahead in one call */
+#define PREFAULT_AHEAD ((uint64_t)8 << 20)  /* how far ahead of a cursor */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; older headers lack it */
+#endif
 #define LINKTYPE_MASK 0x03ffffffu
 
 /* One walk through the records; a source has its own (mmap_source_next)
@@ -84,12 +100,17 @@ struct mmap_cursor {
 struct mmap_source {
 	int fd;
 	const uint8_t *map;
-	size_t map_len;	       /* address space mapped */
-	_Atomic uint64_t size; /* file size as last seen */
-	uint64_t size0;	       /* file size at open */
-	uint64_t released;     /* bytes before this were released */
-	pthread_mutex_t grow;  /* looking at the size again; `ended` */
-	bool ended;	       /* a cursor found the file too short: no more growth */
+	size_t map_len;		   /* address space mapped */
+	_Atomic uint64_t size;	   /* file size as last seen */
+	uint64_t size0;		   /* file size at open */
+	_Atomic uint64_t released; /* bytes before this were released (stored under `release`) */
+	_Atomic uint64_t populated
+		__attribute__((aligned(64))); /* bytes before this mapped ahead */
+	_Atomic int prefault;		      /* the advice that maps ahead; 0 when none works */
+	uint64_t page;			      /* the page size */
+	pthread_mutex_t release;	      /* one releasing thread at a time (try-lock) */
+	pthread_mutex_t grow;		      /* looking at the size again; `ended` */
+	bool ended; /* a cursor found the file too short: no more growth */
 	uint32_t snaplen;
 	int linktype;
 	bool swapped, nsec;
@@ -177,6 +198,10 @@ static int map_file(struct mmap_source *s, const char *path, char *err, size_t e
 	}
 	s->map = m;
 	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	atomic_init(&s->released, 0);
+	atomic_init(&s->populated, 0);
+	atomic_init(&s->prefault, MADV_POPULATE_READ);
+	s->page = sysconf(_SC_PAGESIZE) > 0 ? (uint64_t)sysconf(_SC_PAGESIZE) : 4096;
 	s->own.s = s;
 	s->own.off = FILE_HDR_LEN;
 	return 1;
@@ -208,6 +233,11 @@ int mmap_source_open(const char *path, struct mmap_source **out, char *err, size
 	if (rc == 1)
 		rc = map_file(s, path, err, errlen);
 	if (rc == 1 && pthread_mutex_init(&s->grow, NULL) != 0) {
+		munmap((void *)s->map, s->map_len);
+		snprintf(err, errlen, "%s: out of memory", path);
+		rc = -1;
+	} else if (rc == 1 && pthread_mutex_init(&s->release, NULL) != 0) {
+		pthread_mutex_destroy(&s->grow);
 		munmap((void *)s->map, s->map_len);
 		snprintf(err, errlen, "%s: out of memory", path);
 		rc = -1;
@@ -315,12 +345,49 @@ static int next_record(struct mmap_cursor *c, struct capture_frame *f, char *err
 	return 1;
 }
 
+/* Map [from, to) of the file in one call. MADV_POPULATE_READ fails with
+ * EINVAL on kernels before 5.14: then MADV_WILLNEED (read-ahead into the
+ * page cache, the faults still to come), and nothing when that fails too.
+ * Other failures (a signal, memory short) only leave the faults to the
+ * readers. */
+static void populate(struct mmap_source *s, uint64_t from, uint64_t to)
+{
+	int advice = atomic_load_explicit(&s->prefault, memory_order_relaxed);
+	uint64_t start = from - from % s->page;
+
+	while (advice && madvise((void *)(s->map + start), (size_t)(to - start), advice) != 0) {
+		if (errno != EINVAL)
+			return;
+		advice = advice == MADV_POPULATE_READ ? MADV_WILLNEED : 0;
+		atomic_store_explicit(&s->prefault, advice, memory_order_relaxed);
+	}
+}
+
+/* A cursor at `off`: when the part mapped ahead ends less than
+ * PREFAULT_AHEAD beyond it, claim the next PREFAULT_STEP (up to the known
+ * size) and map it. One relaxed load per record otherwise. */
+static void prefault(struct mmap_source *s, uint64_t off)
+{
+	uint64_t p = atomic_load_explicit(&s->populated, memory_order_relaxed);
+	uint64_t size, end;
+
+	if (p >= off + PREFAULT_AHEAD || !atomic_load_explicit(&s->prefault, memory_order_relaxed))
+		return;
+	size = atomic_load_explicit(&s->size, memory_order_acquire);
+	end = p + PREFAULT_STEP < size ? p + PREFAULT_STEP : size;
+	if (end <= p || !atomic_compare_exchange_strong_explicit(
+				&s->populated, &p, end, memory_order_relaxed, memory_order_relaxed))
+		return; /* at the known end, or another cursor took this step */
+	populate(s, p, end);
+}
+
 int mmap_cursor_next(struct mmap_cursor *c, struct capture_frame *f, char *err, size_t errlen)
 {
 	int rc;
 
 	if (c->failed)
 		return 0;
+	prefault(c->s, c->off);
 	rc = next_record(c, f, err, errlen);
 	if (rc < 0) {
 		c->ev.bad_records++;
@@ -360,13 +427,19 @@ void mmap_cursor_free(struct mmap_cursor *c)
 void mmap_source_release(struct mmap_source *s, const uint8_t *before)
 {
 	uint64_t upto = before ? (uint64_t)(before - s->map) : s->own.off;
-	long page = sysconf(_SC_PAGESIZE);
+	uint64_t from;
 
-	if (upto < s->released + RELEASE_STEP)
+	upto -= upto % RELEASE_STEP; /* whole chunks only (page-aligned: the map is) */
+	if (upto <= atomic_load_explicit(&s->released, memory_order_relaxed))
 		return;
-	upto -= upto % (uint64_t)(page > 0 ? page : 4096);
-	(void)madvise((void *)(s->map + s->released), (size_t)(upto - s->released), MADV_DONTNEED);
-	s->released = upto;
+	if (pthread_mutex_trylock(&s->release) != 0)
+		return; /* another thread is releasing: it or a later call takes this */
+	from = atomic_load_explicit(&s->released, memory_order_relaxed);
+	if (upto > from) {
+		(void)madvise((void *)(s->map + from), (size_t)(upto - from), MADV_DONTNEED);
+		atomic_store_explicit(&s->released, upto, memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&s->release);
 }
 
 int mmap_source_linktype(const struct mmap_source *s)
@@ -384,6 +457,7 @@ void mmap_source_close(struct mmap_source *s)
 	if (!s)
 		return;
 	munmap((void *)s->map, s->map_len);
+	pthread_mutex_destroy(&s->release);
 	pthread_mutex_destroy(&s->grow);
 	close(s->fd);
 	free(s);
