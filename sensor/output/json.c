@@ -17,7 +17,8 @@
  * (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF) is copied
  * as it is; every byte that does not start a well-formed sequence becomes
  * \u00xx of that byte and the scan resumes at the next byte. So whatever the
- * packet holds, the output is valid JSON and valid UTF-8.
+ * packet holds, the output is valid JSON and valid UTF-8. Speed: blocks of
+ * 8 bytes with none of these (the usual key or value) are copied whole.
  *
  * Invariants: buf is NUL-terminated whenever it is non-NULL; after an
  * allocation failure oom is set and every later append is dropped until
