@@ -13,15 +13,12 @@
  * (MADV_DONTNEED) in aligned chunks of RELEASE_STEP, so a file larger than memory streams through
  * a bounded resident set.
  *
- * Who pays for the pages: no thread in particular. The first cursor that comes within
- * PREFAULT_AHEAD of the part already mapped claims the next PREFAULT_STEP (a compare-and-swap on
- * `populated`) and maps it in one call (MADV_POPULATE_READ, Linux 5.14; where the kernel refuses
- * it, MADV_WILLNEED, read-ahead only), instead of taking a fault every few pages; the leading
- * cursor pays, and as paying slows it down the lead changes hands. (Measured: mapping a page
- * costs about the same either way, the kernel's fault-around already maps 16 pages a fault;
- * what the step changes is that the cost comes in a few large pieces, docs/performance.md.) A release is taken by
- * whichever thread calls mmap_source_release when a whole chunk is behind the point it names,
- * under a try-lock: a thread that finds another releasing goes on reading, nobody waits.
+ * Who pays for the pages: no thread in particular. A release is taken by whichever thread calls
+ * mmap_source_release when a whole chunk is behind the point it names, under a try-lock: a thread
+ * that finds another releasing goes on reading, nobody waits. The pages are mapped by the faults
+ * of whichever cursor is ahead (the kernel's fault-around maps 16 pages a fault). Mapping them
+ * ahead in one call (MADV_POPULATE_READ, 4 MB a step) was tried and cost 7-19 % more kernel time
+ * than the faults in four measured series (docs/performance.md), so it is not done.
  *
  * Which files: magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in
  * either byte order, version 2.4, and a link type the decoder knows. Every
@@ -73,18 +70,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FILE_HDR_LEN   24u
-#define REC_HDR_LEN    16u
-#define MAGIC_USEC     0xa1b2c3d4u
-#define MAGIC_NSEC     0xa1b23c4du
-#define MAX_SNAPLEN    262144u		    /* libpcap's maximum for these link types */
-#define MMAP_RESERVE   ((size_t)1 << 36)    /* address space for growth: 64 GB */
-#define RELEASE_STEP   ((uint64_t)32 << 20) /* released in aligned chunks of this */
-#define PREFAULT_STEP  ((uint64_t)4 << 20)  /* mapped ahead in one call */
-#define PREFAULT_AHEAD ((uint64_t)8 << 20)  /* how far ahead of a cursor */
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22 /* Linux 5.14; older headers lack it */
-#endif
+#define FILE_HDR_LEN  24u
+#define REC_HDR_LEN   16u
+#define MAGIC_USEC    0xa1b2c3d4u
+#define MAGIC_NSEC    0xa1b23c4du
+#define MAX_SNAPLEN   262144u		   /* libpcap's maximum for these link types */
+#define MMAP_RESERVE  ((size_t)1 << 36)	   /* address space for growth: 64 GB */
+#define RELEASE_STEP  ((uint64_t)32 << 20) /* released in aligned chunks of this */
 #define LINKTYPE_MASK 0x03ffffffu
 
 /* One walk through the records; a source has its own (mmap_source_next)
@@ -104,13 +96,9 @@ struct mmap_source {
 	_Atomic uint64_t size;	   /* file size as last seen */
 	uint64_t size0;		   /* file size at open */
 	_Atomic uint64_t released; /* bytes before this were released (stored under `release`) */
-	_Atomic uint64_t populated
-		__attribute__((aligned(64))); /* bytes before this mapped ahead */
-	_Atomic int prefault;		      /* the advice that maps ahead; 0 when none works */
-	uint64_t page;			      /* the page size */
-	pthread_mutex_t release;	      /* one releasing thread at a time (try-lock) */
-	pthread_mutex_t grow;		      /* looking at the size again; `ended` */
-	bool ended; /* a cursor found the file too short: no more growth */
+	pthread_mutex_t release;   /* one releasing thread at a time (try-lock) */
+	pthread_mutex_t grow;	   /* looking at the size again; `ended` */
+	bool ended;		   /* a cursor found the file too short: no more growth */
 	uint32_t snaplen;
 	int linktype;
 	bool swapped, nsec;
@@ -199,9 +187,6 @@ static int map_file(struct mmap_source *s, const char *path, char *err, size_t e
 	s->map = m;
 	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	atomic_init(&s->released, 0);
-	atomic_init(&s->populated, 0);
-	atomic_init(&s->prefault, MADV_POPULATE_READ);
-	s->page = sysconf(_SC_PAGESIZE) > 0 ? (uint64_t)sysconf(_SC_PAGESIZE) : 4096;
 	s->own.s = s;
 	s->own.off = FILE_HDR_LEN;
 	return 1;
@@ -345,49 +330,12 @@ static int next_record(struct mmap_cursor *c, struct capture_frame *f, char *err
 	return 1;
 }
 
-/* Map [from, to) of the file in one call. MADV_POPULATE_READ fails with
- * EINVAL on kernels before 5.14: then MADV_WILLNEED (read-ahead into the
- * page cache, the faults still to come), and nothing when that fails too.
- * Other failures (a signal, memory short) only leave the faults to the
- * readers. */
-static void populate(struct mmap_source *s, uint64_t from, uint64_t to)
-{
-	int advice = atomic_load_explicit(&s->prefault, memory_order_relaxed);
-	uint64_t start = from - from % s->page;
-
-	while (advice && madvise((void *)(s->map + start), (size_t)(to - start), advice) != 0) {
-		if (errno != EINVAL)
-			return;
-		advice = advice == MADV_POPULATE_READ ? MADV_WILLNEED : 0;
-		atomic_store_explicit(&s->prefault, advice, memory_order_relaxed);
-	}
-}
-
-/* A cursor at `off`: when the part mapped ahead ends less than
- * PREFAULT_AHEAD beyond it, claim the next PREFAULT_STEP (up to the known
- * size) and map it. One relaxed load per record otherwise. */
-static void prefault(struct mmap_source *s, uint64_t off)
-{
-	uint64_t p = atomic_load_explicit(&s->populated, memory_order_relaxed);
-	uint64_t size, end;
-
-	if (p >= off + PREFAULT_AHEAD || !atomic_load_explicit(&s->prefault, memory_order_relaxed))
-		return;
-	size = atomic_load_explicit(&s->size, memory_order_acquire);
-	end = p + PREFAULT_STEP < size ? p + PREFAULT_STEP : size;
-	if (end <= p || !atomic_compare_exchange_strong_explicit(
-				&s->populated, &p, end, memory_order_relaxed, memory_order_relaxed))
-		return; /* at the known end, or another cursor took this step */
-	populate(s, p, end);
-}
-
 int mmap_cursor_next(struct mmap_cursor *c, struct capture_frame *f, char *err, size_t errlen)
 {
 	int rc;
 
 	if (c->failed)
 		return 0;
-	prefault(c->s, c->off);
 	rc = next_record(c, f, err, errlen);
 	if (rc < 0) {
 		c->ev.bad_records++;

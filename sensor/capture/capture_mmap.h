@@ -50,9 +50,8 @@ void mmap_source_release(struct mmap_source *s, const uint8_t *before);
  * keep their own frames). All cursors of a source end at the same record,
  * also when the file grows while read. mmap_source_release is then the
  * caller's to call behind the slowest cursor, from any cursor's thread (it
- * never waits: a call that finds another thread releasing returns). The
- * cursors map the pages ahead of the leading one themselves. A cursor is
- * freed before its source is closed.
+ * never waits: a call that finds another thread releasing returns). A
+ * cursor is freed before its source is closed.
  */
 struct mmap_cursor;
 

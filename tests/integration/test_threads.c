@@ -145,8 +145,8 @@ static void bulk_sessions(int n, int segs)
 }
 
 /* A capture several times the map's release chunk (32 MB): the workers
- * release the map behind the slowest of them and map the pages ahead, each
- * of them at any time; 2 and 4 workers give what one gives. */
+ * release the map behind the slowest of them, each of them at any time;
+ * 2 and 4 workers give what one gives. */
 Test(threads, file_larger_than_release_window_same_alerts_with_1_2_4_workers, .timeout = 600)
 {
 	static const char *const workers[] = {"2", "4"};

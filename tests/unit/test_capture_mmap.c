@@ -618,9 +618,9 @@ static void cursors_read_big_file(const char *path, unsigned n, uint64_t want)
 
 /* A file several release chunks long, read by 2 and then 4 threads, each
  * with its own cursor, each releasing the map behind the slowest (as the
- * split workers do, any of them at any time) while the others read and
- * map the pages ahead: every cursor sees every frame of the file, in
- * order, exactly as one walk on its own sees them. */
+ * split workers do, any of them at any time) while the others read:
+ * every cursor sees every frame of the file, in order, exactly as one walk
+ * on its own sees them. */
 Test(capture_mmap, file_larger_than_release_window_same_for_2_and_4_threads, .timeout = 300)
 {
 	const char *path = write_big_file();
