@@ -10,8 +10,15 @@
  * the map covers the file as opened and later growth is not read. The size is looked at again
  * (fstat) only when the reader reaches the end it knows. The map is advised MADV_SEQUENTIAL
  * (read-ahead, early reclaim); mmap_source_release drops the pages behind the slowest consumer
- * (MADV_DONTNEED) in steps of RELEASE_STEP, so a file larger than memory streams through a bounded
- * resident set.
+ * (MADV_DONTNEED) in aligned chunks of RELEASE_STEP, so a file larger than memory streams through
+ * a bounded resident set.
+ *
+ * Who pays for the pages: no thread in particular. A release is taken by whichever thread calls
+ * mmap_source_release when a whole chunk is behind the point it names, under a try-lock: a thread
+ * that finds another releasing goes on reading, nobody waits. The pages are mapped by the faults
+ * of whichever cursor is ahead (the kernel's fault-around maps 16 pages a fault). Mapping them
+ * ahead in one call (MADV_POPULATE_READ, 4 MB a step) was tried and cost 7-19 % more kernel time
+ * than the faults in four measured series (docs/performance.md), so it is not done.
  *
  * Which files: magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in
  * either byte order, version 2.4, and a link type the decoder knows. Every
@@ -44,9 +51,10 @@
  * size again and, when the file is still short, marks it ended for all, so
  * every cursor stops at the same record.
  *
- * Threads: a cursor (and mmap_source_next, release) on one thread at a
- * time; cursors of one source on as many threads as there are cursors;
- * frames are read by any thread until released or the source is closed.
+ * Threads: a cursor (and mmap_source_next) on one thread at a time;
+ * cursors of one source on as many threads as there are cursors;
+ * mmap_source_release from any of them, at any time (try-lock); frames are
+ * read by any thread until released or the source is closed.
  */
 #include "capture/capture_mmap.h"
 
@@ -66,9 +74,9 @@
 #define REC_HDR_LEN   16u
 #define MAGIC_USEC    0xa1b2c3d4u
 #define MAGIC_NSEC    0xa1b23c4du
-#define MAX_SNAPLEN   262144u		/* libpcap's maximum for these link types */
-#define MMAP_RESERVE  ((size_t)1 << 36) /* address space for growth: 64 GB */
-#define RELEASE_STEP  ((size_t)8 << 20)
+#define MAX_SNAPLEN   262144u		   /* libpcap's maximum for these link types */
+#define MMAP_RESERVE  ((size_t)1 << 36)	   /* address space for growth: 64 GB */
+#define RELEASE_STEP  ((uint64_t)32 << 20) /* released in aligned chunks of this */
 #define LINKTYPE_MASK 0x03ffffffu
 
 /* One walk through the records; a source has its own (mmap_source_next)
@@ -84,12 +92,13 @@ struct mmap_cursor {
 struct mmap_source {
 	int fd;
 	const uint8_t *map;
-	size_t map_len;	       /* address space mapped */
-	_Atomic uint64_t size; /* file size as last seen */
-	uint64_t size0;	       /* file size at open */
-	uint64_t released;     /* bytes before this were released */
-	pthread_mutex_t grow;  /* looking at the size again; `ended` */
-	bool ended;	       /* a cursor found the file too short: no more growth */
+	size_t map_len;		   /* address space mapped */
+	_Atomic uint64_t size;	   /* file size as last seen */
+	uint64_t size0;		   /* file size at open */
+	_Atomic uint64_t released; /* bytes before this were released (stored under `release`) */
+	pthread_mutex_t release;   /* one releasing thread at a time (try-lock) */
+	pthread_mutex_t grow;	   /* looking at the size again; `ended` */
+	bool ended;		   /* a cursor found the file too short: no more growth */
 	uint32_t snaplen;
 	int linktype;
 	bool swapped, nsec;
@@ -177,6 +186,7 @@ static int map_file(struct mmap_source *s, const char *path, char *err, size_t e
 	}
 	s->map = m;
 	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	atomic_init(&s->released, 0);
 	s->own.s = s;
 	s->own.off = FILE_HDR_LEN;
 	return 1;
@@ -208,6 +218,11 @@ int mmap_source_open(const char *path, struct mmap_source **out, char *err, size
 	if (rc == 1)
 		rc = map_file(s, path, err, errlen);
 	if (rc == 1 && pthread_mutex_init(&s->grow, NULL) != 0) {
+		munmap((void *)s->map, s->map_len);
+		snprintf(err, errlen, "%s: out of memory", path);
+		rc = -1;
+	} else if (rc == 1 && pthread_mutex_init(&s->release, NULL) != 0) {
+		pthread_mutex_destroy(&s->grow);
 		munmap((void *)s->map, s->map_len);
 		snprintf(err, errlen, "%s: out of memory", path);
 		rc = -1;
@@ -360,13 +375,19 @@ void mmap_cursor_free(struct mmap_cursor *c)
 void mmap_source_release(struct mmap_source *s, const uint8_t *before)
 {
 	uint64_t upto = before ? (uint64_t)(before - s->map) : s->own.off;
-	long page = sysconf(_SC_PAGESIZE);
+	uint64_t from;
 
-	if (upto < s->released + RELEASE_STEP)
+	upto -= upto % RELEASE_STEP; /* whole chunks only (page-aligned: the map is) */
+	if (upto <= atomic_load_explicit(&s->released, memory_order_relaxed))
 		return;
-	upto -= upto % (uint64_t)(page > 0 ? page : 4096);
-	(void)madvise((void *)(s->map + s->released), (size_t)(upto - s->released), MADV_DONTNEED);
-	s->released = upto;
+	if (pthread_mutex_trylock(&s->release) != 0)
+		return; /* another thread is releasing: it or a later call takes this */
+	from = atomic_load_explicit(&s->released, memory_order_relaxed);
+	if (upto > from) {
+		(void)madvise((void *)(s->map + from), (size_t)(upto - from), MADV_DONTNEED);
+		atomic_store_explicit(&s->released, upto, memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&s->release);
 }
 
 int mmap_source_linktype(const struct mmap_source *s)
@@ -384,6 +405,7 @@ void mmap_source_close(struct mmap_source *s)
 	if (!s)
 		return;
 	munmap((void *)s->map, s->map_len);
+	pthread_mutex_destroy(&s->release);
 	pthread_mutex_destroy(&s->grow);
 	close(s->fd);
 	free(s);

@@ -39,7 +39,8 @@ int mmap_source_next(struct mmap_source *s, struct capture_frame *f, char *err, 
 
 /* The frames before `before` (a pointer handed out in a frame, or NULL for
  * every frame delivered so far) will not be read again: their pages may
- * leave memory. Cheap when called often; it acts in steps of several MB. */
+ * leave memory. Cheap when called often; it acts in aligned chunks of
+ * 32 MB, on any thread (try-lock). */
 void mmap_source_release(struct mmap_source *s, const uint8_t *before);
 
 /*
@@ -48,8 +49,9 @@ void mmap_source_release(struct mmap_source *s, const uint8_t *before);
  * mmap_source_next (so several workers can each read the whole file and
  * keep their own frames). All cursors of a source end at the same record,
  * also when the file grows while read. mmap_source_release is then the
- * caller's to call, from one thread, behind the slowest cursor. A cursor
- * is freed before its source is closed.
+ * caller's to call behind the slowest cursor, from any cursor's thread (it
+ * never waits: a call that finds another thread releasing returns). A
+ * cursor is freed before its source is closed.
  */
 struct mmap_cursor;
 

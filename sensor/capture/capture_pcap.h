@@ -57,7 +57,9 @@ struct capture_file_events {
 bool pcap_source_stable(const struct pcap_source *s);
 
 /* Frames before `before` (a frame's data pointer; NULL: every frame read so
- * far) will not be looked at again. No-op for libpcap's reader. */
+ * far) will not be looked at again. Any thread may call it, also while
+ * cursors read; it never waits (see mmap_source_release). No-op for
+ * libpcap's reader. */
 void pcap_source_release(struct pcap_source *s, const uint8_t *before);
 
 void pcap_source_events(const struct pcap_source *s, struct capture_file_events *ev);

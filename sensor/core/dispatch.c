@@ -6,9 +6,12 @@
  * (capture_mmap.h) and its own pick_state, walks every record and keeps
  * those dispatch_pick gives it; since every walk sees the same frames in
  * the same order, every walk picks the same worker for a frame. The main
- * thread is worker 0; every SPLIT_PROGRESS frames each worker stores how
- * far it is (`at`), and the main thread polls the signals and releases the
- * map behind the lowest `at`. Why: on two cores a reader thread took a
+ * thread is worker 0 and polls the signals; every SPLIT_PROGRESS frames each
+ * worker stores how far it is (`at`), and every RELEASE_FRAMES each worker
+ * offers to release the map behind the lowest `at` (pcap_source_release
+ * acts only when a whole chunk is behind it, under a try-lock, so the work
+ * falls on whichever worker gets there first and nobody waits for it; it
+ * was all the main thread's, 13 % of its run). Why: on two cores a reader thread took a
  * third of a core (the page faults and the first touch of every record)
  * and a full ring made the reader wait, starving the other workers; a walk
  * of the headers costs each worker far less than that (docs/performance.md).
@@ -312,7 +315,7 @@ struct split {
 	_Atomic unsigned running; /* worker threads not finished */
 };
 
-/* The map behind the slowest worker may go. */
+/* The map behind the slowest worker may go (any worker's thread). */
 static void split_release(struct split *sp)
 {
 	uintptr_t low = UINTPTR_MAX;
@@ -329,8 +332,9 @@ static void split_release(struct split *sp)
 }
 
 /* One worker's walk through the whole file: every record is read (and
- * checked) by every worker, each keeps the frames dispatch_pick gives it.
- * On the main thread (`ctl` set) also the signals and the releases. */
+ * checked) by every worker, each keeps the frames dispatch_pick gives it,
+ * and each offers to release the map behind the slowest. On the main
+ * thread (`ctl` set) also the signals. */
 static void split_walk(struct worker_slot *s, struct run_ctl *ctl, char *err, size_t errlen)
 {
 	struct split *sp = s->sp;
@@ -343,12 +347,10 @@ static void split_walk(struct worker_slot *s, struct run_ctl *ctl, char *err, si
 		if (++frames % SPLIT_PROGRESS)
 			continue;
 		atomic_store_explicit(&s->at, (uintptr_t)f.data, memory_order_release);
-		if (ctl) {
-			if (frames % RELEASE_FRAMES == 0)
-				split_release(sp);
-			if (ctl_poll(ctl, 0))
-				atomic_store_explicit(&sp->stop, 1, memory_order_release);
-		}
+		if (frames % RELEASE_FRAMES == 0)
+			split_release(sp);
+		if (ctl && ctl_poll(ctl, 0))
+			atomic_store_explicit(&sp->stop, 1, memory_order_release);
 		if (atomic_load_explicit(&sp->stop, memory_order_acquire))
 			break;
 	}

@@ -18,6 +18,7 @@
 #define SENSOR_DECODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ids/packet.h"
@@ -226,5 +227,9 @@ bool decode_ipv4_csum_ok(const struct packet *p);
  * right. UDP over IPv4 with checksum 0 (none) is right; UDP over IPv6 with
  * 0 is not. True for other protocols and for packets without l4. */
 bool decode_l4_csum_ok(const struct packet *p);
+/* The one's-complement sum (RFC 1071) of b[0..n), folded to 16 bits, of
+ * words loaded in host byte order: the byte-swapped network-order sum on a
+ * little-endian host. 0xffff over data with a right checksum in it. */
+uint16_t decode_inet_sum(const uint8_t *b, size_t n);
 
 #endif

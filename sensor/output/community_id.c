@@ -32,33 +32,36 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint32_t round_f(unsigned i, uint32_t b, uint32_t c, uint32_t d)
-{
-	if (i < 20)
-		return (b & c) | (~b & d);
-	if (i < 40 || i >= 60)
-		return b ^ c ^ d;
-	return (b & c) | (b & d) | (c & d);
-}
+/* One SHA-1 step: `f` is the round function's value, `k` its constant. */
+#define SHA1_STEP(f, k, wi)                                                                        \
+	do {                                                                                       \
+		uint32_t t_ = rol(a, 5) + (f) + e + (k) + (wi);                                    \
+		e = d;                                                                             \
+		d = c;                                                                             \
+		c = rol(b, 30);                                                                    \
+		b = a;                                                                             \
+		a = t_;                                                                            \
+	} while (0)
 
+/* The 80 steps in four loops of 20, one round function each (no choice
+ * of function or constant per step). */
 static void sha1_block(struct sha1 *s, const uint8_t blk[64])
 {
-	static const uint32_t k[4] = {0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6};
 	uint32_t w[80], a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
+	unsigned i;
 
-	for (unsigned i = 0; i < 16; i++)
+	for (i = 0; i < 16; i++)
 		w[i] = be32(blk + 4 * i);
-	for (unsigned i = 16; i < 80; i++)
+	for (i = 16; i < 80; i++)
 		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	for (unsigned i = 0; i < 80; i++) {
-		uint32_t t = rol(a, 5) + round_f(i, b, c, d) + e + k[i / 20] + w[i];
-
-		e = d;
-		d = c;
-		c = rol(b, 30);
-		b = a;
-		a = t;
-	}
+	for (i = 0; i < 20; i++)
+		SHA1_STEP(d ^ (b & (c ^ d)), 0x5a827999u, w[i]);
+	for (; i < 40; i++)
+		SHA1_STEP(b ^ c ^ d, 0x6ed9eba1u, w[i]);
+	for (; i < 60; i++)
+		SHA1_STEP((b & c) | (d & (b | c)), 0x8f1bbcdcu, w[i]);
+	for (; i < 80; i++)
+		SHA1_STEP(b ^ c ^ d, 0xca62c1d6u, w[i]);
 	s->h[0] += a;
 	s->h[1] += b;
 	s->h[2] += c;

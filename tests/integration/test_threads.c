@@ -3,7 +3,8 @@
  * appears exactly once and the output is the same, record for record, as
  * with one worker; flows keep one flow_id whichever worker owns them. On
  * every corpus capture (real traffic and the suricata-verify cases) the
- * alerts of 1, 2 and 4 workers are the same, line for line, with every
+ * alerts of 1, 2 and 4 workers are the same, line for line (also on a
+ * capture larger than the map's release chunk), with every
  * plugin but portscan: its counts of hosts and ports per scanner are per
  * worker, and a scanner's flows to different hosts are spread over the
  * workers (see sensor/capture/dev_notes.md).
@@ -114,6 +115,67 @@ Test(threads, same_alerts_with_one_and_four_workers)
 	cr_expect_eq(jr_int(eve_find(&t.eve, "event_type=stats", 0), "stats.flow.total", -1), 600);
 	free_lines(one, n1);
 	free_lines(four, n4);
+}
+
+/* Sessions carrying `segs` segments of 1,400 bytes each way; one session
+ * in 3 has "evil" in the middle of its request and every reply ends in
+ * "secret". */
+static void bulk_sessions(int n, int segs)
+{
+	char host[32], data[1400];
+	struct pg_tcp s;
+
+	itest_capture(&t, 1);
+	for (int i = 0; i < n; i++) {
+		snprintf(host, sizeof(host), "198.18.%d.%d", 1 + i / 200, 1 + i % 200);
+		pg_tcp_init(&s, &t.gen, host, (uint16_t)(20000 + i), "198.19.0.1", 80);
+		pg_tcp_handshake(&s);
+		for (int k = 0; k < segs; k++) {
+			memset(data, 'a' + (i + k) % 26, sizeof(data));
+			if (i % 3 == 0 && k == segs / 2)
+				memcpy(data + 700, "evil", 4);
+			pg_tcp_send(&s, PG_TO_SERVER, data, sizeof(data));
+			memset(data + 700, 'a' + (i + k) % 26, 4);
+			if (k == segs - 1)
+				memcpy(data + sizeof(data) - 6, "secret", 6);
+			pg_tcp_send(&s, PG_TO_CLIENT, data, sizeof(data));
+		}
+		pg_tcp_close(&s);
+	}
+}
+
+/* A capture several times the map's release chunk (32 MB): the workers
+ * release the map behind the slowest of them, each of them at any time;
+ * 2 and 4 workers give what one gives. */
+Test(threads, file_larger_than_release_window_same_alerts_with_1_2_4_workers, .timeout = 600)
+{
+	static const char *const workers[] = {"2", "4"};
+	char **one, **other;
+	struct stat st;
+	size_t n1, n;
+
+	bulk_sessions(600, 50); /* 60,000 frames of 1,454 bytes: 87 MB */
+	itest_rules(
+		&t,
+		"rules:\n"
+		"  - {id: 1, msg: evil, patterns: [{content: evil}]}\n"
+		"  - {id: 2, msg: secret, direction: to_client, patterns: [{content: secret}]}\n");
+	cr_assert_eq(itest_run(&t, "--threads", "1", NULL), 0, "%s", t.res.err);
+	cr_assert_eq(stat(t.pcap, &st), 0);
+	cr_assert_gt(st.st_size, 80 << 20);
+	cr_expect_eq(itest_alerts(&t, 1), 200, "%zu 'evil' alerts", itest_alerts(&t, 1));
+	cr_expect_eq(itest_alerts(&t, 2), 600, "%zu 'secret' alerts", itest_alerts(&t, 2));
+	one = sorted_alert_lines(t.eve_path, &n1);
+	cr_assert_eq(n1, 800);
+	for (size_t k = 0; k < 2; k++) {
+		cr_assert_eq(itest_run(&t, "--threads", workers[k], NULL), 0, "%s", t.res.err);
+		other = sorted_alert_lines(t.eve_path, &n);
+		cr_assert_eq(n, n1, "%s workers", workers[k]);
+		for (size_t i = 0; i < n1; i++)
+			cr_assert_str_eq(other[i], one[i], "%s workers", workers[k]);
+		free_lines(other, n);
+	}
+	free_lines(one, n1);
 }
 
 /* The run's exit status, stderr's error line and sorted alert lines. */

@@ -3,9 +3,11 @@
  * reached through pcap_source_open) held against libpcap's own reader:
  * every capture under tests/ and the shared corpus, files written here in
  * both byte orders with micro- and nanosecond timestamps, the same files
- * cut at every byte of their first records, corrupt length fields, and a
- * file that grows while it is read, and standard input (`-r -`) and a
- * FIFO, which stay with libpcap.
+ * cut at every byte of their first records, corrupt length fields, a
+ * file that grows while it is read, a file larger than the release window
+ * read by 2 and 4 threads' cursors that release behind the slowest as the
+ * workers do, and standard input (`-r -`) and a FIFO, which stay with
+ * libpcap.
  *
  * "Same as libpcap" means: the same frames (bytes, caplen, wirelen),
  * timestamps, packet numbers and link type, the same end (0 or -1), and for
@@ -14,6 +16,8 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -486,6 +490,155 @@ Test(capture_mmap, released_frames_are_still_the_file)
 	pcap_source_release(s, NULL);
 	cr_assert_eq(first.data[1], (uint8_t)(7 + 60));
 	pcap_source_close(s);
+}
+
+/* ------------------------------- a large file, several cursors at once */
+
+#define BIG_RECORDS 60000u /* 1,400-byte frames: 84 MB, several release chunks */
+#define BIG_FRAME   1400u
+
+/* A file of BIG_RECORDS frames whose first four bytes are the record's
+ * index and whose other bytes depend on it. */
+static const char *write_big_file(void)
+{
+	static char path[160];
+	uint8_t rec[16 + BIG_FRAME];
+	FILE *fp;
+	struct buf w = {.n = 0};
+
+	snprintf(path, sizeof(path), "%s/big.pcap", dir);
+	fp = fopen(path, "wb");
+	cr_assert_not_null(fp);
+	file_header(&w, 0xa1b2c3d4, 65535, 1);
+	cr_assert_eq(fwrite(w.b, 1, w.n, fp), w.n);
+	for (uint32_t i = 0; i < BIG_RECORDS; i++) {
+		uint32_t hdr[4] = {1700000000u + i / 1000, (i % 1000) * 1000, BIG_FRAME, BIG_FRAME};
+
+		memcpy(rec, hdr, sizeof(hdr)); /* the test machine is little-endian */
+		for (uint32_t j = 0; j < BIG_FRAME; j++)
+			rec[16 + j] = (uint8_t)(i * 31 + j);
+		memcpy(rec + 16, &i, 4);
+		cr_assert_eq(fwrite(rec, 1, sizeof(rec), fp), sizeof(rec));
+	}
+	cr_assert_eq(fclose(fp), 0);
+	return path;
+}
+
+/* A digest of what a walk saw: every frame's index, number, timestamp and
+ * a sample of its bytes, in order. */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ull;
+}
+
+static uint64_t frame_digest(uint64_t h, const struct capture_frame *f)
+{
+	uint32_t idx;
+
+	memcpy(&idx, f->data, 4);
+	h = mix(h, idx);
+	h = mix(h, f->pcap_cnt);
+	h = mix(h, (uint64_t)f->ts_usec);
+	h = mix(h, f->caplen);
+	for (uint32_t j = 4; j < f->caplen; j += 97)
+		h = mix(h, f->data[j]);
+	return mix(h, f->data[f->caplen - 1]);
+}
+
+struct walker {
+	struct pcap_source *s;
+	struct pcap_cursor *c;
+	struct walker *all;
+	unsigned n;
+	_Atomic uintptr_t at; /* frame reached; UINTPTR_MAX when done */
+	uint64_t digest, frames, bad;
+};
+
+/* As dispatch.c's split_release: behind the slowest walker. */
+static void release_behind_slowest(struct walker *w)
+{
+	uintptr_t low = UINTPTR_MAX;
+
+	for (unsigned i = 0; i < w->n; i++) {
+		uintptr_t at = atomic_load(&w->all[i].at);
+
+		low = at < low ? at : low;
+	}
+	if (low != 0)
+		pcap_source_release(w->s, low == UINTPTR_MAX ? NULL : (const uint8_t *)low);
+}
+
+static void *walk_and_release(void *arg)
+{
+	struct walker *w = arg;
+	struct capture_frame f;
+	char err[256];
+	uint32_t idx;
+
+	while (pcap_cursor_next(w->c, &f, err, sizeof(err)) > 0) {
+		memcpy(&idx, f.data, 4);
+		w->bad += idx != w->frames || f.data[5] != (uint8_t)(idx * 31 + 5);
+		w->digest = frame_digest(w->digest, &f);
+		if (++w->frames % 1024 == 0)
+			atomic_store(&w->at, (uintptr_t)f.data);
+		if (w->frames % 4096 == 0)
+			release_behind_slowest(w);
+	}
+	atomic_store(&w->at, UINTPTR_MAX);
+	release_behind_slowest(w);
+	return NULL;
+}
+
+static void cursors_read_big_file(const char *path, unsigned n, uint64_t want)
+{
+	struct walker w[4];
+	pthread_t tid[4];
+	char err[256];
+	struct pcap_source *s = pcap_source_open(path, err, sizeof(err));
+
+	cr_assert_not_null(s, "%s", err);
+	cr_assert(pcap_source_stable(s));
+	for (unsigned i = 0; i < n; i++) {
+		w[i] = (struct walker){.s = s, .c = pcap_source_cursor(s), .all = w, .n = n};
+		cr_assert_not_null(w[i].c);
+		atomic_init(&w[i].at, 0);
+	}
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_eq(pthread_create(&tid[i], NULL, walk_and_release, &w[i]), 0);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(tid[i], NULL);
+	for (unsigned i = 0; i < n; i++) {
+		cr_assert_eq(w[i].frames, BIG_RECORDS, "%u threads, cursor %u", n, i);
+		cr_assert_eq(w[i].bad, 0, "%u threads, cursor %u", n, i);
+		cr_assert_eq(w[i].digest, want, "%u threads, cursor %u", n, i);
+		pcap_cursor_free(w[i].c);
+	}
+	pcap_source_close(s);
+}
+
+/* A file several release chunks long, read by 2 and then 4 threads, each
+ * with its own cursor, each releasing the map behind the slowest (as the
+ * split workers do, any of them at any time) while the others read:
+ * every cursor sees every frame of the file, in order, exactly as one walk
+ * on its own sees them. */
+Test(capture_mmap, file_larger_than_release_window_same_for_2_and_4_threads, .timeout = 300)
+{
+	const char *path = write_big_file();
+	struct capture_frame f;
+	char err[256];
+	uint64_t want = 0, frames = 0;
+	struct pcap_source *s = pcap_source_open(path, err, sizeof(err));
+
+	cr_assert_not_null(s, "%s", err);
+	while (pcap_source_next(s, &f, err, sizeof(err)) > 0) {
+		want = frame_digest(want, &f);
+		if (++frames % 4096 == 0)
+			pcap_source_release(s, f.data);
+	}
+	pcap_source_close(s);
+	cr_assert_eq(frames, BIG_RECORDS);
+	cursors_read_big_file(path, 2, want);
+	cursors_read_big_file(path, 4, want);
 }
 
 Test(capture_mmap, pipes_and_pcapng_stay_with_libpcap)

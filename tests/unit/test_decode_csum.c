@@ -3,10 +3,14 @@
  * frames from the capture writer (which writes correct checksums): good
  * checksums pass, one flipped byte fails, for TCP/UDP/ICMP over IPv4 and
  * TCP/UDP/ICMPv6 over IPv6, with odd payload lengths, UDP without a
- * checksum, and Ethernet padding after the datagram.
+ * checksum, and Ethernet padding after the datagram; and the word-wide
+ * sum (decode_inet_sum) against the plain 16-bit sum of RFC 1071 on random
+ * data of every length up to 2,100 bytes at every alignment of 0-15.
  */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode/decode.h"
@@ -270,4 +274,71 @@ Test(decode_csum, packets_without_transport_are_ok)
 	build(&f, false, 99, 16); /* another protocol: not checked */
 	decode(&f);
 	cr_assert(decode_l4_csum_ok(&f.p));
+}
+
+/* RFC 1071 as written: 16-bit network-order words, end-around carry at
+ * every step, an odd last byte padded with zero. */
+static uint16_t simple_sum(const uint8_t *b, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < n; i += 2) {
+		sum += (uint32_t)b[i] << 8 | (i + 1 < n ? b[i + 1] : 0);
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	return (uint16_t)sum;
+}
+
+Test(decode_csum, wide_sum_same_as_simple_sum_at_every_length_and_alignment)
+{
+	static uint8_t buf[2200];
+	unsigned seed = 12;
+
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof(buf);
+		     i++) /* round 1: all ones, the carry-heavy case */
+			buf[i] = round == 1 ? 0xff : (uint8_t)rand_r(&seed);
+		for (size_t off = 0; off < 16; off++)
+			for (size_t n = 0; n <= 2100; n++)
+				cr_assert_eq(decode_inet_sum(buf + off, n),
+					     htons(simple_sum(buf + off, n)),
+					     "round %d, offset %zu, length %zu", round, off, n);
+	}
+}
+
+/* Random payloads of random lengths: the right checksum passes, any one
+ * flipped byte of the transport header or payload fails. */
+Test(decode_csum, random_payloads_good_and_flipped)
+{
+	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP};
+	uint8_t data[1400];
+	unsigned seed = 7;
+	struct frame f;
+
+	for (int k = 0; k < 400; k++) {
+		size_t len = (size_t)rand_r(&seed) % sizeof(data);
+		uint8_t proto = protos[k % 2];
+		bool v6 = k % 4 >= 2;
+		struct pcapgen g = {.linktype = 1};
+		struct pg_pkt pkt = {.src = v6 ? V6_SRC : V4_SRC,
+				     .dst = v6 ? V6_DST : V4_DST,
+				     .sport = 40000,
+				     .dport = 80,
+				     .proto = proto,
+				     .tcp_flags = 0x18,
+				     .payload = data,
+				     .len = len};
+
+		for (size_t i = 0; i < len; i++)
+			data[i] = (uint8_t)rand_r(&seed);
+		memset(&f, 0, sizeof(f));
+		f.n = (uint32_t)pg_build(&g, &pkt, f.b, sizeof(f.b));
+		decode(&f);
+		cr_assert(decode_l4_csum_ok(&f.p), "k %d, length %zu", k, len);
+		if (len == 0)
+			continue;
+		f.b[f.n - 1 - (size_t)rand_r(&seed) % len] ^= 0x5a;
+		decode(&f);
+		cr_assert_not(decode_l4_csum_ok(&f.p), "k %d, length %zu, flipped", k, len);
+	}
 }

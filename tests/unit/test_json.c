@@ -1,11 +1,14 @@
 /*
  * test_json.c - the JSON builder (sensor/output/json.c): escaping, UTF-8
  * handling, commas and nesting, base64, payload_printable, time and address
- * text, and the no-growth steady state.
+ * text, and the no-growth steady state; the builder's 8-byte fast path
+ * against the byte-at-a-time escaper (json_escape) with every special byte
+ * at every place of a block.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output/json.h"
@@ -362,4 +365,40 @@ Test(json, impossible_size_sets_oom_and_reset_clears_it)
 	jbuf_u64(&j, NULL, 7);
 	cr_assert_str_eq(j.buf, "7");
 	jbuf_free(&j);
+}
+
+/* The builder copies blocks of 8 plain bytes whole: every byte that needs
+ * more (each control, '"', '\\', 0x7f, each byte of 0x80 and above, alone
+ * or starting UTF-8) at every position of strings of 0-40 bytes, and random
+ * strings, come out as json_escape writes them one unit at a time. */
+Test(json, block_copy_same_as_byte_at_a_time)
+{
+	char s[48], want[48 * 6 + 3], body[48 * 6 + 1];
+	unsigned seed = 5;
+
+	for (unsigned special = 0; special < 256; special++) {
+		bool plain = special >= 0x20 && special < 0x7f && special != '"' && special != '\\';
+
+		if (plain && special != 'a')
+			continue;
+		for (size_t n = 1; n <= 40; n++) {
+			for (size_t at = 0; at < n; at++) {
+				memset(s, 'a' + (int)(n % 26), n);
+				s[at] = (char)special;
+				json_escape(body, sizeof(body), s, n);
+				snprintf(want, sizeof(want), "\"%s\"", body);
+				check_str(s, n, want);
+			}
+		}
+	}
+	for (int k = 0; k < 20000; k++) {
+		size_t n = (size_t)rand_r(&seed) % 41;
+
+		for (size_t i = 0; i < n; i++) /* mostly plain, now and then anything */
+			s[i] = (char)(rand_r(&seed) % 8 ? 0x20 + rand_r(&seed) % 0x5f
+							: rand_r(&seed) % 256);
+		json_escape(body, sizeof(body), s, n);
+		snprintf(want, sizeof(want), "\"%s\"", body);
+		check_str(s, n, want);
+	}
 }
