@@ -63,6 +63,13 @@
  * same specs in one HS_MODE_STREAM database; how offsets, gaps, PCRE2
  * windows and program rules work on streams is described there.
  *
+ * Port groups (matcher_ports.c): a stream matcher of directional rules
+ * (compile_by_direction) and a block matcher (matcher_compile) also get
+ * databases of the rules that a flow's server port (and, for packets, the
+ * TCP or UDP protocol) can report; a stream picks one at its first chunk,
+ * a packet at each scan. The header check is unchanged, so the alerts are
+ * those of the matcher's one database.
+ *
  * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
  * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64
  * patterns, is checked by PCRE2 alone); a matcher and its PCRE2 codes are
