@@ -1,10 +1,11 @@
 /*
- * matcher_ports.c - port groups of a stream matcher: one Hyperscan
- * database per set of rules a stream can report, chosen by the flow's
- * server port (Suricata's port groups).
+ * matcher_ports.c - port groups of stream and block matchers: one
+ * Hyperscan database per set of rules a stream or packet can report,
+ * chosen by the flow's server port (Suricata's port groups) and, for
+ * packets, by TCP or UDP.
  *
- * Why. A stream matcher of a large set (ET Open: some 1,500 `alert tcp`
- * content rules) scans every stream byte against every rule; most rules
+ * Why. A stream matcher of a large set (ET Open: some 1,900 to_server
+ * stream rules) scans every stream byte against every rule; many rules
  * name the server's port (445, 1521, $HTTP_PORTS ...) and can never be
  * reported on a flow of another port, since the header check
  * (rule_header_match) runs on the chunk's packet. A stream on port 80 is
@@ -29,15 +30,26 @@
  * (ties: the lower port), at most PORT_GROUPS_MAX. Every other port shares
  * the "other" group: the rules whose key side holds some port outside the
  * chosen ones (mport_key_escapes). Groups with the same rules share one
- * database; a group of all the direction's rules is the direction's
+ * database; a group of all the direction's rules, or one that leaves out
+ * less than 1/GROUP_MIN_GAIN of their patterns, uses the direction's
  * matcher itself (the one a stream without a packet uses).
  *
  * A stream picks its group once, at its first chunk (matcher_stream.c
  * stream_open), and keeps it: a Hyperscan stream belongs to one database.
  *
+ * Packets (block matchers, matcher_compile). The same with the packet's
+ * own direction and ports (a to_server packet's server port is its dport,
+ * a to_client one's its sport), first split by protocol: the rules a TCP
+ * (UDP) packet can match are the `ip` and `tcp` (`udp`) ones, per packet
+ * direction (without the rules of the other one), each set a database of
+ * its own when worth it (GROUP_MIN_GAIN; the two directions share one
+ * when their sets are the same) with its port groups on top
+ * (m->pkt[proto][dir]). A packet of another protocol, or a scan without a
+ * packet, uses the whole matcher. Picked at each scan (mport_packet_pick).
+ *
  * Threads: built and freed on the main thread with the matcher; read-only
  * afterwards, looked up by workers (a binary search in n_ports entries,
- * once per stream).
+ * once per stream or per packet).
  */
 #include "detect/matcher.h"
 #include "detect/matcher_internal.h"
