@@ -63,6 +63,13 @@
  * same specs in one HS_MODE_STREAM database; how offsets, gaps, PCRE2
  * windows and program rules work on streams is described there.
  *
+ * Port groups (matcher_ports.c): a stream matcher of directional rules
+ * (compile_by_direction) and a block matcher (matcher_compile) also get
+ * databases of the rules that a flow's server port (and, for packets, the
+ * TCP or UDP protocol) can report; a stream picks one at its first chunk,
+ * a packet at each scan. The header check is unchanged, so the alerts are
+ * those of the matcher's one database.
+ *
  * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
  * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64
  * patterns, is checked by PCRE2 alone); a matcher and its PCRE2 codes are
@@ -103,6 +110,7 @@
 #include "detect/matcher_cache.h"
 #include "detect/matcher_prefilter.h"
 #include "detect/matcher_verify.h"
+#include "detect/rule_keys.h"
 #include "detect/rules.h"
 
 /* Process-wide, main thread only (see the file header). */
@@ -986,6 +994,12 @@ fail:
 	return NULL;
 }
 
+struct ids_matcher *matcher_compile_set(const struct ids_rule *const *rules, size_t n, char *err,
+					size_t errlen, bool stream)
+{
+	return compile(rules, n, err, errlen, stream);
+}
+
 /* Multi-buffer rules need matcher_compile_tx: refuse them here. */
 static bool single_buffer_rules(const struct ids_rule *const *rules, size_t n, char *err,
 				size_t errlen)
@@ -1009,9 +1023,16 @@ static bool single_buffer_rules(const struct ids_rule *const *rules, size_t n, c
 struct ids_matcher *matcher_compile(const struct ids_rule *const *rules, size_t n, char *err,
 				    size_t errlen)
 {
+	struct ids_matcher *m;
+
 	if (!single_buffer_rules(rules, n, err, errlen))
 		return NULL;
-	return compile(rules, n, err, errlen, false);
+	m = compile(rules, n, err, errlen, false);
+	if (m && mport_packet_build(m, rules, n, err, errlen) < 0) {
+		matcher_free(m);
+		return NULL;
+	}
+	return m;
 }
 
 /* A matcher that holds other matchers' work (a transaction matcher, the
@@ -1039,15 +1060,18 @@ struct ids_matcher *matcher_wrap_tx(struct matcher_tx *tx, size_t n_rules)
 }
 
 /* Whether a rule is checked only on one direction's data: a rule with
- * `flow: to_server` (to_client) is never reported for a chunk of the other
- * direction, whose packet is its data's sender (rule_header_match). */
-static bool only_other_direction(const struct ids_rule *pub, unsigned dir)
+ * `direction: to_server` (to_client), or Suricata's `flow: to_server`
+ * (rule_keys.c, checked by rule_eval.c flow_match), is never reported for
+ * a chunk of the other direction, whose packet is its data's sender
+ * (rule_header_match). */
+bool matcher_only_other_direction(const struct ids_rule *pub, unsigned dir)
 {
 	const struct rule *r = rule_from_pub(pub);
 	enum rule_direction other =
 		dir == IDS_DIR_TO_SERVER ? RULE_DIR_TO_CLIENT : RULE_DIR_TO_SERVER;
+	uint8_t other_flow = dir == IDS_DIR_TO_SERVER ? RFLOW_TO_CLIENT : RFLOW_TO_SERVER;
 
-	return r && r->direction == other;
+	return r && (r->direction == other || (r->keys && (r->keys->flow & other_flow)));
 }
 
 /*
@@ -1071,9 +1095,12 @@ static struct ids_matcher *compile_by_direction(const struct ids_rule *const *ru
 		size_t k = 0;
 
 		for (size_t i = 0; i < n; i++)
-			if (!only_other_direction(rules[i], d))
+			if (!matcher_only_other_direction(rules[i], d))
 				sub[k++] = rules[i];
 		if (!(m->by_dir[d] = compile(sub, k, err, errlen, true)))
+			goto fail;
+		if (mport_groups_build(&m->ports[d], sub, k, d, m->by_dir[d], "stream", err,
+				       errlen) < 0)
 			goto fail;
 		/* the counts a caller may ask for: the larger direction's */
 		if (m->by_dir[d]->n_pats > m->n_pats)
@@ -1097,8 +1124,8 @@ struct ids_matcher *matcher_compile_stream(const struct ids_rule *const *rules, 
 	if (!single_buffer_rules(rules, n, err, errlen))
 		return NULL;
 	for (size_t i = 0; i < n && !directional; i++)
-		directional = only_other_direction(rules[i], IDS_DIR_TO_SERVER) ||
-			      only_other_direction(rules[i], IDS_DIR_TO_CLIENT);
+		directional = matcher_only_other_direction(rules[i], IDS_DIR_TO_SERVER) ||
+			      matcher_only_other_direction(rules[i], IDS_DIR_TO_CLIENT);
 	if (directional)
 		return compile_by_direction(rules, n, err, errlen);
 	return compile(rules, n, err, errlen, true);
@@ -1108,6 +1135,9 @@ void matcher_free(struct ids_matcher *m)
 {
 	if (!m)
 		return;
+	mport_groups_free(m->ports[0]);
+	mport_groups_free(m->ports[1]);
+	mport_packet_free(m);
 	matcher_free(m->by_dir[0]);
 	matcher_free(m->by_dir[1]);
 	matcher_free_parts(m);
@@ -1377,6 +1407,8 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 	unsigned n;
 	size_t k = 0;
 
+	if (m && pkt && m->pkt_grouped)
+		m = mport_packet_pick(m, pkt);
 	if (!mt || !m || !cb || m->stream || m->tx || m->n_rules > mt->cap)
 		return 0;
 	mt->venv.pkt = pkt;
@@ -1400,6 +1432,13 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 	for (size_t i = 0; i < k; i++)
 		mt->state[mt->touched[i]] = (struct rstate){0, 0, 0};
 	return n;
+}
+
+size_t matcher_scan_rules(const struct ids_matcher *m, const struct ids_packet *pkt)
+{
+	if (m && pkt && m->pkt_grouped)
+		m = mport_packet_pick(m, pkt);
+	return m ? m->n_rules : 0;
 }
 
 bool matcher_is_stream(const struct ids_matcher *m)

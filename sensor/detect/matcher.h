@@ -53,6 +53,11 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 		      const struct ids_packet *pkt, const uint8_t *buf, size_t len, ids_match_fn cb,
 		      void *ctx);
 
+/* Rules in the database matcher_scan uses for this packet: a TCP or UDP
+ * packet's protocol and port group (matcher_ports.c), else all of m's.
+ * For tests and figures. */
+size_t matcher_scan_rules(const struct ids_matcher *m, const struct ids_packet *pkt);
+
 /* ------------------------------------------------------ stream mode */
 
 /*
@@ -92,6 +97,11 @@ unsigned matcher_stream_close(struct matcher_thread *mt, const struct ids_matche
 
 /* True for a matcher made by matcher_compile_stream. */
 bool matcher_is_stream(const struct ids_matcher *m);
+
+/* Rules in the database a new stream of direction `dir` (IDS_DIR_*) and
+ * that server port is scanned with: its port group's (matcher_ports.c),
+ * else the direction's or the matcher's. For tests and figures. */
+size_t matcher_stream_group_rules(const struct ids_matcher *m, unsigned dir, uint16_t server_port);
 
 /* Bytes of one direction's state before any match (for memory figures). */
 size_t matcher_stream_size(const struct ids_matcher *m);

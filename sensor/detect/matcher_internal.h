@@ -80,6 +80,29 @@ struct mrule {
 	bool dropped; /* Hyperscan refused its prefilter: never reported */
 };
 
+/* Port groups of one direction of a stream matcher (matcher_ports.c). */
+#define PORT_GROUPS_MAX 24 /* ports with a group of their own, per direction */
+
+struct mport_groups {
+	uint16_t ports[PORT_GROUPS_MAX]; /* ascending */
+	size_t n_ports;
+	/* per port of ports[], then [n_ports] for every other port: the
+	 * matcher a stream of that server port is scanned with (owned[] or
+	 * `all`) */
+	const struct ids_matcher *pick[PORT_GROUPS_MAX + 1];
+	struct ids_matcher *owned[PORT_GROUPS_MAX + 1]; /* the distinct ones made here */
+	size_t n_owned;
+	const struct ids_matcher *all; /* the direction's matcher of all its rules */
+};
+
+/* A block matcher's rules that a TCP or UDP packet of one direction can
+ * match, and their port groups (matcher_ports.c). */
+struct mpkt_class {
+	const struct ids_matcher *m; /* NULL: the whole matcher's rules */
+	struct ids_matcher *owned;   /* m, when made for this class alone */
+	struct mport_groups *ports;  /* or NULL */
+};
+
 struct ids_matcher {
 	hs_database_t *db; /* NULL when no pattern went to Hyperscan */
 	struct mpat *pats; /* indexed by Hyperscan id */
@@ -102,6 +125,11 @@ struct ids_matcher {
 	 * stream matcher per chunk direction (IDS_DIR_*), each without the
 	 * rules of the other direction; this one holds nothing else */
 	struct ids_matcher *by_dir[2];
+	/* and, with it, each direction's port groups (NULL: none) */
+	struct mport_groups *ports[2];
+	/* block mode: [0 TCP, 1 UDP][packet direction] (pkt_grouped) */
+	struct mpkt_class pkt[2][2];
+	bool pkt_grouped;
 };
 
 struct rstate {
@@ -141,6 +169,37 @@ void matcher_tx_free(struct matcher_tx *tx);
 /* An empty matcher counted like compiled ones, holding `tx`; NULL when
  * out of memory. `n_rules` sizes the threads' candidate lists. */
 struct ids_matcher *matcher_wrap_tx(struct matcher_tx *tx, size_t n_rules);
+
+/* matcher.c's compile of one database (block or stream mode). */
+struct ids_matcher *matcher_compile_set(const struct ids_rule *const *rules, size_t n, char *err,
+					size_t errlen, bool stream);
+
+/* A rule never reported on data or packets of direction `dir`
+ * (`direction:` or `flow:` naming the other one). */
+bool matcher_only_other_direction(const struct ids_rule *pub, unsigned dir);
+
+/* Port groups (matcher_ports.c). Build the groups of direction `dir` of
+ * `rules` (a stream matcher's rules of that direction, `all` compiled from
+ * them): 0 with *out NULL when no port is worth a group, -1 with err. */
+int mport_groups_build(struct mport_groups **out, const struct ids_rule *const *rules, size_t n,
+		       unsigned dir, const struct ids_matcher *all, const char *kind, char *err,
+		       size_t errlen);
+void mport_groups_free(struct mport_groups *pg);
+/* Block matcher m of `rules`: its per-protocol, per-direction subsets and
+ * their port groups (m->pkt); 0 or -1 with err. Freed by
+ * mport_packet_free. */
+int mport_packet_build(struct ids_matcher *m, const struct ids_rule *const *rules, size_t n,
+		       char *err, size_t errlen);
+void mport_packet_free(struct ids_matcher *m);
+/* The matcher a packet is scanned with: m's, or its class's port group's. */
+const struct ids_matcher *mport_packet_pick(const struct ids_matcher *m,
+					    const struct ids_packet *pkt);
+/* The matcher of a stream of that server port; never NULL. */
+const struct ids_matcher *mport_groups_pick(const struct mport_groups *pg, uint16_t port);
+/* Can rule r be reported on data of direction dir with that server port;
+ * does its key side hold a port outside chosen[n_chosen] (ascending). */
+bool mport_key_has(const struct rule *r, unsigned dir, uint16_t port);
+bool mport_key_escapes(const struct rule *r, unsigned dir, const uint16_t *chosen, size_t n_chosen);
 
 /* Forget the rules touched by the running scan (their state back to 0). */
 void matcher_drop_touched(struct matcher_thread *mt);

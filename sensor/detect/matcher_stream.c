@@ -55,8 +55,11 @@
  * Directions: a matcher compiled from rules of which some name a flow
  * direction is two matchers (by_dir, matcher.c compile_by_direction): a
  * chunk is scanned by its direction's, which leaves out the rules that are
- * never reported on that direction's data; a stream remembers the matcher
- * it was opened for (ms->m), so that closing it needs no direction.
+ * never reported on that direction's data, or by the direction's port
+ * group for the flow's server port (matcher_ports.c), which leaves out the
+ * rules of other ports. A stream picks its matcher at its first chunk and
+ * keeps it for its life (ms->m: a Hyperscan stream belongs to one
+ * database), so that later chunks and closing it need no look-up.
  *
  * Threads: a struct matcher_stream belongs to the worker whose flow it is
  * and is touched only on that worker's thread, with that worker's
@@ -508,6 +511,22 @@ static struct matcher_stream *stream_open(const struct ids_matcher *m)
 	return ms;
 }
 
+/*
+ * The matcher a new stream of direction `dir` is opened for: its port
+ * group when the matcher has groups and the packet is the data's sender
+ * (matcher_ports.c: the groups hold what such a packet's header can
+ * accept), else the direction's matcher of all its rules.
+ */
+static const struct ids_matcher *stream_matcher_for(const struct ids_matcher *m,
+						    const struct ids_packet *pkt, unsigned dir)
+{
+	const struct mport_groups *pg = m->ports[dir];
+
+	if (!pg || !pkt || pkt->direction != dir)
+		return m->by_dir[dir];
+	return mport_groups_pick(pg, dir == IDS_DIR_TO_SERVER ? pkt->dport : pkt->sport);
+}
+
 unsigned matcher_stream_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 			     struct matcher_stream **ms, const struct ids_packet *pkt,
 			     const struct ids_stream_chunk *chunk, ids_match_fn cb, void *ctx)
@@ -517,7 +536,7 @@ unsigned matcher_stream_scan(struct matcher_thread *mt, const struct ids_matcher
 	unsigned n = 0;
 
 	if (m && m->by_dir[0] && chunk)
-		m = m->by_dir[chunk->direction & 1];
+		m = *ms ? (*ms)->m : stream_matcher_for(m, pkt, chunk->direction & 1u);
 	if (!mt || !m || !ms || !chunk || !cb || !m->stream || m->n_rules > mt->cap)
 		return 0;
 	mt->venv.pkt = pkt;
@@ -579,6 +598,19 @@ unsigned matcher_stream_close(struct matcher_thread *mt, const struct ids_matche
 	return n;
 }
 
+size_t matcher_stream_group_rules(const struct ids_matcher *m, unsigned dir, uint16_t server_port)
+{
+	struct ids_packet pkt = {.direction = (uint8_t)(dir & 1u)};
+
+	if (!m || !m->stream)
+		return 0;
+	if (!m->by_dir[0])
+		return m->n_rules;
+	pkt.dport = dir == IDS_DIR_TO_SERVER ? server_port : 0;
+	pkt.sport = dir == IDS_DIR_TO_SERVER ? 0 : server_port;
+	return stream_matcher_for(m, &pkt, dir & 1u)->n_rules;
+}
+
 size_t matcher_stream_size(const struct ids_matcher *m)
 {
 	size_t hs = 0, a, b;
@@ -586,6 +618,12 @@ size_t matcher_stream_size(const struct ids_matcher *m)
 	if (m && m->by_dir[0]) {
 		a = matcher_stream_size(m->by_dir[0]);
 		b = matcher_stream_size(m->by_dir[1]);
+		for (unsigned d = 0; d < 2; d++)
+			for (size_t i = 0; m->ports[d] && i < m->ports[d]->n_owned; i++) {
+				size_t g = matcher_stream_size(m->ports[d]->owned[i]);
+
+				a = g > a ? g : a;
+			}
 		return a > b ? a : b;
 	}
 	if (!m || !m->stream)
