@@ -91,17 +91,19 @@ static void evil_sessions(int n, int per_net, int every, bool reply)
 	}
 }
 
+/* "evil" anywhere, "secret" in replies. */
+static const char evil_secret_rules[] =
+	"rules:\n"
+	"  - {id: 1, msg: evil, patterns: [{content: evil}]}\n"
+	"  - {id: 2, msg: secret, direction: to_client, patterns: [{content: secret}]}\n";
+
 Test(threads, same_alerts_with_one_and_four_workers)
 {
 	char **one, **four;
 	size_t n1, n4;
 
 	evil_sessions(300, 200, 3, true);
-	itest_rules(
-		&t,
-		"rules:\n"
-		"  - {id: 1, msg: evil, patterns: [{content: evil}]}\n"
-		"  - {id: 2, msg: secret, direction: to_client, patterns: [{content: secret}]}\n");
+	itest_rules(&t, evil_secret_rules);
 	cr_assert_eq(itest_run(&t, "--threads", "1", NULL), 0, "%s", t.res.err);
 	cr_expect_eq(itest_alerts(&t, 1), 100 + 300);
 	cr_expect_eq(itest_alerts(&t, 2), 300);
@@ -155,11 +157,7 @@ Test(threads, file_larger_than_release_window_same_alerts_with_1_2_4_workers, .t
 	size_t n1, n;
 
 	bulk_sessions(600, 50); /* 60,000 frames of 1,454 bytes: 87 MB */
-	itest_rules(
-		&t,
-		"rules:\n"
-		"  - {id: 1, msg: evil, patterns: [{content: evil}]}\n"
-		"  - {id: 2, msg: secret, direction: to_client, patterns: [{content: secret}]}\n");
+	itest_rules(&t, evil_secret_rules);
 	cr_assert_eq(itest_run(&t, "--threads", "1", NULL), 0, "%s", t.res.err);
 	cr_assert_eq(stat(t.pcap, &st), 0);
 	cr_assert_gt(st.st_size, 80 << 20);
