@@ -544,6 +544,7 @@ static void rule_free(struct rule *r)
 		free(r->patterns[i].bytes);
 		free(r->patterns[i].op);
 		free(r->patterns[i].buffer);
+		rule_regex_unref(r->patterns[i].re);
 	}
 	free(r->patterns);
 	free(r->pcre);
@@ -555,6 +556,7 @@ static void rule_free(struct rule *r)
 	free(r->buffers);
 	free(r->file);
 	free(r->anomaly);
+	rule_regex_unref(r->pcre_re);
 	rule_keys_free(r->keys);
 	free(r);
 }
@@ -871,5 +873,6 @@ void ruleset_free(struct ruleset *rs)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
 	idmap_free(&rs->ids);
+	rule_regex_table_free(&rs->regexes);
 	memset(rs, 0, sizeof(*rs));
 }
