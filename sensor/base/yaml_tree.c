@@ -550,13 +550,10 @@ struct ynode *ytree_load_file(const char *path, struct diag *d)
 	return root;
 }
 
-struct ynode *ymap_get(const struct ynode *map, const char *key)
+struct ynode *ymap_getn(const struct ynode *map, const char *key, size_t len)
 {
-	size_t len;
-
 	if (!map || map->type != YNODE_MAP)
 		return NULL;
-	len = strlen(key);
 	for (size_t i = 0; i < map->n; i++) {
 		const struct ynode *k = map->keys[i];
 
@@ -686,12 +683,21 @@ static void keys_list(const char *const *allowed, char *buf, size_t size)
 		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", allowed[i]);
 }
 
+/* Is the key one of allowed[]? (compared without strlen: the allowed
+ * names are NUL-terminated, the key's bytes may hold a NUL) */
 static bool key_allowed(const struct ynode *key, const char *const *allowed)
 {
-	for (size_t i = 0; allowed[i]; i++)
-		if (key->str && allowed[i][0] == key->str[0] && strlen(allowed[i]) == key->len &&
-		    memcmp(allowed[i], key->str, key->len) == 0)
+	if (!key->str)
+		return false;
+	for (size_t i = 0; allowed[i]; i++) {
+		const char *a = allowed[i];
+		size_t j = 0;
+
+		while (j < key->len && a[j] && a[j] == key->str[j])
+			j++;
+		if (j == key->len && !a[j])
 			return true;
+	}
 	return false;
 }
 

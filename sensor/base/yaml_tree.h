@@ -49,8 +49,14 @@ struct ynode *ytree_load_file(const char *path, struct diag *d);
 struct ynode *ytree_load_buffer(const char *name, const char *buf, size_t len, struct diag *d);
 void ytree_free(struct ynode *root);
 
-/* Map lookup by key; NULL when absent or `map` is not a map. */
-struct ynode *ymap_get(const struct ynode *map, const char *key);
+/* Map lookup by key (len bytes); NULL when absent or `map` is not a map. */
+struct ynode *ymap_getn(const struct ynode *map, const char *key, size_t len);
+/* Same with a NUL-terminated key (the length of a literal key is known at
+ * compile time: loaders look up keys by literal names a lot). */
+static inline struct ynode *ymap_get(const struct ynode *map, const char *key)
+{
+	return ymap_getn(map, key, __builtin_strlen(key));
+}
 
 /* Scalar conversions. Each returns false (and reports "expected ..." at the
  * node through `d`) when the node is of the wrong type or out of range. */
