@@ -76,6 +76,22 @@ bool ynode_is_null(const struct ynode *n);
 unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, const char *what,
 			 struct diag *d);
 
+/*
+ * The same check against a set made once from the names (a hash of them),
+ * for a loader that checks many maps against a long list: the rule loader
+ * checks every rule against some 90 names. The names must outlive the
+ * set; at most YKEYSET_SLOTS / 2 - 1 of them (ykeyset_init returns -1).
+ */
+#define YKEYSET_SLOTS 512
+struct ykeyset {
+	const char *const *names;
+	bool ready;
+	uint16_t slot[YKEYSET_SLOTS]; /* index + 1 into names, 0 empty */
+};
+int ykeyset_init(struct ykeyset *set, const char *const *names);
+unsigned ymap_check_keyset(const struct ynode *map, const struct ykeyset *set, const char *what,
+			   struct diag *d);
+
 #endif
 
 /*

@@ -131,6 +131,9 @@ static const char *const pattern_keys[] = {
 	"within",    "startswith", "endswith",	    "not",	 "fast_pattern",
 	"rawbytes",  "relative",   "base64_decode", "asn1",	 "ftpbounce",
 	NULL};
+/* pattern_keys as a set (yaml_tree.h), made by the first pattern checked
+ * (rules load on the main thread only) */
+static struct ykeyset pattern_keyset;
 
 /* The value keys of a pattern, in the order they are looked for; a pattern
  * has exactly one. From index 4 on, index - 1 is the enum pattern_kind. */
@@ -599,7 +602,9 @@ static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_p
 	const struct ynode *v = NULL;
 	int rc = 0;
 
-	if (ymap_check_keys(pm, pattern_keys, "pattern", p->ld->d))
+	if (!pattern_keyset.ready && ykeyset_init(&pattern_keyset, pattern_keys) < 0)
+		return rule_err(p, pm, false, "too many pattern keys"); /* never: 25 */
+	if (ymap_check_keyset(pm, &pattern_keyset, "pattern", p->ld->d))
 		return -1;
 	rc |= pattern_value(p, pm, pat, &v);
 	rc |= pattern_modifiers(p, pm, pat);
