@@ -112,122 +112,6 @@ static hs_scratch_t *proto_scratch;
 static size_t live_matchers;
 static size_t max_rules;
 
-/* ------------------------------------------------- expression info memo */
-
-/*
- * hs_expression_info by (expression, flags). A start-up asks it for every
- * regex and pcre of every matcher, cache hit or not (the answers are part
- * of the cache key): ET Open's 4,508 pcre are 1,644 distinct expressions,
- * and a rule is compiled into more than one matcher (by direction, by
- * buffer). The answer depends only on the expression, the flags and the
- * library, so it is remembered. Main thread only, like the compile; freed
- * with the last matcher.
- */
-struct hsinfo {
-	char *expr; /* owned */
-	unsigned flags;
-	uint64_t hash;
-	bool ok;
-	unsigned min_width, max_width;
-	char *err; /* owned: Hyperscan's message when !ok */
-};
-
-static struct hsinfo *hsinfo_slots;
-static size_t hsinfo_cap, hsinfo_n;
-
-static void hsinfo_free(void)
-{
-	for (size_t i = 0; i < hsinfo_cap; i++) {
-		free(hsinfo_slots[i].expr);
-		free(hsinfo_slots[i].err);
-	}
-	free(hsinfo_slots);
-	hsinfo_slots = NULL;
-	hsinfo_cap = hsinfo_n = 0;
-}
-
-static uint64_t hsinfo_hash(const char *expr, unsigned flags)
-{
-	uint64_t h = 1469598103934665603ULL ^ flags;
-
-	for (const char *c = expr; *c; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-	return h;
-}
-
-static int hsinfo_grow(void)
-{
-	size_t cap = hsinfo_cap ? hsinfo_cap * 2 : 1024;
-	struct hsinfo *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -1;
-	for (size_t i = 0; i < hsinfo_cap; i++) {
-		size_t j = hsinfo_slots[i].hash & (cap - 1);
-
-		if (!hsinfo_slots[i].expr)
-			continue;
-		while (slots[j].expr)
-			j = (j + 1) & (cap - 1);
-		slots[j] = hsinfo_slots[i];
-	}
-	free(hsinfo_slots);
-	hsinfo_slots = slots;
-	hsinfo_cap = cap;
-	return 0;
-}
-
-/* Ask Hyperscan (no memo) into `out`. */
-static void hsinfo_ask(const char *expr, unsigned flags, struct hsinfo *out)
-{
-	hs_expr_info_t *info = NULL;
-	hs_compile_error_t *cerr = NULL;
-
-	out->ok = hs_expression_info(expr, flags, &info, &cerr) == HS_SUCCESS;
-	if (out->ok) {
-		out->min_width = info->min_width;
-		out->max_width = info->max_width;
-	} else {
-		out->err = strdup(cerr && cerr->message ? cerr->message : "unknown");
-	}
-	hs_free_compile_error(cerr);
-	free(info);
-}
-
-/* hs_expression_info's answer for (expr, flags): ok, the widths, or the
- * error message (NULL when out of memory). The result lives until the
- * next call; copy what is needed. */
-static const struct hsinfo *hs_info(const char *expr, unsigned flags)
-{
-	static struct hsinfo lone; /* when the memo has no room */
-	uint64_t h = hsinfo_hash(expr, flags);
-	struct hsinfo *e;
-	size_t j;
-
-	if ((hsinfo_n + 1) * 2 > hsinfo_cap && hsinfo_grow() < 0) {
-		free(lone.err);
-		memset(&lone, 0, sizeof(lone));
-		hsinfo_ask(expr, flags, &lone);
-		return &lone;
-	}
-	for (j = h & (hsinfo_cap - 1); (e = &hsinfo_slots[j])->expr; j = (j + 1) & (hsinfo_cap - 1))
-		if (e->hash == h && e->flags == flags && strcmp(e->expr, expr) == 0)
-			return e;
-	memset(e, 0, sizeof(*e));
-	hsinfo_ask(expr, flags, e);
-	e->expr = strdup(expr);
-	if (!e->expr) { /* not kept */
-		free(lone.err);
-		lone = *e;
-		memset(e, 0, sizeof(*e));
-		return &lone;
-	}
-	e->hash = h;
-	e->flags = flags;
-	hsinfo_n++;
-	return e;
-}
-
 /* ------------------------------------------------------------ compile */
 
 /* One pattern (or pcre) while the database is being built. */
@@ -334,23 +218,29 @@ static bool has_leading_verb(const char *expr)
 /* Widths and exactness of a regex spec (mode, fixed, width, som). */
 static void classify_regex(struct pspec *s)
 {
-	const struct hsinfo *info;
+	hs_expr_info_t *info = NULL;
+	hs_compile_error_t *cerr = NULL;
 
 	if (has_leading_verb(s->expr)) {
 		s->mode = MODE_PCRE_ONLY;
 		return;
 	}
-	info = hs_info(s->expr, s->flags);
-	if (!info->ok) {
-		snprintf(s->hs_err, sizeof(s->hs_err), "%s", info->err ? info->err : "unknown");
+	if (hs_expression_info(s->expr, s->flags, &info, &cerr) != HS_SUCCESS) {
+		snprintf(s->hs_err, sizeof(s->hs_err), "%s", cerr ? cerr->message : "unknown");
+		hs_free_compile_error(cerr);
 		s->mode = MODE_PREFILTER;
-		if (!hs_info(s->expr, s->flags | HS_FLAG_PREFILTER)->ok)
+		if (hs_expression_info(s->expr, s->flags | HS_FLAG_PREFILTER, &info, &cerr) !=
+		    HS_SUCCESS) {
+			hs_free_compile_error(cerr);
 			s->mode = MODE_PCRE_ONLY;
+		}
+		free(info);
 		return;
 	}
 	s->fixed = info->min_width == info->max_width;
 	s->width = info->min_width;
 	s->som = !s->fixed && s->offset > 0;
+	free(info);
 }
 
 static int add_content(struct build *b, uint32_t ri, const struct ids_rule *pub,
@@ -414,6 +304,8 @@ static int add_pcre(struct build *b, uint32_t ri, const struct rule *r, uint64_t
 {
 	struct pspec *s = spec_new(b);
 	bool extended = r->pcre_options & PCRE2_EXTENDED;
+	hs_expr_info_t *info = NULL;
+	hs_compile_error_t *cerr = NULL;
 	size_t n = strlen(r->pcre);
 
 	if (!s)
@@ -439,8 +331,11 @@ static int add_pcre(struct build *b, uint32_t ri, const struct rule *r, uint64_t
 		s->mode = MODE_PCRE_ONLY;
 		return 0;
 	}
-	if (!hs_info(s->expr, s->flags | HS_FLAG_PREFILTER)->ok)
+	if (hs_expression_info(s->expr, s->flags | HS_FLAG_PREFILTER, &info, &cerr) != HS_SUCCESS) {
+		hs_free_compile_error(cerr);
 		s->mode = MODE_PCRE_ONLY;
+	}
+	free(info);
 	return 0;
 }
 
@@ -1231,7 +1126,6 @@ void matcher_free(struct ids_matcher *m)
 	if (--live_matchers == 0) {
 		hs_free_scratch(proto_scratch);
 		proto_scratch = NULL;
-		hsinfo_free();
 		max_rules = 0;
 	}
 }
