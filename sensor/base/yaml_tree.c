@@ -550,13 +550,10 @@ struct ynode *ytree_load_file(const char *path, struct diag *d)
 	return root;
 }
 
-struct ynode *ymap_get(const struct ynode *map, const char *key)
+struct ynode *ymap_getn(const struct ynode *map, const char *key, size_t len)
 {
-	size_t len;
-
 	if (!map || map->type != YNODE_MAP)
 		return NULL;
-	len = strlen(key);
 	for (size_t i = 0; i < map->n; i++) {
 		const struct ynode *k = map->keys[i];
 
@@ -686,17 +683,71 @@ static void keys_list(const char *const *allowed, char *buf, size_t size)
 		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", allowed[i]);
 }
 
+/* Is the key one of allowed[]? (compared without strlen: the allowed
+ * names are NUL-terminated, the key's bytes may hold a NUL) */
 static bool key_allowed(const struct ynode *key, const char *const *allowed)
 {
-	for (size_t i = 0; allowed[i]; i++)
-		if (key->str && allowed[i][0] == key->str[0] && strlen(allowed[i]) == key->len &&
-		    memcmp(allowed[i], key->str, key->len) == 0)
+	if (!key->str)
+		return false;
+	for (size_t i = 0; allowed[i]; i++) {
+		const char *a = allowed[i];
+		size_t j = 0;
+
+		while (j < key->len && a[j] && a[j] == key->str[j])
+			j++;
+		if (j == key->len && !a[j])
 			return true;
+	}
 	return false;
 }
 
-unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, const char *what,
-			 struct diag *d)
+static uint32_t keyset_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+int ykeyset_init(struct ykeyset *set, const char *const *names)
+{
+	memset(set, 0, sizeof(*set));
+	set->names = names;
+	for (size_t i = 0; names[i]; i++) {
+		size_t len = strlen(names[i]);
+		uint32_t j = keyset_hash(names[i], len) % YKEYSET_SLOTS;
+
+		if (i + 1 >= YKEYSET_SLOTS / 2)
+			return -1;
+		while (set->slot[j])
+			j = (j + 1) % YKEYSET_SLOTS;
+		set->slot[j] = (uint16_t)(i + 1);
+	}
+	set->ready = true;
+	return 0;
+}
+
+/* Is the key one of the set's names? One hash, a probe or two. */
+static bool keyset_has(const struct ykeyset *set, const struct ynode *key)
+{
+	uint32_t j;
+
+	if (!key->str)
+		return false;
+	for (j = keyset_hash(key->str, key->len) % YKEYSET_SLOTS; set->slot[j];
+	     j = (j + 1) % YKEYSET_SLOTS) {
+		const char *a = set->names[set->slot[j] - 1];
+
+		if (strlen(a) == key->len && memcmp(a, key->str, key->len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The checks of ymap_check_keys with the names as a list or as a set. */
+static unsigned check_keys(const struct ynode *map, const char *const *allowed,
+			   const struct ykeyset *set, const char *what, struct diag *d)
 {
 	char valid[1000], shown[96];
 	unsigned bad = 0;
@@ -709,7 +760,7 @@ unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, co
 	for (size_t i = 0; i < map->n; i++) {
 		const struct ynode *key = map->keys[i];
 
-		if (key_allowed(key, allowed))
+		if (set ? keyset_has(set, key) : key_allowed(key, allowed))
 			continue;
 		if (!bad) /* the list of valid keys only for a message */
 			keys_list(allowed, valid, sizeof(valid));
@@ -718,6 +769,18 @@ unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, co
 		bad++;
 	}
 	return bad;
+}
+
+unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, const char *what,
+			 struct diag *d)
+{
+	return check_keys(map, allowed, NULL, what, d);
+}
+
+unsigned ymap_check_keyset(const struct ynode *map, const struct ykeyset *set, const char *what,
+			   struct diag *d)
+{
+	return check_keys(map, set->names, set, what, d);
 }
 
 /* ------------------------------------------------------ building by hand */

@@ -49,8 +49,14 @@ struct ynode *ytree_load_file(const char *path, struct diag *d);
 struct ynode *ytree_load_buffer(const char *name, const char *buf, size_t len, struct diag *d);
 void ytree_free(struct ynode *root);
 
-/* Map lookup by key; NULL when absent or `map` is not a map. */
-struct ynode *ymap_get(const struct ynode *map, const char *key);
+/* Map lookup by key (len bytes); NULL when absent or `map` is not a map. */
+struct ynode *ymap_getn(const struct ynode *map, const char *key, size_t len);
+/* Same with a NUL-terminated key (the length of a literal key is known at
+ * compile time: loaders look up keys by literal names a lot). */
+static inline struct ynode *ymap_get(const struct ynode *map, const char *key)
+{
+	return ymap_getn(map, key, __builtin_strlen(key));
+}
 
 /* Scalar conversions. Each returns false (and reports "expected ..." at the
  * node through `d`) when the node is of the wrong type or out of range. */
@@ -69,6 +75,22 @@ bool ynode_is_null(const struct ynode *n);
  */
 unsigned ymap_check_keys(const struct ynode *map, const char *const *allowed, const char *what,
 			 struct diag *d);
+
+/*
+ * The same check against a set made once from the names (a hash of them),
+ * for a loader that checks many maps against a long list: the rule loader
+ * checks every rule against some 90 names. The names must outlive the
+ * set; at most YKEYSET_SLOTS / 2 - 1 of them (ykeyset_init returns -1).
+ */
+#define YKEYSET_SLOTS 512
+struct ykeyset {
+	const char *const *names;
+	bool ready;
+	uint16_t slot[YKEYSET_SLOTS]; /* index + 1 into names, 0 empty */
+};
+int ykeyset_init(struct ykeyset *set, const char *const *names);
+unsigned ymap_check_keyset(const struct ynode *map, const struct ykeyset *set, const char *what,
+			   struct diag *d);
 
 #endif
 

@@ -72,9 +72,11 @@
  *
  * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
  * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64
- * patterns, is checked by PCRE2 alone); a matcher and its PCRE2 codes are
- * read-only after matcher_compile; state[] and touched[] of a thread are
- * all-zero / empty between scans.
+ * patterns, is checked by PCRE2 alone); a matcher is read-only after
+ * matcher_compile, except that each regex is JIT-compiled by its first
+ * match (rule_regex.c: lock-free, published once; the regexes are the
+ * ones the rule loader compiled, shared by reference); state[] and
+ * touched[] of a thread are all-zero / empty between scans.
  *
  * Threads. matcher_compile and matcher_free run on the main thread, before
  * workers start and after they stop. They maintain the process-wide
@@ -129,7 +131,8 @@ struct pspec {
 	char *expr; /* owned: Hyperscan expression */
 	const char *pcre_src;
 	uint32_t pcre_opts;
-	unsigned flags; /* Hyperscan flags of exact mode, before mode bits */
+	struct rule_regex *loaded; /* pcre_src compiled at load, or NULL */
+	unsigned flags;		   /* Hyperscan flags of exact mode, before mode bits */
 	enum pat_mode mode;
 	bool content, som, bounded;
 	uint32_t offset;
@@ -292,6 +295,7 @@ static int add_regex(struct build *b, uint32_t ri, const struct rule_pattern *p,
 		.rule = ri, .bit = bit, .what = "regex", .line = p->line, .col = p->col};
 	s->pcre_src = (const char *)p->bytes;
 	s->pcre_opts = p->nocase ? PCRE2_CASELESS : 0;
+	s->loaded = p->re;
 	s->flags = HS_FLAG_ALLOWEMPTY | (p->nocase ? HS_FLAG_CASELESS : 0);
 	s->offset = p->has_offset ? p->offset : 0;
 	s->has_depth = p->has_depth;
@@ -322,6 +326,7 @@ static int add_pcre(struct build *b, uint32_t ri, const struct rule *r, uint64_t
 			    .mode = MODE_PREFILTER};
 	s->pcre_src = r->pcre;
 	s->pcre_opts = r->pcre_options;
+	s->loaded = r->pcre_re;
 	s->flags = HS_FLAG_ALLOWEMPTY;
 	s->flags |= (r->pcre_options & PCRE2_CASELESS) ? HS_FLAG_CASELESS : 0;
 	s->flags |= (r->pcre_options & PCRE2_DOTALL) ? HS_FLAG_DOTALL : 0;
@@ -729,26 +734,33 @@ out_free:
 	return rc;
 }
 
-static pcre2_code *compile_pcre(struct build *b, const struct ids_rule *pub, const struct pspec *s)
+/* The spec's regex: the one compiled at load (shared), else compiled here;
+ * JIT-compiled on first use (rule_regex.c). */
+static struct rule_regex *compile_pcre(struct build *b, const struct ids_rule *pub,
+				       const struct pspec *s)
 {
 	int code;
-	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)s->pcre_src, PCRE2_ZERO_TERMINATED, s->pcre_opts,
-				       &code, &off, NULL);
+	size_t off;
+	struct rule_regex *re;
 	PCRE2_UCHAR msg[160];
 
-	if (re) {
-		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* interpreter when JIT fails */
+	if (s->loaded && rule_regex_is(s->loaded, s->pcre_src, PCRE2_ZERO_TERMINATED, s->pcre_opts))
+		return rule_regex_ref(s->loaded);
+	re = rule_regex_new(s->pcre_src, PCRE2_ZERO_TERMINATED, s->pcre_opts, &code, &off);
+	if (re)
 		return re;
-	}
 	if (s->hs_err[0]) {
 		fail_at(b, pub, s->line, s->col, "Hyperscan cannot compile %s: %s", s->what,
 			s->hs_err);
 		return NULL;
 	}
+	if (code == 0) {
+		fail_at(b, pub, s->line, s->col, "out of memory");
+		return NULL;
+	}
 	pcre2_get_error_message(code, msg, sizeof(msg));
 	fail_at(b, pub, s->line, s->col, "PCRE2 cannot compile %s: %s at offset %zu", s->what,
-		(const char *)msg, (size_t)off);
+		(const char *)msg, off);
 	return NULL;
 }
 
@@ -757,7 +769,7 @@ static void matcher_free_parts(struct ids_matcher *m)
 	if (m->rules) {
 		for (size_t i = 0; i < m->n_rules; i++) {
 			for (uint32_t j = 0; j < m->rules[i].n_checks; j++) {
-				pcre2_code_free(m->rules[i].checks[j].code);
+				rule_regex_unref(m->rules[i].checks[j].re);
 				verify_prog_free(m->rules[i].checks[j].prog);
 			}
 			free(m->rules[i].checks);
@@ -792,8 +804,8 @@ static int fill_check(struct build *b, const struct ids_rule *pub, const struct 
 	char err[200] = "";
 
 	if (!s->prog) {
-		c->code = compile_pcre(b, pub, s);
-		return c->code ? 0 : -1;
+		c->re = compile_pcre(b, pub, s);
+		return c->re ? 0 : -1;
 	}
 	c->prog = verify_prog_new(s->prog, err, sizeof(err));
 	if (!c->prog && err[0])
@@ -1319,7 +1331,7 @@ static bool check_pcre(const struct mcheck *c, struct matcher_thread *mt, const 
 		end = c->end;
 		opts = PCRE2_NOTEOL;
 	}
-	return pcre2_match(c->code, buf, end, c->start, opts, mt->md, mt->mctx) >= 0;
+	return pcre2_match(rule_regex_code(c->re), buf, end, c->start, opts, mt->md, mt->mctx) >= 0;
 }
 
 /* Header first (cheap), then the PCRE2 checks the scan left open. */

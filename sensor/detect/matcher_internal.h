@@ -59,12 +59,12 @@ struct mpat {
 
 /* A PCRE2 check of one rule pattern or pcre. */
 struct mcheck {
-	pcre2_code *code;   /* owned */
-	uint64_t bit;	    /* confirms this bit; 0 for a pcre without a bit */
-	bool always;	    /* no Hyperscan pattern: run whenever the rule is a candidate */
-	uint32_t start;	    /* offset O */
-	size_t end;	    /* O + D, or SIZE_MAX without depth */
-	struct vprog *prog; /* owned: the rule's program runs instead of `code` */
+	struct rule_regex *re; /* a reference (rule_regex.h); matched with rule_regex_code */
+	uint64_t bit;	       /* confirms this bit; 0 for a pcre without a bit */
+	bool always;	       /* no Hyperscan pattern: run whenever the rule is a candidate */
+	uint32_t start;	       /* offset O */
+	size_t end;	       /* O + D, or SIZE_MAX without depth */
+	struct vprog *prog;    /* owned: the rule's program runs instead of `re` */
 };
 
 struct mrule {

@@ -230,7 +230,7 @@ static void ring_tail(const struct matcher_stream *ms, uint8_t *dst, size_t n)
 static bool pcre_run(const struct mcheck *c, const struct matcher_thread *mt, const uint8_t *subj,
 		     size_t len, size_t start, uint32_t opts)
 {
-	return pcre2_match(c->code, subj, len, start, opts, mt->md, mt->mctx) >= 0;
+	return pcre2_match(rule_regex_code(c->re), subj, len, start, opts, mt->md, mt->mctx) >= 0;
 }
 
 /*

@@ -47,7 +47,10 @@
  *
  * Threads: a program is read-only after verify_prog_new (main thread);
  * verify_prog_run runs on any thread with that thread's env (match data,
- * match context) and allocates nothing.
+ * match context) and allocates nothing, except the first match of each
+ * regex in the process, which JIT-compiles it (rule_regex.c: lock-free,
+ * published once; the regexes themselves were compiled at load and are
+ * shared, by reference, with the rules and other programs).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -62,9 +65,9 @@
 
 struct vprog {
 	const struct rule *r;
-	pcre2_code **codes;  /* per pattern: the regex's code, else NULL */
-	pcre2_code *pcre;    /* the rule's v1 `pcre:`, or NULL */
-	bool *next_relative; /* per pattern: the next keyword depends on its end */
+	struct rule_regex **codes; /* per pattern: the regex (a reference), else NULL */
+	struct rule_regex *pcre;   /* the rule's v1 `pcre:` (a reference), or NULL */
+	bool *next_relative;	   /* per pattern: the next keyword depends on its end */
 };
 
 struct vstate {
@@ -95,21 +98,29 @@ static bool pattern_relative(const struct rule_pattern *p)
 	}
 }
 
-static pcre2_code *regex_compile(const char *expr, size_t len, uint32_t opts, char *err,
-				 size_t errlen)
+/* The regex compiled at load when it has these options (a new reference),
+ * else compiled here (rules not made by the loader). Either way not
+ * JIT-compiled yet: rule_regex_code does it on first use. */
+static struct rule_regex *regex_compile(struct rule_regex *loaded, const char *expr, size_t len,
+					uint32_t opts, char *err, size_t errlen)
 {
 	int code;
-	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)expr, len, opts, &code, &off, NULL);
+	size_t off;
+	struct rule_regex *re;
 	PCRE2_UCHAR msg[160];
 
-	if (re) {
-		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* interpreter when JIT fails */
+	if (loaded && rule_regex_is(loaded, expr, len, opts))
+		return rule_regex_ref(loaded);
+	re = rule_regex_new(expr, len, opts, &code, &off);
+	if (re)
 		return re;
+	if (code == 0) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
 	}
 	pcre2_get_error_message(code, msg, sizeof(msg));
 	snprintf(err, errlen, "PCRE2 cannot compile regex: %s at offset %zu", (const char *)msg,
-		 (size_t)off);
+		 off);
 	return NULL;
 }
 
@@ -133,13 +144,14 @@ struct vprog *verify_prog_new(const struct rule *r, char *err, size_t errlen)
 			vp->next_relative[i] = pattern_relative(&r->patterns[i + 1]);
 		if (p->kind != PAT_REGEX)
 			continue;
-		vp->codes[i] = regex_compile((const char *)p->bytes, p->len, opts, err, errlen);
+		vp->codes[i] =
+			regex_compile(p->re, (const char *)p->bytes, p->len, opts, err, errlen);
 		if (!vp->codes[i])
 			goto fail;
 	}
 	if (r->pcre) {
-		vp->pcre =
-			regex_compile(r->pcre, PCRE2_ZERO_TERMINATED, r->pcre_options, err, errlen);
+		vp->pcre = regex_compile(r->pcre_re, r->pcre, PCRE2_ZERO_TERMINATED,
+					 r->pcre_options, err, errlen);
 		if (!vp->pcre)
 			goto fail;
 	}
@@ -154,8 +166,8 @@ void verify_prog_free(struct vprog *vp)
 	if (!vp)
 		return;
 	for (size_t i = 0; vp->codes && i < vp->r->n_patterns; i++)
-		pcre2_code_free(vp->codes[i]);
-	pcre2_code_free(vp->pcre);
+		rule_regex_unref(vp->codes[i]);
+	rule_regex_unref(vp->pcre);
 	free(vp->codes);
 	free(vp->next_relative);
 	free(vp);
@@ -341,17 +353,18 @@ static int do_regex(struct vstate *st, size_t i)
 	uint64_t vars[RULE_MAX_VARS];
 	bool window = regex_window(st, p, &from, &to);
 	size_t sub = p->relative ? from : 0;
+	const pcre2_code *code;
 
 	if (!spend(st))
 		return -1;
+	code = rule_regex_code(st->vp->codes[i]);
 	if (p->negated) {
-		if (window && regex_at(st, st->vp->codes[i], sub, to, from, &s, &e))
+		if (window && regex_at(st, code, sub, to, from, &s, &e))
 			return 0;
 		return step(st, i + 1);
 	}
 	memcpy(vars, st->vars, sizeof(vars));
-	for (at = from; window && at <= to && regex_at(st, st->vp->codes[i], sub, to, at, &s, &e);
-	     at = s + 1) {
+	for (at = from; window && at <= to && regex_at(st, code, sub, to, at, &s, &e); at = s + 1) {
 		int rc;
 
 		st->prev = e;
@@ -761,7 +774,7 @@ static int do_final(struct vstate *st)
 
 	if (!st->vp->pcre)
 		return 1;
-	return regex_at(st, st->vp->pcre, 0, st->len, 0, &s, &e) ? 1 : 0;
+	return regex_at(st, rule_regex_code(st->vp->pcre), 0, st->len, 0, &s, &e) ? 1 : 0;
 }
 
 static int step(struct vstate *st, size_t i)

@@ -799,17 +799,29 @@ void rule_keys_free(struct rule_keys *k)
 	free(k);
 }
 
+/* The v1 names then the v2 names, and their set, made at the first check
+ * (main thread, like every rule load) and again when v1 is another list. */
+static struct {
+	const char *const *v1;
+	const char *all[96];
+	struct ykeyset set;
+} key_checks;
+
 unsigned rule_keys_check(const struct ynode *map, const char *const *v1, struct diag *d)
 {
-	const char *all[96];
 	size_t n = 0;
 
-	for (size_t i = 0; v1[i] && n < 64; i++)
-		all[n++] = v1[i];
-	for (size_t i = 0; v2_keys[i]; i++)
-		all[n++] = v2_keys[i];
-	all[n] = NULL;
-	return ymap_check_keys(map, all, "rule", d);
+	if (key_checks.v1 != v1 || !key_checks.set.ready) {
+		for (size_t i = 0; v1[i] && n < 64; i++)
+			key_checks.all[n++] = v1[i];
+		for (size_t i = 0; v2_keys[i]; i++)
+			key_checks.all[n++] = v2_keys[i];
+		key_checks.all[n] = NULL;
+		key_checks.v1 = ykeyset_init(&key_checks.set, key_checks.all) == 0 ? v1 : NULL;
+	}
+	if (key_checks.v1 == v1)
+		return ymap_check_keyset(map, &key_checks.set, "rule", d);
+	return ymap_check_keys(map, key_checks.all, "rule", d);
 }
 
 /* Evaluation rank: pass rules, flowbit writers, the rest, flowbit readers. */

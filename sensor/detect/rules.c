@@ -436,40 +436,51 @@ static void sbuf_add(struct sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* The JSON escape of byte c, or NULL when it goes as it is. */
+static const char *json_escape(unsigned char c, char esc[8])
+{
+	switch (c) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	case '\b':
+		return "\\b";
+	case '\f':
+		return "\\f";
+	}
+	if (c < 0x20 || c == 0x7f) {
+		snprintf(esc, 8, "\\u%04x", c);
+		return esc;
+	}
+	return NULL;
+}
+
 /* A JSON string. Input is UTF-8 (libyaml checked it), so bytes >= 0x80
- * pass through; quotes, backslashes and control bytes are escaped. */
+ * pass through; quotes, backslashes and control bytes are escaped. Runs of
+ * bytes that need no escape are copied at once. */
 static void json_string(struct sbuf *b, const char *s, size_t n)
 {
 	char esc[8];
+	size_t run = 0;
 
 	sbuf_add(b, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *e = NULL;
+		const char *e = json_escape((unsigned char)s[i], esc);
 
-		if (c == '"')
-			e = "\\\"";
-		else if (c == '\\')
-			e = "\\\\";
-		else if (c == '\n')
-			e = "\\n";
-		else if (c == '\r')
-			e = "\\r";
-		else if (c == '\t')
-			e = "\\t";
-		else if (c == '\b')
-			e = "\\b";
-		else if (c == '\f')
-			e = "\\f";
-		else if (c < 0x20 || c == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			e = esc;
-		}
-		if (e)
-			sbuf_add(b, e, strlen(e));
-		else
-			sbuf_add(b, (const char *)&s[i], 1);
+		if (!e)
+			continue;
+		sbuf_add(b, s + run, i - run);
+		sbuf_add(b, e, strlen(e));
+		run = i + 1;
 	}
+	sbuf_add(b, s + run, n - run);
 	sbuf_add(b, "\"", 1);
 }
 
@@ -565,6 +576,7 @@ static void rule_free(struct rule *r)
 		free(r->patterns[i].bytes);
 		free(r->patterns[i].op);
 		free(r->patterns[i].buffer);
+		rule_regex_unref(r->patterns[i].re);
 	}
 	free(r->patterns);
 	free(r->pcre);
@@ -576,6 +588,7 @@ static void rule_free(struct rule *r)
 	free(r->buffers);
 	free(r->file);
 	free(r->anomaly);
+	rule_regex_unref(r->pcre_re);
 	rule_keys_free(r->keys);
 	free(r);
 }
@@ -892,5 +905,6 @@ void ruleset_free(struct ruleset *rs)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
 	idmap_free(&rs->ids);
+	rule_regex_table_free(&rs->regexes);
 	memset(rs, 0, sizeof(*rs));
 }

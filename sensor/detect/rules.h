@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "base/addr.h"
+#include "detect/rule_regex.h"
 #include "ids/plugin.h"
 
 struct diag;
@@ -146,6 +147,10 @@ struct rule_pattern {
 	uint32_t pcre_opts;	/* regex: PCRE2 options (pcre flags, nocase) */
 	struct rule_byteop *op; /* isdataat, byte_*, bsize; owned */
 	char *buffer;		/* `buffer:` of this pattern, or NULL (the rule's) */
+	/* regex: the expression compiled at load with pcre_opts (one
+	 * reference, shared with the ruleset's table; rule_regex.h), or NULL
+	 * (then a matcher compiles its own); copies of the pattern borrow it */
+	struct rule_regex *re;
 };
 
 struct rule {
@@ -198,6 +203,8 @@ struct rule {
 	 * rule has its own). */
 	const char **buffers;
 	size_t n_buffers;
+	/* `pcre:` compiled at load with pcre_options (one reference), or NULL */
+	struct rule_regex *pcre_re;
 };
 
 /* Rule id -> rule, open addressing (rules.c). */
@@ -220,6 +227,8 @@ struct ruleset {
 	 * rank_end[r]: the next load places its rules without ranking these
 	 * again */
 	size_t ranked, rank_end[4];
+	/* every regex of the rules loaded, each compiled once (rule_regex.h) */
+	struct rule_regex_table regexes;
 };
 
 void ruleset_init(struct ruleset *rs);

@@ -26,25 +26,28 @@
 
 /* ------------------------------------------------------------- regexes */
 
-/* Compile to check; report "bad regex" at the failing column. `skip` is
- * the number of value bytes before the expression (the '/' delimiter). */
+/* Compile (through the ruleset's table, so each distinct regex is compiled
+ * once; rule_regex.h) and keep the code in *out, replacing what it held;
+ * report "bad regex" at the failing column. `skip` is the number of value
+ * bytes before the expression (the '/' delimiter). */
 static int regex_check(struct rparse *p, const struct ynode *n, const char *expr, size_t skip,
-		       uint32_t options)
+		       uint32_t options, struct rule_regex **out)
 {
 	int code;
-	PCRE2_SIZE off;
-	pcre2_code *re =
-		pcre2_compile((PCRE2_SPTR)expr, PCRE2_ZERO_TERMINATED, options, &code, &off, NULL);
+	size_t off;
+	struct rule_regex *re = rule_regex_table_get(&p->ld->rs->regexes, expr,
+						     PCRE2_ZERO_TERMINATED, options, &code, &off);
 	PCRE2_UCHAR msg[256];
 
-	if (re) {
-		pcre2_code_free(re);
+	rule_regex_unref(*out);
+	*out = re;
+	if (re)
 		return 0;
-	}
+	if (code == 0)
+		return rule_err(p, n, false, "out of memory");
 	pcre2_get_error_message(code, msg, sizeof(msg));
 	diag_error(p->ld->d, n->file, n->line, rule_scalar_col(n, skip + off),
-		   "rule %u: bad regex: %s at offset %zu", p->r->pub.id, (const char *)msg,
-		   (size_t)off);
+		   "rule %u: bad regex: %s at offset %zu", p->r->pub.id, (const char *)msg, off);
 	return -1;
 }
 
@@ -115,7 +118,7 @@ int rule_pcre(struct rparse *p, const struct ynode *map)
 	r->pcre_line = n->line;
 	r->pcre_col = n->col;
 	if (rc == 0)
-		rc = regex_check(p, n, r->pcre, skip, r->pcre_options);
+		rc = regex_check(p, n, r->pcre, skip, r->pcre_options, &r->pcre_re);
 	return rc;
 }
 
@@ -128,6 +131,9 @@ static const char *const pattern_keys[] = {
 	"within",    "startswith", "endswith",	    "not",	 "fast_pattern",
 	"rawbytes",  "relative",   "base64_decode", "asn1",	 "ftpbounce",
 	NULL};
+/* pattern_keys as a set (yaml_tree.h), made by the first pattern checked
+ * (rules load on the main thread only) */
+static struct ykeyset pattern_keyset;
 
 /* The value keys of a pattern, in the order they are looked for; a pattern
  * has exactly one. From index 4 on, index - 1 is the enum pattern_kind. */
@@ -339,7 +345,7 @@ static int pattern_pcre(struct rparse *p, const struct ynode *v, struct rule_pat
 	pat->kind = PAT_REGEX;
 	pat->v2 = true;
 	if (rc == 0)
-		rc = regex_check(p, v, (const char *)pat->bytes, 1, pat->pcre_opts);
+		rc = regex_check(p, v, (const char *)pat->bytes, 1, pat->pcre_opts, &pat->re);
 	return rc;
 }
 
@@ -596,7 +602,9 @@ static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_p
 	const struct ynode *v = NULL;
 	int rc = 0;
 
-	if (ymap_check_keys(pm, pattern_keys, "pattern", p->ld->d))
+	if (!pattern_keyset.ready && ykeyset_init(&pattern_keyset, pattern_keys) < 0)
+		return rule_err(p, pm, false, "too many pattern keys"); /* never: 25 */
+	if (ymap_check_keyset(pm, &pattern_keyset, "pattern", p->ld->d))
 		return -1;
 	rc |= pattern_value(p, pm, pat, &v);
 	rc |= pattern_modifiers(p, pm, pat);
@@ -611,10 +619,13 @@ static int pattern_parse(struct rparse *p, const struct ynode *pm, struct rule_p
 				pat->len);
 	if (pat->kind == PAT_REGEX && !pat->pcre_opts && !ymap_get(pm, "pcre")) {
 		pat->pcre_opts = pat->nocase ? PCRE2_CASELESS : 0;
-		return regex_check(p, v, (const char *)pat->bytes, 0, pat->pcre_opts);
+		return regex_check(p, v, (const char *)pat->bytes, 0, pat->pcre_opts, &pat->re);
 	}
-	if (pat->kind == PAT_REGEX && pat->nocase)
-		pat->pcre_opts |= PCRE2_CASELESS;
+	if (pat->kind == PAT_REGEX && pat->nocase && !(pat->pcre_opts & PCRE2_CASELESS)) {
+		pat->pcre_opts |= PCRE2_CASELESS; /* the code checked above lacks it */
+		rule_regex_unref(pat->re);
+		pat->re = NULL;
+	}
 	return 0;
 }
 

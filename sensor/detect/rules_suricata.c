@@ -1072,7 +1072,7 @@ static int apply_thresholds(struct srule *r, struct ynode *rule)
 
 static void rule_parse(struct sfile *f, const struct sline *ln)
 {
-	struct srule r = {.f = f, .ln = ln, .last_content = -1};
+	struct srule r = {.f = f, .ln = ln, .pats = f->pats, .last_content = -1};
 	struct ynode *rule;
 	size_t i = 0;
 	int rc;
@@ -1394,10 +1394,12 @@ int suri_parse_buffer(const char *name, const char *buf, size_t len, const struc
 {
 	static const struct suri_conf none;
 	struct sfile f = {.name = name, .d = d, .res = out, .conf = conf ? conf : &none};
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	f.root = ytree_new_root(name);
-	if (!f.root)
+	f.pats = malloc(SURI_MAX_PATTERNS * sizeof(*f.pats));
+	if (!f.root || !f.pats)
 		goto oom;
 	f.name = f.root->file;
 	out->root = f.root;
@@ -1406,8 +1408,13 @@ int suri_parse_buffer(const char *name, const char *buf, size_t len, const struc
 	f.rules = ynode_new_coll(f.root, YNODE_SEQ, 1, 1);
 	if (!f.rules || ymap_add(f.root, "rules", f.rules) < 0)
 		goto oom;
-	return file_lines(&f, buf, len);
+	rc = file_lines(&f, buf, len);
+	free(f.pats);
+	return rc;
 oom:
+	if (!out->root)
+		ytree_free(f.root);
+	free(f.pats);
 	diag_error(d, name, 0, 0, "out of memory");
 	return -1;
 }

@@ -1395,10 +1395,11 @@ bool suri_is_snort3(const struct sopt *o, size_t n)
 		if (strcmp(o[i].name, "service") == 0)
 			return true;
 	for (size_t i = 0; i < n; i++) {
-		const struct bufname *b = buf_lookup(o[i].name);
+		const struct bufname *b;
 
 		if (strcmp(o[i].name, "content") == 0 || strcmp(o[i].name, "uricontent") == 0)
 			break;
+		b = buf_lookup(o[i].name);
 		if (b && b->kind == BUF_LEGACY)
 			return true;
 	}

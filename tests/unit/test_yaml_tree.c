@@ -284,6 +284,31 @@ Test(yaml_tree, check_keys_lists_valid_ones)
 	ytree_free(l);
 }
 
+/* The set made from the names answers as the list does: the same counts,
+ * the same messages; keys holding a NUL or a prefix of a name are unknown. */
+Test(yaml_tree, check_keyset_answers_as_the_list)
+{
+	static const char *const allowed[] = {"id", "rev", "msg", "metadata", "detector", NULL};
+	struct ynode *r = load("id: 1\nsevrity: 2\nmsg: x\nfoo: 1\nmeta: 1\n\"id\\0\": 1\n"
+			       "detector: a\n");
+	struct ynode *l = load("[1]\n");
+	struct ykeyset set;
+	char last[sizeof(d.last)];
+
+	cr_assert_eq(ykeyset_init(&set, allowed), 0);
+	cr_assert_eq(ymap_check_keys(r, allowed, "rule", &d), 4);
+	memcpy(last, d.last, sizeof(last));
+	cr_assert_eq(ymap_check_keyset(r, &set, "rule", &d), 4);
+	cr_assert_str_eq(d.last, last);
+	cr_assert_str_eq(d.last, "t.yaml:6:1: error: unknown key 'id\\x00' in rule (valid: id, "
+				 "rev, msg, metadata, detector)");
+	cr_assert_eq(ymap_check_keyset(l, &set, "rule", &d), 1);
+	cr_assert_str_eq(d.last, "t.yaml:1:1: error: expected a mapping for rule, got a list");
+	cr_assert_eq(d.errors, 9);
+	ytree_free(r);
+	ytree_free(l);
+}
+
 Test(yaml_tree, null_buffer_is_an_empty_document, .init = quiet_diag)
 {
 	struct ynode *root = ytree_load_buffer("empty", NULL, 0, &d);
