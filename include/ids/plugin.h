@@ -110,7 +110,10 @@ struct ids_rule {
 	size_t n_buffers;
 };
 
-/* What a rule's patterns look at (`scope:` in rule files). */
+/* What a rule's patterns look at (`scope:` in rule files). A rule with
+ * `scope: auto` (TCP data on the stream, other packets one by one) is
+ * handed to its plugin twice, once with each scope (same id and priv);
+ * the host never reports its packet view on a TCP packet. */
 enum ids_rule_scope {
 	IDS_SCOPE_PACKET = 0, /* each packet's payload: compile with matcher_compile */
 	IDS_SCOPE_STREAM = 1, /* the reassembled TCP stream: matcher_compile_stream */

@@ -9,7 +9,9 @@
  * order or hidden by overlaps is found as the destination host would see
  * it. Each packet or stream chunk costs one scan, whatever the number of
  * rules. At most `alerts-per-packet` alerts are raised for one packet or
- * chunk (Suricata keeps 15 by default).
+ * chunk (Suricata keeps 15 by default). A `scope: auto` rule comes twice,
+ * once per scope, and so lands in both matchers (the host keeps its packet
+ * view off TCP packets).
  *
  * Global state (the matchers and options) is built in init on the main
  * thread and only read afterwards; the plugin keeps no per-thread or

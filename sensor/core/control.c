@@ -80,8 +80,8 @@ static void log_reload(const struct run_ctl *c, const struct plugin_set *ps)
 
 	for (size_t i = 0; i < ps->n && used < sizeof(line); i++) {
 		used += (size_t)snprintf(line + used, sizeof(line) - used, " %s=%zu",
-					 ps->p[i].desc->name, ps->p[i].n_rules);
-		total += ps->p[i].n_rules;
+					 ps->p[i].desc->name, ps->p[i].n_rules - ps->p[i].n_twins);
+		total += ps->p[i].n_rules - ps->p[i].n_twins;
 	}
 	log_notice("rule reload %u: %zu rules in force (per plugin:%s)", c->reloads, total,
 		   used ? line : " none");

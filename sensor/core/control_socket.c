@@ -302,9 +302,9 @@ static void plugins_rules(struct jbuf *j, const struct plugin_set *ps, size_t *t
 	for (size_t i = 0; ps && i < ps->n; i++) {
 		jbuf_open_object(j, ps->p[i].desc->name);
 		jbuf_str(j, "version", ps->p[i].desc->version ? ps->p[i].desc->version : "");
-		jbuf_u64(j, "rules_loaded", ps->p[i].n_rules);
+		jbuf_u64(j, "rules_loaded", ps->p[i].n_rules - ps->p[i].n_twins);
 		jbuf_close_object(j);
-		*total += ps->p[i].n_rules;
+		*total += ps->p[i].n_rules - ps->p[i].n_twins;
 	}
 	jbuf_close_object(j);
 }

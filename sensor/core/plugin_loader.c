@@ -436,12 +436,23 @@ static bool has_anomaly_rules(const struct ruleset *rs)
 	return false;
 }
 
+/* A `scope: auto` rule's second view for its plugin: the same rule (priv)
+ * as a stream rule, so the plugin compiles it into its stream matcher too
+ * (rule_header_match keeps its packet view off TCP packets). */
+static const struct ids_rule *stream_twin(struct rule *r)
+{
+	r->stream_twin = r->pub;
+	r->stream_twin.scope = IDS_SCOPE_STREAM;
+	return &r->stream_twin;
+}
+
 unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, struct diag *d)
 {
 	unsigned errors = 0;
 
 	for (size_t i = 0; i < set->n; i++) {
-		set->p[i].rules = calloc(rs->n ? rs->n : 1, sizeof(*set->p[i].rules));
+		/* twice: a scope auto rule goes as a packet and a stream rule */
+		set->p[i].rules = calloc(rs->n ? 2 * rs->n : 1, sizeof(*set->p[i].rules));
 		if (!set->p[i].rules) {
 			diag_error(d, NULL, 0, 0, "out of memory");
 			return errors + 1;
@@ -467,6 +478,10 @@ unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, 
 		/* The detector a buffer rule went to, for messages and plugins. */
 		rs->rules[r]->pub.detector = lp->desc->name;
 		lp->rules[lp->n_rules++] = &rs->rules[r]->pub;
+		if (rs->rules[r]->tcp_stream) {
+			lp->rules[lp->n_rules++] = stream_twin(rs->rules[r]);
+			lp->n_twins++;
+		}
 	}
 	return errors;
 }
@@ -566,7 +581,7 @@ static void plugins_fini(struct plugin_set *set)
 		lp->global = NULL;
 		free(lp->rules);
 		lp->rules = NULL;
-		lp->n_rules = 0;
+		lp->n_rules = lp->n_twins = 0;
 		counters_free(lp);
 	}
 	set->n_stream_matchers = 0;
@@ -630,7 +645,7 @@ struct plugin_set *plugins_clone(const struct plugin_set *orig)
 	for (size_t i = 0; i < orig->n; i++) {
 		set->p[i] = orig->p[i]; /* modules, options, slots: shared */
 		set->p[i].rules = NULL;
-		set->p[i].n_rules = 0;
+		set->p[i].n_rules = set->p[i].n_twins = 0;
 		set->p[i].global = NULL;
 		set->p[i].initialised = 0;
 		/* its init registers the counters again, in names of its own */

@@ -27,7 +27,8 @@ struct loaded_plugin {
 	union ids_opt_value *opts;     /* desc->n_options values */
 	const struct ids_rule **rules; /* this plugin's rules */
 	size_t n_rules;
-	void *global; /* from desc->init */
+	size_t n_twins; /* of them, stream views of `scope: auto` rules (not counted as rules) */
+	void *global;	/* from desc->init */
 	int initialised;
 	/* ABI 1.1 slots, NULL when the plugin predates them or leaves them
 	 * out: read through these, never through desc. */

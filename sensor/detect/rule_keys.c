@@ -693,6 +693,12 @@ static int key_scope(struct kparse *p)
 	struct rule *r = p->r;
 	bool packet = p->k->packet_only || (p->k->flow & RFLOW_NO_STREAM);
 
+	if (packet)
+		r->tcp_stream = false; /* scope auto: single packets after all */
+	if ((p->k->flow & RFLOW_ONLY_STREAM) && r->tcp_stream) {
+		r->tcp_stream = false;
+		set_scope(r, RULE_SCOPE_STREAM);
+	}
 	if (packet && r->scope == RULE_SCOPE_STREAM) {
 		if (sc)
 			return kerr(p, sc,

@@ -49,6 +49,9 @@ bool rule_header_match(const struct rule *r, const struct ids_packet *p)
 
 	if (!rule_proto_match(r->proto, p))
 		return false;
+	/* scope auto: TCP data only on the stream (the rule's stream twin) */
+	if (r->tcp_stream && p->proto == IPPROTO_TCP && p->pkt_src != IDS_PKT_SRC_STREAM)
+		return false;
 	if (r->direction == RULE_DIR_TO_SERVER && p->direction != IDS_DIR_TO_SERVER)
 		return false;
 	if (r->direction == RULE_DIR_TO_CLIENT && p->direction != IDS_DIR_TO_CLIENT)

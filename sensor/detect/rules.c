@@ -594,15 +594,17 @@ static void rule_free(struct rule *r)
 }
 
 /*
- * `scope:` (packet | stream), `stream_alerts:` (once | every) and
+ * `scope:` (packet | stream | auto), `stream_alerts:` (once | every) and
  * `stream_offsets:` (stream | chunk). TCP rules
  * default to the stream; UDP and ICMP have no stream; an ip rule looks at
- * packets unless it asks for the stream (then it applies to TCP only).
+ * packets unless it asks for the stream (then it applies to TCP only) or
+ * for auto (TCP data on the stream, other packets one by one:
+ * r->tcp_stream, kept only for payload rules, see rule_fields).
  * Runs after proto is known.
  */
 static int rule_scope(struct rparse *p, const struct ynode *map)
 {
-	static const char *const scopes[] = {"packet", "stream", NULL};
+	static const char *const scopes[] = {"packet", "stream", "auto", NULL};
 	static const char *const alerts[] = {"once", "every", NULL};
 	static const char *const offsets[] = {"stream", "chunk", NULL};
 	struct rule *r = p->r;
@@ -610,7 +612,11 @@ static int rule_scope(struct rparse *p, const struct ynode *map)
 	int every = 0, chunk = 0, rc = 0;
 	const struct ynode *n = ymap_get(map, "scope");
 
-	rc |= rule_choice(p, map, "scope", scopes, "packet, stream", &scope);
+	rc |= rule_choice(p, map, "scope", scopes, "packet, stream, auto", &scope);
+	if (scope == 2) { /* auto: TCP on the stream, the rest packet by packet */
+		r->tcp_stream = r->proto == RULE_PROTO_IP;
+		scope = r->proto == RULE_PROTO_TCP ? RULE_SCOPE_STREAM : RULE_SCOPE_PACKET;
+	}
 	rc |= rule_choice(p, map, "stream_alerts", alerts, "once, every", &every);
 	rc |= rule_choice(p, map, "stream_offsets", offsets, "stream, chunk", &chunk);
 	if (rc == 0 && n && scope == RULE_SCOPE_STREAM &&
@@ -624,7 +630,7 @@ static int rule_scope(struct rparse *p, const struct ynode *map)
 			      "stream_alerts applies to stream rules only (add scope: stream)");
 	r->scope = (enum rule_scope)scope;
 	r->pub.scope = (uint8_t)(scope == RULE_SCOPE_STREAM ? IDS_SCOPE_STREAM : IDS_SCOPE_PACKET);
-	if (rc == 0 && chunk && scope != RULE_SCOPE_STREAM)
+	if (rc == 0 && chunk && scope != RULE_SCOPE_STREAM && !r->tcp_stream)
 		rc = rule_err(p, ymap_get(map, "stream_offsets"), false,
 			      "stream_offsets applies to stream rules only (add scope: stream)");
 	r->stream_every = every == 1;
@@ -702,6 +708,10 @@ static int rule_fields(struct rparse *p, const struct ynode *map)
 	rc |= rule_keys_parse(r, map, p->ld->d);
 	if (rc == 0)
 		rc |= rule_event_parse(r, map, p->ld->d);
+	/* scope auto splits payload rules only: a buffer rule is its plugin's,
+	 * a rule without patterns has nothing on the stream */
+	if (r->buffer || (!r->n_patterns && !r->pcre) || r->scope != RULE_SCOPE_PACKET)
+		r->tcp_stream = false;
 	r->pub.rev = (uint32_t)rev;
 	r->pub.severity = (int)severity;
 	return rc;

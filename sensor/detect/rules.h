@@ -205,6 +205,13 @@ struct rule {
 	size_t n_buffers;
 	/* `pcre:` compiled at load with pcre_options (one reference), or NULL */
 	struct rule_regex *pcre_re;
+	/* `scope: auto` on a proto ip payload rule (Suricata's `alert dns`):
+	 * TCP data is matched on the reassembled stream, other packets one
+	 * by one. The rule is a packet rule whose header never accepts a TCP
+	 * packet from the wire (rule_header_match), and goes to its plugin a
+	 * second time as `stream_twin` (pub with scope stream, same priv). */
+	bool tcp_stream;
+	struct ids_rule stream_twin;
 };
 
 /* Rule id -> rule, open addressing (rules.c). */

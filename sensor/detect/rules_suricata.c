@@ -440,6 +440,8 @@ static int header_proto(struct srule *r, size_t a, size_t b)
 		if (strcmp(protos[k].name, name))
 			continue;
 		r->tcp = strcmp(protos[k].proto, "tcp") == 0;
+		/* an app protocol on TCP and UDP: payload rules get scope auto */
+		r->auto_scope = strcmp(protos[k].proto, "ip") == 0 && protos[k].app;
 		if (protos[k].app && suri_set_app_proto(r, a, protos[k].app) < 0)
 			return -1;
 		if (protos[k].scope &&
@@ -796,7 +798,8 @@ static int stream_chunk(struct srule *r, struct ynode *rule)
 	const struct ynode *scope = ymap_get(rule, "scope");
 	bool absolute = false;
 
-	if (!r->tcp || !r->n_pats || (scope && scope->str && strcmp(scope->str, "packet") == 0))
+	if ((!r->tcp && !r->auto_scope) || !r->n_pats ||
+	    (scope && scope->str && strcmp(scope->str, "packet") == 0))
 		return 0;
 	for (size_t i = 0; i < r->n_pats; i++) {
 		if (r->pats[i].buffer)
@@ -807,6 +810,24 @@ static int stream_chunk(struct srule *r, struct ynode *rule)
 		return 0;
 	return ymap_add(rule, "stream_offsets",
 			ynode_new_scalar(r->f->root, rule->line, rule->col, "chunk", 5, false));
+}
+
+/* `alert dns` (and other app protocols on TCP and UDP) with payload
+ * patterns: Suricata inspects a TCP flow's reassembled stream and other
+ * packets one by one, so `scope: auto`. Rules on buffers, or whose
+ * keywords look at single packets, keep their scope. */
+static int auto_scope(struct srule *r, struct ynode *rule)
+{
+	if (r->auto_scope &&
+	    (!r->n_pats || r->packet_kw || ymap_get(rule, "buffer") || ymap_get(rule, "scope")))
+		r->auto_scope = false;
+	for (size_t i = 0; r->auto_scope && i < r->n_pats; i++)
+		if (r->pats[i].buffer)
+			r->auto_scope = false;
+	if (!r->auto_scope)
+		return 0;
+	return ymap_add(rule, "scope",
+			ynode_new_scalar(r->f->root, rule->line, rule->col, "auto", 4, false));
 }
 
 /* A rule Suricata checks with its IP-only engine (protocol ip, any ports,
@@ -864,7 +885,8 @@ static struct ynode *assemble(struct srule *r)
 	for (size_t i = 0; i < r->n_pats; i++)
 		if (r->pats[i].dotprefix && dotprefix_rewrite(r, i) < 0)
 			goto fail;
-	if (assemble_buffers(r, rule) < 0 || stream_chunk(r, rule) < 0 || ip_only(r, rule) < 0)
+	if (assemble_buffers(r, rule) < 0 || auto_scope(r, rule) < 0 || stream_chunk(r, rule) < 0 ||
+	    ip_only(r, rule) < 0)
 		goto fail;
 	if (!r->n_pats)
 		return rule;

@@ -74,6 +74,7 @@ struct srule {
 	const char *app_proto; /* from the header or app-layer-protocol */
 	int app_line, app_col;
 	bool tcp;	       /* proto tcp (for scope) */
+	bool auto_scope;       /* an app protocol on TCP and UDP: scope auto */
 	const char *packet_kw; /* dsize or asn1: Suricata inspects packets only */
 	uint32_t sid, gid;
 	bool has_sid;  /* sid known (for messages) */

@@ -309,3 +309,80 @@ Test(suricata_rules, bidirectional_with_different_sides)
 		     1);
 	cr_expect_eq(itest_alerts(&t, 301), 1);
 }
+
+/* A DNS message for a.test, TXT: the query, or the response whose answer
+ * is `txt` (under 64 bytes); its length into *len. */
+static size_t dns_txt(uint8_t *m, bool response, const char *txt)
+{
+	static const uint8_t q[] = {1, 'a', 4, 't', 'e', 's', 't', 0, 0, 16, 0, 1};
+	size_t n = 0, tl = strlen(txt);
+	const uint8_t head[] = {0x12,
+				0x34,
+				response ? 0x81 : 0x01,
+				response ? 0x80 : 0x00,
+				0,
+				1,
+				0,
+				response ? 1 : 0,
+				0,
+				0,
+				0,
+				0};
+
+	memcpy(m, head, sizeof(head));
+	n = sizeof(head);
+	memcpy(m + n, q, sizeof(q));
+	n += sizeof(q);
+	if (!response)
+		return n;
+	memcpy(m + n, (const uint8_t[]){0xc0, 0x0c, 0, 16, 0, 1, 0, 0, 0, 60, 0, 0}, 12);
+	m[n + 11] = (uint8_t)(tl + 1);
+	n += 12;
+	m[n++] = (uint8_t)tl;
+	memcpy(m + n, txt, tl);
+	return n + tl;
+}
+
+/* `alert dns` with payload contents (ET's TXT rules): over TCP the
+ * reassembled stream is matched, so a content split over two segments is
+ * found, and a pattern before the protocol is known too; over UDP each
+ * datagram. */
+Test(suricata_rules, alert_dns_payload_on_the_tcp_stream_and_udp_packets)
+{
+	uint8_t m[256], tcp[258];
+	size_t n;
+	struct pg_tcp s;
+
+	itest_config(&t, "plugins:\n  - name: signature\n  - name: dns\n");
+	itest_capture(&t, 1);
+	n = dns_txt(m, false, "");
+	pg_udp(&t.gen, "198.18.0.1", 40000, "198.18.0.53", 53, m, n);
+	n = dns_txt(m, true, "EVILTXTDATA");
+	pg_udp(&t.gen, "198.18.0.53", 53, "198.18.0.1", 40000, m, n);
+	pg_tcp_init(&s, &t.gen, "198.18.0.2", 41000, "198.18.0.53", 53);
+	pg_tcp_handshake(&s);
+	n = dns_txt(m, false, "");
+	tcp[0] = 0;
+	tcp[1] = (uint8_t)n;
+	memcpy(tcp + 2, m, n);
+	pg_tcp_send(&s, PG_TO_SERVER, tcp, n + 2);
+	n = dns_txt(m, true, "EVILTXTDATA");
+	tcp[1] = (uint8_t)n;
+	memcpy(tcp + 2, m, n);
+	/* "EVILTXT" is split between the two segments */
+	pg_tcp_send(&s, PG_TO_CLIENT, tcp, n + 2 - 8);
+	pg_tcp_send(&s, PG_TO_CLIENT, tcp + n + 2 - 8, 8);
+	pg_tcp_close(&s);
+	itest_rules(&t,
+		    "alert dns any any -> any any (msg:\"txt\"; content:\"EVILTXT\"; sid:400;)\n"
+		    "alert dns any any -> any any (msg:\"query\"; content:\"|01|a|04|test|00 00 "
+		    "10|\"; sid:401;)\n");
+	cr_assert_eq(itest_run(&t, NULL), 0, "%s", t.res.err);
+	cr_expect_eq(itest_alerts(&t, 400), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=400 proto=UDP pkt_src=wire/pcap"), 1);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=400 proto=TCP pkt_src=stream"), 1);
+	/* the query name: in both UDP datagrams, in each TCP direction once */
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=401 proto=UDP"), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=401 proto=TCP pkt_src=stream"), 2);
+	cr_expect_eq(eve_count(&t.eve, "alert.signature_id=401 proto=TCP pkt_src=wire/pcap"), 0);
+}

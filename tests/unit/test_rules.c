@@ -688,13 +688,48 @@ Test(rules, scope_errors)
 			  "  - {id: 2, msg: b, scope: flow}\n"
 			  "  - {id: 3, msg: c, proto: udp, stream_alerts: every}\n"),
 		     3);
-	cr_assert_str_eq(out(),
-			 "r.yaml:2:40: error: rule 1: scope stream needs proto tcp or ip: udp "
-			 "has no stream (use scope: packet)\n"
-			 "r.yaml:3:28: error: rule 2: scope must be one of packet, stream, got "
-			 "'flow'\n"
-			 "r.yaml:4:48: error: rule 3: stream_alerts applies to stream rules only "
-			 "(add scope: stream)\n");
+	cr_assert_str_eq(
+		out(), "r.yaml:2:40: error: rule 1: scope stream needs proto tcp or ip: udp "
+		       "has no stream (use scope: packet)\n"
+		       "r.yaml:3:28: error: rule 2: scope must be one of packet, stream, auto, got "
+		       "'flow'\n"
+		       "r.yaml:4:48: error: rule 3: stream_alerts applies to stream rules only "
+		       "(add scope: stream)\n");
+}
+
+/* scope auto: a proto ip payload rule matches TCP data on the stream and
+ * other packets one by one (tcp_stream); rules on a buffer or with header
+ * keywords keep their scope, tcp rules are stream rules, udp packet ones,
+ * and flow only_stream makes it a stream rule. */
+Test(rules, scope_auto)
+{
+	cr_assert_eq(
+		load("rules:\n"
+		     "  - {id: 1, msg: a, scope: auto, patterns: [{content: x}]}\n"
+		     "  - {id: 2, msg: b, scope: auto, buffer: dns.query, patterns: [{content: "
+		     "x}]}\n"
+		     "  - {id: 3, msg: c, scope: auto, dsize: 5, patterns: [{content: x}]}\n"
+		     "  - {id: 4, msg: d, scope: auto, proto: tcp, patterns: [{content: x}]}\n"
+		     "  - {id: 5, msg: e, scope: auto, proto: udp, patterns: [{content: x}]}\n"
+		     "  - {id: 6, msg: f, scope: auto, flow: [only_stream], patterns: [{content: "
+		     "x}]}\n"
+		     "  - {id: 7, msg: g, scope: auto, stream_offsets: chunk, patterns: [{content: "
+		     "x, depth: 4}]}\n"),
+		0, "%s", out());
+	cr_assert_eq(rs.n, 7);
+	cr_expect(find(1)->tcp_stream);
+	cr_expect_eq(find(1)->scope, RULE_SCOPE_PACKET);
+	cr_expect_not(find(2)->tcp_stream);
+	cr_expect_not(find(3)->tcp_stream);
+	cr_expect_eq(find(3)->scope, RULE_SCOPE_PACKET);
+	cr_expect_not(find(4)->tcp_stream);
+	cr_expect_eq(find(4)->scope, RULE_SCOPE_STREAM);
+	cr_expect_not(find(5)->tcp_stream);
+	cr_expect_eq(find(5)->scope, RULE_SCOPE_PACKET);
+	cr_expect_not(find(6)->tcp_stream);
+	cr_expect_eq(find(6)->scope, RULE_SCOPE_STREAM);
+	cr_expect(find(7)->tcp_stream);
+	cr_expect(find(7)->stream_chunk);
 }
 
 Test(rules, buffer_names)

@@ -726,6 +726,31 @@ Test(rules_suricata, loads_through_the_rule_loader)
 	ruleset_free(&rs);
 }
 
+/* `alert dns` payload rules get scope auto (TCP on the stream, UDP per
+ * packet, as Suricata inspects them); on a buffer, or with dsize, not. */
+static const char *key_text(const struct ynode *r, const char *key)
+{
+	const struct ynode *n = ymap_get(r, key);
+
+	return n && n->type == YNODE_SCALAR ? n->str : "(none)";
+}
+
+Test(rules_suricata, alert_dns_payload_rules_get_scope_auto)
+{
+	conv("alert dns any any -> any any (msg:\"a\"; content:\"x\"; sid:1;)\n"
+	     "alert dns any any -> any any (msg:\"b\"; dns.query; content:\"x\"; sid:2;)\n"
+	     "alert dns any any -> any any (msg:\"c\"; content:\"x\"; dsize:>4; sid:3;)\n"
+	     "alert dns any any -> any any (msg:\"d\"; content:\"x\"; depth:4; sid:4;)\n"
+	     "alert udp any any -> any any (msg:\"e\"; content:\"x\"; sid:5;)\n");
+	cr_expect_str_eq(key_text(rule(0), "scope"), "auto");
+	cr_expect_str_eq(key_text(rule(1), "scope"), "(none)");
+	cr_expect_str_eq(key_text(rule(2), "scope"), "(none)");
+	cr_expect_str_eq(key_text(rule(3), "scope"), "auto");
+	cr_expect_str_eq(key_text(rule(3), "stream_offsets"), "chunk");
+	cr_expect_str_eq(key_text(rule(4), "scope"), "(none)");
+	cr_expect_str_eq(out(), "");
+}
+
 /* Suricata's address ranges, plain and negated, become the CIDR blocks
  * that cover them; a reversed range is reported with its place. */
 Test(rules_suricata, address_ranges_load_as_cidr_blocks)
