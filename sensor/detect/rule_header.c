@@ -8,6 +8,8 @@
  * or "!=N", "<N", "<=N", ">N", ">=N", and exclusive ranges "N<>M" or "N-M"
  * (N < v < M), negated with a leading '!'. Numbers are decimal or 0x hex
  * and must fit the field (dsize 16 bits, ttl/itype/icode/ip_proto 8, ...).
+ * vlan_id may end in Suricata's ",layer": any (the default), all, 0..2
+ * from the outermost or -3..-1 from the innermost.
  *
  * flags: "[modifier]FLAGS[,IGNORE]" with FLAGS from F S R P A U C E (1 and
  * 2 are the old names of C and E) or 0 (no flag at all); the modifier is
@@ -141,9 +143,6 @@ static int num_tail(const char *s, bool neg, uint32_t max, struct rule_num_test 
 	return 0;
 }
 
-static int num_parse(const char *text, enum rule_hfield field, struct rule_num_test *t, char *err,
-		     size_t errlen);
-
 /* vlan_id's ",layer" at s: any, all, 0..2 or -3..-1 (Suricata holds
  * three layers; the sensor's packets hold IDS_MAX_VLAN). */
 static int vlan_layer_parse(const char *s, struct rule_num_test *t, char *err, size_t errlen)
@@ -169,25 +168,6 @@ static int vlan_layer_parse(const char *s, struct rule_num_test *t, char *err, s
 	return 0;
 }
 
-int rule_num_parse(const char *text, enum rule_hfield field, struct rule_num_test *t, char *err,
-		   size_t errlen)
-{
-	const char *comma = field == HF_VLAN_ID ? strchr(text, ',') : NULL;
-	char head[64];
-
-	if (!comma)
-		return num_parse(text, field, t, err, errlen);
-	if ((size_t)(comma - text) >= sizeof(head)) {
-		snprintf(err, errlen, "'%s' is too long", text);
-		return -1;
-	}
-	memcpy(head, text, (size_t)(comma - text));
-	head[comma - text] = '\0';
-	if (num_parse(head, field, t, err, errlen) < 0)
-		return -1;
-	return vlan_layer_parse(comma + 1, t, err, errlen);
-}
-
 static int num_parse(const char *text, enum rule_hfield field, struct rule_num_test *t, char *err,
 		     size_t errlen)
 {
@@ -209,6 +189,25 @@ static int num_parse(const char *text, enum rule_hfield field, struct rule_num_t
 		return -1;
 	}
 	return num_tail(s, neg, max, t, err, errlen);
+}
+
+int rule_num_parse(const char *text, enum rule_hfield field, struct rule_num_test *t, char *err,
+		   size_t errlen)
+{
+	const char *comma = field == HF_VLAN_ID ? strchr(text, ',') : NULL;
+	char head[64];
+
+	if (!comma)
+		return num_parse(text, field, t, err, errlen);
+	if ((size_t)(comma - text) >= sizeof(head)) {
+		snprintf(err, errlen, "'%s' is too long", text);
+		return -1;
+	}
+	memcpy(head, text, (size_t)(comma - text));
+	head[comma - text] = '\0';
+	if (num_parse(head, field, t, err, errlen) < 0)
+		return -1;
+	return vlan_layer_parse(comma + 1, t, err, errlen);
 }
 
 bool rule_num_eval(const struct rule_num_test *t, uint32_t v)

@@ -605,6 +605,7 @@ static void rule_free(struct rule *r)
 static int rule_scope(struct rparse *p, const struct ynode *map)
 {
 	static const char *const scopes[] = {"packet", "stream", "auto", NULL};
+	enum { SCOPE_AUTO = 2 }; /* scopes[2]: decided here, not a rule_scope */
 	static const char *const alerts[] = {"once", "every", NULL};
 	static const char *const offsets[] = {"stream", "chunk", NULL};
 	struct rule *r = p->r;
@@ -613,7 +614,7 @@ static int rule_scope(struct rparse *p, const struct ynode *map)
 	const struct ynode *n = ymap_get(map, "scope");
 
 	rc |= rule_choice(p, map, "scope", scopes, "packet, stream, auto", &scope);
-	if (scope == 2) { /* auto: TCP on the stream, the rest packet by packet */
+	if (scope == SCOPE_AUTO) { /* TCP on the stream, the rest packet by packet */
 		r->tcp_stream = r->proto == RULE_PROTO_IP;
 		scope = r->proto == RULE_PROTO_TCP ? RULE_SCOPE_STREAM : RULE_SCOPE_PACKET;
 	}

@@ -788,6 +788,15 @@ static bool absolute_position(const struct ynode *m)
 	return false;
 }
 
+/* No pattern of r names a buffer: all look at the payload. */
+static bool payload_only(const struct srule *r)
+{
+	for (size_t i = 0; i < r->n_pats; i++)
+		if (r->pats[i].buffer)
+			return false;
+	return true;
+}
+
 /* A tcp rule on the payload with absolute positions: Suricata inspects
  * the stream in chunks of newly reassembled data, offset and depth
  * counting from each chunk's start (its raw stream inspection), so the
@@ -798,14 +807,11 @@ static int stream_chunk(struct srule *r, struct ynode *rule)
 	const struct ynode *scope = ymap_get(rule, "scope");
 	bool absolute = false;
 
-	if ((!r->tcp && !r->auto_scope) || !r->n_pats ||
+	if ((!r->tcp && !r->auto_scope) || !r->n_pats || !payload_only(r) ||
 	    (scope && scope->str && strcmp(scope->str, "packet") == 0))
 		return 0;
-	for (size_t i = 0; i < r->n_pats; i++) {
-		if (r->pats[i].buffer)
-			return 0;
+	for (size_t i = 0; i < r->n_pats; i++)
 		absolute |= absolute_position(r->pats[i].map);
-	}
 	if (!absolute)
 		return 0;
 	return ymap_add(rule, "stream_offsets",
@@ -818,12 +824,9 @@ static int stream_chunk(struct srule *r, struct ynode *rule)
  * keywords look at single packets, keep their scope. */
 static int auto_scope(struct srule *r, struct ynode *rule)
 {
-	if (r->auto_scope &&
-	    (!r->n_pats || r->packet_kw || ymap_get(rule, "buffer") || ymap_get(rule, "scope")))
+	if (r->auto_scope && (!r->n_pats || !payload_only(r) || r->packet_kw ||
+			      ymap_get(rule, "buffer") || ymap_get(rule, "scope")))
 		r->auto_scope = false;
-	for (size_t i = 0; r->auto_scope && i < r->n_pats; i++)
-		if (r->pats[i].buffer)
-			r->auto_scope = false;
 	if (!r->auto_scope)
 		return 0;
 	return ymap_add(rule, "scope",

@@ -90,6 +90,8 @@ Test(rule_header, bad_numbers_are_reported)
 	bad("200,3", HF_VLAN_ID, "VLAN layer '3' is not any, all, 0..2 or -3..-1");
 	bad("200,first", HF_VLAN_ID, "VLAN layer 'first' is not any, all, 0..2 or -3..-1");
 	bad("5,0", HF_TTL, "unexpected ',0'");
+	bad("0000000000000000000000000000000000000000000000000000000000000000,0", HF_VLAN_ID,
+	    "'0000000000000000000000000000000000000000000000000000000000000000,0' is too long");
 }
 
 Test(rule_header, ip_proto_takes_names)
