@@ -283,6 +283,38 @@ bool addr_set_match(const struct addr_set *set, const struct ids_addr *a)
 	return positive_hit || !positive_seen;
 }
 
+/* Block c covers block b: every address of b is in c. */
+static bool addr_block_covers(const struct addr_block *c, const struct addr_block *b)
+{
+	struct ids_addr base = {.family = b->family};
+
+	if (c->family != b->family || c->prefix > b->prefix)
+		return false;
+	memcpy(base.bytes, b->bytes, sizeof(base.bytes));
+	return addr_block_contains(c, &base);
+}
+
+bool addr_set_match_region(const struct addr_set *set, const struct addr_block *b)
+{
+	bool positive_seen = false, positive_hit = false;
+
+	if (set->any || set->n == 0)
+		return true;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct addr_block *c = &set->blocks[i];
+		bool hit = addr_block_covers(c, b);
+
+		if (c->negated) {
+			if (hit)
+				return false;
+		} else {
+			positive_seen = true;
+			positive_hit |= hit;
+		}
+	}
+	return positive_hit || !positive_seen;
+}
+
 bool port_set_match(const struct port_set *set, uint16_t port)
 {
 	bool positive_seen = false, positive_hit = false;

@@ -59,6 +59,11 @@ void addr_set_free(struct addr_set *set);
 void port_set_free(struct port_set *set);
 
 bool addr_set_match(const struct addr_set *set, const struct ids_addr *a);
+/* Does `set` hold the addresses of block b that lie in no smaller block of
+ * a chosen family of blocks (b's "own region")? Decided by the blocks of
+ * `set` that cover b entirely (their prefix no longer than b's): those are
+ * exactly the ones that hold such an address. b's negation is ignored. */
+bool addr_set_match_region(const struct addr_set *set, const struct addr_block *b);
 bool port_set_match(const struct port_set *set, uint16_t port);
 
 #endif

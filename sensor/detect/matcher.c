@@ -70,6 +70,12 @@
  * a packet at each scan. The header check is unchanged, so the alerts are
  * those of the matcher's one database.
  *
+ * Address classes (matcher_addr.c): above the port groups, a block
+ * matcher and each direction of a stream matcher also get databases of
+ * the rules a packet can report given whether its source and destination
+ * are in the home set the rules name most ($HOME_NET); each class has its
+ * own port groups. Same header check, same alerts.
+ *
  * Invariants: a rule has at most RULE_MAX_PATTERNS patterns, so its masks
  * fit in a uint64_t (a pcre that finds no bit left, i.e. beside 64
  * patterns, is checked by PCRE2 alone); a matcher is read-only after
@@ -1040,7 +1046,31 @@ struct ids_matcher *matcher_compile(const struct ids_rule *const *rules, size_t 
 	if (!single_buffer_rules(rules, n, err, errlen))
 		return NULL;
 	m = compile(rules, n, err, errlen, false);
-	if (m && mport_packet_build(m, rules, n, err, errlen) < 0) {
+	if (!m)
+		return NULL;
+	if (maddr_build(m, rules, n, -1, err, errlen) < 0 ||
+	    ((!m->addr || m->addr->whole_used) &&
+	     mport_packet_build(m, rules, n, err, errlen) < 0)) {
+		matcher_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+struct ids_matcher *matcher_compile_group_set(const struct ids_rule *const *rules, size_t n,
+					      int dir, char *err, size_t errlen)
+{
+	struct ids_matcher *m = compile(rules, n, err, errlen, dir >= 0);
+	int rc;
+
+	if (!m)
+		return NULL;
+	if (dir < 0)
+		rc = mport_packet_build(m, rules, n, err, errlen);
+	else
+		rc = mport_groups_build(&m->ports[dir], rules, n, (unsigned)dir, m, "stream", err,
+					errlen);
+	if (rc < 0) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -1111,7 +1141,10 @@ static struct ids_matcher *compile_by_direction(const struct ids_rule *const *ru
 				sub[k++] = rules[i];
 		if (!(m->by_dir[d] = compile(sub, k, err, errlen, true)))
 			goto fail;
-		if (mport_groups_build(&m->ports[d], sub, k, d, m->by_dir[d], "stream", err,
+		if (maddr_build(m->by_dir[d], sub, k, (int)d, err, errlen) < 0)
+			goto fail;
+		if ((!m->by_dir[d]->addr || m->by_dir[d]->addr->whole_used) &&
+		    mport_groups_build(&m->ports[d], sub, k, d, m->by_dir[d], "stream", err,
 				       errlen) < 0)
 			goto fail;
 		/* the counts a caller may ask for: the larger direction's */
@@ -1150,6 +1183,8 @@ void matcher_free(struct ids_matcher *m)
 	mport_groups_free(m->ports[0]);
 	mport_groups_free(m->ports[1]);
 	mport_packet_free(m);
+	maddr_free(m->addr);
+	m->addr = NULL;
 	matcher_free(m->by_dir[0]);
 	matcher_free(m->by_dir[1]);
 	matcher_free_parts(m);
@@ -1419,6 +1454,8 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 	unsigned n;
 	size_t k = 0;
 
+	if (m && pkt && m->addr)
+		m = maddr_pick(m, pkt);
 	if (m && pkt && m->pkt_grouped)
 		m = mport_packet_pick(m, pkt);
 	if (!mt || !m || !cb || m->stream || m->tx || m->n_rules > mt->cap)
@@ -1448,6 +1485,8 @@ unsigned matcher_scan(struct matcher_thread *mt, const struct ids_matcher *m,
 
 size_t matcher_scan_rules(const struct ids_matcher *m, const struct ids_packet *pkt)
 {
+	if (m && pkt && m->addr)
+		m = maddr_pick(m, pkt);
 	if (m && pkt && m->pkt_grouped)
 		m = mport_packet_pick(m, pkt);
 	return m ? m->n_rules : 0;

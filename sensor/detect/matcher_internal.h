@@ -103,6 +103,19 @@ struct mpkt_class {
 	struct mport_groups *ports;  /* or NULL */
 };
 
+/* Address classes of a block matcher (matcher_addr.c): per class
+ * (src in home) | (dst in home) << 1, the matcher a packet of that class
+ * is scanned with (owned[], or the whole matcher). */
+#define ADDR_CLASSES 4
+
+struct maddr {
+	struct addr_set home; /* owned blocks */
+	const struct ids_matcher *pick[ADDR_CLASSES];
+	struct ids_matcher *owned[ADDR_CLASSES];
+	size_t n_owned;
+	bool whole_used; /* some class uses the whole matcher */
+};
+
 struct ids_matcher {
 	hs_database_t *db; /* NULL when no pattern went to Hyperscan */
 	struct mpat *pats; /* indexed by Hyperscan id */
@@ -130,6 +143,9 @@ struct ids_matcher {
 	/* block mode: [0 TCP, 1 UDP][packet direction] (pkt_grouped) */
 	struct mpkt_class pkt[2][2];
 	bool pkt_grouped;
+	/* address classes (NULL: none): block mode, picked before pkt[][];
+	 * stream mode, a by_dir matcher's, picked before its port groups */
+	struct maddr *addr;
 };
 
 struct rstate {
@@ -173,6 +189,25 @@ struct ids_matcher *matcher_wrap_tx(struct matcher_tx *tx, size_t n_rules);
 /* matcher.c's compile of one database (block or stream mode). */
 struct ids_matcher *matcher_compile_set(const struct ids_rule *const *rules, size_t n, char *err,
 					size_t errlen, bool stream);
+
+/* One address class's matcher (matcher_addr.c): dir < 0, a block
+ * matcher with its protocol and port groups (mport_packet_build); else a
+ * stream matcher of direction dir's rules with its port groups in
+ * ports[dir]. */
+struct ids_matcher *matcher_compile_group_set(const struct ids_rule *const *rules, size_t n,
+					      int dir, char *err, size_t errlen);
+
+/* Address classes (matcher_addr.c). Split matcher m of `rules` (block
+ * mode: dir < 0; stream mode: the rules of direction dir) by the home set
+ * the rules name most: 0 (m->addr set, or left NULL when no split is
+ * worth it) or -1 with err. */
+int maddr_build(struct ids_matcher *m, const struct ids_rule *const *rules, size_t n, int dir,
+		char *err, size_t errlen);
+void maddr_free(struct maddr *ma);
+/* The matcher an IP packet is scanned with (m->addr set); m otherwise. */
+const struct ids_matcher *maddr_pick(const struct ids_matcher *m, const struct ids_packet *pkt);
+/* Can rule r's header accept a packet of class cls of that home set. */
+bool maddr_rule_in_class(const struct rule *r, const struct addr_set *home, unsigned cls);
 
 /* A rule never reported on data or packets of direction `dir`
  * (`direction:` or `flow:` naming the other one). */

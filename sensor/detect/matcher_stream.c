@@ -520,10 +520,15 @@ static struct matcher_stream *stream_open(const struct ids_matcher *m)
 static const struct ids_matcher *stream_matcher_for(const struct ids_matcher *m,
 						    const struct ids_packet *pkt, unsigned dir)
 {
+	const struct ids_matcher *dm = m->by_dir[dir];
 	const struct mport_groups *pg = m->ports[dir];
 
-	if (!pg || !pkt || pkt->direction != dir)
-		return m->by_dir[dir];
+	if (!pkt || pkt->direction != dir)
+		return dm;
+	if (dm->addr && (dm = maddr_pick(dm, pkt)) != m->by_dir[dir])
+		pg = dm->ports[dir]; /* an address class's own matcher */
+	if (!pg)
+		return dm;
 	return mport_groups_pick(pg, dir == IDS_DIR_TO_SERVER ? pkt->dport : pkt->sport);
 }
 
@@ -611,6 +616,17 @@ size_t matcher_stream_group_rules(const struct ids_matcher *m, unsigned dir, uin
 	return stream_matcher_for(m, &pkt, dir & 1u)->n_rules;
 }
 
+/* The largest stream state of `a` and a port group's matchers. */
+static size_t group_size(const struct mport_groups *pg, size_t a)
+{
+	for (size_t i = 0; pg && i < pg->n_owned; i++) {
+		size_t g = matcher_stream_size(pg->owned[i]);
+
+		a = g > a ? g : a;
+	}
+	return a;
+}
+
 size_t matcher_stream_size(const struct ids_matcher *m)
 {
 	size_t hs = 0, a, b;
@@ -618,12 +634,16 @@ size_t matcher_stream_size(const struct ids_matcher *m)
 	if (m && m->by_dir[0]) {
 		a = matcher_stream_size(m->by_dir[0]);
 		b = matcher_stream_size(m->by_dir[1]);
-		for (unsigned d = 0; d < 2; d++)
-			for (size_t i = 0; m->ports[d] && i < m->ports[d]->n_owned; i++) {
-				size_t g = matcher_stream_size(m->ports[d]->owned[i]);
+		for (unsigned d = 0; d < 2; d++) {
+			a = group_size(m->ports[d], a);
+			for (size_t i = 0; m->by_dir[d]->addr && i < m->by_dir[d]->addr->n_owned;
+			     i++) {
+				const struct ids_matcher *cm = m->by_dir[d]->addr->owned[i];
+				size_t g = matcher_stream_size(cm);
 
-				a = g > a ? g : a;
+				a = group_size(cm->ports[d], g > a ? g : a);
 			}
+		}
 		return a > b ? a : b;
 	}
 	if (!m || !m->stream)

@@ -7,10 +7,15 @@
 # then the totals. Not a test: it takes minutes (one start-up per capture
 # and build).
 #
-#   cmp_etopen_alerts.sh OLD_BUILD_DIR NEW_BUILD_DIR [any]
+#   cmp_etopen_alerts.sh OLD_BUILD_DIR NEW_BUILD_DIR [any|half|wide]
 #
 # With `any`, HOME_NET and EXTERNAL_NET are `any` and HTTP_PORTS a list,
-# so that far more rules can fire on the corpus's addresses. The corpus
+# so that far more rules can fire on the corpus's addresses. With `half`,
+# HOME_NET is a quarter of the IPv4 space in two blocks (0/2 and 128/2:
+# 10.x and 172.16.x in, 192.168.x out) and half of IPv6, so that the
+# corpus's flows cross between home and outside both ways (the address
+# classes of matcher_addr.c). With `wide`, as `any` but HOME_NET is half
+# of each family (0/1, ::/1): many alerts, and rules split by address. The corpus
 # is ../shared/corpus beside the source tree, or $SENSOR_CORPUS_DIR;
 # without the ET set the script says so and exits 0. Needs jq.
 set -euo pipefail
@@ -32,6 +37,13 @@ for b in old new; do
 			echo 'vars:'
 			echo '  address-groups: {HOME_NET: any, EXTERNAL_NET: any}'
 			echo '  port-groups: {HTTP_PORTS: "[80,81,8000,8080,3128]"}'
+		elif [[ $nets == wide ]]; then
+			echo 'vars:'
+			echo '  address-groups: {HOME_NET: "[0.0.0.0/1,::/1]", EXTERNAL_NET: any}'
+			echo '  port-groups: {HTTP_PORTS: "[80,81,8000,8080,3128]"}'
+		elif [[ $nets == half ]]; then
+			echo 'vars:'
+			echo '  address-groups: {HOME_NET: "[0.0.0.0/2,128.0.0.0/2,::/1]"}'
 		fi
 		echo "classification-file: $rules/classification.config"
 		echo "rules: {cache-dir: $work/cache-$b}"

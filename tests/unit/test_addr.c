@@ -427,3 +427,38 @@ Test(addr, bad_ranges_are_refused_with_a_message)
 	cr_assert_eq(addr_range_parse("198.18.0.1/24-198.18.0.9", b, &n, err, sizeof(err)), -1);
 	cr_assert_eq(addr_range_parse("198.18.0.1-", b, &n, err, sizeof(err)), -1);
 }
+
+/* A block's own region (its addresses in no smaller block) is in a set as
+ * the set's blocks covering the whole block decide: smaller blocks of the
+ * set do not count, a covering negation excludes it. */
+static bool region_in(const struct addr_set *set, const char *block)
+{
+	struct addr_block b;
+	char err[128];
+
+	cr_assert_eq(addr_block_parse(block, &b, err, sizeof(err)), 0, "%s: %s", block, err);
+	return addr_set_match_region(set, &b);
+}
+
+Test(addr, region_of_a_block_decided_by_covering_blocks)
+{
+	add_block(&aset, "10.0.0.0/8");
+	add_block(&aset, "!10.1.0.0/16");
+	add_block(&aset, "198.18.5.0/24");
+	cr_assert(region_in(&aset, "10.0.0.0/8"));
+	cr_assert(region_in(&aset, "10.2.0.0/16"));
+	cr_assert_not(region_in(&aset, "10.1.0.0/16"), "the negation covers it");
+	cr_assert_not(region_in(&aset, "10.1.2.0/24"));
+	cr_assert_not(region_in(&aset, "0.0.0.0/0"), "a /24 inside does not hold the rest");
+	cr_assert_not(region_in(&aset, "198.18.0.0/15"));
+	cr_assert(region_in(&aset, "198.18.5.7"));
+	cr_assert_not(region_in(&aset, "::/0"), "IPv6 is in no IPv4 block");
+	addr_set_free(&aset);
+	memset(&aset, 0, sizeof(aset));
+	add_block(&aset, "!2001:db8::/32");
+	cr_assert(region_in(&aset, "::/0"), "only negations: the rest of the world");
+	cr_assert(region_in(&aset, "0.0.0.0/0"));
+	cr_assert_not(region_in(&aset, "2001:db8:1::/48"));
+	aset.any = true;
+	cr_assert(region_in(&aset, "2001:db8:1::/48"));
+}
