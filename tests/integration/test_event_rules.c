@@ -293,3 +293,168 @@ Test(event_rules, stream_event_rule_with_backoff)
 		     3);
 	cr_expect_eq(itest_alerts(&t, 2210050), 2);
 }
+
+/* ------------------------------------------- plugins' app-layer events */
+
+/* The http plugin with the signature plugin, anomaly and stats records. */
+static void http_config(void)
+{
+	char conf[512];
+
+	snprintf(conf, sizeof(conf),
+		 "classification-file: %s/rules/classification.config\n"
+		 "outputs: {eve: {types: [alert, anomaly, stats]}}\n"
+		 "plugins:\n  - name: signature\n  - name: http\n",
+		 SOURCE_DIR);
+	itest_config(&t, conf);
+}
+
+static const char te_rules[] =
+	/* Suricata's rule (rules/http-events.rules), as it is */
+	"alert http any any -> any any (msg:\"SURICATA HTTP invalid transfer encoding value in "
+	"request\"; flow:established,to_server; "
+	"app-layer-event:http.invalid_transfer_encoding_value_in_request; "
+	"flowint:http.anomaly.count,+,1; classtype:protocol-command-decode; sid:2221005; "
+	"rev:1;)\n"
+	/* the header is checked: the event is on a request */
+	"alert http any any -> any any (msg:\"to client\"; flow:established,to_client; "
+	"app-layer-event:http.invalid_transfer_encoding_value_in_request; sid:9000020;)\n"
+	/* the event with patterns: only on the transaction that raised it */
+	"alert http any any -> any any (msg:\"event and uri\"; flow:established,to_server; "
+	"app-layer-event:http.invalid_transfer_encoding_value_in_request; http.uri; "
+	"content:\"/upload\"; classtype:protocol-command-decode; sid:9000021; rev:3;)\n";
+
+/* Request `req` on a connection of its own from client port `port`, then
+ * a response. */
+static void http_exchange(uint16_t port, const char *req, const char *resp)
+{
+	struct pg_tcp s;
+
+	pg_tcp_init(&s, &t.gen, "198.18.0.10", port, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	pg_tcp_send(&s, PG_TO_SERVER, req, strlen(req));
+	pg_tcp_send(&s, PG_TO_CLIENT, resp, strlen(resp));
+	pg_tcp_close(&s);
+}
+
+static const char ok_resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+/*
+ * A request with `Transfer-Encoding: gzip` (no chunked: libhtp's invalid
+ * value) and, on the same connection, a valid chunked request to the same
+ * URI: one anomaly record with Suricata's applayer fields, Suricata's rule
+ * alerts once, the rule combining the event with http.uri alerts on the
+ * first transaction only, the to_client rule never; `foo, chunked` on
+ * HTTP/1.1 (chunked is there) raises nothing; the counter says 1.
+ */
+Test(event_rules, http_invalid_transfer_encoding_request)
+{
+	static const char bad[] = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+				  "\r\n";
+	static const char good[] = "POST /upload HTTP/1.1\r\nHost: x\r\n"
+				   "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+	static const char listed[] = "POST /upload HTTP/1.1\r\nHost: x\r\n"
+				     "Transfer-Encoding: foo, chunked\r\n\r\n0\r\n\r\n";
+	const struct jr_val *a, *st;
+	struct pg_tcp s;
+
+	http_config();
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.10", 41010, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	pg_tcp_send(&s, PG_TO_SERVER, bad, strlen(bad));
+	pg_tcp_send(&s, PG_TO_CLIENT, ok_resp, strlen(ok_resp));
+	pg_tcp_send(&s, PG_TO_SERVER, good, strlen(good));
+	pg_tcp_send(&s, PG_TO_CLIENT, ok_resp, strlen(ok_resp));
+	pg_tcp_close(&s);
+	http_exchange(41011, listed, ok_resp);
+	itest_rules(&t, te_rules);
+	run_ok();
+
+	cr_assert_eq(eve_count(&t.eve, "event_type=anomaly"), 1);
+	a = eve_find(&t.eve, "event_type=anomaly", 0);
+	cr_expect_str_eq(jr_str(a, "anomaly.type"), "applayer");
+	cr_expect_str_eq(jr_str(a, "anomaly.event"),
+			 "http.invalid_transfer_encoding_value_in_request");
+	cr_expect_str_eq(jr_str(a, "anomaly.layer"), "proto_parser");
+	cr_expect_str_eq(jr_str(a, "anomaly.app_proto"), "http");
+	cr_expect_eq(jr_int(a, "tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(a, "src_ip"), "198.18.0.10");
+	cr_expect_eq(jr_int(a, "src_port", 0), 41010);
+	cr_expect_str_eq(jr_str(a, "dest_ip"), "198.18.1.80");
+	cr_expect_eq(jr_int(a, "dest_port", 0), 80);
+	cr_expect_str_eq(jr_str(a, "direction"), "to_server");
+	cr_expect_str_eq(jr_str(a, "pkt_src"), "stream");
+
+	a = only_alert(2221005);
+	expect_rule_fields(a, 2221005, 1,
+			   "SURICATA HTTP invalid transfer encoding value in request");
+	cr_expect_eq(jr_int(a, "src_port", 0), 41010);
+	cr_expect_eq(jr_int(a, "tx_id", -1), 0);
+	cr_expect_eq(itest_alerts(&t, 9000020), 0);
+	a = only_alert(9000021);
+	expect_rule_fields(a, 9000021, 3, "event and uri");
+	cr_expect_eq(jr_int(a, "tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(a, "http.url"), "/upload");
+
+	st = eve_find(&t.eve, "event_type=stats", 0);
+	cr_assert_not_null(st);
+	cr_expect_eq(
+		jr_int(st, "stats.plugins.http.invalid_transfer_encoding_value_in_request", -1),
+		1);
+	cr_expect_eq(jr_int(st, "stats.plugins.http.response_abnormal_transfer_encoding", -1),
+		     0);
+}
+
+/* chunked in a request before HTTP/1.1 is an invalid value too (libhtp);
+ * a response's abnormal chunked value and chunked on HTTP/1.0 raise
+ * Suricata's response events, once per response. */
+Test(event_rules, http_transfer_encoding_old_proto_and_responses)
+{
+	static const char old[] = "POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+	static const char get[] = "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char abnormal[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n"
+				       "\r\n0\r\n\r\n";
+	static const char old_resp[] = "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n"
+				       "\r\n0\r\n\r\n";
+
+	http_config();
+	itest_capture(&t, 1);
+	http_exchange(41020, old, ok_resp);
+	http_exchange(41021, get, abnormal);
+	http_exchange(41022, get, old_resp);
+	itest_rules(&t, te_rules);
+	run_ok();
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly anomaly.type=applayer src_port=41020 "
+				       "anomaly.event=http.invalid_transfer_encoding_value_in_request"),
+		     1);
+	cr_expect_eq(itest_alerts(&t, 2221005), 1);
+	cr_expect_eq(itest_alerts(&t, 9000021), 0);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly src_port=80 dest_port=41021 "
+				       "anomaly.event=http.response_abnormal_transfer_encoding "
+				       "direction=to_client"),
+		     1);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly src_port=80 dest_port=41022 "
+				       "anomaly.event=http.response_chunked_old_proto"),
+		     1);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly"), 3);
+}
+
+/* A rule on an app-layer event no loaded plugin raises is reported at
+ * its file:line and left out; the others load. */
+Test(event_rules, app_layer_event_of_no_plugin_is_reported)
+{
+	itest_rules(&t, "alert http any any -> any any (msg:\"a\"; "
+			"app-layer-event:http.invalid_transfer_encoding_value_in_request; sid:1;)\n"
+			"alert pkthdr any any -> any any (msg:\"b\"; decode-event:ipv4.trunc_pkt; "
+			"sid:2;)\n");
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
+	cr_expect_neq(t.res.status, 0);
+	cr_expect(strstr(t.res.err, "in.rules:1: error: rule 1: app-layer event "
+				    "'http.invalid_transfer_encoding_value_in_request' is raised by "
+				    "no loaded plugin") != NULL,
+		  "%s", t.res.err);
+	http_config();
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
+	cr_expect_eq(t.res.status, 0, "%s", t.res.err);
+}
