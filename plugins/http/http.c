@@ -37,6 +37,9 @@
  * the step scans it once for both kinds of rules instead of once per
  * matcher.
  *
+ * App-layer events (ABI 1.6, http_events): Suricata's Transfer-Encoding
+ * events, raised once per head before its buffers are scanned.
+ *
  * Method and URI are scanned with the rest of the head rather than right
  * after the request line, so that their alerts carry the hostname and user
  * agent too. Alerts name the packet (stream segment) that completed the
