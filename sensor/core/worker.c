@@ -390,17 +390,35 @@ static void svc_app_event(struct ids_thread *thr, const struct ids_packet *pkt, 
 	fire_event_rules(thr, lp->events[event].name, pkt, thr->cur_flow, tx_id);
 }
 
+/* What is sure about a frame that did not decode: its time and number,
+ * and, when it was dropped in its transport header (p->l3_ok), its IP
+ * layer (addresses, protocol; no ports, no payload), as Suricata's records
+ * of such packets have it. */
+static void undecoded_view(struct ids_packet *v, const struct packet *p)
+{
+	memset(v, 0, sizeof(*v));
+	if (p->l3_ok) {
+		v->ip_version = p->pub.ip_version;
+		v->src = p->pub.src;
+		v->dst = p->pub.dst;
+		v->proto = p->pub.proto;
+		v->ttl = p->pub.ttl;
+		v->vlan_count = p->pub.vlan_count;
+		memcpy(v->vlan, p->pub.vlan, sizeof(v->vlan));
+		v->pkt_src = p->pub.pkt_src;
+		v->tunnel = p->pub.tunnel;
+	}
+	v->ts_usec = p->pub.ts_usec;
+	v->pcap_cnt = p->pub.pcap_cnt;
+}
+
 /* Each decoder event of p: an anomaly record, then the rules on it. */
 static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool decoded)
 {
 	struct ids_packet bare;
 
-	if (!decoded) {
-		/* The frame did not decode: only its time and number are sure. */
-		memset(&bare, 0, sizeof(bare));
-		bare.ts_usec = p->pub.ts_usec;
-		bare.pcap_cnt = p->pub.pcap_cnt;
-	}
+	if (!decoded)
+		undecoded_view(&bare, p);
 	for (unsigned i = 0; i < p->n_events; i++) {
 		const char *name = decode_event_name((enum decode_event)p->events[i]);
 		char event[80];

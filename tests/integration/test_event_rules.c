@@ -294,6 +294,52 @@ Test(event_rules, stream_event_rule_with_backoff)
 	cr_expect_eq(itest_alerts(&t, 2210050), 2);
 }
 
+/* The UDP header cut to 4 bytes, the IPv4 total length and checksum
+ * saying so: udp.hlen_too_small after a whole IP header. */
+static void udp_header_cut(uint8_t *f, size_t *n, size_t *caplen)
+{
+	uint32_t sum = 0;
+
+	*n = 14 + 20 + 4;
+	*caplen = *n;
+	f[16] = 0;
+	f[17] = 24;
+	f[24] = f[25] = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(f[14 + i] << 8 | f[15 + i]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[24] = (uint8_t)(~sum >> 8);
+	f[25] = (uint8_t)~sum;
+}
+
+/* A frame dropped in its UDP header keeps its IP layer, as in Suricata: the
+ * anomaly and the alert of an `alert udp` rule have the addresses and the
+ * protocol (ports 0); an `alert tcp` rule does not match it. */
+Test(event_rules, transport_drop_keeps_the_ip_layer)
+{
+	const struct jr_val *a;
+
+	itest_capture(&t, 1);
+	write_udp(udp_header_cut);
+	itest_rules(&t, "alert udp any any -> any any (msg:\"SURICATA UDP header length too "
+			"small\"; decode-event:udp.hlen_too_small; classtype:protocol-command-decode; "
+			"sid:2200037; rev:2;)\n"
+			"alert tcp any any -> any any (msg:\"tcp\"; decode-event:udp.hlen_too_small; "
+			"sid:9000030;)\n");
+	run_ok();
+	a = eve_find(&t.eve, "event_type=anomaly anomaly.event=decoder.udp.hlen_too_small", 0);
+	cr_assert_not_null(a);
+	cr_expect_str_eq(jr_str(a, "src_ip"), "198.18.0.1");
+	cr_expect_str_eq(jr_str(a, "dest_ip"), "198.18.0.2");
+	cr_expect_str_eq(jr_str(a, "proto"), "UDP");
+	cr_expect_eq(jr_int(a, "src_port", -1), 0);
+	a = only_alert(2200037);
+	expect_rule_fields(a, 2200037, 2, "SURICATA UDP header length too small");
+	cr_expect_str_eq(jr_str(a, "src_ip"), "198.18.0.1");
+	cr_expect_eq(itest_alerts(&t, 9000030), 0);
+}
+
 /* ------------------------------------------- plugins' app-layer events */
 
 /* The http plugin with the signature plugin, anomaly and stats records. */
