@@ -7,7 +7,9 @@
  */
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "itest.h"
@@ -503,4 +505,61 @@ Test(event_rules, app_layer_event_of_no_plugin_is_reported)
 	http_config();
 	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
 	cr_expect_eq(t.res.status, 0, "%s", t.res.err);
+}
+
+/* The rule of the ET Open set in the corpus whose sid is `sid`, from
+ * `file`, into out; false when the corpus is absent. */
+static bool et_rule(const char *file, unsigned sid, char *out, size_t len)
+{
+	const char *base = getenv("SENSOR_CORPUS_DIR") ? getenv("SENSOR_CORPUS_DIR") : CORPUS_DIR;
+	char path[4096], key[32];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/rules/et-open-suricata-5.0/%s", base, file);
+	snprintf(key, sizeof(key), "sid:%u;", sid);
+	if (!(f = fopen(path, "r")))
+		return false;
+	while (!found && fgets(out, (int)len, f))
+		found = out[0] == 'a' && strstr(out, key) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* ET Open's sid 2048367 from the corpus, unmodified (flow to_server, the
+ * request's invalid Transfer-Encoding event, http.cookie content): alerts
+ * on the request with both, not on the same cookie with a valid
+ * Transfer-Encoding, nor on the bad one without the cookie. */
+Test(event_rules, et_open_rule_with_event_and_buffer)
+{
+	static const char both[] = "POST /hub HTTP/1.1\r\nHost: x\r\nCookie: X-Qlik-Session=1\r\n"
+				   "Transfer-Encoding: chunk\r\n\r\n";
+	static const char cookie_only[] = "POST /hub HTTP/1.1\r\nHost: x\r\n"
+					  "Cookie: X-Qlik-Session=1\r\n"
+					  "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+	static const char event_only[] = "POST /hub HTTP/1.1\r\nHost: x\r\n"
+					 "Transfer-Encoding: chunk\r\n\r\n";
+	char rule[8192], conf[1024];
+	const struct jr_val *a;
+
+	if (!et_rule("emerging-web_specific_apps.rules", 2048367, rule, sizeof(rule)))
+		cr_skip_test("ET Open not found under %s: skipped", CORPUS_DIR);
+	snprintf(conf, sizeof(conf),
+		 "classification-file: %s/rules/et-open-suricata-5.0/classification.config\n"
+		 "vars: {address-groups: {HOME_NET: \"[198.18.0.0/24]\"}}\n"
+		 "outputs: {eve: {types: [alert, anomaly]}}\n"
+		 "plugins:\n  - name: signature\n  - name: http\n",
+		 getenv("SENSOR_CORPUS_DIR") ? getenv("SENSOR_CORPUS_DIR") : CORPUS_DIR);
+	itest_config(&t, conf);
+	itest_capture(&t, 1);
+	http_exchange(41030, both, ok_resp);
+	http_exchange(41031, cookie_only, ok_resp);
+	http_exchange(41032, event_only, ok_resp);
+	itest_rules(&t, rule);
+	run_ok();
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly"), 2);
+	a = only_alert(2048367);
+	cr_expect_eq(jr_int(a, "src_port", 0), 41030);
+	cr_expect_eq(jr_int(a, "tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(a, "alert.category"), "Web Application Attack");
 }
