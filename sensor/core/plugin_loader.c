@@ -406,16 +406,6 @@ static void buffer_list(const struct plugin_set *set, const char *want, char *ou
 		snprintf(out, outlen, "none: no loaded plugin declares buffers");
 }
 
-const struct loaded_plugin *plugin_event(const struct plugin_set *set, uint32_t ev, size_t *index)
-{
-	for (size_t i = 0; ev && i < set->n; i++)
-		if (ev > set->p[i].ev_base && ev <= set->p[i].ev_base + set->p[i].n_events) {
-			*index = ev - set->p[i].ev_base - 1;
-			return &set->p[i];
-		}
-	return NULL;
-}
-
 /* The id (1 + ...) of the plugin event `name`, 0 when no plugin declares it. */
 static uint32_t event_id(const struct plugin_set *set, const char *name)
 {
@@ -665,6 +655,8 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 
 		if (!lp->desc->init) {
 			lp->initialised = 1;
+			counters_free(lp);
+			event_counters_register(lp);
 			continue;
 		}
 		counters_free(lp); /* a reload registers them again */

@@ -92,9 +92,6 @@ unsigned plugins_load(struct plugin_set *set, const struct plugin_conf *confs, s
  * an error listing the buffers there are. Returns the number of errors. */
 unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, struct diag *d);
 
-/* The plugin and index of app-layer event id `ev` (1 + ...), or NULL. */
-const struct loaded_plugin *plugin_event(const struct plugin_set *set, uint32_t ev, size_t *index);
-
 /* counter_register of the plugin whose init is running (main thread):
  * its id, or -1. */
 int plugin_counter_register(const char *name);

@@ -893,6 +893,8 @@ static void rules_list(struct rload *ld, const struct ynode *list)
 				ld->rs->n--;
 			rule_err(&p, list->items[i], false, "out of memory");
 			rule_free(r);
+			/* it may name a rule r replaced: rebuilt by the next load */
+			idmap_free(&ld->rs->ids);
 		}
 	}
 }
