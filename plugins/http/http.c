@@ -167,6 +167,7 @@ enum { OPT_BODY_LIMIT = 0, OPT_LOG_HEADERS, OPT_COUNT };
  * message, before the message's buffers are scanned:
  *   - a request whose Transfer-Encoding holds no "chunked" (any case,
  *     anywhere in its values), or holds it in a request before HTTP/1.1;
+ *   - an HTTP/1.1 request without a Host header;
  *   - a final response whose Transfer-Encoding holds "chunked" but is not
  *     exactly one "chunked" (abnormal), or holds it before HTTP/1.1 (old
  *     proto).
@@ -175,7 +176,14 @@ enum { OPT_BODY_LIMIT = 0, OPT_LOG_HEADERS, OPT_COUNT };
  * it and never raises it either (a response's Transfer-Encoding without
  * chunked is a body read to the close).
  */
-enum http_event_id { EV_TE_REQUEST = 0, EV_TE_RESPONSE, EV_TE_ABNORMAL, EV_CHUNKED_OLD, EV_COUNT };
+enum http_event_id {
+	EV_TE_REQUEST = 0,
+	EV_TE_RESPONSE,
+	EV_TE_ABNORMAL,
+	EV_CHUNKED_OLD,
+	EV_MISSING_HOST,
+	EV_COUNT
+};
 
 static const struct ids_event_def http_events[EV_COUNT] = {
 	[EV_TE_REQUEST] = {"http.invalid_transfer_encoding_value_in_request",
@@ -187,6 +195,7 @@ static const struct ids_event_def http_events[EV_COUNT] = {
 			    "response Transfer-Encoding holding chunked and something else"},
 	[EV_CHUNKED_OLD] = {"http.response_chunked_old_proto",
 			    "chunked response before HTTP/1.1"},
+	[EV_MISSING_HOST] = {"http.missing_host_header", "HTTP/1.1 request without Host"},
 };
 
 static const struct ids_option_def http_options[OPT_COUNT] = {
@@ -1064,6 +1073,8 @@ static void req_events(struct http_conn *c, const struct http_msg *m, uint64_t t
 {
 	if (m->te_present && (!m->te_has_chunked || !proto_1_1(m)))
 		raise_event(c, EV_TE_REQUEST, tx_id);
+	if (!m->has_host && proto_1_1(m))
+		raise_event(c, EV_MISSING_HOST, tx_id);
 }
 
 /* A final response head's events (see http_events). */

@@ -456,7 +456,8 @@ Test(event_rules, http_invalid_transfer_encoding_request)
 
 /* chunked in a request before HTTP/1.1 is an invalid value too (libhtp);
  * a response's abnormal chunked value and chunked on HTTP/1.0 raise
- * Suricata's response events, once per response. */
+ * Suricata's response events, once per response; an HTTP/1.1 request
+ * without Host raises missing_host_header (not an HTTP/1.0 one). */
 Test(event_rules, http_transfer_encoding_old_proto_and_responses)
 {
 	static const char old[] = "POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
@@ -471,8 +472,12 @@ Test(event_rules, http_transfer_encoding_old_proto_and_responses)
 	http_exchange(41020, old, ok_resp);
 	http_exchange(41021, get, abnormal);
 	http_exchange(41022, get, old_resp);
+	http_exchange(41023, "GET /c HTTP/1.1\r\n\r\n", ok_resp);
 	itest_rules(&t, te_rules);
 	run_ok();
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly src_port=41023 "
+				       "anomaly.event=http.missing_host_header"),
+		     1);
 	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly anomaly.type=applayer src_port=41020 "
 				       "anomaly.event=http.invalid_transfer_encoding_value_in_request"),
 		     1);
@@ -485,7 +490,7 @@ Test(event_rules, http_transfer_encoding_old_proto_and_responses)
 	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly src_port=80 dest_port=41022 "
 				       "anomaly.event=http.response_chunked_old_proto"),
 		     1);
-	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly"), 3);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly"), 4);
 }
 
 /* A rule on an app-layer event no loaded plugin raises is reported at
