@@ -193,8 +193,7 @@ static const struct ids_event_def http_events[EV_COUNT] = {
 			    "never raised (nor by Suricata 8): lets its rule load"},
 	[EV_TE_ABNORMAL] = {"http.response_abnormal_transfer_encoding",
 			    "response Transfer-Encoding holding chunked and something else"},
-	[EV_CHUNKED_OLD] = {"http.response_chunked_old_proto",
-			    "chunked response before HTTP/1.1"},
+	[EV_CHUNKED_OLD] = {"http.response_chunked_old_proto", "chunked response before HTTP/1.1"},
 	[EV_MISSING_HOST] = {"http.missing_host_header", "HTTP/1.1 request without Host"},
 };
 

@@ -109,7 +109,7 @@ struct http_msg {
 	 * values hold "chunked" anywhere (any case, NUL bytes skipped); its
 	 * one value is "chunked" (any case) and nothing else */
 	bool te_present, te_has_chunked, te_only_chunked;
-	bool conn_close;	/* Connection: close */
+	bool conn_close; /* Connection: close */
 	/* body */
 	uint64_t body_len; /* de-chunked body bytes so far */
 };

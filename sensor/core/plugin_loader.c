@@ -321,9 +321,9 @@ unsigned plugins_load(struct plugin_set *set, const struct plugin_conf *confs, s
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint32_t base = set->n ? set->p[set->n - 1].ev_base +
-						 (uint32_t)set->p[set->n - 1].n_events
-				       : 0;
+		uint32_t base =
+			set->n ? set->p[set->n - 1].ev_base + (uint32_t)set->p[set->n - 1].n_events
+			       : 0;
 
 		if (!confs[i].enabled)
 			continue;
@@ -625,10 +625,9 @@ static void event_counters_register(struct loaded_plugin *lp)
 	for (size_t e = 0; e < lp->n_events; e++) {
 		lp->event_counter[e] = plugin_counter_register(strchr(lp->events[e].name, '.') + 1);
 		if (lp->event_counter[e] < 0)
-			log_warn(
-				"plugin '%s': no counter left for event '%s' (at most %d counters): "
-				"not counted",
-				lp->desc->name, lp->events[e].name, IDS_MAX_COUNTERS);
+			log_warn("plugin '%s': no counter left for event '%s' (at most %d "
+				 "counters): not counted",
+				 lp->desc->name, lp->events[e].name, IDS_MAX_COUNTERS);
 	}
 	registering = NULL;
 }

@@ -381,8 +381,8 @@ static void svc_app_event(struct ids_thread *thr, const struct ids_packet *pkt, 
 		thr->plugin_counters[pi][lp->event_counter[event]]++;
 	rule_event_record(thr->cur_flow, lp->ev_base + event + 1, tx_id);
 	/* the flow's protocol, else the event's ("http.x": http) */
-	snprintf(proto, sizeof(proto), "%.*s",
-		 (int)strcspn(lp->events[event].name, "."), lp->events[event].name);
+	snprintf(proto, sizeof(proto), "%.*s", (int)strcspn(lp->events[event].name, "."),
+		 lp->events[event].name);
 	a = (struct eve_app_anomaly){lp->events[event].name, "proto_parser",
 				     flow_app(thr->cur_flow) ? flow_app(thr->cur_flow) : proto,
 				     tx_id};

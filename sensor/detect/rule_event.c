@@ -17,8 +17,9 @@
  *
  * Table: the anomaly rules of a ruleset sorted by event name (ruleset
  * order kept within a name), with one group per name, found by binary
- * search; gated rules are left out (their plugin matches them). Built on the main thread when a generation's rules are handed
- * out; read-only afterwards, so workers share it without locks.
+ * search; gated rules are left out (their plugin matches them). Built
+ * on the main thread when a generation's rules are handed out; read-only
+ * afterwards, so workers share it without locks.
  */
 #include "detect/rule_event.h"
 
@@ -170,9 +171,9 @@ int rule_event_parse(struct rule *r, const struct ynode *map, struct diag *d)
 			      n->str);
 	if (r->n_patterns || r->pcre || r->buffer)
 		return ev_err(r, n, d,
-			      "an anomaly rule on the sensor's own event takes no patterns, pcre or "
-			      "buffer (it fires on the event alone; a plugin's app-layer event "
-			      "may have them)");
+			      "an anomaly rule on the sensor's own event takes no patterns, "
+			      "pcre or buffer (it fires on the event alone; a plugin's "
+			      "app-layer event may have them)");
 	r->anomaly = strdup(n->str);
 	if (!r->anomaly)
 		return ev_err(r, n, d, "out of memory");

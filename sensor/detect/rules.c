@@ -826,7 +826,8 @@ static void ruleset_remove(struct ruleset *rs, const struct rule *old)
 	for (size_t i = 0; i < rs->n; i++)
 		if (rs->rules[i] == old) {
 			rule_free(rs->rules[i]);
-			memmove(rs->rules + i, rs->rules + i + 1, (rs->n - i - 1) * sizeof(*rs->rules));
+			memmove(rs->rules + i, rs->rules + i + 1,
+				(rs->n - i - 1) * sizeof(*rs->rules));
 			rs->n--;
 			rs->ranked = 0;
 			return;

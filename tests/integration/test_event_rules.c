@@ -324,11 +324,12 @@ Test(event_rules, transport_drop_keeps_the_ip_layer)
 
 	itest_capture(&t, 1);
 	write_udp(udp_header_cut);
-	itest_rules(&t, "alert udp any any -> any any (msg:\"SURICATA UDP header length too "
-			"small\"; decode-event:udp.hlen_too_small; classtype:protocol-command-decode; "
-			"sid:2200037; rev:2;)\n"
-			"alert tcp any any -> any any (msg:\"tcp\"; decode-event:udp.hlen_too_small; "
-			"sid:9000030;)\n");
+	itest_rules(&t,
+		    "alert udp any any -> any any (msg:\"SURICATA UDP header length too "
+		    "small\"; decode-event:udp.hlen_too_small; classtype:protocol-command-decode; "
+		    "sid:2200037; rev:2;)\n"
+		    "alert tcp any any -> any any (msg:\"tcp\"; decode-event:udp.hlen_too_small; "
+		    "sid:9000030;)\n");
 	run_ok();
 	a = eve_find(&t.eve, "event_type=anomaly anomaly.event=decoder.udp.hlen_too_small", 0);
 	cr_assert_not_null(a);
@@ -448,10 +449,8 @@ Test(event_rules, http_invalid_transfer_encoding_request)
 	st = eve_find(&t.eve, "event_type=stats", 0);
 	cr_assert_not_null(st);
 	cr_expect_eq(
-		jr_int(st, "stats.plugins.http.invalid_transfer_encoding_value_in_request", -1),
-		1);
-	cr_expect_eq(jr_int(st, "stats.plugins.http.response_abnormal_transfer_encoding", -1),
-		     0);
+		jr_int(st, "stats.plugins.http.invalid_transfer_encoding_value_in_request", -1), 1);
+	cr_expect_eq(jr_int(st, "stats.plugins.http.response_abnormal_transfer_encoding", -1), 0);
 }
 
 /* chunked in a request before HTTP/1.1 is an invalid value too (libhtp);
@@ -478,8 +477,9 @@ Test(event_rules, http_transfer_encoding_old_proto_and_responses)
 	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly src_port=41023 "
 				       "anomaly.event=http.missing_host_header"),
 		     1);
-	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly anomaly.type=applayer src_port=41020 "
-				       "anomaly.event=http.invalid_transfer_encoding_value_in_request"),
+	cr_expect_eq(eve_count(&t.eve,
+			       "event_type=anomaly anomaly.type=applayer src_port=41020 "
+			       "anomaly.event=http.invalid_transfer_encoding_value_in_request"),
 		     1);
 	cr_expect_eq(itest_alerts(&t, 2221005), 1);
 	cr_expect_eq(itest_alerts(&t, 9000021), 0);
@@ -503,9 +503,10 @@ Test(event_rules, app_layer_event_of_no_plugin_is_reported)
 			"sid:2;)\n");
 	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
 	cr_expect_neq(t.res.status, 0);
-	cr_expect(strstr(t.res.err, "in.rules:1: error: rule 1: app-layer event "
-				    "'http.invalid_transfer_encoding_value_in_request' is raised by "
-				    "no loaded plugin") != NULL,
+	cr_expect(strstr(t.res.err,
+			 "in.rules:1: error: rule 1: app-layer event "
+			 "'http.invalid_transfer_encoding_value_in_request' is raised by "
+			 "no loaded plugin") != NULL,
 		  "%s", t.res.err);
 	http_config();
 	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);

@@ -1236,8 +1236,8 @@ Test(rules_suricata, duplicate_sid_higher_rev_replaces)
 		HDR "(msg:\"one v2\"; content:\"b\"; sid:1; rev:2;)\n"	  /* replaces */
 		HDR "(msg:\"one again\"; content:\"c\"; sid:1; rev:2;)\n" /* refused */
 		HDR "(msg:\"one old\"; content:\"d\"; sid:1; rev:1;)\n"	  /* refused */
-		HDR "(msg:\"two\"; content:\"e\"; sid:2;)\n"
-		HDR "(msg:\"two gid 3\"; content:\"f\"; gid:3; sid:2; rev:5;)\n"; /* refused */
+		HDR "(msg:\"two\"; content:\"e\"; sid:2;)\n" HDR
+		    "(msg:\"two gid 3\"; content:\"f\"; gid:3; sid:2; rev:5;)\n"; /* refused */
 	char path[RULES_PATH_LEN], want[2048];
 	struct ruleset rs;
 	const struct rule *r;
@@ -1268,11 +1268,12 @@ Test(rules_suricata, duplicate_sid_higher_rev_replaces)
 /* The replacement keeps the rank order (pass rules first) of the set. */
 Test(rules_suricata, duplicate_sid_replacement_keeps_the_order)
 {
-	static const char text[] = HDR "(msg:\"a\"; content:\"a\"; sid:1;)\n"
-				   "pass tcp any any -> any any (msg:\"p\"; content:\"p\"; sid:2;)\n"
-				   HDR "(msg:\"c\"; content:\"c\"; sid:3;)\n"
-				   "pass tcp any any -> any any (msg:\"a2\"; content:\"a\"; sid:1; "
-				   "rev:2;)\n";
+	static const char text[] =
+		HDR "(msg:\"a\"; content:\"a\"; sid:1;)\n"
+		    "pass tcp any any -> any any (msg:\"p\"; content:\"p\"; sid:2;)\n" HDR
+		    "(msg:\"c\"; content:\"c\"; sid:3;)\n"
+		    "pass tcp any any -> any any (msg:\"a2\"; content:\"a\"; sid:1; "
+		    "rev:2;)\n";
 	char path[RULES_PATH_LEN];
 	struct ruleset rs;
 
