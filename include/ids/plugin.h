@@ -50,10 +50,12 @@ extern "C" {
 /* Minor 3: struct ids_packet.tunnel, IDS_FLOW_END_TCP_REUSE, the records
  * and counter services, alert_tx. Minor 4: multi-buffer rules
  * (ids_rule.buffers, the transaction matcher services matcher_compile_tx
- * and matcher_tx_scan); see docs/plugin-guide.md. The two defines stay
- * plain: cmake/SensorSdk.cmake reads them for the SDK's version. */
+ * and matcher_tx_scan). Minor 5: matcher_compile_tx_single. Minor 6:
+ * app-layer events (ids_plugin.events, the app_event service); see
+ * docs/plugin-guide.md. The two defines stay plain: cmake/SensorSdk.cmake
+ * reads them for the SDK's version. */
 #define IDS_ABI_MAJOR 1
-#define IDS_ABI_MINOR 5
+#define IDS_ABI_MINOR 6
 
 /* Name of the one symbol a plugin exports. */
 #define IDS_PLUGIN_ENTRY_NAME "ids_plugin_entry"
@@ -159,6 +161,29 @@ struct ids_tx_buffer {
 
 /* Most buffer names one transaction matcher takes. */
 #define IDS_TX_MAX_BUFFERS 64
+
+/* --------------------------------------------- app-layer events (1.6) */
+
+/*
+ * An anomaly a plugin's parser finds in a protocol message, which the
+ * plugin raises with the app_event service (Suricata's app-layer events:
+ * `app-layer-event:http.invalid_transfer_encoding_value_in_request`). A
+ * plugin lists the events it can raise in its descriptor; a rule on an
+ * app-layer event that neither the host nor a loaded plugin raises is a
+ * load error at the rule's file:line. For each raise the host writes an
+ * EVE `anomaly` record (type "applayer", layer "proto_parser"), counts it
+ * (stats plugins.PLUGIN.EVENT, EVENT the name after its protocol), fires
+ * the rules on the event alone and lets the rules that combine the event
+ * with patterns (matched by the plugin) alert on the flow's transaction
+ * that raised it. See docs/plugin-guide.md and docs/events.md.
+ */
+struct ids_event_def {
+	/* "proto.event" as rules name it: lower case letters, digits and
+	 * '_', one '.' after the protocol; the part after the '.' at most
+	 * IDS_COUNTER_NAME_MAX characters */
+	const char *name;
+	const char *help; /* one line for docs */
+};
 
 /* ------------------------------------------------------------- options */
 
@@ -437,9 +462,24 @@ struct ids_services {
 	struct ids_matcher *(*matcher_compile_tx_single)(const struct ids_rule *const *rules,
 							 size_t n, const char *const *buf_names,
 							 size_t n_bufs, char *err, size_t errlen);
+
+	/* ---- ABI 1.6: check struct_size before using this ---- */
+
+	/* Raise app-layer event `event` (an index in the calling plugin's
+	 * ids_plugin.events) about `pkt`, the packet or stream chunk that
+	 * completed the message, in transaction `tx_id` of the current flow
+	 * (numbered as in the plugin's records; -1: none). Raise an event once
+	 * per message, before the message's buffers are scanned, so that rules
+	 * combining the event with patterns see it. The host writes the EVE
+	 * anomaly record (nothing may be open from record_begin), counts the
+	 * event and fires the rules on it. A bad index is ignored. Worker
+	 * thread, from on_packet or on_stream. */
+	void (*app_event)(struct ids_thread *thr, const struct ids_packet *pkt, unsigned event,
+			  int64_t tx_id);
 };
 
 #define IDS_MAX_COUNTERS     32 /* counters per plugin (counter_register) */
+#define IDS_MAX_EVENTS	     16 /* app-layer events per plugin (ids_plugin.events) */
 #define IDS_COUNTER_NAME_MAX 47
 
 /* ------------------------------------------------------------ descriptor */
@@ -509,6 +549,14 @@ struct ids_plugin {
 	/* The buffers this plugin provides (see struct ids_buffer_def). */
 	const struct ids_buffer_def *buffers;
 	size_t n_buffers;
+
+	/* ---- ABI 1.6 (read only when abi_minor >= 6) ---- */
+
+	/* The app-layer events this plugin raises (see struct
+	 * ids_event_def), at most IDS_MAX_EVENTS; the index in this table is
+	 * what app_event takes. */
+	const struct ids_event_def *events;
+	size_t n_events;
 
 	/* Slots added by later minor versions go here, at the end. */
 };

@@ -90,6 +90,14 @@ static inline int ids_has_tx_single(const struct ids_services *svc)
 	return ids_has_tx(svc) && svc->struct_size >= need && svc->matcher_compile_tx_single;
 }
 
+/* The host has the app_event service (ABI 1.6). */
+static inline int ids_has_app_event(const struct ids_services *svc)
+{
+	size_t need = offsetof(struct ids_services, app_event) + sizeof(svc->app_event);
+
+	return svc->struct_size >= need && svc->app_event;
+}
+
 /* A rule whose patterns name several buffers (compile it with
  * matcher_compile_tx, see ids_compile_tx). */
 static inline int ids_rule_multi(const struct ids_services *svc, const struct ids_rule *r)

@@ -37,6 +37,9 @@
  * the step scans it once for both kinds of rules instead of once per
  * matcher.
  *
+ * App-layer events (ABI 1.6, http_events): Suricata's Transfer-Encoding
+ * events, raised once per head before its buffers are scanned.
+ *
  * Method and URI are scanned with the rest of the head rather than right
  * after the request line, so that their alerts carry the hostname and user
  * agent too. Alerts name the packet (stream segment) that completed the
@@ -158,6 +161,42 @@ static const struct ids_buffer_def http_buffers[BUF_COUNT] = {
 
 enum { OPT_BODY_LIMIT = 0, OPT_LOG_HEADERS, OPT_COUNT };
 
+/*
+ * The app-layer events the plugin raises, Suricata's http events it can
+ * tell exactly (libhtp's conditions, docs/events.md), each once per
+ * message, before the message's buffers are scanned:
+ *   - a request whose Transfer-Encoding holds no "chunked" (any case,
+ *     anywhere in its values), or holds it in a request before HTTP/1.1;
+ *   - an HTTP/1.1 request without a Host header;
+ *   - a final response whose Transfer-Encoding holds "chunked" but is not
+ *     exactly one "chunked" (abnormal), or holds it before HTTP/1.1 (old
+ *     proto).
+ * invalid_transfer_encoding_value_in_response is declared so that
+ * Suricata's http-events.rules load, and never raised: Suricata 8 defines
+ * it and never raises it either (a response's Transfer-Encoding without
+ * chunked is a body read to the close).
+ */
+enum http_event_id {
+	EV_TE_REQUEST = 0,
+	EV_TE_RESPONSE,
+	EV_TE_ABNORMAL,
+	EV_CHUNKED_OLD,
+	EV_MISSING_HOST,
+	EV_COUNT
+};
+
+static const struct ids_event_def http_events[EV_COUNT] = {
+	[EV_TE_REQUEST] = {"http.invalid_transfer_encoding_value_in_request",
+			   "request Transfer-Encoding without chunked, or chunked before "
+			   "HTTP/1.1"},
+	[EV_TE_RESPONSE] = {"http.invalid_transfer_encoding_value_in_response",
+			    "never raised (nor by Suricata 8): lets its rule load"},
+	[EV_TE_ABNORMAL] = {"http.response_abnormal_transfer_encoding",
+			    "response Transfer-Encoding holding chunked and something else"},
+	[EV_CHUNKED_OLD] = {"http.response_chunked_old_proto", "chunked response before HTTP/1.1"},
+	[EV_MISSING_HOST] = {"http.missing_host_header", "HTTP/1.1 request without Host"},
+};
+
 static const struct ids_option_def http_options[OPT_COUNT] = {
 	[OPT_BODY_LIMIT] = {"body-limit", IDS_OPT_INT, "65536", 0, 16777216,
 			    "bytes of each request and response body inspected (0: none)"},
@@ -220,7 +259,8 @@ struct http_global {
 	uint64_t tx_single;
 	size_t body_limit;
 	bool log_headers;
-	bool abi_1_3; /* the host has records and alert_tx */
+	bool abi_1_3;	 /* the host has records and alert_tx */
+	bool app_events; /* the host has app_event (ABI 1.6) */
 };
 
 struct http_thread {
@@ -1011,6 +1051,42 @@ static void body_end(struct http_conn *c, int dir, const struct http_msg *m)
 	body_reset(b);
 }
 
+/* ------------------------------------------------------------ events */
+
+static void raise_event(struct http_conn *c, enum http_event_id ev, uint64_t tx_id)
+{
+	const struct http_global *g = c->t->g;
+
+	if (g->app_events)
+		g->svc->app_event(c->thr, c->pkt, (unsigned)ev,
+				  tx_id == UINT64_MAX ? -1 : (int64_t)tx_id);
+}
+
+static bool proto_1_1(const struct http_msg *m)
+{
+	return name_is(m->protocol.p, m->protocol.len, "http/1.1");
+}
+
+/* A request head's events (see http_events). */
+static void req_events(struct http_conn *c, const struct http_msg *m, uint64_t tx_id)
+{
+	if (m->te_present && (!m->te_has_chunked || !proto_1_1(m)))
+		raise_event(c, EV_TE_REQUEST, tx_id);
+	if (!m->has_host && proto_1_1(m))
+		raise_event(c, EV_MISSING_HOST, tx_id);
+}
+
+/* A final response head's events (see http_events). */
+static void resp_events(struct http_conn *c, const struct http_msg *m, uint64_t tx_id)
+{
+	if (!m->te_has_chunked)
+		return;
+	if (!m->te_only_chunked)
+		raise_event(c, EV_TE_ABNORMAL, tx_id);
+	if (!proto_1_1(m))
+		raise_event(c, EV_CHUNKED_OLD, tx_id);
+}
+
 /* -------------------------------------------------------------- requests */
 
 static bool method_is(const struct http_req *r, const char *name)
@@ -1105,6 +1181,7 @@ static void req_head(struct http_conn *c, const struct http_msg *m)
 		c->cur->tx_id = c->tx_next;
 	tx_begin(c, IDS_DIR_TO_SERVER, c->tx_next);
 	payload_keep_head(c, IDS_DIR_TO_SERVER, &m->head);
+	req_events(c, m, c->tx_next);
 	c->tx_next++;
 	s.req = c->cur;
 	scan(&s, BUF_METHOD, m->method.p, m->method.len);
@@ -1143,6 +1220,7 @@ static int resp_head(struct http_conn *c, const struct http_msg *m)
 		s.req = c->matched;
 		tx_begin(c, IDS_DIR_TO_CLIENT, s.req ? s.req->tx_id : UINT64_MAX);
 		payload_keep_head(c, IDS_DIR_TO_CLIENT, &m->head);
+		resp_events(c, m, s.req ? s.req->tx_id : UINT64_MAX);
 	}
 	s.proto = m->protocol;
 	header_find(&m->headers, "content-type", &s.ctype);
@@ -1474,6 +1552,7 @@ static int http_init(const struct ids_plugin_init_args *args, void **global)
 	g->body_limit = (size_t)args->opts[OPT_BODY_LIMIT].i;
 	g->log_headers = args->opts[OPT_LOG_HEADERS].b != 0;
 	g->abi_1_3 = ids_has_abi(args->svc, 3);
+	g->app_events = ids_has_app_event(args->svc);
 	g->counters = g->abi_1_3 && http_counters_register(g) == 0;
 	if (http_compile(args, g) < 0) {
 		http_fini(g);
@@ -1545,6 +1624,8 @@ static const struct ids_plugin http_plugin = {
 	.on_flow_end = http_on_flow_end,
 	.buffers = http_buffers,
 	.n_buffers = BUF_COUNT,
+	.events = http_events,
+	.n_events = EV_COUNT,
 };
 
 IDS_PLUGIN_EXPORT const struct ids_plugin *ids_plugin_entry(void)

@@ -371,6 +371,42 @@ static bool list_has(struct http_slice v, const char *token, bool last)
 	return found;
 }
 
+/* Whether v holds `lit` (lower case) anywhere, any case, NUL bytes of v
+ * skipped (as libhtp looks for "chunked" in Transfer-Encoding). */
+static bool has_nocase_nozero(struct http_slice v, const char *lit)
+{
+	size_t m = strlen(lit);
+
+	for (size_t i = 0; i < v.len; i++) {
+		size_t j = i, k = 0;
+
+		while (j < v.len && k < m) {
+			if (v.p[j] == 0) {
+				j++;
+				continue;
+			}
+			if (to_lower(v.p[j]) != (uint8_t)lit[k])
+				break;
+			j++;
+			k++;
+		}
+		if (k == m)
+			return true;
+	}
+	return false;
+}
+
+/* What the app-layer events need of Transfer-Encoding (every header line
+ * and continuation of it, as libhtp joins them into one value). */
+static void te_note(struct http_msg *m, struct http_slice v, bool fold)
+{
+	bool again = m->te_present;
+
+	m->te_present = true;
+	m->te_has_chunked = m->te_has_chunked || has_nocase_nozero(v, "chunked");
+	m->te_only_chunked = !again && !fold && eq_nocase(v.p, v.len, "chunked");
+}
+
 struct hdr_scan {
 	size_t host_len, ua_len;
 	bool cl_bad;
@@ -397,6 +433,7 @@ static void header_value(struct http_parser *p, struct hdr_scan *s, enum hdr_id 
 		break;
 	case HDR_TE:
 		m->chunked = list_has(v, "chunked", true);
+		te_note(m, v, fold);
 		break;
 	case HDR_CONNECTION:
 		m->conn_close = m->conn_close || list_has(v, "close", false);

@@ -105,7 +105,11 @@ struct http_msg {
 	bool has_host, has_user_agent;
 	int64_t content_length; /* -1 when absent */
 	bool chunked;		/* Transfer-Encoding ends in chunked */
-	bool conn_close;	/* Connection: close */
+	/* Transfer-Encoding for the app-layer events (http.c): present; its
+	 * values hold "chunked" anywhere (any case, NUL bytes skipped); its
+	 * one value is "chunked" (any case) and nothing else */
+	bool te_present, te_has_chunked, te_only_chunked;
+	bool conn_close; /* Connection: close */
 	/* body */
 	uint64_t body_len; /* de-chunked body bytes so far */
 };

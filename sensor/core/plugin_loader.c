@@ -24,6 +24,7 @@
 #include "core/config.h"
 #include "core/crash.h"
 #include "base/diag.h"
+#include "base/log.h"
 #include "base/yaml_tree.h"
 #include "detect/rule_event.h"
 #include "detect/rules.h"
@@ -207,6 +208,7 @@ static void plugin_minor_slots(struct loaded_plugin *lp)
 	size_t end_1_1 = offsetof(struct ids_plugin, on_flow_end) + sizeof(desc->on_flow_end);
 
 	size_t end_1_2 = offsetof(struct ids_plugin, n_buffers) + sizeof(desc->n_buffers);
+	size_t end_1_6 = offsetof(struct ids_plugin, n_events) + sizeof(desc->n_events);
 
 	if (desc->abi_minor >= 1 && desc->struct_size >= end_1_1) {
 		lp->on_stream = desc->on_stream;
@@ -216,6 +218,39 @@ static void plugin_minor_slots(struct loaded_plugin *lp)
 		lp->buffers = desc->buffers;
 		lp->n_buffers = desc->n_buffers;
 	}
+	if (desc->abi_minor >= 6 && desc->struct_size >= end_1_6 && desc->events) {
+		lp->events = desc->events;
+		lp->n_events = desc->n_events;
+	}
+}
+
+/* An event name a plugin declares: "proto.event" as rule_event_plugin_name
+ * wants it, the part after the '.' a valid counter name. */
+static bool event_name_ok(const char *name)
+{
+	const char *dot = name ? strchr(name, '.') : NULL;
+
+	return dot && rule_event_plugin_name(name) && strlen(dot + 1) <= IDS_COUNTER_NAME_MAX;
+}
+
+/* The events a plugin declares: at most IDS_MAX_EVENTS, each well named. */
+static int plugin_events_check(const struct loaded_plugin *lp, const struct plugin_conf *pc,
+			       const char *cfile, struct diag *d)
+{
+	if (lp->n_events > IDS_MAX_EVENTS) {
+		diag_error(d, cfile, pc->line, 0, "plugin '%s' declares %zu events (at most %d)",
+			   pc->name, lp->n_events, IDS_MAX_EVENTS);
+		return -1;
+	}
+	for (size_t i = 0; i < lp->n_events; i++)
+		if (!event_name_ok(lp->events[i].name)) {
+			diag_error(d, cfile, pc->line, 0,
+				   "plugin '%s' declares event '%s': want proto.event, lower case "
+				   "letters, digits and '_', not an event the sensor raises itself",
+				   pc->name, lp->events[i].name ? lp->events[i].name : "(null)");
+			return -1;
+		}
+	return 0;
 }
 
 static unsigned plugin_load_one(struct loaded_plugin *lp, const struct plugin_conf *pc,
@@ -267,6 +302,8 @@ static unsigned plugin_load_one(struct loaded_plugin *lp, const struct plugin_co
 		return 1;
 	lp->desc = desc;
 	plugin_minor_slots(lp);
+	if (plugin_events_check(lp, pc, cfile, d) < 0)
+		return 1;
 	return plugin_options(lp, pc, d);
 }
 
@@ -284,9 +321,14 @@ unsigned plugins_load(struct plugin_set *set, const struct plugin_conf *confs, s
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
+		uint32_t base =
+			set->n ? set->p[set->n - 1].ev_base + (uint32_t)set->p[set->n - 1].n_events
+			       : 0;
+
 		if (!confs[i].enabled)
 			continue;
-		errors += plugin_load_one(&set->p[set->n++], &confs[i], dir, cfile, d);
+		errors += plugin_load_one(&set->p[set->n], &confs[i], dir, cfile, d);
+		set->p[set->n++].ev_base = base;
 	}
 	return errors;
 }
@@ -364,6 +406,51 @@ static void buffer_list(const struct plugin_set *set, const char *want, char *ou
 		snprintf(out, outlen, "none: no loaded plugin declares buffers");
 }
 
+/* The id (1 + ...) of the plugin event `name`, 0 when no plugin declares it. */
+static uint32_t event_id(const struct plugin_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		for (size_t e = 0; e < set->p[i].n_events; e++)
+			if (strcmp(set->p[i].events[e].name, name) == 0)
+				return set->p[i].ev_base + (uint32_t)e + 1;
+	return 0;
+}
+
+/* The events of every loaded plugin, for a message ("none" without). */
+static void event_list(const struct plugin_set *set, char *out, size_t outlen)
+{
+	size_t used = 0;
+	bool room = true;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < set->n && room; i++)
+		for (size_t e = 0; e < set->p[i].n_events && room; e++)
+			room = list_add(out, outlen, &used, set->p[i].events[e].name);
+	if (!out[0])
+		snprintf(out, outlen, "none: no loaded plugin raises app-layer events");
+}
+
+/*
+ * A rule on an event the host does not raise: a plugin's app-layer event.
+ * Sets its id; false after reporting when no loaded plugin declares it.
+ */
+static bool rule_event_resolve(const struct plugin_set *set, struct rule *r, struct diag *d)
+{
+	char valid[512];
+
+	if (rule_event_raised(r->anomaly))
+		return true;
+	r->anomaly_ev = event_id(set, r->anomaly);
+	if (r->anomaly_ev)
+		return true;
+	event_list(set, valid, sizeof(valid));
+	diag_error(d, r->pub.file, r->pub.line, 0,
+		   "rule %u: app-layer event '%s' is raised by no loaded plugin (plugins' events: "
+		   "%s; the sensor's own: docs/events.md)",
+		   r->pub.id, r->anomaly, valid);
+	return false;
+}
+
 /* A multi-buffer rule needs every buffer from the same plugin, built
  * against ABI 1.4 or later (matcher_compile_tx); the payload (`pkt_data`)
  * with them only when the plugin declares it (it passes the message as
@@ -428,10 +515,11 @@ static struct loaded_plugin *rule_plugin(struct plugin_set *set, const struct ru
 	return multi_buffer_ok(lp, r, d) ? lp : NULL;
 }
 
+/* Rules for the table: on an event alone (not gated). */
 static bool has_anomaly_rules(const struct ruleset *rs)
 {
 	for (size_t r = 0; r < rs->n; r++)
-		if (rs->rules[r]->anomaly)
+		if (rs->rules[r]->anomaly && !rule_event_gated(rs->rules[r]))
 			return true;
 	return false;
 }
@@ -467,7 +555,11 @@ unsigned plugins_assign_rules(struct plugin_set *set, const struct ruleset *rs, 
 	for (size_t r = 0; r < rs->n; r++) {
 		struct loaded_plugin *lp;
 
-		if (rs->rules[r]->anomaly)
+		if (rs->rules[r]->anomaly && !rule_event_resolve(set, rs->rules[r], d)) {
+			errors++;
+			continue;
+		}
+		if (rs->rules[r]->anomaly && !rule_event_gated(rs->rules[r]))
 			continue; /* fired by the worker on its event */
 		lp = rule_plugin(set, rs->rules[r], d);
 
@@ -525,6 +617,21 @@ static void counters_free(struct loaded_plugin *lp)
 	lp->n_counters = 0;
 }
 
+/* A counter for each event of lp, named for it without its protocol (after
+ * the plugin's own, which its init registered). */
+static void event_counters_register(struct loaded_plugin *lp)
+{
+	registering = lp;
+	for (size_t e = 0; e < lp->n_events; e++) {
+		lp->event_counter[e] = plugin_counter_register(strchr(lp->events[e].name, '.') + 1);
+		if (lp->event_counter[e] < 0)
+			log_warn("plugin '%s': no counter left for event '%s' (at most %d "
+				 "counters): not counted",
+				 lp->desc->name, lp->events[e].name, IDS_MAX_COUNTERS);
+	}
+	registering = NULL;
+}
+
 unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, unsigned threads,
 		      struct diag *d)
 {
@@ -547,6 +654,8 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 
 		if (!lp->desc->init) {
 			lp->initialised = 1;
+			counters_free(lp);
+			event_counters_register(lp);
 			continue;
 		}
 		counters_free(lp); /* a reload registers them again */
@@ -562,6 +671,7 @@ unsigned plugins_init(struct plugin_set *set, const struct ids_services *svc, un
 			continue;
 		}
 		lp->initialised = 1;
+		event_counters_register(lp);
 	}
 	return errors;
 }

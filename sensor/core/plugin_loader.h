@@ -42,6 +42,13 @@ struct loaded_plugin {
 	/* ABI 1.3: the counters it registered in init (owned names) */
 	char *counter_names[IDS_MAX_COUNTERS];
 	unsigned n_counters;
+	/* ABI 1.6: the app-layer events it raises (n_events 0 before); event
+	 * i has id ev_base + i + 1 in the set (rule.anomaly_ev) and counter
+	 * event_counter[i] (-1: not counted, no room), registered after init */
+	const struct ids_event_def *events;
+	size_t n_events;
+	uint32_t ev_base;
+	int event_counter[IDS_MAX_EVENTS];
 };
 
 #define PLUGIN_MAX_STREAM_MATCHERS 16
@@ -75,7 +82,11 @@ unsigned plugins_load(struct plugin_set *set, const struct plugin_conf *confs, s
 		      const char *plugin_dir, const char *config_file, struct diag *d);
 
 /* Hand each plugin its rules (by `detector`); a rule naming no loaded
- * plugin is an error at the rule's file:line. A rule with `buffer:` goes to
+ * plugin is an error at the rule's file:line. A rule on a plugin's
+ * app-layer event (rule.anomaly, detect/rule_event.h) gets the event's id
+ * (an error when no loaded plugin declares it); on the event alone it
+ * stays with the host (set->events), with patterns it goes to its plugin
+ * as any rule. A rule with `buffer:` goes to
  * the plugin declaring that buffer (its detector unless the rule names
  * one, which must then declare it); a buffer no loaded plugin declares is
  * an error listing the buffers there are. Returns the number of errors. */

@@ -116,6 +116,9 @@ static void alert_tx(struct ids_thread *thr, const struct ids_packet *pkt,
 	struct eve_alert_input in = {pkt,    rule, thr->in_iface, flow_app(thr->cur_flow),
 				     fields, NULL, tx_id};
 
+	/* a rule on a plugin's event with patterns: only where it was raised */
+	if (!rule_event_gate(thr->cur_flow, rule, tx_id))
+		return;
 	if (!rule_alert_filter(&thr->rule_filter, thr->cur_flow, pkt, rule))
 		return;
 	if (thr->cur_flow) {
@@ -294,6 +297,9 @@ static unsigned svc_stream_scan(struct ids_thread *thr, const struct ids_matcher
 	return n;
 }
 
+static void svc_app_event(struct ids_thread *thr, const struct ids_packet *pkt, unsigned event,
+			  int64_t tx_id);
+
 const struct ids_services sensor_services = {
 	.struct_size = sizeof(struct ids_services),
 	.log = svc_log,
@@ -317,15 +323,17 @@ const struct ids_services sensor_services = {
 	.matcher_compile_tx = matcher_compile_tx,
 	.matcher_tx_scan = svc_tx_scan,
 	.matcher_compile_tx_single = matcher_compile_tx_single,
+	.app_event = svc_app_event,
 };
 
 /* ----------------------------------------------------------- anomalies */
 
 /* The anomaly rules of this generation on `event` (detect/rule_event.h)
- * whose header accepts `p` alert, as part of flow `f` (NULL: none). An
- * anomaly without a packet fires no rule. */
+ * whose header accepts `p` alert, as part of flow `f` (NULL: none) and
+ * transaction tx_id (-1: none). An anomaly without a packet fires no
+ * rule. */
 static void fire_event_rules(struct ids_thread *w, const char *event, const struct ids_packet *p,
-			     struct flow *f)
+			     struct flow *f, int64_t tx_id)
 {
 	struct rule *const *rules;
 	struct flow *saved = w->cur_flow;
@@ -337,7 +345,7 @@ static void fire_event_rules(struct ids_thread *w, const char *event, const stru
 	w->cur_plugin = WORKER_MAX_PLUGIN_COUNTERS; /* no plugin's alert */
 	for (size_t i = 0; i < n; i++)
 		if (rule_header_match(rules[i], p))
-			alert_tx(w, p, &rules[i]->pub, NULL, -1);
+			alert_tx(w, p, &rules[i]->pub, NULL, tx_id);
 	w->cur_flow = saved;
 	w->cur_plugin = saved_plugin;
 }
@@ -347,7 +355,61 @@ static void raise_anomaly(struct ids_thread *w, int64_t ts_usec, const struct id
 			  const char *type, const char *event, struct flow *f)
 {
 	eve_anomaly(w->eve, ts_usec, p, type, event, w->in_iface);
-	fire_event_rules(w, event, p, f);
+	fire_event_rules(w, event, p, f, -1);
+}
+
+/*
+ * A plugin's app-layer event (the app_event service): counted as the
+ * plugin's counter of that event, kept on the flow for the rules that
+ * combine it with patterns (rule_event_gate), written as an EVE anomaly
+ * (layer proto_parser, as Suricata's parsers' events) and the rules on the
+ * event alone fired. The calling plugin is thr->cur_plugin.
+ */
+static void svc_app_event(struct ids_thread *thr, const struct ids_packet *pkt, unsigned event,
+			  int64_t tx_id)
+{
+	size_t pi = thr->cur_plugin;
+	const struct loaded_plugin *lp;
+	struct eve_app_anomaly a;
+	char proto[32];
+
+	if (!pkt || pi >= thr->plugins->n || event >= thr->plugins->p[pi].n_events)
+		return;
+	lp = &thr->plugins->p[pi];
+	tx_id = tx_id < 0 ? -1 : tx_id;
+	if (lp->event_counter[event] >= 0 && pi < WORKER_MAX_PLUGIN_COUNTERS)
+		thr->plugin_counters[pi][lp->event_counter[event]]++;
+	rule_event_record(thr->cur_flow, lp->ev_base + event + 1, tx_id);
+	/* the flow's protocol, else the event's ("http.x": http) */
+	snprintf(proto, sizeof(proto), "%.*s", (int)strcspn(lp->events[event].name, "."),
+		 lp->events[event].name);
+	a = (struct eve_app_anomaly){lp->events[event].name, "proto_parser",
+				     flow_app(thr->cur_flow) ? flow_app(thr->cur_flow) : proto,
+				     tx_id};
+	eve_anomaly_app(thr->eve, pkt, &a, thr->in_iface);
+	fire_event_rules(thr, lp->events[event].name, pkt, thr->cur_flow, tx_id);
+}
+
+/* What is sure about a frame that did not decode: its time and number,
+ * and, when it was dropped in its transport header (p->l3_ok), its IP
+ * layer (addresses, protocol; no ports, no payload), as Suricata's records
+ * of such packets have it. */
+static void undecoded_view(struct ids_packet *v, const struct packet *p)
+{
+	memset(v, 0, sizeof(*v));
+	if (p->l3_ok) {
+		v->ip_version = p->pub.ip_version;
+		v->src = p->pub.src;
+		v->dst = p->pub.dst;
+		v->proto = p->pub.proto;
+		v->ttl = p->pub.ttl;
+		v->vlan_count = p->pub.vlan_count;
+		memcpy(v->vlan, p->pub.vlan, sizeof(v->vlan));
+		v->pkt_src = p->pub.pkt_src;
+		v->tunnel = p->pub.tunnel;
+	}
+	v->ts_usec = p->pub.ts_usec;
+	v->pcap_cnt = p->pub.pcap_cnt;
 }
 
 /* Each decoder event of p: an anomaly record, then the rules on it. */
@@ -355,12 +417,8 @@ static void decode_anomaly(struct ids_thread *w, const struct packet *p, bool de
 {
 	struct ids_packet bare;
 
-	if (!decoded) {
-		/* The frame did not decode: only its time and number are sure. */
-		memset(&bare, 0, sizeof(bare));
-		bare.ts_usec = p->pub.ts_usec;
-		bare.pcap_cnt = p->pub.pcap_cnt;
-	}
+	if (!decoded)
+		undecoded_view(&bare, p);
 	for (unsigned i = 0; i < p->n_events; i++) {
 		const char *name = decode_event_name((enum decode_event)p->events[i]);
 		char event[80];
@@ -434,6 +492,17 @@ static bool app_text_proto(enum app_proto a)
 	return a == APP_SMTP || a == APP_FTP || a == APP_IMAP || a == APP_POP3;
 }
 
+/* applayer.mismatch_protocol_both_directions on flow f: layer
+ * proto_detect, the protocol the flow keeps. */
+static void mismatch_anomaly(struct ids_thread *w, const struct ids_packet *p, struct flow *f)
+{
+	const char *ev = app_event_name(APP_EV_MISMATCH_BOTH_DIRECTIONS);
+	struct eve_app_anomaly a = {ev, "proto_detect", flow_app(f), -1};
+
+	eve_anomaly_app(w->eve, p, &a, w->in_iface);
+	fire_event_rules(w, ev, p, f, -1);
+}
+
 /*
  * After the protocol was recognised in one direction, the other
  * direction's first data is looked at once: recognised as another protocol,
@@ -452,8 +521,7 @@ static void check_app_other(struct ids_thread *w, struct flow *f, const uint8_t 
 	if (a == APP_NEED_MORE || a == APP_UNKNOWN || a == (enum app_proto)f->app_proto ||
 	    (app_text_proto(a) && app_text_proto((enum app_proto)f->app_proto)))
 		return;
-	raise_anomaly(w, p->ts_usec, p, "applayer", app_event_name(APP_EV_MISMATCH_BOTH_DIRECTIONS),
-		      f);
+	mismatch_anomaly(w, p, f);
 }
 
 /* The packet a stream chunk is handed to plugins as: the flow's endpoints

@@ -298,9 +298,9 @@ static int decode_transport(struct packet *p, const uint8_t *b, uint32_t len,
 {
 	uint8_t proto = p->pub.proto;
 	bool v6 = p->pub.ip_version == 6;
-
 	int rc;
 
+	p->l3_ok = true;
 	if (proto == PROTO_TCP)
 		return decode_tcp(p, b, len, st);
 	if (proto == PROTO_UDP) {
@@ -358,6 +358,7 @@ int decode_ipv4(struct packet *p, const uint8_t *b, uint32_t len, struct decode_
 	uint32_t hlen, tot;
 	uint16_t frag;
 
+	p->l3_ok = false;
 	st->ipv4++;
 	if (len < IPV4_HLEN)
 		return drop(p, st, EV_IPV4_PKT_TOO_SMALL);
@@ -534,6 +535,7 @@ int decode_ipv6(struct packet *p, const uint8_t *b, uint32_t len, struct decode_
 	struct ipv6_walk w = {.b = b, .off = IPV6_HLEN};
 	int rc = 0;
 
+	p->l3_ok = false;
 	st->ipv6++;
 	if (len < IPV6_HLEN)
 		return drop(p, st, EV_IPV6_PKT_TOO_SMALL);

@@ -177,6 +177,11 @@ struct packet {
 	uint8_t depth;			   /* tunnel layers entered so far */
 	uint8_t layers;	   /* encapsulations of any kind (tunnels, MPLS, PPPoE) so far */
 	uint32_t track_id; /* the tunnels' ids in the flow key (cfg->track_by_id), else 0 */
+	/* The innermost IP header decoded whole (addresses and protocol in
+	 * pub are right): a frame dropped in its transport header (too small
+	 * for TCP or UDP) still has them, as Suricata's anomaly and alert
+	 * records do. */
+	bool l3_ok;
 	/* A tunnel was entered: `outer` holds the outermost packet as it was
 	 * decoded before the first tunnel layer (addresses, protocol, TTL,
 	 * UDP ports; payload cleared for IP-level tunnels, the UDP payload

@@ -9,10 +9,17 @@
  * decoder, defragmenter, stream and app-layer modules each time, so it
  * never goes stale.
  *
+ * Plugins' events: any "proto.event" name the host does not raise is
+ * accepted here and checked against the loaded plugins when the rules are
+ * handed out (core/plugin_loader.c). The events a flow raised are kept in
+ * its detect state (rule_state.h `apev`) for the rules that combine an
+ * event with patterns (rule_event_gate).
+ *
  * Table: the anomaly rules of a ruleset sorted by event name (ruleset
  * order kept within a name), with one group per name, found by binary
- * search. Built on the main thread when a generation's rules are handed
- * out; read-only afterwards, so workers share it without locks.
+ * search; gated rules are left out (their plugin matches them). Built
+ * on the main thread when a generation's rules are handed out; read-only
+ * afterwards, so workers share it without locks.
  */
 #include "detect/rule_event.h"
 
@@ -26,7 +33,9 @@
 #include "base/yaml_tree.h"
 #include "decode/decode.h"
 #include "defrag/defrag.h"
+#include "detect/rule_state.h"
 #include "detect/rules.h"
+#include "flow/flow.h"
 #include "stream/stream_tcp.h"
 
 /* Suricata event names the sensor raises under another name. */
@@ -72,6 +81,33 @@ bool rule_event_raised(const char *name)
 	return false;
 }
 
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool rule_event_plugin_name(const char *name)
+{
+	static const char *const host_groups[] = {"decoder.", "stream.", "applayer."};
+	const char *dot = strchr(name, '.');
+	size_t n = strlen(name);
+
+	if (!dot || dot == name || !dot[1] || n > 120 || rule_event_raised(name))
+		return false;
+	for (size_t i = 0; i < sizeof(host_groups) / sizeof(host_groups[0]); i++)
+		if (strncmp(name, host_groups[i], strlen(host_groups[i])) == 0)
+			return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name_char(name[i]) && !(name[i] == '.' && name + i == dot))
+			return false;
+	return true;
+}
+
+bool rule_event_gated(const struct rule *r)
+{
+	return r->anomaly && (r->n_patterns || r->pcre || r->buffer);
+}
+
 bool rule_event_map(enum rule_event_kind kind, const char *suri, char *out, size_t outlen)
 {
 	if (kind == RULE_EVENT_APPLAYER) {
@@ -89,6 +125,8 @@ bool rule_event_map(enum rule_event_kind kind, const char *suri, char *out, size
 			snprintf(out, outlen, "%s", event_renames[i][1]);
 			break;
 		}
+	if (kind == RULE_EVENT_APPLAYER && rule_event_plugin_name(out))
+		return true; /* a plugin's: checked against the plugins later */
 	return rule_event_raised(out);
 }
 
@@ -116,14 +154,26 @@ int rule_event_parse(struct rule *r, const struct ynode *map, struct diag *d)
 	if (n->type != YNODE_SCALAR || n->len == 0 || strlen(n->str) != n->len || n->len > 120)
 		return ev_err(r, n, d,
 			      "anomaly must name an anomaly event (decoder.ipv4.trunc_pkt)");
+	if (rule_event_plugin_name(n->str)) {
+		/* a plugin's app-layer event, with or without patterns */
+		r->anomaly = strdup(n->str);
+		if (!r->anomaly)
+			return ev_err(r, n, d, "out of memory");
+		if (!rule_event_gated(r)) {
+			r->scope = RULE_SCOPE_PACKET;
+			r->pub.scope = IDS_SCOPE_PACKET;
+		}
+		return 0;
+	}
 	if (!rule_event_raised(n->str))
 		return ev_err(r, n, d,
 			      "anomaly '%s' is not raised by this sensor (events: docs/events.md)",
 			      n->str);
 	if (r->n_patterns || r->pcre || r->buffer)
 		return ev_err(r, n, d,
-			      "an anomaly rule takes no patterns, pcre or buffer (it fires on the "
-			      "event alone)");
+			      "an anomaly rule on the sensor's own event takes no patterns, "
+			      "pcre or buffer (it fires on the event alone; a plugin's "
+			      "app-layer event may have them)");
 	r->anomaly = strdup(n->str);
 	if (!r->anomaly)
 		return ev_err(r, n, d, "out of memory");
@@ -187,7 +237,7 @@ struct rule_events *rule_events_build(const struct ruleset *rs)
 	size_t n = 0;
 
 	for (size_t i = 0; i < rs->n; i++)
-		n += rs->rules[i]->anomaly != NULL;
+		n += rs->rules[i]->anomaly && !rule_event_gated(rs->rules[i]);
 	if (!n)
 		return NULL;
 	e = calloc(n, sizeof(*e));
@@ -195,7 +245,7 @@ struct rule_events *rule_events_build(const struct ruleset *rs)
 		return NULL;
 	n = 0;
 	for (size_t i = 0; i < rs->n; i++)
-		if (rs->rules[i]->anomaly)
+		if (rs->rules[i]->anomaly && !rule_event_gated(rs->rules[i]))
 			e[n++] = (struct ev_entry){rs->rules[i], i};
 	qsort(e, n, sizeof(*e), entry_cmp);
 	t = calloc(1, sizeof(*t));
@@ -242,4 +292,53 @@ size_t rule_events_find(const struct rule_events *t, const char *name, struct ru
 			lo = mid + 1;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------ plugins' events on flows */
+
+struct rule_app_events {
+	unsigned n, next; /* entries used; where the next one goes */
+	struct {
+		uint32_t ev;
+		int64_t tx_id;
+	} e[RULE_EVENT_KEEP];
+};
+
+void rule_event_record(struct flow *f, uint32_t ev, int64_t tx_id)
+{
+	struct rule_flow_state *s;
+	struct rule_app_events *a;
+
+	if (!f || !ev || !(s = rule_flow_state_get(f, UINT32_MAX)))
+		return;
+	if (!s->apev && !(s->apev = calloc(1, sizeof(*s->apev))))
+		return;
+	a = s->apev;
+	a->e[a->next].ev = ev;
+	a->e[a->next].tx_id = tx_id;
+	a->next = (a->next + 1) % RULE_EVENT_KEEP;
+	if (a->n < RULE_EVENT_KEEP)
+		a->n++;
+}
+
+bool rule_event_gate(const struct flow *f, const struct ids_rule *rule, int64_t tx_id)
+{
+	const struct rule *r = rule && rule->priv ? rule_from_pub(rule) : NULL;
+	const struct rule_flow_state *s;
+	const struct rule_app_events *a;
+
+	if (!r || !r->anomaly_ev || !rule_event_gated(r))
+		return true;
+	s = f ? f->detect_state : NULL;
+	a = s ? s->apev : NULL;
+	for (unsigned i = 0; a && i < a->n; i++)
+		if (a->e[i].ev == r->anomaly_ev &&
+		    (tx_id < 0 || a->e[i].tx_id < 0 || a->e[i].tx_id == tx_id))
+			return true;
+	return false;
+}
+
+void rule_event_state_free(void *apev)
+{
+	free(apev);
 }

@@ -15,6 +15,15 @@
  * event added there is accepted here without a change), and the mapping
  * from Suricata's names (docs/events.md).
  *
+ * Plugins' app-layer events (include/ids/plugin.h, ABI 1.6): a name of the
+ * form "proto.event" that the host does not raise is taken as a plugin's
+ * ("http.invalid_transfer_encoding_value_in_request"); whether a loaded
+ * plugin declares it is checked when the rules are handed out
+ * (core/plugin_loader.c), as buffers are. A rule on such an event may also
+ * have patterns: it then goes to the plugin with them and alerts only on
+ * a flow's transaction that raised the event (rule_event_gate: the flow's
+ * detect state keeps the last events raised with their tx_id).
+ *
  * Main thread builds and frees; workers only read a built table.
  */
 #ifndef SENSOR_RULE_EVENT_H
@@ -22,6 +31,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct diag;
 struct rule;
@@ -40,6 +50,13 @@ enum rule_event_kind { RULE_EVENT_DECODE = 0, RULE_EVENT_STREAM, RULE_EVENT_APPL
 bool rule_event_map(enum rule_event_kind kind, const char *suri, char *out, size_t outlen);
 /* True when the sensor raises anomaly `name` (its own name). */
 bool rule_event_raised(const char *name);
+/* True when `name` can name a plugin's app-layer event: "proto.event"
+ * (lower case letters, digits, '_'; the protocol is not one of the host's
+ * groups decoder, stream, applayer) that the host does not raise. */
+bool rule_event_plugin_name(const char *name);
+/* A rule on a plugin's event that also has patterns (matched by the
+ * plugin, gated by rule_event_gate); such a rule is not in the table. */
+bool rule_event_gated(const struct rule *r);
 
 /*
  * `anomaly:` of a YAML rule map into r->anomaly: a string naming an event
@@ -62,5 +79,22 @@ size_t rule_events_count(const struct rule_events *t);
 /* The rules on event `name` (in ruleset order): their number, *rules set
  * to an array owned by the table. Any thread, no allocation. */
 size_t rule_events_find(const struct rule_events *t, const char *name, struct rule *const **rules);
+
+/*
+ * Plugins' events on a flow, for the gated rules. rule_event_record keeps
+ * event `ev` (rule.anomaly_ev) raised in transaction tx_id (-1: none) in
+ * the flow's detect state (the last RULE_EVENT_KEEP events); rule_event_gate
+ * says whether an alert of `rule` in transaction tx_id may be written: true
+ * for a rule that is not gated, else when the flow raised the rule's event
+ * in that transaction (either tx_id -1: on the flow). Worker thread of the
+ * flow; record allocates once per flow that raises an event.
+ */
+#define RULE_EVENT_KEEP 8
+struct flow;
+struct ids_rule;
+void rule_event_record(struct flow *f, uint32_t ev, int64_t tx_id);
+bool rule_event_gate(const struct flow *f, const struct ids_rule *rule, int64_t tx_id);
+/* Free what rule_event_record kept (rule_flow_state_free calls it). */
+void rule_event_state_free(void *apev);
 
 #endif

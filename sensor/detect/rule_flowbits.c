@@ -20,6 +20,7 @@
  * set/unset/toggle take one name or an '&' list (each name).
  */
 #include "detect/rule_keys.h"
+#include "detect/rule_event.h"
 #include "detect/rule_state.h"
 
 #include <stdio.h>
@@ -221,6 +222,7 @@ void rule_flow_state_free(struct flow *f)
 	if (f->detect_state) {
 		rule_backoff_free(((struct rule_flow_state *)f->detect_state)->backoff);
 		rule_flowint_free(((struct rule_flow_state *)f->detect_state)->ints);
+		rule_event_state_free(((struct rule_flow_state *)f->detect_state)->apev);
 	}
 	free(f->detect_state);
 	f->detect_state = NULL;

@@ -18,6 +18,7 @@
 struct flow;
 
 struct rule_backoff_state;
+struct rule_app_events;
 
 struct rule_flow_state {
 	bool passed; /* a flow-level pass rule matched: no more alerts */
@@ -25,6 +26,8 @@ struct rule_flow_state {
 	struct rule_backoff_state *backoff;
 	/* flowint variables (rule_flowint.c), or NULL */
 	struct rule_flowint_state *ints;
+	/* plugins' app-layer events the flow raised (rule_event.c), or NULL */
+	struct rule_app_events *apev;
 	uint32_t nwords; /* words of w */
 	uint64_t w[];	 /* flowbits */
 };

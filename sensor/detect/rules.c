@@ -349,7 +349,9 @@ static int rule_id(struct rparse *p, const struct ynode *map)
 	p->r->pub.id = (uint32_t)v;
 	p->has_id = true;
 	first = idmap_get(&p->ld->rs->ids, p->r->pub.id);
-	if (first)
+	/* a .rules rule's duplicate is decided once its gid and rev are
+	 * known (rule_duplicate) */
+	if (first && !suri_is_rules_file(n->file))
 		return rule_err(p, n, false, "duplicate id (first defined at %s:%d)",
 				first->pub.file, first->pub.line);
 	return 0;
@@ -817,6 +819,54 @@ static int ruleset_add(struct ruleset *rs, struct rule *r)
 	return 0;
 }
 
+/* Take `old` out of the ruleset and free it; the order by rank is made
+ * again from scratch at the end of the load (rule_keys_order). */
+static void ruleset_remove(struct ruleset *rs, const struct rule *old)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->rules[i] == old) {
+			rule_free(rs->rules[i]);
+			memmove(rs->rules + i, rs->rules + i + 1,
+				(rs->n - i - 1) * sizeof(*rs->rules));
+			rs->n--;
+			rs->ranked = 0;
+			return;
+		}
+}
+
+/*
+ * A .rules rule whose id is taken (rule_id leaves it here, once its gid and
+ * rev are known), Suricata's way: with the same gid, a higher rev replaces
+ * the rule loaded before (a warning names both file:line); an equal or
+ * lower rev is a duplicate, refused, and the first stays. With another gid,
+ * or against a YAML rule, ids stay unique (the plugin ABI's promise):
+ * refused. Returns 0 when r is to be added, -1 after reporting.
+ */
+static int rule_duplicate(struct rload *ld, const struct ynode *item, struct rule *r)
+{
+	struct rparse p = {.ld = ld, .r = r, .has_id = true};
+	const struct rule *first = idmap_get(&ld->rs->ids, r->pub.id);
+	const struct ynode *n = ymap_get(item, "id");
+
+	if (!first)
+		return 0;
+	if (!n)
+		n = item;
+	if (!suri_is_rules_file(first->pub.file) || first->pub.gid != r->pub.gid)
+		return rule_err(&p, n, false, "duplicate id (first defined at %s:%d, gid %u)",
+				first->pub.file, first->pub.line, first->pub.gid);
+	if (r->pub.rev <= first->pub.rev)
+		return rule_err(&p, n, false,
+				"duplicate sid, rev %u (first defined at %s:%d with rev %u, which "
+				"stays: Suricata keeps the higher rev, the first of equal ones)",
+				r->pub.rev, first->pub.file, first->pub.line, first->pub.rev);
+	diag_warn(ld->d, n->file, n->line, n->col,
+		  "rule %u: rev %u here replaces rev %u at %s:%d (Suricata keeps the higher rev)",
+		  r->pub.id, r->pub.rev, first->pub.rev, first->pub.file, first->pub.line);
+	ruleset_remove(ld->rs, first);
+	return 0;
+}
+
 static void rules_list(struct rload *ld, const struct ynode *list)
 {
 	struct rparse p = {.ld = ld};
@@ -834,11 +884,18 @@ static void rules_list(struct rload *ld, const struct ynode *list)
 			ld->rs->n_failed++;
 			continue;
 		}
+		if (rule_duplicate(ld, list->items[i], r) < 0) {
+			rule_free(r);
+			ld->rs->n_failed++;
+			continue;
+		}
 		if (ruleset_add(ld->rs, r) < 0 || idmap_put(&ld->rs->ids, r) < 0) {
 			if (ld->rs->n && ld->rs->rules[ld->rs->n - 1] == r)
 				ld->rs->n--;
 			rule_err(&p, list->items[i], false, "out of memory");
 			rule_free(r);
+			/* it may name a rule r replaced: rebuilt by the next load */
+			idmap_free(&ld->rs->ids);
 		}
 	}
 }

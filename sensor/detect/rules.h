@@ -194,7 +194,10 @@ struct rule {
 	 * first byte; the rule is then verified by its program */
 	bool stream_chunk;
 	/* `anomaly:` the anomaly event the rule fires on (rule_event.h), or
-	 * NULL; such a rule has no patterns and goes to no plugin */
+	 * NULL; such a rule has no patterns and goes to no plugin, unless the
+	 * event is a plugin's app-layer event: then patterns are allowed, the
+	 * rule goes to its plugin and alerts only on a transaction that raised
+	 * the event (rule_event_gate) */
 	char *anomaly;
 	/* ---- multi-buffer rules (matcher_tx.c) ---- */
 	/* the distinct buffers of a rule whose patterns name several, the
@@ -212,6 +215,10 @@ struct rule {
 	 * second time as `stream_twin` (pub with scope stream, same priv). */
 	bool tcp_stream;
 	struct ids_rule stream_twin;
+	/* a plugin's app-layer event in `anomaly`: its id in the plugin set
+	 * (core/plugin_loader.c, 1 + ...), set when the rules are handed out;
+	 * 0 for the host's own events */
+	uint32_t anomaly_ev;
 };
 
 /* Rule id -> rule, open addressing (rules.c). */

@@ -639,6 +639,28 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 	maybe_flush(t);
 }
 
+void eve_anomaly_app(struct eve_thread *t, const struct ids_packet *p,
+		     const struct eve_app_anomaly *a, const char *in_iface)
+{
+	size_t start;
+
+	if (!t || !t->w->enabled || !t->w->anomaly || !p || !a || !a->event || !a->layer)
+		return;
+	start = record_begin(t, p->ts_usec, NULL);
+	alert_header(&t->j, t->w, p, "anomaly", in_iface);
+	if (a->tx_id >= 0)
+		jbuf_i64(&t->j, "tx_id", a->tx_id);
+	jbuf_open_object(&t->j, "anomaly");
+	if (a->app_proto)
+		jbuf_str(&t->j, "app_proto", a->app_proto);
+	jbuf_str(&t->j, "type", "applayer");
+	jbuf_str(&t->j, "event", a->event);
+	jbuf_str(&t->j, "layer", a->layer);
+	jbuf_close_object(&t->j);
+	record_end(t, start);
+	maybe_flush(t);
+}
+
 /* --------------------------------------------------------------- flow */
 
 static void flow_object(struct jbuf *j, const struct eve_flow_input *in)

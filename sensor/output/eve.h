@@ -106,6 +106,22 @@ void eve_anomaly(struct eve_thread *t, int64_t ts_usec, const struct ids_packet 
 		 const char *type, const char *event, const char *in_iface);
 
 /*
+ * An application-layer anomaly record (anomaly.type "applayer", as
+ * Suricata writes them): `event` the name rules use
+ * ("applayer.mismatch_protocol_both_directions",
+ * "http.invalid_transfer_encoding_value_in_request"), `layer` Suricata's
+ * ("proto_detect": protocol recognition; "proto_parser": a plugin's parser),
+ * `app_proto` the flow's protocol (NULL: left out), tx_id written in the
+ * header when >= 0. `p` is the packet that completed what was found.
+ */
+struct eve_app_anomaly {
+	const char *event, *layer, *app_proto;
+	int64_t tx_id;
+};
+void eve_anomaly_app(struct eve_thread *t, const struct ids_packet *p,
+		     const struct eve_app_anomaly *a, const char *in_iface);
+
+/*
  * Protocol records: a plugin's record of event_type `type` ("http", "dns",
  * "tls" or its own), one per transaction or handshake. eve_record_begin
  * writes the common header and returns the builder (ids/plugin.h's

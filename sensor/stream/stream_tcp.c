@@ -51,11 +51,15 @@
  * the pieces below it in order, one data() call per piece (a piece only
  * partly acknowledged gives its acknowledged part). A piece that starts
  * after the delivery point (a hole the ACK passed: bytes the receiver got
- * and we never saw) carries gap_before = the hole, counted as a gap. More
- * than max_unacked bytes held in a half deliver pieces from the head
- * without waiting for the ACK; a FIN acknowledged, a valid RST or the flow
- * end deliver everything, holes included, then call data() with end=true
- * (len 0; its gap_before is a trailing hole the receiver acknowledged).
+ * and we never saw) carries gap_before = the hole, counted as a gap
+ * (tcp.reassembly_gap, stream.reassembly_seq_gap). More than max_unacked
+ * bytes held in a half deliver pieces from the head without waiting for
+ * the ACK; a FIN acknowledged, a valid RST or the flow end deliver
+ * everything, holes included, then call data() with end=true (len 0; its
+ * gap_before is a trailing hole the receiver acknowledged). A hole handed
+ * out that way carries its gap_before too, but is counted and raised only
+ * when the receiver acknowledged bytes past its start (hole_acked), as
+ * Suricata raises its gap event only for acknowledged data it missed.
  * The ACK is capped at the highest sequence the sender was seen to use,
  * so a bogus ACK cannot invent a gap.
  *
@@ -540,8 +544,19 @@ static uint64_t data_limit(const struct stream_tcp *st, const struct tcp_half *h
 
 static const uint8_t no_bytes[1];
 
+/* Whether the receiver acknowledged bytes past the delivery point of `h`:
+ * then a hole there is data it got and the sensor never saw, a gap
+ * (Suricata's condition for its reassembly_seq_gap event and
+ * tcp.reassembly_gap). A hole it never acknowledged (data after it handed
+ * out at a RST or the flow's end) is delivered as a hole but not counted:
+ * the receiver may never have had those bytes either. */
+static bool hole_acked(const struct tcp_half *h)
+{
+	return (h->flags & HF_ACK) && seq_off(h, h->ack) > (int64_t)h->delivered;
+}
+
 /* Hand `len` bytes at `off` to the worker; the hole since the delivery
- * point is the gap before them. */
+ * point is the gap before them (counted and raised when acknowledged). */
 static void emit(struct stream_tcp *st, struct flow *f, int dir, const uint8_t *data, uint32_t len,
 		 uint64_t off, int64_t ts, uint64_t cnt, bool end, const struct packet *p)
 {
@@ -549,7 +564,7 @@ static void emit(struct stream_tcp *st, struct flow *f, int dir, const uint8_t *
 	uint64_t hole = off - h->delivered;
 	uint32_t gap = hole > UINT32_MAX ? UINT32_MAX : (uint32_t)hole;
 
-	if (hole) {
+	if (hole && hole_acked(h)) {
 		st->stats.gaps++;
 		st->stats.gap_bytes += hole;
 		emit_event(st, f, STREAM_EV_GAP, p);

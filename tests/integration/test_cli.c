@@ -178,6 +178,17 @@ Test(cli, plugin_with_another_abi_major)
 	expect_err("was built for plugin ABI 2.0, this sensor has 1.");
 }
 
+/* An app-layer event (ABI 1.6) named like one of the sensor's own refuses
+ * the plugin at its config line. */
+Test(cli, plugin_with_a_bad_event_name)
+{
+	plugin_config("bad_event");
+	run_test_mode();
+	cr_expect_eq(t.res.status, 1);
+	expect_err(":2: error: plugin 'bad_event' declares event 'stream.reassembly_seq_gap': "
+		   "want proto.event");
+}
+
 Test(cli, plugin_without_entry_symbol)
 {
 	plugin_config("no_entry");

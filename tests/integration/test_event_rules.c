@@ -7,7 +7,9 @@
  */
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "itest.h"
@@ -292,4 +294,278 @@ Test(event_rules, stream_event_rule_with_backoff)
 				       "anomaly.event=stream.reassembly_overlap_different_data"),
 		     3);
 	cr_expect_eq(itest_alerts(&t, 2210050), 2);
+}
+
+/* The UDP header cut to 4 bytes, the IPv4 total length and checksum
+ * saying so: udp.hlen_too_small after a whole IP header. */
+static void udp_header_cut(uint8_t *f, size_t *n, size_t *caplen)
+{
+	uint32_t sum = 0;
+
+	*n = 14 + 20 + 4;
+	*caplen = *n;
+	f[16] = 0;
+	f[17] = 24;
+	f[24] = f[25] = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(f[14 + i] << 8 | f[15 + i]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[24] = (uint8_t)(~sum >> 8);
+	f[25] = (uint8_t)~sum;
+}
+
+/* A frame dropped in its UDP header keeps its IP layer, as in Suricata: the
+ * anomaly and the alert of an `alert udp` rule have the addresses and the
+ * protocol (ports 0); an `alert tcp` rule does not match it. */
+Test(event_rules, transport_drop_keeps_the_ip_layer)
+{
+	const struct jr_val *a;
+
+	itest_capture(&t, 1);
+	write_udp(udp_header_cut);
+	itest_rules(&t,
+		    "alert udp any any -> any any (msg:\"SURICATA UDP header length too "
+		    "small\"; decode-event:udp.hlen_too_small; classtype:protocol-command-decode; "
+		    "sid:2200037; rev:2;)\n"
+		    "alert tcp any any -> any any (msg:\"tcp\"; decode-event:udp.hlen_too_small; "
+		    "sid:9000030;)\n");
+	run_ok();
+	a = eve_find(&t.eve, "event_type=anomaly anomaly.event=decoder.udp.hlen_too_small", 0);
+	cr_assert_not_null(a);
+	cr_expect_str_eq(jr_str(a, "src_ip"), "198.18.0.1");
+	cr_expect_str_eq(jr_str(a, "dest_ip"), "198.18.0.2");
+	cr_expect_str_eq(jr_str(a, "proto"), "UDP");
+	cr_expect_eq(jr_int(a, "src_port", -1), 0);
+	a = only_alert(2200037);
+	expect_rule_fields(a, 2200037, 2, "SURICATA UDP header length too small");
+	cr_expect_str_eq(jr_str(a, "src_ip"), "198.18.0.1");
+	cr_expect_eq(itest_alerts(&t, 9000030), 0);
+}
+
+/* ------------------------------------------- plugins' app-layer events */
+
+/* The http plugin with the signature plugin, anomaly and stats records. */
+static void http_config(void)
+{
+	char conf[512];
+
+	snprintf(conf, sizeof(conf),
+		 "classification-file: %s/rules/classification.config\n"
+		 "outputs: {eve: {types: [alert, anomaly, stats]}}\n"
+		 "plugins:\n  - name: signature\n  - name: http\n",
+		 SOURCE_DIR);
+	itest_config(&t, conf);
+}
+
+static const char te_rules[] =
+	/* Suricata's rule (rules/http-events.rules), as it is */
+	"alert http any any -> any any (msg:\"SURICATA HTTP invalid transfer encoding value in "
+	"request\"; flow:established,to_server; "
+	"app-layer-event:http.invalid_transfer_encoding_value_in_request; "
+	"flowint:http.anomaly.count,+,1; classtype:protocol-command-decode; sid:2221005; "
+	"rev:1;)\n"
+	/* the header is checked: the event is on a request */
+	"alert http any any -> any any (msg:\"to client\"; flow:established,to_client; "
+	"app-layer-event:http.invalid_transfer_encoding_value_in_request; sid:9000020;)\n"
+	/* the event with patterns: only on the transaction that raised it */
+	"alert http any any -> any any (msg:\"event and uri\"; flow:established,to_server; "
+	"app-layer-event:http.invalid_transfer_encoding_value_in_request; http.uri; "
+	"content:\"/upload\"; classtype:protocol-command-decode; sid:9000021; rev:3;)\n";
+
+/* Request `req` on a connection of its own from client port `port`, then
+ * a response. */
+static void http_exchange(uint16_t port, const char *req, const char *resp)
+{
+	struct pg_tcp s;
+
+	pg_tcp_init(&s, &t.gen, "198.18.0.10", port, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	pg_tcp_send(&s, PG_TO_SERVER, req, strlen(req));
+	pg_tcp_send(&s, PG_TO_CLIENT, resp, strlen(resp));
+	pg_tcp_close(&s);
+}
+
+static const char ok_resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+/*
+ * A request with `Transfer-Encoding: gzip` (no chunked: libhtp's invalid
+ * value) and, on the same connection, a valid chunked request to the same
+ * URI: one anomaly record with Suricata's applayer fields, Suricata's rule
+ * alerts once, the rule combining the event with http.uri alerts on the
+ * first transaction only, the to_client rule never; `foo, chunked` on
+ * HTTP/1.1 (chunked is there) raises nothing; the counter says 1.
+ */
+Test(event_rules, http_invalid_transfer_encoding_request)
+{
+	static const char bad[] = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+				  "\r\n";
+	static const char good[] = "POST /upload HTTP/1.1\r\nHost: x\r\n"
+				   "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+	static const char listed[] = "POST /upload HTTP/1.1\r\nHost: x\r\n"
+				     "Transfer-Encoding: foo, chunked\r\n\r\n0\r\n\r\n";
+	const struct jr_val *a, *st;
+	struct pg_tcp s;
+
+	http_config();
+	itest_capture(&t, 1);
+	pg_tcp_init(&s, &t.gen, "198.18.0.10", 41010, "198.18.1.80", 80);
+	pg_tcp_handshake(&s);
+	pg_tcp_send(&s, PG_TO_SERVER, bad, strlen(bad));
+	pg_tcp_send(&s, PG_TO_CLIENT, ok_resp, strlen(ok_resp));
+	pg_tcp_send(&s, PG_TO_SERVER, good, strlen(good));
+	pg_tcp_send(&s, PG_TO_CLIENT, ok_resp, strlen(ok_resp));
+	pg_tcp_close(&s);
+	http_exchange(41011, listed, ok_resp);
+	itest_rules(&t, te_rules);
+	run_ok();
+
+	cr_assert_eq(eve_count(&t.eve, "event_type=anomaly"), 1);
+	a = eve_find(&t.eve, "event_type=anomaly", 0);
+	cr_expect_str_eq(jr_str(a, "anomaly.type"), "applayer");
+	cr_expect_str_eq(jr_str(a, "anomaly.event"),
+			 "http.invalid_transfer_encoding_value_in_request");
+	cr_expect_str_eq(jr_str(a, "anomaly.layer"), "proto_parser");
+	cr_expect_str_eq(jr_str(a, "anomaly.app_proto"), "http");
+	cr_expect_eq(jr_int(a, "tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(a, "src_ip"), "198.18.0.10");
+	cr_expect_eq(jr_int(a, "src_port", 0), 41010);
+	cr_expect_str_eq(jr_str(a, "dest_ip"), "198.18.1.80");
+	cr_expect_eq(jr_int(a, "dest_port", 0), 80);
+	cr_expect_str_eq(jr_str(a, "direction"), "to_server");
+	cr_expect_str_eq(jr_str(a, "pkt_src"), "stream");
+
+	a = only_alert(2221005);
+	expect_rule_fields(a, 2221005, 1,
+			   "SURICATA HTTP invalid transfer encoding value in request");
+	cr_expect_eq(jr_int(a, "src_port", 0), 41010);
+	cr_expect_eq(jr_int(a, "tx_id", -1), 0);
+	cr_expect_eq(itest_alerts(&t, 9000020), 0);
+	a = only_alert(9000021);
+	expect_rule_fields(a, 9000021, 3, "event and uri");
+	cr_expect_eq(jr_int(a, "tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(a, "http.url"), "/upload");
+
+	st = eve_find(&t.eve, "event_type=stats", 0);
+	cr_assert_not_null(st);
+	cr_expect_eq(
+		jr_int(st, "stats.plugins.http.invalid_transfer_encoding_value_in_request", -1), 1);
+	cr_expect_eq(jr_int(st, "stats.plugins.http.response_abnormal_transfer_encoding", -1), 0);
+}
+
+/* chunked in a request before HTTP/1.1 is an invalid value too (libhtp);
+ * a response's abnormal chunked value and chunked on HTTP/1.0 raise
+ * Suricata's response events, once per response; an HTTP/1.1 request
+ * without Host raises missing_host_header (not an HTTP/1.0 one). */
+Test(event_rules, http_transfer_encoding_old_proto_and_responses)
+{
+	static const char old[] = "POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+	static const char get[] = "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char abnormal[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n"
+				       "\r\n0\r\n\r\n";
+	static const char old_resp[] = "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n"
+				       "\r\n0\r\n\r\n";
+
+	http_config();
+	itest_capture(&t, 1);
+	http_exchange(41020, old, ok_resp);
+	http_exchange(41021, get, abnormal);
+	http_exchange(41022, get, old_resp);
+	http_exchange(41023, "GET /c HTTP/1.1\r\n\r\n", ok_resp);
+	itest_rules(&t, te_rules);
+	run_ok();
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly src_port=41023 "
+				       "anomaly.event=http.missing_host_header"),
+		     1);
+	cr_expect_eq(eve_count(&t.eve,
+			       "event_type=anomaly anomaly.type=applayer src_port=41020 "
+			       "anomaly.event=http.invalid_transfer_encoding_value_in_request"),
+		     1);
+	cr_expect_eq(itest_alerts(&t, 2221005), 1);
+	cr_expect_eq(itest_alerts(&t, 9000021), 0);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly src_port=80 dest_port=41021 "
+				       "anomaly.event=http.response_abnormal_transfer_encoding "
+				       "direction=to_client"),
+		     1);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly src_port=80 dest_port=41022 "
+				       "anomaly.event=http.response_chunked_old_proto"),
+		     1);
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly"), 4);
+}
+
+/* A rule on an app-layer event no loaded plugin raises is reported at
+ * its file:line and left out; the others load. */
+Test(event_rules, app_layer_event_of_no_plugin_is_reported)
+{
+	itest_rules(&t, "alert http any any -> any any (msg:\"a\"; "
+			"app-layer-event:http.invalid_transfer_encoding_value_in_request; sid:1;)\n"
+			"alert pkthdr any any -> any any (msg:\"b\"; decode-event:ipv4.trunc_pkt; "
+			"sid:2;)\n");
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
+	cr_expect_neq(t.res.status, 0);
+	cr_expect(strstr(t.res.err,
+			 "in.rules:1: error: rule 1: app-layer event "
+			 "'http.invalid_transfer_encoding_value_in_request' is raised by "
+			 "no loaded plugin") != NULL,
+		  "%s", t.res.err);
+	http_config();
+	run_sensor(&t.res, SENSOR_BIN, "-T", "-c", t.conf, "-S", t.rules, NULL);
+	cr_expect_eq(t.res.status, 0, "%s", t.res.err);
+}
+
+/* The rule of the ET Open set in the corpus whose sid is `sid`, from
+ * `file`, into out; false when the corpus is absent. */
+static bool et_rule(const char *file, unsigned sid, char *out, size_t len)
+{
+	const char *base = getenv("SENSOR_CORPUS_DIR") ? getenv("SENSOR_CORPUS_DIR") : CORPUS_DIR;
+	char path[4096], key[32];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/rules/et-open-suricata-5.0/%s", base, file);
+	snprintf(key, sizeof(key), "sid:%u;", sid);
+	if (!(f = fopen(path, "r")))
+		return false;
+	while (!found && fgets(out, (int)len, f))
+		found = out[0] == 'a' && strstr(out, key) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* ET Open's sid 2048367 from the corpus, unmodified (flow to_server, the
+ * request's invalid Transfer-Encoding event, http.cookie content): alerts
+ * on the request with both, not on the same cookie with a valid
+ * Transfer-Encoding, nor on the bad one without the cookie. */
+Test(event_rules, et_open_rule_with_event_and_buffer)
+{
+	static const char both[] = "POST /hub HTTP/1.1\r\nHost: x\r\nCookie: X-Qlik-Session=1\r\n"
+				   "Transfer-Encoding: chunk\r\n\r\n";
+	static const char cookie_only[] = "POST /hub HTTP/1.1\r\nHost: x\r\n"
+					  "Cookie: X-Qlik-Session=1\r\n"
+					  "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+	static const char event_only[] = "POST /hub HTTP/1.1\r\nHost: x\r\n"
+					 "Transfer-Encoding: chunk\r\n\r\n";
+	char rule[8192], conf[1024];
+	const struct jr_val *a;
+
+	if (!et_rule("emerging-web_specific_apps.rules", 2048367, rule, sizeof(rule)))
+		cr_skip_test("ET Open not found under %s: skipped", CORPUS_DIR);
+	snprintf(conf, sizeof(conf),
+		 "classification-file: %s/rules/et-open-suricata-5.0/classification.config\n"
+		 "vars: {address-groups: {HOME_NET: \"[198.18.0.0/24]\"}}\n"
+		 "outputs: {eve: {types: [alert, anomaly]}}\n"
+		 "plugins:\n  - name: signature\n  - name: http\n",
+		 getenv("SENSOR_CORPUS_DIR") ? getenv("SENSOR_CORPUS_DIR") : CORPUS_DIR);
+	itest_config(&t, conf);
+	itest_capture(&t, 1);
+	http_exchange(41030, both, ok_resp);
+	http_exchange(41031, cookie_only, ok_resp);
+	http_exchange(41032, event_only, ok_resp);
+	itest_rules(&t, rule);
+	run_ok();
+	cr_expect_eq(eve_count(&t.eve, "event_type=anomaly"), 2);
+	a = only_alert(2048367);
+	cr_expect_eq(jr_int(a, "src_port", 0), 41030);
+	cr_expect_eq(jr_int(a, "tx_id", -1), 0);
+	cr_expect_str_eq(jr_str(a, "alert.category"), "Web Application Attack");
 }

@@ -15,6 +15,7 @@
 #include "detect/rule_keys.h"
 #include "detect/rules.h"
 #include "detect/rules_suricata.h"
+#include "flow/flow.h"
 
 static struct diag d;
 static FILE *mem;
@@ -78,8 +79,11 @@ Test(rule_event, events_not_raised_are_false)
 	cr_expect_not(rule_event_map(RULE_EVENT_DECODE, "ipv6.unknown_next_header", n, sizeof(n)));
 	cr_expect_str_eq(n, "decoder.ipv6.unknown_next_header");
 	cr_expect_not(rule_event_map(RULE_EVENT_STREAM, "3whs_syn_flood", n, sizeof(n)));
-	cr_expect_not(rule_event_map(RULE_EVENT_APPLAYER, "dns.malformed_data", n, sizeof(n)));
+	/* a plugin's, perhaps: checked against the loaded plugins later */
+	cr_expect(rule_event_map(RULE_EVENT_APPLAYER, "dns.malformed_data", n, sizeof(n)));
 	cr_expect_str_eq(n, "dns.malformed_data");
+	cr_expect_not(rule_event_raised("dns.malformed_data"));
+	cr_expect_not(rule_event_map(RULE_EVENT_APPLAYER, "applayer_no_such_event", n, sizeof(n)));
 	cr_expect_not(rule_event_raised("decoder.decoder.too_many_layers"));
 	cr_expect(rule_event_raised("decoder.ipv4.frag_overlap"));
 	cr_expect(rule_event_raised("decoder.ipv6.frag_timeout"));
@@ -123,8 +127,9 @@ Test(rule_event, yaml_unknown_event_and_patterns_refused)
 	cr_expect_str_eq(out(),
 			 "r.yaml:4:14: error: rule 1: anomaly 'decoder.ipv6.unknown_next_header' "
 			 "is not raised by this sensor (events: docs/events.md)\n"
-			 "r.yaml:7:14: error: rule 2: an anomaly rule takes no patterns, pcre or "
-			 "buffer (it fires on the event alone)\n"
+			 "r.yaml:7:14: error: rule 2: an anomaly rule on the sensor's own event "
+			 "takes no patterns, pcre or buffer (it fires on the event alone; a "
+			 "plugin's app-layer event may have them)\n"
 			 "r.yaml:12:14: error: rule 3: anomaly must name an anomaly event "
 			 "(decoder.ipv4.trunc_pkt)\n");
 }
@@ -237,4 +242,58 @@ Test(rule_event, suricata_decoder_events_rules)
 Test(rule_event, suricata_stream_events_rules)
 {
 	suricata_file("rules/stream-events.rules", 9, 50, "stream-event", 50, 9);
+}
+
+/* What can name a plugin's app-layer event. */
+Test(rule_event, plugin_event_names)
+{
+	cr_expect(rule_event_plugin_name("http.invalid_transfer_encoding_value_in_request"));
+	cr_expect(rule_event_plugin_name("smb2.x"));
+	cr_expect_not(rule_event_plugin_name("http"));
+	cr_expect_not(rule_event_plugin_name(".x"));
+	cr_expect_not(rule_event_plugin_name("http."));
+	cr_expect_not(rule_event_plugin_name("http.a.b"));
+	cr_expect_not(rule_event_plugin_name("Http.x"));
+	cr_expect_not(rule_event_plugin_name("http.x-y"));
+	cr_expect_not(rule_event_plugin_name("decoder.ipv6.unknown_next_header"));
+	cr_expect_not(rule_event_plugin_name("stream.no_such"));
+	cr_expect_not(rule_event_plugin_name("applayer.mismatch_protocol_both_directions"));
+}
+
+/* A plugin's event with patterns loads as a gated rule (its plugin matches
+ * it; not in the table); alone, it is in the table. The gate lets the
+ * rule's alerts through on the transaction that raised the event only. */
+Test(rule_event, plugin_event_rules_gated_by_the_flow)
+{
+	struct rule_events *t;
+	struct rule *const *r;
+	struct flow f;
+
+	cr_assert_eq(load("rules:\n"
+			  "  - {id: 1, msg: a, anomaly: http.bad_te}\n"
+			  "  - {id: 2, msg: b, anomaly: http.bad_te, buffer: http.uri,\n"
+			  "     patterns: [{content: x}]}\n"),
+		     0, "%s", out());
+	cr_assert_eq(rs.n, 2);
+	cr_expect_not(rule_event_gated(rs.rules[0]));
+	cr_expect(rule_event_gated(rs.rules[1]));
+	t = rule_events_build(&rs);
+	cr_assert_eq(rule_events_count(t), 1);
+	cr_expect_eq(rule_events_find(t, "http.bad_te", &r), 1);
+	cr_expect_eq(r[0], rs.rules[0]);
+	rule_events_free(t);
+
+	memset(&f, 0, sizeof(f));
+	rs.rules[1]->anomaly_ev = 3;
+	cr_expect_not(rule_event_gate(&f, &rs.rules[1]->pub, 0));
+	rule_event_record(&f, 2, 0); /* another event */
+	rule_event_record(&f, 3, 1);
+	cr_expect_not(rule_event_gate(&f, &rs.rules[1]->pub, 0));
+	cr_expect(rule_event_gate(&f, &rs.rules[1]->pub, 1));
+	cr_expect(rule_event_gate(&f, &rs.rules[1]->pub, -1));
+	cr_expect(rule_event_gate(NULL, &rs.rules[0]->pub, 5)); /* not gated */
+	for (int i = 0; i < RULE_EVENT_KEEP; i++)
+		rule_event_record(&f, 2, 7); /* pushes the oldest out */
+	cr_expect_not(rule_event_gate(&f, &rs.rules[1]->pub, 1));
+	rule_flow_state_free(&f);
 }

@@ -1311,7 +1311,10 @@ Test(stream_tcp, hole_filled_late_is_no_gap)
 	send_data(&s, PG_TO_SERVER, "aaaa");
 	seg(&s, PG_TO_SERVER, IDS_TCP_ACK, 4, "cccc", 4);
 	flush();
-	cr_assert_str_eq(out(s.id, 0), "aaaa[gap 4]cccc", "a hole at flow end is a gap");
+	cr_assert_str_eq(out(s.id, 0), "aaaa[gap 4]cccc", "a hole at flow end is handed out");
+	/* never acknowledged: not counted, no event (Suricata's condition) */
+	cr_assert_eq(stats()->gaps, 0);
+	cr_assert_eq(H.ev[STREAM_EV_GAP], 0);
 
 	open_session(&s, 40001);
 	send_data(&s, PG_TO_SERVER, "aaaa");
@@ -1320,7 +1323,38 @@ Test(stream_tcp, hole_filled_late_is_no_gap)
 	s.seq[0] += 8;
 	ack(&s, PG_TO_CLIENT);
 	cr_assert_str_eq(out(s.id, 0), "aaaabbbbcccc");
+	cr_assert_eq(stats()->gaps, 0);
+	stop();
+}
+
+/* A hole the receiver acknowledged, handed out at a RST: a gap (counted,
+ * raised); one it never acknowledged: handed out, not counted. */
+Test(stream_tcp, hole_at_rst_is_a_gap_only_when_acked)
+{
+	struct stream_config c = default_cfg();
+	struct sess s;
+
+	start(&c);
+	open_session(&s, 40000);
+	send_data(&s, PG_TO_SERVER, "aaaa");
+	s.seq[0] += 4; /* "bbbb" lost */
+	send_data(&s, PG_TO_SERVER, "cccc");
+	ack_at(&s, PG_TO_CLIENT, 1000, 4); /* up to the hole */
+	raw(&s, PG_TO_CLIENT, IDS_TCP_RST | IDS_TCP_ACK, s.seq[1], 1000 + 1 + 4, NULL, 0);
+	cr_assert_str_eq(out(s.id, 0), "aaaa[gap 4]cccc");
+	cr_assert_eq(stats()->gaps, 0);
+	cr_assert_eq(H.ev[STREAM_EV_GAP], 0);
+
+	open_session(&s, 40001);
+	send_data(&s, PG_TO_SERVER, "aaaa");
+	s.seq[0] += 4;
+	send_data(&s, PG_TO_SERVER, "cccc");
+	ack_at(&s, PG_TO_CLIENT, 1000, 6); /* into the hole */
+	raw(&s, PG_TO_CLIENT, IDS_TCP_RST | IDS_TCP_ACK, s.seq[1], 1000 + 1 + 6, NULL, 0);
+	cr_assert_str_eq(out(s.id, 0), "aaaa[gap 4]cccc");
 	cr_assert_eq(stats()->gaps, 1);
+	cr_assert_eq(stats()->gap_bytes, 4);
+	cr_assert_eq(H.ev[STREAM_EV_GAP], 1);
 	stop();
 }
 
