@@ -1061,16 +1061,11 @@ struct ids_matcher *matcher_compile_group_set(const struct ids_rule *const *rule
 					      int dir, char *err, size_t errlen)
 {
 	struct ids_matcher *m = compile(rules, n, err, errlen, dir >= 0);
-	int rc;
 
-	if (!m)
-		return NULL;
-	if (dir < 0)
-		rc = mport_packet_build(m, rules, n, err, errlen);
-	else
-		rc = mport_groups_build(&m->ports[dir], rules, n, (unsigned)dir, m, "stream", err,
-					errlen);
-	if (rc < 0) {
+	if (!m || dir < 0)
+		return m;
+	if (mport_groups_build(&m->ports[dir], rules, n, (unsigned)dir, m, "stream", err, errlen) <
+	    0) {
 		matcher_free(m);
 		return NULL;
 	}

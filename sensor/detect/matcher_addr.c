@@ -37,11 +37,14 @@
  *
  * Databases. Classes with the same rules share one; a class that leaves
  * out less than 1/ADDR_CLASS_MIN_GAIN of the patterns uses the whole
- * matcher (which then gets the port groups of matcher_ports.c; each
- * class's own matcher gets its own). Matchers under ADDR_CLASS_MIN_WEIGHT
- * patterns are not split: their scan costs little and a database costs
- * compile time. A scan without a packet, or of a packet that is not IP,
- * uses the whole matcher.
+ * matcher (which then gets the groups of matcher_ports.c). A stream
+ * class's own matcher gets port groups of its own; a block class's does
+ * not: with ET Open that doubled the cold start-up (some 80 more
+ * databases, many repeating the same heavy regexes) for no gain in
+ * throughput (docs/performance.md, "Address classes"). Matchers under
+ * ADDR_CLASS_MIN_WEIGHT patterns are not split: their scan costs little
+ * and a database costs compile time. A scan without a packet, or of a
+ * packet that is not IP, uses the whole matcher.
  *
  * Threads: built and freed on the main thread with the matcher; read-only
  * afterwards; picking a class is two address-set lookups.

@@ -15,8 +15,9 @@
  * rule's header is still checked in full when it is reported: the bucket
  * only skips rules whose destination port cannot match.
  *
- * Of the rules left generic, those whose source (else destination)
- * address set is a list of positive blocks no wider than an IPv4 /16 or
+ * Of the rules left generic, those whose source or destination
+ * address set (the narrower one: a host list rather than $HOME_NET) is a
+ * list of positive blocks no wider than an IPv4 /16 or
  * an IPv6 /48 (IP reputation lists: ET Open's botcc, compromised, tor,
  * ... thousands of header-only rules) are indexed by address instead: per
  * side and family an array of key ranges (IPv4 address, or the first 64
@@ -174,9 +175,28 @@ static int index_push(struct maddr_index *x, size_t *cap, const struct addr_bloc
 	return 0;
 }
 
-/* Index rule `ri` by its source, else its destination blocks, in the
- * narrow index, else by the source, else the destination, in the wide
- * one; 1 when indexed, 0 when no side can be, -1 out of memory. */
+/* The widest block of an indexable set, as key bits left free (IPv4:
+ * 32 - prefix; IPv6: 64 - prefix, keys being 64 bits). */
+static unsigned set_span(const struct addr_set *set)
+{
+	unsigned span = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct addr_block *b = &set->blocks[i];
+		unsigned bits = b->family == 4 ? 32 : 64;
+		unsigned free_bits = b->prefix < bits ? bits - b->prefix : 0;
+
+		span = free_bits > span ? free_bits : span;
+	}
+	return span;
+}
+
+/* Index rule `ri` by the side whose blocks are narrower (the source on a
+ * tie) in the narrow index, else likewise in the wide one; 1 when
+ * indexed, 0 when no side can be, -1 out of memory. The narrower side is
+ * the one that names few hosts: `$HOME_NET -> [list of hosts]` goes by
+ * its list, or every packet from a home network of a /16 would make
+ * every such rule a candidate. */
 static int index_rule(struct mgroups *g, size_t caps[8], const struct rule *r, uint32_t ri)
 {
 	const struct {
@@ -193,9 +213,17 @@ static int index_rule(struct mgroups *g, size_t caps[8], const struct rule *r, u
 	for (size_t w = 0; w < sizeof(ways) / sizeof(ways[0]); w++) {
 		const struct addr_set *set = ways[w].set;
 		bool wide = ways[w].wide;
+		bool ok = set_indexable(set, wide ? WIDE_MIN_PREFIX4 : ADDR_MIN_PREFIX4,
+					wide ? WIDE_MIN_PREFIX6 : ADDR_MIN_PREFIX6);
 
-		if (!set_indexable(set, wide ? WIDE_MIN_PREFIX4 : ADDR_MIN_PREFIX4,
-				   wide ? WIDE_MIN_PREFIX6 : ADDR_MIN_PREFIX6))
+		if (!ok)
+			continue;
+		/* the source, unless the destination can be indexed alike and
+		 * is narrower */
+		if (w % 2 == 0 &&
+		    set_indexable(ways[w + 1].set, wide ? WIDE_MIN_PREFIX4 : ADDR_MIN_PREFIX4,
+				  wide ? WIDE_MIN_PREFIX6 : ADDR_MIN_PREFIX6) &&
+		    set_span(ways[w + 1].set) < set_span(set))
 			continue;
 		for (size_t i = 0; i < set->n; i++) {
 			int f = set->blocks[i].family == 4 ? 0 : 1;

@@ -191,7 +191,7 @@ struct ids_matcher *matcher_compile_set(const struct ids_rule *const *rules, siz
 					size_t errlen, bool stream);
 
 /* One address class's matcher (matcher_addr.c): dir < 0, a block
- * matcher with its protocol and port groups (mport_packet_build); else a
+ * matcher (without protocol and port groups: see matcher_addr.c); else a
  * stream matcher of direction dir's rules with its port groups in
  * ports[dir]. */
 struct ids_matcher *matcher_compile_group_set(const struct ids_rule *const *rules, size_t n,

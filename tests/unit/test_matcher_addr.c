@@ -228,3 +228,26 @@ Test(matcher_addr, stream_alerts_are_those_the_headers_accept)
 	each_pair(m, check_stream_pair);
 	matcher_stream_close(NULL, NULL, &ms, NULL, NULL, NULL);
 }
+
+/* Rules without patterns on an address list (IP reputation) are indexed
+ * by their narrower side: `home /16 -> host` by the host, so a packet
+ * from home to elsewhere does not make it a candidate. */
+Test(matcher_addr, header_rules_indexed_by_their_narrower_side)
+{
+	struct ids_packet p;
+	struct ids_matcher *m;
+	struct rule *r;
+	uint32_t found[8];
+
+	r = rule_new(1);
+	set_side(&r->src, "198.18.0.0/16");
+	set_side(&r->dst, "203.0.113.5,203.0.113.9");
+	r = rule_new(2);
+	set_side(&r->src, "198.18.0.0/16");
+	m = compile_all();
+	p = pkt_between("198.18.1.1", "198.51.100.1");
+	cr_assert_eq(mgroups_by_addr(&m->groups, &p.src, &p.dst, found, 8), 1, "rule 2 only");
+	cr_assert_eq(found[0], 1, "rule index 1: id 2");
+	p = pkt_between("198.18.1.1", "203.0.113.9");
+	cr_assert_eq(mgroups_by_addr(&m->groups, &p.src, &p.dst, found, 8), 2);
+}
