@@ -15,6 +15,12 @@
  * rule's header is still checked in full when it is reported: the bucket
  * only skips rules whose destination port cannot match.
  *
+ * A rule whose narrower side is a host list (blocks no wider than an
+ * IPv4 /24 or an IPv6 /56, HOST_LIST_SPAN) is indexed by address as below
+ * even when its ports could bucket it: ET Open's botcc.portgrouped rules
+ * name port 80 and lists of hosts, and a bucket would make each of them a
+ * candidate for every port-80 packet from the home network.
+ *
  * Of the rules left generic, those whose source or destination
  * address set (the narrower one: a host list rather than $HOME_NET) is a
  * list of positive blocks no wider than an IPv4 /16 or
@@ -48,8 +54,12 @@
  * these prefixes, keyed by the first 8 (IPv4) or 16 (IPv6) bits only. */
 #define WIDE_MIN_PREFIX4 8
 #define WIDE_MIN_PREFIX6 16
-#define WIDE_SHIFT4	 24
-#define WIDE_SHIFT6	 48
+/* A side whose blocks leave at most this many key bits free (an IPv4
+ * /24, an IPv6 /56) is a host list: indexed by address before the port
+ * buckets are tried. */
+#define HOST_LIST_SPAN 8
+#define WIDE_SHIFT4    24
+#define WIDE_SHIFT6    48
 
 struct gpair {
 	uint32_t key, rule;
@@ -197,7 +207,8 @@ static unsigned set_span(const struct addr_set *set)
  * the one that names few hosts: `$HOME_NET -> [list of hosts]` goes by
  * its list, or every packet from a home network of a /16 would make
  * every such rule a candidate. */
-static int index_rule(struct mgroups *g, size_t caps[8], const struct rule *r, uint32_t ri)
+static int index_rule(struct mgroups *g, size_t caps[8], const struct rule *r, uint32_t ri,
+		      unsigned max_span)
 {
 	const struct {
 		const struct addr_set *set;
@@ -216,7 +227,7 @@ static int index_rule(struct mgroups *g, size_t caps[8], const struct rule *r, u
 		bool ok = set_indexable(set, wide ? WIDE_MIN_PREFIX4 : ADDR_MIN_PREFIX4,
 					wide ? WIDE_MIN_PREFIX6 : ADDR_MIN_PREFIX6);
 
-		if (!ok)
+		if (!ok || set_span(set) > max_span)
 			continue;
 		/* the source, unless the destination can be indexed alike and
 		 * is narrower */
@@ -225,6 +236,8 @@ static int index_rule(struct mgroups *g, size_t caps[8], const struct rule *r, u
 				  wide ? WIDE_MIN_PREFIX6 : ADDR_MIN_PREFIX6) &&
 		    set_span(ways[w + 1].set) < set_span(set))
 			continue;
+		if (wide && max_span < 64)
+			return 0; /* only host lists were asked for */
 		for (size_t i = 0; i < set->n; i++) {
 			int f = set->blocks[i].family == 4 ? 0 : 1;
 			unsigned shift = wide ? (f ? WIDE_SHIFT6 : WIDE_SHIFT4) : 0;
@@ -321,8 +334,17 @@ static struct gpair *collect(struct mgroups *g, const struct ids_matcher *m, siz
 		const struct rule *r = m->rules[ri].r;
 		uint8_t proto = 0;
 
+		/* a host list goes by address even when its ports could
+		 * bucket it: botcc.portgrouped's lists of /32s on port 80 */
+		indexed = r ? index_rule(g, caps, r, ri, HOST_LIST_SPAN) : 0;
+		if (indexed < 0) {
+			free(pairs);
+			return NULL;
+		}
+		if (indexed)
+			continue;
 		if (!rule_ports(r, &proto)) {
-			indexed = r ? index_rule(g, caps, r, ri) : 0;
+			indexed = r ? index_rule(g, caps, r, ri, 64) : 0;
 			if (indexed < 0) {
 				free(pairs);
 				return NULL;

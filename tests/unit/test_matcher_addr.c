@@ -251,3 +251,35 @@ Test(matcher_addr, header_rules_indexed_by_their_narrower_side)
 	p = pkt_between("198.18.1.1", "203.0.113.9");
 	cr_assert_eq(mgroups_by_addr(&m->groups, &p.src, &p.dst, found, 8), 2);
 }
+
+/* A host list goes by address even when its ports could bucket it (ET's
+ * botcc.portgrouped: port 80 and a list of hosts); a wider side with
+ * ports stays in the port buckets. */
+Test(matcher_addr, host_lists_indexed_before_port_buckets)
+{
+	struct ids_packet p;
+	struct ids_matcher *m;
+	struct rule *r;
+	uint32_t found[8];
+	size_t n;
+
+	r = rule_new(1);
+	r->proto = RULE_PROTO_TCP;
+	set_side(&r->src, "198.18.0.0/16");
+	set_side(&r->dst, "203.0.113.5,203.0.113.9");
+	r->dport.any = false;
+	cr_assert_eq(port_set_add(&r->dport, &(struct port_range){80, 80, false}), 0);
+	r = rule_new(2);
+	r->proto = RULE_PROTO_TCP;
+	set_side(&r->src, "198.18.0.0/16");
+	r->dport.any = false;
+	cr_assert_eq(port_set_add(&r->dport, &(struct port_range){80, 80, false}), 0);
+	m = compile_all();
+	p = pkt_between("198.18.1.1", "198.51.100.1");
+	cr_assert_eq(mgroups_by_addr(&m->groups, &p.src, &p.dst, found, 8), 0);
+	cr_assert_not_null(mgroups_find(&m->groups, IPPROTO_TCP, 80, &n));
+	cr_assert_eq(n, 1, "rule 2 only in port 80's bucket");
+	p = pkt_between("198.18.1.1", "203.0.113.5");
+	cr_assert_eq(mgroups_by_addr(&m->groups, &p.src, &p.dst, found, 8), 1);
+	cr_assert_eq(found[0], 0);
+}
