@@ -216,6 +216,8 @@ int addr_set_add(struct addr_set *set, const struct addr_block *b)
 	nb[set->n++] = *b;
 	set->blocks = nb;
 	set->any = false;
+	free(set->span4); /* no longer the set's */
+	set->span4 = NULL;
 	return 0;
 }
 
@@ -236,7 +238,9 @@ void addr_set_free(struct addr_set *set)
 	if (!set)
 		return;
 	free(set->blocks);
+	free(set->span4);
 	set->blocks = NULL;
+	set->span4 = NULL;
 	set->n = 0;
 }
 
@@ -262,12 +266,104 @@ static bool addr_block_contains(const struct addr_block *b, const struct ids_add
 	return (a->bytes[full] & (uint8_t)(0xff00u >> rest)) == b->bytes[full];
 }
 
+/* ------------------------------------------------------- sealed sets */
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct addr_span4 *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort spans[0..n) and merge overlapping or touching ones: the count. */
+static size_t spans_merge(struct addr_span4 *sp, size_t n)
+{
+	size_t k = 0;
+
+	qsort(sp, n, sizeof(*sp), span_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (k && (sp[k - 1].hi == UINT32_MAX || sp[i].lo <= sp[k - 1].hi + 1)) {
+			if (sp[i].hi > sp[k - 1].hi)
+				sp[k - 1].hi = sp[i].hi;
+			continue;
+		}
+		sp[k++] = sp[i];
+	}
+	return k;
+}
+
+static struct addr_span4 block_span4(const struct addr_block *b)
+{
+	uint32_t base = (uint32_t)b->bytes[0] << 24 | (uint32_t)b->bytes[1] << 16 |
+			(uint32_t)b->bytes[2] << 8 | b->bytes[3];
+	uint32_t size = b->prefix == 0 ? UINT32_MAX : (UINT32_C(1) << (32 - b->prefix)) - 1;
+
+	return (struct addr_span4){base, base + size};
+}
+
+void addr_set_seal(struct addr_set *set)
+{
+	struct addr_span4 *sp;
+	size_t np = 0, nn = 0, k = 0;
+
+	free(set->span4);
+	set->span4 = NULL;
+	set->has_pos = false;
+	for (size_t i = 0; i < set->n; i++) {
+		set->has_pos |= !set->blocks[i].negated;
+		if (set->blocks[i].family == 4)
+			*(set->blocks[i].negated ? &nn : &np) += 1;
+	}
+	if (set->any || set->n < ADDR_SEAL_MIN || !(sp = malloc((np + nn + 1) * sizeof(*sp))))
+		return;
+	for (int neg = 0; neg < 2; neg++) {
+		size_t from = k;
+
+		for (size_t i = 0; i < set->n; i++)
+			if (set->blocks[i].family == 4 && set->blocks[i].negated == (bool)neg)
+				sp[k++] = block_span4(&set->blocks[i]);
+		k = from + spans_merge(sp + from, k - from);
+		if (neg)
+			set->n_neg4 = k - from;
+		else
+			set->n_pos4 = k;
+	}
+	set->span4 = sp;
+}
+
+static bool in_spans(const struct addr_span4 *sp, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) { /* the first span starting after x */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sp[mid].lo <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && x <= sp[lo - 1].hi;
+}
+
+static bool sealed_match4(const struct addr_set *set, const struct ids_addr *a)
+{
+	uint32_t x = (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
+		     (uint32_t)a->bytes[2] << 8 | a->bytes[3];
+
+	if (in_spans(set->span4 + set->n_pos4, set->n_neg4, x))
+		return false;
+	return !set->has_pos || in_spans(set->span4, set->n_pos4, x);
+}
+
 bool addr_set_match(const struct addr_set *set, const struct ids_addr *a)
 {
 	bool positive_seen = false, positive_hit = false;
 
 	if (set->any || set->n == 0)
 		return true;
+	if (set->span4 && a->family == 4)
+		return sealed_match4(set, a);
 	for (size_t i = 0; i < set->n; i++) {
 		const struct addr_block *b = &set->blocks[i];
 		bool hit = addr_block_contains(b, a);

@@ -24,10 +24,22 @@ struct addr_block {
 	uint8_t bytes[16]; /* masked to the prefix */
 };
 
+/* An IPv4 interval of a sealed set's index (both ends included). */
+struct addr_span4 {
+	uint32_t lo, hi;
+};
+
 struct addr_set {
 	bool any;
 	struct addr_block *blocks;
 	size_t n;
+	/* addr_set_seal: the IPv4 blocks as disjoint sorted intervals,
+	 * positives [0, n_pos4) then negations [n_pos4, n_pos4 + n_neg4), so
+	 * that an IPv4 address is matched by two binary searches; NULL when
+	 * not sealed (few blocks, or blocks added since) */
+	struct addr_span4 *span4;
+	size_t n_pos4, n_neg4;
+	bool has_pos; /* some positive block, of either family */
 };
 
 struct port_range {
@@ -59,6 +71,15 @@ void addr_set_free(struct addr_set *set);
 void port_set_free(struct port_set *set);
 
 bool addr_set_match(const struct addr_set *set, const struct ids_addr *a);
+/* Sets of at least this many blocks are worth an index. */
+#define ADDR_SEAL_MIN 8
+/* Once a set is complete: with ADDR_SEAL_MIN blocks or more, index its
+ * IPv4 blocks so that addr_set_match looks an IPv4 address up in
+ * O(log n) instead of comparing every block (IP reputation lists of
+ * hundreds of blocks). Main thread, before the set is shared. Out of
+ * memory leaves the set unindexed (still correct). Adding a block drops
+ * the index. */
+void addr_set_seal(struct addr_set *set);
 /* Does `set` hold the addresses of block b that lie in no smaller block of
  * a chosen family of blocks (b's "own region")? Decided by the blocks of
  * `set` that cover b entirely (their prefix no longer than b's): those are

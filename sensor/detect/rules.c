@@ -309,6 +309,7 @@ static void set_finish(struct set_build *sb)
 				s->blocks[kept++] = s->blocks[i];
 		s->n = kept;
 		s->any = kept == 0;
+		addr_set_seal(s);
 	} else {
 		struct port_set *s = sb->set;
 

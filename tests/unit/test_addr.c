@@ -462,3 +462,83 @@ Test(addr, region_of_a_block_decided_by_covering_blocks)
 	aset.any = true;
 	cr_assert(region_in(&aset, "2001:db8:1::/48"));
 }
+
+/* A sealed set (IPv4 blocks as merged intervals) answers as the plain
+ * one: random sets of nested, touching and negated blocks of both
+ * families, random addresses mostly near their blocks. */
+Test(addr, sealed_set_matches_as_the_plain_one)
+{
+	unsigned seed = 12345;
+
+	for (int round = 0; round < 300; round++) {
+		struct addr_set plain = {0};
+		size_t n = ADDR_SEAL_MIN + (size_t)(rand_r(&seed) % 40);
+
+		for (size_t i = 0; i < n; i++) {
+			struct addr_block b = {.family = 4};
+			uint32_t v = (uint32_t)rand_r(&seed) % 4 == 0
+					     ? (uint32_t)rand_r(&seed)
+					     : 0xc6120000u | (rand_r(&seed) & 0xffff);
+			unsigned prefix = 8 + (unsigned)rand_r(&seed) % 25;
+			uint32_t mask = prefix == 32 ? UINT32_MAX : ~(UINT32_MAX >> prefix);
+
+			if (rand_r(&seed) % 10 == 0) {
+				b.family = 6;
+				b.prefix = 32;
+				b.bytes[0] = 0x20;
+				b.bytes[1] = 0x01;
+				b.bytes[2] = 0x0d;
+				b.bytes[3] = 0xb8;
+			} else {
+				v &= mask;
+				b.prefix = (uint8_t)prefix;
+				b.bytes[0] = (uint8_t)(v >> 24);
+				b.bytes[1] = (uint8_t)(v >> 16);
+				b.bytes[2] = (uint8_t)(v >> 8);
+				b.bytes[3] = (uint8_t)v;
+			}
+			b.negated = rand_r(&seed) % 4 == 0 && round % 7 != 0;
+			if (round % 11 == 0)
+				b.negated = true; /* negations only */
+			cr_assert_eq(addr_set_add(&aset, &b), 0);
+			cr_assert_eq(addr_set_add(&plain, &b), 0);
+		}
+		addr_set_seal(&aset);
+		cr_assert_not_null(aset.span4);
+		for (int t = 0; t < 400; t++) {
+			struct ids_addr a = {.family = 4};
+			uint32_t v = t % 3 ? 0xc6120000u | (rand_r(&seed) & 0xffff)
+					   : (uint32_t)rand_r(&seed) << 1;
+
+			a.bytes[0] = (uint8_t)(v >> 24);
+			a.bytes[1] = (uint8_t)(v >> 16);
+			a.bytes[2] = (uint8_t)(v >> 8);
+			a.bytes[3] = (uint8_t)v;
+			cr_assert_eq(addr_set_match(&aset, &a), addr_set_match(&plain, &a),
+				     "round %d address %08x", round, v);
+		}
+		addr_set_free(&plain);
+		addr_set_free(&aset);
+		memset(&aset, 0, sizeof(aset));
+	}
+}
+
+Test(addr, small_sets_and_added_blocks_are_not_sealed)
+{
+	add_block(&aset, "198.18.0.0/15");
+	addr_set_seal(&aset);
+	cr_assert_null(aset.span4, "fewer than ADDR_SEAL_MIN blocks");
+	for (int i = 0; i < ADDR_SEAL_MIN; i++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "203.0.113.%d", i);
+		add_block(&aset, s);
+	}
+	addr_set_seal(&aset);
+	cr_assert_not_null(aset.span4);
+	cr_assert_eq(aset.n_pos4, 2, "198.18/15 and 203.0.113.0-7 merged");
+	add_block(&aset, "!203.0.113.3");
+	cr_assert_null(aset.span4, "a block added after the seal drops the index");
+	cr_assert_not(in(&aset, "203.0.113.3"));
+	cr_assert(in(&aset, "203.0.113.4"));
+}
