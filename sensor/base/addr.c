@@ -356,17 +356,17 @@ static bool sealed_match4(const struct addr_set *set, const struct ids_addr *a)
 	return !set->has_pos || in_spans(set->span4, set->n_pos4, x);
 }
 
-bool addr_set_match(const struct addr_set *set, const struct ids_addr *a)
+/* The Suricata/Snort rule, block by block: in some positive block (or
+ * there are none) and in no negated one; holds(b, x) says whether block b
+ * holds x. */
+static bool linear_match(const struct addr_set *set,
+			 bool (*holds)(const struct addr_block *b, const void *x), const void *x)
 {
 	bool positive_seen = false, positive_hit = false;
 
-	if (set->any || set->n == 0)
-		return true;
-	if (set->span4 && a->family == 4)
-		return sealed_match4(set, a);
 	for (size_t i = 0; i < set->n; i++) {
 		const struct addr_block *b = &set->blocks[i];
-		bool hit = addr_block_contains(b, a);
+		bool hit = holds(b, x);
 
 		if (b->negated) {
 			if (hit)
@@ -377,6 +377,20 @@ bool addr_set_match(const struct addr_set *set, const struct ids_addr *a)
 		}
 	}
 	return positive_hit || !positive_seen;
+}
+
+static bool block_holds_addr(const struct addr_block *b, const void *x)
+{
+	return addr_block_contains(b, x);
+}
+
+bool addr_set_match(const struct addr_set *set, const struct ids_addr *a)
+{
+	if (set->any || set->n == 0)
+		return true;
+	if (set->span4 && a->family == 4)
+		return sealed_match4(set, a);
+	return linear_match(set, block_holds_addr, a);
 }
 
 /* Block c covers block b: every address of b is in c. */
@@ -390,25 +404,16 @@ static bool addr_block_covers(const struct addr_block *c, const struct addr_bloc
 	return addr_block_contains(c, &base);
 }
 
+static bool block_covers_block(const struct addr_block *c, const void *b)
+{
+	return addr_block_covers(c, b);
+}
+
 bool addr_set_match_region(const struct addr_set *set, const struct addr_block *b)
 {
-	bool positive_seen = false, positive_hit = false;
-
 	if (set->any || set->n == 0)
 		return true;
-	for (size_t i = 0; i < set->n; i++) {
-		const struct addr_block *c = &set->blocks[i];
-		bool hit = addr_block_covers(c, b);
-
-		if (c->negated) {
-			if (hit)
-				return false;
-		} else {
-			positive_seen = true;
-			positive_hit |= hit;
-		}
-	}
-	return positive_hit || !positive_seen;
+	return linear_match(set, block_covers_block, b);
 }
 
 bool port_set_match(const struct port_set *set, uint16_t port)
